@@ -1,0 +1,384 @@
+"""The one motion container every source produces and every feature reads.
+
+`Motion` holds positions over named axes (time, individual, keypoint, space), a confidence per
+(time, individual, keypoint), timestamps in seconds and JSON metadata (provenance). It is validated
+once, where it is made, so features can trust it. Missing observations are NaN positions with zero
+confidence; a keypoint that an individual never has (a pose landmark on a hand) is simply always NaN.
+
+File format (``*.motion.npz``, documented in datasets/README.md): an uncompressed-header numpy ``.npz``
+read with ``allow_pickle=False``, holding the arrays ``positions``, ``confidence``, ``timestamps``,
+``frame_indices``, optionally ``filled``, ``world_positions`` and ``signal:<name>`` arrays, plus ``names`` and ``metadata`` as JSON
+strings. ``format_version`` in the metadata lets later readers migrate old files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+MOTION_FORMAT_VERSION = 1
+MOTION_SUFFIX = ".motion.npz"
+
+# Individuals are anatomical: left_hand is the trainee's left hand whatever the camera view.
+LEFT_HAND = "left_hand"
+RIGHT_HAND = "right_hand"
+BODY = "body"
+
+# Kinds of motion source; scorers and references record which kind they were built for.
+KIND_VIDEO_2D = "video_2d"
+KIND_KINEMATICS_3D = "kinematics_3d"
+KIND_MOCAP_3D = "mocap_3d"
+
+
+class MotionError(ValueError):
+    """A motion container or motion file is malformed."""
+
+
+@dataclass(frozen=True, eq=False)
+class Motion:
+    """Tracked positions over (time, individual, keypoint, space) with confidence and provenance.
+
+    positions:       float64 (T, I, K, S); NaN where not observed.
+    confidence:      float64 (T, I, K) in [0, 1]; 0 where not observed.
+    timestamps:      float64 (T,) seconds from the start of the source, strictly increasing.
+    individuals:     names along axis 1, e.g. ("left_hand", "right_hand", "body").
+    keypoints:       names along axis 2, e.g. MediaPipe's lower-case names, or "centroid", "tip".
+    space:           names along axis 3, ("x", "y") or ("x", "y", "z").
+    frame_indices:   int64 (T,) 0-based index of each sample in the source's order.
+    metadata:        JSON-serialisable provenance: source, source_sha256, fps, width, height, kind,
+                     units, trackers, processing steps (cleaning, scaling) with their parameters.
+    filled:          optional bool (T, I, K): True where a position was interpolated by cleaning.
+    world_positions: optional float64 (T, I, K, 3) in metres (MediaPipe world landmarks).
+    signals:         other per-frame measurements that are not keypoint positions, name -> float64
+                     array whose first axis is time, e.g. "right_hand.glove_area_px" (T,), JIGSAWS
+                     gripper angles, or a dataset's raw kinematic columns (T, C).
+    """
+
+    positions: np.ndarray
+    confidence: np.ndarray
+    timestamps: np.ndarray
+    individuals: tuple[str, ...]
+    keypoints: tuple[str, ...]
+    space: tuple[str, ...] = ("x", "y", "z")
+    frame_indices: np.ndarray | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    filled: np.ndarray | None = None
+    world_positions: np.ndarray | None = None
+    signals: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        positions = np.asarray(self.positions, dtype=np.float64)
+        confidence = np.asarray(self.confidence, dtype=np.float64)
+        timestamps = np.asarray(self.timestamps, dtype=np.float64)
+        individuals = tuple(str(n) for n in self.individuals)
+        keypoints = tuple(str(n) for n in self.keypoints)
+        space = tuple(str(n) for n in self.space)
+        if positions.ndim != 4:
+            raise MotionError(f"positions must be 4-D (time, individual, keypoint, space), got {positions.shape}")
+        n_time, n_ind, n_kp, n_space = positions.shape
+        expected = {"individuals": (individuals, n_ind), "keypoints": (keypoints, n_kp), "space": (space, n_space)}
+        for axis, (names, size) in expected.items():
+            if len(names) != size:
+                raise MotionError(f"{len(names)} {axis} names for an axis of size {size}")
+            if len(set(names)) != len(names):
+                raise MotionError(f"duplicate {axis} names: {names}")
+        if confidence.shape != (n_time, n_ind, n_kp):
+            raise MotionError(f"confidence shape {confidence.shape} != {(n_time, n_ind, n_kp)}")
+        if timestamps.shape != (n_time,):
+            raise MotionError(f"timestamps shape {timestamps.shape} != {(n_time,)}")
+        if not np.all(np.isfinite(timestamps)):
+            raise MotionError("timestamps must be finite")
+        if n_time > 1 and not np.all(np.diff(timestamps) > 0):
+            raise MotionError("timestamps must be strictly increasing")
+        conf_ok = np.isnan(confidence) | ((confidence >= 0) & (confidence <= 1))
+        if not np.all(conf_ok):
+            raise MotionError("confidence must lie in [0, 1]")
+        # A missing position has no confidence; keep the two consistent once, here.
+        missing = np.isnan(positions).any(axis=-1)
+        confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
+        positions = np.where(missing[..., None], np.nan, positions)
+        if self.frame_indices is None:
+            frame_indices = np.arange(n_time, dtype=np.int64)
+        else:
+            frame_indices = np.asarray(self.frame_indices, dtype=np.int64)
+            if frame_indices.shape != (n_time,):
+                raise MotionError(f"frame_indices shape {frame_indices.shape} != {(n_time,)}")
+        filled = None
+        if self.filled is not None:
+            filled = np.asarray(self.filled, dtype=bool)
+            if filled.shape != (n_time, n_ind, n_kp):
+                raise MotionError(f"filled shape {filled.shape} != {(n_time, n_ind, n_kp)}")
+        world = None
+        if self.world_positions is not None:
+            world = np.asarray(self.world_positions, dtype=np.float64)
+            if world.shape != (n_time, n_ind, n_kp, 3):
+                raise MotionError(f"world_positions shape {world.shape} != {(n_time, n_ind, n_kp, 3)}")
+        signals = {}
+        for name, values in dict(self.signals).items():
+            arr = np.asarray(values, dtype=np.float64)
+            if arr.ndim == 0 or arr.shape[0] != n_time:
+                raise MotionError(f"signal {name!r} has shape {arr.shape}; its first axis must be time ({n_time})")
+            arr.setflags(write=False)
+            signals[str(name)] = arr
+        metadata = dict(self.metadata)
+        try:
+            json.dumps(metadata)
+        except (TypeError, ValueError) as exc:
+            raise MotionError(f"metadata must be JSON-serialisable: {exc}") from exc
+        for arr in (positions, confidence, timestamps, frame_indices):
+            arr.setflags(write=False)
+        set_(self, "positions", positions)
+        set_(self, "confidence", confidence)
+        set_(self, "timestamps", timestamps)
+        set_(self, "individuals", individuals)
+        set_(self, "keypoints", keypoints)
+        set_(self, "space", space)
+        set_(self, "frame_indices", frame_indices)
+        set_(self, "filled", filled)
+        set_(self, "world_positions", world)
+        set_(self, "metadata", metadata)
+        set_(self, "signals", signals)
+
+    # --- shape and time -------------------------------------------------------------------------
+    @property
+    def n_frames(self) -> int:
+        return int(self.positions.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Time covered, first to last sample plus one sample period."""
+        if self.n_frames == 0:
+            return 0.0
+        return float(self.timestamps[-1] - self.timestamps[0] + 1.0 / self.fps) if self.n_frames > 1 else 0.0
+
+    @property
+    def fps(self) -> float:
+        """Sampling rate from the median frame interval (robust to variable frame rate)."""
+        if self.n_frames < 2:
+            return float(self.metadata.get("fps") or 0.0)
+        return float(1.0 / np.median(np.diff(self.timestamps)))
+
+    @property
+    def units(self) -> str:
+        return str(self.metadata.get("units", "px"))
+
+    @property
+    def kind(self) -> str:
+        return str(self.metadata.get("kind", KIND_VIDEO_2D))
+
+    # --- selection ------------------------------------------------------------------------------
+    def individual_index(self, individual: str) -> int:
+        try:
+            return self.individuals.index(individual)
+        except ValueError:
+            raise KeyError(f"no individual {individual!r}; motion has {self.individuals}") from None
+
+    def keypoint_index(self, keypoint: str) -> int:
+        try:
+            return self.keypoints.index(keypoint)
+        except ValueError:
+            raise KeyError(f"no keypoint {keypoint!r}; motion has {self.keypoints}") from None
+
+    def has(self, individual: str, keypoint: str | None = None) -> bool:
+        """True if the individual (and keypoint) exist and were observed at least once."""
+        if individual not in self.individuals:
+            return False
+        i = self.individual_index(individual)
+        if keypoint is None:
+            return bool(np.any(self.confidence[:, i] > 0))
+        if keypoint not in self.keypoints:
+            return False
+        return bool(np.any(self.confidence[:, i, self.keypoint_index(keypoint)] > 0))
+
+    def track(self, individual: str, keypoint: str) -> np.ndarray:
+        """(T, S) positions of one keypoint of one individual; NaN rows where missing."""
+        return self.positions[:, self.individual_index(individual), self.keypoint_index(keypoint), :]
+
+    def observed(self, individual: str, keypoint: str) -> np.ndarray:
+        """(T,) bool: where that keypoint was observed (or filled by cleaning)."""
+        return ~np.isnan(self.track(individual, keypoint)).any(axis=-1)
+
+    def observed_keypoints(self, individual: str) -> tuple[str, ...]:
+        i = self.individual_index(individual)
+        seen = np.any(~np.isnan(self.positions[:, i, :, 0]), axis=0)
+        return tuple(k for k, s in zip(self.keypoints, seen) if s)
+
+    def with_updates(self, **changes: Any) -> Motion:
+        """A new validated Motion with some fields replaced (the container is immutable)."""
+        return replace(self, **changes)
+
+    def with_processing_step(self, step: Mapping[str, Any], **changes: Any) -> Motion:
+        """A new Motion with `step` appended to metadata['processing'] (provenance of clean-up)."""
+        metadata = dict(changes.pop("metadata", self.metadata))
+        metadata["processing"] = [*metadata.get("processing", []), dict(step)]
+        return replace(self, metadata=metadata, **changes)
+
+    def slice_time(self, start: int, stop: int) -> Motion:
+        sl = slice(start, stop)
+        return replace(
+            self,
+            positions=self.positions[sl],
+            confidence=self.confidence[sl],
+            timestamps=self.timestamps[sl],
+            frame_indices=self.frame_indices[sl] if self.frame_indices is not None else None,
+            filled=self.filled[sl] if self.filled is not None else None,
+            world_positions=self.world_positions[sl] if self.world_positions is not None else None,
+            signals={k: v[sl] for k, v in self.signals.items()},
+        )
+
+    # --- persistence ----------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write atomically to ``path`` (``.motion.npz`` is appended when missing)."""
+        return save_motion(self, path)
+
+
+def empty_motion(
+    individuals: Sequence[str],
+    keypoints: Sequence[str],
+    space: Sequence[str] = ("x", "y", "z"),
+    metadata: Mapping[str, Any] | None = None,
+) -> Motion:
+    """A valid Motion with zero frames (e.g. a video where nothing could be decoded)."""
+    n_i, n_k, n_s = len(individuals), len(keypoints), len(space)
+    return Motion(
+        positions=np.empty((0, n_i, n_k, n_s)),
+        confidence=np.empty((0, n_i, n_k)),
+        timestamps=np.empty((0,)),
+        individuals=tuple(individuals),
+        keypoints=tuple(keypoints),
+        space=tuple(space),
+        metadata=dict(metadata or {}),
+    )
+
+
+def concatenate_individuals(motions: Iterable[Motion], metadata: Mapping[str, Any] | None = None) -> Motion:
+    """Stack motions that share timestamps along the individual axis, taking the union of keypoints."""
+    motions = list(motions)
+    if not motions:
+        raise MotionError("nothing to concatenate")
+    first = motions[0]
+    for m in motions[1:]:
+        if m.n_frames != first.n_frames or not np.allclose(m.timestamps, first.timestamps):
+            raise MotionError("motions to combine must share timestamps")
+        if m.space != first.space:
+            raise MotionError(f"space axes differ: {m.space} vs {first.space}")
+    keypoints: list[str] = []
+    for m in motions:
+        keypoints.extend(k for k in m.keypoints if k not in keypoints)
+    individuals = [ind for m in motions for ind in m.individuals]
+    n_t, n_k, n_s = first.n_frames, len(keypoints), len(first.space)
+    positions = np.full((n_t, len(individuals), n_k, n_s), np.nan)
+    confidence = np.zeros((n_t, len(individuals), n_k))
+    any_world = any(m.world_positions is not None for m in motions)
+    world = np.full((n_t, len(individuals), n_k, 3), np.nan) if any_world else None
+    any_filled = any(m.filled is not None for m in motions)
+    filled = np.zeros((n_t, len(individuals), n_k), dtype=bool) if any_filled else None
+    offset = 0
+    for m in motions:
+        kp_idx = [keypoints.index(k) for k in m.keypoints]
+        for j in range(len(m.individuals)):
+            positions[:, offset + j][:, kp_idx] = m.positions[:, j]
+            confidence[:, offset + j][:, kp_idx] = m.confidence[:, j]
+            if world is not None and m.world_positions is not None:
+                world[:, offset + j][:, kp_idx] = m.world_positions[:, j]
+            if filled is not None and m.filled is not None:
+                filled[:, offset + j][:, kp_idx] = m.filled[:, j]
+        offset += len(m.individuals)
+    merged_meta = dict(first.metadata)
+    merged_meta.update(metadata or {})
+    return Motion(
+        positions=positions,
+        confidence=confidence,
+        timestamps=first.timestamps,
+        individuals=tuple(individuals),
+        keypoints=tuple(keypoints),
+        space=first.space,
+        frame_indices=first.frame_indices,
+        metadata=merged_meta,
+        filled=filled,
+        world_positions=world,
+    )
+
+
+_SIGNAL_PREFIX = "signal:"
+
+
+def _motion_path(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    return p if p.name.endswith(".npz") else p.with_name(p.name + MOTION_SUFFIX)
+
+
+def save_motion(motion: Motion, path: str | os.PathLike[str]) -> Path:
+    """Save a motion file atomically: written to a temporary file beside it, then renamed."""
+    target = _motion_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    metadata = dict(motion.metadata)
+    metadata["format_version"] = MOTION_FORMAT_VERSION
+    names = {"individuals": motion.individuals, "keypoints": motion.keypoints, "space": motion.space}
+    arrays: dict[str, np.ndarray] = {
+        "positions": motion.positions,
+        "confidence": motion.confidence,
+        "timestamps": motion.timestamps,
+        "frame_indices": np.asarray(motion.frame_indices),
+        "names": np.array(json.dumps(names)),
+        "metadata": np.array(json.dumps(metadata)),
+    }
+    if motion.filled is not None:
+        arrays["filled"] = motion.filled
+    if motion.world_positions is not None:
+        arrays["world_positions"] = motion.world_positions
+    for name, values in motion.signals.items():
+        arrays[_SIGNAL_PREFIX + name] = values
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def load_motion(path: str | os.PathLike[str]) -> Motion:
+    """Load a motion file written by `save_motion`; errors name the file and the problem."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: motion file not found")
+    try:
+        with np.load(p, allow_pickle=False) as data:
+            names = json.loads(str(data["names"]))
+            metadata = json.loads(str(data["metadata"]))
+            version = int(metadata.get("format_version", 0))
+            if version > MOTION_FORMAT_VERSION:
+                raise MotionError(f"format_version {version} is newer than this SkillSight reads")
+            return Motion(
+                positions=data["positions"],
+                confidence=data["confidence"],
+                timestamps=data["timestamps"],
+                individuals=tuple(names["individuals"]),
+                keypoints=tuple(names["keypoints"]),
+                space=tuple(names["space"]),
+                frame_indices=data["frame_indices"],
+                metadata=metadata,
+                filled=data["filled"] if "filled" in data.files else None,
+                world_positions=data["world_positions"] if "world_positions" in data.files else None,
+                signals={
+                    f[len(_SIGNAL_PREFIX) :]: data[f] for f in data.files if f.startswith(_SIGNAL_PREFIX)
+                },
+            )
+    except MotionError as exc:
+        raise MotionError(f"{p}: {exc}") from exc
+    except (OSError, KeyError, ValueError) as exc:
+        raise MotionError(f"{p}: not a SkillSight motion file ({exc})") from exc
+
+
+def is_motion_file(path: str | os.PathLike[str]) -> bool:
+    return str(path).endswith(".npz")

@@ -1,0 +1,87 @@
+"""The small interface every tracker implements, and the registry that builds them by name.
+
+Backends are imported only when chosen, so `skillsight info` or scoring a motion file never loads
+MediaPipe or OpenCV.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, Protocol, Sequence, Tuple, runtime_checkable
+
+import numpy as np
+
+from skillsight.capture.frames import Frame
+
+# Camera views decide how image sides map to anatomical hands.
+CAMERA_VIEWS = ("front", "top", "side")
+DEFAULT_CAMERA_VIEW = "top"
+
+
+@dataclass
+class FrameObservation:
+    """One tracker's output for one frame, on the tracker's own (individuals, keypoints) axes.
+
+    positions:  (I, K, 3) x and y in pixels of the original frame, z in the tracker's relative depth
+                (NaN where not found).
+    confidence: (I, K) in [0, 1], 0 where not found.
+    world:      optional (I, K, 3) metric coordinates (metres), NaN where not found.
+    extras:     optional per-frame scalars worth keeping (e.g. glove area in px^2), JSON-friendly.
+    """
+
+    positions: np.ndarray
+    confidence: np.ndarray
+    world: Optional[np.ndarray] = None
+    extras: Dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """Turns frames into observations of fixed individuals and keypoints."""
+
+    name: str
+    individuals: Tuple[str, ...]
+    keypoints: Tuple[str, ...]
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        """See a few frames spread over the video before tracking (e.g. calibrate a glove colour)."""
+
+    def process(self, frame: Frame) -> FrameObservation:
+        """Observe one frame. Frames arrive in order; trackers may keep state between them."""
+
+    def provenance(self) -> Dict[str, Any]:
+        """Name, version, model files and settings, recorded in the motion's metadata."""
+
+    def close(self) -> None:
+        """Release native resources (threads, graphs)."""
+
+
+TrackerFactory = Callable[..., Tracker]
+
+# name -> "module:callable"; the module is imported only when that tracker is built.
+_REGISTRY: Dict[str, str] = {
+    "hands": "skillsight.pose.trackers.mediapipe_hands:MediaPipeHandsTracker",
+    "pose": "skillsight.pose.trackers.mediapipe_pose:MediaPipePoseTracker",
+    "gloves": "skillsight.pose.trackers.gloves:GloveTracker",
+}
+
+
+def register_tracker(name: str, target: str) -> None:
+    """Register a tracker under `name`; `target` is "package.module:Factory"."""
+    _REGISTRY[name] = target
+
+
+def available_trackers() -> Tuple[str, ...]:
+    return tuple(sorted(_REGISTRY))
+
+
+def create_tracker(name: str, **options: Any) -> Tracker:
+    """Build the tracker registered as `name`, importing its backend only now."""
+    try:
+        target = _REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown tracker {name!r}; choose from {', '.join(available_trackers())}") from None
+    module_name, _, attr = target.partition(":")
+    factory: TrackerFactory = getattr(importlib.import_module(module_name), attr)
+    return factory(**options)

@@ -1,0 +1,175 @@
+"""Result types shared by features, references, scorers, the CLI, the app and batch.
+
+Everything here is plain data that serialises to JSON with `to_dict()`, so an `Assessment` can be
+stored, sent to the page or written beside a batch result without losing its provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+STATUS_SCORED = "scored"
+STATUS_REFUSED = "refused"
+
+SKILL_LEVELS = ("novice", "intermediate", "expert")
+
+# Exit codes of `skillsight score` (documented in the README).
+EXIT_SCORED = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+
+
+def _finite_or_none(value: Optional[float]) -> Optional[float]:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One motion metric. `value` is NaN when unavailable, and `reason` says why."""
+
+    name: str
+    value: float
+    unit: str
+    description: str = ""
+    # True: more is better; False: less is better; None: neither (e.g. a ratio to compare with experts).
+    higher_is_better: Optional[bool] = None
+    reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        return math.isfinite(self.value)
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = asdict(self)
+        d["value"] = _finite_or_none(self.value)
+        d["available"] = self.available
+        return d
+
+
+FeatureSet = Dict[str, Feature]
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    """A metric set against the expert reference."""
+
+    name: str
+    value: Optional[float]
+    unit: str
+    description: str = ""
+    percentile: Optional[float] = None  # 0-100 among experts; None without a reference or value
+    expert_median: Optional[float] = None
+    expert_low: Optional[float] = None  # e.g. 10th percentile of experts
+    expert_high: Optional[float] = None  # e.g. 90th percentile of experts
+    n_experts: int = 0
+    higher_is_better: Optional[bool] = None
+    deviation: Optional[float] = None  # robust z-score against experts, signed so that >0 is worse
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One ranked, plain-language piece of feedback with a concrete tip."""
+
+    rank: int
+    metric: str
+    message: str
+    tip: str
+    severity: float  # larger = further from experts; used for the ranking
+    evidence: str = ""  # the numbers behind it, e.g. "12.1 s vs experts 5.5 s (median)"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A segment on the timeline: a stitch cycle or an intubation phase."""
+
+    label: str
+    start_s: float
+    end_s: float
+    note: str = ""
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Assessment:
+    """The outcome of scoring one practice: a score with its uncertainty, or a refusal with reasons."""
+
+    status: str
+    procedure: str
+    refusal_reasons: List[str] = field(default_factory=list)
+    advice: List[str] = field(default_factory=list)  # what to change when refused (light, camera, hands)
+    skill_level: Optional[str] = None
+    level_probabilities: Dict[str, float] = field(default_factory=dict)
+    score: Optional[float] = None
+    score_interval: Optional[Tuple[float, float]] = None
+    score_scale: str = ""  # e.g. "GRS 6-30 (OSATS sum)"
+    interval_coverage: Optional[float] = None  # e.g. 0.9 for a 90% prediction interval
+    metrics: List[MetricComparison] = field(default_factory=list)
+    feedback: List[FeedbackItem] = field(default_factory=list)
+    phases: List[Phase] = field(default_factory=list)
+    tracking_quality: Dict[str, Any] = field(default_factory=dict)
+    provenance: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scored(self) -> bool:
+        return self.status == STATUS_SCORED
+
+    def metric(self, name: str) -> Optional[MetricComparison]:
+        return next((m for m in self.metrics if m.name == name), None)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "status": self.status,
+            "procedure": self.procedure,
+            "refusal_reasons": list(self.refusal_reasons),
+            "advice": list(self.advice),
+            "skill_level": self.skill_level,
+            "level_probabilities": dict(self.level_probabilities),
+            "score": _finite_or_none(self.score),
+            "score_interval": list(self.score_interval) if self.score_interval else None,
+            "score_scale": self.score_scale,
+            "interval_coverage": self.interval_coverage,
+            "metrics": [m.to_dict() for m in self.metrics],
+            "feedback": [f.to_dict() for f in self.feedback],
+            "phases": [p.to_dict() for p in self.phases],
+            "tracking_quality": self.tracking_quality,
+            "provenance": self.provenance,
+        }
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Assessment:
+        interval = d.get("score_interval")
+        return cls(
+            status=d["status"],
+            procedure=d["procedure"],
+            refusal_reasons=list(d.get("refusal_reasons", [])),
+            advice=list(d.get("advice", [])),
+            skill_level=d.get("skill_level"),
+            level_probabilities=dict(d.get("level_probabilities", {})),
+            score=d.get("score"),
+            score_interval=(float(interval[0]), float(interval[1])) if interval else None,
+            score_scale=d.get("score_scale", ""),
+            interval_coverage=d.get("interval_coverage"),
+            metrics=[MetricComparison(**m) for m in d.get("metrics", [])],
+            feedback=[FeedbackItem(**f) for f in d.get("feedback", [])],
+            phases=[Phase(**p) for p in d.get("phases", [])],
+            tracking_quality=dict(d.get("tracking_quality", {})),
+            provenance=dict(d.get("provenance", {})),
+        )
