@@ -1,0 +1,88 @@
+"""Decode-only speed of capture's video source: frames per second delivered as RGB numpy images.
+
+The clip (default: the shared 620x1080 hand clip) is re-iterated until `--seconds` of video have been
+decoded, as if it were a clip that long. Prints one line per mode and the peak memory.
+
+    python benchmarks/bench_decode.py --seconds 120
+    python benchmarks/bench_decode.py --clip my.mp4 --seconds 60 --modes threads,single
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_clip() -> Path:
+    data = Path(os.environ.get("SKILLSIGHT_TEST_DATA", REPO_ROOT.parent / "shared" / "data"))
+    return data / "tfjs" / "asl_hand.25fps.mp4"
+
+
+def decode_for(clip: Path, seconds: float, threads: bool) -> tuple[int, float, float]:
+    """(frames, wall seconds, video seconds) for decoding `seconds` of video from `clip`, looped."""
+    from skillsight.capture.sources import VideoFileSource
+
+    source = VideoFileSource(clip, threads=threads)
+    frames = 0
+    video_seconds = 0.0
+    start = time.perf_counter()
+    while video_seconds < seconds:
+        last_time = 0.0
+        for frame in source:
+            if video_seconds + frame.time_s >= seconds:
+                break
+            frames += 1
+            last_time = frame.time_s
+        if source.error is not None:
+            print(f"warning: {source.error}", file=sys.stderr)
+        video_seconds += last_time + 1.0 / source.info.fps
+    return frames, time.perf_counter() - start, video_seconds
+
+
+def peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clip", type=Path, default=None, help="video file (default: the shared hand clip)")
+    parser.add_argument("--seconds", type=float, default=120.0, help="seconds of video to decode (looping)")
+    parser.add_argument(
+        "--modes", default="threads,single", help="comma-separated: threads (FFmpeg AUTO threading), single"
+    )
+    args = parser.parse_args(argv)
+    clip = args.clip or default_clip()
+    if not clip.exists():
+        parser.error(f"{clip}: clip not found (give --clip or set SKILLSIGHT_TEST_DATA)")
+
+    from skillsight.capture.sources import VideoFileSource
+
+    info = VideoFileSource(clip).info
+    print(
+        f"clip: {clip} ({info.width}x{info.height}, {info.fps:g} fps, {info.codec}, "
+        f"{info.frame_count} frames)"
+    )
+    print(f"cpus: {os.cpu_count()}  python {sys.version.split()[0]}")
+    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+        if mode not in ("threads", "single"):
+            parser.error(f"unknown mode {mode!r}")
+        frames, wall, video_s = decode_for(clip, args.seconds, threads=mode == "threads")
+        print(
+            f"decode {mode:8s}: {frames} frames ({video_s:.1f} s of video) in {wall:.2f} s = "
+            f"{frames / wall:.1f} fps, {video_s / wall:.1f} x real time"
+        )
+    print(f"peak RSS: {peak_rss_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Downscale large frames for tracking, and map tracked coordinates back to the original pixels.
+
+Trackers gain nothing from more than ~1920 px on the long side but pay for every pixel, so frames are
+shrunk first; `scale` (new size / original size) is what maps their coordinates back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DEFAULT_MAX_SIDE = 1920
+
+
+def tracking_scale(width: int, height: int, max_side: int = DEFAULT_MAX_SIDE) -> float:
+    """The factor (<= 1) that brings the long side of a width x height frame down to `max_side`."""
+    if max_side <= 0:
+        raise ValueError(f"max_side must be positive, got {max_side}")
+    long_side = max(int(width), int(height))
+    return 1.0 if long_side <= max_side else max_side / long_side
+
+
+def downscale_for_tracking(image: np.ndarray, max_side: int = DEFAULT_MAX_SIDE) -> tuple[np.ndarray, float]:
+    """`(image, scale)`: the image itself when its long side is at most `max_side`, else a copy shrunk
+    with area averaging so that its long side is `max_side`; `scale` is new size / original size."""
+    height, width = image.shape[:2]
+    scale = tracking_scale(width, height, max_side)
+    if scale == 1.0:
+        return image, 1.0
+    import cv2
+
+    new_size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, new_size, interpolation=cv2.INTER_AREA), scale
+
+
+def map_points_to_original(points: np.ndarray, scale: float) -> np.ndarray:
+    """Pixel coordinates found on a downscaled image, in the original image's pixels.
+
+    `points` is (..., 2) or (..., 3); only x and y (the first two columns) are scaled, z is kept.
+    NaN (missing) stays NaN. Returns a new float array.
+    """
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    mapped = np.array(points, dtype=np.float64, copy=True)
+    if mapped.shape[-1] < 2:
+        raise ValueError(f"points must have x and y in their last axis, got shape {mapped.shape}")
+    mapped[..., :2] /= scale
+    return mapped

@@ -1,0 +1,504 @@
+"""Frame sources: video files (PyAV), folders of images, and webcams (OpenCV), behind one `open_source`.
+
+Every source is re-iterable, streams its frames (never the whole video in memory), yields
+`Frame(index from 0, time_s, RGB uint8 image)`, exposes `info: VideoInfo` and `error`, and closes.
+Problems that can be seen up front (missing file, not a video, no frames, unknown codec) are raised
+by the constructor, which decodes the first frame to be sure; a file that breaks later yields what
+decoded, then sets `error` to a `DecodeInterrupted` and stops without raising.
+
+Video timestamps are the container's (pts x time_base, shifted so the first frame is at 0), so variable
+frame rate is kept exactly. Rotation follows the display matrix (`VideoInfo.rotation_deg`, counter-
+clockwise degrees as FFmpeg reports it); frames and `VideoInfo` sizes are as a player shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+from skillsight.capture.frames import (
+    CaptureError,
+    DecodeInterrupted,
+    EmptyVideoError,
+    Frame,
+    FrameSource,
+    NotAVideoError,
+    SourceNotFoundError,
+    UnsupportedCodecError,
+    VideoInfo,
+)
+
+SourceSpec = Union[str, "os.PathLike[str]", int]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+DEFAULT_IMAGE_FOLDER_FPS = 1.0
+
+# FFmpeg happily "decodes" still images, text files (as ANSI art) and lyrics files; none is a video.
+_STILL_IMAGE_FORMAT = re.compile(r"(_pipe$|^image2)")
+_NON_VIDEO_FORMATS = {"tty", "lrc", "srt", "ass", "webvtt", "mpl2", "subviewer", "jacosub"}
+_NON_VIDEO_CODECS = {"ansi", "none"}
+
+# A file whose last frame ends this much before the container's stated duration was cut short.
+_MIN_SHORTFALL_S = 0.5
+_MIN_SHORTFALL_FRAMES = 3
+
+
+def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource:
+    """A frame source for a video file, a folder of images or a webcam index (int or digit string).
+
+    `fps` sets the timestamps of an image folder (default 1 frame per second) and the rate requested
+    from a webcam; a video file's timestamps always come from its container, so it is not used there.
+    """
+    if isinstance(spec, bool):
+        raise TypeError(f"not a source: {spec!r}")
+    if isinstance(spec, int):
+        return WebcamSource(spec, fps=fps)
+    text = os.fspath(spec)
+    path = Path(text)
+    if text.strip().isdigit() and not path.exists():
+        return WebcamSource(int(text.strip()), fps=fps)
+    if path.is_dir():
+        return ImageFolderSource(path, fps=fps if fps is not None else DEFAULT_IMAGE_FOLDER_FPS)
+    return VideoFileSource(path)
+
+
+class _ClosingMixin:
+    """Context-manager support shared by the sources."""
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def prefetch_frames(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Iterate `frames` in a background thread, up to `depth` frames ahead, so decoding overlaps
+    whatever the caller does with each frame (FFmpeg and MediaPipe both release the GIL).
+
+    An exception raised by the source is re-raised here; stopping early (break, close) stops the thread.
+    """
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1, got {depth}")
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    finished = object()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        buffer.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            item: object = finished
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            item = exc
+        while not stop.is_set():
+            try:
+                buffer.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    worker = threading.Thread(target=produce, name="skillsight-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is finished:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+# --- video files --------------------------------------------------------------------------------
+
+
+def _rotate_to_display(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Turn a decoded image the way the container's display matrix says (counter-clockwise degrees)."""
+    quarter_turns = round(rotation_deg / 90) % 4
+    if quarter_turns == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, k=quarter_turns))
+
+
+def _frame_rotation(frame: Any, stream: Any) -> int:
+    """Counter-clockwise display rotation in degrees: the frame's display matrix (PyAV >= 14), else
+    the stream's legacy `rotate` tag (clockwise degrees, hence the minus)."""
+    try:
+        return int(round(float(frame.rotation or 0)))
+    except (AttributeError, TypeError, ValueError):
+        pass
+    try:
+        return -int(float(stream.metadata.get("rotate", 0)))
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+class VideoFileSource(_ClosingMixin):
+    """Frames of a video file decoded with PyAV (FFmpeg inside): container timestamps, rotation honoured."""
+
+    def __init__(self, path: Union[str, os.PathLike[str]], *, threads: bool = True) -> None:
+        self.path = Path(path)
+        self.source = str(self.path)
+        self.threads = threads
+        self.error: Optional[DecodeInterrupted] = None
+        if not self.path.exists():
+            raise SourceNotFoundError(self.source, "file not found")
+        if not self.path.is_file():
+            raise NotAVideoError(self.source, "not a regular file")
+        self.info = self._probe()
+
+    # The container is opened afresh for each pass, so the source is re-iterable and holds nothing open.
+    def _open_container(self) -> Any:
+        import av
+
+        try:
+            container = av.open(self.source, mode="r")
+        except FileNotFoundError as exc:
+            raise SourceNotFoundError(self.source, "file not found") from exc
+        except EOFError as exc:
+            # A container header with nothing after it (a recording stopped before its first frame).
+            raise EmptyVideoError(self.source, "the file ends after its header: no frames") from exc
+        except (av.error.FFmpegError, UnicodeDecodeError, ValueError, OSError) as exc:
+            if _looks_like_mp4(self.path):
+                raise NotAVideoError(
+                    self.source,
+                    "an MP4/MOV file without a readable index (moov atom), usually a recording that was cut "
+                    f"off before it finished; its frames cannot be located ({_describe(exc)})",
+                ) from exc
+            raise NotAVideoError(self.source, f"not a readable video file ({_describe(exc)})") from exc
+        try:
+            self._check_is_video(container)
+        except CaptureError:
+            container.close()
+            raise
+        return container
+
+    def _check_is_video(self, container: Any) -> None:
+        format_name = str(getattr(container.format, "name", "") or "")
+        if _STILL_IMAGE_FORMAT.search(format_name):
+            raise NotAVideoError(
+                self.source,
+                f"a still image ({format_name}), not a video; put images in a folder to read them",
+            )
+        if not list(container.streams) and format_name not in _NON_VIDEO_FORMATS:
+            raise EmptyVideoError(self.source, f"the {format_name} container holds no streams: no frames")
+        if format_name in _NON_VIDEO_FORMATS or not container.streams.video:
+            raise NotAVideoError(
+                self.source, f"no video stream (FFmpeg reads it as {format_name or 'unknown'})"
+            )
+        codec_context = container.streams.video[0].codec_context
+        codec_name = (
+            str(getattr(codec_context, "name", "") or "none") if codec_context is not None else "none"
+        )
+        if codec_name == "ansi":
+            raise NotAVideoError(self.source, "a text file, not a video")
+        if codec_context is None or codec_name in _NON_VIDEO_CODECS:
+            raise UnsupportedCodecError(
+                self.source,
+                f"its video codec is unknown to this FFmpeg build ({format_name} container); "
+                "re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4",
+            )
+
+    def _video_stream(self, container: Any) -> Any:
+        stream = container.streams.video[0]
+        if self.threads:
+            stream.thread_type = "AUTO"
+        return stream
+
+    def _probe(self) -> VideoInfo:
+        import av
+
+        container = self._open_container()
+        try:
+            stream = self._video_stream(container)
+            try:
+                first = next(iter(container.decode(stream)), None)
+            except (av.error.FFmpegError, ValueError) as exc:
+                raise NotAVideoError(
+                    self.source,
+                    f"the first frame could not be decoded ({stream.codec_context.name}: {_describe(exc)})",
+                ) from exc
+            if first is None:
+                raise EmptyVideoError(self.source, "the video has no frames")
+            rotation = _frame_rotation(first, stream)
+            width, height = int(first.width), int(first.height)
+            if round(rotation / 90) % 2:
+                width, height = height, width
+            fps = _stream_fps(stream)
+            duration = _stream_duration_s(stream, container)
+            frame_count = int(stream.frames) if stream.frames else None
+            if frame_count is None and duration is not None and fps > 0:
+                frame_count = int(round(duration * fps))
+            return VideoInfo(
+                source=self.source,
+                width=width,
+                height=height,
+                fps=fps,
+                frame_count=frame_count,
+                duration_s=duration,
+                codec=str(stream.codec_context.name),
+                rotation_deg=rotation,
+            )
+        finally:
+            container.close()
+
+    def __iter__(self) -> Iterator[Frame]:
+        import av
+
+        self.error = None
+        container = self._open_container()
+        stream = self._video_stream(container)
+        time_base = stream.time_base or Fraction(1, 1)
+        period = 1.0 / self.info.fps if self.info.fps > 0 else 0.0
+        first_pts: Optional[int] = None
+        last_time: Optional[float] = None
+        index = 0
+        try:
+            try:
+                for frame in container.decode(stream):
+                    time_s = _frame_time(frame, time_base, first_pts, index, period)
+                    if first_pts is None and frame.pts is not None:
+                        first_pts = frame.pts
+                        time_s = 0.0
+                    if frame.is_corrupt:
+                        self._interrupt(index, time_s, "corrupt frame data")
+                        return
+                    # Decoders can repeat a broken pts; keep time strictly increasing as Motion requires.
+                    if last_time is not None and time_s <= last_time:
+                        time_s = last_time + (period or 1e-3)
+                    image = _rotate_to_display(
+                        frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
+                    )
+                    yield Frame(index, time_s, image)
+                    last_time = time_s
+                    index += 1
+            except (av.error.FFmpegError, ValueError, OSError) as exc:
+                next_time = None if last_time is None else last_time + period
+                self._interrupt(index, next_time, _describe(exc))
+                return
+            self._check_ended_early(index, last_time, period)
+        finally:
+            container.close()
+
+    def _interrupt(self, index: int, time_s: Optional[float], problem: str) -> None:
+        self.error = DecodeInterrupted(self.source, index, time_s, problem)
+
+    def _check_ended_early(self, decoded: int, last_time: Optional[float], period: float) -> None:
+        """A container cut short often just ends; compare what decoded with the duration it states."""
+        duration = self.info.duration_s
+        if duration is None or last_time is None:
+            return
+        decoded_end = last_time + period
+        if duration - decoded_end > max(_MIN_SHORTFALL_S, _MIN_SHORTFALL_FRAMES * period):
+            self._interrupt(
+                decoded,
+                decoded_end,
+                f"the file ends early: frames stop at {decoded_end:.2f} s "
+                f"but the container says {duration:.2f} s",
+            )
+
+    def close(self) -> None:
+        """Nothing stays open between passes; present for the FrameSource protocol."""
+
+    def __repr__(self) -> str:
+        return f"VideoFileSource({self.source!r})"
+
+
+def _frame_time(
+    frame: Any, time_base: Fraction, first_pts: Optional[int], index: int, period: float
+) -> float:
+    if frame.pts is None:
+        return index * period
+    if first_pts is None:
+        return 0.0
+    return float((frame.pts - first_pts) * time_base)
+
+
+def _stream_fps(stream: Any) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate:
+            return float(rate)
+    return 0.0
+
+
+def _stream_duration_s(stream: Any, container: Any) -> Optional[float]:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return float(container.duration) / 1_000_000  # AV_TIME_BASE
+    return None
+
+
+def _looks_like_mp4(path: Path) -> bool:
+    """An ISO media file starts with an `ftyp` box."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(12)[4:8] == b"ftyp"
+    except OSError:
+        return False
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- folders of images --------------------------------------------------------------------------
+
+
+def natural_sort_key(name: str) -> tuple:
+    """Order file names as people do: frame2 before frame10."""
+    parts = re.split(r"(\d+)", name.lower())
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def read_image_rgb(path: Union[str, os.PathLike[str]]) -> np.ndarray:
+    """An image file as RGB uint8 (alpha dropped, greyscale expanded); raises NotAVideoError naming it."""
+    import cv2
+
+    data = np.fromfile(str(path), dtype=np.uint8)  # fromfile + imdecode copes with non-ASCII paths
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise NotAVideoError(str(path), "not a readable png/jpg image")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+class ImageFolderSource(_ClosingMixin):
+    """The png/jpg images of a folder in natural file-name order, at `fps` for timestamps."""
+
+    def __init__(self, folder: Union[str, os.PathLike[str]], fps: float = DEFAULT_IMAGE_FOLDER_FPS) -> None:
+        self.folder = Path(folder)
+        self.source = str(self.folder)
+        self.error: Optional[DecodeInterrupted] = None
+        if not self.folder.is_dir():
+            raise SourceNotFoundError(self.source, "folder not found")
+        if not fps or fps <= 0:
+            raise ValueError(f"{self.source}: fps must be positive, got {fps}")
+        self.fps = float(fps)
+        self.files = sorted(
+            # hidden files (macOS "._name.png" resource forks) are not images
+            (
+                p
+                for p in self.folder.iterdir()
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
+            ),
+            key=lambda p: natural_sort_key(p.name),
+        )
+        if not self.files:
+            raise EmptyVideoError(self.source, "the folder holds no png or jpg images")
+        first = read_image_rgb(self.files[0])
+        n = len(self.files)
+        self.info = VideoInfo(
+            source=self.source,
+            width=int(first.shape[1]),
+            height=int(first.shape[0]),
+            fps=self.fps,
+            frame_count=n,
+            duration_s=n / self.fps,
+            codec="images",
+        )
+
+    def __iter__(self) -> Iterator[Frame]:
+        self.error = None
+        for index, path in enumerate(self.files):
+            time_s = index / self.fps
+            try:
+                image = read_image_rgb(path)
+            except (NotAVideoError, OSError) as exc:
+                self.error = DecodeInterrupted(self.source, index, time_s, f"{path.name}: {exc}")
+                return
+            yield Frame(index, time_s, image)
+
+    def close(self) -> None:
+        """Nothing stays open; present for the FrameSource protocol."""
+
+    def __repr__(self) -> str:
+        return f"ImageFolderSource({self.source!r}, fps={self.fps})"
+
+
+# --- webcams ------------------------------------------------------------------------------------
+
+
+class WebcamSource(_ClosingMixin):
+    """Live frames from a camera with OpenCV; timestamps from a monotonic clock since the first frame.
+
+    Each pass reads until the camera stops delivering or `close()` is called; indices restart at 0.
+    """
+
+    def __init__(self, index: int, *, fps: Optional[float] = None) -> None:
+        import cv2
+
+        self.index = int(index)
+        self.source = f"camera {self.index}"
+        self.error: Optional[DecodeInterrupted] = None
+        self._capture: Any = cv2.VideoCapture(self.index)
+        if not self._capture.isOpened():
+            self._capture.release()
+            raise SourceNotFoundError(
+                self.source, "the camera could not be opened (is it connected and free?)"
+            )
+        if fps:
+            self._capture.set(cv2.CAP_PROP_FPS, float(fps))
+        ok, first = self._capture.read()
+        if not ok or first is None:
+            self._capture.release()
+            raise EmptyVideoError(self.source, "the camera opened but delivered no frame")
+        self._pending: Optional[np.ndarray] = first
+        reported_fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.info = VideoInfo(
+            source=self.source,
+            width=int(first.shape[1]),
+            height=int(first.shape[0]),
+            fps=reported_fps or float(fps or 30.0),
+            frame_count=None,
+            duration_s=None,
+            codec="camera",
+        )
+
+    def __iter__(self) -> Iterator[Frame]:
+        import cv2
+
+        self.error = None
+        start = time.monotonic()
+        index = 0
+        while self._capture is not None and self._capture.isOpened():
+            if self._pending is not None:
+                bgr, self._pending = self._pending, None
+            else:
+                ok, bgr = self._capture.read()
+                if not ok or bgr is None:
+                    self.error = DecodeInterrupted(
+                        self.source, index, time.monotonic() - start, "camera stopped"
+                    )
+                    return
+            yield Frame(index, time.monotonic() - start, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            index += 1
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def __repr__(self) -> str:
+        return f"WebcamSource({self.index})"
