@@ -1,0 +1,337 @@
+"""Clean-up of tracked motion: fill short dropouts, report long gaps, smooth jitter.
+
+The motion keeps its positions as tracked; `clean_motion` returns a NEW Motion whose interpolated
+positions are flagged in `filled` and whose parameters (and the long gaps it left missing) are recorded
+as a processing step, so every feature computed from it can say how the data were treated.
+
+Smoothing runs per contiguous observed run, never across a gap, so a hand that leaves the view and
+comes back elsewhere does not get a fictitious path between the two places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+from skillsight.pose.motion import Motion
+
+DEFAULT_MAX_GAP_S = 0.3
+DEFAULT_SAVGOL_WINDOW_S = 0.3
+DEFAULT_SAVGOL_POLYORDER = 2
+DEFAULT_ONE_EURO_MIN_CUTOFF = 1.0
+DEFAULT_ONE_EURO_BETA = 0.05
+DEFAULT_ONE_EURO_D_CUTOFF = 1.0
+# Keeps the recorded provenance small on very patchy tracking.
+MAX_GAPS_RECORDED_PER_INDIVIDUAL = 100
+
+SMOOTHERS = ("savgol", "one_euro", None)
+
+
+class CleaningError(ValueError):
+    """Cleaning was asked for something it cannot do (unknown smoother, bad parameter)."""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of missing samples [start_index, stop_index) of one track."""
+
+    start_index: int
+    stop_index: int
+    start_s: float
+    end_s: float
+    duration_s: float
+    interior: bool  # observed on both sides (so it can be interpolated)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start_s": round(self.start_s, 4),
+            "end_s": round(self.end_s, 4),
+            "duration_s": round(self.duration_s, 4),
+            "frames": self.stop_index - self.start_index,
+        }
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the True runs of a 1-D bool array."""
+    if mask.size == 0:
+        return []
+    padded = np.concatenate(([False], mask.astype(bool), [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def observed_runs(observed: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the contiguous observed runs of a (T,) bool mask."""
+    return _runs(observed)
+
+
+def _sample_period(timestamps: np.ndarray) -> float:
+    return float(np.median(np.diff(timestamps))) if timestamps.size > 1 else 0.0
+
+
+def gaps_in_mask(missing: np.ndarray, timestamps: np.ndarray) -> list[Gap]:
+    """Gaps (runs of True) of a (T,) missing-mask, with their times."""
+    period = _sample_period(timestamps)
+    n = missing.size
+    gaps = []
+    for a, b in _runs(missing):
+        interior = a > 0 and b < n
+        # The missing span: from one sample period after the last observation to the next observation.
+        start_s = float(timestamps[a - 1] + period) if a > 0 else float(timestamps[a])
+        end_s = float(timestamps[b]) if b < n else float(timestamps[b - 1] + period)
+        gaps.append(Gap(a, b, start_s, end_s, max(end_s - start_s, 0.0), interior))
+    return gaps
+
+
+def find_gaps(motion: Motion, individual: str, keypoint: str) -> list[Gap]:
+    """Runs of frames where `keypoint` of `individual` is missing (NaN), with their times.
+
+    A gap's duration is the time without observation: for a constant frame rate, the number of missing
+    frames divided by the frame rate. Leading and trailing gaps are reported with ``interior=False``.
+    """
+    missing = ~motion.observed(individual, keypoint)
+    return gaps_in_mask(missing, motion.timestamps)
+
+
+def _individual_gaps(motion: Motion, individual: str) -> list[Gap]:
+    """Gaps where the individual is missing altogether (no keypoint observed)."""
+    i = motion.individual_index(individual)
+    seen = ~np.isnan(motion.positions[:, i, :, 0])
+    if not seen.any():
+        return []
+    return gaps_in_mask(~seen.any(axis=1), motion.timestamps)
+
+
+def interpolate_gaps(track: np.ndarray, t: np.ndarray, gaps: list[Gap], method: str = "linear") -> np.ndarray:
+    """Fill the given interior gaps of a (T, C) array whose columns share their gaps; other NaNs stay."""
+    observed = ~np.isnan(track).any(axis=1)
+    out = track.copy()
+    t_obs = t[observed]
+    if t_obs.size < 2:
+        return out
+    fill_idx = np.concatenate([np.arange(g.start_index, g.stop_index) for g in gaps]) if gaps else None
+    if fill_idx is None or fill_idx.size == 0:
+        return out
+    if method == "cubic" and t_obs.size >= 4:
+        from scipy.interpolate import PchipInterpolator
+
+        # Shape-preserving cubic: no overshoot beyond the observations around a gap.
+        out[fill_idx] = PchipInterpolator(t_obs, track[observed], axis=0)(t[fill_idx])
+    else:
+        # Linear: one search for all columns.
+        right = np.searchsorted(t_obs, t[fill_idx])
+        right = np.clip(right, 1, t_obs.size - 1)
+        left = right - 1
+        weight = ((t[fill_idx] - t_obs[left]) / (t_obs[right] - t_obs[left]))[:, None]
+        values = track[observed]
+        out[fill_idx] = (1 - weight) * values[left] + weight * values[right]
+    return out
+
+
+def _savgol_window_frames(window_s: float, period: float, polyorder: int) -> int:
+    frames = int(round(window_s / period)) if period > 0 else 0
+    frames = max(frames, polyorder + 2)
+    return frames if frames % 2 == 1 else frames + 1
+
+
+def savgol_smooth(values: np.ndarray, window: int, polyorder: int) -> np.ndarray:
+    """Savitzky-Golay smoothing along axis 0 of a finite (L, C) array, like scipy's savgol_filter
+    with mode="interp" (the ends are the fitted polynomial of the first and last window). In numpy,
+    because importing scipy.signal costs seconds and scoring must stay light."""
+    n = values.shape[0]
+    half = window // 2
+    offsets = np.arange(-half, half + 1, dtype=np.float64)
+    design = offsets[:, None] ** np.arange(polyorder + 1)
+    projection = design @ np.linalg.pinv(design)  # (window, window): fit then evaluate
+    centre = projection[half]
+    out = np.empty_like(values)
+    windows = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)  # (n-w+1, C, w)
+    out[half : n - half] = windows @ centre
+    out[:half] = (projection @ values[:window])[:half]
+    out[n - half :] = (projection @ values[n - window :])[window - half :]
+    return out
+
+
+def _savgol_runs(track: np.ndarray, window: int, polyorder: int) -> np.ndarray:
+    """Savitzky-Golay per contiguous observed run of a (T, C) array whose columns share their gaps;
+    runs shorter than the window get a shorter one."""
+    out = track.copy()
+    for a, b in _runs(~np.isnan(track).any(axis=1)):
+        length = b - a
+        w = min(window, length if length % 2 == 1 else length - 1)
+        if w <= polyorder:
+            continue  # too short to smooth; keep as observed
+        out[a:b] = savgol_smooth(track[a:b], w, polyorder)
+    return out
+
+
+def _one_euro_alpha(cutoff: np.ndarray, dt: float) -> np.ndarray:
+    tau = 1.0 / (2.0 * np.pi * cutoff)
+    return 1.0 / (1.0 + tau / dt)
+
+
+def one_euro_filter(
+    values: np.ndarray,
+    timestamps: np.ndarray,
+    min_cutoff: float = DEFAULT_ONE_EURO_MIN_CUTOFF,
+    beta: float = DEFAULT_ONE_EURO_BETA,
+    d_cutoff: float = DEFAULT_ONE_EURO_D_CUTOFF,
+) -> np.ndarray:
+    """One-Euro filter (Casiez et al. 2012) along axis 0 of a (T, ...) array; it restarts after NaNs.
+
+    All columns are filtered at once (the loop is over time only), so many tracks cost little more
+    than one. `beta` is in 1/(units per second): the cutoff grows with speed to limit lag.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    out = np.full_like(values, np.nan)
+    prev_x = np.full(values.shape[1:], np.nan)
+    prev_dx = np.zeros(values.shape[1:])
+    for n in range(values.shape[0]):
+        x = values[n]
+        fresh = np.isnan(prev_x) & ~np.isnan(x)
+        dt = float(timestamps[n] - timestamps[n - 1]) if n > 0 else 1.0
+        dx = np.where(np.isnan(prev_x), 0.0, (x - prev_x) / dt)
+        a_d = _one_euro_alpha(np.full(x.shape, d_cutoff), dt)
+        dx_hat = a_d * dx + (1 - a_d) * prev_dx
+        cutoff = min_cutoff + beta * np.abs(dx_hat)
+        a = _one_euro_alpha(cutoff, dt)
+        x_hat = np.where(fresh, x, a * x + (1 - a) * prev_x)
+        x_hat = np.where(np.isnan(x), np.nan, x_hat)
+        out[n] = x_hat
+        prev_dx = np.where(np.isnan(x), 0.0, dx_hat)
+        prev_x = x_hat
+    return out
+
+
+def _groups_sharing_gaps(positions: np.ndarray) -> list[tuple[int, list[int]]]:
+    """(individual, keypoint indices) whose observed frames are identical: trackers usually report a
+    whole hand or nothing, so one pass over its runs serves all its keypoints."""
+    groups: list[tuple[int, list[int]]] = []
+    for i in range(positions.shape[1]):
+        by_mask: dict[bytes, list[int]] = {}
+        observed = ~np.isnan(positions[:, i, :, 0])
+        for k in range(positions.shape[2]):
+            if observed[:, k].any():
+                by_mask.setdefault(np.packbits(observed[:, k]).tobytes(), []).append(k)
+        groups.extend((i, keys) for keys in by_mask.values())
+    return groups
+
+
+def _smooth_positions(positions: np.ndarray, t: np.ndarray, smoother: Optional[str], params: dict[str, Any]):
+    if smoother is None:
+        return positions
+    n_t, n_i, n_k, n_s = positions.shape
+    if smoother == "one_euro":
+        flat = positions.reshape(n_t, -1)
+        smoothed = one_euro_filter(
+            flat, t, params["min_cutoff"], params["beta"], params.get("d_cutoff", DEFAULT_ONE_EURO_D_CUTOFF)
+        )
+        return smoothed.reshape(positions.shape)
+    window = _savgol_window_frames(params["window_s"], _sample_period(t), params["polyorder"])
+    out = positions  # smoothed in place: the caller passes its own copy
+    for i, keys in _groups_sharing_gaps(positions):
+        block = positions[:, i, keys].reshape(n_t, -1)
+        out[:, i, keys] = _savgol_runs(block, window, params["polyorder"]).reshape(n_t, len(keys), n_s)
+    return out
+
+
+def _smoother_params(smoother: Optional[str], params: dict[str, Any]) -> dict[str, Any]:
+    if smoother not in SMOOTHERS:
+        raise CleaningError(f"unknown smoother {smoother!r}; choose savgol, one_euro or None")
+    if smoother == "savgol":
+        merged = {"window_s": DEFAULT_SAVGOL_WINDOW_S, "polyorder": DEFAULT_SAVGOL_POLYORDER, **params}
+        if merged["window_s"] <= 0 or int(merged["polyorder"]) < 0:
+            raise CleaningError(f"savgol needs window_s > 0 and polyorder >= 0, got {merged}")
+        merged["polyorder"] = int(merged["polyorder"])
+        return merged
+    if smoother == "one_euro":
+        merged = {
+            "min_cutoff": DEFAULT_ONE_EURO_MIN_CUTOFF,
+            "beta": DEFAULT_ONE_EURO_BETA,
+            "d_cutoff": DEFAULT_ONE_EURO_D_CUTOFF,
+            **params,
+        }
+        if merged["min_cutoff"] <= 0 or merged["d_cutoff"] <= 0:
+            raise CleaningError(f"one_euro needs positive cutoffs, got {merged}")
+        return merged
+    return {}
+
+
+def clean_motion(
+    motion: Motion,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    smoother: Optional[str] = "savgol",
+    interpolation: str = "linear",
+    **params: Any,
+) -> Motion:
+    """A new Motion with short dropouts filled, long gaps reported and jitter smoothed.
+
+    max_gap_s:     interior gaps up to this long are interpolated (``interpolation`` "linear" or
+                   "cubic", shape-preserving) and flagged in ``filled``; longer ones stay NaN and are
+                   listed per individual in the recorded processing step.
+    smoother:      "savgol" (params ``window_s``, ``polyorder``), "one_euro" (``min_cutoff``, ``beta``,
+                   ``d_cutoff``) or None; applied per contiguous run after filling.
+    Confidence is kept as tracked (0 at filled samples), so tracking quality still reads the truth.
+    """
+    cleaned = clean_arrays(motion, max_gap_s, smoother, interpolation, **params)
+    return motion.with_processing_step(cleaned.step, positions=cleaned.positions, filled=cleaned.filled)
+
+
+@dataclass(frozen=True)
+class CleanedArrays:
+    """What cleaning produced, before it is wrapped in a Motion (so callers that also rescale
+    build the validated container once)."""
+
+    positions: np.ndarray
+    filled: np.ndarray
+    step: dict[str, Any]
+
+
+def clean_arrays(
+    motion: Motion,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    smoother: Optional[str] = "savgol",
+    interpolation: str = "linear",
+    **params: Any,
+) -> CleanedArrays:
+    """`clean_motion`'s work: cleaned positions, the filled mask and the processing step."""
+    if interpolation not in ("linear", "cubic"):
+        raise CleaningError(f"interpolation must be 'linear' or 'cubic', not {interpolation!r}")
+    if max_gap_s < 0:
+        raise CleaningError(f"max_gap_s must be >= 0, got {max_gap_s}")
+    smoother_params = _smoother_params(smoother, dict(params))
+    t = motion.timestamps
+    positions = np.array(motion.positions, copy=True)
+    filled = np.zeros(motion.confidence.shape, dtype=bool) if motion.filled is None else motion.filled.copy()
+    tolerance = 1e-6 + 0.01 * _sample_period(t)
+    n_t, n_s = motion.n_frames, len(motion.space)
+    for i, keys in _groups_sharing_gaps(positions):
+        block = positions[:, i, keys].reshape(n_t, -1)
+        gaps = gaps_in_mask(np.isnan(block[:, 0]), t)
+        short = [g for g in gaps if g.interior and g.duration_s <= max_gap_s + tolerance]
+        if short:
+            positions[:, i, keys] = interpolate_gaps(block, t, short, interpolation).reshape(
+                n_t, len(keys), n_s
+            )
+            for g in short:
+                filled[g.start_index : g.stop_index, i, keys] = True
+    positions = _smooth_positions(positions, t, smoother, smoother_params)
+    long_gaps = {}
+    for individual in motion.individuals:
+        gaps = [g for g in _individual_gaps(motion, individual) if g.duration_s > max_gap_s + tolerance]
+        long_gaps[individual] = {
+            "count": len(gaps),
+            "total_s": round(float(sum(g.duration_s for g in gaps)), 4),
+            "gaps": [g.to_dict() for g in gaps[:MAX_GAPS_RECORDED_PER_INDIVIDUAL]],
+        }
+    step = {
+        "step": "clean",
+        "max_gap_s": float(max_gap_s),
+        "interpolation": interpolation,
+        "smoother": smoother,
+        "smoother_params": smoother_params,
+        "filled_samples": int(filled.sum() - (0 if motion.filled is None else motion.filled.sum())),
+        "long_gaps": long_gaps,
+    }
+    return CleanedArrays(positions, filled, step)

@@ -1,0 +1,285 @@
+"""Motion features: from a cleaned, scaled Motion to named metrics with units and explanations.
+
+    motion = prepare_motion(tracked)                      # clean-up + scale, both recorded
+    features = compute_features(motion, "suturing", dominant_hand="left")
+
+Names: per hand by the ROLE it plays in the procedure ("needle_driver.path_length"), between the hands
+"bimanual.*", procedure-specific "suturing.*" / "intubation.*", whole task "task.*". Every value is a
+`Feature` with a unit, a description and whether higher is better; unavailable ones are NaN with a reason
+(e.g. tremor at 15 fps). All features are pure functions of the motion: no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Union
+
+import numpy as np
+from skillsight.pose.cleaning import (
+    DEFAULT_MAX_GAP_S,
+    CleanedArrays,
+    clean_arrays,
+    gaps_in_mask,
+    interpolate_gaps,
+)
+from skillsight.pose.motion import KIND_VIDEO_2D, LEFT_HAND, RIGHT_HAND, Motion
+from skillsight.pose.scale import METRIC_KINDS, plan_hand_size_scale, plan_mm_scale
+from skillsight.scoring.features import bimanual, handshape, intubation, kinematics, smoothness, suturing
+from skillsight.scoring.features.intubation import find_intubation_phases
+from skillsight.scoring.features.kinematics import (
+    KinematicThresholds,
+    hand_reference_keypoint,
+    thresholds_for,
+)
+from skillsight.scoring.features.suturing import find_stitch_cycles
+from skillsight.scoring.procedure import Procedure, load_procedure
+from skillsight.scoring.results import Feature, FeatureSet
+
+__all__ = [
+    "FEATURE_SPECS",
+    "FeatureSet",
+    "compute_features",
+    "find_intubation_phases",
+    "find_stitch_cycles",
+    "hand_reference_keypoint",
+    "prepare_motion",
+]
+
+# suffix -> (unit template with {u} for the motion's length unit, description, higher_is_better)
+FEATURE_SPECS: dict[str, tuple[str, str, Optional[bool]]] = {
+    "task_time": ("s", "time from the hand's first to its last appearance", False),
+    "active_time": ("s", "time the hand was moving (not paused)", False),
+    "path_length": ("{u}", "distance the hand travelled", False),
+    "movements": ("count", "number of distinct movements (speed peaks), as ICSAD counts them", False),
+    "mean_speed": ("{u}/s", "average hand speed", None),
+    "peak_speed": ("{u}/s", "peak hand speed (99th percentile)", None),
+    "mean_acceleration": ("{u}/s^2", "average size of the hand's acceleration", None),
+    "mean_jerk": ("{u}/s^3", "average jerk (change of acceleration): lower is smoother", False),
+    "log_dimensionless_jerk": ("1", "log dimensionless jerk per movement: closer to 0 is smoother", True),
+    "sparc": ("1", "spectral arc length of each movement's speed: closer to 0 is smoother", True),
+    "idle_share": ("share", "share of the time the hand was paused", False),
+    "pauses": ("count", "number of pauses (hand still for at least the minimum pause)", False),
+    "working_area": ("{u}^2", "area covered by the hand's path (convex hull)", False),
+    "tremor": ("{u}", "4-12 Hz shake of the fingertips relative to the wrist (RMS)", False),
+    "grip_cycles": ("count", "grip open-close cycles (thumb-index distance or gripper angle)", None),
+    "wrist_rotation_range": ("deg", "range of the hand's in-plane rotation", None),
+    "out_of_view_share": ("share", "share of frames where the hand was not tracked", False),
+    "bimanual.speed_correlation": ("1", "correlation of the two hands' speeds", True),
+    "bimanual.simultaneous_share": ("share", "share of moving time when both hands move together", True),
+    "bimanual.path_ratio": ("ratio", "path of the second hand divided by the first's", None),
+    "suturing.stitch_count": ("count", "number of stitch cycles found", None),
+    "suturing.mean_cycle_time": ("s", "average time per stitch cycle", False),
+    "suturing.cycle_time_cv": (
+        "ratio",
+        "variation of stitch-cycle times (std / mean): lower is steadier",
+        False,
+    ),
+    "intubation.attempt_duration": ("s", "laryngoscope at the mouth until it leaves (experts ~5.5 s)", False),
+    "intubation.laryngoscopy_duration": ("s", "laryngoscope in until the tube hand arrives", False),
+    "intubation.wrist_flexion_change": (
+        "deg",
+        "how much the laryngoscope wrist bends during the attempt",
+        False,
+    ),
+    "intubation.lift_distance": ("{u}", "lift of the laryngoscope wrist along the forearm", True),
+    "intubation.lever_index": ("deg/{u}", "wrist bending per unit of lift: high means levering", False),
+    "intubation.elbow_elevation": ("deg", "elevation of the laryngoscope upper arm from the trunk", None),
+    "intubation.trunk_flexion": ("deg", "forward bend of the trunk from vertical", False),
+    "intubation.neck_flexion": ("deg", "bend of the neck relative to the trunk", False),
+    "intubation.head_forward_shift": ("{u}", "how far the head moved towards the manikin", False),
+    "intubation.head_jerk": ("{u}/s^3", "average jerk of the head during the attempt", False),
+    "task.duration": ("s", "length of the recording", False),
+    "task.both_hands_in_view_share": ("share", "share of frames with both hands tracked", True),
+}
+
+PROCEDURE_GROUPS = {"suturing": ("suturing",), "intubation": ("intubation",)}
+
+
+def prepare_motion(
+    motion: Motion,
+    mm_per_px: Optional[float] = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    smoother: Optional[str] = "savgol",
+) -> Motion:
+    """Clean (fill short gaps, smooth) then scale (hand sizes, or mm when a marker gave `mm_per_px`;
+    metric sources stay in metres). Both steps are recorded in the motion's metadata. Unsmoothed
+    fingertip offsets are kept as signals for the tremor measure, which smoothing would erase."""
+    done = [s.get("step") for s in motion.metadata.get("processing", [])]
+    if "clean" in done and "scale" in done:
+        return motion  # already prepared
+    if "clean" in done:  # e.g. saved by `skillsight track --smooth`: don't smooth twice
+        filled = motion.filled if motion.filled is not None else np.zeros(motion.confidence.shape, dtype=bool)
+        cleaned = CleanedArrays(np.array(motion.positions), filled, {})
+    else:
+        cleaned = clean_arrays(motion, max_gap_s=max_gap_s, smoother=smoother)
+    # Hand sizes are medians over frames: measured on the tracked positions, as cleaning leaves them.
+    if mm_per_px is not None and motion.units == "px" and motion.kind not in METRIC_KINDS:
+        plan = plan_mm_scale(motion, mm_per_px)
+    else:
+        plan = plan_hand_size_scale(motion)
+    metadata = dict(motion.metadata)
+    steps = [*metadata.get("processing", []), *([cleaned.step] if cleaned.step else [])]
+    metadata["processing"] = steps + ([plan.step] if plan.step is not None else [])
+    metadata["units"] = plan.units
+    # One validated Motion for both steps: building the container is the costly part on long clips.
+    positions = cleaned.positions
+    if plan.factor != 1.0:
+        positions *= plan.factor  # cleaning's own array, scaled in place
+    return motion.with_updates(
+        positions=positions,
+        filled=cleaned.filled,
+        metadata=metadata,
+        signals={**motion.signals, **_raw_fingertip_signals(motion, plan.factor, max_gap_s)},
+    )
+
+
+def _raw_fingertip_signals(raw: Motion, factor: float, max_gap_s: float) -> dict:
+    """name -> (T, 5, D) fingertip offsets from the wrist, gap-filled like cleaning but unsmoothed."""
+    if raw.kind != KIND_VIDEO_2D or smoothness.fps_too_low_for_tremor(raw):
+        return {}
+    signals = {}
+    for hand in (LEFT_HAND, RIGHT_HAND):
+        offsets, what = smoothness.fingertip_offsets(raw, hand)
+        if offsets is None or what != "fingertips - wrist":
+            continue
+        # Short dropouts filled as in cleaning (a straight line adds no tremor-band power).
+        flat = offsets.reshape(offsets.shape[0], -1)
+        gaps = [g for g in gaps_in_mask(np.isnan(flat).any(axis=1), raw.timestamps) if g.interior]
+        gaps = [g for g in gaps if g.duration_s <= max_gap_s + 1e-6]
+        flat = interpolate_gaps(flat, raw.timestamps, gaps) if gaps else flat
+        signals[smoothness.RAW_FINGERTIP_SIGNAL.format(hand=hand)] = flat.reshape(offsets.shape) * factor
+    return signals
+
+
+def _unit(template: str, motion: Motion) -> str:
+    return template.format(u=motion.units)
+
+
+def _feature(name: str, suffix: str, value: float, motion: Motion, reason: str = "") -> Feature:
+    unit, description, higher = FEATURE_SPECS[suffix]
+    value = float(value) if value is not None else float("nan")
+    if not np.isfinite(value) and not reason:
+        reason = "not enough tracked movement to compute it"
+    return Feature(
+        name, value, _unit(unit, motion), description, higher, "" if np.isfinite(value) else reason
+    )
+
+
+def _hand_values(motion: Motion, hand: str, th: KinematicThresholds) -> dict[str, tuple[float, str]]:
+    simple: dict[str, Callable[[], float]] = {
+        "task_time": lambda: kinematics.compute_task_time(motion, hand),
+        "active_time": lambda: kinematics.compute_active_time(motion, hand, th),
+        "path_length": lambda: kinematics.compute_path_length(motion, hand),
+        "movements": lambda: kinematics.compute_movement_count(motion, hand, th),
+        "mean_speed": lambda: kinematics.compute_mean_speed(motion, hand),
+        "peak_speed": lambda: kinematics.compute_peak_speed(motion, hand),
+        "mean_acceleration": lambda: kinematics.compute_mean_acceleration(motion, hand),
+        "mean_jerk": lambda: kinematics.compute_mean_jerk(motion, hand),
+        "log_dimensionless_jerk": lambda: smoothness.compute_log_dimensionless_jerk(motion, hand, th),
+        "sparc": lambda: smoothness.compute_sparc(motion, hand, th),
+        "idle_share": lambda: kinematics.compute_idle_share(motion, hand, th),
+        "pauses": lambda: kinematics.compute_pause_count(motion, hand, th),
+        "working_area": lambda: kinematics.compute_working_area(motion, hand),
+    }
+    values = {name: (fn(), "") for name, fn in simple.items()}
+    values["tremor"] = smoothness.compute_tremor(motion, hand)
+    values["grip_cycles"] = handshape.compute_grip_cycles(motion, hand)
+    values["wrist_rotation_range"] = handshape.compute_wrist_rotation_range(motion, hand)
+    values["out_of_view_share"] = (kinematics.compute_out_of_view_share(motion, hand), "")
+    # Reasons only matter for missing values; tremor & co. return a description otherwise.
+    return {k: (v, r if not np.isfinite(v) else "") for k, (v, r) in values.items()}
+
+
+def _role_hands(procedure: Procedure, dominant_hand: str) -> dict[str, str]:
+    return {role: procedure.hand_for_role(role, dominant_hand) for role in procedure.hand_roles}
+
+
+def _groups(procedure: Procedure) -> tuple[str, ...]:
+    configured = procedure.extra.get("feature_groups")
+    if configured is not None:
+        return tuple(configured)
+    return PROCEDURE_GROUPS.get(procedure.name, ())
+
+
+def _both_in_view_share(motion: Motion) -> float:
+    seen = []
+    for hand in (LEFT_HAND, RIGHT_HAND):
+        key = hand_reference_keypoint(motion, hand)
+        if key is None:
+            return 0.0
+        seen.append(motion.observed(hand, key))
+    return float(np.mean(seen[0] & seen[1])) if motion.n_frames else float("nan")
+
+
+def compute_features(
+    motion: Motion, procedure: Union[Procedure, str], dominant_hand: str = "right"
+) -> FeatureSet:
+    """Every feature for this procedure (a superset of `procedure.metrics`), by name.
+
+    `motion` should come from `prepare_motion`; the dominant hand decides which anatomical hand plays
+    each role, so a left-handed trainee's needle driver is the left hand.
+    """
+    proc = load_procedure(procedure)
+    th = thresholds_for(motion, dict(proc.extra))
+    features: FeatureSet = {}
+    roles = _role_hands(proc, dominant_hand)
+    for role, hand in roles.items():
+        tracked = kinematics.hand_track(motion, hand) is not None
+        missing = "" if tracked else f"the {role} hand ({hand}) was never tracked"
+        for suffix, (value, reason) in _hand_values(motion, hand, th).items():
+            features[f"{role}.{suffix}"] = _feature(
+                f"{role}.{suffix}", suffix, value, motion, missing or reason
+            )
+    if len(roles) >= 2:
+        first, second = list(roles.values())[:2]
+        pairs = {
+            "bimanual.speed_correlation": bimanual.compute_speed_correlation(motion, first, second),
+            "bimanual.simultaneous_share": bimanual.compute_simultaneous_share(motion, first, second, th),
+            "bimanual.path_ratio": bimanual.compute_path_ratio(motion, first, second),
+        }
+        for name, value in pairs.items():
+            features[name] = _feature(name, name, value, motion, "needs both hands tracked")
+    groups = _groups(proc)
+    if "suturing" in groups:
+        features.update(_suturing_features(motion, proc, roles))
+    if "intubation" in groups:
+        features.update(_intubation_features(motion, proc, roles, th))
+    features["task.duration"] = _feature("task.duration", "task.duration", motion.duration_s, motion)
+    share = _both_in_view_share(motion)
+    features["task.both_hands_in_view_share"] = _feature(
+        "task.both_hands_in_view_share", "task.both_hands_in_view_share", share, motion
+    )
+    return features
+
+
+def _primary_hand(proc: Procedure, roles: dict[str, str], wanted: str) -> str:
+    role = wanted if wanted in roles else next(iter(roles))
+    return roles[role]
+
+
+def _suturing_features(motion: Motion, proc: Procedure, roles: dict[str, str]) -> FeatureSet:
+    hand = _primary_hand(proc, roles, str(proc.extra.get("cycle_role", "needle_driver")))
+    cycles = find_stitch_cycles(motion, hand)
+    count, mean_time, cv = suturing.cycle_statistics(cycles)
+    reason = "" if cycles else "no repeated stitch cycle found in the needle-driver hand's movement"
+    values = {
+        "suturing.stitch_count": count,
+        "suturing.mean_cycle_time": mean_time,
+        "suturing.cycle_time_cv": cv,
+    }
+    out = {}
+    for name, value in values.items():
+        why = reason or ("needs at least two cycles" if name.endswith("_cv") else "")
+        out[name] = _feature(name, name, value, motion, why)
+    return out
+
+
+def _intubation_features(
+    motion: Motion, proc: Procedure, roles: dict[str, str], th: KinematicThresholds
+) -> FeatureSet:
+    laryngoscope = _primary_hand(proc, roles, "laryngoscope")
+    tube = roles.get("tube", RIGHT_HAND if laryngoscope == LEFT_HAND else LEFT_HAND)
+    values = intubation.intubation_features(motion, laryngoscope, tube, th)
+    return {
+        f"intubation.{k}": _feature(f"intubation.{k}", f"intubation.{k}", v, motion, reason)
+        for k, (v, reason) in values.items()
+    }

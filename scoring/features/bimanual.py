@@ -1,0 +1,49 @@
+"""Between the hands: do they work together (speed correlation, simultaneous movement) and how is
+the work shared (path ratio)."""
+
+from __future__ import annotations
+
+import numpy as np
+from skillsight.pose.motion import Motion
+from skillsight.scoring.features.kinematics import (
+    KinematicThresholds,
+    compute_path_length,
+    moving_mask,
+    speed_profile,
+    windowed_speed,
+)
+
+
+def compute_speed_correlation(motion: Motion, first_hand: str, second_hand: str) -> float:
+    """Pearson correlation (-1..1) of the two hands' speeds over frames where both are observed."""
+    a, b = speed_profile(motion, first_hand), speed_profile(motion, second_hand)
+    if a is None or b is None:
+        return float("nan")
+    both = np.isfinite(a) & np.isfinite(b)
+    if both.sum() < 3 or np.std(a[both]) == 0 or np.std(b[both]) == 0:
+        return float("nan")
+    return float(np.corrcoef(a[both], b[both])[0, 1])
+
+
+def compute_simultaneous_share(
+    motion: Motion, first_hand: str, second_hand: str, thresholds: KinematicThresholds
+) -> float:
+    """Share (0-1) of the time either hand moves during which both move."""
+    a, b = windowed_speed(motion, first_hand), windowed_speed(motion, second_hand)
+    if a is None or b is None:
+        return float("nan")
+    both_seen = np.isfinite(a) & np.isfinite(b)
+    moving_a = moving_mask(a, thresholds, motion.timestamps) & both_seen
+    moving_b = moving_mask(b, thresholds, motion.timestamps) & both_seen
+    either = moving_a | moving_b
+    if not either.any():
+        return float("nan")
+    return float((moving_a & moving_b).sum() / either.sum())
+
+
+def compute_path_ratio(motion: Motion, first_hand: str, second_hand: str) -> float:
+    """Path length of the second hand divided by that of the first (ratio)."""
+    first, second = compute_path_length(motion, first_hand), compute_path_length(motion, second_hand)
+    if not (np.isfinite(first) and np.isfinite(second)) or first <= 0:
+        return float("nan")
+    return float(second / first)

@@ -1,0 +1,182 @@
+"""Smoothness and tremor: log dimensionless jerk, spectral arc length (SPARC), 4-12 Hz tremor.
+
+Smooth, expert movements are few bell-shaped speed profiles; hesitant ones are many small corrections.
+Both jerk measures are computed per movement (rest to rest) and averaged, so they do not grow with
+the length of the task. Tremor is measured on fingertips relative to the wrist, which removes the
+voluntary motion of the whole hand, and only where the frame rate can see 12 Hz (Nyquist).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from skillsight.pose.cleaning import observed_runs
+from skillsight.pose.motion import Motion
+from skillsight.scoring.features.kinematics import (
+    KinematicThresholds,
+    derivative,
+    fast_segments,
+    hand_track,
+    movement_segments,
+    spatial_axes,
+    speed_profile,
+    windowed_speed,
+)
+
+TREMOR_BAND_HZ = (4.0, 12.0)
+FINGERTIPS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
+# prepare_motion keeps the unsmoothed fingertip offsets here, because smoothing removes tremor.
+RAW_FINGERTIP_SIGNAL = "{hand}.fingertip_offsets_raw"
+MIN_TREMOR_RUN_S = 1.0
+
+
+def dimensionless_jerk(track: np.ndarray, timestamps: np.ndarray) -> float:
+    """Dimensionless jerk of one movement: D^5 / L^2 * integral |jerk|^2 dt (720 for minimum jerk)."""
+    jerk = derivative(derivative(derivative(track, timestamps), timestamps), timestamps)
+    squared = np.sum(jerk**2, axis=1)
+    finite = np.isfinite(squared)
+    if finite.sum() < 3:
+        return float("nan")
+    duration = float(timestamps[-1] - timestamps[0])
+    length = float(np.nansum(np.linalg.norm(np.diff(track, axis=0), axis=1)))
+    if duration <= 0 or length <= 0:
+        return float("nan")
+    integral = float(np.trapz(squared[finite], timestamps[finite]))
+    return duration**5 / length**2 * integral
+
+
+def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
+    """Mean over movement units (rest to rest) of -ln(dimensionless jerk); higher (closer to 0) is
+    smoother.
+    A minimum-jerk movement scores -ln(720) = -6.58."""
+    track = hand_track(motion, hand)
+    s = speed_profile(motion, hand)
+    if track is None or s is None:
+        return float("nan")
+    values = []
+    for a, b in movement_segments(s, thresholds, motion.timestamps, windowed_speed(motion, hand)):
+        if b - a >= 5:
+            dj = dimensionless_jerk(track[a:b], motion.timestamps[a:b])
+            if np.isfinite(dj) and dj > 0:
+                values.append(-np.log(dj))
+    return float(np.mean(values)) if values else float("nan")
+
+
+def spectral_arc_length(
+    speed: np.ndarray,
+    fs: float,
+    pad_level: int = 4,
+    cutoff_hz: float = 10.0,
+    amplitude_threshold: float = 0.05,
+) -> float:
+    """SPARC (Balasubramanian et al. 2015) of one speed profile: the arc length of its normalised
+    Fourier magnitude spectrum up to an adaptive cut-off. Negative; closer to 0 is smoother."""
+    speed = np.asarray(speed, dtype=np.float64)
+    if speed.size < 4 or not np.all(np.isfinite(speed)) or np.max(np.abs(speed)) == 0:
+        return float("nan")
+    cutoff_hz = min(cutoff_hz, fs / 2.0)
+    nfft = int(2 ** (np.ceil(np.log2(speed.size)) + pad_level))
+    freqs = np.arange(nfft) * fs / nfft
+    magnitude = np.abs(np.fft.fft(speed, nfft))
+    magnitude = magnitude / magnitude.max()
+    keep = freqs <= cutoff_hz
+    f_sel, m_sel = freqs[keep], magnitude[keep]
+    above = np.flatnonzero(m_sel >= amplitude_threshold)
+    f_sel, m_sel = f_sel[above[0] : above[-1] + 1], m_sel[above[0] : above[-1] + 1]
+    if f_sel.size < 2:
+        return 0.0
+    df = np.diff(f_sel) / (f_sel[-1] - f_sel[0])
+    return float(-np.sum(np.sqrt(df**2 + np.diff(m_sel) ** 2)))
+
+
+def compute_sparc(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
+    """Mean SPARC over the speed profile's movements (dimensionless, negative; closer to 0 is smoother)."""
+    s = speed_profile(motion, hand)
+    if s is None or motion.n_frames < 4:
+        return float("nan")
+    values = [
+        spectral_arc_length(s[a:b], motion.fps)
+        for a, b in fast_segments(s, thresholds, windowed_speed(motion, hand))
+        if b - a >= 5
+    ]
+    values = [v for v in values if np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def fingertip_offsets(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], str]:
+    """(T, N, D) fingertips relative to the wrist (or the glove tip relative to its centroid), and what
+    was used. Unsmoothed offsets kept by `prepare_motion` are preferred."""
+    raw = motion.signals.get(RAW_FINGERTIP_SIGNAL.format(hand=hand))
+    if raw is not None:
+        return np.asarray(raw), "fingertips - wrist (unsmoothed)"
+    if hand not in motion.individuals:
+        return None, ""
+    axes = spatial_axes(motion)
+    for base, tips, what in (
+        ("wrist", FINGERTIPS, "fingertips - wrist"),
+        ("centroid", ("tip",), "tip - centroid"),
+    ):
+        present = [t for t in tips if t in motion.keypoints and motion.observed(hand, t).any()]
+        if base in motion.keypoints and motion.observed(hand, base).any() and present:
+            origin = motion.track(hand, base)[:, axes]
+            return np.stack([motion.track(hand, t)[:, axes] - origin for t in present], axis=1), what
+    return None, ""
+
+
+def band_rms(values: np.ndarray, fs: float, band: tuple[float, float]) -> float:
+    """Root-mean-square amplitude of a (T, C) signal within a frequency band, summed over channels:
+    Welch's method (2 s Hann segments, half overlap, each linearly detrended), in numpy. A sine of
+    amplitude A inside the band gives A / sqrt(2)."""
+    x = np.asarray(values, dtype=np.float64).reshape(values.shape[0], -1)
+    nperseg = min(x.shape[0], int(round(2.0 * fs)))
+    if nperseg < 4:
+        return float("nan")
+    step = max(1, nperseg // 2)
+    segments = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=0)[::step]  # (n, C, L)
+    ramp = np.arange(nperseg) - (nperseg - 1) / 2.0
+    slope = (segments @ ramp) / (ramp @ ramp)
+    detrended = segments - segments.mean(axis=-1, keepdims=True) - slope[..., None] * ramp
+    window = np.hanning(nperseg + 1)[:-1] if nperseg > 1 else np.ones(1)  # periodic Hann, as scipy
+    spectrum = np.abs(np.fft.rfft(detrended * window, axis=-1)) ** 2
+    psd = spectrum / (fs * np.sum(window**2))
+    psd[..., 1:] *= 2.0  # one-sided
+    if nperseg % 2 == 0:
+        psd[..., -1] /= 2.0
+    freqs = np.fft.rfftfreq(nperseg, 1.0 / fs)
+    in_band = (freqs >= band[0]) & (freqs <= band[1])
+    if not in_band.any():
+        return float("nan")
+    power = psd.mean(axis=0)[:, in_band].sum() * (freqs[1] - freqs[0])
+    return float(np.sqrt(power))
+
+
+def fps_too_low_for_tremor(motion: Motion) -> bool:
+    """True when the frame rate's Nyquist frequency does not exceed the tremor band's top."""
+    return motion.fps / 2.0 <= TREMOR_BAND_HZ[1]
+
+
+def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
+    """4-12 Hz RMS amplitude of the fingertips relative to the wrist (units), averaged over fingertips
+    and over observed runs of at least 1 s; NaN with a reason when the frame rate or keypoints do not
+    allow it."""
+    fs = motion.fps
+    if fps_too_low_for_tremor(motion):
+        return float(
+            "nan"
+        ), f"{fs:.0f} fps cannot see {TREMOR_BAND_HZ[1]:.0f} Hz (needs > {2 * TREMOR_BAND_HZ[1]:.0f} fps)"
+    offsets, what = fingertip_offsets(motion, hand)
+    if offsets is None:
+        return float("nan"), "no fingertip and wrist (or glove tip) keypoints for this hand"
+    flat = offsets.reshape(offsets.shape[0], -1)
+    finite = np.isfinite(flat).all(axis=1)
+    weighted: list[tuple[float, int]] = []
+    for a, b in observed_runs(finite):
+        if (b - a) / fs >= MIN_TREMOR_RUN_S:
+            n_tips = offsets.shape[1]
+            per_tip = [band_rms(offsets[a:b, i], fs, TREMOR_BAND_HZ) for i in range(n_tips)]
+            weighted.append((float(np.nanmean(per_tip)), b - a))
+    if not weighted:
+        return float("nan"), f"no tracked run of {MIN_TREMOR_RUN_S:.0f} s or more ({what})"
+    values, weights = zip(*weighted)
+    return float(np.average(values, weights=weights)), what

@@ -1,0 +1,145 @@
+"""Per-hand kinematics on motions with known answers (units: hand sizes, 30 fps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from skillsight.scoring.features import hand_reference_keypoint
+from skillsight.scoring.features import kinematics as k
+from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk, compute_sparc
+from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
+
+FPS = 30.0
+HAND = "right_hand"
+
+
+def _motion(track: np.ndarray, keypoint: str = "centroid"):
+    return motion_from_tracks({(HAND, keypoint): track}, fps=FPS, units="hand_size")
+
+
+def _line(seconds: float = 3.0, speed: float = 2.0) -> np.ndarray:
+    t = np.arange(int(seconds * FPS)) / FPS
+    return np.c_[speed * t, np.zeros_like(t)]
+
+
+def _rest_and_moves(
+    n_moves: int = 3, amplitude: float = 2.0, move_s: float = 1.0, rest_s: float = 1.0
+) -> np.ndarray:
+    """Rest, then n minimum-jerk moves along x separated by rests, then rest."""
+    rest = np.zeros(int(rest_s * FPS))
+    tau = np.arange(int(move_s * FPS) + 1) / (move_s * FPS)
+    x = [rest]
+    for i in range(n_moves):
+        x.append(amplitude * (i + minimum_jerk(tau)))
+        x.append(np.full(rest.size, amplitude * (i + 1)))
+    xs = np.concatenate(x)
+    return np.c_[xs, np.zeros_like(xs)]
+
+
+TH = k.KinematicThresholds(idle_speed=0.3, min_pause_s=0.5, movement_prominence=0.15)
+
+
+def test_straight_line_at_constant_speed():
+    motion = _motion(_line(3.0, 2.0))
+    assert k.compute_path_length(motion, HAND) == pytest.approx(2.0 * (90 - 1) / FPS)
+    assert k.compute_mean_speed(motion, HAND) == pytest.approx(2.0)
+    assert k.compute_peak_speed(motion, HAND) == pytest.approx(2.0)
+    assert k.compute_mean_acceleration(motion, HAND) == pytest.approx(0.0, abs=1e-9)
+    assert k.compute_mean_jerk(motion, HAND) == pytest.approx(0.0, abs=1e-6)
+    assert k.compute_movement_count(motion, HAND, TH) == 1
+    assert k.compute_pause_count(motion, HAND, TH) == 0
+    assert k.compute_idle_share(motion, HAND, TH) == 0.0
+    assert k.compute_active_time(motion, HAND, TH) == pytest.approx(3.0)
+    assert k.compute_task_time(motion, HAND) == pytest.approx(3.0)
+
+
+def test_minimum_jerk_moves_between_rests():
+    motion = _motion(_rest_and_moves(3))
+    assert k.compute_movement_count(motion, HAND, TH) == 3
+    assert k.compute_pause_count(motion, HAND, TH) == 4
+    assert k.compute_path_length(motion, HAND) == pytest.approx(6.0)
+    # Stillness is judged on the net displacement over a window of 2h: at the start of a move the
+    # hand counts as still until A * mj(t + h) / (2h) reaches the idle speed (and mirrored at the end).
+    h = round(k.STILLNESS_WINDOW_S * FPS / 2) / FPS
+    u = np.linspace(0, 1, 100001)
+    tail = u[np.searchsorted(2.0 * minimum_jerk(u) / (2 * h), 0.3)] - h
+    duration = motion.n_frames / FPS
+    assert k.compute_idle_share(motion, HAND, TH) == pytest.approx((4 + 3 * 2 * tail) / duration, abs=0.02)
+    # A minimum-jerk movement has dimensionless jerk 720.
+    assert compute_log_dimensionless_jerk(motion, HAND, TH) == pytest.approx(-np.log(720), abs=0.15)
+    assert k.compute_peak_speed(motion, HAND) == pytest.approx(1.875 * 2.0, rel=0.01)
+
+
+def test_corrective_submovements_count_as_movements_and_are_less_smooth():
+    smooth = _rest_and_moves(1, amplitude=2.0)
+    corrected = smooth.copy()
+    # The primary move overshoots by 0.5; a correction brings it back.
+    n_rest = int(FPS)
+    tau = np.arange(31) / 30.0
+    corrected[n_rest : n_rest + 31, 0] = 2.5 * minimum_jerk(tau)
+    tail = np.arange(corrected.shape[0] - n_rest - 31)
+    corrected[n_rest + 31 :, 0] = 2.5 - 0.5 * minimum_jerk(tail / 12.0)
+    a, b = _motion(smooth), _motion(corrected)
+    assert k.compute_movement_count(a, HAND, TH) == 1
+    assert k.compute_movement_count(b, HAND, TH) == 2
+    assert compute_log_dimensionless_jerk(b, HAND, TH) < compute_log_dimensionless_jerk(a, HAND, TH)
+    assert compute_sparc(b, HAND, TH) < compute_sparc(a, HAND, TH)
+    assert k.compute_mean_jerk(b, HAND) > k.compute_mean_jerk(a, HAND)
+
+
+def test_working_area_of_a_circular_path():
+    t = np.arange(300) / FPS
+    circle = np.c_[1.5 * np.cos(2 * np.pi * t / 10), 1.5 * np.sin(2 * np.pi * t / 10)]
+    assert k.compute_working_area(_motion(circle), HAND) == pytest.approx(np.pi * 1.5**2, rel=0.01)
+    # Uniform circular motion: constant speed 2 pi r / period, centripetal acceleration v^2 / r.
+    speed = 2 * np.pi * 1.5 / 10
+    assert k.compute_mean_speed(_motion(circle), HAND) == pytest.approx(speed, rel=0.01)
+    assert k.compute_mean_acceleration(_motion(circle), HAND) == pytest.approx(speed**2 / 1.5, rel=0.01)
+    line = _line()
+    assert k.compute_working_area(_motion(line), HAND) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_working_area_of_a_3d_path_uses_its_main_plane():
+    t = np.arange(300) / FPS
+    ring = np.c_[np.cos(2 * np.pi * t / 10), np.sin(2 * np.pi * t / 10), np.zeros_like(t)]
+    tilt = np.array([[1, 0, 0], [0, np.cos(0.7), -np.sin(0.7)], [0, np.sin(0.7), np.cos(0.7)]])
+    motion = motion_from_tracks({(HAND, "tool_tip"): ring @ tilt.T}, kind="kinematics_3d", units="m")
+    assert k.compute_working_area(motion, HAND) == pytest.approx(np.pi, rel=0.01)
+
+
+def test_gaps_do_not_add_path_or_speed():
+    track = _line(3.0, 2.0)
+    track[30:45] = np.nan
+    motion = _motion(track)
+    # 15 frames missing: the steps touching them (16 to 20 frames' worth, by step phase) are lost.
+    assert 2.0 * (89 - 20) / FPS <= k.compute_path_length(motion, HAND) <= 2.0 * (89 - 16) / FPS
+    assert k.compute_out_of_view_share(motion, HAND) == pytest.approx(15 / 90)
+    speed = k.speed_profile(motion, HAND)
+    assert np.isnan(speed[29:46]).all() and np.nanmax(speed) == pytest.approx(2.0)
+
+
+def test_reference_keypoint_prefers_centroid_then_tool_tip_then_palm():
+    line = _line()
+    both = motion_from_tracks({(HAND, "wrist"): line, (HAND, "centroid"): line + 1})
+    assert hand_reference_keypoint(both, HAND) == "centroid"
+    wrist_only = motion_from_tracks({(HAND, "wrist"): line, (HAND, "thumb_tip"): line + 1})
+    assert hand_reference_keypoint(wrist_only, HAND) == "wrist"
+    tool = motion_from_tracks({(HAND, "tool_tip"): np.c_[line, line[:, 0]]}, kind="kinematics_3d", units="m")
+    assert hand_reference_keypoint(tool, HAND) == "tool_tip"
+    assert hand_reference_keypoint(tool, "left_hand") is None
+
+
+def test_thresholds_follow_the_units():
+    metres = motion_from_tracks({(HAND, "tool_tip"): np.zeros((10, 3))}, kind="kinematics_3d", units="m")
+    hands = _motion(np.zeros((10, 2)))
+    assert k.thresholds_for(metres).idle_speed == pytest.approx(0.3 * 0.09)
+    assert k.thresholds_for(hands).idle_speed == pytest.approx(0.3)
+    assert k.thresholds_for(hands, {"idle_speed_hand_sizes_per_s": 0.5}).idle_speed == pytest.approx(0.5)
+
+
+def test_body_wrist_stands_in_for_a_hand_without_landmarks():
+    line = _line()
+    motion = motion_from_tracks({("body", "left_wrist"): line, ("body", "nose"): line + 5})
+    assert hand_reference_keypoint(motion, "left_hand") is None
+    assert k.compute_path_length(motion, "left_hand") == pytest.approx(2.0 * 89 / FPS)
+    assert k.hand_track(motion, "right_hand") is None
