@@ -123,6 +123,9 @@ class Assessment:
     phases: List[Phase] = field(default_factory=list)
     tracking_quality: Dict[str, Any] = field(default_factory=dict)
     provenance: Dict[str, Any] = field(default_factory=dict)
+    # Phase by phase against the expert speed template (DTW): label, start_s, end_s, duration_ratio,
+    # speed_ratio, note (scoring.reference.PhaseComparison.to_dict()).
+    phase_comparisons: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
@@ -148,6 +151,7 @@ class Assessment:
             "phases": [p.to_dict() for p in self.phases],
             "tracking_quality": self.tracking_quality,
             "provenance": self.provenance,
+            "phase_comparisons": [dict(p) for p in self.phase_comparisons],
         }
 
     def to_json(self, indent: int = 2) -> str:
@@ -172,4 +176,5 @@ class Assessment:
             phases=[Phase(**p) for p in d.get("phases", [])],
             tracking_quality=dict(d.get("tracking_quality", {})),
             provenance=dict(d.get("provenance", {})),
+            phase_comparisons=[dict(p) for p in d.get("phase_comparisons", [])],
         )

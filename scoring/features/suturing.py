@@ -54,7 +54,8 @@ def dominant_period(
     if hi <= lo + 1:
         return float("nan"), 0.0
     peaks = find_peaks(acf[: hi + 1])
-    peaks = peaks[peaks >= lo]
+    # A repetition correlates positively with itself; negative peaks are no period at all.
+    peaks = peaks[(peaks >= lo) & (acf[peaks] > 0)]
     if peaks.size == 0:
         return float("nan"), 0.0
     # Multiples of the period correlate about as well as the period itself: take the shortest lag

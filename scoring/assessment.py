@@ -1,0 +1,379 @@
+"""From a motion to an `Assessment`: a score a clinical educator can trust, or a refusal that says why.
+
+Order matters: tracking quality and clip length are checked first (a confident number from bad
+tracking is the worst possible output), then the model and reference are checked against the motion
+(kind, units, features), and only then is anything scored. Every threshold used lands in the
+provenance, together with what the model and reference were built from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+from skillsight.pose.motion import BODY, Motion
+from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
+from skillsight.scoring.procedure import Procedure, load_procedure
+from skillsight.scoring.reference import (
+    Reference,
+    ReferenceSchemaError,
+    compare,
+    compare_phases,
+    hand_speed,
+    load_reference,
+    measure_motion,
+    procedure_segments,
+    template_role,
+)
+from skillsight.scoring.results import (
+    SKILL_LEVELS,
+    STATUS_REFUSED,
+    STATUS_SCORED,
+    Assessment,
+    Feature,
+    Phase,
+)
+
+ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
+ReferenceLike = Union[str, "os.PathLike[str]", Reference]
+
+# A hand tracked with less mean confidence than this is too uncertain to score (procedures may override
+# with extra["min_mean_confidence"]).
+DEFAULT_MIN_MEAN_CONFIDENCE = 0.4
+
+CAMERA_ADVICE = {
+    "top": "Put the camera above the pad looking straight down, so both hands and the pad fill most "
+    "of the view.",
+    "front": "Put the camera in front of you at chest height, with both forearms and hands in view.",
+    "side": "Put the camera to the side of the manikin at head height, so your arms, head and the "
+    "manikin's head are all in view.",
+}
+
+
+def assess_motion(
+    motion: Motion,
+    procedure: Union[str, Procedure],
+    model: Optional[ModelLike] = None,
+    reference: Optional[ReferenceLike] = None,
+    dominant_hand: str = "right",
+    mm_per_px: Optional[float] = None,
+) -> Assessment:
+    """Assess one practice. `model`/`reference` None use the shipped defaults for the procedure.
+
+    Returns a refused Assessment (with reasons and advice) for poor tracking, a too-short clip, or a
+    model/reference that does not fit the motion; raises for unreadable model or reference files.
+    """
+    proc = load_procedure(procedure)
+    if dominant_hand not in ("left", "right"):
+        raise ValueError(f"dominant hand must be 'left' or 'right', not {dominant_hand!r}")
+    thresholds = _thresholds(proc)
+    quality = measure_tracking_quality(motion, required_individuals(proc, dominant_hand))
+    provenance = _base_provenance(motion, proc, dominant_hand, thresholds, quality)
+
+    reasons, advice = tracking_refusals(motion, proc, quality, thresholds)
+    if reasons:
+        return _refused(proc, reasons, advice, quality, provenance)
+
+    scorer = _load_scorer(model, proc)
+    ref = _load_reference(reference, proc)
+    provenance["model"] = model_summary(scorer)
+    provenance["reference"] = ref.summary()
+    prepared, features = measure_motion(motion, proc, dominant_hand, mm_per_px)
+    provenance["processing"] = list(prepared.metadata.get("processing", []))
+    provenance["motion_kind"], provenance["units"] = prepared.kind, prepared.units
+
+    schema_problem = _schema_problem(scorer, ref, proc, prepared, features)
+    if schema_problem:
+        advice = ["Use a model and reference built for this procedure and this kind of recording."]
+        return _refused(proc, [schema_problem], advice, quality, provenance)
+
+    output = scorer.predict(features)
+    comparisons = _ordered(compare(features, ref), proc.metrics)
+    importances = scorer.card.get("feature_importance") if isinstance(scorer.card, Mapping) else None
+    feedback = rank_feedback(comparisons, proc, importances if isinstance(importances, Mapping) else None)
+    template_hand = proc.hand_for_role(template_role(proc), dominant_hand) if proc.hand_roles else ""
+    assessment = Assessment(
+        status=STATUS_SCORED,
+        procedure=proc.name,
+        skill_level=output.level,
+        level_probabilities=_levels_in_order(output.probabilities),
+        score=float(output.score),
+        score_interval=(float(output.interval[0]), float(output.interval[1])),
+        score_scale=score_scale_text(scorer.card),
+        interval_coverage=float(output.coverage),
+        metrics=comparisons,
+        feedback=feedback,
+        phases=trainee_phases(prepared, proc, template_hand),
+        tracking_quality=quality,
+        provenance=provenance,
+    )
+    assessment.phase_comparisons = _phase_comparisons(prepared, template_hand, ref)
+    return assessment
+
+
+# --- tracking quality and refusal ------------------------------------------------------------------
+
+
+def required_individuals(procedure: Procedure, dominant_hand: str) -> tuple[str, ...]:
+    """Individuals that must be tracked: the required roles' hands, the body when the procedure tracks
+    pose (its posture metrics need it), and any the procedure adds in extra["required_individuals"]."""
+    hands = [procedure.hand_for_role(role, dominant_hand) for role in procedure.required_roles]
+    body = [BODY] if "pose" in procedure.tracker.split("+") else []
+    extra = procedure.extra.get("required_individuals", ())
+    return tuple(dict.fromkeys([*hands, *body, *extra]))
+
+
+def measure_tracking_quality(motion: Motion, required: Sequence[str] = ()) -> dict[str, Any]:
+    """Per individual: share of frames tracked, mean confidence where tracked, longest gap (s); and
+    `share`: frames where every required individual is tracked (what batch reports)."""
+    n = motion.n_frames
+    period = 1.0 / motion.fps if n > 1 and motion.fps > 0 else 0.0
+    per_individual: dict[str, dict[str, Any]] = {}
+    tracked_rows = {}
+    for i, name in enumerate(motion.individuals):
+        confidence = motion.confidence[:, i, :]
+        seen = confidence > 0
+        tracked = seen.any(axis=1)
+        tracked_rows[name] = tracked
+        mean_conf = float(confidence[seen].mean()) if seen.any() else 0.0
+        per_individual[name] = {
+            "tracked_share": round(float(tracked.mean()) if n else 0.0, 4),
+            "mean_confidence": round(mean_conf, 4),
+            "longest_gap_s": round(_longest_run(~tracked) * period, 3),
+        }
+    for name in required:
+        per_individual.setdefault(name, {"tracked_share": 0.0, "mean_confidence": 0.0, "longest_gap_s": None})
+    if required and n:
+        all_tracked = np.ones(n, dtype=bool)
+        for name in required:
+            all_tracked &= tracked_rows.get(name, np.zeros(n, dtype=bool))
+        share = float(all_tracked.mean())
+    else:
+        share = (
+            float(np.mean([v["tracked_share"] for v in per_individual.values()])) if per_individual else 0.0
+        )
+    return {
+        "share": round(share, 4),
+        "required": list(required),
+        "n_frames": n,
+        "duration_s": round(motion.duration_s, 3),
+        "fps": round(motion.fps, 3),
+        "individuals": per_individual,
+    }
+
+
+def tracking_refusals(
+    motion: Motion, procedure: Procedure, quality: Mapping[str, Any], thresholds: Mapping[str, float]
+) -> tuple[list[str], list[str]]:
+    """Reasons not to score (too short, a required hand missing too often, low confidence) and advice."""
+    reasons: list[str] = []
+    advice: list[str] = []
+    if motion.n_frames < 2:
+        reasons.append("nothing was tracked in this recording")
+        advice.append("Check that the video plays and shows your hands; then record again.")
+        return reasons, advice
+    if motion.duration_s < thresholds["min_duration_s"]:
+        reasons.append(
+            f"the recording is {motion.duration_s:.1f} s long; at least {thresholds['min_duration_s']:.0f} s "
+            "of practice is needed for a reliable score"
+        )
+        advice.append(f"Record longer: the whole task, at least {thresholds['min_duration_s']:.0f} s.")
+    view_advice = CAMERA_ADVICE.get(procedure.camera_view, "Adjust the camera so your hands stay in view.")
+    individuals = quality["individuals"]
+    for name in quality["required"]:
+        stats = individuals[name]
+        label = name.replace("_", " ")
+        if stats["tracked_share"] < thresholds["min_tracked_share"]:
+            reasons.append(
+                f"the {label} was tracked in only {stats['tracked_share']:.0%} of frames "
+                f"(at least {thresholds['min_tracked_share']:.0%} needed)"
+            )
+            _add(
+                advice,
+                "Keep your whole body in view."
+                if name == BODY
+                else "Keep both hands in view of the camera for the whole practice.",
+            )
+            _add(advice, view_advice)
+        elif stats["mean_confidence"] < thresholds["min_mean_confidence"]:
+            reasons.append(
+                f"the {label} was tracked with low confidence ({stats['mean_confidence']:.2f}; "
+                f"at least {thresholds['min_mean_confidence']:.2f} needed)"
+            )
+    if any("confidence" in r or "tracked in only" in r for r in reasons):
+        _add(advice, "Light the work area evenly and avoid a bright window or lamp behind you.")
+        _add(advice, "Use a plain background that contrasts with your hands or gloves.")
+    return reasons, advice
+
+
+def _add(items: list[str], text: str) -> None:
+    if text not in items:
+        items.append(text)
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    if not mask.any():
+        return 0
+    padded = np.concatenate([[0], mask.astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    return int(np.max(edges[1::2] - edges[::2]))
+
+
+def _thresholds(procedure: Procedure) -> dict[str, float]:
+    return {
+        "min_duration_s": float(procedure.min_duration_s),
+        "min_tracked_share": float(procedure.min_tracked_share),
+        "min_mean_confidence": float(procedure.extra.get("min_mean_confidence", DEFAULT_MIN_MEAN_CONFIDENCE)),
+        "feedback_worse_than_experts_z": WORSE_THAN_EXPERTS,
+    }
+
+
+def _refused(
+    procedure: Procedure,
+    reasons: list[str],
+    advice: list[str],
+    quality: dict[str, Any],
+    provenance: dict[str, Any],
+) -> Assessment:
+    return Assessment(
+        status=STATUS_REFUSED,
+        procedure=procedure.name,
+        refusal_reasons=reasons,
+        advice=advice,
+        tracking_quality=quality,
+        provenance=provenance,
+    )
+
+
+# --- model and reference ---------------------------------------------------------------------------
+
+
+def _load_scorer(model: Optional[ModelLike], procedure: Procedure) -> Any:
+    if model is not None and not isinstance(model, (str, os.PathLike)):
+        return model  # already loaded
+    from skillsight.models import default_model_path
+    from skillsight.scoring.scorer import load_scorer
+
+    return load_scorer(Path(model) if model is not None else default_model_path(procedure.name))
+
+
+def _load_reference(reference: Optional[ReferenceLike], procedure: Procedure) -> Reference:
+    if isinstance(reference, Reference):
+        return reference
+    from skillsight.models import default_reference_path
+
+    return load_reference(
+        Path(reference) if reference is not None else default_reference_path(procedure.name)
+    )
+
+
+def _schema_problem(
+    scorer: Any, reference: Reference, procedure: Procedure, motion: Motion, features: Mapping[str, Feature]
+) -> str:
+    """Why the model or reference cannot judge this motion, or "" when both fit."""
+    from skillsight.scoring.scorer import ModelSchemaError
+
+    card_procedure = scorer.card.get("procedure") if isinstance(scorer.card, Mapping) else None
+    if card_procedure and card_procedure != procedure.name:
+        return f"the model {scorer.name} v{scorer.version} is for {card_procedure}, not {procedure.name}"
+    try:
+        scorer.check_compatible(motion.kind, motion.units, list(features))
+    except ModelSchemaError as exc:
+        return str(exc)
+    try:
+        reference.check_compatible(procedure.name, motion.kind, motion.units, features)
+    except ReferenceSchemaError as exc:
+        return str(exc)
+    return ""
+
+
+def model_summary(scorer: Any) -> dict[str, Any]:
+    card = scorer.card if isinstance(scorer.card, Mapping) else {}
+    return {
+        "name": scorer.name,
+        "version": scorer.version,
+        "sha256": card.get("sha256", ""),
+        "path": str(getattr(scorer, "path", "")),
+        "created": card.get("created", ""),
+        "built_from": card.get("built_from", ""),
+        "disclaimer": card.get("disclaimer", ""),
+        "training_data": card.get("training_data", {}),
+    }
+
+
+def score_scale_text(card: Mapping[str, Any]) -> str:
+    """e.g. "GRS 6-30" from the card's score_scale {"name", "min", "max"}."""
+    scale = card.get("score_scale") or {}
+    name = str(scale.get("name", "score"))
+    low, high = scale.get("min"), scale.get("max")
+    if low is None or high is None:
+        return name
+    return f"{name} {low:g}-{high:g}"
+
+
+# --- phases, ordering, provenance ------------------------------------------------------------------
+
+
+def trainee_phases(motion: Motion, procedure: Procedure, hand: str) -> list[Phase]:
+    """The trainee's own stitch cycles or intubation phases, for the timeline."""
+    return [
+        Phase(label=label, start_s=start, end_s=end)
+        for label, start, end in procedure_segments(motion, procedure, hand)
+    ]
+
+
+def _phase_comparisons(motion: Motion, hand: str, reference: Reference) -> list[dict[str, Any]]:
+    if reference.template is None or not hand:
+        return []
+    speed = hand_speed(motion, hand)
+    if speed is None:
+        return []
+    return [p.to_dict() for p in compare_phases(speed, motion.timestamps, reference)]
+
+
+def _levels_in_order(probabilities: Mapping[str, float]) -> dict[str, float]:
+    """novice, intermediate, expert (then any others), whatever order the model lists them in."""
+    order = {level: i for i, level in enumerate(SKILL_LEVELS)}
+    names = sorted(probabilities, key=lambda k: order.get(k, len(order)))
+    return {k: float(probabilities[k]) for k in names}
+
+
+def _ordered(comparisons: list[Any], metrics: Sequence[str]) -> list[Any]:
+    """The procedure's metrics first, in its order, then any others."""
+    order = {name: i for i, name in enumerate(metrics)}
+    return sorted(comparisons, key=lambda c: order.get(c.name, len(order)))
+
+
+def _base_provenance(
+    motion: Motion,
+    procedure: Procedure,
+    dominant_hand: str,
+    thresholds: Mapping[str, float],
+    quality: Mapping[str, Any],
+) -> dict[str, Any]:
+    meta = motion.metadata
+    return {
+        "skillsight_version": _skillsight_version(),
+        "procedure": procedure.name,
+        "dominant_hand": dominant_hand,
+        "thresholds": dict(thresholds),
+        "tracking_quality_share": quality.get("share"),
+        "source": meta.get("source", ""),
+        "source_sha256": meta.get("source_sha256", ""),
+        "trackers": meta.get("trackers", meta.get("tracker", "")),
+        "motion_kind": motion.kind,
+        "units": motion.units,
+        "processing": list(meta.get("processing", [])),
+    }
+
+
+def _skillsight_version() -> str:
+    try:
+        from skillsight import __version__
+
+        return str(__version__)
+    except ImportError:  # pragma: no cover - the package is always importable in practice
+        return "unknown"
