@@ -1,0 +1,148 @@
+"""`skillsight train`: cross-validate a skill scorer on a labelled dataset and optionally export it.
+
+    skillsight train --dataset jigsaws JIGSAWS/Suturing --protocol loso --report loso.json --out models/
+
+prints accuracy, macro-F1, GRS Spearman and MAE under the protocol, writes them to the report JSON
+(``{"protocol", "accuracy", "macro_f1", "spearman", "mae", "n", ...}``), and with ``--out`` fits on all
+data and writes the ONNX model and its model card into the folder.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from skillsight.scoring.results import EXIT_ERROR
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _format(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "n/a"
+
+
+def run_training(
+    dataset_format: str,
+    path: Path,
+    *,
+    procedure: Optional[str],
+    protocol: str,
+    feature_set: str,
+    classifier: str,
+    regressor: str,
+    coverage: float,
+    report_path: Optional[Path],
+    out_dir: Optional[Path],
+    name: Optional[str],
+    version: str,
+    cache_dir: Optional[Path],
+    echo: Any = typer.echo,
+) -> dict[str, Any]:
+    """Load, featurise, cross-validate, report and (with out_dir) export; returns the report."""
+    from skillsight.datasets import load_dataset
+    from skillsight.scoring.training import (
+        AUTO_FEATURE_SET,
+        build_feature_matrix,
+        cross_validate,
+        default_feature_set,
+        export_trained_scorer,
+        fit_scorer,
+        write_report,
+    )
+
+    started = time.perf_counter()
+    options = {"cache_dir": cache_dir} if cache_dir else {}
+    dataset = load_dataset(dataset_format, path, procedure=procedure, **options)
+    for note in dataset.notes:
+        echo(f"note: {note}")
+    if feature_set == AUTO_FEATURE_SET:
+        feature_set = default_feature_set(dataset)
+    matrix = build_feature_matrix(dataset, feature_set=feature_set, procedure=procedure)
+    for failure in matrix.dataset_summary.get("feature_failures", []):
+        echo(f"warning: {failure}")
+    echo(
+        f"{matrix.n} trials of {len(set(matrix.participants))} participants, {len(matrix.feature_names)} "
+        f"features ({feature_set}), {matrix.motion_kind} in {matrix.units}; protocol {protocol}"
+    )
+    report = cross_validate(matrix, protocol, classifier=classifier, regressor=regressor, coverage=coverage)
+    echo(
+        f"{protocol.upper()}: accuracy {_format(report['accuracy'])}  "
+        f"macro-F1 {_format(report['macro_f1'])}  "
+        f"GRS Spearman {_format(report['spearman'])}  MAE {_format(report['mae'])}  n={report['n']}  "
+        f"(interval coverage {_format(report['interval_coverage'])} at nominal {coverage:.2f})"
+    )
+    if out_dir is not None:
+        scorer = fit_scorer(matrix, classifier=classifier, regressor=regressor, coverage=coverage)
+        onnx_path, card_path = export_trained_scorer(
+            scorer, matrix, out_dir, name=name, version=version, cross_validation=report
+        )
+        report["model"] = {"onnx": str(onnx_path), "card": str(card_path)}
+        echo(f"model: {onnx_path}\ncard:  {card_path}")
+    report["elapsed_s"] = round(time.perf_counter() - started, 2)
+    if report_path is not None:
+        write_report(report, report_path)
+        echo(f"report: {report_path}")
+    return report
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(
+        path: Path = typer.Argument(..., help="The dataset folder (for jigsaws: one task's folder)"),
+        dataset_format: str = typer.Option(..., "--dataset", help="ours, jigsaws, aixsuture or bvh"),
+        procedure: Optional[str] = typer.Option(
+            None, "--procedure", "-p", help="Procedure (jigsaws: the task, when left out)"
+        ),
+        protocol: str = typer.Option("louo", "--protocol", help="louo, loso or kfold"),
+        report: Optional[Path] = typer.Option(None, "--report", help="Write the metrics as JSON here"),
+        out: Optional[Path] = typer.Option(None, "--out", help="Fit on all data; write ONNX + card here"),
+        features: str = typer.Option(
+            "auto", "--features", help="default, kinematic-stats, or auto (kinematic-stats for jigsaws)"
+        ),
+        classifier: str = typer.Option(
+            "ensemble", "--classifier", help="logistic, random_forest, gradient_boosting, ensemble"
+        ),
+        regressor: str = typer.Option(
+            "ensemble", "--regressor", help="ridge, random_forest, gradient_boosting, ensemble"
+        ),
+        coverage: float = typer.Option(0.9, "--coverage", help="Nominal coverage of the score interval"),
+        name: Optional[str] = typer.Option(None, "--name", help="Model name (default <procedure>-scorer)"),
+        version: str = typer.Option("1", "--version", help="Model version for the card"),
+        cache: Optional[Path] = typer.Option(None, "--cache", help="Folder caching tracked videos' motion"),
+    ) -> None:
+        """Cross-validate a scorer on a labelled dataset (accuracy, macro-F1, GRS Spearman, MAE)."""
+        from skillsight.datasets import DatasetError
+        from skillsight.pose.motion import MotionError
+        from skillsight.scoring.procedure import ProcedureError
+        from skillsight.scoring.training import PROTOCOLS, TrainingError
+
+        if protocol not in PROTOCOLS:
+            _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
+        if not 0 < coverage < 1:
+            _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
+        try:
+            run_training(
+                dataset_format,
+                path,
+                procedure=procedure,
+                protocol=protocol,
+                feature_set=features,
+                classifier=classifier,
+                regressor=regressor,
+                coverage=coverage,
+                report_path=report,
+                out_dir=out,
+                name=name,
+                version=version,
+                cache_dir=cache,
+            )
+        except (DatasetError, TrainingError, MotionError, ProcedureError, FileNotFoundError) as exc:
+            _fail(str(exc))
+        except ValueError as exc:  # e.g. an unknown classifier name
+            _fail(str(exc))
