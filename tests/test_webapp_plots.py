@@ -1,0 +1,89 @@
+"""Pictures: known-answer speed and pauses, and every figure renders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from webapp_samples import FPS, refused_assessment, scored_assessment, two_hand_motion
+
+from skillsight.webapp import plots
+
+
+def test_hand_speed_known_answer():
+    motion = two_hand_motion(speed_px_s=100.0, pause=(1.0, 2.0))
+    path, speed = plots.hand_speed(motion, "right_hand")
+    assert path.shape == (motion.n_frames, 2)
+    assert np.isnan(speed[0])
+    assert speed[5] == pytest.approx(100.0)
+    assert speed[int(1.5 * FPS)] == pytest.approx(0.0)
+
+
+def test_pause_found_where_the_hand_stopped():
+    motion = two_hand_motion(pause=(1.0, 2.0))
+    _, speed = plots.hand_speed(motion, "right_hand")
+    pauses = plots.pause_intervals(motion.timestamps, speed)
+    assert len(pauses) == 1
+    start, end = pauses[0]
+    assert start == pytest.approx(1.0) and end == pytest.approx(2.0 - 1 / FPS)
+
+
+def test_short_stops_are_not_pauses():
+    motion = two_hand_motion(pause=(1.0, 1.2))
+    _, speed = plots.hand_speed(motion, "right_hand")
+    assert plots.pause_intervals(motion.timestamps, speed) == []
+
+
+def test_reference_point_prefers_centroid_and_skips_missing_hands():
+    motion = two_hand_motion()
+    assert plots.hand_reference_point(motion, "right_hand") == "centroid"
+    assert plots.hand_reference_point(motion, "body") is None
+
+
+def test_hand_paths_drawn_over_the_background():
+    motion = two_hand_motion()
+    background = np.full((480, 640, 3), 255, dtype=np.uint8)
+    image = plots.figure_to_array(plots.hand_paths_figure(motion, background))
+    assert image.ndim == 3 and image.shape[2] == 3
+    # The path is coloured: some pixels are far from grey.
+    spread = image.max(axis=2).astype(int) - image.min(axis=2).astype(int)
+    assert (spread > 80).sum() > 100
+
+
+def test_all_result_figures_render_for_scored_and_refused():
+    motion = two_hand_motion()
+    for assessment in (scored_assessment(), refused_assessment()):
+        figures = plots.result_figures(assessment, motion)
+        assert list(figures) == ["hand_paths", "speed", "percentiles", "timeline"]
+        for fig in figures.values():
+            png = plots.figure_to_png(fig)
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+def test_result_figures_without_motion_skip_motion_pictures():
+    assert list(plots.result_figures(scored_assessment(), None)) == ["percentiles", "timeline"]
+
+
+def test_percentile_bars_one_per_compared_metric():
+    fig = plots.percentile_figure(scored_assessment())
+    ax = fig.axes[0]
+    assert len(ax.patches) - 1 == 2  # two bars besides the expert band; the metric without value is left out
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Needle driver: path length",
+        "Bimanual: speed correlation",
+    ]
+
+
+def test_learning_curve_has_score_and_metric_panels():
+    history = [
+        {
+            "score": 10.0 + i,
+            "score_low": 8.0 + i,
+            "score_high": 12.0 + i,
+            "metrics": {"a.path_length": 5.0 - i},
+        }
+        for i in range(4)
+    ]
+    fig = plots.learning_curve_figure(history, ["a.path_length"])
+    assert len(fig.axes) == 2
+    assert list(fig.axes[0].lines[0].get_ydata()) == [10.0, 11.0, 12.0, 13.0]
+    assert plots.figure_to_array(plots.learning_curve_figure([], [])).size > 0

@@ -1,0 +1,150 @@
+"""View models: what the trainee reads for scored and refused practices, history and model cards."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from webapp_samples import refused_assessment, scored_assessment
+
+from skillsight.webapp import views
+
+
+def test_format_number_keeps_significant_digits_and_marks_unknown():
+    assert views.format_number(18.24) == "18.2"
+    assert views.format_number(0.61234) == "0.612"
+    assert views.format_number(1234.5) == "1234"
+    assert views.format_number(None) == "–"
+    assert views.format_number(float("nan")) == "–"
+    assert views.format_percent(0.555) == "56%"
+
+
+def test_level_and_score_say_how_sure_they_are():
+    assessment = scored_assessment()
+    assert views.level_text(assessment) == "Intermediate (novice 20%, intermediate 55%, expert 25%)"
+    assert views.score_text(assessment) == "18.2 (90% interval 15.1–21.3, GRS 6-30)"
+
+
+def test_summary_names_where_the_numbers_come_from():
+    text = views.summary_markdown(scored_assessment())
+    assert "Skill level: Intermediate" in text
+    assert "suturing-reference 1 (12 experts)" in text
+    assert "**Model trained on:** synthetic practices" in text
+    assert "**Reference built from:** synthetic experts" in text
+    assert "Build your own reference" in text
+
+
+def test_refusal_says_why_and_what_to_change():
+    text = views.summary_markdown(refused_assessment())
+    assert views.NOT_SCORED_TITLE in text
+    assert "tracked in only 12% of frames" in text
+    assert "Keep both hands in view of the camera." in text
+    assert "Score" not in text
+    assert "could not be scored" in views.feedback_markdown(refused_assessment())
+
+
+def test_refusal_without_advice_falls_back_to_generic_advice():
+    bare = refused_assessment()
+    bare.advice = []
+    assert views.DEFAULT_REFUSAL_ADVICE[0] in views.refusal_markdown(bare)
+
+
+def test_feedback_is_ranked_and_capped_at_five():
+    text = views.feedback_markdown(scored_assessment(n_feedback=6))
+    assert text.index("Message number 1") < text.index("Message number 2") < text.index("Message number 5")
+    assert "Message number 6" not in text
+    assert "Tip: Tip number 3" in text and "evidence 3" in text
+
+
+def test_metrics_table_shows_expert_range_and_percentile():
+    headers, rows = views.metrics_table(scored_assessment())
+    assert headers[0] == "Metric" and len(rows) == 3
+    assert rows[0] == ["Needle driver: path length", "42.5", "hand sizes", "25.0–36.0", "30.0", "95 (n=12)"]
+    assert rows[2][1] == "–" and rows[2][5] == "–"
+
+
+def test_phases_table_has_durations():
+    _, rows = views.phases_table(scored_assessment())
+    assert rows[1] == ["stitch 2", "3.5", "6.2", "2.7", "slower than experts"]
+
+
+def test_tracking_quality_lines():
+    lines = views.tracking_quality_lines(scored_assessment().tracking_quality)
+    assert lines == ["left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.20 s"]
+
+
+def test_history_table_newest_first():
+    def record(i, when, score):
+        return SimpleNamespace(
+            id=i,
+            created_at=when,
+            procedure="suturing",
+            status="scored" if score is not None else "refused",
+            skill_level="novice" if score is not None else None,
+            score=score,
+            score_low=None if score is None else score - 2,
+            score_high=None if score is None else score + 2,
+            tracking_quality=0.9,
+            source_name=f"clip{i}.mp4",
+        )
+
+    headers, rows = views.history_table(
+        [record(1, "2026-01-01T10:00:00", 12.0), record(2, "2026-01-02T10:00:00", None)]
+    )
+    assert [r[0] for r in rows] == [2, 1]
+    assert rows[1][5:8] == ["12.0", "10.0–14.0", "90%"]
+    assert rows[0][4:7] == ["–", "–", "–"]
+    assert headers[1] == "When (UTC)" and rows[1][1] == "2026-01-01 10:00:00"
+
+
+def test_history_metric_names_first_seen_order():
+    history = [{"metrics": {"b": 1.0}}, {"metrics": {"a": 2.0, "b": 3.0}}]
+    assert views.history_metric_names(history) == ["b", "a"]
+
+
+def test_model_card_shows_training_data_and_disclaimer():
+    card = {
+        "name": "suturing-scorer",
+        "version": "1",
+        "kind": "scorer",
+        "built_from": "synthetic practices (scoring/synthetic.py)",
+        "disclaimer": "Not trained on real trainees.",
+        "feature_names": ["a", "b"],
+        "cv_metrics": {"accuracy": 0.91234},
+    }
+    text = views.model_card_markdown(card)
+    assert text.startswith("### suturing-scorer 1")
+    assert "Not trained on real trainees." in text
+    assert "synthetic practices" in text and "features (2):** a, b" in text
+    assert "accuracy 0.912" in text
+    assert views.model_card_markdown({}) == "No model card."
+
+
+def test_payload_is_the_assessment_json_plus_ids():
+    payload = views.assessment_payload(scored_assessment(), session_id=7)
+    assert payload["session_id"] == 7 and payload["status"] == "scored"
+    assert payload["score_interval"] == [15.1, 21.3]
+
+
+def test_humanise_metric():
+    assert views.humanise_metric("needle_driver.path_length") == "Needle driver: path length"
+    assert views.humanise_metric("task_time") == "Task time"
+
+
+def test_tracking_quality_lines_for_the_assessment_layout():
+    quality = {
+        "share": 0.0,
+        "required": ["right_hand", "left_hand"],
+        "n_frames": 325,
+        "duration_s": 13.0,
+        "fps": 25.0,
+        "individuals": {
+            "left_hand": {"tracked_share": 0.0, "mean_confidence": 0.0, "longest_gap_s": 13.0},
+            "right_hand": {"tracked_share": 1.0, "mean_confidence": 0.943, "longest_gap_s": 0.0},
+        },
+    }
+    assert views.tracking_quality_lines(quality) == [
+        "required hands (right hand, left hand) all tracked in 0% of frames",
+        "left hand: found in 0% of frames, mean confidence 0, longest gap 13 s",
+        "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",
+        "325 frames, 13.0 s at 25.0 fps",
+    ]
