@@ -64,6 +64,7 @@ _REGISTRY: Dict[str, str] = {
     "hands": "skillsight.pose.trackers.mediapipe_hands:MediaPipeHandsTracker",
     "pose": "skillsight.pose.trackers.mediapipe_pose:MediaPipePoseTracker",
     "gloves": "skillsight.pose.trackers.gloves:GloveTracker",
+    "auto": "skillsight.pose.trackers.auto:AutoTracker",
 }
 
 

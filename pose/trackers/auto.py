@@ -1,0 +1,226 @@
+"""The "auto" tracker: MediaPipe landmarks where MediaPipe finds a hand, the glove tracker where not.
+
+prepare() decides per video: it calibrates the glove colour (gloves present or not) and checks whether
+MediaPipe finds hands on the sample frames (with a separate MediaPipe instance, so the per-frame results
+are exactly those of the hands tracker alone). Per frame and per hand it reports MediaPipe's landmarks
+where MediaPipe has that hand, else the glove's centroid and tip. A glove blob that lies on a hand
+MediaPipe already reports is the same hand, not another one; any other glove hand takes its own slot or,
+when MediaPipe holds that slot with a different hand, the free one. So a frame never holds fewer hands
+than either tracker alone would report (both run on every frame while gloves are present).
+
+Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
+mean of the palm landmarks (wrist and the four finger MCPs) and tip the index fingertip, so features can
+use "centroid" whatever the source. The choice and per-frame source counts go into provenance().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Callable, Optional
+
+import numpy as np
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
+
+AUTO_TRACKER_VERSION = "1.0"
+HAND_NAMES = ("left_hand", "right_hand")
+GLOVE_KEYPOINTS = ("centroid", "tip")
+PALM_KEYPOINTS = ("wrist", "index_finger_mcp", "middle_finger_mcp", "ring_finger_mcp", "pinky_mcp")
+TIP_KEYPOINT = "index_finger_tip"
+SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
+
+TrackerFactory = Callable[[], Tracker]
+
+
+def _default_hands_factory(camera_view: str) -> TrackerFactory:
+    def build() -> Tracker:
+        from skillsight.pose.trackers.base import create_tracker
+
+        return create_tracker("hands", camera_view=camera_view)
+
+    return build
+
+
+class AutoTracker:
+    """Landmarks where MediaPipe finds hands, gloves where it does not; never fewer hands than either."""
+
+    name = "auto"
+    individuals: tuple[str, ...] = HAND_NAMES
+
+    def __init__(
+        self,
+        camera_view: str = DEFAULT_CAMERA_VIEW,
+        glove_color: str = "auto",
+        hands_factory: Optional[TrackerFactory] = None,
+        gloves_factory: Optional[TrackerFactory] = None,
+    ) -> None:
+        if camera_view not in CAMERA_VIEWS:
+            raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
+        self.camera_view = camera_view
+        self._hands_factory = hands_factory or _default_hands_factory(camera_view)
+        if gloves_factory is None:
+            from skillsight.pose.trackers.gloves import GloveTracker
+
+            def gloves_factory() -> Tracker:
+                return GloveTracker(camera_view=camera_view, glove_color=glove_color)
+
+        self.hands = self._hands_factory()
+        self.gloves: Any = gloves_factory()
+        if tuple(self.hands.individuals) != HAND_NAMES or tuple(self.gloves.individuals) != HAND_NAMES:
+            raise ValueError("the hands and gloves trackers must both report left_hand and right_hand")
+        self.hand_keypoints: tuple[str, ...] = tuple(self.hands.keypoints)
+        self.keypoints: tuple[str, ...] = (*self.hand_keypoints, *GLOVE_KEYPOINTS)
+        self._palm = [self.hand_keypoints.index(k) for k in PALM_KEYPOINTS]
+        self._tip = self.hand_keypoints.index(TIP_KEYPOINT)
+        self.gloves_present = False
+        self._awaiting_sample = True  # prepare() not called yet
+        self.sample_frames = 0
+        self.sample_frames_with_landmarks = 0
+        self._counts = {
+            "frames": 0,
+            "hands_from_landmarks": 0,
+            "hands_from_gloves": 0,
+            "glove_hands_matched_to_landmarks": 0,
+        }
+
+    @property
+    def choice(self) -> str:
+        """What the video is tracked with; both run per frame while gloves are present."""
+        if not self.gloves_present:
+            return "landmarks"
+        return "gloves+landmarks" if self.sample_frames_with_landmarks else "gloves"
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        self._awaiting_sample = not sample  # no sample (a live source): decide on the first frame
+        if self._awaiting_sample:
+            return
+        self.gloves.prepare(sample)
+        self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
+        self.hands.prepare(sample)
+        self.sample_frames = len(sample)
+        self.sample_frames_with_landmarks = self._count_landmark_frames(sample)
+
+    def _count_landmark_frames(self, sample: Sequence[Frame]) -> int:
+        if not sample:
+            return 0
+        probe = self._hands_factory()  # its own instance: the tracking one must not see the sample
+        try:
+            return sum(int(np.any(probe.process(frame).confidence > 0)) for frame in sample)
+        finally:
+            probe.close()
+
+    def process(self, frame: Frame) -> FrameObservation:
+        if self._awaiting_sample:
+            self.prepare([frame])
+        landmarks = self.hands.process(frame)
+        gloved = self.gloves.process(frame) if self.gloves_present else None
+        observation = self._merge(landmarks, gloved)
+        self._counts["frames"] += 1
+        return observation
+
+    def _merge(self, landmarks: FrameObservation, gloved: Optional[FrameObservation]) -> FrameObservation:
+        n_hand_kp = len(self.hand_keypoints)
+        positions = np.full((2, len(self.keypoints), 3), np.nan)
+        confidence = np.zeros((2, len(self.keypoints)))
+        extras: dict[str, Any] = dict(landmarks.extras)
+        world = None
+        if landmarks.world is not None:
+            world = np.full((2, len(self.keypoints), 3), np.nan)
+            world[:, :n_hand_kp] = landmarks.world
+        taken: list[bool] = [False, False]
+        for slot in range(2):
+            if not np.any(landmarks.confidence[slot] > 0):
+                extras[f"{HAND_NAMES[slot]}.from_gloves"] = 0.0
+                continue
+            points = landmarks.positions[slot]
+            positions[slot, :n_hand_kp] = points
+            confidence[slot, :n_hand_kp] = landmarks.confidence[slot]
+            positions[slot, n_hand_kp] = np.nanmean(points[self._palm], axis=0)
+            positions[slot, n_hand_kp + 1] = points[self._tip]
+            confidence[slot, n_hand_kp:] = float(np.max(landmarks.confidence[slot]))
+            extras[f"{HAND_NAMES[slot]}.from_gloves"] = 0.0
+            taken[slot] = True
+            self._counts["hands_from_landmarks"] += 1
+        if gloved is not None:
+            self._add_glove_hands(gloved, positions, confidence, taken, extras)
+        return FrameObservation(positions, confidence, world, extras)
+
+    def _add_glove_hands(
+        self,
+        gloved: FrameObservation,
+        positions: np.ndarray,
+        confidence: np.ndarray,
+        taken: list[bool],
+        extras: dict[str, Any],
+    ) -> None:
+        n_hand_kp = len(self.hand_keypoints)
+        glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
+        matched = _match_gloves_to_landmarks(
+            positions[:, :n_hand_kp], taken, gloved.positions[:, 0], glove_slots
+        )
+        for slot in glove_slots:
+            area = gloved.extras.get(f"{HAND_NAMES[slot]}.glove_area_px", np.nan)
+            if slot in matched:  # MediaPipe already reports this hand: keep its landmarks, note the area
+                extras[f"{HAND_NAMES[matched[slot]]}.glove_area_px"] = area
+                self._counts["glove_hands_matched_to_landmarks"] += 1
+                continue
+            target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
+            if target is None:
+                continue
+            positions[target, n_hand_kp:] = gloved.positions[slot]
+            confidence[target, n_hand_kp:] = gloved.confidence[slot]
+            extras[f"{HAND_NAMES[target]}.glove_area_px"] = area
+            extras[f"{HAND_NAMES[target]}.from_gloves"] = 1.0
+            taken[target] = True
+            self._counts["hands_from_gloves"] += 1
+        for hand in HAND_NAMES:
+            extras.setdefault(f"{hand}.glove_area_px", np.nan)
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": AUTO_TRACKER_VERSION,
+            "camera_view": self.camera_view,
+            "choice": self.choice,
+            "gloves_present": self.gloves_present,
+            "sample_frames": self.sample_frames,
+            "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
+            "per_frame_sources": dict(self._counts),
+            "centroid": "landmark hands: mean of "
+            + ", ".join(PALM_KEYPOINTS)
+            + "; glove hands: blob centroid",
+            "tip": f"landmark hands: {TIP_KEYPOINT}; glove hands: blob point farthest from the arm's entry",
+            "trackers": {"hands": self.hands.provenance(), "gloves": self.gloves.provenance()},
+        }
+
+    def close(self) -> None:
+        self.hands.close()
+        self.gloves.close()
+
+    def __enter__(self) -> AutoTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _match_gloves_to_landmarks(
+    landmark_points: np.ndarray, taken: list[bool], glove_centroids: np.ndarray, glove_slots: list[int]
+) -> dict[int, int]:
+    """glove slot -> landmark slot for glove blobs that are a hand MediaPipe already reports: the nearest
+    glove centroid to that hand's landmark centre, within SAME_HAND_RADIUS hand sizes of it. Each
+    landmark hand takes at most one glove, so the other glove stays a hand of its own."""
+    matched: dict[int, int] = {}
+    for landmark_slot in (s for s in range(2) if taken[s]):
+        xy = landmark_points[landmark_slot, :, :2]
+        xy = xy[~np.isnan(xy).any(axis=1)]
+        free = [g for g in glove_slots if g not in matched]
+        if not free or len(xy) == 0:
+            continue
+        centre = xy.mean(axis=0)
+        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
+        distances = [float(np.linalg.norm(glove_centroids[g, :2] - centre)) for g in free]
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
+            matched[free[nearest]] = landmark_slot
+    return matched
