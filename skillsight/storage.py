@@ -1,0 +1,486 @@
+"""The database that the app and batch scoring share: trainees, sessions, their metrics and scores.
+
+SQLAlchemy Core on a URL, so a lab can point `--db` at PostgreSQL; by default a SQLite file in the
+user's data folder. SQLite runs in WAL mode with a busy timeout so several batch workers and the app
+can use it at once, and with `secure_delete` on so that deleting a session really erases it.
+
+The schema is versioned in the `meta` table; `MIGRATIONS` upgrades an older database on open.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from skillsight.scoring.results import STATUS_SCORED, Assessment
+
+DATA_DIR_ENV = "SKILLSIGHT_DATA_DIR"
+SCHEMA_VERSION = 1
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_data_dir() -> Path:
+    """Where SkillSight keeps its database and session files ($SKILLSIGHT_DATA_DIR overrides)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("skillsight", appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'skillsight.db'}"
+
+
+def sessions_dir() -> Path:
+    """Motion files (and videos, only when the trainee keeps them) live here."""
+    return default_data_dir() / "sessions"
+
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+trainees_table = sa.Table(
+    "trainees",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+sessions_table = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "trainee_id", sa.Integer, sa.ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("procedure", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("skill_level", sa.String(32)),
+    sa.Column("score", sa.Float),
+    sa.Column("score_low", sa.Float),
+    sa.Column("score_high", sa.Float),
+    sa.Column("tracking_quality", sa.Float),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("result_key", sa.String(128), index=True),
+    sa.Column("assessment_json", sa.Text, nullable=False),
+    sa.Column("motion_path", sa.Text),
+    sa.Column("video_path", sa.Text),
+)
+
+metrics_table = sa.Table(
+    "metrics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("unit", sa.String(64)),
+    sa.Column("percentile", sa.Float),
+)
+
+
+def _create_schema_v1(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+# version -> the step that brings a database from version-1 to version. Add a step (and bump
+# SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1}
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or is newer than this SkillSight."""
+
+
+@dataclass
+class SessionRecord:
+    """One stored practice session, as the app's history and batch results read it."""
+
+    id: int
+    trainee: str
+    procedure: str
+    created_at: str  # ISO 8601, UTC
+    status: str  # "scored" | "refused"
+    skill_level: Optional[str]
+    score: Optional[float]
+    score_low: Optional[float]
+    score_high: Optional[float]
+    tracking_quality: Optional[float]  # share of frames with the procedure's hands tracked
+    source_name: str
+    source_sha256: Optional[str]
+    motion_path: Optional[str]
+    video_path: Optional[str]
+    result_key: Optional[str]
+    assessment: Assessment
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _finite(value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def plain_json_value(value: Any) -> Any:
+    """`value` with NaN/inf turned into None and numpy scalars and tuples into plain JSON types, so a
+    stray NaN deep in a provenance dict cannot make a finished result unstorable."""
+    if isinstance(value, Mapping):
+        return {str(k): plain_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_json_value(v) for v in value]
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, int) and not hasattr(value, "dtype"):
+        return value
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return plain_json_value(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)
+
+
+def tracking_share_of(assessment: Assessment) -> Optional[float]:
+    """The share of frames with the procedure's hands tracked, as the assessment reports it.
+
+    Assessments carry a tracking-quality dict; the share is read from a top-level share entry when
+    there is one, else as the smallest per-hand share (the procedure needs all its hands).
+    """
+    quality = assessment.tracking_quality or {}
+    for key in ("required_tracked_share", "tracked_share", "share_tracked", "share"):
+        share = _finite(quality.get(key))
+        if share is not None:
+            return share
+    shares = []
+    for entry in quality.values():
+        if isinstance(entry, Mapping):
+            for key in ("tracked_share", "share_tracked", "share", "share_of_frames"):
+                share = _finite(entry.get(key))
+                if share is not None:
+                    shares.append(share)
+                    break
+    return min(shares) if shares else None
+
+
+def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted content is overwritten with zeros, so a deleted session leaves nothing in the file.
+        cursor.execute("PRAGMA secure_delete = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    database = parsed.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    if not database or database == ":memory:":
+        # One shared connection, or every checkout would see a fresh empty database.
+        kwargs["poolclass"] = sa.pool.StaticPool
+        kwargs["connect_args"]["check_same_thread"] = False
+    engine = sa.create_engine(url, **kwargs)
+    sa.event.listen(engine, "connect", _enable_sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """Sessions of every trainee; methods taking `trainee` only see that trainee's sessions."""
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url or default_database_url()
+        try:
+            self._engine = _make_engine(self.url)
+            self.schema_version = self._migrate()
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"{self.display_url}: cannot open the database ({exc})") from exc
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages and logs."""
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._engine.dialect.name == "sqlite"
+
+    # --- schema -------------------------------------------------------------------------------
+    def _migrate(self) -> int:
+        with self._engine.begin() as conn:
+            meta_table.create(conn, checkfirst=True)
+            row = conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
+            ).first()
+            current = int(row[0]) if row else 0
+            if current > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{self.display_url}: schema version {current} is newer than this SkillSight "
+                    f"({SCHEMA_VERSION}); upgrade SkillSight"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[version](conn)
+            if current != SCHEMA_VERSION:
+                if row:
+                    conn.execute(
+                        meta_table.update()
+                        .where(meta_table.c.key == "schema_version")
+                        .values(value=str(SCHEMA_VERSION))
+                    )
+                else:
+                    conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        return SCHEMA_VERSION
+
+    # --- writing --------------------------------------------------------------------------------
+    def _trainee_id(self, conn: Connection, trainee: str) -> int:
+        found = conn.execute(sa.select(trainees_table.c.id).where(trainees_table.c.name == trainee)).first()
+        if found:
+            return int(found[0])
+        result = conn.execute(trainees_table.insert().values(name=trainee, created_at=_utc_now()))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_session(
+        self,
+        *,
+        trainee: str,
+        procedure: str,
+        assessment: Assessment,
+        source_name: str,
+        source_sha256: Optional[str] = None,
+        motion_path: Optional[str] = None,
+        video_path: Optional[str] = None,
+        result_key: Optional[str] = None,
+        tracking_quality: Optional[float] = None,
+    ) -> int:
+        """Store one assessed session and its metrics; returns the session id.
+
+        `tracking_quality` (share of frames with the procedure's hands tracked) is read from the
+        assessment when not given.
+        """
+        if not trainee:
+            raise ValueError("a session needs a trainee name")
+        interval = assessment.score_interval or (None, None)
+        quality = _finite(tracking_quality) if tracking_quality is not None else tracking_share_of(assessment)
+        with self._engine.begin() as conn:
+            trainee_id = self._trainee_id(conn, trainee)
+            result = conn.execute(
+                sessions_table.insert().values(
+                    trainee_id=trainee_id,
+                    procedure=procedure,
+                    created_at=_utc_now(),
+                    status=assessment.status,
+                    skill_level=assessment.skill_level,
+                    score=_finite(assessment.score),
+                    score_low=_finite(interval[0]),
+                    score_high=_finite(interval[1]),
+                    tracking_quality=quality,
+                    source_name=source_name,
+                    source_sha256=source_sha256,
+                    result_key=result_key,
+                    assessment_json=json.dumps(plain_json_value(assessment.to_dict())),
+                    motion_path=str(motion_path) if motion_path else None,
+                    video_path=str(video_path) if video_path else None,
+                )
+            )
+            session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            rows = [
+                {
+                    "session_id": session_id,
+                    "name": m.name,
+                    "value": _finite(m.value),
+                    "unit": m.unit,
+                    "percentile": _finite(m.percentile),
+                }
+                for m in assessment.metrics
+            ]
+            if rows:
+                conn.execute(metrics_table.insert(), rows)
+        return session_id
+
+    def delete_session(self, session_id: int, trainee: Optional[str] = None) -> bool:
+        """Remove a session's rows and the motion/video files it owns; False if not found (or not theirs).
+
+        A file is kept only while another session still refers to it.
+        """
+        record = self.get_session(session_id, trainee=trainee)
+        if record is None:
+            return False
+        with self._engine.begin() as conn:
+            conn.execute(metrics_table.delete().where(metrics_table.c.session_id == session_id))
+            conn.execute(sessions_table.delete().where(sessions_table.c.id == session_id))
+            owned = [p for p in (record.motion_path, record.video_path) if p]
+            still_used = set()
+            for path in owned:
+                refs = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(sessions_table)
+                    .where(sa.or_(sessions_table.c.motion_path == path, sessions_table.c.video_path == path))
+                ).scalar_one()
+                if refs:
+                    still_used.add(path)
+        for path in owned:
+            if path not in still_used:
+                Path(path).unlink(missing_ok=True)
+        self._erase_freed_pages()
+        return True
+
+    def _erase_freed_pages(self) -> None:
+        # secure_delete zeroes freed pages in the database file; the WAL still holds the old pages
+        # until a checkpoint copies them back and truncates it.
+        if not self.is_sqlite:
+            return
+        with self._engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- reading --------------------------------------------------------------------------------
+    def _select_sessions(self) -> sa.Select:
+        return sa.select(sessions_table, trainees_table.c.name.label("trainee")).join(
+            trainees_table, trainees_table.c.id == sessions_table.c.trainee_id
+        )
+
+    @staticmethod
+    def _record(row: Any) -> SessionRecord:
+        m = row._mapping
+        return SessionRecord(
+            id=int(m["id"]),
+            trainee=m["trainee"],
+            procedure=m["procedure"],
+            created_at=m["created_at"],
+            status=m["status"],
+            skill_level=m["skill_level"],
+            score=m["score"],
+            score_low=m["score_low"],
+            score_high=m["score_high"],
+            tracking_quality=m["tracking_quality"],
+            source_name=m["source_name"],
+            source_sha256=m["source_sha256"],
+            motion_path=m["motion_path"],
+            video_path=m["video_path"],
+            result_key=m["result_key"],
+            assessment=Assessment.from_dict(json.loads(m["assessment_json"])),
+        )
+
+    def get_session(self, session_id: int, trainee: Optional[str] = None) -> Optional[SessionRecord]:
+        query = self._select_sessions().where(sessions_table.c.id == int(session_id))
+        if trainee is not None:
+            query = query.where(trainees_table.c.name == trainee)
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return self._record(row) if row else None
+
+    def list_sessions(
+        self, trainee: Optional[str] = None, procedure: Optional[str] = None
+    ) -> list[SessionRecord]:
+        """Sessions oldest first (optionally of one trainee and/or procedure)."""
+        query = self._select_sessions()
+        if trainee is not None:
+            query = query.where(trainees_table.c.name == trainee)
+        if procedure is not None:
+            query = query.where(sessions_table.c.procedure == procedure)
+        query = query.order_by(sessions_table.c.created_at, sessions_table.c.id)
+        with self._engine.connect() as conn:
+            return [self._record(row) for row in conn.execute(query)]
+
+    def list_trainees(self) -> list[str]:
+        with self._engine.connect() as conn:
+            return [
+                r[0] for r in conn.execute(sa.select(trainees_table.c.name).order_by(trainees_table.c.name))
+            ]
+
+    def metric_history(self, trainee: str, procedure: str) -> list[dict[str, Any]]:
+        """One entry per scored session of a trainee and procedure, oldest first (learning curves)."""
+        query = (
+            sa.select(
+                sessions_table.c.id,
+                sessions_table.c.created_at,
+                sessions_table.c.score,
+                sessions_table.c.score_low,
+                sessions_table.c.score_high,
+                sessions_table.c.skill_level,
+            )
+            .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
+            .where(trainees_table.c.name == trainee)
+            .where(sessions_table.c.procedure == procedure)
+            .where(sessions_table.c.status == STATUS_SCORED)
+            .order_by(sessions_table.c.created_at, sessions_table.c.id)
+        )
+        with self._engine.connect() as conn:
+            sessions = list(conn.execute(query))
+            ids = [int(s.id) for s in sessions]
+            metrics: dict[int, dict[str, Optional[float]]] = {i: {} for i in ids}
+            if ids:
+                rows = conn.execute(
+                    sa.select(metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.value).where(
+                        metrics_table.c.session_id.in_(ids)
+                    )
+                )
+                for session_id, name, value in rows:
+                    metrics[int(session_id)][name] = value
+        return [
+            {
+                "session_id": int(s.id),
+                "created_at": s.created_at,
+                "score": s.score,
+                "score_low": s.score_low,
+                "score_high": s.score_high,
+                "skill_level": s.skill_level,
+                "metrics": metrics[int(s.id)],
+            }
+            for s in sessions
+        ]
+
+    def find_by_key(self, result_key: str) -> Optional[SessionRecord]:
+        """The latest session recorded under a batch result key (content, procedure, model, reference)."""
+        query = (
+            self._select_sessions()
+            .where(sessions_table.c.result_key == result_key)
+            .order_by(sessions_table.c.id.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return self._record(row) if row else None
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,67 @@
+"""`skillsight batch`: exit codes, summary, and that the command only wires run_batch."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+import test_batch_local
+from test_batch_local import GOOD, fake_task, make_videos
+from typer.testing import CliRunner
+
+from skillsight import batch
+from skillsight.cli import app
+
+# The fixtures that test_batch_local defines, shared here.
+procedure_file = test_batch_local.procedure_file
+calls_dir = test_batch_local.calls_dir
+
+
+@pytest.fixture
+def fake_scoring(monkeypatch):
+    monkeypatch.setattr(batch, "score_one", fake_task)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["batch", *args, "--quiet", "--workers", "1"])
+
+
+def test_exit_code_is_zero_when_all_were_scored_or_refused(tmp_path, procedure_file, calls_dir, fake_scoring):
+    make_videos(tmp_path / "videos", GOOD)
+    db = f"sqlite:///{tmp_path / 'lab.db'}"
+    result = invoke(
+        str(tmp_path / "videos"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 scored, 1 refused, 0 failed" in result.output
+    with open(tmp_path / "out" / "results.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 4
+    again = invoke(
+        str(tmp_path / "videos"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
+    )
+    assert again.exit_code == 0 and "4 already done, 0 scored" in again.output
+
+
+def test_exit_code_is_one_when_any_failed(tmp_path, procedure_file, calls_dir, fake_scoring):
+    make_videos(tmp_path / "videos", {"ok.mp4": b"fine", "bad.mp4": b"CORRUPT"})
+    db = f"sqlite:///{tmp_path / 'lab.db'}"
+    result = invoke(
+        str(tmp_path / "videos"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
+    )
+    assert result.exit_code == 1
+    assert "failed: bad.mp4" in result.output
+
+
+def test_bad_input_is_a_usage_error_naming_the_file(tmp_path, procedure_file):
+    result = invoke(str(tmp_path / "absent"), "--procedure", procedure_file, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "absent" in result.output
+
+
+def test_help_documents_the_exit_codes():
+    result = CliRunner().invoke(app, ["batch", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "0 when every video was scored or refused" in text and "1 when any video failed" in text
+    for option in ("--workers", "--db", "--dask", "--model", "--reference", "--overlay"):
+        assert option in text
