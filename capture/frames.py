@@ -6,8 +6,9 @@ A frame source is an iterable of `Frame` (index from 0, timestamp in seconds, RG
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple, Optional, Protocol, runtime_checkable
+from typing import NamedTuple, Optional, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -15,7 +16,7 @@ import numpy as np
 class Frame(NamedTuple):
     """One decoded frame: 0-based index in source order, time in seconds, RGB uint8 (H, W, 3)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: it is the frame's index
     time_s: float
     image: np.ndarray
 

@@ -5,10 +5,11 @@
 once, where it is made, so features can trust it. Missing observations are NaN positions with zero
 confidence; a keypoint that an individual never has (a pose landmark on a hand) is simply always NaN.
 
-File format (``*.motion.npz``, documented in datasets/README.md): an uncompressed-header numpy ``.npz``
-read with ``allow_pickle=False``, holding the arrays ``positions``, ``confidence``, ``timestamps``,
-``frame_indices``, optionally ``filled``, ``world_positions`` and ``signal:<name>`` arrays, plus ``names`` and ``metadata`` as JSON
-strings. ``format_version`` in the metadata lets later readers migrate old files.
+File format (``*.motion.npz``, documented in datasets/README.md): a compressed numpy ``.npz`` read
+with ``allow_pickle=False``, holding the arrays ``positions``, ``confidence``, ``timestamps``,
+``frame_indices``, optionally ``filled``, ``world_positions`` and ``signal:<name>`` arrays, plus
+``names`` and ``metadata`` as JSON strings. ``format_version`` in the metadata lets later
+readers migrate old files.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -81,9 +83,15 @@ class Motion:
         keypoints = tuple(str(n) for n in self.keypoints)
         space = tuple(str(n) for n in self.space)
         if positions.ndim != 4:
-            raise MotionError(f"positions must be 4-D (time, individual, keypoint, space), got {positions.shape}")
+            raise MotionError(
+                f"positions must be 4-D (time, individual, keypoint, space), got {positions.shape}"
+            )
         n_time, n_ind, n_kp, n_space = positions.shape
-        expected = {"individuals": (individuals, n_ind), "keypoints": (keypoints, n_kp), "space": (space, n_space)}
+        expected = {
+            "individuals": (individuals, n_ind),
+            "keypoints": (keypoints, n_kp),
+            "space": (space, n_space),
+        }
         for axis, (names, size) in expected.items():
             if len(names) != size:
                 raise MotionError(f"{len(names)} {axis} names for an axis of size {size}")
@@ -122,11 +130,13 @@ class Motion:
                 raise MotionError(f"world_positions shape {world.shape} != {(n_time, n_ind, n_kp, 3)}")
         signals = {}
         for name, values in dict(self.signals).items():
-            arr = np.asarray(values, dtype=np.float64)
-            if arr.ndim == 0 or arr.shape[0] != n_time:
-                raise MotionError(f"signal {name!r} has shape {arr.shape}; its first axis must be time ({n_time})")
-            arr.setflags(write=False)
-            signals[str(name)] = arr
+            signal = np.asarray(values, dtype=np.float64)
+            if signal.ndim == 0 or signal.shape[0] != n_time:
+                raise MotionError(
+                    f"signal {name!r} has shape {signal.shape}; its first axis must be time ({n_time})"
+                )
+            signal.setflags(write=False)
+            signals[str(name)] = signal
         metadata = dict(self.metadata)
         try:
             json.dumps(metadata)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any
 
 PROCEDURES_DIR = Path(__file__).with_name("procedures")
 # Labs can keep their own procedure files here without touching the installation.
@@ -39,8 +40,8 @@ class Procedure:
     # role -> "dominant" | "non_dominant" | "left" | "right"; resolved with the trainee's dominant hand.
     hand_roles: Mapping[str, str]
     # Roles whose hands must be tracked for a score (e.g. both for suturing).
-    required_roles: Tuple[str, ...]
-    metrics: Tuple[str, ...]  # feature names that the scorer, reference and feedback use
+    required_roles: tuple[str, ...]
+    metrics: tuple[str, ...]  # feature names that the scorer, reference and feedback use
     min_duration_s: float = 10.0
     min_tracked_share: float = 0.6  # share of frames each required hand must be tracked in
     feedback: Mapping[str, FeedbackText] = field(default_factory=dict)
@@ -78,7 +79,7 @@ class Procedure:
             raise ProcedureError(f"{origin or 'procedure'}: malformed procedure definition ({exc})") from exc
 
 
-def _search_dirs() -> Tuple[Path, ...]:
+def _search_dirs() -> tuple[Path, ...]:
     dirs = [PROCEDURES_DIR]
     user = os.environ.get(USER_PROCEDURES_ENV)
     if user:
@@ -86,7 +87,7 @@ def _search_dirs() -> Tuple[Path, ...]:
     return tuple(dirs)
 
 
-def available_procedures() -> Tuple[str, ...]:
+def available_procedures() -> tuple[str, ...]:
     names = {p.stem for d in _search_dirs() if d.is_dir() for p in d.glob("*.json")}
     return tuple(sorted(names))
 
@@ -106,7 +107,7 @@ def load_procedure(name_or_path: str | os.PathLike[str] | Procedure) -> Procedur
     if not candidate.exists():
         raise ProcedureError(f"{candidate}: procedure file not found")
     try:
-        data: Dict[str, Any] = json.loads(candidate.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(candidate.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ProcedureError(f"{candidate}: not valid JSON ({exc})") from exc
     return Procedure.from_dict(data, origin=str(candidate))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional
 
 STATUS_SCORED = "scored"
 STATUS_REFUSED = "refused"
@@ -46,14 +46,14 @@ class Feature:
     def available(self) -> bool:
         return math.isfinite(self.value)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["value"] = _finite_or_none(self.value)
         d["available"] = self.available
         return d
 
 
-FeatureSet = Dict[str, Feature]
+FeatureSet = dict[str, Feature]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class MetricComparison:
     higher_is_better: Optional[bool] = None
     deviation: Optional[float] = None  # robust z-score against experts, signed so that >0 is worse
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -87,7 +87,7 @@ class FeedbackItem:
     severity: float  # larger = further from experts; used for the ranking
     evidence: str = ""  # the numbers behind it, e.g. "12.1 s vs experts 5.5 s (median)"
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -100,7 +100,7 @@ class Phase:
     end_s: float
     note: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -110,22 +110,22 @@ class Assessment:
 
     status: str
     procedure: str
-    refusal_reasons: List[str] = field(default_factory=list)
-    advice: List[str] = field(default_factory=list)  # what to change when refused (light, camera, hands)
+    refusal_reasons: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)  # what to change when refused (light, camera, hands)
     skill_level: Optional[str] = None
-    level_probabilities: Dict[str, float] = field(default_factory=dict)
+    level_probabilities: dict[str, float] = field(default_factory=dict)
     score: Optional[float] = None
-    score_interval: Optional[Tuple[float, float]] = None
+    score_interval: Optional[tuple[float, float]] = None
     score_scale: str = ""  # e.g. "GRS 6-30 (OSATS sum)"
     interval_coverage: Optional[float] = None  # e.g. 0.9 for a 90% prediction interval
-    metrics: List[MetricComparison] = field(default_factory=list)
-    feedback: List[FeedbackItem] = field(default_factory=list)
-    phases: List[Phase] = field(default_factory=list)
-    tracking_quality: Dict[str, Any] = field(default_factory=dict)
-    provenance: Dict[str, Any] = field(default_factory=dict)
+    metrics: list[MetricComparison] = field(default_factory=list)
+    feedback: list[FeedbackItem] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    tracking_quality: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
     # Phase by phase against the expert speed template (DTW): label, start_s, end_s, duration_ratio,
     # speed_ratio, note (scoring.reference.PhaseComparison.to_dict()).
-    phase_comparisons: List[Dict[str, Any]] = field(default_factory=list)
+    phase_comparisons: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
@@ -134,7 +134,7 @@ class Assessment:
     def metric(self, name: str) -> Optional[MetricComparison]:
         return next((m for m in self.metrics if m.name == name), None)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "procedure": self.procedure,
@@ -158,7 +158,7 @@ class Assessment:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
-    def from_dict(cls, d: Dict[str, Any]) -> Assessment:
+    def from_dict(cls, d: dict[str, Any]) -> Assessment:
         interval = d.get("score_interval")
         return cls(
             status=d["status"],

@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from skillsight.cli import app
 from typer.testing import CliRunner
+
+from skillsight.cli import app
 
 
 def test_info_prints_versions_and_model_locations():
@@ -26,7 +27,8 @@ def test_info_does_not_import_heavy_backends():
     code = (
         "import sys; from skillsight.cli import main\n"
         "try:\n    main(['info'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('mediapipe', 'cv2', 'gradio', 'onnxruntime', 'sklearn', 'dask') if m in sys.modules]\n"
+        "backends = ('mediapipe', 'cv2', 'gradio', 'onnxruntime', 'sklearn', 'dask')\n"
+        "heavy = [m for m in backends if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -40,5 +42,7 @@ def test_no_generic_top_level_packages_are_installed():
         "sys.path = [p for p in sys.path if p not in ('', os.getcwd())]\n"
         "print([n for n in ('pose', 'scoring', 'models', 'capture') if importlib.util.find_spec(n)])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/").stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    ).stdout
     assert out.strip() == "[]"

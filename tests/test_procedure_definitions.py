@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from skillsight.scoring.procedure import (
     ProcedureError,
     available_procedures,

@@ -7,11 +7,11 @@ MediaPipe or OpenCV.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Protocol, Sequence, Tuple, runtime_checkable
+from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
 import numpy as np
-
 from skillsight.capture.frames import Frame
 
 # Camera views decide how image sides map to anatomical hands.
@@ -33,7 +33,7 @@ class FrameObservation:
     positions: np.ndarray
     confidence: np.ndarray
     world: Optional[np.ndarray] = None
-    extras: Dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -41,8 +41,8 @@ class Tracker(Protocol):
     """Turns frames into observations of fixed individuals and keypoints."""
 
     name: str
-    individuals: Tuple[str, ...]
-    keypoints: Tuple[str, ...]
+    individuals: tuple[str, ...]
+    keypoints: tuple[str, ...]
 
     def prepare(self, sample: Sequence[Frame]) -> None:
         """See a few frames spread over the video before tracking (e.g. calibrate a glove colour)."""
@@ -50,7 +50,7 @@ class Tracker(Protocol):
     def process(self, frame: Frame) -> FrameObservation:
         """Observe one frame. Frames arrive in order; trackers may keep state between them."""
 
-    def provenance(self) -> Dict[str, Any]:
+    def provenance(self) -> dict[str, Any]:
         """Name, version, model files and settings, recorded in the motion's metadata."""
 
     def close(self) -> None:
@@ -60,7 +60,7 @@ class Tracker(Protocol):
 TrackerFactory = Callable[..., Tracker]
 
 # name -> "module:callable"; the module is imported only when that tracker is built.
-_REGISTRY: Dict[str, str] = {
+_REGISTRY: dict[str, str] = {
     "hands": "skillsight.pose.trackers.mediapipe_hands:MediaPipeHandsTracker",
     "pose": "skillsight.pose.trackers.mediapipe_pose:MediaPipePoseTracker",
     "gloves": "skillsight.pose.trackers.gloves:GloveTracker",
@@ -73,7 +73,7 @@ def register_tracker(name: str, target: str) -> None:
     _REGISTRY[name] = target
 
 
-def available_trackers() -> Tuple[str, ...]:
+def available_trackers() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 

@@ -7,12 +7,24 @@ import json
 import platform
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import typer
 
-PACKAGES = ("skillsight", "numpy", "mediapipe", "av", "opencv-contrib-python", "onnxruntime",
-            "scikit-learn", "skl2onnx", "gradio", "dask", "distributed", "sqlalchemy")
+PACKAGES = (
+    "skillsight",
+    "numpy",
+    "mediapipe",
+    "av",
+    "opencv-contrib-python",
+    "onnxruntime",
+    "scikit-learn",
+    "skl2onnx",
+    "gradio",
+    "dask",
+    "distributed",
+    "sqlalchemy",
+)
 
 
 def _version(name: str) -> str:
@@ -22,17 +34,19 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _mediapipe_models() -> Dict[str, Any]:
+def _mediapipe_models() -> dict[str, Any]:
     # Found on disk without importing mediapipe (which takes seconds).
     try:
         dist = metadata.distribution("mediapipe")
     except metadata.PackageNotFoundError:
         return {}
     root = Path(str(dist.locate_file("mediapipe")))
-    return {str(p.relative_to(root.parent)): p.stat().st_size for p in sorted(root.glob("modules/*/*.tflite"))}
+    return {
+        str(p.relative_to(root.parent)): p.stat().st_size for p in sorted(root.glob("modules/*/*.tflite"))
+    }
 
 
-def collect_info() -> Dict[str, Any]:
+def collect_info() -> dict[str, Any]:
     from skillsight.models import shipped_models_dir
 
     models_dir = shipped_models_dir()
@@ -61,7 +75,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(data, indent=2))
             return
-        typer.echo(f"SkillSight {data['packages']['skillsight']} on Python {data['python']} ({data['platform']})")
+        typer.echo(
+            f"SkillSight {data['packages']['skillsight']} on Python {data['python']} ({data['platform']})"
+        )
         for name, version in data["packages"].items():
             typer.echo(f"  {name:24s} {version}")
         typer.echo(f"Models folder: {data['models_dir']}")
