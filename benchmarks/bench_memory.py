@@ -1,0 +1,80 @@
+"""Peak memory (RSS) of tracking a long 720p video with `skillsight track` (goal: under 1 GB for 10 minutes).
+
+The video is made from the real clips (see bench_tracking.py: the hand and squats clips side by side on a
+1280x720 canvas at 30 fps): 10 seconds are encoded once, then their packets are looped to `--minutes`.
+The whole `skillsight track` process is measured (its peak RSS from the kernel, plus RSS sampled every
+second, which shows whether memory grows with the video's length).
+
+    python benchmarks/bench_memory.py                    # 10 minutes of video: tracking takes a while
+    python benchmarks/bench_memory.py --minutes 2 --tracker hands
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_tracking import loop_clip, make_720p_clip  # noqa: E402
+
+
+def track_with_peak_rss(clip: Path, tracker: str, work: Path) -> tuple[float, float, list[float]]:
+    """(wall seconds, peak RSS MiB, RSS MiB sampled each second) of one `skillsight track` process."""
+    import psutil
+
+    cmd = [sys.executable, "-m", "skillsight.cli", "track", str(clip), "--tracker", tracker]
+    cmd += ["--csv", "out.csv"]
+    start = time.perf_counter()
+    # stderr (progress bar, MediaPipe's logs) goes to a file: an unread pipe would fill and block the child.
+    log = open(work / "track.log", "wb")  # noqa: SIM115 - closed below, after the child ends
+    process = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=log)
+    watched = psutil.Process(process.pid)
+    samples: list[float] = []
+    while process.poll() is None:
+        try:
+            samples.append(watched.memory_info().rss / 2**20)
+        except psutil.Error:
+            break
+        time.sleep(1.0)
+    process.wait()
+    wall = time.perf_counter() - start
+    log.close()
+    if process.returncode != 0:
+        stderr = (work / "track.log").read_text(errors="replace")
+        raise SystemExit(f"skillsight track failed:\n{stderr[-3000:]}")
+    # The only child this script starts: the kernel's peak RSS of reaped children is this one's.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    return wall, max(peak, max(samples, default=0.0)), samples
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the 720p video")
+    parser.add_argument("--tracker", default="hands+pose", help="tracker(s) to run (default hands+pose)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="skillsight-mem-") as tmp:
+        work = Path(tmp)
+        segment, clip = work / "segment.mp4", work / "long_720p30.mp4"
+        make_720p_clip(segment, seconds=10.0)
+        frames = loop_clip(segment, clip, args.minutes * 60.0)
+        print(
+            f"video: 1280x720, 30 fps, {frames} frames ({frames / 30 / 60:.1f} min), tracker {args.tracker}"
+        )
+        wall, peak, samples = track_with_peak_rss(clip, args.tracker, work)
+        quarter = [samples[int(q * (len(samples) - 1))] for q in (0.25, 0.5, 0.75, 1.0)] if samples else []
+        print(f"tracking took {wall:.0f} s ({frames / wall:.1f} fps)")
+        print("RSS at 25/50/75/100% of the run: " + ", ".join(f"{v:.0f} MiB" for v in quarter))
+        print(f"peak RSS: {peak:.0f} MiB  (goal < 1 GB = 954 MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

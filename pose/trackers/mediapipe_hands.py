@@ -1,0 +1,333 @@
+"""MediaPipe hands (legacy ``mp.solutions.hands``) as a `Tracker` with anatomical hand identities.
+
+Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
+mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
+width, the convention of the tfjs reference landmarks; world landmarks are in metres.
+
+Handedness and camera view. A camera preserves a hand's chirality; only mirroring flips it. MediaPipe
+labels hands as if every image were mirrored (a selfie preview), so on an ordinary recording its "Left"
+is the trainee's anatomical RIGHT hand, whatever the camera view. Checked on the real clip
+``tfjs/asl_hand.25fps.mp4``: MediaPipe reports "Left" (score 0.997) in all 325 frames for a right hand
+(palm to the camera, thumb on the image right; the 3-D landmarks' finger curl confirms the chirality),
+and "Right" for the same clip mirrored. Pass ``mirrored=True`` for recordings saved mirrored.
+
+The camera view only decides which image side a hand is expected on, used when labels cannot decide
+(both hands get the same label and no earlier position helps):
+
+- "top":   bird's-eye from the trainee's side, trainee at the bottom: left hand on the image left.
+- "front": the camera faces the trainee: left hand on the image right.
+- "side":  no side prior; the more confident label wins and the other hand takes the other identity.
+
+Identity stays stable across frames: when both hands' recent positions are known, MediaPipe's labels
+are overridden if swapping them fits the previous positions much better (hands crossing, label flips),
+and a lone hand whose label flips while it sits where the other identity was just seen keeps that
+identity.
+
+Confidence. Legacy hands give no per-landmark visibility, so each hand gets one confidence for all 21
+keypoints: MediaPipe's handedness score (how sure the classifier is of this hand, 0.5-1) times a size
+consistency term, 1 when the palm length (wrist to middle-finger MCP) matches the hand's recent median
+and falling towards 0 as it halves or doubles in one step (a typical sign of a wrong fit).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+from skillsight.capture.frames import Frame
+from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
+from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+
+HAND_KEYPOINTS: tuple[str, ...] = (
+    "wrist",
+    "thumb_cmc",
+    "thumb_mcp",
+    "thumb_ip",
+    "thumb_tip",
+    "index_finger_mcp",
+    "index_finger_pip",
+    "index_finger_dip",
+    "index_finger_tip",
+    "middle_finger_mcp",
+    "middle_finger_pip",
+    "middle_finger_dip",
+    "middle_finger_tip",
+    "ring_finger_mcp",
+    "ring_finger_pip",
+    "ring_finger_dip",
+    "ring_finger_tip",
+    "pinky_mcp",
+    "pinky_pip",
+    "pinky_dip",
+    "pinky_tip",
+)
+HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
+_PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
+_WRIST, _MIDDLE_MCP = 0, 9
+MAX_TRACKING_SIDE = 1920
+
+
+def anatomical_hand(label: str, mirrored: bool = False) -> str:
+    """MediaPipe's handedness label -> the trainee's anatomical hand (see the module docstring)."""
+    is_left_label = label.lower().startswith("l")
+    return (
+        (LEFT_HAND if is_left_label else RIGHT_HAND)
+        if mirrored
+        else (RIGHT_HAND if is_left_label else LEFT_HAND)
+    )
+
+
+def _same_hand(a: HandDetection, b: HandDetection) -> bool:
+    """Two detections whose palms nearly coincide (within half a palm length) are one hand."""
+    distance = float(np.linalg.norm(a.palm_centre - b.palm_centre))
+    return distance < 0.5 * max(a.palm_length, b.palm_length, 1.0)
+
+
+def _other(hand: str) -> str:
+    return RIGHT_HAND if hand == LEFT_HAND else LEFT_HAND
+
+
+@dataclass
+class HandDetection:
+    """One hand found in one frame: (21, 3) pixel landmarks, its anatomical label and score."""
+
+    points: np.ndarray
+    hand: str
+    score: float
+    world: Optional[np.ndarray] = None
+
+    @property
+    def palm_centre(self) -> np.ndarray:
+        return np.asarray(self.points[_PALM, :2].mean(axis=0))
+
+    @property
+    def palm_length(self) -> float:
+        return float(np.linalg.norm(self.points[_MIDDLE_MCP, :2] - self.points[_WRIST, :2]))
+
+
+@dataclass
+class _Track:
+    centre: np.ndarray
+    frame: int
+    sizes: list[float] = field(default_factory=list)
+
+
+class HandIdentityResolver:
+    """Assigns detections to anatomical hands, keeping identity stable across frames.
+
+    Pure bookkeeping (no MediaPipe), so it is tested with synthetic detections.
+    """
+
+    def __init__(self, camera_view: str = DEFAULT_CAMERA_VIEW, memory_frames: int = 15) -> None:
+        self.camera_view = camera_view
+        self.memory_frames = memory_frames
+        self._tracks: dict[str, _Track] = {}
+        self._frame = -1
+
+    def assign(self, detections: Sequence[HandDetection]) -> dict[str, HandDetection]:
+        """Anatomical hand -> detection for one frame (at most one detection per hand)."""
+        self._frame += 1
+        dets = sorted(detections, key=lambda d: d.score, reverse=True)[:2]
+        if len(dets) == 2 and _same_hand(dets[0], dets[1]):
+            dets = dets[:1]  # one hand found twice: reporting it as both hands would be worse
+        if len(dets) == 2:
+            assigned = self._assign_pair(dets[0], dets[1])
+        elif len(dets) == 1:
+            assigned = {self._assign_single(dets[0]): dets[0]}
+        else:
+            assigned = {}
+        for hand, det in assigned.items():
+            track = self._tracks.get(hand)
+            sizes = (track.sizes if track else [])[-14:] + [det.palm_length]
+            self._tracks[hand] = _Track(det.palm_centre, self._frame, sizes)
+        return assigned
+
+    def size_consistency(self, hand: str, palm_length: float) -> float:
+        """1 when the palm length matches this hand's recent median, towards 0 at x0.5 or x2."""
+        track = self._tracks.get(hand)
+        if track is None or len(track.sizes) < 2 or palm_length <= 0:
+            return 1.0
+        reference = float(np.median(track.sizes[:-1]))
+        if reference <= 0:
+            return 1.0
+        return float(np.clip(1.0 - abs(math.log(palm_length / reference)) / math.log(2.0), 0.0, 1.0))
+
+    def _recent(self, hand: str) -> Optional[_Track]:
+        track = self._tracks.get(hand)
+        if track is None or self._frame - track.frame > self.memory_frames:
+            return None
+        return track
+
+    def _distance(self, hand: str, det: HandDetection) -> float:
+        track = self._recent(hand)
+        return math.inf if track is None else float(np.linalg.norm(det.palm_centre - track.centre))
+
+    def _assign_pair(self, first: HandDetection, second: HandDetection) -> dict[str, HandDetection]:
+        by_label = {first.hand: first, _other(first.hand): second}
+        swapped = {_other(first.hand): first, first.hand: second}
+        both_recent = self._recent(LEFT_HAND) is not None and self._recent(RIGHT_HAND) is not None
+        if both_recent:
+            cost_label = sum(self._distance(h, d) for h, d in by_label.items())
+            cost_swap = sum(self._distance(h, d) for h, d in swapped.items())
+            palm = max(first.palm_length, second.palm_length, 1.0)
+            labels_agree = first.hand != second.hand
+            if not labels_agree or (cost_swap < 0.5 * cost_label and cost_label - cost_swap > palm):
+                return by_label if cost_label <= cost_swap else swapped
+            return by_label
+        if first.hand != second.hand:
+            return by_label
+        # Same label and no two recent tracks: one recent track decides, else the image side.
+        for hand in HANDS:
+            if self._recent(hand) is not None:
+                nearer, farther = sorted((first, second), key=lambda d: self._distance(hand, d))
+                return {hand: nearer, _other(hand): farther}
+        return self._assign_by_image_side(first, second, by_label)
+
+    def _assign_by_image_side(
+        self, first: HandDetection, second: HandDetection, by_label: dict[str, HandDetection]
+    ) -> dict[str, HandDetection]:
+        if self.camera_view == "side":
+            return by_label
+        image_left, image_right = sorted((first, second), key=lambda d: float(d.palm_centre[0]))
+        if self.camera_view == "top":
+            return {LEFT_HAND: image_left, RIGHT_HAND: image_right}
+        return {LEFT_HAND: image_right, RIGHT_HAND: image_left}
+
+    def _assign_single(self, det: HandDetection) -> str:
+        other = _other(det.hand)
+        other_track = self._recent(other)
+        if other_track is None:
+            return det.hand
+        d_other = self._distance(other, det)
+        d_label = self._distance(det.hand, det)
+        near_other = d_other < 0.5 * max(det.palm_length, 1.0)
+        if near_other and (math.isinf(d_label) or d_label > 2.0 * d_other + det.palm_length):
+            return other
+        return det.hand
+
+
+class MediaPipeHandsTracker:
+    """Up to two hands with 21 landmarks each, as the trainee's anatomical left and right hands."""
+
+    name = "hands"
+    individuals: tuple[str, ...] = HANDS
+    keypoints: tuple[str, ...] = HAND_KEYPOINTS
+    needs_sample = False  # prepare() ignores its sample: the tracking loop may skip gathering one
+
+    def __init__(
+        self,
+        camera_view: str = DEFAULT_CAMERA_VIEW,
+        max_hands: int = 2,
+        model_complexity: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        mirrored: bool = False,
+    ) -> None:
+        if camera_view not in CAMERA_VIEWS:
+            raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
+        if max_hands not in (1, 2):
+            raise ValueError(f"max_hands must be 1 or 2, got {max_hands}")
+        import mediapipe as mp
+
+        self.camera_view = camera_view
+        self.mirrored = mirrored
+        self._settings = {
+            "max_num_hands": max_hands,
+            "model_complexity": model_complexity,
+            "min_detection_confidence": min_detection_confidence,
+            "min_tracking_confidence": min_tracking_confidence,
+        }
+        self._mp_version = getattr(mp, "__version__", "unknown")
+        self._hands: Any = mp.solutions.hands.Hands(static_image_mode=False, **self._settings)
+        self._resolver = HandIdentityResolver(camera_view)
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        """Nothing to calibrate: MediaPipe's models need no per-video set-up."""
+
+    def process(self, frame: Frame) -> FrameObservation:
+        image, to_original = tracking_image(frame.image)
+        height, width = image.shape[:2]
+        result = self._hands.process(image)
+        detections = _detections(result, width, height, self.mirrored)
+        for det in detections:
+            det.points = to_original(det.points)
+        assigned = self._resolver.assign(detections)
+        positions = np.full((2, len(HAND_KEYPOINTS), 3), np.nan)
+        confidence = np.zeros((2, len(HAND_KEYPOINTS)))
+        world = np.full((2, len(HAND_KEYPOINTS), 3), np.nan)
+        for slot, hand in enumerate(HANDS):
+            found = assigned.get(hand)
+            if found is None:
+                continue
+            positions[slot] = found.points
+            confidence[slot] = found.score * self._resolver.size_consistency(hand, found.palm_length)
+            if found.world is not None:
+                world[slot] = found.world
+        return FrameObservation(positions, confidence, world, {"hands.detected": float(len(detections))})
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "backend": "mediapipe.solutions.hands",
+            "mediapipe_version": self._mp_version,
+            "model": "hand_landmark_full.tflite"
+            if self._settings["model_complexity"]
+            else "hand_landmark_lite",
+            "settings": dict(self._settings, static_image_mode=False),
+            "camera_view": self.camera_view,
+            "mirrored": self.mirrored,
+            "handedness": "MediaPipe labels swapped to anatomy (unmirrored recording)"
+            if not self.mirrored
+            else "MediaPipe labels taken as anatomy (mirrored recording)",
+            "confidence": "handedness score x palm-size consistency, same for all 21 keypoints",
+            "z": "MediaPipe relative depth x image width (px)",
+        }
+
+    def close(self) -> None:
+        if self._hands is not None:
+            self._hands.close()
+            self._hands = None
+
+    def __enter__(self) -> MediaPipeHandsTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _detections(result: Any, width: int, height: int, mirrored: bool) -> list[HandDetection]:
+    landmarks = result.multi_hand_landmarks or []
+    handedness = result.multi_handedness or []
+    worlds = result.multi_hand_world_landmarks or [None] * len(landmarks)
+    detections = []
+    for lms, hd, wl in zip(landmarks, handedness, worlds):
+        points = np.array([(p.x * width, p.y * height, p.z * width) for p in lms.landmark], dtype=np.float64)
+        world = None if wl is None else np.array([(p.x, p.y, p.z) for p in wl.landmark], dtype=np.float64)
+        label = hd.classification[0]
+        detections.append(
+            HandDetection(points, anatomical_hand(label.label, mirrored), float(label.score), world)
+        )
+    return detections
+
+
+def tracking_image(image: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The frame MediaPipe sees (downscaled over 1920 px) and a function mapping its points back."""
+    if max(image.shape[:2]) <= MAX_TRACKING_SIDE:
+        return image, _identity_points
+    from skillsight.capture.resize import downscale_for_tracking, map_points_to_original
+
+    small, scale = downscale_for_tracking(image, max_side=MAX_TRACKING_SIDE)
+
+    def to_original(points: np.ndarray) -> np.ndarray:
+        mapped = map_points_to_original(points, scale)
+        mapped[..., 2] /= scale  # z is in tracking-image widths too
+        return mapped
+
+    return small, to_original
+
+
+def _identity_points(points: np.ndarray) -> np.ndarray:
+    return points

@@ -1,0 +1,133 @@
+"""`skillsight track`: a video, image folder or webcam -> a motion file (+ tidy CSV, overlay video).
+
+Only typer is imported at start-up; tracking, MediaPipe and the writers load inside the command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+CAMERA_VIEW_HELP = "top (bird's-eye from the trainee's side), front (camera faces the trainee) or side"
+
+
+def default_motion_path(source: str, folder: Optional[Path] = None) -> Path:
+    """``<current folder>/<source name>.motion.npz``: never beside the source."""
+    text = source.rstrip("/\\")
+    if text.strip().isdigit() and not Path(text).exists():
+        stem = f"webcam{int(text)}"
+    else:
+        path = Path(text)
+        stem = path.name if path.is_dir() else path.stem
+    return (folder or Path.cwd()) / f"{stem or 'source'}.motion.npz"
+
+
+def format_summary(summary: dict[str, dict[str, Any]]) -> str:
+    """The tracking-quality lines printed after tracking."""
+    lines = ["Tracking quality:"]
+    for individual, row in summary.items():
+        lines.append(
+            f"  {individual:11s} found in {100 * row['share_tracked']:5.1f}% of frames, "
+            f"mean confidence {row['mean_confidence']:.2f}, longest gap {row['longest_gap_s']:.1f} s"
+        )
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("track")
+    def track(
+        source: str = typer.Argument(..., help="Video file, folder of images, or webcam index."),
+        tracker: str = typer.Option(
+            "auto", "--tracker", help="auto, hands, gloves, pose, or several joined by '+' (hands+pose)."
+        ),
+        camera_view: str = typer.Option("top", "--camera-view", help=CAMERA_VIEW_HELP),
+        out: Optional[Path] = typer.Option(
+            None,
+            "--out",
+            help="Motion file to write (default: <source name>.motion.npz in the current folder).",
+        ),
+        csv: Optional[Path] = typer.Option(
+            None, "--csv", help="Also write a tidy CSV, one row per keypoint."
+        ),
+        smooth: bool = typer.Option(
+            False, "--smooth", help="Write the cleaned motion (gaps filled, jitter smoothed) to the CSV."
+        ),
+        overlay: Optional[Path] = typer.Option(None, "--overlay", help="Write an annotated H.264 video."),
+        fps: Optional[float] = typer.Option(None, "--fps", help="Frame rate of an image folder (default 1)."),
+        max_frames: Optional[int] = typer.Option(None, "--max-frames", help="Track only the first N frames."),
+    ) -> None:
+        """Track hands and/or body in a practice video and save the motion."""
+        from skillsight.capture.frames import CaptureError
+        from skillsight.pose.trackers.base import CAMERA_VIEWS
+
+        if camera_view not in CAMERA_VIEWS:
+            raise typer.BadParameter(f"choose from {', '.join(CAMERA_VIEWS)}", param_hint="--camera-view")
+        if smooth and csv is None:
+            raise typer.BadParameter(
+                "--smooth changes what --csv writes; give --csv FILE too", param_hint="--smooth"
+            )
+        try:
+            _track(source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames)
+        except (CaptureError, ValueError, OSError) as exc:  # bad input: the message names it
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+def _track(
+    source: str,
+    tracker: str,
+    camera_view: str,
+    out: Optional[Path],
+    csv: Optional[Path],
+    smooth: bool,
+    overlay: Optional[Path],
+    fps: Optional[float],
+    max_frames: Optional[int],
+) -> None:
+    from tqdm import tqdm
+
+    from skillsight.pose.track import track_source
+
+    bar: Any = None
+
+    def progress(done: int, total: Optional[int]) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="frame", desc="Tracking", file=sys.stderr, mininterval=0.5)
+        bar.update(done - bar.n)
+
+    try:
+        spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
+        motion = track_source(
+            spec,
+            tracker=tracker,
+            camera_view=camera_view,
+            progress=progress,
+            overlay_path=overlay,
+            max_frames=max_frames,
+            fps=fps,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    saved = motion.save(out if out is not None else default_motion_path(source))
+    typer.echo(f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {tracker}: {saved}")
+    error = motion.metadata.get("decode_error")
+    if error:
+        typer.echo(f"warning: {error['message']} (the frames before it were tracked)", err=True)
+    if csv is not None:
+        from skillsight.pose.export import write_tidy_csv
+
+        exported = motion
+        if smooth:
+            from skillsight.pose.cleaning import clean_motion
+
+            exported = clean_motion(motion)
+        typer.echo(f"CSV{' (smoothed)' if smooth else ''}: {write_tidy_csv(exported, csv)}")
+    if overlay is not None:
+        typer.echo(f"Overlay video: {overlay}")
+    typer.echo(format_summary(motion.metadata["tracking_summary"]))
