@@ -57,8 +57,13 @@ def track_source(
     overlay_path: Optional[Union[str, os.PathLike[str]]] = None,
     max_frames: Optional[int] = None,
     fps: Optional[float] = None,
+    marker_mm: Optional[float] = None,
 ) -> Motion:
     """Track a video file, image folder, webcam index (or an open FrameSource) into one Motion.
+
+    With `marker_mm`, a printed ArUco marker of that side length lying on the pad gives the scale:
+    metadata["marker_scale"] records mm per pixel (None when no frame showed the marker), and feature
+    preparation then measures distances in millimetres instead of hand sizes.
 
     `tracker` is a registered name ("hands", "pose", "gloves", "auto") or several joined by "+".
     `progress(done, total)` is called as frames are tracked (total is None when unknown). A source
@@ -75,12 +80,26 @@ def track_source(
                 f"{overlay_path}: an overlay needs a source that can be read twice, not a webcam"
             )
         motion = _track_frames(frames, source, tracker, camera_view, progress, max_frames, live)
+        if marker_mm is not None:
+            motion = _with_marker_scale(motion, frames, marker_mm, live)
         if overlay_path is not None:
             write_overlay(frames, motion, overlay_path)
     finally:
         if owns_source:
             frames.close()
     return motion
+
+
+def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool) -> Motion:
+    """Record the marker's mm-per-pixel scale, found on frames spread over the source."""
+    from skillsight.pose.marker import detect_marker_scale
+
+    if live:
+        raise ValueError("a marker scale needs a source that can be read twice, not a webcam")
+    mm_per_px = detect_marker_scale(sample_frames(frames, MARKER_SAMPLE_FRAMES), marker_mm)
+    metadata = dict(motion.metadata)
+    metadata["marker_scale"] = {"marker_mm": float(marker_mm), "mm_per_px": mm_per_px}
+    return motion.with_updates(metadata=metadata)
 
 
 def _track_frames(
@@ -167,6 +186,9 @@ def _prepare(trackers: Sequence[Tracker], frames: Any, live: bool) -> Iterator[F
     for t in trackers:
         t.prepare(sample)
     return stream
+
+
+MARKER_SAMPLE_FRAMES = 30
 
 
 def sample_frames(

@@ -35,6 +35,7 @@ def load_or_track(
     camera_view: Optional[str] = None,
     progress: Optional[ProgressCallback] = None,
     overlay_path: Optional[PathLike] = None,
+    marker_mm: Optional[float] = None,
 ) -> Motion:
     """A motion file is loaded as it is; a video, image folder or webcam is tracked with the
     procedure's trackers (or `tracker` when given)."""
@@ -50,6 +51,7 @@ def load_or_track(
         camera_view=camera_view or proc.camera_view,
         progress=progress,
         overlay_path=Path(overlay_path) if overlay_path else None,
+        marker_mm=marker_mm,
     )
 
 
@@ -64,6 +66,7 @@ def assess_source(
     camera_view: Optional[str] = None,
     progress: Optional[ProgressCallback] = None,
     overlay_path: Optional[PathLike] = None,
+    marker_mm: Optional[float] = None,
 ) -> AssessmentRun:
     """Track (or load) a source and assess it: the single path behind every entry point."""
     from skillsight.scoring.assessment import assess_motion
@@ -75,6 +78,7 @@ def assess_source(
         camera_view=camera_view,
         progress=progress,
         overlay_path=overlay_path,
+        marker_mm=marker_mm,
     )
     assessment = assess_motion(
         motion,

@@ -103,6 +103,8 @@ def prepare_motion(
     """Clean (fill short gaps, smooth) then scale (hand sizes, or mm when a marker gave `mm_per_px`;
     metric sources stay in metres). Both steps are recorded in the motion's metadata. Unsmoothed
     fingertip offsets are kept as signals for the tremor measure, which smoothing would erase."""
+    if mm_per_px is None:  # a marker found while tracking (`--marker-mm`) gives millimetres
+        mm_per_px = (motion.metadata.get("marker_scale") or {}).get("mm_per_px")
     done = [s.get("step") for s in motion.metadata.get("processing", [])]
     if "clean" in done and "scale" in done:
         return motion  # already prepared

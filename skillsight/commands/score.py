@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
         tracker: Optional[str] = typer.Option(None, "--tracker", help="Override the procedure's tracker"),
         camera_view: Optional[str] = typer.Option(None, "--camera-view", help="front, top or side"),
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Show tracking progress"),
+        marker_mm: Optional[float] = typer.Option(
+            None, "--marker-mm", help="Side of a printed ArUco marker on the pad, in mm: distances in mm."
+        ),
     ) -> None:
         """Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,
         1 error)."""
@@ -55,6 +58,7 @@ def register(app: typer.Typer) -> None:
                 tracker=tracker,
                 camera_view=camera_view,
                 show_progress=progress and json_out != "-",
+                marker_mm=marker_mm,
             )
         except KeyboardInterrupt:
             _fail("interrupted")
@@ -80,6 +84,7 @@ def run_score(
     tracker: Optional[str],
     camera_view: Optional[str],
     show_progress: bool,
+    marker_mm: Optional[float] = None,
 ) -> Assessment:
     from skillsight.pipeline import assess_source
 
@@ -97,6 +102,7 @@ def run_score(
             tracker=tracker,
             camera_view=camera_view,
             progress=bar.update_to if bar else None,
+            marker_mm=marker_mm,
         )
     finally:
         if bar:

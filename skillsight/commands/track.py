@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         overlay: Optional[Path] = typer.Option(None, "--overlay", help="Write an annotated H.264 video."),
         fps: Optional[float] = typer.Option(None, "--fps", help="Frame rate of an image folder (default 1)."),
         max_frames: Optional[int] = typer.Option(None, "--max-frames", help="Track only the first N frames."),
+        marker_mm: Optional[float] = typer.Option(
+            None, "--marker-mm", help="Side of a printed ArUco marker on the pad, in mm: distances in mm."
+        ),
     ) -> None:
         """Track hands and/or body in a practice video and save the motion."""
         from skillsight.capture.frames import CaptureError
@@ -71,7 +74,7 @@ def register(app: typer.Typer) -> None:
                 "--smooth changes what --csv writes; give --csv FILE too", param_hint="--smooth"
             )
         try:
-            _track(source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames)
+            _track(source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames, marker_mm)
         except (CaptureError, ValueError, OSError) as exc:  # bad input: the message names it
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -87,6 +90,7 @@ def _track(
     overlay: Optional[Path],
     fps: Optional[float],
     max_frames: Optional[int],
+    marker_mm: Optional[float] = None,
 ) -> None:
     from tqdm import tqdm
 
@@ -110,12 +114,17 @@ def _track(
             overlay_path=overlay,
             max_frames=max_frames,
             fps=fps,
+            marker_mm=marker_mm,
         )
     finally:
         if bar is not None:
             bar.close()
     saved = motion.save(out if out is not None else default_motion_path(source))
     typer.echo(f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {tracker}: {saved}")
+    if marker_mm is not None:
+        scale = motion.metadata.get("marker_scale", {}).get("mm_per_px")
+        found = f"{scale:.4f} mm per pixel" if scale else "no marker found; distances stay in hand sizes"
+        typer.echo(f"Marker scale: {found}")
     error = motion.metadata.get("decode_error")
     if error:
         typer.echo(f"warning: {error['message']} (the frames before it were tracked)", err=True)
