@@ -48,6 +48,8 @@ _NON_VIDEO_CODECS = {"ansi", "none"}
 
 # A file whose last frame ends this much before the container's stated duration was cut short.
 _MIN_SHORTFALL_S = 0.5
+# Seek for a calibration sample when the video has this many times more frames than the sample.
+_SEEK_SAMPLING_FACTOR = 20
 _MIN_SHORTFALL_FRAMES = 3
 
 
@@ -301,6 +303,75 @@ class VideoFileSource(_ClosingMixin):
             self._check_ended_early(index, last_time, period)
         finally:
             container.close()
+
+    def sample(self, count: int) -> list[Frame]:
+        """About `count` frames spread evenly over the video, for calibration. Long videos are sampled
+        by seeking (indices then follow from the timestamps); short ones in one pass that converts only
+        the frames it keeps (colour conversion, not decoding, is the costly part)."""
+        total = self.info.frame_count
+        if not total or count <= 0:
+            return []
+        if total > _SEEK_SAMPLING_FACTOR * count and self.info.duration_s and self.info.fps > 0:
+            return self._sample_by_seeking(count)
+        wanted = set(np.linspace(0, total - 1, num=min(count, total)).round().astype(int).tolist())
+        picked: list[Frame] = []
+        import av
+
+        container = self._open_container()
+        stream = self._video_stream(container)
+        time_base = stream.time_base or Fraction(1, 1)
+        period = 1.0 / self.info.fps if self.info.fps > 0 else 0.0
+        first_pts: Optional[int] = None
+        try:
+            for index, frame in enumerate(container.decode(stream)):
+                if first_pts is None and frame.pts is not None:
+                    first_pts = frame.pts
+                if index in wanted and not frame.is_corrupt:
+                    time_s = _frame_time(frame, time_base, first_pts, index, period)
+                    image = _rotate_to_display(
+                        frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
+                    )
+                    picked.append(Frame(index, time_s, image))
+                if index >= max(wanted):
+                    break
+        except (av.error.FFmpegError, ValueError, OSError):
+            pass  # a sample is best effort; the tracking pass reports where the file breaks
+        finally:
+            container.close()
+        return picked
+
+    def _sample_by_seeking(self, count: int) -> list[Frame]:
+        import av
+
+        duration = float(self.info.duration_s or 0.0)
+        fps = self.info.fps
+        picked: list[Frame] = []
+        container = self._open_container()
+        stream = self._video_stream(container)
+        time_base = stream.time_base or Fraction(1, 1)
+        start_pts = stream.start_time or 0
+        try:
+            for target_s in np.linspace(0.0, duration * 0.98, num=count):
+                try:
+                    container.seek(int(start_pts + target_s / time_base), stream=stream, backward=True)
+                    for frame in container.decode(stream):
+                        if frame.pts is None or frame.is_corrupt:
+                            continue
+                        time_s = float((frame.pts - start_pts) * time_base)
+                        if time_s + 0.5 / fps < target_s:
+                            continue  # decoding forward from the keyframe before the target
+                        image = _rotate_to_display(
+                            frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
+                        )
+                        index = int(round(time_s * fps))
+                        if not picked or index > picked[-1].index:
+                            picked.append(Frame(index, time_s, image))
+                        break
+                except (av.error.FFmpegError, ValueError, OSError):
+                    continue  # best effort
+        finally:
+            container.close()
+        return picked
 
     def _interrupt(self, index: int, time_s: Optional[float], problem: str) -> None:
         self.error = DecodeInterrupted(self.source, index, time_s, problem)

@@ -195,6 +195,8 @@ def sample_frames(
     frames: Iterable[Frame], count: int = SAMPLE_FRAMES, total: Optional[int] = None
 ) -> list[Frame]:
     """About `count` frames spread evenly over a re-readable source (one decoding pass, frames not kept)."""
+    if total is None and callable(getattr(frames, "sample", None)):
+        return list(frames.sample(count))  # type: ignore[attr-defined]  # the source knows how to seek
     if total is None:
         total = getattr(getattr(frames, "info", None), "frame_count", None)
     if not total:

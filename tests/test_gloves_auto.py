@@ -218,12 +218,26 @@ def test_the_sample_probe_uses_its_own_hands_tracker() -> None:
         built.append(ScriptedHands({0: {0: (100.0, 100.0)}, 1: {}}))
         return built[-1]
 
-    tracker = AutoTracker(hands_factory=factory, gloves_factory=lambda: ScriptedGloves({}, present=False))
+    tracker = AutoTracker(hands_factory=factory, gloves_factory=lambda: ScriptedGloves({}, present=True))
     tracker.prepare([frame(0), frame(1)])
     assert tracker.sample_frames_with_landmarks == 1
     assert len(built) == 2 and built[1].closed and not built[0].closed
     tracker.close()
     assert built[0].closed
+
+
+def test_a_bare_handed_video_needs_no_second_mediapipe_pass() -> None:
+    built: list = []
+
+    def factory() -> ScriptedHands:
+        built.append(ScriptedHands({0: {0: (100.0, 100.0)}}))
+        return built[-1]
+
+    tracker = AutoTracker(hands_factory=factory, gloves_factory=lambda: ScriptedGloves({}, present=False))
+    tracker.prepare([frame(0), frame(1)])
+    assert len(built) == 1
+    assert tracker.choice == "landmarks"
+    tracker.close()
 
 
 def test_registered_as_auto() -> None:

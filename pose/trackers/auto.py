@@ -98,7 +98,9 @@ class AutoTracker:
         self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
         self.hands.prepare(sample)
         self.sample_frames = len(sample)
-        self.sample_frames_with_landmarks = self._count_landmark_frames(sample)
+        # Only a gloved video needs to know whether landmarks are found too (it names the choice);
+        # a bare-handed one is tracked with landmarks anyway, so skip the second MediaPipe pass.
+        self.sample_frames_with_landmarks = self._count_landmark_frames(sample) if self.gloves_present else 0
 
     def _count_landmark_frames(self, sample: Sequence[Frame]) -> int:
         if not sample:
