@@ -12,10 +12,8 @@ has no overlay).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import queue
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +24,7 @@ from typing import Any, Callable, Optional, Union
 
 import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
+from skillsight.capture.sources import prefetch_frames
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
 from skillsight.pose.trackers.base import DEFAULT_CAMERA_VIEW, FrameObservation, Tracker, create_tracker
 
@@ -179,10 +178,10 @@ def _prepare(trackers: Sequence[Tracker], frames: Any, live: bool) -> Iterator[F
     if live:
         live_frames = iter(frames)
         sample = list(_limit(live_frames, SAMPLE_FRAMES)) if wants_sample else []
-        stream = _chain(sample, _decoded_ahead(live_frames))
+        stream = _chain(sample, prefetch_frames(live_frames, depth=_QUEUE_FRAMES))
     else:
         sample = sample_frames(frames, SAMPLE_FRAMES) if wants_sample else []
-        stream = _decoded_ahead(frames)
+        stream = prefetch_frames(frames, depth=_QUEUE_FRAMES)
     for t in trackers:
         t.prepare(sample)
     return stream
@@ -213,50 +212,6 @@ def sample_frames(
 
 
 # --- streaming ----------------------------------------------------------------------------------
-
-_END = object()
-
-
-def _decoded_ahead(frames: Iterable[Frame]) -> Iterator[Frame]:
-    """Iterate `frames` in a background thread, a few frames ahead, re-raising its errors here."""
-    buffer: queue.Queue = queue.Queue(maxsize=_QUEUE_FRAMES)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for frame in frames:
-                if stop.is_set():
-                    return
-                _put(buffer, frame, stop)
-            _put(buffer, _END, stop)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            _put(buffer, exc, stop)
-
-    thread = threading.Thread(target=produce, name="skillsight-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = buffer.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                buffer.get(timeout=0.05)
-        thread.join()
-
-
-def _put(buffer: queue.Queue, item: object, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            buffer.put(item, timeout=0.1)
-            return
-        except queue.Full:
-            continue
 
 
 def _chain(first: Sequence[Frame], rest: Iterator[Frame]) -> Iterator[Frame]:

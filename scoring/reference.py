@@ -18,7 +18,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -701,16 +700,9 @@ def save_reference(reference: Reference, path: Union[str, os.PathLike[str]]) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     content = reference.to_dict()
     content["sha256"] = content_sha256(content)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(content, handle, indent=1, allow_nan=False)
-            handle.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    from skillsight.atomic_write import write_json_atomic
+
+    return write_json_atomic(target, content, indent=1)
 
 
 def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:

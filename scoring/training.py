@@ -19,10 +19,7 @@ Feature sets are named so a model card records which one a model needs:
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -443,16 +440,6 @@ def export_trained_scorer(
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Write the report JSON atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2, allow_nan=False)
-            handle.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from skillsight.atomic_write import write_json_atomic
+
+    return write_json_atomic(path, dict(report), mode=0o644)  # a report is for sharing

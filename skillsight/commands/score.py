@@ -7,9 +7,6 @@ or reference that does not fit the motion; the reasons and what to change are pr
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
@@ -142,16 +139,9 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, allow_nan=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from skillsight.atomic_write import write_json_atomic as write_json
+
+    write_json(path, data)
 
 
 def render_assessment(assessment: Assessment) -> str:
