@@ -12,6 +12,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
+from skillsight.pose.keypoints import GLOVE_KEYPOINTS
+from skillsight.pose.keypoints import HAND_KEYPOINTS as HAND_LANDMARK_NAMES
+from skillsight.pose.keypoints import POSE_KEYPOINTS as POSE_LANDMARK_NAMES
 
 if TYPE_CHECKING:
     from skillsight.pose.motion import Motion
@@ -19,28 +22,12 @@ if TYPE_CHECKING:
 Colour = tuple[int, int, int]
 
 # MediaPipe's landmark names (lower case) and connections, as data.
-HAND_LANDMARK_NAMES: tuple[str, ...] = (
-    "wrist",
-    "thumb_cmc", "thumb_mcp", "thumb_ip", "thumb_tip",
-    "index_finger_mcp", "index_finger_pip", "index_finger_dip", "index_finger_tip",
-    "middle_finger_mcp", "middle_finger_pip", "middle_finger_dip", "middle_finger_tip",
-    "ring_finger_mcp", "ring_finger_pip", "ring_finger_dip", "ring_finger_tip",
-    "pinky_mcp", "pinky_pip", "pinky_dip", "pinky_tip",
-)  # fmt: skip
 HAND_CONNECTIONS: tuple[tuple[int, int], ...] = (
     (0, 1), (1, 2), (2, 3), (3, 4),
     (0, 5), (5, 6), (6, 7), (7, 8),
     (5, 9), (9, 10), (10, 11), (11, 12),
     (9, 13), (13, 14), (14, 15), (15, 16),
     (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
-)  # fmt: skip
-POSE_LANDMARK_NAMES: tuple[str, ...] = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
-    "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb",
-    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )  # fmt: skip
 POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
     (0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10),
@@ -50,7 +37,6 @@ POSE_CONNECTIONS: tuple[tuple[int, int], ...] = (
     (27, 29), (28, 30), (29, 31), (30, 32), (27, 31), (28, 32),
 )  # fmt: skip
 
-GLOVE_KEYPOINTS = ("centroid", "tip")
 
 INDIVIDUAL_COLOURS: dict[str, Colour] = {
     # warm colours: they stand out on blue, purple and green gloves and on skin alike

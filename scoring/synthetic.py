@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
 import numpy as np
+from skillsight.pose.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS, POSE_KEYPOINTS
 from skillsight.pose.motion import (
     BODY,
     KIND_KINEMATICS_3D,
@@ -34,22 +35,6 @@ GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
-HAND_KEYPOINTS = (
-    "wrist",
-    "thumb_cmc", "thumb_mcp", "thumb_ip", "thumb_tip",
-    "index_finger_mcp", "index_finger_pip", "index_finger_dip", "index_finger_tip",
-    "middle_finger_mcp", "middle_finger_pip", "middle_finger_dip", "middle_finger_tip",
-    "ring_finger_mcp", "ring_finger_pip", "ring_finger_dip", "ring_finger_tip",
-    "pinky_mcp", "pinky_pip", "pinky_dip", "pinky_tip",
-)  # fmt: skip
-GLOVE_KEYPOINTS = ("centroid", "tip")
-POSE_KEYPOINTS = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
-    "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
-    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
-    "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
-    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
-)  # fmt: skip
 FINGERTIP_KEYPOINTS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
 
 # Hand template in palm lengths, in a frame where the palm centre is the origin, "forward" (wrist ->

@@ -8,32 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.trackers.auto import AutoTracker
 from skillsight.pose.trackers.base import FrameObservation, create_tracker
 
-HAND_KEYPOINTS = (
-    "wrist",
-    "thumb_cmc",
-    "thumb_mcp",
-    "thumb_ip",
-    "thumb_tip",
-    "index_finger_mcp",
-    "index_finger_pip",
-    "index_finger_dip",
-    "index_finger_tip",
-    "middle_finger_mcp",
-    "middle_finger_pip",
-    "middle_finger_dip",
-    "middle_finger_tip",
-    "ring_finger_mcp",
-    "ring_finger_pip",
-    "ring_finger_dip",
-    "ring_finger_tip",
-    "pinky_mcp",
-    "pinky_pip",
-    "pinky_dip",
-    "pinky_tip",
-)
 PALM = [0, 5, 9, 13, 17]
 
 

@@ -20,11 +20,11 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import GLOVE_KEYPOINTS
+from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 
 AUTO_TRACKER_VERSION = "1.0"
-HAND_NAMES = ("left_hand", "right_hand")
-GLOVE_KEYPOINTS = ("centroid", "tip")
 PALM_KEYPOINTS = ("wrist", "index_finger_mcp", "middle_finger_mcp", "ring_finger_mcp", "pinky_mcp")
 TIP_KEYPOINT = "index_finger_tip"
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand

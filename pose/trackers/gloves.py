@@ -32,12 +32,12 @@ from typing import Any, Optional
 import cv2
 import numpy as np
 from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import GLOVE_KEYPOINTS
+from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 
 GLOVE_TRACKER_VERSION = "1.0"
 GLOVE_COLORS = ("blue", "purple", "green", "white")
-HAND_NAMES = ("left_hand", "right_hand")
-GLOVE_KEYPOINTS = ("centroid", "tip")
 
 # OpenCV hue (0-179) bands of the coloured glove families; skin (hue < 25 or > 165) lies outside all.
 HUE_FAMILIES: dict[str, tuple[int, int]] = {"green": (35, 88), "blue": (88, 127), "purple": (125, 165)}

@@ -38,32 +38,10 @@ from typing import Any, Optional
 
 import numpy as np
 from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 
-HAND_KEYPOINTS: tuple[str, ...] = (
-    "wrist",
-    "thumb_cmc",
-    "thumb_mcp",
-    "thumb_ip",
-    "thumb_tip",
-    "index_finger_mcp",
-    "index_finger_pip",
-    "index_finger_dip",
-    "index_finger_tip",
-    "middle_finger_mcp",
-    "middle_finger_pip",
-    "middle_finger_dip",
-    "middle_finger_tip",
-    "ring_finger_mcp",
-    "ring_finger_pip",
-    "ring_finger_dip",
-    "ring_finger_tip",
-    "pinky_mcp",
-    "pinky_pip",
-    "pinky_dip",
-    "pinky_tip",
-)
 HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 _WRIST, _MIDDLE_MCP = 0, 9

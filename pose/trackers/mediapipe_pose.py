@@ -14,45 +14,10 @@ from typing import Any
 
 import numpy as np
 from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import POSE_KEYPOINTS
 from skillsight.pose.motion import BODY
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.mediapipe_hands import tracking_image
-
-POSE_KEYPOINTS: tuple[str, ...] = (
-    "nose",
-    "left_eye_inner",
-    "left_eye",
-    "left_eye_outer",
-    "right_eye_inner",
-    "right_eye",
-    "right_eye_outer",
-    "left_ear",
-    "right_ear",
-    "mouth_left",
-    "mouth_right",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_pinky",
-    "right_pinky",
-    "left_index",
-    "right_index",
-    "left_thumb",
-    "right_thumb",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "left_heel",
-    "right_heel",
-    "left_foot_index",
-    "right_foot_index",
-)
 
 
 def _mirror_order() -> np.ndarray:
