@@ -52,7 +52,7 @@ def feedback_text(procedure: Procedure, metric: str) -> Optional[FeedbackText]:
 
 
 def evidence(comparison: MetricComparison) -> str:
-    """The numbers behind an item, e.g. "12.1 s vs experts' median 5.5 s (10-90%: 4.2-7.0, n=20);
+    """The numbers behind an item, e.g. "12.1 s vs experts' median 5.5 s (10-90%: 4.2 to 7.0, n=20);
     percentile 98"."""
     unit = f" {comparison.unit}" if comparison.unit and comparison.unit != "1" else ""
     parts = [f"{_fmt(comparison.value)}{unit}"]
@@ -60,7 +60,7 @@ def evidence(comparison: MetricComparison) -> str:
         parts.append(f"vs experts' median {_fmt(comparison.expert_median)}{unit}")
     if comparison.expert_low is not None and comparison.expert_high is not None:
         low, high = _fmt(comparison.expert_low), _fmt(comparison.expert_high)
-        parts.append(f"(10-90%: {low}-{high}, n={comparison.n_experts})")
+        parts.append(f"(10-90%: {low} to {high}, n={comparison.n_experts})")
     text = " ".join(parts)
     if comparison.percentile is not None:
         text += f"; percentile {comparison.percentile:.0f} among experts"

@@ -73,9 +73,8 @@ def register(app: typer.Typer) -> None:
         if reference.disclaimer:
             typer.echo(f"note: {reference.disclaimer}")
         for metric, dist in reference.features.items():
-            typer.echo(
-                f"  {metric:40s} median {dist.median:.4g} {dist.unit} (10-90%: {dist.p10:.4g}-{dist.p90:.4g})"
-            )
+            spread = f"10-90%: {dist.p10:.4g} to {dist.p90:.4g}"
+            typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread})")
 
     app.add_typer(reference_app, name="reference")
 
