@@ -26,7 +26,13 @@ import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import prefetch_frames
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
-from skillsight.pose.trackers.base import DEFAULT_CAMERA_VIEW, FrameObservation, Tracker, create_tracker
+from skillsight.pose.trackers.base import (
+    DEFAULT_CAMERA_VIEW,
+    FrameObservation,
+    Tracker,
+    create_tracker,
+    tracker_takes_option,
+)
 
 ProgressCallback = Callable[[int, Optional[int]], None]
 SourceLike = Union[str, "os.PathLike[str]", int, FrameSource]
@@ -101,6 +107,12 @@ def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool
     return motion.with_updates(metadata=metadata)
 
 
+def _is_image_folder(frames: Any) -> bool:
+    from skillsight.capture.sources import ImageFolderSource
+
+    return isinstance(frames, ImageFolderSource)
+
+
 def _track_frames(
     frames: Any,
     source: SourceLike,
@@ -115,8 +127,15 @@ def _track_frames(
     hasher = _SourceHasher(_source_path(source, frames))
     stream: Optional[Iterator[Frame]] = None
     try:
+        # Stills in a folder are unrelated pictures, not a video: trackers must not carry state over.
+        stills = _is_image_folder(frames)
         for name in tracker_names(tracker):
-            trackers.append(create_tracker(name, camera_view=camera_view))
+            options = (
+                {"independent_frames": True}
+                if stills and tracker_takes_option(name, "independent_frames")
+                else {}
+            )
+            trackers.append(create_tracker(name, camera_view=camera_view, **options))
         hasher.start()
         stream = _prepare(trackers, frames, live)
         total = frames.info.frame_count

@@ -32,11 +32,12 @@ SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove ce
 TrackerFactory = Callable[[], Tracker]
 
 
-def _default_hands_factory(camera_view: str) -> TrackerFactory:
+def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
     def build() -> Tracker:
         from skillsight.pose.trackers.base import create_tracker
 
-        return create_tracker("hands", camera_view=camera_view)
+        options = {"independent_frames": True} if independent_frames else {}
+        return create_tracker("hands", camera_view=camera_view, **options)
 
     return build
 
@@ -53,16 +54,19 @@ class AutoTracker:
         glove_color: str = "auto",
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
+        independent_frames: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
-        self._hands_factory = hands_factory or _default_hands_factory(camera_view)
+        self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
         if gloves_factory is None:
             from skillsight.pose.trackers.gloves import GloveTracker
 
             def gloves_factory() -> Tracker:
-                return GloveTracker(camera_view=camera_view, glove_color=glove_color)
+                return GloveTracker(
+                    camera_view=camera_view, glove_color=glove_color, independent_frames=independent_frames
+                )
 
         self.hands = self._hands_factory()
         self.gloves: Any = gloves_factory()

@@ -7,6 +7,7 @@ MediaPipe or OpenCV.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, runtime_checkable
@@ -77,12 +78,29 @@ def available_trackers() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def create_tracker(name: str, **options: Any) -> Tracker:
-    """Build the tracker registered as `name`, importing its backend only now."""
+def _factory(name: str) -> TrackerFactory:
     try:
         target = _REGISTRY[name]
     except KeyError:
         raise ValueError(f"unknown tracker {name!r}; choose from {', '.join(available_trackers())}") from None
     module_name, _, attr = target.partition(":")
     factory: TrackerFactory = getattr(importlib.import_module(module_name), attr)
-    return factory(**options)
+    return factory
+
+
+def tracker_takes_option(name: str, option: str) -> bool:
+    """Whether the tracker registered as `name` accepts the keyword `option` (a lab's own tracker
+    need not take every option the shipped ones do)."""
+    try:
+        parameters = inspect.signature(_factory(name)).parameters
+    except (TypeError, ValueError):
+        return False
+    return option in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+def create_tracker(name: str, **options: Any) -> Tracker:
+    """Build the tracker registered as `name`, importing its backend only now.
+
+    Options every shipped tracker takes: `camera_view`, and `independent_frames=True` for a folder of
+    unrelated stills (detect afresh in each image; carry no identity or state from one to the next)."""
+    return _factory(name)(**options)

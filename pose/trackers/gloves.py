@@ -651,7 +651,12 @@ class GloveTracker:
     individuals: tuple[str, ...] = HAND_NAMES
     keypoints: tuple[str, ...] = GLOVE_KEYPOINTS
 
-    def __init__(self, camera_view: str = DEFAULT_CAMERA_VIEW, glove_color: str = "auto") -> None:
+    def __init__(
+        self,
+        camera_view: str = DEFAULT_CAMERA_VIEW,
+        glove_color: str = "auto",
+        independent_frames: bool = False,
+    ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         if glove_color != "auto" and glove_color not in GLOVE_COLORS:
@@ -660,6 +665,7 @@ class GloveTracker:
             )
         self.camera_view = camera_view
         self.glove_color = glove_color
+        self.independent_frames = independent_frames  # unrelated stills: no identity carried over
         self.calibration: Optional[GloveCalibration] = None
         self._tracks: dict[str, _HandTrack] = {}
         self._hand_area: Optional[float] = None  # working-size pixels of one hand
@@ -682,6 +688,8 @@ class GloveTracker:
         if self.calibration is None:
             self.prepare([frame])  # tracking without prepare(): calibrate on the first frame
         assert self.calibration is not None
+        if self.independent_frames:
+            self._tracks.clear()
         self._frames += 1
         positions = np.full((2, 2, 3), np.nan)
         confidence = np.zeros((2, 2))

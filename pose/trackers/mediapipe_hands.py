@@ -203,6 +203,7 @@ class MediaPipeHandsTracker:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         mirrored: bool = False,
+        independent_frames: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
@@ -219,8 +220,11 @@ class MediaPipeHandsTracker:
             "min_tracking_confidence": min_tracking_confidence,
         }
         self._mp_version = getattr(mp, "__version__", "unknown")
-        self._hands: Any = mp.solutions.hands.Hands(static_image_mode=False, **self._settings)
-        self._resolver = HandIdentityResolver(camera_view)
+        # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
+        # the identity or the size consistency of the next one's.
+        self.independent_frames = independent_frames
+        self._hands: Any = mp.solutions.hands.Hands(static_image_mode=independent_frames, **self._settings)
+        self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
 
     def prepare(self, sample: Sequence[Frame]) -> None:
         """Nothing to calibrate: MediaPipe's models need no per-video set-up."""
@@ -241,7 +245,10 @@ class MediaPipeHandsTracker:
             if found is None:
                 continue
             positions[slot] = found.points
-            confidence[slot] = found.score * self._resolver.size_consistency(hand, found.palm_length)
+            consistency = (
+                1.0 if self.independent_frames else self._resolver.size_consistency(hand, found.palm_length)
+            )
+            confidence[slot] = found.score * consistency
             if found.world is not None:
                 world[slot] = found.world
         return FrameObservation(positions, confidence, world, {"hands.detected": float(len(detections))})
@@ -254,7 +261,7 @@ class MediaPipeHandsTracker:
             "model": "hand_landmark_full.tflite"
             if self._settings["model_complexity"]
             else "hand_landmark_lite",
-            "settings": dict(self._settings, static_image_mode=False),
+            "settings": dict(self._settings, static_image_mode=self.independent_frames),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,
             "handedness": "MediaPipe labels swapped to anatomy (unmirrored recording)"

@@ -50,6 +50,7 @@ class MediaPipePoseTracker:
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
         mirrored: bool = False,
+        independent_frames: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
@@ -64,8 +65,9 @@ class MediaPipePoseTracker:
         }
         self._mp_version = getattr(mp, "__version__", "unknown")
         self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=False, smooth_landmarks=True, **self._settings
+            static_image_mode=independent_frames, smooth_landmarks=not independent_frames, **self._settings
         )
+        self.independent_frames = independent_frames
         self._order = _mirror_order() if mirrored else None
 
     def prepare(self, sample: Sequence[Frame]) -> None:
@@ -100,7 +102,11 @@ class MediaPipePoseTracker:
             "backend": "mediapipe.solutions.pose",
             "mediapipe_version": self._mp_version,
             "model": f"pose_landmark (model_complexity={self._settings['model_complexity']})",
-            "settings": dict(self._settings, static_image_mode=False, smooth_landmarks=True),
+            "settings": dict(
+                self._settings,
+                static_image_mode=self.independent_frames,
+                smooth_landmarks=not self.independent_frames,
+            ),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,
             "confidence": "MediaPipe landmark visibility",
