@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from procedure_factory import suturing_procedure
 from skillsight.pose.motion import Motion
 from skillsight.scoring.assessment import assess_motion, measure_tracking_quality, required_individuals
 from skillsight.scoring.procedure import Procedure
 from skillsight.scoring.results import STATUS_REFUSED, Assessment
 
-SUTURING = Procedure(
-    name="suturing",
-    title="Suturing",
-    description="",
-    tracker="auto",
-    camera_view="top",
-    hand_roles={"needle_driver": "dominant", "forceps": "non_dominant"},
-    required_roles=("needle_driver", "forceps"),
-    metrics=("task.time",),
-    min_duration_s=10.0,
-    min_tracked_share=0.6,
-)
+SUTURING = suturing_procedure(min_duration_s=10.0, min_tracked_share=0.6)
 
 
 def two_hand_motion(

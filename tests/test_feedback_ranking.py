@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from procedure_factory import suturing_procedure
 from skillsight.scoring.feedback import evidence, metric_weights, rank_feedback
 from skillsight.scoring.procedure import FeedbackText, Procedure
 from skillsight.scoring.results import MetricComparison
 
 
 def procedure(weights=None) -> Procedure:
-    return Procedure(
-        name="suturing",
-        title="Suturing",
-        description="",
-        tracker="auto",
-        camera_view="top",
-        hand_roles={"needle_driver": "dominant", "forceps": "non_dominant"},
-        required_roles=("needle_driver", "forceps"),
+    return suturing_procedure(
         metrics=("a", "b", "c", "d", "e", "f", "g", "needle_driver.path_length", "zzz.unknown"),
         feedback={
             "a": FeedbackText("Your hand travels far.", "Plan each pass before moving."),

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from skillsight.scoring.procedure import Procedure
+from procedure_factory import suturing_procedure
 from skillsight.scoring.reference import (
     FeatureDistribution,
     Reference,
@@ -23,14 +23,7 @@ from skillsight.scoring.reference import (
 )
 from skillsight.scoring.results import Feature
 
-PROCEDURE = Procedure(
-    name="suturing",
-    title="Suturing",
-    description="",
-    tracker="auto",
-    camera_view="top",
-    hand_roles={"needle_driver": "dominant", "forceps": "non_dominant"},
-    required_roles=("needle_driver", "forceps"),
+PROCEDURE = suturing_procedure(
     metrics=("task.time", "needle_driver.path_length", "needle_driver.idle_share"),
 )
 

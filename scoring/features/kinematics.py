@@ -7,6 +7,7 @@ hand sizes and converted with `hand_size_in_units`, so the same procedure works 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
@@ -298,21 +299,10 @@ def movement_segments(
     on `net_speed` when given, else on `speed`) that reach the idle speed, widened on each side to
     where the speed stops falling. Corrections made without pausing stay in the unit they correct,
     as smoothness measures need (a reach plus two corrections is less smooth than one reach)."""
-    segments: list[tuple[int, int]] = []
     stillness = net_speed if net_speed is not None else speed
     active = np.isfinite(speed) & ~pause_mask(stillness, thresholds, timestamps)
-    for a, b in observed_runs(active):
-        if not np.nanmax(speed[a:b]) >= thresholds.idle_speed:
-            continue
-        while a > 0 and np.isfinite(speed[a - 1]) and speed[a - 1] < speed[a]:
-            a -= 1
-        while b < speed.size and np.isfinite(speed[b]) and speed[b] < speed[b - 1]:
-            b += 1
-        if segments and a < segments[-1][1]:
-            segments[-1] = (segments[-1][0], b)
-        else:
-            segments.append((a, b))
-    return segments
+    runs = [(a, b) for a, b in observed_runs(active) if np.nanmax(speed[a:b]) >= thresholds.idle_speed]
+    return _widened_to_speed_minima(runs, speed)
 
 
 def fast_segments(
@@ -321,11 +311,17 @@ def fast_segments(
     """[start, stop) ranges where the speed stays above the idle speed (and, with `net_speed`, the
     hand is not still overall), widened on each side to where the speed stops falling: single
     bell-shaped movements as the speed profile shows them."""
-    segments: list[tuple[int, int]] = []
     fast = np.isfinite(speed) & (speed >= thresholds.idle_speed)
     if net_speed is not None:  # jitter while the hand is still is not a movement
         fast &= np.nan_to_num(net_speed, nan=0.0) >= thresholds.idle_speed
-    for a, b in observed_runs(fast):
+    return _widened_to_speed_minima(observed_runs(fast), speed)
+
+
+def _widened_to_speed_minima(runs: Iterable[tuple[int, int]], speed: np.ndarray) -> list[tuple[int, int]]:
+    """Each [start, stop) run widened on both sides to where the speed stops falling; runs that
+    then overlap are merged."""
+    segments: list[tuple[int, int]] = []
+    for a, b in runs:
         while a > 0 and np.isfinite(speed[a - 1]) and speed[a - 1] < speed[a]:
             a -= 1
         while b < speed.size and np.isfinite(speed[b]) and speed[b] < speed[b - 1]:
