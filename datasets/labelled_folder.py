@@ -9,24 +9,17 @@ Tracked motions can be cached in a folder (keyed by the video's sha256) so a sec
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
 from typing import Any, Optional
 
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
 
+from skillsight.file_hash import file_sha256
+
 LABELS_FILE = "labels.csv"
 REQUIRED_COLUMNS = ("participant", "trial", "file")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_or_track_cached(
@@ -39,7 +32,7 @@ def load_or_track_cached(
         return load_motion(path)
     cached = None
     if cache_dir is not None:
-        cached = Path(cache_dir) / f"{path.stem}-{_file_sha256(path)[:16]}.motion.npz"
+        cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}.motion.npz"
         if cached.exists():
             return load_motion(cached)
     motion = load_or_track(path, procedure, tracker=tracker)

@@ -18,7 +18,6 @@ interval is ``score +/- q`` around the model refitted on all data (cross-conform
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import math
@@ -32,6 +31,8 @@ from typing import Any, Optional, Union
 
 import numpy as np
 from skillsight.scoring.results import SKILL_LEVELS
+
+from skillsight.file_hash import file_sha256
 
 CARD_KIND = "scorer"
 CARD_FORMAT_VERSION = 1
@@ -480,14 +481,6 @@ def build_onnx_model(scorer: SkillScorer) -> Any:
     return merged
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     from skillsight.atomic_write import write_bytes_atomic
 
@@ -554,7 +547,7 @@ def export_onnx(
         "procedure": fields.pop("procedure", ""),
         "created": fields.pop("created", datetime.now(timezone.utc).date().isoformat()),
         "onnx_file": onnx_path.name,
-        "sha256": _sha256(onnx_path),
+        "sha256": file_sha256(onnx_path),
         "motion_kind": fields.pop("motion_kind", "video_2d"),
         "units": fields.pop("units", ""),
         "feature_set": fields.pop("feature_set", "default"),
@@ -718,7 +711,7 @@ def load_scorer(path: PathLike) -> OnnxScorer:
     onnx_path = card_path.parent / str(card["onnx_file"])
     if not onnx_path.exists():
         raise ModelError(f"{onnx_path}: model file named by {card_path} not found")
-    actual = _sha256(onnx_path)
+    actual = file_sha256(onnx_path)
     if actual != card["sha256"]:
         raise ModelIntegrityError(
             f"{onnx_path}: sha256 {actual[:12]}... differs from {str(card['sha256'])[:12]}... recorded in "

@@ -36,6 +36,8 @@ from typing import (
     Union,
 )
 
+from skillsight.file_hash import file_sha256
+
 if TYPE_CHECKING:
     from skillsight.pipeline import AssessmentRun
     from skillsight.pose.motion import Motion
@@ -178,15 +180,6 @@ def read_manifest(csv_path: PathLike, procedure: Optional[str]) -> list[BatchInp
 
 
 # --- identities and keys ------------------------------------------------------------------------------
-
-
-def file_sha256(path: PathLike, chunk_size: int = 1 << 20) -> str:
-    """The content hash of a file, read in chunks (videos can be gigabytes)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class HashCache:
