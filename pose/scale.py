@@ -1,9 +1,10 @@
 """Scale: distances in hand sizes (camera distance does not change metrics) or in mm (ArUco marker).
 
-One hand size is a palm length (wrist to middle-finger knuckle) measured on the trainee's own hands:
-per hand, the median over frames, then ONE common scale for both hands (their mean), so ratios between
-the hands keep their meaning. Glove-only hands have no landmarks; their size comes from the glove area
-or, failing that, from the centroid-to-tip distance, each converted to palm lengths by a fixed ratio.
+One hand size is a palm length measured on the trainee's own hands (from five palm segments,
+pose.hand_geometry): per hand, the median over frames, then ONE common scale for both hands (their
+mean), so ratios between the hands keep their meaning. Glove-only hands have no landmarks; their size
+comes from the glove area or, failing that, from the centroid-to-tip distance, each converted to palm
+lengths by a fixed ratio.
 Motion that is already metric (lab kinematics, motion capture) stays in metres.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+from skillsight.pose.hand_geometry import PALM_SEGMENTS, palm_length_per_frame
 from skillsight.pose.motion import KIND_KINEMATICS_3D, KIND_MOCAP_3D, LEFT_HAND, RIGHT_HAND, Motion
 
 UNITS_HAND_SIZE = "hand_size"
@@ -61,6 +63,11 @@ def measure_hand_size(motion: Motion, hand: str) -> Optional[HandSize]:
     """The palm length of one hand in the motion's units, or None when nothing measures it."""
     if hand not in motion.individuals:
         return None
+    if all(motion.has(hand, k) for segment in PALM_SEGMENTS for k in segment):
+        lengths = palm_length_per_frame(motion, hand, list(_planar(motion)))
+        lengths = lengths[np.isfinite(lengths) & (lengths > 0)]
+        if lengths.size:
+            return HandSize(hand, float(np.median(lengths)), "palm segments", int(lengths.size))
     palm, n = _median_distance(motion, hand, "wrist", "middle_finger_mcp")
     if np.isfinite(palm):
         return HandSize(hand, palm, "wrist-middle_finger_mcp", n)

@@ -90,3 +90,23 @@ def test_scale_to_mm_and_metric_motion():
     assert kept.units == "m"
     np.testing.assert_array_equal(kept.positions, metric.positions)
     assert "already metric" in kept.metadata["processing"][-1]["note"]
+
+
+def test_palm_segments_measure_a_landmark_hand():
+    """Five palm segments in MediaPipe's proportions (of a real hand) give back its palm length."""
+    from skillsight.pose.keypoints import HAND_KEYPOINTS
+
+    proportions = {  # distance from the wrist (or index knuckle) in palm lengths, along the palm
+        "index_finger_mcp": (-0.35, 1.036),
+        "middle_finger_mcp": (0.0, 1.0),
+        "ring_finger_mcp": (0.3, 0.911),
+        "pinky_mcp": (0.427, 0.779),
+    }
+    palm_px = 120.0
+    x = np.linspace(0, 300, N)
+    tracks = {("right_hand", k): np.c_[x, np.full(N, 500.0)] for k in HAND_KEYPOINTS}
+    for name, (dx, dy) in proportions.items():
+        tracks[("right_hand", name)] = np.c_[x + dx * palm_px, np.full(N, 500.0 - dy * palm_px)]
+    size = measure_hand_size(motion_from_tracks(tracks), "right_hand")
+    assert size.method == "palm segments"
+    assert size.size == pytest.approx(palm_px, rel=0.03)

@@ -127,16 +127,12 @@ GLOVE_CLIP_FRAMES = 200  # 8 s: three recoloured clips, each recoloured and trac
 # What the procedure tracks with: landmarks where MediaPipe finds a hand, gloves otherwise.
 TRACKER = "auto"
 
-# Measured on asl_hand (printed by these tests; run with -s): MediaPipe is not mirror-symmetric, and on
-# this nearly still signing hand the re-tracked mirror's path differs by ~7-19%, so most continuous
-# metrics miss 2% (working area and SPARC hold).
-MIRROR_KNOWN_GAP = (
-    "the re-tracked mirrored clip moves continuous metrics by 4-20% (MediaPipe's landmarks are not "
-    "mirror-symmetric; a nearly still hand makes jitter a large share of its path)"
-)
-# Path, speed and working area agree within 3.5% across colours; the threshold-based active time and
-# idle share differ by up to 13%.
-GLOVE_KNOWN_GAP = "active time and idle share of the glove-tracked hand differ by 6-13% between glove colours"
+# Measured on asl_hand (printed by these tests; run with -s). MediaPipe is not mirror-symmetric, and
+# this signing hand hovers near the idle speed for most of the clip, so the re-tracked mirror's active
+# time differs by ~3% (graded activity; a hard idle threshold made it 20%). Every other checked metric
+# meets 2%; active time is held to its measured floor here and to 2% in the xfail test below.
+MIRROR_NOISE_FLOOR = {"active_time": 0.04}
+MIRROR_KNOWN_GAP = "active time of the re-tracked mirrored clip differs by ~3% (MediaPipe's mirror asymmetry)"
 
 
 @pytest.fixture(scope="module")
@@ -171,23 +167,39 @@ def role_features(motion: Motion, hand: str) -> dict[str, Feature]:
     return {k.split(".", 1)[1]: v for k, v in features.items() if k.startswith("needle_driver.")}
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason=MIRROR_KNOWN_GAP)
-def test_mirrored_real_clip_tracked_again_matches(real_clip, tracked_original, tmp_path):
+@pytest.fixture(scope="module")
+def mirrored_features(real_clip, tracked_original, tmp_path_factory):
+    """(original, mirrored) dominant-hand features of the clip and of its mirror image tracked again."""
     from skillsight.pose.track import track_source
 
     from skillsight.synthetic_video import mirror_clip
 
-    mirrored_clip = mirror_clip(real_clip, tmp_path / "mirrored.mp4", max_frames=CLIP_FRAMES)
+    mirrored_clip = mirror_clip(
+        real_clip, tmp_path_factory.mktemp("mirror") / "mirrored.mp4", max_frames=CLIP_FRAMES
+    )
     mirrored = track_source(mirrored_clip, tracker=TRACKER, camera_view="front")
     hand, mirrored_hand = the_hand(tracked_original), the_hand(mirrored)
     assert {hand, mirrored_hand} == {LEFT_HAND, RIGHT_HAND}  # the mirror turned the hand over
-    original = role_features(tracked_original, hand)
-    again = role_features(mirrored, mirrored_hand)
+    original, again = role_features(tracked_original, hand), role_features(mirrored, mirrored_hand)
     report(original, again, "mirrored")
+    return original, again
+
+
+@pytest.mark.slow
+def test_mirrored_real_clip_tracked_again_matches(mirrored_features):
+    original, again = mirrored_features
     # Landmarks of a re-encoded mirrored clip are not bit-identical: continuous 2%, counts 1.
-    checked = [n for n in original if n not in JERK_TYPE]
+    checked = [n for n in original if n not in JERK_TYPE and n not in MIRROR_NOISE_FLOOR]
     assert metric_mismatches(original, again, CONTINUOUS_TOLERANCE, checked) == []
+    for name, floor in MIRROR_NOISE_FLOOR.items():
+        assert metric_mismatches(original, again, floor, [name]) == []
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, raises=AssertionError, reason=MIRROR_KNOWN_GAP)
+def test_mirrored_real_clip_active_time_within_two_percent(mirrored_features):
+    original, again = mirrored_features
+    assert metric_mismatches(original, again, CONTINUOUS_TOLERANCE, list(MIRROR_NOISE_FLOOR)) == []
 
 
 @pytest.mark.slow
@@ -206,7 +218,6 @@ def test_half_size_clip_keeps_normalised_metrics(real_clip, tracked_original, tm
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason=GLOVE_KNOWN_GAP)
 def test_glove_colour_does_not_change_metrics(real_clip, tmp_path):
     import json
 

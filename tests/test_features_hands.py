@@ -80,3 +80,32 @@ def test_bimanual_features_known_answers():
     still = _two_hands(0.0, 1.0)
     assert compute_simultaneous_share(still, "right_hand", "left_hand", TH) == 0.0
     assert np.isnan(compute_speed_correlation(still, "right_hand", "left_hand"))
+
+
+def _palm(angle: np.ndarray, noise: float = 0.0, seed: int = 0) -> dict:
+    """A rigid palm (wrist and four knuckles, MediaPipe's proportions) turning by `angle`."""
+    shape = {
+        "wrist": (0.0, 0.0),
+        "index_finger_mcp": (-0.35, 1.03),
+        "middle_finger_mcp": (0.0, 1.0),
+        "ring_finger_mcp": (0.3, 0.93),
+        "pinky_mcp": (0.55, 0.8),
+    }
+    rng = np.random.default_rng(seed)
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    tracks = {}
+    for name, (x, y) in shape.items():
+        point = np.c_[c[:, 0] * x - s[:, 0] * y, s[:, 0] * x + c[:, 0] * y] + [3.0, 2.0]
+        tracks[("right_hand", name)] = point + noise * rng.standard_normal(point.shape)
+    return tracks
+
+
+def test_wrist_rotation_of_a_turning_palm_is_fitted_on_all_five_points():
+    angle = np.radians(np.linspace(0, 90, T.size))
+    motion = motion_from_tracks(_palm(angle))
+    assert compute_wrist_rotation_range(motion, "right_hand")[0] == pytest.approx(81.0, abs=0.5)
+    # Landmark noise: the five-point fit stays closer than the wrist -> knuckle direction alone.
+    noisy = _palm(np.radians(np.full(T.size, 30.0)), noise=0.03)
+    five = compute_wrist_rotation_range(motion_from_tracks(noisy), "right_hand")[0]
+    two = {k: v for k, v in noisy.items() if k[1] in ("wrist", "middle_finger_mcp")}
+    assert five < 0.7 * compute_wrist_rotation_range(motion_from_tracks(two), "right_hand")[0]

@@ -67,7 +67,16 @@ def test_minimum_jerk_moves_between_rests():
     assert k.compute_idle_share(motion, HAND, TH) == pytest.approx((4 + 3 * 2 * tail) / duration, abs=0.02)
     # A minimum-jerk movement has dimensionless jerk 720.
     assert compute_log_dimensionless_jerk(motion, HAND, TH) == pytest.approx(-np.log(720), abs=0.15)
-    assert k.compute_peak_speed(motion, HAND) == pytest.approx(1.875 * 2.0, rel=0.01)
+    # Peak speed is read from the same windowed speed: for a 1-s minimum-jerk move, the net
+    # displacement over the window centred on its middle (a little under 1.875 x its mean speed) or,
+    # as three peaks are under 1% of the samples, over the window one frame off the middle.
+    half = k._half_window(motion) / FPS
+
+    def windowed(centre: float) -> float:
+        return 2.0 * (minimum_jerk(centre + half) - minimum_jerk(centre - half)) / (2 * half)
+
+    assert windowed(0.5 + 1 / FPS) <= k.compute_peak_speed(motion, HAND) <= windowed(0.5)
+    assert 0.9 * 1.875 * 2.0 < windowed(0.5) < 1.875 * 2.0
 
 
 def test_corrective_submovements_count_as_movements_and_are_less_smooth():
@@ -143,3 +152,72 @@ def test_body_wrist_stands_in_for_a_hand_without_landmarks():
     assert hand_reference_keypoint(motion, "left_hand") is None
     assert k.compute_path_length(motion, "left_hand") == pytest.approx(2.0 * 89 / FPS)
     assert k.hand_track(motion, "right_hand") is None
+
+
+# --- graded activity: near the idle speed, noise moves active time a little, not by whole pauses ----
+
+
+def test_activity_is_graded_around_the_idle_speed():
+    times = np.arange(90) / FPS
+    for speed, expected in ((0.0, 0.0), (0.15, 0.0), (0.3, 0.5), (0.45, 1.0), (2.0, 1.0)):
+        weight = k.activity(np.full(times.size, speed), TH, times)
+        np.testing.assert_allclose(weight, expected, atol=1e-9)
+
+
+def test_a_dip_shorter_than_a_pause_keeps_the_hand_active_but_a_pause_does_not():
+    times = np.arange(120) / FPS
+    speed = np.full(times.size, 1.0)
+    speed[40:49] = 0.0  # 0.3 s: the slowing between two movements
+    speed[80:100] = 0.0  # 0.67 s: a pause
+    weight = k.activity(speed, TH, times)
+    assert np.all(weight[:60] == 1.0)
+    assert np.all(weight[80:100] == 0.0)
+    speed[10] = np.nan  # not observed: no weight either way
+    assert np.isnan(k.activity(speed, TH, times)[10])
+
+
+def test_active_time_moves_smoothly_with_the_speed():
+    """A speed profile that lingers at the idle speed: 2% more speed moves active time by a few
+    percent, where a hard threshold would flip whole stretches."""
+    times = np.arange(300) / FPS
+    speed = 0.3 + 0.02 * np.sin(2 * np.pi * times / 2.5)  # hovering around the threshold
+    active = float(np.sum(k.activity(speed, TH, times))) / FPS
+    faster = float(np.sum(k.activity(1.02 * speed, TH, times))) / FPS
+    assert active == pytest.approx(5.0, rel=0.01)
+    assert faster / active == pytest.approx(1.04, abs=0.01)
+    hard = np.sum(speed >= 0.3) / FPS, np.sum(1.02 * speed >= 0.3) / FPS
+    assert hard[1] / hard[0] > 1.15  # what the hard cut would have done
+
+
+def test_path_of_a_line_with_a_gap_is_unbiased_next_to_the_gap():
+    track = _line(3.0, 2.0)
+    smoothed = k._window_mean(track, 4)
+    np.testing.assert_allclose(smoothed, track, atol=1e-12)  # a line stays where it is, ends included
+    track[30:45] = np.nan
+    smoothed = k._window_mean(track, 4)
+    np.testing.assert_allclose(smoothed[np.isfinite(track)], track[np.isfinite(track)], atol=1e-12)
+    assert np.isnan(smoothed[30:45]).all()
+
+
+def test_path_ignores_most_jitter_on_a_still_hand():
+    rng = np.random.default_rng(0)
+    still = 0.01 * rng.standard_normal((300, 2))  # jitter of 1% of a hand size
+    raw_path = float(np.sum(np.linalg.norm(np.diff(still[::3], axis=0), axis=1)))  # 0.1-s steps
+    assert k.compute_path_length(_motion(still), HAND) < 0.4 * raw_path
+
+
+def test_landmark_hands_are_followed_at_the_centre_of_their_21_landmarks():
+    """A hands-only motion (no glove centroid) gets the landmarks' centre as "centroid", the point the
+    auto tracker records and the features follow, so every tracker's features mean the same."""
+    from skillsight.pose.keypoints import HAND_KEYPOINTS
+    from skillsight.scoring.features import prepare_motion
+
+    rng = np.random.default_rng(1)
+    offsets = rng.uniform(-0.5, 0.5, (len(HAND_KEYPOINTS), 2))
+    path = _line(2.0, 1.0)
+    tracks = {(HAND, name): path + offsets[i] for i, name in enumerate(HAND_KEYPOINTS)}
+    motion = motion_from_tracks(tracks, fps=FPS, units="hand_size")
+    assert "centroid" not in motion.keypoints
+    prepared = prepare_motion(motion, smoother=None)
+    assert hand_reference_keypoint(prepared, HAND) == "centroid"
+    np.testing.assert_allclose(prepared.track(HAND, "centroid"), path + offsets.mean(axis=0), atol=1e-9)

@@ -9,8 +9,9 @@ when MediaPipe holds that slot with a different hand, the free one. So a frame n
 than either tracker alone would report (both run on every frame while gloves are present).
 
 Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
-mean of the palm landmarks (wrist and the four finger MCPs) and tip the index fingertip, so features can
-use "centroid" whatever the source. The choice and per-frame source counts go into provenance().
+centre of all 21 landmarks (pose.hand_geometry: the whole hand, as a glove blob's centroid is) and tip the
+index fingertip, so features can use "centroid" whatever the source. The choice and per-frame source
+counts go into provenance().
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 from skillsight.capture.frames import Frame
+from skillsight.pose.hand_geometry import landmark_centroid
 from skillsight.pose.keypoints import GLOVE_KEYPOINTS
 from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 
-AUTO_TRACKER_VERSION = "1.0"
-PALM_KEYPOINTS = ("wrist", "index_finger_mcp", "middle_finger_mcp", "ring_finger_mcp", "pinky_mcp")
+AUTO_TRACKER_VERSION = "1.1"  # 1.1: landmark centroid over all 21 landmarks (was the palm's 5)
 TIP_KEYPOINT = "index_finger_tip"
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
 
@@ -74,7 +75,6 @@ class AutoTracker:
             raise ValueError("the hands and gloves trackers must both report left_hand and right_hand")
         self.hand_keypoints: tuple[str, ...] = tuple(self.hands.keypoints)
         self.keypoints: tuple[str, ...] = (*self.hand_keypoints, *GLOVE_KEYPOINTS)
-        self._palm = [self.hand_keypoints.index(k) for k in PALM_KEYPOINTS]
         self._tip = self.hand_keypoints.index(TIP_KEYPOINT)
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
@@ -141,7 +141,7 @@ class AutoTracker:
             points = landmarks.positions[slot]
             positions[slot, :n_hand_kp] = points
             confidence[slot, :n_hand_kp] = landmarks.confidence[slot]
-            positions[slot, n_hand_kp] = np.nanmean(points[self._palm], axis=0)
+            positions[slot, n_hand_kp] = landmark_centroid(points)
             positions[slot, n_hand_kp + 1] = points[self._tip]
             confidence[slot, n_hand_kp:] = float(np.max(landmarks.confidence[slot]))
             extras[f"{HAND_NAMES[slot]}.from_gloves"] = 0.0
@@ -192,9 +192,7 @@ class AutoTracker:
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
             "per_frame_sources": dict(self._counts),
-            "centroid": "landmark hands: mean of "
-            + ", ".join(PALM_KEYPOINTS)
-            + "; glove hands: blob centroid",
+            "centroid": "landmark hands: mean of the 21 landmarks; glove hands: blob centroid",
             "tip": f"landmark hands: {TIP_KEYPOINT}; glove hands: blob point farthest from the arm's entry",
             "trackers": {"hands": self.hands.provenance(), "gloves": self.gloves.provenance()},
         }

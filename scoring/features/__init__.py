@@ -21,6 +21,7 @@ from skillsight.pose.cleaning import (
     gaps_in_mask,
     interpolate_gaps,
 )
+from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import KIND_VIDEO_2D, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.pose.scale import METRIC_KINDS, plan_hand_size_scale, plan_mm_scale
 from skillsight.scoring.features import bimanual, handshape, intubation, kinematics, smoothness, suturing
@@ -47,11 +48,11 @@ __all__ = [
 # suffix -> (unit template with {u} for the motion's length unit, description, higher_is_better)
 FEATURE_SPECS: dict[str, tuple[str, str, Optional[bool]]] = {
     "task_time": ("s", "time from the hand's first to its last appearance", False),
-    "active_time": ("s", "time the hand was moving (not paused)", False),
+    "active_time": ("s", "time the hand was moving (not paused; graded near the idle speed)", False),
     "path_length": ("{u}", "distance the hand travelled", False),
     "movements": ("count", "number of distinct movements (speed peaks), as ICSAD counts them", False),
     "mean_speed": ("{u}/s", "average hand speed", None),
-    "peak_speed": ("{u}/s", "peak hand speed (99th percentile)", None),
+    "peak_speed": ("{u}/s", "peak hand speed over 0.3 s (99th percentile)", None),
     "mean_acceleration": ("{u}/s^2", "average size of the hand's acceleration", None),
     "mean_jerk": ("{u}/s^3", "average jerk (change of acceleration): lower is smoother", False),
     "log_dimensionless_jerk": ("1", "log dimensionless jerk per movement: closer to 0 is smoother", True),
@@ -103,6 +104,9 @@ def prepare_motion(
     """Clean (fill short gaps, smooth) then scale (hand sizes, or mm when a marker gave `mm_per_px`;
     metric sources stay in metres). Both steps are recorded in the motion's metadata. Unsmoothed
     fingertip offsets are kept as signals for the tremor measure, which smoothing would erase."""
+    # Landmark hands get the centre of their landmarks as "centroid", the point every tracker's
+    # features follow (the auto tracker already records it, mixing in glove centroids).
+    motion = with_landmark_centroids(motion)
     if mm_per_px is None:  # a marker found while tracking (`--marker-mm`) gives millimetres
         mm_per_px = (motion.metadata.get("marker_scale") or {}).get("mm_per_px")
     done = [s.get("step") for s in motion.metadata.get("processing", [])]

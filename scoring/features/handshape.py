@@ -18,6 +18,7 @@ from skillsight.scoring.features.peaks import find_peaks
 GRIP_PROMINENCE_HAND_SIZES = 0.15
 GRIP_PROMINENCE_RADIANS = 0.2
 MIN_GRIP_CYCLE_S = 0.3
+PALM_LANDMARKS = ("wrist", "index_finger_mcp", "middle_finger_mcp", "ring_finger_mcp", "pinky_mcp")
 
 
 def grip_aperture(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], str]:
@@ -52,14 +53,21 @@ def compute_grip_cycles(motion: Motion, hand: str) -> tuple[float, str]:
 
 
 def wrist_angle_series(motion: Motion, hand: str) -> Optional[np.ndarray]:
-    """(T,) in-plane angle (rad, unwrapped over observed frames) of wrist -> middle-finger knuckle."""
-    if hand not in motion.individuals or not all(
-        k in motion.keypoints for k in ("wrist", "middle_finger_mcp")
-    ):
+    """(T,) in-plane rotation of the hand (rad, unwrapped over observed frames): the least-squares
+    rotation of the five palm landmarks (wrist and knuckles, which move as one rigid piece), else the
+    direction from wrist to middle-finger knuckle. Fitting five points instead of following two keeps
+    landmark noise out of the angle."""
+    if hand not in motion.individuals:
         return None
     x, y = spatial_axes(motion)[:2]
-    vec = motion.track(hand, "middle_finger_mcp") - motion.track(hand, "wrist")
-    angle = np.arctan2(vec[:, y], vec[:, x])
+    if all(k in motion.keypoints for k in PALM_LANDMARKS):
+        palm = np.stack([motion.track(hand, k)[:, [x, y]] for k in PALM_LANDMARKS], axis=1)
+        angle = _palm_rotation(palm)
+    elif all(k in motion.keypoints for k in ("wrist", "middle_finger_mcp")):
+        vec = motion.track(hand, "middle_finger_mcp") - motion.track(hand, "wrist")
+        angle = np.arctan2(vec[:, y], vec[:, x])
+    else:
+        return None
     finite = np.isfinite(angle)
     if finite.sum() < 2:
         return None
@@ -68,8 +76,40 @@ def wrist_angle_series(motion: Motion, hand: str) -> Optional[np.ndarray]:
     return out
 
 
+def _palm_rotation(palm: np.ndarray) -> np.ndarray:
+    """(T,) angle (rad, wrapped) of the rotation that best maps a reference palm onto each frame's
+    (T, P, 2) palm, measured from the wrist -> middle-knuckle direction of the reference. The
+    reference is the median shape after aligning every frame to the first (one Procrustes round)."""
+    seen = np.isfinite(palm).all(axis=(1, 2))
+    angle = np.full(palm.shape[0], np.nan)
+    if not seen.any():
+        return angle
+    shapes = palm[seen] - palm[seen].mean(axis=1, keepdims=True)
+    first = shapes[0]
+    rough = _rotation_to(first, shapes)
+    c, s = np.cos(-rough), np.sin(-rough)
+    aligned = np.stack(
+        [
+            c[:, None] * shapes[..., 0] - s[:, None] * shapes[..., 1],
+            s[:, None] * shapes[..., 0] + c[:, None] * shapes[..., 1],
+        ],
+        axis=-1,
+    )
+    reference = np.median(aligned, axis=0)
+    direction = reference[PALM_LANDMARKS.index("middle_finger_mcp")] - reference[0]
+    angle[seen] = _rotation_to(reference, shapes) + np.arctan2(direction[1], direction[0])
+    return angle
+
+
+def _rotation_to(reference: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    """(N,) least-squares rotation angle from a centred (P, 2) reference to centred (N, P, 2) shapes."""
+    cross = (reference[None, :, 0] * shapes[..., 1] - reference[None, :, 1] * shapes[..., 0]).sum(axis=1)
+    dot = (reference[None, :, 0] * shapes[..., 0] + reference[None, :, 1] * shapes[..., 1]).sum(axis=1)
+    return np.arctan2(cross, dot)
+
+
 def compute_wrist_rotation_range(motion: Motion, hand: str) -> tuple[float, str]:
-    """Range (5th to 95th percentile) of the hand's in-plane rotation, wrist -> middle knuckle (deg)."""
+    """Range (5th to 95th percentile) of the hand's in-plane rotation (deg), `wrist_angle_series`."""
     angle = wrist_angle_series(motion, hand)
     if angle is None:
         return float("nan"), "no wrist and middle-finger landmarks for this hand"

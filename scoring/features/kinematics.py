@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 from skillsight.pose.cleaning import observed_runs
@@ -27,6 +27,7 @@ PEAK_SPEED_PERCENTILE = 99.0
 MOVEMENT_PROMINENCE_SHARE = 0.5  # of the idle speed: how deep the dip between two movements must be
 PATH_STEP_S = 0.1  # path length is summed over steps this long
 STILLNESS_WINDOW_S = 0.3  # pauses are judged on the net displacement over this window
+ACTIVITY_RAMP = 0.5  # activity rises from 0.5 to 1.5 times the idle speed (see `activity`)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def windowed_speed(motion: Motion, hand: str, window_s: float = STILLNESS_WINDOW
     if track is None or motion.n_frames < 2:
         return None
     n = motion.n_frames
-    half = max(1, int(round(window_s * motion.fps / 2.0)))
+    half = _half_window(motion, window_s)
     index = np.arange(n)
     before, after = np.clip(index - half, 0, n - 1), np.clip(index + half, 0, n - 1)
     elapsed = motion.timestamps[after] - motion.timestamps[before]
@@ -146,19 +147,15 @@ def compute_task_time(motion: Motion, hand: str, keypoint: Optional[str] = None)
 
 
 def compute_path_length(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Distance travelled by the hand's reference point (units), summed over steps of about
-    PATH_STEP_S and averaged over the step phases, with each pause counted as the straight line from
-    its start to its end: tracking jitter adds little, real movement (slow drift too) is kept.
-    Steps touching a missing sample are left out."""
+    """Distance travelled by the hand's reference point (units): the path of its position averaged
+    over the stillness window (as `windowed_speed` judges movement), summed over steps of about
+    PATH_STEP_S and averaged over the step phases. Tracking jitter and tremor add little (tremor has
+    its own metric); a straight movement keeps its full length, a tight curve traced within a fraction
+    of a second is cut a little. Steps touching a missing sample are left out."""
     track = hand_track(motion, hand, keypoint)
     if track is None:
         return float("nan")
-    net = windowed_speed(motion, hand) if keypoint is None else None
-    if net is not None:
-        keep = np.ones(track.shape[0], dtype=bool)
-        for a, b in pauses(net, thresholds_for(motion), motion.timestamps):
-            keep[a + 1 : b - 1] = False  # a pause is its first and last sample
-        track = track[keep]
+    track = _window_mean(track, _half_window(motion))
     n = track.shape[0]
     stride = max(1, int(round(PATH_STEP_S * motion.fps))) if n > 1 else 1
     total = 0.0
@@ -169,6 +166,26 @@ def compute_path_length(motion: Motion, hand: str, keypoint: Optional[str] = Non
     return total / min(stride, n)
 
 
+def _half_window(motion: Motion, window_s: float = STILLNESS_WINDOW_S) -> int:
+    return max(1, int(round(window_s * motion.fps / 2.0)))
+
+
+def _window_mean(track: np.ndarray, half: int) -> np.ndarray:
+    """(T, D) mean over a centred window of up to 2*half+1 samples, narrowed symmetrically near the
+    ends and near missing samples (so a straight line stays where it is); NaN where missing."""
+    n = track.shape[0]
+    finite = np.isfinite(track).all(axis=1)
+    values = np.where(finite[:, None], track, 0.0)
+    sums = np.cumsum(np.vstack([np.zeros((1, track.shape[1])), values]), axis=0)
+    index = np.arange(n)
+    missing = np.r_[-1, np.flatnonzero(~finite), n]  # the ends count as missing
+    after = missing[np.searchsorted(missing, index, side="right")]
+    before = missing[np.searchsorted(missing, index, side="left") - 1]
+    reach = np.clip(np.minimum(np.minimum(index - before, after - index) - 1, half), 0, None)
+    mean = (sums[index + reach + 1] - sums[index - reach]) / (2 * reach + 1)[:, None]
+    return np.where(finite[:, None], mean, np.nan)
+
+
 def compute_mean_speed(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
     """Mean speed over observed frames (units/s), from the net displacement over a short window
     (`windowed_speed`), so tracking jitter does not inflate it."""
@@ -177,9 +194,9 @@ def compute_mean_speed(motion: Motion, hand: str, keypoint: Optional[str] = None
 
 
 def compute_peak_speed(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Peak speed (units/s): the 99th percentile of the speed, so one tracking glitch (a landmark
-    jumping for a frame) does not set it."""
-    s = speed_profile(motion, hand, keypoint)
+    """Peak speed (units/s): the 99th percentile of the windowed speed (net displacement over the
+    stillness window), so neither one tracking glitch nor a few frames of jitter set it."""
+    s = windowed_speed(motion, hand) if keypoint is None else speed_profile(motion, hand, keypoint)
     return (
         float(np.nanpercentile(s, PEAK_SPEED_PERCENTILE))
         if s is not None and np.isfinite(s).any()
@@ -228,6 +245,46 @@ def pause_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: n
     return mask
 
 
+def activity(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:
+    """(T,) how much each sample counts as moving, 0 (paused) to 1 (moving); NaN where not observed.
+
+    Graded, not a hard cut at the idle speed: the weight rises linearly from (1 - ACTIVITY_RAMP) to
+    (1 + ACTIVITY_RAMP) times the idle speed, so a hand hovering near the threshold, where tracking
+    noise decides which side a sample falls, moves active time and idle share a little, not by whole
+    pauses. Dips shorter than min_pause_s are first filled (a morphological closing of the speed), so
+    the slowing between two movements is not a pause, as with `pause_mask`."""
+    observed = np.isfinite(speed)
+    dt = float(np.median(np.diff(timestamps))) if timestamps.size > 1 else 1.0
+    width = int(np.ceil(thresholds.min_pause_s / dt - 1e-9)) if dt > 0 else 1
+    closed = _closing(np.where(observed, speed, np.nan), max(width, 1))
+    low, high = (1 - ACTIVITY_RAMP) * thresholds.idle_speed, (1 + ACTIVITY_RAMP) * thresholds.idle_speed
+    weight = np.clip((closed - low) / max(high - low, 1e-12), 0.0, 1.0)
+    return np.where(observed, weight, np.nan)
+
+
+def _closing(values: np.ndarray, width: int) -> np.ndarray:
+    """Grey closing (running max, then running min, over `width` samples, made odd so the window is
+    centred): valleys narrower than `width` are filled, everything else is left as it was. NaN samples
+    neither fill nor get filled."""
+    width += 1 - width % 2
+    if width <= 1 or values.size == 0:
+        return values.copy()
+    missing = np.isnan(values)
+    dilated = _running(np.where(missing, -np.inf, values), width, np.max)
+    closed = _running(np.where(missing, np.inf, dilated), width, np.min)
+    return np.where(missing, np.nan, closed)
+
+
+def _running(values: np.ndarray, width: int, reduce: Callable) -> np.ndarray:
+    """Reduce over a centred window of `width` (odd) samples; the ends see fewer samples."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    fill = -np.inf if reduce is np.max else np.inf
+    half = width // 2
+    padded = np.concatenate([np.full(half, fill), values, np.full(half, fill)])
+    return reduce(sliding_window_view(padded, width), axis=1)
+
+
 def pauses(
     speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
 ) -> list[tuple[int, int]]:
@@ -236,14 +293,15 @@ def pauses(
 
 
 def compute_idle_share(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Share of the observed time spent in pauses (0-1)."""
+    """Share of the observed time spent paused (0-1), each sample weighted by how still it is
+    (`activity`)."""
     s = windowed_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
     durations = _frame_durations(motion.timestamps)
-    observed = np.isfinite(s)
-    paused = pause_mask(s, thresholds, motion.timestamps)
-    return float(durations[paused].sum() / durations[observed].sum())
+    weight = activity(s, thresholds, motion.timestamps)
+    observed = np.isfinite(weight)
+    return float(np.sum(durations[observed] * (1.0 - weight[observed])) / durations[observed].sum())
 
 
 def compute_pause_count(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
@@ -255,12 +313,13 @@ def compute_pause_count(motion: Motion, hand: str, thresholds: KinematicThreshol
 
 
 def compute_active_time(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Observed time not spent in pauses (s)."""
+    """Observed time spent moving (s), each sample weighted by how clearly it moves (`activity`)."""
     s = windowed_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
-    moving = moving_mask(s, thresholds, motion.timestamps)
-    return float(_frame_durations(motion.timestamps)[moving].sum())
+    weight = activity(s, thresholds, motion.timestamps)
+    observed = np.isfinite(weight)
+    return float(np.sum(_frame_durations(motion.timestamps)[observed] * weight[observed]))
 
 
 def movement_peaks(
