@@ -85,12 +85,13 @@ def assess_motion(
     provenance["processing"] = list(prepared.metadata.get("processing", []))
     provenance["motion_kind"], provenance["units"] = prepared.kind, prepared.units
 
-    schema_problem = _schema_problem(scorer, ref, proc, prepared, features)
+    model_inputs = _model_inputs(scorer, prepared, features)
+    schema_problem = _schema_problem(scorer, ref, proc, prepared, features, model_inputs)
     if schema_problem:
         advice = ["Use a model and reference built for this procedure and this kind of recording."]
         return _refused(proc, [schema_problem], advice, quality, provenance)
 
-    output = scorer.predict(features)
+    output = scorer.predict(model_inputs)
     comparisons = _ordered(compare(features, ref), proc.metrics)
     importances = scorer.card.get("feature_importance") if isinstance(scorer.card, Mapping) else None
     feedback = rank_feedback(comparisons, proc, importances if isinstance(importances, Mapping) else None)
@@ -270,8 +271,24 @@ def _load_reference(reference: Optional[ReferenceLike], procedure: Procedure) ->
     )
 
 
+def _model_inputs(scorer: Any, prepared: Motion, features: Mapping[str, Feature]) -> Mapping[str, Any]:
+    """What the model reads: the features, plus per-channel kinematic statistics for a model trained
+    on them (`skillsight train` on lab kinematics such as JIGSAWS)."""
+    card = scorer.card if isinstance(scorer.card, Mapping) else {}
+    if card.get("feature_set", "default") == "default":
+        return features
+    from skillsight.scoring.training import scorer_feature_values
+
+    return scorer_feature_values(card, prepared, features)
+
+
 def _schema_problem(
-    scorer: Any, reference: Reference, procedure: Procedure, motion: Motion, features: Mapping[str, Feature]
+    scorer: Any,
+    reference: Reference,
+    procedure: Procedure,
+    motion: Motion,
+    features: Mapping[str, Feature],
+    model_inputs: Mapping[str, Any],
 ) -> str:
     """Why the model or reference cannot judge this motion, or "" when both fit."""
     from skillsight.scoring.scorer import ModelSchemaError
@@ -280,7 +297,7 @@ def _schema_problem(
     if card_procedure and card_procedure != procedure.name:
         return f"the model {scorer.name} v{scorer.version} is for {card_procedure}, not {procedure.name}"
     try:
-        scorer.check_compatible(motion.kind, motion.units, list(features))
+        scorer.check_compatible(motion.kind, motion.units, list(model_inputs))
     except ModelSchemaError as exc:
         return str(exc)
     try:

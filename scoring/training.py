@@ -32,7 +32,8 @@ from skillsight.pose.motion import Motion
 FEATURE_SETS = ("default", "kinematic-stats")
 AUTO_FEATURE_SET = "auto"  # kinematic-stats where the motion carries lab kinematics, else default
 PROTOCOLS = ("louo", "loso", "kfold")
-# Procedure whose feature definitions stand in for tasks without their own (e.g. JIGSAWS knot tying).
+# Procedure whose feature definitions stand in for a task without its own profile (an unknown JIGSAWS
+# task folder, a lab's dataset of another procedure); the report's notes say when this happened.
 FALLBACK_FEATURE_PROCEDURE = "suturing"
 
 
@@ -101,15 +102,25 @@ def kinematic_statistics(motion: Motion) -> dict[str, float]:
     return features
 
 
-def motion_feature_values(motion: Motion, procedure: str, dominant_hand: str = "right") -> dict[str, float]:
-    """scoring.features' metrics as plain numbers (NaN where unavailable), for a prepared motion."""
-    from skillsight.scoring.features import compute_features
+def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
+    """The procedure whose feature definitions apply, and a note when it is a stand-in: a procedure
+    without a profile (e.g. a JIGSAWS task folder of another name) falls back to suturing's."""
     from skillsight.scoring.procedure import ProcedureError, load_procedure
 
     try:
-        proc = load_procedure(procedure)
+        return load_procedure(procedure).name, None
     except ProcedureError:
-        proc = load_procedure(FALLBACK_FEATURE_PROCEDURE)
+        return FALLBACK_FEATURE_PROCEDURE, (
+            f"no procedure profile {procedure!r}: its motion features use {FALLBACK_FEATURE_PROCEDURE}'s "
+            f"hand roles and feature groups (add scoring/procedures/{procedure}.json to change that)"
+        )
+
+
+def motion_feature_values(motion: Motion, procedure: str, dominant_hand: str = "right") -> dict[str, float]:
+    """scoring.features' metrics as plain numbers (NaN where unavailable), for a prepared motion."""
+    from skillsight.scoring.features import compute_features
+
+    proc, _ = feature_procedure(procedure)
     return {name: float(f.value) for name, f in compute_features(motion, proc, dominant_hand).items()}
 
 
@@ -215,6 +226,14 @@ def build_feature_matrix(
     summary = dataset.summary() if hasattr(dataset, "summary") else {}
     if failures:
         summary["feature_failures"] = failures
+    used, stand_in = feature_procedure(procedure)
+    summary["feature_procedure"] = used
+    if stand_in:
+        summary["feature_procedure_note"] = stand_in
+        summary["notes"] = [*summary.get("notes", []), stand_in]
+    tasks = sorted({str(s.groups["task"]) for s in dataset if s.groups.get("task")})
+    if tasks:
+        summary["task"] = ", ".join(tasks)
     return FeatureMatrix(
         X=X,
         feature_names=names,
@@ -358,8 +377,10 @@ def cross_validate(
         low[test], high[test] = interval[:, 0], interval[:, 1]
     evaluated = np.concatenate([te for _, te in splits])
     truth_levels = list(matrix.levels[evaluated].astype(str))
+    summary = matrix.dataset_summary
     report: dict[str, Any] = {
         "protocol": protocol,
+        "task": summary.get("task") or matrix.procedure,
         **classification_metrics(truth_levels, list(predicted[evaluated].astype(str))),
         **regression_metrics(matrix.scores[evaluated], score[evaluated], low[evaluated], high[evaluated]),
         "n": int(evaluated.size),
@@ -370,12 +391,40 @@ def cross_validate(
         "regressor": regressor,
         "coverage": coverage,
         "procedure": matrix.procedure,
-        "dataset": {
-            k: matrix.dataset_summary.get(k) for k in ("format", "path", "n_samples", "n_participants")
-        },
+        "feature_procedure": summary.get("feature_procedure", matrix.procedure),
+        "dataset": {k: summary.get(k) for k in ("format", "path", "n_samples", "n_participants")},
+        "notes": list(summary.get("notes", [])) + list(summary.get("feature_failures", [])),
+        "folds": [
+            fold_report(matrix, fold, test, predicted, score)
+            for fold, (_, test) in enumerate(splits, start=1)
+        ],
         "predictions": [_prediction_row(matrix, i, predicted[i], score[i]) for i in evaluated],
     }
     return report
+
+
+def fold_report(
+    matrix: FeatureMatrix, fold: int, test: np.ndarray, predicted: np.ndarray, score: np.ndarray
+) -> dict[str, Any]:
+    """One fold's held-out group (users, supertrials, trials) and its own accuracy, Spearman and MAE."""
+    from scipy.stats import spearmanr
+
+    truth, guess = matrix.levels[test].astype(str), predicted[test].astype(str)
+    grs, predicted_grs = matrix.scores[test], score[test]
+    ok = np.isfinite(grs) & np.isfinite(predicted_grs)
+    rho: Optional[float] = None
+    if ok.sum() >= 3 and np.ptp(grs[ok]) > 0 and np.ptp(predicted_grs[ok]) > 0:
+        rho = _finite(float(spearmanr(grs[ok], predicted_grs[ok]).statistic))
+    return {
+        "fold": fold,
+        "participants": sorted({str(v) for v in matrix.participants[test]}),
+        "supertrials": sorted({str(v) for v in matrix.supertrials[test]}),
+        "trials": [str(v) for v in matrix.trials[test]],
+        "n": int(test.size),
+        "accuracy": float(np.mean(truth == guess)),
+        "spearman": rho,
+        "mae": float(np.mean(np.abs(grs[ok] - predicted_grs[ok]))) if ok.any() else None,
+    }
 
 
 def _prediction_row(matrix: FeatureMatrix, i: int, level: str, score: float) -> dict[str, Any]:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from jigsaws_factory import USER_LEVELS, write_jigsaws_task
+from jigsaws_factory import (
+    RELEASE_TRIALS,
+    USER_LEVELS,
+    format_kinematics,
+    make_easy_trial,
+    write_jigsaws_task,
+)
 from skillsight.datasets import DatasetError, load_dataset
 from skillsight.datasets.jigsaws import (
     COLUMN_NAMES,
@@ -14,6 +20,8 @@ from skillsight.datasets.jigsaws import (
     N_COLUMNS,
     column_slice,
     parse_trial_name,
+    procedure_for_task,
+    read_kinematics,
     read_meta_file,
 )
 from skillsight.pose.motion import KIND_KINEMATICS_3D, load_motion
@@ -65,8 +73,15 @@ def test_column_names_follow_the_release() -> None:
 
 def test_trial_names_and_meta_file(tmp_path: Path) -> None:
     assert parse_trial_name("Knot_Tying_H004") == ("Knot_Tying", "H", "004")
+    assert parse_trial_name("knot_tying_h004") == ("knot_tying", "H", "004")
     with pytest.raises(DatasetError, match="not a JIGSAWS trial name"):
         parse_trial_name("Suturing_B1")
+    assert [procedure_for_task(t) for t in ("Suturing", "Knot_Tying", "Needle_Passing", "Knot-Tying")] == [
+        "suturing",
+        "knot_tying",
+        "needle_passing",
+        "knot_tying",
+    ]
     meta = tmp_path / "meta_file_Suturing.txt"
     meta.write_text("\n\nSuturing_B001\t\tN\t13\t\t2\t2\t3\t2\t2\t2 \n\n", encoding="utf-8")
     rows = read_meta_file(meta)
@@ -76,16 +91,82 @@ def test_trial_names_and_meta_file(tmp_path: Path) -> None:
         read_meta_file(meta)
 
 
+def test_a_malformed_meta_line_is_skipped_with_a_note_when_loading(tmp_path: Path) -> None:
+    meta = tmp_path / "meta_file_Suturing.txt"
+    # A byte order mark, CRLF line ends, a header, a bad level, a bad GRS and a repeated trial.
+    meta.write_bytes(
+        "\ufefftrial\tlevel\tGRS\r\n"
+        "Suturing_B001\t\tN\t13\t\t2\t2\t3\t2\t2\t2\r\n"
+        "Suturing_C001\t\tX\t13\r\n"
+        "Suturing_D001\t\tE\tmany\r\n"
+        "Suturing_B001\t\tE\t30\r\n".encode()
+    )
+    notes: list[str] = []
+    rows = read_meta_file(meta, notes)
+    assert list(rows) == ["Suturing_B001"] and rows["Suturing_B001"]["grs"] == 13.0
+    assert len(notes) == 4
+    assert "meta_file_Suturing.txt:1" in notes[0] and "not a trial name" in notes[0]
+    assert "unknown skill level" in notes[1] and "malformed" in notes[2] and "listed twice" in notes[3]
+
+
+def test_fixed_width_release_lines_read_back_exactly(tmp_path: Path) -> None:
+    kinematics, _, _ = make_easy_trial("Suturing", "C", 1)
+    text = format_kinematics(kinematics[:5])
+    assert text.startswith(" ") and text.endswith("\n") and len(text.splitlines()[0]) == 15 * N_COLUMNS
+    path = tmp_path / "Suturing_C001.txt"
+    path.write_text(text, encoding="utf-8")
+    np.testing.assert_allclose(read_kinematics(path), kinematics[:5], atol=5e-9)
+
+
 def test_generated_release_with_its_quirks(tmp_path: Path) -> None:
     folder = write_jigsaws_task(tmp_path, task="Suturing", trials_per_user=2)
     dataset = load_dataset("jigsaws", folder)
-    assert len(dataset) == 2 * len(USER_LEVELS)
+    assert len(dataset) == 2 * len(USER_LEVELS) and not dataset.notes
     assert {s.participant for s in dataset} == set(USER_LEVELS)
-    assert any("Suturing_B099.txt" in n for n in dataset.notes)  # kinematics without a meta line
-    assert any("Suturing_Z001" in n for n in dataset.notes)  # meta line without kinematics
     summary = dataset.summary()
     assert summary["n_participants"] == 8 and summary["skill_levels"]["expert"] == 4
     assert summary["score_scale"]["max"] == 30.0
+    sample = dataset[0]
+    assert sample.grs == sum(sample.osats.values())  # the GRS is the sum of the six items
+
+
+@pytest.mark.parametrize("task", ["Suturing", "Needle_Passing"])
+def test_release_gaps_are_skipped_and_said(tmp_path: Path, task: str) -> None:
+    folder = write_jigsaws_task(tmp_path, task=task, trials_per_user=5, release_gaps=True)
+    dataset = load_dataset("jigsaws", folder)
+    assert len(dataset) == sum(len(v) for v in RELEASE_TRIALS[task].values())
+    assert dataset.procedure == task.lower() and {s.groups["task"] for s in dataset} == {task}
+    unlabelled = [n for n in dataset.notes if "no skill label" in n]
+    if task == "Suturing":
+        assert len(dataset) == 39 and unlabelled == [n for n in unlabelled if "Suturing_H002.txt" in n] != []
+    else:
+        assert len(dataset) == 27 and "G" not in {s.participant for s in dataset}
+        assert len(unlabelled) == 4 and any("Needle_Passing_G001.txt" in n for n in unlabelled)
+
+
+def test_a_nested_unpacked_folder_is_found_and_the_whole_release_is_refused(tmp_path: Path) -> None:
+    write_jigsaws_task(tmp_path / "JIGSAWS" / "Knot_Tying", task="Knot_Tying", trials_per_user=1)
+    dataset = load_dataset("jigsaws", tmp_path / "JIGSAWS" / "Knot_Tying")  # Knot_Tying/Knot_Tying
+    assert len(dataset) == 8 and dataset.procedure == "knot_tying"
+    assert any("subfolder Knot_Tying" in n for n in dataset.notes)
+    write_jigsaws_task(tmp_path / "release", task="Suturing", trials_per_user=1)
+    only_one = load_dataset("jigsaws", tmp_path / "release")  # a release folder holding one task
+    assert only_one.procedure == "suturing" and any("subfolder Suturing" in n for n in only_one.notes)
+    write_jigsaws_task(tmp_path / "release", task="Needle_Passing", trials_per_user=1)
+    with pytest.raises(DatasetError, match=r"several JIGSAWS tasks.*Needle_Passing.*Suturing"):
+        load_dataset("jigsaws", tmp_path / "release")
+
+
+def test_names_and_folders_match_without_regard_to_case(tmp_path: Path) -> None:
+    folder = _write_known_task(tmp_path)
+    (folder / "kinematics" / "AllGestures").rename(folder / "kinematics" / "allgestures")
+    (folder / "kinematics").rename(folder / "Kinematics")
+    kin = folder / "Kinematics" / "allgestures"
+    (kin / "Needle_Passing_D003.txt").rename(kin / "needle_passing_d003.txt")
+    (folder / "meta_file_Needle_Passing.txt").rename(folder / "META_FILE_Needle_Passing.txt")
+    dataset = load_dataset("jigsaws", folder)
+    assert sorted(s.trial for s in dataset) == ["Needle_Passing_C001", "Needle_Passing_D003"]
+    assert {s.participant for s in dataset} == {"C", "D"} and not dataset.notes
 
 
 def test_motion_round_trips_through_the_motion_file(tmp_path: Path) -> None:
@@ -95,14 +176,21 @@ def test_motion_round_trips_through_the_motion_file(tmp_path: Path) -> None:
     assert again.kind == KIND_KINEMATICS_3D
 
 
-def test_bad_files_name_the_file(tmp_path: Path) -> None:
+def test_bad_files_are_skipped_with_a_note_naming_file_and_line(tmp_path: Path) -> None:
     folder = _write_known_task(tmp_path)
     bad = folder / "kinematics" / "AllGestures" / "Needle_Passing_C001.txt"
     bad.write_text("1 2 3\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match=r"Needle_Passing_C001.txt:1: 3 columns, expected 76"):
+    dataset = load_dataset("jigsaws", folder)
+    assert [s.trial for s in dataset] == ["Needle_Passing_D003"]
+    assert any("Needle_Passing_C001.txt:1: 3 columns, expected 76; trial skipped" in n for n in dataset.notes)
+    assert not any("no kinematics file" in n for n in dataset.notes)  # it has one, just unreadable
+    good = folder / "kinematics" / "AllGestures" / "Needle_Passing_D003.txt"
+    good.write_text(" ".join(["0.1"] * 75 + ["x"]) + "\n" + " ".join(["0.1"] * 76) + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="no readable kinematics file"):
         load_dataset("jigsaws", folder)
-    with pytest.raises(DatasetError, match="meta_file"):
-        load_dataset("jigsaws", tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetError, match="empty: no meta_file_<Task>.txt"):
+        load_dataset("jigsaws", tmp_path / "empty")
     with pytest.raises(DatasetError, match="not found"):
         load_dataset("jigsaws", tmp_path / "absent")
     with pytest.raises(DatasetError, match="unknown dataset format"):

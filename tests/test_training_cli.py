@@ -51,6 +51,11 @@ def test_kinematic_stats_cover_all_76_columns(matrix: FeatureMatrix) -> None:
     assert sum(n.endswith(".mean") and n.startswith("kin.") for n in names) == 76
     assert any(not n.startswith("kin.") for n in names)  # the motion features are there too
     assert matrix.motion_kind == "kinematics_3d" and matrix.units == "m" and matrix.procedure == "knot_tying"
+    # Knot tying has its own profile now: its roles name the features, no suturing stand-in.
+    assert "tying.path_length" in names and "holding.idle_share" in names
+    assert not any(n.startswith(("needle_driver.", "suturing.")) for n in names)
+    assert matrix.dataset_summary["feature_procedure"] == "knot_tying"
+    assert matrix.dataset_summary["task"] == "Knot_Tying"
     # Experts are faster in the generated data: the duration feature must say so.
     duration = matrix.X[:, matrix.feature_names.index("kin.duration_s")]
     assert duration[matrix.levels == "expert"].mean() < duration[matrix.levels == "novice"].mean()
@@ -75,7 +80,12 @@ def test_protocols_never_share_a_group_between_train_and_test(matrix: FeatureMat
 @pytest.mark.slow
 def test_cross_validation_finds_the_skill_signal(matrix: FeatureMatrix) -> None:
     report = cross_validate(matrix, "loso", classifier="logistic", regressor="ridge")
-    assert report["n"] == matrix.n == 24 and report["protocol"] == "loso"
+    assert report["n"] == matrix.n == 24 and report["protocol"] == "loso" and report["task"] == "Knot_Tying"
+    folds = report["folds"]
+    assert [f["supertrials"] for f in folds] == [["001"], ["002"], ["003"]]
+    assert all(len(f["participants"]) == 8 and f["n"] == 8 for f in folds)
+    assert sorted(t for f in folds for t in f["trials"]) == sorted(matrix.trials)
+    assert np.mean([f["accuracy"] for f in folds]) == pytest.approx(report["accuracy"])
     assert report["accuracy"] >= 0.8 and report["macro_f1"] >= 0.7
     assert report["spearman"] >= 0.8 and report["mae"] < 3.0
     # Shuffled labels carry no signal: the same pipeline must do clearly worse.
@@ -110,11 +120,13 @@ def test_train_command_writes_report_model_and_card(task_folder: Path, tmp_path:
          "--classifier", "logistic", "--regressor", "ridge", "--report", str(report_path), "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "LOSO: accuracy" in result.output and "GRS Spearman" in result.output
+    assert "Knot_Tying LOSO: accuracy" in result.output and "GRS Spearman" in result.output
+    assert "held-out supertrials" in result.output and "  003" in result.output  # the fold table
     report = json.loads(report_path.read_text())
     for key in ("protocol", "accuracy", "macro_f1", "spearman", "mae", "n"):
         assert key in report
-    assert report["protocol"] == "loso" and report["n"] == 24
+    assert report["protocol"] == "loso" and report["n"] == 24 and report["task"] == "Knot_Tying"
+    assert len(report["folds"]) == 3 and report["feature_procedure"] == "knot_tying"
     scorer = load_scorer(out / "knot_tying-scorer.onnx")
     card = scorer.card
     assert card["feature_set"] == "kinematic-stats"  # chosen automatically for lab kinematics
@@ -123,6 +135,29 @@ def test_train_command_writes_report_model_and_card(task_folder: Path, tmp_path:
     assert card["training_data"]["format"] == "jigsaws" and card["training_data"]["n_samples"] == 24
     scorer.check_compatible("kinematics_3d", "m", card["feature_names"])
     assert "knot_tying-scorer v1" in describe_card(card)
+    # The exported model scores a JIGSAWS trial (with a reference built from the same kind of motion):
+    # `score` completes the per-channel statistics the card asks for.
+    from skillsight.scoring.assessment import assess_motion
+    from skillsight.scoring.reference import build_reference
+
+    samples = load_dataset("jigsaws", task_folder)
+    experts = [s.motion for s in samples if s.skill_level == "expert"]
+    reference = build_reference(experts, "knot_tying", "jigsaws-experts", "1", "generated JIGSAWS experts")
+    assessment = assess_motion(
+        samples[0].motion, "knot_tying", model=out / "knot_tying-scorer.onnx", reference=reference
+    )
+    assert assessment.status == "scored", assessment.refusal_reasons
+    assert assessment.skill_level in ("novice", "intermediate", "expert")
+
+
+def test_a_task_without_a_profile_falls_back_and_says_so(tmp_path: Path) -> None:
+    folder = write_jigsaws_task(tmp_path, task="Peg_Transfer", trials_per_user=2)
+    matrix = build_feature_matrix(load_dataset("jigsaws", folder), feature_set="kinematic-stats")
+    assert matrix.procedure == "peg_transfer" and matrix.dataset_summary["feature_procedure"] == "suturing"
+    assert any("no procedure profile 'peg_transfer'" in n for n in matrix.dataset_summary["notes"])
+    report = cross_validate(matrix, "louo", classifier="logistic", regressor="ridge")
+    assert report["feature_procedure"] == "suturing" and any("suturing" in n for n in report["notes"])
+    assert [f["participants"] for f in report["folds"]] == [[u] for u in sorted(set(matrix.participants))]
 
 
 def test_train_command_errors(task_folder: Path, tmp_path: Path) -> None:
@@ -209,3 +244,29 @@ def test_describe_card_reads_flat_and_nested_cross_validation() -> None:
     )
     assert "kfold: accuracy=0.500 (n=10)" in flat
     assert "loso: accuracy=0.250, spearman=0.750 (n=4)" in nested and "m v2 (suturing)" in nested
+
+
+@pytest.mark.slow
+def test_train_runs_on_a_realistic_needle_passing_release(tmp_path: Path) -> None:
+    """The real trial list (27 labelled, four unlabelled files), 1-3 minute trials and fixed-width lines:
+    `train` runs through, says what it skipped and reports every fold; surgeons are recognisable, so
+    LOSO (every surgeon in training) beats LOUO (a new surgeon)."""
+    from jigsaws_factory import write_realistic_release
+
+    folder = write_realistic_release(tmp_path, tasks=("Needle_Passing",))["Needle_Passing"]
+    reports = {}
+    for protocol in ("loso", "louo"):
+        report_path = tmp_path / f"{protocol}.json"
+        result = CliRunner().invoke(
+            app,
+            ["train", str(folder), "--dataset", "jigsaws", "--protocol", protocol,
+             "--classifier", "logistic", "--regressor", "ridge", "--report", str(report_path)],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert result.output.count("no skill label") == 4
+        reports[protocol] = json.loads(report_path.read_text())
+    loso, louo = reports["loso"], reports["louo"]
+    assert loso["n"] == louo["n"] == 27 and loso["task"] == "Needle_Passing"
+    assert [f["supertrials"] for f in loso["folds"]] == [["001"], ["002"], ["003"], ["004"], ["005"]]
+    assert [f["participants"] for f in louo["folds"]] == [[u] for u in "BCDEFHI"]
+    assert loso["accuracy"] >= 0.9 and loso["accuracy"] > louo["accuracy"] + 0.3

@@ -27,6 +27,20 @@ def _format(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else "n/a"
 
 
+def fold_table(report: dict[str, Any]) -> list[str]:
+    """One line per fold: what was held out (users, supertrials) and how that fold scored."""
+    held_out = {"louo": "users", "loso": "supertrials"}.get(report["protocol"], "trials")
+    lines = [f"  fold  held-out {held_out:<12} n   accuracy  Spearman  MAE"]
+    for fold in report.get("folds", []):
+        key = {"users": "participants", "supertrials": "supertrials"}.get(held_out)
+        groups = ",".join(fold[key]) if key else f"{len(fold['trials'])} trials"
+        lines.append(
+            f"  {fold['fold']:>4}  {groups:<21} {fold['n']:>2}  {_format(fold['accuracy']):>8}"
+            f"  {_format(fold['spearman']):>8}  {_format(fold['mae']):>5}"
+        )
+    return lines
+
+
 def run_training(
     dataset_format: str,
     path: Path,
@@ -66,13 +80,19 @@ def run_training(
     matrix = build_feature_matrix(dataset, feature_set=feature_set, procedure=procedure)
     for failure in matrix.dataset_summary.get("feature_failures", []):
         echo(f"warning: {failure}")
+    if matrix.dataset_summary.get("feature_procedure_note"):
+        echo(f"warning: {matrix.dataset_summary['feature_procedure_note']}")
+    task = matrix.dataset_summary.get("task") or matrix.procedure
     echo(
-        f"{matrix.n} trials of {len(set(matrix.participants))} participants, {len(matrix.feature_names)} "
-        f"features ({feature_set}), {matrix.motion_kind} in {matrix.units}; protocol {protocol}"
+        f"{task}: {matrix.n} trials of {len(set(matrix.participants))} participants, "
+        f"{len(matrix.feature_names)} features ({feature_set}, procedure {matrix.procedure}), "
+        f"{matrix.motion_kind} in {matrix.units}; protocol {protocol}"
     )
     report = cross_validate(matrix, protocol, classifier=classifier, regressor=regressor, coverage=coverage)
+    for line in fold_table(report):
+        echo(line)
     echo(
-        f"{protocol.upper()}: accuracy {_format(report['accuracy'])}  "
+        f"{task} {protocol.upper()}: accuracy {_format(report['accuracy'])}  "
         f"macro-F1 {_format(report['macro_f1'])}  "
         f"GRS Spearman {_format(report['spearman'])}  MAE {_format(report['mae'])}  n={report['n']}  "
         f"(interval coverage {_format(report['interval_coverage'])} at nominal {coverage:.2f})"
