@@ -7,11 +7,14 @@
      `mp.solutions.hands.Hands(model_complexity=1, max_num_hands=2).process` on each frame, wall time of
      the whole process (imports included);
    - `skillsight track CLIP --tracker hands --csv OUT` as a whole process (imports, hashing, the motion
-     file and the CSV included); ratio = its fps / the bare loop's fps (goal >= 0.9).
+     file and the CSV included); ratio = its fps / the bare loop's fps (goal >= 0.9);
+   - the same with `--mirror-average` (how scoring tracks: each frame also tracked mirrored, on the
+     second core), and its cost: its fps / plain track's fps.
 2. hands+pose on a 1280x720 30 fps clip made from the real clips (the hand clip and the squats clip
    scaled to 720 px high side by side on a grey canvas, `--seconds-720p` long):
    `skillsight track CLIP --tracker hands+pose --csv OUT` as a whole process; real-time factor =
-   video seconds / wall seconds (goal >= 1.5 on 2 cores).
+   video seconds / wall seconds (goal >= 1.5 on 2 cores); then with `--mirror-average`, as scoring an
+   intubation video tracks.
 
     python benchmarks/bench_tracking.py                 # ~2 minutes of video; takes a few minutes
     python benchmarks/bench_tracking.py --seconds 60 --seconds-720p 30
@@ -164,7 +167,7 @@ def bench_hands(work: Path, seconds: float, rounds: int) -> None:
     print(f"clip: {clip.name}, 620x1080, {frames} frames ({frames / 25:.0f} s at 25 fps)")
     n, fps = decode_fps(clip)
     print(f"decode only (capture.open_source, RGB):    {fps:7.1f} fps  ({n} frames)")
-    bare_runs, our_runs, bare_cpu, our_cpu = [], [], [], []
+    bare_runs, our_runs, bare_cpu, our_cpu, mirror_runs = [], [], [], [], []
     cmd = skillsight_command() + ["track", str(clip), "--tracker", "hands", "--csv", "hands.csv"]
     for _ in range(rounds):  # alternate, so that load changes on a shared machine hit both alike
         wall, cpu, out = timed_process([sys.executable, "-c", BARE_LOOP, str(clip)], work)
@@ -181,6 +184,12 @@ def bench_hands(work: Path, seconds: float, rounds: int) -> None:
             f"skillsight track --tracker hands --csv:    {our_runs[-1]:7.1f} fps "
             f"({wall:.1f} s, cpu {cpu:.1f} s)"
         )
+        wall, cpu, _ = timed_process([*cmd, "--mirror-average"], work)
+        mirror_runs.append(frames / wall)
+        print(
+            f"  ... with --mirror-average:               {mirror_runs[-1]:7.1f} fps "
+            f"({wall:.1f} s, cpu {cpu:.1f} s)"
+        )
     ratios = [ours / bare for ours, bare in zip(our_runs, bare_runs)]
     print(
         f"ratio track / bare loop (wall fps): best {max(our_runs) / max(bare_runs):.3f}, "
@@ -188,19 +197,25 @@ def bench_hands(work: Path, seconds: float, rounds: int) -> None:
     )
     # CPU seconds suffer less from other users of a shared machine than wall time does.
     print(f"ratio bare CPU / track CPU (least of each): {min(bare_cpu) / min(our_cpu):.3f}")
+    mirror_ratios = ", ".join(f"{m / o:.3f}" for m, o in zip(mirror_runs, our_runs))
+    print(f"mirror-averaged / plain track (wall fps), per round: {mirror_ratios}")
 
 
 def bench_hands_and_pose(work: Path, seconds: float) -> None:
     clip = work / "practice_720p30.mp4"
     frames = make_720p_clip(clip, seconds)
     cmd = skillsight_command() + ["track", str(clip), "--tracker", "hands+pose", "--csv", "hp.csv"]
-    wall, cpu, _ = timed_process(cmd, work)
     video_s = frames / 30.0
-    print(
-        f"hands+pose, 1280x720 30 fps, {video_s:.0f} s of video: {frames / wall:.1f} fps, {wall:.1f} s wall"
-    )
-    print(f"real-time factor: {video_s / wall:.2f}x  (goal >= 1.5x on 2 cores; here {os.cpu_count()} cores)")
-    print(f"CPU seconds used: {cpu:.1f} ({cpu / wall:.2f} cores busy on average)")
+    for label, extra in (("hands+pose", []), ("hands+pose --mirror-average", ["--mirror-average"])):
+        wall, cpu, _ = timed_process([*cmd, *extra], work)
+        print(
+            f"{label}, 1280x720 30 fps, {video_s:.0f} s of video: {frames / wall:.1f} fps, {wall:.1f} s wall"
+        )
+        print(
+            f"  real-time factor: {video_s / wall:.2f}x  "
+            f"(goal >= 1.5x for plain tracking on 2 cores; here {os.cpu_count()} cores)"
+        )
+        print(f"  CPU seconds used: {cpu:.1f} ({cpu / wall:.2f} cores busy on average)")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -16,7 +16,7 @@ import hashlib
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +63,7 @@ def track_source(
     max_frames: Optional[int] = None,
     fps: Optional[float] = None,
     marker_mm: Optional[float] = None,
+    tracker_options: Optional[Mapping[str, Any]] = None,
 ) -> Motion:
     """Track a video file, image folder, webcam index (or an open FrameSource) into one Motion.
 
@@ -71,6 +72,8 @@ def track_source(
     preparation then measures distances in millimetres instead of hand sizes.
 
     `tracker` is a registered name ("hands", "pose", "gloves", "auto") or several joined by "+".
+    `tracker_options` go to each tracker that takes them (e.g. {"mirror_average": True}: hands are
+    tracked in each frame and its mirror image and averaged, so mirrored videos give mirrored motion).
     `progress(done, total)` is called as frames are tracked (total is None when unknown). A source
     that breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
     """
@@ -84,7 +87,9 @@ def track_source(
             raise ValueError(
                 f"{overlay_path}: an overlay needs a source that can be read twice, not a webcam"
             )
-        motion = _track_frames(frames, source, tracker, camera_view, progress, max_frames, live)
+        motion = _track_frames(
+            frames, source, tracker, camera_view, progress, max_frames, live, tracker_options or {}
+        )
         if marker_mm is not None:
             motion = _with_marker_scale(motion, frames, marker_mm, live)
         if overlay_path is not None:
@@ -121,6 +126,7 @@ def _track_frames(
     progress: Optional[ProgressCallback],
     max_frames: Optional[int],
     live: bool,
+    tracker_options: Mapping[str, Any],
 ) -> Motion:
     """Prepare the trackers, stream every frame through them and assemble the Motion."""
     trackers: list[Tracker] = []
@@ -130,11 +136,8 @@ def _track_frames(
         # Stills in a folder are unrelated pictures, not a video: trackers must not carry state over.
         stills = _is_image_folder(frames)
         for name in tracker_names(tracker):
-            options = (
-                {"independent_frames": True}
-                if stills and tracker_takes_option(name, "independent_frames")
-                else {}
-            )
+            wanted = {"independent_frames": True, **tracker_options} if stills else dict(tracker_options)
+            options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
             trackers.append(create_tracker(name, camera_view=camera_view, **options))
         hasher.start()
         stream = _prepare(trackers, frames, live)

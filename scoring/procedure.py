@@ -46,6 +46,8 @@ class Procedure:
     min_tracked_share: float = 0.6  # share of frames each required hand must be tracked in
     feedback: Mapping[str, FeedbackText] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # procedure-specific thresholds
+    # Keyword options for the trackers that take them, e.g. {"mirror_average": true} (see pose.track).
+    tracker_options: Mapping[str, Any] = field(default_factory=dict)
 
     def hand_for_role(self, role: str, dominant_hand: str = "right") -> str:
         """The anatomical individual ("left_hand"/"right_hand") that plays `role`."""
@@ -74,6 +76,7 @@ class Procedure:
                 min_tracked_share=float(d.get("min_tracked_share", 0.6)),
                 feedback={k: FeedbackText(**v) for k, v in dict(d.get("feedback", {})).items()},
                 extra=dict(d.get("extra", {})),
+                tracker_options=dict(d.get("tracker_options", {})),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ProcedureError(f"{origin or 'procedure'}: malformed procedure definition ({exc})") from exc

@@ -551,40 +551,14 @@ def template_phases(motion: Motion, procedure: Procedure, hand: str) -> tuple[Te
 
 
 def procedure_segments(motion: Motion, procedure: Procedure, hand: str) -> list[tuple[str, float, float]]:
-    """Labelled (start_s, end_s) segments from the features package, tolerant of its return shapes."""
+    """Labelled (start_s, end_s) phases of the procedure's feature groups (stitch cycles, intubation
+    phases) in `hand`'s movement; [] when it defines none."""
+    from skillsight.scoring.features import procedure_phases
+
     try:
-        from skillsight.scoring import features as features_pkg
-    except ImportError:
-        return []
-    finder_name = {"suturing": "find_stitch_cycles", "intubation": "find_intubation_phases"}.get(
-        procedure.name
-    )
-    finder = getattr(features_pkg, finder_name, None) if finder_name else None
-    if finder is None:
-        return []
-    try:
-        found = finder(motion, hand) if procedure.name == "suturing" else finder(motion)
+        return [(p.label, p.start_s, p.end_s) for p in procedure_phases(motion, procedure, hand)]
     except (ValueError, KeyError):
         return []
-    return phase_segments(found, default_label="stitch" if procedure.name == "suturing" else "phase")
-
-
-def phase_segments(found: Any, default_label: str = "phase") -> list[tuple[str, float, float]]:
-    """Normalise what a phase finder returns ((start, end) pairs, (label, start, end), objects with
-    label/start_s/end_s, or dicts) into labelled (start_s, end_s) tuples."""
-    out: list[tuple[str, float, float]] = []
-    for i, seg in enumerate(found or ()):
-        if hasattr(seg, "start_s"):
-            label = str(getattr(seg, "label", "") or f"{default_label} {i + 1}")
-            out.append((label, float(seg.start_s), float(seg.end_s)))
-        elif isinstance(seg, Mapping):
-            label = str(seg.get("label") or f"{default_label} {i + 1}")
-            out.append((label, float(seg["start_s"]), float(seg["end_s"])))
-        elif len(seg) == 3:
-            out.append((str(seg[0]), float(seg[1]), float(seg[2])))
-        else:
-            out.append((f"{default_label} {i + 1}", float(seg[0]), float(seg[1])))
-    return out
 
 
 # --- comparing --------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def load_or_track(
     marker_mm: Optional[float] = None,
 ) -> Motion:
     """A motion file is loaded as it is; a video, image folder or webcam is tracked with the
-    procedure's trackers (or `tracker` when given)."""
+    procedure's trackers (or `tracker` when given) and its tracker options (mirror averaging)."""
     if not isinstance(source, int) and is_motion_file(source):
         return load_motion(source)
     from skillsight.pose.track import track_source
@@ -52,6 +52,7 @@ def load_or_track(
         progress=progress,
         overlay_path=Path(overlay_path) if overlay_path else None,
         marker_mm=marker_mm,
+        tracker_options=proc.tracker_options,
     )
 
 

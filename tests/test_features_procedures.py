@@ -12,6 +12,7 @@ from skillsight.scoring.features import (
     find_stitch_cycles,
     posture,
     prepare_motion,
+    procedure_phases,
 )
 from skillsight.scoring.features.suturing import cycle_statistics, dominant_period
 from skillsight.scoring.procedure import load_procedure
@@ -34,6 +35,21 @@ def test_stitch_cycles_are_found_on_synthetic_practice(skill, n_stitches, seed):
     assert abs(len(cycles) - n_stitches) <= 1
     assert all(end > start for start, end in cycles)
     assert all(b[0] == pytest.approx(a[1]) for a, b in zip(cycles, cycles[1:]))  # they tile the work
+
+
+def test_phases_follow_the_procedures_feature_groups_not_its_name():
+    """Suturing and needle passing (a stitch-cycle group) get stitches, intubation its phases, knot
+    tying (no group) none: a lab's new procedure gets phases by declaring a group."""
+    stitches = prepare_motion(generate_practice("expert", "suturing", n_stitches=5, seed=1))
+    expected = [(start, end) for start, end in find_stitch_cycles(stitches, RIGHT_HAND)]
+    for name in ("suturing", "needle_passing"):
+        phases = procedure_phases(stitches, name, RIGHT_HAND)
+        assert [(p.start_s, p.end_s) for p in phases] == expected
+        assert [p.label for p in phases] == [f"stitch {i + 1}" for i in range(len(expected))]
+    assert procedure_phases(stitches, "knot_tying", RIGHT_HAND) == []
+    airway = prepare_motion(generate_practice("expert", "intubation", seed=3))
+    labels = [p.label for p in procedure_phases(airway, "intubation", LEFT_HAND)]
+    assert labels == ["approach", "laryngoscopy", "tube_insertion", "withdrawal"]
 
 
 def test_cycle_statistics_known_answer():

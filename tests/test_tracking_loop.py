@@ -96,6 +96,19 @@ class BodyTracker(BrightnessTracker):
         return FrameObservation(obs.positions[:, :1], np.full((1, 1), 0.9), np.ones((1, 1, 3)))
 
 
+class MirrorableTracker(BrightnessTracker):
+    """Takes the `mirror_average` option (as the hands tracker does) and records it."""
+
+    name = "mirrorable"
+
+    def __init__(self, camera_view: str = "top", mirror_average: bool = False) -> None:
+        super().__init__(camera_view)
+        self.mirror_average = mirror_average
+
+    def provenance(self) -> dict[str, Any]:
+        return {**super().provenance(), "mirror_average": self.mirror_average}
+
+
 CREATED: list[BrightnessTracker] = []
 BARRIER = threading.Barrier(2)
 
@@ -112,6 +125,7 @@ register_tracker("fake_bright", f"{__name__}:BrightnessTracker")
 register_tracker("fake_body", f"{__name__}:BodyTracker")
 register_tracker("fake_paired_bright", f"{__name__}:paired_bright")
 register_tracker("fake_paired_body", f"{__name__}:paired_body")
+register_tracker("fake_mirrorable", f"{__name__}:MirrorableTracker")
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +167,27 @@ def test_one_tracker_gives_a_motion_with_known_positions_and_provenance():
     assert meta["tracking_summary"]["right_hand"]["share_tracked"] == pytest.approx(24 / 30)
     assert calls[-1] == (30, 30) and len(calls) == 30
     assert CREATED[0].closed and not source.closed  # a source passed in stays the caller's to close
+
+
+def test_tracker_options_go_to_the_trackers_that_take_them():
+    motion = track_source(
+        FakeSource(10), tracker="fake_mirrorable+fake_body", tracker_options={"mirror_average": True}
+    )
+    mirrorable, body = motion.metadata["trackers"]
+    assert mirrorable == {"name": "mirrorable", "camera_view": "top", "mirror_average": True}
+    assert "mirror_average" not in body  # a tracker without the option is built as before
+    plain = track_source(FakeSource(10), tracker="fake_mirrorable")
+    assert plain.metadata["trackers"][0]["mirror_average"] is False
+
+
+def test_cli_mirror_average_reaches_the_tracker(small_video, tmp_path):
+    out = tmp_path / "m.motion.npz"
+    args = ["track", str(small_video), "--tracker", "fake_mirrorable", "--out", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert load_motion(out).metadata["trackers"][0]["mirror_average"] is False
+    result = CliRunner().invoke(app, [*args, "--mirror-average"])
+    assert result.exit_code == 0, result.output
+    assert load_motion(out).metadata["trackers"][0]["mirror_average"] is True
 
 
 def test_trackers_that_want_a_sample_see_frames_spread_over_the_video():

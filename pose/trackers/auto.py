@@ -33,11 +33,15 @@ SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove ce
 TrackerFactory = Callable[[], Tracker]
 
 
-def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
+def _default_hands_factory(
+    camera_view: str, independent_frames: bool = False, mirror_average: bool = False
+) -> TrackerFactory:
     def build() -> Tracker:
         from skillsight.pose.trackers.base import create_tracker
 
         options = {"independent_frames": True} if independent_frames else {}
+        if mirror_average:
+            options["mirror_average"] = True
         return create_tracker("hands", camera_view=camera_view, **options)
 
     return build
@@ -56,11 +60,14 @@ class AutoTracker:
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
         independent_frames: bool = False,
+        mirror_average: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
-        self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        self._hands_factory = hands_factory or _default_hands_factory(
+            camera_view, independent_frames, mirror_average
+        )
         if gloves_factory is None:
             from skillsight.pose.trackers.gloves import GloveTracker
 

@@ -194,7 +194,8 @@ def _matches_white_background(
 ) -> np.ndarray:
     """White pixels that only show the static white background (pad, table) of the samples' median."""
     background_white = white_mask(background_lab, model) > 0
-    difference = cv2.absdiff(lab, background_lab).astype(np.uint16).sum(axis=-1)
+    channels = cv2.absdiff(lab, background_lab).astype(np.uint16)
+    difference = channels[..., 0] + channels[..., 1] + channels[..., 2]  # faster than sum(axis=-1)
     return background_white & (difference < BACKGROUND_MATCH_LAB)
 
 

@@ -33,7 +33,7 @@ from skillsight.scoring.features.kinematics import (
 )
 from skillsight.scoring.features.suturing import find_stitch_cycles
 from skillsight.scoring.procedure import Procedure, load_procedure
-from skillsight.scoring.results import Feature, FeatureSet
+from skillsight.scoring.results import Feature, FeatureSet, Phase
 
 __all__ = [
     "FEATURE_SPECS",
@@ -43,6 +43,7 @@ __all__ = [
     "find_stitch_cycles",
     "hand_reference_keypoint",
     "prepare_motion",
+    "procedure_phases",
 ]
 
 # suffix -> (unit template with {u} for the motion's length unit, description, higher_is_better)
@@ -255,6 +256,22 @@ def compute_features(
         "task.both_hands_in_view_share", "task.both_hands_in_view_share", share, motion
     )
     return features
+
+
+def procedure_phases(motion: Motion, procedure: Union[Procedure, str], hand: str) -> list[Phase]:
+    """The phases the procedure's feature groups define, for timelines and speed templates: the stitch
+    cycles of `hand` ("stitch 1", ...) for the suturing group, the intubation phases with `hand` as the
+    laryngoscope hand for the intubation group; [] for neither, or where none are found."""
+    proc = load_procedure(procedure)
+    groups = _groups(proc)
+    if not hand:
+        return []
+    if "suturing" in groups:
+        cycles = find_stitch_cycles(motion, hand)
+        return [Phase(f"stitch {i + 1}", float(start), float(end)) for i, (start, end) in enumerate(cycles)]
+    if "intubation" in groups:
+        return find_intubation_phases(motion, hand, RIGHT_HAND if hand == LEFT_HAND else LEFT_HAND)
+    return []
 
 
 def _primary_hand(proc: Procedure, roles: dict[str, str], wanted: str) -> str:

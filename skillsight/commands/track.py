@@ -62,6 +62,12 @@ def register(app: typer.Typer) -> None:
         marker_mm: Optional[float] = typer.Option(
             None, "--marker-mm", help="Side of a printed ArUco marker on the pad, in mm: distances in mm."
         ),
+        mirror_average: bool = typer.Option(
+            False,
+            "--mirror-average",
+            help="Also track each frame mirrored and average (as scoring does): mirror-symmetric, "
+            "so a left-hander's motion matches a right-hander's; a second landmark pass.",
+        ),
     ) -> None:
         """Track hands and/or body in a practice video and save the motion."""
         from skillsight.capture.frames import CaptureError
@@ -74,7 +80,10 @@ def register(app: typer.Typer) -> None:
                 "--smooth changes what --csv writes; give --csv FILE too", param_hint="--smooth"
             )
         try:
-            _track(source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames, marker_mm)
+            options = {"mirror_average": True} if mirror_average else {}
+            _track(
+                source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames, marker_mm, options
+            )
         except (CaptureError, ValueError, OSError) as exc:  # bad input: the message names it
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -91,6 +100,7 @@ def _track(
     fps: Optional[float],
     max_frames: Optional[int],
     marker_mm: Optional[float] = None,
+    tracker_options: Optional[dict[str, Any]] = None,
 ) -> None:
     from tqdm import tqdm
 
@@ -115,6 +125,7 @@ def _track(
             max_frames=max_frames,
             fps=fps,
             marker_mm=marker_mm,
+            tracker_options=tracker_options,
         )
     finally:
         if bar is not None:
