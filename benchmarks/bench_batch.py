@@ -10,6 +10,11 @@ every 20 ms with psutil. CPU time (parent plus joined workers) and the load aver
 the machine the batch really had: a wall-clock speed-up means little on cores other programs are using.
 Goals (issue 5): 2 workers at least 1.7x as fast as 1; peak RSS under 2 GB.
 
+The shipped procedures track with mirror averaging (a second MediaPipe pass on each mirrored frame, on
+its own thread), so one worker already keeps about 1.6 of 2 cores busy and a second worker can add
+little. `--plain-tracking` times the same procedure without it: the pool's own scaling, as measured
+before mirror averaging.
+
 `--procedure` takes a name or a procedure JSON file (e.g. one with "tracker": "hands" to time a
 single-tracker pipeline).
 """
@@ -95,6 +100,20 @@ def timed_batch(run: Callable[[], Any]) -> tuple[float, float, int, Any]:
     return elapsed, cpu, rss.peak_bytes, summary
 
 
+def plain_tracking_copy(procedure: str, folder: Path) -> str:
+    """A copy of the procedure's JSON without tracker options (no mirror averaging)."""
+    import json
+
+    from skillsight.scoring.procedure import PROCEDURES_DIR
+
+    source = Path(procedure) if Path(procedure).is_file() else PROCEDURES_DIR / f"{procedure}.json"
+    definition = json.loads(source.read_text())
+    definition["tracker_options"] = {}
+    copy = folder / f"{definition['name']}.plain.json"
+    copy.write_text(json.dumps(definition))
+    return str(copy)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -106,16 +125,23 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="rounds, alternating 1,N,N,1,...; the best time of each counts"
     )
+    parser.add_argument(
+        "--plain-tracking", action="store_true", help="the procedure without mirror-averaged tracking"
+    )
     args = parser.parse_args()
     if not HAND_CLIP.exists():
         print(f"missing {HAND_CLIP}; the benchmark needs the real hand clip", file=sys.stderr)
         return 2
+
+    from skillsight.scoring.procedure import load_procedure
 
     from skillsight.batch import run_batch
 
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         root = Path(tmp)
         clips = make_clips(root / "clips", args.clips, args.frames)
+        procedure = plain_tracking_copy(args.procedure, root) if args.plain_tracking else args.procedure
+        print(f"tracker options: {dict(load_procedure(procedure).tracker_options)}")
         print(f"{len(clips)} clips of {args.frames} frames (620x1080, 25 fps) from {HAND_CLIP.name}")
         results: dict[int, float] = {}
         order = [
@@ -126,7 +152,7 @@ def main() -> int:
             def batch(workers: int = workers, run_index: int = run_index) -> Any:
                 return run_batch(  # a fresh output folder and database: nothing is skipped
                     root / "clips",
-                    args.procedure,
+                    procedure,
                     root / f"out-{run_index}",
                     workers=workers,
                     db_url=f"sqlite:///{root / f'bench-{run_index}.db'}",
