@@ -336,10 +336,7 @@ def score_scale_text(card: Mapping[str, Any]) -> str:
 
 def trainee_phases(motion: Motion, procedure: Procedure, hand: str) -> list[Phase]:
     """The trainee's own stitch cycles or intubation phases, for the timeline."""
-    return [
-        Phase(label=label, start_s=start, end_s=end)
-        for label, start, end in procedure_segments(motion, procedure, hand)
-    ]
+    return procedure_segments(motion, procedure, hand)
 
 
 def _phase_comparisons(motion: Motion, hand: str, reference: Reference) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import numpy as np
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion
 from skillsight.scoring.dtw import dtw, medoid_index
 from skillsight.scoring.procedure import Procedure, load_procedure
-from skillsight.scoring.results import Feature, MetricComparison
+from skillsight.scoring.results import Feature, MetricComparison, Phase
 
 REFERENCE_FORMAT = "skillsight-reference"
 REFERENCE_FORMAT_VERSION = 1
@@ -536,27 +536,26 @@ def _aligned_to(template: np.ndarray, curve: np.ndarray) -> np.ndarray:
 def template_phases(motion: Motion, procedure: Procedure, hand: str) -> tuple[TemplatePhase, ...]:
     """The phases of one expert's practice on normalised time: stitch cycles or intubation phases when
     the features package finds them, else four equal quarters."""
-    segments = procedure_segments(motion, procedure, hand)
     t0 = float(motion.timestamps[0]) if motion.n_frames else 0.0
     total = motion.duration_s or 1.0
     phases = []
-    for label, start_s, end_s in segments:
-        start, end = (start_s - t0) / total, (end_s - t0) / total
+    for phase in procedure_segments(motion, procedure, hand):
+        start, end = (phase.start_s - t0) / total, (phase.end_s - t0) / total
         if end > start:
-            phases.append(TemplatePhase(label, float(np.clip(start, 0, 1)), float(np.clip(end, 0, 1))))
+            phases.append(TemplatePhase(phase.label, float(np.clip(start, 0, 1)), float(np.clip(end, 0, 1))))
     if not phases:
         names = ("first quarter", "second quarter", "third quarter", "last quarter")
         phases = [TemplatePhase(n, i / 4, (i + 1) / 4) for i, n in enumerate(names)]
     return tuple(phases)
 
 
-def procedure_segments(motion: Motion, procedure: Procedure, hand: str) -> list[tuple[str, float, float]]:
-    """Labelled (start_s, end_s) phases of the procedure's feature groups (stitch cycles, intubation
-    phases) in `hand`'s movement; [] when it defines none."""
+def procedure_segments(motion: Motion, procedure: Procedure, hand: str) -> list[Phase]:
+    """The phases of the procedure's feature groups (stitch cycles, intubation phases) in `hand`'s
+    movement; [] when it defines none or the movement shows none."""
     from skillsight.scoring.features import procedure_phases
 
     try:
-        return [(p.label, p.start_s, p.end_s) for p in procedure_phases(motion, procedure, hand)]
+        return procedure_phases(motion, procedure, hand)
     except (ValueError, KeyError):
         return []
 

@@ -262,10 +262,9 @@ def procedure_phases(motion: Motion, procedure: Union[Procedure, str], hand: str
     """The phases the procedure's feature groups define, for timelines and speed templates: the stitch
     cycles of `hand` ("stitch 1", ...) for the suturing group, the intubation phases with `hand` as the
     laryngoscope hand for the intubation group; [] for neither, or where none are found."""
-    proc = load_procedure(procedure)
-    groups = _groups(proc)
     if not hand:
         return []
+    groups = _groups(load_procedure(procedure))
     if "suturing" in groups:
         cycles = find_stitch_cycles(motion, hand)
         return [Phase(f"stitch {i + 1}", float(start), float(end)) for i, (start, end) in enumerate(cycles)]
