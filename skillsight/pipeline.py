@@ -72,6 +72,7 @@ def assess_source(
     """Track (or load) a source and assess it: the single path behind every entry point."""
     from skillsight.scoring.assessment import assess_motion
 
+    model, reference = model_and_reference(procedure, model, reference)
     motion = load_or_track(
         source,
         procedure,
@@ -89,3 +90,18 @@ def assess_source(
         dominant_hand=dominant_hand,
     )
     return AssessmentRun(motion=motion, assessment=assessment)
+
+
+def model_and_reference(
+    procedure: str, model: Optional[PathLike], reference: Optional[PathLike]
+) -> tuple[PathLike, PathLike]:
+    """The scorer and reference to use: those given, else the procedure's shipped ones. Resolved before
+    any tracking, so a procedure without a model fails in a moment, not after minutes of video."""
+    from skillsight.models import default_model_path, default_reference_path
+    from skillsight.scoring.procedure import load_procedure
+
+    name = load_procedure(procedure).name
+    return (
+        model if model is not None else default_model_path(name),
+        reference if reference is not None else default_reference_path(name),
+    )

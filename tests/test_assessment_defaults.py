@@ -116,3 +116,19 @@ def test_default_paths_pick_the_latest_version(tmp_path):
     assert default_reference_path("suturing", tmp_path).name == "suturing-reference-v3.json"
     with pytest.raises(DefaultModelMissing, match="intubation"):
         default_model_path("intubation", tmp_path)
+
+
+def test_a_procedure_without_a_model_fails_before_any_tracking(monkeypatch, tmp_path):
+    """Knot tying ships no scorer: say so at once, not after minutes of tracking a video."""
+    from skillsight.models import DefaultModelMissing
+
+    import skillsight.pipeline as pipeline
+
+    def no_tracking(*_args, **_kwargs):
+        raise AssertionError("tracked a video that could not be scored")
+
+    monkeypatch.setattr(pipeline, "load_or_track", no_tracking)
+    with pytest.raises(
+        DefaultModelMissing, match=r"knot_tying.*shipped ones are for intubation, suturing.*--model"
+    ):
+        pipeline.assess_source(tmp_path / "practice.mp4", "knot_tying")
