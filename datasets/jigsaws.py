@@ -190,6 +190,17 @@ def kinematics_to_motion(kinematics: np.ndarray, source: str, trial: str, task: 
     )
 
 
+def load_jigsaws_trial(path: Path) -> Motion:
+    """One kinematics file (<Task>_<User><NNN>.txt, 76 columns) as a Motion, outside its release folder
+    (to score one trial, or to build a reference from chosen ones)."""
+    path = Path(path)
+    try:
+        task = parse_trial_name(path.stem)[0]
+    except DatasetError:
+        task = ""  # a renamed file still holds kinematics; only the task name is unknown
+    return kinematics_to_motion(read_kinematics(path), str(path), path.stem, task)
+
+
 def _child(folder: Path, name: str) -> Optional[Path]:
     """`folder/name`, matching the name without regard to case (archives unpacked on other systems)."""
     exact = folder / name

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from skillsight.pose.motion import Motion, is_motion_file, load_motion
+from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
 
 # progress(done_frames, total_frames_or_None)
@@ -37,10 +37,15 @@ def load_or_track(
     overlay_path: Optional[PathLike] = None,
     marker_mm: Optional[float] = None,
 ) -> Motion:
-    """A motion file is loaded as it is; a video, image folder or webcam is tracked with the
-    procedure's trackers (or `tracker` when given) and its tracker options (mirror averaging)."""
-    if not isinstance(source, int) and is_motion_file(source):
-        return load_motion(source)
+    """A file that holds motion (a motion file, BVH motion capture, JIGSAWS kinematics) is loaded as it
+    is; a video, image folder or webcam is tracked with the procedure's trackers (or `tracker` when
+    given) and its tracker options (mirror averaging)."""
+    if not isinstance(source, int):
+        from skillsight.datasets.practice_files import read_practice_motion
+
+        motion = read_practice_motion(source)
+        if motion is not None:
+            return motion
     from skillsight.pose.track import track_source
     from skillsight.scoring.procedure import load_procedure
 

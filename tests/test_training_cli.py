@@ -135,19 +135,32 @@ def test_train_command_writes_report_model_and_card(task_folder: Path, tmp_path:
     assert card["training_data"]["format"] == "jigsaws" and card["training_data"]["n_samples"] == 24
     scorer.check_compatible("kinematics_3d", "m", card["feature_names"])
     assert "knot_tying-scorer v1" in describe_card(card)
-    # The exported model scores a JIGSAWS trial (with a reference built from the same kind of motion):
-    # `score` completes the per-channel statistics the card asks for.
-    from skillsight.scoring.assessment import assess_motion
-    from skillsight.scoring.reference import build_reference
-
+    # A researcher's whole path on the command line: a reference from the experts' kinematics files, then
+    # `score` on one trial's file with the exported model (it completes the per-channel statistics the
+    # card asks for).
     samples = load_dataset("jigsaws", task_folder)
-    experts = [s.motion for s in samples if s.skill_level == "expert"]
-    reference = build_reference(experts, "knot_tying", "jigsaws-experts", "1", "generated JIGSAWS experts")
-    assessment = assess_motion(
-        samples[0].motion, "knot_tying", model=out / "knot_tying-scorer.onnx", reference=reference
+    experts = [s.source for s in samples if s.skill_level == "expert"]
+    reference = tmp_path / "knot_tying-reference.json"
+    built = CliRunner().invoke(
+        app, ["reference", "build", *experts, "--procedure", "knot_tying", "--out", str(reference)]
     )
-    assert assessment.status == "scored", assessment.refusal_reasons
-    assert assessment.skill_level in ("novice", "intermediate", "expert")
+    assert built.exit_code == 0, built.output
+    assert f"{len(experts)} expert practices" in built.output
+    scored_json = tmp_path / "scored.json"
+    model = out / "knot_tying-scorer.onnx"
+    scored = CliRunner().invoke(
+        app,
+        ["score", samples[0].source, "--procedure", "knot_tying", "--model", str(model),
+         "--reference", str(reference), "--json", str(scored_json)],
+    )  # fmt: skip
+    assert scored.exit_code == 0, scored.output
+    assessment = json.loads(scored_json.read_text())
+    assert assessment["status"] == "scored" and assessment["skill_level"] in (
+        "novice",
+        "intermediate",
+        "expert",
+    )
+    assert assessment["provenance"]["motion_kind"] == "kinematics_3d"
 
 
 def test_a_task_without_a_profile_falls_back_and_says_so(tmp_path: Path) -> None:

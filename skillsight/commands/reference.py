@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
     @reference_app.command("build")
     def build(
         sources: List[str] = typer.Argument(  # noqa: UP006
-            ..., help="Expert videos, image folders or .motion.npz files"
+            ...,
+            help="Expert videos or image folders; or motion: .motion.npz, .bvh recordings (files or "
+            "folders), JIGSAWS kinematics .txt",
         ),
         procedure: str = typer.Option(
             ..., "--procedure", "-p", help="suturing, intubation, or a procedure file"

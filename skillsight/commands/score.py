@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
     @app.command("score")
     def score(
         source: str = typer.Argument(
-            ..., help="A practice video, an image folder, a webcam index or a .motion.npz"
+            ...,
+            help="A practice video, image folder or webcam index; or motion: a .motion.npz, a .bvh "
+            "recording (file or folder) or a JIGSAWS kinematics .txt",
         ),
         procedure: str = typer.Option(
             ..., "--procedure", "-p", help="suturing, intubation, or a procedure file"
@@ -88,7 +90,7 @@ def run_score(
     target: Any = int(source) if source.isdigit() and not Path(source).exists() else source
     if not isinstance(target, int) and not Path(target).exists():
         raise FileNotFoundError(f"{target}: no such file or folder")
-    bar = _progress_bar() if show_progress and not str(source).endswith(".npz") else None
+    bar = _progress_bar() if show_progress else None
     try:
         run = assess_source(
             target,
@@ -108,19 +110,24 @@ def run_score(
 
 
 class _Bar:
-    def __init__(self) -> None:
-        from tqdm import tqdm
+    """A tracking progress bar, shown from the first frame tracked (a motion file shows none)."""
 
-        self._bar = tqdm(unit="frame", desc="tracking", leave=False)
+    def __init__(self) -> None:
+        self._bar: Any = None
 
     def update_to(self, done: int, total: Optional[int]) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit="frame", desc="tracking", leave=False)
         if total is not None and self._bar.total != total:
             self._bar.total = total
         self._bar.n = done
         self._bar.refresh()
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _progress_bar() -> _Bar:
