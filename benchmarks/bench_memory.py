@@ -7,6 +7,7 @@ second, which shows whether memory grows with the video's length).
 
     python benchmarks/bench_memory.py                    # 10 minutes of video: tracking takes a while
     python benchmarks/bench_memory.py --minutes 2 --tracker hands
+    python benchmarks/bench_memory.py --mirror-average   # as scoring an intubation video tracks
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_tracking import loop_clip, make_720p_clip  # noqa: E402
 
 
-def track_with_peak_rss(clip: Path, tracker: str, work: Path) -> tuple[float, float, list[float]]:
+def track_with_peak_rss(
+    clip: Path, tracker: str, work: Path, mirror_average: bool = False
+) -> tuple[float, float, list[float]]:
     """(wall seconds, peak RSS MiB, RSS MiB sampled each second) of one `skillsight track` process."""
     import psutil
 
     cmd = [sys.executable, "-m", "skillsight.cli", "track", str(clip), "--tracker", tracker]
-    cmd += ["--csv", "out.csv"]
+    cmd += ["--csv", "out.csv", *(["--mirror-average"] if mirror_average else [])]
     start = time.perf_counter()
     # stderr (progress bar, MediaPipe's logs) goes to a file: an unread pipe would fill and block the child.
     log = open(work / "track.log", "wb")  # noqa: SIM115 - closed below, after the child ends
@@ -59,6 +62,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the 720p video")
     parser.add_argument("--tracker", default="hands+pose", help="tracker(s) to run (default hands+pose)")
+    parser.add_argument(
+        "--mirror-average", action="store_true", help="track as scoring does (a second, mirrored hands pass)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="skillsight-mem-") as tmp:
         work = Path(tmp)
@@ -67,8 +73,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         frames = loop_clip(segment, clip, args.minutes * 60.0)
         print(
             f"video: 1280x720, 30 fps, {frames} frames ({frames / 30 / 60:.1f} min), tracker {args.tracker}"
+            + (", mirror-averaged" if args.mirror_average else "")
         )
-        wall, peak, samples = track_with_peak_rss(clip, args.tracker, work)
+        wall, peak, samples = track_with_peak_rss(clip, args.tracker, work, args.mirror_average)
         quarter = [samples[int(q * (len(samples) - 1))] for q in (0.25, 0.5, 0.75, 1.0)] if samples else []
         print(f"tracking took {wall:.0f} s ({frames / wall:.1f} fps)")
         print("RSS at 25/50/75/100% of the run: " + ", ".join(f"{v:.0f} MiB" for v in quarter))
