@@ -15,8 +15,6 @@ from typing import Optional
 
 from skillsight.pose.motion import Motion, is_motion_file, load_motion
 
-MOTION_FILE_KINDS = "a .motion.npz file, a .bvh recording (file or folder) or a JIGSAWS kinematics .txt"
-
 
 def is_bvh_recording(path: Path) -> bool:
     return path.suffix.lower() == ".bvh" or (path.is_dir() and any(path.glob("*.bvh")))

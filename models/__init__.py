@@ -20,33 +20,36 @@ def shipped_models_dir() -> Path:
     return Path(__file__).resolve().parent
 
 
+def _shipped(kind: str, suffix: str, folder: Optional[Path] = None) -> dict[str, list[tuple[int, Path]]]:
+    """procedure -> [(version, path)] of the `kind` files ("<procedure>-<kind>-v<N><suffix>") in `folder`."""
+    pattern = re.compile(rf"^(?P<procedure>.+)-{kind}-v(?P<version>\d+){re.escape(suffix)}$")
+    found: dict[str, list[tuple[int, Path]]] = {}
+    for path in (folder or shipped_models_dir()).glob(f"*{suffix}"):
+        match = pattern.match(path.name)
+        if match:
+            found.setdefault(match["procedure"], []).append((int(match["version"]), path))
+    return found
+
+
 def _latest(procedure: str, kind: str, suffix: str, folder: Optional[Path] = None) -> Path:
     folder = folder or shipped_models_dir()
-    pattern = re.compile(rf"^{re.escape(procedure)}-{kind}-v(\d+){re.escape(suffix)}$")
-    versions = [(int(m.group(1)), p) for p in folder.glob(f"*{suffix}") if (m := pattern.match(p.name))]
-    if not versions:
-        shipped = ", ".join(shipped_procedures(kind, folder)) or "no procedure"
+    shipped = _shipped(kind, suffix, folder)
+    if procedure not in shipped:
+        names = ", ".join(sorted(shipped)) or "no procedure"
         option, command = (
             ("--model", "train ... --out DIR") if kind == "scorer" else ("--reference", "reference build")
         )
         raise DefaultModelMissing(
             f"no shipped {kind} for procedure {procedure!r} in {folder} "
-            f"(expected {procedure}-{kind}-v1{suffix}; shipped ones are for {shipped}): "
+            f"(expected {procedure}-{kind}-v1{suffix}; shipped ones are for {names}): "
             f"pass your own with {option}, made with `skillsight {command}`"
         )
-    return max(versions)[1]
+    return max(shipped[procedure])[1]
 
 
 def shipped_procedures(kind: str = "scorer", folder: Optional[Path] = None) -> list[str]:
     """The procedures that have a shipped `kind` ("scorer" or "reference") in `folder`."""
-    suffix = ".onnx" if kind == "scorer" else ".json"
-    pattern = re.compile(rf"^(.+)-{kind}-v\d+{re.escape(suffix)}$")
-    found = {
-        m.group(1)
-        for p in (folder or shipped_models_dir()).glob(f"*{suffix}")
-        if (m := pattern.match(p.name))
-    }
-    return sorted(found)
+    return sorted(_shipped(kind, ".onnx" if kind == "scorer" else ".json", folder))
 
 
 def default_model_path(procedure: str, folder: Optional[Path] = None) -> Path:
