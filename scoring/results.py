@@ -9,18 +9,46 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any, Optional
 
-STATUS_SCORED = "scored"
-STATUS_REFUSED = "refused"
+
+class ResultStatus(str, Enum):
+    """Every outcome of scoring one recording: the only status vocabulary (CLI, batch, app, database)."""
+
+    SCORED = "scored"  # level and score given (warnings, e.g. minor decoding damage, may be attached)
+    REFUSED = "refused"  # tracking too poor, clip too short, or model/reference schema mismatch
+    OUT_OF_DOMAIN = "out_of_domain"  # metrics and expert comparison shown; level and score withheld
+    DAMAGED = "damaged"  # the recording is too damaged (undecodable share above the limit) to score
+    FAILED = "failed"  # an error: unreadable input, missing file (batch records it and goes on)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Exit codes of `skillsight score` (documented in the README); one per status, plus wrong usage.
+EXIT_CODES = {
+    ResultStatus.SCORED: 0,
+    ResultStatus.FAILED: 1,
+    ResultStatus.REFUSED: 3,
+    ResultStatus.OUT_OF_DOMAIN: 4,
+    ResultStatus.DAMAGED: 5,
+}
+EXIT_SCORED = EXIT_CODES[ResultStatus.SCORED]
+EXIT_ERROR = EXIT_CODES[ResultStatus.FAILED]
+EXIT_USAGE = 2
+EXIT_REFUSED = EXIT_CODES[ResultStatus.REFUSED]
+EXIT_OUT_OF_DOMAIN = EXIT_CODES[ResultStatus.OUT_OF_DOMAIN]
+EXIT_DAMAGED = EXIT_CODES[ResultStatus.DAMAGED]
+
+STATUS_SCORED = ResultStatus.SCORED.value
+STATUS_REFUSED = ResultStatus.REFUSED.value
 
 SKILL_LEVELS = ("novice", "intermediate", "expert")
-
-# Exit codes of `skillsight score` (documented in the README).
-EXIT_SCORED = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
 
 
 def _finite_or_none(value: Optional[float]) -> Optional[float]:
