@@ -52,18 +52,14 @@ class Gap:
         }
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) index pairs of the True runs of a 1-D bool array."""
+def mask_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the True runs of a 1-D bool array: the one way runs are found
+    (observed stretches, gaps, pauses)."""
     if mask.size == 0:
         return []
     padded = np.concatenate(([False], mask.astype(bool), [False]))
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
-
-
-def observed_runs(observed: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) index pairs of the contiguous observed runs of a (T,) bool mask."""
-    return _runs(observed)
 
 
 def _sample_period(timestamps: np.ndarray) -> float:
@@ -75,13 +71,18 @@ def gaps_in_mask(missing: np.ndarray, timestamps: np.ndarray) -> list[Gap]:
     period = _sample_period(timestamps)
     n = missing.size
     gaps = []
-    for a, b in _runs(missing):
+    for a, b in mask_runs(missing):
         interior = a > 0 and b < n
         # The missing span: from one sample period after the last observation to the next observation.
         start_s = float(timestamps[a - 1] + period) if a > 0 else float(timestamps[a])
         end_s = float(timestamps[b]) if b < n else float(timestamps[b - 1] + period)
         gaps.append(Gap(a, b, start_s, end_s, max(end_s - start_s, 0.0), interior))
     return gaps
+
+
+def longest_gap_s(missing: np.ndarray, timestamps: np.ndarray) -> float:
+    """Duration of the longest gap of a (T,) missing-mask in seconds (0 when nothing is missing)."""
+    return max((g.duration_s for g in gaps_in_mask(missing, timestamps)), default=0.0)
 
 
 def find_gaps(motion: Motion, individual: str, keypoint: str) -> list[Gap]:
@@ -157,7 +158,7 @@ def _savgol_runs(track: np.ndarray, window: int, polyorder: int) -> np.ndarray:
     """Savitzky-Golay per contiguous observed run of a (T, C) array whose columns share their gaps;
     runs shorter than the window get a shorter one."""
     out = track.copy()
-    for a, b in _runs(~np.isnan(track).any(axis=1)):
+    for a, b in mask_runs(~np.isnan(track).any(axis=1)):
         length = b - a
         w = min(window, length if length % 2 == 1 else length - 1)
         if w <= polyorder:

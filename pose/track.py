@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import prefetch_frames
+from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
 from skillsight.pose.trackers.base import (
     DEFAULT_CAMERA_VIEW,
@@ -163,7 +164,6 @@ def summarize_tracking(motion: Motion) -> dict[str, dict[str, float]]:
     """Per individual: share of frames tracked, mean confidence when tracked, longest gap in seconds."""
     summary: dict[str, dict[str, float]] = {}
     n = motion.n_frames
-    period = 1.0 / motion.fps if motion.fps > 0 else 0.0
     for i, name in enumerate(motion.individuals):
         seen = ~np.isnan(motion.positions[:, i, :, 0])
         tracked = seen.any(axis=1)
@@ -173,18 +173,9 @@ def summarize_tracking(motion: Motion) -> dict[str, dict[str, float]]:
             "share_tracked": float(tracked.mean()) if n else 0.0,
             "frames_tracked": int(tracked.sum()),
             "mean_confidence": float(per_frame.mean()) if per_frame.size else 0.0,
-            "longest_gap_s": _longest_gap_s(~tracked, motion.timestamps, period),
+            "longest_gap_s": longest_gap_s(~tracked, motion.timestamps),
         }
     return summary
-
-
-def _longest_gap_s(missing: np.ndarray, timestamps: np.ndarray, period: float) -> float:
-    """Longest run of missing frames, as time without observation (run length in frame periods)."""
-    if not missing.any():
-        return 0.0
-    edges = np.diff(np.concatenate(([0], missing.astype(np.int8), [0])))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return float(max(timestamps[stop - 1] - timestamps[start] + period for start, stop in zip(starts, stops)))
 
 
 # --- preparation --------------------------------------------------------------------------------

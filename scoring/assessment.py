@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import BODY, Motion
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
 from skillsight.scoring.procedure import Procedure, load_procedure
@@ -131,7 +132,6 @@ def measure_tracking_quality(motion: Motion, required: Sequence[str] = ()) -> di
     """Per individual: share of frames tracked, mean confidence where tracked, longest gap (s); and
     `share`: frames where every required individual is tracked (what batch reports)."""
     n = motion.n_frames
-    period = 1.0 / motion.fps if n > 1 and motion.fps > 0 else 0.0
     per_individual: dict[str, dict[str, Any]] = {}
     tracked_rows = {}
     for i, name in enumerate(motion.individuals):
@@ -143,7 +143,7 @@ def measure_tracking_quality(motion: Motion, required: Sequence[str] = ()) -> di
         per_individual[name] = {
             "tracked_share": round(float(tracked.mean()) if n else 0.0, 4),
             "mean_confidence": round(mean_conf, 4),
-            "longest_gap_s": round(_longest_run(~tracked) * period, 3),
+            "longest_gap_s": round(longest_gap_s(~tracked, motion.timestamps), 3),
         }
     for name in required:
         per_individual.setdefault(name, {"tracked_share": 0.0, "mean_confidence": 0.0, "longest_gap_s": None})
@@ -213,14 +213,6 @@ def tracking_refusals(
 def _add(items: list[str], text: str) -> None:
     if text not in items:
         items.append(text)
-
-
-def _longest_run(mask: np.ndarray) -> int:
-    if not mask.any():
-        return 0
-    padded = np.concatenate([[0], mask.astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(padded))
-    return int(np.max(edges[1::2] - edges[::2]))
 
 
 def _thresholds(procedure: Procedure) -> dict[str, float]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
-from skillsight.pose.motion import KIND_VIDEO_2D, Motion
+from skillsight.pose.motion import Motion
 from skillsight.scoring.dtw import dtw, medoid_index
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.results import Feature, MetricComparison, Phase
@@ -351,27 +351,17 @@ def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
 
 
 def hand_speed(motion: Motion, hand: str) -> Optional[np.ndarray]:
-    """(T,) speed of the hand's reference point in motion units per second, gaps interpolated,
-    lightly smoothed (~0.2 s); None when the hand is seen in fewer than two frames."""
-    keypoint = hand_reference_point(motion, hand)
-    if keypoint is None or motion.n_frames < 2:
+    """(T,) speed of the hand's reference point in motion units per second: the features' one
+    definition (`kinematics.hand_speed`), bridged linearly over the frames where the hand is not
+    seen (a template needs a profile without holes); None when it is seen in fewer than two frames."""
+    from skillsight.scoring.features.kinematics import hand_speed as features_hand_speed
+
+    speed = features_hand_speed(motion, hand)
+    seen = np.isfinite(speed) if speed is not None else np.zeros(0, dtype=bool)
+    if speed is None or seen.sum() < 2:
         return None
-    positions = np.array(motion.track(hand, keypoint), dtype=float)
-    if motion.kind == KIND_VIDEO_2D:
-        positions = positions[:, :2]  # video z is a relative depth guess, not a distance
     t = motion.timestamps
-    seen = ~np.isnan(positions).any(axis=1)
-    if seen.sum() < 2:
-        return None
-    filled = np.column_stack([np.interp(t, t[seen], positions[seen, d]) for d in range(positions.shape[1])])
-    speed = np.linalg.norm(np.gradient(filled, t, axis=0), axis=1)
-    window = max(1, int(round(0.2 * motion.fps)))
-    if window > 1 and len(speed) > window:
-        kernel = np.ones(window) / window
-        speed = np.convolve(
-            np.pad(speed, (window // 2, window - 1 - window // 2), mode="edge"), kernel, "valid"
-        )
-    return speed
+    return np.interp(t, t[seen], speed[seen])
 
 
 def time_normalised(values: np.ndarray, n_samples: int = TEMPLATE_SAMPLES) -> np.ndarray:

@@ -51,7 +51,11 @@ FEATURE_SPECS: dict[str, tuple[str, str, Optional[bool]]] = {
     "task_time": ("s", "time from the hand's first to its last appearance", False),
     "active_time": ("s", "time the hand was moving (not paused; graded near the idle speed)", False),
     "path_length": ("{u}", "distance the hand travelled", False),
-    "movements": ("count", "number of distinct movements (speed peaks), as ICSAD counts them", False),
+    "movements": (
+        "count",
+        "number of distinct movements (speed peaks), as ICSAD counts them; graded near the idle speed",
+        False,
+    ),
     "mean_speed": ("{u}/s", "average hand speed", None),
     "peak_speed": ("{u}/s", "peak hand speed over 0.3 s (99th percentile)", None),
     "mean_acceleration": ("{u}/s^2", "average size of the hand's acceleration", None),
@@ -124,6 +128,7 @@ def prepare_motion(
     else:
         plan = plan_hand_size_scale(motion)
     metadata = dict(motion.metadata)
+    metadata[kinematics.JITTER_METADATA_KEY] = _hand_jitters(motion, plan.factor)
     steps = [*metadata.get("processing", []), *([cleaned.step] if cleaned.step else [])]
     metadata["processing"] = steps + ([plan.step] if plan.step is not None else [])
     metadata["units"] = plan.units
@@ -137,6 +142,17 @@ def prepare_motion(
         metadata=metadata,
         signals={**motion.signals, **_raw_fingertip_signals(motion, plan.factor, max_gap_s)},
     )
+
+
+def _hand_jitters(raw: Motion, factor: float) -> dict[str, float]:
+    """hand -> jitter of its reference point as tracked (before smoothing hides it), in the units
+    the motion is scaled to: the noise floor of `kinematics.hand_speed`."""
+    jitters = {}
+    for hand in (LEFT_HAND, RIGHT_HAND):
+        jitter = kinematics.hand_jitter(raw, hand)
+        if np.isfinite(jitter):
+            jitters[hand] = float(jitter * factor)
+    return jitters
 
 
 def _raw_fingertip_signals(raw: Motion, factor: float, max_gap_s: float) -> dict:

@@ -8,15 +8,15 @@ from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     compute_path_length,
+    frame_durations,
+    hand_speed,
     moving_mask,
-    speed_profile,
-    windowed_speed,
 )
 
 
 def compute_speed_correlation(motion: Motion, first_hand: str, second_hand: str) -> float:
     """Pearson correlation (-1..1) of the two hands' speeds over frames where both are observed."""
-    a, b = speed_profile(motion, first_hand), speed_profile(motion, second_hand)
+    a, b = hand_speed(motion, first_hand), hand_speed(motion, second_hand)
     if a is None or b is None:
         return float("nan")
     both = np.isfinite(a) & np.isfinite(b)
@@ -28,8 +28,9 @@ def compute_speed_correlation(motion: Motion, first_hand: str, second_hand: str)
 def compute_simultaneous_share(
     motion: Motion, first_hand: str, second_hand: str, thresholds: KinematicThresholds
 ) -> float:
-    """Share (0-1) of the time either hand moves during which both move."""
-    a, b = windowed_speed(motion, first_hand), windowed_speed(motion, second_hand)
+    """Share (0-1) of the time either hand moves during which both move (frames weighted by their
+    duration, so the frame rate does not matter)."""
+    a, b = hand_speed(motion, first_hand), hand_speed(motion, second_hand)
     if a is None or b is None:
         return float("nan")
     both_seen = np.isfinite(a) & np.isfinite(b)
@@ -38,7 +39,8 @@ def compute_simultaneous_share(
     either = moving_a | moving_b
     if not either.any():
         return float("nan")
-    return float((moving_a & moving_b).sum() / either.sum())
+    durations = frame_durations(motion.timestamps)
+    return float(durations[moving_a & moving_b].sum() / durations[either].sum())
 
 
 def compute_path_ratio(motion: Motion, first_hand: str, second_hand: str) -> float:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from skillsight.pose.cleaning import observed_runs
+from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import posture
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     compute_mean_jerk,
+    hand_speed,
     hand_track,
-    speed_profile,
 )
 from skillsight.scoring.results import Phase
 
@@ -53,13 +53,13 @@ def attempt_bounds(
     """[start, stop) frames of the attempt: the longest stay of the laryngoscope hand at the manikin,
     from when it settles (slows below the idle speed) to when it last rests before leaving."""
     excursion = _excursion(motion, laryngoscope_hand)
-    speed = speed_profile(motion, laryngoscope_hand)
+    speed = hand_speed(motion, laryngoscope_hand)
     if excursion is None or speed is None:
         return None
     near = _at_manikin(excursion, MIN_EXCURSION_HAND_SIZES * hand_size)
     if near is None:
         return None
-    runs = observed_runs(near)
+    runs = mask_runs(near)
     if not runs:
         return None
     a, b = max(runs, key=lambda r: r[1] - r[0])

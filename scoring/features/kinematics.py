@@ -2,7 +2,14 @@
 
 Every function is a pure function of a Motion. Distances are in the motion's units (hand sizes for
 video after `prepare_motion`, metres for lab kinematics and motion capture); thresholds are given in
-hand sizes and converted with `hand_size_in_units`, so the same procedure works for every source.
+hand sizes and seconds and converted with `hand_size_in_units`, so the same procedure works for
+every source.
+
+Hand speed has ONE definition here (`hand_speed`), which the reference, the plots and every metric
+use: the velocity of a local-linear fit on a fixed time scale (`local_fit`), less the tracking noise
+estimated from the recording itself, so it does not change with the frame rate or the jitter.
+Pauses (`pause_mask`, `pause_intervals`) are judged on it; runs of any mask are found by
+`pose.cleaning.mask_runs`.
 """
 
 from __future__ import annotations
@@ -12,10 +19,12 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
-from skillsight.pose.cleaning import observed_runs
+from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, KIND_VIDEO_2D, Motion
 from skillsight.pose.scale import hand_size_in_units
-from skillsight.scoring.features.peaks import find_peaks
+from skillsight.scoring.features.area import convex_hull_area
+from skillsight.scoring.features.local_fit import LocalFit, estimate_jitter, local_linear_fit
+from skillsight.scoring.features.peaks import find_peaks, peak_prominences
 
 # In order of preference: glove/auto trackers' centroid, lab tool tips, then landmarks of the palm.
 REFERENCE_KEYPOINTS = ("centroid", "tool_tip", "palm", "middle_finger_mcp", "wrist", "hand", "tip")
@@ -24,9 +33,14 @@ REFERENCE_KEYPOINTS = ("centroid", "tool_tip", "palm", "middle_finger_mcp", "wri
 IDLE_SPEED_HAND_SIZES_PER_S = 0.3
 MIN_PAUSE_S = 0.5
 PEAK_SPEED_PERCENTILE = 99.0
+PEAK_WINDOW_S = 0.3  # peak speed is the speed sustained over this long
+TIME_GRID_S = 0.01  # percentiles over time are read on a clock this fine, whatever the frame rate
 MOVEMENT_PROMINENCE_SHARE = 0.5  # of the idle speed: how deep the dip between two movements must be
-PATH_STEP_S = 0.1  # path length is summed over steps this long
-STILLNESS_WINDOW_S = 0.3  # pauses are judged on the net displacement over this window
+SPEED_TIME_SCALE_S = 0.1  # sd of the Gaussian time window every speed is measured over
+# Speeds within this many noise standard deviations (per axis) of zero are taken as still.
+NOISE_MARGIN = 2.0
+# prepare_motion records each hand's jitter (measured before smoothing) here, in the motion's units.
+JITTER_METADATA_KEY = "tracking_jitter"
 ACTIVITY_RAMP = 0.5  # activity rises from 0.5 to 1.5 times the idle speed (see `activity`)
 
 
@@ -92,47 +106,75 @@ def _body_wrist_track(motion: Motion, hand: str) -> Optional[np.ndarray]:
     return None
 
 
+@dataclass(frozen=True)
+class HandMotion:
+    """A hand's reference point on the fixed time scale: (T, D) fitted positions and velocities, the
+    (T,) speed less its noise (units/s) and the (T,) noise standard deviation of each velocity
+    component (units/s). NaN where the hand is not observed."""
+
+    position: np.ndarray
+    velocity: np.ndarray
+    speed: np.ndarray
+    speed_noise: np.ndarray
+
+
+def hand_jitter(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
+    """Standard deviation of the tracking jitter of the hand's reference point (motion units): as
+    `prepare_motion` measured it before smoothing, else measured on the positions as they are."""
+    recorded = (motion.metadata.get(JITTER_METADATA_KEY) or {}).get(hand)
+    if keypoint is None and recorded is not None and np.isfinite(recorded):
+        return float(recorded)
+    track = hand_track(motion, hand, keypoint)
+    return estimate_jitter(track) if track is not None else float("nan")
+
+
+def hand_motion(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Optional[HandMotion]:
+    """The hand's reference point fitted on SPEED_TIME_SCALE_S, with the noise that is left in it."""
+    track = hand_track(motion, hand, keypoint)
+    if track is None:
+        return None
+    fit: LocalFit = local_linear_fit(track, motion.timestamps, SPEED_TIME_SCALE_S)
+    jitter = hand_jitter(motion, hand, keypoint)
+    noise = fit.velocity_gain * (jitter if np.isfinite(jitter) else 0.0)
+    return HandMotion(fit.position, fit.velocity, noise_free_speed(fit.velocity, noise), noise)
+
+
+def noise_free_speed(velocity: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """(T,) speed with the noise floor taken off: |v|^2 less NOISE_MARGIN^2 times the noise's expected
+    |v|^2 (D axes), floored at 0. A still hand reads 0 however jittery its tracking; a moving one
+    loses almost nothing (a hand at 10 noise sds keeps 98 % of its speed)."""
+    squared = np.sum(velocity**2, axis=1)
+    floor = NOISE_MARGIN**2 * velocity.shape[1] * noise**2
+    return np.sqrt(np.maximum(squared - floor, 0.0))
+
+
+def hand_speed(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Optional[np.ndarray]:
+    """(T,) speed of the hand's reference point in units/s (NaN where not observed): THE hand speed
+    of every metric, the reference's speed template and the plots."""
+    fitted = hand_motion(motion, hand, keypoint)
+    return None if fitted is None else fitted.speed
+
+
 def derivative(values: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
-    """Time derivative along axis 0 (central differences on the real timestamps); NaN where a
-    neighbouring sample is missing, so derivatives never bridge a gap."""
+    """Time derivative along axis 0 (central differences on the real timestamps)."""
     if values.shape[0] < 2:
         return np.full(values.shape, np.nan)
     return np.gradient(values, timestamps, axis=0)
 
 
-def velocity(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Optional[np.ndarray]:
-    track = hand_track(motion, hand, keypoint)
-    return None if track is None else derivative(track, motion.timestamps)
-
-
-def speed_profile(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Optional[np.ndarray]:
-    """(T,) speed of the hand's reference point in units/s; NaN where not observed."""
-    v = velocity(motion, hand, keypoint)
-    return None if v is None else np.linalg.norm(v, axis=1)
-
-
-def windowed_speed(motion: Motion, hand: str, window_s: float = STILLNESS_WINDOW_S) -> Optional[np.ndarray]:
-    """(T,) net displacement over a centred window divided by its duration (units/s): whether the
-    hand is still or moving, robust to tracking jitter (which averages out over the window, where
-    instantaneous speed amplifies it). NaN where either end of the window is missing."""
-    track = hand_track(motion, hand)
-    if track is None or motion.n_frames < 2:
-        return None
-    n = motion.n_frames
-    half = _half_window(motion, window_s)
-    index = np.arange(n)
-    before, after = np.clip(index - half, 0, n - 1), np.clip(index + half, 0, n - 1)
-    elapsed = motion.timestamps[after] - motion.timestamps[before]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.linalg.norm(track[after] - track[before], axis=1) / elapsed
-
-
-def _frame_durations(timestamps: np.ndarray) -> np.ndarray:
+def frame_durations(timestamps: np.ndarray) -> np.ndarray:
     """Seconds each sample stands for (its interval to the next; the last gets the median)."""
     if timestamps.size < 2:
         return np.zeros(timestamps.size)
     dt = np.diff(timestamps)
     return np.append(dt, np.median(dt))
+
+
+def _time_mean(values: np.ndarray, timestamps: np.ndarray) -> float:
+    """Mean of (T,) values over the time they stand for (frames weighted by their duration)."""
+    observed = np.isfinite(values)
+    durations = frame_durations(timestamps)[observed]
+    return float(np.sum(values[observed] * durations) / durations.sum()) if observed.any() else float("nan")
 
 
 def compute_task_time(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
@@ -142,90 +184,86 @@ def compute_task_time(motion: Motion, hand: str, keypoint: Optional[str] = None)
         return float("nan")
     seen = np.flatnonzero(np.isfinite(track).all(axis=1))
     return float(
-        motion.timestamps[seen[-1]] - motion.timestamps[seen[0]] + _frame_durations(motion.timestamps)[-1]
+        motion.timestamps[seen[-1]] - motion.timestamps[seen[0]] + frame_durations(motion.timestamps)[-1]
     )
 
 
 def compute_path_length(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Distance travelled by the hand's reference point (units): the path of its position averaged
-    over the stillness window (as `windowed_speed` judges movement), summed over steps of about
-    PATH_STEP_S and averaged over the step phases. Tracking jitter and tremor add little (tremor has
-    its own metric); a straight movement keeps its full length, a tight curve traced within a fraction
-    of a second is cut a little. Steps touching a missing sample are left out."""
-    track = hand_track(motion, hand, keypoint)
-    if track is None:
+    """Distance travelled by the hand's reference point (units): the time integral of `hand_speed`
+    (trapezoids between consecutive observed samples). Jitter adds nothing however many frames carry
+    it (the speed is measured on a fixed time scale, less its noise); tremor has its own metric."""
+    speed = hand_speed(motion, hand, keypoint)
+    if speed is None:
         return float("nan")
-    track = _window_mean(track, _half_window(motion))
-    n = track.shape[0]
-    stride = max(1, int(round(PATH_STEP_S * motion.fps))) if n > 1 else 1
-    total = 0.0
-    for phase in range(min(stride, n)):
-        # Every phase starts at the first sample and ends at the last, so it spans the whole motion.
-        index = np.unique(np.r_[0, np.arange(phase, n, stride), n - 1])
-        total += float(np.nansum(np.linalg.norm(np.diff(track[index], axis=0), axis=1)))
-    return total / min(stride, n)
-
-
-def _half_window(motion: Motion, window_s: float = STILLNESS_WINDOW_S) -> int:
-    return max(1, int(round(window_s * motion.fps / 2.0)))
-
-
-def _window_mean(track: np.ndarray, half: int) -> np.ndarray:
-    """(T, D) mean over a centred window of up to 2*half+1 samples, narrowed symmetrically near the
-    ends and near missing samples (so a straight line stays where it is); NaN where missing."""
-    n = track.shape[0]
-    finite = np.isfinite(track).all(axis=1)
-    values = np.where(finite[:, None], track, 0.0)
-    sums = np.cumsum(np.vstack([np.zeros((1, track.shape[1])), values]), axis=0)
-    index = np.arange(n)
-    missing = np.r_[-1, np.flatnonzero(~finite), n]  # the ends count as missing
-    after = missing[np.searchsorted(missing, index, side="right")]
-    before = missing[np.searchsorted(missing, index, side="left") - 1]
-    reach = np.clip(np.minimum(np.minimum(index - before, after - index) - 1, half), 0, None)
-    mean = (sums[index + reach + 1] - sums[index - reach]) / (2 * reach + 1)[:, None]
-    return np.where(finite[:, None], mean, np.nan)
+    both = np.isfinite(speed[:-1]) & np.isfinite(speed[1:])
+    steps = 0.5 * (speed[:-1] + speed[1:]) * np.diff(motion.timestamps)
+    return float(np.sum(steps[both]))
 
 
 def compute_mean_speed(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Mean speed over observed frames (units/s), from the net displacement over a short window
-    (`windowed_speed`), so tracking jitter does not inflate it."""
-    s = windowed_speed(motion, hand) if keypoint is None else speed_profile(motion, hand, keypoint)
-    return float(np.nanmean(s)) if s is not None and np.isfinite(s).any() else float("nan")
+    """Mean of `hand_speed` over the observed time (units/s)."""
+    s = hand_speed(motion, hand, keypoint)
+    return _time_mean(s, motion.timestamps) if s is not None else float("nan")
 
 
 def compute_peak_speed(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Peak speed (units/s): the 99th percentile of the windowed speed (net displacement over the
-    stillness window), so neither one tracking glitch nor a few frames of jitter set it."""
-    s = windowed_speed(motion, hand) if keypoint is None else speed_profile(motion, hand, keypoint)
-    return (
-        float(np.nanpercentile(s, PEAK_SPEED_PERCENTILE))
-        if s is not None and np.isfinite(s).any()
-        else float("nan")
-    )
+    """Peak speed (units/s): the 99th percentile over time of `hand_speed` averaged over PEAK_WINDOW_S
+    (distance covered in that window over its length), so neither one tracking glitch nor a few
+    frames set it. Read on a fine clock (TIME_GRID_S), so the frame rate does not change which
+    moments the percentile sees."""
+    s = hand_speed(motion, hand, keypoint)
+    t = motion.timestamps
+    if s is None or not np.isfinite(s).any() or t.size < 2:
+        return float("nan")
+    clock = np.arange(t[0] + PEAK_WINDOW_S / 2, t[-1] - PEAK_WINDOW_S / 2 + 1e-9, TIME_GRID_S)
+    sustained = sustained_speed(s, t, clock)
+    if not np.isfinite(sustained).any():
+        return float("nan")
+    return float(np.nanpercentile(sustained, PEAK_SPEED_PERCENTILE))
 
 
-def _magnitude_of_derivative(
+def sustained_speed(
+    speed: np.ndarray, timestamps: np.ndarray, at: np.ndarray, window_s: float = PEAK_WINDOW_S
+) -> np.ndarray:
+    """Mean of `speed` over the `window_s` seconds centred on each time in `at` (exact in time, so
+    the same at any frame rate); NaN where the window reaches a sample that is not observed."""
+    both = np.isfinite(speed[:-1]) & np.isfinite(speed[1:])
+    steps = np.where(both, 0.5 * (speed[:-1] + speed[1:]) * np.diff(timestamps), 0.0)
+    covered = np.concatenate(([0.0], np.cumsum(steps)))  # distance up to each sample
+    ahead, behind = at + window_s / 2, at - window_s / 2
+    mean = (np.interp(ahead, timestamps, covered) - np.interp(behind, timestamps, covered)) / window_s
+    # Cumulative count of unobserved samples: any change within the window means a hole in it.
+    holes = np.cumsum(~np.isfinite(speed))
+    first = np.searchsorted(timestamps, behind, side="left") - 1
+    last = np.searchsorted(timestamps, ahead, side="right")
+    first, last = np.clip(first, 0, speed.size - 1), np.clip(last, 0, speed.size - 1)
+    whole = (holes[last] == holes[first]) & np.isfinite(speed[first])
+    return np.where(whole, mean, np.nan)
+
+
+def _velocity_derivative(
     motion: Motion, hand: str, order: int, keypoint: Optional[str]
 ) -> Optional[np.ndarray]:
-    track = hand_track(motion, hand, keypoint)
-    if track is None:
+    """(T,) size of the `order`-th time derivative of the fitted velocity (acceleration for 1)."""
+    fitted = hand_motion(motion, hand, keypoint)
+    if fitted is None:
         return None
-    values = track
+    values = fitted.velocity
     for _ in range(order):
         values = derivative(values, motion.timestamps)
     return np.linalg.norm(values, axis=1)
 
 
 def compute_mean_acceleration(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Mean magnitude of acceleration (units/s^2)."""
-    a = _magnitude_of_derivative(motion, hand, 2, keypoint)
-    return float(np.nanmean(a)) if a is not None and np.isfinite(a).any() else float("nan")
+    """Mean size of acceleration (units/s^2): the derivative of the fitted velocity."""
+    a = _velocity_derivative(motion, hand, 1, keypoint)
+    return _time_mean(a, motion.timestamps) if a is not None else float("nan")
 
 
 def compute_mean_jerk(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Mean magnitude of jerk, the third derivative of position (units/s^3)."""
-    j = _magnitude_of_derivative(motion, hand, 3, keypoint)
-    return float(np.nanmean(j)) if j is not None and np.isfinite(j).any() else float("nan")
+    """Mean size of jerk, the derivative of acceleration (units/s^3)."""
+    j = _velocity_derivative(motion, hand, 2, keypoint)
+    return _time_mean(j, motion.timestamps) if j is not None else float("nan")
 
 
 def moving_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:
@@ -237,9 +275,9 @@ def moving_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: 
 def pause_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:
     """(T,) True inside pauses: runs below the idle speed lasting at least min_pause_s."""
     slow = np.isfinite(speed) & (speed < thresholds.idle_speed)
-    durations = _frame_durations(timestamps)
+    durations = frame_durations(timestamps)
     mask = np.zeros(speed.shape, dtype=bool)
-    for a, b in observed_runs(slow):
+    for a, b in mask_runs(slow):
         if durations[a:b].sum() >= thresholds.min_pause_s - 1e-9:
             mask[a:b] = True
     return mask
@@ -255,11 +293,10 @@ def activity(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.
     the slowing between two movements is not a pause, as with `pause_mask`."""
     observed = np.isfinite(speed)
     dt = float(np.median(np.diff(timestamps))) if timestamps.size > 1 else 1.0
-    width = int(np.ceil(thresholds.min_pause_s / dt - 1e-9)) if dt > 0 else 1
-    closed = _closing(np.where(observed, speed, np.nan), max(width, 1))
-    low, high = (1 - ACTIVITY_RAMP) * thresholds.idle_speed, (1 + ACTIVITY_RAMP) * thresholds.idle_speed
-    weight = np.clip((closed - low) / max(high - low, 1e-12), 0.0, 1.0)
-    return np.where(observed, weight, np.nan)
+    # Samples within min_pause_s / 2 on either side: the window spans the same seconds at any rate.
+    half = int(np.floor(thresholds.min_pause_s / 2.0 / dt + 1e-9)) if dt > 0 else 0
+    closed = _closing(np.where(observed, speed, np.nan), 2 * half + 1)
+    return np.where(observed, _ramp(closed, thresholds.idle_speed), np.nan)
 
 
 def _closing(values: np.ndarray, width: int) -> np.ndarray:
@@ -289,16 +326,26 @@ def pauses(
     speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
 ) -> list[tuple[int, int]]:
     """[start, stop) frame ranges of the pauses."""
-    return observed_runs(pause_mask(speed, thresholds, timestamps))
+    return mask_runs(pause_mask(speed, thresholds, timestamps))
+
+
+def pause_intervals(motion: Motion, hand: str, thresholds: KinematicThresholds) -> list[tuple[float, float]]:
+    """(start_s, end_s) of the hand's pauses, each sample standing for its frame's duration: the
+    pauses `compute_pause_count` counts, as a timeline shows them."""
+    speed = hand_speed(motion, hand)
+    if speed is None:
+        return []
+    t, durations = motion.timestamps, frame_durations(motion.timestamps)
+    return [(float(t[a]), float(t[b - 1] + durations[b - 1])) for a, b in pauses(speed, thresholds, t)]
 
 
 def compute_idle_share(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
     """Share of the observed time spent paused (0-1), each sample weighted by how still it is
     (`activity`)."""
-    s = windowed_speed(motion, hand)
+    s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
-    durations = _frame_durations(motion.timestamps)
+    durations = frame_durations(motion.timestamps)
     weight = activity(s, thresholds, motion.timestamps)
     observed = np.isfinite(weight)
     return float(np.sum(durations[observed] * (1.0 - weight[observed])) / durations[observed].sum())
@@ -306,7 +353,7 @@ def compute_idle_share(motion: Motion, hand: str, thresholds: KinematicThreshold
 
 def compute_pause_count(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
     """Number of pauses: runs below the idle speed of at least min_pause_s (count)."""
-    s = windowed_speed(motion, hand)
+    s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
     return float(len(pauses(s, thresholds, motion.timestamps)))
@@ -314,76 +361,88 @@ def compute_pause_count(motion: Motion, hand: str, thresholds: KinematicThreshol
 
 def compute_active_time(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
     """Observed time spent moving (s), each sample weighted by how clearly it moves (`activity`)."""
-    s = windowed_speed(motion, hand)
+    s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
     weight = activity(s, thresholds, motion.timestamps)
     observed = np.isfinite(weight)
-    return float(np.sum(_frame_durations(motion.timestamps)[observed] * weight[observed]))
+    return float(np.sum(frame_durations(motion.timestamps)[observed] * weight[observed]))
 
 
-def movement_peaks(
-    speed: np.ndarray, thresholds: KinematicThresholds, net_speed: Optional[np.ndarray] = None
-) -> np.ndarray:
-    """Frame indices of movements, ICSAD-style: speed peaks above the idle speed with a clear dip
-    between them. The profile is padded with rest at both ends, so a hand moving at constant speed
-    throughout counts as one movement. With `net_speed` (windowed), peaks where the hand is still
-    overall (jitter) do not count."""
-    # Quantised far below any meaningful speed so rounding ripples on a plateau make one flat peak.
-    step = 1e-6 * thresholds.idle_speed if thresholds.idle_speed > 0 else 1e-12
+def _speed_levels(speed: np.ndarray, idle_speed: float) -> np.ndarray:
+    """The speed padded with rest at both ends (so a hand moving at constant speed throughout makes
+    one peak) and quantised far below any meaningful speed (so rounding ripples on a plateau make
+    one flat peak); NaN counts as rest."""
+    step = 1e-6 * idle_speed if idle_speed > 0 else 1e-12
     level = np.round(np.nan_to_num(speed, nan=0.0) / step) * step
-    padded = np.concatenate(([0.0], level, [0.0]))
-    peaks = find_peaks(padded, height=thresholds.idle_speed, prominence=thresholds.movement_prominence) - 1
-    if net_speed is not None:
-        peaks = peaks[np.nan_to_num(net_speed[peaks], nan=0.0) >= thresholds.idle_speed]
-    return peaks
+    return np.concatenate(([0.0], level, [0.0]))
+
+
+def movement_peaks(speed: np.ndarray, thresholds: KinematicThresholds) -> np.ndarray:
+    """Frame indices of movements, ICSAD-style: speed peaks above the idle speed with a clear dip
+    between them."""
+    padded = _speed_levels(speed, thresholds.idle_speed)
+    return find_peaks(padded, height=thresholds.idle_speed, prominence=thresholds.movement_prominence) - 1
 
 
 def compute_movement_count(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Number of movements: peaks of the (windowed) speed above the idle speed (count)."""
-    # Counted on the windowed speed: tracking jitter makes spurious peaks in the instantaneous one.
-    s = windowed_speed(motion, hand)
+    """Number of movements: peaks of `hand_speed` above the idle speed with a clear dip between them
+    (count). Graded like `activity`: a peak whose height (or dip) lies within ACTIVITY_RAMP of its
+    threshold counts in part, so a movement that barely reaches the idle speed, where tracking noise
+    decides, moves the count by a fraction, not by one."""
+    s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
-    return float(len(movement_peaks(s, thresholds)))
+    padded = _speed_levels(s, thresholds.idle_speed)
+    lowest = 1 - ACTIVITY_RAMP
+    peaks = find_peaks(
+        padded,
+        height=lowest * thresholds.idle_speed,
+        prominence=lowest * thresholds.movement_prominence,
+    )
+    heights = _ramp(padded[peaks], thresholds.idle_speed)
+    dips = _ramp(peak_prominences(padded, peaks), thresholds.movement_prominence)
+    return float(np.sum(heights * dips))
+
+
+def _ramp(values: np.ndarray, threshold: float) -> np.ndarray:
+    """0 below (1 - ACTIVITY_RAMP) * threshold, 1 above (1 + ACTIVITY_RAMP) * threshold, linear between."""
+    low, high = (1 - ACTIVITY_RAMP) * threshold, (1 + ACTIVITY_RAMP) * threshold
+    return np.clip((values - low) / max(high - low, 1e-12), 0.0, 1.0)
 
 
 def movement_segments(
-    speed: np.ndarray,
-    thresholds: KinematicThresholds,
-    timestamps: np.ndarray,
-    net_speed: Optional[np.ndarray] = None,
+    speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
 ) -> list[tuple[int, int]]:
-    """[start, stop) ranges of movement units from rest to rest: the stretches between pauses (judged
-    on `net_speed` when given, else on `speed`) that reach the idle speed, widened on each side to
-    where the speed stops falling. Corrections made without pausing stay in the unit they correct,
-    as smoothness measures need (a reach plus two corrections is less smooth than one reach)."""
-    stillness = net_speed if net_speed is not None else speed
-    active = np.isfinite(speed) & ~pause_mask(stillness, thresholds, timestamps)
-    runs = [(a, b) for a, b in observed_runs(active) if np.nanmax(speed[a:b]) >= thresholds.idle_speed]
-    return _widened_to_speed_minima(runs, speed)
+    """[start, stop) ranges of movement units from rest to rest: the stretches between pauses that
+    reach the idle speed, widened on each side to where the speed stops falling (`_widened`).
+    Corrections made without pausing stay in the unit they correct, as smoothness measures need (a
+    reach plus two corrections is less smooth than one reach)."""
+    active = moving_mask(speed, thresholds, timestamps)
+    runs = [(a, b) for a, b in mask_runs(active) if np.nanmax(speed[a:b]) >= thresholds.idle_speed]
+    return _widened(runs, speed, thresholds)
 
 
-def fast_segments(
-    speed: np.ndarray, thresholds: KinematicThresholds, net_speed: Optional[np.ndarray] = None
-) -> list[tuple[int, int]]:
-    """[start, stop) ranges where the speed stays above the idle speed (and, with `net_speed`, the
-    hand is not still overall), widened on each side to where the speed stops falling: single
-    bell-shaped movements as the speed profile shows them."""
+def fast_segments(speed: np.ndarray, thresholds: KinematicThresholds) -> list[tuple[int, int]]:
+    """[start, stop) ranges where the speed stays above the idle speed, widened on each side to where
+    the speed stops falling (`_widened`): single bell-shaped movements as the speed profile shows them."""
     fast = np.isfinite(speed) & (speed >= thresholds.idle_speed)
-    if net_speed is not None:  # jitter while the hand is still is not a movement
-        fast &= np.nan_to_num(net_speed, nan=0.0) >= thresholds.idle_speed
-    return _widened_to_speed_minima(observed_runs(fast), speed)
+    return _widened(mask_runs(fast), speed, thresholds)
 
 
-def _widened_to_speed_minima(runs: Iterable[tuple[int, int]], speed: np.ndarray) -> list[tuple[int, int]]:
-    """Each [start, stop) run widened on both sides to where the speed stops falling; runs that
-    then overlap are merged."""
+def _widened(
+    runs: Iterable[tuple[int, int]], speed: np.ndarray, thresholds: KinematicThresholds
+) -> list[tuple[int, int]]:
+    """Each [start, stop) run widened on both sides while the speed keeps falling and stays above
+    the lower end of the activity ramp (below it the hand counts as still, and the fit's time window
+    would otherwise add its own gentle tails); runs that then overlap are merged."""
+    rest = (1 - ACTIVITY_RAMP) * thresholds.idle_speed
+    moving = np.isfinite(speed) & (speed >= rest)
     segments: list[tuple[int, int]] = []
     for a, b in runs:
-        while a > 0 and np.isfinite(speed[a - 1]) and speed[a - 1] < speed[a]:
+        while a > 0 and moving[a - 1] and speed[a - 1] < speed[a]:
             a -= 1
-        while b < speed.size and np.isfinite(speed[b]) and speed[b] < speed[b - 1]:
+        while b < speed.size and moving[b] and speed[b] < speed[b - 1]:
             b += 1
         if segments and a < segments[-1][1]:
             segments[-1] = (segments[-1][0], b)
@@ -393,54 +452,17 @@ def _widened_to_speed_minima(runs: Iterable[tuple[int, int]], speed: np.ndarray)
 
 
 def compute_working_area(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Area of the convex hull of the hand's path (units^2); 3-D paths are projected on their main plane."""
-    track = hand_track(motion, hand, keypoint)
-    if track is None:
+    """Area of the convex hull of the hand's fitted path (units^2), so jitter does not widen it; 3-D
+    paths are projected on their main plane."""
+    fitted = hand_motion(motion, hand, keypoint)
+    if fitted is None:
         return float("nan")
-    points = track[np.isfinite(track).all(axis=1)]
+    points = fitted.position[np.isfinite(fitted.position).all(axis=1)]
     if points.shape[1] > 2:
         centred = points - points.mean(axis=0)
         _, _, vt = np.linalg.svd(centred, full_matrices=False)
         points = centred @ vt[:2].T
     return convex_hull_area(points)
-
-
-def _cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-    return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
-
-
-def _hull_candidates(points: np.ndarray, bins: int = 1024) -> np.ndarray:
-    """The lowest and highest point of each of `bins` narrow x-columns: every hull vertex but those on
-    a near-vertical edge is among them, so the hull area changes by far less than 0.1 %."""
-    x = points[:, 0]
-    span = float(x.max() - x.min())
-    if points.shape[0] <= 2 * bins or span == 0:
-        return points
-    column = np.minimum(((x - x.min()) / span * bins).astype(np.int64), bins - 1)
-    order = np.lexsort((points[:, 1], column))
-    col_sorted = column[order]
-    first = np.flatnonzero(np.r_[True, col_sorted[1:] != col_sorted[:-1]])
-    last = np.r_[first[1:] - 1, col_sorted.size - 1]
-    extremes = [order[first], order[last], [int(np.argmin(x))], [int(np.argmax(x))]]
-    return points[np.unique(np.concatenate(extremes))]
-
-
-def convex_hull_area(points: np.ndarray) -> float:
-    """Area of the convex hull of (N, 2) points (monotone chain, then the shoelace formula)."""
-    pts = np.unique(np.round(_hull_candidates(points), 9), axis=0)  # sorted by x, then y
-    if pts.shape[0] < 3:
-        return 0.0
-    hull = []
-    for sequence in (pts, pts[::-1]):
-        chain: list = []
-        for p in sequence:
-            while len(chain) >= 2 and _cross(chain[-2], chain[-1], p) <= 0:
-                chain.pop()
-            chain.append(p)
-        hull.extend(chain[:-1])
-    h = np.array(hull)
-    x, y = h[:, 0], h[:, 1]
-    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
 def compute_out_of_view_share(motion: Motion, hand: str) -> float:

@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from skillsight.pose.cleaning import observed_runs
+from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     derivative,
     fast_segments,
+    hand_speed,
     hand_track,
     movement_segments,
     spatial_axes,
-    speed_profile,
-    windowed_speed,
 )
 
 TREMOR_BAND_HZ = (4.0, 12.0)
@@ -51,11 +50,11 @@ def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: Kinema
     smoother.
     A minimum-jerk movement scores -ln(720) = -6.58."""
     track = hand_track(motion, hand)
-    s = speed_profile(motion, hand)
+    s = hand_speed(motion, hand)
     if track is None or s is None:
         return float("nan")
     values = []
-    for a, b in movement_segments(s, thresholds, motion.timestamps, windowed_speed(motion, hand)):
+    for a, b in movement_segments(s, thresholds, motion.timestamps):
         if b - a >= 5:
             dj = dimensionless_jerk(track[a:b], motion.timestamps[a:b])
             if np.isfinite(dj) and dj > 0:
@@ -92,14 +91,10 @@ def spectral_arc_length(
 
 def compute_sparc(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
     """Mean SPARC over the speed profile's movements (dimensionless, negative; closer to 0 is smoother)."""
-    s = speed_profile(motion, hand)
+    s = hand_speed(motion, hand)
     if s is None or motion.n_frames < 4:
         return float("nan")
-    values = [
-        spectral_arc_length(s[a:b], motion.fps)
-        for a, b in fast_segments(s, thresholds, windowed_speed(motion, hand))
-        if b - a >= 5
-    ]
+    values = [spectral_arc_length(s[a:b], motion.fps) for a, b in fast_segments(s, thresholds) if b - a >= 5]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")
 
@@ -171,7 +166,7 @@ def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
     flat = offsets.reshape(offsets.shape[0], -1)
     finite = np.isfinite(flat).all(axis=1)
     weighted: list[tuple[float, int]] = []
-    for a, b in observed_runs(finite):
+    for a, b in mask_runs(finite):
         if (b - a) / fs >= MIN_TREMOR_RUN_S:
             n_tips = offsets.shape[1]
             per_tip = [band_rms(offsets[a:b, i], fs, TREMOR_BAND_HZ) for i in range(n_tips)]

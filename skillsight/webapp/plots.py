@@ -1,8 +1,8 @@
 """Pictures for the Results, History and Report: matplotlib figures rendered to RGB arrays or PNG bytes.
 
 Uses matplotlib's object API with the Agg canvas (no pyplot state), so figures can be drawn from
-Gradio's worker threads. The small motion computations here (a hand's reference point, its speed,
-pauses) serve the pictures only; the scored metrics come from scoring.features.
+Gradio's worker threads. Hand speed and pauses are the features' own (scoring.features.kinematics),
+so the chart shades exactly the pauses the metrics count.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from typing import Any, Optional
 import numpy as np
 
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
+from skillsight.scoring.features import kinematics
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.views import humanise_metric
 
 # Preferred reference point of a hand, most stable first (glove centroid, then palm landmarks).
 HAND_POINT_PREFERENCE = ("centroid", "wrist", "middle_finger_mcp", "tool_tip", "tip")
 HAND_COLOURS = {LEFT_HAND: "#1f77b4", RIGHT_HAND: "#d62728"}
-# A pause: the hand moves slower than this share of its typical (95th percentile) speed...
-PAUSE_SPEED_SHARE = 0.15
-# ...for at least this long.
-MIN_PAUSE_S = 0.3
 FIGURE_DPI = 100
 
 
@@ -39,35 +36,18 @@ def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
 
 
 def hand_speed(motion: Motion, hand: str) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 2) image-plane path and (T,) speed in motion units per second (NaN where unknown)."""
-    keypoint = hand_reference_point(motion, hand)
-    if keypoint is None or motion.n_frames < 2:
+    """(T, 2) image-plane path and (T,) speed in motion units per second (NaN where unknown), both of
+    the point the metrics follow, the speed as the metrics measure it."""
+    path = kinematics.hand_track(motion, hand) if motion.n_frames >= 2 else None
+    speed = kinematics.hand_speed(motion, hand) if path is not None else None
+    if path is None or speed is None:
         return np.full((motion.n_frames, 2), np.nan), np.full(motion.n_frames, np.nan)
-    path = motion.track(hand, keypoint)[:, :2]
-    step = np.linalg.norm(np.diff(path, axis=0), axis=1)
-    dt = np.diff(motion.timestamps)
-    speed = np.concatenate([[np.nan], step / dt])
-    return path, speed
+    return path[:, :2], speed
 
 
-def pause_intervals(timestamps: np.ndarray, speed: np.ndarray) -> list[tuple[float, float]]:
-    """Stretches where speed stays below PAUSE_SPEED_SHARE of the 95th-percentile speed for MIN_PAUSE_S."""
-    finite = speed[np.isfinite(speed)]
-    if finite.size == 0:
-        return []
-    threshold = PAUSE_SPEED_SHARE * float(np.percentile(finite, 95))
-    slow = np.isfinite(speed) & (speed <= threshold)
-    intervals = []
-    start: Optional[int] = None
-    for i, is_slow in enumerate(np.append(slow, False)):
-        if is_slow and start is None:
-            start = i
-        elif not is_slow and start is not None:
-            begin, end = float(timestamps[start]), float(timestamps[i - 1])
-            if end - begin >= MIN_PAUSE_S:
-                intervals.append((begin, end))
-            start = None
-    return intervals
+def pause_intervals(motion: Motion, hand: str) -> list[tuple[float, float]]:
+    """(start_s, end_s) of the hand's pauses, as the idle-share and pause metrics count them."""
+    return kinematics.pause_intervals(motion, hand, kinematics.thresholds_for(motion))
 
 
 def _new_figure(width: float, height: float) -> Any:
@@ -147,7 +127,7 @@ def speed_figure(motion: Motion) -> Any:
     for hand in hands:
         _, speed = hand_speed(motion, hand)
         ax.plot(motion.timestamps, speed, color=HAND_COLOURS[hand], lw=1.2, label=hand.replace("_", " "))
-        for i, (start, end) in enumerate(pause_intervals(motion.timestamps, speed)):
+        for i, (start, end) in enumerate(pause_intervals(motion, hand)):
             ax.axvspan(start, end, color=HAND_COLOURS[hand], alpha=0.12, label="pause" if i == 0 else None)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(f"speed ({motion.units}/s)")

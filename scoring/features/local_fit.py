@@ -1,0 +1,91 @@
+"""Position and velocity on a fixed time scale, and the tracking jitter of a recording: pure numpy.
+
+Speeds measured per frame grow with the frame rate, because tracking jitter adds a little distance at
+every frame. Here each sample's position and velocity come from a straight line fitted, in continuous
+time, to the samples around it weighted by a Gaussian of fixed width in SECONDS (local-linear
+regression). The same motion then gives the same curve at 15, 25 or 60 fps; only the noise left in it
+shrinks as frames are added, and that noise is known: the fit is linear in the samples, so white
+jitter of standard deviation sigma leaves `velocity_gain * sigma` in each velocity component.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from skillsight.pose.cleaning import mask_runs
+
+# The fit reaches this many time scales on either side (the Gaussian weight there is 1 %).
+KERNEL_REACH = 3.0
+# Third differences of white noise have variance 20 sigma^2 (1 + 9 + 9 + 1).
+THIRD_DIFFERENCE_VARIANCE = 20.0
+MAD_TO_SD = 1.4826
+
+
+@dataclass(frozen=True)
+class LocalFit:
+    """Per sample of a (T, D) track: the fitted position and velocity (NaN where not observed) and
+    the velocity's noise gain (standard deviation per axis per unit of white position jitter)."""
+
+    position: np.ndarray
+    velocity: np.ndarray
+    velocity_gain: np.ndarray
+
+
+def local_linear_fit(values: np.ndarray, timestamps: np.ndarray, time_scale_s: float) -> LocalFit:
+    """Local-linear fit of a (T, D) track with a Gaussian kernel of `time_scale_s` seconds, run by
+    run: a gap (NaN row) is never bridged. A run of one sample keeps its position, without velocity."""
+    values = np.asarray(values, dtype=np.float64)
+    t = np.asarray(timestamps, dtype=np.float64)
+    position = np.full(values.shape, np.nan)
+    velocity = np.full(values.shape, np.nan)
+    gain = np.full(values.shape[0], np.nan)
+    for a, b in mask_runs(np.isfinite(values).all(axis=1)):
+        if b - a == 1:
+            position[a] = values[a]
+            continue
+        position[a:b], velocity[a:b], gain[a:b] = _fit_run(values[a:b], t[a:b], time_scale_s)
+    return LocalFit(position, velocity, gain)
+
+
+def _fit_run(x: np.ndarray, t: np.ndarray, tau: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fitted positions, velocities and velocity gains of one gap-free run (at least two samples)."""
+    reach = KERNEL_REACH * tau
+    lo = np.searchsorted(t, t - reach, side="left")
+    hi = np.searchsorted(t, t + reach, side="right")
+    # The two samples nearest each end always take part, so a run shorter than the kernel still fits.
+    lo, hi = np.minimum(lo, t.size - 2), np.maximum(hi, 2)
+    width = int(np.max(hi - lo))
+    index = lo[:, None] + np.arange(width)
+    inside = index < hi[:, None]
+    index = np.minimum(index, t.size - 1)
+    u = t[index] - t[:, None]
+    w = np.exp(-0.5 * (u / tau) ** 2) * inside
+    s0, s1, s2 = w.sum(axis=1), (w * u).sum(axis=1), (w * u * u).sum(axis=1)
+    det = s0 * s2 - s1 * s1
+    det = np.where(det > 0, det, np.nan)
+    slope_weights = w * (s0[:, None] * u - s1[:, None]) / det[:, None]
+    level_weights = w * (s2[:, None] - s1[:, None] * u) / det[:, None]
+    samples = x[index]  # (T, width, D)
+    position = np.einsum("tk,tkd->td", level_weights, samples)
+    velocity = np.einsum("tk,tkd->td", slope_weights, samples)
+    return position, velocity, np.sqrt(np.sum(slope_weights**2, axis=1))
+
+
+def estimate_jitter(values: np.ndarray) -> float:
+    """Standard deviation of the white tracking jitter in a (T, D) track, per axis, in its units.
+
+    From the third differences of consecutive observed samples, which cancel any motion of constant
+    acceleration, leaving jitter (and the rarer jerky motion, which the median ignores). Taken over
+    samples, not seconds, because jitter is added once per frame whatever the frame rate. NaN when
+    fewer than four consecutive samples are observed anywhere."""
+    values = np.asarray(values, dtype=np.float64)
+    pieces = [
+        np.diff(values[a:b], n=3, axis=0).ravel()
+        for a, b in mask_runs(np.isfinite(values).all(axis=1))
+        if b - a >= 4
+    ]
+    if not pieces:
+        return float("nan")
+    differences = np.abs(np.concatenate(pieces))
+    return float(MAD_TO_SD * np.median(differences) / np.sqrt(THIRD_DIFFERENCE_VARIANCE))
