@@ -28,6 +28,8 @@ FINGERTIPS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger
 # prepare_motion keeps the unsmoothed fingertip offsets here, because smoothing removes tremor.
 RAW_FINGERTIP_SIGNAL = "{hand}.fingertip_offsets_raw"
 MIN_TREMOR_RUN_S = 1.0
+# Movement units shorter than this (or of fewer than 5 samples, for the derivatives) are not scored.
+MIN_MOVEMENT_S = 0.15
 
 
 def dimensionless_jerk(track: np.ndarray, timestamps: np.ndarray) -> float:
@@ -55,11 +57,16 @@ def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: Kinema
         return float("nan")
     values = []
     for a, b in movement_segments(s, thresholds, motion.timestamps):
-        if b - a >= 5:
+        if _long_enough(a, b, motion):
             dj = dimensionless_jerk(track[a:b], motion.timestamps[a:b])
             if np.isfinite(dj) and dj > 0:
                 values.append(-np.log(dj))
     return float(np.mean(values)) if values else float("nan")
+
+
+def _long_enough(a: int, b: int, motion: Motion) -> bool:
+    """Whether samples [a, b) make a movement unit to score: long enough in time and in samples."""
+    return b - a >= 5 and motion.timestamps[b - 1] - motion.timestamps[a] >= MIN_MOVEMENT_S
 
 
 def spectral_arc_length(
@@ -94,7 +101,11 @@ def compute_sparc(motion: Motion, hand: str, thresholds: KinematicThresholds) ->
     s = hand_speed(motion, hand)
     if s is None or motion.n_frames < 4:
         return float("nan")
-    values = [spectral_arc_length(s[a:b], motion.fps) for a, b in fast_segments(s, thresholds) if b - a >= 5]
+    values = [
+        spectral_arc_length(s[a:b], motion.fps)
+        for a, b in fast_segments(s, thresholds)
+        if _long_enough(a, b, motion)
+    ]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")
 
