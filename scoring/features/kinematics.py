@@ -142,7 +142,7 @@ def hand_motion(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Op
 def noise_free_speed(velocity: np.ndarray, noise: np.ndarray) -> np.ndarray:
     """(T,) speed with the noise floor taken off: |v|^2 less NOISE_MARGIN^2 times the noise's expected
     |v|^2 (D axes), floored at 0. A still hand reads 0 however jittery its tracking; a moving one
-    loses almost nothing (a hand at 10 noise sds keeps 98 % of its speed)."""
+    loses little (a hand moving at 10 times the noise keeps 96 % of its speed)."""
     squared = np.sum(velocity**2, axis=1)
     floor = NOISE_MARGIN**2 * velocity.shape[1] * noise**2
     return np.sqrt(np.maximum(squared - floor, 0.0))

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import kinematics
 from skillsight.scoring.results import Assessment
@@ -38,6 +39,7 @@ def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
 def hand_speed(motion: Motion, hand: str) -> tuple[np.ndarray, np.ndarray]:
     """(T, 2) image-plane path and (T,) speed in motion units per second (NaN where unknown), both of
     the point the metrics follow, the speed as the metrics measure it."""
+    motion = with_landmark_centroids(motion)  # as prepare_motion gives the metrics: the landmarks' centre
     path = kinematics.hand_track(motion, hand) if motion.n_frames >= 2 else None
     speed = kinematics.hand_speed(motion, hand) if path is not None else None
     if path is None or speed is None:
@@ -47,6 +49,7 @@ def hand_speed(motion: Motion, hand: str) -> tuple[np.ndarray, np.ndarray]:
 
 def pause_intervals(motion: Motion, hand: str) -> list[tuple[float, float]]:
     """(start_s, end_s) of the hand's pauses, as the idle-share and pause metrics count them."""
+    motion = with_landmark_centroids(motion)
     return kinematics.pause_intervals(motion, hand, kinematics.thresholds_for(motion))
 
 
