@@ -26,6 +26,7 @@ from typing import Any, Optional, Union
 import numpy as np
 from skillsight.capture.frames import (
     CaptureError,
+    DecodeDamage,
     DecodeInterrupted,
     EmptyVideoError,
     Frame,
@@ -165,6 +166,7 @@ class VideoFileSource(_ClosingMixin):
         self.source = str(self.path)
         self.threads = threads
         self.error: Optional[DecodeInterrupted] = None
+        self.damage: Optional[DecodeDamage] = None  # set by a pass that reaches the end
         if not self.path.exists():
             raise SourceNotFoundError(self.source, "file not found")
         if not self.path.is_file():
@@ -270,6 +272,7 @@ class VideoFileSource(_ClosingMixin):
         import av
 
         self.error = None
+        self.damage = None
         container = self._open_container()
         stream = self._video_stream(container)
         time_base = stream.time_base or Fraction(1, 1)
@@ -277,6 +280,7 @@ class VideoFileSource(_ClosingMixin):
         first_pts: Optional[int] = None
         last_time: Optional[float] = None
         index = 0
+        reached_end = False
         try:
             try:
                 for frame in container.decode(stream):
@@ -286,6 +290,7 @@ class VideoFileSource(_ClosingMixin):
                         time_s = 0.0
                     if frame.is_corrupt:
                         self._interrupt(index, time_s, "corrupt frame data")
+                        reached_end = True
                         return
                     # Decoders can repeat a broken pts; keep time strictly increasing as Motion requires.
                     if last_time is not None and time_s <= last_time:
@@ -299,10 +304,18 @@ class VideoFileSource(_ClosingMixin):
             except (av.error.FFmpegError, ValueError, OSError) as exc:
                 next_time = None if last_time is None else last_time + period
                 self._interrupt(index, next_time, _describe(exc))
+                reached_end = True
                 return
             self._check_ended_early(index, last_time, period)
+            reached_end = True
         finally:
             container.close()
+            if reached_end:  # a pass stopped early by its consumer measures nothing
+                self.damage = self._measure_damage(index)
+
+    def _measure_damage(self, decoded: int) -> DecodeDamage:
+        problems = () if self.error is None else (str(self.error)[len(self.source) + 2 :],)
+        return DecodeDamage(self.source, self.info.frame_count, decoded, problems)
 
     def sample(self, count: int) -> list[Frame]:
         """About `count` frames spread evenly over the video, for calibration. Long videos are sampled
@@ -462,6 +475,7 @@ class ImageFolderSource(_ClosingMixin):
         self.folder = Path(folder)
         self.source = str(self.folder)
         self.error: Optional[DecodeInterrupted] = None
+        self.damage: Optional[DecodeDamage] = None  # set by a pass that reaches the end
         if not self.folder.is_dir():
             raise SourceNotFoundError(self.source, "folder not found")
         if not fps or fps <= 0:
@@ -491,15 +505,20 @@ class ImageFolderSource(_ClosingMixin):
         )
 
     def __iter__(self) -> Iterator[Frame]:
+        """Every readable image; a broken one is skipped (its time stays a gap) and named in `damage`."""
         self.error = None
-        for index, path in enumerate(self.files):
-            time_s = index / self.fps
+        self.damage = None
+        broken: list[str] = []
+        delivered = 0
+        for position, path in enumerate(self.files):
             try:
                 image = read_image_rgb(path)
-            except (NotAVideoError, OSError) as exc:
-                self.error = DecodeInterrupted(self.source, index, time_s, f"{path.name}: {exc}")
-                return
-            yield Frame(index, time_s, image)
+            except (NotAVideoError, OSError):
+                broken.append(f"{path.name} is not a readable image")
+                continue
+            yield Frame(delivered, position / self.fps, image)
+            delivered += 1
+        self.damage = DecodeDamage(self.source, len(self.files), delivered, tuple(broken))
 
     def close(self) -> None:
         """Nothing stays open; present for the FrameSource protocol."""

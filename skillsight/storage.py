@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from skillsight.scoring.results import STATUS_SCORED, Assessment
 
 DATA_DIR_ENV = "SKILLSIGHT_DATA_DIR"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -101,13 +101,40 @@ metrics_table = sa.Table(
 )
 
 
+# One session per batch result key (content, procedure, hand, participant, model, reference): two
+# batches that score the same video at once cannot both insert it. NULL keys (app sessions) are free.
+unique_result_key = sa.Index("uq_sessions_result_key", sessions_table.c.result_key, unique=True)
+
+
 def _create_schema_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
+    metadata.create_all(conn, tables=[trainees_table, sessions_table, metrics_table])
+
+
+def _unique_result_keys_v2(conn: Connection) -> None:
+    """Keep the first session of each result key (concurrent batches before v2 inserted duplicates),
+    delete the others with their metrics, then make the key unique."""
+    first = (
+        sa.select(sa.func.min(sessions_table.c.id))
+        .where(sessions_table.c.result_key.is_not(None))
+        .group_by(sessions_table.c.result_key)
+    )
+    duplicates = [
+        int(row[0])
+        for row in conn.execute(
+            sa.select(sessions_table.c.id)
+            .where(sessions_table.c.result_key.is_not(None))
+            .where(sessions_table.c.id.not_in(first))
+        )
+    ]
+    if duplicates:
+        conn.execute(metrics_table.delete().where(metrics_table.c.session_id.in_(duplicates)))
+        conn.execute(sessions_table.delete().where(sessions_table.c.id.in_(duplicates)))
+    unique_result_key.create(conn, checkfirst=True)
 
 
 # version -> the step that brings a database from version-1 to version. Add a step (and bump
 # SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1, 2: _unique_result_keys_v2}
 
 
 class DatabaseError(RuntimeError):
@@ -287,13 +314,37 @@ class Database:
         result_key: Optional[str] = None,
         tracking_quality: Optional[float] = None,
     ) -> int:
-        """Store one assessed session and its metrics; returns the session id.
+        """Store one assessed session and its metrics; returns the session id (the existing session's
+        when another writer already stored this `result_key`).
 
         `tracking_quality` (share of frames with the procedure's hands tracked) is read from the
         assessment when not given.
         """
         if not trainee:
             raise ValueError("a session needs a trainee name")
+        try:
+            return self._insert_session(
+                trainee, procedure, assessment, source_name, source_sha256, motion_path, video_path,
+                result_key, tracking_quality,
+            )  # fmt: skip
+        except sa.exc.IntegrityError:
+            existing = self.find_by_key(result_key) if result_key else None
+            if existing is None:
+                raise
+            return existing.id  # another batch recorded this result first: one session per key
+
+    def _insert_session(
+        self,
+        trainee: str,
+        procedure: str,
+        assessment: Assessment,
+        source_name: str,
+        source_sha256: Optional[str],
+        motion_path: Optional[str],
+        video_path: Optional[str],
+        result_key: Optional[str],
+        tracking_quality: Optional[float],
+    ) -> int:
         interval = assessment.score_interval or (None, None)
         quality = _finite(tracking_quality) if tracking_quality is not None else tracking_share_of(assessment)
         with self._engine.begin() as conn:
