@@ -230,13 +230,29 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _private_database_file(path: Path) -> None:
+    """Trainees' data is owner-only: the folder 0700 when we create it, the file 0600 from its first
+    byte. SQLite gives the -wal and -shm files the database file's permissions; existing ones of ours
+    are tightened too."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a new database
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.exists() and file.stat().st_uid == os.getuid() and file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+        except (OSError, AttributeError):  # AttributeError: no getuid on Windows
+            pass
+
+
 def _make_engine(url: str) -> Engine:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(database).expanduser())
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     if not database or database == ":memory:":
         # One shared connection, or every checkout would see a fresh empty database.

@@ -23,9 +23,12 @@ import numpy as np
 
 from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
+from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
-MAX_UPLOAD_MB = 500
+MAX_UPLOAD_MB = 500  # $SKILLSIGHT_MAX_UPLOAD_MB or app.py --max-upload-mb change it
+MAX_UPLOAD_ENV = "SKILLSIGHT_MAX_UPLOAD_MB"
+USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and kept videos; unset: none
 LOCAL_TRAINEE = "local"
 CACHED_SESSIONS = 8
 ProgressCallback = Callable[[int, Optional[int]], None]
@@ -84,6 +87,38 @@ def check_upload(path: Optional[str], max_mb: float = MAX_UPLOAD_MB) -> Path:
     return file
 
 
+def public_payload(value: Any) -> Any:
+    """Plain JSON for the /assess endpoint and scripts: no server paths, and no dict a client could take
+    for a file to download (gradio_client treats any dict with a "path" key as one). A `path` or
+    `*_path` entry becomes `file` / `*_file` with the file's name only; any other absolute path string
+    keeps only its name."""
+    if isinstance(value, dict):
+        plain: dict[str, Any] = {}
+        for key, item in value.items():
+            name = str(key)
+            if name == "path" or name.endswith("_path"):
+                plain[name[: -len("path")] + "file"] = _file_name(item)
+            else:
+                plain[name] = public_payload(item)
+        return plain
+    if isinstance(value, (list, tuple)):
+        return [public_payload(item) for item in value]
+    if isinstance(value, str) and _looks_like_server_path(value):
+        return _file_name(value)
+    return value
+
+
+def _looks_like_server_path(text: str) -> bool:
+    return (
+        text.startswith("/") or (len(text) > 2 and text[1] == ":" and text[2] in "\\/")
+    ) and "\n" not in text
+
+
+def _file_name(value: Any) -> Any:
+    """The last part of a POSIX or Windows path."""
+    return str(value).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] if value else value
+
+
 def read_first_frame(path: Path) -> Optional[np.ndarray]:
     """The video's first frame (RGB), or None if it can't be read."""
     from skillsight.capture import open_source
@@ -105,13 +140,40 @@ def trainee_from_username(username: Optional[str]) -> str:
     return username if username else LOCAL_TRAINEE
 
 
-class AppService:
-    """The app's actions; one instance per running app, shared by all browser sessions."""
+def _megabytes_from_env(name: str, default: Optional[float]) -> Optional[float]:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name}: not a number of megabytes: {text!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name}: must be positive, not {text}")
+    return value
 
-    def __init__(self, db_url: Optional[str] = None, data_dir: Optional[Path] = None) -> None:
+
+class AppService:
+    """The app's actions; one instance per running app, shared by all browser sessions.
+
+    Files are owner-only (folders 0700, files 0600). `max_upload_mb` bounds one upload, `user_quota_mb`
+    what one trainee may keep stored (motion files and kept videos); both default from the environment.
+    """
+
+    def __init__(
+        self,
+        db_url: Optional[str] = None,
+        data_dir: Optional[Path] = None,
+        *,
+        max_upload_mb: Optional[float] = None,
+        user_quota_mb: Optional[float] = None,
+    ) -> None:
         self.db_url = db_url
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))
+        self.max_upload_mb = float(max_upload_mb or _megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB))
+        self.user_quota_mb = user_quota_mb or _megabytes_from_env(USER_QUOTA_ENV, None)
+        self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))  # mkdtemp: 0700
+        self.served = ServedFiles()
         self._db: Any = None
         self._db_lock = threading.Lock()
         self._views: OrderedDict[tuple[str, int], SessionView] = OrderedDict()
@@ -124,14 +186,16 @@ class AppService:
             if self._db is None:
                 from skillsight.storage import Database
 
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.data_dir)
                 url = self.db_url or f"sqlite:///{(self.data_dir / 'skillsight.db').as_posix()}"
                 self._db = Database(url)
             return self._db
 
     def close(self) -> None:
+        """At shutdown (also on SIGTERM/SIGINT, see app.py): the work folder and every served copy go."""
         if self._db is not None:
             self._db.close()
+        self.served.remove_all()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
     # --- assessing --------------------------------------------------------------------------------
@@ -155,7 +219,8 @@ class AppService:
         """
         from skillsight.pipeline import assess_source
 
-        video = check_upload(video_path)
+        video = check_upload(video_path, self.max_upload_mb)
+        self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
         run = assess_source(
@@ -167,13 +232,12 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
         )
-        sessions_dir = self.data_dir / "sessions"
-        sessions_dir.mkdir(parents=True, exist_ok=True)
+        sessions_dir = private_dir(self.data_dir / "sessions")
         motion_path = Path(run.motion.save(sessions_dir / f"{token}.motion.npz"))
+        tighten(motion_path, PRIVATE_FILE_MODE)
         kept_video: Optional[Path] = None
         if keep_video:
-            kept_video = sessions_dir / f"{token}{video.suffix.lower()}"
-            shutil.copyfile(video, kept_video)
+            kept_video = copy_private(video, sessions_dir / f"{token}{video.suffix.lower()}")
         session_id = self.db.add_session(
             trainee=trainee,
             procedure=procedure,
@@ -194,8 +258,45 @@ class AppService:
             first_frame=read_first_frame(video),
             upload_path=video,
         )
+        key = (trainee, int(session_id))
+        self.served.add(key, video, ours=False)  # the raw upload: goes with the session
+        self.served.add(key, view.replay_path)
         self._remember(view)
         return view
+
+    def usage_bytes(self, trainee: str) -> int:
+        """What this trainee keeps stored: motion files and kept videos."""
+        total = 0
+        for record in self.db.list_sessions(trainee=trainee):
+            for path in (record.motion_path, record.video_path):
+                if path and Path(path).is_file():
+                    total += Path(path).stat().st_size
+        return total
+
+    def check_quota(self, trainee: str, upload: Path) -> None:
+        """Refuse an upload that would take the trainee past the lab's per-user quota."""
+        if self.user_quota_mb is None:
+            return
+        used = self.usage_bytes(trainee) + upload.stat().st_size
+        if used > self.user_quota_mb * 1e6:
+            raise UploadError(
+                f"{upload.name}: storing it would use {used / 1e6:.0f} MB, over your "
+                f"{self.user_quota_mb:.0f} MB quota; delete old sessions first"
+            )
+
+    def served_image(self, view: SessionView, name: str, image: Optional[np.ndarray]) -> Optional[str]:
+        """A picture of a session written as a private PNG and remembered, so deletion removes it and
+        the copy Gradio serves."""
+        if image is None:
+            return None
+        import cv2
+
+        folder = private_dir(self.work_dir / "images")
+        path = folder / f"session-{view.session_id}-{uuid.uuid4().hex[:8]}-{name}.png"
+        if not cv2.imwrite(str(path), cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)):
+            return None
+        tighten(path, PRIVATE_FILE_MODE)
+        return self.served.add((view.trainee, view.session_id), path)
 
     def write_replay(self, session_id: int, trainee: str) -> Optional[Path]:
         """The annotated replay (tracking drawn on the video) of a session, if its video is at hand."""
@@ -220,6 +321,7 @@ class AppService:
         finally:
             source.close()
         view.replay_path = out
+        self.served.add((trainee, int(session_id)), out)
         return out
 
     def _remember(self, view: SessionView) -> None:
@@ -276,6 +378,7 @@ class AppService:
             derived.append(view.replay_path)
         for path in derived:
             path.unlink(missing_ok=True)
+        self.served.remove((trainee, int(session_id)))  # with Gradio's copies and the upload
         return True
 
     # --- reports ----------------------------------------------------------------------------------
@@ -288,8 +391,8 @@ class AppService:
         if view is None:
             raise UploadError(f"session {session_id}: not found among {trainee}'s sessions")
         figures = result_figures(view.assessment, view.motion, view.first_frame)
-        return write_reports(
-            self.work_dir / "reports",
+        paths = write_reports(
+            private_dir(self.work_dir / "reports"),
             f"skillsight-session-{view.session_id}",
             view.assessment,
             figures,
@@ -297,6 +400,10 @@ class AppService:
             source_name=view.source_name,
             created_at=view.created_at,
         )
+        for path in paths.values():
+            tighten(path, PRIVATE_FILE_MODE)
+            self.served.add((view.trainee, view.session_id), path)
+        return paths
 
     # --- models and references ----------------------------------------------------------------------
     def model_dirs(self) -> list[Path]:
