@@ -25,11 +25,6 @@ from typing import Any, Optional
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-# Gradio's uploads and cached copies: a private folder of this run (mkdtemp is 0700), removed at exit.
-_OWN_GRADIO_DIR: Optional[str] = None
-if not os.environ.get("GRADIO_TEMP_DIR"):
-    _OWN_GRADIO_DIR = tempfile.mkdtemp(prefix="skillsight-gradio-")
-    os.environ["GRADIO_TEMP_DIR"] = _OWN_GRADIO_DIR
 AUTH_ENV = "SKILLSIGHT_AUTH"
 AUTH_FILE_ENV = "SKILLSIGHT_AUTH_FILE"
 
@@ -126,6 +121,16 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def private_gradio_dir() -> Optional[str]:
+    """Gradio's uploads and cached copies go to a private folder of this run (mkdtemp: 0700), removed
+    at exit; None when $GRADIO_TEMP_DIR was set by the user. Called before gradio is imported."""
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="skillsight-gradio-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    return folder
+
+
 def _stop_on_sigterm() -> None:
     """SIGTERM ends the app like Ctrl-C (SIGINT): Gradio stops serving, then the `finally` below removes
     the work folder, the served copies and the raw uploads."""
@@ -139,6 +144,7 @@ def _stop_on_sigterm() -> None:
 def main(argv: Optional[list[str]] = None) -> None:
     args = parse_args(argv)
     auth = resolve_auth(args)
+    own_gradio_dir = private_gradio_dir()
     import threading
 
     from skillsight.webapp.layout import build_app, launch_options
@@ -164,11 +170,13 @@ def main(argv: Optional[list[str]] = None) -> None:
         )
     except KeyboardInterrupt:
         pass
+    except ValueError as exc:  # a bad setting ($SKILLSIGHT_MAX_UPLOAD_MB, ...): one line, no traceback
+        raise SystemExit(f"error: {exc}") from None
     finally:
         if service is not None:
             service.close()
-        if _OWN_GRADIO_DIR:
-            shutil.rmtree(_OWN_GRADIO_DIR, ignore_errors=True)
+        if own_gradio_dir:
+            shutil.rmtree(own_gradio_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

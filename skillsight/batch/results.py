@@ -173,6 +173,7 @@ class VideoTask:
     model_identity: str = "none"
     reference_identity: str = "none"
     overlay: bool = False
+    max_undecodable_share: Optional[float] = None  # None: scoring.damage's default (or the environment)
 
 
 @dataclass

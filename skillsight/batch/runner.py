@@ -39,7 +39,7 @@ from skillsight.batch.results import (
     write_result,
     write_results_csv,
 )
-from skillsight.batch.task import error_column, in_progress_marker, plain_float, score_one
+from skillsight.batch.task import error_column, in_progress_marker, plain_float
 from skillsight.scoring.results import ResultStatus
 
 if TYPE_CHECKING:
@@ -76,11 +76,10 @@ class BatchSummary:
         return 1 if self.failed or self.not_run or self.interrupted else 0
 
     def describe(self) -> str:
-        parts = [
-            f"{self.total} input(s): {self.skipped} already done, {self.scored} scored, "
-            f"{self.refused} refused, {self.damaged} damaged, {self.out_of_domain} out of domain, "
-            f"{self.failed} failed"
-        ]
+        counts = f"{self.scored} scored, {self.refused} refused, "
+        counts += f"{self.damaged} damaged, " if self.damaged else ""
+        counts += f"{self.out_of_domain} out of domain, " if self.out_of_domain else ""
+        parts = [f"{self.total} input(s): {self.skipped} already done, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
@@ -181,6 +180,7 @@ def run_batch(
     task_function: Optional[Callable[[VideoTask], VideoResult]] = None,
     use_database: bool = True,
     lock_timeout: Optional[float] = None,
+    max_undecodable_share: Optional[float] = None,
 ) -> BatchSummary:
     """Score every input not already recorded; record each result as it finishes.
 
@@ -189,13 +189,18 @@ def run_batch(
     started (no pool, no cluster, no model) when everything is already done. `task_function` replaces
     `score_one` (it must be a picklable top-level function); `use_database=False` records in `out_dir` only.
     Another batch on the same `out_dir` is waited for (`lock_timeout` seconds at most, then
-    `BatchBusyError`); this run then skips what that one recorded.
+    `BatchBusyError`); this run then skips what that one recorded. Above `max_undecodable_share` of
+    undecodable frames a video is recorded as damaged, not scored.
     """
+    from skillsight.scoring.damage import max_undecodable_share as damage_limit
     from skillsight.scoring.procedure import load_procedure
 
     started = time.perf_counter()
+    limit = damage_limit(max_undecodable_share)  # checked here; workers get the number itself
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if procedure:
+        load_procedure(procedure)  # an unknown --procedure is an error even when no input uses it
     items = _as_inputs(inputs, procedure, out)
     procedures = {name: load_procedure(name) for name in sorted({item.procedure for item in items})}
     with OutputFolderLock(out, timeout=lock_timeout):
@@ -208,12 +213,12 @@ def run_batch(
         counts = {status.value: 0 for status in ResultStatus}
         interrupted = False
         try:
-            plan = _Plan(out, items, procedures, model, reference, overlay, database)
+            plan = _Plan(out, items, procedures, model, reference, overlay, database, limit)
             table.rows.update(plan.rows)
             try:
                 if plan.pending:
                     interrupted = _run_tasks(
-                        plan, table, counts, task_function or score_one, workers, dask, progress
+                        plan, table, counts, task_function or _default_task(), workers, dask, progress
                     )
             finally:
                 table.update(force=True)  # never over an earlier results.csv before planning worked
@@ -241,6 +246,13 @@ def run_batch(
     )
 
 
+def _default_task() -> Callable[[VideoTask], VideoResult]:
+    """`skillsight.batch.score_one`, looked up when the batch runs (tests and plugins replace it there)."""
+    import skillsight.batch as package
+
+    return package.score_one  # type: ignore[no-any-return]
+
+
 def _as_inputs(
     inputs: Union[PathLike, Sequence[BatchInput]], procedure: Optional[str], out: Path
 ) -> list[BatchInput]:
@@ -261,6 +273,7 @@ class _Plan:
         reference: Optional[PathLike],
         overlay: bool,
         database: Optional[Database],
+        max_undecodable_share: float,
     ) -> None:
         self.recorder = _Recorder(database)
         self.rows: dict[int, VideoResult] = {}
@@ -287,6 +300,7 @@ class _Plan:
                 model_identity=artifact_identity(model_path),
                 reference_identity=artifact_identity(reference_path),
                 overlay=overlay,
+                max_undecodable_share=max_undecodable_share,
             )
             self._add(index, item, task, hashes, out, database)
         hashes.save()

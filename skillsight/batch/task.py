@@ -124,6 +124,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
         reference=task.reference,
         dominant_hand=task.dominant_hand,
         overlay_path=str(overlay) if overlay else None,
+        max_undecodable_share=task.max_undecodable_share,
     )
     assessment = run.assessment
     motion_path = save_motion(run.motion, out_dir / f"{stem}{MOTION_SUFFIX}")

@@ -46,6 +46,12 @@ def register(app: typer.Typer) -> None:
         ),
         overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated video per input."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        max_undecodable: Optional[float] = typer.Option(
+            None,
+            "--max-undecodable",
+            help="Largest share of undecodable frames still scored (default 0.10 or "
+            "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
+        ),
         lock_timeout: Optional[float] = typer.Option(
             None,
             "--lock-timeout",
@@ -78,8 +84,9 @@ def register(app: typer.Typer) -> None:
                 overlay=overlay,
                 progress=not quiet,
                 lock_timeout=lock_timeout,
+                max_undecodable_share=max_undecodable,
             )
-        except (BatchInputError, ProcedureError) as exc:
+        except (BatchInputError, ProcedureError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         except BatchBusyError as exc:
