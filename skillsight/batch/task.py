@@ -56,8 +56,6 @@ def _error_message(task: VideoTask, exc: BaseException) -> str:
 
 AssessFunction = Callable[..., "AssessmentRun"]
 
-AssessFunction = Callable[..., "AssessmentRun"]
-
 
 def error_column(assessment: Assessment) -> str:
     """What batch's error column says: why a result is not scored, or the warnings of a scored one

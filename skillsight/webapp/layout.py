@@ -110,12 +110,9 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         return ("No session selected.", "", empty, empty, empty, empty, empty, gr.update(value=[]), "")
     assessment = view.assessment
     figures = plots.result_figures(assessment, view.motion, view.first_frame)
-    images = [
-        plots.figure_to_array(figures[name]) if name in figures else None
-        for name in ("hand_paths", "speed", "percentiles", "timeline")
-    ]
+    names = ("hand_paths", "speed", "percentiles", "timeline")
+    images: list[Any] = [plots.figure_to_array(figures[name]) if name in figures else None for name in names]
     if service is not None:
-        names = ("hand_paths", "speed", "percentiles", "timeline")
         images = [service.served_image(view, name, image) for name, image in zip(names, images)]
     headers, rows = views.metrics_table(assessment)
     quality = "\n".join(f"- {line}" for line in views.tracking_quality_lines(assessment.tracking_quality))

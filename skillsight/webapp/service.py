@@ -170,7 +170,7 @@ class AppService:
     ) -> None:
         self.db_url = db_url
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.max_upload_mb = float(max_upload_mb or _megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB))
+        self.max_upload_mb: float = max_upload_mb or _megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB) or 0
         self.user_quota_mb = user_quota_mb or _megabytes_from_env(USER_QUOTA_ENV, None)
         self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))  # mkdtemp: 0700
         self.served = ServedFiles()
