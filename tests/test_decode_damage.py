@@ -150,3 +150,16 @@ def test_too_few_frames_is_damaged_whatever_the_limit():
     damaged = apply_decode_damage(assessment, DecodeDamage("one.mp4", 1, 1), max_share=1.0)
     assert damaged.status == ResultStatus.DAMAGED and "single picture" in damaged.refusal_reasons[0]
     assert ResultStatus(damaged.status).exit_code == 5
+
+
+def test_the_page_shows_the_damage_first():
+    from skillsight.scoring.results import Assessment
+
+    from skillsight.webapp.views import summary_markdown
+
+    scored = Assessment(status="scored", procedure="suturing", score=12.0, score_interval=(10.0, 14.0))
+    damage = DecodeDamage("cut.mp4", 1000, 950, ("the file ends early",))
+    text = summary_markdown(apply_decode_damage(scored, damage, 0.1))
+    assert text.startswith("> **Warning:** DAMAGED RECORDING: cut.mp4: 5% of the recording")
+    refused = apply_decode_damage(Assessment(status="scored", procedure="suturing"), damage, 0.01)
+    assert "The video file is damaged" in summary_markdown(refused)
