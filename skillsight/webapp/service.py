@@ -24,6 +24,7 @@ import numpy as np
 from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
+from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 MAX_UPLOAD_MB = 500  # $SKILLSIGHT_MAX_UPLOAD_MB or app.py --max-upload-mb change it
@@ -85,38 +86,6 @@ def check_upload(path: Optional[str], max_mb: float = MAX_UPLOAD_MB) -> Path:
     if file.stat().st_size == 0:
         raise UploadError(f"{file.name}: the file is empty")
     return file
-
-
-def public_payload(value: Any) -> Any:
-    """Plain JSON for the /assess endpoint and scripts: no server paths, and no dict a client could take
-    for a file to download (gradio_client treats any dict with a "path" key as one). A `path` or
-    `*_path` entry becomes `file` / `*_file` with the file's name only; any other absolute path string
-    keeps only its name."""
-    if isinstance(value, dict):
-        plain: dict[str, Any] = {}
-        for key, item in value.items():
-            name = str(key)
-            if name == "path" or name.endswith("_path"):
-                plain[name[: -len("path")] + "file"] = _file_name(item)
-            else:
-                plain[name] = public_payload(item)
-        return plain
-    if isinstance(value, (list, tuple)):
-        return [public_payload(item) for item in value]
-    if isinstance(value, str) and _looks_like_server_path(value):
-        return _file_name(value)
-    return value
-
-
-def _looks_like_server_path(text: str) -> bool:
-    return (
-        text.startswith("/") or (len(text) > 2 and text[1] == ":" and text[2] in "\\/")
-    ) and "\n" not in text
-
-
-def _file_name(value: Any) -> Any:
-    """The last part of a POSIX or Windows path."""
-    return str(value).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] if value else value
 
 
 def read_first_frame(path: Path) -> Optional[np.ndarray]:
@@ -291,11 +260,14 @@ class AppService:
             return None
         import cv2
 
-        folder = private_dir(self.work_dir / "images")
-        path = folder / f"session-{view.session_id}-{uuid.uuid4().hex[:8]}-{name}.png"
-        if not cv2.imwrite(str(path), cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)):
+        ok, png = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+        if not ok:
             return None
-        tighten(path, PRIVATE_FILE_MODE)
+        from skillsight.atomic_write import write_bytes_atomic
+
+        # One file per session and picture (reopening a session rewrites it); private, atomic.
+        folder = private_dir(self.work_dir / "images")
+        path = write_bytes_atomic(folder / f"session-{view.session_id}-{name}.png", png.tobytes())
         return self.served.add((view.trainee, view.session_id), path)
 
     def write_replay(self, session_id: int, trainee: str) -> Optional[Path]:

@@ -256,7 +256,7 @@ def phases_table(assessment: Assessment) -> Table:
 def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
     """What the /assess endpoint returns: the assessment's JSON plus ids the page and clients need, as
     plain JSON without server paths (service.public_payload)."""
-    from skillsight.webapp.service import public_payload
+    from skillsight.webapp.payload import public_payload
 
     payload = assessment.to_dict()
     payload.update(extra)
