@@ -225,6 +225,17 @@ def run_batch(
         finally:
             if database is not None:
                 database.close()
+    return _summary(items, plan, table, counts, interrupted, time.perf_counter() - started)
+
+
+def _summary(
+    items: Sequence[BatchInput],
+    plan: _Plan,
+    table: _ResultsTable,
+    counts: dict[str, int],
+    interrupted: bool,
+    elapsed_s: float,
+) -> BatchSummary:
     rows = table.rows
     not_run = sum(
         len(plan.waiting[key]) for key in plan.pending if not any(i in rows for i in plan.waiting[key])
@@ -240,7 +251,7 @@ def run_batch(
         not_run=not_run,
         interrupted=interrupted,
         started_executor=bool(plan.pending),
-        elapsed_s=time.perf_counter() - started,
+        elapsed_s=elapsed_s,
         results_csv=str(table.path),
         rows=[rows[i] for i in sorted(rows, key=lambda i: items[i].video)],
     )

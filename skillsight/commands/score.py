@@ -71,16 +71,21 @@ def register(app: typer.Typer) -> None:
             _fail("interrupted")
         except Exception as exc:  # every failure becomes one clear line, never a traceback
             _fail(_describe(exc, source))
-        if json_out != "-":
-            typer.echo(render_assessment(assessment))  # printed first: a failed write loses nothing
-        if json_out == "-":
-            typer.echo(assessment.to_json())
-        elif json_out:
-            try:
-                write_json_atomic(Path(json_out), assessment.to_dict())
-            except OSError as exc:
-                _fail(f"{json_out}: the assessment could not be written ({exc}); it is printed above")
+        emit(assessment, json_out)
         raise typer.Exit(exit_code(assessment))
+
+
+def emit(assessment: Assessment, json_out: Optional[str]) -> None:
+    """Print the summary (first: a failed JSON write then loses nothing) and write the JSON."""
+    if json_out != "-":
+        typer.echo(render_assessment(assessment))
+    if json_out == "-":
+        typer.echo(assessment.to_json())
+    elif json_out:
+        try:
+            write_json_atomic(Path(json_out), assessment.to_dict())
+        except OSError as exc:
+            _fail(f"{json_out}: the assessment could not be written ({exc}); it is printed above")
 
 
 def exit_code(assessment: Assessment) -> int:

@@ -201,12 +201,7 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
         )
-        sessions_dir = private_dir(self.data_dir / "sessions")
-        motion_path = Path(run.motion.save(sessions_dir / f"{token}.motion.npz"))
-        tighten(motion_path, PRIVATE_FILE_MODE)
-        kept_video: Optional[Path] = None
-        if keep_video:
-            kept_video = copy_private(video, sessions_dir / f"{token}{video.suffix.lower()}")
+        motion_path, kept_video = self._store_files(run.motion, video, token, keep_video)
         session_id = self.db.add_session(
             trainee=trainee,
             procedure=procedure,
@@ -232,6 +227,18 @@ class AppService:
         self.served.add(key, view.replay_path)
         self._remember(view)
         return view
+
+    def _store_files(
+        self, motion: Motion, video: Path, token: str, keep_video: bool
+    ) -> tuple[Path, Optional[Path]]:
+        """The motion (always) and a copy of the video (only when kept), owner-only."""
+        sessions_dir = private_dir(self.data_dir / "sessions")
+        motion_path = Path(motion.save(sessions_dir / f"{token}.motion.npz"))
+        tighten(motion_path, PRIVATE_FILE_MODE)
+        kept_video = None
+        if keep_video:
+            kept_video = copy_private(video, sessions_dir / f"{token}{video.suffix.lower()}")
+        return motion_path, kept_video
 
     def usage_bytes(self, trainee: str) -> int:
         """What this trainee keeps stored: motion files and kept videos."""
