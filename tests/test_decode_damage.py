@@ -163,3 +163,16 @@ def test_the_page_shows_the_damage_first():
     assert text.startswith("> **Warning:** DAMAGED RECORDING: cut.mp4: 5% of the recording")
     refused = apply_decode_damage(Assessment(status="scored", procedure="suturing"), damage, 0.01)
     assert "The video file is damaged" in summary_markdown(refused)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec"), [(".webm", "libvpx-vp9"), (".mkv", "libx264"), (".avi", "mjpeg")]
+)
+def test_each_container_cut_short_reports_the_share_it_lost(tmp_path, suffix, codec):
+    frames = [textured_frame(i, (96, 64)) for i in range(40)]
+    whole = write_test_video(tmp_path / f"whole{suffix}", frames, fps=10, codec=codec)
+    source = open_source(truncate_file(whole, 0.65, tmp_path / f"cut{suffix}"))
+    decoded = len(list(source))
+    assert source.damage is not None and source.damage.expected_frames == 40
+    assert source.damage.undecodable_share == pytest.approx(1 - decoded / 40)
+    assert source.damage.undecodable_share > 0.2  # well above the default limit of 10%
