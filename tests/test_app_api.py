@@ -70,6 +70,11 @@ def test_a_scored_result_comes_back_as_plain_json_without_server_paths(served_ap
         assert server_path not in text
     assert "path" not in {key for key in _strings(result) if key == "path"}
     assert len(service.list_sessions("local")) == 1  # one call, one session
+    again = client.predict(handle_file(str(video)), "suturing", "right", False, api_name="/assess")
+    assert again["session_id"] == result["session_id"]  # a script's retry stores no duplicate
+    assert len(service.list_sessions("local")) == 1
+    other_hand = client.predict(handle_file(str(video)), "suturing", "left", False, api_name="/assess")
+    assert other_hand["session_id"] != result["session_id"]  # another request is another session
 
 
 def test_public_payload_drops_every_server_path():

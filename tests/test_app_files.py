@@ -56,13 +56,14 @@ def test_the_database_its_wal_and_kept_videos_are_owner_only(tmp_path, fake_pipe
 
 def test_an_upload_over_the_quota_is_refused_and_stores_nothing(tmp_path, fake_pipeline):
     video = write_test_video(tmp_path / "practice.mp4", 5)
+    second = write_test_video(tmp_path / "second.mp4", 6)
     service = AppService(data_dir=tmp_path / "data", user_quota_mb=video.stat().st_size * 1.5 / 1e6)
     try:
         service.assess_video(str(video), "suturing", keep_video=True, trainee="ana")
-        with pytest.raises(UploadError, match="practice.mp4: .* over your .* quota"):
-            service.assess_video(str(video), "suturing", keep_video=True, trainee="ana")
+        with pytest.raises(UploadError, match="second.mp4: .* over your .* quota"):
+            service.assess_video(str(second), "suturing", keep_video=True, trainee="ana")
         assert len(service.list_sessions("ana")) == 1
-        service.assess_video(str(video), "suturing", keep_video=True, trainee="bob")  # quota per user
+        service.assess_video(str(second), "suturing", keep_video=True, trainee="bob")  # quota per user
     finally:
         service.close()
 

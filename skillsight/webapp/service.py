@@ -184,11 +184,17 @@ class AppService:
         """Track and assess an upload through skillsight.pipeline.assess_source, then store it.
 
         The annotated replay costs a second pass over the video, so by default it is made afterwards
-        (`write_replay`) and the results show first.
+        (`write_replay`) and the results show first. The same request again (a script retrying after a
+        network error: same trainee, video content, procedure, hand, model, reference and keep choice)
+        returns the session already stored instead of a duplicate.
         """
         from skillsight.pipeline import assess_source
 
         video = check_upload(video_path, self.max_upload_mb)
+        key = self._request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
+        earlier = self._earlier_session(key, trainee, video)
+        if earlier is not None:
+            return earlier
         self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
@@ -210,6 +216,7 @@ class AppService:
             source_sha256=run.motion.metadata.get("source_sha256"),
             motion_path=str(motion_path),
             video_path=str(kept_video) if kept_video else None,
+            result_key=key,
         )
         view = SessionView(
             session_id=int(session_id),
@@ -226,6 +233,38 @@ class AppService:
         self.served.add(key, video, ours=False)  # the raw upload: goes with the session
         self.served.add(key, view.replay_path)
         self._remember(view)
+        return view
+
+    @staticmethod
+    def _request_key(
+        video: Path,
+        trainee: str,
+        procedure: str,
+        dominant_hand: str,
+        keep_video: bool,
+        model: Optional[str],
+        reference: Optional[str],
+    ) -> str:
+        """What makes two requests the same: one session per key (the database's unique index)."""
+        import hashlib
+
+        from skillsight.batch.results import artifact_identity
+        from skillsight.file_hash import file_sha256
+        from skillsight.pipeline import model_and_reference
+
+        model_path, reference_path = model_and_reference(procedure, model or None, reference or None)
+        parts = ["app", trainee, file_sha256(video), procedure, dominant_hand, f"keep:{bool(keep_video)}"]
+        parts += [artifact_identity(model_path), artifact_identity(reference_path)]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _earlier_session(self, key: str, trainee: str, video: Path) -> Optional[SessionView]:
+        record = self.db.find_by_key(key)
+        if record is None or record.trainee != trainee:
+            return None
+        view = self.session_view(record.id, trainee)
+        if view is not None and view.upload_path is None:
+            view.upload_path = video  # for the replay, while this upload lasts
+            self.served.add((trainee, view.session_id), video, ours=False)
         return view
 
     def _store_files(
