@@ -25,18 +25,19 @@ from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
 from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
+from skillsight.webapp.uploads import (  # re-exported: the page and tests import them from here
+    MAX_UPLOAD_MB,
+    UploadError,
+    check_upload,
+    megabytes_from_env,
+    request_key,
+)
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
-MAX_UPLOAD_MB = 500  # $SKILLSIGHT_MAX_UPLOAD_MB or app.py --max-upload-mb change it
 MAX_UPLOAD_ENV = "SKILLSIGHT_MAX_UPLOAD_MB"
 USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and kept videos; unset: none
 LOCAL_TRAINEE = "local"
 CACHED_SESSIONS = 8
 ProgressCallback = Callable[[int, Optional[int]], None]
-
-
-class UploadError(ValueError):
-    """An upload was refused; the message names the file and the problem."""
 
 
 @dataclass
@@ -71,23 +72,6 @@ def default_data_dir() -> Path:
         return Path(platformdirs.user_data_dir("skillsight"))
 
 
-def check_upload(path: Optional[str], max_mb: float = MAX_UPLOAD_MB) -> Path:
-    """The uploaded file if it exists, has a video suffix and is not too large; else UploadError."""
-    if not path:
-        raise UploadError("no video: record one with the webcam or upload a file first")
-    file = Path(path)
-    if not file.is_file():
-        raise UploadError(f"{file.name}: the uploaded file is missing")
-    if file.suffix.lower() not in VIDEO_SUFFIXES:
-        raise UploadError(f"{file.name}: not a video file (accepted: {', '.join(VIDEO_SUFFIXES)})")
-    size_mb = file.stat().st_size / 1e6
-    if size_mb > max_mb:
-        raise UploadError(f"{file.name}: {size_mb:.0f} MB is over the {max_mb:.0f} MB upload limit")
-    if file.stat().st_size == 0:
-        raise UploadError(f"{file.name}: the file is empty")
-    return file
-
-
 def read_first_frame(path: Path) -> Optional[np.ndarray]:
     """The video's first frame (RGB), or None if it can't be read."""
     from skillsight.capture import open_source
@@ -109,19 +93,6 @@ def trainee_from_username(username: Optional[str]) -> str:
     return username if username else LOCAL_TRAINEE
 
 
-def _megabytes_from_env(name: str, default: Optional[float]) -> Optional[float]:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name}: not a number of megabytes: {text!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name}: must be positive, not {text}")
-    return value
-
-
 class AppService:
     """The app's actions; one instance per running app, shared by all browser sessions.
 
@@ -139,8 +110,8 @@ class AppService:
     ) -> None:
         self.db_url = db_url
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.max_upload_mb: float = max_upload_mb or _megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB) or 0
-        self.user_quota_mb = user_quota_mb or _megabytes_from_env(USER_QUOTA_ENV, None)
+        self.max_upload_mb: float = max_upload_mb or megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB) or 0
+        self.user_quota_mb = user_quota_mb or megabytes_from_env(USER_QUOTA_ENV, None)
         self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))  # mkdtemp: 0700
         self.served = ServedFiles()
         self._db: Any = None
@@ -191,7 +162,7 @@ class AppService:
         from skillsight.pipeline import assess_source
 
         video = check_upload(video_path, self.max_upload_mb)
-        key = self._request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
+        key = request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
         earlier = self._earlier_session(key, trainee, video)
         if earlier is not None:
             return earlier
@@ -229,33 +200,11 @@ class AppService:
             first_frame=read_first_frame(video),
             upload_path=video,
         )
-        key = (trainee, int(session_id))
-        self.served.add(key, video, ours=False)  # the raw upload: goes with the session
-        self.served.add(key, view.replay_path)
+        served = (trainee, int(session_id))
+        self.served.add(served, video, ours=False)  # the raw upload: goes with the session
+        self.served.add(served, view.replay_path)
         self._remember(view)
         return view
-
-    @staticmethod
-    def _request_key(
-        video: Path,
-        trainee: str,
-        procedure: str,
-        dominant_hand: str,
-        keep_video: bool,
-        model: Optional[str],
-        reference: Optional[str],
-    ) -> str:
-        """What makes two requests the same: one session per key (the database's unique index)."""
-        import hashlib
-
-        from skillsight.batch.results import artifact_identity
-        from skillsight.file_hash import file_sha256
-        from skillsight.pipeline import model_and_reference
-
-        model_path, reference_path = model_and_reference(procedure, model or None, reference or None)
-        parts = ["app", trainee, file_sha256(video), procedure, dominant_hand, f"keep:{bool(keep_video)}"]
-        parts += [artifact_identity(model_path), artifact_identity(reference_path)]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def _earlier_session(self, key: str, trainee: str, video: Path) -> Optional[SessionView]:
         record = self.db.find_by_key(key)
