@@ -16,6 +16,7 @@ from skillsight.capture.drawing import (
 )
 from skillsight.capture.frames import (
     CaptureError,
+    DecodeDamage,
     DecodeInterrupted,
     EmptyVideoError,
     Frame,
@@ -38,6 +39,7 @@ from skillsight.capture.sources import (
 __all__ = [
     "AnnotatedVideoWriter",
     "CaptureError",
+    "DecodeDamage",
     "DecodeInterrupted",
     "EmptyVideoError",
     "Frame",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple, Optional, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Optional, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -59,6 +59,19 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
+class ClosingMixin:
+    """Context-manager support shared by the sources: `with open_source(...) as frames:`."""
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class CaptureError(Exception):
     """A source could not be read. The message always names the source and the problem."""
 
@@ -96,3 +109,89 @@ class DecodeInterrupted:
     def __str__(self) -> str:
         at = f"{self.time_s:.2f} s" if self.time_s is not None else "unknown time"
         return f"{self.source}: decoding stopped at frame {self.frame_index} ({at}): {self.problem}"
+
+
+# A container's frame count is an estimate (duration x rate) for many formats: this many frames (or this
+# share) missing is rounding, not damage.
+_COUNT_TOLERANCE_FRAMES = 2
+_COUNT_TOLERANCE_SHARE = 0.02
+# Fewer frames than this hold no motion: one picture has no speed, no path, no time.
+MIN_MOTION_FRAMES = 2
+
+
+@dataclass(frozen=True)
+class DecodeDamage:
+    """How much of a recording could not be decoded, measured by the decoder after a full pass.
+
+    `expected_frames` is what the container (or the image folder) promises; `decoded_frames` is what was
+    delivered; `problems` says what broke and where (a broken image's name, the time decoding stopped).
+    A later check (refusing a too-short clip, scoring a damaged one) reads `undecodable_share`.
+    """
+
+    source: str
+    expected_frames: Optional[int]
+    decoded_frames: int
+    problems: tuple[str, ...] = ()
+
+    @property
+    def missing_frames(self) -> int:
+        if self.expected_frames is None:
+            return 0
+        missing = self.expected_frames - self.decoded_frames
+        tolerance = max(_COUNT_TOLERANCE_FRAMES, _COUNT_TOLERANCE_SHARE * self.expected_frames)
+        return missing if missing > tolerance or (missing > 0 and self.problems) else 0
+
+    @property
+    def undecodable_share(self) -> float:
+        """Share of the promised frames that did not decode (0 when nothing is missing)."""
+        if not self.expected_frames:
+            return 0.0
+        return min(1.0, self.missing_frames / self.expected_frames)
+
+    @property
+    def too_few_frames(self) -> bool:
+        return self.decoded_frames < MIN_MOTION_FRAMES
+
+    @property
+    def damaged(self) -> bool:
+        """Anything at all was lost or broken (even a share too small to refuse the recording for)."""
+        return bool(self.problems) or self.missing_frames > 0 or self.too_few_frames
+
+    def describe(self) -> str:
+        """One line naming the source and the damage, for a warning, a refusal or batch's error column."""
+        if self.too_few_frames:
+            what = (
+                f"only {self.decoded_frames} frame could be decoded: a single picture holds no motion"
+                if self.decoded_frames == 1
+                else "no frame could be decoded"
+            )
+        elif self.expected_frames:
+            what = (
+                f"{self.undecodable_share:.0%} of the recording could not be decoded "
+                f"({self.decoded_frames} of {self.expected_frames} frames)"
+            )
+        else:
+            what = "part of the recording could not be decoded"
+        details = "; ".join(self.problems[:3]) + (" ..." if len(self.problems) > 3 else "")
+        return f"{self.source}: {what}" + (f" ({details})" if details else "")
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "expected_frames": self.expected_frames,
+            "decoded_frames": self.decoded_frames,
+            "missing_frames": self.missing_frames,
+            "undecodable_share": round(self.undecodable_share, 4),
+            "problems": list(self.problems),
+            "damaged": self.damaged,
+            "message": self.describe() if self.damaged else "",
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DecodeDamage:
+        return cls(
+            source=str(data.get("source", "")),
+            expected_frames=data.get("expected_frames"),
+            decoded_frames=int(data.get("decoded_frames", 0)),
+            problems=tuple(str(p) for p in data.get("problems", ())),
+        )

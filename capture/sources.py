@@ -1,4 +1,5 @@
-"""Frame sources: video files (PyAV), folders of images, and webcams (OpenCV), behind one `open_source`.
+"""Frame sources: video files (PyAV) here, folders of images (image_folders.py) and webcams (webcam.py,
+OpenCV), all behind one `open_source`.
 
 Every source is re-iterable, streams its frames (never the whole video in memory), yields
 `Frame(index from 0, time_s, RGB uint8 image)`, exposes `info: VideoInfo` and `error`, and closes.
@@ -17,7 +18,6 @@ import os
 import queue
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -26,6 +26,8 @@ from typing import Any, Optional, Union
 import numpy as np
 from skillsight.capture.frames import (
     CaptureError,
+    ClosingMixin,
+    DecodeDamage,
     DecodeInterrupted,
     EmptyVideoError,
     Frame,
@@ -35,11 +37,17 @@ from skillsight.capture.frames import (
     UnsupportedCodecError,
     VideoInfo,
 )
+from skillsight.capture.image_folders import (  # re-exported: sources of every kind are opened here
+    DEFAULT_IMAGE_FOLDER_FPS,
+    IMAGE_SUFFIXES,
+    ImageFolderSource,
+    natural_sort_key,
+    read_image_rgb,
+)
+from skillsight.capture.webcam import WebcamSource
 
 SourceSpec = Union[str, "os.PathLike[str]", int]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-DEFAULT_IMAGE_FOLDER_FPS = 1.0
 
 # FFmpeg happily "decodes" still images, text files (as ANSI art) and lyrics files; none is a video.
 _STILL_IMAGE_FORMAT = re.compile(r"(_pipe$|^image2)")
@@ -70,19 +78,6 @@ def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource
     if path.is_dir():
         return ImageFolderSource(path, fps=fps if fps is not None else DEFAULT_IMAGE_FOLDER_FPS)
     return VideoFileSource(path)
-
-
-class _ClosingMixin:
-    """Context-manager support shared by the sources."""
-
-    def close(self) -> None:  # pragma: no cover - overridden
-        pass
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def prefetch_frames(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
@@ -157,7 +152,7 @@ def _frame_rotation(frame: Any, stream: Any) -> int:
         return 0
 
 
-class VideoFileSource(_ClosingMixin):
+class VideoFileSource(ClosingMixin):
     """Frames of a video file decoded with PyAV (FFmpeg inside): container timestamps, rotation honoured."""
 
     def __init__(self, path: Union[str, os.PathLike[str]], *, threads: bool = True) -> None:
@@ -165,6 +160,7 @@ class VideoFileSource(_ClosingMixin):
         self.source = str(self.path)
         self.threads = threads
         self.error: Optional[DecodeInterrupted] = None
+        self.damage: Optional[DecodeDamage] = None  # set by a pass that reaches the end
         if not self.path.exists():
             raise SourceNotFoundError(self.source, "file not found")
         if not self.path.is_file():
@@ -270,6 +266,7 @@ class VideoFileSource(_ClosingMixin):
         import av
 
         self.error = None
+        self.damage = None
         container = self._open_container()
         stream = self._video_stream(container)
         time_base = stream.time_base or Fraction(1, 1)
@@ -277,6 +274,7 @@ class VideoFileSource(_ClosingMixin):
         first_pts: Optional[int] = None
         last_time: Optional[float] = None
         index = 0
+        reached_end = False
         try:
             try:
                 for frame in container.decode(stream):
@@ -286,6 +284,7 @@ class VideoFileSource(_ClosingMixin):
                         time_s = 0.0
                     if frame.is_corrupt:
                         self._interrupt(index, time_s, "corrupt frame data")
+                        reached_end = True
                         return
                     # Decoders can repeat a broken pts; keep time strictly increasing as Motion requires.
                     if last_time is not None and time_s <= last_time:
@@ -299,10 +298,18 @@ class VideoFileSource(_ClosingMixin):
             except (av.error.FFmpegError, ValueError, OSError) as exc:
                 next_time = None if last_time is None else last_time + period
                 self._interrupt(index, next_time, _describe(exc))
+                reached_end = True
                 return
             self._check_ended_early(index, last_time, period)
+            reached_end = True
         finally:
             container.close()
+            if reached_end:  # a pass stopped early by its consumer measures nothing
+                self.damage = self._measure_damage(index)
+
+    def _measure_damage(self, decoded: int) -> DecodeDamage:
+        problems = () if self.error is None else (str(self.error)[len(self.source) + 2 :],)
+        return DecodeDamage(self.source, self.info.frame_count, decoded, problems)
 
     def sample(self, count: int) -> list[Frame]:
         """About `count` frames spread evenly over the video, for calibration. Long videos are sampled
@@ -435,141 +442,14 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-# --- folders of images --------------------------------------------------------------------------
-
-
-def natural_sort_key(name: str) -> tuple:
-    """Order file names as people do: frame2 before frame10."""
-    parts = re.split(r"(\d+)", name.lower())
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
-
-
-def read_image_rgb(path: Union[str, os.PathLike[str]]) -> np.ndarray:
-    """An image file as RGB uint8 (alpha dropped, greyscale expanded); raises NotAVideoError naming it."""
-    import cv2
-
-    data = np.fromfile(str(path), dtype=np.uint8)  # fromfile + imdecode copes with non-ASCII paths
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None:
-        raise NotAVideoError(str(path), "not a readable png/jpg image")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-
-
-class ImageFolderSource(_ClosingMixin):
-    """The png/jpg images of a folder in natural file-name order, at `fps` for timestamps."""
-
-    def __init__(self, folder: Union[str, os.PathLike[str]], fps: float = DEFAULT_IMAGE_FOLDER_FPS) -> None:
-        self.folder = Path(folder)
-        self.source = str(self.folder)
-        self.error: Optional[DecodeInterrupted] = None
-        if not self.folder.is_dir():
-            raise SourceNotFoundError(self.source, "folder not found")
-        if not fps or fps <= 0:
-            raise ValueError(f"{self.source}: fps must be positive, got {fps}")
-        self.fps = float(fps)
-        self.files = sorted(
-            # hidden files (macOS "._name.png" resource forks) are not images
-            (
-                p
-                for p in self.folder.iterdir()
-                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
-            ),
-            key=lambda p: natural_sort_key(p.name),
-        )
-        if not self.files:
-            raise EmptyVideoError(self.source, "the folder holds no png or jpg images")
-        first = read_image_rgb(self.files[0])
-        n = len(self.files)
-        self.info = VideoInfo(
-            source=self.source,
-            width=int(first.shape[1]),
-            height=int(first.shape[0]),
-            fps=self.fps,
-            frame_count=n,
-            duration_s=n / self.fps,
-            codec="images",
-        )
-
-    def __iter__(self) -> Iterator[Frame]:
-        self.error = None
-        for index, path in enumerate(self.files):
-            time_s = index / self.fps
-            try:
-                image = read_image_rgb(path)
-            except (NotAVideoError, OSError) as exc:
-                self.error = DecodeInterrupted(self.source, index, time_s, f"{path.name}: {exc}")
-                return
-            yield Frame(index, time_s, image)
-
-    def close(self) -> None:
-        """Nothing stays open; present for the FrameSource protocol."""
-
-    def __repr__(self) -> str:
-        return f"ImageFolderSource({self.source!r}, fps={self.fps})"
-
-
-# --- webcams ------------------------------------------------------------------------------------
-
-
-class WebcamSource(_ClosingMixin):
-    """Live frames from a camera with OpenCV; timestamps from a monotonic clock since the first frame.
-
-    Each pass reads until the camera stops delivering or `close()` is called; indices restart at 0.
-    """
-
-    def __init__(self, index: int, *, fps: Optional[float] = None) -> None:
-        import cv2
-
-        self.index = int(index)
-        self.source = f"camera {self.index}"
-        self.error: Optional[DecodeInterrupted] = None
-        self._capture: Any = cv2.VideoCapture(self.index)
-        if not self._capture.isOpened():
-            self._capture.release()
-            raise SourceNotFoundError(
-                self.source, "the camera could not be opened (is it connected and free?)"
-            )
-        if fps:
-            self._capture.set(cv2.CAP_PROP_FPS, float(fps))
-        ok, first = self._capture.read()
-        if not ok or first is None:
-            self._capture.release()
-            raise EmptyVideoError(self.source, "the camera opened but delivered no frame")
-        self._pending: Optional[np.ndarray] = first
-        reported_fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        self.info = VideoInfo(
-            source=self.source,
-            width=int(first.shape[1]),
-            height=int(first.shape[0]),
-            fps=reported_fps or float(fps or 30.0),
-            frame_count=None,
-            duration_s=None,
-            codec="camera",
-        )
-
-    def __iter__(self) -> Iterator[Frame]:
-        import cv2
-
-        self.error = None
-        start = time.monotonic()
-        index = 0
-        while self._capture is not None and self._capture.isOpened():
-            if self._pending is not None:
-                bgr, self._pending = self._pending, None
-            else:
-                ok, bgr = self._capture.read()
-                if not ok or bgr is None:
-                    self.error = DecodeInterrupted(
-                        self.source, index, time.monotonic() - start, "camera stopped"
-                    )
-                    return
-            yield Frame(index, time.monotonic() - start, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            index += 1
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-    def __repr__(self) -> str:
-        return f"WebcamSource({self.index})"
+__all__ = [
+    "DEFAULT_IMAGE_FOLDER_FPS",
+    "IMAGE_SUFFIXES",
+    "ImageFolderSource",
+    "VideoFileSource",
+    "WebcamSource",
+    "natural_sort_key",
+    "open_source",
+    "prefetch_frames",
+    "read_image_rgb",
+]

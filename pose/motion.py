@@ -105,6 +105,8 @@ class Motion:
             raise MotionError("timestamps must be finite")
         if n_time > 1 and not np.all(np.diff(timestamps) > 0):
             raise MotionError("timestamps must be strictly increasing")
+        if np.isinf(positions).any():
+            raise MotionError("positions hold infinite values (a missing point must be NaN)")
         conf_ok = np.isnan(confidence) | ((confidence >= 0) & (confidence <= 1))
         if not np.all(conf_ok):
             raise MotionError("confidence must lie in [0, 1]")
@@ -362,6 +364,7 @@ def load_motion(path: str | os.PathLike[str]) -> Motion:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: motion file not found")
+    _check_expanded_size(p)
     try:
         with np.load(p, allow_pickle=False) as data:
             names = json.loads(str(data["names"]))
@@ -388,6 +391,38 @@ def load_motion(path: str | os.PathLike[str]) -> Motion:
         raise MotionError(f"{p}: {exc}") from exc
     except (OSError, KeyError, ValueError) as exc:
         raise MotionError(f"{p}: not a SkillSight motion file ({exc})") from exc
+
+
+# A motion file is compressed; what it expands to is read from its zip directory before anything is
+# decompressed (zipfile never inflates a member past its declared size). An hour of hands and body at
+# 60 fps is about 0.8 GB expanded; $SKILLSIGHT_MAX_MOTION_MB raises the limit for longer recordings.
+MAX_MOTION_MB_ENV = "SKILLSIGHT_MAX_MOTION_MB"
+DEFAULT_MAX_MOTION_MB = 1024
+
+
+def max_motion_bytes() -> int:
+    text = os.environ.get(MAX_MOTION_MB_ENV, "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_MAX_MOTION_MB
+    except ValueError:
+        raise MotionError(f"{MAX_MOTION_MB_ENV}: not a number: {text!r}") from None
+    return int(megabytes * 1024 * 1024)
+
+
+def _check_expanded_size(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise MotionError(f"{path}: not a SkillSight motion file ({exc})") from exc
+    limit = max_motion_bytes()
+    if expanded > limit:
+        raise MotionError(
+            f"{path}: expands to {expanded / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit "
+            f"(set {MAX_MOTION_MB_ENV} to allow larger motion files)"
+        )
 
 
 def is_motion_file(path: str | os.PathLike[str]) -> bool:

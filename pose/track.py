@@ -413,6 +413,8 @@ def _assemble(
             "message": str(error),
         },
     }
+    damage = getattr(frames, "damage", None)  # None for a webcam or a pass cut short by max_frames
+    metadata["decode_damage"] = damage.to_dict() if damage is not None else None
     metadata["tracking_summary"] = summarize_tracking(motion)  # positions only: signals not needed
     return motion.with_updates(metadata=metadata, signals=signals)
 

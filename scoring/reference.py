@@ -650,9 +650,11 @@ def _phase_note(duration_ratio: float, speed_ratio: float) -> str:
 
 
 def content_sha256(content: Mapping[str, Any]) -> str:
-    """sha256 of the canonical JSON of a reference's content (everything but the sha256 itself)."""
+    """sha256 of the canonical JSON of a reference's content (all but the sha256 and the manifest)."""
     canonical = json.dumps(
-        {k: v for k, v in content.items() if k != "sha256"}, sort_keys=True, separators=(",", ":")
+        {k: v for k, v in content.items() if k not in ("sha256", "manifest")},
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -663,9 +665,10 @@ def save_reference(reference: Reference, path: Union[str, os.PathLike[str]]) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     content = reference.to_dict()
     content["sha256"] = content_sha256(content)
-    from skillsight.atomic_write import write_json_atomic
+    from skillsight.manifest import write_sealed_card
 
-    return write_json_atomic(target, content, indent=1)
+    write_sealed_card(target, content, mode=0o600, indent=1)  # the same manifest as scorer cards (no files)
+    return target
 
 
 def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
@@ -687,6 +690,13 @@ def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
         raise ReferenceError(
             f"{p}: content does not match its sha256 (the file was changed after it was built)"
         )
+    if "manifest" in content:  # references from before manifests carry their content sha256 only
+        from skillsight.manifest import ManifestError, verify
+
+        try:
+            verify(content, p)
+        except ManifestError as exc:
+            raise ReferenceError(str(exc)) from None
     try:
         return Reference(
             name=str(content["name"]),

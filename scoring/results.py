@@ -154,6 +154,9 @@ class Assessment:
     # Phase by phase against the expert speed template (DTW): label, start_s, end_s, duration_ratio,
     # speed_ratio, note (scoring.reference.PhaseComparison.to_dict()).
     phase_comparisons: list[dict[str, Any]] = field(default_factory=list)
+    # What the decoder could not read (scoring.damage): None for an intact recording.
+    decode_damage: Optional[dict[str, Any]] = None
+    warnings: list[str] = field(default_factory=list)  # shown first, before the score
 
     @property
     def scored(self) -> bool:
@@ -180,6 +183,8 @@ class Assessment:
             "tracking_quality": self.tracking_quality,
             "provenance": self.provenance,
             "phase_comparisons": [dict(p) for p in self.phase_comparisons],
+            "decode_damage": dict(self.decode_damage) if self.decode_damage else None,
+            "warnings": list(self.warnings),
         }
 
     def to_json(self, indent: int = 2) -> str:
@@ -205,4 +210,6 @@ class Assessment:
             tracking_quality=dict(d.get("tracking_quality", {})),
             provenance=dict(d.get("provenance", {})),
             phase_comparisons=[dict(p) for p in d.get("phase_comparisons", [])],
+            decode_damage=dict(d["decode_damage"]) if d.get("decode_damage") else None,
+            warnings=list(d.get("warnings", [])),
         )

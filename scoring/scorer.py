@@ -569,8 +569,18 @@ def export_onnx(
         "skillsight_version": _skillsight_version(),
     }
     card.update(fields)
-    _write_atomic(card_path, (json.dumps(card, indent=2, allow_nan=False) + "\n").encode("utf-8"))
+    write_model_card(card_path, card)
     return onnx_path, card_path
+
+
+def write_model_card(card_path: PathLike, card: Mapping[str, Any]) -> dict[str, Any]:
+    """The one writer of scorer cards: seals the card and its ONNX file under one manifest hash
+    (skillsight.manifest) and writes it atomically. Whoever adds a section to cards goes through here."""
+    from skillsight.manifest import write_sealed_card
+
+    path = Path(card_path)
+    onnx_name = str(card["onnx_file"])
+    return write_sealed_card(path, {**card, "sha256": file_sha256(path.parent / onnx_name)}, [onnx_name])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -702,21 +712,30 @@ class OnnxScorer:
         )
 
 
+def _verified_onnx_path(card: Mapping[str, Any], card_path: Path) -> Path:
+    """The card's ONNX file, after its name is confined to the card's folder (before anything is read)
+    and the manifest hash over card and files is checked."""
+    from skillsight.manifest import ManifestError, confined_path, verify
+
+    try:
+        onnx_path = confined_path(card_path.parent, str(card["onnx_file"]), card_path)
+        located = verify(card, card_path)
+    except ManifestError as exc:
+        raise ModelIntegrityError(str(exc)) from None
+    if onnx_path not in located.values():
+        raise ModelIntegrityError(f"{card_path}: its manifest does not cover {card['onnx_file']}")
+    if file_sha256(onnx_path) != card["sha256"]:
+        raise ModelIntegrityError(f"{card_path}: sha256 does not match {onnx_path.name}")
+    return onnx_path
+
+
 def load_scorer(path: PathLike) -> OnnxScorer:
     """Load a scorer from its .onnx, its .json card or their common prefix, verifying the sha256."""
     import onnxruntime as ort
 
     card_path = _card_path_for(Path(path))
     card = read_card(card_path)
-    onnx_path = card_path.parent / str(card["onnx_file"])
-    if not onnx_path.exists():
-        raise ModelError(f"{onnx_path}: model file named by {card_path} not found")
-    actual = file_sha256(onnx_path)
-    if actual != card["sha256"]:
-        raise ModelIntegrityError(
-            f"{onnx_path}: sha256 {actual[:12]}... differs from {str(card['sha256'])[:12]}... recorded in "
-            f"{card_path.name}; the model file was changed or corrupted"
-        )
+    onnx_path = _verified_onnx_path(card, card_path)
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # one small row per call: threads only add latency
     options.inter_op_num_threads = 1

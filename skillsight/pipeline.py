@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
@@ -73,11 +73,20 @@ def assess_source(
     progress: Optional[ProgressCallback] = None,
     overlay_path: Optional[PathLike] = None,
     marker_mm: Optional[float] = None,
+    max_undecodable_share: Optional[float] = None,
 ) -> AssessmentRun:
-    """Track (or load) a source and assess it: the single path behind every entry point."""
-    from skillsight.scoring.assessment import assess_motion
+    """Track (or load) a source and assess it: the single path behind every entry point.
 
-    model, reference = model_and_reference(procedure, model, reference)
+    Decoding damage recorded with the motion goes into the assessment: a warning, or the DAMAGED status
+    above `max_undecodable_share` (default: scoring.damage's, or $SKILLSIGHT_MAX_UNDECODABLE).
+    """
+    from skillsight.scoring.assessment import assess_motion
+    from skillsight.scoring.damage import apply_decode_damage, damage_of
+    from skillsight.scoring.damage import max_undecodable_share as damage_limit
+
+    limit = damage_limit(max_undecodable_share)  # a bad limit fails before any tracking
+    model_path, reference_path = model_and_reference(procedure, model, reference)
+    scorer, expert_reference = load_model_and_reference(model_path, reference_path)
     motion = load_or_track(
         source,
         procedure,
@@ -90,10 +99,11 @@ def assess_source(
     assessment = assess_motion(
         motion,
         procedure,
-        model=model,
-        reference=reference,
+        model=scorer,
+        reference=expert_reference,
         dominant_hand=dominant_hand,
     )
+    assessment = apply_decode_damage(assessment, damage_of(motion.metadata), limit)
     return AssessmentRun(motion=motion, assessment=assessment)
 
 
@@ -110,3 +120,21 @@ def model_and_reference(
         model if model is not None else default_model_path(name),
         reference if reference is not None else default_reference_path(name),
     )
+
+
+def load_model_and_reference(model: PathLike, reference: PathLike) -> tuple[Any, Any]:
+    """The scorer and reference, loaded and verified before any tracking (minutes of video are not
+    spent before a broken card is found); a problem with them names their own files, never the
+    recording being scored."""
+    from skillsight.scoring.reference import load_reference
+    from skillsight.scoring.scorer import ModelError, load_scorer
+
+    loaded: list[Any] = []
+    for path, load in ((model, load_scorer), (reference, load_reference)):
+        try:
+            loaded.append(load(Path(path)))  # type: ignore[operator]
+        except (ValueError, OSError):
+            raise  # our loaders' errors name the file already
+        except Exception as exc:
+            raise ModelError(f"{path}: cannot be used ({type(exc).__name__}: {exc})") from exc
+    return loaded[0], loaded[1]

@@ -4,7 +4,8 @@ SQLAlchemy Core on a URL, so a lab can point `--db` at PostgreSQL; by default a 
 user's data folder. SQLite runs in WAL mode with a busy timeout so several batch workers and the app
 can use it at once, and with `secure_delete` on so that deleting a session really erases it.
 
-The schema is versioned in the `meta` table; `MIGRATIONS` upgrades an older database on open.
+The schema is versioned in the `meta` table (skillsight/schema.py); `MIGRATIONS` upgrades an older
+database on open.
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from skillsight.schema import (  # the schema and its migrations live in schema.py
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    meta_table,
+    metrics_table,
+    sessions_table,
+    trainees_table,
+)
 from skillsight.scoring.results import STATUS_SCORED, Assessment
 
 DATA_DIR_ENV = "SKILLSIGHT_DATA_DIR"
-SCHEMA_VERSION = 1
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -45,69 +53,6 @@ def default_database_url() -> str:
 def sessions_dir() -> Path:
     """Motion files (and videos, only when the trainee keeps them) live here."""
     return default_data_dir() / "sessions"
-
-
-metadata = sa.MetaData()
-
-meta_table = sa.Table(
-    "meta",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-
-trainees_table = sa.Table(
-    "trainees",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(255), nullable=False, unique=True),
-    sa.Column("created_at", sa.String(40), nullable=False),
-)
-
-sessions_table = sa.Table(
-    "sessions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "trainee_id", sa.Integer, sa.ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    sa.Column("procedure", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("skill_level", sa.String(32)),
-    sa.Column("score", sa.Float),
-    sa.Column("score_low", sa.Float),
-    sa.Column("score_high", sa.Float),
-    sa.Column("tracking_quality", sa.Float),
-    sa.Column("source_name", sa.Text, nullable=False),
-    sa.Column("source_sha256", sa.String(64)),
-    sa.Column("result_key", sa.String(128), index=True),
-    sa.Column("assessment_json", sa.Text, nullable=False),
-    sa.Column("motion_path", sa.Text),
-    sa.Column("video_path", sa.Text),
-)
-
-metrics_table = sa.Table(
-    "metrics",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    sa.Column("name", sa.String(128), nullable=False),
-    sa.Column("value", sa.Float),
-    sa.Column("unit", sa.String(64)),
-    sa.Column("percentile", sa.Float),
-)
-
-
-def _create_schema_v1(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-# version -> the step that brings a database from version-1 to version. Add a step (and bump
-# SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1}
 
 
 class DatabaseError(RuntimeError):
@@ -203,13 +148,29 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _private_database_file(path: Path) -> None:
+    """Trainees' data is owner-only: the folder 0700 when we create it, the file 0600 from its first
+    byte. SQLite gives the -wal and -shm files the database file's permissions; existing ones of ours
+    are tightened too."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a new database
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.exists() and file.stat().st_uid == os.getuid() and file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+        except (OSError, AttributeError):  # AttributeError: no getuid on Windows
+            pass
+
+
 def _make_engine(url: str) -> Engine:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(database).expanduser())
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     if not database or database == ":memory:":
         # One shared connection, or every checkout would see a fresh empty database.
@@ -287,13 +248,37 @@ class Database:
         result_key: Optional[str] = None,
         tracking_quality: Optional[float] = None,
     ) -> int:
-        """Store one assessed session and its metrics; returns the session id.
+        """Store one assessed session and its metrics; returns the session id (the existing session's
+        when another writer already stored this `result_key`).
 
         `tracking_quality` (share of frames with the procedure's hands tracked) is read from the
         assessment when not given.
         """
         if not trainee:
             raise ValueError("a session needs a trainee name")
+        try:
+            return self._insert_session(
+                trainee, procedure, assessment, source_name, source_sha256, motion_path, video_path,
+                result_key, tracking_quality,
+            )  # fmt: skip
+        except sa.exc.IntegrityError:
+            existing = self.find_by_key(result_key) if result_key else None
+            if existing is None:
+                raise
+            return existing.id  # another batch recorded this result first: one session per key
+
+    def _insert_session(
+        self,
+        trainee: str,
+        procedure: str,
+        assessment: Assessment,
+        source_name: str,
+        source_sha256: Optional[str],
+        motion_path: Optional[str],
+        video_path: Optional[str],
+        result_key: Optional[str],
+        tracking_quality: Optional[float],
+    ) -> int:
         interval = assessment.score_interval or (None, None)
         quality = _finite(tracking_quality) if tracking_quality is not None else tracking_share_of(assessment)
         with self._engine.begin() as conn:

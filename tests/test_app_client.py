@@ -3,6 +3,7 @@ started with two --auth users: the signed-in user's name is the trainee the sess
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -40,6 +41,7 @@ def test_assess_endpoint_returns_the_assessment_json(app_url, hand_clip):
     print(f"\n/assess on {hand_clip.name}: {elapsed:.1f} s, status {result['status']}")
     assert result["status"] in ("scored", "refused")
     assert result["procedure"] == "suturing" and isinstance(result["session_id"], int)
+    assert '"path"' not in json.dumps(result) and str(data_dir) not in json.dumps(result)
     if result["status"] == "scored":
         assert result["score"] is not None and 3 <= len(result["feedback"]) <= 5
     else:

@@ -62,6 +62,6 @@ def test_help_documents_the_exit_codes():
     result = CliRunner().invoke(app, ["batch", "--help"], terminal_width=200)
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "0 when every video was scored or refused" in text and "1 when any video failed" in text
+    assert "0 when every video got an answer" in text and "1 when any video failed" in text
     for option in ("--workers", "--db", "--dask", "--model", "--reference", "--overlay"):
         assert option in text

@@ -14,6 +14,7 @@ from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.synthetic import generate_practice
 
 from skillsight.batch import run_batch
+from skillsight.batch.results import BASE_COLUMNS
 from skillsight.storage import Database
 
 
@@ -41,7 +42,7 @@ def test_motion_files_are_scored_by_the_real_path(tmp_path):
     )
     assert (summary.scored, summary.failed) == (3, 1), [r.error for r in summary.rows]
     rows = read_rows(tmp_path / "out")
-    assert rows["truncated.motion.npz"]["status"] == "error"
+    assert rows["truncated.motion.npz"]["status"] == "failed"
     assert "truncated.motion.npz" in rows["truncated.motion.npz"]["error"]
     novice, expert = rows["novice.motion.npz"], rows["expert.motion.npz"]
     assert float(expert["score"]) > float(novice["score"])
@@ -51,7 +52,8 @@ def test_motion_files_are_scored_by_the_real_path(tmp_path):
     # One column per metric, in the procedure's order, after the fixed ones.
     header = list(novice)
     procedure_metrics = [m for m in load_procedure("suturing").metrics if m in header]
-    assert header[9 : 9 + len(procedure_metrics)] == procedure_metrics
+    fixed = len(BASE_COLUMNS)  # video, participant, status, error, ...
+    assert header[fixed : fixed + len(procedure_metrics)] == procedure_metrics
     assert len(procedure_metrics) >= 10
     with Database(db_url) as database:
         history = database.metric_history("batch", "suturing")

@@ -313,16 +313,16 @@ def test_an_unreadable_first_image_is_an_error_naming_the_file(tmp_path):
         open_source(tmp_path)
 
 
-def test_an_unreadable_later_image_stops_the_folder_and_names_the_file(tmp_path):
+def test_an_unreadable_later_image_is_skipped_and_named_in_the_damage(tmp_path):
     _write_image(tmp_path / "0.png", synthetic_frame(0))
     _write_image(tmp_path / "1.png", synthetic_frame(1))
     (tmp_path / "2.png").write_bytes(b"broken")
     _write_image(tmp_path / "3.png", synthetic_frame(3))
     source = open_source(tmp_path)
     frames = list(source)
-    assert len(frames) == 2
-    assert source.error is not None and source.error.frame_index == 2
-    assert "2.png" in str(source.error)
+    assert [brightness_to_index(f.image) for f in frames] == [0, 1, 3]
+    assert source.damage is not None and source.damage.missing_frames == 1
+    assert "2.png" in source.damage.describe()
 
 
 def test_a_missing_folder_path_is_not_found(tmp_path):

@@ -92,7 +92,6 @@ def test_a_model_for_another_procedure_is_refused(expert_file):
     ("args", "expected"),
     [
         (["/nonexistent/practice.motion.npz", "--procedure", "suturing"], "practice.motion.npz"),
-        (["{expert}", "--procedure", "no_such_procedure"], "unknown procedure"),
         (["{expert}", "--procedure", "suturing", "--reference", "/nonexistent/ref.json"], "ref.json"),
     ],
 )
@@ -111,6 +110,11 @@ def test_a_tampered_reference_is_an_error(expert_file, tmp_path):
     bad.write_text(json.dumps(content))
     result = score(str(expert_file), "--procedure", "suturing", "--reference", str(bad))
     assert result.exit_code == EXIT_ERROR and "sha256" in result.output
+
+
+def test_an_unknown_procedure_is_a_usage_error_as_documented(expert_file):
+    result = score(str(expert_file), "--procedure", "no_such_procedure")
+    assert result.exit_code == 2 and "unknown procedure" in result.output
 
 
 def test_bad_dominant_hand_is_a_usage_error(expert_file):

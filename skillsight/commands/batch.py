@@ -46,14 +46,28 @@ def register(app: typer.Typer) -> None:
         ),
         overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated video per input."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        max_undecodable: Optional[float] = typer.Option(
+            None,
+            "--max-undecodable",
+            help="Largest share of undecodable frames still scored (default 0.10 or "
+            "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
+        ),
+        lock_timeout: Optional[float] = typer.Option(
+            None,
+            "--lock-timeout",
+            min=0,
+            help="Another batch writing to the same --out is waited for (then its results are skipped); "
+            "give up after this many seconds with exit code 75 (default: wait until it finishes).",
+        ),
     ) -> None:
         """Score many videos; finished ones are skipped on a rerun, failed ones retried.
 
-        Exit codes: 0 when every video was scored or refused (poor tracking, reason in results.csv),
-        1 when any video failed (its error is in results.csv; run again to retry it), 2 for bad usage,
+        Exit codes: 0 when every video got an answer (scored, refused, out of domain or damaged: the
+        reason is in results.csv's error column), 1 when any video failed (its error is in results.csv;
+        run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
         130 when interrupted (finished results are kept; run again to continue).
         """
-        from skillsight.batch import BatchInputError, run_batch
+        from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
         from skillsight.scoring.procedure import ProcedureError
         from skillsight.storage import DatabaseError
 
@@ -69,10 +83,15 @@ def register(app: typer.Typer) -> None:
                 reference=reference,
                 overlay=overlay,
                 progress=not quiet,
+                lock_timeout=lock_timeout,
+                max_undecodable_share=max_undecodable,
             )
-        except (BatchInputError, ProcedureError) as exc:
+        except (BatchInputError, ProcedureError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        except BatchBusyError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_BUSY) from None
         except DatabaseError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

@@ -1,8 +1,10 @@
 """`skillsight score`: assess one practice video or motion file.
 
-Exit codes (scoring/results.py): 0 scored, 3 refused (tracking too poor, clip too short, or a model
-or reference that does not fit the motion; the reasons and what to change are printed), 1 error
-(a missing or broken file, an unknown procedure), 2 usage.
+Exit codes (scoring/results.py, one per ResultStatus): 0 scored, 3 refused (tracking too poor, clip too
+short, or a model or reference that does not fit the motion; the reasons and what to change are
+printed), 4 out of domain, 5 damaged (more of the recording undecodable than --max-undecodable allows),
+1 error (a missing or broken file), 2 usage (an unknown procedure, a bad option, a --json target that
+cannot be written: all found before any tracking).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
-from skillsight.scoring.results import EXIT_ERROR, EXIT_REFUSED, EXIT_SCORED, Assessment
+from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
 
 FEEDBACK_SHOWN = 5
 
@@ -42,11 +44,16 @@ def register(app: typer.Typer) -> None:
         marker_mm: Optional[float] = typer.Option(
             None, "--marker-mm", help="Side of a printed ArUco marker on the pad, in mm: distances in mm."
         ),
+        max_undecodable: Optional[float] = typer.Option(
+            None,
+            "--max-undecodable",
+            help="Largest share of undecodable frames still scored, with a warning (default 0.10 or "
+            "$SKILLSIGHT_MAX_UNDECODABLE); above it the result is 'damaged' (exit 5).",
+        ),
     ) -> None:
         """Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,
-        1 error)."""
-        if dominant_hand not in ("left", "right"):
-            _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
+        4 out of domain, 5 damaged, 1 error, 2 usage)."""
+        check_usage(procedure, dominant_hand, json_out, max_undecodable)
         try:
             assessment = run_score(
                 source,
@@ -58,19 +65,74 @@ def register(app: typer.Typer) -> None:
                 camera_view=camera_view,
                 show_progress=progress and json_out != "-",
                 marker_mm=marker_mm,
+                max_undecodable_share=max_undecodable,
             )
         except KeyboardInterrupt:
             _fail("interrupted")
         except Exception as exc:  # every failure becomes one clear line, never a traceback
             _fail(_describe(exc, source))
-        if json_out:
-            if json_out == "-":
-                typer.echo(assessment.to_json())
-            else:
-                write_json_atomic(Path(json_out), assessment.to_dict())
-        if json_out != "-":
-            typer.echo(render_assessment(assessment))
-        raise typer.Exit(EXIT_SCORED if assessment.scored else EXIT_REFUSED)
+        emit(assessment, json_out)
+        raise typer.Exit(exit_code(assessment))
+
+
+def emit(assessment: Assessment, json_out: Optional[str]) -> None:
+    """Print the summary (first: a failed JSON write then loses nothing) and write the JSON."""
+    if json_out != "-":
+        typer.echo(render_assessment(assessment))
+    if json_out == "-":
+        typer.echo(assessment.to_json())
+    elif json_out:
+        try:
+            write_json_atomic(Path(json_out), assessment.to_dict())
+        except OSError as exc:
+            _fail(f"{json_out}: the assessment could not be written ({exc}); it is printed above")
+
+
+def exit_code(assessment: Assessment) -> int:
+    """The documented exit code of the assessment's status."""
+    try:
+        return ResultStatus(assessment.status).exit_code
+    except ValueError:
+        return EXIT_ERROR
+
+
+def check_usage(
+    procedure: str, dominant_hand: str, json_out: Optional[str], max_undecodable: Optional[float]
+) -> None:
+    """Everything that can be wrong with the command line, found before minutes of tracking (exit 2)."""
+    from skillsight.scoring.damage import max_undecodable_share
+    from skillsight.scoring.procedure import ProcedureError, load_procedure
+
+    if dominant_hand not in ("left", "right"):
+        _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=EXIT_USAGE)
+    try:
+        max_undecodable_share(max_undecodable)
+    except ValueError as exc:
+        _fail(f"--max-undecodable: {exc}", code=EXIT_USAGE)
+    try:
+        load_procedure(procedure)
+    except ProcedureError as exc:  # an unknown name is usage; a broken procedure file is an error
+        _fail(str(exc), code=EXIT_ERROR if procedure.endswith(".json") else EXIT_USAGE)
+    if json_out and json_out != "-":
+        problem = json_target_problem(Path(json_out))
+        if problem:
+            _fail(f"--json {json_out}: {problem}", code=EXIT_USAGE)
+
+
+def json_target_problem(path: Path) -> Optional[str]:
+    """Why `path` cannot receive the JSON (a folder, a missing or unwritable folder), or None."""
+    import os
+
+    if path.is_dir():
+        return "is a folder; give a file name, e.g. result.json"
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return f"its folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its folder {folder} is not writable"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file exists and is not writable"
+    return None
 
 
 def run_score(
@@ -84,6 +146,7 @@ def run_score(
     camera_view: Optional[str],
     show_progress: bool,
     marker_mm: Optional[float] = None,
+    max_undecodable_share: Optional[float] = None,
 ) -> Assessment:
     from skillsight.pipeline import assess_source
 
@@ -102,6 +165,7 @@ def run_score(
             camera_view=camera_view,
             progress=bar.update_to if bar else None,
             marker_mm=marker_mm,
+            max_undecodable_share=max_undecodable_share,
         )
     finally:
         if bar:
@@ -153,7 +217,8 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 def render_assessment(assessment: Assessment) -> str:
     """The human-readable summary printed by `skillsight score`."""
-    lines = [f"Procedure: {assessment.procedure}"]
+    lines = [f"WARNING: {warning}" for warning in assessment.warnings]
+    lines.append(f"Procedure: {assessment.procedure}")
     quality = assessment.tracking_quality
     if quality:
         lines.append(
@@ -162,7 +227,12 @@ def render_assessment(assessment: Assessment) -> str:
             f"({quality.get('duration_s', 0):.1f} s)"
         )
     if not assessment.scored:
-        lines.append("NOT SCORED: the recording can't be scored reliably.")
+        damaged = assessment.status == ResultStatus.DAMAGED.value
+        lines.append(
+            "NOT SCORED: the recording is damaged."
+            if damaged
+            else "NOT SCORED: the recording can't be scored reliably."
+        )
         lines += [f"  - {reason}" for reason in assessment.refusal_reasons]
         if assessment.advice:
             lines.append("What to change:")

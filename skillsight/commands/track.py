@@ -139,6 +139,9 @@ def _track(
     error = motion.metadata.get("decode_error")
     if error:
         typer.echo(f"warning: {error['message']} (the frames before it were tracked)", err=True)
+    damage = motion.metadata.get("decode_damage") or {}
+    if damage.get("damaged"):  # also broken images in a folder and one-frame videos, which stop nothing
+        typer.echo(f"warning: damaged recording: {damage['message']}", err=True)
     if csv is not None:
         from skillsight.pose.export import write_tidy_csv
 

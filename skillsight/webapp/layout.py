@@ -100,17 +100,20 @@ def _trainee(request: Optional[gr.Request]) -> str:
     return trainee_from_username(getattr(request, "username", None) if request is not None else None)
 
 
-def results_outputs(view: Optional[SessionView]) -> tuple[Any, ...]:
-    """Values for the Results tab: summary, feedback, replay, the four pictures, metrics, tracking quality."""
+def results_outputs(view: Optional[SessionView], service: Optional[AppService] = None) -> tuple[Any, ...]:
+    """Values for the Results tab: summary, feedback, replay, the four pictures, metrics, tracking quality.
+
+    With `service`, the pictures are files the service remembers for the session (deleting it removes
+    them and Gradio's copies); without, arrays."""
     if view is None:
         empty = gr.update(value=None)
         return ("No session selected.", "", empty, empty, empty, empty, empty, gr.update(value=[]), "")
     assessment = view.assessment
     figures = plots.result_figures(assessment, view.motion, view.first_frame)
-    images = [
-        plots.figure_to_array(figures[name]) if name in figures else None
-        for name in ("hand_paths", "speed", "percentiles", "timeline")
-    ]
+    names = ("hand_paths", "speed", "percentiles", "timeline")
+    images: list[Any] = [plots.figure_to_array(figures[name]) if name in figures else None for name in names]
+    if service is not None:
+        images = [service.served_image(view, name, image) for name, image in zip(names, images)]
     headers, rows = views.metrics_table(assessment)
     quality = "\n".join(f"- {line}" for line in views.tracking_quality_lines(assessment.tracking_quality))
     return (
@@ -317,7 +320,7 @@ def build_app(service: Optional[AppService] = None, live: Optional[LiveSessions]
                 view = service.session_view(int(payload["session_id"]), _trainee(request))
             session_id = view.session_id if view else None
             done = f"Session {session_id}: see the Results tab." if view else "No such session of yours."
-            return (*results_outputs(view), gr.Tabs(selected="results"), session_id, done)
+            return (*results_outputs(view, service), gr.Tabs(selected="results"), session_id, done)
 
         def make_replay(payload: Optional[dict[str, Any]], request: gr.Request) -> Optional[str]:
             if not payload or payload.get("session_id") is None:

@@ -23,16 +23,21 @@ import numpy as np
 
 from skillsight.pose.motion import Motion
 from skillsight.scoring.results import Assessment
+from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
+from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
+from skillsight.webapp.uploads import (  # re-exported: the page and tests import them from here
+    MAX_UPLOAD_MB,
+    UploadError,
+    check_upload,
+    megabytes_from_env,
+    request_key,
+)
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
-MAX_UPLOAD_MB = 500
+MAX_UPLOAD_ENV = "SKILLSIGHT_MAX_UPLOAD_MB"
+USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and kept videos; unset: none
 LOCAL_TRAINEE = "local"
 CACHED_SESSIONS = 8
 ProgressCallback = Callable[[int, Optional[int]], None]
-
-
-class UploadError(ValueError):
-    """An upload was refused; the message names the file and the problem."""
 
 
 @dataclass
@@ -67,23 +72,6 @@ def default_data_dir() -> Path:
         return Path(platformdirs.user_data_dir("skillsight"))
 
 
-def check_upload(path: Optional[str], max_mb: float = MAX_UPLOAD_MB) -> Path:
-    """The uploaded file if it exists, has a video suffix and is not too large; else UploadError."""
-    if not path:
-        raise UploadError("no video: record one with the webcam or upload a file first")
-    file = Path(path)
-    if not file.is_file():
-        raise UploadError(f"{file.name}: the uploaded file is missing")
-    if file.suffix.lower() not in VIDEO_SUFFIXES:
-        raise UploadError(f"{file.name}: not a video file (accepted: {', '.join(VIDEO_SUFFIXES)})")
-    size_mb = file.stat().st_size / 1e6
-    if size_mb > max_mb:
-        raise UploadError(f"{file.name}: {size_mb:.0f} MB is over the {max_mb:.0f} MB upload limit")
-    if file.stat().st_size == 0:
-        raise UploadError(f"{file.name}: the file is empty")
-    return file
-
-
 def read_first_frame(path: Path) -> Optional[np.ndarray]:
     """The video's first frame (RGB), or None if it can't be read."""
     from skillsight.capture import open_source
@@ -106,12 +94,26 @@ def trainee_from_username(username: Optional[str]) -> str:
 
 
 class AppService:
-    """The app's actions; one instance per running app, shared by all browser sessions."""
+    """The app's actions; one instance per running app, shared by all browser sessions.
 
-    def __init__(self, db_url: Optional[str] = None, data_dir: Optional[Path] = None) -> None:
+    Files are owner-only (folders 0700, files 0600). `max_upload_mb` bounds one upload, `user_quota_mb`
+    what one trainee may keep stored (motion files and kept videos); both default from the environment.
+    """
+
+    def __init__(
+        self,
+        db_url: Optional[str] = None,
+        data_dir: Optional[Path] = None,
+        *,
+        max_upload_mb: Optional[float] = None,
+        user_quota_mb: Optional[float] = None,
+    ) -> None:
         self.db_url = db_url
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))
+        self.max_upload_mb: float = max_upload_mb or megabytes_from_env(MAX_UPLOAD_ENV, MAX_UPLOAD_MB) or 0
+        self.user_quota_mb = user_quota_mb or megabytes_from_env(USER_QUOTA_ENV, None)
+        self.work_dir = Path(tempfile.mkdtemp(prefix="skillsight-app-"))  # mkdtemp: 0700
+        self.served = ServedFiles()
         self._db: Any = None
         self._db_lock = threading.Lock()
         self._views: OrderedDict[tuple[str, int], SessionView] = OrderedDict()
@@ -124,14 +126,16 @@ class AppService:
             if self._db is None:
                 from skillsight.storage import Database
 
-                self.data_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.data_dir)
                 url = self.db_url or f"sqlite:///{(self.data_dir / 'skillsight.db').as_posix()}"
                 self._db = Database(url)
             return self._db
 
     def close(self) -> None:
+        """At shutdown (also on SIGTERM/SIGINT, see app.py): the work folder and every served copy go."""
         if self._db is not None:
             self._db.close()
+        self.served.remove_all()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
     # --- assessing --------------------------------------------------------------------------------
@@ -151,11 +155,18 @@ class AppService:
         """Track and assess an upload through skillsight.pipeline.assess_source, then store it.
 
         The annotated replay costs a second pass over the video, so by default it is made afterwards
-        (`write_replay`) and the results show first.
+        (`write_replay`) and the results show first. The same request again (a script retrying after a
+        network error: same trainee, video content, procedure, hand, model, reference and keep choice)
+        returns the session already stored instead of a duplicate.
         """
         from skillsight.pipeline import assess_source
 
-        video = check_upload(video_path)
+        video = check_upload(video_path, self.max_upload_mb)
+        key = request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
+        earlier = self._earlier_session(key, trainee, video)
+        if earlier is not None:
+            return earlier
+        self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
         run = assess_source(
@@ -167,13 +178,7 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
         )
-        sessions_dir = self.data_dir / "sessions"
-        sessions_dir.mkdir(parents=True, exist_ok=True)
-        motion_path = Path(run.motion.save(sessions_dir / f"{token}.motion.npz"))
-        kept_video: Optional[Path] = None
-        if keep_video:
-            kept_video = sessions_dir / f"{token}{video.suffix.lower()}"
-            shutil.copyfile(video, kept_video)
+        motion_path, kept_video = self._store_files(run.motion, video, token, keep_video)
         session_id = self.db.add_session(
             trainee=trainee,
             procedure=procedure,
@@ -182,6 +187,7 @@ class AppService:
             source_sha256=run.motion.metadata.get("source_sha256"),
             motion_path=str(motion_path),
             video_path=str(kept_video) if kept_video else None,
+            result_key=key,
         )
         view = SessionView(
             session_id=int(session_id),
@@ -194,8 +200,70 @@ class AppService:
             first_frame=read_first_frame(video),
             upload_path=video,
         )
+        served = (trainee, int(session_id))
+        self.served.add(served, video, ours=False)  # the raw upload: goes with the session
+        self.served.add(served, view.replay_path)
         self._remember(view)
         return view
+
+    def _earlier_session(self, key: str, trainee: str, video: Path) -> Optional[SessionView]:
+        record = self.db.find_by_key(key)
+        if record is None or record.trainee != trainee:
+            return None
+        view = self.session_view(record.id, trainee)
+        if view is not None and view.upload_path is None:
+            view.upload_path = video  # for the replay, while this upload lasts
+            self.served.add((trainee, view.session_id), video, ours=False)
+        return view
+
+    def _store_files(
+        self, motion: Motion, video: Path, token: str, keep_video: bool
+    ) -> tuple[Path, Optional[Path]]:
+        """The motion (always) and a copy of the video (only when kept), owner-only."""
+        sessions_dir = private_dir(self.data_dir / "sessions")
+        motion_path = Path(motion.save(sessions_dir / f"{token}.motion.npz"))
+        tighten(motion_path, PRIVATE_FILE_MODE)
+        kept_video = None
+        if keep_video:
+            kept_video = copy_private(video, sessions_dir / f"{token}{video.suffix.lower()}")
+        return motion_path, kept_video
+
+    def usage_bytes(self, trainee: str) -> int:
+        """What this trainee keeps stored: motion files and kept videos."""
+        total = 0
+        for record in self.db.list_sessions(trainee=trainee):
+            for path in (record.motion_path, record.video_path):
+                if path and Path(path).is_file():
+                    total += Path(path).stat().st_size
+        return total
+
+    def check_quota(self, trainee: str, upload: Path) -> None:
+        """Refuse an upload that would take the trainee past the lab's per-user quota."""
+        if self.user_quota_mb is None:
+            return
+        used = self.usage_bytes(trainee) + upload.stat().st_size
+        if used > self.user_quota_mb * 1e6:
+            raise UploadError(
+                f"{upload.name}: storing it would use {used / 1e6:.0f} MB, over your "
+                f"{self.user_quota_mb:.0f} MB quota; delete old sessions first"
+            )
+
+    def served_image(self, view: SessionView, name: str, image: Optional[np.ndarray]) -> Optional[str]:
+        """A picture of a session written as a private PNG and remembered, so deletion removes it and
+        the copy Gradio serves."""
+        if image is None:
+            return None
+        import cv2
+
+        ok, png = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+        if not ok:
+            return None
+        from skillsight.atomic_write import write_bytes_atomic
+
+        # One file per session and picture (reopening a session rewrites it); private, atomic.
+        folder = private_dir(self.work_dir / "images")
+        path = write_bytes_atomic(folder / f"session-{view.session_id}-{name}.png", png.tobytes())
+        return self.served.add((view.trainee, view.session_id), path)
 
     def write_replay(self, session_id: int, trainee: str) -> Optional[Path]:
         """The annotated replay (tracking drawn on the video) of a session, if its video is at hand."""
@@ -220,6 +288,7 @@ class AppService:
         finally:
             source.close()
         view.replay_path = out
+        self.served.add((trainee, int(session_id)), out)
         return out
 
     def _remember(self, view: SessionView) -> None:
@@ -276,6 +345,7 @@ class AppService:
             derived.append(view.replay_path)
         for path in derived:
             path.unlink(missing_ok=True)
+        self.served.remove((trainee, int(session_id)))  # with Gradio's copies and the upload
         return True
 
     # --- reports ----------------------------------------------------------------------------------
@@ -288,8 +358,8 @@ class AppService:
         if view is None:
             raise UploadError(f"session {session_id}: not found among {trainee}'s sessions")
         figures = result_figures(view.assessment, view.motion, view.first_frame)
-        return write_reports(
-            self.work_dir / "reports",
+        paths = write_reports(
+            private_dir(self.work_dir / "reports"),
             f"skillsight-session-{view.session_id}",
             view.assessment,
             figures,
@@ -297,6 +367,10 @@ class AppService:
             source_name=view.source_name,
             created_at=view.created_at,
         )
+        for path in paths.values():
+            tighten(path, PRIVATE_FILE_MODE)
+            self.served.add((view.trainee, view.session_id), path)
+        return paths
 
     # --- models and references ----------------------------------------------------------------------
     def model_dirs(self) -> list[Path]:

@@ -162,7 +162,8 @@ def summary_markdown(assessment: Assessment) -> str:
     """The headline of the Results tab: level and score with their uncertainty, or the refusal."""
     if not assessment.scored:
         return refusal_markdown(assessment)
-    lines = [
+    lines = [f"> **Warning:** {warning}\n" for warning in assessment.warnings]  # e.g. a damaged recording
+    lines += [
         f"### Skill level: {level_text(assessment)}",
         f"**Score:** {score_text(assessment)}",
     ]
@@ -177,7 +178,10 @@ def refusal_markdown(assessment: Assessment) -> str:
     """Says plainly that no score was given, why, and what to change before the next recording."""
     reasons = assessment.refusal_reasons or ["the tracking was not good enough to score reliably"]
     advice = assessment.advice or list(DEFAULT_REFUSAL_ADVICE)
-    lines = [f"### {NOT_SCORED_TITLE}", "A confident number from poor tracking would mislead you, so:", ""]
+    why = "A confident number from poor tracking would mislead you, so:"
+    if assessment.status == "damaged":
+        why = "The video file is damaged; a score of the part that decoded would describe another practice:"
+    lines = [f"### {NOT_SCORED_TITLE}", why, ""]
     lines.extend(f"- {reason}" for reason in reasons)
     lines += ["", "**What to change:**", ""]
     lines.extend(f"- {tip}" for tip in advice)
@@ -250,10 +254,13 @@ def phases_table(assessment: Assessment) -> Table:
 
 
 def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
-    """What the /assess endpoint returns: the assessment's JSON plus ids the page and clients need."""
+    """What the /assess endpoint returns: the assessment's JSON plus ids the page and clients need, as
+    plain JSON without server paths (service.public_payload)."""
+    from skillsight.webapp.payload import public_payload
+
     payload = assessment.to_dict()
     payload.update(extra)
-    return payload
+    return public_payload(payload)
 
 
 def history_table(records: Iterable[Any]) -> Table:

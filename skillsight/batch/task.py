@@ -1,0 +1,162 @@
+"""The per-video task that the local pool and Dask workers run: the one assessment path, never raising.
+
+`score_with` scores one video (or motion file), writes its motion file and JSON result into the output
+folder (named by content, so a renamed file finds its result) and returns a `VideoResult` whose status
+is the assessment's (`ResultStatus`); anything that goes wrong becomes a FAILED result naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from skillsight.batch.inputs import MOTION_SUFFIX
+from skillsight.batch.results import (
+    RESULT_SUFFIX,
+    VideoResult,
+    VideoTask,
+    make_result_key,
+    result_stem,
+    write_result,
+)
+from skillsight.file_hash import file_sha256
+from skillsight.scoring.results import Assessment, ResultStatus
+
+if TYPE_CHECKING:
+    from skillsight.pipeline import AssessmentRun
+    from skillsight.pose.motion import Motion
+    from skillsight.scoring.procedure import Procedure
+
+
+def tracked_share(motion: Motion, procedure: Procedure, dominant_hand: str = "right") -> Optional[float]:
+    """Share of frames in which every hand the procedure needs was tracked (any keypoint seen)."""
+    import numpy as np
+
+    roles = procedure.required_roles or tuple(procedure.hand_roles)
+    hands = sorted({procedure.hand_for_role(role, dominant_hand) for role in roles})
+    if motion.n_frames == 0 or not hands:
+        return None
+    tracked = np.ones(motion.n_frames, dtype=bool)
+    for hand in hands:
+        if hand not in motion.individuals:
+            return 0.0
+        seen = ~np.isnan(motion.positions[:, motion.individual_index(hand), :, 0])
+        tracked &= seen.any(axis=-1)
+    return float(tracked.mean())
+
+
+def _error_message(task: VideoTask, exc: BaseException) -> str:
+    message = str(exc) or type(exc).__name__
+    if task.source not in message and Path(task.source).name not in message:
+        message = f"{task.source}: {message}"
+    return message
+
+
+AssessFunction = Callable[..., "AssessmentRun"]
+
+
+def error_column(assessment: Assessment) -> str:
+    """What batch's error column says: why a result is not scored, or the warnings of a scored one
+    (a damaged recording scored below the limit says so here too)."""
+    if assessment.scored:
+        return "; ".join(assessment.warnings)
+    return "; ".join(assessment.refusal_reasons) or assessment.status
+
+
+def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
+    """Score one video with `assess` (assess_source's signature), write its outputs, never raise."""
+    started = time.perf_counter()
+    result = VideoResult(
+        video=task.video,
+        source=task.source,
+        procedure=task.procedure_name,
+        status=ResultStatus.FAILED.value,
+        participant=task.participant,
+        dominant_hand=task.dominant_hand,
+        model_identity=task.model_identity,
+        reference_identity=task.reference_identity,
+    )
+    marker = in_progress_marker(task)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        _score_into(result, task, assess)
+        result.elapsed_s = round(time.perf_counter() - started, 3)
+        write_result(result)
+    except Exception as exc:  # one bad video must never stop the batch
+        result.status = ResultStatus.FAILED.value
+        result.error = _error_message(task, exc)
+        result.result_path = None
+        result.elapsed_s = round(time.perf_counter() - started, 3)
+    marker.unlink(missing_ok=True)
+    return result
+
+
+def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
+    from skillsight.pose.motion import save_motion
+    from skillsight.scoring.procedure import load_procedure
+
+    source = Path(task.source)
+    if not source.is_file():
+        raise FileNotFoundError(f"{source}: file not found")
+    sha = file_sha256(source)
+    result.source_sha256 = sha
+    result.key = make_result_key(
+        sha,
+        task.procedure_name,
+        task.dominant_hand,
+        task.model_identity,
+        task.reference_identity,
+        task.participant,
+    )
+    out_dir = Path(task.out_dir)
+    stem = result_stem(sha, task.procedure_name, task.participant)
+    is_video = not source.name.lower().endswith(MOTION_SUFFIX)
+    overlay = out_dir / f"{stem}.overlay.mp4" if task.overlay and is_video else None
+    run = assess(
+        str(source),
+        task.procedure,
+        model=task.model,
+        reference=task.reference,
+        dominant_hand=task.dominant_hand,
+        overlay_path=str(overlay) if overlay else None,
+        max_undecodable_share=task.max_undecodable_share,
+    )
+    assessment = run.assessment
+    motion_path = save_motion(run.motion, out_dir / f"{stem}{MOTION_SUFFIX}")
+    interval = assessment.score_interval or (None, None)
+    result.status = assessment.status
+    result.error = error_column(assessment)
+    result.skill_level = assessment.skill_level
+    result.score = plain_float(assessment.score)
+    result.score_low = plain_float(interval[0])
+    result.score_high = plain_float(interval[1])
+    result.tracking_quality = tracked_share(run.motion, load_procedure(task.procedure), task.dominant_hand)
+    result.metrics = {m.name: plain_float(m.value) for m in assessment.metrics}
+    result.metric_units = {m.name: m.unit for m in assessment.metrics}
+    result.assessment = assessment.to_dict()
+    result.motion_path = str(motion_path)
+    result.overlay_path = str(overlay) if overlay and overlay.exists() else None
+    result.result_path = str(out_dir / f"{stem}{RESULT_SUFFIX}")
+
+
+def plain_float(value: Any) -> Optional[float]:
+    if value is None:
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def score_one(task: VideoTask) -> VideoResult:
+    """The per-video task that the local pool and Dask workers run: the one assessment path."""
+    from skillsight.pipeline import assess_source
+
+    return score_with(task, assess_source)
+
+
+def in_progress_marker(task: VideoTask) -> Path:
+    """A file that exists while a worker is scoring `task`: after a worker dies, it names the suspects."""
+    name = hashlib.sha256(f"{task.source}|{task.participant or ''}".encode()).hexdigest()[:16]
+    return Path(task.out_dir) / ".in-progress" / name

@@ -1,0 +1,103 @@
+"""The database schema and its migrations (storage.py opens, reads and writes it).
+
+The schema is versioned in the `meta` table; `MIGRATIONS[v]` brings a database from version v-1 to v
+inside the transaction that records the new version. Add a step and bump SCHEMA_VERSION to change it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+SCHEMA_VERSION = 2  # 2: one session per batch result key (unique index), duplicates removed
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+trainees_table = sa.Table(
+    "trainees",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+sessions_table = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "trainee_id", sa.Integer, sa.ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("procedure", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("skill_level", sa.String(32)),
+    sa.Column("score", sa.Float),
+    sa.Column("score_low", sa.Float),
+    sa.Column("score_high", sa.Float),
+    sa.Column("tracking_quality", sa.Float),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("result_key", sa.String(128), index=True),
+    sa.Column("assessment_json", sa.Text, nullable=False),
+    sa.Column("motion_path", sa.Text),
+    sa.Column("video_path", sa.Text),
+)
+
+metrics_table = sa.Table(
+    "metrics",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("unit", sa.String(64)),
+    sa.Column("percentile", sa.Float),
+)
+
+
+# One session per batch result key (content, procedure, hand, participant, model, reference): two
+# batches that score the same video at once cannot both insert it. NULL keys (app sessions) are free.
+unique_result_key = sa.Index("uq_sessions_result_key", sessions_table.c.result_key, unique=True)
+
+
+def _create_schema_v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[trainees_table, sessions_table, metrics_table])
+
+
+def _unique_result_keys_v2(conn: Connection) -> None:
+    """Keep the first session of each result key (concurrent batches before v2 inserted duplicates),
+    delete the others with their metrics, then make the key unique."""
+    first = (
+        sa.select(sa.func.min(sessions_table.c.id))
+        .where(sessions_table.c.result_key.is_not(None))
+        .group_by(sessions_table.c.result_key)
+    )
+    duplicates = [
+        int(row[0])
+        for row in conn.execute(
+            sa.select(sessions_table.c.id)
+            .where(sessions_table.c.result_key.is_not(None))
+            .where(sessions_table.c.id.not_in(first))
+        )
+    ]
+    if duplicates:
+        conn.execute(metrics_table.delete().where(metrics_table.c.session_id.in_(duplicates)))
+        conn.execute(sessions_table.delete().where(sessions_table.c.id.in_(duplicates)))
+    unique_result_key.create(conn, checkfirst=True)
+
+
+# version -> the step that brings a database from version-1 to version. Add a step (and bump
+# SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1, 2: _unique_result_keys_v2}
