@@ -1,8 +1,9 @@
 """`skillsight score`: assess one practice video or motion file.
 
 Exit codes (scoring/results.py): 0 scored, 3 refused (tracking too poor, clip too short, or a model
-or reference that does not fit the motion; the reasons and what to change are printed), 1 error
-(a missing or broken file, an unknown procedure), 2 usage.
+or reference that does not fit the motion; the reasons and what to change are printed), 4 out of
+domain (level and score withheld: the motion is unlike the model's training data; metrics and the
+expert comparison are printed), 1 error (a missing or broken file, an unknown procedure), 2 usage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
-from skillsight.scoring.results import EXIT_ERROR, EXIT_REFUSED, EXIT_SCORED, Assessment
+from skillsight.scoring.results import EXIT_ERROR, Assessment, ResultStatus
 
 FEEDBACK_SHOWN = 5
 
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,
-        1 error)."""
+        4 out of the model's domain, 1 error)."""
         if dominant_hand not in ("left", "right"):
             _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
         try:
@@ -70,7 +71,7 @@ def register(app: typer.Typer) -> None:
                 write_json_atomic(Path(json_out), assessment.to_dict())
         if json_out != "-":
             typer.echo(render_assessment(assessment))
-        raise typer.Exit(EXIT_SCORED if assessment.scored else EXIT_REFUSED)
+        raise typer.Exit(ResultStatus(assessment.status).exit_code)
 
 
 def run_score(
@@ -161,6 +162,11 @@ def render_assessment(assessment: Assessment) -> str:
             f"{quality.get('n_frames', 0)} frames "
             f"({quality.get('duration_s', 0):.1f} s)"
         )
+    if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
+        lines.append("LEVEL AND SCORE WITHHELD: this model cannot judge this recording.")
+        lines += [f"  - {reason}" for reason in assessment.refusal_reasons]
+        lines += _feedback_lines(assessment)
+        return "\n".join(lines + _provenance_lines(assessment))
     if not assessment.scored:
         lines.append("NOT SCORED: the recording can't be scored reliably.")
         lines += [f"  - {reason}" for reason in assessment.refusal_reasons]
@@ -177,6 +183,15 @@ def render_assessment(assessment: Assessment) -> str:
             f"Score: {assessment.score:.1f} on {assessment.score_scale or 'the score scale'} "
             f"({coverage}interval {low:.1f}-{high:.1f})"
         )
+    explanation = (assessment.provenance.get("consistency") or {}).get("explanation")
+    if explanation:
+        lines.append(f"Note: {explanation}")
+    lines += _feedback_lines(assessment)
+    return "\n".join(lines + _provenance_lines(assessment))
+
+
+def _feedback_lines(assessment: Assessment) -> list[str]:
+    lines = []
     if assessment.feedback:
         lines.append("Feedback:")
         for item in assessment.feedback[:FEEDBACK_SHOWN]:
@@ -184,7 +199,11 @@ def render_assessment(assessment: Assessment) -> str:
             lines.append(f"     Tip: {item.tip}")
             if item.evidence:
                 lines.append(f"     ({item.evidence})")
-    return "\n".join(lines + _provenance_lines(assessment))
+    thin = [m.name for m in assessment.metrics if m.reference_note]
+    if thin:
+        shown = ", ".join(thin[:6]) + (f" and {len(thin) - 6} more" if len(thin) > 6 else "")
+        lines.append(f"Expert ranges not to be trusted (no spread or too few experts): {shown}")
+    return lines
 
 
 def _provenance_lines(assessment: Assessment) -> list[str]:
