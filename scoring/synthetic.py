@@ -6,7 +6,8 @@ pauses, physiological tremor, detours (curved, longer paths), corrective submove
 inaccurate primary movement, slower and more variable cycles, and for intubation a levering wrist and a
 bent-over posture. Output looks like video tracking: 21 MediaPipe hand landmarks around a moving palm
 plus the glove tracker's "centroid"/"tip" per hand, and for intubation 33 pose landmarks, in pixels
-(kind video_2d), with tracking noise and short dropouts.
+(kind video_2d), with tracking jitter and short dropouts as measured on real MediaPipe tracking, and
+reaches made of submovements as long as a real expert's (scripts/measure_synthetic_realism.py).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating
@@ -29,8 +30,17 @@ from skillsight.pose.motion import (
     RIGHT_HAND,
     Motion,
 )
+from skillsight.scoring.synthetic_tracking import DROPOUT_SHARE, add_tracking_artifacts
 
 SKILL_PRESETS = {"novice": 0.15, "intermediate": 0.5, "expert": 0.85}
+# Real expert hand motion (knot-tying motion capture, scripts/measure_synthetic_realism.py): submovements
+# of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little.
+SUBMOVEMENT_S = 0.25
+SUBMOVEMENT_OVERLAP = 0.3
+# The needle driver's wrist turns the needle through its curve: about 80 degrees, varying stitch to
+# stitch, more for less skilled hands.
+WRIST_TURN_DEG = 80.0
+WRIST_TURN_SD_DEG = (6.0, 20.0)  # expert, novice
 GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
@@ -175,7 +185,7 @@ def reach(
     if n_corrections:
         angle = rng.uniform(0, 2 * np.pi)
         error = p.endpoint_error * rng.uniform(0.6, 1.4) * np.array([np.cos(angle), np.sin(angle)])
-    plan.position.add(t0, duration, delta + error)
+    _primary_movement(plan.position, t0, duration, delta + error, rng)
     if distance > 0.3 and p.detours > 0:
         perp = np.array([-delta[1], delta[0]]) / distance
         bulge = p.detours * rng.uniform(0.3, 1.2) * rng.choice([-1.0, 1.0]) * perp
@@ -190,6 +200,21 @@ def reach(
         end = start + d
     plan.cursor = end
     return end
+
+
+def _primary_movement(
+    plan: SubmovementPlan, t0: float, duration: float, displacement: np.ndarray, rng: np.random.Generator
+) -> None:
+    """A reach as a chain of overlapping minimum-jerk submovements of about SUBMOVEMENT_S each (uneven
+    shares of the distance), as real hands move: not one smooth stroke per reach."""
+    k = max(1, int(round(duration / SUBMOVEMENT_S)))
+    if k == 1:
+        plan.add(t0, duration, displacement)
+        return
+    shares = rng.dirichlet(np.full(k, 4.0))
+    step = duration / (k + SUBMOVEMENT_OVERLAP)
+    for j, share in enumerate(shares):
+        plan.add(t0 + j * step, step * (1.0 + SUBMOVEMENT_OVERLAP), share * displacement)
 
 
 def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random.Generator) -> None:
@@ -236,7 +261,8 @@ def _suturing_plans(
         reach(driver, entry, 0.8 * slowness, p, rng)
         pause(driver, 0.8 * slowness, p, rng)
         # Drive: follow the needle's curve with a wrist rotation.
-        rotate(driver, driver.cursor, 1.2 * slowness, side * np.radians(80))
+        turn = np.radians(rng.normal(WRIST_TURN_DEG, np.interp(p.skill, [0, 1], WRIST_TURN_SD_DEG[::-1])))
+        rotate(driver, driver.cursor, 1.2 * slowness, side * turn)
         reach(driver, exit_, 1.2 * slowness, p, rng)
         pause(driver, 1.2 * slowness, p, rng)
         # Forceps take the needle tip; the driver lets go and regrasps (a grip cycle each).
@@ -249,7 +275,7 @@ def _suturing_plans(
         grip(driver, driver.cursor - 0.15 * slowness, 0.3 * slowness, -0.45)
         pause(driver, 0.5 * slowness, p, rng)
         # Pull the thread through, away from the wound, then return.
-        rotate(driver, driver.cursor, 1.0 * slowness, -side * np.radians(80))
+        rotate(driver, driver.cursor, 1.0 * slowness, -side * turn)
         reach(driver, np.array([2.6 * side, y - 1.8]), 1.0 * slowness, p, rng)
         pause(driver, 1.0 * slowness, p, rng)
         forceps.cursor = max(forceps.cursor, driver.cursor - 0.5 * slowness)
@@ -487,23 +513,6 @@ def _grs(skill: float, rng: np.random.Generator) -> float:
     return float(np.clip(low + (high - low) * skill + rng.normal(0, GRS_RATER_NOISE), low, high))
 
 
-def _add_tracking_artifacts(
-    positions: np.ndarray, noise_px: float, dropout_share: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian jitter on every keypoint and short dropouts of whole individuals: (positions, confidence)."""
-    n_t, n_i = positions.shape[:2]
-    positions = positions + rng.normal(0, noise_px, positions.shape)
-    confidence = np.full(positions.shape[:3], 0.9)
-    if dropout_share > 0:
-        for i in range(n_i):
-            n_gaps = int(rng.poisson(dropout_share * n_t / 3.0))
-            for start in rng.integers(0, max(n_t - 6, 1), n_gaps):
-                stop = int(start + rng.integers(1, 6))
-                positions[start:stop, i] = np.nan
-                confidence[start:stop, i] = 0.0
-    return positions, confidence
-
-
 def generate_practice(
     skill: Union[str, float] = "intermediate",
     procedure: str = "suturing",
@@ -518,8 +527,8 @@ def generate_practice(
     detours: Optional[float] = None,
     corrective_submovements: Optional[float] = None,
     as_video_2d: bool = True,
-    noise_px: float = 0.5,
-    dropout_share: float = 0.01,
+    noise_px: Optional[float] = None,
+    dropout_share: float = DROPOUT_SHARE,
     hand_size_px: float = 90.0,
     image_size: tuple[int, int] = (1280, 720),
 ) -> Motion:
@@ -531,6 +540,9 @@ def generate_practice(
     duration_s:   pad or repeat to this length; suturing without it makes `n_stitches` stitches (4).
     tremor_hz, tremor_amplitude (hand sizes), pause_share (0-1), detours (hand sizes),
     corrective_submovements (expected per reach): override what the skill implies.
+    noise_px:     None gives tracking jitter as measured on real MediaPipe tracking (shared by the whole
+                  hand and per landmark, growing with hand speed; scoring/synthetic_tracking.py); a
+                  number gives plain Gaussian jitter of that sd in px on every keypoint.
     as_video_2d:  True gives pixels like video tracking (kind video_2d, units px); False gives the same
                   movement in metres (suturing: "tool_tip" per hand, kind kinematics_3d; intubation: all
                   keypoints, kind mocap_3d), like lab kinematics.
@@ -588,8 +600,16 @@ def generate_practice(
         }
         camera_view = "side"
     z = np.where(np.isnan(xy[..., :1]), np.nan, 0.0)
-    positions, confidence = _add_tracking_artifacts(
-        np.concatenate([xy, z], axis=-1), noise_px, dropout_share, rng
+    palm_px = hand_size_px if procedure == "suturing" else hand_size_px * 0.6
+    n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
+    positions, confidence = add_tracking_artifacts(
+        np.concatenate([xy, z], axis=-1),
+        {0: slice(0, n_hand), 1: slice(0, n_hand)},
+        {0: palm_px, 1: palm_px},
+        fps,
+        rng,
+        noise_px=noise_px,
+        dropout_share=dropout_share,
     )
     positions[..., 2] = np.where(np.isnan(positions[..., 0]), np.nan, 0.0)
     grs = _grs(s, rng)
