@@ -310,8 +310,18 @@ class SkillScorer:
         self.n_calibration_ = int(rated.sum())
         self.score_min_ = float(np.min(y_rated))
         self.score_max_ = float(np.max(y_rated))
-        self.domain_ = training_domain(X_arr, names)  # what the card records as the training domain
+        self.training_matrix_ = X_arr  # the training domain is computed from it when first asked for
+        self.domain_cache_: Optional[dict[str, Any]] = None
         return self
+
+    @property
+    def domain_(self) -> dict[str, Any]:
+        """The training domain the card records (scoring.domain.training_domain of the training matrix);
+        computed on first use, so model selection that fits many scorers does not pay for it."""
+        self._check_fitted()
+        if self.domain_cache_ is None:
+            self.domain_cache_ = training_domain(self.training_matrix_, list(self.feature_names_in_))
+        return self.domain_cache_
 
     # --- prediction --------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
