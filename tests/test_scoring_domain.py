@@ -189,3 +189,21 @@ def test_shipped_references_have_no_degenerate_ranges() -> None:
     for procedure in ("suturing", "intubation"):
         reference = load_reference(default_reference_path(procedure))
         assert "task.duration" not in reference.degenerate_metrics(), procedure
+
+
+def test_page_shows_the_withheld_state_and_thin_ranges() -> None:
+    from skillsight.scoring.results import Assessment, FeedbackItem
+
+    from skillsight.webapp.views import expert_range_text, feedback_markdown, summary_markdown
+
+    withheld = Assessment(
+        status=ResultStatus.OUT_OF_DOMAIN.value,
+        procedure="suturing",
+        refusal_reasons=["your motion is unlike anything this model was trained on: ..."],
+        feedback=[FeedbackItem(1, "task.duration", "Slower than experts.", "Plan each stitch.", 2.0)],
+    )
+    summary = summary_markdown(withheld)
+    assert "withheld" in summary.lower() and "unlike anything" in summary
+    assert "Slower than experts." in feedback_markdown(withheld)
+    thin = MetricComparison("task.duration", 61.0, "s", expert_low=60.0, expert_high=60.0, reference_note="x")
+    assert "not a real range" in expert_range_text(thin)
