@@ -207,3 +207,14 @@ def test_page_shows_the_withheld_state_and_thin_ranges() -> None:
     assert "Slower than experts." in feedback_markdown(withheld)
     thin = MetricComparison("task.duration", 61.0, "s", expert_low=60.0, expert_high=60.0, reference_note="x")
     assert "not a real range" in expert_range_text(thin)
+
+
+def test_page_says_when_level_score_and_experts_disagree() -> None:
+    from skillsight.scoring.results import Assessment
+
+    from skillsight.webapp.views import summary_markdown
+
+    far = [comparison(f"x{i}", 10.0) for i in range(9)]
+    scored = Assessment(status="scored", procedure="suturing", skill_level="expert", score=28.0)
+    scored.provenance["consistency"] = consistency("expert", 28.0, {"min": 6, "max": 30}, far)
+    assert "These do not agree" in summary_markdown(scored)

@@ -168,6 +168,9 @@ def summary_markdown(assessment: Assessment) -> str:
         f"### Skill level: {level_text(assessment)}",
         f"**Score:** {score_text(assessment)}",
     ]
+    explanation = _nested(assessment.provenance, "consistency").get("explanation")
+    if explanation:
+        lines += ["", f"*{explanation}*"]
     facts = source_facts(assessment)
     if facts:
         lines.append("")
