@@ -2,13 +2,17 @@
 
     python benchmarks/bench_metamorphic_figure.py ../shared/data/mediapipe_samples/typing_two_hands.mp4 \
         [--procedure suturing] [--loop-s 30] [--variants original slowed paused mirrored half_size] \
-        [--out DIR] [--model M.onnx]
+        [--out DIR] [--model M.onnx] [--track-once]
 
 Each variant is written losslessly (FFV1 in Matroska: no re-encoding loss) and scored with the CLI,
 `skillsight score VIDEO -p PROCEDURE --json OUT` (the mirrored one with --dominant-hand left), so every
-step a trainee's video goes through is in the figure, tracking included. Prints status, exit code, level
-with probabilities and score for each. What must hold: each result is withheld as out of domain, or the
-slowed and paused ones score strictly lower than the original; no probability is ever shown as 100%.
+step a trainee's video goes through is in the figure, tracking included. That tracks thousands of
+full-HD frames; with --track-once the clip is tracked once (the procedure's trackers, as `score` does)
+and the time variants are written as motion files whose frames repeat the tracked ones (what a tracker
+that gives the same landmarks for the same image would give), then scored with the same CLI command.
+Prints status, exit code, level with probabilities and score for each. What must hold: each result
+is withheld as out of domain, or the slowed and paused ones score strictly lower than the original; no
+probability is ever shown as 100%.
 """
 
 from __future__ import annotations
@@ -84,8 +88,35 @@ def write_lossless(path: Path, frames: list[np.ndarray], order: np.ndarray, fps:
             container.mux(packet)
 
 
+def track_once_variants(clip: Path, procedure: str, variants: list[str], loop_s: float, out: Path) -> list:
+    """Track the clip once; write each time variant as a .motion.npz (image variants need --video)."""
+    from dataclasses import replace
+
+    from skillsight.pipeline import load_or_track
+
+    motion = load_or_track(str(clip), procedure)
+    written = []
+    for variant in variants:
+        if variant in ("mirrored", "half_size"):
+            print(f"  {variant}: an image variant; tracked only without --track-once")
+            continue
+        idx = indices(variant, motion.n_frames, motion.fps, loop_s)
+        varied = replace(
+            motion,
+            positions=motion.positions[idx],
+            confidence=motion.confidence[idx],
+            timestamps=np.arange(idx.size) / motion.fps,
+            frame_indices=None,
+            filled=None if motion.filled is None else motion.filled[idx],
+            world_positions=None if motion.world_positions is None else motion.world_positions[idx],
+            signals={k: np.asarray(v)[idx] for k, v in motion.signals.items()},
+        )
+        written.append((variant, idx.size / motion.fps, varied.save(out / f"{clip.stem}-{variant}")))
+    return written
+
+
 def score(video: Path, procedure: str, hand: str, model: Optional[Path]) -> tuple[int, dict[str, Any], float]:
-    out = video.with_suffix(".json")
+    out = video.with_name(video.name.split(".")[0] + ".json")
     command = ["skillsight", "score", str(video), "-p", procedure, "--dominant-hand", hand]
     command += ["--json", str(out), "--no-progress"] + (["--model", str(model)] if model else [])
     start = time.perf_counter()
@@ -113,10 +144,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--variants", nargs="+", default=["original", "slowed", "paused"], choices=VARIANTS)
     parser.add_argument("--out", type=Path, default=None, help="keep the variant videos and JSON here")
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--track-once", action="store_true", help="track once; time variants as motion files")
     args = parser.parse_args(argv)
-    frames, fps = decode(args.clip)
     out = args.out or Path(tempfile.mkdtemp(prefix="skillsight-figure-"))
     out.mkdir(parents=True, exist_ok=True)
+    if args.track_once:
+        print(f"{args.clip.name}: tracked once, ping-pong looped to {args.loop_s:g} s")
+        for variant, seconds_long, path in track_once_variants(
+            args.clip, args.procedure, args.variants, args.loop_s, out
+        ):
+            code, data, seconds = score(path, args.procedure, "right", args.model)
+            print(f"  {variant:9s} {seconds_long:5.1f} s, scored in {seconds:5.0f} s: {summary(code, data)}")
+        return 0
+    frames, fps = decode(args.clip)
     print(f"{args.clip.name}: {len(frames)} frames at {fps:g} fps, ping-pong looped to {args.loop_s:g} s")
     for variant in args.variants:
         order = indices(variant, len(frames), fps, args.loop_s)
