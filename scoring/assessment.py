@@ -16,6 +16,7 @@ from typing import Any, Optional, Union
 import numpy as np
 from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import BODY, Motion
+from skillsight.scoring.consistency import consistency
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.reference import (
@@ -36,6 +37,7 @@ from skillsight.scoring.results import (
     Assessment,
     Feature,
     Phase,
+    ResultStatus,
 )
 
 ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
@@ -97,23 +99,46 @@ def assess_motion(
     importances = scorer.card.get("feature_importance") if isinstance(scorer.card, Mapping) else None
     feedback = rank_feedback(comparisons, proc, importances if isinstance(importances, Mapping) else None)
     template_hand = proc.hand_for_role(template_role(proc), dominant_hand) if proc.hand_roles else ""
+    domain = getattr(output, "domain", None)
+    provenance["domain"] = domain.to_dict() if domain is not None else {"known": False, "inside": True}
     assessment = Assessment(
         status=STATUS_SCORED,
         procedure=proc.name,
-        skill_level=output.level,
-        level_probabilities=_levels_in_order(output.probabilities),
-        score=float(output.score),
-        score_interval=(float(output.interval[0]), float(output.interval[1])),
-        score_scale=score_scale_text(scorer.card),
-        interval_coverage=float(output.coverage),
         metrics=comparisons,
         feedback=feedback,
         phases=trainee_phases(prepared, proc, template_hand),
         tracking_quality=quality,
         provenance=provenance,
     )
+    if domain is not None and not domain.inside:
+        # Level and score withheld; the metrics, feedback and expert comparison still show.
+        assessment.status = ResultStatus.OUT_OF_DOMAIN.value
+        assessment.refusal_reasons = [domain.reason]
+        assessment.advice = [OUT_OF_DOMAIN_ADVICE]
+    else:
+        _add_scores(assessment, output, scorer.card)
     assessment.phase_comparisons = _phase_comparisons(prepared, template_hand, ref)
     return assessment
+
+
+OUT_OF_DOMAIN_ADVICE = (
+    "Compare your metrics with the experts' below; for a level and a score, record the procedure this "
+    "model was built for, set up as its model card describes, or use a model trained on practice like yours."
+)
+
+
+def _add_scores(assessment: Assessment, output: Any, card: Mapping[str, Any]) -> None:
+    """Level, probabilities and score with interval, and whether they agree with the expert comparison."""
+    assessment.skill_level = output.level
+    assessment.level_probabilities = _levels_in_order(output.probabilities)
+    assessment.score = float(output.score)
+    assessment.score_interval = (float(output.interval[0]), float(output.interval[1]))
+    assessment.score_scale = score_scale_text(card)
+    assessment.interval_coverage = float(output.coverage)
+    scale = card.get("score_scale") or {}
+    assessment.provenance["consistency"] = consistency(
+        output.level, assessment.score, scale, assessment.metrics
+    )
 
 
 # --- tracking quality and refusal ------------------------------------------------------------------

@@ -37,6 +37,8 @@ TEMPLATE_SAMPLES = 100
 MAD_TO_SD = 1.4826
 # Experts' spread is never taken as narrower than this share of their median (see robust_spread).
 MIN_RELATIVE_SPREAD = 0.05
+# A reference range from fewer experts than this is too thin to judge a trainee by (flagged, not hidden).
+MIN_EXPERTS = 5
 # Share of the template length that DTW may warp away from the diagonal.
 DTW_BAND = 0.2
 LAB_DISCLAIMER = (
@@ -102,6 +104,19 @@ class FeatureDistribution:
 
     def robust_z(self, value: float) -> float:
         return (value - self.median) / self.spread
+
+    @property
+    def degenerate_reason(self) -> str:
+        """Why this expert range should not be trusted as a range, or "" (shown beside the range)."""
+        reasons = []
+        values = np.asarray(self.values, dtype=float)
+        no_spread = values.size > 1 and float(np.ptp(values)) <= 1e-9 * max(1.0, abs(self.median))
+        if no_spread or self.p90 - self.p10 <= 1e-3 * max(abs(self.median), 1e-9):
+            reasons.append("the experts' values hardly differ (no real spread)")
+        if self.n < MIN_EXPERTS:
+            experts = f"{self.n} expert{'s' if self.n != 1 else ''}"
+            reasons.append(f"only {experts} (at least {MIN_EXPERTS} needed)")
+        return "; ".join(reasons)
 
     def deviation(self, value: float, higher_is_better: Optional[bool] = None) -> float:
         """Robust z-score signed so that >0 is worse than the experts' median.
@@ -264,9 +279,14 @@ class Reference:
             "template": self.template.to_dict() if self.template else None,
         }
 
+    def degenerate_metrics(self) -> dict[str, str]:
+        """Metrics whose expert range is degenerate, with the reason (see FeatureDistribution)."""
+        return {k: d.degenerate_reason for k, d in self.features.items() if d.degenerate_reason}
+
     def summary(self) -> dict[str, Any]:
         """What provenance records about the reference."""
         return {
+            "degenerate_metrics": self.degenerate_metrics(),
             "name": self.name,
             "version": self.version,
             "procedure": self.procedure,
@@ -579,6 +599,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                     expert_median=dist.median if dist else None,
                     expert_low=dist.p10 if dist else None,
                     expert_high=dist.p90 if dist else None,
+                    reference_note=dist.degenerate_reason if dist else "",
                 )
             )
             continue
@@ -595,6 +616,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                 n_experts=dist.n,
                 higher_is_better=better,
                 deviation=round(dist.deviation(value, better), 3),
+                reference_note=dist.degenerate_reason,
             )
         )
     return out

@@ -99,6 +99,7 @@ class MetricComparison:
     n_experts: int = 0
     higher_is_better: Optional[bool] = None
     deviation: Optional[float] = None  # robust z-score against experts, signed so that >0 is worse
+    reference_note: str = ""  # why the expert range is not a real range (no spread, too few experts)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+from skillsight.scoring.calibration import calibrated, calibration_section
+from skillsight.scoring.domain import DomainCheck, check_domain, training_domain
 from skillsight.scoring.results import SKILL_LEVELS
 
 from skillsight.file_hash import file_sha256
@@ -68,6 +70,9 @@ class ScorerOutput:
     interval: tuple[float, float]
     coverage: float
     missing_features: tuple[str, ...] = field(default=())
+    # The classifier's own probabilities before the card's calibration (for audits and tests).
+    raw_probabilities: dict[str, float] = field(default_factory=dict)
+    domain: DomainCheck = field(default_factory=lambda: DomainCheck(known=False, inside=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +82,8 @@ class ScorerOutput:
             "interval": list(self.interval),
             "coverage": self.coverage,
             "missing_features": list(self.missing_features),
+            "raw_probabilities": dict(self.raw_probabilities),
+            "domain": self.domain.to_dict(),
         }
 
 
@@ -303,7 +310,18 @@ class SkillScorer:
         self.n_calibration_ = int(rated.sum())
         self.score_min_ = float(np.min(y_rated))
         self.score_max_ = float(np.max(y_rated))
+        self.training_matrix_ = X_arr  # the training domain is computed from it when first asked for
+        self.domain_cache_: Optional[dict[str, Any]] = None
         return self
+
+    @property
+    def domain_(self) -> dict[str, Any]:
+        """The training domain the card records (scoring.domain.training_domain of the training matrix);
+        computed on first use, so model selection that fits many scorers does not pay for it."""
+        self._check_fitted()
+        if self.domain_cache_ is None:
+            self.domain_cache_ = training_domain(self.training_matrix_, list(self.feature_names_in_))
+        return self.domain_cache_
 
     # --- prediction --------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -527,7 +545,9 @@ def export_onnx(
 
     `card_fields` supplies what the scorer cannot know: name, version, procedure, motion_kind, units,
     score_scale ({"name", "min", "max"}), feature_set, cross_validation, training_data, built_from,
-    disclaimer. Anything else given is kept in the card as well."""
+    disclaimer, probability_calibration (scoring.calibration.calibration_section) and domain
+    (scoring.domain.training_domain; by default the one `fit` recorded). Anything else given is kept in
+    the card as well."""
     fields = dict(card_fields or {})
     prefix = Path(path_prefix)
     onnx_path = prefix.with_name(prefix.name + ".onnx")
@@ -567,6 +587,8 @@ def export_onnx(
         "training_data": fields.pop("training_data", {}),
         "built_from": fields.pop("built_from", ""),
         "skillsight_version": _skillsight_version(),
+        "probability_calibration": fields.pop("probability_calibration", None) or calibration_section(),
+        "domain": fields.pop("domain", None) or getattr(scorer, "domain_", None),
     }
     card.update(fields)
     write_model_card(card_path, card)
@@ -691,17 +713,29 @@ class OnnxScorer:
         return np.asarray(probabilities, dtype=float), np.asarray(score, dtype=float).reshape(-1)
 
     def predict_many(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Raw ``probabilities`` (as the classifier gives them), ``calibrated`` ones (the card's
+        temperature and floor: what people see), and the clipped score with its interval."""
         probabilities, raw = self.run(X)
         score = np.clip(raw, self._low, self._high)
         low = np.clip(score - self.quantile, self._low, self._high)
         high = np.clip(score + self.quantile, self._low, self._high)
-        return {"probabilities": probabilities, "score": score, "low": low, "high": high}
+        return {
+            "probabilities": probabilities,
+            "calibrated": calibrated(probabilities, self.card),
+            "score": score,
+            "low": low,
+            "high": high,
+        }
+
+    def check_domain(self, row: np.ndarray) -> DomainCheck:
+        """Whether a (1, F) feature row lies in the training domain the card records."""
+        return check_domain(self.card.get("domain"), row)
 
     def predict(self, features: Mapping[str, Any]) -> ScorerOutput:
-        """Score one practice from its features (name -> number or Feature)."""
+        """Score one practice from its features (name -> number or Feature), with its domain check."""
         row, missing = self.feature_vector(features)
         out = self.predict_many(row)
-        probs = out["probabilities"][0]
+        probs = out["calibrated"][0]
         return ScorerOutput(
             level=self.levels[int(np.argmax(probs))],
             probabilities={level: float(p) for level, p in zip(self.levels, probs)},
@@ -709,6 +743,8 @@ class OnnxScorer:
             interval=(float(out["low"][0]), float(out["high"][0])),
             coverage=self.coverage,
             missing_features=missing,
+            raw_probabilities={lvl: float(p) for lvl, p in zip(self.levels, out["probabilities"][0])},
+            domain=self.check_domain(row),
         )
 
 

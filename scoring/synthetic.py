@@ -6,7 +6,8 @@ pauses, physiological tremor, detours (curved, longer paths), corrective submove
 inaccurate primary movement, slower and more variable cycles, and for intubation a levering wrist and a
 bent-over posture. Output looks like video tracking: 21 MediaPipe hand landmarks around a moving palm
 plus the glove tracker's "centroid"/"tip" per hand, and for intubation 33 pose landmarks, in pixels
-(kind video_2d), with tracking noise and short dropouts.
+(kind video_2d), with tracking jitter and short dropouts as measured on real MediaPipe tracking, and
+reaches made of submovements as long as a real expert's (scripts/measure_synthetic_realism.py).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating
@@ -15,7 +16,7 @@ follows the skill with some rater noise; it is NOT derived from real trainees.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -29,41 +30,33 @@ from skillsight.pose.motion import (
     RIGHT_HAND,
     Motion,
 )
+from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, SUBMOVEMENT_S: re-exported)
+    FINGERTIP_KEYPOINTS,
+    SUBMOVEMENT_S,
+    HandPlan,
+    PracticeParameters,
+    SubmovementPlan,
+    grip,
+    hand_keypoints,
+    minimum_jerk,
+    new_hand_plan,
+    pause,
+    reach,
+    render_hand,
+    rotate,
+    tremor_shake,
+    two_link_elbow,
+)
+from skillsight.scoring.synthetic_tracking import DROPOUT_SHARE, add_tracking_artifacts
 
 SKILL_PRESETS = {"novice": 0.15, "intermediate": 0.5, "expert": 0.85}
+# The needle driver's wrist turns the needle through its curve: about 80 degrees, varying stitch to
+# stitch, more for less skilled hands.
+WRIST_TURN_DEG = 80.0
+WRIST_TURN_SD_DEG = (6.0, 20.0)  # expert, novice
 GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
-
-FINGERTIP_KEYPOINTS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
-
-# Hand template in palm lengths, in a frame where the palm centre is the origin, "forward" (wrist ->
-# middle knuckle) is +f and the thumb side is +s. The wrist sits half a palm behind the centre.
-_FINGERS = {  # name: (knuckle side offset, knuckle forward, finger direction side-tilt, length)
-    "index_finger": (0.30, 0.48, 0.10, 0.75),
-    "middle_finger": (0.05, 0.50, 0.00, 0.80),
-    "ring_finger": (-0.20, 0.46, -0.08, 0.72),
-    "pinky": (-0.42, 0.38, -0.15, 0.58),
-}
-
-
-@dataclass(frozen=True)
-class PracticeParameters:
-    """What makes a practice novice-like or expert-like; derived from the skill unless overridden."""
-
-    skill: float
-    cycle_time_s: float  # stitch cycle (suturing) or attempt duration (intubation)
-    cycle_cv: float
-    pause_share: float
-    tremor_hz: float
-    tremor_amplitude: float  # fingertip oscillation amplitude, hand sizes
-    detours: float  # typical sideways excursion of a reach, hand sizes
-    corrective_submovements: float  # expected corrections per reach
-    endpoint_error: float  # error of a primary movement before correction, hand sizes
-    wrist_lever_deg: float  # intubation: wrist flexion during the lift
-    lift_hand_sizes: float  # intubation: lift along the forearm
-    trunk_flexion_deg: float
-    neck_flexion_deg: float
 
 
 def skill_value(skill: Union[str, float]) -> float:
@@ -109,104 +102,6 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
     return PracticeParameters(**fields)
 
 
-# --- minimum-jerk plans -----------------------------------------------------------------------
-
-
-def minimum_jerk(tau: np.ndarray) -> np.ndarray:
-    """Minimum-jerk position profile 10 tau^3 - 15 tau^4 + 6 tau^5 on [0, 1] (clipped outside)."""
-    tau = np.clip(tau, 0.0, 1.0)
-    return tau**3 * (10.0 - 15.0 * tau + 6.0 * tau**2)
-
-
-@dataclass
-class SubmovementPlan:
-    """Submovements (start s, duration s, displacement vector) summed into one trajectory."""
-
-    start: np.ndarray
-    moves: list[tuple[float, float, np.ndarray]] = field(default_factory=list)
-
-    def add(self, t0: float, duration: float, displacement: np.ndarray) -> None:
-        self.moves.append((float(t0), max(float(duration), 1e-3), np.asarray(displacement, dtype=float)))
-
-    def position_at_end(self) -> np.ndarray:
-        return self.start + sum((m[2] for m in self.moves), np.zeros_like(self.start))
-
-    def render(self, t: np.ndarray) -> np.ndarray:
-        """(T, D) trajectory: start + sum of displacement * minimum_jerk((t - t0) / duration)."""
-        out = np.tile(self.start.astype(float), (t.size, 1))
-        after = np.zeros_like(out)
-        for t0, duration, delta in self.moves:
-            i0, i1 = np.searchsorted(t, [t0, t0 + duration])
-            out[i0:i1] += minimum_jerk((t[i0:i1] - t0) / duration)[:, None] * delta
-            if i1 < t.size:
-                after[i1] += delta
-        return out + np.cumsum(after, axis=0)
-
-
-@dataclass
-class HandPlan:
-    """A hand's palm position (hand sizes), in-plane rotation (rad) and grip aperture (hand sizes)."""
-
-    position: SubmovementPlan
-    rotation: SubmovementPlan
-    aperture: SubmovementPlan
-    cursor: float = 0.0  # time at which the hand is free for its next action
-
-
-def _new_hand_plan(start_xy: tuple[float, float], angle: float, aperture: float = 0.35) -> HandPlan:
-    return HandPlan(
-        SubmovementPlan(np.array(start_xy, dtype=float)),
-        SubmovementPlan(np.array([angle])),
-        SubmovementPlan(np.array([aperture])),
-    )
-
-
-def reach(
-    plan: HandPlan, target: np.ndarray, duration: float, p: PracticeParameters, rng: np.random.Generator
-) -> float:
-    """Move the palm to `target` from where the plan ends, starting at plan.cursor, with the skill's
-    detour and corrective submovements. Returns the time the hand arrives."""
-    t0 = plan.cursor
-    current = plan.position.position_at_end()
-    delta = np.asarray(target, dtype=float) - current
-    distance = float(np.linalg.norm(delta))
-    n_corrections = int(rng.poisson(p.corrective_submovements)) if distance > 0.3 else 0
-    error = np.zeros(2)
-    if n_corrections:
-        angle = rng.uniform(0, 2 * np.pi)
-        error = p.endpoint_error * rng.uniform(0.6, 1.4) * np.array([np.cos(angle), np.sin(angle)])
-    plan.position.add(t0, duration, delta + error)
-    if distance > 0.3 and p.detours > 0:
-        perp = np.array([-delta[1], delta[0]]) / distance
-        bulge = p.detours * rng.uniform(0.3, 1.2) * rng.choice([-1.0, 1.0]) * perp
-        plan.position.add(t0, duration / 2, bulge)
-        plan.position.add(t0 + duration / 2, duration / 2, -bulge)
-    end = t0 + duration
-    for _ in range(n_corrections):
-        # Each correction starts before the previous one ends (overlapping submovements).
-        d = 0.35 * rng.uniform(0.8, 1.3)
-        start = end - 0.25 * d
-        plan.position.add(start, d, -error / n_corrections)
-        end = start + d
-    plan.cursor = end
-    return end
-
-
-def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random.Generator) -> None:
-    """Hold still after an action; on average pause_share of the time is spent so."""
-    share = min(max(p.pause_share, 0.0), 0.9)
-    if share > 0:
-        plan.cursor += float(rng.exponential(active_s * share / (1.0 - share)))
-
-
-def rotate(plan: HandPlan, t0: float, duration: float, radians: float) -> None:
-    plan.rotation.add(t0, duration, np.array([radians]))
-
-
-def grip(plan: HandPlan, t0: float, duration: float, change: float) -> None:
-    plan.aperture.add(t0, duration, np.array([change]))
-
-
 # --- suturing ---------------------------------------------------------------------------------
 
 
@@ -219,8 +114,8 @@ def _suturing_plans(
 ) -> tuple[HandPlan, HandPlan, int]:
     """Needle-driver and forceps plans in hand sizes around the wound (x to the dominant side = +side)."""
     home_d, home_f = np.array([1.6 * side, 1.2]), np.array([-1.6 * side, 1.2])
-    driver = _new_hand_plan(tuple(home_d), -np.pi / 2)
-    forceps = _new_hand_plan(tuple(home_f), -np.pi / 2)
+    driver = new_hand_plan(tuple(home_d), -np.pi / 2)
+    forceps = new_hand_plan(tuple(home_f), -np.pi / 2)
     driver.cursor = forceps.cursor = 0.5
     nominal_active = 4.6  # s of movement per stitch at slowness 1
     limit = n_stitches if n_stitches is not None else (10**6 if duration_s else 4)
@@ -236,7 +131,8 @@ def _suturing_plans(
         reach(driver, entry, 0.8 * slowness, p, rng)
         pause(driver, 0.8 * slowness, p, rng)
         # Drive: follow the needle's curve with a wrist rotation.
-        rotate(driver, driver.cursor, 1.2 * slowness, side * np.radians(80))
+        turn = np.radians(rng.normal(WRIST_TURN_DEG, np.interp(p.skill, [0, 1], WRIST_TURN_SD_DEG[::-1])))
+        rotate(driver, driver.cursor, 1.2 * slowness, side * turn)
         reach(driver, exit_, 1.2 * slowness, p, rng)
         pause(driver, 1.2 * slowness, p, rng)
         # Forceps take the needle tip; the driver lets go and regrasps (a grip cycle each).
@@ -249,7 +145,7 @@ def _suturing_plans(
         grip(driver, driver.cursor - 0.15 * slowness, 0.3 * slowness, -0.45)
         pause(driver, 0.5 * slowness, p, rng)
         # Pull the thread through, away from the wound, then return.
-        rotate(driver, driver.cursor, 1.0 * slowness, -side * np.radians(80))
+        rotate(driver, driver.cursor, 1.0 * slowness, -side * turn)
         reach(driver, np.array([2.6 * side, y - 1.8]), 1.0 * slowness, p, rng)
         pause(driver, 1.0 * slowness, p, rng)
         forceps.cursor = max(forceps.cursor, driver.cursor - 0.5 * slowness)
@@ -258,74 +154,6 @@ def _suturing_plans(
         pause(driver, 0.8 * slowness, p, rng)
         done += 1
     return driver, forceps, done
-
-
-# --- hand and body geometry -------------------------------------------------------------------
-
-
-def hand_keypoints(
-    palm: np.ndarray, angle: np.ndarray, aperture: np.ndarray, size: float, mirror: bool
-) -> np.ndarray:
-    """(T, 21, 2) MediaPipe-ordered landmarks of a hand whose palm centre, forward angle (rad, in image
-    coordinates) and thumb-index aperture (hand sizes) are given; `size` is the palm length in px.
-    `mirror` puts the thumb on the other side (a left hand seen from above vs a right hand)."""
-    n = palm.shape[0]
-    fwd = np.stack([np.cos(angle), np.sin(angle)], axis=1)
-    sgn = -1.0 if mirror else 1.0
-    side = sgn * np.stack([-fwd[:, 1], fwd[:, 0]], axis=1)
-    local: dict[str, tuple[float, float]] = {"wrist": (0.0, -0.5)}
-    for finger, (s0, f0, tilt, length) in _FINGERS.items():
-        for j, joint in enumerate(("mcp", "pip", "dip", "tip")):
-            name = "pinky_mcp" if finger == "pinky" and joint == "mcp" else f"{finger}_{joint}"
-            frac = (0.0, 0.45, 0.75, 1.0)[j]
-            local[name] = (s0 + tilt * frac * length, f0 + frac * length)
-    local.update({"thumb_cmc": (0.25, -0.3), "thumb_mcp": (0.45, -0.05), "thumb_ip": (0.55, 0.25)})
-    out = np.zeros((n, len(HAND_KEYPOINTS), 2))
-    for k, name in enumerate(HAND_KEYPOINTS):
-        if name == "thumb_tip":
-            continue
-        s_off, f_off = local[name]
-        out[:, k] = palm + size * (s_off * side + f_off * fwd)
-    # The thumb tip sits `aperture` away from the index tip, towards the thumb's side and back.
-    index_tip = out[:, HAND_KEYPOINTS.index("index_finger_tip")]
-    direction = 0.8 * side - 0.6 * fwd
-    out[:, HAND_KEYPOINTS.index("thumb_tip")] = index_tip + size * aperture[:, None] * direction
-    return out
-
-
-def _tremor(t: np.ndarray, hz: float, amplitude: float, rng: np.random.Generator) -> np.ndarray:
-    """(T, 2) physiological-tremor-like oscillation: a sine whose phase drifts and amplitude wanders."""
-    if amplitude <= 0 or hz <= 0:
-        return np.zeros((t.size, 2))
-    drift = np.cumsum(rng.normal(0, 0.05, t.size))
-    envelope = 1.0 + 0.2 * np.sin(2 * np.pi * 0.1 * t + rng.uniform(0, 2 * np.pi))
-    phase = 2 * np.pi * hz * t + drift
-    direction = rng.normal(size=2)
-    direction /= np.linalg.norm(direction)
-    return amplitude * (envelope * np.sin(phase))[:, None] * direction
-
-
-def _render_hand(
-    plan: HandPlan,
-    t: np.ndarray,
-    origin: np.ndarray,
-    size: float,
-    mirror: bool,
-    p: PracticeParameters,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """(T, 23, 2) px: 21 landmarks plus centroid and tip, with tremor on the fingertips."""
-    palm = origin + size * plan.position.render(t)
-    angle = plan.rotation.render(t)[:, 0]
-    aperture = np.clip(plan.aperture.render(t)[:, 0], 0.02, 1.2)
-    shake = _tremor(t, p.tremor_hz, p.tremor_amplitude, rng) * size
-    palm = palm + 0.15 * shake  # the whole hand shakes a little, the fingertips most
-    points = hand_keypoints(palm, angle, aperture, size, mirror)
-    for name in FINGERTIP_KEYPOINTS:
-        points[:, HAND_KEYPOINTS.index(name)] += shake
-    centroid = points.mean(axis=1)
-    tip = points[:, HAND_KEYPOINTS.index("middle_finger_tip")]
-    return np.concatenate([points, centroid[:, None], tip[:, None]], axis=1)
 
 
 # --- intubation -------------------------------------------------------------------------------
@@ -347,8 +175,8 @@ def _intubation_plans(
     the timeline, and the laryngoscope wrist's flexion (deg) plan."""
     slowness = 1.0 + 0.8 * (1.0 - p.skill)
     mouth = np.array([6.0, 1.0])  # the manikin's mouth, at the trainee's lower-chest height
-    lary = _new_hand_plan((2.5, 1.5), 0.0)
-    tube = _new_hand_plan((2.0, 2.0), 0.0)
+    lary = new_hand_plan((2.5, 1.5), 0.0)
+    tube = new_hand_plan((2.0, 2.0), 0.0)
     lary.cursor = tube.cursor = 1.0
     approach_start = 1.0
     reach(lary, mouth + np.array([-0.4, 0.3]), 1.2 * slowness, p, rng)
@@ -398,18 +226,6 @@ def _head_adjustments(
     return head.render(t)
 
 
-def _two_link_elbow(shoulder: np.ndarray, wrist: np.ndarray, upper: float, fore: float) -> np.ndarray:
-    """Elbow position for a planar two-link arm (y image-down), always bending the same way."""
-    d = wrist - shoulder
-    dist = np.clip(np.linalg.norm(d, axis=1), 1e-6, upper + fore - 1e-6)
-    a = (upper**2 - fore**2 + dist**2) / (2 * dist)
-    h = np.sqrt(np.clip(upper**2 - a**2, 0, None))
-    unit = d / dist[:, None]
-    # Always the same side of the shoulder-wrist line (behind and below for a reach forward).
-    perp = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
-    return shoulder + a[:, None] * unit + h[:, None] * perp
-
-
 def _body_and_hands(
     p: PracticeParameters, t: np.ndarray, lary: HandPlan, tube: HandPlan, timeline: IntubationTimeline,
     flexion: SubmovementPlan, origin: np.ndarray, size: float, rng: np.random.Generator
@@ -429,7 +245,7 @@ def _body_and_hands(
     face = np.stack([np.cos(trunk + neck), np.sin(trunk + neck)], axis=1)  # forward, across the neck
     nose = ear + 0.8 * face + np.array([0.0, 0.2])
     wrists = {"left": lary.position.render(t), "right": tube.position.render(t)}
-    elbows = {s: _two_link_elbow(shoulder, w, 3.2, 2.8) for s, w in wrists.items()}
+    elbows = {s: two_link_elbow(shoulder, w, 3.2, 2.8) for s, w in wrists.items()}
     flex = np.radians(flexion.render(t)[:, 0])
     pose = np.full((n, len(POSE_KEYPOINTS), 2), np.nan)
     hands = {}
@@ -443,7 +259,7 @@ def _body_and_hands(
         wrist_px = origin + size * wrists[side]
         palm_px = wrist_px + 0.5 * size * fwd
         aperture = np.full(n, 0.25)
-        shake = _tremor(t, p.tremor_hz, p.tremor_amplitude, rng) * size
+        shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * size
         points = hand_keypoints(palm_px + 0.15 * shake, hand_angle, aperture, size, mirror=(side == "right"))
         for name in FINGERTIP_KEYPOINTS:
             points[:, HAND_KEYPOINTS.index(name)] += shake
@@ -487,23 +303,6 @@ def _grs(skill: float, rng: np.random.Generator) -> float:
     return float(np.clip(low + (high - low) * skill + rng.normal(0, GRS_RATER_NOISE), low, high))
 
 
-def _add_tracking_artifacts(
-    positions: np.ndarray, noise_px: float, dropout_share: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian jitter on every keypoint and short dropouts of whole individuals: (positions, confidence)."""
-    n_t, n_i = positions.shape[:2]
-    positions = positions + rng.normal(0, noise_px, positions.shape)
-    confidence = np.full(positions.shape[:3], 0.9)
-    if dropout_share > 0:
-        for i in range(n_i):
-            n_gaps = int(rng.poisson(dropout_share * n_t / 3.0))
-            for start in rng.integers(0, max(n_t - 6, 1), n_gaps):
-                stop = int(start + rng.integers(1, 6))
-                positions[start:stop, i] = np.nan
-                confidence[start:stop, i] = 0.0
-    return positions, confidence
-
-
 def generate_practice(
     skill: Union[str, float] = "intermediate",
     procedure: str = "suturing",
@@ -518,8 +317,8 @@ def generate_practice(
     detours: Optional[float] = None,
     corrective_submovements: Optional[float] = None,
     as_video_2d: bool = True,
-    noise_px: float = 0.5,
-    dropout_share: float = 0.01,
+    noise_px: Optional[float] = None,
+    dropout_share: float = DROPOUT_SHARE,
     hand_size_px: float = 90.0,
     image_size: tuple[int, int] = (1280, 720),
 ) -> Motion:
@@ -531,6 +330,9 @@ def generate_practice(
     duration_s:   pad or repeat to this length; suturing without it makes `n_stitches` stitches (4).
     tremor_hz, tremor_amplitude (hand sizes), pause_share (0-1), detours (hand sizes),
     corrective_submovements (expected per reach): override what the skill implies.
+    noise_px:     None gives tracking jitter as measured on real MediaPipe tracking (shared by the whole
+                  hand and per landmark, growing with hand speed; scoring/synthetic_tracking.py); a
+                  number gives plain Gaussian jitter of that sd in px on every keypoint.
     as_video_2d:  True gives pixels like video tracking (kind video_2d, units px); False gives the same
                   movement in metres (suturing: "tool_tip" per hand, kind kinematics_3d; intubation: all
                   keypoints, kind mocap_3d), like lab kinematics.
@@ -562,7 +364,7 @@ def generate_practice(
         plans = {dominant_hand: driver, ("left" if dominant_hand == "right" else "right"): forceps}
         # Seen from above with the trainee at the bottom of the image, the left hand's thumb points right.
         hands = {
-            h: _render_hand(plans[h], t, origin, hand_size_px, h == "left", p, rng) for h in ("left", "right")
+            h: render_hand(plans[h], t, origin, hand_size_px, h == "left", p, rng) for h in ("left", "right")
         }
         individuals: tuple[str, ...] = (LEFT_HAND, RIGHT_HAND)
         keypoints: tuple[str, ...] = HAND_KEYPOINTS + GLOVE_KEYPOINTS
@@ -588,8 +390,16 @@ def generate_practice(
         }
         camera_view = "side"
     z = np.where(np.isnan(xy[..., :1]), np.nan, 0.0)
-    positions, confidence = _add_tracking_artifacts(
-        np.concatenate([xy, z], axis=-1), noise_px, dropout_share, rng
+    palm_px = hand_size_px if procedure == "suturing" else hand_size_px * 0.6
+    n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
+    positions, confidence = add_tracking_artifacts(
+        np.concatenate([xy, z], axis=-1),
+        {0: slice(0, n_hand), 1: slice(0, n_hand)},
+        {0: palm_px, 1: palm_px},
+        fps,
+        rng,
+        noise_px=noise_px,
+        dropout_share=dropout_share,
     )
     positions[..., 2] = np.where(np.isnan(positions[..., 0]), np.nan, 0.0)
     grs = _grs(s, rng)

@@ -35,7 +35,7 @@ MODEL_VERSION = "1"
 DURATIONS_S = {"suturing": 60.0, "intubation": 30.0}
 # Training practices vary in length (these factors of DURATIONS_S, cycled) so the scorer does not learn
 # "short = good" from one fixed length.
-DURATION_FACTORS = (0.5, 0.75, 1.0, 1.5, 2.0)
+DURATION_FACTORS = (0.35, 0.5, 0.75, 1.0, 1.5, 2.0)
 # Metrics that grow with the length of the recording (distance, counts, the duration itself) would make
 # the score depend on how long someone kept filming; the scorer uses the rate-like metrics only. The
 # reference and the feedback still show every metric.
@@ -132,12 +132,15 @@ def cross_validation(
 
     predicted_level = np.empty(len(levels), dtype=object)
     predicted_score = np.empty(len(levels))
+    probabilities = np.zeros((len(levels), len(LEVELS)))
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     y = np.asarray(levels)
     for train, test in folds.split(X, y):
         scorer = make_scorer().fit(X[train], y[train], scores[train], feature_names=names)
         predicted_level[test] = scorer.predict(X[test])
         predicted_score[test] = scorer.predict_score(X[test])
+        columns = [list(scorer.classes_).index(level) for level in LEVELS]
+        probabilities[test] = scorer.predict_proba(X[test])[:, columns]
     accuracy = float(np.mean(predicted_level == y))
     rho = float(spearmanr(predicted_score, scores).statistic)
     mae = float(np.mean(np.abs(predicted_score - scores)))
@@ -148,6 +151,7 @@ def cross_validation(
         "mae": round(mae, 3),
         "n": len(levels),
         "note": "measured on synthetic data only; says nothing about real practice",
+        "out_of_fold_probabilities": probabilities,
     }
 
 
@@ -158,11 +162,14 @@ def make_scorer() -> Any:
 
 
 def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
+    from skillsight.scoring.calibration import calibration_section
     from skillsight.scoring.scorer import export_onnx
 
     X, levels, scores, (kind, units) = training_set(procedure, n_train, seed0=10_000)
     names = scorer_features(procedure)
     cv = cross_validation(X, levels, scores, names)
+    # Level probabilities as sure as the model was on practices it had not seen (never 100% / 0%).
+    calibration = calibration_section(cv.pop("out_of_fold_probabilities"), levels, LEVELS)
     scorer = make_scorer().fit(X, levels, scores, feature_names=names)
     counts = {level: levels.count(level) for level in LEVELS}
     onnx_path, card_path = export_onnx(
@@ -189,9 +196,12 @@ def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
             },
             "built_from": BUILT_FROM,
             "disclaimer": DISCLAIMER,
+            "probability_calibration": calibration,
         },
     )
+    novelty = (scorer.domain_.get("novelty") or {}).get("threshold")
     print(f"  scorer: {onnx_path.name} ({onnx_path.stat().st_size} bytes) + {card_path.name}; CV {cv}")
+    print(f"  calibration: temperature {calibration['temperature']}; domain novelty threshold {novelty}")
     return onnx_path
 
 
@@ -203,7 +213,9 @@ def build_default_reference(procedure: Any, out: Path, n_experts: int) -> Path:
         dominant = "left" if i % 5 == 4 else "right"
         # Experts differ from each other too: skills spread over the generator's expert range.
         skill = 0.7 + 0.28 * (i + 0.5) / n_experts
-        motion, _, _ = synthetic_practice(procedure.name, skill, 50_000 + i, dominant)
+        # ... and take as long as their task takes, not one fixed length (a 60.0-60.0 s range is no range).
+        duration = DURATIONS_S[procedure.name] * (0.8 + 0.4 * ((i * 7) % n_experts) / max(n_experts - 1, 1))
+        motion, _, _ = synthetic_practice(procedure.name, skill, 50_000 + i, dominant, duration)
         motions.append(motion)
         hands.append(dominant)
     reference = build_reference(
@@ -226,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build SkillSight's shipped default models and references.")
     parser.add_argument("--out", type=Path, default=REPO / "models")
     parser.add_argument("--procedures", nargs="+", default=["suturing", "intubation"])
-    parser.add_argument("--n-train", type=int, default=90, help="synthetic practices to train each scorer on")
+    parser.add_argument("--n-train", type=int, default=120, help="synthetic practices per scorer")
     parser.add_argument("--n-experts", type=int, default=20, help="synthetic experts per reference")
     args = parser.parse_args(argv)
 

@@ -46,7 +46,7 @@ def test_suturing_practice_looks_like_video_tracking(tmp_path):
     assert motion.fps == pytest.approx(30.0)
     x = motion.positions[..., 0]
     assert np.nanmin(x) >= 0 and np.nanmax(x) <= motion.metadata["width"]
-    assert 0.9 < np.mean(~np.isnan(x)) < 1.0  # a few short dropouts, as trackers have
+    assert 0.9 < np.mean(~np.isnan(x)) <= 1.0  # short dropouts are rare, as on real tracking
     loaded = load_motion(motion.save(tmp_path / "practice"))
     assert synthetic_truth(loaded) == synthetic_truth(motion)
 
@@ -115,19 +115,14 @@ def test_more_pauses_give_a_larger_idle_share():
     assert many > few + 0.1
 
 
-def test_corrective_submovements_add_movements_and_jerk():
-    none = _features(skill=0.5, seed=3, corrective_submovements=0.0, tremor_amplitude=0.0)
-    many = _features(skill=0.5, seed=3, corrective_submovements=3.0, tremor_amplitude=0.0)
-    assert many["needle_driver.movements"].value > none["needle_driver.movements"].value
-    # Jerk is averaged over the whole practice, which corrections also lengthen: compared on average.
-    jerk = "needle_driver.mean_jerk"
-    assert _mean(jerk, skill=0.5, corrective_submovements=3.0, tremor_amplitude=0.0) > _mean(
-        jerk, skill=0.5, corrective_submovements=0.0, tremor_amplitude=0.0
-    )
-    assert (
-        many["needle_driver.log_dimensionless_jerk"].value
-        < none["needle_driver.log_dimensionless_jerk"].value
-    )
+def test_corrective_submovements_add_movements_and_path():
+    # Reaches are chains of real-length submovements, so corrections show as more movements and a longer
+    # path (averaged over seeds), no longer as a change in jerk per movement.
+    names = ("needle_driver.movements", "needle_driver.path_length")
+    none = _means(names, seeds=(0, 1, 2, 3), skill=0.5, corrective_submovements=0.0, tremor_amplitude=0.0)
+    many = _means(names, seeds=(0, 1, 2, 3), skill=0.5, corrective_submovements=3.0, tremor_amplitude=0.0)
+    assert many["needle_driver.movements"] > none["needle_driver.movements"]
+    assert many["needle_driver.path_length"] > 1.05 * none["needle_driver.path_length"]
 
 
 def test_detours_lengthen_the_path():

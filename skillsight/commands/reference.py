@@ -76,7 +76,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"note: {reference.disclaimer}")
         for metric, dist in reference.features.items():
             spread = f"10-90%: {dist.p10:.4g} to {dist.p90:.4g}"
-            typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread})")
+            flag = f"  [degenerate: {dist.degenerate_reason}]" if dist.degenerate_reason else ""
+            typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread}){flag}")
 
     app.add_typer(reference_app, name="reference")
 

@@ -2,9 +2,10 @@
 
 Exit codes (scoring/results.py, one per ResultStatus): 0 scored, 3 refused (tracking too poor, clip too
 short, or a model or reference that does not fit the motion; the reasons and what to change are
-printed), 4 out of domain, 5 damaged (more of the recording undecodable than --max-undecodable allows),
-1 error (a missing or broken file), 2 usage (an unknown procedure, a bad option, a --json target that
-cannot be written: all found before any tracking).
+printed), 4 out of domain (level and score withheld: the motion is unlike the model's training
+data; metrics and the expert comparison are printed), 5 damaged (more of the recording undecodable
+than --max-undecodable allows), 1 error (a missing or broken file), 2 usage (an unknown procedure, a
+bad option, a --json target that cannot be written: all found before any tracking).
 """
 
 from __future__ import annotations
@@ -226,6 +227,11 @@ def render_assessment(assessment: Assessment) -> str:
             f"{quality.get('n_frames', 0)} frames "
             f"({quality.get('duration_s', 0):.1f} s)"
         )
+    if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
+        lines.append("LEVEL AND SCORE WITHHELD: this model cannot judge this recording.")
+        lines += [f"  - {reason}" for reason in assessment.refusal_reasons]
+        lines += _feedback_lines(assessment)
+        return "\n".join(lines + _provenance_lines(assessment))
     if not assessment.scored:
         damaged = assessment.status == ResultStatus.DAMAGED.value
         lines.append(
@@ -247,6 +253,15 @@ def render_assessment(assessment: Assessment) -> str:
             f"Score: {assessment.score:.1f} on {assessment.score_scale or 'the score scale'} "
             f"({coverage}interval {low:.1f}-{high:.1f})"
         )
+    explanation = (assessment.provenance.get("consistency") or {}).get("explanation")
+    if explanation:
+        lines.append(f"Note: {explanation}")
+    lines += _feedback_lines(assessment)
+    return "\n".join(lines + _provenance_lines(assessment))
+
+
+def _feedback_lines(assessment: Assessment) -> list[str]:
+    lines = []
     if assessment.feedback:
         lines.append("Feedback:")
         for item in assessment.feedback[:FEEDBACK_SHOWN]:
@@ -254,7 +269,11 @@ def render_assessment(assessment: Assessment) -> str:
             lines.append(f"     Tip: {item.tip}")
             if item.evidence:
                 lines.append(f"     ({item.evidence})")
-    return "\n".join(lines + _provenance_lines(assessment))
+    thin = [m.name for m in assessment.metrics if m.reference_note]
+    if thin:
+        shown = ", ".join(thin[:6]) + (f" and {len(thin) - 6} more" if len(thin) > 6 else "")
+        lines.append(f"Expert ranges not to be trusted (no spread or too few experts): {shown}")
+    return lines
 
 
 def _provenance_lines(assessment: Assessment) -> list[str]:

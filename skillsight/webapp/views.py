@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from skillsight.scoring.results import Assessment, MetricComparison
+from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
 
 MAX_FEEDBACK_ITEMS = 5
 NOT_SCORED_TITLE = "We can't score this practice yet"
@@ -160,6 +160,8 @@ def _individual_quality(value: Mapping[str, Any]) -> str:
 
 def summary_markdown(assessment: Assessment) -> str:
     """The headline of the Results tab: level and score with their uncertainty, or the refusal."""
+    if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
+        return withheld_markdown(assessment)
     if not assessment.scored:
         return refusal_markdown(assessment)
     lines = [f"> **Warning:** {warning}\n" for warning in assessment.warnings]  # e.g. a damaged recording
@@ -167,10 +169,22 @@ def summary_markdown(assessment: Assessment) -> str:
         f"### Skill level: {level_text(assessment)}",
         f"**Score:** {score_text(assessment)}",
     ]
+    explanation = _nested(assessment.provenance, "consistency").get("explanation")
+    if explanation:
+        lines += ["", f"*{explanation}*"]
     facts = source_facts(assessment)
     if facts:
         lines.append("")
         lines.extend(f"- **{key}:** {value}" for key, value in facts.items())
+    return "\n".join(lines)
+
+
+def withheld_markdown(assessment: Assessment) -> str:
+    """Out of the model's domain: no level or score, but the metrics and expert comparison below stand."""
+    lines = ["### Level and score withheld", ""]
+    lines.extend(f"- {reason}" for reason in assessment.refusal_reasons)
+    lines += ["", "Your metrics and how they compare with the experts' are shown below."]
+    lines.extend(f"- {tip}" for tip in assessment.advice)
     return "\n".join(lines)
 
 
@@ -190,7 +204,7 @@ def refusal_markdown(assessment: Assessment) -> str:
 
 def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -> str:
     """The ranked feedback, each with its tip and the evidence behind it."""
-    if not assessment.scored:
+    if not assessment.scored and assessment.status != ResultStatus.OUT_OF_DOMAIN.value:
         return (
             "### No feedback yet\n"
             "Feedback needs a score, and this practice could not be scored reliably. "
@@ -217,7 +231,8 @@ def percentile_text(metric: MetricComparison) -> str:
 def expert_range_text(metric: MetricComparison) -> str:
     if metric.expert_low is None or metric.expert_high is None:
         return "–"
-    return f"{format_number(metric.expert_low)}–{format_number(metric.expert_high)}"
+    text = f"{format_number(metric.expert_low)}–{format_number(metric.expert_high)}"
+    return f"{text} (not a real range: {metric.reference_note})" if metric.reference_note else text
 
 
 def metrics_table(assessment: Assessment) -> Table:

@@ -1,0 +1,241 @@
+"""Building blocks of synthetic practice: minimum-jerk submovement plans and the hand they move.
+
+A hand's palm position, in-plane rotation and grip aperture are each a sum of minimum-jerk submovements
+(Flash & Hogan 1985; superposition as in Flash & Henis 1991); reaches are chains of submovements as long
+as a real expert's, with the skill's detours and corrections; the hand is drawn as 21 MediaPipe-ordered
+landmarks around the palm, with tremor on the fingertips. scoring/synthetic.py assembles practices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from skillsight.pose.keypoints import HAND_KEYPOINTS
+
+# Real expert hand motion (knot-tying motion capture, scripts/measure_synthetic_realism.py): submovements
+# of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little.
+SUBMOVEMENT_S = 0.25
+SUBMOVEMENT_OVERLAP = 0.3
+FINGERTIP_KEYPOINTS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
+
+# Hand template in palm lengths, in a frame where the palm centre is the origin, "forward" (wrist ->
+# middle knuckle) is +f and the thumb side is +s. The wrist sits half a palm behind the centre.
+_FINGERS = {  # name: (knuckle side offset, knuckle forward, finger direction side-tilt, length)
+    "index_finger": (0.30, 0.48, 0.10, 0.75),
+    "middle_finger": (0.05, 0.50, 0.00, 0.80),
+    "ring_finger": (-0.20, 0.46, -0.08, 0.72),
+    "pinky": (-0.42, 0.38, -0.15, 0.58),
+}
+
+
+@dataclass(frozen=True)
+class PracticeParameters:
+    """What makes a practice novice-like or expert-like; derived from the skill unless overridden."""
+
+    skill: float
+    cycle_time_s: float  # stitch cycle (suturing) or attempt duration (intubation)
+    cycle_cv: float
+    pause_share: float
+    tremor_hz: float
+    tremor_amplitude: float  # fingertip oscillation amplitude, hand sizes
+    detours: float  # typical sideways excursion of a reach, hand sizes
+    corrective_submovements: float  # expected corrections per reach
+    endpoint_error: float  # error of a primary movement before correction, hand sizes
+    wrist_lever_deg: float  # intubation: wrist flexion during the lift
+    lift_hand_sizes: float  # intubation: lift along the forearm
+    trunk_flexion_deg: float
+    neck_flexion_deg: float
+
+
+# --- minimum-jerk plans -----------------------------------------------------------------------
+
+
+def minimum_jerk(tau: np.ndarray) -> np.ndarray:
+    """Minimum-jerk position profile 10 tau^3 - 15 tau^4 + 6 tau^5 on [0, 1] (clipped outside)."""
+    tau = np.clip(tau, 0.0, 1.0)
+    return tau**3 * (10.0 - 15.0 * tau + 6.0 * tau**2)
+
+
+@dataclass
+class SubmovementPlan:
+    """Submovements (start s, duration s, displacement vector) summed into one trajectory."""
+
+    start: np.ndarray
+    moves: list[tuple[float, float, np.ndarray]] = field(default_factory=list)
+
+    def add(self, t0: float, duration: float, displacement: np.ndarray) -> None:
+        self.moves.append((float(t0), max(float(duration), 1e-3), np.asarray(displacement, dtype=float)))
+
+    def position_at_end(self) -> np.ndarray:
+        return self.start + sum((m[2] for m in self.moves), np.zeros_like(self.start))
+
+    def render(self, t: np.ndarray) -> np.ndarray:
+        """(T, D) trajectory: start + sum of displacement * minimum_jerk((t - t0) / duration)."""
+        out = np.tile(self.start.astype(float), (t.size, 1))
+        after = np.zeros_like(out)
+        for t0, duration, delta in self.moves:
+            i0, i1 = np.searchsorted(t, [t0, t0 + duration])
+            out[i0:i1] += minimum_jerk((t[i0:i1] - t0) / duration)[:, None] * delta
+            if i1 < t.size:
+                after[i1] += delta
+        return out + np.cumsum(after, axis=0)
+
+
+@dataclass
+class HandPlan:
+    """A hand's palm position (hand sizes), in-plane rotation (rad) and grip aperture (hand sizes)."""
+
+    position: SubmovementPlan
+    rotation: SubmovementPlan
+    aperture: SubmovementPlan
+    cursor: float = 0.0  # time at which the hand is free for its next action
+
+
+def new_hand_plan(start_xy: tuple[float, float], angle: float, aperture: float = 0.35) -> HandPlan:
+    return HandPlan(
+        SubmovementPlan(np.array(start_xy, dtype=float)),
+        SubmovementPlan(np.array([angle])),
+        SubmovementPlan(np.array([aperture])),
+    )
+
+
+def reach(
+    plan: HandPlan, target: np.ndarray, duration: float, p: PracticeParameters, rng: np.random.Generator
+) -> float:
+    """Move the palm to `target` from where the plan ends, starting at plan.cursor, with the skill's
+    detour and corrective submovements. Returns the time the hand arrives."""
+    t0 = plan.cursor
+    current = plan.position.position_at_end()
+    delta = np.asarray(target, dtype=float) - current
+    distance = float(np.linalg.norm(delta))
+    n_corrections = int(rng.poisson(p.corrective_submovements)) if distance > 0.3 else 0
+    error = np.zeros(2)
+    if n_corrections:
+        angle = rng.uniform(0, 2 * np.pi)
+        error = p.endpoint_error * rng.uniform(0.6, 1.4) * np.array([np.cos(angle), np.sin(angle)])
+    _primary_movement(plan.position, t0, duration, delta + error, rng)
+    if distance > 0.3 and p.detours > 0:
+        perp = np.array([-delta[1], delta[0]]) / distance
+        bulge = p.detours * rng.uniform(0.3, 1.2) * rng.choice([-1.0, 1.0]) * perp
+        plan.position.add(t0, duration / 2, bulge)
+        plan.position.add(t0 + duration / 2, duration / 2, -bulge)
+    end = t0 + duration
+    for _ in range(n_corrections):
+        # Each correction starts before the previous one ends (overlapping submovements).
+        d = 0.35 * rng.uniform(0.8, 1.3)
+        start = end - 0.25 * d
+        plan.position.add(start, d, -error / n_corrections)
+        end = start + d
+    plan.cursor = end
+    return end
+
+
+def _primary_movement(
+    plan: SubmovementPlan, t0: float, duration: float, displacement: np.ndarray, rng: np.random.Generator
+) -> None:
+    """A reach as a chain of overlapping minimum-jerk submovements of about SUBMOVEMENT_S each (uneven
+    shares of the distance), as real hands move: not one smooth stroke per reach."""
+    k = max(1, int(round(duration / SUBMOVEMENT_S)))
+    if k == 1:
+        plan.add(t0, duration, displacement)
+        return
+    shares = rng.dirichlet(np.full(k, 4.0))
+    step = duration / (k + SUBMOVEMENT_OVERLAP)
+    for j, share in enumerate(shares):
+        plan.add(t0 + j * step, step * (1.0 + SUBMOVEMENT_OVERLAP), share * displacement)
+
+
+def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random.Generator) -> None:
+    """Hold still after an action; on average pause_share of the time is spent so."""
+    share = min(max(p.pause_share, 0.0), 0.9)
+    if share > 0:
+        plan.cursor += float(rng.exponential(active_s * share / (1.0 - share)))
+
+
+def rotate(plan: HandPlan, t0: float, duration: float, radians: float) -> None:
+    plan.rotation.add(t0, duration, np.array([radians]))
+
+
+def grip(plan: HandPlan, t0: float, duration: float, change: float) -> None:
+    plan.aperture.add(t0, duration, np.array([change]))
+
+
+# --- hand and body geometry -------------------------------------------------------------------
+
+
+def hand_keypoints(
+    palm: np.ndarray, angle: np.ndarray, aperture: np.ndarray, size: float, mirror: bool
+) -> np.ndarray:
+    """(T, 21, 2) MediaPipe-ordered landmarks of a hand whose palm centre, forward angle (rad, in image
+    coordinates) and thumb-index aperture (hand sizes) are given; `size` is the palm length in px.
+    `mirror` puts the thumb on the other side (a left hand seen from above vs a right hand)."""
+    n = palm.shape[0]
+    fwd = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    sgn = -1.0 if mirror else 1.0
+    side = sgn * np.stack([-fwd[:, 1], fwd[:, 0]], axis=1)
+    local: dict[str, tuple[float, float]] = {"wrist": (0.0, -0.5)}
+    for finger, (s0, f0, tilt, length) in _FINGERS.items():
+        for j, joint in enumerate(("mcp", "pip", "dip", "tip")):
+            name = "pinky_mcp" if finger == "pinky" and joint == "mcp" else f"{finger}_{joint}"
+            frac = (0.0, 0.45, 0.75, 1.0)[j]
+            local[name] = (s0 + tilt * frac * length, f0 + frac * length)
+    local.update({"thumb_cmc": (0.25, -0.3), "thumb_mcp": (0.45, -0.05), "thumb_ip": (0.55, 0.25)})
+    out = np.zeros((n, len(HAND_KEYPOINTS), 2))
+    for k, name in enumerate(HAND_KEYPOINTS):
+        if name == "thumb_tip":
+            continue
+        s_off, f_off = local[name]
+        out[:, k] = palm + size * (s_off * side + f_off * fwd)
+    # The thumb tip sits `aperture` away from the index tip, towards the thumb's side and back.
+    index_tip = out[:, HAND_KEYPOINTS.index("index_finger_tip")]
+    direction = 0.8 * side - 0.6 * fwd
+    out[:, HAND_KEYPOINTS.index("thumb_tip")] = index_tip + size * aperture[:, None] * direction
+    return out
+
+
+def tremor_shake(t: np.ndarray, hz: float, amplitude: float, rng: np.random.Generator) -> np.ndarray:
+    """(T, 2) physiological-tremor-like oscillation: a sine whose phase drifts and amplitude wanders."""
+    if amplitude <= 0 or hz <= 0:
+        return np.zeros((t.size, 2))
+    drift = np.cumsum(rng.normal(0, 0.05, t.size))
+    envelope = 1.0 + 0.2 * np.sin(2 * np.pi * 0.1 * t + rng.uniform(0, 2 * np.pi))
+    phase = 2 * np.pi * hz * t + drift
+    direction = rng.normal(size=2)
+    direction /= np.linalg.norm(direction)
+    return amplitude * (envelope * np.sin(phase))[:, None] * direction
+
+
+def render_hand(
+    plan: HandPlan,
+    t: np.ndarray,
+    origin: np.ndarray,
+    size: float,
+    mirror: bool,
+    p: PracticeParameters,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """(T, 23, 2) px: 21 landmarks plus centroid and tip, with tremor on the fingertips."""
+    palm = origin + size * plan.position.render(t)
+    angle = plan.rotation.render(t)[:, 0]
+    aperture = np.clip(plan.aperture.render(t)[:, 0], 0.02, 1.2)
+    shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * size
+    palm = palm + 0.15 * shake  # the whole hand shakes a little, the fingertips most
+    points = hand_keypoints(palm, angle, aperture, size, mirror)
+    for name in FINGERTIP_KEYPOINTS:
+        points[:, HAND_KEYPOINTS.index(name)] += shake
+    centroid = points.mean(axis=1)
+    tip = points[:, HAND_KEYPOINTS.index("middle_finger_tip")]
+    return np.concatenate([points, centroid[:, None], tip[:, None]], axis=1)
+
+
+def two_link_elbow(shoulder: np.ndarray, wrist: np.ndarray, upper: float, fore: float) -> np.ndarray:
+    """Elbow position for a planar two-link arm (y image-down), always bending the same way."""
+    d = wrist - shoulder
+    dist = np.clip(np.linalg.norm(d, axis=1), 1e-6, upper + fore - 1e-6)
+    a = (upper**2 - fore**2 + dist**2) / (2 * dist)
+    h = np.sqrt(np.clip(upper**2 - a**2, 0, None))
+    unit = d / dist[:, None]
+    # Always the same side of the shoulder-wrist line (behind and below for a reach forward).
+    perp = np.stack([-unit[:, 1], unit[:, 0]], axis=1)
+    return shoulder + a[:, None] * unit + h[:, None] * perp

@@ -1,0 +1,251 @@
+"""Measure real motion and tracking, and the synthetic generator's, side by side.
+
+    python scripts/measure_synthetic_realism.py [--data ../shared/data] [--no-tracking]
+
+What scoring/synthetic.py is calibrated against (its TRACKING_* and EXPERT_* constants):
+
+* tracking jitter of MediaPipe hands, in palm lengths, on a still hand and on a moving hand: the residual
+  of each landmark from a local quadratic fit (Savitzky-Golay, 7 frames), split into the part the whole
+  hand shares (its landmark centroid) and the part each landmark adds; measured on the tfjs reference
+  landmarks of asl_hand and on this project's own tracking of asl_hand, hand_reaching and typing_two_hands;
+* tracking dropouts: share of frames without the hand and mean gap length, from this project's tracking;
+* hand motion of a real expert (the knot-tying motion capture): palm speed (median, 90th percentile, in
+  palm lengths per second), pause share (speed under 20% of the clip's 95th percentile for >= 0.3 s) and
+  submovement durations (between successive speed minima).
+
+Every statistic is computed the same way on synthetic practices of three skills, and printed beside the
+real value. Only summary statistics are taken from the GPL-licensed motion capture, never its motion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+from scipy.signal import argrelextrema, savgol_filter
+
+REPO = Path(__file__).resolve().parents[1]
+WINDOW = 7
+STILL_QUANTILE = 0.3  # frames whose palm speed is in the slowest 30% count as "still"
+PAUSE_FRACTION = 0.2
+PAUSE_MIN_S = 0.3
+SMOOTH_S = 0.1
+
+
+# --- statistics ---------------------------------------------------------------------------------------
+
+
+def palm_length(points: np.ndarray) -> float:
+    """Median wrist -> middle-finger knuckle distance of (T, 21, D) MediaPipe-ordered landmarks."""
+    length = np.linalg.norm(points[:, 9, :2] - points[:, 0, :2], axis=1)
+    return float(np.nanmedian(length))
+
+
+def _residual(track: np.ndarray) -> np.ndarray:
+    """Residual of (T, ...) from a local quadratic fit; for white noise its sd is 0.816 of the noise's."""
+    return (track - savgol_filter(track, WINDOW, 2, axis=0)) / np.sqrt(1.0 - 1.0 / 3.0)
+
+
+def jitter(points: np.ndarray, fps: float) -> dict[str, float]:
+    """Jitter in palm lengths of (T, 21, 2) landmarks of one continuously tracked run, still vs moving."""
+    points = points[:, :21, :2] / palm_length(points)
+    centroid = points.mean(axis=1)
+    speed = np.linalg.norm(np.gradient(savgol_filter(centroid, WINDOW, 2, axis=0), axis=0), axis=1) * fps
+    still = speed <= np.quantile(speed, STILL_QUANTILE)
+    common = np.linalg.norm(_residual(centroid), axis=1) / np.sqrt(2)  # per axis
+    own = np.linalg.norm(_residual(points - centroid[:, None]), axis=2) / np.sqrt(2)
+    edge = slice(WINDOW, -WINDOW)  # the fit is one-sided at the ends
+    return {
+        "common_still": float(np.median(common[edge][still[edge]]) * 1.4826),
+        "common_moving": float(np.median(common[edge][~still[edge]]) * 1.4826),
+        "landmark_still": float(np.median(own[edge][still[edge]]) * 1.4826),
+        "landmark_moving": float(np.median(own[edge][~still[edge]]) * 1.4826),
+    }
+
+
+def longest_observed_run(observed: np.ndarray) -> slice:
+    padded = np.concatenate([[False], observed, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    starts, stops = edges[::2], edges[1::2]
+    best = int(np.argmax(stops - starts)) if starts.size else 0
+    return slice(int(starts[best]), int(stops[best])) if starts.size else slice(0, 0)
+
+
+def dropouts(observed: np.ndarray, fps: float) -> dict[str, float]:
+    """Share of frames missing inside the tracked span, gaps per second and mean gap length (frames)."""
+    seen = np.flatnonzero(observed)
+    if seen.size == 0:
+        return {"missing_share": 1.0, "gaps_per_s": 0.0, "mean_gap_frames": 0.0}
+    inside = observed[seen[0] : seen[-1] + 1]
+    padded = np.concatenate([[0], (~inside).astype(int), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    lengths = edges[1::2] - edges[::2]
+    return {
+        "missing_share": float(np.mean(~inside)),
+        "gaps_per_s": float(lengths.size / (inside.size / fps)),
+        "mean_gap_frames": float(lengths.mean()) if lengths.size else 0.0,
+    }
+
+
+def movement(palm: np.ndarray, t: np.ndarray, palm_len: float) -> dict[str, float]:
+    """Speed, pauses and submovements of a (T, D) palm path in palm lengths."""
+    fps = 1.0 / float(np.median(np.diff(t)))
+    window = max(5, int(round(SMOOTH_S * fps)) | 1)
+    smooth = savgol_filter(palm / palm_len, window, 2, axis=0)
+    speed = np.linalg.norm(np.gradient(smooth, t, axis=0), axis=1)
+    slow = speed < PAUSE_FRACTION * np.quantile(speed, 0.95)
+    padded = np.concatenate([[0], slow.astype(int), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    long_enough = (edges[1::2] - edges[::2]) >= PAUSE_MIN_S * fps
+    paused = int(np.sum((edges[1::2] - edges[::2])[long_enough]))
+    minima = argrelextrema(speed, np.less_equal, order=max(1, int(0.08 * fps)))[0]
+    durations = np.diff(minima) / fps
+    peaks = np.array([speed[a:b].max() for a, b in zip(minima[:-1], minima[1:])]) if minima.size > 1 else []
+    real = durations[np.asarray(peaks) > PAUSE_FRACTION * np.quantile(speed, 0.95)] if len(peaks) else []
+    return {
+        "speed_median": float(np.median(speed)),
+        "speed_p90": float(np.quantile(speed, 0.9)),
+        "pause_share": paused / speed.size,
+        "submovement_s_median": float(np.median(real)) if len(real) else float("nan"),
+        "submovements_per_s": float(len(real) / (t[-1] - t[0])),
+    }
+
+
+# --- real data ----------------------------------------------------------------------------------------
+
+
+def real_reference_jitter(data: Path) -> Optional[dict[str, float]]:
+    path = data / "tfjs" / "asl_hand.full.json"
+    if not path.exists():
+        return None
+    points = np.asarray(json.loads(path.read_text()), dtype=float)
+    return jitter(points, 25.0)
+
+
+def tracked_clips(data: Path) -> dict[str, Any]:
+    from skillsight.pose.track import track_source
+
+    clips = {
+        "asl_hand": data / "tfjs" / "asl_hand.25fps.mp4",
+        "hand_reaching": data / "mediapipe_samples" / "hand_reaching.mp4",
+        "typing_two_hands": data / "mediapipe_samples" / "typing_two_hands.mp4",
+    }
+    out = {}
+    for name, path in clips.items():
+        if path.exists():
+            out[name] = track_source(str(path), tracker="hands")
+    return out
+
+
+def tracked_statistics(motion: Any) -> dict[str, float]:
+    """Jitter and dropouts of the best-tracked hand of a tracked clip."""
+    fps = motion.fps
+    best, best_seen = 0, -1
+    for i in range(2):
+        seen = int(np.sum(motion.confidence[:, i, 0] > 0))
+        best, best_seen = (i, seen) if seen > best_seen else (best, best_seen)
+    observed = motion.confidence[:, best, 0] > 0
+    run = longest_observed_run(observed)
+    stats = dropouts(observed, fps)
+    if run.stop - run.start > 3 * WINDOW:
+        stats.update(jitter(motion.positions[run, best, :21, :2], fps))
+    return stats
+
+
+def bvh_expert(data: Path) -> list[dict[str, float]]:
+    from skillsight.datasets.bvh import load_bvh_recording
+
+    rows = []
+    for folder in sorted((data / "knot_tying_bvh").glob("*/")):
+        motion = load_bvh_recording(folder)
+        for hand in motion.individuals:
+            i = motion.individuals.index(hand)
+            names = list(motion.keypoints)
+            wrist, mcp = names.index("wrist"), names.index("middle_finger_mcp")
+            knuckles = [names.index(k) for k in names if k.endswith("_mcp")]
+            xyz = motion.positions[:, i]
+            palm = xyz[:, [wrist, *knuckles]].mean(axis=1)
+            length = float(np.nanmedian(np.linalg.norm(xyz[:, mcp] - xyz[:, wrist], axis=1)))
+            rows.append(movement(palm, motion.timestamps, length))
+    return rows
+
+
+# --- synthetic ----------------------------------------------------------------------------------------
+
+
+def synthetic_statistics(skill: float, seed: int) -> dict[str, float]:
+    from skillsight.pose.keypoints import HAND_KEYPOINTS
+    from skillsight.scoring.synthetic import generate_practice
+
+    motion = generate_practice(skill=skill, procedure="suturing", duration_s=60.0, seed=seed)
+    hand = motion.individuals.index("right_hand")
+    landmarks = motion.positions[:, hand, : len(HAND_KEYPOINTS), :2]
+    observed = motion.confidence[:, hand, 0] > 0
+    stats = dropouts(observed, motion.fps)
+    run = longest_observed_run(observed)
+    stats.update(jitter(landmarks[run], motion.fps))
+    palm = landmarks[:, [0, 5, 9, 13, 17]].mean(axis=1)  # NaN where the hand dropped out
+    filled = np.stack(
+        [np.interp(motion.timestamps, motion.timestamps[observed], palm[observed, k]) for k in range(2)], 1
+    )
+    stats.update(movement(filled, motion.timestamps, palm_length(landmarks[observed])))
+    return stats
+
+
+def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
+    keys = rows[0].keys() if rows else []
+    return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in keys}
+
+
+def print_table(title: str, columns: dict[str, dict[str, float]]) -> None:
+    keys = list(dict.fromkeys(k for col in columns.values() for k in col))
+    print(f"\n{title}")
+    print(f"  {'statistic':22s}" + "".join(f"{name[:23]:>24s}" for name in columns))
+    for key in keys:
+        cells = "".join(f"{columns[c].get(key, float('nan')):24.4f}" for c in columns)
+        print(f"  {key:22s}{cells}")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--no-tracking", action="store_true", help="skip tracking the shared videos")
+    args = parser.parse_args(argv)
+    synthetic = {
+        f"synthetic {name}": _mean([synthetic_statistics(skill, seed) for seed in range(3)])
+        for name, skill in (("novice", 0.15), ("intermediate", 0.5), ("expert", 0.85))
+    }
+    tracking: dict[str, dict[str, float]] = {}
+    reference = real_reference_jitter(args.data)
+    if reference:
+        tracking["asl tfjs landmarks"] = reference
+    if not args.no_tracking:
+        for name, motion in tracked_clips(args.data).items():
+            tracking[f"{name} tracked"] = tracked_statistics(motion)
+    jitter_keys = ("common_still", "common_moving", "landmark_still", "landmark_moving")
+    drop_keys = ("missing_share", "gaps_per_s", "mean_gap_frames")
+    pick = lambda d, ks: {k: d[k] for k in ks if k in d}  # noqa: E731
+    print_table(
+        "Tracking jitter (palm lengths, robust sd per axis)",
+        {**{k: pick(v, jitter_keys) for k, v in tracking.items()},
+         **{k: pick(v, jitter_keys) for k, v in synthetic.items()}},
+    )  # fmt: skip
+    print_table(
+        "Tracking dropouts (one hand, inside its tracked span)",
+        {**{k: pick(v, drop_keys) for k, v in tracking.items() if "tracked" in k},
+         **{k: pick(v, drop_keys) for k, v in synthetic.items()}},
+    )  # fmt: skip
+    move_keys = ("speed_median", "speed_p90", "pause_share", "submovement_s_median", "submovements_per_s")
+    expert = bvh_expert(args.data) if (args.data / "knot_tying_bvh").exists() else []
+    columns = {"real expert (BVH)": _mean(expert)} if expert else {}
+    columns.update({k: pick(v, move_keys) for k, v in synthetic.items()})
+    print_table("Hand motion (palm, palm lengths and seconds)", columns)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
