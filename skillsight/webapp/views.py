@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from skillsight.scoring.results import Assessment, MetricComparison
+from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
+from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
 
 MAX_FEEDBACK_ITEMS = 5
 NOT_SCORED_TITLE = "We can't score this practice yet"
@@ -25,20 +27,6 @@ DEFAULT_REFUSAL_ADVICE = (
 Table = tuple[list[str], list[list[Any]]]
 
 
-def format_number(value: Optional[float], digits: int = 3) -> str:
-    """A number with `digits` significant digits, or an en dash when unknown."""
-    if value is None:
-        return "–"
-    value = float(value)
-    if not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - magnitude)
-    return f"{value:.{decimals}f}"
-
-
 def format_percent(share: Optional[float]) -> str:
     if share is None or not math.isfinite(float(share)):
         return "–"
@@ -46,13 +34,8 @@ def format_percent(share: Optional[float]) -> str:
 
 
 def humanise_metric(name: str) -> str:
-    """'needle_driver.path_length' -> 'Needle driver: path length'."""
-    role, _, metric = name.rpartition(".")
-    metric_text = metric.replace("_", " ")
-    if not role:
-        return metric_text[:1].upper() + metric_text[1:]
-    role_text = role.replace("_", " ").replace(".", " ")
-    return f"{role_text[:1].upper() + role_text[1:]}: {metric_text}"
+    """'needle_driver.path_length' -> 'Needle-driver hand: distance travelled' (FEATURE_SPECS' label)."""
+    return metric_display(name).label
 
 
 def level_text(assessment: Assessment) -> str:
@@ -158,30 +141,188 @@ def _individual_quality(value: Mapping[str, Any]) -> str:
     return ", ".join(parts) if parts else ", ".join(f"{k} {v}" for k, v in value.items())
 
 
-def summary_markdown(assessment: Assessment) -> str:
-    """The headline of the Results tab: level and score with their uncertainty, or the refusal."""
-    if not assessment.scored:
-        return refusal_markdown(assessment)
-    lines = [
-        f"### Skill level: {level_text(assessment)}",
-        f"**Score:** {score_text(assessment)}",
+DEMO_BADGE = "Demo model, not validated"
+LOCAL_TRAINEE_TEXT = "not recorded (app used without sign-in)"
+WITHHELD_TITLES = {
+    ResultStatus.REFUSED.value: NOT_SCORED_TITLE,
+    ResultStatus.OUT_OF_DOMAIN.value: "Metrics only: this practice is outside what the model knows",
+    ResultStatus.DAMAGED.value: "This recording is too damaged to score",
+    ResultStatus.FAILED.value: "This recording could not be assessed",
+}
+WITHHELD_LEADS = {
+    ResultStatus.REFUSED.value: "A confident number from poor tracking would mislead you, so:",
+    ResultStatus.OUT_OF_DOMAIN.value: (
+        "Your motion is unlike anything this model was trained on, so it gives no level or score "
+        "(it would only be a guess). Your metrics and how they compare with the experts are below."
+    ),
+    ResultStatus.DAMAGED.value: "Too much of the video could not be decoded to score it fairly:",
+    ResultStatus.FAILED.value: "Something went wrong while reading it:",
+}
+SCALE_PATTERN = re.compile(r"^(?P<name>.*?)\s*(?P<low>-?\d+(?:\.\d+)?)\s*[-–]\s*(?P<high>-?\d+(?:\.\d+)?)$")
+
+
+def probability_text(share: Optional[float]) -> str:
+    """A probability as a trainee reads it; never '100%' or '0%' from a model that can extrapolate."""
+    if share is None or not math.isfinite(float(share)):
+        return "–"
+    if share > 0.99:
+        return "over 99%"
+    if share < 0.01:
+        return "under 1%"
+    return format_percent(share)
+
+
+def score_scale_parts(assessment: Assessment) -> tuple[str, Optional[str], Optional[str]]:
+    """('GRS-like synthetic score', '6', '30') from the assessment's score_scale text."""
+    match = SCALE_PATTERN.match(assessment.score_scale.strip())
+    if not match:
+        return assessment.score_scale.strip(), None, None
+    return match["name"].strip(), match["low"], match["high"]
+
+
+def headline_sentence(assessment: Assessment) -> str:
+    """The one plain sentence the Results tab (and the reports) lead with."""
+    if assessment.scored:
+        level = assessment.skill_level or "–"
+        article = "an" if level[:1] in "aeiou" else "a"
+        _, _, high = score_scale_parts(assessment)
+        out_of = f" out of {high}" if high else ""
+        return (
+            f"You scored {format_number(assessment.score, 2)}{out_of}: "
+            f"your practice looks most like {article} {level}'s."
+        )
+    if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
+        return (
+            "No score this time: your motion is outside what the model was trained on; "
+            "your metrics are below."
+        )
+    if assessment.status == ResultStatus.DAMAGED.value:
+        return "No score this time: the recording is too damaged to assess."
+    if assessment.status == ResultStatus.FAILED.value:
+        return "No score this time: the recording could not be read."
+    return "No score this time: the tracking was not good enough to score reliably."
+
+
+def score_explanation(assessment: Assessment) -> str:
+    """The score with its interval and its scale, in words."""
+    name, low_end, high_end = score_scale_parts(assessment)
+    parts = []
+    if assessment.score is not None and low_end and high_end:
+        parts.append(
+            f"The score runs from {low_end} (a beginner) to {high_end} (an expert)"
+            + (f"; it estimates a {name}." if name else ".")
+        )
+    if assessment.score_interval:
+        low, high = assessment.score_interval
+        sure = f"{assessment.interval_coverage * 100:.0f}%" if assessment.interval_coverage else "fairly"
+        parts.append(
+            f"We are {sure} sure your true score lies between {format_number(low, 2)} and "
+            f"{format_number(high, 2)}: treat the number as a range, not a precise mark."
+        )
+    probs = assessment.level_probabilities
+    if probs:
+        chances = ", ".join(f"{level} {probability_text(p)}" for level, p in probs.items())
+        parts.append(f"How likely each level is: {chances}.")
+    return " ".join(parts)
+
+
+def caveat(assessment: Assessment) -> str:
+    """The model's or reference's disclaimer, said once (empty when there is none)."""
+    prov = assessment.provenance
+    texts = [
+        str(part["disclaimer"])
+        for part in (_nested(prov, "model"), _nested(prov, "reference"), prov)
+        if part.get("disclaimer")
     ]
-    facts = source_facts(assessment)
-    if facts:
+    return " ".join(dict.fromkeys(texts))
+
+
+def demo_badge_html(assessment: Assessment) -> str:
+    """A short badge beside the result when its model or reference is a demonstration default."""
+    if not caveat(assessment):
+        return ""
+    return f"<span class='demo-badge' title='{escape(caveat(assessment))}'>{DEMO_BADGE}</span>"
+
+
+def summary_markdown(assessment: Assessment) -> str:
+    """The headline of the Results tab: one sentence, the badge, then the score in words or why not."""
+    badge = demo_badge_html(assessment)
+    lines = [f"### {headline_sentence(assessment)}"]
+    if badge:
+        lines += ["", f"{badge} <small>details under *About this result*</small>"]
+    if not assessment.scored:
+        return "\n".join(lines + ["", withheld_markdown(assessment)])
+    lines += ["", score_explanation(assessment)]
+    return "\n".join(lines)
+
+
+def withheld_markdown(assessment: Assessment) -> str:
+    """Says plainly that no score was given, why, and what to change before the next recording."""
+    status = assessment.status
+    default_reason = (
+        []
+        if status == ResultStatus.OUT_OF_DOMAIN.value
+        else ["the tracking was not good enough to score reliably"]
+    )
+    reasons = assessment.refusal_reasons or default_reason
+    lines = [f"**{WITHHELD_TITLES.get(status, NOT_SCORED_TITLE)}**", "", WITHHELD_LEADS.get(status, "")]
+    if reasons:
         lines.append("")
-        lines.extend(f"- **{key}:** {value}" for key, value in facts.items())
+        lines.extend(f"- {reason}" for reason in reasons)
+    advice = assessment.advice or (list(DEFAULT_REFUSAL_ADVICE) if status != "out_of_domain" else [])
+    if advice:
+        lines += ["", "**What to change:**", ""]
+        lines.extend(f"- {tip}" for tip in advice)
     return "\n".join(lines)
 
 
 def refusal_markdown(assessment: Assessment) -> str:
-    """Says plainly that no score was given, why, and what to change before the next recording."""
-    reasons = assessment.refusal_reasons or ["the tracking was not good enough to score reliably"]
-    advice = assessment.advice or list(DEFAULT_REFUSAL_ADVICE)
-    lines = [f"### {NOT_SCORED_TITLE}", "A confident number from poor tracking would mislead you, so:", ""]
-    lines.extend(f"- {reason}" for reason in reasons)
-    lines += ["", "**What to change:**", ""]
-    lines.extend(f"- {tip}" for tip in advice)
-    return "\n".join(lines)
+    return withheld_markdown(assessment)
+
+
+def details_lines(assessment: Assessment) -> list[str]:
+    """What sits behind the badge: the model, the reference, the score scale, the dominant hand."""
+    prov = assessment.provenance
+    model, reference = _nested(prov, "model"), _nested(prov, "reference")
+    lines = []
+    if model:
+        label = " ".join(str(model[k]) for k in ("name", "version") if model.get(k)) or "–"
+        lines.append(f"Scoring model: {label}" + _first_sentence(model.get("built_from")))
+    if reference:
+        label = " ".join(str(reference[k]) for k in ("name", "version") if reference.get(k)) or "–"
+        n_experts = reference.get("n_experts", prov.get("n_experts"))
+        experts = f", {n_experts} experts" if n_experts is not None else ""
+        lines.append(f"Expert reference: {label}{experts}" + _first_sentence(reference.get("built_from")))
+    if assessment.score_scale:
+        lines.append(f"Score scale: {assessment.score_scale}")
+    if prov.get("dominant_hand"):
+        lines.append(f"Dominant hand: {prov['dominant_hand']}")
+    return lines
+
+
+def details_markdown(assessment: Assessment) -> str:
+    """The badge's details for the page: the caveat once, then details_lines."""
+    lines = [f"**Caveat:** {caveat(assessment)}", ""] if caveat(assessment) else []
+    lines += [f"- {line}" for line in details_lines(assessment)]
+    return "\n".join(lines) or "No details recorded."
+
+
+def procedure_title(name: str) -> str:
+    """The procedure's own title ("Open suturing (bench pad)"), else its name."""
+    try:
+        from skillsight.scoring.procedure import load_procedure
+
+        return load_procedure(name).title
+    except Exception:  # an unknown or removed procedure still gets a name
+        return name.replace("_", " ")
+
+
+def _first_sentence(text: Any) -> str:
+    """' (built from: ...)' with the first sentence of a long provenance text, or ''."""
+    if not text:
+        return ""
+    first = re.split(r"(?<=[.:])\s", str(text).strip(), maxsplit=1)[0].rstrip(".:")
+    return f" (built from {first[:1].lower() + first[1:]})"
 
 
 def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -> str:
@@ -210,33 +351,57 @@ def percentile_text(metric: MetricComparison) -> str:
     )
 
 
-def expert_range_text(metric: MetricComparison) -> str:
+def expert_range_text(metric: MetricComparison, display: Optional[MetricDisplay] = None) -> str:
+    """'25 to 36 hand lengths': the experts' 10th to 90th percentile in the shown unit."""
     if metric.expert_low is None or metric.expert_high is None:
         return "–"
-    return f"{format_number(metric.expert_low)}–{format_number(metric.expert_high)}"
+    shown = display or metric_display(metric.name, metric.unit)
+    low, high = shown.number(metric.expert_low), shown.number(metric.expert_high)
+    text = low if low == high else f"{low} to {high}"
+    return f"{text} {shown.unit}".strip() if shown.unit not in ("%", "°") else f"{text}{shown.unit}"
 
 
-def metrics_table(assessment: Assessment) -> Table:
-    """Every metric with its unit, the expert range and the percentile among the experts."""
-    headers = [
-        "Metric",
-        "Value",
-        "Unit",
-        "Expert range (10th–90th)",
-        "Expert median",
-        "Percentile among experts",
-    ]
-    rows = [
-        [
-            humanise_metric(m.name),
-            format_number(m.value),
-            m.unit,
-            expert_range_text(m),
-            format_number(m.expert_median),
-            percentile_text(m),
-        ]
-        for m in assessment.metrics
-    ]
+def position_text(metric: MetricComparison) -> str:
+    """Where the trainee sits among the experts, in words."""
+    if metric.percentile is None:
+        return "not compared"
+    pct = float(metric.percentile)
+    if pct < 10:
+        return "below the experts' range" if pct > 0 else "below every expert"
+    if pct > 90:
+        return "above the experts' range" if pct < 100 else "above every expert"
+    return f"in the range (percentile {pct:.0f})"
+
+
+def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
+    """The metrics the procedure leads with (its JSON's lead_metrics), else the first `limit`."""
+    names = [m.name for m in assessment.metrics]
+    try:
+        from skillsight.scoring.procedure import load_procedure
+
+        lead = [n for n in load_procedure(assessment.procedure).lead_metrics if n in names]
+    except Exception:  # a procedure file gone since: still show something sensible
+        lead = []
+    return lead or names[:limit]
+
+
+def metrics_table(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Table:
+    """Metrics (all, or `names`) in the trainee's units, the experts' range and which way is better."""
+    headers = ["Metric", "You", "Experts (middle 80%)", "Expert median", "Where you are", "Better"]
+    chosen = assessment.metrics if names is None else [m for m in assessment.metrics if m.name in names]
+    rows = []
+    for m in chosen:
+        shown = metric_display(m.name, m.unit)
+        rows.append(
+            [
+                shown.label,
+                shown.value_text(m.value),
+                expert_range_text(m, shown),
+                shown.value_text(m.expert_median),
+                position_text(m),
+                shown.better,
+            ]
+        )
     return headers, rows
 
 
@@ -290,6 +455,53 @@ def history_table(records: Iterable[Any]) -> Table:
             ]
         )
     return headers, rows
+
+
+def session_label(record: Any) -> str:
+    """'Session 12 · 2026-11-29 17:05 · suturing · scored 18': how a session is picked from a list."""
+    when = str(record.created_at)[:16].replace("T", " ")
+    outcome = str(record.status)
+    if record.score is not None:
+        outcome += f" {format_number(record.score, 2)}"
+    return f"Session {record.id} · {when} · {record.procedure.replace('_', ' ')} · {outcome}"
+
+
+def session_choices(records: Iterable[Any]) -> list[tuple[str, int]]:
+    """(label, id) of sessions, newest first, for a dropdown."""
+    ordered = sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True)
+    return [(session_label(r), int(r.id)) for r in ordered]
+
+
+def unscorable_note(unscorable: Sequence[str]) -> str:
+    """Why some procedures are not offered for assessment, and what would change that."""
+    if not unscorable:
+        return ""
+    names = ", ".join(procedure_title(p) for p in unscorable)
+    return (
+        f"<span class='greyed'>Not offered yet: {escape(names)}. No scoring model is installed for "
+        f"{'it' if len(unscorable) == 1 else 'them'}; an educator can train one "
+        "(<em>skillsight train</em>) and pick it on the Educator tab.</span>"
+    )
+
+
+def active_models_markdown(model_label: str, reference_label: str, procedure: str) -> str:
+    """The Practice tab's line saying which model and reference will score this procedure."""
+    return (
+        f"Scoring {escape(procedure_title(procedure))} with **{escape(model_label)}** against "
+        f"**{escape(reference_label)}**. Change it on the Educator tab."
+    )
+
+
+def expert_count_warning(n_videos: int, minimum: int = 5) -> str:
+    """A warning shown while an educator picks expert videos for a reference."""
+    if n_videos == 0:
+        return "Upload one video per expert (at least 5 experts give stable ranges)."
+    if n_videos < minimum:
+        return (
+            f"**Only {n_videos} expert video{'s' if n_videos != 1 else ''}.** A reference from fewer than "
+            f"{minimum} experts gives unstable ranges and percentiles; add more experts if you can."
+        )
+    return f"{n_videos} expert videos."
 
 
 def history_metric_names(history: Sequence[Mapping[str, Any]]) -> list[str]:
