@@ -78,6 +78,14 @@ def format_number(value: Optional[float], digits: int = 3) -> str:
     return "0" if float(text) == 0 else text
 
 
+def csv_number(value: float, digits: int = 4) -> str:
+    """A float for a data file (results.csv): `digits` significant digits, no float noise
+    (0.30000000000000004 -> '0.3'); NaN and infinities as an empty cell."""
+    if not math.isfinite(value):
+        return ""
+    return f"{value:.{digits}g}"
+
+
 def spec_key(name: str) -> Optional[str]:
     """The FEATURE_SPECS key of a metric name: the full name, else its per-hand suffix."""
     if name in FEATURE_SPECS:

@@ -37,6 +37,8 @@ from typing import (
 )
 
 from skillsight.file_hash import file_sha256
+from skillsight.scoring.metric_display import csv_number
+from skillsight.scoring.results import ResultStatus
 
 if TYPE_CHECKING:
     from skillsight.pipeline import AssessmentRun
@@ -49,10 +51,10 @@ PathLike = Union[str, "os.PathLike[str]"]
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 MOTION_SUFFIX = ".motion.npz"
 
-STATUS_OK = "ok"
+STATUS_OK = ResultStatus.SCORED.value  # "scored", as everywhere (results of older runs say "ok")
 STATUS_REFUSED = "refused"
 STATUS_ERROR = "error"
-FINISHED_STATUSES = (STATUS_OK, STATUS_REFUSED)
+FINISHED_STATUSES = (STATUS_OK, STATUS_REFUSED, "ok")
 
 RESULTS_CSV = "results.csv"
 RESULT_SUFFIX = ".result.json"
@@ -352,7 +354,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if value == value else ""
+        return csv_number(value)
     return str(value)
 
 

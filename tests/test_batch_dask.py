@@ -72,4 +72,4 @@ def test_an_existing_cluster_is_reached_by_its_address(tmp_path, procedure_file,
         assert cluster.status.name == "running"
     assert (summary.scored, summary.refused, summary.failed) == (3, 1, 0)
     assert len(scored_hashes(calls_dir)) == 4
-    assert {r["status"] for r in read_rows(tmp_path / "out")} == {"ok", "refused"}
+    assert {r["status"] for r in read_rows(tmp_path / "out")} == {"scored", "refused"}

@@ -159,7 +159,7 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     assert "broken.mp4" in rows["broken.mp4"]["error"] and "not a video" in rows["broken.mp4"]["error"]
     assert rows["dark.webm"]["status"] == "refused" and rows["dark.webm"]["error"] == "too dark"
     one = rows["a/one.mp4"]
-    assert one["status"] == "ok" and one["procedure"] == "bench_test"
+    assert one["status"] == "scored" and one["procedure"] == "bench_test"
     expected = int(hashlib.sha256(b"first practice").hexdigest()[:6], 16) % 1000 / 37.0
     assert float(one["score"]) == pytest.approx(expected)
     assert float(one["score_low"]) == pytest.approx(expected - 1)
@@ -168,7 +168,7 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     # Per-video motion and JSON beside results.csv, named by content.
     sha = hashlib.sha256(b"first practice").hexdigest()
     result = json.loads((out / f"{sha[:16]}.bench_test.result.json").read_text())
-    assert result["status"] == "ok" and result["source_sha256"] == sha
+    assert result["status"] == "scored" and result["source_sha256"] == sha
     assert load_motion(out / f"{sha[:16]}.bench_test.motion.npz").n_frames == 20
     # The database holds the finished ones (not the failure), under the default trainee.
     with Database(f"sqlite:///{db}") as database:
@@ -211,7 +211,7 @@ def test_failed_videos_are_retried(tmp_path, procedure_file, calls_dir):
     (videos / "broken.mp4").write_bytes(b"repaired video")
     again = run(videos, procedure_file, out, db, workers=1)
     assert (again.skipped, again.scored, again.failed, again.exit_code) == (1, 1, 0, 0)
-    assert {r["status"] for r in read_rows(out)} == {"ok"}
+    assert {r["status"] for r in read_rows(out)} == {"scored"}
 
 
 def test_renamed_file_is_not_rescored_and_edited_file_is(tmp_path, procedure_file, calls_dir):
@@ -228,7 +228,7 @@ def test_renamed_file_is_not_rescored_and_edited_file_is(tmp_path, procedure_fil
     assert scored_hashes(calls_dir) == sorted([x, y_old, y_new])
     rows = {r["video"]: r for r in read_rows(out)}
     assert set(rows) == {"renamed_x.mp4", "y.mp4"}
-    assert rows["renamed_x.mp4"]["status"] == "ok"
+    assert rows["renamed_x.mp4"]["status"] == "scored"
 
 
 def test_a_new_reference_scores_again(tmp_path, procedure_file, calls_dir):
@@ -379,12 +379,12 @@ def test_a_worker_that_dies_fails_only_its_own_video(tmp_path, procedure_file, c
     rows = {r["video"]: r for r in read_rows(out)}
     assert rows["killer.mp4"]["status"] == "error" and "worker process died" in rows["killer.mp4"]["error"]
     assert {v: r["status"] for v, r in rows.items() if v != "killer.mp4"} == {
-        "a/one.mp4": "ok",
-        "a/two.mov": "ok",
-        "b/three.mkv": "ok",
+        "a/one.mp4": "scored",
+        "a/two.mov": "scored",
+        "b/three.mkv": "scored",
         "dark.webm": "refused",
-        "z1.mp4": "ok",
-        "z2.mp4": "ok",
+        "z1.mp4": "scored",
+        "z2.mp4": "scored",
     }
     assert (summary.failed, summary.exit_code) == (1, 1)
 

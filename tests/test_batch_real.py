@@ -50,7 +50,7 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
     assert rows["corrupt.mp4"]["status"] == "error" and "corrupt.mp4" in rows["corrupt.mp4"]["error"]
     for clip in clips:
         row = rows[clip.name]
-        assert row["status"] in ("ok", "refused")
+        assert row["status"] in ("scored", "refused")
         assert 0.0 <= float(row["tracking_quality"]) <= 1.0
         sha = hashlib.sha256(clip.read_bytes()).hexdigest()
         motion = load_motion(out / f"{sha[:16]}.suturing.motion.npz")

@@ -105,7 +105,9 @@ def test_results_outputs_fill_every_results_component():
     assert summary.startswith("### You scored 18") and "Message number 1" in feedback
     assert "Build your own reference" in details and "Build your own reference" in summary  # badge tooltip
     assert replay["value"] is None and replay["visible"]  # drawn afterwards
-    assert all(image["value"].ndim == 3 and image["visible"] for image in (experts, speed, paths, timeline))
+    assert all(image["value"].ndim == 3 and image["visible"] for image in (experts, paths, timeline))
+    assert speed["visible"] and set(speed["value"]["hand"]) == {"left hand", "right hand"}
+    assert speed["y_lim"][1] < 1000 and "pause" in speed["value"]
     assert table["value"][0][0] == "Needle-driver hand: distance travelled" and "session 7" in quality
     refused = results_outputs(SessionView(8, "ana", "suturing", refused_assessment(), None, "c.mp4"))
     assert "can't score" in refused[0]
@@ -129,6 +131,6 @@ def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
 def test_only_scorable_procedures_are_offered(demo):
     dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure")
     offered = [value for _, value in dropdown["props"]["choices"]]
-    assert offered == ["intubation", "suturing"]
+    assert offered == ["intubation", "suturing"] and dropdown["props"]["value"] == "suturing"
     note = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure-note")
     assert "Knot" in note["props"]["value"] and "Not offered yet" in note["props"]["value"]

@@ -90,48 +90,26 @@ def run_score(
     target: Any = int(source) if source.isdigit() and not Path(source).exists() else source
     if not isinstance(target, int) and not Path(target).exists():
         raise FileNotFoundError(f"{target}: no such file or folder")
-    bar = _progress_bar() if show_progress else None
-    try:
-        run = assess_source(
-            target,
-            procedure,
-            model=model,
-            reference=reference,
-            dominant_hand=dominant_hand,
-            tracker=tracker,
-            camera_view=camera_view,
-            progress=bar.update_to if bar else None,
-            marker_mm=marker_mm,
-        )
-    finally:
-        if bar:
-            bar.close()
+    from skillsight.commands.console import FrameProgress, native_logs_filtered
+
+    with native_logs_filtered() as stderr:
+        bar = FrameProgress(stderr) if show_progress else None
+        try:
+            run = assess_source(
+                target,
+                procedure,
+                model=model,
+                reference=reference,
+                dominant_hand=dominant_hand,
+                tracker=tracker,
+                camera_view=camera_view,
+                progress=bar.update_to if bar else None,
+                marker_mm=marker_mm,
+            )
+        finally:
+            if bar:
+                bar.close()
     return run.assessment
-
-
-class _Bar:
-    """A tracking progress bar, shown from the first frame tracked (a motion file shows none)."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def update_to(self, done: int, total: Optional[int]) -> None:
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(unit="frame", desc="tracking", leave=False)
-        if total is not None and self._bar.total != total:
-            self._bar.total = total
-        self._bar.n = done
-        self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def _progress_bar() -> _Bar:
-    return _Bar()
 
 
 def _describe(exc: BaseException, source: str) -> str:

@@ -130,12 +130,27 @@ def results_outputs(view: Optional[SessionView]) -> tuple[Any, ...]:
         views.feedback_markdown(assessment),
         views.details_markdown(assessment),
         image("experts", compared),
-        image("speed"),
+        speed_chart(view),
         gr.update(value=str(view.replay_path) if view.replay_path else None, visible=view.motion is not None),
         image("hand_paths"),
         image("timeline", bool(assessment.phases)),
         gr.update(value=rows, headers=headers, visible=bool(rows)),
         f"**Tracking quality** (session {view.session_id}, {view.source_name}):\n\n{quality or '–'}",
+    )
+
+
+def speed_chart(view: SessionView) -> Any:
+    """The interactive speed-over-time chart (hover for time, speed, hand, pause), on a robust axis."""
+    if view.motion is None:
+        return gr.update(value=None, visible=False)
+    import pandas as pd
+
+    series = plots.speed_series(view.motion)
+    return gr.update(
+        value=pd.DataFrame(series["columns"]),
+        y_lim=[0, series["top"]],
+        y_title=f"speed ({series['unit']})",
+        visible=True,
     )
 
 
@@ -152,11 +167,13 @@ class Page:
             raise AttributeError(name) from exc
 
 
-def _practice_tab(c: dict[str, Any], scorable: list[str], unscorable: list[str]) -> None:
+def _practice_tab(
+    c: dict[str, Any], scorable: list[str], unscorable: list[str], default: Optional[str]
+) -> None:
     with gr.Row():
         c["procedure"] = gr.Dropdown(
             titled(scorable),
-            value=scorable[0] if scorable else None,
+            value=default if default in scorable else None,
             label="Procedure",
             elem_id="procedure",
         )
@@ -208,8 +225,17 @@ def _results_tab(c: dict[str, Any]) -> None:
     c["experts_img"] = gr.Image(
         show_label=False, elem_id="plot-experts", interactive=False, visible=False, buttons=[]
     )
-    c["speed_img"] = gr.Image(
-        show_label=False, elem_id="plot-speed", interactive=False, visible=False, buttons=[]
+    c["speed_img"] = gr.LinePlot(
+        x="time (s)",
+        y="speed",
+        color="hand",
+        tooltip=["time (s)", "speed", "hand", "pause"],
+        title="Speed over time (hover for values)",
+        label="Speed over time",
+        show_label=False,
+        elem_id="plot-speed",
+        visible=False,
+        height=300,
     )
     with gr.Row():
         c["replay"] = gr.Video(
@@ -295,7 +321,11 @@ def _educator_tab(c: dict[str, Any], procedures: list[str], default: Optional[st
     gr.Markdown("### Build an expert reference from your own experts' videos (one video per expert)")
     with gr.Row():
         c["expert_files"] = gr.File(
-            file_count="multiple", file_types=["video"], label="Expert videos", type="filepath"
+            file_count="multiple",
+            file_types=["video"],
+            label="Expert videos",
+            type="filepath",
+            elem_id="educator-files",
         )
         with gr.Column():
             c["reference_name"] = gr.Textbox(value="lab-experts", label="Reference name")
@@ -321,7 +351,7 @@ def build_app(service: Optional[AppService] = None, live: Optional[LiveSessions]
         with gr.Tabs(selected="practice") as tabs:
             components["tabs"] = tabs
             with gr.Tab("Practice", id="practice"):
-                _practice_tab(components, scorable, unscorable)
+                _practice_tab(components, scorable, unscorable, default)
             with gr.Tab("Results", id="results"):
                 _results_tab(components)
             with gr.Tab("History", id="history"):

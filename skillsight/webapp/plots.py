@@ -204,6 +204,26 @@ def speed_figure(motion: Motion, scaled: Optional[Motion] = None) -> Any:
     return fig
 
 
+def speed_series(motion: Motion, scaled: Optional[Motion] = None, max_points: int = 1500) -> dict[str, Any]:
+    """The speed plot as data for an interactive chart: {"columns": {time, speed, hand, pause}, "unit",
+    "top"} with at most `max_points` rows per hand (every k-th frame), the same speeds as speed_figure."""
+    scaled = scaled if scaled is not None else metric_motion(motion)
+    columns: dict[str, list[Any]] = {"time (s)": [], "speed": [], "hand": [], "pause": []}
+    speeds = []
+    for hand in _tracked_hands(scaled):
+        speed = hand_speed(scaled, hand)[1]
+        speeds.append(speed)
+        pauses = pause_intervals(scaled.timestamps, speed)
+        step = max(1, int(np.ceil(len(speed) / max_points)))
+        for t, v in zip(scaled.timestamps[::step], speed[::step]):
+            if np.isfinite(v):
+                columns["time (s)"].append(round(float(t), 3))
+                columns["speed"].append(round(float(v), 4))
+                columns["hand"].append(hand.replace("_", " "))
+                columns["pause"].append("yes" if any(a <= t <= b for a, b in pauses) else "no")
+    return {"columns": columns, "unit": speed_unit(scaled), "top": robust_speed_limit(speeds)}
+
+
 def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Any:
     """The lead metrics against the experts: where the trainee sits among them (percentile), the
     experts' middle 80% shaded. Both ends are drawn alike: a stem from the median to a dot."""
