@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from typing import Any, Optional, TextIO
 
 PROGRESS_EVERY_S = 5.0
+MIN_STEP_SHARE = 0.05
+MAX_SILENCE_S = 30.0
 # glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl pre-init warning and
 # TensorFlow Lite's delegate notice.
 NATIVE_LOG_LINE = re.compile(
@@ -65,14 +67,17 @@ def native_logs_filtered() -> Iterator[TextIO]:
 
 
 def clock_text(seconds: float) -> str:
-    """'45 s', '3 min 05 s'."""
+    """'0:45', '3:05', '1:02:10'."""
     seconds = max(0, int(round(seconds)))
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class FrameProgress:
     """Progress of tracking (frames) or of a batch (videos): a bar on a terminal, else a line every
-    few seconds with the share done and the time left."""
+    PROGRESS_EVERY_S seconds or more, each at least MIN_STEP_SHARE further on (or MAX_SILENCE_S later),
+    so a slow machine writes no more lines than a fast one."""
 
     def __init__(
         self,
@@ -86,30 +91,40 @@ class FrameProgress:
         self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
         self._bar: Any = None
         self._started = time.monotonic()
-        self._last_line = -float("inf")
+        self._first: Optional[tuple[float, int]] = None  # (time, done) of the first update: rate from here
+        self._last_line = (-float("inf"), -1.0)  # (time, share) of the last line written
         self._done, self._total = 0, None
 
     def update_to(self, done: int, total: Optional[int]) -> None:
+        now = time.monotonic()
         self._done, self._total = done, total
+        if self._first is None:
+            self._first = (now, done)
         if self.terminal:
             self._update_bar(done, total)
             return
-        now = time.monotonic()
-        if now - self._last_line >= self.every_s:
-            self._last_line = now
+        share = done / total if total else 0.0
+        last_time, last_share = self._last_line
+        due = now - last_time >= self.every_s
+        moved = share - last_share >= MIN_STEP_SHARE or now - last_time >= MAX_SILENCE_S
+        if due and moved:
+            self._last_line = (now, share)
             self.stream.write(self.line(now) + "\n")
             self.stream.flush()
 
     def line(self, now: Optional[float] = None) -> str:
-        """'tracking: 250/775 frames (32%), 12 s so far, about 25 s left'."""
-        elapsed = (now if now is not None else time.monotonic()) - self._started
+        """'tracking 250/775 frames (32%), 0:12 elapsed, about 0:25 left'."""
+        now = now if now is not None else time.monotonic()
+        elapsed = now - self._started
         done, total = self._done, self._total
         if not total:
-            return f"{self.what}: {done} {self.unit}, {clock_text(elapsed)} so far"
+            return f"{self.what} {done} {self.unit}, {clock_text(elapsed)} elapsed"
         share = f"{100 * done / total:.0f}%"
-        text = f"{self.what}: {done}/{total} {self.unit} ({share}), {clock_text(elapsed)} so far"
-        if 0 < done < total:
-            text += f", about {clock_text(elapsed * (total - done) / done)} left"
+        text = f"{self.what} {done}/{total} {self.unit} ({share}), {clock_text(elapsed)} elapsed"
+        first_time, first_done = self._first or (now, done)
+        if done - first_done > 0 and done < total and now > first_time:
+            rate = (done - first_done) / (now - first_time)
+            text += f", about {clock_text((total - done) / rate)} left"
         return text
 
     def _update_bar(self, done: int, total: Optional[int]) -> None:
@@ -127,5 +142,5 @@ class FrameProgress:
             self._bar.close()
         elif not self.terminal and self._done:
             elapsed = time.monotonic() - self._started
-            self.stream.write(f"{self.what}: done, {self._done} {self.unit} in {clock_text(elapsed)}\n")
+            self.stream.write(f"{self.what} done: {self._done} {self.unit} in {clock_text(elapsed)}\n")
             self.stream.flush()
