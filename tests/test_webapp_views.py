@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from webapp_samples import refused_assessment, scored_assessment
 
-from skillsight.webapp import views
+from skillsight.webapp import listings, views
 
 
 def test_format_number_keeps_significant_digits_and_marks_unknown():
@@ -16,12 +16,6 @@ def test_format_number_keeps_significant_digits_and_marks_unknown():
     assert views.format_number(None) == "–"
     assert views.format_number(float("nan")) == "–"
     assert views.format_percent(0.555) == "56%"
-
-
-def test_level_and_score_say_how_sure_they_are():
-    assessment = scored_assessment()
-    assert views.level_text(assessment) == "Intermediate (novice 20%, intermediate 55%, expert 25%)"
-    assert views.score_text(assessment) == "18.2 (90% interval 15.1–21.3, GRS 6-30)"
 
 
 def test_summary_leads_with_one_sentence_the_badge_and_the_interval_in_words():
@@ -139,7 +133,7 @@ def test_history_table_newest_first():
             source_name=f"clip{i}.mp4",
         )
 
-    headers, rows = views.history_table(
+    headers, rows = listings.history_table(
         [record(1, "2026-01-01T10:00:00", 12.0), record(2, "2026-01-02T10:00:00", None)]
     )
     assert [r[0] for r in rows] == [2, 1]
@@ -150,7 +144,7 @@ def test_history_table_newest_first():
 
 def test_history_metric_names_first_seen_order():
     history = [{"metrics": {"b": 1.0}}, {"metrics": {"a": 2.0, "b": 3.0}}]
-    assert views.history_metric_names(history) == ["b", "a"]
+    assert listings.history_metric_names(history) == ["b", "a"]
 
 
 def test_model_card_shows_training_data_and_disclaimer():
@@ -163,12 +157,12 @@ def test_model_card_shows_training_data_and_disclaimer():
         "feature_names": ["a", "b"],
         "cv_metrics": {"accuracy": 0.91234},
     }
-    text = views.model_card_markdown(card)
+    text = listings.model_card_markdown(card)
     assert text.startswith("### suturing-scorer 1")
     assert "Not trained on real trainees." in text
     assert "synthetic practices" in text and "features (2):** a, b" in text
     assert "accuracy 0.912" in text
-    assert views.model_card_markdown({}) == "No model card."
+    assert listings.model_card_markdown({}) == "No model card."
 
 
 def test_payload_is_the_assessment_json_plus_ids():
@@ -187,12 +181,12 @@ def test_session_labels_and_empty_states():
     record = SimpleNamespace(
         id=12, created_at="2026-11-29T17:05:00", procedure="suturing", status="scored", score=18.24
     )
-    assert views.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
-    assert views.session_choices([record]) == [(views.session_label(record), 12)]
-    assert "knot" in views.unscorable_note(["knot_tying"]).lower()
-    assert views.unscorable_note([]) == ""
-    assert "Only 2 expert videos" in views.expert_count_warning(2)
-    assert "Only" not in views.expert_count_warning(5)
+    assert listings.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
+    assert listings.session_choices([record]) == [(listings.session_label(record), 12)]
+    assert "knot" in listings.unscorable_note(["knot_tying"]).lower()
+    assert listings.unscorable_note([]) == ""
+    assert "Only 2 expert videos" in listings.expert_count_warning(2)
+    assert "Only" not in listings.expert_count_warning(5)
 
 
 def test_tracking_quality_lines_for_the_assessment_layout():

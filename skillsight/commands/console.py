@@ -93,7 +93,8 @@ class FrameProgress:
         self._started = time.monotonic()
         self._first: Optional[tuple[float, int]] = None  # (time, done) of the first update: rate from here
         self._last_line = (-float("inf"), -1.0)  # (time, share) of the last line written
-        self._done, self._total = 0, None
+        self._done: int = 0
+        self._total: Optional[int] = None
 
     def update_to(self, done: int, total: Optional[int]) -> None:
         now = time.monotonic()

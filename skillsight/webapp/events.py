@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import gradio as gr
 
-from skillsight.webapp import plots, views
+from skillsight.webapp import listings, plots, views
 from skillsight.webapp.layout import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.live import LiveSessions
 from skillsight.webapp.preferences import chosen_models, save_choice
@@ -177,9 +177,9 @@ def _wire_history(page: Page, service: AppService) -> None:
     def show_history(procedure_name: str, chosen_metrics: list[str], request: gr.Request) -> tuple[Any, ...]:
         trainee = _trainee(request)
         records = service.list_sessions(trainee, procedure_name)
-        headers, rows = views.history_table(records)
+        headers, rows = listings.history_table(records)
         history = service.metric_history(trainee, procedure_name)
-        names = views.history_metric_names(history)
+        names = listings.history_metric_names(history)
         chosen = [m for m in (chosen_metrics or []) if m in names] or names[:2]
         curve = plots.figure_to_array(plots.learning_curve_figure(history, chosen))
         empty = (
@@ -255,7 +255,7 @@ def _wire_history(page: Page, service: AppService) -> None:
 
 def _wire_report(page: Page, service: AppService) -> None:
     def sessions(selected: Optional[int], request: gr.Request) -> Any:
-        choices = views.session_choices(service.list_sessions(_trainee(request)))
+        choices = listings.session_choices(service.list_sessions(_trainee(request)))
         ids = [i for _, i in choices]
         value = selected if selected in ids else (ids[0] if ids else None)
         return gr.update(choices=choices, value=value)
@@ -343,12 +343,12 @@ def _wire_educator(demo: gr.Blocks, page: Page, service: AppService) -> None:
 def _active_line(chosen: dict[str, str], procedure: str) -> str:
     model = Path(chosen["model"]).name if chosen["model"] else "the shipped demo model"
     reference = Path(chosen["reference"]).name if chosen["reference"] else "the shipped demo reference"
-    return views.active_models_markdown(model, reference, procedure)
+    return listings.active_models_markdown(model, reference, procedure)
 
 
 def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: list[Any]) -> None:
     page.expert_files.change(
-        lambda files: views.expert_count_warning(len(files or [])),
+        lambda files: listings.expert_count_warning(len(files or [])),
         [page.expert_files],
         [page.expert_warning],
         api_visibility="private",
@@ -371,7 +371,7 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         except Exception as exc:
             LOG.exception("reference build failed")
             return f"**Could not build the reference:** {exc}"
-        warning = views.expert_count_warning(len(files or []))
+        warning = listings.expert_count_warning(len(files or []))
         note = f" {warning}" if "Only" in warning else ""
         return f"Reference saved as {path.name}. Pick it above to score with it.{note}"
 

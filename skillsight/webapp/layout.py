@@ -17,7 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from skillsight.webapp import plots, views  # noqa: E402
+from skillsight.webapp import listings, plots, views  # noqa: E402
 from skillsight.webapp.live import LiveSessions  # noqa: E402
 from skillsight.webapp.service import MAX_UPLOAD_MB, AppService, SessionView, read_card  # noqa: E402
 
@@ -184,7 +184,7 @@ def _practice_tab(
             info="Off: only the motion (hand positions) is stored, never the video.",
             elem_id="keep-video",
         )
-    c["procedure_note"] = gr.Markdown(views.unscorable_note(unscorable), elem_id="procedure-note")
+    c["procedure_note"] = gr.Markdown(listings.unscorable_note(unscorable), elem_id="procedure-note")
     c["active_models"] = gr.Markdown("", elem_id="active-models")
     with gr.Accordion("Live set-up check: see tracking before you record", open=False):
         gr.Markdown(
@@ -278,7 +278,7 @@ def _history_tab(c: dict[str, Any], procedures: list[str], default: Optional[str
         c["refresh"] = gr.Button("Refresh", elem_id="history-refresh")
     c["history_empty"] = gr.Markdown("", elem_id="history-empty")
     c["history_df"] = gr.Dataframe(
-        headers=views.history_table([])[0],
+        headers=listings.history_table([])[0],
         label="Your sessions: click a row to pick it",
         interactive=False,
         elem_id="history-table",
@@ -331,7 +331,7 @@ def _educator_tab(c: dict[str, Any], procedures: list[str], default: Optional[st
             c["reference_name"] = gr.Textbox(value="lab-experts", label="Reference name")
             c["reference_version"] = gr.Textbox(value="1", label="Version")
             c["build_button"] = gr.Button("Build reference", elem_id="build-button")
-    c["expert_warning"] = gr.Markdown(views.expert_count_warning(0), elem_id="expert-warning")
+    c["expert_warning"] = gr.Markdown(listings.expert_count_warning(0), elem_id="expert-warning")
     c["build_status"] = gr.Markdown("", elem_id="build-status")
 
 
@@ -373,7 +373,7 @@ def card_markdown_for(path: Optional[str], procedure: str, kind: str) -> str:
             return f"No shipped default {kind} for {views.procedure_title(procedure)}."
     card_path = path[:-5] + ".json" if path.endswith(".onnx") else path
     card = read_card(Path(card_path))
-    return views.model_card_markdown(card) if card else f"No readable card at {Path(card_path).name}."
+    return listings.model_card_markdown(card) if card else f"No readable card at {Path(card_path).name}."
 
 
 def default_path(procedure: str, kind: str) -> Optional[str]:

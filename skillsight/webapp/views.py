@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
@@ -38,64 +38,9 @@ def humanise_metric(name: str) -> str:
     return metric_display(name).label
 
 
-def level_text(assessment: Assessment) -> str:
-    """'Intermediate (novice 20%, intermediate 55%, expert 25%)'."""
-    if not assessment.skill_level:
-        return "–"
-    probs = ", ".join(f"{level} {format_percent(p)}" for level, p in assessment.level_probabilities.items())
-    level = assessment.skill_level[:1].upper() + assessment.skill_level[1:]
-    return f"{level} ({probs})" if probs else level
-
-
-def score_text(assessment: Assessment) -> str:
-    """'18.2 (90% interval 15.1–21.3, GRS 6-30)'."""
-    if assessment.score is None or not math.isfinite(float(assessment.score)):
-        return "–"
-    parts = []
-    if assessment.score_interval:
-        low, high = assessment.score_interval
-        coverage = assessment.interval_coverage
-        label = f"{coverage * 100:.0f}% interval" if coverage else "interval"
-        parts.append(f"{label} {format_number(low)}–{format_number(high)}")
-    if assessment.score_scale:
-        parts.append(assessment.score_scale)
-    suffix = f" ({', '.join(parts)})" if parts else ""
-    return f"{format_number(assessment.score)}{suffix}"
-
-
 def _nested(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = mapping.get(key)
     return dict(value) if isinstance(value, Mapping) else {}
-
-
-def source_facts(assessment: Assessment) -> dict[str, str]:
-    """Where the numbers came from: model, reference, experts, what they were built from, disclaimers."""
-    prov = assessment.provenance
-    model = _nested(prov, "model")
-    reference = _nested(prov, "reference")
-    facts: dict[str, str] = {}
-    if model:
-        facts["Model"] = " ".join(str(model[k]) for k in ("name", "version") if model.get(k)) or "–"
-    if reference:
-        n_experts = reference.get("n_experts", prov.get("n_experts"))
-        label = " ".join(str(reference[k]) for k in ("name", "version") if reference.get(k)) or "–"
-        facts["Reference"] = f"{label} ({n_experts} experts)" if n_experts is not None else label
-    elif prov.get("n_experts") is not None:
-        facts["Reference"] = f"{prov['n_experts']} experts"
-    if model.get("built_from"):
-        facts["Model trained on"] = str(model["built_from"])
-    if reference.get("built_from"):
-        facts["Reference built from"] = str(reference["built_from"])
-    if prov.get("built_from"):
-        facts["Built from"] = str(prov["built_from"])
-    disclaimers = [str(part.get("disclaimer")) for part in (model, reference, prov) if part.get("disclaimer")]
-    if disclaimers:
-        facts["Note"] = " ".join(dict.fromkeys(disclaimers))
-    if prov.get("dominant_hand"):
-        facts["Dominant hand"] = str(prov["dominant_hand"])
-    if prov.get("skillsight_version"):
-        facts["SkillSight"] = str(prov["skillsight_version"])
-    return facts
 
 
 def tracking_quality_lines(tracking_quality: Mapping[str, Any]) -> list[str]:
@@ -343,14 +288,6 @@ def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -
     return "\n".join(lines)
 
 
-def percentile_text(metric: MetricComparison) -> str:
-    if metric.percentile is None:
-        return "–"
-    return (
-        f"{metric.percentile:.0f} (n={metric.n_experts})" if metric.n_experts else f"{metric.percentile:.0f}"
-    )
-
-
 def expert_range_text(metric: MetricComparison, display: Optional[MetricDisplay] = None) -> str:
     """'25 to 36 hand lengths': the experts' 10th to 90th percentile in the shown unit."""
     if metric.expert_low is None or metric.expert_high is None:
@@ -419,141 +356,6 @@ def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
     payload = assessment.to_dict()
     payload.update(extra)
     return payload
-
-
-def history_table(records: Iterable[Any]) -> Table:
-    """Stored sessions (newest first) as rows; a record is storage.SessionRecord or alike."""
-    headers = [
-        "Session",
-        "When (UTC)",
-        "Procedure",
-        "Status",
-        "Level",
-        "Score",
-        "Interval",
-        "Tracked",
-        "Source",
-    ]
-    rows = []
-    for r in sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True):
-        interval = (
-            f"{format_number(r.score_low)}–{format_number(r.score_high)}"
-            if r.score_low is not None and r.score_high is not None
-            else "–"
-        )
-        rows.append(
-            [
-                r.id,
-                str(r.created_at)[:19].replace("T", " "),
-                r.procedure,
-                r.status,
-                r.skill_level or "–",
-                format_number(r.score),
-                interval,
-                format_percent(r.tracking_quality),
-                r.source_name,
-            ]
-        )
-    return headers, rows
-
-
-def session_label(record: Any) -> str:
-    """'Session 12 · 2026-11-29 17:05 · suturing · scored 18': how a session is picked from a list."""
-    when = str(record.created_at)[:16].replace("T", " ")
-    outcome = str(record.status)
-    if record.score is not None:
-        outcome += f" {format_number(record.score, 2)}"
-    return f"Session {record.id} · {when} · {record.procedure.replace('_', ' ')} · {outcome}"
-
-
-def session_choices(records: Iterable[Any]) -> list[tuple[str, int]]:
-    """(label, id) of sessions, newest first, for a dropdown."""
-    ordered = sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True)
-    return [(session_label(r), int(r.id)) for r in ordered]
-
-
-def unscorable_note(unscorable: Sequence[str]) -> str:
-    """Why some procedures are not offered for assessment, and what would change that."""
-    if not unscorable:
-        return ""
-    names = ", ".join(procedure_title(p) for p in unscorable)
-    return (
-        f"<span class='greyed'>Not offered yet: {escape(names)}. No scoring model is installed for "
-        f"{'it' if len(unscorable) == 1 else 'them'}; an educator can train one "
-        "(<em>skillsight train</em>) and pick it on the Educator tab.</span>"
-    )
-
-
-def active_models_markdown(model_label: str, reference_label: str, procedure: str) -> str:
-    """The Practice tab's line saying which model and reference will score this procedure."""
-    return (
-        f"Scoring {escape(procedure_title(procedure))} with **{escape(model_label)}** against "
-        f"**{escape(reference_label)}**. Change it on the Educator tab."
-    )
-
-
-def expert_count_warning(n_videos: int, minimum: int = 5) -> str:
-    """A warning shown while an educator picks expert videos for a reference."""
-    if n_videos == 0:
-        return "Upload one video per expert (at least 5 experts give stable ranges)."
-    if n_videos < minimum:
-        return (
-            f"**Only {n_videos} expert video{'s' if n_videos != 1 else ''}.** A reference from fewer than "
-            f"{minimum} experts gives unstable ranges and percentiles; add more experts if you can."
-        )
-    return f"{n_videos} expert videos."
-
-
-def history_metric_names(history: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Metric names that appear in any scored session, in first-seen order."""
-    names: dict[str, None] = {}
-    for entry in history:
-        for name in entry.get("metrics", {}):
-            names.setdefault(name, None)
-    return list(names)
-
-
-def model_card_markdown(card: Mapping[str, Any]) -> str:
-    """A model card (scorer or reference JSON) for an educator: what it is and what it was trained on."""
-    if not card:
-        return "No model card."
-    title = " ".join(str(card[k]) for k in ("name", "version") if card.get(k)) or "Model"
-    lines = [f"### {title}"]
-    if card.get("disclaimer"):
-        lines.append(f"> **Note:** {card['disclaimer']}")
-    keys = (
-        "kind",
-        "procedure",
-        "created",
-        "built_from",
-        "training_data",
-        "motion_kind",
-        "units",
-        "n",
-        "n_experts",
-    )
-    for key in keys:
-        if card.get(key) not in (None, "", [], {}):
-            lines.append(f"- **{key.replace('_', ' ')}:** {_inline(card[key])}")
-    metrics = card.get("cv_metrics") or card.get("cross_validation")
-    if isinstance(metrics, Mapping) and metrics:
-        lines.append("- **cross-validation:** " + ", ".join(f"{k} {_inline(v)}" for k, v in metrics.items()))
-    features = card.get("feature_names") or card.get("features")
-    if isinstance(features, Sequence) and not isinstance(features, str) and features:
-        lines.append(f"- **features ({len(features)}):** " + ", ".join(str(f) for f in features))
-    if card.get("sha256"):
-        lines.append(f"- **sha256:** `{_inline(card['sha256'])}`")
-    return "\n".join(lines)
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, float):
-        return format_number(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_inline(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_inline(v) for v in value)
-    return str(value)
 
 
 def escape(text: Any) -> str:
