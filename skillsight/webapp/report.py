@@ -6,12 +6,11 @@ the same `ReportContent`; nothing is fetched.
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from skillsight.atomic_write import write_bytes_atomic
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.plots import figure_to_png
 from skillsight.webapp.report_content import (
@@ -124,17 +123,8 @@ def render_html_report(
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write bytes to `path` through a temp file in the same folder and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Whole file or nothing (skillsight.atomic_write), owner-only: a report is personal data."""
+    return write_bytes_atomic(path, data)
 
 
 def write_html_report(path: Path, html_text: str) -> Path:
