@@ -146,7 +146,9 @@ def render_assessment(assessment: Assessment) -> str:
             lines.append("What to change:")
             lines += [f"  - {tip}" for tip in assessment.advice]
         return "\n".join(lines + _provenance_lines(assessment))
-    probabilities = ", ".join(f"{k} {v:.0%}" for k, v in assessment.level_probabilities.items())
+    from skillsight.webapp.views import probability_text
+
+    probabilities = ", ".join(f"{k} {probability_text(v)}" for k, v in assessment.level_probabilities.items())
     lines.append(f"Skill level: {assessment.skill_level} ({probabilities})")
     if assessment.score is not None and assessment.score_interval:
         low, high = assessment.score_interval
@@ -166,30 +168,18 @@ def render_assessment(assessment: Assessment) -> str:
 
 
 def _provenance_lines(assessment: Assessment) -> list[str]:
+    """Where the numbers came from, each said once (the same lines as the app's details and reports)."""
+    from skillsight.webapp.report_content import plain_text
+    from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines
+
     prov = assessment.provenance
-    lines = []
-    model, reference = prov.get("model"), prov.get("reference")
-    if model:
-        lines.append(
-            f"Model: {model.get('name')} v{model.get('version')} (sha256 {str(model.get('sha256'))[:12]})"
-        )
-        if model.get("built_from"):
-            lines.append(f"  built from: {model['built_from']}")
-    if reference:
-        lines.append(
-            f"Reference: {reference.get('name')} v{reference.get('version')}, "
-            f"{reference.get('n_experts')} expert practices"
-        )
-        if reference.get("built_from"):
-            lines.append(f"  built from: {reference['built_from']}")
-        if reference.get("disclaimer"):
-            lines.append(f"  note: {reference['disclaimer']}")
+    lines = [plain_text(line) for line in details_lines(assessment)]
+    if caveat(assessment):
+        lines.append(f"{DEMO_BADGE}: {plain_text(caveat(assessment))}")
     thresholds = prov.get("thresholds")
     if thresholds:
         lines.append(
             "Thresholds: "
             + ", ".join(f"{k}={v:g}" for k, v in thresholds.items() if isinstance(v, (int, float)))
         )
-    if prov.get("dominant_hand"):
-        lines.append(f"Dominant hand: {prov['dominant_hand']}")
     return lines
