@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import os
-import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -866,7 +865,7 @@ def _run_tasks(
     working on (their in-progress markers remain) get a strike; everything unfinished is sent to a
     fresh pool, and a video that kills a worker twice is recorded as failed.
     """
-    from tqdm import tqdm
+    from skillsight.commands.console import CountProgress
 
     def record(key: str, result: VideoResult) -> None:
         recorder.record(result)
@@ -879,7 +878,7 @@ def _run_tasks(
     remaining = dict(pending)
     strikes: dict[str, int] = {}
     interrupted = False
-    bar = tqdm(total=len(pending), unit="video", desc="batch", disable=not progress, file=sys.stderr)
+    bar = CountProgress(len(pending), enabled=progress)
     try:
         while remaining and not interrupted:
             for task in remaining.values():

@@ -66,6 +66,30 @@ def native_logs_filtered() -> Iterator[TextIO]:
             real.close()
 
 
+class CountProgress:
+    """tqdm's update/set_postfix/close for counted work (batch videos), written like FrameProgress:
+    a bar on a terminal, else a line every few seconds, never one redraw per item."""
+
+    def __init__(self, total: int, what: str = "batch", unit: str = "videos", enabled: bool = True) -> None:
+        self.done = 0
+        self.total = total
+        self.postfix = ""
+        self.enabled = enabled
+        self._progress = FrameProgress(what=what, unit=unit)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.enabled:
+            self._progress.update_to(self.done, self.total)
+
+    def set_postfix(self, **values: Any) -> None:
+        self.postfix = ", ".join(f"{k} {v}" for k, v in values.items())
+
+    def close(self) -> None:
+        if self.enabled:
+            self._progress.close()
+
+
 def clock_text(seconds: float) -> str:
     """'0:45', '3:05', '1:02:10'."""
     seconds = max(0, int(round(seconds)))
