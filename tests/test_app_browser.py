@@ -131,6 +131,8 @@ def test_practice_shows_progress_where_the_trainee_looks(assessed):
     page, log, disabled_seen, requests = assessed
     counted = [(t, text) for t, text in log if re.search(r"\d+/\d+", text)]
     assert counted, f"no frame counts on the Practice tab; status log: {log[:8]}"
+    shown = next(t for t, text in log if re.search(r"Opening the video|Tracking|Working", text))
+    print(f"\nprogress on Practice: first shown {shown:.1f} s after the click")
     first = counted[0][0]
     gaps = [b[0] - a[0] for a, b in zip(counted, counted[1:])]
     print(
@@ -143,12 +145,14 @@ def test_practice_shows_progress_where_the_trainee_looks(assessed):
 
 
 def test_practice_offers_only_scorable_procedures(app_url, browser):
+    from playwright.sync_api import expect
+
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(app_url)
         note = page.locator("#procedure-note").inner_text()
         assert "Not offered yet" in note and "Knot" in note
-        assert "Scoring" in page.locator("#active-models").inner_text()
+        expect(page.locator("#active-models")).to_contain_text("Scoring", timeout=30_000)
         _screenshot(page, "tab_practice.png")
     finally:
         page.close()
@@ -168,9 +172,9 @@ def test_results_lead_with_a_sentence_and_read_plainly(assessed):
     table = page.locator("#metrics-table").inner_text()
     assert "Where you are" in table and "better" in table
     _assert_plain(summary + page.locator("#result-feedback").inner_text() + table, "Results")
-    page.get_by_text("About this result", exact=False).first.click()
-    assert "Caveat" in page.locator("#result-details").inner_text()
     _screenshot(page, "tab_results.png")
+    page.locator("#result-about").get_by_text("About this result", exact=False).first.click()
+    expect(page.locator("#result-details")).to_contain_text("Caveat", timeout=15_000)
 
 
 def test_history_picks_sessions_from_the_table(assessed):
@@ -178,7 +182,7 @@ def test_history_picks_sessions_from_the_table(assessed):
 
     page = assessed[0]
     page.get_by_role("tab", name="History").click()
-    rows = page.locator("#history-table tbody tr")
+    rows = page.locator("#history-table tbody tr:visible")
     expect(rows.first).to_be_visible(timeout=30_000)
     expect(page.locator("#open-button")).to_be_disabled()
     rows.first.locator("td").first.click()

@@ -220,7 +220,9 @@ def _results_tab(c: dict[str, Any]) -> None:
     with gr.Row(equal_height=False):
         c["summary"] = gr.Markdown(RESULTS_EMPTY, elem_id="result-summary")
         c["feedback"] = gr.Markdown("", elem_id="result-feedback")
-    with gr.Accordion("About this result: model, expert reference and caveat", open=False):
+    with gr.Accordion(
+        "About this result: model, expert reference and caveat", open=False, elem_id="result-about"
+    ):
         c["details"] = gr.Markdown("", elem_id="result-details")
     c["experts_img"] = gr.Image(
         show_label=False, elem_id="plot-experts", interactive=False, visible=False, buttons=[]
