@@ -160,7 +160,11 @@ def test_model_card_shows_training_data_and_disclaimer():
     text = listings.model_card_markdown(card)
     assert text.startswith("### suturing-scorer 1")
     assert "Not trained on real trainees." in text
-    assert "synthetic practices" in text and "features (2):** a, b" in text
+    assert "synthetic practices" in text and "metrics (2):** A, B" in text
+    few = listings.model_card_markdown(
+        {"name": "lab", "kind": "reference", "n_experts": 3, "units": "hand_size"}
+    )
+    assert "Only 3 experts" in few and "hand lengths" in few
     assert "accuracy 0.912" in text
     assert listings.model_card_markdown({}) == "No model card."
 

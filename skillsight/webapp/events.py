@@ -18,6 +18,7 @@ from skillsight.webapp.preferences import chosen_models, save_choice
 from skillsight.webapp.service import AppService, trainee_from_username
 
 LOG = logging.getLogger(__name__)
+ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
 ASSESS_FAILED = "**Could not assess this video** (the message above says why). Fix it and press Assess again."
 
 
@@ -292,7 +293,7 @@ def _wire_educator(demo: gr.Blocks, page: Page, service: AppService) -> None:
             gr.update(choices=references, value=chosen["reference"]),
             card_markdown_for(chosen["model"], procedure_name, "scorer"),
             card_markdown_for(chosen["reference"], procedure_name, "reference"),
-            _active_line(chosen, procedure_name),
+            _active_line(chosen, procedure_name, ON_EDUCATOR),
         )
 
     refresh_outputs = [
@@ -316,7 +317,7 @@ def _wire_educator(demo: gr.Blocks, page: Page, service: AppService) -> None:
         return (
             card_markdown_for(chosen["model"], procedure_name, "scorer"),
             card_markdown_for(chosen["reference"], procedure_name, "reference"),
-            "Saved. " + _active_line(chosen, procedure_name),
+            "Saved. " + _active_line(chosen, procedure_name, ON_EDUCATOR),
         )
 
     for dropdown in (page.model_dd, page.reference_dd):
@@ -340,10 +341,12 @@ def _wire_educator(demo: gr.Blocks, page: Page, service: AppService) -> None:
     _wire_build(page, service, refresh, refresh_outputs)
 
 
-def _active_line(chosen: dict[str, str], procedure: str) -> str:
+def _active_line(
+    chosen: dict[str, str], procedure: str, where: str = "Change it on the Educator tab."
+) -> str:
     model = Path(chosen["model"]).name if chosen["model"] else "the shipped demo model"
     reference = Path(chosen["reference"]).name if chosen["reference"] else "the shipped demo reference"
-    return listings.active_models_markdown(model, reference, procedure)
+    return listings.active_models_markdown(model, reference, procedure, where)
 
 
 def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: list[Any]) -> None:

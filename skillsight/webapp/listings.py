@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from skillsight.scoring.metric_display import format_number
+from skillsight.scoring.metric_display import format_number, metric_display, unit_text
 from skillsight.webapp.views import Table, escape, format_percent, procedure_title
+
+# Fewer experts than this give unstable reference ranges: said wherever a reference is chosen or built.
+MIN_EXPERTS = 5
 
 
 def history_table(records: Iterable[Any]) -> Table:
@@ -74,15 +77,17 @@ def unscorable_note(unscorable: Sequence[str]) -> str:
     )
 
 
-def active_models_markdown(model_label: str, reference_label: str, procedure: str) -> str:
-    """The Practice tab's line saying which model and reference will score this procedure."""
+def active_models_markdown(
+    model_label: str, reference_label: str, procedure: str, where: str = "Change it on the Educator tab."
+) -> str:
+    """The line saying which model and reference will score this procedure for this user."""
     return (
         f"Scoring {escape(procedure_title(procedure))} with **{escape(model_label)}** against "
-        f"**{escape(reference_label)}**. Change it on the Educator tab."
+        f"**{escape(reference_label)}**. {where}"
     )
 
 
-def expert_count_warning(n_videos: int, minimum: int = 5) -> str:
+def expert_count_warning(n_videos: int, minimum: int = MIN_EXPERTS) -> str:
     """A warning shown while an educator picks expert videos for a reference."""
     if n_videos == 0:
         return "Upload one video per expert (at least 5 experts give stable ranges)."
@@ -122,15 +127,20 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
         "n",
         "n_experts",
     )
+    n_experts = card.get("n_experts")
+    if isinstance(n_experts, int) and n_experts < MIN_EXPERTS:
+        lines.append(f"> **Only {n_experts} experts:** ranges and percentiles from so few are unstable.")
     for key in keys:
         if card.get(key) not in (None, "", [], {}):
-            lines.append(f"- **{key.replace('_', ' ')}:** {_inline(card[key])}")
+            value = unit_text(str(card[key]))[0] if key == "units" else _inline(card[key])
+            lines.append(f"- **{key.replace('_', ' ')}:** {value}")
     metrics = card.get("cv_metrics") or card.get("cross_validation")
     if isinstance(metrics, Mapping) and metrics:
         lines.append("- **cross-validation:** " + ", ".join(f"{k} {_inline(v)}" for k, v in metrics.items()))
     features = card.get("feature_names") or card.get("features")
     if isinstance(features, Sequence) and not isinstance(features, str) and features:
-        lines.append(f"- **features ({len(features)}):** " + ", ".join(str(f) for f in features))
+        labels = ", ".join(metric_display(str(f)).label for f in features)
+        lines.append(f"- **metrics ({len(features)}):** {labels}")
     if card.get("sha256"):
         lines.append(f"- **sha256:** `{_inline(card['sha256'])}`")
     return "\n".join(lines)
