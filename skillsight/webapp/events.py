@@ -364,13 +364,17 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         version: str,
         progress: gr.Progress = gr.Progress(),
     ) -> str:
-        progress(0.0, desc="Tracking expert videos")
+        progress(0.0, desc="Opening the expert videos")
+        n_videos = len(files or [])
 
-        def report(done: int, total: int) -> None:
-            progress((done, total), desc="Tracking expert videos", unit="videos")
+        def frames(video: int, done: int, total: Optional[int]) -> None:
+            desc = f"Tracking expert video {video + 1} of {n_videos}"
+            progress((done, total), desc=desc, unit="frames")
 
         try:
-            path = service.build_reference(files or [], procedure_name, name, version or "1", progress=report)
+            path = service.build_reference(
+                files or [], procedure_name, name, version or "1", on_frames=frames
+            )
         except Exception as exc:
             LOG.exception("reference build failed")
             return f"**Could not build the reference:** {exc}"
