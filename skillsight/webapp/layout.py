@@ -231,6 +231,10 @@ def _results_tab(c: dict[str, Any]) -> None:
         x="time (s)",
         y="speed",
         color="hand",
+        color_map={
+            "left hand": plots.HAND_COLOURS["left_hand"],
+            "right hand": plots.HAND_COLOURS["right_hand"],
+        },
         tooltip=["time (s)", "speed", "hand", "pause"],
         title="Speed over time (hover for values)",
         label="Speed over time",
@@ -264,6 +268,7 @@ def _results_tab(c: dict[str, Any]) -> None:
         interactive=False,
         elem_id="metrics-table",
         wrap=True,
+        column_widths=["28%", "15%", "19%", "14%", "14%", "10%"],
         visible=False,
     )
     c["quality_md"] = gr.Markdown("", elem_id="tracking-quality")
