@@ -25,6 +25,7 @@ BARE_UNITS = {"count", "1", "ratio", ""}
 POWERS = {"^2": "²", "^3": "³"}
 # Per-hand metrics are named by the role the hand plays ("needle_driver.path_length").
 GROUP_PREFIXES = ("bimanual", "suturing", "intubation", "task")
+DEFAULT_LENGTH_UNIT = "hand_size"
 BETTER_TEXT = {True: "higher is better", False: "lower is better", None: "closest to the experts is best"}
 
 
@@ -133,7 +134,9 @@ def role_text(role: str) -> str:
 def metric_display(name: str, unit: str = "") -> MetricDisplay:
     """How to show `name` (a metric name as in an Assessment) with its stored `unit`."""
     key = spec_key(name)
-    shown_unit, scale = unit_text(unit if unit else (FEATURE_SPECS[key].unit if key else ""))
+    # Without a stored unit (e.g. a learning curve's history), video metrics are in hand lengths.
+    stored = unit or (FEATURE_SPECS[key].unit.format(u=DEFAULT_LENGTH_UNIT) if key else "")
+    shown_unit, scale = unit_text(stored)
     if key is None:  # not in the table (a lab's own metric): readable from its name alone
         words = name.replace("_", " ")
         return MetricDisplay(

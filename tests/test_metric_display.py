@@ -50,6 +50,11 @@ def test_every_metric_has_a_label_and_a_direction_text():
         assert "{u}" not in shown.unit and "_" not in shown.label
 
 
+def test_without_a_stored_unit_lengths_read_as_hand_lengths():
+    assert metric_display("needle_driver.path_length").unit == "hand lengths"
+    assert metric_display("needle_driver.idle_share").value_text(0.25) == "25%"
+
+
 def test_roles_read_as_hands_and_groups_do_not():
     assert metric_display("forceps.path_length").label == "Forceps hand: distance travelled"
     assert metric_display("forceps.path_length").phrase == "forceps hand's distance travelled"
