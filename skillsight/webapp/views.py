@@ -145,7 +145,7 @@ def headline_sentence(assessment: Assessment) -> str:
         return "No score this time: the recording is too damaged to assess."
     if assessment.status == ResultStatus.FAILED.value:
         return "No score this time: the recording could not be read."
-    return "No score this time: the tracking was not good enough to score reliably."
+    return "No score this time: this recording can't be scored reliably (why, and what to change, below)."
 
 
 def score_explanation(assessment: Assessment) -> str:
