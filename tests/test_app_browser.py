@@ -65,15 +65,21 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright_session():
+    """One Playwright for the module (the sync API allows only one running at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BASE_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_session):
+    chromium = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=BASE_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +137,10 @@ def test_practice_shows_progress_where_the_trainee_looks(assessed):
     page, log, disabled_seen, requests = assessed
     counted = [(t, text) for t, text in log if re.search(r"\d+/\d+", text)]
     assert counted, f"no frame counts on the Practice tab; status log: {log[:8]}"
-    shown = next(t for t, text in log if re.search(r"Opening the video|Tracking|Working", text))
-    print(f"\nprogress on Practice: first shown {shown:.1f} s after the click")
+    status = next(t for t, text in log if "Working" in text)
+    bar = next((t for t, text in log if re.search(r"Opening the video|Tracking hands", text)), None)
+    assert bar is not None, f"no progress bar on the Practice tab; status log: {log[:8]}"
+    print(f"\nprogress on Practice: status {status:.1f} s, progress bar {bar:.1f} s after the click")
     first = counted[0][0]
     gaps = [b[0] - a[0] for a, b in zip(counted, counted[1:])]
     print(
@@ -238,65 +246,64 @@ def _camera_args(fake_camera):
     ]
 
 
-def test_live_mode_streams_tracked_frames(app_url, fake_camera):
-    from playwright.sync_api import expect, sync_playwright
+def test_live_mode_streams_tracked_frames(app_url, playwright_session, fake_camera):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_camera_args(fake_camera))
-        try:
-            context = browser.new_context(permissions=["camera"], viewport={"width": 1280, "height": 1000})
-            page = context.new_page()
-            page.goto(app_url)
-            page.get_by_text("Live set-up check", exact=False).first.click()
-            live_in = page.locator("#live-in")
-            live_in.get_by_text("Click to Access Webcam").click()
-            live_in.locator("button", has_text="Record").first.click(force=True)
-            quality = page.locator("#live-quality textarea")
-            page.wait_for_function(
-                "() => /^(GOOD|FAIR|POOR)/.test("
-                "document.querySelector('#live-quality textarea')?.value || '')",
-                timeout=60_000,
-            )
-            expect(page.locator("#live-out img")).to_have_count(1, timeout=30_000)
-            sources, texts = set(), []
-            deadline = time.monotonic() + 4.0
-            while time.monotonic() < deadline:
-                sources.add(page.locator("#live-out img").get_attribute("src"))
-                texts.append(quality.input_value())
-                page.wait_for_timeout(50)
-            print(f"\nlive mode: {len(sources)} distinct tracked frames in 4 s; last indicator: {texts[-1]}")
-            assert len(sources) >= 5
-            assert any(t.startswith(("GOOD", "FAIR")) for t in texts), texts[-3:]
-            _screenshot(page, "app_live.png")
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(
+        executable_path=str(CHROMIUM), args=_camera_args(fake_camera)
+    )
+    try:
+        context = browser.new_context(permissions=["camera"], viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_text("Live set-up check", exact=False).first.click()
+        live_in = page.locator("#live-in")
+        live_in.get_by_text("Click to Access Webcam").click()
+        live_in.locator("button", has_text="Record").first.click(force=True)
+        quality = page.locator("#live-quality textarea")
+        page.wait_for_function(
+            "() => /^(GOOD|FAIR|POOR)/.test(document.querySelector('#live-quality textarea')?.value || '')",
+            timeout=60_000,
+        )
+        expect(page.locator("#live-out img")).to_have_count(1, timeout=30_000)
+        sources, texts = set(), []
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:
+            sources.add(page.locator("#live-out img").get_attribute("src"))
+            texts.append(quality.input_value())
+            page.wait_for_timeout(50)
+        print(f"\nlive mode: {len(sources)} distinct tracked frames in 4 s; last indicator: {texts[-1]}")
+        assert len(sources) >= 5
+        assert any(t.startswith(("GOOD", "FAIR")) for t in texts), texts[-3:]
+        _screenshot(page, "app_live.png")
+    finally:
+        browser.close()
 
 
-def test_record_with_the_webcam_then_assess(app_url, fake_camera):
+def test_record_with_the_webcam_then_assess(app_url, playwright_session, fake_camera):
     """The practice video recorded in the page (chromium's fake webcam) goes through the same path."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=_camera_args(fake_camera))
-        try:
-            context = browser.new_context(
-                permissions=["camera", "microphone"], viewport={"width": 1280, "height": 900}
-            )
-            page = context.new_page()
-            page.goto(app_url)
-            video = page.locator("#practice-video")
-            video.locator("button[aria-label='Capture from camera']").click()
-            video.get_by_text("Click to Access Webcam").click()
-            page.wait_for_timeout(1500)
-            video.locator("button[aria-label='start recording']").click()
-            page.wait_for_timeout(3000)
-            video.locator("button", has_text="Stop").first.click()
-            page.wait_for_selector("#practice-video video[src]", timeout=30_000)
-            page.get_by_role("button", name="Assess my practice", exact=True).click()
-            page.wait_for_function(RESULT_SHOWN_JS, timeout=RESULT_TIMEOUT_MS)
-            summary = page.locator("#result-summary").inner_text()
-            # Three seconds of recording is too short to score: the page must say so and why.
-            assert "can't score" in summary and "What to change" in summary
-            _screenshot(page, "app_webcam_recording.png")
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(
+        executable_path=str(CHROMIUM), args=_camera_args(fake_camera)
+    )
+    try:
+        context = browser.new_context(
+            permissions=["camera", "microphone"], viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.goto(app_url)
+        video = page.locator("#practice-video")
+        video.locator("button[aria-label='Capture from camera']").click()
+        video.get_by_text("Click to Access Webcam").click()
+        page.wait_for_timeout(1500)
+        video.locator("button[aria-label='start recording']").click()
+        page.wait_for_timeout(3000)
+        video.locator("button", has_text="Stop").first.click()
+        page.wait_for_selector("#practice-video video[src]", timeout=30_000)
+        page.get_by_role("button", name="Assess my practice", exact=True).click()
+        page.wait_for_function(RESULT_SHOWN_JS, timeout=RESULT_TIMEOUT_MS)
+        summary = page.locator("#result-summary").inner_text()
+        # Three seconds of recording is too short to score: the page must say so and why.
+        assert "can't score" in summary and "What to change" in summary
+        _screenshot(page, "app_webcam_recording.png")
+    finally:
+        browser.close()

@@ -319,7 +319,7 @@ def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequenc
         ax.errorbar(
             sessions[has_band],
             scores[has_band],
-            yerr=[scores[has_band] - low[has_band], high[has_band] - scores[has_band]],
+            yerr=np.vstack([scores[has_band] - low[has_band], high[has_band] - scores[has_band]]),
             fmt="none",
             ecolor="#1f77b4",
             alpha=0.5,
