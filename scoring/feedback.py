@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
+from skillsight.scoring.metric_display import metric_display
 from skillsight.scoring.procedure import FeedbackText, Procedure
 from skillsight.scoring.results import FeedbackItem, MetricComparison
 
@@ -24,8 +25,8 @@ WORSE_THAN_EXPERTS = 1.0
 
 
 def metric_label(comparison: MetricComparison) -> str:
-    """A readable name: "needle_driver.path_length" -> "needle driver path length"."""
-    return comparison.name.replace(".", " ").replace("_", " ")
+    """For a sentence: "needle_driver.path_length" -> "needle-driver hand's distance travelled"."""
+    return metric_display(comparison.name, comparison.unit).phrase
 
 
 def metric_weights(
@@ -52,18 +53,24 @@ def feedback_text(procedure: Procedure, metric: str) -> Optional[FeedbackText]:
 
 
 def evidence(comparison: MetricComparison) -> str:
-    """The numbers behind an item, e.g. "12.1 s vs experts' median 5.5 s (10-90%: 4.2 to 7.0, n=20);
-    percentile 98"."""
-    unit = f" {comparison.unit}" if comparison.unit and comparison.unit != "1" else ""
-    parts = [f"{_fmt(comparison.value)}{unit}"]
-    if comparison.expert_median is not None:
-        parts.append(f"vs experts' median {_fmt(comparison.expert_median)}{unit}")
+    """The numbers behind an item in the trainee's units, e.g. "12 s; experts 4.2 to 7.0 s (median 5.5 s)"."""
+    shown = metric_display(comparison.name, comparison.unit)
+    text = shown.value_text(comparison.value)
     if comparison.expert_low is not None and comparison.expert_high is not None:
-        low, high = _fmt(comparison.expert_low), _fmt(comparison.expert_high)
-        parts.append(f"(10-90%: {low} to {high}, n={comparison.n_experts})")
-    text = " ".join(parts)
-    if comparison.percentile is not None:
-        text += f"; percentile {comparison.percentile:.0f} among experts"
+        low, high = shown.number(comparison.expert_low), shown.number(comparison.expert_high)
+        unit = "" if not shown.unit else (shown.unit if shown.unit in ("%", "°") else f" {shown.unit}")
+        spread = low if low == high else f"{low} to {high}"
+        text += f"; experts {spread}{unit}"
+        median = (
+            f"median {shown.value_text(comparison.expert_median)}, "
+            if comparison.expert_median is not None
+            else ""
+        )
+        text += f" ({median}n={comparison.n_experts})"
+    elif comparison.expert_median is not None:
+        text += f"; experts' median {shown.value_text(comparison.expert_median)}"
+    if shown.higher_is_better is not None:
+        text += f"; {shown.better}"
     return text
 
 
@@ -130,9 +137,3 @@ def _item(
         severity=round(weight, 3),
         evidence=evidence(comparison),
     )
-
-
-def _fmt(value: Optional[float]) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return f"{value:.3g}"

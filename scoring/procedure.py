@@ -42,6 +42,8 @@ class Procedure:
     # Roles whose hands must be tracked for a score (e.g. both for suturing).
     required_roles: tuple[str, ...]
     metrics: tuple[str, ...]  # feature names that the scorer, reference and feedback use
+    # The 8-10 metrics a trainee sees first (charts, report); the others go in the full table.
+    lead_metrics: tuple[str, ...] = ()
     min_duration_s: float = 10.0
     min_tracked_share: float = 0.6  # share of frames each required hand must be tracked in
     feedback: Mapping[str, FeedbackText] = field(default_factory=dict)
@@ -72,6 +74,7 @@ class Procedure:
                 hand_roles=dict(d["hand_roles"]),
                 required_roles=tuple(d.get("required_roles", ())),
                 metrics=tuple(d["metrics"]),
+                lead_metrics=tuple(d.get("lead_metrics", ())),
                 min_duration_s=float(d.get("min_duration_s", 10.0)),
                 min_tracked_share=float(d.get("min_tracked_share", 0.6)),
                 feedback={k: FeedbackText(**v) for k, v in dict(d.get("feedback", {})).items()},

@@ -161,9 +161,9 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     one = rows["a/one.mp4"]
     assert one["status"] == "scored" and one["procedure"] == "bench_test"
     expected = int(hashlib.sha256(b"first practice").hexdigest()[:6], 16) % 1000 / 37.0
-    assert float(one["score"]) == pytest.approx(expected)
-    assert float(one["score_low"]) == pytest.approx(expected - 1)
-    assert float(one["driver.path_length"]) == pytest.approx(expected / 3)
+    assert float(one["score"]) == pytest.approx(expected, rel=1e-3)  # 4 significant digits
+    assert float(one["score_low"]) == pytest.approx(expected - 1, rel=1e-3)
+    assert float(one["driver.path_length"]) == pytest.approx(expected / 3, rel=1e-3)
     assert float(one["tracking_quality"]) == pytest.approx(0.25)  # both hands in 5 of 20 frames
     # Per-video motion and JSON beside results.csv, named by content.
     sha = hashlib.sha256(b"first practice").hexdigest()

@@ -64,7 +64,7 @@ def test_uses_the_procedure_words_and_shows_the_numbers():
     assert first.message == "Your hand travels far."
     assert first.tip == "Plan each pass before moving."
     assert "2.5 s" in first.evidence and "1 s" in first.evidence and "n=20" in first.evidence
-    assert "percentile 90" in first.evidence
+    assert "hand_size" not in first.evidence and "experts" in first.evidence
 
 
 def test_falls_back_to_the_role_free_name_then_to_a_generic_text():

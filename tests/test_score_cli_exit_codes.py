@@ -173,7 +173,7 @@ def test_reference_build_from_motion_files(tmp_path):
     )
     scored = score(str(practice), "--procedure", "suturing", "--reference", str(out))
     assert scored.exit_code == EXIT_SCORED, scored.output
-    assert "lab-reference v3, 3 expert practices" in scored.output
+    assert "Expert reference: lab-reference 3, 3 experts" in scored.output
 
 
 def test_reference_build_errors_are_clear(tmp_path):

@@ -78,7 +78,16 @@ def test_theme_uses_system_fonts_only():
 
 
 def test_layout_module_is_the_only_one_importing_gradio():
-    for name in ("views", "plots", "report", "service", "live"):
+    for name in (
+        "views",
+        "plots",
+        "report",
+        "report_content",
+        "report_pdf",
+        "preferences",
+        "service",
+        "live",
+    ):
         source = (REPO_ROOT / "skillsight" / "webapp" / f"{name}.py").read_text(encoding="utf-8")
         assert "import gradio" not in source, name
 
@@ -86,14 +95,42 @@ def test_layout_module_is_the_only_one_importing_gradio():
 def test_results_outputs_fill_every_results_component():
     from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
-    from skillsight.webapp.layout import results_outputs
+    from skillsight.webapp.layout import RESULTS_EMPTY, results_outputs
     from skillsight.webapp.service import SessionView
 
     view = SessionView(7, "ana", "suturing", scored_assessment(), two_hand_motion(), "clip.mp4")
-    summary, feedback, replay, paths, speed, percentiles, timeline, table, quality = results_outputs(view)
-    assert "Skill level: Intermediate" in summary and "Message number 1" in feedback
-    assert replay is None  # drawn afterwards
-    assert all(image.ndim == 3 for image in (paths, speed, percentiles, timeline))
-    assert table["value"][0][0] == "Needle driver: path length" and "session 7" in quality
+    summary, feedback, details, experts, speed, replay, paths, timeline, table, quality = results_outputs(
+        view
+    )
+    assert summary.startswith("### You scored 18") and "Message number 1" in feedback
+    assert "Build your own reference" in details and "Build your own reference" in summary  # badge tooltip
+    assert replay["value"] is None and replay["visible"]  # drawn afterwards
+    assert all(image["value"].ndim == 3 and image["visible"] for image in (experts, paths, timeline))
+    assert speed["visible"] and set(speed["value"]["hand"]) == {"left hand", "right hand"}
+    assert speed["y_lim"][1] < 1000 and "pause" in speed["value"]
+    assert table["value"][0][0] == "Needle-driver hand: distance travelled" and "session 7" in quality
     refused = results_outputs(SessionView(8, "ana", "suturing", refused_assessment(), None, "c.mp4"))
-    assert "can't score" in refused[0] and refused[3] is None and refused[5] is not None
+    assert "can't score" in refused[0]
+    assert not refused[3]["visible"] and not refused[6]["visible"]  # no empty chart of nothing compared
+    assert results_outputs(None)[0] == RESULTS_EMPTY
+
+
+def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
+    config = demo.config
+    ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
+    assess = next(d for d in config["dependencies"] if d.get("api_name") == "assess")
+    assert [ids[i] for i in assess["show_progress_on"]] == ["assess-status"]
+    build = [
+        d
+        for d in config["dependencies"]
+        if any(ids.get(i) == "build-status" for i in d.get("show_progress_on") or [])
+    ]
+    assert len(build) == 1
+
+
+def test_only_scorable_procedures_are_offered(demo):
+    dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure")
+    offered = [value for _, value in dropdown["props"]["choices"]]
+    assert offered == ["intubation", "suturing"] and dropdown["props"]["value"] == "suturing"
+    note = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure-note")
+    assert "Knot" in note["props"]["value"] and "Not offered yet" in note["props"]["value"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from webapp_samples import FPS, refused_assessment, scored_assessment, two_hand_motion
@@ -53,24 +55,64 @@ def test_all_result_figures_render_for_scored_and_refused():
     motion = two_hand_motion()
     for assessment in (scored_assessment(), refused_assessment()):
         figures = plots.result_figures(assessment, motion)
-        assert list(figures) == ["hand_paths", "speed", "percentiles", "timeline"]
+        assert list(figures) == ["experts", "speed", "hand_paths", "timeline"]
         for fig in figures.values():
             png = plots.figure_to_png(fig)
             assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
 
 
 def test_result_figures_without_motion_skip_motion_pictures():
-    assert list(plots.result_figures(scored_assessment(), None)) == ["percentiles", "timeline"]
+    assert list(plots.result_figures(scored_assessment(), None)) == ["experts", "timeline"]
 
 
-def test_percentile_bars_one_per_compared_metric():
-    fig = plots.percentile_figure(scored_assessment())
-    ax = fig.axes[0]
-    assert len(ax.patches) - 1 == 2  # two bars besides the expert band; the metric without value is left out
+def _stems(ax):
+    """(x from, x to) of each metric's stem: the two-point lines drawn from the median."""
+    return [tuple(line.get_xdata()) for line in ax.lines if line.get_gid() == "stem"]
+
+
+def test_experts_chart_marks_both_ends_alike():
+    assessment = scored_assessment()
+    low, high = (
+        replace(assessment.metrics[0], percentile=0.0),
+        replace(assessment.metrics[1], percentile=100.0),
+    )
+    assessment.metrics = [low, high, assessment.metrics[2]]
+    ax = plots.experts_figure(assessment).axes[0]
+    stems = _stems(ax)
+    assert sorted(stems) == [(50, 0.0), (50, 100.0)]  # percentile 0 is drawn, as far from the median as 100
+    dots = [line for line in ax.lines if len(line.get_xdata()) == 1 and line.get_marker() == "o"]
+    assert len(dots) == 2 and {line.get_color() for line in dots} == {plots.OUTSIDE_COLOUR}
     assert [t.get_text() for t in ax.get_yticklabels()] == [
-        "Needle driver: path length",
-        "Bimanual: speed correlation",
+        "Needle-driver hand: distance travelled",
+        "Hands moving in step",
     ]
+
+
+def test_experts_chart_shows_only_the_lead_metrics_in_their_order():
+    ax = plots.experts_figure(scored_assessment(), ["bimanual.speed_correlation"]).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Hands moving in step"]
+
+
+def test_speed_axis_ignores_spikes_and_legend_has_no_duplicates():
+    motion = two_hand_motion(seconds=30.0, pause=(1.0, 1.5))
+    positions = np.array(motion.positions)
+    positions[300, 1, 0, 0] += 5000.0  # one tracking glitch in a 30-s clip: a 125 000 px/s spike
+    spiky = motion.with_updates(positions=positions)
+    ax = plots.speed_figure(spiky).axes[0]
+    assert ax.get_ylim()[1] < 1000
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == len(set(labels)) and labels.count("pause") == 1
+
+
+def test_one_session_curve_has_no_legend_for_an_undrawn_band():
+    history = [{"score": 12.0, "score_low": 10.0, "score_high": 14.0, "metrics": {}}]
+    ax = plots.learning_curve_figure(history).axes[0]
+    assert not [
+        c for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")
+    ]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["score", "likely range"]
+    assert "one session so far" in ax.get_title()
 
 
 def test_learning_curve_has_score_and_metric_panels():

@@ -141,14 +141,21 @@ def test_build_reference_from_expert_videos_then_pick_it(app_service, tmp_path, 
 
     def fake_load_or_track(source, procedure, **options):
         seed = int(Path(source).stem[-1])
+        if options.get("progress"):
+            options["progress"](10, 10)  # as tracking reports frames
         return synthetic.generate_practice(skill="expert", procedure=procedure, duration_s=30, seed=seed)
 
     monkeypatch.setattr(skillsight.pipeline, "load_or_track", fake_load_or_track)
-    done = []
+    done, frames = [], []
     path = app_service.build_reference(
-        videos, "suturing", "our experts!", "2", progress=lambda d, t: done.append(d)
+        videos,
+        "suturing",
+        "our experts!",
+        "2",
+        progress=lambda d, t: done.append(d),
+        on_frames=lambda video, d, t: frames.append((video, d, t)),
     )
-    assert done == [1, 2, 3]
+    assert done == [1, 2, 3] and frames == [(0, 10, 10), (1, 10, 10), (2, 10, 10)]
     assert path == app_service.data_dir / "references" / "suturing-our-experts--v2.json"
     listed = dict((p, label) for label, p in app_service.available_references("suturing"))
     assert str(path) in listed and "our-experts- 2" in listed[str(path)]

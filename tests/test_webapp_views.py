@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from webapp_samples import refused_assessment, scored_assessment
 
-from skillsight.webapp import views
+from skillsight.webapp import listings, views
 
 
 def test_format_number_keeps_significant_digits_and_marks_unknown():
@@ -18,19 +18,47 @@ def test_format_number_keeps_significant_digits_and_marks_unknown():
     assert views.format_percent(0.555) == "56%"
 
 
-def test_level_and_score_say_how_sure_they_are():
-    assessment = scored_assessment()
-    assert views.level_text(assessment) == "Intermediate (novice 20%, intermediate 55%, expert 25%)"
-    assert views.score_text(assessment) == "18.2 (90% interval 15.1–21.3, GRS 6-30)"
-
-
-def test_summary_names_where_the_numbers_come_from():
+def test_summary_leads_with_one_sentence_the_badge_and_the_interval_in_words():
     text = views.summary_markdown(scored_assessment())
-    assert "Skill level: Intermediate" in text
-    assert "suturing-reference 1 (12 experts)" in text
-    assert "**Model trained on:** synthetic practices" in text
-    assert "**Reference built from:** synthetic experts" in text
-    assert "Build your own reference" in text
+    first = text.splitlines()[0]
+    assert first == "### You scored 18 out of 30: your practice looks most like an intermediate's."
+    assert views.DEMO_BADGE in text
+    assert "between 15 and 21" in text and "90% sure" in text
+    assert "runs from 6 (a beginner) to 30 (an expert)" in text
+    # The provenance sits one click away, said once.
+    assert "built_from" not in text and "Model trained on" not in text
+    details = views.details_markdown(scored_assessment())
+    assert details.count("Build your own reference") == 1
+    assert "suturing-reference 1, 12 experts" in details
+
+
+def test_probabilities_never_read_100_or_0_percent():
+    assessment = scored_assessment()
+    assessment.level_probabilities = {"novice": 1e-197, "intermediate": 0.0003, "expert": 0.9997}
+    text = views.summary_markdown(assessment)
+    assert "100%" not in text and " 0%" not in text
+    assert "expert over 99%" in text and "novice under 1%" in text
+
+
+def test_out_of_domain_withholds_level_and_score_but_keeps_metrics():
+    assessment = scored_assessment()
+    assessment.status = "out_of_domain"
+    assessment.skill_level, assessment.score, assessment.score_interval = None, None, None
+    assessment.refusal_reasons = ["your motion is unlike anything this model was trained on"]
+    text = views.summary_markdown(assessment)
+    assert text.startswith("### No score this time: your motion is outside")
+    assert "unlike anything this model was trained on" in text and "You scored" not in text
+    assert "What to change" not in text  # nothing to fix in the set-up
+    _, rows = views.metrics_table(assessment)
+    assert rows and rows[0][1] == "42.5 hand sizes"
+
+
+def test_damaged_recording_says_so():
+    assessment = refused_assessment()
+    assessment.status = "damaged"
+    assessment.refusal_reasons = ["31% of the frames could not be decoded"]
+    text = views.summary_markdown(assessment)
+    assert "too damaged" in text and "31% of the frames" in text
 
 
 def test_refusal_says_why_and_what_to_change():
@@ -55,11 +83,29 @@ def test_feedback_is_ranked_and_capped_at_five():
     assert "Tip: Tip number 3" in text and "evidence 3" in text
 
 
-def test_metrics_table_shows_expert_range_and_percentile():
+def test_metrics_table_speaks_the_trainees_language():
     headers, rows = views.metrics_table(scored_assessment())
     assert headers[0] == "Metric" and len(rows) == 3
-    assert rows[0] == ["Needle driver: path length", "42.5", "hand sizes", "25.0–36.0", "30.0", "95 (n=12)"]
-    assert rows[2][1] == "–" and rows[2][5] == "–"
+    assert rows[0] == [
+        "Needle-driver hand: distance travelled",
+        "42.5 hand sizes",
+        "25 to 36 hand sizes",
+        "30 hand sizes",
+        "above the experts' range",
+        "lower is better",
+    ]
+    assert rows[1][0] == "Hands moving in step" and rows[1][5] == "higher is better"
+    assert rows[2][1] == "–" and rows[2][4] == "not compared"
+    # No raw keys or unit codes anywhere a trainee reads.
+    flat = " ".join(str(cell) for row in rows for cell in row)
+    assert "_" not in flat and "^" not in flat
+
+
+def test_lead_metrics_come_from_the_procedure_file():
+    names = views.lead_metric_names(scored_assessment())
+    assert names == ["needle_driver.path_length"]  # the only lead metric among the sample's three
+    _, rows = views.metrics_table(scored_assessment(), names)
+    assert len(rows) == 1
 
 
 def test_phases_table_has_durations():
@@ -69,7 +115,7 @@ def test_phases_table_has_durations():
 
 def test_tracking_quality_lines():
     lines = views.tracking_quality_lines(scored_assessment().tracking_quality)
-    assert lines == ["left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.20 s"]
+    assert lines == ["left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.2 s"]
 
 
 def test_history_table_newest_first():
@@ -87,18 +133,18 @@ def test_history_table_newest_first():
             source_name=f"clip{i}.mp4",
         )
 
-    headers, rows = views.history_table(
+    headers, rows = listings.history_table(
         [record(1, "2026-01-01T10:00:00", 12.0), record(2, "2026-01-02T10:00:00", None)]
     )
     assert [r[0] for r in rows] == [2, 1]
-    assert rows[1][5:8] == ["12.0", "10.0–14.0", "90%"]
+    assert rows[1][5:8] == ["12", "10–14", "90%"]
     assert rows[0][4:7] == ["–", "–", "–"]
     assert headers[1] == "When (UTC)" and rows[1][1] == "2026-01-01 10:00:00"
 
 
 def test_history_metric_names_first_seen_order():
     history = [{"metrics": {"b": 1.0}}, {"metrics": {"a": 2.0, "b": 3.0}}]
-    assert views.history_metric_names(history) == ["b", "a"]
+    assert listings.history_metric_names(history) == ["b", "a"]
 
 
 def test_model_card_shows_training_data_and_disclaimer():
@@ -111,12 +157,16 @@ def test_model_card_shows_training_data_and_disclaimer():
         "feature_names": ["a", "b"],
         "cv_metrics": {"accuracy": 0.91234},
     }
-    text = views.model_card_markdown(card)
+    text = listings.model_card_markdown(card)
     assert text.startswith("### suturing-scorer 1")
     assert "Not trained on real trainees." in text
-    assert "synthetic practices" in text and "features (2):** a, b" in text
+    assert "synthetic practices" in text and "metrics (2):** A, B" in text
+    few = listings.model_card_markdown(
+        {"name": "lab", "kind": "reference", "n_experts": 3, "units": "hand_size"}
+    )
+    assert "Only 3 experts" in few and "hand lengths" in few
     assert "accuracy 0.912" in text
-    assert views.model_card_markdown({}) == "No model card."
+    assert listings.model_card_markdown({}) == "No model card."
 
 
 def test_payload_is_the_assessment_json_plus_ids():
@@ -126,8 +176,21 @@ def test_payload_is_the_assessment_json_plus_ids():
 
 
 def test_humanise_metric():
-    assert views.humanise_metric("needle_driver.path_length") == "Needle driver: path length"
-    assert views.humanise_metric("task_time") == "Task time"
+    assert views.humanise_metric("needle_driver.path_length") == "Needle-driver hand: distance travelled"
+    assert views.humanise_metric("task_time") == "Time on task"
+    assert views.humanise_metric("lab.own_metric") == "Lab: own metric"
+
+
+def test_session_labels_and_empty_states():
+    record = SimpleNamespace(
+        id=12, created_at="2026-11-29T17:05:00", procedure="suturing", status="scored", score=18.24
+    )
+    assert listings.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
+    assert listings.session_choices([record]) == [(listings.session_label(record), 12)]
+    assert "knot" in listings.unscorable_note(["knot_tying"]).lower()
+    assert listings.unscorable_note([]) == ""
+    assert "Only 2 expert videos" in listings.expert_count_warning(2)
+    assert "Only" not in listings.expert_count_warning(5)
 
 
 def test_tracking_quality_lines_for_the_assessment_layout():
@@ -146,5 +209,5 @@ def test_tracking_quality_lines_for_the_assessment_layout():
         "required hands (right hand, left hand) all tracked in 0% of frames",
         "left hand: found in 0% of frames, mean confidence 0, longest gap 13 s",
         "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",
-        "325 frames, 13.0 s at 25.0 fps",
+        "325 frames, 13 s at 25 fps",
     ]

@@ -11,7 +11,7 @@ Names: per hand by the ROLE it plays in the procedure ("needle_driver.path_lengt
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 import numpy as np
 from skillsight.pose.cleaning import (
@@ -37,6 +37,7 @@ from skillsight.scoring.results import Feature, FeatureSet, Phase
 
 __all__ = [
     "FEATURE_SPECS",
+    "FeatureSpec",
     "FeatureSet",
     "compute_features",
     "find_intubation_phases",
@@ -46,55 +47,125 @@ __all__ = [
     "procedure_phases",
 ]
 
-# suffix -> (unit template with {u} for the motion's length unit, description, higher_is_better)
-FEATURE_SPECS: dict[str, tuple[str, str, Optional[bool]]] = {
-    "task_time": ("s", "time from the hand's first to its last appearance", False),
-    "active_time": ("s", "time the hand was moving (not paused; graded near the idle speed)", False),
-    "path_length": ("{u}", "distance the hand travelled", False),
-    "movements": (
+
+class FeatureSpec(NamedTuple):
+    """One metric, defined once: what it measures and how a trainee reads it."""
+
+    unit: str  # unit template, {u} standing for the motion's length unit
+    description: str
+    higher_is_better: Optional[bool]  # None: neither way is better (compare with the experts)
+    label: str  # the trainee's name for it, without the hand ("distance travelled")
+
+
+# suffix (per hand) or full name -> spec. Labels and units as a trainee reads them: metric_display.py.
+FEATURE_SPECS: dict[str, FeatureSpec] = {
+    "task_time": FeatureSpec("s", "time from the hand's first to its last appearance", False, "time on task"),
+    "active_time": FeatureSpec(
+        "s", "time the hand was moving (not paused; graded near the idle speed)", False, "time moving"
+    ),
+    "path_length": FeatureSpec("{u}", "distance the hand travelled", False, "distance travelled"),
+    "movements": FeatureSpec(
         "count",
         "number of distinct movements (speed peaks), as ICSAD counts them; graded near the idle speed",
         False,
+        "number of movements",
     ),
-    "mean_speed": ("{u}/s", "average hand speed", None),
-    "peak_speed": ("{u}/s", "peak hand speed over 0.3 s (99th percentile)", None),
-    "mean_acceleration": ("{u}/s^2", "average size of the hand's acceleration", None),
-    "mean_jerk": ("{u}/s^3", "average jerk (change of acceleration): lower is smoother", False),
-    "log_dimensionless_jerk": ("1", "log dimensionless jerk per movement: closer to 0 is smoother", True),
-    "sparc": ("1", "spectral arc length of each movement's speed: closer to 0 is smoother", True),
-    "idle_share": ("share", "share of the time the hand was paused", False),
-    "pauses": ("count", "number of pauses (hand still for at least the minimum pause)", False),
-    "working_area": ("{u}^2", "area covered by the hand's path (convex hull)", False),
-    "tremor": ("{u}", "4-12 Hz shake of the fingertips relative to the wrist (RMS)", False),
-    "grip_cycles": ("count", "grip open-close cycles (thumb-index distance or gripper angle)", None),
-    "wrist_rotation_range": ("deg", "range of the hand's in-plane rotation", None),
-    "out_of_view_share": ("share", "share of frames where the hand was not tracked", False),
-    "bimanual.speed_correlation": ("1", "correlation of the two hands' speeds", True),
-    "bimanual.simultaneous_share": ("share", "share of moving time when both hands move together", True),
-    "bimanual.path_ratio": ("ratio", "path of the second hand divided by the first's", None),
-    "suturing.stitch_count": ("count", "number of stitch cycles found", None),
-    "suturing.mean_cycle_time": ("s", "average time per stitch cycle", False),
-    "suturing.cycle_time_cv": (
+    "mean_speed": FeatureSpec("{u}/s", "average hand speed", None, "average speed"),
+    "peak_speed": FeatureSpec("{u}/s", "peak hand speed over 0.3 s (99th percentile)", None, "top speed"),
+    "mean_acceleration": FeatureSpec(
+        "{u}/s^2", "average size of the hand's acceleration", None, "average acceleration"
+    ),
+    "mean_jerk": FeatureSpec(
+        "{u}/s^3", "average jerk (change of acceleration): lower is smoother", False, "jerkiness"
+    ),
+    "log_dimensionless_jerk": FeatureSpec(
+        "1", "log dimensionless jerk per movement: closer to 0 is smoother", True, "smoothness (jerk score)"
+    ),
+    "sparc": FeatureSpec(
+        "1",
+        "spectral arc length of each movement's speed: closer to 0 is smoother",
+        True,
+        "smoothness (few corrections)",
+    ),
+    "idle_share": FeatureSpec("share", "share of the time the hand was paused", False, "time idle"),
+    "pauses": FeatureSpec(
+        "count", "number of pauses (hand still for at least the minimum pause)", False, "number of pauses"
+    ),
+    "working_area": FeatureSpec(
+        "{u}^2", "area covered by the hand's path (convex hull)", False, "working area"
+    ),
+    "tremor": FeatureSpec(
+        "{u}", "4-12 Hz shake of the fingertips relative to the wrist (RMS)", False, "fine shake (tremor)"
+    ),
+    "grip_cycles": FeatureSpec(
+        "count",
+        "grip open-close cycles (thumb-index distance or gripper angle)",
+        None,
+        "grip open-close cycles",
+    ),
+    "wrist_rotation_range": FeatureSpec(
+        "deg", "range of the hand's in-plane rotation", None, "wrist rotation range"
+    ),
+    "out_of_view_share": FeatureSpec(
+        "share", "share of frames where the hand was not tracked", False, "time out of view"
+    ),
+    "bimanual.speed_correlation": FeatureSpec(
+        "1", "correlation of the two hands' speeds", True, "hands moving in step"
+    ),
+    "bimanual.simultaneous_share": FeatureSpec(
+        "share", "share of moving time when both hands move together", True, "both hands moving together"
+    ),
+    "bimanual.path_ratio": FeatureSpec(
+        "ratio",
+        "path of the second hand divided by the first's",
+        None,
+        "distance of second hand per first hand",
+    ),
+    "suturing.stitch_count": FeatureSpec("count", "number of stitch cycles found", None, "stitches"),
+    "suturing.mean_cycle_time": FeatureSpec("s", "average time per stitch cycle", False, "time per stitch"),
+    "suturing.cycle_time_cv": FeatureSpec(
         "ratio",
         "variation of stitch-cycle times (std / mean): lower is steadier",
         False,
+        "variation between stitches",
     ),
-    "intubation.attempt_duration": ("s", "laryngoscope at the mouth until it leaves (experts ~5.5 s)", False),
-    "intubation.laryngoscopy_duration": ("s", "laryngoscope in until the tube hand arrives", False),
-    "intubation.wrist_flexion_change": (
+    "intubation.attempt_duration": FeatureSpec(
+        "s", "laryngoscope at the mouth until it leaves (experts ~5.5 s)", False, "attempt duration"
+    ),
+    "intubation.laryngoscopy_duration": FeatureSpec(
+        "s", "laryngoscope in until the tube hand arrives", False, "time to view the cords"
+    ),
+    "intubation.wrist_flexion_change": FeatureSpec(
         "deg",
         "how much the laryngoscope wrist bends during the attempt",
         False,
+        "wrist bending (levering)",
     ),
-    "intubation.lift_distance": ("{u}", "lift of the laryngoscope wrist along the forearm", True),
-    "intubation.lever_index": ("deg/{u}", "wrist bending per unit of lift: high means levering", False),
-    "intubation.elbow_elevation": ("deg", "elevation of the laryngoscope upper arm from the trunk", None),
-    "intubation.trunk_flexion": ("deg", "forward bend of the trunk from vertical", False),
-    "intubation.neck_flexion": ("deg", "bend of the neck relative to the trunk", False),
-    "intubation.head_forward_shift": ("{u}", "how far the head moved towards the manikin", False),
-    "intubation.head_jerk": ("{u}/s^3", "average jerk of the head during the attempt", False),
-    "task.duration": ("s", "length of the recording", False),
-    "task.both_hands_in_view_share": ("share", "share of frames with both hands tracked", True),
+    "intubation.lift_distance": FeatureSpec(
+        "{u}", "lift of the laryngoscope wrist along the forearm", True, "laryngoscope lift"
+    ),
+    "intubation.lever_index": FeatureSpec(
+        "deg/{u}", "wrist bending per unit of lift: high means levering", False, "levering per lift"
+    ),
+    "intubation.elbow_elevation": FeatureSpec(
+        "deg", "elevation of the laryngoscope upper arm from the trunk", None, "elbow raised"
+    ),
+    "intubation.trunk_flexion": FeatureSpec(
+        "deg", "forward bend of the trunk from vertical", False, "trunk bent forward"
+    ),
+    "intubation.neck_flexion": FeatureSpec(
+        "deg", "bend of the neck relative to the trunk", False, "neck bent"
+    ),
+    "intubation.head_forward_shift": FeatureSpec(
+        "{u}", "how far the head moved towards the manikin", False, "head moved forward"
+    ),
+    "intubation.head_jerk": FeatureSpec(
+        "{u}/s^3", "average jerk of the head during the attempt", False, "head jerkiness"
+    ),
+    "task.duration": FeatureSpec("s", "length of the recording", False, "task duration"),
+    "task.both_hands_in_view_share": FeatureSpec(
+        "share", "share of frames with both hands tracked", True, "both hands in view"
+    ),
 }
 
 PROCEDURE_GROUPS = {"suturing": ("suturing",), "intubation": ("intubation",)}
@@ -178,7 +249,7 @@ def _unit(template: str, motion: Motion) -> str:
 
 
 def _feature(name: str, suffix: str, value: float, motion: Motion, reason: str = "") -> Feature:
-    unit, description, higher = FEATURE_SPECS[suffix]
+    unit, description, higher, _ = FEATURE_SPECS[suffix]
     value = float(value) if value is not None else float("nan")
     if not np.isfinite(value) and not reason:
         reason = "not enough tracked movement to compute it"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from skillsight.file_hash import file_sha256
+from skillsight.scoring.metric_display import csv_number
 from skillsight.scoring.results import ResultStatus
 
 if TYPE_CHECKING:
@@ -242,7 +243,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if value == value else ""
+        return csv_number(value)
     return str(value)
 
 

@@ -13,7 +13,6 @@ the same paths (a shared file system on a cluster). A task whose worker dies is 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -383,7 +382,7 @@ def _run_tasks(
     working on (their in-progress markers remain) get a strike; everything unfinished is sent to a
     fresh pool, and a video that kills a worker twice is recorded as failed.
     """
-    from tqdm import tqdm
+    from skillsight.commands.console import CountProgress
 
     def record(key: str, result: VideoResult) -> None:
         plan.recorder.record(result)
@@ -397,7 +396,7 @@ def _run_tasks(
     remaining = dict(plan.pending)
     strikes: dict[str, int] = {}
     interrupted = False
-    bar = tqdm(total=len(remaining), unit="video", desc="batch", disable=not progress, file=sys.stderr)
+    bar = CountProgress(len(remaining), enabled=progress)
     try:
         while remaining and not interrupted:
             for task in remaining.values():

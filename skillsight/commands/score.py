@@ -154,49 +154,27 @@ def run_score(
     target: Any = int(source) if source.isdigit() and not Path(source).exists() else source
     if not isinstance(target, int) and not Path(target).exists():
         raise FileNotFoundError(f"{target}: no such file or folder")
-    bar = _progress_bar() if show_progress else None
-    try:
-        run = assess_source(
-            target,
-            procedure,
-            model=model,
-            reference=reference,
-            dominant_hand=dominant_hand,
-            tracker=tracker,
-            camera_view=camera_view,
-            progress=bar.update_to if bar else None,
-            marker_mm=marker_mm,
-            max_undecodable_share=max_undecodable_share,
-        )
-    finally:
-        if bar:
-            bar.close()
+    from skillsight.commands.console import FrameProgress, native_logs_filtered
+
+    with native_logs_filtered() as stderr:
+        bar = FrameProgress(stderr) if show_progress else None
+        try:
+            run = assess_source(
+                target,
+                procedure,
+                model=model,
+                reference=reference,
+                dominant_hand=dominant_hand,
+                tracker=tracker,
+                camera_view=camera_view,
+                progress=bar.update_to if bar else None,
+                marker_mm=marker_mm,
+                max_undecodable_share=max_undecodable_share,
+            )
+        finally:
+            if bar:
+                bar.close()
     return run.assessment
-
-
-class _Bar:
-    """A tracking progress bar, shown from the first frame tracked (a motion file shows none)."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-
-    def update_to(self, done: int, total: Optional[int]) -> None:
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(unit="frame", desc="tracking", leave=False)
-        if total is not None and self._bar.total != total:
-            self._bar.total = total
-        self._bar.n = done
-        self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def _progress_bar() -> _Bar:
-    return _Bar()
 
 
 def _describe(exc: BaseException, source: str) -> str:
@@ -244,7 +222,9 @@ def render_assessment(assessment: Assessment) -> str:
             lines.append("What to change:")
             lines += [f"  - {tip}" for tip in assessment.advice]
         return "\n".join(lines + _provenance_lines(assessment))
-    probabilities = ", ".join(f"{k} {v:.0%}" for k, v in assessment.level_probabilities.items())
+    from skillsight.webapp.views import probability_text
+
+    probabilities = ", ".join(f"{k} {probability_text(v)}" for k, v in assessment.level_probabilities.items())
     lines.append(f"Skill level: {assessment.skill_level} ({probabilities})")
     if assessment.score is not None and assessment.score_interval:
         low, high = assessment.score_interval
@@ -277,30 +257,18 @@ def _feedback_lines(assessment: Assessment) -> list[str]:
 
 
 def _provenance_lines(assessment: Assessment) -> list[str]:
+    """Where the numbers came from, each said once (the same lines as the app's details and reports)."""
+    from skillsight.webapp.report_content import plain_text
+    from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines
+
     prov = assessment.provenance
-    lines = []
-    model, reference = prov.get("model"), prov.get("reference")
-    if model:
-        lines.append(
-            f"Model: {model.get('name')} v{model.get('version')} (sha256 {str(model.get('sha256'))[:12]})"
-        )
-        if model.get("built_from"):
-            lines.append(f"  built from: {model['built_from']}")
-    if reference:
-        lines.append(
-            f"Reference: {reference.get('name')} v{reference.get('version')}, "
-            f"{reference.get('n_experts')} expert practices"
-        )
-        if reference.get("built_from"):
-            lines.append(f"  built from: {reference['built_from']}")
-        if reference.get("disclaimer"):
-            lines.append(f"  note: {reference['disclaimer']}")
+    lines = [plain_text(line) for line in details_lines(assessment)]
+    if caveat(assessment):
+        lines.append(f"{DEMO_BADGE}: {plain_text(caveat(assessment))}")
     thresholds = prov.get("thresholds")
     if thresholds:
         lines.append(
             "Thresholds: "
             + ", ".join(f"{k}={v:g}" for k, v in thresholds.items() if isinstance(v, (int, float)))
         )
-    if prov.get("dominant_hand"):
-        lines.append(f"Dominant hand: {prov['dominant_hand']}")
     return lines

@@ -6,7 +6,6 @@ Only typer is imported at start-up; tracking, MediaPipe and the writers load ins
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -102,33 +101,25 @@ def _track(
     marker_mm: Optional[float] = None,
     tracker_options: Optional[dict[str, Any]] = None,
 ) -> None:
-    from tqdm import tqdm
-
+    from skillsight.commands.console import FrameProgress, native_logs_filtered
     from skillsight.pose.track import track_source
 
-    bar: Any = None
-
-    def progress(done: int, total: Optional[int]) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, unit="frame", desc="Tracking", file=sys.stderr, mininterval=0.5)
-        bar.update(done - bar.n)
-
-    try:
-        spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
-        motion = track_source(
-            spec,
-            tracker=tracker,
-            camera_view=camera_view,
-            progress=progress,
-            overlay_path=overlay,
-            max_frames=max_frames,
-            fps=fps,
-            marker_mm=marker_mm,
-            tracker_options=tracker_options,
-        )
-    finally:
-        if bar is not None:
+    with native_logs_filtered() as stderr:
+        bar = FrameProgress(stderr)
+        try:
+            spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
+            motion = track_source(
+                spec,
+                tracker=tracker,
+                camera_view=camera_view,
+                progress=bar.update_to,
+                overlay_path=overlay,
+                max_frames=max_frames,
+                fps=fps,
+                marker_mm=marker_mm,
+                tracker_options=tracker_options,
+            )
+        finally:
             bar.close()
     saved = motion.save(out if out is not None else default_motion_path(source))
     typer.echo(f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {tracker}: {saved}")

@@ -2,7 +2,9 @@
 
 Uses matplotlib's object API with the Agg canvas (no pyplot state), so figures can be drawn from
 Gradio's worker threads. Hand speed and pauses are the features' own (scoring.features.kinematics),
-so the chart shades exactly the pauses the metrics count.
+so the chart shades exactly the pauses the metrics count. Speeds are shown in the metrics' unit (hand
+lengths per second, from the same prepared motion the metrics use), on an axis that a few tracking
+spikes cannot stretch.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ import numpy as np
 from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import kinematics
+from skillsight.scoring.metric_display import metric_display, unit_text
 from skillsight.scoring.results import Assessment
-from skillsight.webapp.views import humanise_metric
 
 # Preferred reference point of a hand, most stable first (glove centroid, then palm landmarks).
 HAND_POINT_PREFERENCE = ("centroid", "wrist", "middle_finger_mcp", "tool_tip", "tip")
 HAND_COLOURS = {LEFT_HAND: "#1f77b4", RIGHT_HAND: "#d62728"}
 FIGURE_DPI = 100
+# Speed axes end a little above this percentile of all speeds: single-frame spikes stay off scale.
+SPEED_AXIS_PERCENTILE = 99.0
+SPIKE_CAP = 2.5
+INSIDE_COLOUR = "#2ca02c"
+OUTSIDE_COLOUR = "#e8710a"
 
 
 def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
@@ -78,8 +85,11 @@ def _tracked_hands(motion: Motion) -> list[str]:
     return [h for h in (LEFT_HAND, RIGHT_HAND) if hand_reference_point(motion, h) is not None]
 
 
-def hand_paths_figure(motion: Motion, background: Optional[np.ndarray] = None) -> Any:
-    """Each hand's path over the first frame, coloured by speed (yellow = fast)."""
+def hand_paths_figure(
+    motion: Motion, background: Optional[np.ndarray] = None, scaled: Optional[Motion] = None
+) -> Any:
+    """Each hand's path over the first frame (image coordinates), coloured by its speed in the metrics'
+    unit (yellow = fast); `scaled` is `metric_motion(motion)` when the caller already has it."""
     from matplotlib.collections import LineCollection
 
     fig = _new_figure(6.4, 5.0)
@@ -89,12 +99,13 @@ def hand_paths_figure(motion: Motion, background: Optional[np.ndarray] = None) -
     if background is not None:
         ax.imshow(background, alpha=0.7)
         height, width = background.shape[:2]
-    hands = _tracked_hands(motion)
-    speeds = [hand_speed(motion, h) for h in hands]
-    finite = np.concatenate([s[np.isfinite(s)] for _, s in speeds]) if speeds else np.array([])
-    vmax = float(np.percentile(finite, 95)) if finite.size else 1.0
+    scaled = scaled if scaled is not None else metric_motion(motion)
+    hands = [h for h in _tracked_hands(motion) if hand_reference_point(scaled, h) is not None]
+    paths = [hand_speed(motion, h)[0] for h in hands]
+    speeds = [hand_speed(scaled, h)[1] for h in hands]
+    vmax = robust_speed_limit(speeds) / 1.2
     mappable = None
-    for hand, (path, speed) in zip(hands, speeds):
+    for hand, path, speed in zip(hands, paths, speeds):
         segments = np.stack([path[:-1], path[1:]], axis=1)
         valid = np.isfinite(segments).all(axis=(1, 2))
         lines = LineCollection(segments[valid], cmap="viridis", linewidths=2.0)
@@ -115,61 +126,129 @@ def hand_paths_figure(motion: Motion, background: Optional[np.ndarray] = None) -
     ax.set_xticks([])
     ax.set_yticks([])
     if mappable is not None:
-        fig.colorbar(mappable, ax=ax, label=f"speed ({motion.units}/s)", shrink=0.8)
+        fig.colorbar(mappable, ax=ax, label=f"speed ({speed_unit(scaled)})", shrink=0.8)
         ax.legend(loc="lower right", fontsize=8)
     else:
         ax.text(0.5, 0.5, "no hands tracked", ha="center", va="center", transform=ax.transAxes)
     return fig
 
 
-def speed_figure(motion: Motion) -> Any:
-    """Speed of each hand over time, with pauses shaded."""
+def metric_motion(motion: Motion) -> Motion:
+    """The motion in the metrics' units (cleaned and scaled as scoring does), for speeds on plots."""
+    from skillsight.scoring.features import prepare_motion
+
+    try:
+        return prepare_motion(motion)
+    except Exception:  # a motion the features can't scale: show it in its own units rather than nothing
+        return motion
+
+
+def speed_unit(motion: Motion) -> str:
+    return unit_text(f"{motion.units}/s")[0]
+
+
+def robust_speed_limit(speeds: Sequence[np.ndarray]) -> float:
+    """Top of a speed axis: 1.2 x the SPEED_AXIS_PERCENTILE of all finite speeds, never more than
+    SPIKE_CAP x their 95th percentile (a glitch of a few frames), 1 when there are none."""
+    finite = [s[np.isfinite(s)] for s in speeds]
+    values = np.concatenate(finite) if finite else np.array([])
+    if values.size == 0:
+        return 1.0
+    high, typical = np.percentile(values, [SPEED_AXIS_PERCENTILE, 95.0])
+    return max(1.2 * float(min(high, SPIKE_CAP * typical)), 1e-6)
+
+
+def speed_figure(motion: Motion, scaled: Optional[Motion] = None) -> Any:
+    """Speed of each hand over time (in the metrics' unit), with pauses shaded; one legend entry each."""
+    from matplotlib.patches import Patch
+
+    scaled = scaled if scaled is not None else metric_motion(motion)
     fig = _new_figure(8.0, 3.2)
     ax = fig.add_subplot(1, 1, 1)
-    hands = _tracked_hands(motion)
-    for hand in hands:
-        _, speed = hand_speed(motion, hand)
-        ax.plot(motion.timestamps, speed, color=HAND_COLOURS[hand], lw=1.2, label=hand.replace("_", " "))
-        for i, (start, end) in enumerate(pause_intervals(motion, hand)):
-            ax.axvspan(start, end, color=HAND_COLOURS[hand], alpha=0.12, label="pause" if i == 0 else None)
+    hands = _tracked_hands(scaled)
+    speeds = {hand: hand_speed(scaled, hand)[1] for hand in hands}
+    handles = []
+    for hand, speed in speeds.items():
+        (line,) = ax.plot(scaled.timestamps, speed, color=HAND_COLOURS[hand], lw=1.2)
+        handles.append((line, hand.replace("_", " ")))
+        for start, end in pause_intervals(scaled, hand):
+            ax.axvspan(start, end, color=HAND_COLOURS[hand], alpha=0.12)
+    top = robust_speed_limit(list(speeds.values()))
+    ax.set_ylim(0, top)
     ax.set_xlabel("time (s)")
-    ax.set_ylabel(f"speed ({motion.units}/s)")
+    ax.set_ylabel(f"speed ({speed_unit(scaled)})")
     ax.set_title("Speed over time (shaded: pauses)")
     if hands:
-        ax.legend(loc="upper right", fontsize=8)
+        handles.append((Patch(color="grey", alpha=0.25), "pause"))
+        ax.legend([h for h, _ in handles], [n for _, n in handles], loc="upper right", fontsize=8)
     else:
         ax.text(0.5, 0.5, "no hands tracked", ha="center", va="center", transform=ax.transAxes)
     ax.grid(alpha=0.3)
     return fig
 
 
-def percentile_figure(assessment: Assessment) -> Any:
-    """Each metric's percentile among the experts; the shaded band is the experts' middle 80%."""
-    metrics = [m for m in assessment.metrics if m.percentile is not None]
-    fig = _new_figure(8.0, max(2.0, 0.38 * len(metrics) + 1.2))
+def speed_series(motion: Motion, scaled: Optional[Motion] = None, max_points: int = 1500) -> dict[str, Any]:
+    """The speed plot as data for an interactive chart: {"columns": {time, speed, hand, pause}, "unit",
+    "top"} with at most `max_points` rows per hand (every k-th frame), the same speeds as speed_figure."""
+    scaled = scaled if scaled is not None else metric_motion(motion)
+    columns: dict[str, list[Any]] = {"time (s)": [], "speed": [], "hand": [], "pause": []}
+    speeds = []
+    for hand in _tracked_hands(scaled):
+        speed = hand_speed(scaled, hand)[1]
+        speeds.append(speed)
+        pauses = pause_intervals(scaled, hand)
+        step = max(1, int(np.ceil(len(speed) / max_points)))
+        for t, v in zip(scaled.timestamps[::step], speed[::step]):
+            if np.isfinite(v):
+                columns["time (s)"].append(round(float(t), 3))
+                columns["speed"].append(round(float(v), 4))
+                columns["hand"].append(hand.replace("_", " "))
+                columns["pause"].append("yes" if any(a <= t <= b for a, b in pauses) else "no")
+    return {"columns": columns, "unit": speed_unit(scaled), "top": robust_speed_limit(speeds)}
+
+
+def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Any:
+    """The lead metrics against the experts: where the trainee sits among them (percentile), the
+    experts' middle 80% shaded. Both ends are drawn alike: a stem from the median to a dot."""
+    chosen = [m for m in assessment.metrics if m.percentile is not None]
+    if names is not None:
+        order = {name: i for i, name in enumerate(names)}
+        chosen = sorted((m for m in chosen if m.name in order), key=lambda m: order[m.name])
+    fig = _new_figure(8.0, max(2.2, 0.5 * len(chosen) + 1.4))
     ax = fig.add_subplot(1, 1, 1)
-    if not metrics:
+    if not chosen:
         ax.text(
             0.5, 0.5, "no metrics compared with experts", ha="center", va="center", transform=ax.transAxes
         )
         ax.set_axis_off()
         return fig
-    ax.axvspan(10, 90, color="#2ca02c", alpha=0.12, label="experts' 10th–90th percentile")
-    positions = np.arange(len(metrics))[::-1]
-    values = [float(m.percentile or 0.0) for m in metrics]
-    colours = ["#2ca02c" if 10 <= v <= 90 else "#ff7f0e" for v in values]
-    ax.barh(positions, values, color=colours, height=0.6)
-    for y, value in zip(positions, values):
-        ax.text(min(value + 1.5, 92), y, f"{value:.0f}", va="center", fontsize=8)
-    ax.set_yticks(positions)
-    ax.set_yticklabels([humanise_metric(m.name) for m in metrics], fontsize=8)
-    ax.set_xlim(0, 100)
-    n_experts = max(m.n_experts for m in metrics)
-    ax.set_xlabel(f"percentile among experts (n={n_experts})")
-    ax.set_title("Your metrics against the expert reference")
+    ax.axvspan(10, 90, color=INSIDE_COLOUR, alpha=0.12)
     ax.axvline(50, color="grey", lw=0.8, ls="--")
-    ax.legend(loc="lower right", fontsize=8)
+    positions = np.arange(len(chosen))[::-1]
+    for y, metric in zip(positions, chosen):
+        pct = float(np.clip(metric.percentile or 0.0, 0.0, 100.0))
+        colour = INSIDE_COLOUR if 10 <= pct <= 90 else OUTSIDE_COLOUR
+        ax.plot([50, pct], [y, y], color=colour, lw=2.5, solid_capstyle="round", gid="stem")
+        ax.plot([pct], [y], "o", color=colour, ms=9, clip_on=False, zorder=3)
+        shown = metric_display(metric.name, metric.unit)
+        ax.text(106, y, shown.value_text(metric.value), va="center", fontsize=9, clip_on=False)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([metric_display(m.name, m.unit).label for m in chosen], fontsize=9)
+    ax.set_xlim(-4, 104)
+    ax.set_ylim(-0.7, len(chosen) - 0.3)
+    ax.set_xticks([0, 50, 100])
+    ax.set_xticklabels(["lowest expert", "median expert", "highest expert"], fontsize=8)
+    n_experts = max(m.n_experts for m in chosen)
+    ax.set_xlabel(f"your position among the {n_experts} experts (shaded: their middle 80%)", fontsize=9)
+    ax.set_title("Your key metrics against the experts (value on the right)", fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     return fig
+
+
+def percentile_figure(assessment: Assessment) -> Any:
+    """Every metric against the experts (the report's full picture; the page leads with experts_figure)."""
+    return experts_figure(assessment)
 
 
 def timeline_figure(assessment: Assessment) -> Any:
@@ -199,10 +278,17 @@ def timeline_figure(assessment: Assessment) -> Any:
 def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequence[str] = ()) -> Any:
     """Score (with its interval) and chosen metrics over a trainee's scored sessions."""
     panels = 1 + len(metrics)
-    fig = _new_figure(8.0, 2.0 * panels)
+    fig = _new_figure(8.0, 2.0 * panels + 0.4)
     if not history:
         ax = fig.add_subplot(1, 1, 1)
-        ax.text(0.5, 0.5, "no scored sessions yet", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            "No scored sessions yet: assess a practice on the Practice tab to start your curve.",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
         ax.set_axis_off()
         return fig
     sessions = np.arange(1, len(history) + 1)
@@ -213,19 +299,40 @@ def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequenc
     ax.plot(sessions, scores, "o-", color="#1f77b4", label="score")
     has_band = np.isfinite(low) & np.isfinite(high)
     if has_band.any():
-        ax.fill_between(sessions, low, high, where=has_band, color="#1f77b4", alpha=0.15, label="interval")
+        ax.errorbar(
+            sessions[has_band],
+            scores[has_band],
+            yerr=np.vstack([scores[has_band] - low[has_band], high[has_band] - scores[has_band]]),
+            fmt="none",
+            ecolor="#1f77b4",
+            alpha=0.5,
+            capsize=4,
+            label="likely range",
+        )
+        if has_band.sum() > 1:  # a band needs two sessions to be drawn at all
+            ax.fill_between(sessions, low, high, where=has_band, color="#1f77b4", alpha=0.12)
     ax.set_ylabel("score")
-    ax.set_title("Learning curve")
+    title = (
+        "Learning curve"
+        if len(history) > 1
+        else "Learning curve: one session so far (the next one adds a line)"
+    )
+    ax.set_title(title, fontsize=10)
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
     for row, name in enumerate(metrics, start=2):
         axm = fig.add_subplot(panels, 1, row, sharex=ax)
-        values = [_float(h.get("metrics", {}).get(name)) for h in history]
+        shown = metric_display(name)
+        values = [_float(h.get("metrics", {}).get(name)) * shown.scale for h in history]
         axm.plot(sessions, values, "o-", color="#ff7f0e")
-        axm.set_ylabel(humanise_metric(name), fontsize=8)
+        axm.set_title(
+            f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}", fontsize=9
+        )
         axm.grid(alpha=0.3)
     fig.axes[-1].set_xlabel("session (oldest to newest)")
     fig.axes[-1].set_xticks(sessions)
+    if len(history) == 1:
+        fig.axes[-1].set_xlim(0.5, 1.5)
     return fig
 
 
@@ -237,13 +344,18 @@ def _float(value: Any) -> float:
 
 
 def result_figures(
-    assessment: Assessment, motion: Optional[Motion], background: Optional[np.ndarray] = None
+    assessment: Assessment,
+    motion: Optional[Motion],
+    background: Optional[np.ndarray] = None,
+    lead: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]:
-    """All Results pictures by name, in the order the page and the report show them."""
+    """All Results pictures by name, in the order the page and the report show them; "experts" shows
+    the `lead` metrics (all when None)."""
     figures: dict[str, Any] = {}
+    figures["experts"] = experts_figure(assessment, lead)
     if motion is not None:
-        figures["hand_paths"] = hand_paths_figure(motion, background)
-        figures["speed"] = speed_figure(motion)
-    figures["percentiles"] = percentile_figure(assessment)
+        scaled = metric_motion(motion)
+        figures["speed"] = speed_figure(motion, scaled)
+        figures["hand_paths"] = hand_paths_figure(motion, background, scaled)
     figures["timeline"] = timeline_figure(assessment)
     return figures

@@ -7,6 +7,7 @@ video"; every read or delete is scoped to the signed-in trainee.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -410,8 +411,10 @@ class AppService:
         name: str,
         version: str = "1",
         progress: Optional[Callable[[int, int], None]] = None,
+        on_frames: Optional[Callable[[int, int, Optional[int]], None]] = None,
     ) -> Path:
-        """Track expert videos and build a reference from them, saved under the data folder."""
+        """Track expert videos and build a reference from them, saved under the data folder.
+        `progress(videos_done, n_videos)`; `on_frames(video_index, frames_done, frames_total)`."""
         from skillsight.pipeline import load_or_track
         from skillsight.scoring.reference import build_reference, save_reference
 
@@ -419,7 +422,8 @@ class AppService:
             raise UploadError("no expert videos: upload at least one")
         motions = []
         for done, path in enumerate(video_paths):
-            motions.append(load_or_track(check_upload(path), procedure))
+            frames = functools.partial(on_frames, done) if on_frames is not None else None
+            motions.append(load_or_track(check_upload(path), procedure, progress=frames))
             if progress is not None:
                 progress(done + 1, len(video_paths))
         safe_name = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.strip()) or "lab-reference"

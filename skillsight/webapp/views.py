@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
+from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
 from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
 
 MAX_FEEDBACK_ITEMS = 5
@@ -25,20 +27,6 @@ DEFAULT_REFUSAL_ADVICE = (
 Table = tuple[list[str], list[list[Any]]]
 
 
-def format_number(value: Optional[float], digits: int = 3) -> str:
-    """A number with `digits` significant digits, or an en dash when unknown."""
-    if value is None:
-        return "–"
-    value = float(value)
-    if not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - magnitude)
-    return f"{value:.{decimals}f}"
-
-
 def format_percent(share: Optional[float]) -> str:
     if share is None or not math.isfinite(float(share)):
         return "–"
@@ -46,73 +34,13 @@ def format_percent(share: Optional[float]) -> str:
 
 
 def humanise_metric(name: str) -> str:
-    """'needle_driver.path_length' -> 'Needle driver: path length'."""
-    role, _, metric = name.rpartition(".")
-    metric_text = metric.replace("_", " ")
-    if not role:
-        return metric_text[:1].upper() + metric_text[1:]
-    role_text = role.replace("_", " ").replace(".", " ")
-    return f"{role_text[:1].upper() + role_text[1:]}: {metric_text}"
-
-
-def level_text(assessment: Assessment) -> str:
-    """'Intermediate (novice 20%, intermediate 55%, expert 25%)'."""
-    if not assessment.skill_level:
-        return "–"
-    probs = ", ".join(f"{level} {format_percent(p)}" for level, p in assessment.level_probabilities.items())
-    level = assessment.skill_level[:1].upper() + assessment.skill_level[1:]
-    return f"{level} ({probs})" if probs else level
-
-
-def score_text(assessment: Assessment) -> str:
-    """'18.2 (90% interval 15.1–21.3, GRS 6-30)'."""
-    if assessment.score is None or not math.isfinite(float(assessment.score)):
-        return "–"
-    parts = []
-    if assessment.score_interval:
-        low, high = assessment.score_interval
-        coverage = assessment.interval_coverage
-        label = f"{coverage * 100:.0f}% interval" if coverage else "interval"
-        parts.append(f"{label} {format_number(low)}–{format_number(high)}")
-    if assessment.score_scale:
-        parts.append(assessment.score_scale)
-    suffix = f" ({', '.join(parts)})" if parts else ""
-    return f"{format_number(assessment.score)}{suffix}"
+    """'needle_driver.path_length' -> 'Needle-driver hand: distance travelled' (FEATURE_SPECS' label)."""
+    return metric_display(name).label
 
 
 def _nested(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = mapping.get(key)
     return dict(value) if isinstance(value, Mapping) else {}
-
-
-def source_facts(assessment: Assessment) -> dict[str, str]:
-    """Where the numbers came from: model, reference, experts, what they were built from, disclaimers."""
-    prov = assessment.provenance
-    model = _nested(prov, "model")
-    reference = _nested(prov, "reference")
-    facts: dict[str, str] = {}
-    if model:
-        facts["Model"] = " ".join(str(model[k]) for k in ("name", "version") if model.get(k)) or "–"
-    if reference:
-        n_experts = reference.get("n_experts", prov.get("n_experts"))
-        label = " ".join(str(reference[k]) for k in ("name", "version") if reference.get(k)) or "–"
-        facts["Reference"] = f"{label} ({n_experts} experts)" if n_experts is not None else label
-    elif prov.get("n_experts") is not None:
-        facts["Reference"] = f"{prov['n_experts']} experts"
-    if model.get("built_from"):
-        facts["Model trained on"] = str(model["built_from"])
-    if reference.get("built_from"):
-        facts["Reference built from"] = str(reference["built_from"])
-    if prov.get("built_from"):
-        facts["Built from"] = str(prov["built_from"])
-    disclaimers = [str(part.get("disclaimer")) for part in (model, reference, prov) if part.get("disclaimer")]
-    if disclaimers:
-        facts["Note"] = " ".join(dict.fromkeys(disclaimers))
-    if prov.get("dominant_hand"):
-        facts["Dominant hand"] = str(prov["dominant_hand"])
-    if prov.get("skillsight_version"):
-        facts["SkillSight"] = str(prov["skillsight_version"])
-    return facts
 
 
 def tracking_quality_lines(tracking_quality: Mapping[str, Any]) -> list[str]:
@@ -158,48 +86,192 @@ def _individual_quality(value: Mapping[str, Any]) -> str:
     return ", ".join(parts) if parts else ", ".join(f"{k} {v}" for k, v in value.items())
 
 
-def summary_markdown(assessment: Assessment) -> str:
-    """The headline of the Results tab: level and score with their uncertainty, or the refusal."""
+DEMO_BADGE = "Demo model, not validated"
+LOCAL_TRAINEE_TEXT = "not recorded (app used without sign-in)"
+WITHHELD_TITLES = {
+    ResultStatus.REFUSED.value: NOT_SCORED_TITLE,
+    ResultStatus.OUT_OF_DOMAIN.value: "Level and score withheld: unlike what the model was trained on",
+    ResultStatus.DAMAGED.value: "This recording is too damaged to score",
+    ResultStatus.FAILED.value: "This recording could not be assessed",
+}
+WITHHELD_LEADS = {
+    ResultStatus.REFUSED.value: "A confident number from poor tracking would mislead you, so:",
+    ResultStatus.OUT_OF_DOMAIN.value: (
+        "Your motion is unlike anything this model was trained on, so it gives no level or score "
+        "(it would only be a guess). Your metrics and how they compare with the experts are below."
+    ),
+    ResultStatus.DAMAGED.value: "Too much of the video could not be decoded to score it fairly:",
+    ResultStatus.FAILED.value: "Something went wrong while reading it:",
+}
+SCALE_PATTERN = re.compile(r"^(?P<name>.*?)\s*(?P<low>-?\d+(?:\.\d+)?)\s*[-–]\s*(?P<high>-?\d+(?:\.\d+)?)$")
+
+
+def probability_text(share: Optional[float]) -> str:
+    """A probability as a trainee reads it; never '100%' or '0%' from a model that can extrapolate."""
+    if share is None or not math.isfinite(float(share)):
+        return "–"
+    if share > 0.99:
+        return "over 99%"
+    if share < 0.01:
+        return "under 1%"
+    return format_percent(share)
+
+
+def score_scale_parts(assessment: Assessment) -> tuple[str, Optional[str], Optional[str]]:
+    """('GRS-like synthetic score', '6', '30') from the assessment's score_scale text."""
+    match = SCALE_PATTERN.match(assessment.score_scale.strip())
+    if not match:
+        return assessment.score_scale.strip(), None, None
+    return match["name"].strip(), match["low"], match["high"]
+
+
+def headline_sentence(assessment: Assessment) -> str:
+    """The one plain sentence the Results tab (and the reports) lead with."""
+    if assessment.scored:
+        level = assessment.skill_level or "–"
+        article = "an" if level[:1] in "aeiou" else "a"
+        _, _, high = score_scale_parts(assessment)
+        out_of = f" out of {high}" if high else ""
+        return (
+            f"You scored {format_number(assessment.score, 2)}{out_of}: "
+            f"your practice looks most like {article} {level}'s."
+        )
     if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
-        return withheld_markdown(assessment)
-    if not assessment.scored:
-        return refusal_markdown(assessment)
-    lines = [f"> **Warning:** {warning}\n" for warning in assessment.warnings]  # e.g. a damaged recording
-    lines += [
-        f"### Skill level: {level_text(assessment)}",
-        f"**Score:** {score_text(assessment)}",
+        return (
+            "No score this time: your motion is outside what the model was trained on; "
+            "your metrics are below."
+        )
+    if assessment.status == ResultStatus.DAMAGED.value:
+        return "No score this time: the recording is too damaged to assess."
+    if assessment.status == ResultStatus.FAILED.value:
+        return "No score this time: the recording could not be read."
+    return "No score this time: this recording can't be scored reliably (why, and what to change, below)."
+
+
+def score_explanation(assessment: Assessment) -> str:
+    """The score with its interval and its scale, in words."""
+    name, low_end, high_end = score_scale_parts(assessment)
+    parts = []
+    if assessment.score is not None and low_end and high_end:
+        parts.append(
+            f"The score runs from {low_end} (a beginner) to {high_end} (an expert)"
+            + (f"; it estimates a {name}." if name else ".")
+        )
+    if assessment.score_interval:
+        low, high = assessment.score_interval
+        sure = f"{assessment.interval_coverage * 100:.0f}%" if assessment.interval_coverage else "fairly"
+        parts.append(
+            f"We are {sure} sure your true score lies between {format_number(low, 2)} and "
+            f"{format_number(high, 2)}: treat the number as a range, not a precise mark."
+        )
+    probs = assessment.level_probabilities
+    if probs:
+        chances = ", ".join(f"{level} {probability_text(p)}" for level, p in probs.items())
+        parts.append(f"How likely each level is: {chances}.")
+    return " ".join(parts)
+
+
+def caveat(assessment: Assessment) -> str:
+    """The model's or reference's disclaimer, said once (empty when there is none)."""
+    prov = assessment.provenance
+    texts = [
+        str(part["disclaimer"])
+        for part in (_nested(prov, "model"), _nested(prov, "reference"), prov)
+        if part.get("disclaimer")
     ]
+    return " ".join(dict.fromkeys(texts))
+
+
+def demo_badge_html(assessment: Assessment) -> str:
+    """A short badge beside the result when its model or reference is a demonstration default."""
+    if not caveat(assessment):
+        return ""
+    return f"<span class='demo-badge' title='{escape(caveat(assessment))}'>{DEMO_BADGE}</span>"
+
+
+def summary_markdown(assessment: Assessment) -> str:
+    """The headline of the Results tab: one sentence, the badge, then the score in words or why not."""
+    badge = demo_badge_html(assessment)
+    lines = [f"> **Warning:** {warning}\n" for warning in assessment.warnings]  # e.g. a damaged recording
+    lines += [f"### {headline_sentence(assessment)}"]
+    if badge:
+        lines += ["", f"{badge} <small>details under *About this result*</small>"]
+    if not assessment.scored:
+        return "\n".join(lines + ["", withheld_markdown(assessment)])
+    lines += ["", score_explanation(assessment)]
     explanation = _nested(assessment.provenance, "consistency").get("explanation")
-    if explanation:
+    if explanation:  # level, score and expert comparison disagree: say why
         lines += ["", f"*{explanation}*"]
-    facts = source_facts(assessment)
-    if facts:
-        lines.append("")
-        lines.extend(f"- **{key}:** {value}" for key, value in facts.items())
     return "\n".join(lines)
 
 
 def withheld_markdown(assessment: Assessment) -> str:
-    """Out of the model's domain: no level or score, but the metrics and expert comparison below stand."""
-    lines = ["### Level and score withheld", ""]
-    lines.extend(f"- {reason}" for reason in assessment.refusal_reasons)
-    lines += ["", "Your metrics and how they compare with the experts' are shown below."]
-    lines.extend(f"- {tip}" for tip in assessment.advice)
+    """Says plainly that no score was given, why, and what to change before the next recording."""
+    status = assessment.status
+    default_reason = (
+        []
+        if status == ResultStatus.OUT_OF_DOMAIN.value
+        else ["the tracking was not good enough to score reliably"]
+    )
+    reasons = assessment.refusal_reasons or default_reason
+    lines = [f"**{WITHHELD_TITLES.get(status, NOT_SCORED_TITLE)}**", "", WITHHELD_LEADS.get(status, "")]
+    if reasons:
+        lines.append("")
+        lines.extend(f"- {reason}" for reason in reasons)
+    advice = assessment.advice or (list(DEFAULT_REFUSAL_ADVICE) if status != "out_of_domain" else [])
+    if advice:
+        lines += ["", "**What to change:**", ""]
+        lines.extend(f"- {tip}" for tip in advice)
     return "\n".join(lines)
 
 
 def refusal_markdown(assessment: Assessment) -> str:
-    """Says plainly that no score was given, why, and what to change before the next recording."""
-    reasons = assessment.refusal_reasons or ["the tracking was not good enough to score reliably"]
-    advice = assessment.advice or list(DEFAULT_REFUSAL_ADVICE)
-    why = "A confident number from poor tracking would mislead you, so:"
-    if assessment.status == "damaged":
-        why = "The video file is damaged; a score of the part that decoded would describe another practice:"
-    lines = [f"### {NOT_SCORED_TITLE}", why, ""]
-    lines.extend(f"- {reason}" for reason in reasons)
-    lines += ["", "**What to change:**", ""]
-    lines.extend(f"- {tip}" for tip in advice)
-    return "\n".join(lines)
+    return withheld_markdown(assessment)
+
+
+def details_lines(assessment: Assessment) -> list[str]:
+    """What sits behind the badge: the model, the reference, the score scale, the dominant hand."""
+    prov = assessment.provenance
+    model, reference = _nested(prov, "model"), _nested(prov, "reference")
+    lines = []
+    if model:
+        label = " ".join(str(model[k]) for k in ("name", "version") if model.get(k)) or "–"
+        lines.append(f"Scoring model: {label}" + _first_sentence(model.get("built_from")))
+    if reference:
+        label = " ".join(str(reference[k]) for k in ("name", "version") if reference.get(k)) or "–"
+        n_experts = reference.get("n_experts", prov.get("n_experts"))
+        experts = f", {n_experts} experts" if n_experts is not None else ""
+        lines.append(f"Expert reference: {label}{experts}" + _first_sentence(reference.get("built_from")))
+    if assessment.score_scale:
+        lines.append(f"Score scale: {assessment.score_scale}")
+    if prov.get("dominant_hand"):
+        lines.append(f"Dominant hand: {prov['dominant_hand']}")
+    return lines
+
+
+def details_markdown(assessment: Assessment) -> str:
+    """The badge's details for the page: the caveat once, then details_lines."""
+    lines = [f"**Caveat:** {caveat(assessment)}", ""] if caveat(assessment) else []
+    lines += [f"- {line}" for line in details_lines(assessment)]
+    return "\n".join(lines) or "No details recorded."
+
+
+def procedure_title(name: str) -> str:
+    """The procedure's own title ("Open suturing (bench pad)"), else its name."""
+    try:
+        from skillsight.scoring.procedure import load_procedure
+
+        return load_procedure(name).title
+    except Exception:  # an unknown or removed procedure still gets a name
+        return name.replace("_", " ")
+
+
+def _first_sentence(text: Any) -> str:
+    """' (built from: ...)' with the first sentence of a long provenance text, or ''."""
+    if not text:
+        return ""
+    first = re.split(r"(?<=[.:])\s", str(text).strip(), maxsplit=1)[0].rstrip(".:")
+    return f" (built from {first[:1].lower() + first[1:]})"
 
 
 def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -> str:
@@ -220,42 +292,58 @@ def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -
     return "\n".join(lines)
 
 
-def percentile_text(metric: MetricComparison) -> str:
-    if metric.percentile is None:
-        return "–"
-    return (
-        f"{metric.percentile:.0f} (n={metric.n_experts})" if metric.n_experts else f"{metric.percentile:.0f}"
-    )
-
-
-def expert_range_text(metric: MetricComparison) -> str:
+def expert_range_text(metric: MetricComparison, display: Optional[MetricDisplay] = None) -> str:
+    """'25 to 36 hand lengths': the experts' 10th to 90th percentile in the shown unit."""
     if metric.expert_low is None or metric.expert_high is None:
         return "–"
-    text = f"{format_number(metric.expert_low)}–{format_number(metric.expert_high)}"
+    shown = display or metric_display(metric.name, metric.unit)
+    low, high = shown.number(metric.expert_low), shown.number(metric.expert_high)
+    text = low if low == high else f"{low} to {high}"
+    text = f"{text} {shown.unit}".strip() if shown.unit not in ("%", "°") else f"{text}{shown.unit}"
     return f"{text} (not a real range: {metric.reference_note})" if metric.reference_note else text
 
 
-def metrics_table(assessment: Assessment) -> Table:
-    """Every metric with its unit, the expert range and the percentile among the experts."""
-    headers = [
-        "Metric",
-        "Value",
-        "Unit",
-        "Expert range (10th–90th)",
-        "Expert median",
-        "Percentile among experts",
-    ]
-    rows = [
-        [
-            humanise_metric(m.name),
-            format_number(m.value),
-            m.unit,
-            expert_range_text(m),
-            format_number(m.expert_median),
-            percentile_text(m),
-        ]
-        for m in assessment.metrics
-    ]
+def position_text(metric: MetricComparison) -> str:
+    """Where the trainee sits among the experts, in words."""
+    if metric.percentile is None:
+        return "not compared"
+    pct = float(metric.percentile)
+    if pct < 10:
+        return "below the experts' range" if pct > 0 else "below every expert"
+    if pct > 90:
+        return "above the experts' range" if pct < 100 else "above every expert"
+    return f"in the range (percentile {pct:.0f})"
+
+
+def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
+    """The metrics the procedure leads with (its JSON's lead_metrics), else the first `limit`."""
+    names = [m.name for m in assessment.metrics]
+    try:
+        from skillsight.scoring.procedure import load_procedure
+
+        lead = [n for n in load_procedure(assessment.procedure).lead_metrics if n in names]
+    except Exception:  # a procedure file gone since: still show something sensible
+        lead = []
+    return lead or names[:limit]
+
+
+def metrics_table(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Table:
+    """Metrics (all, or `names`) in the trainee's units, the experts' range and which way is better."""
+    headers = ["Metric", "You", "Experts (middle 80%)", "Expert median", "Where you are", "Better"]
+    chosen = assessment.metrics if names is None else [m for m in assessment.metrics if m.name in names]
+    rows = []
+    for m in chosen:
+        shown = metric_display(m.name, m.unit)
+        rows.append(
+            [
+                shown.label,
+                shown.value_text(m.value),
+                expert_range_text(m, shown),
+                shown.value_text(m.expert_median),
+                position_text(m),
+                shown.better,
+            ]
+        )
     return headers, rows
 
 
@@ -276,94 +364,6 @@ def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
     payload = assessment.to_dict()
     payload.update(extra)
     return public_payload(payload)
-
-
-def history_table(records: Iterable[Any]) -> Table:
-    """Stored sessions (newest first) as rows; a record is storage.SessionRecord or alike."""
-    headers = [
-        "Session",
-        "When (UTC)",
-        "Procedure",
-        "Status",
-        "Level",
-        "Score",
-        "Interval",
-        "Tracked",
-        "Source",
-    ]
-    rows = []
-    for r in sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True):
-        interval = (
-            f"{format_number(r.score_low)}–{format_number(r.score_high)}"
-            if r.score_low is not None and r.score_high is not None
-            else "–"
-        )
-        rows.append(
-            [
-                r.id,
-                str(r.created_at)[:19].replace("T", " "),
-                r.procedure,
-                r.status,
-                r.skill_level or "–",
-                format_number(r.score),
-                interval,
-                format_percent(r.tracking_quality),
-                r.source_name,
-            ]
-        )
-    return headers, rows
-
-
-def history_metric_names(history: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Metric names that appear in any scored session, in first-seen order."""
-    names: dict[str, None] = {}
-    for entry in history:
-        for name in entry.get("metrics", {}):
-            names.setdefault(name, None)
-    return list(names)
-
-
-def model_card_markdown(card: Mapping[str, Any]) -> str:
-    """A model card (scorer or reference JSON) for an educator: what it is and what it was trained on."""
-    if not card:
-        return "No model card."
-    title = " ".join(str(card[k]) for k in ("name", "version") if card.get(k)) or "Model"
-    lines = [f"### {title}"]
-    if card.get("disclaimer"):
-        lines.append(f"> **Note:** {card['disclaimer']}")
-    keys = (
-        "kind",
-        "procedure",
-        "created",
-        "built_from",
-        "training_data",
-        "motion_kind",
-        "units",
-        "n",
-        "n_experts",
-    )
-    for key in keys:
-        if card.get(key) not in (None, "", [], {}):
-            lines.append(f"- **{key.replace('_', ' ')}:** {_inline(card[key])}")
-    metrics = card.get("cv_metrics") or card.get("cross_validation")
-    if isinstance(metrics, Mapping) and metrics:
-        lines.append("- **cross-validation:** " + ", ".join(f"{k} {_inline(v)}" for k, v in metrics.items()))
-    features = card.get("feature_names") or card.get("features")
-    if isinstance(features, Sequence) and not isinstance(features, str) and features:
-        lines.append(f"- **features ({len(features)}):** " + ", ".join(str(f) for f in features))
-    if card.get("sha256"):
-        lines.append(f"- **sha256:** `{_inline(card['sha256'])}`")
-    return "\n".join(lines)
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, float):
-        return format_number(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_inline(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_inline(v) for v in value)
-    return str(value)
 
 
 def escape(text: Any) -> str:

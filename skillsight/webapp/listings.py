@@ -1,0 +1,156 @@
+"""Lists and short texts around the results: session tables and pickers, learning-curve metric names,
+model cards, which procedures can be assessed, and the educator's warnings. Pure functions, no Gradio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from skillsight.scoring.metric_display import format_number, metric_display, unit_text
+from skillsight.webapp.views import Table, escape, format_percent, procedure_title
+
+# Fewer experts than this give unstable reference ranges: said wherever a reference is chosen or built.
+MIN_EXPERTS = 5
+
+
+def history_table(records: Iterable[Any]) -> Table:
+    """Stored sessions (newest first) as rows; a record is storage.SessionRecord or alike."""
+    headers = [
+        "Session",
+        "When (UTC)",
+        "Procedure",
+        "Status",
+        "Level",
+        "Score",
+        "Interval",
+        "Tracked",
+        "Source",
+    ]
+    rows = []
+    for r in sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True):
+        interval = (
+            f"{format_number(r.score_low)}–{format_number(r.score_high)}"
+            if r.score_low is not None and r.score_high is not None
+            else "–"
+        )
+        rows.append(
+            [
+                r.id,
+                str(r.created_at)[:19].replace("T", " "),
+                r.procedure,
+                r.status,
+                r.skill_level or "–",
+                format_number(r.score),
+                interval,
+                format_percent(r.tracking_quality),
+                r.source_name,
+            ]
+        )
+    return headers, rows
+
+
+def session_label(record: Any) -> str:
+    """'Session 12 · 2026-11-29 17:05 · suturing · scored 18': how a session is picked from a list."""
+    when = str(record.created_at)[:16].replace("T", " ")
+    outcome = str(record.status)
+    if record.score is not None:
+        outcome += f" {format_number(record.score, 2)}"
+    return f"Session {record.id} · {when} · {record.procedure.replace('_', ' ')} · {outcome}"
+
+
+def session_choices(records: Iterable[Any]) -> list[tuple[str, int]]:
+    """(label, id) of sessions, newest first, for a dropdown."""
+    ordered = sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True)
+    return [(session_label(r), int(r.id)) for r in ordered]
+
+
+def unscorable_note(unscorable: Sequence[str]) -> str:
+    """Why some procedures are not offered for assessment, and what would change that."""
+    if not unscorable:
+        return ""
+    names = ", ".join(procedure_title(p) for p in unscorable)
+    return (
+        f"<span class='greyed'>Not offered yet: {escape(names)}. No scoring model is installed for "
+        f"{'it' if len(unscorable) == 1 else 'them'}; an educator can train one "
+        "(<em>skillsight train</em>) and pick it on the Educator tab.</span>"
+    )
+
+
+def active_models_markdown(
+    model_label: str, reference_label: str, procedure: str, where: str = "Change it on the Educator tab."
+) -> str:
+    """The line saying which model and reference will score this procedure for this user."""
+    return (
+        f"Scoring {escape(procedure_title(procedure))} with **{escape(model_label)}** against "
+        f"**{escape(reference_label)}**. {where}"
+    )
+
+
+def expert_count_warning(n_videos: int, minimum: int = MIN_EXPERTS) -> str:
+    """A warning shown while an educator picks expert videos for a reference."""
+    if n_videos == 0:
+        return "Upload one video per expert (at least 5 experts give stable ranges)."
+    if n_videos < minimum:
+        return (
+            f"**Only {n_videos} expert video{'s' if n_videos != 1 else ''}.** A reference from fewer than "
+            f"{minimum} experts gives unstable ranges and percentiles; add more experts if you can."
+        )
+    return f"{n_videos} expert videos."
+
+
+def history_metric_names(history: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Metric names that appear in any scored session, in first-seen order."""
+    names: dict[str, None] = {}
+    for entry in history:
+        for name in entry.get("metrics", {}):
+            names.setdefault(name, None)
+    return list(names)
+
+
+def model_card_markdown(card: Mapping[str, Any]) -> str:
+    """A model card (scorer or reference JSON) for an educator: what it is and what it was trained on."""
+    if not card:
+        return "No model card."
+    title = " ".join(str(card[k]) for k in ("name", "version") if card.get(k)) or "Model"
+    lines = [f"### {title}"]
+    if card.get("disclaimer"):
+        lines.append(f"> **Note:** {card['disclaimer']}")
+    keys = (
+        "kind",
+        "procedure",
+        "created",
+        "built_from",
+        "training_data",
+        "motion_kind",
+        "units",
+        "n",
+        "n_experts",
+    )
+    n_experts = card.get("n_experts")
+    if isinstance(n_experts, int) and n_experts < MIN_EXPERTS:
+        lines.append(f"> **Only {n_experts} experts:** ranges and percentiles from so few are unstable.")
+    for key in keys:
+        if card.get(key) not in (None, "", [], {}):
+            value = unit_text(str(card[key]))[0] if key == "units" else _inline(card[key])
+            lines.append(f"- **{key.replace('_', ' ')}:** {value}")
+    metrics = card.get("cv_metrics") or card.get("cross_validation")
+    if isinstance(metrics, Mapping) and metrics:
+        lines.append("- **cross-validation:** " + ", ".join(f"{k} {_inline(v)}" for k, v in metrics.items()))
+    features = card.get("feature_names") or card.get("features")
+    if isinstance(features, Sequence) and not isinstance(features, str) and features:
+        labels = ", ".join(metric_display(str(f)).label for f in features)
+        lines.append(f"- **metrics ({len(features)}):** {labels}")
+    if card.get("sha256"):
+        lines.append(f"- **sha256:** `{_inline(card['sha256'])}`")
+    return "\n".join(lines)
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, float):
+        return format_number(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {_inline(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_inline(v) for v in value)
+    return str(value)

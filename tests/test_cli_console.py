@@ -1,0 +1,75 @@
+"""The CLI's stderr when it is not a terminal: a progress line every few seconds, no native log chatter."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import textwrap
+
+from skillsight.commands.console import FrameProgress, clock_text, is_native_log
+
+NATIVE_LINES = [
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "I0000 00:00:1764435000.123456   12345 gl_context.cc:369] GL version: 3.2 (OpenGL ES 3.2 Mesa 22.3.6)",
+    "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
+    "W0000 00:00:1764435000.223456   12399 inference_feedback_manager.cc:114] Feedback manager.",
+]
+
+
+def test_native_log_lines_are_recognised_and_others_are_not():
+    assert all(is_native_log(line) for line in NATIVE_LINES)
+    assert not is_native_log("error: clip.mp4: no such file")
+    assert not is_native_log("UserWarning: something a user should see")
+
+
+def test_non_terminal_progress_is_a_line_every_few_seconds():
+    stream = io.StringIO()
+    progress = FrameProgress(stream, every_s=3600)
+    for done in range(1, 776):
+        progress.update_to(done, 775)
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("tracking 1/775 frames (0%)") and "\r" not in stream.getvalue()
+    assert lines[-1].startswith("tracking done: 775 frames in")
+    assert len(lines) == 2  # one at the start, one at the end, nothing in between within the interval
+
+
+def test_progress_line_says_how_long_is_left_from_the_tracking_rate():
+    progress = FrameProgress(io.StringIO())
+    progress.update_to(0, 1000)
+    progress._started -= 40.0  # start-up (loading models) does not count towards the rate
+    progress._first = (progress._first[0] - 10.0, 0)
+    progress.update_to(250, 1000)
+    line = progress.line()
+    assert "(25%)" in line and "0:40 elapsed" in line and "about 0:30 left" in line
+    assert clock_text(185) == "3:05" and clock_text(3725) == "1:02:05"
+
+
+def test_a_slow_machine_writes_no_more_lines_than_a_fast_one():
+    stream = io.StringIO()
+    progress = FrameProgress(stream, every_s=0)
+    for done in range(1, 1001):  # every update is "due": only 5% steps make a line
+        progress.update_to(done, 1000)
+    assert len(stream.getvalue().splitlines()) <= 21
+
+
+def test_native_logs_written_to_fd_2_are_dropped_and_the_rest_passes(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        from skillsight.commands.console import FrameProgress, native_logs_filtered
+        with native_logs_filtered() as stderr:
+            for line in {NATIVE_LINES!r}:
+                os.write(2, (line + "\\n").encode())  # as absl/glog do, below Python
+            print("a warning the user should see", file=sys.stderr)
+            bar = FrameProgress(stderr, every_s=0)
+            bar.update_to(10, 20)
+            bar.close()
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "a warning the user should see" in err and "tracking 10/20 frames (50%)" in err
+    assert not any(line.split()[0] in err for line in NATIVE_LINES[1:]) and "absl" not in err
