@@ -11,9 +11,11 @@ Two halves with different dependencies:
 returns self, fitted attributes end in ``_``, `sklearn.base.clone` works) without subclassing
 ``BaseEstimator``, so that importing this module for inference stays light.
 
-The score interval is conformal: the absolute residuals of out-of-fold predictions (K-fold
-cross-validation of the regressor) give the quantile ``q`` at level ceil((n+1) * coverage) / n, and the
-interval is ``score +/- q`` around the model refitted on all data (cross-conformal with a full refit).
+The score interval is conformal: the absolute residuals of out-of-fold predictions give the quantile
+``q`` at level ceil((n+1) * coverage) / n, and the interval is ``score +/- q`` around the model refitted
+on all data (cross-conformal with a full refit). Given the participant of every sample (``fit(...,
+groups=)``), the folds leave whole participants out, so the residuals are those of a new trainee and the
+interval covers for one; without groups the folds are plain K-fold (fine for independent samples only).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def _not_fitted_error(message: str) -> Exception:
     return NotFittedError(message)
 
 
-def _make_classifier(name: str, random_state: int, inner_folds: int = 0) -> Any:
+def _make_classifier(name: str, random_state: int, inner_folds: int = 0, C: Optional[float] = None) -> Any:
     from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier, VotingClassifier
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 
@@ -99,6 +101,9 @@ def _make_classifier(name: str, random_state: int, inner_folds: int = 0) -> Any:
         # A few dozen trials against hundreds of features need a strong, fixed L2 penalty: inner
         # cross-validation there (folds not grouped by participant) picks weak penalties that memorise
         # the participants. With plenty of samples per feature (inner_folds > 0) the penalty is tuned.
+        # A given C (model selection chose it in grouped folds) is used as it is.
+        if C is not None:
+            return LogisticRegression(C=float(C), class_weight="balanced", max_iter=5000)
         if inner_folds < 2:
             return LogisticRegression(C=0.05, class_weight="balanced", max_iter=5000)
         return LogisticRegressionCV(
@@ -134,12 +139,13 @@ def _make_classifier(name: str, random_state: int, inner_folds: int = 0) -> Any:
     raise ValueError(f"unknown classifier {name!r}; choose from {', '.join(CLASSIFIERS)}")
 
 
-def _make_regressor(name: str, random_state: int) -> Any:
+def _make_regressor(name: str, random_state: int, alpha: Optional[float] = None) -> Any:
     from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor, VotingRegressor
-    from sklearn.linear_model import RidgeCV
+    from sklearn.linear_model import Ridge, RidgeCV
 
     def ridge() -> Any:
-        return RidgeCV(alphas=np.logspace(-1, 4, 11))
+        # RidgeCV's leave-one-out choice ignores participants; model selection passes a fixed alpha.
+        return Ridge(alpha=float(alpha)) if alpha is not None else RidgeCV(alphas=np.logspace(-1, 4, 11))
 
     def forest() -> Any:
         return RandomForestRegressor(
@@ -159,19 +165,58 @@ def _make_regressor(name: str, random_state: int) -> Any:
     raise ValueError(f"unknown regressor {name!r}; choose from {', '.join(REGRESSORS)}")
 
 
-def _make_pipeline(model: Any) -> Any:
+SCALINGS = ("robust", "standard")
+
+
+def _make_pipeline(model: Any, scaling: str = "robust") -> Any:
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import RobustScaler
+    from sklearn.preprocessing import RobustScaler, StandardScaler
 
+    if scaling not in SCALINGS:
+        raise ValueError(f"unknown scaling {scaling!r}; choose from {', '.join(SCALINGS)}")
     return Pipeline(
         [
             # keep_empty_features: an all-missing column stays (as 0) so the input width never changes.
             ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-            ("scale", RobustScaler()),
+            ("scale", RobustScaler() if scaling == "robust" else StandardScaler()),
             ("model", model),
         ]
     )
+
+
+def classifier_pipeline(
+    name: str,
+    *,
+    C: Optional[float] = None,
+    scaling: str = "robust",
+    random_state: int = 0,
+    inner_folds: int = 0,
+) -> Any:
+    """An unfitted impute -> scale -> classifier pipeline (what SkillScorer fits; model selection too)."""
+    return _make_pipeline(_make_classifier(name, random_state, inner_folds, C), scaling)
+
+
+def regressor_pipeline(
+    name: str, *, alpha: Optional[float] = None, scaling: str = "robust", random_state: int = 0
+) -> Any:
+    """An unfitted impute -> scale -> regressor pipeline."""
+    return _make_pipeline(_make_regressor(name, random_state, alpha), scaling)
+
+
+def conformal_splits(n: int, groups: Optional[Sequence[Any]], n_folds: int, random_state: int) -> list:
+    """(train, test) index pairs whose out-of-fold residuals calibrate the interval: whole groups
+    (participants) left out when groups are given (each one alone for up to 10 groups), else K-fold."""
+    from sklearn.model_selection import GroupKFold, KFold, LeaveOneGroupOut
+
+    if groups is not None:
+        labels = np.asarray([str(g) for g in groups])
+        n_groups = len(set(labels))
+        if n_groups >= 2:
+            splitter = LeaveOneGroupOut() if n_groups <= 10 else GroupKFold(n_splits=10)
+            return list(splitter.split(np.zeros(n), groups=labels))
+    folds = KFold(n_splits=max(2, min(int(n_folds), n)), shuffle=True, random_state=random_state)
+    return list(folds.split(np.zeros(n)))
 
 
 def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
@@ -196,8 +241,12 @@ class SkillScorer:
     regressor: one of REGRESSORS.
     coverage: nominal coverage of the score's prediction interval (e.g. 0.9).
     score_range: optional (low, high) the score scale allows; predictions and intervals are clipped to it.
-    n_conformal_folds: folds of the cross-validation whose out-of-fold residuals calibrate the interval.
+    n_conformal_folds: folds of the cross-validation whose out-of-fold residuals calibrate the interval
+        (used when `fit` gets no groups).
     random_state: seed for the tree models and the fold split.
+    C: a fixed inverse L2 penalty for the logistic classifier (None: the built-in choice).
+    alpha: a fixed ridge penalty (None: RidgeCV's choice).
+    scaling: "robust" (median/IQR) or "standard" (mean/std) feature scaling.
     """
 
     def __init__(
@@ -208,6 +257,9 @@ class SkillScorer:
         score_range: Optional[tuple[float, float]] = None,
         n_conformal_folds: int = 5,
         random_state: int = 0,
+        C: Optional[float] = None,
+        alpha: Optional[float] = None,
+        scaling: str = "robust",
     ) -> None:
         self.classifier = classifier
         self.regressor = regressor
@@ -215,6 +267,9 @@ class SkillScorer:
         self.score_range = score_range
         self.n_conformal_folds = n_conformal_folds
         self.random_state = random_state
+        self.C = C
+        self.alpha = alpha
+        self.scaling = scaling
 
     # --- the estimator contract without importing scikit-learn at module import -------------------
     @classmethod
@@ -248,7 +303,7 @@ class SkillScorer:
         )
 
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "classifier_pipeline_")
+        return hasattr(self, "regressor_pipeline_")
 
     # --- fitting -----------------------------------------------------------------------------------
     def fit(
@@ -257,12 +312,11 @@ class SkillScorer:
         y_level: Sequence[str],
         y_score: Optional[Sequence[float]] = None,
         feature_names: Optional[Sequence[str]] = None,
+        groups: Optional[Sequence[Any]] = None,
     ) -> SkillScorer:
         """Fit both models. `y_score` may hold NaN for samples without a rating (they train only the
-        classifier); `feature_names` default to X's columns (a DataFrame) or x0, x1, ..."""
-        from sklearn.base import clone
-        from sklearn.model_selection import KFold, cross_val_predict
-
+        classifier); `feature_names` default to X's columns (a DataFrame) or x0, x1, ...; `groups` (the
+        participant of each sample) make the conformal calibration leave whole participants out."""
         if not 0 < float(self.coverage) < 1:
             raise ValueError(f"coverage must lie in (0, 1), got {self.coverage}")
         names = _feature_names(X, feature_names)
@@ -275,35 +329,54 @@ class SkillScorer:
         scores = np.full(X_arr.shape[0], np.nan) if y_score is None else np.asarray(y_score, dtype=float)
         if scores.shape[0] != X_arr.shape[0]:
             raise ValueError(f"{X_arr.shape[0]} samples but {scores.shape[0]} scores")
+        if groups is not None and len(groups) != X_arr.shape[0]:
+            raise ValueError(f"{X_arr.shape[0]} samples but {len(groups)} groups")
+        self.classifier_pipeline_ = self._fit_classifier(X_arr, levels)
+        self.classes_ = np.asarray(self.classifier_pipeline_.classes_)
+        self.feature_names_in_ = np.asarray(names, dtype=object)
+        self.n_features_in_ = len(names)
+        self._fit_regressor(X_arr, scores, groups)
+        return self
+
+    def _fit_classifier(self, X: np.ndarray, levels: np.ndarray) -> Any:
+        _, class_counts = np.unique(levels, return_counts=True)
+        plenty = X.shape[0] >= 5 * X.shape[1]
+        inner_folds = int(min(3, class_counts.min())) if plenty else 0
+        classifier = classifier_pipeline(
+            self.classifier,
+            C=self.C,
+            scaling=self.scaling,
+            random_state=self.random_state,
+            inner_folds=inner_folds,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # scikit-learn's API-transition notices
+            classifier.fit(X, levels)
+        return classifier
+
+    def _fit_regressor(self, X: np.ndarray, scores: np.ndarray, groups: Optional[Sequence[Any]]) -> None:
+        """The regressor on all rated samples, and the conformal quantile of its out-of-fold residuals."""
+        from sklearn.base import clone
+
         rated = np.isfinite(scores)
         if rated.sum() < 3:
             raise ValueError("need at least three samples with a finite score to train the regressor")
-
-        _, class_counts = np.unique(levels, return_counts=True)
-        plenty = X_arr.shape[0] >= 5 * X_arr.shape[1]
-        inner_folds = int(min(3, class_counts.min())) if plenty else 0
-        classifier = _make_pipeline(_make_classifier(self.classifier, self.random_state, inner_folds))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # scikit-learn's API-transition notices
-            classifier.fit(X_arr, levels)
-        regressor = _make_pipeline(_make_regressor(self.regressor, self.random_state))
-        X_rated, y_rated = X_arr[rated], scores[rated]
-        n_folds = max(2, min(int(self.n_conformal_folds), int(rated.sum())))
-        folds = KFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
-        out_of_fold = cross_val_predict(clone(regressor), X_rated, y_rated, cv=folds)
+        regressor = regressor_pipeline(
+            self.regressor, alpha=self.alpha, scaling=self.scaling, random_state=self.random_state
+        )
+        X_rated, y_rated = X[rated], scores[rated]
+        rated_groups = None if groups is None else np.asarray(list(groups), dtype=object)[rated]
+        out_of_fold = np.full(y_rated.shape, np.nan)
+        splits = conformal_splits(y_rated.size, rated_groups, self.n_conformal_folds, self.random_state)
+        for train, test in splits:
+            out_of_fold[test] = clone(regressor).fit(X_rated[train], y_rated[train]).predict(X_rated[test])
         regressor.fit(X_rated, y_rated)
-
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
-        self.classes_ = np.asarray(classifier.classes_)
-        self.classifier_pipeline_ = classifier
         self.regressor_pipeline_ = regressor
-        residuals = y_rated - self._clip(out_of_fold)
-        self.conformal_quantile_ = conformal_quantile(residuals, float(self.coverage))
+        self.conformal_quantile_ = conformal_quantile(y_rated - self._clip(out_of_fold), float(self.coverage))
+        self.conformal_grouped_ = rated_groups is not None and len(set(map(str, rated_groups))) >= 2
         self.n_calibration_ = int(rated.sum())
         self.score_min_ = float(np.min(y_rated))
         self.score_max_ = float(np.max(y_rated))
-        return self
 
     # --- prediction --------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -510,6 +583,17 @@ def _model_importances(model: Any) -> Optional[np.ndarray]:
     return None
 
 
+def estimator_description(scorer: SkillScorer) -> dict[str, Any]:
+    """The card's record of the fitted estimators and their fixed penalties (None: built-in choice)."""
+    return {
+        "classifier": scorer.classifier,
+        "regressor": scorer.regressor,
+        "C": scorer.C,
+        "alpha": scorer.alpha,
+        "scaling": scorer.scaling,
+    }
+
+
 def feature_importance(scorer: SkillScorer) -> dict[str, float]:
     """How much each feature drives the level classifier, normalised to sum to 1 (for feedback ranking)."""
     scorer._check_fitted()
@@ -555,12 +639,20 @@ def export_onnx(
         "levels": [str(c) for c in scorer.classes_],
         "score_scale": score_scale,
         "conformal": {
-            "method": "cross-conformal: out-of-fold absolute residuals, full refit",
+            "method": (
+                "cross-conformal: out-of-fold absolute residuals, "
+                + (
+                    "folds leave whole participants out, "
+                    if getattr(scorer, "conformal_grouped_", False)
+                    else ""
+                )
+                + "full refit"
+            ),
             "coverage": float(scorer.coverage),
             "quantile": float(scorer.conformal_quantile_),
             "n_calibration": scorer.n_calibration_,
         },
-        "estimators": {"classifier": scorer.classifier, "regressor": scorer.regressor},
+        "estimators": estimator_description(scorer),
         "feature_importance": feature_importance(scorer),
         "onnx": {"input": ONNX_INPUT, "outputs": [ONNX_PROBABILITIES, ONNX_SCORE], "dtype": "float64"},
         "cross_validation": fields.pop("cross_validation", {}),
