@@ -25,6 +25,7 @@ import numpy as np
 BASELINE_CLASSIFIER: dict[str, Any] = {"classifier": "logistic", "C": 0.1}
 BASELINE_REGRESSOR: dict[str, Any] = {"regressor": "ridge", "alpha": 30.0}
 SELECTION_SCALING = "standard"
+SCOPES = ("linear", "standard", "wide")  # which candidates "auto" chooses among
 PROBABILITY_FLOOR = 1e-3  # a level absent from an inner training part must not make the loss infinite
 
 
@@ -149,7 +150,7 @@ def regressor_loss(
 
 def _best(losses: dict[str, Optional[float]], candidates: list[Candidate], tolerance: float) -> Candidate:
     """The lowest loss; the first candidate (the baseline) unless beaten by more than `tolerance`."""
-    scored = [(losses[c.name], i) for i, c in enumerate(candidates) if losses[c.name] is not None]
+    scored = [(loss, i) for i, c in enumerate(candidates) if (loss := losses[c.name]) is not None]
     if not scored:
         return candidates[0]
     best_loss, best = min(scored)

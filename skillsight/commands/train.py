@@ -45,6 +45,10 @@ def fold_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+FEATURES_HELP = "default, kinematic-stats, kinematic-baseline, or auto (kinematic-baseline for jigsaws)"
+CLASSIFIER_HELP = "auto (chosen in nested CV), logistic, random_forest, gradient_boosting, ensemble"
+REGRESSOR_HELP = "auto (chosen in nested CV), ridge, random_forest, gradient_boosting, ensemble"
+CANDIDATES_HELP = "models auto chooses from: linear (penalised linear only), standard (+ forest), wide"
 FIGURES = (
     ("accuracy", "accuracy"),
     ("macro_f1", "macro-F1"),
@@ -159,6 +163,19 @@ def run_training(
     return report
 
 
+def check_options(protocol: str, coverage: float, candidates: str) -> None:
+    """Exit with the usage code (2) on a protocol, coverage or candidate scope that cannot be used."""
+    from skillsight.scoring.model_selection import SCOPES
+    from skillsight.scoring.training import PROTOCOLS
+
+    if protocol not in PROTOCOLS:
+        _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
+    if not 0 < coverage < 1:
+        _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
+    if candidates not in SCOPES:
+        _fail(f"--candidates must be one of {', '.join(SCOPES)}, not {candidates!r}", code=2)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
@@ -170,26 +187,10 @@ def register(app: typer.Typer) -> None:
         protocol: str = typer.Option("louo", "--protocol", help="louo, loso or kfold"),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the metrics as JSON here"),
         out: Optional[Path] = typer.Option(None, "--out", help="Fit on all data; write ONNX + card here"),
-        features: str = typer.Option(
-            "auto",
-            "--features",
-            help="default, kinematic-stats, kinematic-baseline, or auto (kinematic-baseline for jigsaws)",
-        ),
-        classifier: str = typer.Option(
-            "auto",
-            "--classifier",
-            help="auto (chosen in nested CV), logistic, random_forest, gradient_boosting, ensemble",
-        ),
-        regressor: str = typer.Option(
-            "auto",
-            "--regressor",
-            help="auto (chosen in nested CV), ridge, random_forest, gradient_boosting, ensemble",
-        ),
-        candidates: str = typer.Option(
-            "standard",
-            "--candidates",
-            help="models auto chooses from: linear (penalised linear only), standard (+ forest), wide",
-        ),
+        features: str = typer.Option("auto", "--features", help=FEATURES_HELP),
+        classifier: str = typer.Option("auto", "--classifier", help=CLASSIFIER_HELP),
+        regressor: str = typer.Option("auto", "--regressor", help=REGRESSOR_HELP),
+        candidates: str = typer.Option("standard", "--candidates", help=CANDIDATES_HELP),
         coverage: float = typer.Option(0.9, "--coverage", help="Nominal coverage of the score interval"),
         name: Optional[str] = typer.Option(None, "--name", help="Model name (default <procedure>-scorer)"),
         version: str = typer.Option("1", "--version", help="Model version for the card"),
@@ -199,14 +200,9 @@ def register(app: typer.Typer) -> None:
         from skillsight.datasets import DatasetError
         from skillsight.pose.motion import MotionError
         from skillsight.scoring.procedure import ProcedureError
-        from skillsight.scoring.training import PROTOCOLS, TrainingError
+        from skillsight.scoring.training import TrainingError
 
-        if protocol not in PROTOCOLS:
-            _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
-        if not 0 < coverage < 1:
-            _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
-        if candidates not in ("linear", "standard", "wide"):
-            _fail(f"--candidates must be linear, standard or wide, not {candidates!r}", code=2)
+        check_options(protocol, coverage, candidates)
         try:
             run_training(
                 dataset_format,
@@ -224,7 +220,12 @@ def register(app: typer.Typer) -> None:
                 version=version,
                 cache_dir=cache,
             )
-        except (DatasetError, TrainingError, MotionError, ProcedureError, FileNotFoundError) as exc:
-            _fail(str(exc))
-        except ValueError as exc:  # e.g. an unknown classifier name
-            _fail(str(exc))
+        except (
+            DatasetError,
+            TrainingError,
+            MotionError,
+            ProcedureError,
+            FileNotFoundError,
+            ValueError,
+        ) as exc:
+            _fail(str(exc))  # ValueError: e.g. an unknown classifier name
