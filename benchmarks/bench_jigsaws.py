@@ -46,7 +46,7 @@ def _fmt(value: object) -> str:
 
 
 def evaluate_task(
-    folder: Path, models: tuple[tuple[str, str], ...], protocols: tuple[str, ...]
+    folder: Path, models: tuple[tuple[str, str], ...], protocols: tuple[str, ...], scope: str = "standard"
 ) -> list[dict]:
     """Cross-validated rows for one task folder (features computed once, as `train` computes them)."""
     from skillsight.datasets import load_dataset
@@ -62,7 +62,9 @@ def evaluate_task(
             started = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                report = cross_validate(matrix, protocol, classifier=classifier, regressor=regressor)
+                report = cross_validate(
+                    matrix, protocol, classifier=classifier, regressor=regressor, scope=scope
+                )
             rows.append(
                 {
                     "task": folder.name,
@@ -115,6 +117,7 @@ def main() -> None:
     parser.add_argument("--compare-models", action="store_true", help="also other classifier/regressors")
     parser.add_argument("--no-train-timing", action="store_true", help="skip timing full train runs")
     parser.add_argument("--factory", choices=("realistic", "hard"), default="realistic")
+    parser.add_argument("--candidates", choices=("linear", "standard", "wide"), default="standard")
     args = parser.parse_args()
     models = MODEL_CHOICES if args.compare_models else MODEL_CHOICES[:1]
     protocols = ("loso", "louo")
@@ -132,7 +135,7 @@ def main() -> None:
                 folders = write_realistic_release(root, tuple(args.tasks), seed=seed)
             generate_s = time.perf_counter() - started
             for task, folder in folders.items():
-                for row in evaluate_task(folder, models, protocols):
+                for row in evaluate_task(folder, models, protocols, args.candidates):
                     r, b = row["report"], row["report"]["baseline"]
                     print(
                         f"{task:<15}{seed:>4}  {row['model']:<20}{row['protocol']:<9}{_fmt(r['accuracy']):>6}"

@@ -8,8 +8,9 @@ The inner splits are grouped the same way as the outer protocol (a participant, 
 stratified fold left out), so a candidate that memorises participants is not rewarded for it. The
 classifier is chosen by out-of-fold log loss (it rewards calibrated probabilities, not only the top
 level), the regressor by out-of-fold mean squared error; the linear baseline is kept unless another
-candidate beats it by more than `tolerance` (relative), since on a few dozen trials the simplest model
-is the safest bet.
+candidate beats it by more than one standard error of their paired per-sample loss difference (a
+one-standard-error rule): on a few dozen trials inner losses are noisy, and the simplest model is the
+safest bet unless the evidence against it is clear.
 """
 
 from __future__ import annotations
@@ -109,8 +110,9 @@ def _log_loss(truth: np.ndarray, proba: np.ndarray, classes: np.ndarray, labels:
 
 def classifier_loss(
     candidate: Candidate, X: np.ndarray, levels: np.ndarray, splits: Sequence[tuple], random_state: int
-) -> Optional[float]:
-    """Mean out-of-fold log loss over the inner splits whose training part holds two levels or more."""
+) -> Optional[np.ndarray]:
+    """Per-sample out-of-fold log loss over the inner splits whose training part holds two levels or more
+    (the same samples in the same order for every candidate)."""
     from skillsight.scoring.scorer import classifier_pipeline
 
     labels = np.unique(levels)
@@ -125,13 +127,13 @@ def classifier_loss(
         model.fit(X[train], levels[train])
         proba = model.predict_proba(X[test])
         losses.append(_log_loss(levels[test], proba, np.asarray(model.classes_), labels))
-    return float(np.mean(np.concatenate(losses))) if losses else None
+    return np.concatenate(losses) if losses else None
 
 
 def regressor_loss(
     candidate: Candidate, X: np.ndarray, scores: np.ndarray, splits: Sequence[tuple], random_state: int
-) -> Optional[float]:
-    """Mean out-of-fold squared error over the rated samples of the inner splits."""
+) -> Optional[np.ndarray]:
+    """Per-sample out-of-fold squared error over the rated samples of the inner splits."""
     from skillsight.scoring.scorer import regressor_pipeline
 
     errors = []
@@ -145,19 +147,30 @@ def regressor_loss(
         )
         model.fit(X[train], scores[train])
         errors.append((model.predict(X[test]) - scores[test]) ** 2)
-    return float(np.mean(np.concatenate(errors))) if errors else None
+    return np.concatenate(errors) if errors else None
 
 
-def _best(losses: dict[str, Optional[float]], candidates: list[Candidate], tolerance: float) -> Candidate:
-    """The lowest loss; the first candidate (the baseline) unless beaten by more than `tolerance`."""
-    scored = [(loss, i) for i, c in enumerate(candidates) if (loss := losses[c.name]) is not None]
+def _best(losses: dict[str, Optional[np.ndarray]], candidates: list[Candidate]) -> Candidate:
+    """The lowest mean loss, unless it beats the first candidate (the baseline) by less than one
+    standard error of the paired per-sample differences: then the baseline."""
+    scored = [
+        (float(np.mean(loss)), i) for i, c in enumerate(candidates) if (loss := losses[c.name]) is not None
+    ]
+    baseline = losses[candidates[0].name]
     if not scored:
         return candidates[0]
-    best_loss, best = min(scored)
-    first = losses[candidates[0].name]
-    if first is not None and first <= best_loss * (1 + tolerance):
-        return candidates[0]
-    return candidates[best]
+    _, best = min(scored)
+    if baseline is None or best == 0:
+        return candidates[best]
+    difference = np.asarray(losses[candidates[best].name]) - baseline
+    standard_error = (
+        float(np.std(difference, ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
+    )
+    return candidates[best] if float(np.mean(difference)) + standard_error < 0 else candidates[0]
+
+
+def _means(losses: dict[str, Optional[np.ndarray]]) -> dict[str, Optional[float]]:
+    return {name: (float(np.mean(loss)) if loss is not None else None) for name, loss in losses.items()}
 
 
 def select_models(
@@ -168,7 +181,6 @@ def select_models(
     *,
     classifiers: Optional[list[Candidate]] = None,
     regressors: Optional[list[Candidate]] = None,
-    tolerance: float = 0.02,
     random_state: int = 0,
 ) -> Selection:
     """Choose each half among its candidates by inner out-of-fold loss (see the module docstring)."""
@@ -185,8 +197,8 @@ def select_models(
             for r in regressors
         }
     return Selection(
-        classifier=_best(c_losses, classifiers, tolerance),
-        regressor=_best(r_losses, regressors, tolerance),
-        classifier_losses=c_losses,
-        regressor_losses=r_losses,
+        classifier=_best(c_losses, classifiers),
+        regressor=_best(r_losses, regressors),
+        classifier_losses=_means(c_losses),
+        regressor_losses=_means(r_losses),
     )

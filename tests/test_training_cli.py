@@ -284,7 +284,8 @@ def test_train_runs_on_a_realistic_needle_passing_release(tmp_path: Path) -> Non
         result = CliRunner().invoke(
             app,
             ["train", str(folder), "--dataset", "jigsaws", "--protocol", protocol,
-             "--classifier", "logistic", "--regressor", "ridge", "--report", str(report_path)],
+             "--classifier", "logistic", "--regressor", "ridge", "--features", "kinematic-stats",
+             "--report", str(report_path)],
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         assert result.output.count("no skill label") == 4
