@@ -148,6 +148,14 @@ def release_reports(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
         folder = write_jigsaws_task(tmp_path_factory.mktemp(f"release{seed}"), "Suturing", 5, seed=seed)
         matrix = build_feature_matrix(load_dataset("jigsaws", folder), feature_set="kinematic-baseline")
         reports.append(cross_validate(matrix, "louo"))
+        chosen, base, selection = reports[-1], reports[-1]["baseline"], reports[-1]["model_selection"]
+        print(  # shown with -s: the figures the report to the lead quotes
+            f"seed {seed} LOUO chosen acc {chosen['accuracy']:.2f} rho {chosen['spearman']:.2f} "
+            f"MAE {chosen['mae']:.2f} coverage {chosen['interval_coverage']:.2f} ECE {chosen['ece']:.2f} | "
+            f"baseline acc {base['accuracy']:.2f} rho {base['spearman']:.2f} MAE {base['mae']:.2f} "
+            f"coverage {base['interval_coverage']:.2f} ECE {base['ece']:.2f} | "
+            f"chosen {selection['chosen_classifier']} {selection['chosen_regressor']}"
+        )
     return reports
 
 
