@@ -276,7 +276,25 @@ class SkillScorer:
         self.feature_names_in_ = np.asarray(names, dtype=object)
         self.n_features_in_ = len(names)
         self._fit_regressor(X_arr, scores, groups)
+        self.training_matrix_ = X_arr  # the training domain is computed from it when first asked for
+        self.domain_cache_: Optional[dict[str, Any]] = None
         return self
+
+    @property
+    def domain_(self) -> Optional[dict[str, Any]]:
+        """The training domain the card records (scoring.domain.training_domain of the training matrix,
+        from the "domain" work on main; None where that module is absent); computed on first use, so
+        model selection that fits many scorers does not pay for it."""
+        import importlib
+
+        self._check_fitted()
+        if self.domain_cache_ is None:
+            try:
+                domain = importlib.import_module("skillsight.scoring.domain")
+            except ImportError:
+                return None
+            self.domain_cache_ = domain.training_domain(self.training_matrix_, list(self.feature_names_in_))
+        return self.domain_cache_
 
     def _fit_classifier(self, X: np.ndarray, levels: np.ndarray) -> Any:
         _, class_counts = np.unique(levels, return_counts=True)

@@ -9,7 +9,7 @@ trainee: the number that matters for a product), LOSO one supertrial (trial inde
 stratified 5-fold split. Inside every outer fold the models are chosen on the training part alone, in
 inner folds grouped the same way (scoring.model_selection); the score interval is calibrated with
 residuals of participants left out (scoring.scorer.conformal_splits); the level probabilities are
-judged by a reliability table and their expected calibration error (scoring.calibration).
+judged by a reliability table and their expected calibration error (scoring.calibration_report).
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def figures(
     matrix: FeatureMatrix, run: OutOfFold, evaluated: np.ndarray, labels: list[str]
 ) -> dict[str, Any]:
     """Every figure of one model's held-out predictions: classification, score, interval, calibration."""
-    from skillsight.scoring.calibration import reliability
+    from skillsight.scoring.calibration_report import reliability
 
     truth = list(matrix.levels[evaluated].astype(str))
     calibration = reliability(truth, run.probabilities[evaluated], labels)
@@ -341,7 +341,7 @@ def cross_validate(
         "dataset": {k: summary.get(k) for k in ("format", "path", "n_samples", "n_participants")},
         "notes": list(summary.get("notes", [])) + list(summary.get("feature_failures", [])),
         "folds": [fold_report(matrix, f, test, chosen) for f, (_, test) in enumerate(splits, start=1)],
-        "predictions": [_prediction_row(matrix, i, chosen, baseline) for i in evaluated],
+        "predictions": [_prediction_row(matrix, i, chosen, baseline, labels) for i in evaluated],
     }
 
 
@@ -367,12 +367,15 @@ def fold_report(matrix: FeatureMatrix, fold: int, test: np.ndarray, run: OutOfFo
     }
 
 
-def _prediction_row(matrix: FeatureMatrix, i: int, chosen: OutOfFold, baseline: OutOfFold) -> dict[str, Any]:
+def _prediction_row(
+    matrix: FeatureMatrix, i: int, chosen: OutOfFold, baseline: OutOfFold, labels: list[str]
+) -> dict[str, Any]:
     return {
         "trial": str(matrix.trials[i]),
         "participant": str(matrix.participants[i]),
         "level": str(matrix.levels[i]),
         "predicted_level": str(chosen.level[i]),
+        "probabilities": {label: _finite(p) for label, p in zip(labels, chosen.probabilities[i])},
         "grs": _finite(matrix.scores[i]),
         "predicted_grs": _finite(chosen.score[i]),
         "interval": [_finite(chosen.low[i]), _finite(chosen.high[i])],

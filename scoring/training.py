@@ -353,16 +353,24 @@ def fit_scorer(
     return scorer
 
 
-def domain_card_fields(matrix: FeatureMatrix, scorer: Any) -> dict[str, Any]:
-    """HOOK (issue 11 item 1, the "domain" work): the card's domain section computed from the training
-    feature matrix. Uses scoring.scorer's domain function when it is there; {} until then."""
-    from skillsight.scoring import scorer as scorer_module
+def probability_calibration_fields(report: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """HOOK (issue 11 item 2, the "domain" work): the card's probability calibration (temperature and
+    floor) fitted on the nested-CV out-of-fold level probabilities of `report`, through
+    scoring.calibration.calibration_section where that module exists (main); {} otherwise. The card's
+    domain section needs no hook: export_onnx on main takes it from the fitted scorer's ``domain_``."""
+    import importlib
 
-    fill = getattr(scorer_module, "domain_card_section", None)
-    if fill is None:
+    rows = [row for row in (report or {}).get("predictions", []) if row.get("probabilities")]
+    if not rows:
         return {}
-    labelled = matrix.levels != ""
-    return {"domain": fill(matrix.X[labelled], list(matrix.feature_names))}
+    try:
+        calibration = importlib.import_module("skillsight.scoring.calibration")
+    except ImportError:
+        return {}
+    labels = list(rows[0]["probabilities"])
+    probabilities = np.array([[row["probabilities"][label] for label in labels] for row in rows])
+    truth = [row["level"] for row in rows]
+    return {"probability_calibration": calibration.calibration_section(probabilities, truth, labels)}
 
 
 def export_trained_scorer(
@@ -383,7 +391,7 @@ def export_trained_scorer(
     selection = getattr(scorer, "model_selection_", None)
     if selection:
         fields["model_selection"] = model_selection_card(selection, cross_validation)
-    fields.update(domain_card_fields(matrix, scorer))
+    fields.update(probability_calibration_fields(cross_validation))
     return export_onnx(scorer, Path(out_dir) / name, fields)
 
 

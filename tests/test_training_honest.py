@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from jigsaws_factory import write_jigsaws_task
 from skillsight.datasets import load_dataset
-from skillsight.scoring.calibration import reliability
+from skillsight.scoring.calibration_report import reliability
 from skillsight.scoring.evaluation import cross_validate, inner_splits, protocol_splits
 from skillsight.scoring.scorer import SkillScorer, conformal_splits, load_scorer
 from skillsight.scoring.training import FeatureMatrix, build_feature_matrix, export_trained_scorer, fit_scorer
@@ -182,3 +182,34 @@ def test_chosen_model_is_never_much_worse_than_the_linear_baseline(release_repor
 def test_louo_interval_coverage_is_near_nominal(release_reports: list[dict]) -> None:
     coverage = [r["interval_coverage"] for r in release_reports]
     assert abs(np.mean(coverage) - 0.9) <= 0.05, coverage
+
+
+def test_probability_calibration_hook_passes_out_of_fold_probabilities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hook hands the nested-CV probabilities to scoring.calibration.calibration_section (main's);
+    without that module, or without predictions, it adds nothing to the card."""
+    import sys
+    import types
+
+    from skillsight.scoring.training import probability_calibration_fields
+
+    report = {
+        "predictions": [
+            {"level": "novice", "probabilities": {"expert": 0.2, "novice": 0.8}},
+            {"level": "expert", "probabilities": {"expert": 0.6, "novice": 0.4}},
+        ]
+    }
+    assert probability_calibration_fields({}) == {}
+    seen = {}
+
+    def calibration_section(probabilities: np.ndarray, truth: list, labels: list) -> dict:
+        seen.update(probabilities=probabilities, truth=truth, labels=labels)
+        return {"temperature": 1.5}
+
+    fake = types.ModuleType("skillsight.scoring.calibration")
+    fake.calibration_section = calibration_section  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "skillsight.scoring.calibration", fake)
+    assert probability_calibration_fields(report) == {"probability_calibration": {"temperature": 1.5}}
+    assert seen["labels"] == ["expert", "novice"] and seen["truth"] == ["novice", "expert"]
+    assert np.allclose(seen["probabilities"], [[0.2, 0.8], [0.6, 0.4]])

@@ -63,7 +63,7 @@ FIGURES = (
 
 def comparison_table(report: dict[str, Any]) -> list[str]:
     """Every figure of the chosen model beside the linear baseline's, then what the folds chose."""
-    from skillsight.scoring.calibration import reliability_lines
+    from skillsight.scoring.calibration_report import reliability_lines
 
     baseline = report.get("baseline") or {}
     lines = [f"  {'figure':<18} {'chosen':>8} {'baseline':>9}"]
