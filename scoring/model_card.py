@@ -12,8 +12,9 @@ from typing import Any, Optional
 # Cross-validation keys copied into cards (the per-sample predictions stay in the report).
 CARD_CV_KEYS = (
     "protocol", "accuracy", "macro_f1", "spearman", "mae", "n", "n_folds",
-    "interval_coverage", "mean_interval_width", "confusion_matrix",
+    "interval_coverage", "mean_interval_width", "confusion_matrix", "ece", "brier", "reliability",
 )  # fmt: skip
+BASELINE_CV_KEYS = ("accuracy", "macro_f1", "spearman", "mae", "interval_coverage", "ece", "brier")
 
 DEFAULT_DISCLAIMER = (
     "Trained on the dataset described under training_data; scores are only meaningful for practice "
@@ -25,7 +26,10 @@ DEFAULT_DISCLAIMER = (
 def cross_validation_summary(report: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     if not report:
         return {}
-    return {k: report[k] for k in CARD_CV_KEYS if k in report}
+    summary = {k: report[k] for k in CARD_CV_KEYS if k in report}
+    if isinstance(report.get("baseline"), Mapping):
+        summary["baseline"] = {k: report["baseline"].get(k) for k in BASELINE_CV_KEYS}
+    return summary
 
 
 def scorer_card_fields(

@@ -3,7 +3,8 @@ conformal prediction interval.
 
 Two halves with different dependencies:
 
-* training (`SkillScorer`, `export_onnx`): scikit-learn and skl2onnx, imported inside the methods;
+* training (`SkillScorer`, defined in scoring.estimator and re-exported here, and `export_onnx`):
+  scikit-learn and skl2onnx, imported inside the methods;
 * inference (`load_scorer` -> `OnnxScorer`): onnxruntime alone, so scoring a motion file never imports
   scikit-learn. A model is one ``.onnx`` file plus a JSON model card beside it; no pickles.
 
@@ -11,18 +12,14 @@ Two halves with different dependencies:
 returns self, fitted attributes end in ``_``, `sklearn.base.clone` works) without subclassing
 ``BaseEstimator``, so that importing this module for inference stays light.
 
-The score interval is conformal: the absolute residuals of out-of-fold predictions (K-fold
-cross-validation of the regressor) give the quantile ``q`` at level ceil((n+1) * coverage) / n, and the
-interval is ``score +/- q`` around the model refitted on all data (cross-conformal with a full refit).
+The score interval is conformal (``score +/- q``, see scoring.estimator); the card records ``q``.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,7 +28,17 @@ from typing import Any, Optional, Union
 
 import numpy as np
 from skillsight.scoring.calibration import calibrated, calibration_section
-from skillsight.scoring.domain import DomainCheck, check_domain, training_domain
+from skillsight.scoring.domain import DomainCheck, check_domain
+from skillsight.scoring.estimator import (  # noqa: F401  (re-exported: the training half lives there)
+    CLASSIFIERS,
+    REGRESSORS,
+    SCALINGS,
+    SkillScorer,
+    classifier_pipeline,
+    conformal_quantile,
+    conformal_splits,
+    regressor_pipeline,
+)
 from skillsight.scoring.results import SKILL_LEVELS
 
 from skillsight.file_hash import file_sha256
@@ -41,9 +48,6 @@ CARD_FORMAT_VERSION = 1
 ONNX_INPUT = "features"
 ONNX_PROBABILITIES = "probabilities"
 ONNX_SCORE = "score"
-
-CLASSIFIERS = ("logistic", "random_forest", "gradient_boosting", "ensemble")
-REGRESSORS = ("ridge", "random_forest", "gradient_boosting", "ensemble")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -85,300 +89,6 @@ class ScorerOutput:
             "raw_probabilities": dict(self.raw_probabilities),
             "domain": self.domain.to_dict(),
         }
-
-
-# --------------------------------------------------------------------------------------------------
-# Training side (scikit-learn, imported lazily)
-# --------------------------------------------------------------------------------------------------
-
-
-def _not_fitted_error(message: str) -> Exception:
-    from sklearn.exceptions import NotFittedError
-
-    return NotFittedError(message)
-
-
-def _make_classifier(name: str, random_state: int, inner_folds: int = 0) -> Any:
-    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier, VotingClassifier
-    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-
-    def logistic() -> Any:
-        # A few dozen trials against hundreds of features need a strong, fixed L2 penalty: inner
-        # cross-validation there (folds not grouped by participant) picks weak penalties that memorise
-        # the participants. With plenty of samples per feature (inner_folds > 0) the penalty is tuned.
-        if inner_folds < 2:
-            return LogisticRegression(C=0.05, class_weight="balanced", max_iter=5000)
-        return LogisticRegressionCV(
-            Cs=np.logspace(-3, 1, 5),
-            cv=inner_folds,
-            class_weight="balanced",
-            max_iter=5000,
-            scoring="neg_log_loss",
-        )
-
-    def forest() -> Any:
-        # min_samples_leaf=2 halves the exported model's size at no cost in accuracy on small sets.
-        return RandomForestClassifier(
-            n_estimators=200,
-            min_samples_leaf=2,
-            class_weight="balanced",
-            max_features="sqrt",
-            random_state=random_state,
-        )
-
-    if name == "logistic":
-        return logistic()
-    if name == "random_forest":
-        return forest()
-    if name == "gradient_boosting":
-        return GradientBoostingClassifier(
-            n_estimators=100, max_depth=2, learning_rate=0.1, subsample=0.8, random_state=random_state
-        )
-    if name == "ensemble":
-        return VotingClassifier(
-            [("logistic", logistic()), ("forest", forest())], voting="soft", flatten_transform=False
-        )
-    raise ValueError(f"unknown classifier {name!r}; choose from {', '.join(CLASSIFIERS)}")
-
-
-def _make_regressor(name: str, random_state: int) -> Any:
-    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor, VotingRegressor
-    from sklearn.linear_model import RidgeCV
-
-    def ridge() -> Any:
-        return RidgeCV(alphas=np.logspace(-1, 4, 11))
-
-    def forest() -> Any:
-        return RandomForestRegressor(
-            n_estimators=200, min_samples_leaf=2, max_features=0.3, random_state=random_state
-        )
-
-    if name == "ridge":
-        return ridge()
-    if name == "random_forest":
-        return forest()
-    if name == "gradient_boosting":
-        return GradientBoostingRegressor(
-            n_estimators=150, max_depth=2, learning_rate=0.05, subsample=0.8, random_state=random_state
-        )
-    if name == "ensemble":
-        return VotingRegressor([("ridge", ridge()), ("forest", forest())])
-    raise ValueError(f"unknown regressor {name!r}; choose from {', '.join(REGRESSORS)}")
-
-
-def _make_pipeline(model: Any) -> Any:
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import RobustScaler
-
-    return Pipeline(
-        [
-            # keep_empty_features: an all-missing column stays (as 0) so the input width never changes.
-            ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
-            ("scale", RobustScaler()),
-            ("model", model),
-        ]
-    )
-
-
-def conformal_quantile(residuals: np.ndarray, coverage: float) -> float:
-    """The split-conformal quantile of absolute residuals: the ceil((n+1) * coverage)-th smallest.
-
-    With too few residuals for the requested coverage the largest one is used (and the interval
-    is then narrower than the guarantee; the card records n so a reader can judge)."""
-    res = np.sort(np.abs(np.asarray(residuals, dtype=float)))
-    res = res[np.isfinite(res)]
-    if res.size == 0:
-        return float("nan")
-    k = math.ceil((res.size + 1) * coverage)
-    return float(res[min(k, res.size) - 1])
-
-
-class SkillScorer:
-    """Skill level classifier plus GRS regressor with a conformal interval (scikit-learn contract).
-
-    Parameters
-    ----------
-    classifier: one of CLASSIFIERS.
-    regressor: one of REGRESSORS.
-    coverage: nominal coverage of the score's prediction interval (e.g. 0.9).
-    score_range: optional (low, high) the score scale allows; predictions and intervals are clipped to it.
-    n_conformal_folds: folds of the cross-validation whose out-of-fold residuals calibrate the interval.
-    random_state: seed for the tree models and the fold split.
-    """
-
-    def __init__(
-        self,
-        classifier: str = "logistic",
-        regressor: str = "ridge",
-        coverage: float = 0.9,
-        score_range: Optional[tuple[float, float]] = None,
-        n_conformal_folds: int = 5,
-        random_state: int = 0,
-    ) -> None:
-        self.classifier = classifier
-        self.regressor = regressor
-        self.coverage = coverage
-        self.score_range = score_range
-        self.n_conformal_folds = n_conformal_folds
-        self.random_state = random_state
-
-    # --- the estimator contract without importing scikit-learn at module import -------------------
-    @classmethod
-    def _get_param_names(cls) -> tuple[str, ...]:
-        signature = inspect.signature(cls.__init__)
-        return tuple(p for p in signature.parameters if p != "self")
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: Any) -> SkillScorer:
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"invalid parameter {name!r} for SkillScorer; valid: {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"SkillScorer({args})"
-
-    def __sklearn_tags__(self) -> Any:
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(multi_class=True),
-            input_tags=InputTags(allow_nan=True),
-        )
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "classifier_pipeline_")
-
-    # --- fitting -----------------------------------------------------------------------------------
-    def fit(
-        self,
-        X: Any,
-        y_level: Sequence[str],
-        y_score: Optional[Sequence[float]] = None,
-        feature_names: Optional[Sequence[str]] = None,
-    ) -> SkillScorer:
-        """Fit both models. `y_score` may hold NaN for samples without a rating (they train only the
-        classifier); `feature_names` default to X's columns (a DataFrame) or x0, x1, ..."""
-        from sklearn.base import clone
-        from sklearn.model_selection import KFold, cross_val_predict
-
-        if not 0 < float(self.coverage) < 1:
-            raise ValueError(f"coverage must lie in (0, 1), got {self.coverage}")
-        names = _feature_names(X, feature_names)
-        X_arr = _as_matrix(X, len(names))
-        levels = np.asarray([str(v) for v in y_level])
-        if levels.shape[0] != X_arr.shape[0]:
-            raise ValueError(f"{X_arr.shape[0]} samples but {levels.shape[0]} skill levels")
-        if len(set(levels)) < 2:
-            raise ValueError("need at least two skill levels to train a classifier")
-        scores = np.full(X_arr.shape[0], np.nan) if y_score is None else np.asarray(y_score, dtype=float)
-        if scores.shape[0] != X_arr.shape[0]:
-            raise ValueError(f"{X_arr.shape[0]} samples but {scores.shape[0]} scores")
-        rated = np.isfinite(scores)
-        if rated.sum() < 3:
-            raise ValueError("need at least three samples with a finite score to train the regressor")
-
-        _, class_counts = np.unique(levels, return_counts=True)
-        plenty = X_arr.shape[0] >= 5 * X_arr.shape[1]
-        inner_folds = int(min(3, class_counts.min())) if plenty else 0
-        classifier = _make_pipeline(_make_classifier(self.classifier, self.random_state, inner_folds))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # scikit-learn's API-transition notices
-            classifier.fit(X_arr, levels)
-        regressor = _make_pipeline(_make_regressor(self.regressor, self.random_state))
-        X_rated, y_rated = X_arr[rated], scores[rated]
-        n_folds = max(2, min(int(self.n_conformal_folds), int(rated.sum())))
-        folds = KFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
-        out_of_fold = cross_val_predict(clone(regressor), X_rated, y_rated, cv=folds)
-        regressor.fit(X_rated, y_rated)
-
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
-        self.classes_ = np.asarray(classifier.classes_)
-        self.classifier_pipeline_ = classifier
-        self.regressor_pipeline_ = regressor
-        residuals = y_rated - self._clip(out_of_fold)
-        self.conformal_quantile_ = conformal_quantile(residuals, float(self.coverage))
-        self.n_calibration_ = int(rated.sum())
-        self.score_min_ = float(np.min(y_rated))
-        self.score_max_ = float(np.max(y_rated))
-        self.training_matrix_ = X_arr  # the training domain is computed from it when first asked for
-        self.domain_cache_: Optional[dict[str, Any]] = None
-        return self
-
-    @property
-    def domain_(self) -> dict[str, Any]:
-        """The training domain the card records (scoring.domain.training_domain of the training matrix);
-        computed on first use, so model selection that fits many scorers does not pay for it."""
-        self._check_fitted()
-        if self.domain_cache_ is None:
-            self.domain_cache_ = training_domain(self.training_matrix_, list(self.feature_names_in_))
-        return self.domain_cache_
-
-    # --- prediction --------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not self.__sklearn_is_fitted__():
-            raise _not_fitted_error("this SkillScorer is not fitted yet; call fit(X, y_level, y_score) first")
-
-    def _prepare(self, X: Any) -> np.ndarray:
-        self._check_fitted()
-        return _as_matrix(X, self.n_features_in_)
-
-    def _clip(self, values: np.ndarray) -> np.ndarray:
-        if self.score_range is None:
-            return np.asarray(values, dtype=float)
-        low, high = self.score_range
-        return np.clip(np.asarray(values, dtype=float), low, high)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """(n, n_levels) probabilities, columns in `classes_` order."""
-        X_checked = self._prepare(X)
-        return np.asarray(self.classifier_pipeline_.predict_proba(X_checked), dtype=float)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable skill level per sample."""
-        probabilities = self.predict_proba(X)
-        return self.classes_[np.argmax(probabilities, axis=1)]
-
-    def predict_score(self, X: Any) -> np.ndarray:
-        X_checked = self._prepare(X)
-        return self._clip(self.regressor_pipeline_.predict(X_checked))
-
-    def predict_interval(self, X: Any) -> np.ndarray:
-        """(n, 2) lower and upper bounds of the score's conformal prediction interval."""
-        score = self.predict_score(X)
-        q = self.conformal_quantile_
-        return np.stack([self._clip(score - q), self._clip(score + q)], axis=1)
-
-
-def _feature_names(X: Any, feature_names: Optional[Sequence[str]]) -> tuple[str, ...]:
-    if feature_names is not None:
-        names = tuple(str(n) for n in feature_names)
-    elif hasattr(X, "columns"):
-        names = tuple(str(c) for c in X.columns)
-    else:
-        names = tuple(f"x{i}" for i in range(np.asarray(X).shape[1]))
-    if len(set(names)) != len(names):
-        raise ValueError("feature names must be unique")
-    return names
-
-
-def _as_matrix(X: Any, n_features: int) -> np.ndarray:
-    arr = np.asarray(X, dtype=np.float64)
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2 or arr.shape[1] != n_features:
-        raise ValueError(f"expected a (n_samples, {n_features}) feature matrix, got shape {arr.shape}")
-    # Infinite values are as unusable as missing ones; the imputer fills both.
-    return np.where(np.isfinite(arr), arr, np.nan)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -528,6 +238,17 @@ def _model_importances(model: Any) -> Optional[np.ndarray]:
     return None
 
 
+def estimator_description(scorer: SkillScorer) -> dict[str, Any]:
+    """The card's record of the fitted estimators and their fixed penalties (None: built-in choice)."""
+    return {
+        "classifier": scorer.classifier,
+        "regressor": scorer.regressor,
+        "C": scorer.C,
+        "alpha": scorer.alpha,
+        "scaling": scorer.scaling,
+    }
+
+
 def feature_importance(scorer: SkillScorer) -> dict[str, float]:
     """How much each feature drives the level classifier, normalised to sum to 1 (for feedback ranking)."""
     scorer._check_fitted()
@@ -575,12 +296,20 @@ def export_onnx(
         "levels": [str(c) for c in scorer.classes_],
         "score_scale": score_scale,
         "conformal": {
-            "method": "cross-conformal: out-of-fold absolute residuals, full refit",
+            "method": (
+                "cross-conformal: out-of-fold absolute residuals, "
+                + (
+                    "folds leave whole participants out, "
+                    if getattr(scorer, "conformal_grouped_", False)
+                    else ""
+                )
+                + "full refit"
+            ),
             "coverage": float(scorer.coverage),
             "quantile": float(scorer.conformal_quantile_),
             "n_calibration": scorer.n_calibration_,
         },
-        "estimators": {"classifier": scorer.classifier, "regressor": scorer.regressor},
+        "estimators": estimator_description(scorer),
         "feature_importance": feature_importance(scorer),
         "onnx": {"input": ONNX_INPUT, "outputs": [ONNX_PROBABILITIES, ONNX_SCORE], "dtype": "float64"},
         "cross_validation": fields.pop("cross_validation", {}),

@@ -14,7 +14,11 @@ Feature sets are named so a model card records which one a model needs:
 * ``kinematic-stats``: the motion features plus per-channel statistics of every kinematic channel
   (JIGSAWS' 76 columns when present, else every tracked keypoint coordinate): mean, std,
   percentiles, range, mean absolute velocity, total variation, plus 3-D path length and mean speed of
-  each tool tip.
+  each tool tip;
+* ``kinematic-baseline``: the plain baseline of issue 11 alone (kinematic_baseline_statistics): std,
+  mean absolute velocity and mean absolute acceleration of every kinematic channel, path length and
+  mean jerk of each tool tip, and the duration. ``auto`` picks it for lab kinematics: on the real
+  JIGSAWS release it beat every richer set.
 """
 
 from __future__ import annotations
@@ -28,10 +32,23 @@ from typing import Any, Optional
 
 import numpy as np
 from skillsight.pose.motion import Motion
+from skillsight.scoring.calibration import calibration_section
+from skillsight.scoring.evaluation import (  # noqa: F401  (re-exported: the old home of these names)
+    AUTO_MODEL,
+    PROTOCOLS,
+    choose_models,
+    classification_metrics,
+    cross_validate,
+    fit_on_rows,
+    fold_report,
+    protocol_splits,
+    regression_metrics,
+    single_threaded,
+)
 
-FEATURE_SETS = ("default", "kinematic-stats")
-AUTO_FEATURE_SET = "auto"  # kinematic-stats where the motion carries lab kinematics, else default
-PROTOCOLS = ("louo", "loso", "kfold")
+FEATURE_SETS = ("default", "kinematic-stats", "kinematic-baseline")
+AUTO_FEATURE_SET = "auto"  # kinematic-baseline where the motion carries lab kinematics, else default
+KINEMATIC_FEATURE_SETS = ("kinematic-stats", "kinematic-baseline")
 # Procedure whose feature definitions stand in for a task without its own profile (an unknown JIGSAWS
 # task folder, a lab's dataset of another procedure); the report's notes say when this happened.
 FALLBACK_FEATURE_PROCEDURE = "suturing"
@@ -102,6 +119,58 @@ def kinematic_statistics(motion: Motion) -> dict[str, float]:
     return features
 
 
+def _baseline_channel(name: str, values: np.ndarray, dt: float) -> dict[str, float]:
+    v = np.asarray(values, dtype=float)
+    velocity = np.diff(v) / dt
+    acceleration = np.diff(v, n=2) / dt**2
+
+    def mean_abs(x: np.ndarray) -> float:
+        x = x[np.isfinite(x)]
+        return float(np.mean(np.abs(x))) if x.size else math.nan
+
+    finite = v[np.isfinite(v)]
+    return {
+        f"{name}.std": float(np.std(finite)) if finite.size else math.nan,
+        f"{name}.mean_abs_velocity": mean_abs(velocity),
+        f"{name}.mean_abs_acceleration": mean_abs(acceleration),
+    }
+
+
+def _tip_baseline(name: str, xyz: np.ndarray, dt: float) -> dict[str, float]:
+    steps = np.linalg.norm(np.diff(xyz, axis=0), axis=1)
+    jerk = np.linalg.norm(np.diff(xyz, n=3, axis=0), axis=1) / dt**3
+    steps, jerk = steps[np.isfinite(steps)], jerk[np.isfinite(jerk)]
+    return {
+        f"{name}.path_length": float(np.sum(steps)) if steps.size else math.nan,
+        f"{name}.mean_jerk": float(np.mean(jerk)) if jerk.size else math.nan,
+    }
+
+
+def kinematic_baseline_statistics(motion: Motion) -> dict[str, float]:
+    """The plain baseline set: per channel std, mean |velocity|, mean |acceleration|; per tool tip (or
+    tracked keypoint) path length and mean jerk; the duration."""
+    from skillsight.datasets.jigsaws import COLUMN_NAMES, KINEMATICS_SIGNAL, MANIPULATORS, column_slice
+
+    dt = 1.0 / motion.fps if motion.fps > 0 else 1.0
+    features: dict[str, float] = {"kin.duration_s": motion.duration_s}
+    table = motion.signals.get(KINEMATICS_SIGNAL)
+    if table is not None and table.ndim == 2 and table.shape[1] == len(COLUMN_NAMES):
+        for j, column in enumerate(COLUMN_NAMES):
+            features.update(_baseline_channel(f"kin.{column}", table[:, j], dt))
+        for manipulator in MANIPULATORS:
+            features.update(
+                _tip_baseline(f"kin.{manipulator}.tip", table[:, column_slice(manipulator, "tip_x", 3)], dt)
+            )
+        return features
+    for individual in motion.individuals:
+        for keypoint in motion.observed_keypoints(individual):
+            track = motion.track(individual, keypoint)
+            for a, axis in enumerate(motion.space):
+                features.update(_baseline_channel(f"kin.{individual}.{keypoint}.{axis}", track[:, a], dt))
+            features.update(_tip_baseline(f"kin.{individual}.{keypoint}", track, dt))
+    return features
+
+
 def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
     """The procedure whose feature definitions apply, and a note when it is a stand-in: a procedure
     without a profile (e.g. a JIGSAWS task folder of another name) falls back to suturing's."""
@@ -144,6 +213,8 @@ def sample_features(
     values: dict[str, float] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices in short or empty tracks
+        if feature_set == "kinematic-baseline":
+            return kinematic_baseline_statistics(prepared), prepared
         try:
             values.update(motion_feature_values(prepared, procedure, dominant_hand))
         except Exception as exc:  # a bug or an odd motion in one feature must not stop a dataset
@@ -161,20 +232,25 @@ def scorer_feature_values(
     card: Mapping[str, Any], prepared_motion: Motion, features: Mapping[str, Any]
 ) -> dict[str, float]:
     """The inputs a scorer's card asks for: the motion features already computed (name -> Feature or
-    number) plus, for a ``kinematic-stats`` model, the per-channel statistics of the prepared motion."""
+    number) plus, for a kinematic model, the per-channel statistics of the prepared motion."""
     values = {name: float(getattr(f, "value", f)) for name, f in features.items()}
-    if card.get("feature_set") == "kinematic-stats":
+    statistics = {
+        "kinematic-stats": kinematic_statistics,
+        "kinematic-baseline": kinematic_baseline_statistics,
+    }
+    compute = statistics.get(str(card.get("feature_set")))
+    if compute is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            values.update(kinematic_statistics(prepared_motion))
+            values.update(compute(prepared_motion))
     return values
 
 
 def default_feature_set(dataset: Sequence[Any]) -> str:
-    """``kinematic-stats`` for lab kinematics (JIGSAWS' 76 channels), ``default`` otherwise."""
+    """``kinematic-baseline`` for lab kinematics (JIGSAWS' 76 channels), ``default`` otherwise."""
     from skillsight.datasets.jigsaws import KINEMATICS_SIGNAL
 
-    return "kinematic-stats" if any(KINEMATICS_SIGNAL in s.motion.signals for s in dataset) else "default"
+    return "kinematic-baseline" if any(KINEMATICS_SIGNAL in s.motion.signals for s in dataset) else "default"
 
 
 @dataclass
@@ -251,222 +327,44 @@ def build_feature_matrix(
 
 
 # --------------------------------------------------------------------------------------------------
-# Cross-validation
+# Fitting and export (evaluation lives in scoring.evaluation)
 # --------------------------------------------------------------------------------------------------
-
-
-def protocol_splits(
-    matrix: FeatureMatrix, protocol: str, n_folds: int = 5, random_state: int = 0
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, test) index pairs over the labelled samples for LOUO, LOSO or stratified k-fold."""
-    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
-
-    labelled = np.flatnonzero(matrix.levels != "")
-    if labelled.size < 4:
-        raise TrainingError(f"only {labelled.size} samples have a skill level; need at least 4")
-    if protocol == "louo":
-        groups = matrix.participants[labelled]
-    elif protocol == "loso":
-        groups = matrix.supertrials[labelled]
-    elif protocol == "kfold":
-        _, counts = np.unique(matrix.levels[labelled].astype(str), return_counts=True)
-        folds = int(min(n_folds, counts.min()))
-        if folds < 2:
-            raise TrainingError("k-fold needs at least two samples of every skill level")
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-        levels = matrix.levels[labelled].astype(str)
-        return [(labelled[tr], labelled[te]) for tr, te in splitter.split(labelled, levels)]
-    else:
-        raise TrainingError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
-    if len(set(groups)) < 2:
-        raise TrainingError(f"{protocol}: need at least two groups, found {sorted(set(groups))}")
-    return [(labelled[tr], labelled[te]) for tr, te in LeaveOneGroupOut().split(labelled, groups=groups)]
-
-
-def _scorer_params(
-    classifier: str, regressor: str, coverage: float, score_range: Optional[tuple[float, float]]
-) -> dict[str, Any]:
-    return {
-        "classifier": classifier,
-        "regressor": regressor,
-        "coverage": coverage,
-        "score_range": score_range,
-    }
-
-
-def _score_range(matrix: FeatureMatrix) -> Optional[tuple[float, float]]:
-    scale = matrix.dataset_summary.get("score_scale") or {}
-    if scale.get("min") is not None and scale.get("max") is not None:
-        return float(scale["min"]), float(scale["max"])
-    return None
-
-
-def classification_metrics(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-
-    labels = sorted(set(truth) | set(predicted))
-    return {
-        "accuracy": float(accuracy_score(truth, predicted)),
-        "macro_f1": float(
-            f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
-        ),
-        "confusion_matrix": {
-            "labels": labels,
-            "matrix": confusion_matrix(truth, predicted, labels=labels).tolist(),
-        },
-    }
-
-
-def regression_metrics(
-    truth: np.ndarray, predicted: np.ndarray, low: np.ndarray, high: np.ndarray
-) -> dict[str, Any]:
-    from scipy.stats import spearmanr
-
-    ok = np.isfinite(truth) & np.isfinite(predicted)
-    if ok.sum() < 3:
-        return {
-            "spearman": None,
-            "mae": None,
-            "interval_coverage": None,
-            "mean_interval_width": None,
-            "n_scored": int(ok.sum()),
-        }
-    rho = spearmanr(truth[ok], predicted[ok]).statistic
-    return {
-        "spearman": float(rho) if np.isfinite(rho) else None,
-        "mae": float(np.mean(np.abs(truth[ok] - predicted[ok]))),
-        "interval_coverage": float(np.mean((truth[ok] >= low[ok]) & (truth[ok] <= high[ok]))),
-        "mean_interval_width": float(np.mean(high[ok] - low[ok])),
-        "n_scored": int(ok.sum()),
-    }
-
-
-def cross_validate(
-    matrix: FeatureMatrix,
-    protocol: str = "louo",
-    *,
-    classifier: str = "ensemble",
-    regressor: str = "ensemble",
-    coverage: float = 0.9,
-    random_state: int = 0,
-) -> dict[str, Any]:
-    """Out-of-fold predictions under the protocol and the report: accuracy, macro-F1, Spearman, MAE, n."""
-    from skillsight.scoring.scorer import SkillScorer
-
-    splits = protocol_splits(matrix, protocol, random_state=random_state)
-    n = matrix.n
-    predicted = np.full(n, "", dtype=object)
-    score = np.full(n, np.nan)
-    low, high = np.full(n, np.nan), np.full(n, np.nan)
-    params = _scorer_params(classifier, regressor, coverage, _score_range(matrix))
-    for fold, (train, test) in enumerate(splits):
-        if len(set(matrix.levels[train])) < 2:
-            raise TrainingError(f"{protocol} fold {fold}: the training part has one skill level only")
-        scorer = SkillScorer(random_state=random_state, **params)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter on tiny folds
-            scorer.fit(
-                matrix.X[train],
-                matrix.levels[train].astype(str),
-                matrix.scores[train],
-                feature_names=matrix.feature_names,
-            )
-        predicted[test] = scorer.predict(matrix.X[test])
-        score[test] = scorer.predict_score(matrix.X[test])
-        interval = scorer.predict_interval(matrix.X[test])
-        low[test], high[test] = interval[:, 0], interval[:, 1]
-    evaluated = np.concatenate([te for _, te in splits])
-    truth_levels = list(matrix.levels[evaluated].astype(str))
-    summary = matrix.dataset_summary
-    report: dict[str, Any] = {
-        "protocol": protocol,
-        "task": summary.get("task") or matrix.procedure,
-        **classification_metrics(truth_levels, list(predicted[evaluated].astype(str))),
-        **regression_metrics(matrix.scores[evaluated], score[evaluated], low[evaluated], high[evaluated]),
-        "n": int(evaluated.size),
-        "n_folds": len(splits),
-        "feature_set": matrix.feature_set,
-        "n_features": len(matrix.feature_names),
-        "classifier": classifier,
-        "regressor": regressor,
-        "coverage": coverage,
-        "procedure": matrix.procedure,
-        "feature_procedure": summary.get("feature_procedure", matrix.procedure),
-        "dataset": {k: summary.get(k) for k in ("format", "path", "n_samples", "n_participants")},
-        "notes": list(summary.get("notes", [])) + list(summary.get("feature_failures", [])),
-        "folds": [
-            fold_report(matrix, fold, test, predicted, score)
-            for fold, (_, test) in enumerate(splits, start=1)
-        ],
-        "predictions": [_prediction_row(matrix, i, predicted[i], score[i]) for i in evaluated],
-    }
-    return report
-
-
-def fold_report(
-    matrix: FeatureMatrix, fold: int, test: np.ndarray, predicted: np.ndarray, score: np.ndarray
-) -> dict[str, Any]:
-    """One fold's held-out group (users, supertrials, trials) and its own accuracy, Spearman and MAE."""
-    from scipy.stats import spearmanr
-
-    truth, guess = matrix.levels[test].astype(str), predicted[test].astype(str)
-    grs, predicted_grs = matrix.scores[test], score[test]
-    ok = np.isfinite(grs) & np.isfinite(predicted_grs)
-    rho: Optional[float] = None
-    if ok.sum() >= 3 and np.ptp(grs[ok]) > 0 and np.ptp(predicted_grs[ok]) > 0:
-        rho = _finite(float(spearmanr(grs[ok], predicted_grs[ok]).statistic))
-    return {
-        "fold": fold,
-        "participants": sorted({str(v) for v in matrix.participants[test]}),
-        "supertrials": sorted({str(v) for v in matrix.supertrials[test]}),
-        "trials": [str(v) for v in matrix.trials[test]],
-        "n": int(test.size),
-        "accuracy": float(np.mean(truth == guess)),
-        "spearman": rho,
-        "mae": float(np.mean(np.abs(grs[ok] - predicted_grs[ok]))) if ok.any() else None,
-    }
-
-
-def _prediction_row(matrix: FeatureMatrix, i: int, level: str, score: float) -> dict[str, Any]:
-    return {
-        "trial": str(matrix.trials[i]),
-        "participant": str(matrix.participants[i]),
-        "level": str(matrix.levels[i]),
-        "predicted_level": str(level),
-        "grs": _finite(matrix.scores[i]),
-        "predicted_grs": _finite(score),
-    }
-
-
-def _finite(value: float) -> Optional[float]:
-    return float(value) if np.isfinite(value) else None
 
 
 def fit_scorer(
     matrix: FeatureMatrix,
     *,
-    classifier: str = "ensemble",
-    regressor: str = "ensemble",
+    classifier: str = AUTO_MODEL,
+    regressor: str = AUTO_MODEL,
     coverage: float = 0.9,
+    protocol: str = "louo",
+    scope: str = "standard",
     random_state: int = 0,
 ) -> Any:
-    """A SkillScorer fitted on every labelled sample."""
-    from skillsight.scoring.scorer import SkillScorer
-
-    labelled = matrix.levels != ""
+    """A SkillScorer fitted on every labelled sample; with "auto" the models are chosen first in folds
+    grouped as `protocol` groups them (the choice is kept as ``model_selection_`` for the card)."""
+    labelled = np.flatnonzero(matrix.levels != "")
     if len(set(matrix.levels[labelled])) < 2:
         raise TrainingError("need samples of at least two skill levels to train")
-    scorer = SkillScorer(
-        random_state=random_state, **_scorer_params(classifier, regressor, coverage, _score_range(matrix))
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return scorer.fit(
-            matrix.X[labelled],
-            matrix.levels[labelled].astype(str),
-            matrix.scores[labelled],
-            feature_names=matrix.feature_names,
-        )
+    options = {"classifier": classifier, "regressor": regressor, "scope": scope, "random_state": random_state}
+    with single_threaded():
+        selection = choose_models(matrix, labelled, protocol, **options)
+        scorer = fit_on_rows(matrix, labelled, selection.scorer_params(), coverage, random_state)
+    scorer.model_selection_ = {**selection.to_dict(), "inner_protocol": protocol}
+    return scorer
+
+
+def probability_calibration_fields(report: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """The card's probability calibration (temperature and floor) fitted on the nested-CV out-of-fold
+    level probabilities of `report`; {} without them. The card's domain section comes from the fitted
+    scorer's ``domain_`` in export_onnx."""
+    rows = [row for row in (report or {}).get("predictions", []) if row.get("probabilities")]
+    if not rows:
+        return {}
+    labels = list(rows[0]["probabilities"])
+    probabilities = np.array([[row["probabilities"][label] for label in labels] for row in rows])
+    truth = [row["level"] for row in rows]
+    return {"probability_calibration": calibration_section(probabilities, truth, labels)}
 
 
 def export_trained_scorer(
@@ -484,7 +382,37 @@ def export_trained_scorer(
 
     name = name or f"{matrix.procedure}-scorer"
     fields = scorer_card_fields(matrix, name=name, version=version, cross_validation=cross_validation)
+    selection = getattr(scorer, "model_selection_", None)
+    if selection:
+        fields["model_selection"] = model_selection_card(selection, cross_validation)
+    fields.update(probability_calibration_fields(cross_validation))
     return export_onnx(scorer, Path(out_dir) / name, fields)
+
+
+def model_selection_card(
+    selection: Mapping[str, Any], cross_validation: Optional[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The card's record of the choice: chosen models, candidates and inner losses, and the nested-CV
+    figures of the choice and of the linear baseline per protocol."""
+    reports: dict[str, Any] = {}
+    if cross_validation and "protocol" in cross_validation:
+        reports = {str(cross_validation["protocol"]): cross_validation}
+    elif cross_validation:
+        reports = {str(k): v for k, v in cross_validation.items() if isinstance(v, Mapping)}
+    keys = ("accuracy", "macro_f1", "spearman", "mae", "interval_coverage", "ece", "brier")
+    nested = {
+        protocol: {
+            "chosen": {k: report.get(k) for k in keys},
+            "baseline": {k: (report.get("baseline") or {}).get(k) for k in keys},
+            "candidates": (report.get("model_selection") or {}).get("candidates"),
+            "chosen_per_fold": {
+                half: (report.get("model_selection") or {}).get(f"chosen_{half}")
+                for half in ("classifier", "regressor")
+            },
+        }
+        for protocol, report in reports.items()
+    }
+    return {**dict(selection), "nested_cv": nested}
 
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:

@@ -11,9 +11,17 @@ checked against public copies of release files (see datasets/README.md):
   public copy of its meta file) and kinematics files without a meta line (Suturing_H002, and the
   unlisted Needle_Passing trials whose kinematics a public copy holds).
 
-Two generators: `make_trial` (easy: skill is plain to see, for unit tests) and
-`make_realistic_trial` (hard: per-surgeon style dominates, self-proclaimed level and GRS overlap, 1-3
-minute trials; for benchmarks/bench_jigsaws.py and a slow test).
+Three generators:
+
+* `make_hard_trial` (the default of `write_jigsaws_task`): short trials (15-30 s) as hard as the real
+  release. The skill signal is weak and noisy, each surgeon has habits that mimic skill (a steady
+  hand or a shaky one, a quick or slow pace, whatever their level), the latent skill only loosely
+  follows the self-reported level, so the rater's GRS often disagrees with it, and there are few trials
+  per surgeon. On the real Suturing release the shipped training reached LOUO accuracy 0.55 and GRS
+  Spearman -0.43 and a plain linear baseline LOSO 1.00 / 0.68; here the old easy figures (LOUO 0.90 /
+  0.97) are out of reach (tests/test_training_honest.py checks it).
+* `make_easy_trial` (difficulty="easy"): skill is plain to see; for loader tests only.
+* `make_realistic_trial`: 1-3 minute trials, per-surgeon set-up; for benchmarks/bench_jigsaws.py.
 """
 
 from __future__ import annotations
@@ -117,16 +125,21 @@ def _rotation_rows(angle: np.ndarray) -> np.ndarray:
 
 
 def _manipulator(
-    t: np.ndarray, skill: float, style: np.ndarray, rng: np.random.Generator, scale: float
+    t: np.ndarray,
+    skill: float,
+    style: np.ndarray,
+    rng: np.random.Generator,
+    scale: float,
+    n_stitch: int = 4,
+    radius: float = 0.02,
 ) -> np.ndarray:
     """19 columns: tip xyz, rotation (9), velocity (3), rotational velocity (3), gripper angle."""
-    n_stitch = 4
     phase = 2 * np.pi * n_stitch * t / t[-1]
     tremor = (1.0 - skill) * 0.0015 * rng.standard_normal((t.size, 3))
     detour = (1.0 - skill) * 0.01 * np.sin(3.7 * phase)[:, None] * rng.uniform(0.5, 1.5, 3)
     xyz = (
         style[:3]
-        + 0.02 * np.stack([np.cos(phase), np.sin(phase), 0.3 * np.sin(2 * phase)], axis=1)
+        + radius * np.stack([np.cos(phase), np.sin(phase), 0.3 * np.sin(2 * phase)], axis=1)
         + detour
         + tremor
     )
@@ -167,22 +180,77 @@ def make_easy_trial(task: str, user: str, index: int, seed: int = 0) -> tuple[np
     return np.concatenate(columns, axis=1), level, items
 
 
+# The hard generator's knobs (module constants so a test can state what it relies on).
+HARD_LEVEL_SKILL = {"N": 0.38, "I": 0.5, "E": 0.62}  # latent skill means: levels overlap
+HARD_USER_SPREAD = 0.08  # latent skill spread within a level (self-report is loose)
+HARD_TRIAL_SPREAD = 0.08  # trial-to-trial variation of one surgeon
+HARD_RATER_NOISE = 0.10  # the rater sees the trial's skill this noisily
+
+
+@dataclass(frozen=True)
+class HardSurgeon:
+    """One surgeon of the hard generator: a latent skill and habits of their own, stable across trials
+    (so LOSO, which has seen the surgeon, is much easier than LOUO, as on the real release)."""
+
+    skill: float
+    shakiness: float  # multiplies the unskilled share of the motion: mimics skill
+    pace: float
+    styles: np.ndarray  # (4, 4) per-manipulator offsets and orientation
+    stitches: int  # movement cycles per trial
+    radii: np.ndarray  # (4,) per-manipulator movement size
+
+
+def _hard_user(task: str, user: str, seed: int) -> HardSurgeon:
+    rng = np.random.default_rng([seed, ord(user), len(task), 11])
+    return HardSurgeon(
+        skill=float(HARD_LEVEL_SKILL[USER_LEVELS[user]] + rng.normal(0, HARD_USER_SPREAD)),
+        shakiness=float(np.exp(rng.normal(0, 0.25))),
+        pace=float(np.exp(rng.normal(0, 0.2))),
+        styles=rng.normal(0, 0.02, (4, 4)),
+        stitches=int(rng.integers(3, 7)),
+        radii=0.02 * np.exp(rng.normal(0, 0.25, 4)),
+    )
+
+
+def make_hard_trial(task: str, user: str, index: int, seed: int = 0) -> tuple[np.ndarray, str, np.ndarray]:
+    """(T, 76) kinematics, level letter and six OSATS items of one hard trial (15-30 s at 30 Hz)."""
+    surgeon = _hard_user(task, user, seed)
+    rng = np.random.default_rng([seed, ord(user), index, len(task), 13])
+    noise = rng.normal(0, HARD_TRIAL_SPREAD)
+    trial_skill = float(np.clip(surgeon.skill + 0.02 * (index - 3) + noise, 0.02, 0.98))
+    # What the motion shows: the surgeon's habit times a weak skill effect, plus trial noise.
+    unskilled = (1.0 - trial_skill) * surgeon.shakiness * np.exp(rng.normal(0, 0.15))
+    shown = float(np.clip(1.0 - unskilled, 0.0, 1.0))
+    duration_s = float(np.clip((26.0 - 8.0 * trial_skill) * surgeon.pace + rng.normal(0, 2.5), 15.0, 30.0))
+    t = np.arange(int(duration_s * FPS)) / FPS
+    scales = (5.0, 5.0, 1.0, 1.0)  # master left, master right, slave left, slave right
+    columns = [
+        _manipulator(t, shown, surgeon.styles[m], rng, scales[m], surgeon.stitches, float(surgeon.radii[m]))
+        for m in range(4)
+    ]
+    rated = trial_skill + rng.normal(0, HARD_RATER_NOISE)
+    items = np.clip(np.round(1 + 4 * rated + rng.normal(0, 0.5, 6)), 1, 5)
+    return np.concatenate(columns, axis=1), USER_LEVELS[user], items
+
+
 def write_jigsaws_task(
     root: Path,
     task: str = "Suturing",
     trials_per_user: int = 5,
     seed: int = 0,
     release_gaps: bool = False,
+    difficulty: str = "hard",
 ) -> Path:
-    """Write an easy task folder; returns its path (e.g. root/Suturing). With `release_gaps`, only the
-    trials the release has (of the first `trials_per_user`) get a meta line, and the release's
-    unlabelled kinematics files are there too."""
+    """Write a task folder (hard by default; "easy" for loader tests); returns its path (e.g.
+    root/Suturing). With `release_gaps`, only the trials the release has (of the first
+    `trials_per_user`) get a meta line, and the release's unlabelled kinematics files are there too."""
     trials = {u: tuple(range(1, trials_per_user + 1)) for u in USER_LEVELS}
     unlisted: tuple[str, ...] = ()
     if release_gaps:
         trials = {u: tuple(i for i in RELEASE_TRIALS[task][u] if i <= trials_per_user) for u in USER_LEVELS}
         unlisted = RELEASE_UNLISTED[task]
-    return write_task(root, task, trials, make_easy_trial, seed, unlisted)
+    make = {"hard": make_hard_trial, "easy": make_easy_trial}[difficulty]
+    return write_task(root, task, trials, make, seed, unlisted)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 
     skillsight train --dataset jigsaws JIGSAWS/Suturing --protocol loso --report loso.json --out models/
 
-prints accuracy, macro-F1, GRS Spearman and MAE under the protocol, writes them to the report JSON
-(``{"protocol", "accuracy", "macro_f1", "spearman", "mae", "n", ...}``), and with ``--out`` fits on all
-data and writes the ONNX model and its model card into the folder.
+runs nested cross-validation under the protocol (the models are chosen inside each training part, in
+inner folds grouped like the protocol) and prints every figure (accuracy, macro-F1, GRS Spearman, MAE,
+interval coverage, expected calibration error) of the chosen model beside the linear baseline's
+(standardised features, logistic regression C=0.1, ridge alpha=30), the level probabilities'
+reliability table and which models the folds chose; the report JSON holds the same (the baseline under
+``"baseline"``, the choices under ``"model_selection"``). With ``--out`` the models are chosen once more
+on all data, fitted, and written as ONNX plus a model card that records the choice.
 """
 
 from __future__ import annotations
@@ -41,36 +45,52 @@ def fold_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def run_training(
+FEATURES_HELP = "default, kinematic-stats, kinematic-baseline, or auto (kinematic-baseline for jigsaws)"
+CLASSIFIER_HELP = "auto (chosen in nested CV), logistic, random_forest, gradient_boosting, ensemble"
+REGRESSOR_HELP = "auto (chosen in nested CV), ridge, random_forest, gradient_boosting, ensemble"
+CANDIDATES_HELP = "models auto chooses from: linear (penalised linear only), standard (+ forest), wide"
+FIGURES = (
+    ("accuracy", "accuracy"),
+    ("macro_f1", "macro-F1"),
+    ("spearman", "GRS Spearman"),
+    ("mae", "GRS MAE"),
+    ("interval_coverage", "interval coverage"),
+    ("mean_interval_width", "interval width"),
+    ("ece", "ECE (levels)"),
+    ("brier", "Brier (levels)"),
+)
+
+
+def comparison_table(report: dict[str, Any]) -> list[str]:
+    """Every figure of the chosen model beside the linear baseline's, then what the folds chose."""
+    from skillsight.scoring.calibration_report import reliability_lines
+
+    baseline = report.get("baseline") or {}
+    lines = [f"  {'figure':<18} {'chosen':>8} {'baseline':>9}"]
+    for key, label in FIGURES:
+        lines.append(f"  {label:<18} {_format(report.get(key)):>8} {_format(baseline.get(key)):>9}")
+    selection = report.get("model_selection") or {}
+    for half in ("classifier", "regressor"):
+        counts = selection.get(f"chosen_{half}") or {}
+        chosen = ", ".join(f"{name} x{count}" for name, count in counts.items())
+        lines.append(f"  {half} chosen per fold ({selection.get('inner_grouping', '?')} left out): {chosen}")
+    lines.append("  level probabilities, chosen model (reliability):")
+    lines.extend(reliability_lines({"bins": report.get("reliability", [])}, indent="    "))
+    return lines
+
+
+def load_feature_matrix(
     dataset_format: str,
     path: Path,
-    *,
     procedure: Optional[str],
-    protocol: str,
     feature_set: str,
-    classifier: str,
-    regressor: str,
-    coverage: float,
-    report_path: Optional[Path],
-    out_dir: Optional[Path],
-    name: Optional[str],
-    version: str,
     cache_dir: Optional[Path],
     echo: Any = typer.echo,
-) -> dict[str, Any]:
-    """Load, featurise, cross-validate, report and (with out_dir) export; returns the report."""
+) -> Any:
+    """Load the dataset and compute its feature matrix, echoing the loader's notes and feature failures."""
     from skillsight.datasets import load_dataset
-    from skillsight.scoring.training import (
-        AUTO_FEATURE_SET,
-        build_feature_matrix,
-        cross_validate,
-        default_feature_set,
-        export_trained_scorer,
-        fit_scorer,
-        write_report,
-    )
+    from skillsight.scoring.training import AUTO_FEATURE_SET, build_feature_matrix, default_feature_set
 
-    started = time.perf_counter()
     options = {"cache_dir": cache_dir} if cache_dir else {}
     dataset = load_dataset(dataset_format, path, procedure=procedure, **options)
     for note in dataset.notes:
@@ -82,23 +102,55 @@ def run_training(
         echo(f"warning: {failure}")
     if matrix.dataset_summary.get("feature_procedure_note"):
         echo(f"warning: {matrix.dataset_summary['feature_procedure_note']}")
+    return matrix
+
+
+def run_training(
+    dataset_format: str,
+    path: Path,
+    *,
+    procedure: Optional[str],
+    protocol: str,
+    feature_set: str,
+    classifier: str,
+    regressor: str,
+    coverage: float,
+    candidates: str = "standard",
+    report_path: Optional[Path],
+    out_dir: Optional[Path],
+    name: Optional[str],
+    version: str,
+    cache_dir: Optional[Path],
+    echo: Any = typer.echo,
+) -> dict[str, Any]:
+    """Load, featurise, cross-validate, report and (with out_dir) export; returns the report."""
+    from skillsight.scoring.training import cross_validate, export_trained_scorer, fit_scorer, write_report
+
+    started = time.perf_counter()
+    matrix = load_feature_matrix(dataset_format, path, procedure, feature_set, cache_dir, echo)
     task = matrix.dataset_summary.get("task") or matrix.procedure
     echo(
         f"{task}: {matrix.n} trials of {len(set(matrix.participants))} participants, "
-        f"{len(matrix.feature_names)} features ({feature_set}, procedure {matrix.procedure}), "
+        f"{len(matrix.feature_names)} features ({matrix.feature_set}, procedure {matrix.procedure}), "
         f"{matrix.motion_kind} in {matrix.units}; protocol {protocol}"
     )
-    report = cross_validate(matrix, protocol, classifier=classifier, regressor=regressor, coverage=coverage)
+    models = {"classifier": classifier, "regressor": regressor, "coverage": coverage, "scope": candidates}
+    report = cross_validate(matrix, protocol, **models)
     for line in fold_table(report):
         echo(line)
     echo(
         f"{task} {protocol.upper()}: accuracy {_format(report['accuracy'])}  "
         f"macro-F1 {_format(report['macro_f1'])}  "
         f"GRS Spearman {_format(report['spearman'])}  MAE {_format(report['mae'])}  n={report['n']}  "
-        f"(interval coverage {_format(report['interval_coverage'])} at nominal {coverage:.2f})"
+        f"(interval coverage {_format(report['interval_coverage'])} at nominal {coverage:.2f}, "
+        f"ECE {_format(report['ece'])})"
     )
+    for line in comparison_table(report):
+        echo(line)
     if out_dir is not None:
-        scorer = fit_scorer(matrix, classifier=classifier, regressor=regressor, coverage=coverage)
+        scorer = fit_scorer(matrix, protocol=protocol, **models)
+        selection = scorer.model_selection_
+        echo(f"model (chosen on all data): {selection['classifier']} / {selection['regressor']}")
         onnx_path, card_path = export_trained_scorer(
             scorer, matrix, out_dir, name=name, version=version, cross_validation=report
         )
@@ -109,6 +161,19 @@ def run_training(
         write_report(report, report_path)
         echo(f"report: {report_path}")
     return report
+
+
+def check_options(protocol: str, coverage: float, candidates: str) -> None:
+    """Exit with the usage code (2) on a protocol, coverage or candidate scope that cannot be used."""
+    from skillsight.scoring.model_selection import SCOPES
+    from skillsight.scoring.training import PROTOCOLS
+
+    if protocol not in PROTOCOLS:
+        _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
+    if not 0 < coverage < 1:
+        _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
+    if candidates not in SCOPES:
+        _fail(f"--candidates must be one of {', '.join(SCOPES)}, not {candidates!r}", code=2)
 
 
 def register(app: typer.Typer) -> None:
@@ -122,15 +187,10 @@ def register(app: typer.Typer) -> None:
         protocol: str = typer.Option("louo", "--protocol", help="louo, loso or kfold"),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the metrics as JSON here"),
         out: Optional[Path] = typer.Option(None, "--out", help="Fit on all data; write ONNX + card here"),
-        features: str = typer.Option(
-            "auto", "--features", help="default, kinematic-stats, or auto (kinematic-stats for jigsaws)"
-        ),
-        classifier: str = typer.Option(
-            "ensemble", "--classifier", help="logistic, random_forest, gradient_boosting, ensemble"
-        ),
-        regressor: str = typer.Option(
-            "ensemble", "--regressor", help="ridge, random_forest, gradient_boosting, ensemble"
-        ),
+        features: str = typer.Option("auto", "--features", help=FEATURES_HELP),
+        classifier: str = typer.Option("auto", "--classifier", help=CLASSIFIER_HELP),
+        regressor: str = typer.Option("auto", "--regressor", help=REGRESSOR_HELP),
+        candidates: str = typer.Option("standard", "--candidates", help=CANDIDATES_HELP),
         coverage: float = typer.Option(0.9, "--coverage", help="Nominal coverage of the score interval"),
         name: Optional[str] = typer.Option(None, "--name", help="Model name (default <procedure>-scorer)"),
         version: str = typer.Option("1", "--version", help="Model version for the card"),
@@ -140,12 +200,9 @@ def register(app: typer.Typer) -> None:
         from skillsight.datasets import DatasetError
         from skillsight.pose.motion import MotionError
         from skillsight.scoring.procedure import ProcedureError
-        from skillsight.scoring.training import PROTOCOLS, TrainingError
+        from skillsight.scoring.training import TrainingError
 
-        if protocol not in PROTOCOLS:
-            _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
-        if not 0 < coverage < 1:
-            _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
+        check_options(protocol, coverage, candidates)
         try:
             run_training(
                 dataset_format,
@@ -156,13 +213,19 @@ def register(app: typer.Typer) -> None:
                 classifier=classifier,
                 regressor=regressor,
                 coverage=coverage,
+                candidates=candidates,
                 report_path=report,
                 out_dir=out,
                 name=name,
                 version=version,
                 cache_dir=cache,
             )
-        except (DatasetError, TrainingError, MotionError, ProcedureError, FileNotFoundError) as exc:
-            _fail(str(exc))
-        except ValueError as exc:  # e.g. an unknown classifier name
-            _fail(str(exc))
+        except (
+            DatasetError,
+            TrainingError,
+            MotionError,
+            ProcedureError,
+            FileNotFoundError,
+            ValueError,
+        ) as exc:
+            _fail(str(exc))  # ValueError: e.g. an unknown classifier name
