@@ -24,3 +24,26 @@ fi
 .venv/bin/ruff format --check .
 .venv/bin/mypy capture pose scoring datasets skillsight app.py
 .venv/bin/python -m pytest "$@"
+
+# The newest Python a trainee's laptop brings: install into a second venv and run the tracking,
+# scoring and packaging tests there too (SKIP_PY313=1 skips; PY313=/path/to/python3.13 chooses one).
+if [ "${SKIP_PY313:-0}" != "1" ]; then
+    PY313="${PY313:-$(command -v python3.13 || true)}"
+    if [ -z "$PY313" ]; then
+        for candidate in "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
+            [ -x "$candidate" ] && PY313="$candidate"
+        done
+    fi
+    if [ -z "$PY313" ]; then
+        echo "note: no Python 3.13 found (PATH, ~/.pyenv/versions); skipping the 3.13 test run" >&2
+    else
+        echo "== Python 3.13 ($PY313): tracking, scoring and packaging tests =="
+        [ -x .venv313/bin/python ] || "$PY313" -m venv .venv313
+        .venv313/bin/python -m pip install --quiet --upgrade pip
+        .venv313/bin/python -m pip install --quiet -e . "pytest>=8,<10"
+        .venv313/bin/python -m pytest -q -p no:cacheprovider \
+            tests/test_tracking_*.py tests/test_packaging.py tests/test_cli_shell.py \
+            tests/test_scorer_suite.py tests/test_assessment_defaults.py tests/test_assessment_refusal.py \
+            tests/test_score_cli_exit_codes.py tests/test_fairness_handedness.py
+    fi
+fi
