@@ -44,6 +44,6 @@ if [ "${SKIP_PY313:-0}" != "1" ]; then
         .venv313/bin/python -m pytest -q -p no:cacheprovider \
             tests/test_tracking_*.py tests/test_packaging.py tests/test_cli_shell.py \
             tests/test_scorer_suite.py tests/test_assessment_defaults.py tests/test_assessment_refusal.py \
-            tests/test_score_cli_exit_codes.py tests/test_fairness_handedness.py
+            tests/test_score_cli_exit_codes.py
     fi
 fi
