@@ -27,15 +27,17 @@ fi
 
 # The newest Python a trainee's laptop brings: install into a second venv and run the tracking,
 # scoring and packaging tests there too (SKIP_PY313=1 skips; PY313=/path/to/python3.13 chooses one).
+is_py313() { [ -n "$1" ] && "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; }
 if [ "${SKIP_PY313:-0}" != "1" ]; then
-    PY313="${PY313:-$(command -v python3.13 || true)}"
-    if [ -z "$PY313" ]; then
-        for candidate in "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
-            [ -x "$candidate" ] && PY313="$candidate"
-        done
-    fi
-    if [ -z "$PY313" ]; then
-        echo "note: no Python 3.13 found (PATH, ~/.pyenv/versions); skipping the 3.13 test run" >&2
+    PY313="${PY313:-}"
+    # A pyenv shim on the PATH may exist without working, so every candidate is tried, not just found.
+    for candidate in "$(command -v python3.13 || true)" "$HOME"/.pyenv/versions/3.13*/bin/python3.13; do
+        if [ -z "$PY313" ] && is_py313 "$candidate"; then
+            PY313="$candidate"
+        fi
+    done
+    if ! is_py313 "$PY313"; then
+        echo "note: no working Python 3.13 found (PATH, ~/.pyenv/versions); skipping the 3.13 test run" >&2
     else
         echo "== Python 3.13 ($PY313): tracking, scoring and packaging tests =="
         [ -x .venv313/bin/python ] || "$PY313" -m venv .venv313
