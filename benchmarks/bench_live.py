@@ -1,8 +1,8 @@
 """Live mode: how many 640x480 webcam frames per second the page's frame handler sustains.
 
-Feeds frames through the same handler the Gradio stream calls (LiveSessions.handle: MediaPipe hands,
-light model, on a downscaled copy, drawing and the quality badge), without a browser. The frames are
-the real hand clip letterboxed into 640x480 (goal: >= 15 fps on 2 cores).
+Feeds frames through the same handler the Gradio stream calls (LiveSessions.handle: MediaPipe's Tasks
+HandLandmarker on the shipped bundle, on a downscaled copy, drawing and the quality badge), without a
+browser. The frames are the real hand clip letterboxed into 640x480 (goal: >= 15 fps on 2 cores).
 
     python benchmarks/bench_live.py [--clip PATH] [--seconds 20]
 """

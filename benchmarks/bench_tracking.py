@@ -3,9 +3,10 @@
 1. The shared hand clip (620x1080, 25 fps) is looped to `--seconds` (packets re-muxed, no re-encoding)
    into a temporary mp4. On it:
    - decode-only fps (capture's `open_source`, RGB frames);
-   - a bare MediaPipe loop's fps: a separate Python process decoding with PyAV and calling
-     `mp.solutions.hands.Hands(model_complexity=1, max_num_hands=2).process` on each frame, wall time of
-     the whole process (imports included);
+   - a bare MediaPipe loop's fps: a separate Python process decoding with PyAV and calling the Tasks
+     HandLandmarker (SkillSight's shipped bundle, two hands, VIDEO mode) on each frame, wall time of
+     the whole process (imports included); benchmarks/bench_backends.py compares it with the legacy
+     solution;
    - `skillsight track CLIP --tracker hands --csv OUT` as a whole process (imports, hashing, the motion
      file and the CSV included); ratio = its fps / the bare loop's fps (goal >= 0.9);
    - the same with `--mirror-average` (how scoring tracks: each frame also tracked mirrored, on the
@@ -43,14 +44,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BARE_LOOP = """
 import sys, time
 import av
-import mediapipe as mp
-hands = mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=2, model_complexity=1)
+from skillsight.pose.trackers import mediapipe_tasks as mt
+hands = mt.LandmarkerRunner(mt.create_hand_landmarker(2, 0.5, 0.5, 0.5, False), independent_frames=False)
 n = 0
 with av.open(sys.argv[1]) as container:
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     for frame in container.decode(stream):
-        hands.process(frame.to_ndarray(format="rgb24"))
+        hands(frame.to_ndarray(format="rgb24"))
         n += 1
 hands.close()
 print(n)

@@ -111,7 +111,7 @@ class Motion:
         if not np.all(conf_ok):
             raise MotionError("confidence must lie in [0, 1]")
         # A missing position has no confidence; keep the two consistent once, here.
-        missing = np.isnan(positions).any(axis=-1)
+        missing = np.asarray(np.isnan(positions).any(axis=-1))
         confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
         positions = np.where(missing[..., None], np.nan, positions)
         if self.frame_indices is None:

@@ -4,10 +4,9 @@ import sys
 
 __version__ = "0.1.0"
 
-# mediapipe 0.10.21 bundles its models only for CPython 3.9-3.12; say so plainly instead of
-# failing later with an import error deep inside a tracker.
-if not ((3, 9) <= sys.version_info[:2] <= (3, 12)):
+# Say plainly when the Python is too old, instead of failing later with a syntax or import error.
+if sys.version_info[:2] < (3, 10):
     raise RuntimeError(
-        f"SkillSight supports CPython 3.9-3.12 (mediapipe 0.10.21's range); this is Python "
+        f"SkillSight needs CPython 3.10 or newer; this is Python "
         f"{sys.version_info.major}.{sys.version_info.minor}. Create an environment with a supported Python."
     )

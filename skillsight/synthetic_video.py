@@ -181,24 +181,28 @@ def _even_size(image: np.ndarray) -> np.ndarray:
 def landmarks_from_mediapipe(src: PathLike, max_frames: Optional[int] = None) -> list:
     """Per frame the (21, 2) pixel landmarks of the first hand MediaPipe finds, or None."""
     import av
-    import mediapipe as mp
+
+    from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
     found: list = []
-    with (
-        av.open(str(src)) as source,
-        mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=1, model_complexity=1) as hands,
-    ):
-        for index, frame in enumerate(source.decode(video=0)):
-            if max_frames is not None and index >= max_frames:
-                break
-            image = frame.to_ndarray(format="rgb24")
-            result = hands.process(image)
-            if not result.multi_hand_landmarks:
-                found.append(None)
-                continue
-            height, width = image.shape[:2]
-            points = result.multi_hand_landmarks[0].landmark
-            found.append(np.array([[p.x * width, p.y * height] for p in points]))
+    landmarker = create_hand_landmarker(
+        num_hands=1, min_detection=0.5, min_presence=0.5, min_tracking=0.5, independent_frames=False
+    )
+    hands = LandmarkerRunner(landmarker, independent_frames=False)
+    try:
+        with av.open(str(src)) as source:
+            for index, frame in enumerate(source.decode(video=0)):
+                if max_frames is not None and index >= max_frames:
+                    break
+                image = frame.to_ndarray(format="rgb24")
+                result = hands(image)
+                if not result.hand_landmarks:
+                    found.append(None)
+                    continue
+                height, width = image.shape[:2]
+                found.append(np.array([[p.x * width, p.y * height] for p in result.hand_landmarks[0]]))
+    finally:
+        hands.close()
     return found
 
 

@@ -11,16 +11,32 @@ from typer.testing import CliRunner
 from skillsight.cli import app
 
 
-def test_info_prints_versions_and_model_locations():
+def test_info_names_each_shipped_model_with_its_sha256_and_licence():
     result = CliRunner().invoke(app, ["info", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["packages"]["skillsight"] != "not installed"
-    assert data["packages"]["mediapipe"] == "0.10.21"
-    # The hand and pose models come from the mediapipe wheel itself, never from a download.
-    names = " ".join(data["mediapipe_models"])
-    assert "hand_landmark_full.tflite" in names
-    assert "pose_landmark_full.tflite" in names
+    assert data["packages"]["mediapipe"].split(".")[0] == "1"  # the maintained Tasks API
+    # The hand and pose bundles ship inside SkillSight, never from a download; their bytes are the
+    # ones scripts/build_task_bundles.py recorded.
+    models = data["tracker_models"]
+    assert set(models) == {"hand_landmarker.task", "pose_landmarker.task"}
+    for name, model in models.items():
+        assert len(model["sha256"]) == 64 and model["matches_build"], name
+        assert model["licence"] == "Apache-2.0"
+        assert model["source"] == "mediapipe==0.10.21"
+    text = CliRunner().invoke(app, ["info"]).output
+    assert f"hand_landmarker.task: sha256 {models['hand_landmarker.task']['sha256']} (ok)" in text
+
+
+def test_the_model_notice_records_each_bundle_and_its_sources():
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, file_sha256
+
+    notice = (ASSETS / "NOTICE").read_text(encoding="utf-8")
+    assert "Apache License, Version 2.0" in notice
+    for name in ("hand_landmarker.task", "pose_landmarker.task"):
+        assert f"{name}  sha256 {file_sha256(ASSETS / name)}" in notice
+    assert "mediapipe/modules/pose_landmark/pose_landmark_full.tflite" in notice
 
 
 def test_info_does_not_import_heavy_backends():

@@ -22,11 +22,12 @@ def hand_at(x: float, hand: str, score: float = 0.95, y: float = 200.0, palm: fl
     return HandDetection(points=points, hand=hand, score=score)
 
 
-def test_mediapipe_labels_are_mirrored_anatomy_on_ordinary_recordings():
-    assert anatomical_hand("Left") == "right_hand"
-    assert anatomical_hand("Right") == "left_hand"
-    assert anatomical_hand("Left", mirrored=True) == "left_hand"
-    assert anatomical_hand("Right", mirrored=True) == "right_hand"
+def test_mediapipe_tasks_labels_are_anatomy_on_ordinary_recordings():
+    # Checked on the real clip by test_tracking_mediapipe: its right hand is labelled "Right".
+    assert anatomical_hand("Right") == "right_hand"
+    assert anatomical_hand("Left") == "left_hand"
+    assert anatomical_hand("Right", mirrored=True) == "left_hand"
+    assert anatomical_hand("Left", mirrored=True) == "right_hand"
 
 
 def test_two_hands_with_different_labels_follow_the_labels():

@@ -1,15 +1,21 @@
-"""MediaPipe hands (legacy ``mp.solutions.hands``) as a `Tracker` with anatomical hand identities.
+"""MediaPipe hands (the Tasks API's HandLandmarker) as a `Tracker` with anatomical hand identities.
+
+One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle ``assets/hand_landmarker.task``
+(the full palm detector and hand landmark model of mediapipe 0.10.21; see `mediapipe_tasks`), in VIDEO
+mode on the legacy 30 fps clock, or IMAGE mode for unrelated stills. The legacy ``mp.solutions.hands``
+backend is gone: it exists only for CPython <= 3.12 with numpy < 2, and two backends would mean two
+test suites.
 
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
 width, the convention of the tfjs reference landmarks; world landmarks are in metres.
 
-Handedness and camera view. A camera preserves a hand's chirality; only mirroring flips it. MediaPipe
-labels hands as if every image were mirrored (a selfie preview), so on an ordinary recording its "Left"
-is the trainee's anatomical RIGHT hand, whatever the camera view. Checked on the real clip
-``tfjs/asl_hand.25fps.mp4``: MediaPipe reports "Left" (score 0.997) in all 325 frames for a right hand
-(palm to the camera, thumb on the image right; the 3-D landmarks' finger curl confirms the chirality),
-and "Right" for the same clip mirrored. Pass ``mirrored=True`` for recordings saved mirrored.
+Handedness and camera view. A camera preserves a hand's chirality; only mirroring flips it. The Tasks
+HandLandmarker labels hands as they are on an ordinary recording (unlike the legacy solution, which
+labelled as if every image were mirrored), whatever the camera view. Checked on the real clip
+``tfjs/asl_hand.25fps.mp4``: a right hand (palm to the camera, thumb on the image right) is "Right"
+(score 0.995) in every frame, and "Left" in the same clip mirrored. Pass ``mirrored=True`` for
+recordings saved mirrored.
 
 The camera view only decides which image side a hand is expected on, used when labels cannot decide
 (both hands get the same label and no earlier position helps):
@@ -23,7 +29,7 @@ are overridden if swapping them fits the previous positions much better (hands c
 and a lone hand whose label flips while it sits where the other identity was just seen keeps that
 identity.
 
-Confidence. Legacy hands give no per-landmark visibility, so each hand gets one confidence for all 21
+Confidence. MediaPipe hands give no per-landmark visibility, so each hand gets one confidence for all 21
 keypoints: MediaPipe's handedness score (how sure the classifier is of this hand, 0.5-1) times a size
 consistency term, 1 when the palm length (wrist to middle-finger MCP) matches the hand's recent median
 and falling towards 0 as it halves or doubles in one step (a typical sign of a wrong fit).
@@ -31,10 +37,10 @@ and falling towards 0 as it halves or doubles in one step (a typical sign of a w
 Mirror averaging (``mirror_average=True``, what scoring uses). MediaPipe is not mirror-symmetric: the same
 hand gives slightly different landmarks in a frame and in its mirror image, enough to move a left-handed
 trainee's metrics by a few percent against a right-hander's. With mirror averaging each frame is also
-tracked mirrored (by a second MediaPipe instance, on a second core), the mirrored view's hands are mapped
-back, and the two views' landmarks are averaged hand by hand (`merge_mirror_views`). The result is
-mirror-symmetric by construction: a mirrored video gives exactly the mirror image of the original's
-motion. It costs a second landmark pass.
+tracked mirrored (by a second HandLandmarker, on a worker thread and so a second core), the mirrored
+view's hands are mapped back, and the two views' landmarks are averaged hand by hand
+(`merge_mirror_views`). The result is mirror-symmetric by construction: a mirrored video gives exactly
+the mirror image of the original's motion. It costs a second landmark pass.
 """
 
 from __future__ import annotations
@@ -49,6 +55,13 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+from skillsight.pose.trackers.mediapipe_tasks import (
+    HAND_BUNDLE,
+    LandmarkerRunner,
+    bundle_provenance,
+    create_hand_landmarker,
+    mediapipe_version,
+)
 
 HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
@@ -57,12 +70,12 @@ MAX_TRACKING_SIDE = 1920
 
 
 def anatomical_hand(label: str, mirrored: bool = False) -> str:
-    """MediaPipe's handedness label -> the trainee's anatomical hand (see the module docstring)."""
+    """MediaPipe Tasks' handedness label -> the trainee's anatomical hand (see the module docstring)."""
     is_left_label = label.lower().startswith("l")
     return (
-        (LEFT_HAND if is_left_label else RIGHT_HAND)
+        (RIGHT_HAND if is_left_label else LEFT_HAND)
         if mirrored
-        else (RIGHT_HAND if is_left_label else LEFT_HAND)
+        else (LEFT_HAND if is_left_label else RIGHT_HAND)
     )
 
 
@@ -272,8 +285,8 @@ class MediaPipeHandsTracker:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
         if max_hands not in (1, 2):
             raise ValueError(f"max_hands must be 1 or 2, got {max_hands}")
-        import mediapipe as mp
-
+        if model_complexity != 1:
+            raise ValueError(f"only the full hand model ships (model_complexity=1), got {model_complexity}")
         self.camera_view = camera_view
         self.mirrored = mirrored
         self._settings = {
@@ -282,30 +295,36 @@ class MediaPipeHandsTracker:
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
         }
-        self._mp_version = getattr(mp, "__version__", "unknown")
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
         self.independent_frames = independent_frames
         self.mirror_average = mirror_average
-        self._mirror_hands: Any = None  # a Future of the mirror view's MediaPipe instance
+        self._mirror_hands: Any = None  # a Future of the mirror view's landmarker
         self._mirror_worker: Any = None
         if mirror_average:
             from concurrent.futures import ThreadPoolExecutor
 
             self._mirror_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hands-mirror")
             # built on its worker while the first one loads: each graph takes a few tenths of a second
-            self._mirror_hands = self._mirror_worker.submit(
-                mp.solutions.hands.Hands, static_image_mode=independent_frames, **self._settings
-            )
-        self._hands: Any = mp.solutions.hands.Hands(static_image_mode=independent_frames, **self._settings)
+            self._mirror_hands = self._mirror_worker.submit(self._new_landmarker)
+        self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
+
+    def _new_landmarker(self) -> LandmarkerRunner:
+        landmarker = create_hand_landmarker(
+            num_hands=int(self._settings["max_num_hands"]),
+            min_detection=float(self._settings["min_detection_confidence"]),
+            min_presence=0.5,
+            min_tracking=float(self._settings["min_tracking_confidence"]),
+            independent_frames=self.independent_frames,
+        )
+        return LandmarkerRunner(landmarker, self.independent_frames)
 
     def prepare(self, sample: Sequence[Frame]) -> None:
         """Nothing to calibrate: MediaPipe's models need no per-video set-up."""
 
     def process(self, frame: Frame) -> FrameObservation:
         image, to_original = tracking_image(frame.image)
-        height, width = image.shape[:2]
         detections = self._detect(image)
         for det in detections:
             det.points = to_original(det.points)
@@ -331,28 +350,30 @@ class MediaPipeHandsTracker:
         the worker thread meanwhile)."""
         height, width = image.shape[:2]
         if self._mirror_worker is None:
-            return _detections(self._hands.process(image), width, height, self.mirrored)
+            return _detections(self._hands(image), width, height, self.mirrored)
         mirror_hands = self._mirror_hands.result()
-        pending = self._mirror_worker.submit(mirror_hands.process, np.ascontiguousarray(image[:, ::-1]))
-        direct = _detections(self._hands.process(image), width, height, self.mirrored)
+        pending = self._mirror_worker.submit(mirror_hands, image[:, ::-1])
+        direct = _detections(self._hands(image), width, height, self.mirrored)
         in_mirror = _detections(pending.result(), width, height, self.mirrored)
         return merge_mirror_views(direct, mirror_back(in_mirror, width))
 
     def provenance(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "backend": "mediapipe.solutions.hands",
-            "mediapipe_version": self._mp_version,
-            "model": "hand_landmark_full.tflite"
-            if self._settings["model_complexity"]
-            else "hand_landmark_lite",
-            "settings": dict(self._settings, static_image_mode=self.independent_frames),
+            "backend": "mediapipe.tasks.vision.HandLandmarker",
+            "mediapipe_version": mediapipe_version(),
+            "model": bundle_provenance(HAND_BUNDLE),
+            "settings": dict(
+                self._settings,
+                running_mode="IMAGE" if self.independent_frames else "VIDEO",
+                video_clock_fps=None if self.independent_frames else 30,
+            ),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,
             "mirror_average": self.mirror_average,
-            "handedness": "MediaPipe labels swapped to anatomy (unmirrored recording)"
+            "handedness": "MediaPipe Tasks labels taken as anatomy (unmirrored recording)"
             if not self.mirrored
-            else "MediaPipe labels taken as anatomy (mirrored recording)",
+            else "MediaPipe Tasks labels swapped to anatomy (mirrored recording)",
             "confidence": "handedness score x palm-size consistency, same for all 21 keypoints"
             + (" (score averaged over the frame and its mirror image)" if self.mirror_average else ""),
             "z": "MediaPipe relative depth x image width (px)",
@@ -377,16 +398,19 @@ class MediaPipeHandsTracker:
 
 
 def _detections(result: Any, width: int, height: int, mirrored: bool) -> list[HandDetection]:
-    landmarks = result.multi_hand_landmarks or []
-    handedness = result.multi_handedness or []
-    worlds = result.multi_hand_world_landmarks or [None] * len(landmarks)
+    """A HandLandmarkerResult as detections in pixels (z in image widths x width, as x)."""
+    worlds = result.hand_world_landmarks or [None] * len(result.hand_landmarks)
     detections = []
-    for lms, hd, wl in zip(landmarks, handedness, worlds):
-        points = np.array([(p.x * width, p.y * height, p.z * width) for p in lms.landmark], dtype=np.float64)
-        world = None if wl is None else np.array([(p.x, p.y, p.z) for p in wl.landmark], dtype=np.float64)
-        label = hd.classification[0]
+    for landmarks, handedness, world_landmarks in zip(result.hand_landmarks, result.handedness, worlds):
+        points = np.array([(p.x * width, p.y * height, p.z * width) for p in landmarks], dtype=np.float64)
+        world = (
+            None
+            if world_landmarks is None
+            else np.array([(p.x, p.y, p.z) for p in world_landmarks], dtype=np.float64)
+        )
+        label = handedness[0]
         detections.append(
-            HandDetection(points, anatomical_hand(label.label, mirrored), float(label.score), world)
+            HandDetection(points, anatomical_hand(label.category_name, mirrored), float(label.score), world)
         )
     return detections
 

@@ -1,4 +1,9 @@
-"""MediaPipe pose (legacy ``mp.solutions.pose``) as a `Tracker`: one individual, "body", 33 landmarks.
+"""MediaPipe pose (the Tasks API's PoseLandmarker) as a `Tracker`: one individual, "body", 33 landmarks.
+
+One backend: ``mediapipe.tasks.vision.PoseLandmarker`` on the shipped bundle ``assets/pose_landmarker.task``
+(mediapipe 0.10.21's pose detector and full landmark model; see `mediapipe_tasks`), in VIDEO mode on the
+legacy 30 fps clock (its landmark smoothing replaces the legacy ``smooth_landmarks``), or IMAGE mode for
+unrelated stills.
 
 x, y in pixels of the original frame, z = MediaPipe's relative depth times the image width (as for
 hands), confidence = MediaPipe's per-landmark visibility, world landmarks in metres (hip-centred).
@@ -18,6 +23,13 @@ from skillsight.pose.keypoints import POSE_KEYPOINTS
 from skillsight.pose.motion import BODY
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.mediapipe_hands import tracking_image
+from skillsight.pose.trackers.mediapipe_tasks import (
+    POSE_BUNDLE,
+    LandmarkerRunner,
+    bundle_provenance,
+    create_pose_landmarker,
+    mediapipe_version,
+)
 
 
 def _mirror_order() -> np.ndarray:
@@ -54,8 +66,8 @@ class MediaPipePoseTracker:
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
-        import mediapipe as mp
-
+        if model_complexity != 1:
+            raise ValueError(f"only the full pose model ships (model_complexity=1), got {model_complexity}")
         self.camera_view = camera_view
         self.mirrored = mirrored
         self._settings = {
@@ -63,10 +75,13 @@ class MediaPipePoseTracker:
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
         }
-        self._mp_version = getattr(mp, "__version__", "unknown")
-        self._pose: Any = mp.solutions.pose.Pose(
-            static_image_mode=independent_frames, smooth_landmarks=not independent_frames, **self._settings
+        landmarker = create_pose_landmarker(
+            min_detection=min_detection_confidence,
+            min_presence=0.5,
+            min_tracking=min_tracking_confidence,
+            independent_frames=independent_frames,
         )
+        self._pose: Any = LandmarkerRunner(landmarker, independent_frames)
         self.independent_frames = independent_frames
         self._order = _mirror_order() if mirrored else None
 
@@ -76,18 +91,18 @@ class MediaPipePoseTracker:
     def process(self, frame: Frame) -> FrameObservation:
         image, to_original = tracking_image(frame.image)
         height, width = image.shape[:2]
-        result = self._pose.process(image)
+        result = self._pose(image)
         n = len(POSE_KEYPOINTS)
         positions = np.full((1, n, 3), np.nan)
         confidence = np.zeros((1, n))
         world = np.full((1, n, 3), np.nan)
-        if result.pose_landmarks is not None:
-            lms = result.pose_landmarks.landmark
+        if result.pose_landmarks:
+            lms = result.pose_landmarks[0]
             points = np.array([(p.x * width, p.y * height, p.z * width) for p in lms], dtype=np.float64)
             positions[0] = to_original(points)
-            confidence[0] = np.clip([p.visibility for p in lms], 0.0, 1.0)
-            if result.pose_world_landmarks is not None:
-                world[0] = [(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark]
+            confidence[0] = np.clip([p.visibility or 0.0 for p in lms], 0.0, 1.0)
+            if result.pose_world_landmarks:
+                world[0] = [(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]]
         if self._order is not None:
             positions, confidence, world = (
                 positions[:, self._order],
@@ -99,13 +114,13 @@ class MediaPipePoseTracker:
     def provenance(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "backend": "mediapipe.solutions.pose",
-            "mediapipe_version": self._mp_version,
-            "model": f"pose_landmark (model_complexity={self._settings['model_complexity']})",
+            "backend": "mediapipe.tasks.vision.PoseLandmarker",
+            "mediapipe_version": mediapipe_version(),
+            "model": bundle_provenance(POSE_BUNDLE),
             "settings": dict(
                 self._settings,
-                static_image_mode=self.independent_frames,
-                smooth_landmarks=not self.independent_frames,
+                running_mode="IMAGE" if self.independent_frames else "VIDEO",
+                video_clock_fps=None if self.independent_frames else 30,
             ),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,

@@ -43,7 +43,9 @@ def dimensionless_jerk(track: np.ndarray, timestamps: np.ndarray) -> float:
     length = float(np.nansum(np.linalg.norm(np.diff(track, axis=0), axis=1)))
     if duration <= 0 or length <= 0:
         return float("nan")
-    integral = float(np.trapz(squared[finite], timestamps[finite]))
+    from scipy.integrate import trapezoid  # np.trapz is gone in numpy 2.5; np.trapezoid new in 2.0
+
+    integral = float(trapezoid(squared[finite], timestamps[finite]))
     return duration**5 / length**2 * integral
 
 

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable, Optional, Protocol
 
+from skillsight.batch.inputs import BatchInputError
 from skillsight.batch.results import VideoResult, VideoTask
 
 
@@ -72,7 +73,13 @@ class DaskExecutor:
     """The same tasks on a Dask distributed cluster: an existing scheduler, or a LocalCluster."""
 
     def __init__(self, address: str, workers: int) -> None:
-        from distributed import Client, LocalCluster
+        try:  # the default install leaves Dask out (skillsight[cluster])
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise BatchInputError(
+                "--dask needs Dask's distributed scheduler, which the default install leaves out: "
+                'pip install "skillsight[cluster]" (or run without --dask to use this machine\'s cores)'
+            ) from None
 
         self._cluster = None
         if address == "local":

@@ -6,7 +6,6 @@ import importlib.metadata as metadata
 import json
 import platform
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -22,7 +21,7 @@ PACKAGES = (
     "skl2onnx",
     "gradio",
     "dask",
-    "distributed",
+    "distributed",  # only with the [cluster] extra
     "sqlalchemy",
 )
 
@@ -34,16 +33,25 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _mediapipe_models() -> dict[str, Any]:
-    # Found on disk without importing mediapipe (which takes seconds).
-    try:
-        dist = metadata.distribution("mediapipe")
-    except metadata.PackageNotFoundError:
-        return {}
-    root = Path(str(dist.locate_file("mediapipe")))
-    return {
-        str(p.relative_to(root.parent)): p.stat().st_size for p in sorted(root.glob("modules/*/*.tflite"))
-    }
+def _tracker_models() -> dict[str, Any]:
+    """The MediaPipe model bundles shipped inside SkillSight: file, sha256 (hashed now, and whether it
+    matches the one recorded at build time), size, licence and source. Read without importing mediapipe."""
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest, file_sha256
+
+    manifest = bundle_manifest()
+    found = {}
+    for name, entry in manifest.get("bundles", {}).items():
+        path = ASSETS / name
+        sha256 = file_sha256(path) if path.is_file() else None
+        found[name] = {
+            "path": str(path),
+            "sha256": sha256,
+            "matches_build": sha256 == entry.get("sha256"),
+            "size": path.stat().st_size if path.is_file() else None,
+            "licence": entry.get("licence"),
+            "source": manifest.get("source"),
+        }
+    return found
 
 
 def collect_info() -> dict[str, Any]:
@@ -63,7 +71,7 @@ def collect_info() -> dict[str, Any]:
         "packages": {name: _version(name) for name in PACKAGES},
         "models_dir": str(models_dir),
         "shipped_models": cards,
-        "mediapipe_models": _mediapipe_models(),
+        "tracker_models": _tracker_models(),
     }
 
 
@@ -83,6 +91,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"Models folder: {data['models_dir']}")
         for name, card in data["shipped_models"].items():
             typer.echo(f"  {name}: {card}")
-        typer.echo("MediaPipe models (bundled in the mediapipe wheel, never downloaded):")
-        for name, size in data["mediapipe_models"].items():
-            typer.echo(f"  {name} ({size} bytes)")
+        typer.echo("Tracking models (shipped inside SkillSight, never downloaded; see their NOTICE):")
+        for name, model in data["tracker_models"].items():
+            state = "ok" if model["matches_build"] else "DOES NOT MATCH the build record"
+            typer.echo(f"  {name}: sha256 {model['sha256']} ({state})")
+            typer.echo(f"    licence {model['licence']}, from {model['source']}, {model['size']} bytes")

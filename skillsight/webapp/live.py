@@ -1,7 +1,7 @@
 """The live mode's frame handler: webcam frame in, frame with tracking drawn on it plus a
 tracking-quality indicator out, fast enough for 15+ fps at 640x480 on two cores.
 
-Speed comes from MediaPipe's light hand model (model_complexity=0) on a downscaled copy of the frame,
+Speed comes from MediaPipe's hand landmarker (the shipped bundle) on a downscaled copy of the frame,
 a tracker kept per browser session (video mode reuses the previous frame's hands, so the palm
 detector rarely runs), and drawing with OpenCV on the frame as received. This preview never records
 anything: it helps the trainee set up camera and light before a practice run.
@@ -91,18 +91,20 @@ def _resize_to(image: np.ndarray, max_side: int) -> np.ndarray:
 class LiveHandTracker:
     """One browser session's preview tracker (MediaPipe hands, light model, video mode)."""
 
-    def __init__(self, max_hands: int = 2, model_complexity: int = 0) -> None:
-        import mediapipe as mp
+    def __init__(self, max_hands: int = 2) -> None:
+        from skillsight.capture.drawing import HAND_CONNECTIONS
+        from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
         self.max_hands = max_hands
-        self._hands = mp.solutions.hands.Hands(
-            static_image_mode=False,
-            max_num_hands=max_hands,
-            model_complexity=model_complexity,
-            min_detection_confidence=0.5,
-            min_tracking_confidence=0.5,
+        landmarker = create_hand_landmarker(
+            num_hands=max_hands,
+            min_detection=0.5,
+            min_presence=0.5,
+            min_tracking=0.5,
+            independent_frames=False,
         )
-        self._connections = tuple(mp.solutions.hands.HAND_CONNECTIONS)
+        self._hands = LandmarkerRunner(landmarker, independent_frames=False)
+        self._connections = HAND_CONNECTIONS
         self._lock = threading.Lock()
 
     def process(
@@ -116,11 +118,8 @@ class LiveHandTracker:
         image = np.ascontiguousarray(image[..., :3], dtype=np.uint8)
         small = _resize_to(image, TRACKING_MAX_SIDE)
         with self._lock:
-            result = self._hands.process(small)
-        hands = [
-            np.array([(lm.x, lm.y) for lm in hand.landmark], dtype=np.float64)
-            for hand in (result.multi_hand_landmarks or [])
-        ]
+            result = self._hands(small)
+        hands = [np.array([(lm.x, lm.y) for lm in hand], dtype=np.float64) for hand in result.hand_landmarks]
         brightness = float(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).mean())
         quality = judge_quality(
             len(hands), hands_expected or self.max_hands, hands_in_frame(hands), brightness
