@@ -1,6 +1,6 @@
 """Build the MediaPipe Tasks model bundles SkillSight ships (hand_landmarker.task, pose_landmarker.task).
 
-    python scripts/build_task_bundles.py [--legacy-venv build/legacy-venv] [--out pose/trackers/assets]
+    python scripts/build_task_bundles.py [--legacy-venv build/legacy-venv] [--out models/tracking]
     python scripts/build_task_bundles.py --check      # rebuild in a temporary folder, compare sha256
 
 The maintained MediaPipe (1.x, Tasks API) ships no model files. The models come from the Apache-2.0
@@ -33,7 +33,7 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ASSETS = REPO / "pose" / "trackers" / "assets"
+ASSETS = REPO / "models" / "tracking"
 LEGACY_VENV = REPO / "build" / "legacy-venv"
 SOURCE_PACKAGE = "mediapipe==0.10.21"
 LICENCE = "Apache-2.0"

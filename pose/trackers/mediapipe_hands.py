@@ -1,10 +1,10 @@
 """MediaPipe hands (the Tasks API's HandLandmarker) as a `Tracker` with anatomical hand identities.
 
-One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle ``assets/hand_landmarker.task``
-(the full palm detector and hand landmark model of mediapipe 0.10.21; see `mediapipe_tasks`), in VIDEO
-mode on the legacy 30 fps clock, or IMAGE mode for unrelated stills. The legacy ``mp.solutions.hands``
-backend is gone: it exists only for CPython <= 3.12 with numpy < 2, and two backends would mean two
-test suites.
+One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle
+``models/tracking/hand_landmarker.task`` (the full palm detector and hand landmark model of mediapipe
+0.10.21; see `mediapipe_tasks`), in VIDEO mode on the legacy 30 fps clock, or IMAGE mode for unrelated
+stills. The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with numpy <
+2, and two backends would mean two test suites.
 
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image

@@ -1,15 +1,14 @@
 """MediaPipe pose (the Tasks API's PoseLandmarker) as a `Tracker`: one individual, "body", 33 landmarks.
 
-One backend: ``mediapipe.tasks.vision.PoseLandmarker`` on the shipped bundle ``assets/pose_landmarker.task``
-(mediapipe 0.10.21's pose detector and full landmark model; see `mediapipe_tasks`), in VIDEO mode on the
-legacy 30 fps clock (its landmark smoothing replaces the legacy ``smooth_landmarks``), or IMAGE mode for
-unrelated stills.
-
-x, y in pixels of the original frame, z = MediaPipe's relative depth times the image width (as for
-hands), confidence = MediaPipe's per-landmark visibility, world landmarks in metres (hip-centred).
-Landmark names are MediaPipe's in lower case; its left/right are the person's anatomical sides on an
-ordinary (unmirrored) recording, so ``mirrored=True`` swaps them for recordings saved mirrored.
-The camera view is recorded but changes nothing: a body has no identity to resolve.
+One backend: ``mediapipe.tasks.vision.PoseLandmarker`` on the shipped bundle
+``models/tracking/pose_landmarker.task`` (mediapipe 0.10.21's pose detector and full landmark model; see
+`mediapipe_tasks`), in VIDEO mode on the legacy 30 fps clock (its landmark smoothing replaces the legacy
+``smooth_landmarks``), or IMAGE mode for unrelated stills. x, y in pixels of the original frame, z =
+MediaPipe's relative depth times the image width (as for hands), confidence = MediaPipe's per-landmark
+visibility, world landmarks in metres (hip-centred). Landmark names are MediaPipe's in lower case; its
+left/right are the person's anatomical sides on an ordinary (unmirrored) recording, so ``mirrored=True``
+swaps them for recordings saved mirrored. The camera view is recorded but changes nothing: a body has no
+identity to resolve.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the MediaPipe trackers share: the shipped Tasks model bundles, building a landmarker, feeding it.
 
-The bundles (``assets/*.task``) are built by ``scripts/build_task_bundles.py`` from the Apache-2.0 models
-of the ``mediapipe==0.10.21`` wheel and listed, with their sha256 and licence, in ``assets/models.json``
-and ``assets/NOTICE``. Nothing is downloaded at run time.
+The bundles (``models/tracking/*.task``, shipped with the scorers) are built by
+``scripts/build_task_bundles.py`` from the Apache-2.0 models of the ``mediapipe==0.10.21`` wheel and
+listed, with their sha256 and licence, in ``models/tracking/models.json`` and ``models/tracking/NOTICE``.
+Nothing is downloaded at run time.
 
 Video clock. The Tasks API wants a timestamp per frame in VIDEO mode; its landmark smoothing filters
 use it. SkillSight passes the clock the legacy solutions used (a frame every 1/30 s, whatever the
@@ -20,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent / "assets"
+from skillsight import models as shipped_models
+
+ASSETS = Path(shipped_models.__file__).resolve().parent / "tracking"  # models/tracking: shipped model files
 HAND_BUNDLE = "hand_landmarker.task"
 POSE_BUNDLE = "pose_landmarker.task"
 FRAME_INTERVAL_MS = 1000.0 / 30.0  # the legacy solutions' simulated 30 fps
@@ -39,7 +42,7 @@ def bundle_path(name: str) -> Path:
 
 @lru_cache(maxsize=1)
 def bundle_manifest() -> dict[str, Any]:
-    """assets/models.json: per bundle its sha256, size, licence and the source file of each member."""
+    """models/tracking/models.json: per bundle its sha256, size, licence and each member's source file."""
     path = ASSETS / "models.json"
     if not path.is_file():
         return {}
