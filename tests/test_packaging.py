@@ -61,7 +61,8 @@ def test_the_default_install_leaves_dask_to_the_cluster_extra():
 
 
 def test_dask_without_the_cluster_extra_says_how_to_get_it(monkeypatch):
-    from skillsight.batch import BatchInputError, DaskExecutor
+    from skillsight.batch import BatchInputError
+    from skillsight.batch.executors import DaskExecutor
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(BatchInputError, match=r"skillsight\[cluster\]"):
