@@ -38,6 +38,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from skillsight.bench_scenery import DRAPES, bare_bench, bench, draw_instrument, draw_thread, light
 from skillsight.hand_cutouts import HandCutout, load_cutouts
 
 GLOVE_COLORS: dict[str, tuple[int, int, int]] = {  # RGB under room light
@@ -47,11 +48,6 @@ GLOVE_COLORS: dict[str, tuple[int, int, int]] = {  # RGB under room light
     "green": (62, 140, 98),
     "white": (232, 230, 222),
     "skin_latex": (226, 196, 160),
-}
-DRAPES: dict[str, tuple[int, int, int]] = {
-    "teal": (146, 188, 182),
-    "green": (158, 190, 160),
-    "blue": (160, 184, 208),
 }
 SLEEVES: dict[str, tuple[int, int, int]] = {
     "navy_gown": (40, 52, 92),
@@ -75,7 +71,6 @@ CONDITIONS = (
     "no_hands",  # the bench with instruments, no hands
 )
 SIDES = ("left_hand", "right_hand")
-GOLD = (200, 164, 64)
 
 
 @dataclass(frozen=True)
@@ -105,99 +100,6 @@ class _Placement:
     centre: tuple[float, float]  # wanted hand centre, scene pixels
     entry: tuple[float, float]  # unit vector from the wrist towards the border the arm comes from
     palm: float  # palm length, pixels
-
-
-# --- background -------------------------------------------------------------------------------------
-
-
-def _drape(rng: np.random.Generator, size: tuple[int, int], rgb: tuple[int, int, int]) -> np.ndarray:
-    """A low-saturation drape with folds (soft ridges), shadows and fine weave noise, float RGB."""
-    width, height = size
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    shade = np.zeros((height, width), np.float32)
-    for _ in range(int(rng.integers(3, 7))):  # folds: narrow ridges of light and shadow
-        angle = rng.uniform(0, math.pi)
-        offset = rng.uniform(-0.5, 0.5) * width
-        distance = (xx - width / 2) * math.cos(angle) + (yy - height / 2) * math.sin(angle) - offset
-        w = rng.uniform(0.01, 0.04) * width
-        shade += (
-            rng.uniform(0.06, 0.18)
-            * np.sin(np.clip(distance / w, -math.pi, math.pi))
-            * (np.abs(distance) < math.pi * w)
-        )
-    noise = cv2.resize(rng.normal(0, 1, (height // 24 + 2, width // 24 + 2)).astype(np.float32), size)
-    shade += 0.05 * noise
-    jitter = rng.uniform(-10, 10, 3)
-    image = (np.array(rgb, np.float32) + jitter) * (1.0 + shade)[..., None]
-    return image + rng.normal(0, 3.0, image.shape).astype(np.float32)
-
-
-def _paper_and_pad(rng: np.random.Generator, image: np.ndarray) -> None:
-    height, width = image.shape[:2]
-    white = float(rng.uniform(215, 245))
-    band = int(rng.uniform(0.0, 0.12) * height)  # the white table beyond the drape's far edge
-    if band:
-        image[:band] = white + rng.normal(0, 2, (band, width, 3))
-    edge = int(rng.choice([0, width - 1]))  # a sheet of paper at a side edge
-    corner = np.array([edge, rng.uniform(0.1, 0.6) * height])
-    sheet = cv2.boxPoints(
-        ((float(corner[0]), float(corner[1])), (0.25 * width, 0.35 * height), rng.uniform(-20, 20))
-    )
-    cv2.fillConvexPoly(image, sheet.astype(np.int32), (white - 5, white - 5, white - 12))
-    centre = (width * rng.uniform(0.4, 0.6), height * rng.uniform(0.4, 0.55))
-    pad_size = (width * rng.uniform(0.28, 0.42), height * rng.uniform(0.35, 0.5))
-    pad = cv2.boxPoints((centre, pad_size, float(rng.uniform(-12, 12))))
-    cv2.fillConvexPoly(image, pad.astype(np.int32), (white, white - 2, white - 6))
-    pin_radius = max(2, int(0.007 * width))
-    for corner_point in pad:
-        inward = (np.array(centre) - corner_point) * 0.08
-        cv2.circle(image, tuple(int(v) for v in corner_point + inward), pin_radius, (15, 15, 18), -1)
-    for k in range(int(rng.integers(1, 4))):  # handwritten labels
-        x = int(pad[:, 0].min() + 0.1 * pad_size[0])
-        y = int(pad[:, 1].min() + (0.15 + 0.12 * k) * pad_size[1])
-        text = "".join(rng.choice(list("abcdefghklmnprstuvw 1234"), int(rng.integers(4, 10))))
-        cv2.putText(
-            image, text, (x, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, width / 1400, (30, 30, 60), 1, cv2.LINE_AA
-        )
-
-
-def _instrument(
-    rng: np.random.Generator, image: np.ndarray, start: np.ndarray, angle: float, length: float
-) -> None:
-    """A needle driver / forceps: two shiny grey bars, gold rings at the handle end (sometimes)."""
-    width = image.shape[1]
-    direction = np.array([math.cos(angle), math.sin(angle)])
-    normal = np.array([-direction[1], direction[0]])
-    bar = max(2, int(rng.uniform(0.006, 0.012) * width))
-    for k in (-1, 1):
-        a = start + k * normal * bar * 0.8
-        b = start + direction * length + k * normal * bar * rng.uniform(0.2, 2.5)
-        grey = float(rng.uniform(120, 175))
-        cv2.line(image, _pt(a), _pt(b), (grey, grey, grey + 6), bar, cv2.LINE_AA)
-        cv2.line(image, _pt(a), _pt(b), (245, 245, 250), max(1, bar // 4), cv2.LINE_AA)  # highlight
-        if rng.random() < 0.6:
-            ring = max(4, int(0.022 * width))
-            cv2.circle(
-                image,
-                _pt(a - direction * ring + k * normal * ring),
-                ring,
-                GOLD,
-                max(2, bar // 2),
-                cv2.LINE_AA,
-            )
-
-
-def _thread(rng: np.random.Generator, image: np.ndarray, through: tuple[float, float]) -> None:
-    height, width = image.shape[:2]
-    t = np.linspace(0, 1, 30)[:, None]
-    ends = rng.uniform([0, 0], [width, height], (3, 2))
-    ends[1] = through
-    curve = (1 - t) ** 2 * ends[0] + 2 * (1 - t) * t * ends[1] + t**2 * ends[2]
-    cv2.polylines(image, [curve.astype(np.int32)], False, (25, 20, 30), 1, cv2.LINE_AA)
-
-
-def _pt(p: np.ndarray) -> tuple[int, int]:
-    return int(round(float(p[0]))), int(round(float(p[1])))
 
 
 # --- hands ------------------------------------------------------------------------------------------
@@ -259,10 +161,12 @@ def _compose_hand(
     cuff = np.zeros((height, width), np.uint8)
     sleeve = np.zeros((height, width), np.uint8)
     cv2.fillConvexPoly(
-        cuff, _arm_polygon(wrist, entry, -0.25 * place.palm, cuff_end, wrist_width, 1.15 * wrist_width), 255
+        cuff,
+        _arm_polygon(wrist, entry, -0.25 * place.palm, cuff_end, wrist_width, 1.15 * wrist_width),
+        (255,),
     )
     cv2.fillConvexPoly(
-        sleeve, _arm_polygon(wrist, entry, cuff_end, far, 1.25 * wrist_width, 2.5 * wrist_width), 255
+        sleeve, _arm_polygon(wrist, entry, cuff_end, far, 1.25 * wrist_width, 2.5 * wrist_width), (255,)
     )
     cuff[sleeve > 0] = 0
     # cylinder shading across the forearm: lighter along its middle, darker at the sides
@@ -360,31 +264,6 @@ def _placements(rng: np.random.Generator, condition: str, size: tuple[int, int])
 # --- scenes -------------------------------------------------------------------------------------------
 
 
-def _bench(rng: np.random.Generator, size: tuple[int, int], drape: str) -> np.ndarray:
-    image = _drape(rng, size, DRAPES[drape])
-    _paper_and_pad(rng, image)
-    width, height = size
-    for _ in range(int(rng.integers(1, 3))):  # instruments lying on the drape
-        start = rng.uniform([0.05 * width, 0.2 * height], [0.9 * width, 0.9 * height])
-        _instrument(rng, image, start, rng.uniform(0, 2 * math.pi), rng.uniform(0.15, 0.3) * width)
-    return image
-
-
-def _light(rng: np.random.Generator, size: tuple[int, int], strong: bool) -> np.ndarray:
-    width, height = size
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    reach = 0.45 if strong else 0.15
-    gain = (
-        1.0
-        + rng.uniform(-reach, reach) * (xx / width - 0.5)
-        + rng.uniform(-reach, reach) * (yy / height - 0.5)
-    )
-    if strong:  # a lamp's spot
-        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
-        gain += 0.25 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (0.25 * width) ** 2)) - 0.1
-    return gain
-
-
 def compose(
     rng: np.random.Generator,
     background: np.ndarray,
@@ -409,7 +288,7 @@ def compose(
     for k, place in enumerate(placements):
         cut = cutouts[first if mirror_pair or k == 0 else int(rng.integers(0, len(cutouts)))]
         layer, alpha, hand = _compose_hand(rng, cut, place, glove_rgb, sleeve_rgb, size)  # type: ignore[arg-type]
-        shift = np.float32([[1, 0, 0.02 * width], [0, 1, 0.03 * height]])
+        shift = np.array([[1, 0, 0.02 * width], [0, 1, 0.03 * height]], np.float32)
         shadow = cv2.GaussianBlur(cv2.warpAffine(alpha, shift, size), (0, 0), 0.01 * width)
         image *= (1.0 - 0.3 * shadow)[..., None]
         if condition == "motion_blur":
@@ -420,10 +299,10 @@ def compose(
         if condition == "instrument_split" or rng.random() < 0.5:  # held: crosses the glove
             angle = rng.uniform(0, 2 * math.pi)
             start = np.array(hand.centre) - 0.12 * width * np.array([math.cos(angle), math.sin(angle)])
-            _instrument(rng, image, start, angle, rng.uniform(0.2, 0.3) * width)
+            draw_instrument(rng, image, start, angle, rng.uniform(0.2, 0.3) * width)
         if rng.random() < 0.5:
-            _thread(rng, image, hand.centre)
-    image *= _light(rng, size, strong=condition == "uneven_light")[..., None]
+            draw_thread(rng, image, hand.centre)
+    image *= light(rng, size, strong=condition == "uneven_light")[..., None]
     image += rng.normal(0, 2.5, image.shape).astype(np.float32)
     return np.clip(image, 0, 255).astype(np.uint8), tuple(truth)
 
@@ -433,7 +312,7 @@ def _blur(rng: np.random.Generator, layer: np.ndarray, alpha: np.ndarray) -> tup
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2] = 1.0 / length
     turn = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1.0)
-    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    kernel = np.asarray(cv2.warpAffine(kernel, turn, (length, length)), np.float32)
     kernel /= max(float(kernel.sum()), 1e-6)
     return cv2.filter2D(layer, -1, kernel), cv2.filter2D(alpha, -1, kernel)
 
@@ -453,7 +332,7 @@ def make_scene(
     if not cutouts:
         raise FileNotFoundError("no hand cut-outs: the shared clips (../shared/data) are missing")
     rng = np.random.default_rng(seed)
-    background = _bench(rng, size, drape)
+    background = bench(rng, size, drape)
     sleeve = str(rng.choice([s for s in SLEEVES if glove or s != "white_coat"]))
     placements = _placements(rng, condition, size)
     image, hands = compose(rng, background, placements, cutouts, glove, sleeve, condition)
@@ -476,34 +355,13 @@ def scene_set(
                     yield make_scene(k, glove, drape, condition, size, cutouts)
 
 
-def _bare_bench(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
-    """A bench with white and blue objects on it (magazine pages with print, gauze, a sponge, a cap)."""
-    width, height = size
-    background = _bench(rng, size, str(rng.choice(list(DRAPES))))
-    for k in range(4):
-        centre = (rng.uniform(0.05, 0.95) * width, rng.uniform(0.1, 0.95) * height)
-        box = cv2.boxPoints(
-            (centre, (rng.uniform(0.12, 0.3) * width, rng.uniform(0.12, 0.3) * height), rng.uniform(0, 90))
-        )
-        if k % 2 == 0:
-            cv2.fillConvexPoly(background, box.astype(np.int32), (242, 242, 238))
-            for line in range(6):
-                y = int(box[:, 1].min() + (line + 1) * 0.1 * np.ptp(box[:, 1]))
-                x0, x1 = int(box[:, 0].min()) + 8, int(box[:, 0].max()) - 8
-                cv2.line(background, (x0, y), (x1, y), (90, 90, 95), 2)
-        else:
-            blue = (int(rng.uniform(30, 90)), int(rng.uniform(80, 140)), int(rng.uniform(170, 230)))
-            cv2.fillConvexPoly(background, box.astype(np.int32), blue)
-    return background
-
-
 def bare_hand_scene(
     seed: int, size: tuple[int, int] = (960, 540), cutouts: Optional[Sequence[HandCutout]] = None
 ) -> Scene:
     """Bare hands on a bench with white and blue objects (a magazine, gauze, a blue sponge, a cap)."""
     cutouts = cutouts if cutouts is not None else load_cutouts()
     rng = np.random.default_rng(seed)
-    background = _bare_bench(rng, size)
+    background = bare_bench(rng, size)
     sleeve = str(rng.choice(["navy_gown", "ceil_scrubs", "green_scrubs", "bare_arm"]))
     placements = _placements(rng, "apart", size)
     image, hands = compose(rng, background, placements, cutouts, None, sleeve, "apart")
@@ -523,7 +381,7 @@ def scene_video(
     None: bare hands on a bench with still white and blue objects."""
     cutouts = cutouts if cutouts is not None else load_cutouts()
     rng = np.random.default_rng(seed)
-    background = _bench(rng, size, drape) if glove else _bare_bench(rng, size)
+    background = bench(rng, size, drape) if glove else bare_bench(rng, size)
     base = _placements(rng, "apart", size)
     sleeve = str(rng.choice([s for s in SLEEVES if glove or s != "white_coat"]))
     phases = rng.uniform(0, 2 * math.pi, (len(base), 2))

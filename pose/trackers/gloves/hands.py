@@ -14,6 +14,7 @@ lying along a border (a table edge), specks, regions covering half the frame.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -120,7 +121,7 @@ def _lies_along_border(blob: np.ndarray, outline: np.ndarray) -> bool:
     return bool(along_top_or_bottom or along_a_side)
 
 
-def _straight_edged(contours: list[np.ndarray]) -> bool:
+def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
     """A convex outline of a few straight sides (a pad, a sheet, a sponge cut by the border), not a hand."""
     largest = max(contours, key=cv2.contourArea)
     hull = cv2.convexHull(largest)

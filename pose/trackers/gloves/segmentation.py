@@ -60,12 +60,14 @@ class WorkingImage:
         factor = min(1.0, long_side / float(max(width, height)))
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         image = np.ascontiguousarray(image_rgb)
-        if factor < 1.0:
-            # every n-th pixel first (cheap) then an area resize: the mean of a few samples per cell
-            step = max(1, int(1.0 / factor) // 2)
-            image = cv2.resize(
-                np.ascontiguousarray(image[::step, ::step]), size, interpolation=cv2.INTER_AREA
-            )
+        if factor < 0.5:
+            # a bilinear step to twice the size, then an area step: nearly the anti-aliasing of one
+            # area resize at under half its cost on 1080p frames
+            double = (2 * size[0], 2 * size[1])
+            halfway = cv2.resize(image, double, interpolation=cv2.INTER_LINEAR)
+            image = cv2.resize(halfway, size, interpolation=cv2.INTER_AREA)
+        elif factor < 1.0:
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
         lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
         return cls(image, hsv, lab, (width / size[0], height / size[1]))

@@ -35,6 +35,7 @@ from skillsight.pose.trackers.gloves.identity import (
 )
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
+    DrapeModel,
     WorkingImage,
     family_mask,
     find_drape,
@@ -45,6 +46,7 @@ GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
 MAX_TRACK_GAP_S = 0.5
+DRAPE_EVERY = 25  # frames
 
 
 class GloveTracker:
@@ -82,6 +84,9 @@ class GloveTracker:
         self._frames_with = {hand: 0 for hand in HAND_NAMES}
         self._family_frames: dict[str, int] = {}
         self.last_family: Optional[str] = None
+        self._drape: Optional[DrapeModel] = None
+        self._drape_age = DRAPE_EVERY
+        self._drape_size: tuple[int, int] = (0, 0)
 
     @property
     def gloves_present(self) -> bool:
@@ -155,7 +160,7 @@ class GloveTracker:
     def _hands_of(
         self, image: WorkingImage, family: str, still: Optional[np.ndarray]
     ) -> list[tuple[handlib.HandBlob, float]]:
-        drape = find_drape(image.hsv)
+        drape = self._drape_of(image)
         mask = family_mask(family, image, drape, still)
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
         if band is not None:
@@ -194,6 +199,14 @@ class GloveTracker:
                 hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
             self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
         return found
+
+    def _drape_of(self, image: WorkingImage) -> Optional[DrapeModel]:
+        """The drape of this frame; in video, re-estimated every DRAPE_EVERY frames (it lies still)."""
+        if self.independent_frames or self._drape_age >= DRAPE_EVERY or self._drape_size != image.size:
+            self._drape = find_drape(image.hsv)
+            self._drape_age, self._drape_size = 0, image.size
+        self._drape_age += 1
+        return self._drape
 
     def _identify(
         self, found: list[tuple[handlib.HandBlob, float]], size: tuple[int, int], frame: Frame
