@@ -162,6 +162,49 @@ def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return math.hypot(dx, dy)
 
 
+def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
+    """A glove blob that enters from no border (sleeves of another colour) may still be two hands
+    side by side (touching, crossed at the wrists): two wrists leave a deep notch on the trainee's side
+    of the blob, which one hand's wrist does not. Split along the line from that notch away from the
+    trainee; else the blob is one hand."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return [blob]
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline, returnPoints=False)
+    if hull is None or len(hull) < 4:
+        return [blob]
+    try:
+        defects = cv2.convexityDefects(outline, hull)
+    except cv2.error:
+        return [blob]
+    if defects is None:
+        return [blob]
+    points = outline.reshape(-1, 2).astype(np.float64)
+    size = math.sqrt(max(cv2.contourArea(outline), 1.0))
+    toward = {"bottom": np.array([0.0, 1.0]), "top": np.array([0.0, -1.0]), "left": np.array([-1.0, 0.0])}
+    down = toward.get(trainee_edge, np.array([1.0, 0.0]))
+    centre = points.mean(axis=0)
+    best = None
+    for _start, _end, far, depth in defects.reshape(-1, 4):
+        notch = points[far]
+        on_trainee_side = float(np.dot(notch - centre, down)) > 0.15 * size
+        if depth / 256.0 >= 0.3 * size and on_trainee_side and (best is None or depth > best[1]):
+            best = (notch, depth)
+    if best is None:
+        return [blob]
+    notch = best[0]
+    ys, xs = np.nonzero(blob)
+    side = (xs - notch[0]) * down[1] - (ys - notch[1]) * down[0]  # which side of the line through the notch
+    parts = []
+    for keep in (side < 0, side >= 0):
+        part = np.zeros_like(blob)
+        part[ys[keep], xs[keep]] = 1
+        if keep.sum() >= 0.2 * len(xs):
+            parts.append(part)
+    return parts if len(parts) == 2 else [blob]
+
+
 def split_by_entries(blob: np.ndarray, contacts: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
     """One (mask, contact) per arm. Each arm runs on from where it enters in a straight line (its
     direction from the blob's pixels near the entry), so a pixel belongs to the arm whose line passes

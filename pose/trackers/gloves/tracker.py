@@ -182,7 +182,11 @@ class GloveTracker:
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue
-            for part, contact in handlib.split_by_entries(blob, contacts[:2]):
+            if contacts:
+                arms = handlib.split_by_entries(blob, contacts[:2])
+            else:
+                arms = [(p, np.empty((0, 2))) for p in handlib.split_side_by_side(blob, trainee_edge)]
+            for part, contact in arms:
                 described = handlib.describe_hand(part, contact, trainee_edge)
                 if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
                     continue
