@@ -39,7 +39,7 @@ TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
-PROBE_EVERY_S = 2.0
+PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
 BARE_SKIN_SHARE = 0.5  # of a landmark hand's points on skin colour: a bare hand
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
 
