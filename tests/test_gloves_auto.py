@@ -163,6 +163,8 @@ def test_never_fewer_hands_than_either_tracker_alone(seed: int) -> None:
                 if rng.random() < 0.6:
                     chosen[slot] = places[int(rng.integers(len(places)))]
             script[index] = chosen
+    # MediaPipe saw a hand in one of the three samples: it runs on every frame (see the probe test)
+    hands_script[0], hands_script[1], hands_script[2] = {0: places[0]}, {}, {}
     tracker = auto_with(hands_script, gloves_script)
     for index in range(40):
         obs = tracker.process(frame(index))
@@ -234,3 +236,40 @@ def test_without_a_sample_the_first_frame_decides() -> None:
     tracker.prepare([])
     obs = tracker.process(frame(0))
     assert tracker.gloves_present and hands_in(obs) == 1
+
+
+def test_a_gloved_video_without_landmarks_probes_mediapipe_only_now_and_then() -> None:
+    calls: list[int] = []
+
+    class CountingHands(ScriptedHands):
+        def process(self, frame: Frame) -> FrameObservation:
+            calls.append(frame.index)
+            return super().process(frame)
+
+    script = {i: ({0: (100.0, 100.0)} if i >= 300 else {}) for i in range(460)}
+    tracker = AutoTracker(
+        hands_factory=lambda: CountingHands(script),
+        gloves_factory=lambda: ScriptedGloves({i: {1: (500.0, 500.0)} for i in range(460)}),
+    )
+    tracker.prepare([frame(i) for i in range(3)])
+    calls.clear()
+    assert tracker.choice == "gloves"
+    observations = [tracker.process(frame(i)) for i in range(460)]
+    probed_before = [i for i in calls if i < 300]
+    assert 2 <= len(probed_before) <= 4  # every 5 s of video (125 frames), not every frame
+    # once a probe finds a hand, MediaPipe runs on every frame again
+    first_seen = min(i for i in calls if i >= 300)
+    assert first_seen <= 425 and all(i in calls for i in range(first_seen, 460))
+    assert hands_in(observations[-1]) == 2
+    assert tracker.provenance()["per_frame_sources"]["mediapipe_frames_skipped"] > 250
+
+
+def test_still_white_objects_in_a_bare_handed_video_are_not_gloves() -> None:
+    hands = {i: {0: (100.0, 100.0)} for i in range(20)}
+    still_glove = {i: {1: (600.0, 300.0)} for i in range(20)}
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands(hands), gloves_factory=lambda: ScriptedGloves(still_glove)
+    )
+    tracker.prepare([frame(i) for i in range(0, 20, 4)])
+    assert not tracker.gloves_present and tracker.provenance()["still_glove_candidates_rejected"]
+    assert all(hands_in(tracker.process(frame(i))) == 1 for i in range(20))

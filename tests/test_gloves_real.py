@@ -63,7 +63,7 @@ def centroid_inside_box_share(path: Path, reference: np.ndarray, color: str) -> 
     tracker = GloveTracker(camera_view="front")
     tracker.prepare(sample_of(path))
     calibration = tracker.provenance()["calibration"]
-    assert calibration["gloves_present"] and calibration["model"]["color"] == color
+    assert calibration["gloves_present"] and calibration["families"][0] == "colored"
     inside = 0
     n = 0
     for frame in frames_of(path):

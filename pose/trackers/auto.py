@@ -6,7 +6,13 @@ are exactly those of the hands tracker alone). Per frame and per hand it reports
 where MediaPipe has that hand, else the glove's centroid and tip. A glove blob that lies on a hand
 MediaPipe already reports is the same hand, not another one; any other glove hand takes its own slot or,
 when MediaPipe holds that slot with a different hand, the free one. So a frame never holds fewer hands
-than either tracker alone would report (both run on every frame while gloves are present).
+than either tracker alone would report.
+
+A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
+there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
+are switched off rather than a wrong hand reported. In a gloved video where MediaPipe found no hand in
+the samples, MediaPipe is not run on every frame: once landmarks have been absent for PROBE_AFTER_S it
+probes one frame every PROBE_EVERY_S, and runs on every frame again as soon as a probe finds a hand.
 
 Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
 centre of all 21 landmarks (pose.hand_geometry: the whole hand, as a glove blob's centroid is) and tip the
@@ -26,8 +32,15 @@ from skillsight.pose.keypoints import GLOVE_KEYPOINTS
 from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 
-AUTO_TRACKER_VERSION = "1.1"  # 1.1: landmark centroid over all 21 landmarks (was the palm's 5)
+AUTO_TRACKER_VERSION = (
+    "1.2"  # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
+)
 TIP_KEYPOINT = "index_finger_tip"
+BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
+MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
+PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
+PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
+BARE_SKIN_SHARE = 0.5  # of a landmark hand's points on skin colour: a bare hand
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
 
 TrackerFactory = Callable[[], Tracker]
@@ -65,6 +78,7 @@ class AutoTracker:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
+        self.independent_frames = independent_frames  # stills: MediaPipe sees every one
         self._hands_factory = hands_factory or _default_hands_factory(
             camera_view, independent_frames, mirror_average
         )
@@ -76,6 +90,7 @@ class AutoTracker:
                     camera_view=camera_view, glove_color=glove_color, independent_frames=independent_frames
                 )
 
+        self._gloves_factory: Optional[TrackerFactory] = gloves_factory
         self.hands = self._hands_factory()
         self.gloves: Any = gloves_factory()
         if tuple(self.hands.individuals) != HAND_NAMES or tuple(self.gloves.individuals) != HAND_NAMES:
@@ -85,6 +100,9 @@ class AutoTracker:
         self._tip = self.hand_keypoints.index(TIP_KEYPOINT)
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
+        self.bare_handed_rejected = False  # glove candidates rejected: a bare-handed video, still objects
+        self._last_landmarks_s: Optional[float] = None
+        self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
         self.sample_frames_with_landmarks = 0
         self._counts = {
@@ -92,6 +110,8 @@ class AutoTracker:
             "hands_from_landmarks": 0,
             "hands_from_gloves": 0,
             "glove_hands_matched_to_landmarks": 0,
+            "mediapipe_frames_skipped": 0,
+            "glove_hands_dropped_beside_bare_hands": 0,
         }
 
     @property
@@ -111,27 +131,90 @@ class AutoTracker:
         self.sample_frames = len(sample)
         # Only a gloved video needs to know whether landmarks are found too (it names the choice);
         # a bare-handed one is tracked with landmarks anyway, so skip the second MediaPipe pass.
-        self.sample_frames_with_landmarks = self._count_landmark_frames(sample) if self.gloves_present else 0
+        sample_landmarks = self._sample_landmarks(sample) if self.gloves_present else []
+        self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
+        bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
+        if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
+            self.gloves_present = False
+            self.bare_handed_rejected = True
 
-    def _count_landmark_frames(self, sample: Sequence[Frame]) -> int:
+    def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
+        """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
+        samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
+        if self._gloves_factory is None or len(sample) < 3:
+            return True
+        probe = self._gloves_factory()
+        try:
+            probe.prepare(sample)
+            centres = [probe.process(frame).positions[:, 0, :2] for frame in sample]
+        finally:
+            probe.close()
+        width = float(sample[0].image.shape[1])
+        n_kp = len(self.hand_keypoints)
+        for slot in range(2):
+            seen = [(c[slot], o) for c, o in zip(centres, landmarks) if not np.isnan(c[slot]).any()]
+            if len(seen) < 3:
+                continue
+            points = np.array([c for c, _ in seen])
+            moves = np.linalg.norm(points - np.median(points, axis=0), axis=1)
+            on_hand = 0
+            for centre, observation in seen:
+                taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
+                glove = np.full((2, 3), np.nan)
+                glove[slot, :2] = centre
+                on_hand += int(
+                    bool(_match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot]))
+                )
+            if float(np.median(moves)) >= MIN_HAND_MOTION * width or on_hand >= len(seen) / 3:
+                return True
+        return False
+
+    def _sample_landmarks(self, sample: Sequence[Frame]) -> list[FrameObservation]:
         if not sample:
-            return 0
+            return []
         probe = self._hands_factory()  # its own instance: the tracking one must not see the sample
         try:
-            return sum(int(np.any(probe.process(frame).confidence > 0)) for frame in sample)
+            return [probe.process(frame) for frame in sample]
         finally:
             probe.close()
 
     def process(self, frame: Frame) -> FrameObservation:
         if self._awaiting_sample:
             self.prepare([frame])
-        landmarks = self.hands.process(frame)
+        landmarks = self._landmarks(frame)
         gloved = self.gloves.process(frame) if self.gloves_present else None
-        observation = self._merge(landmarks, gloved)
+        observation = self._merge(landmarks, gloved, _bare_hand_seen(landmarks, frame.image))
         self._counts["frames"] += 1
         return observation
 
-    def _merge(self, landmarks: FrameObservation, gloved: Optional[FrameObservation]) -> FrameObservation:
+    def _landmarks(self, frame: Frame) -> FrameObservation:
+        """MediaPipe on this frame, or (a gloved video, landmarks long absent) an empty observation
+        between probes."""
+        if self.choice == "gloves" and not self.independent_frames and not self._should_probe(frame.time_s):
+            self._counts["mediapipe_frames_skipped"] += 1
+            n = len(self.hand_keypoints)
+            return FrameObservation(np.full((2, n, 3), np.nan), np.zeros((2, n)))
+        observation = self.hands.process(frame)
+        self._last_probe_s = frame.time_s
+        if np.any(observation.confidence > 0):
+            self._last_landmarks_s = frame.time_s
+        return observation
+
+    def _should_probe(self, time_s: float) -> bool:
+        if (
+            self._last_probe_s is None
+            or self._last_landmarks_s is not None
+            and (time_s - self._last_landmarks_s < PROBE_AFTER_S)
+        ):
+            return True
+        absent_since = self._last_landmarks_s if self._last_landmarks_s is not None else -PROBE_AFTER_S
+        if time_s - absent_since < PROBE_AFTER_S:
+            return True
+        return time_s - self._last_probe_s >= PROBE_EVERY_S
+
+    def _merge(
+        self, landmarks: FrameObservation, gloved: Optional[FrameObservation], bare_hand: bool = False
+    ) -> FrameObservation:
         n_hand_kp = len(self.hand_keypoints)
         positions = np.full((2, len(self.keypoints), 3), np.nan)
         confidence = np.zeros((2, len(self.keypoints)))
@@ -155,7 +238,7 @@ class AutoTracker:
             taken[slot] = True
             self._counts["hands_from_landmarks"] += 1
         if gloved is not None:
-            self._add_glove_hands(gloved, positions, confidence, taken, extras)
+            self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand)
         return FrameObservation(positions, confidence, world, extras)
 
     def _add_glove_hands(
@@ -165,7 +248,10 @@ class AutoTracker:
         confidence: np.ndarray,
         taken: list[bool],
         extras: dict[str, Any],
+        bare_hand: bool = False,
     ) -> None:
+        """Glove hands into free slots; none besides a bare hand (whoever has one bare hand has no glove
+        on the other: the "glove" is a white or blue object)."""
         n_hand_kp = len(self.hand_keypoints)
         glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
         matched = _match_gloves_to_landmarks(
@@ -178,7 +264,8 @@ class AutoTracker:
                 self._counts["glove_hands_matched_to_landmarks"] += 1
                 continue
             target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
-            if target is None:
+            if target is None or bare_hand:
+                self._counts["glove_hands_dropped_beside_bare_hands"] += int(bare_hand)
                 continue
             positions[target, n_hand_kp:] = gloved.positions[slot]
             confidence[target, n_hand_kp:] = gloved.confidence[slot]
@@ -198,6 +285,7 @@ class AutoTracker:
             "gloves_present": self.gloves_present,
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
+            "still_glove_candidates_rejected": self.bare_handed_rejected,
             "per_frame_sources": dict(self._counts),
             "centroid": "landmark hands: mean of the 21 landmarks; glove hands: blob centroid",
             "tip": f"landmark hands: {TIP_KEYPOINT}; glove hands: blob point farthest from the arm's entry",
@@ -235,3 +323,25 @@ def _match_gloves_to_landmarks(
         if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
             matched[free[nearest]] = landmark_slot
     return matched
+
+
+def _bare_hand_seen(landmarks: FrameObservation, image_rgb: np.ndarray) -> bool:
+    """Whether a landmark hand of this frame is bare: most of its landmarks lie on skin-coloured pixels
+    (MediaPipe sometimes finds a gloved hand too; its landmarks then lie on glove colour)."""
+    from skillsight.pose.trackers.gloves.segmentation import skin_coloured
+
+    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
+        return False
+    height, width = image_rgb.shape[:2]
+    for slot in range(landmarks.confidence.shape[0]):
+        if not np.any(landmarks.confidence[slot] > 0):
+            continue
+        xy = landmarks.positions[slot, :, :2]
+        xy = xy[~np.isnan(xy).any(axis=1)].round().astype(int)
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+        if inside.sum() < 5:
+            continue
+        pixels = image_rgb[xy[inside, 1], xy[inside, 0]].reshape(1, -1, 3)
+        if float(np.mean(skin_coloured(np.ascontiguousarray(pixels, dtype=np.uint8)))) >= BARE_SKIN_SHARE:
+            return True
+    return False

@@ -1,0 +1,102 @@
+"""What a video teaches the glove tracker before and while it tracks.
+
+prepare() looks at sample frames spread over the video: which glove family shows hands there (gloves
+present or not), the drape, and the large white regions that never move (pad, table: a white glove is
+then looked for only where the frame differs from them). While tracking, the hue band of the hands
+found so far narrows the coloured mask to the gloves' own hue (a blue sponge beside purple gloves drops
+out). An image folder of unrelated stills skips all of this: every still is read on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import cv2
+import numpy as np
+from skillsight.pose.trackers.gloves.segmentation import WorkingImage, white_mask
+
+MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples showing a hand of one family, for gloves to be present
+STATIC_WHITE_MIN_SHARE = 0.08  # of the frame: a white region this large that never moves is the bench
+STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel shows the still background
+HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
+HUE_MARGIN = 12
+
+
+@dataclass
+class Calibration:
+    """The outcome of prepare(), recorded in provenance."""
+
+    gloves_present: bool
+    families: tuple[str, ...]  # in the order they are tried
+    family_shares: dict[str, float]
+    n_samples: int
+    still_background: Optional[np.ndarray] = None  # working-size Lab median, black where not still white
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "gloves_present": self.gloves_present,
+            "families": list(self.families),
+            "family_shares": {k: round(v, 3) for k, v in self.family_shares.items()},
+            "n_samples": self.n_samples,
+            "still_white_background": self.still_background is not None,
+        }
+
+
+def calibrate(
+    samples: Sequence[WorkingImage],
+    families: Sequence[str],
+    hands_in: Callable[[WorkingImage, str, Optional[np.ndarray]], int],
+) -> Calibration:
+    """Share of samples in which each family shows a hand; families that reach MIN_GLOVED_SAMPLE_SHARE
+    are kept (in the order given), else none: no gloves in this video."""
+    background = still_white_background(samples) if "white" in families else None
+    shares: dict[str, float] = {}
+    for family in families:
+        still = background if family == "white" else None
+        found = [hands_in(image, family, still) > 0 for image in samples]
+        shares[family] = float(np.mean(found)) if found else 0.0
+    # in the order asked: a coloured glove is the clearer sign (white things lie on every bench)
+    kept = [f for f in families if shares[f] >= MIN_GLOVED_SAMPLE_SHARE]
+    return Calibration(bool(kept), tuple(kept), shares, len(samples), background)
+
+
+def still_white_background(samples: Sequence[WorkingImage]) -> Optional[np.ndarray]:
+    """Median Lab of the samples, kept only in large white regions (pad, table); elsewhere black."""
+    if len(samples) < 3 or len({s.lab.shape for s in samples}) != 1:
+        return None
+    median = np.median(np.stack([s.lab for s in samples]), axis=0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(white_mask(median), connectivity=8)
+    large = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= STATIC_WHITE_MIN_SHARE * labels.size]
+    if not large:
+        return None
+    median[~np.isin(labels, large)] = (0, 128, 128)
+    return median
+
+
+def still_pixels(image: WorkingImage, background: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """Pixels that show the still white background (to be left out of the white mask)."""
+    if background is None or background.shape != image.lab.shape:
+        return None
+    difference = cv2.absdiff(image.lab, background).astype(np.uint16).sum(axis=2)
+    return ((difference < STILL_LAB_DISTANCE) & (background[..., 0] > 0)).astype(np.uint8)
+
+
+@dataclass
+class HueModel:
+    """The gloves' hue band learnt from the hands found so far (coloured gloves only)."""
+
+    histogram: np.ndarray = field(default_factory=lambda: np.zeros(180))
+    frames: int = 0
+
+    def learn(self, hues: np.ndarray) -> None:
+        self.histogram += np.bincount(hues.ravel(), minlength=180)[:180]
+        self.frames += 1
+
+    def band(self) -> Optional[tuple[int, int]]:
+        if self.frames < HUE_LEARN_FRAMES or self.histogram.sum() == 0:
+            return None
+        cumulative = np.cumsum(self.histogram) / self.histogram.sum()
+        low, high = int(np.searchsorted(cumulative, 0.02)), int(np.searchsorted(cumulative, 0.98))
+        return max(0, low - HUE_MARGIN), min(179, high + HUE_MARGIN)

@@ -1,0 +1,296 @@
+"""From a glove mask to hands: pieces joined, touching hands split, the hand found at the arm's end.
+
+What a gloved hand looks like from above: an arm (sleeve, cuff) runs in from a border the trainee sits
+at, and the hand is its far (distal) end. So:
+- a piece that touches no border, lying beside a blob that does, is a piece of that glove (an
+  instrument or thread cut it off);
+- a blob that enters the frame at two separate places holds two arms: two hands touching or crossing;
+- the hand is the part of the blob within about two arm widths of its far end; its centre, leading
+  point (the far end), main-axis angle and area are measured there.
+Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
+lying along a border (a table edge), specks, regions covering half the frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+MIN_AREA_SHARE = 0.006  # of the frame: a glove covers 5-30%, a part cut by the border less
+MAX_AREA_SHARE = 0.45
+MAX_RECTANGULARITY = (
+    0.9  # area (closed, holes filled) / minimum-area rectangle: pads, sheets and boxes lie above
+)
+MAX_BORDER_RUN = 0.5  # of a border: a blob lying along it is a table edge or a sleeve of the drape
+PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
+HAND_LENGTH_WIDTHS = 1.8  # a hand is about this many arm widths long from the far end
+FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (tried 2.6: worse on the scenes)
+MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
+EDGES = ("top", "bottom", "left", "right")
+
+
+@dataclass
+class HandBlob:
+    """One hand, in working pixels."""
+
+    centre: tuple[float, float]
+    tip: tuple[float, float]
+    entry: Optional[tuple[float, float]]  # where its arm enters the frame; None inside the frame
+    angle_deg: float  # of the main axis, from the entry towards the tip, image coordinates
+    area: float  # of the hand part
+    blob_area: float  # of the whole blob (hand, cuff, sleeve)
+    shape_score: float  # 0-1: how hand-like the blob's shape is
+
+
+def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return labels, stats[:n]
+
+
+def border_contacts(blob: np.ndarray, entry_edges: tuple[str, ...]) -> list[np.ndarray]:
+    """Runs of the blob along the entry borders, each as its (x, y) points; a run is one arm."""
+    height, width = blob.shape
+    lines = {
+        "bottom": (blob[-1, :], lambda i: (i, height - 1.0)),
+        "top": (blob[0, :], lambda i: (i, 0.0)),
+        "left": (blob[:, 0], lambda i: (0.0, i)),
+        "right": (blob[:, -1], lambda i: (width - 1.0, i)),
+    }
+    # walk the perimeter left side (top to bottom), bottom (left to right), right side (bottom to top)
+    gap_limit = MIN_CONTACT_GAP * max(width, height)
+    runs: list[list[tuple[float, float]]] = []
+    last = -math.inf
+    position = 0.0
+    for edge in ("left", "bottom", "right", "top"):
+        line, point = lines[edge]
+        indices = np.arange(len(line))
+        if edge in ("right",):
+            indices = indices[::-1]
+        for i in indices:
+            position += 1.0
+            if edge not in entry_edges or not line[i]:
+                continue
+            if position - last > gap_limit or not runs:
+                runs.append([])
+            runs[-1].append(point(float(i)))
+            last = position
+    return [np.array(run) for run in runs if len(run) >= 2]
+
+
+def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list[np.ndarray]) -> float:
+    """0 for shapes that are not a hand (see module notes), else up to 1."""
+    share = area / frame_area
+    if share < MIN_AREA_SHARE or share > MAX_AREA_SHARE:
+        return 0.0
+    height, width = blob.shape
+    for edge_line, length in (
+        (blob[0, :], width),
+        (blob[-1, :], width),
+        (blob[:, 0], height),
+        (blob[:, -1], height),
+    ):
+        if np.count_nonzero(edge_line) > MAX_BORDER_RUN * length:
+            return 0.0
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = np.concatenate([c.reshape(-1, 2) for c in contours])
+    (_, _), (w, h), _ = cv2.minAreaRect(outline)
+    if min(w, h) < 0.3 * max(w, h) and _lies_along_border(blob, outline):
+        return 0.0  # a strip along the frame's edge: the table beyond the drape
+    # closing first: notches that instruments and thread cut into a pad do not make it less square
+    closed = cv2.morphologyEx(blob, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    closed_contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    rectangularity = sum(cv2.contourArea(c) for c in closed_contours) / max(w * h, 1.0)
+    if rectangularity > MAX_RECTANGULARITY or _straight_edged(contours):
+        return 0.0
+    size_score = min(1.0, share / 0.03)
+    return float(np.clip(0.5 + 0.5 * size_score, 0.0, 1.0))
+
+
+def _lies_along_border(blob: np.ndarray, outline: np.ndarray) -> bool:
+    _, _, w, h = cv2.boundingRect(outline)
+    """Long along a border it touches over most of its length (an arm runs into the border across it)."""
+    along_top_or_bottom = (
+        w >= 3 * h and max(np.count_nonzero(blob[0, :]), np.count_nonzero(blob[-1, :])) >= 0.7 * w
+    )
+    along_a_side = h >= 3 * w and max(np.count_nonzero(blob[:, 0]), np.count_nonzero(blob[:, -1])) >= 0.7 * h
+    return bool(along_top_or_bottom or along_a_side)
+
+
+def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
+    """A convex outline of a few straight sides (a pad, a sheet, a sponge cut by the border), not a hand."""
+    largest = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(largest)
+    solidity = cv2.contourArea(largest) / max(cv2.contourArea(hull), 1.0)
+    corners = cv2.approxPolyDP(largest, 0.015 * cv2.arcLength(largest, True), True)
+    return solidity > 0.95 and len(corners) <= 5
+
+
+def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
+    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob."""
+    height, width = labels.shape
+    keep = [
+        i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
+    ]
+    keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
+    groups: list[list[int]] = []
+    for i in keep:
+        x, y, w, h, area = (int(v) for v in stats[i, :5])
+        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
+        host = None
+        if not touches:
+            for group in groups:
+                main = stats[group[0]]
+                gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
+                if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
+                    host = group
+                    break
+        if host is not None:
+            host.append(i)
+        else:
+            groups.append([i])
+    return [np.array(g) for g in groups]
+
+
+def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    dx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
+    dy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+    return math.hypot(dx, dy)
+
+
+def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
+    """A glove blob that enters from no border (sleeves of another colour) may still be two hands
+    side by side (touching, crossed at the wrists): two wrists leave a deep notch on the trainee's side
+    of the blob, which one hand's wrist does not. Split along the line from that notch away from the
+    trainee; else the blob is one hand."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return [blob]
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline, returnPoints=False)
+    if hull is None or len(hull) < 4:
+        return [blob]
+    try:
+        defects = cv2.convexityDefects(outline, hull)
+    except cv2.error:
+        return [blob]
+    if defects is None:
+        return [blob]
+    points = outline.reshape(-1, 2).astype(np.float64)
+    size = math.sqrt(max(cv2.contourArea(outline), 1.0))
+    toward = {"bottom": np.array([0.0, 1.0]), "top": np.array([0.0, -1.0]), "left": np.array([-1.0, 0.0])}
+    down = toward.get(trainee_edge, np.array([1.0, 0.0]))
+    centre = points.mean(axis=0)
+    best = None
+    for _start, _end, far, depth in defects.reshape(-1, 4):
+        notch = points[far]
+        on_trainee_side = float(np.dot(notch - centre, down)) > 0.15 * size
+        if depth / 256.0 >= 0.3 * size and on_trainee_side and (best is None or depth > best[1]):
+            best = (notch, depth)
+    if best is None:
+        return [blob]
+    notch = best[0]
+    ys, xs = np.nonzero(blob)
+    side = (xs - notch[0]) * down[1] - (ys - notch[1]) * down[0]  # which side of the line through the notch
+    parts = []
+    for keep in (side < 0, side >= 0):
+        part = np.zeros_like(blob)
+        part[ys[keep], xs[keep]] = 1
+        if keep.sum() >= 0.2 * len(xs):
+            parts.append(part)
+    return parts if len(parts) == 2 else [blob]
+
+
+def split_by_entries(blob: np.ndarray, contacts: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One (mask, contact) per arm. Each arm runs on from where it enters in a straight line (its
+    direction from the blob's pixels near the entry), so a pixel belongs to the arm whose line passes
+    nearest: touching hands split between them, and crossed arms keep their own hands."""
+    if len(contacts) <= 1:
+        return [(blob, contacts[0] if contacts else np.empty((0, 2)))]
+    ys, xs = np.nonzero(blob)
+    points = np.column_stack([xs, ys]).astype(np.float64)
+    distances = np.stack([_distance_to_arm_line(points, contact) for contact in contacts], axis=1)
+    nearest = np.argmin(distances, axis=1)
+    parts = []
+    for k, contact in enumerate(contacts):
+        part = np.zeros_like(blob)
+        part[ys[nearest == k], xs[nearest == k]] = 255
+        parts.append((part, contact))
+    return parts
+
+
+def _distance_to_arm_line(points: np.ndarray, contact: np.ndarray) -> np.ndarray:
+    entry = contact.mean(axis=0)
+    run = max(float(np.linalg.norm(contact[-1] - contact[0])), 4.0)
+    near = points[np.hypot(*(points - entry).T) <= 1.5 * run]
+    if len(near) < 10:
+        return np.asarray(np.hypot(*(points - entry).T))
+    centred = near - near.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    axis = vectors[:, -1]
+    if float(np.dot(near.mean(axis=0) - entry, axis)) < 0:
+        axis = -axis
+    relative = points - entry
+    along = relative @ axis
+    across = np.abs(relative @ np.array([-axis[1], axis[0]]))
+    return np.asarray(np.where(along >= 0, across, np.hypot(along, across)))
+
+
+def describe_hand(blob: np.ndarray, contact: np.ndarray, trainee_edge: str) -> Optional[HandBlob]:
+    """Centre, tip, axis and area of the hand at the far end of one arm's blob. Holes are filled first:
+    highlights, thread and instruments that come and go over a glove then do not shake its centre."""
+    ys, xs = np.nonzero(fill_holes(blob))
+    if len(xs) < 10:
+        return None
+    points = np.column_stack([xs, ys]).astype(np.float64)
+    entry: Optional[tuple[float, float]] = None
+    if len(contact):
+        origin = contact.mean(axis=0)
+        entry = (float(origin[0]), float(origin[1]))
+    else:  # inside the frame: the arm comes from the trainee's side
+        origin = _towards_edge(points, blob.shape, trainee_edge)
+    reach = np.hypot(points[:, 0] - origin[0], points[:, 1] - origin[1])
+    far = reach >= np.percentile(reach, 98)
+    tip = points[far].mean(axis=0)
+    axis = tip - origin
+    length = float(np.linalg.norm(axis)) or 1.0
+    axis /= length
+    along = (points - origin) @ axis
+    arm_width = len(points) / max(float(along.max() - along.min()), 1.0)
+    # a soft cut (full weight within HAND_LENGTH_WIDTHS - 0.4 widths of the far end, none beyond + 0.4):
+    # where the cut falls on a short blob, the centre does not jump between frames
+    from_end = (along.max() - along) / max(arm_width, 1.0)
+    # a glove that floats (its sleeve or arm not of its colour) is hand and a short cuff: longer cut
+    length_widths = HAND_LENGTH_WIDTHS if entry is not None else FLOATING_LENGTH_WIDTHS
+    weight = np.clip((length_widths + 0.4 - from_end) / 0.8, 0.0, 1.0)
+    if weight.sum() < 10:
+        weight = np.ones(len(points))
+    centre = (points * weight[:, None]).sum(axis=0) / weight.sum()
+    return HandBlob(
+        (float(centre[0]), float(centre[1])),
+        (float(tip[0]), float(tip[1])),
+        entry,
+        math.degrees(math.atan2(axis[1], axis[0])),
+        float(weight.sum()),
+        float(len(points)),
+        1.0,
+    )
+
+
+def fill_holes(blob: np.ndarray) -> np.ndarray:
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(blob)
+    cv2.drawContours(filled, list(contours), -1, (1,), thickness=-1)
+    return filled
+
+
+def _towards_edge(points: np.ndarray, shape: tuple[int, ...], edge: str) -> np.ndarray:
+    """The blob's end nearest the trainee's edge: where a floating glove's wrist most likely is."""
+    height, width = shape[:2]
+    key = {"bottom": points[:, 1], "top": -points[:, 1], "left": -points[:, 0], "right": points[:, 0]}[edge]
+    end = key >= np.percentile(key, 95)
+    return np.asarray(points[end].mean(axis=0))

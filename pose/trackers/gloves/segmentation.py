@@ -1,0 +1,173 @@
+"""Glove-colour masks of one frame at a reduced working size.
+
+Three families of glove colour, each a mask of its own:
+- "colored": nitrile and vinyl gloves (blue, indigo, light blue, purple, green): saturated pixels of any
+  hue outside skin's. A drape of a similar hue is pale (low saturation, covering much of the frame): where
+  such a large low-saturation cluster is found, pixels of its hue need a saturation clearly above it.
+- "skin": skin-tone latex (and bare skin, which auto tells apart with MediaPipe).
+- "white": white latex: light, near-neutral pixels (the pad, the table and paper are white too: blobs
+  are told apart later by shape and, in video, by stillness).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+WORKING_LONG_SIDE = 384  # segmenting at about 384x216 keeps 1080p tracking above 100 fps
+FAMILIES = ("colored", "skin", "white")
+SKIN_HUE_HIGH = 24  # OpenCV hue 0-179: skin and skin-tone latex lie at hue < 24 or > 168
+SKIN_HUE_WRAP = 168
+MIN_SATURATION = 55  # a coloured glove is at least this saturated even in its highlights
+MIN_VALUE = 28  # below this, hue and saturation are noise (dark folds of indigo nitrile stay above)
+DRAPE_MAX_SATURATION = 100  # a drape is pale
+DRAPE_MIN_SHARE = 0.15  # of the frame, for a pale cluster of one hue to count as the drape
+DRAPE_HUE_HALF_WIDTH = 12
+DRAPE_MARGIN = 10  # saturation a glove of the drape's hue needs above the drape's own
+WHITE_MAX_CHROMA = 12  # Lab a, b distance from neutral
+WHITE_MAX_REDNESS = 4  # Lab a above neutral: pale skin is pinker than white latex
+WHITE_MIN_LIGHTNESS = 170
+SKIN_MIN_SATURATION = 45
+SKIN_MIN_VALUE = 90
+
+
+@dataclass(frozen=True)
+class DrapeModel:
+    """The pale background cluster: its hue and the saturation under which its pixels lie."""
+
+    hue: int
+    saturation_high: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"hue": self.hue, "saturation_high": self.saturation_high}
+
+
+@dataclass
+class WorkingImage:
+    """One frame at working size in the colour spaces the masks use."""
+
+    rgb: np.ndarray
+    hsv: np.ndarray
+    lab: np.ndarray
+    scale: tuple[float, float]  # original pixels per working pixel, x and y
+
+    @classmethod
+    def of(cls, image_rgb: np.ndarray, long_side: int = WORKING_LONG_SIDE) -> WorkingImage:
+        height, width = image_rgb.shape[:2]
+        factor = min(1.0, long_side / float(max(width, height)))
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        image = np.ascontiguousarray(image_rgb)
+        if factor < 0.5:
+            # a bilinear step to twice the size, then an area step: nearly the anti-aliasing of one
+            # area resize at under half its cost on 1080p frames
+            double = (2 * size[0], 2 * size[1])
+            halfway = cv2.resize(image, double, interpolation=cv2.INTER_LINEAR)
+            image = cv2.resize(halfway, size, interpolation=cv2.INTER_AREA)
+        elif factor < 1.0:
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+        lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
+        return cls(image, hsv, lab, (width / size[0], height / size[1]))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def find_drape(hsv: np.ndarray) -> Optional[DrapeModel]:
+    """The drape: the largest pale cluster of one hue outside skin's, where it covers enough of the frame."""
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    pale = (saturation <= DRAPE_MAX_SATURATION) & (saturation >= 12) & (value >= 80)
+    pale &= (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    counts = np.bincount(hue[pale].ravel() // 4, minlength=45).astype(np.float64)
+    counts = np.convolve(counts, np.ones(3), mode="same")  # a cluster spreads over neighbouring bins
+    peak = int(np.argmax(counts))
+    if counts[peak] < DRAPE_MIN_SHARE * hue.size:
+        return None
+    centre = peak * 4 + 2
+    near = pale & (np.abs(hue.astype(np.int16) - centre) <= DRAPE_HUE_HALF_WIDTH)
+    if not near.any():
+        return None
+    # the drape proper: its brighter half (shadows, folds and a glove's blurred edge lie in the darker)
+    values = value[near]
+    lit = near & (value >= np.median(values))
+    return DrapeModel(centre, int(np.percentile(saturation[lit], 99)))
+
+
+def colored_mask(
+    hsv: np.ndarray, drape: Optional[DrapeModel], min_saturation: int = MIN_SATURATION
+) -> np.ndarray:
+    """Saturated non-skin pixels, with a drape-dependent saturation floor near the drape's hue."""
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    floor = np.full(hue.shape, min_saturation, np.uint8)
+    if drape is not None:
+        near = np.abs(hue.astype(np.int16) - drape.hue) <= DRAPE_HUE_HALF_WIDTH + 4
+        floor[near] = max(min_saturation, min(230, drape.saturation_high + DRAPE_MARGIN))
+    tinted = (value >= MIN_VALUE) & (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    strong = (saturation >= floor) & tinted
+    if drape is None or not strong.any():
+        return strong.astype(np.uint8) * 255
+    # hysteresis: a glove's paler or shaded rim, in the drape's saturation range, is kept where it
+    # touches the glove (the drape's own pixels do not touch one except along the glove's edge)
+    weak = tinted & (saturation >= max(min_saturation, int(floor.max()) - DRAPE_MARGIN - 20))
+    grown = cv2.dilate(strong.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2) > 0
+    return (strong | (weak & grown)).astype(np.uint8) * 255
+
+
+def skin_mask(hsv: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
+    reddish = lab[..., 1] > 130  # Lab a: skin is a little red; beige paper and wood are yellower
+    mask = skin_hue & reddish & (saturation >= SKIN_MIN_SATURATION) & (value >= SKIN_MIN_VALUE)
+    return mask.astype(np.uint8) * 255
+
+
+def white_mask(lab: np.ndarray, min_lightness: int = WHITE_MIN_LIGHTNESS) -> np.ndarray:
+    a = lab[..., 1].astype(np.int16) - 128
+    b = lab[..., 2].astype(np.int16) - 128
+    neutral = (
+        (a * a + b * b <= WHITE_MAX_CHROMA**2) & (a <= WHITE_MAX_REDNESS) & (lab[..., 0] >= min_lightness)
+    )
+    return neutral.astype(np.uint8) * 255
+
+
+def clean(mask: np.ndarray, close_px: int = 5) -> np.ndarray:
+    """Opening drops specks; closing bridges thin instruments, thread and creases across a glove."""
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
+    return np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+
+
+def family_mask(
+    family: str,
+    image: WorkingImage,
+    drape: Optional[DrapeModel],
+    static_background: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """The cleaned mask of one glove family; `static_background` (video) removes what never moves."""
+    if family == "colored":
+        mask = colored_mask(image.hsv, drape)
+    elif family == "skin":
+        mask = skin_mask(image.hsv, image.lab)
+    elif family == "white":
+        mask = white_mask(image.lab)
+        # thin white lines (instrument highlights, paper edges) would join the pad to other things
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    else:
+        raise ValueError(f"unknown glove family {family!r}; choose from {', '.join(FAMILIES)}")
+    if static_background is not None and static_background.shape == mask.shape:
+        mask[static_background > 0] = 0
+    return clean(mask)
+
+
+def skin_coloured(image_rgb: np.ndarray) -> np.ndarray:
+    """Boolean mask of skin-coloured pixels of an RGB image (any size): skin hue, a little red, at
+    least faintly saturated; looser than the skin family (pale and shaded skin pass)."""
+    hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
+    lab = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2LAB)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
+    return np.asarray(skin_hue & (saturation >= 20) & (value >= 40) & (lab[..., 1] > 130))

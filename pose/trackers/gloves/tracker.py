@@ -1,0 +1,273 @@
+"""The glove tracker: per frame, the gloved hands found by colour, named by anatomy.
+
+Per hand it reports keypoints "centroid" (the hand's centre, not the cuff's or forearm's) and "tip"
+(the far end of the arm), a confidence, and extras "<hand>.glove_area_px" (the whole glove-coloured
+blob, holes filled, original pixels: the hand-size reference of pose.scale, steadier than a part),
+"<hand>.hand_area_px" (the hand part alone) and "<hand>.axis_deg" (main-axis angle, a wrist-rotation
+proxy).
+Video mode (the default) calibrates on the sample frames, keeps the white bench out of a white glove's
+mask, narrows the hue band as gloves are found and keeps names across frames; `independent_frames`
+(an image folder) reads every still on its own. Skin-tone latex cannot be told from bare skin by colour:
+it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks with MediaPipe).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Optional
+
+import cv2
+import numpy as np
+from skillsight.capture.frames import Frame
+from skillsight.pose.keypoints import GLOVE_KEYPOINTS
+from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
+from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+from skillsight.pose.trackers.gloves import hands as handlib
+from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels
+from skillsight.pose.trackers.gloves.identity import (
+    ENTRY_EDGES,
+    TRAINEE_EDGE,
+    HandTrack,
+    names_by_side,
+    names_by_tracks,
+    side_key,
+)
+from skillsight.pose.trackers.gloves.segmentation import (
+    WORKING_LONG_SIDE,
+    DrapeModel,
+    WorkingImage,
+    family_mask,
+    find_drape,
+)
+
+GLOVE_TRACKER_VERSION = "2.0"
+GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
+COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
+MIN_REPORTED_CONFIDENCE = 0.3
+MAX_TRACK_GAP_S = 0.5
+DRAPE_EVERY = 25  # frames
+
+
+class GloveTracker:
+    """Tracks gloved hands by colour; individuals left_hand/right_hand, keypoints centroid/tip."""
+
+    name = "gloves"
+    individuals: tuple[str, ...] = HAND_NAMES
+    keypoints: tuple[str, ...] = GLOVE_KEYPOINTS
+
+    def __init__(
+        self,
+        camera_view: str = DEFAULT_CAMERA_VIEW,
+        glove_color: str = "auto",
+        independent_frames: bool = False,
+        skin_tone_gloves: bool = False,
+    ) -> None:
+        if camera_view not in CAMERA_VIEWS:
+            raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
+        if glove_color != "auto" and glove_color not in GLOVE_COLORS:
+            raise ValueError(
+                f"glove_color must be 'auto' or one of {', '.join(GLOVE_COLORS)}, not {glove_color!r}"
+            )
+        self.camera_view = camera_view
+        self.glove_color = glove_color
+        self.independent_frames = independent_frames
+        if glove_color != "auto":
+            self.families: tuple[str, ...] = (COLOR_FAMILY[glove_color],)
+        else:
+            self.families = ("colored", "white", "skin") if skin_tone_gloves else ("colored", "white")
+        self.calibration: Optional[Calibration] = None
+        self._prepared = False
+        self._tracks: dict[str, HandTrack] = {}
+        self._hue = HueModel()
+        self._frames = 0
+        self._frames_with = {hand: 0 for hand in HAND_NAMES}
+        self._family_frames: dict[str, int] = {}
+        self.last_family: Optional[str] = None
+        self._drape: Optional[DrapeModel] = None
+        self._drape_age = DRAPE_EVERY
+        self._drape_size: tuple[int, int] = (0, 0)
+
+    @property
+    def gloves_present(self) -> bool:
+        if self.independent_frames or self.glove_color != "auto":
+            return True  # stills are read one by one; a named colour is trusted
+        return bool(self.calibration and self.calibration.gloves_present)
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        self._tracks.clear()
+        self._prepared = True
+        if not sample:
+            self.calibration = None
+            self._prepared = False  # a live source: calibrate on the first frame
+            return
+        images = [WorkingImage.of(f.image) for f in sample]
+        self.calibration = calibrate(images, self.families, self._count_hands)
+
+    def _count_hands(self, image: WorkingImage, family: str, background: Optional[np.ndarray]) -> int:
+        return len(self._hands_of(image, family, still_pixels(image, background)))
+
+    def process(self, frame: Frame) -> FrameObservation:
+        if not self._prepared and not self.independent_frames:
+            self.prepare([frame])
+        if self.independent_frames:
+            self._tracks.clear()
+        self._frames += 1
+        positions = np.full((2, 2, 3), np.nan)
+        confidence = np.zeros((2, 2))
+        extras: dict[str, Any] = {}
+        for hand in HAND_NAMES:
+            extras.update(
+                {
+                    f"{hand}.glove_area_px": math.nan,
+                    f"{hand}.axis_deg": math.nan,
+                    f"{hand}.hand_area_px": math.nan,
+                }
+            )
+        if not self.gloves_present:
+            return FrameObservation(positions, confidence, extras=extras)
+        image = WorkingImage.of(frame.image)
+        found = self.find_hands(image)
+        sx, sy = image.scale
+        names = self._identify(found, image.size, frame)
+        for (blob, score), hand in zip(found, names):
+            i = HAND_NAMES.index(hand)
+            for k, (x, y) in enumerate((blob.centre, blob.tip)):
+                positions[i, k] = ((x + 0.5) * sx - 0.5, (y + 0.5) * sy - 0.5, 0.0)
+            confidence[i, :] = score
+            extras[f"{hand}.glove_area_px"] = blob.blob_area * sx * sy
+            extras[f"{hand}.hand_area_px"] = blob.area * sx * sy
+            extras[f"{hand}.axis_deg"] = blob.angle_deg
+            self._frames_with[hand] += 1
+        return FrameObservation(positions, confidence, extras=extras)
+
+    def find_hands(self, image: WorkingImage) -> list[tuple[handlib.HandBlob, float]]:
+        """Up to two hands of the first family (calibrated order) that shows any."""
+        families = self.families
+        if self.calibration is not None and self.calibration.gloves_present and not self.independent_frames:
+            families = self.calibration.families
+        background = self.calibration.still_background if self.calibration else None
+        for family in families:
+            still = still_pixels(image, background) if family == "white" else None
+            found = self._hands_of(image, family, still)
+            if found:
+                self.last_family = family
+                self._family_frames[family] = self._family_frames.get(family, 0) + 1
+                return found
+        self.last_family = None
+        return []
+
+    def _hands_of(
+        self, image: WorkingImage, family: str, still: Optional[np.ndarray]
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        drape = self._drape_of(image)
+        mask = family_mask(family, image, drape, still)
+        band = self._hue.band() if family == "colored" and not self.independent_frames else None
+        if band is not None:
+            hue = image.hsv[..., 0]
+            mask[(hue < band[0]) | (hue > band[1])] = 0
+        labels, stats = handlib.components(mask)
+        frame_area = float(mask.size)
+        entry_edges = ENTRY_EDGES[self.camera_view]
+        trainee_edge = TRAINEE_EDGE[self.camera_view]
+        found: list[tuple[handlib.HandBlob, float]] = []
+        for group in handlib.join_pieces(labels, stats, frame_area):
+            blob = (
+                np.isin(labels, group).astype(np.uint8)
+                if len(group) > 1
+                else (labels == group[0]).astype(np.uint8)
+            )
+            area = float(stats[group, cv2.CC_STAT_AREA].sum())
+            contacts = handlib.border_contacts(blob, entry_edges)
+            shape = handlib.shape_score(blob, area, frame_area, contacts)
+            if shape <= 0:
+                continue
+            if contacts:
+                arms = handlib.split_by_entries(blob, contacts[:2])
+            else:
+                arms = [(p, np.empty((0, 2))) for p in handlib.split_side_by_side(blob, trainee_edge)]
+            for part, contact in arms:
+                described = handlib.describe_hand(part, contact, trainee_edge)
+                if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
+                    continue
+                score = shape * _colour_strength(image, part, family)
+                if score >= MIN_REPORTED_CONFIDENCE:
+                    found.append((described, score))
+        found.sort(key=lambda item: -item[0].blob_area * item[1])
+        found = found[:2]
+        if found and family == "colored" and not self.independent_frames:
+            hand_pixels = np.zeros(mask.shape, bool)
+            for blob_found, _ in found:  # the glove's pixels around its centre, not its edges
+                x, y = int(blob_found.centre[0]), int(blob_found.centre[1])
+                r = max(2, int(0.4 * math.sqrt(blob_found.area)))
+                hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
+            self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
+        return found
+
+    def _drape_of(self, image: WorkingImage) -> Optional[DrapeModel]:
+        """The drape of this frame; in video, re-estimated every DRAPE_EVERY frames (it lies still)."""
+        if self.independent_frames or self._drape_age >= DRAPE_EVERY or self._drape_size != image.size:
+            self._drape = find_drape(image.hsv)
+            self._drape_age, self._drape_size = 0, image.size
+        self._drape_age += 1
+        return self._drape
+
+    def _identify(
+        self, found: list[tuple[handlib.HandBlob, float]], size: tuple[int, int], frame: Frame
+    ) -> list[str]:
+        for hand in list(self._tracks):
+            if frame.time_s - self._tracks[hand].time_s > MAX_TRACK_GAP_S:
+                del self._tracks[hand]
+        blobs = [b for b, _ in found]
+        keys = [side_key(b.entry, b.centre, size) for b in blobs]
+        names = names_by_side(keys, size, self.camera_view) if blobs else []
+        if blobs and self._tracks:  # video: hands keep their names from frame to frame
+            predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
+            tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
+            names = tracked if len(set(tracked)) == len(tracked) else names
+        for blob, hand in zip(blobs, names):
+            previous = self._tracks.get(hand)
+            velocity = (0.0, 0.0)
+            if previous is not None and frame.index > previous.frame_index:
+                steps = frame.index - previous.frame_index
+                velocity = (
+                    (blob.centre[0] - previous.position[0]) / steps,
+                    (blob.centre[1] - previous.position[1]) / steps,
+                )
+            self._tracks[hand] = HandTrack(blob.centre, velocity, frame.index, frame.time_s)
+        return names
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": GLOVE_TRACKER_VERSION,
+            "camera_view": self.camera_view,
+            "glove_color_requested": self.glove_color,
+            "families": list(self.families),
+            "independent_frames": self.independent_frames,
+            "gloves_present": self.gloves_present,
+            "calibration": self.calibration.as_dict() if self.calibration else None,
+            "learnt_hue_band": self._hue.band(),
+            "working_long_side": WORKING_LONG_SIDE,
+            "frames_processed": self._frames,
+            "frames_with_hand": dict(self._frames_with),
+            "frames_per_family": dict(self._family_frames),
+        }
+
+    def close(self) -> None:
+        self._tracks.clear()
+
+    def __enter__(self) -> GloveTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:
+    """How clearly the blob has its family's colour: 0.5-1."""
+    inside = part > 0
+    if family == "colored":
+        saturation = float(np.median(image.hsv[..., 1][inside]))
+        return float(np.clip(0.5 + (saturation - 40.0) / 120.0, 0.5, 1.0))
+    return 0.8
