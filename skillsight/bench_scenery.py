@@ -37,7 +37,7 @@ def _drape(rng: np.random.Generator, size: tuple[int, int], rgb: tuple[int, int,
     shade += 0.05 * noise
     jitter = rng.uniform(-10, 10, 3)
     image = (np.array(rgb, np.float32) + jitter) * (1.0 + shade)[..., None]
-    return image + rng.normal(0, 3.0, image.shape).astype(np.float32)
+    return image + np.asarray(rng.normal(0, 3.0, image.shape), dtype=np.float32)
 
 
 def _paper_and_pad(rng: np.random.Generator, image: np.ndarray) -> None:

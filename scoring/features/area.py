@@ -21,7 +21,8 @@ def _hull_candidates(points: np.ndarray, bins: int = 1024) -> np.ndarray:
     col_sorted = column[order]
     first = np.flatnonzero(np.r_[True, col_sorted[1:] != col_sorted[:-1]])
     last = np.r_[first[1:] - 1, col_sorted.size - 1]
-    extremes = [order[first], order[last], [int(np.argmin(x))], [int(np.argmax(x))]]
+    ends = np.array([np.argmin(x), np.argmax(x)], dtype=np.int64)
+    extremes: list[np.ndarray] = [order[first], order[last], ends]
     return points[np.unique(np.concatenate(extremes))]
 
 
