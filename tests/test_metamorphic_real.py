@@ -152,13 +152,19 @@ def test_slower_or_paused_never_scores_higher(
         assert other.shown_score <= original.shown_score + SCORE_TOLERANCE
 
 
-@pytest.mark.xfail(
-    reason="the raw level classifier moves slightly towards 'intermediate' (less novice) on slowed and "
-    "paused loops of these clips, whose level is withheld or refused; depends on issue 11 item 3 metrics",
+LEVEL_RISES_SLOWED = pytest.mark.xfail(
+    reason="the raw level classifier moves slightly towards 'intermediate' (less novice) on the slowed "
+    "one-hand asl_hand loop, whose level is refused (issue 11, open)",
     strict=False,
 )
+
+
 @pytest.mark.parametrize("variant", ["slowed", "paused"])
-def test_slower_or_paused_level_never_rises(time_variants: Mapping[str, Judged], variant: str) -> None:
+def test_slower_or_paused_level_never_rises(
+    request: Any, time_variants: Mapping[str, Judged], variant: str
+) -> None:
+    if variant == "slowed" and "asl_hand" in request.node.callspec.id:
+        request.applymarker(LEVEL_RISES_SLOWED)
     original, other = time_variants["original"], time_variants[variant]
     assert other.expected_level <= original.expected_level + LEVEL_TOLERANCE
 
