@@ -65,7 +65,7 @@ def _paper_and_pad(rng: np.random.Generator, image: np.ndarray) -> None:
         y = int(pad[:, 1].min() + (0.15 + 0.12 * k) * pad_size[1])
         text = "".join(rng.choice(list("abcdefghklmnprstuvw 1234"), int(rng.integers(4, 10))))
         ink = np.zeros(image.shape[:2], np.uint8)  # OpenCV 5 draws text on 8-bit images only
-        cv2.putText(ink, text, (x, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, width / 1400, 255, 1, cv2.LINE_AA)
+        cv2.putText(ink, text, (x, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, width / 1400, (255,), 1, cv2.LINE_AA)
         alpha = (ink.astype(np.float32) / 255.0)[..., None]
         image[:] = image * (1.0 - alpha) + np.array((30, 30, 60), np.float32) * alpha
 
