@@ -17,6 +17,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from skillsight.pose.motion import Motion  # noqa: E402
 from skillsight.webapp import listings, plots, views  # noqa: E402
 from skillsight.webapp.live import LiveSessions  # noqa: E402
 from skillsight.webapp.service import MAX_UPLOAD_MB, AppService, SessionView, read_card  # noqa: E402
@@ -118,7 +119,11 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         return (RESULTS_EMPTY, "", "", hidden, hidden, hidden, hidden, hidden, hidden, "")
     assessment = view.assessment
     lead = views.lead_metric_names(assessment)
-    figures = plots.result_figures(assessment, view.motion, view.first_frame, lead)
+    # The motion in the metrics' units, prepared once for the paths picture and the speed chart.
+    scaled = plots.metric_motion(view.motion) if view.motion is not None else None
+    figures = plots.result_figures(
+        assessment, view.motion, view.first_frame, lead, scaled=scaled, speed_picture=False
+    )
     compared = any(m.percentile is not None for m in assessment.metrics)
 
     def image(name: str, show: bool = True) -> Any:
@@ -136,7 +141,7 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         views.feedback_markdown(assessment),
         views.details_markdown(assessment),
         image("experts", compared),
-        speed_chart(view),
+        speed_chart(view, scaled),
         gr.update(value=str(view.replay_path) if view.replay_path else None, visible=view.motion is not None),
         image("hand_paths"),
         image("timeline", bool(assessment.phases)),
@@ -145,13 +150,13 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
     )
 
 
-def speed_chart(view: SessionView) -> Any:
+def speed_chart(view: SessionView, scaled: Optional[Motion] = None) -> Any:
     """The interactive speed-over-time chart (hover for time, speed, hand, pause), on a robust axis."""
     if view.motion is None:
         return gr.update(value=None, visible=False)
     import pandas as pd
 
-    series = plots.speed_series(view.motion)
+    series = plots.speed_series(view.motion, scaled)
     return gr.update(
         value=pd.DataFrame(series["columns"]),
         y_lim=[0, series["top"]],

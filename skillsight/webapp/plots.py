@@ -348,14 +348,18 @@ def result_figures(
     motion: Optional[Motion],
     background: Optional[np.ndarray] = None,
     lead: Optional[Sequence[str]] = None,
+    scaled: Optional[Motion] = None,
+    speed_picture: bool = True,
 ) -> dict[str, Any]:
     """All Results pictures by name, in the order the page and the report show them; "experts" shows
-    the `lead` metrics (all when None)."""
+    the `lead` metrics (all when None). `scaled` is `metric_motion(motion)` when the caller has it; the
+    page draws speed as an interactive chart and asks for no `speed_picture`."""
     figures: dict[str, Any] = {}
     figures["experts"] = experts_figure(assessment, lead)
     if motion is not None:
-        scaled = metric_motion(motion)
-        figures["speed"] = speed_figure(motion, scaled)
+        scaled = scaled if scaled is not None else metric_motion(motion)
+        if speed_picture:
+            figures["speed"] = speed_figure(motion, scaled)
         figures["hand_paths"] = hand_paths_figure(motion, background, scaled)
     figures["timeline"] = timeline_figure(assessment)
     return figures
