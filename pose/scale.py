@@ -2,9 +2,10 @@
 
 One hand size is a palm length measured on the trainee's own hands (from five palm segments,
 pose.hand_geometry): per hand, the median over frames, then ONE common scale for both hands (their
-mean), so ratios between the hands keep their meaning. Glove-only hands have no landmarks; their size
-comes from the glove area or, failing that, from the centroid-to-tip distance, each converted to palm
-lengths by a fixed ratio.
+mean weighted by the frames that measured each), so ratios between the hands keep their meaning and a
+hand glimpsed in a frame or two (often a false detection) cannot rescale a hand seen throughout.
+Glove-only hands have no landmarks; their size comes from the glove area or, failing that, from the
+centroid-to-tip distance, each converted to palm lengths by a fixed ratio.
 Motion that is already metric (lab kinematics, motion capture) stays in metres.
 """
 
@@ -88,11 +89,14 @@ def measure_hand_size(motion: Motion, hand: str) -> Optional[HandSize]:
 
 
 def common_hand_size(motion: Motion) -> tuple[float, list]:
-    """Mean of the two hands' sizes (or the one available); NaN when no hand can be measured."""
+    """Mean of the two hands' sizes (or the one available), each weighted by the frames that measured
+    it: every frame is one measurement, so a hand seen once weighs as one frame, not as a whole hand.
+    NaN when no hand can be measured."""
     sizes = [s for s in (measure_hand_size(motion, h) for h in (LEFT_HAND, RIGHT_HAND)) if s is not None]
     if not sizes:
         return float("nan"), []
-    return float(np.mean([s.size for s in sizes])), sizes
+    weights = np.array([max(s.n_frames, 1) for s in sizes], dtype=np.float64)
+    return float(np.average([s.size for s in sizes], weights=weights)), sizes
 
 
 @dataclass(frozen=True)

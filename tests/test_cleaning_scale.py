@@ -50,6 +50,20 @@ def test_one_common_scale_for_both_hands_keeps_their_ratio():
     assert left[-1, 0] - left[0, 0] == pytest.approx(300.0 / 90.0)
 
 
+def test_a_hand_glimpsed_in_one_frame_does_not_rescale_a_hand_seen_throughout():
+    """The half-size typing clip showed a false second hand in one frame, at a third of the real
+    hand's size: averaged as a whole hand it shrank the common scale by 45 %. Each frame is one
+    measurement, so the scale is the frame-weighted mean."""
+    motion = _two_hands(30.0, 100.0)
+    positions = motion.positions.copy()
+    positions[1:, motion.individual_index("left_hand")] = np.nan  # the left hand seen in frame 0 only
+    glimpsed = motion.with_updates(positions=positions)
+    step = normalise_to_hand_size(glimpsed).metadata["processing"][-1]
+    assert step["per_hand"]["left_hand"]["frames"] == 1
+    assert step["hand_size"] == pytest.approx((30.0 + 100.0 * N) / (N + 1))
+    assert step["hand_size"] == pytest.approx(100.0, rel=0.02)
+
+
 def test_camera_distance_does_not_change_normalised_positions():
     motion = _two_hands(80.0, 100.0)
     half = motion.with_updates(positions=motion.positions * 0.5)

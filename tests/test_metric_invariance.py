@@ -45,13 +45,6 @@ KNOWN_LIMITS = {
     ("typing_two_hands", "idle_share"): 0.12,
     ("typing_two_hands", "active_time"): 0.12,
 }
-# Open (issue 11): on the MediaPipe Tasks backend the typing clip's right hand at half size measures up
-# to +45% path and +112% working area, though it is the same hand at the same place with the same
-# per-frame jitter in full-size pixels (1.16 vs 1.25 px). The hand moves near the idle speed most of the
-# clip, so the noise floor decides; at 15 and 50 fps the clip holds.
-KNOWN_FAILURES = {
-    "typing_two_hands right_hand half size": "half-size typing clip on the Tasks backend (issue 11, open)",
-}
 # A hand seen for less than this is not a motion to measure (typing_two_hands shows its second hand in
 # six frames): its metrics are noise at any frame rate.
 MIN_TRACKED_S = 2.0
@@ -153,10 +146,7 @@ def test_real_clips_measure_the_same_at_any_frame_rate_and_image_size(clip_varia
             found = _mismatches(original, _metrics(motions[variant], hand), name)
             if found:
                 problems[f"{name} {hand} {variant}"] = found
-    known = {key: problems.pop(key) for key in list(problems) if key in KNOWN_FAILURES}
     assert not problems, problems
-    if known:  # every other variant held; this one is a known, open failure
-        pytest.xfail(f"{KNOWN_FAILURES[next(iter(known))]}: {known}")
 
 
 @pytest.mark.slow
