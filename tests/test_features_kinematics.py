@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skillsight.scoring.features import hand_reference_keypoint
+from skillsight.scoring.features import area, hand_reference_keypoint, prepare_motion
 from skillsight.scoring.features import kinematics as k
 from skillsight.scoring.features.local_fit import local_linear_fit
 from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk, compute_sparc
-from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
+from skillsight.scoring.synthetic import generate_practice, minimum_jerk, motion_from_tracks
 
 FPS = 30.0
 HAND = "right_hand"
@@ -225,3 +225,27 @@ def test_landmark_hands_are_followed_at_the_centre_of_their_21_landmarks():
     prepared = prepare_motion(motion, smoother=None)
     assert hand_reference_keypoint(prepared, HAND) == "centroid"
     np.testing.assert_allclose(prepared.track(HAND, "centroid"), path + offsets.mean(axis=0), atol=1e-9)
+
+
+def test_hull_area_is_exact_on_paths_and_clouds():
+    """The hull's candidate filters (narrow columns, the octagon of extreme points) drop only points
+    inside it: the area is OpenCV's hull area of every point."""
+    import cv2  # only to check against an independent hull (OpenCV is heavy to import)
+
+    rng = np.random.default_rng(4)
+    for points in (np.cumsum(rng.normal(size=(1800, 2)), axis=0), rng.normal(size=(500, 2))):
+        assert area._outside_extremes(points).shape[0] < points.shape[0] / 4  # most points are inside
+        expected = cv2.contourArea(cv2.convexHull(points.astype(np.float32)))
+        assert area.convex_hull_area(points) == pytest.approx(expected, rel=1e-5)
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]] * 10)
+    assert area.convex_hull_area(square) == pytest.approx(2.0)
+
+
+def test_a_hands_fit_is_made_once_per_motion_and_shared_read_only():
+    motion = prepare_motion(generate_practice("expert", "suturing", n_stitches=1, seed=2))
+    first, again = k.hand_motion(motion, "right_hand"), k.hand_motion(motion, "right_hand")
+    assert first is again
+    with pytest.raises(ValueError):
+        first.speed[0] = 1.0  # shared between every metric: nobody may change it
+    other = motion.with_updates(positions=motion.positions * 2.0)
+    assert k.hand_motion(other, "right_hand") is not first

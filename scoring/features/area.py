@@ -26,9 +26,31 @@ def _hull_candidates(points: np.ndarray, bins: int = 1024) -> np.ndarray:
     return points[np.unique(np.concatenate(extremes))]
 
 
+# Directions whose extreme points span the polygon that `_outside_extremes` keeps points outside of.
+_EXTREME_DIRECTIONS = np.array([[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]], float)
+
+
+def _outside_extremes(points: np.ndarray) -> np.ndarray:
+    """The points not strictly inside the convex polygon of the extreme points in eight directions
+    (Akl-Toussaint): every hull vertex stays, and on a path most points go before the Python loop."""
+    if points.shape[0] < 16:
+        return points
+    corners = points[np.argmax(points @ _EXTREME_DIRECTIONS.T, axis=0)]  # counter-clockwise
+    corners = corners[np.r_[True, np.any(np.diff(corners, axis=0) != 0, axis=1)]]
+    if corners.shape[0] >= 2 and np.array_equal(corners[0], corners[-1]):
+        corners = corners[:-1]
+    if corners.shape[0] < 3:
+        return points
+    edges = np.roll(corners, -1, axis=0) - corners
+    rel = points[:, None, :] - corners[None, :, :]
+    cross = edges[None, :, 0] * rel[..., 1] - edges[None, :, 1] * rel[..., 0]
+    return points[~np.all(cross > 0, axis=1)]
+
+
 def convex_hull_area(points: np.ndarray) -> float:
     """Area of the convex hull of (N, 2) points (monotone chain, then the shoelace formula)."""
-    pts = np.unique(np.round(_hull_candidates(points), 9), axis=0)  # sorted by x, then y
+    candidates = _outside_extremes(_hull_candidates(np.asarray(points, dtype=np.float64)))
+    pts = np.unique(np.round(candidates, 9), axis=0)  # sorted by x, then y
     if pts.shape[0] < 3:
         return 0.0
     hull = []

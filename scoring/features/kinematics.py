@@ -14,11 +14,13 @@ Pauses (`pause_mask`, `pause_intervals`) are judged on it; runs of any mask are 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, KIND_VIDEO_2D, Motion
 from skillsight.pose.scale import hand_size_in_units
@@ -128,15 +130,31 @@ def hand_jitter(motion: Motion, hand: str, keypoint: Optional[str] = None) -> fl
     return estimate_jitter(track) if track is not None else float("nan")
 
 
+# motion -> {(hand, keypoint): fit}: a feature set reads each hand's fit some fifteen times, and the fit
+# is the costly part. Motions are immutable and compared by identity; entries go with their motion.
+_FITS: weakref.WeakKeyDictionary[Motion, dict] = weakref.WeakKeyDictionary()
+
+
 def hand_motion(motion: Motion, hand: str, keypoint: Optional[str] = None) -> Optional[HandMotion]:
-    """The hand's reference point fitted on SPEED_TIME_SCALE_S, with the noise that is left in it."""
+    """The hand's reference point fitted on SPEED_TIME_SCALE_S, with the noise that is left in it.
+    Fitted once per motion and hand; the arrays are read-only, as they are shared."""
+    fits = _FITS.setdefault(motion, {})
+    if (hand, keypoint) not in fits:
+        fits[(hand, keypoint)] = _fit_hand(motion, hand, keypoint)
+    return fits[(hand, keypoint)]
+
+
+def _fit_hand(motion: Motion, hand: str, keypoint: Optional[str]) -> Optional[HandMotion]:
     track = hand_track(motion, hand, keypoint)
     if track is None:
         return None
     fit: LocalFit = local_linear_fit(track, motion.timestamps, SPEED_TIME_SCALE_S)
     jitter = hand_jitter(motion, hand, keypoint)
     noise = fit.velocity_gain * (jitter if np.isfinite(jitter) else 0.0)
-    return HandMotion(fit.position, fit.velocity, noise_free_speed(fit.velocity, noise), noise)
+    fitted = HandMotion(fit.position, fit.velocity, noise_free_speed(fit.velocity, noise), noise)
+    for values in (fitted.position, fitted.velocity, fitted.speed, fitted.speed_noise):
+        values.setflags(write=False)
+    return fitted
 
 
 def noise_free_speed(velocity: np.ndarray, noise: np.ndarray) -> np.ndarray:
@@ -314,8 +332,6 @@ def _closing(values: np.ndarray, width: int) -> np.ndarray:
 
 def _running(values: np.ndarray, width: int, reduce: Callable) -> np.ndarray:
     """Reduce over a centred window of `width` (odd) samples; the ends see fewer samples."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
     fill = -np.inf if reduce is np.max else np.inf
     half = width // 2
     padded = np.concatenate([np.full(half, fill), values, np.full(half, fill)])
