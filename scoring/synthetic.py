@@ -30,22 +30,18 @@ from skillsight.pose.motion import (
     RIGHT_HAND,
     Motion,
 )
+from skillsight.scoring.synthetic_intubation import body_and_hands, intubation_plans
 from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, SUBMOVEMENT_S: re-exported)
-    FINGERTIP_KEYPOINTS,
     SUBMOVEMENT_S,
     HandPlan,
     PracticeParameters,
-    SubmovementPlan,
     grip,
-    hand_keypoints,
     minimum_jerk,
     new_hand_plan,
     pause,
     reach,
     render_hand,
     rotate,
-    tremor_shake,
-    two_link_elbow,
 )
 from skillsight.scoring.synthetic_tracking import DROPOUT_SHARE, add_tracking_artifacts
 
@@ -156,151 +152,120 @@ def _suturing_plans(
     return driver, forceps, done
 
 
-# --- intubation -------------------------------------------------------------------------------
-
-
-@dataclass
-class IntubationTimeline:
-    approach: float
-    attempt_start: float
-    tube_start: float
-    attempt_end: float
-    end: float
-
-
-def _intubation_plans(
-    p: PracticeParameters, duration_s: Optional[float], rng: np.random.Generator
-) -> tuple[HandPlan, HandPlan, IntubationTimeline, SubmovementPlan]:
-    """Laryngoscope and tube hand wrist plans (hand sizes, body frame: +x towards the manikin, +y down),
-    the timeline, and the laryngoscope wrist's flexion (deg) plan."""
-    slowness = 1.0 + 0.8 * (1.0 - p.skill)
-    mouth = np.array([6.0, 1.0])  # the manikin's mouth, at the trainee's lower-chest height
-    lary = new_hand_plan((2.5, 1.5), 0.0)
-    tube = new_hand_plan((2.0, 2.0), 0.0)
-    lary.cursor = tube.cursor = 1.0
-    approach_start = 1.0
-    reach(lary, mouth + np.array([-0.4, 0.3]), 1.2 * slowness, p, rng)
-    reach(tube, np.array([4.0, 2.2]), 1.2 * slowness, p, rng)  # tube ready, below and behind the mouth
-    attempt_start = lary.cursor
-    attempt = max(p.cycle_time_s * float(np.clip(rng.lognormal(0, p.cycle_cv / 2), 0.6, 1.6)), 2.5)
-    laryngoscopy = 0.55 * attempt
-    # Insert the blade (small movements, corrections for novices), then lift along the forearm.
-    lary.cursor = attempt_start + 0.1
-    reach(lary, mouth, 0.25 * laryngoscopy, p, rng)
-    pause(lary, 0.25 * laryngoscopy, p, rng)
-    lary.cursor = min(lary.cursor, attempt_start + 0.5 * laryngoscopy)
-    lift_dir = np.array([0.5, -0.866])  # up and away, along the handle
-    lary.position.add(lary.cursor, 0.4 * laryngoscopy, p.lift_hand_sizes * lift_dir)
-    flexion = SubmovementPlan(np.array([5.0]))
-    flexion.add(lary.cursor, 0.4 * laryngoscopy, np.array([p.wrist_lever_deg]))
-    tube_start = attempt_start + laryngoscopy
-    tube.cursor = tube_start
-    reach(tube, mouth + np.array([0.3, 0.1]), 0.45 * (attempt - laryngoscopy), p, rng)
-    tube.position.add(tube.cursor, 0.3 * (attempt - laryngoscopy), np.array([0.4, 0.2]))
-    attempt_end = attempt_start + attempt
-    flexion.add(attempt_end, 0.8 * slowness, np.array([-p.wrist_lever_deg]))
-    lary.cursor = attempt_end
-    lary.position.add(attempt_end, 0.05, np.zeros(2))
-    reach(lary, np.array([2.5, 1.5]), 1.2 * slowness, p, rng)
-    tube.cursor = max(tube.cursor, attempt_end + 0.5)
-    reach(tube, np.array([2.2, 1.8]), 1.2 * slowness, p, rng)
-    end = max(lary.cursor, tube.cursor) + 1.0
-    if duration_s is not None:
-        end = max(end, float(duration_s))
-    timeline = IntubationTimeline(approach_start, attempt_start, tube_start, attempt_end, end)
-    return lary, tube, timeline, flexion
-
-
-def _head_adjustments(
-    p: PracticeParameters, t: np.ndarray, timeline: IntubationTimeline, rng: np.random.Generator
-) -> np.ndarray:
-    """(T, 2) quick head movements during the attempt (peering to find the cords): frequent for
-    novices, rare for experts, as head jerk separates them (BMC Med Educ 2018)."""
-    head = SubmovementPlan(np.zeros(2))
-    duration = timeline.attempt_end - timeline.attempt_start
-    for _ in range(int(rng.poisson(1.5 * (1.0 - p.skill) * duration))):
-        start = timeline.attempt_start + rng.uniform(0, duration)
-        shift = rng.normal(0, 0.15, 2)
-        head.add(start, 0.25, shift)
-        head.add(start + 0.3, 0.3, -shift)
-    return head.render(t)
-
-
-def _body_and_hands(
-    p: PracticeParameters, t: np.ndarray, lary: HandPlan, tube: HandPlan, timeline: IntubationTimeline,
-    flexion: SubmovementPlan, origin: np.ndarray, size: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Pose (T, 33, 2) and the two hands (T, 23, 2), all in px, for a side view facing +x."""
-    n = t.size
-    # Novices lean in further as the attempt goes on.
-    in_attempt = minimum_jerk((t - timeline.attempt_start) / 2.0) - minimum_jerk(
-        (t - timeline.attempt_end) / 1.5
-    )
-    trunk = np.radians(p.trunk_flexion_deg + 6.0 * (1.0 - p.skill) * in_attempt + 3.0 * in_attempt)
-    neck = np.radians(p.neck_flexion_deg + 4.0 * (1.0 - p.skill) * in_attempt)
-    hip = np.tile(np.array([0.0, 4.0]), (n, 1))
-    shoulder = hip + 5.0 * np.stack([np.sin(trunk), -np.cos(trunk)], axis=1)
-    ear = shoulder + 1.4 * np.stack([np.sin(trunk + neck), -np.cos(trunk + neck)], axis=1)
-    ear = ear + _head_adjustments(p, t, timeline, rng)
-    face = np.stack([np.cos(trunk + neck), np.sin(trunk + neck)], axis=1)  # forward, across the neck
-    nose = ear + 0.8 * face + np.array([0.0, 0.2])
-    wrists = {"left": lary.position.render(t), "right": tube.position.render(t)}
-    elbows = {s: two_link_elbow(shoulder, w, 3.2, 2.8) for s, w in wrists.items()}
-    flex = np.radians(flexion.render(t)[:, 0])
-    pose = np.full((n, len(POSE_KEYPOINTS), 2), np.nan)
-    hands = {}
-    near_offset = {"left": np.zeros(2), "right": np.array([0.25, -0.1])}
-    for side in ("left", "right"):
-        forearm = wrists[side] - elbows[side]
-        forearm_angle = np.arctan2(forearm[:, 1], forearm[:, 0])
-        # Wrist flexion (levering) tips the hand up relative to the forearm (y is image-down).
-        hand_angle = forearm_angle - (flex if side == "left" else np.radians(5.0))
-        fwd = np.stack([np.cos(hand_angle), np.sin(hand_angle)], axis=1)
-        wrist_px = origin + size * wrists[side]
-        palm_px = wrist_px + 0.5 * size * fwd
-        aperture = np.full(n, 0.25)
-        shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * size
-        points = hand_keypoints(palm_px + 0.15 * shake, hand_angle, aperture, size, mirror=(side == "right"))
-        for name in FINGERTIP_KEYPOINTS:
-            points[:, HAND_KEYPOINTS.index(name)] += shake
-        centroid = points.mean(axis=1)
-        tip = points[:, HAND_KEYPOINTS.index("middle_finger_tip")]
-        hands[side] = np.concatenate([points, centroid[:, None], tip[:, None]], axis=1)
-        off = near_offset[side]
-        hand_pts = {
-            f"{side}_shoulder": shoulder + off,
-            f"{side}_elbow": elbows[side] + off,
-            f"{side}_hip": hip + off,
-            f"{side}_knee": hip + off + np.array([0.3, 4.5]),
-            f"{side}_ankle": hip + off + np.array([0.0, 8.8]),
-            f"{side}_heel": hip + off + np.array([-0.3, 9.1]),
-            f"{side}_foot_index": hip + off + np.array([1.0, 9.2]),
-            f"{side}_ear": ear + off,
-        }
-        for name, xy in hand_pts.items():
-            pose[:, POSE_KEYPOINTS.index(name)] = origin + size * xy
-        for name, landmark in (
-            ("wrist", "wrist"),
-            ("index", "index_finger_mcp"),
-            ("pinky", "pinky_mcp"),
-            ("thumb", "thumb_tip"),
-        ):
-            pose[:, POSE_KEYPOINTS.index(f"{side}_{name}")] = points[:, HAND_KEYPOINTS.index(landmark)]
-    for name, offset in (
-        ("nose", (0.0, 0.0)), ("left_eye_inner", (-0.1, -0.3)), ("left_eye", (-0.15, -0.3)),
-        ("left_eye_outer", (-0.25, -0.3)), ("right_eye_inner", (-0.05, -0.32)), ("right_eye", (-0.1, -0.32)),
-        ("right_eye_outer", (-0.2, -0.32)), ("mouth_left", (-0.15, 0.3)), ("mouth_right", (-0.1, 0.3)),
-    ):  # fmt: skip
-        pose[:, POSE_KEYPOINTS.index(name)] = origin + size * (nose + np.array(offset))
-    return pose, hands["left"], hands["right"]
-
-
 # --- assembling a Motion ----------------------------------------------------------------------
 
 
 def _grs(skill: float, rng: np.random.Generator) -> float:
     low, high = GRS_RANGE
     return float(np.clip(low + (high - low) * skill + rng.normal(0, GRS_RATER_NOISE), low, high))
+
+
+@dataclass
+class _Scene:
+    """One generated practice before tracking artefacts: (T, I, K, 2) px and what describes it."""
+
+    t: np.ndarray
+    xy: np.ndarray
+    individuals: tuple[str, ...]
+    keypoints: tuple[str, ...]
+    camera_view: str
+    palm_px: float  # hand size in px as the camera sees it
+    truth: dict[str, Any]
+
+
+def _suturing_scene(
+    p: PracticeParameters, n_stitches: Optional[int], duration_s: Optional[float], fps: float,
+    dominant_hand: str, image_size: tuple[int, int], hand_size_px: float, rng: np.random.Generator,
+) -> _Scene:  # fmt: skip
+    side = 1.0 if dominant_hand == "right" else -1.0
+    driver, forceps, stitches = _suturing_plans(p, n_stitches, duration_s, rng, side)
+    end = duration_s if duration_s is not None else max(driver.cursor, forceps.cursor) + 1.0
+    t = np.arange(int(round(end * fps))) / fps
+    origin = np.array([image_size[0] / 2.0, image_size[1] / 2.0])
+    plans = {dominant_hand: driver, ("left" if dominant_hand == "right" else "right"): forceps}
+    # Seen from above with the trainee at the bottom of the image, the left hand's thumb points right.
+    hands = {
+        h: render_hand(plans[h], t, origin, hand_size_px, h == "left", p, rng) for h in ("left", "right")
+    }
+    xy = np.stack([hands["left"], hands["right"]], axis=1)
+    keypoints = HAND_KEYPOINTS + GLOVE_KEYPOINTS
+    return _Scene(t, xy, (LEFT_HAND, RIGHT_HAND), keypoints, "top", hand_size_px, {"n_stitches": stitches})
+
+
+def _intubation_scene(
+    p: PracticeParameters, duration_s: Optional[float], fps: float, image_size: tuple[int, int],
+    hand_size_px: float, rng: np.random.Generator,
+) -> _Scene:  # fmt: skip
+    lary, tube, timeline, flexion = intubation_plans(p, duration_s, rng)
+    t = np.arange(int(round(timeline.end * fps))) / fps
+    origin = np.array([0.2 * image_size[0], 0.35 * image_size[1]])
+    size = hand_size_px * 0.6  # a whole person in the frame: hands look smaller
+    pose, left, right = body_and_hands(p, t, lary, tube, timeline, flexion, origin, size, rng)
+    keypoints = HAND_KEYPOINTS + GLOVE_KEYPOINTS + POSE_KEYPOINTS
+    xy = np.full((t.size, 3, len(keypoints), 2), np.nan)
+    n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
+    xy[:, 0, :n_hand], xy[:, 1, :n_hand], xy[:, 2, n_hand:] = left, right, pose
+    truth = {
+        "attempt_start_s": timeline.attempt_start,
+        "tube_start_s": timeline.tube_start,
+        "attempt_end_s": timeline.attempt_end,
+        "attempt_duration_s": timeline.attempt_end - timeline.attempt_start,
+    }
+    return _Scene(t, xy, (LEFT_HAND, RIGHT_HAND, BODY), keypoints, "side", size, truth)
+
+
+def _check_arguments(procedure: str, dominant_hand: str, fps: float) -> None:
+    if procedure not in ("suturing", "intubation"):
+        raise ValueError(f"unknown synthetic procedure {procedure!r}; use suturing or intubation")
+    if dominant_hand not in ("left", "right"):
+        raise ValueError(f"dominant_hand must be 'left' or 'right', not {dominant_hand!r}")
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+
+
+def _tracked(
+    scene: _Scene, fps: float, rng: np.random.Generator, noise_px: Optional[float], dropout_share: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (with z = 0 where seen) and confidence as a tracker would give them: jitter, dropouts."""
+    z = np.where(np.isnan(scene.xy[..., :1]), np.nan, 0.0)
+    n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
+    positions, confidence = add_tracking_artifacts(
+        np.concatenate([scene.xy, z], axis=-1),
+        {0: slice(0, n_hand), 1: slice(0, n_hand)},
+        {0: scene.palm_px, 1: scene.palm_px},
+        fps,
+        rng,
+        noise_px=noise_px,
+        dropout_share=dropout_share,
+    )
+    positions[..., 2] = np.where(np.isnan(positions[..., 0]), np.nan, 0.0)
+    return positions, confidence
+
+
+def _practice_metadata(
+    scene: _Scene, truth: dict[str, Any], fps: float, image_size: tuple[int, int]
+) -> dict[str, Any]:
+    return {
+        "source": f"synthetic:{truth['procedure']}:{truth['level']}:seed{truth['seed']}",
+        "fps": float(fps),
+        "width": int(image_size[0]),
+        "height": int(image_size[1]),
+        "kind": KIND_VIDEO_2D,
+        "units": "px",
+        "camera_view": scene.camera_view,
+        "trackers": [{"name": "synthetic", "version": "1"}],
+        "synthetic": truth,
+    }
+
+
+def _glove_area_signals(scene: _Scene, positions: np.ndarray) -> dict[str, np.ndarray]:
+    """Each hand's area in px where it is seen, as the glove tracker records it (a hand size is 0.75
+    times the square root of the hand's area)."""
+    area = (scene.palm_px / 0.75) ** 2
+    return {
+        f"{hand}.area_px": np.where(~np.isnan(positions[:, i, 0, 0]), area, np.nan)
+        for i, hand in enumerate(scene.individuals[:2])
+    }
 
 
 def generate_practice(
@@ -337,101 +302,29 @@ def generate_practice(
                   movement in metres (suturing: "tool_tip" per hand, kind kinematics_3d; intubation: all
                   keypoints, kind mocap_3d), like lab kinematics.
     """
-    if procedure not in ("suturing", "intubation"):
-        raise ValueError(f"unknown synthetic procedure {procedure!r}; use suturing or intubation")
-    if dominant_hand not in ("left", "right"):
-        raise ValueError(f"dominant_hand must be 'left' or 'right', not {dominant_hand!r}")
-    if fps <= 0:
-        raise ValueError(f"fps must be positive, got {fps}")
+    _check_arguments(procedure, dominant_hand, fps)
     s = skill_value(skill)
     rng = np.random.default_rng(seed)
-    p = practice_parameters(
-        s,
-        procedure,
-        tremor_hz=tremor_hz,
-        tremor_amplitude=tremor_amplitude,
-        pause_share=pause_share,
-        detours=detours,
-        corrective_submovements=corrective_submovements,
-    )
-    width, height = image_size
+    overrides = {"tremor_hz": tremor_hz, "tremor_amplitude": tremor_amplitude, "pause_share": pause_share}
+    overrides.update(detours=detours, corrective_submovements=corrective_submovements)
+    p = practice_parameters(s, procedure, **overrides)
     if procedure == "suturing":
-        side = 1.0 if dominant_hand == "right" else -1.0
-        driver, forceps, stitches = _suturing_plans(p, n_stitches, duration_s, rng, side)
-        end = duration_s if duration_s is not None else max(driver.cursor, forceps.cursor) + 1.0
-        t = np.arange(int(round(end * fps))) / fps
-        origin = np.array([width / 2.0, height / 2.0])
-        plans = {dominant_hand: driver, ("left" if dominant_hand == "right" else "right"): forceps}
-        # Seen from above with the trainee at the bottom of the image, the left hand's thumb points right.
-        hands = {
-            h: render_hand(plans[h], t, origin, hand_size_px, h == "left", p, rng) for h in ("left", "right")
-        }
-        individuals: tuple[str, ...] = (LEFT_HAND, RIGHT_HAND)
-        keypoints: tuple[str, ...] = HAND_KEYPOINTS + GLOVE_KEYPOINTS
-        xy = np.stack([hands["left"], hands["right"]], axis=1)
-        truth_extra: dict[str, Any] = {"n_stitches": stitches}
-        camera_view = "top"
+        scene = _suturing_scene(p, n_stitches, duration_s, fps, dominant_hand, image_size, hand_size_px, rng)
     else:
-        lary, tube, timeline, flexion = _intubation_plans(p, duration_s, rng)
-        t = np.arange(int(round(timeline.end * fps))) / fps
-        origin = np.array([0.2 * width, 0.35 * height])
-        size = hand_size_px * 0.6  # a whole person in the frame: hands look smaller
-        pose, left, right = _body_and_hands(p, t, lary, tube, timeline, flexion, origin, size, rng)
-        individuals = (LEFT_HAND, RIGHT_HAND, BODY)
-        keypoints = HAND_KEYPOINTS + GLOVE_KEYPOINTS + POSE_KEYPOINTS
-        xy = np.full((t.size, 3, len(keypoints), 2), np.nan)
-        n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
-        xy[:, 0, :n_hand], xy[:, 1, :n_hand], xy[:, 2, n_hand:] = left, right, pose
-        truth_extra = {
-            "attempt_start_s": timeline.attempt_start,
-            "tube_start_s": timeline.tube_start,
-            "attempt_end_s": timeline.attempt_end,
-            "attempt_duration_s": timeline.attempt_end - timeline.attempt_start,
-        }
-        camera_view = "side"
-    z = np.where(np.isnan(xy[..., :1]), np.nan, 0.0)
-    palm_px = hand_size_px if procedure == "suturing" else hand_size_px * 0.6
-    n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
-    positions, confidence = add_tracking_artifacts(
-        np.concatenate([xy, z], axis=-1),
-        {0: slice(0, n_hand), 1: slice(0, n_hand)},
-        {0: palm_px, 1: palm_px},
-        fps,
-        rng,
-        noise_px=noise_px,
-        dropout_share=dropout_share,
-    )
-    positions[..., 2] = np.where(np.isnan(positions[..., 0]), np.nan, 0.0)
-    grs = _grs(s, rng)
-    truth = {
-        "skill": s,
-        "level": skill_level(s),
-        "grs": grs,
-        "grs_range": list(GRS_RANGE),
-        "procedure": procedure,
-        "seed": int(seed),
-        "dominant_hand": dominant_hand,
-        "parameters": asdict(p),
-        **truth_extra,
-    }
-    metadata: dict[str, Any] = {
-        "source": f"synthetic:{procedure}:{skill_level(s)}:seed{seed}",
-        "fps": float(fps),
-        "width": int(width),
-        "height": int(height),
-        "kind": KIND_VIDEO_2D,
-        "units": "px",
-        "camera_view": camera_view,
-        "trackers": [{"name": "synthetic", "version": "1"}],
-        "synthetic": truth,
-    }
-    signals = {}
-    for i, hand in enumerate(individuals[:2]):
-        seen = ~np.isnan(positions[:, i, 0, 0])
-        area = (hand_size_px / 0.75 if procedure == "suturing" else hand_size_px * 0.6 / 0.75) ** 2
-        signals[f"{hand}.area_px"] = np.where(seen, area, np.nan)
+        scene = _intubation_scene(p, duration_s, fps, image_size, hand_size_px, rng)
+    positions, confidence = _tracked(scene, fps, rng, noise_px, dropout_share)
+    truth = {"procedure": procedure, "seed": int(seed), "dominant_hand": dominant_hand}
+    truth.update(skill=s, level=skill_level(s), grs=_grs(s, rng), grs_range=list(GRS_RANGE))
+    truth.update(parameters=asdict(p), **scene.truth)
     motion = Motion(
-        positions, confidence, t, individuals, keypoints, ("x", "y", "z"), metadata=metadata, signals=signals
+        positions,
+        confidence,
+        scene.t,
+        scene.individuals,
+        scene.keypoints,
+        ("x", "y", "z"),
+        metadata=_practice_metadata(scene, truth, fps, image_size),
+        signals=_glove_area_signals(scene, positions),
     )
     return motion if as_video_2d else _as_metric(motion, procedure, hand_size_px)
 
