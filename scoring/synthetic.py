@@ -16,6 +16,7 @@ follows the skill with some rater noise; it is NOT derived from real trainees.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Any, Optional, Union
 
@@ -52,6 +53,7 @@ WRIST_TURN_DEG = 80.0
 WRIST_TURN_SD_DEG = (6.0, 20.0)  # expert, novice
 GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
+TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around their skill's
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
 
@@ -96,6 +98,19 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
                 raise TypeError(f"unknown practice parameter {name!r}")
             fields[name] = float(value)
     return PracticeParameters(**fields)
+
+
+def individual_variation(
+    p: PracticeParameters, rng: np.random.Generator, fixed: dict[str, Any]
+) -> PracticeParameters:
+    """The parameters of one person: physiological tremor differs several-fold between healthy people
+    of the same skill, so the amplitude the skill implies is scaled by a person factor (log-normal,
+    TREMOR_PERSON_SD), unless the caller fixed it. Without this, tremor alone would tell the skill,
+    and a model trained here would lean on it, though on real video it is mostly tracking jitter."""
+    if fixed.get("tremor_amplitude") is not None:
+        return p
+    factor = float(rng.lognormal(0.0, TREMOR_PERSON_SD))
+    return dataclasses.replace(p, tremor_amplitude=p.tremor_amplitude * factor)
 
 
 # --- suturing ---------------------------------------------------------------------------------
@@ -307,7 +322,7 @@ def generate_practice(
     rng = np.random.default_rng(seed)
     overrides = {"tremor_hz": tremor_hz, "tremor_amplitude": tremor_amplitude, "pause_share": pause_share}
     overrides.update(detours=detours, corrective_submovements=corrective_submovements)
-    p = practice_parameters(s, procedure, **overrides)
+    p = individual_variation(practice_parameters(s, procedure, **overrides), rng, overrides)
     if procedure == "suturing":
         scene = _suturing_scene(p, n_stitches, duration_s, fps, dominant_hand, image_size, hand_size_px, rng)
     else:

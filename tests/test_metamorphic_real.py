@@ -131,40 +131,17 @@ def time_variants(request: Any, scorer: Any) -> dict[str, Judged]:
 
 # --- slower or with pauses: never better --------------------------------------------------------------
 
-SLOWED_ONE_HAND = pytest.mark.xfail(
-    reason="one hand tracked (asl_hand has one; typing's left hand is found in 5% of frames now that no "
-    "white object is taken for a glove), so forceps metrics are imputed and the result is refused; slowed "
-    "or paused, dimensionless jerk and tremor improve and the raw score rises (issue 11, open)",
-    strict=False,
-)
-
 
 @pytest.mark.parametrize("variant", ["slowed", "paused"])
-def test_slower_or_paused_never_scores_higher(
-    request: Any, time_variants: Mapping[str, Judged], variant: str
-) -> None:
-    one_hand = "typing_two_hands" in request.node.callspec.id or variant == "slowed"
-    if one_hand:
-        request.applymarker(SLOWED_ONE_HAND)
+def test_slower_or_paused_never_scores_higher(time_variants: Mapping[str, Judged], variant: str) -> None:
     original, other = time_variants["original"], time_variants[variant]
     assert other.raw_score <= original.raw_score + SCORE_TOLERANCE, (other.raw_score, original.raw_score)
     if other.shown_score is not None and original.shown_score is not None:
         assert other.shown_score <= original.shown_score + SCORE_TOLERANCE
 
 
-LEVEL_RISES_SLOWED = pytest.mark.xfail(
-    reason="the raw level classifier moves slightly towards 'intermediate' (less novice) on the slowed "
-    "one-hand asl_hand loop, whose level is refused (issue 11, open)",
-    strict=False,
-)
-
-
 @pytest.mark.parametrize("variant", ["slowed", "paused"])
-def test_slower_or_paused_level_never_rises(
-    request: Any, time_variants: Mapping[str, Judged], variant: str
-) -> None:
-    if variant == "slowed" and "asl_hand" in request.node.callspec.id:
-        request.applymarker(LEVEL_RISES_SLOWED)
+def test_slower_or_paused_level_never_rises(time_variants: Mapping[str, Judged], variant: str) -> None:
     original, other = time_variants["original"], time_variants[variant]
     assert other.expected_level <= original.expected_level + LEVEL_TOLERANCE
 

@@ -170,3 +170,21 @@ def test_metric_output_for_lab_kinematics():
     assert motion.kind == "kinematics_3d" and motion.units == "m" and motion.keypoints == ("tool_tip",)
     steps = np.linalg.norm(np.diff(motion.track("right_hand", "tool_tip"), axis=0), axis=1)
     assert np.nanmax(steps) < 0.05  # metres per frame: hand speeds, not pixels
+
+
+def test_tremor_differs_between_people_of_one_skill_unless_fixed():
+    """Physiological tremor differs several-fold between people of the same skill: each seed is a
+    person with their own amplitude (so tremor alone cannot tell the skill); a fixed amplitude holds."""
+    amplitudes = [
+        synthetic_truth(generate_practice("expert", n_stitches=1, seed=seed))["parameters"][
+            "tremor_amplitude"
+        ]
+        for seed in range(12)
+    ]
+    assert max(amplitudes) / min(amplitudes) > 2.0
+    assert np.median(amplitudes) == pytest.approx(0.03 - 0.025 * 0.85, rel=0.35)
+    fixed = [
+        synthetic_truth(generate_practice("expert", n_stitches=1, seed=seed, tremor_amplitude=0.01))
+        for seed in range(3)
+    ]
+    assert {truth["parameters"]["tremor_amplitude"] for truth in fixed} == {0.01}
