@@ -85,15 +85,24 @@ def write_package(
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(PACKAGE_CARD, json.dumps(sealed, indent=1, allow_nan=False) + "\n")
+            card_text = json.dumps(sealed, indent=1, allow_nan=False) + "\n"
+            archive.writestr(_member(PACKAGE_CARD), card_text)
             for name in sorted(file_names):
-                archive.write(Path(folder) / name, arcname=name)
+                archive.writestr(_member(name), (Path(folder) / name).read_bytes())
         os.chmod(tmp, 0o644)  # a package is made to be shared
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return sealed
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """An archive entry dated 1980-01-01: a package tells nothing of when its files were made."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def _plain_member(info: zipfile.ZipInfo, archive: Path) -> str:
