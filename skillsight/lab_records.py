@@ -112,7 +112,7 @@ def ratings_of(db: Database, session_id: int) -> list[Rating]:
         return [_rating(row._mapping) for row in conn.execute(query.order_by(ratings_table.c.id))]
 
 
-def _rating(m: Mapping[str, Any]) -> Rating:
+def _rating(m: Any) -> Rating:  # a mapping or an SQLAlchemy RowMapping
     return Rating(
         session_id=int(m["session_id"]),
         rater=str(m["rater"]),

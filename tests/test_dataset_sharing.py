@@ -210,3 +210,21 @@ def test_an_ours_folder_without_a_consent_column_is_refused(tmp_path):
     (folder / "labels.csv").write_text("participant,trial,file,skill_level\nA,1,a.motion.npz,novice\n")
     with pytest.raises(DatasetError, match="no consent column"):
         export.from_folder(folder, "suturing")
+
+
+def test_a_pooled_reference_shows_each_sites_spread(tmp_path):
+    from skillsight.datasets.shared_packages import load_pooled
+
+    from skillsight.pooled_reference import pooled_reference, spread_lines
+
+    folders = [_site_folder(tmp_path, site, n_participants=3, trials=1) for site in ("north", "east")]
+    dataset = load_pooled("ours", folders, procedure="suturing")
+    reference, spread = pooled_reference(dataset, "suturing", name="pooled")
+    assert (
+        reference.n_experts == 2
+        and "north (1)" in reference.built_from
+        and "east (1)" in reference.built_from
+    )
+    duration = spread["task.duration"]
+    assert set(duration) == {"pooled", "north", "east"} and duration["pooled"]["n"] == 2
+    assert any("north" in line and "east" in line for line in spread_lines(spread, ["task.duration"]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads List at run time)
 
 import typer
 
@@ -17,10 +17,14 @@ from skillsight import dataset_export as export
 from skillsight import signing
 from skillsight.commands.share import NOT_STATED, signing_key
 from skillsight.datasets import DatasetError
+from skillsight.datasets.shared_packages import load_pooled
 from skillsight.lab_records import site_of
 from skillsight.motion_sharing import site_salt
 from skillsight.packages import PackageError
+from skillsight.pooled_reference import pooled_reference, spread_lines
 from skillsight.pose.motion import MotionError
+from skillsight.scoring.procedure import load_procedure
+from skillsight.scoring.reference import ReferenceError, save_reference
 from skillsight.scoring.results import EXIT_ERROR
 from skillsight.storage import Database, DatabaseError, default_data_dir
 
@@ -87,5 +91,24 @@ def register(app: typer.Typer) -> None:
             f"wrote {out}: {built['n_sessions']} sessions of {built['n_trainees']} trainees from site "
             f"{site_id}; left out: {json.dumps(dict(selection.skipped)) if selection.skipped else 'none'}"
         )
+
+    @dataset_app.command("reference")
+    def reference(
+        paths: List[Path] = typer.Argument(..., help="Dataset packages or ours folders"),  # noqa: UP006
+        procedure: str = typer.Option(..., "--procedure", "-p", help="suturing, intubation, ..."),
+        out: Path = typer.Option(..., "--out", "-o", help="The pooled reference JSON to write"),
+        name: Optional[str] = typer.Option(None, "--name", help="Reference name (default from --out)"),
+    ) -> None:
+        """Build one expert reference from the experts of several sites; show each site's spread."""
+        try:
+            dataset = load_pooled("ours", paths, procedure=procedure)
+            built, spread = pooled_reference(dataset, procedure, name=name or out.stem)
+            save_reference(built, out)
+        except (DatasetError, ReferenceError, MotionError, OSError, ValueError) as exc:
+            _fail(str(exc))
+        typer.echo(f"wrote {out}: {built.n_experts} experts; {built.built_from}")
+        typer.echo("per metric, pooled and per site: median +/- spread (n experts)")
+        for line in spread_lines(spread, load_procedure(procedure).lead_metrics or built.feature_names):
+            typer.echo(line)
 
     app.add_typer(dataset_app, name="dataset")
