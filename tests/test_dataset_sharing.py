@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import shared_file
 from skillsight.datasets import DatasetError, load_dataset
+from skillsight.datasets.shared_packages import load_pooled
 from skillsight.pose.motion import save_motion
 from skillsight.scoring.results import Assessment
 from skillsight.scoring.synthetic import generate_practice, synthetic_truth
@@ -20,6 +21,7 @@ from skillsight.commands.train import run_training
 from skillsight.lab_records import RecordError, import_ratings_csv, record_consent, record_rating
 from skillsight.motion_sharing import FACE_KEYPOINTS, pseudonym, site_salt
 from skillsight.packages import PACKAGE_CARD
+from skillsight.pooled_reference import pooled_reference, spread_lines
 from skillsight.storage import Database
 
 IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"ftypisom", b"ftypmp4", b"GIF8", b"RIFF", b"\x1aE\xdf\xa3")
@@ -213,10 +215,6 @@ def test_an_ours_folder_without_a_consent_column_is_refused(tmp_path):
 
 
 def test_a_pooled_reference_shows_each_sites_spread(tmp_path):
-    from skillsight.datasets.shared_packages import load_pooled
-
-    from skillsight.pooled_reference import pooled_reference, spread_lines
-
     folders = [_site_folder(tmp_path, site, n_participants=3, trials=1) for site in ("north", "east")]
     dataset = load_pooled("ours", folders, procedure="suturing")
     reference, spread = pooled_reference(dataset, "suturing", name="pooled")
