@@ -297,8 +297,6 @@ def cross_validate(
 ) -> dict[str, Any]:
     """Nested cross-validation under the protocol: the chosen model's figures at the top level, the
     linear baseline's under "baseline", the per-fold choices under "model_selection"."""
-    from skillsight.scoring.model_selection import classifier_candidates, regressor_candidates
-
     splits = protocol_splits(matrix, protocol, random_state=random_state)
     options = {"classifier": classifier, "regressor": regressor, "scope": scope}
     chosen, baseline, choices = _run_folds(matrix, splits, protocol, options, coverage, random_state)
@@ -317,14 +315,7 @@ def cross_validate(
         "model_selection": {
             "classifier": classifier,
             "regressor": regressor,
-            "candidates": {
-                "classifier": [c.name for c in classifier_candidates(scope)]
-                if classifier == AUTO_MODEL
-                else [classifier],
-                "regressor": [r.name for r in regressor_candidates(scope)]
-                if regressor == AUTO_MODEL
-                else [regressor],
-            },
+            "candidates": _candidates_used(classifier, regressor, scope),
             "chosen_classifier": _choice_counts(choices, "classifier"),
             "chosen_regressor": _choice_counts(choices, "regressor"),
             "inner_grouping": HELD_OUT.get(protocol, "stratified folds"),
@@ -345,6 +336,19 @@ def cross_validate(
         "folds": [fold_report(matrix, f, test, chosen) for f, (_, test) in enumerate(splits, start=1)],
         "per_site": per_site_figures(matrix, chosen, evaluated),
         "predictions": [_prediction_row(matrix, i, chosen, baseline, labels) for i in evaluated],
+    }
+
+
+def _candidates_used(classifier: str, regressor: str, scope: str) -> dict[str, list[str]]:
+    from skillsight.scoring.model_selection import classifier_candidates, regressor_candidates
+
+    return {
+        "classifier": [c.name for c in classifier_candidates(scope)]
+        if classifier == AUTO_MODEL
+        else [classifier],
+        "regressor": [r.name for r in regressor_candidates(scope)]
+        if regressor == AUTO_MODEL
+        else [regressor],
     }
 
 

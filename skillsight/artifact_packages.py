@@ -270,12 +270,17 @@ def _install_model(opened: OpenedPackage, data_dir: Path) -> list[Path]:
     card = _read_json(opened.files[str(opened.card["card"])])
     procedure = str(card["procedure"])
     version, onnx_target = _claim(install_dir("model", data_dir), "model", procedure, data_dir)
-    shutil.copyfile(opened.files[str(card["onnx_file"])], onnx_target)
-    card.pop(MANIFEST_KEY, None)
-    card.update(version=str(version), onnx_file=onnx_target.name, imported=_provenance(opened))
     card_target = onnx_target.with_suffix(".json")
-    write_model_card(card_target, card)
-    load_scorer(card_target)  # what was installed loads as scoring will load it
+    try:
+        shutil.copyfile(opened.files[str(card["onnx_file"])], onnx_target)
+        card.pop(MANIFEST_KEY, None)
+        card.update(version=str(version), onnx_file=onnx_target.name, imported=_provenance(opened))
+        write_model_card(card_target, card)
+        load_scorer(card_target)  # what was installed loads as scoring will load it
+    except BaseException:  # a half-installed version must not be left for the app to list
+        onnx_target.unlink(missing_ok=True)
+        card_target.unlink(missing_ok=True)
+        raise
     return [onnx_target, card_target]
 
 
@@ -286,19 +291,22 @@ def _install_reference(opened: OpenedPackage, data_dir: Path) -> list[Path]:
     site = origin["site"] or "?"
     note = f" [imported from {origin['package']} (v{origin['original_version']}, site {site})]"
     installed = dataclasses.replace(reference, version=str(version), built_from=reference.built_from + note)
-    save_reference(installed, target)
-    os.chmod(target, 0o644)  # a reference is shared knowledge, not a trainee's data
-    load_reference(target)
+    try:
+        save_reference(installed, target)
+        os.chmod(target, 0o644)  # a reference is shared knowledge, not a trainee's data
+        load_reference(target)
+    except BaseException:  # the claimed (empty or half-checked) file must not stay behind
+        target.unlink(missing_ok=True)
+        raise
     return [target]
 
 
 def install(opened: OpenedPackage, data_dir: Path) -> list[Path]:
     """Install a verified model or reference package beside the shipped ones; returns the new files."""
     check_input_schema(opened)
-    if opened.kind == "model":
-        return _install_model(opened, Path(data_dir))
-    if opened.kind == "reference":
-        return _install_reference(opened, Path(data_dir))
+    if opened.kind in ARTIFACT_KINDS:
+        installer = _install_model if opened.kind == "model" else _install_reference
+        return installer(opened, Path(data_dir))
     folder = install_dir("dataset", Path(data_dir))
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{opened.card.get('name', 'dataset')}-{opened.sha256[:12]}"

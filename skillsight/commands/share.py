@@ -109,6 +109,10 @@ def register(app: typer.Typer) -> None:
         except (PackageError, OSError, ValueError) as exc:
             _fail(str(exc))
 
+    register_keys(app)
+
+
+def register_keys(app: typer.Typer) -> None:
     keys_app = typer.Typer(help="The lab's signing key for packages.", no_args_is_help=True)
 
     @keys_app.command("new")
