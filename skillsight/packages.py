@@ -37,6 +37,7 @@ PACKAGE_CARD = "skillsight-package.json"
 PACKAGE_FORMAT = "skillsight-package"
 PACKAGE_FORMAT_VERSION = 1
 PACKAGE_KINDS = ("model", "reference", "dataset")
+MANIFEST_FIELDS = {"format", "format_version", "algorithm", "files", "sha256", "signatures"}
 MAX_MEMBERS = 200_000
 MAX_EXPANDED_BYTES = 8 * 1024**3  # 8 GiB: a large dataset of motion, far beyond any model
 
@@ -159,6 +160,18 @@ def _read_card(archive: Path, folder: Path) -> dict[str, Any]:
         )
     if card.get("kind") not in PACKAGE_KINDS:
         raise PackageError(f"{archive}: {PACKAGE_CARD}: unknown package kind {card.get('kind')!r}")
+    section = card.get(manifest.MANIFEST_KEY)
+    # The manifest's own fields sit outside its hash: in a package each must be exactly as written.
+    if not isinstance(section, dict) or set(section) != MANIFEST_FIELDS:
+        found = sorted(section) if isinstance(section, dict) else type(section).__name__
+        raise PackageError(
+            f"{archive}: {PACKAGE_CARD}: manifest fields {found}, expected {sorted(MANIFEST_FIELDS)}"
+        )
+    if section.get("format_version") != manifest.MANIFEST_FORMAT_VERSION:
+        raise PackageError(
+            f"{archive}: {PACKAGE_CARD}: manifest format_version {section.get('format_version')!r}; this "
+            f"SkillSight reads {manifest.MANIFEST_FORMAT_VERSION}"
+        )
     return card
 
 

@@ -32,6 +32,7 @@ SIGNED_PREFIX = b"skillsight-manifest:"
 PRIVATE_KEY_FILE = "signing-key.pem"
 PUBLIC_KEY_FILE = "signing-key.pub"
 PRIVATE_KEY_MODE = 0o600
+ENTRY_FIELDS = ("scheme", "public_key", "fingerprint", "signature")
 
 
 class SigningError(ValueError):
@@ -126,6 +127,8 @@ def _decode(entry: Mapping[str, Any], key: str, size: int, where: str) -> bytes:
         raise SigningError(f"{where}: the signature's {key} is not base64") from None
     if len(raw) != size:
         raise SigningError(f"{where}: the signature's {key} has {len(raw)} bytes, not {size}")
+    if base64.b64encode(raw).decode("ascii") != entry.get(key):  # one spelling per key: no spare bits
+        raise SigningError(f"{where}: the signature's {key} is not in canonical base64")
     return raw
 
 
@@ -138,10 +141,14 @@ def verify_signature(entry: Mapping[str, Any], manifest_sha256: str, where: str)
     if not isinstance(entry, Mapping) or entry.get("scheme") != SCHEME:
         scheme = entry.get("scheme") if isinstance(entry, Mapping) else type(entry).__name__
         raise SigningError(f"{where}: unknown signature scheme {scheme!r} (this version checks ed25519)")
+    if set(entry) != set(ENTRY_FIELDS):
+        raise SigningError(
+            f"{where}: a signature has fields {sorted(entry)}, expected {sorted(ENTRY_FIELDS)}"
+        )
     public = _decode(entry, "public_key", 32, where)
     signature = _decode(entry, "signature", 64, where)
     print_ = fingerprint(public)
-    if entry.get("fingerprint") not in (None, print_):
+    if entry.get("fingerprint") != print_:
         raise SigningError(f"{where}: the signature's fingerprint does not belong to its public key")
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(
