@@ -12,9 +12,10 @@ import pytest
 from conftest import shared_file
 from skillsight.datasets import DatasetError, load_dataset
 from skillsight.datasets.shared_packages import load_pooled
+from skillsight.datasets.synthetic_sites import write_site_folder
 from skillsight.pose.motion import save_motion
 from skillsight.scoring.results import Assessment
-from skillsight.scoring.synthetic import generate_practice, synthetic_truth
+from skillsight.scoring.synthetic import generate_practice
 
 from skillsight import dataset_export as export
 from skillsight.commands.train import run_training
@@ -150,23 +151,7 @@ def test_database_export_takes_consented_rated_sessions_under_stable_pseudonyms(
 
 
 def _site_folder(root, site, n_participants=4, trials=2):
-    """Generated suturing practice of one site, with a site effect: its own frame rate and tracking jitter."""
-    fps, jitter = {"north": (30.0, 0.0), "south": (25.0, 0.01), "east": (20.0, 0.02)}[site]
-    folder = root / site
-    folder.mkdir()
-    rows = ["participant,procedure,trial,file,skill_level,grs,consent"]
-    levels = ("novice", "intermediate", "expert", "novice")
-    for p in range(n_participants):
-        for t in range(trials):
-            seed = 100 * ("north", "south", "east").index(site) + 10 * p + t
-            motion = generate_practice(levels[p % 4], "suturing", duration_s=25, fps=fps, seed=seed)
-            noisy = np.random.default_rng(seed).normal(0, jitter * 100, motion.positions.shape)
-            motion = motion.with_updates(positions=motion.positions + noisy)
-            save_motion(motion, folder / f"{p}-{t}.motion.npz")
-            truth = synthetic_truth(motion)
-            rows.append(f"{site}-{p},suturing,{t},{p}-{t}.motion.npz,{truth['level']},{truth['grs']:.2f},yes")
-    (folder / "labels.csv").write_text("\n".join(rows) + "\n")
-    return folder
+    return write_site_folder(root, site, n_participants, trials)
 
 
 @pytest.mark.slow
