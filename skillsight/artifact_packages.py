@@ -57,7 +57,7 @@ def _card_of(path: Path) -> Path:
     return path.with_suffix(".json") if path.suffix == ".onnx" else path
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_card_json(path: Path) -> dict[str, Any]:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
@@ -70,7 +70,7 @@ def _candidates(kind: str, data_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
     found = []
     for folder in (models.shipped_models_dir(), install_dir(kind, data_dir)):
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-            card = _read_json(path)
+            card = read_card_json(path)
             if card.get("kind") == wanted:
                 found.append((path, card))
     return found
@@ -206,7 +206,7 @@ def export_artifact(
     """Write the package of a model or reference; returns the sealed package card."""
     card_path = resolve_artifact(kind, name, data_dir)
     files = _artifact_files(kind, card_path)
-    card = _read_json(card_path)
+    card = read_card_json(card_path)
     package_card = {
         "kind": kind,
         "name": card.get("name", card_path.stem),
@@ -267,7 +267,7 @@ def _provenance(opened: OpenedPackage) -> dict[str, Any]:
 
 
 def _install_model(opened: OpenedPackage, data_dir: Path) -> list[Path]:
-    card = _read_json(opened.files[str(opened.card["card"])])
+    card = read_card_json(opened.files[str(opened.card["card"])])
     procedure = str(card["procedure"])
     version, onnx_target = _claim(install_dir("model", data_dir), "model", procedure, data_dir)
     card_target = onnx_target.with_suffix(".json")

@@ -43,9 +43,19 @@ def signing_key(no_sign: bool, key: Optional[Path], data_dir: Path) -> object:
 
 def _card_text(opened: OpenedPackage) -> Optional[str]:
     name = opened.card.get("card")
-    if opened.kind == "model" and name in opened.files:
-        return describe_card(artifacts._read_json(opened.files[str(name)]))
-    return None
+    if name not in opened.files:
+        return None
+    card = artifacts.read_card_json(opened.files[str(name)])
+    if opened.kind == "model":
+        return describe_card(card)
+    template = "with" if card.get("template") else "without"
+    return (
+        f"{card.get('name')} v{card.get('version')} ({card.get('procedure')}), "
+        f"created {card.get('created')}\n"
+        f"  {card.get('n_experts')} experts, {len(card.get('features') or {})} metrics of "
+        f"{card.get('motion_kind')} motion in {card.get('units')}, {template} a speed template\n"
+        f"  built from: {card.get('built_from')}"
+    )
 
 
 def import_package(path: Path, data_dir: Path, verify_only: bool = False) -> list[Path]:
