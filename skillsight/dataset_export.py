@@ -178,7 +178,8 @@ def tracking_quality(motion: Motion) -> float:
 def datasheet(shared: list[SharedSession], site: str, skipped: Counter) -> dict[str, Any]:
     """Counts per level, procedure and site; tracker versions; duration and tracking quality."""
     trackers = Counter(
-        " ".join(str(t.get(k, "")) for k in ("name", "version") if t.get(k)) or "unknown"
+        " ".join(str(t[k]) for k in ("name", "version", "mediapipe_version", "model") if t.get(k))
+        or "unknown"
         for s in shared
         for t in s.motion.metadata.get("trackers") or [{}]
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,20 +28,33 @@ from skillsight.pose.motion import Motion
 FACE_KEYPOINTS: tuple[str, ...] = POSE_KEYPOINTS[:11]
 SHAREABLE_METADATA = ("kind", "units", "fps", "width", "height", "frame_count", "camera_view", "marker_scale")
 SALT_FILE = "pseudonym-salt"
+TRACKER_FIELDS = ("name", "version", "backend", "mediapipe_version")
+DATE_OR_TIME = re.compile(r"\d{4}-\d\d|\d\d:\d\d|\d{8}")  # a date, a clock time, a compact stamp
 
 
 def _tracker_versions(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each tracker's name, version and model (no paths, no hashes of local files)."""
+    """Each tracker's name, versions and shipped model file (never a local path or a recording's hash)."""
     kept = []
     for tracker in metadata.get("trackers") or []:
-        if isinstance(tracker, Mapping):
-            kept.append({k: tracker[k] for k in ("name", "version", "model", "backend") if k in tracker})
+        if not isinstance(tracker, Mapping):
+            continue
+        entry = {k: tracker[k] for k in TRACKER_FIELDS if _short_text(tracker.get(k))}
+        model = tracker.get("model")
+        if isinstance(model, Mapping) and _short_text(model.get("file")):
+            entry["model"] = str(model["file"])
+        kept.append(entry)
     return kept
 
 
 def _short_text(value: Any) -> bool:
     """A parameter name or method, not a path or a free text that could name someone."""
-    return isinstance(value, str) and len(value) < 64 and "/" not in value and "\\" not in value
+    return (
+        isinstance(value, str)
+        and len(value) < 64
+        and "/" not in value
+        and "\\" not in value
+        and not DATE_OR_TIME.search(value)
+    )
 
 
 def _processing_steps(metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
