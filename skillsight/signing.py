@@ -21,9 +21,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional
-
-from skillsight.storage import default_data_dir
+from typing import Any
 
 # `cryptography` is imported inside the functions that need it: only signing and checking pay for it.
 
@@ -39,9 +37,10 @@ class SigningError(ValueError):
     """A key cannot be made or read, or a signature does not verify (the message says which)."""
 
 
-def default_key_dir(data_dir: Optional[Path] = None) -> Path:
-    """<data folder>/keys (the data folder of skillsight.storage unless given)."""
-    return Path(data_dir or default_data_dir()) / "keys"
+def default_key_dir(data_dir: Path) -> Path:
+    """<data folder>/keys: the signing key and the pseudonym salt (this module imports nothing of the
+    project's but the standard library and `cryptography`, so packages can sit low in the layers)."""
+    return Path(data_dir) / "keys"
 
 
 def fingerprint(public_key: bytes) -> str:

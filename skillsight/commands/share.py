@@ -129,7 +129,7 @@ def register_keys(app: typer.Typer) -> None:
     def keys_new(force: bool = typer.Option(False, "--force", help="Replace an existing key")) -> None:
         """Make the lab's Ed25519 signing key (private key readable by you only)."""
         try:
-            path = signing.new_key(signing.default_key_dir(), force=force)
+            path = signing.new_key(signing.default_key_dir(default_data_dir()), force=force)
         except signing.SigningError as exc:
             _fail(str(exc))
         _show(path)
@@ -138,7 +138,7 @@ def register_keys(app: typer.Typer) -> None:
     def keys_show() -> None:
         """The lab's public key and fingerprint (give these to the labs that receive your packages)."""
         try:
-            _show(signing.default_key_dir() / signing.PRIVATE_KEY_FILE)
+            _show(signing.default_key_dir(default_data_dir()) / signing.PRIVATE_KEY_FILE)
         except signing.SigningError as exc:
             _fail(str(exc))
 
