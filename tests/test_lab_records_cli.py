@@ -12,8 +12,10 @@ from skillsight.scoring.results import Assessment
 from skillsight.scoring.synthetic import generate_practice
 from typer.testing import CliRunner
 
+from skillsight import storage
 from skillsight.batch.results import VideoResult
 from skillsight.cli import app
+from skillsight.lab_records import ratings_of, record_rating
 from skillsight.storage import Database
 
 
@@ -82,3 +84,18 @@ def test_a_batch_output_exports_with_a_ratings_table(tmp_path, monkeypatch):
     with zipfile.ZipFile(out) as archive:
         text = b"".join(archive.read(n) for n in archive.namelist() if not n.endswith(".npz")).decode()
     assert "jane" not in text and "ward3" not in text and '"lab-y": 1' in text
+
+
+def test_a_version_2_database_gains_ratings_and_consent_and_keeps_its_sessions(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
+    with Database(url) as old:
+        session = _session(old, tmp_path, "Ann", 1)
+        tables = old.engine.dialect.get_table_names(old.engine.connect())
+        assert "ratings" not in tables
+    monkeypatch.undo()
+    with Database(url) as db:
+        assert db.schema_version == storage.SCHEMA_VERSION >= 3
+        assert db.get_session(session).trainee == "Ann"
+        record_rating(db, session, rater="Dr A", grs=20)
+        assert [r.grs for r in ratings_of(db, session)] == [20.0]
