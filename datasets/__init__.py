@@ -22,7 +22,7 @@ SKILL_LEVEL_NAMES = ("novice", "intermediate", "expert")
 
 # format name -> "module:function"; imported only when used, so the registry stays light.
 DATASET_LOADERS: dict[str, str] = {
-    "ours": "skillsight.datasets.labelled_folder:load_labelled_folder",
+    "ours": "skillsight.datasets.shared_packages:load_ours",  # a folder or a dataset package
     "jigsaws": "skillsight.datasets.jigsaws:load_jigsaws",
     "aixsuture": "skillsight.datasets.aixsuture:load_aixsuture",
     "bvh": "skillsight.datasets.bvh:load_bvh_dataset",

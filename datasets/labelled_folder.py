@@ -114,6 +114,7 @@ def load_labelled_folder(
                 grs=parse_float(row.get("grs"), f"{origin} (grs)"),
                 osats=osats,
                 source=str(file_path),
+                groups={"site": row["site"]} if row.get("site") else {},
             )
         )
     if not samples:

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from skillsight.scoring.model_selection import Selection
     from skillsight.scoring.training import FeatureMatrix
 
-PROTOCOLS = ("louo", "loso", "kfold")
+PROTOCOLS = ("louo", "loso", "kfold", "leave-site-out")
 AUTO_MODEL = "auto"  # choose the model inside the folds
-HELD_OUT = {"louo": "participants", "loso": "supertrials"}
+HELD_OUT = {"louo": "participants", "loso": "supertrials", "leave-site-out": "sites"}
 
 
 def _training_error(message: str) -> Exception:
@@ -53,7 +53,9 @@ def _group_splits(groups: np.ndarray, levels: np.ndarray, protocol: str, n_folds
 def _protocol_groups(matrix: FeatureMatrix, rows: np.ndarray, protocol: str) -> np.ndarray:
     if protocol not in PROTOCOLS:
         raise _training_error(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
-    source = matrix.supertrials if protocol == "loso" else matrix.participants
+    source = {"loso": matrix.supertrials, "leave-site-out": matrix.sites}.get(protocol, matrix.participants)
+    if protocol == "leave-site-out" and (len(source) != matrix.n or not all(source[rows])):
+        raise _training_error("leave-site-out needs a site for every sample (pool datasets of several labs)")
     return np.asarray([str(g) for g in source[rows]])
 
 
@@ -295,8 +297,6 @@ def cross_validate(
 ) -> dict[str, Any]:
     """Nested cross-validation under the protocol: the chosen model's figures at the top level, the
     linear baseline's under "baseline", the per-fold choices under "model_selection"."""
-    from skillsight.scoring.model_selection import classifier_candidates, regressor_candidates
-
     splits = protocol_splits(matrix, protocol, random_state=random_state)
     options = {"classifier": classifier, "regressor": regressor, "scope": scope}
     chosen, baseline, choices = _run_folds(matrix, splits, protocol, options, coverage, random_state)
@@ -315,14 +315,7 @@ def cross_validate(
         "model_selection": {
             "classifier": classifier,
             "regressor": regressor,
-            "candidates": {
-                "classifier": [c.name for c in classifier_candidates(scope)]
-                if classifier == AUTO_MODEL
-                else [classifier],
-                "regressor": [r.name for r in regressor_candidates(scope)]
-                if regressor == AUTO_MODEL
-                else [regressor],
-            },
+            "candidates": _candidates_used(classifier, regressor, scope),
             "chosen_classifier": _choice_counts(choices, "classifier"),
             "chosen_regressor": _choice_counts(choices, "regressor"),
             "inner_grouping": HELD_OUT.get(protocol, "stratified folds"),
@@ -341,7 +334,21 @@ def cross_validate(
         "dataset": {k: summary.get(k) for k in ("format", "path", "n_samples", "n_participants")},
         "notes": list(summary.get("notes", [])) + list(summary.get("feature_failures", [])),
         "folds": [fold_report(matrix, f, test, chosen) for f, (_, test) in enumerate(splits, start=1)],
+        "per_site": per_site_figures(matrix, chosen, evaluated),
         "predictions": [_prediction_row(matrix, i, chosen, baseline, labels) for i in evaluated],
+    }
+
+
+def _candidates_used(classifier: str, regressor: str, scope: str) -> dict[str, list[str]]:
+    from skillsight.scoring.model_selection import classifier_candidates, regressor_candidates
+
+    return {
+        "classifier": [c.name for c in classifier_candidates(scope)]
+        if classifier == AUTO_MODEL
+        else [classifier],
+        "regressor": [r.name for r in regressor_candidates(scope)]
+        if regressor == AUTO_MODEL
+        else [regressor],
     }
 
 
@@ -357,6 +364,7 @@ def fold_report(matrix: FeatureMatrix, fold: int, test: np.ndarray, run: OutOfFo
         rho = _finite(float(spearmanr(grs[ok], predicted_grs[ok]).statistic))
     return {
         "fold": fold,
+        "sites": sorted({str(v) for v in matrix.sites[test]}) if len(matrix.sites) == matrix.n else [],
         "participants": sorted({str(v) for v in matrix.participants[test]}),
         "supertrials": sorted({str(v) for v in matrix.supertrials[test]}),
         "trials": [str(v) for v in matrix.trials[test]],
@@ -367,12 +375,26 @@ def fold_report(matrix: FeatureMatrix, fold: int, test: np.ndarray, run: OutOfFo
     }
 
 
+def per_site_figures(matrix: FeatureMatrix, run: OutOfFold, evaluated: np.ndarray) -> dict[str, Any]:
+    """Accuracy, Spearman and MAE of the held-out predictions of each site's samples ({} for one site)."""
+    if len(matrix.sites) != matrix.n or len({str(s) for s in matrix.sites[evaluated]}) < 2:
+        return {}
+    figures_by_site = {}
+    for site in sorted({str(s) for s in matrix.sites[evaluated]}):
+        rows = evaluated[np.asarray([str(s) == site for s in matrix.sites[evaluated]])]
+        report = fold_report(matrix, 0, rows, run)
+        figures_by_site[site] = {k: report[k] for k in ("n", "accuracy", "spearman", "mae")}
+        figures_by_site[site]["participants"] = len(report["participants"])
+    return figures_by_site
+
+
 def _prediction_row(
     matrix: FeatureMatrix, i: int, chosen: OutOfFold, baseline: OutOfFold, labels: list[str]
 ) -> dict[str, Any]:
     return {
         "trial": str(matrix.trials[i]),
         "participant": str(matrix.participants[i]),
+        "site": str(matrix.sites[i]) if len(matrix.sites) == matrix.n else "",
         "level": str(matrix.levels[i]),
         "predicted_level": str(chosen.level[i]),
         "probabilities": {label: _finite(p) for label, p in zip(labels, chosen.probabilities[i])},

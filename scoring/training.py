@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,6 +270,7 @@ class FeatureMatrix:
     units: str
     procedure: str
     dataset_summary: dict[str, Any] = field(default_factory=dict)
+    sites: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))  # "" where unknown
 
     @property
     def n(self) -> int:
@@ -307,6 +309,9 @@ def build_feature_matrix(
     if stand_in:
         summary["feature_procedure_note"] = stand_in
         summary["notes"] = [*summary.get("notes", []), stand_in]
+    sites = Counter(str(s.groups["site"]) for s in dataset if s.groups.get("site"))
+    if sites:
+        summary["sites"] = dict(sorted(sites.items()))
     tasks = sorted({str(s.groups["task"]) for s in dataset if s.groups.get("task")})
     if tasks:
         summary["task"] = ", ".join(tasks)
@@ -323,6 +328,7 @@ def build_feature_matrix(
         units=units.pop(),
         procedure=procedure,
         dataset_summary=summary,
+        sites=np.array([str(s.groups.get("site", "")) for s in dataset], dtype=object),
     )
 
 

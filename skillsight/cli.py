@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-COMMAND_MODULES = ("info", "track", "score", "reference", "train", "batch")
+COMMAND_MODULES = ("info", "track", "score", "reference", "train", "batch", "share", "lab", "dataset")
 
 app = typer.Typer(
     name="skillsight",

@@ -16,9 +16,15 @@ leaves that folder (absolute, `..`, a link pointing out) is refused before any f
 hash, `sha256`, is over the canonical JSON (sorted keys, no spaces) of `{"card": <card without
 "manifest">, "files": <files>}`, so changing any field of the card, or any byte of a file, breaks it.
 
-`signatures` is reserved for sharing models between labs: each entry will sign `sha256` (e.g.
-{"scheme": "ed25519", "key_id": ..., "signature": ...}); it is outside the hash so that signing does
-not change what is signed. Readers of this version ignore its content.
+`signatures` (outside the hash, so that signing does not change what is signed) holds Ed25519
+signatures of `sha256` (skillsight.signing):
+{"scheme": "ed25519", "public_key": <base64 raw key>, "fingerprint": "SHA256:<hex>", "signature": <base64>}.
+Cards loaded for scoring ignore it; packages check every entry.
+
+The same format seals a package between labs (skillsight.packages): the card is the package card
+`skillsight-package.json` (kind model, reference or dataset; procedure; input schema; built from;
+licence; consent) and `files` lists every other file of the archive, so one hash, and one signature,
+covers a whole package.
 """
 
 from __future__ import annotations

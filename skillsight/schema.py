@@ -11,7 +11,9 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 2  # 2: one session per batch result key (unique index), duplicates removed
+SCHEMA_VERSION = 3  # 2: one session per batch result key (unique index), duplicates removed
+# 3: educators' ratings of sessions and trainees' consent to share (issue 17; the lab's site id is a
+#    `meta` row). The lead renumbers this step at merge if another one lands first.
 
 metadata = sa.MetaData()
 
@@ -67,6 +69,38 @@ metrics_table = sa.Table(
 )
 
 
+# An educator's rating of one session (several raters may rate it): the GRS, its items (OSATS) as JSON.
+ratings_table = sa.Table(
+    "ratings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("rater", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("scale", sa.String(32), nullable=False),
+    sa.Column("grs", sa.Float),
+    sa.Column("skill_level", sa.String(32)),
+    sa.Column("items_json", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+)
+
+# A trainee's consent to share motion (every change is kept; the latest decides).
+consents_table = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "trainee_id", sa.Integer, sa.ForeignKey("trainees.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("share", sa.Boolean, nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("recorded_by", sa.String(255)),
+    sa.Column("statement", sa.Text),
+)
+
+
 # One session per batch result key (content, procedure, hand, participant, model, reference): two
 # batches that score the same video at once cannot both insert it. NULL keys (app sessions) are free.
 unique_result_key = sa.Index("uq_sessions_result_key", sessions_table.c.result_key, unique=True)
@@ -98,6 +132,15 @@ def _unique_result_keys_v2(conn: Connection) -> None:
     unique_result_key.create(conn, checkfirst=True)
 
 
+def _ratings_and_consent_v3(conn: Connection) -> None:
+    """Two new tables; existing sessions stay unrated and their trainees without consent (not shared)."""
+    metadata.create_all(conn, tables=[ratings_table, consents_table])
+
+
 # version -> the step that brings a database from version-1 to version. Add a step (and bump
 # SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1, 2: _unique_result_keys_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_schema_v1,
+    2: _unique_result_keys_v2,
+    3: _ratings_and_consent_v3,
+}

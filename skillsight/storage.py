@@ -198,6 +198,11 @@ class Database:
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)
 
     @property
+    def engine(self) -> Engine:
+        """For modules that keep their own tables in this database (skillsight.lab_records)."""
+        return self._engine
+
+    @property
     def is_sqlite(self) -> bool:
         return self._engine.dialect.name == "sqlite"
 

@@ -14,8 +14,9 @@ on all data, fitted, and written as ONNX plus a model card that records the choi
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, List, Optional, Union  # noqa: UP035 (Typer reads List at run time)
 
 import typer
 
@@ -33,10 +34,12 @@ def _format(value: Any) -> str:
 
 def fold_table(report: dict[str, Any]) -> list[str]:
     """One line per fold: what was held out (users, supertrials) and how that fold scored."""
-    held_out = {"louo": "users", "loso": "supertrials"}.get(report["protocol"], "trials")
+    held_out = {"louo": "users", "loso": "supertrials", "leave-site-out": "sites"}.get(
+        report["protocol"], "trials"
+    )
     lines = [f"  fold  held-out {held_out:<12} n   accuracy  Spearman  MAE"]
     for fold in report.get("folds", []):
-        key = {"users": "participants", "supertrials": "supertrials"}.get(held_out)
+        key = {"users": "participants", "supertrials": "supertrials", "sites": "sites"}.get(held_out)
         groups = ",".join(fold[key]) if key else f"{len(fold['trials'])} trials"
         lines.append(
             f"  {fold['fold']:>4}  {groups:<21} {fold['n']:>2}  {_format(fold['accuracy']):>8}"
@@ -81,18 +84,19 @@ def comparison_table(report: dict[str, Any]) -> list[str]:
 
 def load_feature_matrix(
     dataset_format: str,
-    path: Path,
+    path: Union[Path, Sequence[Path]],
     procedure: Optional[str],
     feature_set: str,
     cache_dir: Optional[Path],
     echo: Any = typer.echo,
 ) -> Any:
     """Load the dataset and compute its feature matrix, echoing the loader's notes and feature failures."""
-    from skillsight.datasets import load_dataset
+    from skillsight.datasets.shared_packages import load_pooled
     from skillsight.scoring.training import AUTO_FEATURE_SET, build_feature_matrix, default_feature_set
 
     options = {"cache_dir": cache_dir} if cache_dir else {}
-    dataset = load_dataset(dataset_format, path, procedure=procedure, **options)
+    paths = [path] if isinstance(path, (str, Path)) else list(path)
+    dataset = load_pooled(dataset_format, paths, procedure=procedure, **options)
     for note in dataset.notes:
         echo(f"note: {note}")
     if feature_set == AUTO_FEATURE_SET:
@@ -107,7 +111,7 @@ def load_feature_matrix(
 
 def run_training(
     dataset_format: str,
-    path: Path,
+    path: Union[Path, Sequence[Path]],
     *,
     procedure: Optional[str],
     protocol: str,
@@ -147,6 +151,8 @@ def run_training(
     )
     for line in comparison_table(report):
         echo(line)
+    if protocol == "leave-site-out":
+        report["louo"] = louo_beside(matrix, models, report, echo)
     if out_dir is not None:
         scorer = fit_scorer(matrix, protocol=protocol, **models)
         selection = scorer.model_selection_
@@ -161,6 +167,41 @@ def run_training(
         write_report(report, report_path)
         echo(f"report: {report_path}")
     return report
+
+
+def site_table(report: dict[str, Any], louo: Optional[dict[str, Any]] = None) -> list[str]:
+    """Per site: its figures when it was held out (a lab never seen), beside LOUO's for its trainees."""
+    lines = [f"  {'site':<16} {'n':>3}  {'unseen-lab accuracy':>19} {'Spearman':>8} {'MAE':>6}"]
+    if louo:
+        lines[0] += f"  |  {'LOUO accuracy':>13} {'Spearman':>8} {'MAE':>6}"
+    for site, held in report.get("per_site", {}).items():
+        line = (
+            f"  {site:<16} {held['n']:>3}  {_format(held['accuracy']):>19} {_format(held['spearman']):>8}"
+            f" {_format(held['mae']):>6}"
+        )
+        if louo and site in louo.get("per_site", {}):
+            other = louo["per_site"][site]
+            line += (
+                f"  |  {_format(other['accuracy']):>13} {_format(other['spearman']):>8}"
+                f" {_format(other['mae']):>6}"
+            )
+        lines.append(line)
+    return lines
+
+
+def louo_beside(matrix: Any, models: dict[str, Any], report: dict[str, Any], echo: Any) -> dict[str, Any]:
+    """LOUO on the same pooled data, so the cost of meeting a new lab reads against a new trainee."""
+    from skillsight.scoring.training import cross_validate
+
+    louo = cross_validate(matrix, "louo", **models)
+    echo(
+        f"LOUO on the same data: accuracy {_format(louo['accuracy'])}  GRS Spearman "
+        f"{_format(louo['spearman'])}  MAE {_format(louo['mae'])}; per site (held out as a lab | LOUO):"
+    )
+    for line in site_table(report, louo):
+        echo(line)
+    keys = ("accuracy", "macro_f1", "spearman", "mae", "interval_coverage", "ece", "n", "per_site")
+    return {k: louo.get(k) for k in keys}
 
 
 def check_options(protocol: str, coverage: float, candidates: str) -> None:
@@ -179,12 +220,14 @@ def check_options(protocol: str, coverage: float, candidates: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
-        path: Path = typer.Argument(..., help="The dataset folder (for jigsaws: one task's folder)"),
+        paths: List[Path] = typer.Argument(  # noqa: UP006 (Typer reads it at run time)
+            ..., help="Dataset folder(s) or dataset packages (for jigsaws: one task's folder); several pool"
+        ),
         dataset_format: str = typer.Option(..., "--dataset", help="ours, jigsaws, aixsuture or bvh"),
         procedure: Optional[str] = typer.Option(
             None, "--procedure", "-p", help="Procedure (jigsaws: the task, when left out)"
         ),
-        protocol: str = typer.Option("louo", "--protocol", help="louo, loso or kfold"),
+        protocol: str = typer.Option("louo", "--protocol", help="louo, loso, kfold or leave-site-out"),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the metrics as JSON here"),
         out: Optional[Path] = typer.Option(None, "--out", help="Fit on all data; write ONNX + card here"),
         features: str = typer.Option("auto", "--features", help=FEATURES_HELP),
@@ -206,7 +249,7 @@ def register(app: typer.Typer) -> None:
         try:
             run_training(
                 dataset_format,
-                path,
+                paths,
                 procedure=procedure,
                 protocol=protocol,
                 feature_set=features,

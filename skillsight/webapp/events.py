@@ -16,6 +16,7 @@ from skillsight.webapp.layout import Page, card_markdown_for, hands_expected, re
 from skillsight.webapp.live import LiveSessions
 from skillsight.webapp.preferences import chosen_models, save_choice
 from skillsight.webapp.service import AppService, trainee_from_username
+from skillsight.webapp.sharing import wire_sharing
 
 LOG = logging.getLogger(__name__)
 ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
@@ -36,6 +37,7 @@ def wire_events(demo: gr.Blocks, page: Page, service: AppService, live: LiveSess
     _wire_history(page, service)
     _wire_report(page, service)
     _wire_educator(demo, page, service)
+    wire_sharing(demo, page, service)  # the Educator tab's sharing section (webapp/sharing.py)
 
 
 def _wire_assess(page: Page, service: AppService) -> None:

@@ -21,6 +21,7 @@ from skillsight.pose.motion import Motion  # noqa: E402
 from skillsight.webapp import listings, plots, views  # noqa: E402
 from skillsight.webapp.live import LiveSessions  # noqa: E402
 from skillsight.webapp.service import MAX_UPLOAD_MB, AppService, SessionView, read_card  # noqa: E402
+from skillsight.webapp.sharing import build_sharing_section  # noqa: E402
 
 LOG = logging.getLogger(__name__)
 # The live preview asks for a frame at least this often (15 fps).
@@ -351,6 +352,7 @@ def _educator_tab(c: dict[str, Any], procedures: list[str], default: Optional[st
             c["build_button"] = gr.Button("Build reference", elem_id="build-button")
     c["expert_warning"] = gr.Markdown(listings.expert_count_warning(0), elem_id="expert-warning")
     c["build_status"] = gr.Markdown("", elem_id="build-status")
+    build_sharing_section(c)  # packages from other labs, ratings, consent, site (webapp/sharing.py)
 
 
 def build_app(service: Optional[AppService] = None, live: Optional[LiveSessions] = None) -> gr.Blocks:
