@@ -55,9 +55,12 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+from skillsight.pose.trackers.body_link import BodyFeed
+from skillsight.pose.trackers.hand_crops import HandCropTracker, roi_from_pose
 from skillsight.pose.trackers.mediapipe_tasks import (
     HAND_BUNDLE,
     LandmarkerRunner,
+    bundle_path,
     bundle_provenance,
     create_hand_landmarker,
     mediapipe_version,
@@ -309,6 +312,17 @@ class MediaPipeHandsTracker:
             self._mirror_hands = self._mirror_worker.submit(self._new_landmarker)
         self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
+        self._body: Optional[BodyFeed] = None  # set in "hands+pose": hands placed from the body
+        self._crops: Optional[HandCropTracker] = None
+
+    def can_follow_body(self) -> bool:
+        """Whether hand regions may come from a pose tracker (a video, without mirror averaging)."""
+        return not self.independent_frames and not self.mirror_average
+
+    def attach_body(self, feed: BodyFeed) -> None:
+        """Place hand regions from the body's hand points each frame (see `hand_crops`)."""
+        self._body = feed
+        self._crops = HandCropTracker(bundle_path(HAND_BUNDLE), min_presence=0.5)
 
     def _new_landmarker(self) -> LandmarkerRunner:
         landmarker = create_hand_landmarker(
@@ -325,7 +339,7 @@ class MediaPipeHandsTracker:
 
     def process(self, frame: Frame) -> FrameObservation:
         image, to_original = tracking_image(frame.image)
-        detections = self._detect(image)
+        detections = self._detect(image) if self._body is None else self._detect_from_body(image, frame.index)
         for det in detections:
             det.points = to_original(det.points)
         assigned = self._resolver.assign(detections)
@@ -357,10 +371,32 @@ class MediaPipeHandsTracker:
         in_mirror = _detections(pending.result(), width, height, self.mirrored)
         return merge_mirror_views(direct, mirror_back(in_mirror, width))
 
+    def _detect_from_body(self, image: np.ndarray, index: int) -> list[HandDetection]:
+        """Hands in regions placed from the body (or followed from the last frame); palm detection (the
+        Tasks HandLandmarker) only when some hand is found neither way."""
+        assert self._body is not None and self._crops is not None
+        body = self._body.take(index)
+        regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
+        wrists = {hand: points[0] for hand, points in body.items() if points is not None}
+        found = self._crops.track(image, regions, wrists)
+        detections = [HandDetection(c.points, hand, c.presence, c.world) for hand, c in found.items()]
+        if len(found) < len(HANDS):
+            height, width = image.shape[:2]
+            searched = _detections(self._hands(image), width, height, self.mirrored)
+            detections += [d for d in searched if not any(_same_hand(d, c) for c in detections)]
+        return detections
+
     def provenance(self) -> dict[str, Any]:
+        linked = self._body is not None
         return {
             "name": self.name,
-            "backend": "mediapipe.tasks.vision.HandLandmarker",
+            "backend": "skillsight.hand_crops on pose regions (LiteRT) + mediapipe.tasks HandLandmarker"
+            if linked
+            else "mediapipe.tasks.vision.HandLandmarker",
+            "hand_regions": "from the pose's wrist/index/pinky or the previous landmarks; palm detection "
+            "only where neither finds a hand"
+            if linked
+            else "palm detection (Tasks HandLandmarker)",
             "mediapipe_version": mediapipe_version(),
             "model": bundle_provenance(HAND_BUNDLE),
             "settings": dict(
@@ -374,7 +410,8 @@ class MediaPipeHandsTracker:
             "handedness": "MediaPipe Tasks labels taken as anatomy (unmirrored recording)"
             if not self.mirrored
             else "MediaPipe Tasks labels swapped to anatomy (mirrored recording)",
-            "confidence": "handedness score x palm-size consistency, same for all 21 keypoints"
+            "confidence": "handedness score (hand presence score for hands placed from the body) x "
+            "palm-size consistency, same for all 21 keypoints"
             + (" (score averaged over the frame and its mirror image)" if self.mirror_average else ""),
             "z": "MediaPipe relative depth x image width (px)",
         }

@@ -126,13 +126,21 @@ def refine_from_heatmap(xy: np.ndarray, heatmap: np.ndarray, min_confidence: flo
         col, row = int(x * cols), int(y * rows)
         if not (0 <= col < cols and 0 <= row < rows):
             continue
-        r0, r1, c0, c1 = max(0, row - half), min(rows, row + half + 1), max(0, col - half), min(cols, col + half + 1)
+        r0, r1, c0, c1 = (
+            max(0, row - half),
+            min(rows, row + half + 1),
+            max(0, col - half),
+            min(cols, col + half + 1),
+        )
         confidence = sigmoid(heatmap[r0:r1, c0:c1, index].astype(np.float64))
         total = confidence.sum()
         if confidence.max() < min_confidence or total <= 0:
             continue
         grid_rows, grid_cols = np.mgrid[r0:r1, c0:c1]
-        refined[index] = ((grid_cols * confidence).sum() / cols / total, (grid_rows * confidence).sum() / rows / total)
+        refined[index] = (
+            (grid_cols * confidence).sum() / cols / total,
+            (grid_rows * confidence).sum() / rows / total,
+        )
     return refined
 
 
@@ -140,7 +148,11 @@ class PoseCropTracker:
     """One body tracked frame after frame, as the legacy pose solution did (see the module docstring)."""
 
     def __init__(
-        self, bundle: Path, min_detection: float = 0.5, min_tracking: float = 0.5, independent_frames: bool = False
+        self,
+        bundle: Path,
+        min_detection: float = 0.5,
+        min_tracking: float = 0.5,
+        independent_frames: bool = False,
     ) -> None:
         self.model = PoseCropModel(bundle)
         self.min_detection, self.min_tracking = min_detection, min_tracking
@@ -167,7 +179,9 @@ class PoseCropTracker:
             self._lose()
             return None
         if self.independent_frames:
-            return PosePrediction(landmarks[:N_LANDMARKS, :3], landmarks[:N_LANDMARKS, 3], world[:N_LANDMARKS], flag)
+            return PosePrediction(
+                landmarks[:N_LANDMARKS, :3], landmarks[:N_LANDMARKS, 3], world[:N_LANDMARKS], flag
+            )
         points = self._smooth(landmarks[:N_LANDMARKS, :3], time_s)
         auxiliary = self._smooth_auxiliary(landmarks[[_HIP_CENTRE, _SCALE_POINT], :3], time_s)
         visibility = self._smooth_visibility(landmarks[:N_LANDMARKS, 3])
