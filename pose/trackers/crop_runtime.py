@@ -107,10 +107,14 @@ class Roi:
         return np.hstack([inverse, offset[:, None]])
 
 
-def crop(image: np.ndarray, roi: Roi, size: int, value_range: tuple[float, float]) -> np.ndarray:
-    """The region as the (1, size, size, 3) float32 model input, zero outside the frame."""
+def crop(
+    image: np.ndarray, roi: Roi, size: int, value_range: tuple[float, float], replicate: bool = False
+) -> np.ndarray:
+    """The region as the (1, size, size, 3) float32 model input; outside the frame zero, or the edge
+    pixels repeated (`replicate`, ImageToTensorCalculator's default border)."""
+    border = cv2.BORDER_REPLICATE if replicate else cv2.BORDER_CONSTANT
     patch = cv2.warpAffine(
-        image, roi.crop_matrix(size), (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
+        image, roi.crop_matrix(size), (size, size), flags=cv2.INTER_LINEAR, borderMode=border
     )
     low, high = value_range
     tensor = patch.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low)

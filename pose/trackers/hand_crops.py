@@ -54,7 +54,8 @@ class HandCropModel:
         self._infer = load_model(bundle, LANDMARK_MEMBER, threads=threads)
 
     def __call__(self, image: np.ndarray, roi: Roi) -> HandCrop:
-        points, presence, handedness, world = self._infer(crop(image, roi, LANDMARK_SIZE, (0.0, 1.0)))
+        tensor = crop(image, roi, LANDMARK_SIZE, (0.0, 1.0), replicate=True)  # the hand graph's border
+        points, presence, handedness, world = self._infer(tensor)
         raw = points.reshape(21, 3).astype(np.float64)
         out = np.empty_like(raw)
         out[:, :2] = roi.to_image(raw, LANDMARK_SIZE)
@@ -105,6 +106,10 @@ class HandCropTracker:
             self._last[hand] = result.points
             found[hand] = result
         return found
+
+    def remember(self, hand: str, points: np.ndarray) -> None:
+        """Follow a hand found some other way (palm detection) from the next frame on."""
+        self._last[hand] = np.asarray(points, dtype=np.float64)
 
     def _run(self, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
         self.crops_run += 1

@@ -70,6 +70,7 @@ HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 _WRIST, _MIDDLE_MCP = 0, 9
 MAX_TRACKING_SIDE = 1920
+_SURE_HANDEDNESS = 0.9
 
 
 def anatomical_hand(label: str, mirrored: bool = False) -> str:
@@ -373,18 +374,30 @@ class MediaPipeHandsTracker:
 
     def _detect_from_body(self, image: np.ndarray, index: int) -> list[HandDetection]:
         """Hands in regions placed from the body (or followed from the last frame); palm detection (the
-        Tasks HandLandmarker) only when some hand is found neither way."""
+        Tasks HandLandmarker) only when a hand the body does not show is not being followed either."""
         assert self._body is not None and self._crops is not None
         body = self._body.take(index)
         regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
         wrists = {hand: points[0] for hand, points in body.items() if points is not None}
         found = self._crops.track(image, regions, wrists)
-        detections = [HandDetection(c.points, hand, c.presence, c.world) for hand, c in found.items()]
-        if len(found) < len(HANDS):
+        detections = [
+            HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
+            for hand, c in found.items()
+        ]
+        if any(hand not in found and regions[hand] is None for hand in HANDS):  # the body has no such hand
             height, width = image.shape[:2]
             searched = _detections(self._hands(image), width, height, self.mirrored)
-            detections += [d for d in searched if not any(_same_hand(d, c) for c in detections)]
+            for det in searched:
+                if not any(_same_hand(det, d) for d in detections):
+                    detections.append(det)
+                    self._crops.remember(det.hand, det.points)  # followed on crops from the next frame
         return detections
+
+    def _crop_hand(self, side: str, right_score: float) -> str:
+        """The body's side for a hand placed from it, unless the hand model is sure it is the other hand
+        (a body misread in a close-up of one hand)."""
+        label = anatomical_hand("Right" if right_score >= 0.5 else "Left", self.mirrored)
+        return label if label != side and max(right_score, 1.0 - right_score) >= _SURE_HANDEDNESS else side
 
     def provenance(self) -> dict[str, Any]:
         linked = self._body is not None
