@@ -6,6 +6,13 @@ One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle
 stills. The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with numpy <
 2, and two backends would mean two test suites.
 
+Hands placed from the body. In "hands+pose" on a video (without mirror averaging) the pose tracker hands
+each frame's wrist, index and pinky points over (`body_link`); the hand regions are then placed from
+them and followed from each hand's previous landmarks, the hand landmark model running on the crops on
+LiteRT (`hand_crops`), and the HandLandmarker's palm detection runs only for a hand the body does not
+show. A hand placed from the body takes the body's side as its identity (unless the hand model is sure
+of the other) and its presence score as its score.
+
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
 width, the convention of the tfjs reference landmarks; world landmarks are in metres.
