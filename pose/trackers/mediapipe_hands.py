@@ -63,6 +63,7 @@ from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.body_link import BodyFeed
+from skillsight.pose.trackers.crop_runtime import runtime_version
 from skillsight.pose.trackers.hand_crops import HandCropTracker, roi_from_pose
 from skillsight.pose.trackers.mediapipe_tasks import (
     HAND_BUNDLE,
@@ -413,6 +414,9 @@ class MediaPipeHandsTracker:
             "backend": "skillsight.hand_crops on pose regions (LiteRT) + mediapipe.tasks HandLandmarker"
             if linked
             else "mediapipe.tasks.vision.HandLandmarker",
+            "runtime": f"{runtime_version()} + mediapipe {mediapipe_version()}"
+            if linked
+            else f"mediapipe {mediapipe_version()}",
             "hand_regions": "from the pose's wrist/index/pinky or the previous landmarks; palm detection "
             "only where neither finds a hand"
             if linked
