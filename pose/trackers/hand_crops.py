@@ -7,8 +7,9 @@ MediaPipe's holistic pipeline uses it: a hand region is placed from the pose's w
 landmarks (`roi_from_pose`), and the hand landmark model of the shipped bundle runs on that crop
 (`HandCropModel`, pre-process / infer / post-process around `crop_runtime`). In later frames a hand
 found with confidence is followed from its own landmarks (`roi_from_landmarks`, the legacy hand graph's
-region), unless it has left the body's wrist. A region placed from the pose is refined once from the
-landmarks it gives (what holistic's re-crop model does), since the pose's hand points are coarse.
+region) while that region still overlaps the body's region for the hand. A region placed from the pose
+is refined once from the landmarks it gives (what holistic's re-crop model does), since the pose's hand
+points are coarse.
 """
 
 from __future__ import annotations
@@ -91,13 +92,11 @@ class HandCropTracker:
         self._last: dict[str, np.ndarray] = {}
         self.crops_run = 0
 
-    def track(
-        self, image: np.ndarray, from_pose: dict[str, Optional[Roi]], wrists: dict[str, np.ndarray]
-    ) -> dict[str, HandCrop]:
+    def track(self, image: np.ndarray, from_pose: dict[str, Optional[Roi]]) -> dict[str, HandCrop]:
         """Hand name -> what its region showed, for every hand followed or placed from the body."""
         found: dict[str, HandCrop] = {}
         for hand, pose_roi in from_pose.items():
-            result = self._follow(image, hand, wrists.get(hand))
+            result = self._follow(image, hand, pose_roi)
             if result is None and pose_roi is not None:
                 result = self._acquire(image, pose_roi)
             if result is None:
@@ -116,20 +115,18 @@ class HandCropTracker:
         result = self.model(image, roi)
         return result if result.presence >= self.min_presence else None
 
-    def _follow(self, image: np.ndarray, hand: str, wrist: Optional[np.ndarray]) -> Optional[HandCrop]:
+    def _follow(self, image: np.ndarray, hand: str, pose_roi: Optional[Roi]) -> Optional[HandCrop]:
+        """The hand in the region its last landmarks place, where the body's region for it (if any)
+        still overlaps that one (as holistic keeps a tracked hand region only while it agrees with the
+        body's): otherwise the body's region is the better start."""
         last = self._last.get(hand)
         if last is None:
             return None
-        if wrist is not None and _palm_lengths(last, wrist) > 1.5:
-            return None  # the followed hand has left the body's wrist: place it from the body again
-        return self._run(image, roi_from_landmarks(last))
+        roi = roi_from_landmarks(last)
+        if pose_roi is not None and math.hypot(pose_roi.x - roi.x, pose_roi.y - roi.y) > roi.width / 3.0:
+            return None  # about an IoU below 0.5: the hand has moved on, or the followed one is another
+        return self._run(image, roi)
 
     def _acquire(self, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
         first = self._run(image, roi)
         return None if first is None else self._run(image, roi_from_landmarks(first.points))
-
-
-def _palm_lengths(points: np.ndarray, wrist: np.ndarray) -> float:
-    """How far `wrist` is from the hand's own wrist, in palm lengths (wrist to middle knuckle)."""
-    palm = max(float(np.hypot(*(points[_MIDDLE_MCP, :2] - points[_WRIST, :2]))), 1.0)
-    return float(np.hypot(*(points[_WRIST, :2] - wrist[:2]))) / palm

@@ -386,8 +386,7 @@ class MediaPipeHandsTracker:
         assert self._body is not None and self._crops is not None
         body = self._body.take(index)
         regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
-        wrists = {hand: points[0] for hand, points in body.items() if points is not None}
-        found = self._crops.track(image, regions, wrists)
+        found = self._crops.track(image, regions)
         detections = [
             HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
             for hand, c in found.items()
