@@ -86,8 +86,8 @@ def roi_from_pose(wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray) -> Ro
 class HandCropTracker:
     """Up to two hands, each found in a region from its last landmarks or from the body's hand points."""
 
-    def __init__(self, bundle: Path, min_presence: float = 0.5) -> None:
-        self.model = HandCropModel(bundle)
+    def __init__(self, bundle: Path, min_presence: float = 0.5, threads: int = 1) -> None:
+        self.model = HandCropModel(bundle, threads)
         self.min_presence = min_presence
         self._last: dict[str, np.ndarray] = {}
         self.crops_run = 0

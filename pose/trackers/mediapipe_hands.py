@@ -292,6 +292,7 @@ class MediaPipeHandsTracker:
         mirrored: bool = False,
         independent_frames: bool = False,
         mirror_average: bool = False,
+        threads: int = 1,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
@@ -306,6 +307,7 @@ class MediaPipeHandsTracker:
             "model_complexity": model_complexity,
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
+            "crop_threads": threads,  # LiteRT threads for hands placed from the body
         }
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
@@ -331,7 +333,8 @@ class MediaPipeHandsTracker:
     def attach_body(self, feed: BodyFeed) -> None:
         """Place hand regions from the body's hand points each frame (see `hand_crops`)."""
         self._body = feed
-        self._crops = HandCropTracker(bundle_path(HAND_BUNDLE), min_presence=0.5)
+        threads = int(self._settings["crop_threads"])
+        self._crops = HandCropTracker(bundle_path(HAND_BUNDLE), min_presence=0.5, threads=threads)
 
     def _new_landmarker(self) -> LandmarkerRunner:
         landmarker = create_hand_landmarker(

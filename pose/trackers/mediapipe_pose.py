@@ -81,6 +81,7 @@ class MediaPipePoseTracker:
         mirrored: bool = False,
         independent_frames: bool = False,
         backend: str = "crops",
+        threads: int = 1,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
@@ -93,6 +94,7 @@ class MediaPipePoseTracker:
             "model_complexity": model_complexity,
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
+            "threads": threads,
         }
         self._pose: Any = None
         self._crops: Optional[PoseCropTracker] = None
@@ -110,6 +112,7 @@ class MediaPipePoseTracker:
                 min_detection_confidence,
                 min_tracking_confidence,
                 independent_frames,
+                threads,  # LiteRT threads per model: one by default, so that batch workers scale
             )
         self.independent_frames = independent_frames
         self._order = _mirror_order() if mirrored else None

@@ -153,8 +153,9 @@ class PoseCropTracker:
         min_detection: float = 0.5,
         min_tracking: float = 0.5,
         independent_frames: bool = False,
+        threads: int = 1,
     ) -> None:
-        self.model = PoseCropModel(bundle)
+        self.model = PoseCropModel(bundle, threads)
         self.min_detection, self.min_tracking = min_detection, min_tracking
         self.independent_frames = independent_frames
         self._roi: Optional[Roi] = None
