@@ -11,7 +11,7 @@ Accuracy, same run, same statistic as the tests: pose on pose_squats.mp4 against
 (frames whose median landmark error is <= 6 px, of 65); the right hand on asl_hand.25fps.mp4 against
 asl_hand.full.json (median and 95th percentile of the per-frame median error, px).
 
-    python benchmarks/bench_crops.py [--rounds 3] [--seconds 30]
+    python benchmarks/bench_crops.py [--rounds 3] [--seconds 30] [--threads 1]
 """
 
 from __future__ import annotations
@@ -62,12 +62,11 @@ def make_squats_clip(dst: Path, seconds: float, repeat: int = 6, fps: int = 30) 
     return n
 
 
-def track(clip: Path, backend: str) -> tuple[object, float, float]:
+def track(clip: Path, backend: str, threads: int = 1) -> tuple[object, float, float]:
     """The motion, wall seconds and CPU seconds (all threads of this process)."""
+    options = {"backend": backend, "threads": threads}
     start, cpu = time.perf_counter(), time.process_time()
-    motion = track_source(
-        clip, tracker="hands+pose", camera_view="front", tracker_options={"backend": backend}
-    )
+    motion = track_source(clip, tracker="hands+pose", camera_view="front", tracker_options=options)
     return motion, time.perf_counter() - start, time.process_time() - cpu
 
 
@@ -103,6 +102,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--threads", type=int, default=1, help="LiteRT threads per crop model")
     args = parser.parse_args(argv)
     for backend in BACKENDS:
         print(f"accuracy, {backend}: {accuracy(backend)}", flush=True)
@@ -112,7 +112,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         video_s = n / 30.0
         ratios, cpu_ratios = [], []
         for round_index in range(args.rounds):
-            runs = {backend: track(clip, backend)[1:] for backend in BACKENDS}
+            runs = {backend: track(clip, backend, args.threads)[1:] for backend in BACKENDS}
             (wall, cpu), (tasks_wall, tasks_cpu) = runs["crops"], runs["tasks"]
             ratios.append(tasks_wall / wall)
             cpu_ratios.append(tasks_cpu / cpu)
@@ -123,7 +123,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                 flush=True,
             )
     print(
-        f"hands+pose on the 5-fps squats clip x6 ({n} frames, {os.cpu_count()} cores), crops / tasks speed, "
+        f"hands+pose on the 5-fps squats clip x6 ({n} frames, {os.cpu_count()} cores, {args.threads} LiteRT "
+        "threads), crops / tasks speed, "
         f"median of {args.rounds} rounds: wall {statistics.median(ratios):.3f}, CPU time "
         f"{statistics.median(cpu_ratios):.3f} (> 1: crops faster)"
     )
