@@ -10,7 +10,9 @@ Each side runs in its own process: it decodes the clip first (not timed), runs a
 then times the landmark loop over the frames ``--repeat`` times. The two sides alternate for
 ``--rounds`` rounds, so load changes on a shared machine hit both alike; the ratio is Tasks fps /
 legacy fps per round (goal >= 0.9), for hands (the 620x1080 ASL clip, two hands allowed) and pose (the
-720x1280 squats clip). Also timed: SkillSight's own hands tracker (identity, confidence) on Tasks.
+720x1280 squats clip); and for pose, the crop backend (detector and landmark model on LiteRT,
+`pose_crops`) against the legacy one. Also timed: SkillSight's own hands tracker (identity,
+confidence) on Tasks.
 
     python benchmarks/bench_backends.py [--rounds 3] [--repeat 2]
 """
@@ -53,6 +55,12 @@ elif backend == "tasks":
         landmarker = mt.create_pose_landmarker(0.5, 0.5, 0.5, independent_frames=False)
     runner = mt.LandmarkerRunner(landmarker, independent_frames=False)
     step, close = runner, runner.close
+elif backend == "crops":
+    from skillsight.pose.trackers import mediapipe_tasks as mt
+    from skillsight.pose.trackers.pose_crops import PoseCropTracker
+    tracker = PoseCropTracker(mt.bundle_path(mt.POSE_BUNDLE))
+    clock = iter(range(10**9))
+    step, close = (lambda image: tracker(image, next(clock) / 30.0)), (lambda: None)
 else:
     from skillsight.capture.frames import Frame
     from skillsight.pose.trackers.mediapipe_hands import MediaPipeHandsTracker
@@ -117,6 +125,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                 f"ratio {new / old:.3f}"
             )
         print(f"{kind}: tasks / legacy median ratio {statistics.median(ratios):.3f}  (goal >= 0.9)")
+    ratios = []
+    for round_index in range(args.rounds):
+        old, new = (
+            fps(legacy, "pose", "legacy", args.repeat),
+            fps(sys.executable, "pose", "crops", args.repeat),
+        )
+        ratios.append(new / old)
+        print(f"pose round {round_index + 1}: legacy {old:6.1f} fps, crops (LiteRT) {new:6.1f} fps")
+    print(f"pose: crops / legacy median ratio {statistics.median(ratios):.3f}  (goal >= 0.9)")
     tracker = fps(sys.executable, "hands", "tracker", args.repeat)
     print(f"SkillSight hands tracker on Tasks (identity, confidence included): {tracker:6.1f} fps")
     return 0

@@ -34,6 +34,7 @@ from skillsight.pose.trackers.base import (
     create_tracker,
     tracker_takes_option,
 )
+from skillsight.pose.trackers.body_link import link_hands_to_pose
 
 ProgressCallback = Callable[[int, Optional[int]], None]
 SourceLike = Union[str, "os.PathLike[str]", int, FrameSource]
@@ -140,6 +141,7 @@ def _track_frames(
             wanted = {"independent_frames": True, **tracker_options} if stills else dict(tracker_options)
             options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
             trackers.append(create_tracker(name, camera_view=camera_view, **options))
+        link_hands_to_pose(trackers)  # "hands+pose": hand regions placed from the body
         hasher.start()
         stream = _prepare(trackers, frames, live)
         total = frames.info.frame_count

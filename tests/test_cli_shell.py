@@ -17,6 +17,7 @@ def test_info_names_each_shipped_model_with_its_sha256_and_licence():
     data = json.loads(result.output)
     assert data["packages"]["skillsight"] != "not installed"
     assert data["packages"]["mediapipe"].split(".")[0] == "1"  # the maintained Tasks API
+    assert data["packages"]["ai-edge-litert"].split(".")[0] == "2"  # runs the crop models
     # The hand and pose bundles ship inside SkillSight, never from a download; their bytes are the
     # ones scripts/build_task_bundles.py recorded.
     models = data["tracker_models"]
@@ -25,6 +26,7 @@ def test_info_names_each_shipped_model_with_its_sha256_and_licence():
         assert len(model["sha256"]) == 64 and model["matches_build"], name
         assert model["licence"] == "Apache-2.0"
         assert model["source"] == "mediapipe==0.10.21"
+        assert "LiteRT" in model["runs_on"], name
     text = CliRunner().invoke(app, ["info"]).output
     assert f"hand_landmarker.task: sha256 {models['hand_landmarker.task']['sha256']} (ok)" in text
 

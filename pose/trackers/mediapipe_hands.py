@@ -6,6 +6,13 @@ One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle
 stills. The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with numpy <
 2, and two backends would mean two test suites.
 
+Hands placed from the body. In "hands+pose" on a video (without mirror averaging) the pose tracker hands
+each frame's wrist, index and pinky points over (`body_link`); the hand regions are then placed from
+them and followed from each hand's previous landmarks, the hand landmark model running on the crops on
+LiteRT (`hand_crops`), and the HandLandmarker's palm detection runs only for a hand the body does not
+show. A hand placed from the body takes the body's side as its identity (unless the hand model is sure
+of the other) and its presence score as its score.
+
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
 width, the convention of the tfjs reference landmarks; world landmarks are in metres.
@@ -55,9 +62,13 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.keypoints import HAND_KEYPOINTS
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+from skillsight.pose.trackers.body_link import BodyFeed
+from skillsight.pose.trackers.crop_runtime import runtime_version
+from skillsight.pose.trackers.hand_crops import HandCropTracker, roi_from_pose
 from skillsight.pose.trackers.mediapipe_tasks import (
     HAND_BUNDLE,
     LandmarkerRunner,
+    bundle_path,
     bundle_provenance,
     create_hand_landmarker,
     mediapipe_version,
@@ -67,6 +78,7 @@ HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 _WRIST, _MIDDLE_MCP = 0, 9
 MAX_TRACKING_SIDE = 1920
+_SURE_HANDEDNESS = 0.9
 
 
 def anatomical_hand(label: str, mirrored: bool = False) -> str:
@@ -280,6 +292,7 @@ class MediaPipeHandsTracker:
         mirrored: bool = False,
         independent_frames: bool = False,
         mirror_average: bool = False,
+        threads: int = 1,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"unknown camera view {camera_view!r}; choose from {', '.join(CAMERA_VIEWS)}")
@@ -294,6 +307,7 @@ class MediaPipeHandsTracker:
             "model_complexity": model_complexity,
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
+            "crop_threads": threads,  # LiteRT threads for hands placed from the body
         }
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
@@ -309,6 +323,18 @@ class MediaPipeHandsTracker:
             self._mirror_hands = self._mirror_worker.submit(self._new_landmarker)
         self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
+        self._body: Optional[BodyFeed] = None  # set in "hands+pose": hands placed from the body
+        self._crops: Optional[HandCropTracker] = None
+
+    def can_follow_body(self) -> bool:
+        """Whether hand regions may come from a pose tracker (a video, without mirror averaging)."""
+        return not self.independent_frames and not self.mirror_average
+
+    def attach_body(self, feed: BodyFeed) -> None:
+        """Place hand regions from the body's hand points each frame (see `hand_crops`)."""
+        self._body = feed
+        threads = int(self._settings["crop_threads"])
+        self._crops = HandCropTracker(bundle_path(HAND_BUNDLE), min_presence=0.5, threads=threads)
 
     def _new_landmarker(self) -> LandmarkerRunner:
         landmarker = create_hand_landmarker(
@@ -325,7 +351,7 @@ class MediaPipeHandsTracker:
 
     def process(self, frame: Frame) -> FrameObservation:
         image, to_original = tracking_image(frame.image)
-        detections = self._detect(image)
+        detections = self._detect(image) if self._body is None else self._detect_from_body(image, frame.index)
         for det in detections:
             det.points = to_original(det.points)
         assigned = self._resolver.assign(detections)
@@ -357,10 +383,46 @@ class MediaPipeHandsTracker:
         in_mirror = _detections(pending.result(), width, height, self.mirrored)
         return merge_mirror_views(direct, mirror_back(in_mirror, width))
 
+    def _detect_from_body(self, image: np.ndarray, index: int) -> list[HandDetection]:
+        """Hands in regions placed from the body (or followed from the last frame); palm detection (the
+        Tasks HandLandmarker) only when a hand the body does not show is not being followed either."""
+        assert self._body is not None and self._crops is not None
+        body = self._body.take(index)
+        regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
+        found = self._crops.track(image, regions)
+        detections = [
+            HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
+            for hand, c in found.items()
+        ]
+        if any(hand not in found and regions[hand] is None for hand in HANDS):  # the body has no such hand
+            height, width = image.shape[:2]
+            searched = _detections(self._hands(image), width, height, self.mirrored)
+            for det in searched:
+                if not any(_same_hand(det, d) for d in detections):
+                    detections.append(det)
+                    self._crops.remember(det.hand, det.points)  # followed on crops from the next frame
+        return detections
+
+    def _crop_hand(self, side: str, right_score: float) -> str:
+        """The body's side for a hand placed from it, unless the hand model is sure it is the other hand
+        (a body misread in a close-up of one hand)."""
+        label = anatomical_hand("Right" if right_score >= 0.5 else "Left", self.mirrored)
+        return label if label != side and max(right_score, 1.0 - right_score) >= _SURE_HANDEDNESS else side
+
     def provenance(self) -> dict[str, Any]:
+        linked = self._body is not None
         return {
             "name": self.name,
-            "backend": "mediapipe.tasks.vision.HandLandmarker",
+            "backend": "skillsight.hand_crops on pose regions (LiteRT) + mediapipe.tasks HandLandmarker"
+            if linked
+            else "mediapipe.tasks.vision.HandLandmarker",
+            "runtime": f"{runtime_version()} + mediapipe {mediapipe_version()}"
+            if linked
+            else f"mediapipe {mediapipe_version()}",
+            "hand_regions": "from the pose's wrist/index/pinky or the previous landmarks; palm detection "
+            "only where neither finds a hand"
+            if linked
+            else "palm detection (Tasks HandLandmarker)",
             "mediapipe_version": mediapipe_version(),
             "model": bundle_provenance(HAND_BUNDLE),
             "settings": dict(
@@ -374,7 +436,8 @@ class MediaPipeHandsTracker:
             "handedness": "MediaPipe Tasks labels taken as anatomy (unmirrored recording)"
             if not self.mirrored
             else "MediaPipe Tasks labels swapped to anatomy (mirrored recording)",
-            "confidence": "handedness score x palm-size consistency, same for all 21 keypoints"
+            "confidence": "handedness score (hand presence score for hands placed from the body) x "
+            "palm-size consistency, same for all 21 keypoints"
             + (" (score averaged over the frame and its mirror image)" if self.mirror_average else ""),
             "z": "MediaPipe relative depth x image width (px)",
         }

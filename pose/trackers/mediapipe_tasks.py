@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from skillsight.models import shipped_models_dir
 
-from skillsight import models as shipped_models
-
-ASSETS = Path(shipped_models.__file__).resolve().parent / "tracking"  # models/tracking: shipped model files
+ASSETS = shipped_models_dir() / "tracking"  # models/tracking: shipped model files
 HAND_BUNDLE = "hand_landmarker.task"
 POSE_BUNDLE = "pose_landmarker.task"
 FRAME_INTERVAL_MS = 1000.0 / 30.0  # the legacy solutions' simulated 30 fps

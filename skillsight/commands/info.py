@@ -14,6 +14,7 @@ PACKAGES = (
     "skillsight",
     "numpy",
     "mediapipe",
+    "ai-edge-litert",
     "av",
     "opencv-contrib-python",
     "onnxruntime",
@@ -33,6 +34,15 @@ def _version(name: str) -> str:
         return "not installed"
 
 
+# Which runtime runs each bundle's models (pose/trackers: mediapipe_* for Tasks, *_crops for LiteRT).
+RUNS_ON = {
+    "hand_landmarker.task": "hands: mediapipe Tasks HandLandmarker (palm detection); hands+pose: its hand "
+    "landmark model on LiteRT on regions placed from the body, Tasks only where the body has no hand",
+    "pose_landmarker.task": "pose: its detector and landmark model on LiteRT (legacy pose tracking and "
+    "smoothing in numpy); backend='tasks': mediapipe Tasks PoseLandmarker",
+}
+
+
 def _tracker_models() -> dict[str, Any]:
     """The MediaPipe model bundles shipped inside SkillSight: file, sha256 (hashed now, and whether it
     matches the one recorded at build time), size, licence and source. Read without importing mediapipe."""
@@ -50,6 +60,7 @@ def _tracker_models() -> dict[str, Any]:
             "size": path.stat().st_size if path.is_file() else None,
             "licence": entry.get("licence"),
             "source": manifest.get("source"),
+            "runs_on": RUNS_ON.get(name),
         }
     return found
 
@@ -96,3 +107,5 @@ def register(app: typer.Typer) -> None:
             state = "ok" if model["matches_build"] else "DOES NOT MATCH the build record"
             typer.echo(f"  {name}: sha256 {model['sha256']} ({state})")
             typer.echo(f"    licence {model['licence']}, from {model['source']}, {model['size']} bytes")
+            if model.get("runs_on"):
+                typer.echo(f"    runs on: {model['runs_on']}")
