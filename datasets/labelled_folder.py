@@ -15,11 +15,11 @@ from typing import Any, Optional
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
 
-from skillsight.file_hash import file_sha256
+from skillsight.base.constants import VIDEO_SUFFIXES
+from skillsight.base.hashing import file_sha256
 
 LABELS_FILE = "labels.csv"
 REQUIRED_COLUMNS = ("participant", "trial", "file")
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
 
 def load_or_track_cached(

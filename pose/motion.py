@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from skillsight.base.atomic import atomic_output
 
 MOTION_FORMAT_VERSION = 1
 MOTION_SUFFIX = ".motion.npz"
@@ -348,14 +349,8 @@ def save_motion(motion: Motion, path: str | os.PathLike[str]) -> Path:
         arrays["world_positions"] = motion.world_positions
     for name, values in motion.signals.items():
         arrays[_SIGNAL_PREFIX + name] = values
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_output(target, suffix=".npz") as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
     return target
 
 

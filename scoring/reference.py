@@ -14,7 +14,6 @@ phase, how long the trainee took and how fast they moved relative to the experts
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,8 @@ from skillsight.pose.motion import Motion
 from skillsight.scoring.dtw import dtw, medoid_index
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.results import Feature, MetricComparison, Phase
+
+from skillsight.base.hashing import json_sha256
 
 REFERENCE_FORMAT = "skillsight-reference"
 REFERENCE_FORMAT_VERSION = 1
@@ -673,12 +674,7 @@ def _phase_note(duration_ratio: float, speed_ratio: float) -> str:
 
 def content_sha256(content: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of a reference's content (all but the sha256 and the manifest)."""
-    canonical = json.dumps(
-        {k: v for k, v in content.items() if k not in ("sha256", "manifest")},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json_sha256({k: v for k, v in content.items() if k not in ("sha256", "manifest")})
 
 
 def save_reference(reference: Reference, path: Union[str, os.PathLike[str]]) -> Path:

@@ -41,7 +41,7 @@ from skillsight.scoring.estimator import (  # noqa: F401  (re-exported: the trai
 )
 from skillsight.scoring.results import SKILL_LEVELS
 
-from skillsight.file_hash import file_sha256
+from skillsight.base.hashing import file_sha256
 
 CARD_KIND = "scorer"
 CARD_FORMAT_VERSION = 1
@@ -210,7 +210,7 @@ def build_onnx_model(scorer: SkillScorer) -> Any:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    from skillsight.atomic_write import write_bytes_atomic
+    from skillsight.base.atomic import write_bytes_atomic
 
     write_bytes_atomic(path, data, mode=0o644)  # models are shared files
 

@@ -417,6 +417,6 @@ def model_selection_card(
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Write the report JSON atomically."""
-    from skillsight.atomic_write import write_json_atomic
+    from skillsight.base.atomic import write_json_atomic
 
     return write_json_atomic(path, dict(report), mode=0o644)  # a report is for sharing

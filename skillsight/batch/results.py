@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from skillsight.file_hash import file_sha256
+from skillsight.base.hashing import file_sha256
 from skillsight.scoring.metric_display import csv_number
 from skillsight.scoring.results import ResultStatus
 
@@ -249,7 +249,7 @@ def _csv_cell(value: Any) -> str:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    from skillsight.atomic_write import write_text_atomic as write_private
+    from skillsight.base.atomic import write_text_atomic as write_private
 
     write_private(path, text)  # owner-only: results are personal data
 

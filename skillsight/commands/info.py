@@ -36,7 +36,8 @@ def _version(name: str) -> str:
 def _tracker_models() -> dict[str, Any]:
     """The MediaPipe model bundles shipped inside SkillSight: file, sha256 (hashed now, and whether it
     matches the one recorded at build time), size, licence and source. Read without importing mediapipe."""
-    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest, file_sha256
+    from skillsight.base.hashing import file_sha256
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest
 
     manifest = bundle_manifest()
     found = {}

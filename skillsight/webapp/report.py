@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from skillsight.atomic_write import write_bytes_atomic
+from skillsight.base.atomic import write_bytes_atomic
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.plots import figure_to_png
 from skillsight.webapp.report_content import (
@@ -123,7 +123,7 @@ def render_html_report(
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Whole file or nothing (skillsight.atomic_write), owner-only: a report is personal data."""
+    """Whole file or nothing (skillsight.base.atomic), owner-only: a report is personal data."""
     return write_bytes_atomic(path, data)
 
 

@@ -259,7 +259,7 @@ class AppService:
         ok, png = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
         if not ok:
             return None
-        from skillsight.atomic_write import write_bytes_atomic
+        from skillsight.base.atomic import write_bytes_atomic
 
         # One file per session and picture (reopening a session rewrites it); private, atomic.
         folder = private_dir(self.work_dir / "images")

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+from skillsight.base.constants import VIDEO_SUFFIXES
+
 MAX_UPLOAD_MB = 500  # $SKILLSIGHT_MAX_UPLOAD_MB or app.py --max-upload-mb change it
 
 
@@ -57,8 +58,8 @@ def request_key(
     """What makes two requests the same: one session per key (the database's unique index)."""
     import hashlib
 
+    from skillsight.base.hashing import file_sha256
     from skillsight.batch.results import artifact_identity
-    from skillsight.file_hash import file_sha256
     from skillsight.pipeline import model_and_reference
 
     model_path, reference_path = model_and_reference(procedure, model or None, reference or None)
