@@ -25,8 +25,8 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import prefetch_frames
-from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
+from skillsight.pose.quality import measure_tracking_quality
 from skillsight.pose.trackers.base import (
     DEFAULT_CAMERA_VIEW,
     FrameObservation,
@@ -160,22 +160,10 @@ def _track_frames(
 # --- summary ------------------------------------------------------------------------------------
 
 
-def summarize_tracking(motion: Motion) -> dict[str, dict[str, float]]:
-    """Per individual: share of frames tracked, mean confidence when tracked, longest gap in seconds."""
-    summary: dict[str, dict[str, float]] = {}
-    n = motion.n_frames
-    for i, name in enumerate(motion.individuals):
-        seen = ~np.isnan(motion.positions[:, i, :, 0])
-        tracked = seen.any(axis=1)
-        conf = np.where(seen, motion.confidence[:, i], np.nan)
-        per_frame = np.nanmean(conf[tracked], axis=1) if tracked.any() else np.empty(0)
-        summary[name] = {
-            "share_tracked": float(tracked.mean()) if n else 0.0,
-            "frames_tracked": int(tracked.sum()),
-            "mean_confidence": float(per_frame.mean()) if per_frame.size else 0.0,
-            "longest_gap_s": longest_gap_s(~tracked, motion.timestamps),
-        }
-    return summary
+def summarize_tracking(motion: Motion) -> dict[str, dict[str, Any]]:
+    """Per individual: the TrackingQuality entry (share of frames tracked, frames tracked, mean
+    confidence where seen, longest gap in seconds), as the motion file's metadata records it."""
+    return measure_tracking_quality(motion).to_dict()["individuals"]
 
 
 # --- preparation --------------------------------------------------------------------------------

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import numpy as np
-from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import BODY, Motion
+from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
 from skillsight.scoring.procedure import Procedure, load_procedure
@@ -39,6 +38,8 @@ from skillsight.scoring.results import (
     Phase,
     ResultStatus,
 )
+
+from skillsight.base.version import __version__
 
 ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
 ReferenceLike = Union[str, "os.PathLike[str]", Reference]
@@ -153,46 +154,8 @@ def required_individuals(procedure: Procedure, dominant_hand: str) -> tuple[str,
     return tuple(dict.fromkeys([*hands, *body, *extra]))
 
 
-def measure_tracking_quality(motion: Motion, required: Sequence[str] = ()) -> dict[str, Any]:
-    """Per individual: share of frames tracked, mean confidence where tracked, longest gap (s); and
-    `share`: frames where every required individual is tracked (what batch reports)."""
-    n = motion.n_frames
-    per_individual: dict[str, dict[str, Any]] = {}
-    tracked_rows = {}
-    for i, name in enumerate(motion.individuals):
-        confidence = motion.confidence[:, i, :]
-        seen = confidence > 0
-        tracked = seen.any(axis=1)
-        tracked_rows[name] = tracked
-        mean_conf = float(confidence[seen].mean()) if seen.any() else 0.0
-        per_individual[name] = {
-            "tracked_share": round(float(tracked.mean()) if n else 0.0, 4),
-            "mean_confidence": round(mean_conf, 4),
-            "longest_gap_s": round(longest_gap_s(~tracked, motion.timestamps), 3),
-        }
-    for name in required:
-        per_individual.setdefault(name, {"tracked_share": 0.0, "mean_confidence": 0.0, "longest_gap_s": None})
-    if required and n:
-        all_tracked = np.ones(n, dtype=bool)
-        for name in required:
-            all_tracked &= tracked_rows.get(name, np.zeros(n, dtype=bool))
-        share = float(all_tracked.mean())
-    else:
-        share = (
-            float(np.mean([v["tracked_share"] for v in per_individual.values()])) if per_individual else 0.0
-        )
-    return {
-        "share": round(share, 4),
-        "required": list(required),
-        "n_frames": n,
-        "duration_s": round(motion.duration_s, 3),
-        "fps": round(motion.fps, 3),
-        "individuals": per_individual,
-    }
-
-
 def tracking_refusals(
-    motion: Motion, procedure: Procedure, quality: Mapping[str, Any], thresholds: Mapping[str, float]
+    motion: Motion, procedure: Procedure, quality: TrackingQuality, thresholds: Mapping[str, float]
 ) -> tuple[list[str], list[str]]:
     """Reasons not to score (too short, a required hand missing too often, low confidence) and advice."""
     reasons: list[str] = []
@@ -208,13 +171,12 @@ def tracking_refusals(
         )
         advice.append(f"Record longer: the whole task, at least {thresholds['min_duration_s']:.0f} s.")
     view_advice = CAMERA_ADVICE.get(procedure.camera_view, "Adjust the camera so your hands stay in view.")
-    individuals = quality["individuals"]
-    for name in quality["required"]:
-        stats = individuals[name]
+    for name in quality.required:
+        stats = quality.individual(name)
         label = name.replace("_", " ")
-        if stats["tracked_share"] < thresholds["min_tracked_share"]:
+        if stats.tracked_share < thresholds["min_tracked_share"]:
             reasons.append(
-                f"the {label} was tracked in only {stats['tracked_share']:.0%} of frames "
+                f"the {label} was tracked in only {stats.tracked_share:.0%} of frames "
                 f"(at least {thresholds['min_tracked_share']:.0%} needed)"
             )
             _add(
@@ -224,9 +186,9 @@ def tracking_refusals(
                 else "Keep both hands in view of the camera for the whole practice.",
             )
             _add(advice, view_advice)
-        elif stats["mean_confidence"] < thresholds["min_mean_confidence"]:
+        elif stats.mean_confidence < thresholds["min_mean_confidence"]:
             reasons.append(
-                f"the {label} was tracked with low confidence ({stats['mean_confidence']:.2f}; "
+                f"the {label} was tracked with low confidence ({stats.mean_confidence:.2f}; "
                 f"at least {thresholds['min_mean_confidence']:.2f} needed)"
             )
     if any("confidence" in r or "tracked in only" in r for r in reasons):
@@ -253,7 +215,7 @@ def _refused(
     procedure: Procedure,
     reasons: list[str],
     advice: list[str],
-    quality: dict[str, Any],
+    quality: TrackingQuality,
     provenance: dict[str, Any],
 ) -> Assessment:
     return Assessment(
@@ -383,7 +345,7 @@ def _base_provenance(
     procedure: Procedure,
     dominant_hand: str,
     thresholds: Mapping[str, float],
-    quality: Mapping[str, Any],
+    quality: TrackingQuality,
 ) -> dict[str, Any]:
     meta = motion.metadata
     return {
@@ -391,7 +353,7 @@ def _base_provenance(
         "procedure": procedure.name,
         "dominant_hand": dominant_hand,
         "thresholds": dict(thresholds),
-        "tracking_quality_share": quality.get("share"),
+        "tracking_quality_share": quality.share,
         "source": meta.get("source", ""),
         "source_sha256": meta.get("source_sha256", ""),
         "trackers": meta.get("trackers", meta.get("tracker", "")),
@@ -402,9 +364,4 @@ def _base_provenance(
 
 
 def _skillsight_version() -> str:
-    try:
-        from skillsight import __version__
-
-        return str(__version__)
-    except ImportError:  # pragma: no cover - the package is always importable in practice
-        return "unknown"
+    return str(__version__)

@@ -6,12 +6,16 @@ inside the transaction that records the new version. Add a step and bump SCHEMA_
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 2  # 2: one session per batch result key (unique index), duplicates removed
+# 2: one session per batch result key (unique index), duplicates removed
+# 3: the tracking_quality column is the stored assessment's own tracking-quality share
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -98,6 +102,32 @@ def _unique_result_keys_v2(conn: Connection) -> None:
     unique_result_key.create(conn, checkfirst=True)
 
 
+def _tracking_quality_from_assessment_v3(conn: Connection) -> None:
+    """Rewrite the tracking_quality column from each session's stored assessment.
+
+    Before v3 the app stored the assessment's share (frames with every required individual tracked,
+    the body too for intubation) and batch stored its own (frames with the hands tracked), so the same
+    video had two numbers. Every stored assessment carries its share (`tracking_quality.share`); this
+    step copies it into the column (None where nothing was tracked), with no code of later versions.
+    """
+    rows = conn.execute(sa.select(sessions_table.c.id, sessions_table.c.assessment_json)).all()
+    for session_id, text in rows:
+        try:
+            quality = json.loads(text).get("tracking_quality") or {}
+            share = float(quality["share"]) if quality.get("n_frames") else None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # an unreadable row keeps its value rather than losing it
+        if share is not None and not math.isfinite(share):
+            share = None
+        conn.execute(
+            sessions_table.update().where(sessions_table.c.id == session_id).values(tracking_quality=share)
+        )
+
+
 # version -> the step that brings a database from version-1 to version. Add a step (and bump
 # SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_schema_v1, 2: _unique_result_keys_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_schema_v1,
+    2: _unique_result_keys_v2,
+    3: _tracking_quality_from_assessment_v3,
+}

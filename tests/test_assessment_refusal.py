@@ -62,9 +62,7 @@ def test_a_hand_missing_most_of_the_time_is_refused_with_advice():
     assert any("both hands in view" in a for a in result.advice)
     assert any("camera" in a.lower() for a in result.advice)
     assert any("light" in a.lower() for a in result.advice)
-    assert result.tracking_quality["individuals"]["right_hand"]["tracked_share"] == pytest.approx(
-        0.25, abs=0.01
-    )
+    assert result.tracking_quality.individual("right_hand").tracked_share == pytest.approx(0.25, abs=0.01)
     assert result.provenance["thresholds"]["min_tracked_share"] == 0.6
 
 
@@ -112,12 +110,12 @@ def test_refusal_serialises_to_json():
 def test_tracking_quality_known_answers():
     motion = two_hand_motion(duration_s=10.0, fps=10.0, right_seen_share=0.5)
     quality = measure_tracking_quality(motion, required_individuals(SUTURING, "right"))
-    assert quality["share"] == pytest.approx(0.5)
-    right = quality["individuals"]["right_hand"]
-    assert right["tracked_share"] == pytest.approx(0.5)
-    assert right["longest_gap_s"] == pytest.approx(5.0)
-    assert right["mean_confidence"] == pytest.approx(0.9)
-    assert quality["individuals"]["left_hand"]["longest_gap_s"] == 0.0
+    assert quality.share == pytest.approx(0.5)
+    right = quality.individual("right_hand")
+    assert right.tracked_share == pytest.approx(0.5)
+    assert right.longest_gap_s == pytest.approx(5.0)
+    assert right.mean_confidence == pytest.approx(0.9)
+    assert quality.individual("left_hand").longest_gap_s == 0.0
 
 
 def test_bad_dominant_hand_is_an_error():

@@ -108,7 +108,7 @@ def test_the_migration_removes_rows_already_duplicated(tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 3
     conn.close()
     with Database(f"sqlite:///{path}") as database:
-        assert database.schema_version == SCHEMA_VERSION == 2
+        assert database.schema_version == SCHEMA_VERSION
         sessions = database.list_sessions()
         assert [s.id for s in sessions] == [first_id]
         kwargs = dict(trainee="batch", procedure="suturing", assessment=_assessment(), source_name="a.mp4")

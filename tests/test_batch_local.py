@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from skillsight.capture.frames import NotAVideoError
 from skillsight.pose.motion import Motion, load_motion
+from skillsight.pose.quality import measure_tracking_quality
 from skillsight.scoring.results import Assessment, MetricComparison
 
 from skillsight import batch
@@ -87,6 +88,8 @@ def fake_assess(
             ],
             provenance={"reference": reference_tag, "dominant_hand": dominant_hand},
         )
+    # As assess_motion does: the one tracking quality, for the procedure's two hands.
+    assessment.tracking_quality = measure_tracking_quality(motion, ("left_hand", "right_hand"))
     return AssessmentRun(motion=motion, assessment=assessment)
 
 

@@ -8,10 +8,25 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from skillsight.pose.quality import IndividualQuality, TrackingQuality
 from skillsight.scoring.results import Assessment, FeedbackItem, MetricComparison
 
 from skillsight import storage
 from skillsight.storage import Database, DatabaseError, default_data_dir
+
+
+def two_hands(share: float, left: float, right: float) -> TrackingQuality:
+    def hand(tracked_share: float) -> IndividualQuality:
+        return IndividualQuality(tracked_share, int(100 * tracked_share), 0.9, 0.5)
+
+    return TrackingQuality(
+        share=share,
+        required=("left_hand", "right_hand"),
+        n_frames=100,
+        duration_s=4.0,
+        fps=25.0,
+        individuals={"left_hand": hand(left), "right_hand": hand(right)},
+    )
 
 
 def make_assessment(score: float = 21.5, status: str = "scored", path_length: float = 3.25) -> Assessment:
@@ -21,7 +36,7 @@ def make_assessment(score: float = 21.5, status: str = "scored", path_length: fl
             procedure="suturing",
             refusal_reasons=["left hand tracked in 12% of frames (needs 60%)"],
             advice=["keep both hands in view"],
-            tracking_quality={"left_hand": {"tracked_share": 0.12}, "right_hand": {"tracked_share": 0.9}},
+            tracking_quality=two_hands(0.1, 0.12, 0.9),
         )
     return Assessment(
         status="scored",
@@ -40,7 +55,7 @@ def make_assessment(score: float = 21.5, status: str = "scored", path_length: fl
         feedback=[
             FeedbackItem(rank=1, metric="needle_driver.idle_share", message="m", tip="t", severity=1.0)
         ],
-        tracking_quality={"left_hand": {"tracked_share": 0.8}, "right_hand": {"tracked_share": 0.95}},
+        tracking_quality=two_hands(0.8, 0.8, 0.95),
         provenance={"model": {"name": "m", "version": "1"}},
     )
 
@@ -73,7 +88,7 @@ def test_round_trip_keeps_the_assessment_and_its_numbers(db: Database, tmp_path:
     assert (record.trainee, record.procedure, record.status) == ("ann", "suturing", "scored")
     assert (record.score, record.score_low, record.score_high) == (21.5, 18.5, 24.5)
     assert record.skill_level == "intermediate"
-    assert record.tracking_quality == 0.8  # the weaker of the two hands
+    assert record.tracking_quality == 0.8  # the assessment's share (both hands), stored as is
     assert record.source_sha256 == "ab" * 32 and record.result_key == "key-1"
     assert record.assessment.to_dict() == assessment.to_dict()
     assert record.created_at.endswith("+00:00")
@@ -82,13 +97,12 @@ def test_round_trip_keeps_the_assessment_and_its_numbers(db: Database, tmp_path:
     assert db.find_by_key("no-such-key") is None
 
 
-def test_explicit_tracking_quality_wins_and_refusals_are_stored(db: Database):
+def test_refusals_are_stored_with_their_tracking_quality(db: Database):
     sid = db.add_session(
         trainee="ann",
         procedure="suturing",
         assessment=make_assessment(status="refused"),
         source_name="dark.mp4",
-        tracking_quality=0.1,
     )
     record = db.get_session(sid)
     assert record is not None
@@ -280,3 +294,28 @@ def test_non_finite_numbers_deep_in_an_assessment_do_not_block_storing_it(db: Da
     assert record.assessment.provenance["tracking"] == {"mean_confidence": None, "gaps": [1.5, None]}
     assert record.assessment.metric("needle_driver.tremor").value is None
     assert db.metric_history("ann", "suturing")[0]["metrics"]["needle_driver.tremor"] is None
+
+
+def test_migration_3_makes_the_column_the_assessments_own_share(db_path: Path):
+    with Database(f"sqlite:///{db_path}") as database:
+        app = database.add_session(
+            trainee="ann", procedure="s", assessment=make_assessment(), source_name="a"
+        )
+        batch = database.add_session(
+            trainee="batch", procedure="s", assessment=make_assessment(status="refused"), source_name="b"
+        )
+        failed = database.add_session(
+            trainee="batch",
+            procedure="s",
+            assessment=Assessment(status="failed", procedure="s"),
+            source_name="c",
+        )
+    # A version-2 database: batch wrote its own hands-only share into the column.
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE sessions SET tracking_quality = 0.55 WHERE id = ?", (batch,))
+        conn.execute("UPDATE sessions SET tracking_quality = 0.7 WHERE id = ?", (failed,))
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Database(f"sqlite:///{db_path}") as database:
+        assert database.schema_version == 3
+        shares = {s.id: s.tracking_quality for s in database.list_sessions()}
+    assert shares == {app: 0.8, batch: 0.1, failed: None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from skillsight.pose.quality import TrackingQuality
 from webapp_samples import refused_assessment, scored_assessment
 
 from skillsight.webapp import listings, views
@@ -115,7 +116,11 @@ def test_phases_table_has_durations():
 
 def test_tracking_quality_lines():
     lines = views.tracking_quality_lines(scored_assessment().tracking_quality)
-    assert lines == ["left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.2 s"]
+    assert lines == [
+        "required hands (left hand) all tracked in 97% of frames",
+        "left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.2 s",
+        "250 frames, 10 s at 25 fps",
+    ]
 
 
 def test_history_table_newest_first():
@@ -205,7 +210,7 @@ def test_tracking_quality_lines_for_the_assessment_layout():
             "right_hand": {"tracked_share": 1.0, "mean_confidence": 0.943, "longest_gap_s": 0.0},
         },
     }
-    assert views.tracking_quality_lines(quality) == [
+    assert views.tracking_quality_lines(TrackingQuality.from_dict(quality)) == [
         "required hands (right hand, left hand) all tracked in 0% of frames",
         "left hand: found in 0% of frames, mean confidence 0, longest gap 13 s",
         "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",

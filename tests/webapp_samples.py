@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from skillsight.pose.motion import Motion
+from skillsight.pose.quality import IndividualQuality, TrackingQuality
 from skillsight.scoring.results import Assessment, FeedbackItem, MetricComparison, Phase
 
 FPS = 25.0
@@ -59,9 +60,14 @@ def scored_assessment(n_feedback: int = 6) -> Assessment:
         metrics=metrics,
         feedback=feedback,
         phases=[Phase("stitch 1", 0.5, 3.0), Phase("stitch 2", 3.5, 6.2, note="slower than experts")],
-        tracking_quality={
-            "left_hand": {"tracked_share": 0.97, "mean_confidence": 0.91, "longest_gap_s": 0.2}
-        },
+        tracking_quality=TrackingQuality(
+            share=0.97,
+            required=("left_hand",),
+            n_frames=250,
+            duration_s=10.0,
+            fps=25.0,
+            individuals={"left_hand": IndividualQuality(0.97, 242, 0.91, 0.2)},
+        ),
         provenance={
             "model": {"name": "suturing-scorer", "version": "1", "built_from": "synthetic practices"},
             "reference": {
@@ -82,7 +88,14 @@ def refused_assessment() -> Assessment:
         procedure="suturing",
         refusal_reasons=["the left hand was tracked in only 12% of frames (needs 60%)"],
         advice=["Keep both hands in view of the camera.", "Add light from the front."],
-        tracking_quality={"left_hand": {"tracked_share": 0.12}},
+        tracking_quality=TrackingQuality(
+            share=0.12,
+            required=("left_hand",),
+            n_frames=250,
+            duration_s=10.0,
+            fps=25.0,
+            individuals={"left_hand": IndividualQuality(0.12, 30, 0.8, 6.0)},
+        ),
     )
 
 

@@ -139,7 +139,6 @@ class _Recorder:
             source_sha256=result.source_sha256,
             motion_path=result.motion_path,
             result_key=result.key,
-            tracking_quality=result.tracking_quality,
         )
         result.database_sessions[self.label] = session_id
         write_result(result)

@@ -189,7 +189,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    from skillsight.atomic_write import write_json_atomic as write_json
+    from skillsight.base.atomic import write_json_atomic as write_json
 
     write_json(path, data)
 
@@ -199,11 +199,10 @@ def render_assessment(assessment: Assessment) -> str:
     lines = [f"WARNING: {warning}" for warning in assessment.warnings]
     lines.append(f"Procedure: {assessment.procedure}")
     quality = assessment.tracking_quality
-    if quality:
+    if quality.n_frames:
         lines.append(
-            f"Tracking: required hands in {quality.get('share', 0):.0%} of "
-            f"{quality.get('n_frames', 0)} frames "
-            f"({quality.get('duration_s', 0):.1f} s)"
+            f"Tracking: required hands in {quality.share:.0%} of {quality.n_frames} frames "
+            f"({quality.duration_s:.1f} s)"
         )
     if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
         lines.append("LEVEL AND SCORE WITHHELD: this model cannot judge this recording.")

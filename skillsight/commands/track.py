@@ -30,7 +30,7 @@ def format_summary(summary: dict[str, dict[str, Any]]) -> str:
     lines = ["Tracking quality:"]
     for individual, row in summary.items():
         lines.append(
-            f"  {individual:11s} found in {100 * row['share_tracked']:5.1f}% of frames, "
+            f"  {individual:11s} found in {100 * row['tracked_share']:5.1f}% of frames, "
             f"mean confidence {row['mean_confidence']:.2f}, longest gap {row['longest_gap_s']:.1f} s"
         )
     return "\n".join(lines)
