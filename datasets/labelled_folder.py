@@ -2,7 +2,7 @@
 
 ``labels.csv`` columns: ``participant, procedure, trial, file, skill_level, grs`` and optional
 ``osats_<item>`` columns (one per OSATS item). ``file`` is relative to the folder; a ``.motion.npz``
-is loaded as it is, a video is tracked with the procedure's trackers (skillsight.pipeline.load_or_track).
+is loaded as it is, a video is tracked with the procedure's trackers (scoring.procedure_tracking).
 Tracked motions can be cached in a folder (keyed by the video's sha256) so a second run skips tracking.
 """
 
@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
+from skillsight.scoring.procedure_tracking import track_for_procedure
 
 from skillsight.base.constants import VIDEO_SUFFIXES
 from skillsight.base.hashing import file_sha256
@@ -26,8 +27,6 @@ def load_or_track_cached(
     path: Path, procedure: str, *, tracker: Optional[str] = None, cache_dir: Optional[Path] = None
 ) -> Motion:
     """A motion file as it is; a video tracked (through the one pipeline), reusing a cached motion."""
-    from skillsight.pipeline import load_or_track
-
     if is_motion_file(path):
         return load_motion(path)
     cached = None
@@ -35,7 +34,7 @@ def load_or_track_cached(
         cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}.motion.npz"
         if cached.exists():
             return load_motion(cached)
-    motion = load_or_track(path, procedure, tracker=tracker)
+    motion = track_for_procedure(path, procedure, tracker=tracker)
     if cached is not None:
         save_motion(motion, cached)
     return motion

@@ -25,6 +25,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import prefetch_frames
+from skillsight.pose.annotate import annotate_frame
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
 from skillsight.pose.quality import measure_tracking_quality
 from skillsight.pose.trackers.base import (
@@ -479,7 +480,6 @@ class _SourceHasher(threading.Thread):
 
 def write_overlay(frames: Iterable[Frame], motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
     """Second pass over the source: each tracked frame annotated with the motion, as H.264 mp4."""
-    from skillsight.capture.drawing import annotate_frame
     from skillsight.capture.sinks import AnnotatedVideoWriter
 
     t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}

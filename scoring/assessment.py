@@ -17,6 +17,7 @@ from skillsight.pose.motion import BODY, Motion
 from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
+from skillsight.scoring.kinematic_statistics import scorer_feature_values
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.reference import (
     Reference,
@@ -256,8 +257,6 @@ def _model_inputs(scorer: Any, prepared: Motion, features: Mapping[str, Feature]
     card = scorer.card if isinstance(scorer.card, Mapping) else {}
     if card.get("feature_set", "default") == "default":
         return features
-    from skillsight.scoring.training import scorer_feature_values
-
     return scorer_feature_values(card, prepared, features)
 
 

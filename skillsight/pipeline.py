@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from skillsight.pose.motion import Motion
+from skillsight.scoring.procedure_tracking import track_for_procedure
 from skillsight.scoring.results import Assessment
 
 # progress(done_frames, total_frames_or_None)
@@ -46,18 +47,14 @@ def load_or_track(
         motion = read_practice_motion(source)
         if motion is not None:
             return motion
-    from skillsight.pose.track import track_source
-    from skillsight.scoring.procedure import load_procedure
-
-    proc = load_procedure(procedure)
-    return track_source(
+    return track_for_procedure(
         source,
-        tracker=tracker or proc.tracker,
-        camera_view=camera_view or proc.camera_view,
+        procedure,
+        tracker=tracker,
+        camera_view=camera_view,
         progress=progress,
-        overlay_path=Path(overlay_path) if overlay_path else None,
+        overlay_path=overlay_path,
         marker_mm=marker_mm,
-        tracker_options=proc.tracker_options,
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from skillsight.capture import (
-    annotate_frame,
     draw_glove,
     draw_hand_skeleton,
     draw_pose_skeleton,
@@ -19,8 +18,8 @@ from skillsight.capture.drawing import (
     INDIVIDUAL_COLOURS,
     POSE_CONNECTIONS,
     POSE_LANDMARK_NAMES,
-    tracking_badge,
 )
+from skillsight.pose.annotate import annotate_frame, tracking_badge
 from skillsight.pose.motion import Motion
 
 RED = (255, 0, 0)

@@ -94,7 +94,7 @@ def test_scale_to_mm_and_metric_motion():
 
 def test_palm_segments_measure_a_landmark_hand():
     """Five palm segments in MediaPipe's proportions (of a real hand) give back its palm length."""
-    from skillsight.pose.keypoints import HAND_KEYPOINTS
+    from skillsight.base.keypoints import HAND_KEYPOINTS
 
     proportions = {  # distance from the wrist (or index knuckle) in palm lengths, along the palm
         "index_finger_mcp": (-0.35, 1.036),

@@ -123,9 +123,8 @@ def test_aixsuture_level_thresholds_and_missing_table(tmp_path: Path) -> None:
 def test_ours_tracks_videos_through_the_pipeline_and_caches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from skillsight.datasets import labelled_folder
     from video_factory import write_test_video
-
-    import skillsight.pipeline
 
     root = tmp_path / "set"
     root.mkdir()
@@ -143,6 +142,6 @@ def test_ours_tracks_videos_through_the_pipeline_and_caches(
     def no_tracking(*args: object, **kwargs: object) -> Motion:
         raise AssertionError("tracked again despite the cache")
 
-    monkeypatch.setattr(skillsight.pipeline, "load_or_track", no_tracking)
+    monkeypatch.setattr(labelled_folder, "track_for_procedure", no_tracking)
     again = load_dataset("ours", root, cache_dir=cache, tracker="gloves")[0].motion
     np.testing.assert_array_equal(again.timestamps, first.timestamps)

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from skillsight.capture.frames import Frame
-from skillsight.pose.keypoints import POSE_KEYPOINTS
 from skillsight.pose.motion import BODY
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.mediapipe_hands import tracking_image
@@ -29,6 +28,8 @@ from skillsight.pose.trackers.mediapipe_tasks import (
     create_pose_landmarker,
     mediapipe_version,
 )
+
+from skillsight.base.keypoints import POSE_KEYPOINTS
 
 
 def _mirror_order() -> np.ndarray:

@@ -39,6 +39,7 @@ from skillsight.batch.results import (
     write_results_csv,
 )
 from skillsight.batch.task import error_column, in_progress_marker, plain_float
+from skillsight.progress import CountProgress
 from skillsight.scoring.results import ResultStatus
 
 if TYPE_CHECKING:
@@ -381,7 +382,6 @@ def _run_tasks(
     working on (their in-progress markers remain) get a strike; everything unfinished is sent to a
     fresh pool, and a video that kills a worker twice is recorded as failed.
     """
-    from skillsight.commands.console import CountProgress
 
     def record(key: str, result: VideoResult) -> None:
         plan.recorder.record(result)
