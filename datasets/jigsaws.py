@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.lab_kinematics import (
     COLUMN_NAMES,

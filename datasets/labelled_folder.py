@@ -12,12 +12,11 @@ import csv
 from pathlib import Path
 from typing import Any, Optional
 
+from skillsight.base.constants import VIDEO_SUFFIXES
+from skillsight.base.hashing import file_sha256
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
 from skillsight.scoring.procedure_tracking import track_for_procedure
-
-from skillsight.base.constants import VIDEO_SUFFIXES
-from skillsight.base.hashing import file_sha256
 
 LABELS_FILE = "labels.csv"
 REQUIRED_COLUMNS = ("participant", "trial", "file")

@@ -11,6 +11,10 @@ from functools import lru_cache
 from typing import Optional
 
 import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS
+from skillsight.base.keypoints import HAND_KEYPOINTS as HAND_LANDMARK_NAMES
+from skillsight.base.keypoints import POSE_KEYPOINTS as POSE_LANDMARK_NAMES
 from skillsight.capture.drawing import (
     INDIVIDUAL_COLOURS,
     OTHER_COLOUR,
@@ -24,10 +28,6 @@ from skillsight.capture.drawing import (
     quality_level,
 )
 from skillsight.pose.motion import Motion
-
-from skillsight.base.keypoints import GLOVE_KEYPOINTS
-from skillsight.base.keypoints import HAND_KEYPOINTS as HAND_LANDMARK_NAMES
-from skillsight.base.keypoints import POSE_KEYPOINTS as POSE_LANDMARK_NAMES
 
 
 def colour_for(individual: str) -> Colour:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Union
 
 import numpy as np
-from skillsight.pose.motion import BODY, Motion
 
 from skillsight.base.atomic import atomic_output
+from skillsight.pose.motion import BODY, Motion
 
 CSV_COLUMNS = ("frame", "time_s", "individual", "keypoint", "x_px", "y_px", "z", "confidence")
 _BLOCK_FRAMES = 2000

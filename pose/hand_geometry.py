@@ -13,9 +13,9 @@ index to little-finger knuckle) rather than on one, for the same reason.
 from __future__ import annotations
 
 import numpy as np
-from skillsight.pose.motion import Motion
 
 from skillsight.base.keypoints import HAND_INDIVIDUALS, HAND_KEYPOINTS
+from skillsight.pose.motion import Motion
 
 CENTROID = "centroid"
 PALM_SEGMENTS: tuple[tuple[str, str], ...] = (

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
+
 from skillsight.pose.cleaning import longest_gap_s
 from skillsight.pose.motion import Motion
 

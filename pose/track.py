@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
+
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import prefetch_frames
 from skillsight.pose.annotate import annotate_frame

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from skillsight.base.version import __version__
 from skillsight.pose.motion import BODY, Motion
 from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
@@ -39,8 +40,6 @@ from skillsight.scoring.results import (
     Phase,
     ResultStatus,
 )
-
-from skillsight.base.version import __version__
 
 ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
 ReferenceLike = Union[str, "os.PathLike[str]", Reference]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
 from skillsight.pose.lab_kinematics import COLUMN_NAMES, KINEMATICS_SIGNAL, MANIPULATORS, column_slice
 from skillsight.pose.motion import Motion
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+
+from skillsight.base.hashing import json_sha256
 from skillsight.pose.motion import Motion
 from skillsight.scoring.dtw import dtw, medoid_index
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.results import Feature, MetricComparison, Phase
-
-from skillsight.base.hashing import json_sha256
 
 REFERENCE_FORMAT = "skillsight-reference"
 REFERENCE_FORMAT_VERSION = 1

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+
+from skillsight.base.hashing import file_sha256
 from skillsight.scoring.calibration import calibrated, calibration_section
 from skillsight.scoring.domain import DomainCheck, check_domain
 from skillsight.scoring.estimator import (  # noqa: F401  (re-exported: the training half lives there)
@@ -40,8 +42,6 @@ from skillsight.scoring.estimator import (  # noqa: F401  (re-exported: the trai
     regressor_pipeline,
 )
 from skillsight.scoring.results import SKILL_LEVELS
-
-from skillsight.base.hashing import file_sha256
 
 CARD_KIND = "scorer"
 CARD_FORMAT_VERSION = 1

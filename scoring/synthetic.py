@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS, POSE_KEYPOINTS
 from skillsight.pose.motion import (
     BODY,
     KIND_KINEMATICS_3D,
@@ -47,8 +49,6 @@ from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, S
     two_link_elbow,
 )
 from skillsight.scoring.synthetic_tracking import DROPOUT_SHARE, add_tracking_artifacts
-
-from skillsight.base.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS, POSE_KEYPOINTS
 
 SKILL_PRESETS = {"novice": 0.15, "intermediate": 0.5, "expert": 0.85}
 # The needle driver's wrist turns the needle through its curve: about 80 degrees, varying stitch to

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+
 from skillsight.pose.lab_kinematics import KINEMATICS_SIGNAL
 from skillsight.pose.motion import Motion
 from skillsight.scoring.calibration import calibration_section

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+
 from skillsight.capture.frames import Frame, VideoInfo
 from skillsight.pose.motion import Motion
 

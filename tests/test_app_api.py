@@ -14,11 +14,11 @@ import json
 
 import pytest
 import test_app_files
-from skillsight.models import default_model_path, default_reference_path
 from video_factory import write_test_video
 from webapp_samples import scored_assessment, two_hand_motion
 
 import skillsight.pipeline
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.webapp.service import public_payload
 
 served_app = test_app_files.served_app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from skillsight.models import default_model_path, default_reference_path, shipped_models_dir
 from skillsight.scoring.assessment import assess_motion
 from skillsight.scoring.reference import load_reference
@@ -120,9 +121,8 @@ def test_default_paths_pick_the_latest_version(tmp_path):
 
 def test_a_procedure_without_a_model_fails_before_any_tracking(monkeypatch, tmp_path):
     """Knot tying ships no scorer: say so at once, not after minutes of tracking a video."""
-    from skillsight.models import DefaultModelMissing
-
     import skillsight.pipeline as pipeline
+    from skillsight.models import DefaultModelMissing
 
     def no_tracking(*_args, **_kwargs):
         raise AssertionError("tracked a video that could not be scored")

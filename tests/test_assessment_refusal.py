@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from procedure_factory import suturing_procedure
+
 from skillsight.pose.motion import Motion
 from skillsight.scoring.assessment import assess_motion, measure_tracking_quality, required_individuals
 from skillsight.scoring.procedure import Procedure

@@ -15,11 +15,11 @@ import time
 
 import pytest
 import test_batch_local
-from skillsight.scoring.results import Assessment
 from test_batch_local import _batch_process, make_videos, scored_hashes
 
 from skillsight.batch import OutputFolderLock, read_result
 from skillsight.batch.lock import BatchBusyError
+from skillsight.scoring.results import Assessment
 from skillsight.storage import SCHEMA_VERSION, Database
 
 procedure_file = test_batch_local.procedure_file

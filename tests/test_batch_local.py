@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from skillsight.capture.frames import NotAVideoError
-from skillsight.pose.motion import Motion, load_motion
-from skillsight.pose.quality import measure_tracking_quality
-from skillsight.scoring.results import Assessment, MetricComparison
 
 from skillsight import batch
 from skillsight.batch import BatchInputError, VideoTask, run_batch, score_with
+from skillsight.capture.frames import NotAVideoError
 from skillsight.pipeline import AssessmentRun
+from skillsight.pose.motion import Motion, load_motion
+from skillsight.pose.quality import measure_tracking_quality
+from skillsight.scoring.results import Assessment, MetricComparison
 from skillsight.storage import Database
 
 TESTS_DIR = Path(__file__).resolve().parent

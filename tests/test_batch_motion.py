@@ -10,12 +10,12 @@ import csv
 from pathlib import Path
 
 import pytest
-from skillsight.scoring.metric_display import csv_number
-from skillsight.scoring.procedure import load_procedure
-from skillsight.scoring.synthetic import generate_practice
 
 from skillsight.batch import run_batch
 from skillsight.batch.results import BASE_COLUMNS
+from skillsight.scoring.metric_display import csv_number
+from skillsight.scoring.procedure import load_procedure
+from skillsight.scoring.synthetic import generate_practice
 from skillsight.storage import Database
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import shared_file
-from skillsight.pose.motion import load_motion
 
 from skillsight.batch import run_batch
+from skillsight.pose.motion import load_motion
 from skillsight.storage import Database
 
 N_FRAMES = 12

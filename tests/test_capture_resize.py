@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.capture import downscale_for_tracking, map_points_to_original, tracking_scale
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skillsight.capture import AnnotatedVideoWriter, open_source
 from video_factory import brightness_to_index, synthetic_frame
+
+from skillsight.capture import AnnotatedVideoWriter, open_source
 
 
 def test_written_video_is_h264_yuv420p_with_every_frame(tmp_path):

@@ -6,6 +6,18 @@ import shutil
 
 import numpy as np
 import pytest
+from video_factory import (
+    MARKER_SIZE,
+    brightness_to_index,
+    corrupt_file,
+    marker_centre,
+    synthetic_frame,
+    textured_frame,
+    truncate_file,
+    write_test_video,
+    write_zero_frame_video,
+)
+
 from skillsight.capture import (
     CaptureError,
     EmptyVideoError,
@@ -19,17 +31,6 @@ from skillsight.capture import (
     prefetch_frames,
 )
 from skillsight.capture.sources import natural_sort_key
-from video_factory import (
-    MARKER_SIZE,
-    brightness_to_index,
-    corrupt_file,
-    marker_centre,
-    synthetic_frame,
-    textured_frame,
-    truncate_file,
-    write_test_video,
-    write_zero_frame_video,
-)
 
 CONTAINERS = [
     ("clip.mp4", "libx264", "h264"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.pose.cleaning import CleaningError, clean_motion, find_gaps, one_euro_filter, savgol_smooth
 from skillsight.scoring.synthetic import motion_from_tracks
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.pose.scale import (
     GLOVE_AREA_SQRT_TO_HAND_SIZE,
     measure_hand_size,

@@ -30,9 +30,8 @@ def test_info_names_each_shipped_model_with_its_sha256_and_licence():
 
 
 def test_the_model_notice_records_each_bundle_and_its_sources():
-    from skillsight.pose.trackers.mediapipe_tasks import ASSETS
-
     from skillsight.base.hashing import file_sha256
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS
 
     notice = (ASSETS / "NOTICE").read_text(encoding="utf-8")
     assert "Apache License, Version 2.0" in notice

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.datasets import DatasetError, load_dataset
 from skillsight.datasets.bvh import bvh_to_motion, keypoint_name, load_bvh_recording, read_bvh
 from skillsight.pose.motion import KIND_MOCAP_3D

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from skillsight.datasets import DatasetError, available_formats, load_dataset, normalise_skill_level
 from skillsight.datasets import aixsuture as aixsuture_module
 from skillsight.datasets.aixsuture import level_from_grs
@@ -123,8 +124,9 @@ def test_aixsuture_level_thresholds_and_missing_table(tmp_path: Path) -> None:
 def test_ours_tracks_videos_through_the_pipeline_and_caches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skillsight.datasets import labelled_folder
     from video_factory import write_test_video
+
+    from skillsight.datasets import labelled_folder
 
     root = tmp_path / "set"
     root.mkdir()

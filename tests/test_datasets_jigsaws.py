@@ -13,6 +13,7 @@ from jigsaws_factory import (
     make_easy_trial,
     write_jigsaws_task,
 )
+
 from skillsight.datasets import DatasetError, load_dataset
 from skillsight.datasets.jigsaws import (
     COLUMN_NAMES,

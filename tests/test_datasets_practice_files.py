@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from conftest import shared_file
 from jigsaws_factory import write_jigsaws_task
+from typer.testing import CliRunner
+
+from skillsight.cli import app
 from skillsight.datasets import DatasetError
 from skillsight.datasets.practice_files import read_practice_motion
 from skillsight.pose.motion import KIND_KINEMATICS_3D, KIND_MOCAP_3D
 from skillsight.scoring.synthetic import generate_practice
-from typer.testing import CliRunner
-
-from skillsight.cli import app
 
 
 def test_a_motion_file_is_loaded_as_it_is(tmp_path: Path) -> None:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from skillsight.capture.frames import DecodeDamage
-from skillsight.capture.sources import open_source
-from skillsight.scoring.damage import apply_decode_damage, damage_of
-from skillsight.scoring.results import EXIT_DAMAGED, EXIT_SCORED, ResultStatus
-from skillsight.scoring.synthetic import generate_practice
 from typer.testing import CliRunner
 from video_factory import synthetic_frame, textured_frame, truncate_file, write_test_video
 
+from skillsight.capture.frames import DecodeDamage
+from skillsight.capture.sources import open_source
 from skillsight.cli import app
+from skillsight.scoring.damage import apply_decode_damage, damage_of
+from skillsight.scoring.results import EXIT_DAMAGED, EXIT_SCORED, ResultStatus
+from skillsight.scoring.synthetic import generate_practice
 
 runner = CliRunner()
 
@@ -154,7 +154,6 @@ def test_too_few_frames_is_damaged_whatever_the_limit():
 
 def test_the_page_shows_the_damage_first():
     from skillsight.scoring.results import Assessment
-
     from skillsight.webapp.views import summary_markdown
 
     scored = Assessment(status="scored", procedure="suturing", score=12.0, score_interval=(10.0, 14.0))

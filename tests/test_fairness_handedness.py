@@ -19,6 +19,7 @@ from typing import Optional
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.assessment import assess_motion
 from skillsight.scoring.features import compute_features, prepare_motion

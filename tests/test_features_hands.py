@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.scoring.features.bimanual import (
     compute_path_ratio,
     compute_simultaneous_share,

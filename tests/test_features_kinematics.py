@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.scoring.features import hand_reference_keypoint
 from skillsight.scoring.features import kinematics as k
 from skillsight.scoring.features.local_fit import local_linear_fit
@@ -213,9 +214,8 @@ def test_path_ignores_most_jitter_on_a_still_hand():
 def test_landmark_hands_are_followed_at_the_centre_of_their_21_landmarks():
     """A hands-only motion (no glove centroid) gets the landmarks' centre as "centroid", the point the
     auto tracker records and the features follow, so every tracker's features mean the same."""
-    from skillsight.scoring.features import prepare_motion
-
     from skillsight.base.keypoints import HAND_KEYPOINTS
+    from skillsight.scoring.features import prepare_motion
 
     rng = np.random.default_rng(1)
     offsets = rng.uniform(-0.5, 0.5, (len(HAND_KEYPOINTS), 2))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.procedure import Procedure
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.scoring.features import (
     FEATURE_SPECS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.features.suturing import dominant_period
 from skillsight.scoring.procedure import load_procedure

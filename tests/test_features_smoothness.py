@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.scoring.features.peaks import find_peaks, peak_prominences
 from skillsight.scoring.features.smoothness import band_rms, compute_tremor, spectral_arc_length
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from procedure_factory import suturing_procedure
+
 from skillsight.scoring.feedback import evidence, metric_weights, rank_feedback
 from skillsight.scoring.procedure import FeedbackText, Procedure
 from skillsight.scoring.results import MetricComparison

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skillsight.capture.frames import Frame
-from skillsight.pose.trackers.gloves import GloveTracker
 
+from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
 from skillsight.glove_scenes import CONDITIONS, DRAPES, GLOVE_COLORS, bare_hand_scene, make_scene
+from skillsight.pose.trackers.gloves import GloveTracker
 
 pytestmark = pytest.mark.slow
 SIZE = (640, 360)
@@ -66,9 +66,8 @@ def glove_hands(observation) -> int:
 
 def test_a_bare_handed_video_with_white_and_blue_objects_gives_no_glove_hands(cutouts) -> None:
     pytest.importorskip("mediapipe")
-    from skillsight.pose.trackers.auto import AutoTracker
-
     from skillsight.glove_scenes import scene_video
+    from skillsight.pose.trackers.auto import AutoTracker
 
     scenes = scene_video(3, n_frames=30, glove=None, size=SIZE, cutouts=cutouts)
     frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.auto import AutoTracker
 from skillsight.pose.trackers.base import FrameObservation, create_tracker
-
-from skillsight.base.keypoints import HAND_KEYPOINTS
 
 
 def landmark_hand(cx: float, cy: float, size: float = 100.0) -> np.ndarray:

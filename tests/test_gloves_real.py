@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
-
 from skillsight.synthetic_video import make_gloved_clip
 
 pytestmark = pytest.mark.slow

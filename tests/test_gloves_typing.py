@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.capture.frames import Frame
 
 pytestmark = pytest.mark.slow
@@ -53,7 +54,6 @@ def blue_gloved(frames: list[Frame]) -> tuple[list[Frame], list]:
     The typing hand is the one near the median of all MediaPipe hands (a first-frame detection on the
     magazine cover is not a hand and is left alone)."""
     from skillsight.pose.trackers.base import create_tracker
-
     from skillsight.synthetic_video import hand_mask_from_landmarks, recolor_skin_to_glove
 
     hands = create_tracker("hands", camera_view="top")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.capture.frames import Frame
 from skillsight.pose.marker import detect_marker_scale, marker_side_lengths_px
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skillsight.pose.motion import load_motion
-from skillsight.scoring.features import prepare_motion
 from test_marker_aruco import pad_with_marker
 from typer.testing import CliRunner
 from video_factory import write_test_video
 
 from skillsight.cli import app
+from skillsight.pose.motion import load_motion
+from skillsight.scoring.features import prepare_motion
 
 pytest.importorskip("cv2")
 

@@ -28,6 +28,7 @@ from metamorphic_variants import (
     take_frames,
     track_images,
 )
+
 from skillsight.pose.motion import Motion
 from skillsight.scoring.assessment import assess_motion
 from skillsight.scoring.procedure import load_procedure

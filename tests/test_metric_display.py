@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from skillsight.scoring.features import FEATURE_SPECS
 from skillsight.scoring.metric_display import format_number, metric_display, unit_text
 from skillsight.scoring.procedure import PROCEDURES_DIR, load_procedure

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import shared_file
+
 from skillsight.capture.frames import Frame, VideoInfo
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import bimanual, prepare_motion
 from skillsight.scoring.features import kinematics as k
 from skillsight.scoring.reference import hand_speed as reference_speed
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
-
 from skillsight.webapp.plots import hand_speed as plotted_speed
 from skillsight.webapp.plots import pause_intervals
 

@@ -11,15 +11,15 @@ import json
 import shutil
 
 import pytest
-from skillsight.models import default_model_path, default_reference_path
-from skillsight.scoring.reference import ReferenceError, load_reference
-from skillsight.scoring.scorer import ModelIntegrityError, load_scorer, read_card, write_model_card
-from skillsight.scoring.synthetic import generate_practice
 from typer.testing import CliRunner
 
 from skillsight import manifest
 from skillsight.batch.results import artifact_identity
 from skillsight.cli import app
+from skillsight.models import default_model_path, default_reference_path
+from skillsight.scoring.reference import ReferenceError, load_reference
+from skillsight.scoring.scorer import ModelIntegrityError, load_scorer, read_card, write_model_card
+from skillsight.scoring.synthetic import generate_practice
 
 
 @pytest.fixture

@@ -70,9 +70,8 @@ def test_dask_without_the_cluster_extra_says_how_to_get_it(monkeypatch):
 
 
 def test_the_shipped_bundles_are_the_ones_the_build_recorded():
-    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest
-
     from skillsight.base.hashing import file_sha256
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest
 
     bundles = bundle_manifest()["bundles"]
     assert set(bundles) == {"hand_landmarker.task", "pose_landmarker.task"}

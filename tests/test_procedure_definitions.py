@@ -8,6 +8,7 @@ from functools import cache
 
 import numpy as np
 import pytest
+
 from skillsight.pose.motion import Motion
 from skillsight.scoring.features import PROCEDURE_GROUPS, compute_features, prepare_motion
 from skillsight.scoring.procedure import (
@@ -92,7 +93,6 @@ def test_videos_are_scored_with_mirror_averaged_tracking(name, monkeypatch, tmp_
     """Fairness: scoring tracks hands in each frame and its mirror image, so a left-hander is measured
     as a mirrored right-hander would be (pose.trackers.mediapipe_hands)."""
     import skillsight.pose.track as track_module
-
     from skillsight.pipeline import load_or_track
 
     seen = {}

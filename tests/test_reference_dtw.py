@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.scoring.dtw import accumulated_cost, band_width, dtw, medoid_index
 
 

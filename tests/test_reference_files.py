@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from procedure_factory import suturing_procedure
+
 from skillsight.scoring.reference import (
     FeatureDistribution,
     Reference,

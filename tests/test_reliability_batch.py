@@ -10,11 +10,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from skillsight.capture.sinks import AnnotatedVideoWriter
 from typer.testing import CliRunner
 from video_factory import textured_frame, truncate_file
 
 from skillsight.batch import OutputFolderLock
+from skillsight.capture.sinks import AnnotatedVideoWriter
 from skillsight.cli import app
 from skillsight.storage import Database
 

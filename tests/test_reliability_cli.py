@@ -13,13 +13,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from skillsight.capture.sinks import AnnotatedVideoWriter
-from skillsight.models import default_model_path, default_reference_path
-from skillsight.scoring.synthetic import generate_practice
 from typer.testing import CliRunner
 from video_factory import synthetic_frame, textured_frame, truncate_file, write_test_video
 
+from skillsight.capture.sinks import AnnotatedVideoWriter
 from skillsight.cli import app
+from skillsight.models import default_model_path, default_reference_path
+from skillsight.scoring.synthetic import generate_practice
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from skillsight.models import default_model_path, default_reference_path
-from skillsight.scoring.results import EXIT_ERROR, EXIT_OUT_OF_DOMAIN, EXIT_REFUSED, EXIT_SCORED
-from skillsight.scoring.synthetic import generate_practice
 from typer.testing import CliRunner
 
 from skillsight.cli import app
+from skillsight.models import default_model_path, default_reference_path
+from skillsight.scoring.results import EXIT_ERROR, EXIT_OUT_OF_DOMAIN, EXIT_REFUSED, EXIT_SCORED
+from skillsight.scoring.synthetic import generate_practice
 
 runner = CliRunner()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from skillsight.scoring.results import Feature
 from skillsight.scoring.scorer import (
     ModelError,

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
+
+from skillsight.cli import app
 from skillsight.scoring.assessment import assess_motion
 from skillsight.scoring.calibration import fit_temperature, temper
 from skillsight.scoring.consistency import consistency
@@ -17,9 +20,6 @@ from skillsight.scoring.reference import FeatureDistribution, compare
 from skillsight.scoring.results import EXIT_OUT_OF_DOMAIN, Feature, MetricComparison, ResultStatus
 from skillsight.scoring.scorer import SkillScorer, export_onnx, load_scorer
 from skillsight.scoring.synthetic import generate_practice
-from typer.testing import CliRunner
-
-from skillsight.cli import app
 
 NAMES = [f"m{i}" for i in range(12)]
 
@@ -193,7 +193,6 @@ def test_shipped_references_have_no_degenerate_ranges() -> None:
 
 def test_page_shows_the_withheld_state_and_thin_ranges() -> None:
     from skillsight.scoring.results import Assessment, FeedbackItem
-
     from skillsight.webapp.views import expert_range_text, feedback_markdown, summary_markdown
 
     withheld = Assessment(
@@ -211,7 +210,6 @@ def test_page_shows_the_withheld_state_and_thin_ranges() -> None:
 
 def test_page_says_when_level_score_and_experts_disagree() -> None:
     from skillsight.scoring.results import Assessment
-
     from skillsight.webapp.views import summary_markdown
 
     far = [comparison(f"x{i}", 10.0) for i in range(9)]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from skillsight.pose.quality import IndividualQuality, TrackingQuality
-from skillsight.scoring.results import Assessment, FeedbackItem, MetricComparison
 
 from skillsight import storage
+from skillsight.pose.quality import IndividualQuality, TrackingQuality
+from skillsight.scoring.results import Assessment, FeedbackItem, MetricComparison
 from skillsight.storage import Database, DatabaseError, default_data_dir
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from skillsight.pose.motion import load_motion
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.synthetic import (

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+
 from skillsight.pose import export
 from skillsight.pose.export import CSV_COLUMNS, write_tidy_csv
 from skillsight.pose.motion import Motion

@@ -9,13 +9,13 @@ from typing import Any, Optional
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
+
 from skillsight.capture.frames import DecodeInterrupted, Frame, VideoInfo
+from skillsight.cli import app
 from skillsight.pose.motion import Motion, load_motion
 from skillsight.pose.track import sample_frames, summarize_tracking, track_source, tracker_names
 from skillsight.pose.trackers.base import FrameObservation, register_tracker
-from typer.testing import CliRunner
-
-from skillsight.cli import app
 
 
 class FakeSource:

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import shared_file
-from skillsight.pose.motion import load_motion
-from skillsight.pose.track import track_source
 from typer.testing import CliRunner
 
 from skillsight.cli import app
+from skillsight.pose.motion import load_motion
+from skillsight.pose.track import track_source
 
 pytestmark = pytest.mark.slow
 

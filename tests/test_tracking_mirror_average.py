@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
+from test_tracking_identity import hand_at
+
 from skillsight.pose.trackers.mediapipe_hands import (
     HandDetection,
     merge_mirror_views,
     mirror_back,
 )
-from test_tracking_identity import hand_at
 
 WIDTH = 640.0
 
@@ -91,6 +92,7 @@ def test_mirror_averaged_tracking_of_mirrored_frames_is_the_mirror_image():
     landmarks agree to float precision after mirroring back, and the hand is the other anatomical one.
     Without averaging they differ by pixels (MediaPipe is not mirror-symmetric), so this can fail."""
     import av
+
     from skillsight.capture.frames import Frame
     from skillsight.pose.trackers.mediapipe_hands import MediaPipeHandsTracker
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
-from skillsight.pose.motion import Motion
-from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 
 from skillsight.batch import run_batch
+from skillsight.pose.motion import Motion
+from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.storage import Database
 from skillsight.synthetic_video import rewrite_clip
 from skillsight.webapp.service import AppService

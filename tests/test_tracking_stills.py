@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from video_factory import write_test_video
+
 from skillsight.capture.frames import Frame
 from skillsight.pose.track import track_source
 from skillsight.pose.trackers.base import FrameObservation, register_tracker
-from video_factory import write_test_video
 
 BUILT_WITH: list[dict] = []
 

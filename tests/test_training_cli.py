@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from jigsaws_factory import write_jigsaws_task
+from typer.testing import CliRunner
+
+from skillsight.cli import app
 from skillsight.datasets import load_dataset
 from skillsight.scoring.model_card import describe_card
 from skillsight.scoring.scorer import load_scorer
@@ -21,9 +24,6 @@ from skillsight.scoring.training import (
     sample_features,
     scorer_feature_values,
 )
-from typer.testing import CliRunner
-
-from skillsight.cli import app
 
 
 @pytest.fixture(scope="module")

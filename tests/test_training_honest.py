@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from jigsaws_factory import write_jigsaws_task
+
 from skillsight.datasets import load_dataset
 from skillsight.scoring.calibration_report import reliability
 from skillsight.scoring.evaluation import cross_validate, inner_splits, protocol_splits

@@ -8,9 +8,9 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from skillsight.scoring.results import FeedbackItem
 from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
+from skillsight.scoring.results import FeedbackItem
 from skillsight.webapp import plots, report, views
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from skillsight.pose.quality import TrackingQuality
 from webapp_samples import refused_assessment, scored_assessment
 
+from skillsight.pose.quality import TrackingQuality
 from skillsight.webapp import listings, views
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from skillsight.pose.motion import Motion
 from skillsight.pose.quality import IndividualQuality, TrackingQuality
 from skillsight.scoring.results import Assessment, FeedbackItem, MetricComparison, Phase

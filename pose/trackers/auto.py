@@ -26,12 +26,12 @@ from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
 import numpy as np
-from skillsight.capture.frames import Frame
-from skillsight.pose.hand_geometry import landmark_centroid
-from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 
 from skillsight.base.keypoints import GLOVE_KEYPOINTS
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
+from skillsight.capture.frames import Frame
+from skillsight.pose.hand_geometry import landmark_centroid
+from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 
 AUTO_TRACKER_VERSION = (
     "1.2"  # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos

@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
+
+from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
@@ -61,8 +63,6 @@ from skillsight.pose.trackers.mediapipe_tasks import (
     create_hand_landmarker,
     mediapipe_version,
 )
-
-from skillsight.base.keypoints import HAND_KEYPOINTS
 
 HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from skillsight.base.keypoints import POSE_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.pose.motion import BODY
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
@@ -28,8 +30,6 @@ from skillsight.pose.trackers.mediapipe_tasks import (
     create_pose_landmarker,
     mediapipe_version,
 )
-
-from skillsight.base.keypoints import POSE_KEYPOINTS
 
 
 def _mirror_order() -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import posture

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
+
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, KIND_VIDEO_2D, Motion
 from skillsight.pose.scale import hand_size_in_units

@@ -19,6 +19,9 @@ from typing import Any, Optional
 
 import cv2
 import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
@@ -38,9 +41,6 @@ from skillsight.pose.trackers.gloves.segmentation import (
     family_mask,
     find_drape,
 )
-
-from skillsight.base.keypoints import GLOVE_KEYPOINTS
-from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 
 GLOVE_TRACKER_VERSION = "2.0"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
