@@ -20,6 +20,7 @@ import numpy as np
 
 from skillsight.base.atomic import atomic_output
 from skillsight.pose.motion import BODY, Motion
+from skillsight.pose.trackers.mediapipe_pose import POSE_KEYPOINTS
 
 CSV_COLUMNS = ("frame", "time_s", "individual", "keypoint", "x_px", "y_px", "z", "confidence")
 _BLOCK_FRAMES = 2000
@@ -27,7 +28,6 @@ _BLOCK_FRAMES = 2000
 
 def keypoints_of_individuals(motion: Motion) -> np.ndarray:
     """(I, K) bool: which keypoints belong to which individual (see the module docstring)."""
-    from skillsight.pose.trackers.mediapipe_pose import POSE_KEYPOINTS
 
     is_pose = np.array([k in POSE_KEYPOINTS for k in motion.keypoints], dtype=bool)
     observed = (~np.isnan(motion.positions[..., 0])).any(axis=0)  # (I, K); all False for no frames

@@ -25,8 +25,10 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from skillsight.capture.frames import Frame, FrameSource
-from skillsight.capture.sources import prefetch_frames
+from skillsight.capture.sinks import AnnotatedVideoWriter
+from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
 from skillsight.pose.annotate import annotate_frame
+from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
 from skillsight.pose.quality import measure_tracking_quality
 from skillsight.pose.trackers.base import (
@@ -80,7 +82,6 @@ def track_source(
     `progress(done, total)` is called as frames are tracked (total is None when unknown). A source
     that breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
     """
-    from skillsight.capture.sources import open_source
 
     owns_source = not _is_frame_source(source)
     frames: Any = open_source(source, fps=fps) if owns_source else source  # type: ignore[arg-type]
@@ -105,7 +106,6 @@ def track_source(
 
 def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool) -> Motion:
     """Record the marker's mm-per-pixel scale, found on frames spread over the source."""
-    from skillsight.pose.marker import detect_marker_scale
 
     if live:
         raise ValueError("a marker scale needs a source that can be read twice, not a webcam")
@@ -116,8 +116,6 @@ def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool
 
 
 def _is_image_folder(frames: Any) -> bool:
-    from skillsight.capture.sources import ImageFolderSource
-
     return isinstance(frames, ImageFolderSource)
 
 
@@ -481,7 +479,6 @@ class _SourceHasher(threading.Thread):
 
 def write_overlay(frames: Iterable[Frame], motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
     """Second pass over the source: each tracked frame annotated with the motion, as H.264 mp4."""
-    from skillsight.capture.sinks import AnnotatedVideoWriter
 
     t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}
     last = max(t_index) if t_index else -1

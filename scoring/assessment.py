@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from skillsight.base.version import __version__
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.pose.motion import BODY, Motion
 from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
@@ -40,6 +41,7 @@ from skillsight.scoring.results import (
     Phase,
     ResultStatus,
 )
+from skillsight.scoring.scorer import ModelSchemaError, load_scorer
 
 ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
 ReferenceLike = Union[str, "os.PathLike[str]", Reference]
@@ -234,8 +236,6 @@ def _refused(
 def _load_scorer(model: Optional[ModelLike], procedure: Procedure) -> Any:
     if model is not None and not isinstance(model, (str, os.PathLike)):
         return model  # already loaded
-    from skillsight.models import default_model_path
-    from skillsight.scoring.scorer import load_scorer
 
     return load_scorer(Path(model) if model is not None else default_model_path(procedure.name))
 
@@ -243,7 +243,6 @@ def _load_scorer(model: Optional[ModelLike], procedure: Procedure) -> Any:
 def _load_reference(reference: Optional[ReferenceLike], procedure: Procedure) -> Reference:
     if isinstance(reference, Reference):
         return reference
-    from skillsight.models import default_reference_path
 
     return load_reference(
         Path(reference) if reference is not None else default_reference_path(procedure.name)
@@ -268,7 +267,6 @@ def _schema_problem(
     model_inputs: Mapping[str, Any],
 ) -> str:
     """Why the model or reference cannot judge this motion, or "" when both fit."""
-    from skillsight.scoring.scorer import ModelSchemaError
 
     card_procedure = scorer.card.get("procedure") if isinstance(scorer.card, Mapping) else None
     if card_procedure and card_procedure != procedure.name:

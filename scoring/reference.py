@@ -26,8 +26,12 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from skillsight.base.hashing import json_sha256
+from skillsight.manifest import ManifestError, verify, write_sealed_card
 from skillsight.pose.motion import Motion
 from skillsight.scoring.dtw import dtw, medoid_index
+from skillsight.scoring.features import compute_features, prepare_motion, procedure_phases
+from skillsight.scoring.features.kinematics import hand_reference_keypoint
+from skillsight.scoring.features.kinematics import hand_speed as features_hand_speed
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.results import Feature, MetricComparison, Phase
 
@@ -359,8 +363,6 @@ def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
     if hand not in motion.individuals:
         return None
     try:  # the features' own choice, so the template follows the same point as the metrics
-        from skillsight.scoring.features.kinematics import hand_reference_keypoint
-
         return hand_reference_keypoint(motion, hand)
     except ImportError:
         pass
@@ -375,7 +377,6 @@ def hand_speed(motion: Motion, hand: str) -> Optional[np.ndarray]:
     """(T,) speed of the hand's reference point in motion units per second: the features' one
     definition (`kinematics.hand_speed`), bridged linearly over the frames where the hand is not
     seen (a template needs a profile without holes); None when it is seen in fewer than two frames."""
-    from skillsight.scoring.features.kinematics import hand_speed as features_hand_speed
 
     speed = features_hand_speed(motion, hand)
     seen = np.isfinite(speed) if speed is not None else np.zeros(0, dtype=bool)
@@ -478,7 +479,6 @@ def measure_motion(
     motion: Motion, procedure: Procedure, dominant_hand: str, mm_per_px: Optional[float] = None
 ) -> tuple[Motion, dict[str, Feature]]:
     """Clean and scale a motion, then compute the procedure's features (the assessment's steps)."""
-    from skillsight.scoring.features import compute_features, prepare_motion
 
     prepared = prepare_motion(motion, mm_per_px=mm_per_px)
     return prepared, dict(compute_features(prepared, procedure, dominant_hand=dominant_hand))
@@ -563,7 +563,6 @@ def template_phases(motion: Motion, procedure: Procedure, hand: str) -> tuple[Te
 def procedure_segments(motion: Motion, procedure: Procedure, hand: str) -> list[Phase]:
     """The phases of the procedure's feature groups (stitch cycles, intubation phases) in `hand`'s
     movement; [] when it defines none or the movement shows none."""
-    from skillsight.scoring.features import procedure_phases
 
     try:
         return procedure_phases(motion, procedure, hand)
@@ -683,7 +682,6 @@ def save_reference(reference: Reference, path: Union[str, os.PathLike[str]]) -> 
     target.parent.mkdir(parents=True, exist_ok=True)
     content = reference.to_dict()
     content["sha256"] = content_sha256(content)
-    from skillsight.manifest import write_sealed_card
 
     write_sealed_card(target, content, mode=0o600, indent=1)  # the same manifest as scorer cards (no files)
     return target
@@ -709,8 +707,6 @@ def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
             f"{p}: content does not match its sha256 (the file was changed after it was built)"
         )
     if "manifest" in content:  # references from before manifests carry their content sha256 only
-        from skillsight.manifest import ManifestError, verify
-
         try:
             verify(content, p)
         except ManifestError as exc:

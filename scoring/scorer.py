@@ -28,7 +28,9 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from skillsight.base.atomic import write_bytes_atomic
 from skillsight.base.hashing import file_sha256
+from skillsight.manifest import ManifestError, confined_path, verify, write_sealed_card
 from skillsight.scoring.calibration import calibrated, calibration_section
 from skillsight.scoring.domain import DomainCheck, check_domain
 from skillsight.scoring.estimator import (  # noqa: F401  (re-exported: the training half lives there)
@@ -210,8 +212,6 @@ def build_onnx_model(scorer: SkillScorer) -> Any:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    from skillsight.base.atomic import write_bytes_atomic
-
     write_bytes_atomic(path, data, mode=0o644)  # models are shared files
 
 
@@ -327,7 +327,6 @@ def export_onnx(
 def write_model_card(card_path: PathLike, card: Mapping[str, Any]) -> dict[str, Any]:
     """The one writer of scorer cards: seals the card and its ONNX file under one manifest hash
     (skillsight.manifest) and writes it atomically. Whoever adds a section to cards goes through here."""
-    from skillsight.manifest import write_sealed_card
 
     path = Path(card_path)
     onnx_name = str(card["onnx_file"])
@@ -480,7 +479,6 @@ class OnnxScorer:
 def _verified_onnx_path(card: Mapping[str, Any], card_path: Path) -> Path:
     """The card's ONNX file, after its name is confined to the card's folder (before anything is read)
     and the manifest hash over card and files is checked."""
-    from skillsight.manifest import ManifestError, confined_path, verify
 
     try:
         onnx_path = confined_path(card_path.parent, str(card["onnx_file"]), card_path)

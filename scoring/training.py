@@ -32,12 +32,14 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.base.atomic import write_json_atomic
 from skillsight.pose.lab_kinematics import KINEMATICS_SIGNAL
 from skillsight.pose.motion import Motion
 from skillsight.scoring.calibration import calibration_section
 from skillsight.scoring.evaluation import (  # noqa: F401  (re-exported: the old home of these names)
     AUTO_MODEL,
     PROTOCOLS,
+    TrainingError,
     choose_models,
     classification_metrics,
     cross_validate,
@@ -47,6 +49,7 @@ from skillsight.scoring.evaluation import (  # noqa: F401  (re-exported: the old
     regression_metrics,
     single_threaded,
 )
+from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.kinematic_statistics import (  # noqa: F401  (re-exported: the old home of these names)
     KINEMATIC_FEATURE_SETS,
     channel_statistics,
@@ -54,16 +57,15 @@ from skillsight.scoring.kinematic_statistics import (  # noqa: F401  (re-exporte
     kinematic_statistics,
     scorer_feature_values,
 )
+from skillsight.scoring.model_card import scorer_card_fields
+from skillsight.scoring.procedure import ProcedureError, load_procedure
+from skillsight.scoring.scorer import export_onnx
 
 FEATURE_SETS = ("default", "kinematic-stats", "kinematic-baseline")
 AUTO_FEATURE_SET = "auto"  # kinematic-baseline where the motion carries lab kinematics, else default
 # Procedure whose feature definitions stand in for a task without its own profile (an unknown JIGSAWS
 # task folder, a lab's dataset of another procedure); the report's notes say when this happened.
 FALLBACK_FEATURE_PROCEDURE = "suturing"
-
-
-class TrainingError(ValueError):
-    """The data cannot train or evaluate a scorer (too few samples, one class only, ...)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,7 +76,6 @@ class TrainingError(ValueError):
 def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
     """The procedure whose feature definitions apply, and a note when it is a stand-in: a procedure
     without a profile (e.g. a JIGSAWS task folder of another name) falls back to suturing's."""
-    from skillsight.scoring.procedure import ProcedureError, load_procedure
 
     try:
         return load_procedure(procedure).name, None
@@ -87,7 +88,6 @@ def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
 
 def motion_feature_values(motion: Motion, procedure: str, dominant_hand: str = "right") -> dict[str, float]:
     """scoring.features' metrics as plain numbers (NaN where unavailable), for a prepared motion."""
-    from skillsight.scoring.features import compute_features
 
     proc, _ = feature_procedure(procedure)
     return {name: float(f.value) for name, f in compute_features(motion, proc, dominant_hand).items()}
@@ -105,7 +105,6 @@ def sample_features(
 
     With a `failures` list, a motion-feature computation that raises is recorded there and its
     features left missing (imputed), so one odd trial cannot stop training on a whole dataset."""
-    from skillsight.scoring.features import prepare_motion
 
     if feature_set not in FEATURE_SETS:
         raise TrainingError(f"unknown feature set {feature_set!r}; choose from {', '.join(FEATURE_SETS)}")
@@ -257,8 +256,6 @@ def export_trained_scorer(
     cross_validation: Optional[Mapping[str, Any]] = None,
 ) -> tuple[Path, Path]:
     """Write ``<name>.onnx`` and ``<name>.json`` (the model card) into `out_dir`."""
-    from skillsight.scoring.model_card import scorer_card_fields
-    from skillsight.scoring.scorer import export_onnx
 
     name = name or f"{matrix.procedure}-scorer"
     fields = scorer_card_fields(matrix, name=name, version=version, cross_validation=cross_validation)
@@ -297,6 +294,5 @@ def model_selection_card(
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Write the report JSON atomically."""
-    from skillsight.base.atomic import write_json_atomic
 
     return write_json_atomic(path, dict(report), mode=0o644)  # a report is for sharing

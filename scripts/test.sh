@@ -23,6 +23,8 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy capture pose scoring datasets skillsight app.py
+# Imports point only down the layers (import-linter contracts in pyproject.toml).
+.venv/bin/python scripts/lint_imports.py
 .venv/bin/python -m pytest "$@"
 
 # The newest Python a trainee's laptop brings: install into a second venv and run the tracking,

@@ -18,6 +18,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from skillsight.base.atomic import atomic_output
+from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
 PathLike = Union[str, "os.PathLike[str]"]
 Landmarks = Optional[np.ndarray]  # (21, 2+) pixel landmarks of one hand, or None where no hand
@@ -178,8 +179,6 @@ def _even_size(image: np.ndarray) -> np.ndarray:
 def landmarks_from_mediapipe(src: PathLike, max_frames: Optional[int] = None) -> list:
     """Per frame the (21, 2) pixel landmarks of the first hand MediaPipe finds, or None."""
     import av
-
-    from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
     found: list = []
     landmarker = create_hand_landmarker(

@@ -118,7 +118,7 @@ def _serve(demo, elem_id: str, value) -> str:
 
 def _session_files(demo, service, url, video, trainee):
     """Assess an upload as `trainee` and serve everything the page shows for it: (session, cached)."""
-    from skillsight.webapp.layout import results_outputs
+    from skillsight.webapp.page import results_outputs
 
     upload = _upload(url, video)
     view = service.assess_video(upload, "suturing", trainee=trainee)

@@ -92,7 +92,7 @@ def test_roles_follow_the_dominant_hand_never_an_assumption():
 def test_videos_are_scored_with_mirror_averaged_tracking(name, monkeypatch, tmp_path):
     """Fairness: scoring tracks hands in each frame and its mirror image, so a left-hander is measured
     as a mirrored right-hander would be (pose.trackers.mediapipe_hands)."""
-    import skillsight.pose.track as track_module
+    import skillsight.scoring.procedure_tracking as track_module
     from skillsight.pipeline import load_or_track
 
     seen = {}

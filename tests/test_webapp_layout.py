@@ -95,7 +95,7 @@ def test_layout_module_is_the_only_one_importing_gradio():
 def test_results_outputs_fill_every_results_component():
     from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
-    from skillsight.webapp.layout import RESULTS_EMPTY, results_outputs
+    from skillsight.webapp.page import RESULTS_EMPTY, results_outputs
     from skillsight.webapp.service import SessionView
 
     view = SessionView(7, "ana", "suturing", scored_assessment(), two_hand_motion(), "clip.mp4")

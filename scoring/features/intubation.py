@@ -15,12 +15,14 @@ import numpy as np
 
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND, Motion
+from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features import posture
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     compute_mean_jerk,
     hand_speed,
     hand_track,
+    thresholds_for,
 )
 from skillsight.scoring.results import Phase
 
@@ -95,8 +97,6 @@ def find_intubation_phases(
     thresholds: Optional[KinematicThresholds] = None,
 ) -> list[Phase]:
     """Labelled segments: approach, laryngoscopy, tube_insertion, withdrawal ([] if no attempt is seen)."""
-    from skillsight.pose.scale import hand_size_in_units
-    from skillsight.scoring.features.kinematics import thresholds_for
 
     thresholds = thresholds or thresholds_for(motion)
     hand_size = hand_size_in_units(motion)
@@ -194,7 +194,6 @@ def intubation_features(
     no_body = "" if BODY in motion.individuals else "no body (pose) tracking"
     flexion_change = _range_in(posture.wrist_flexion(motion, side), window)
     lift = lift_along_forearm(motion, side, window)
-    from skillsight.pose.scale import hand_size_in_units
 
     lever = (
         flexion_change / max(lift, 0.05 * hand_size_in_units(motion)) if np.isfinite(lift) else float("nan")

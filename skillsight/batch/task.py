@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.base.hashing import file_sha256
 from skillsight.batch.inputs import MOTION_SUFFIX
 from skillsight.batch.results import (
@@ -22,6 +23,7 @@ from skillsight.batch.results import (
     result_stem,
     write_result,
 )
+from skillsight.pose.motion import save_motion
 from skillsight.scoring.results import Assessment, ResultStatus
 
 if TYPE_CHECKING:
@@ -76,8 +78,6 @@ def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
 
 
 def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
-    from skillsight.pose.motion import save_motion
-
     source = Path(task.source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: file not found")
@@ -131,9 +131,8 @@ def plain_float(value: Any) -> Optional[float]:
 
 def score_one(task: VideoTask) -> VideoResult:
     """The per-video task that the local pool and Dask workers run: the one assessment path."""
-    from skillsight.pipeline import assess_source
 
-    return score_with(task, assess_source)
+    return score_with(task, pipeline.assess_source)
 
 
 def in_progress_marker(task: VideoTask) -> Path:

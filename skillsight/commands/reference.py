@@ -7,6 +7,8 @@ from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at
 
 import typer
 
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.scoring.reference import build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR
 
 
@@ -45,7 +47,6 @@ def register(app: typer.Typer) -> None:
                 tracker=tracker,
                 camera_view=camera_view,
             )
-            from skillsight.scoring.reference import save_reference
 
             path = save_reference(reference, out)
         except KeyboardInterrupt:
@@ -61,7 +62,6 @@ def register(app: typer.Typer) -> None:
     @reference_app.command("show")
     def show(path: Path = typer.Argument(..., help="A reference JSON")) -> None:
         """Print what a reference holds and what it was built from."""
-        from skillsight.scoring.reference import load_reference
 
         try:
             reference = load_reference(path)
@@ -94,15 +94,13 @@ def build_from_sources(
     camera_view: Optional[str] = None,
 ):  # -> Reference (imported lazily)
     """Track or load every expert practice and build the reference from them."""
-    from skillsight.pipeline import load_or_track
-    from skillsight.scoring.reference import build_reference
 
     motions = []
     for source in sources:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
         typer.echo(f"reading {source}", err=True)
-        motions.append(load_or_track(source, procedure, tracker=tracker, camera_view=camera_view))
+        motions.append(pipeline.load_or_track(source, procedure, tracker=tracker, camera_view=camera_view))
     description = built_from or f"{len(sources)} expert practices: " + ", ".join(
         Path(s).name for s in sources
     )

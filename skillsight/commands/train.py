@@ -19,7 +19,23 @@ from typing import Any, Optional
 
 import typer
 
+from skillsight.datasets import DatasetError, load_dataset
+from skillsight.pose.motion import MotionError
+from skillsight.scoring.calibration_report import reliability_lines
+from skillsight.scoring.model_selection import SCOPES
+from skillsight.scoring.procedure import ProcedureError
 from skillsight.scoring.results import EXIT_ERROR
+from skillsight.scoring.training import (
+    AUTO_FEATURE_SET,
+    PROTOCOLS,
+    TrainingError,
+    build_feature_matrix,
+    cross_validate,
+    default_feature_set,
+    export_trained_scorer,
+    fit_scorer,
+    write_report,
+)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -63,7 +79,6 @@ FIGURES = (
 
 def comparison_table(report: dict[str, Any]) -> list[str]:
     """Every figure of the chosen model beside the linear baseline's, then what the folds chose."""
-    from skillsight.scoring.calibration_report import reliability_lines
 
     baseline = report.get("baseline") or {}
     lines = [f"  {'figure':<18} {'chosen':>8} {'baseline':>9}"]
@@ -88,8 +103,6 @@ def load_feature_matrix(
     echo: Any = typer.echo,
 ) -> Any:
     """Load the dataset and compute its feature matrix, echoing the loader's notes and feature failures."""
-    from skillsight.datasets import load_dataset
-    from skillsight.scoring.training import AUTO_FEATURE_SET, build_feature_matrix, default_feature_set
 
     options = {"cache_dir": cache_dir} if cache_dir else {}
     dataset = load_dataset(dataset_format, path, procedure=procedure, **options)
@@ -124,7 +137,6 @@ def run_training(
     echo: Any = typer.echo,
 ) -> dict[str, Any]:
     """Load, featurise, cross-validate, report and (with out_dir) export; returns the report."""
-    from skillsight.scoring.training import cross_validate, export_trained_scorer, fit_scorer, write_report
 
     started = time.perf_counter()
     matrix = load_feature_matrix(dataset_format, path, procedure, feature_set, cache_dir, echo)
@@ -165,8 +177,6 @@ def run_training(
 
 def check_options(protocol: str, coverage: float, candidates: str) -> None:
     """Exit with the usage code (2) on a protocol, coverage or candidate scope that cannot be used."""
-    from skillsight.scoring.model_selection import SCOPES
-    from skillsight.scoring.training import PROTOCOLS
 
     if protocol not in PROTOCOLS:
         _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
@@ -197,10 +207,6 @@ def register(app: typer.Typer) -> None:
         cache: Optional[Path] = typer.Option(None, "--cache", help="Folder caching tracked videos' motion"),
     ) -> None:
         """Cross-validate a scorer on a labelled dataset (accuracy, macro-F1, GRS Spearman, MAE)."""
-        from skillsight.datasets import DatasetError
-        from skillsight.pose.motion import MotionError
-        from skillsight.scoring.procedure import ProcedureError
-        from skillsight.scoring.training import TrainingError
 
         check_options(protocol, coverage, candidates)
         try:

@@ -12,8 +12,8 @@ from typing import Any, Optional
 import gradio as gr
 
 from skillsight.webapp import listings, plots, views
-from skillsight.webapp.layout import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.live import LiveSessions
+from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.preferences import chosen_models, save_choice
 from skillsight.webapp.service import AppService, trainee_from_username
 

@@ -20,6 +20,7 @@ from skillsight.webapp.report_content import (
     build_report_content,
     report_figure_names,
 )
+from skillsight.webapp.report_pdf import ReportPdf
 from skillsight.webapp.views import escape
 
 REPORT_STYLE = """
@@ -134,7 +135,6 @@ def write_html_report(path: Path, html_text: str) -> Path:
 def render_pdf_report(content: ReportContent, images: Mapping[str, bytes]) -> bytes:
     """A4 pages: header (date, trainee, procedure), headline with the caveat beside it, feedback, the
     key metrics, the pictures scaled to the page, then every metric in a table that runs over pages."""
-    from skillsight.webapp.report_pdf import ReportPdf
 
     pdf = ReportPdf(content)
     pdf.headline_block()

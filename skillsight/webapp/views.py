@@ -15,7 +15,9 @@ from typing import Any, Optional
 
 from skillsight.pose.quality import IndividualQuality, TrackingQuality
 from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
+from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
+from skillsight.webapp.payload import public_payload
 
 MAX_FEEDBACK_ITEMS = 5
 NOT_SCORED_TITLE = "We can't score this practice yet"
@@ -239,8 +241,6 @@ def details_markdown(assessment: Assessment) -> str:
 def procedure_title(name: str) -> str:
     """The procedure's own title ("Open suturing (bench pad)"), else its name."""
     try:
-        from skillsight.scoring.procedure import load_procedure
-
         return load_procedure(name).title
     except Exception:  # an unknown or removed procedure still gets a name
         return name.replace("_", " ")
@@ -299,8 +299,6 @@ def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
     """The metrics the procedure leads with (its JSON's lead_metrics), else the first `limit`."""
     names = [m.name for m in assessment.metrics]
     try:
-        from skillsight.scoring.procedure import load_procedure
-
         lead = [n for n in load_procedure(assessment.procedure).lead_metrics if n in names]
     except Exception:  # a procedure file gone since: still show something sensible
         lead = []
@@ -339,7 +337,6 @@ def phases_table(assessment: Assessment) -> Table:
 def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
     """What the /assess endpoint returns: the assessment's JSON plus ids the page and clients need, as
     plain JSON without server paths (service.public_payload)."""
-    from skillsight.webapp.payload import public_payload
 
     payload = assessment.to_dict()
     payload.update(extra)
