@@ -73,7 +73,9 @@ def test_an_onnx_file_outside_the_cards_folder_is_refused_before_it_is_read(mode
     _edit_card(model_copy, lambda card: card.update(onnx_file="../../../../etc/passwd"))
     read = []
     monkeypatch.setattr(manifest, "file_sha256", lambda path, *a: read.append(path) or "0")
-    monkeypatch.setattr("skillsight.scoring.scorer.file_sha256", lambda path, *a: read.append(path) or "0")
+    monkeypatch.setattr(
+        "skillsight.scoring.scorer_card.file_sha256", lambda path, *a: read.append(path) or "0"
+    )
     with pytest.raises(ModelIntegrityError, match="outside the card's folder"):
         load_scorer(model_copy)
     assert read == []
