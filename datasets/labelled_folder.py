@@ -65,6 +65,25 @@ def read_labels(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _row_file(root: Path, name: str, origin: str) -> Path:
+    """The row's file: it exists and is a motion file, a video or an image folder."""
+    file_path = root / name
+    if not file_path.exists():
+        raise DatasetError(f"{origin}: file {name!r} not found in {root}")
+    if not (is_motion_file(file_path) or file_path.suffix.lower() in VIDEO_SUFFIXES or file_path.is_dir()):
+        raise DatasetError(f"{origin}: {name!r} is neither a motion file nor a video")
+    return file_path
+
+
+def _osats(row: dict[str, str], origin: str) -> dict[str, float]:
+    """The row's OSATS items (``osats_<item>`` columns) that hold a number."""
+    return {
+        key[len("osats_") :]: value
+        for key, text in row.items()
+        if key.startswith("osats_") and (value := parse_float(text, f"{origin} ({key})")) is not None
+    }
+
+
 def load_labelled_folder(
     root: Path,
     procedure: Optional[str] = None,
@@ -90,18 +109,7 @@ def load_labelled_folder(
         if procedure and row_procedure != procedure.lower():
             notes.append(f"row {line_no}: procedure {row_procedure}, skipped")
             continue
-        file_path = root / row["file"]
-        if not file_path.exists():
-            raise DatasetError(f"{origin}: file {row['file']!r} not found in {root}")
-        if not (
-            is_motion_file(file_path) or file_path.suffix.lower() in VIDEO_SUFFIXES or file_path.is_dir()
-        ):
-            raise DatasetError(f"{origin}: {row['file']!r} is neither a motion file nor a video")
-        osats = {
-            key[len("osats_") :]: value
-            for key, text in row.items()
-            if key.startswith("osats_") and (value := parse_float(text, f"{origin} ({key})")) is not None
-        }
+        file_path = _row_file(root, row["file"], origin)
         samples.append(
             Sample(
                 motion=load_or_track_cached(file_path, row_procedure, tracker=tracker, cache_dir=cache_dir),
@@ -110,7 +118,7 @@ def load_labelled_folder(
                 procedure=row_procedure,
                 skill_level=normalise_skill_level(row.get("skill_level"), origin=origin),
                 grs=parse_float(row.get("grs"), f"{origin} (grs)"),
-                osats=osats,
+                osats=_osats(row, origin),
                 source=str(file_path),
             )
         )

@@ -97,6 +97,22 @@ def assess_motion(
         advice = ["Use a model and reference built for this procedure and this kind of recording."]
         return _refused(proc, [schema_problem], advice, quality, provenance)
 
+    return _judged(proc, scorer, ref, prepared, features, model_inputs, dominant_hand, quality, provenance)
+
+
+def _judged(
+    proc: Procedure,
+    scorer: Any,
+    ref: Reference,
+    prepared: Motion,
+    features: Mapping[str, Feature],
+    model_inputs: Mapping[str, Any],
+    dominant_hand: str,
+    quality: TrackingQuality,
+    provenance: dict[str, Any],
+) -> Assessment:
+    """The assessment of a motion both model and reference fit: level and score (withheld outside the
+    model's training domain), metrics against the experts, ranked feedback and phases."""
     output = scorer.predict(model_inputs)
     comparisons = _ordered(compare(features, ref), proc.metrics)
     importances = scorer.card.get("feature_importance") if isinstance(scorer.card, Mapping) else None
@@ -104,23 +120,22 @@ def assess_motion(
     template_hand = proc.hand_for_role(template_role(proc), dominant_hand) if proc.hand_roles else ""
     domain = getattr(output, "domain", None)
     provenance["domain"] = domain.to_dict() if domain is not None else {"known": False, "inside": True}
+    outside = domain is not None and not domain.inside
     assessment = Assessment(
-        status=STATUS_SCORED,
+        # Outside: level and score withheld; the metrics, feedback and expert comparison still show.
+        status=ResultStatus.OUT_OF_DOMAIN.value if outside else STATUS_SCORED,
         procedure=proc.name,
+        refusal_reasons=[domain.reason] if outside and domain is not None else [],
+        advice=[OUT_OF_DOMAIN_ADVICE] if outside else [],
         metrics=comparisons,
         feedback=feedback,
         phases=trainee_phases(prepared, proc, template_hand),
         tracking_quality=quality,
         provenance=provenance,
+        phase_comparisons=_phase_comparisons(prepared, template_hand, ref),
     )
-    if domain is not None and not domain.inside:
-        # Level and score withheld; the metrics, feedback and expert comparison still show.
-        assessment.status = ResultStatus.OUT_OF_DOMAIN.value
-        assessment.refusal_reasons = [domain.reason]
-        assessment.advice = [OUT_OF_DOMAIN_ADVICE]
-    else:
+    if not outside:
         _add_scores(assessment, output, scorer.card)
-    assessment.phase_comparisons = _phase_comparisons(prepared, template_hand, ref)
     return assessment
 
 
