@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from html import escape
-from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT
 from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
 from skillsight.scoring.results import FeedbackItem
 from skillsight.webapp import plots, report, views
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = REPO_ROOT / "artifacts"
 
 
 def _figures(assessment):
