@@ -11,6 +11,18 @@ from skillsight.scoring.results import Assessment, FeedbackItem, MetricCompariso
 FPS = 25.0
 
 
+def left_hand_quality(left_hand: IndividualQuality) -> TrackingQuality:
+    """The tracking quality of a 10-s, 25-fps practice whose one required hand is the left."""
+    return TrackingQuality(
+        share=left_hand.tracked_share,
+        required=("left_hand",),
+        n_frames=250,
+        duration_s=10.0,
+        fps=25.0,
+        individuals={"left_hand": left_hand},
+    )
+
+
 def scored_assessment(n_feedback: int = 6) -> Assessment:
     metrics = [
         MetricComparison(
@@ -61,14 +73,7 @@ def scored_assessment(n_feedback: int = 6) -> Assessment:
         metrics=metrics,
         feedback=feedback,
         phases=[Phase("stitch 1", 0.5, 3.0), Phase("stitch 2", 3.5, 6.2, note="slower than experts")],
-        tracking_quality=TrackingQuality(
-            share=0.97,
-            required=("left_hand",),
-            n_frames=250,
-            duration_s=10.0,
-            fps=25.0,
-            individuals={"left_hand": IndividualQuality(0.97, 242, 0.91, 0.2)},
-        ),
+        tracking_quality=left_hand_quality(IndividualQuality(0.97, 242, 0.91, 0.2)),
         provenance={
             "model": {"name": "suturing-scorer", "version": "1", "built_from": "synthetic practices"},
             "reference": {
@@ -89,14 +94,7 @@ def refused_assessment() -> Assessment:
         procedure="suturing",
         refusal_reasons=["the left hand was tracked in only 12% of frames (needs 60%)"],
         advice=["Keep both hands in view of the camera.", "Add light from the front."],
-        tracking_quality=TrackingQuality(
-            share=0.12,
-            required=("left_hand",),
-            n_frames=250,
-            duration_s=10.0,
-            fps=25.0,
-            individuals={"left_hand": IndividualQuality(0.12, 30, 0.8, 6.0)},
-        ),
+        tracking_quality=left_hand_quality(IndividualQuality(0.12, 30, 0.8, 6.0)),
     )
 
 
