@@ -147,6 +147,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     own_gradio_dir = private_gradio_dir()
     import threading
 
+    # lazy: Gradio loads only when the app starts (`python app.py --help` and the checks above stay quick),
+    # after the environment above has turned its telemetry off
     from skillsight.webapp.layout import build_app, launch_options
     from skillsight.webapp.service import AppService, warm_up
 

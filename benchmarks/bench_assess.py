@@ -27,9 +27,8 @@ def main() -> None:
     parser.add_argument("--procedure", default="suturing")
     args = parser.parse_args()
 
-    from skillsight.scoring.synthetic import generate_practice
-
     from skillsight.pipeline import assess_source
+    from skillsight.scoring.synthetic import generate_practice
 
     start = time.perf_counter()
     motion = generate_practice(

@@ -133,9 +133,8 @@ def main() -> int:
         print(f"missing {HAND_CLIP}; the benchmark needs the real hand clip", file=sys.stderr)
         return 2
 
-    from skillsight.scoring.procedure import load_procedure
-
     from skillsight.batch import run_batch
+    from skillsight.scoring.procedure import load_procedure
 
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         root = Path(tmp)

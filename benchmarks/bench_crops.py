@@ -29,6 +29,7 @@ from typing import Optional
 
 import av
 import numpy as np
+
 from skillsight.pose.keypoints import HAND_KEYPOINTS, POSE_KEYPOINTS
 from skillsight.pose.track import track_source
 

@@ -63,11 +63,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--loop-s", type=float, default=30.0)
     args = parser.parse_args(argv)
 
+    from skillsight.pipeline import load_or_track
     from skillsight.scoring.procedure import load_procedure
     from skillsight.scoring.reference import measure_motion
     from skillsight.scoring.scorer import load_scorer
-
-    from skillsight.pipeline import load_or_track
 
     proc = load_procedure(args.procedure)
     name = f"{proc.name}-scorer-v1.onnx"

@@ -25,10 +25,9 @@ import numpy as np
 
 def accuracy(size: tuple[int, int], repeats: int) -> None:
     from skillsight.capture.frames import Frame
-    from skillsight.pose.trackers.gloves import GloveTracker
-
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes import scene_set
+    from skillsight.pose.trackers.gloves import GloveTracker
 
     trackers = {
         "gloves": GloveTracker(independent_frames=True),
@@ -84,6 +83,7 @@ def gloved_clip(folder: Path, seconds: float) -> Path:
 
 def decode(path: Path) -> tuple[list, float]:
     import av
+
     from skillsight.capture.frames import Frame
 
     started = time.process_time()
@@ -105,6 +105,7 @@ def track_cpu(tracker, frames: list) -> float:  # type: ignore[no-untyped-def]
 
 def speed(folder: Path, minutes: float) -> None:
     import cv2
+
     from skillsight.pose.trackers.gloves import GloveTracker
 
     cv2.setNumThreads(1)

@@ -24,6 +24,7 @@ WIDTH, HEIGHT = 640, 480
 def webcam_frames(clip: Path) -> list:
     """The clip's frames, letterboxed into 640x480 like a laptop webcam's picture."""
     import cv2
+
     from skillsight.capture import open_source
 
     frames = []

@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+
 from skillsight.scoring.scorer import SkillScorer, export_onnx, load_scorer
 
 CONFIGURATIONS = (

@@ -17,10 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from skillsight.datasets.synthetic_sites import SITE_EFFECTS, write_site_folder
-
 from skillsight import dataset_export
 from skillsight.commands.train import run_training
+from skillsight.datasets.synthetic_sites import SITE_EFFECTS, write_site_folder
 
 
 def main() -> None:

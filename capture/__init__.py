@@ -7,7 +7,6 @@ function first needs them.
 from __future__ import annotations
 
 from skillsight.capture.drawing import (
-    annotate_frame,
     draw_glove,
     draw_hand_skeleton,
     draw_pose_skeleton,
@@ -51,7 +50,6 @@ __all__ = [
     "VideoFileSource",
     "VideoInfo",
     "WebcamSource",
-    "annotate_frame",
     "downscale_for_tracking",
     "draw_glove",
     "draw_hand_skeleton",

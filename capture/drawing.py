@@ -1,23 +1,21 @@
-"""Drawing tracked motion onto RGB frames: skeletons, gloves, trails and a tracking-quality badge.
+"""Drawing onto RGB frames: skeletons, gloves, trails and a tracking-quality badge, from points.
+
+Whole frames drawn from a Motion are pose.annotate's job (capture sits below pose).
 
 Every function takes an RGB uint8 (H, W, 3) image and returns the drawn image; the input is left
-untouched unless `inplace=True` (`annotate_frame` copies once and then draws in place). Points are
-(x, y) pixels; NaN points, and lines touching them, are skipped.
+untouched unless `inplace=True` (`pose.annotate.annotate_frame` copies once and then draws in place).
+Points are (x, y) pixels; NaN points, and lines touching them, are skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
-from skillsight.pose.keypoints import GLOVE_KEYPOINTS
-from skillsight.pose.keypoints import HAND_KEYPOINTS as HAND_LANDMARK_NAMES
-from skillsight.pose.keypoints import POSE_KEYPOINTS as POSE_LANDMARK_NAMES
 
-if TYPE_CHECKING:
-    from skillsight.pose.motion import Motion
+from skillsight.base.keypoints import HAND_KEYPOINTS as HAND_LANDMARK_NAMES
+from skillsight.base.keypoints import POSE_KEYPOINTS as POSE_LANDMARK_NAMES
 
 Colour = tuple[int, int, int]
 
@@ -58,7 +56,8 @@ def _line_width(image: np.ndarray) -> int:
     return max(2, round(min(image.shape[:2]) / 300))
 
 
-def _target(image: np.ndarray, inplace: bool) -> np.ndarray:
+def canvas(image: np.ndarray, inplace: bool) -> np.ndarray:
+    """The image to draw on: checked to be RGB uint8, copied unless `inplace`."""
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"expected an RGB uint8 (H, W, 3) image, got {image.dtype} {image.shape}")
     return image if inplace else image.copy()
@@ -94,7 +93,7 @@ def draw_hand_skeleton(
     points = np.asarray(points21, dtype=np.float64)
     if points.shape[0] != len(HAND_LANDMARK_NAMES):
         raise ValueError(f"a hand skeleton needs 21 points, got {points.shape[0]}")
-    out = _target(image, inplace)
+    out = canvas(image, inplace)
     _draw_connected_points(out, points, HAND_CONNECTIONS, colour)
     return out
 
@@ -110,7 +109,7 @@ def draw_pose_skeleton(
     points = np.asarray(points33, dtype=np.float64)
     if points.shape[0] != len(POSE_LANDMARK_NAMES):
         raise ValueError(f"a pose skeleton needs 33 points, got {points.shape[0]}")
-    out = _target(image, inplace)
+    out = canvas(image, inplace)
     _draw_connected_points(out, points, POSE_CONNECTIONS, colour)
     return out
 
@@ -126,7 +125,7 @@ def draw_glove(
     """A gloved hand: a ring at its centroid and an arrow to its leading tip (when known)."""
     import cv2
 
-    out = _target(image, inplace)
+    out = canvas(image, inplace)
     width = _line_width(out)
     centre = _pixel(centroid)
     if centre is None:
@@ -146,7 +145,7 @@ def draw_trail(
     """A path through recent points (oldest first), thicker towards the newest; NaN breaks the path."""
     import cv2
 
-    out = _target(image, inplace)
+    out = canvas(image, inplace)
     points = np.asarray(recent_points, dtype=np.float64).reshape(-1, np.shape(recent_points)[-1])[:, :2]
     n = len(points)
     max_width = _line_width(out) + 1
@@ -165,7 +164,7 @@ def draw_quality_badge(image: np.ndarray, text: str, level: str, *, inplace: boo
 
     if level not in BADGE_COLOURS:
         raise ValueError(f"badge level must be one of {sorted(BADGE_COLOURS)}, got {level!r}")
-    out = _target(image, inplace)
+    out = canvas(image, inplace)
     font = cv2.FONT_HERSHEY_SIMPLEX
     font_scale = max(0.4, min(out.shape[:2]) / 900)
     thickness = max(1, round(font_scale * 2))
@@ -185,95 +184,3 @@ def quality_level(share_found: float) -> str:
     if share_found >= FAIR_SHARE:
         return "amber"
     return "red"
-
-
-# --- a whole frame from a Motion ----------------------------------------------------------------
-
-
-def colour_for(individual: str) -> Colour:
-    return INDIVIDUAL_COLOURS.get(individual, OTHER_COLOUR)
-
-
-def _is_hand(individual: str) -> bool:
-    return "hand" in individual
-
-
-def _named_points(motion: Motion, individual_index: int, t_index: int, names: Sequence[str]) -> np.ndarray:
-    """(len(names), 2) x, y at one time; NaN for names the motion lacks."""
-    points = np.full((len(names), 2), np.nan)
-    for row, name in enumerate(names):
-        if name in motion.keypoints:
-            points[row] = motion.positions[t_index, individual_index, motion.keypoint_index(name), :2]
-    return points
-
-
-@lru_cache(maxsize=4)
-def _hand_presence(motion: Motion) -> tuple[np.ndarray, int]:
-    """Per frame, how many tracked individuals were found, and how many to expect (computed once per motion).
-
-    Hands when the motion has any, else every individual; expected counts only those found at least once,
-    so a clip showing one hand is not marked down for the hand that was never there."""
-    indices = [i for i, name in enumerate(motion.individuals) if _is_hand(name)] or list(
-        range(len(motion.individuals))
-    )
-    if motion.n_frames == 0 or not indices:
-        return np.zeros(motion.n_frames, dtype=np.int64), 0
-    found = np.any(np.isfinite(motion.positions[..., 0][:, indices]), axis=2)  # (T, hands)
-    expected = int(np.sum(found.any(axis=0)))
-    return found.sum(axis=1).astype(np.int64), expected
-
-
-def tracking_badge(motion: Motion, t_index: int) -> tuple[str, str]:
-    """(text, level) of the badge at time index `t_index`: hands found now, and share found so far."""
-    per_frame, expected = _hand_presence(motion)
-    what = "hands" if any(_is_hand(name) for name in motion.individuals) else "tracked"
-    if expected == 0:
-        return f"no {what} found" if what == "hands" else "nothing tracked", "red"
-    done = per_frame[: t_index + 1]
-    share = float(done.sum()) / (expected * len(done))
-    return f"{what} {int(per_frame[t_index])}/{expected}  found {share:.0%}", quality_level(share)
-
-
-def _trail_points(
-    motion: Motion, individual_index: int, t_index: int, trail_s: float
-) -> Optional[np.ndarray]:
-    """The last `trail_s` seconds of the wrist (or glove centroid) up to `t_index`."""
-    start = int(np.searchsorted(motion.timestamps, motion.timestamps[t_index] - trail_s, side="right"))
-    for name in ("wrist", "centroid"):
-        if name in motion.keypoints:
-            points = motion.positions[start : t_index + 1, individual_index, motion.keypoint_index(name), :2]
-            if np.isfinite(points).any():
-                return points
-    return None
-
-
-def annotate_frame(
-    image: np.ndarray, motion: Motion, t_index: int, trail_s: float = 1.0, *, scale: float = 1.0
-) -> np.ndarray:
-    """A copy of `image` with every individual of `motion` at time index `t_index` drawn on it.
-
-    Hands get MediaPipe skeletons when their landmarks are present and glove markers (centroid, tip)
-    when the glove tracker's keypoints are; the body gets its pose skeleton; each hand gets a trail of
-    its wrist (or centroid) over the last `trail_s` seconds; a badge gives the share of hands found.
-    `scale` maps the motion's pixels onto this image (e.g. 0.5 for a half-size preview).
-    """
-    if not 0 <= t_index < motion.n_frames:
-        raise IndexError(f"time index {t_index} outside the motion's {motion.n_frames} frames")
-    out = _target(image, inplace=False)
-    for i, individual in enumerate(motion.individuals):
-        colour = colour_for(individual)
-        if _is_hand(individual):
-            trail = _trail_points(motion, i, t_index, trail_s)
-            if trail is not None:
-                draw_trail(out, trail * scale, colour, inplace=True)
-        hand = _named_points(motion, i, t_index, HAND_LANDMARK_NAMES) * scale
-        if np.isfinite(hand).any():
-            draw_hand_skeleton(out, hand, colour, inplace=True)
-        glove = _named_points(motion, i, t_index, GLOVE_KEYPOINTS) * scale
-        if np.isfinite(glove[0]).all():
-            draw_glove(out, glove[0], glove[1], colour, inplace=True)
-        pose = _named_points(motion, i, t_index, POSE_LANDMARK_NAMES) * scale
-        if np.isfinite(pose).any():
-            draw_pose_skeleton(out, pose, colour, inplace=True)
-    text, level = tracking_badge(motion, t_index)
-    return draw_quality_badge(out, text, level, inplace=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
+
 from skillsight.capture.frames import (
     ClosingMixin,
     DecodeDamage,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+
+from skillsight.base.atomic import commit_temporary, reserve_temporary
 
 # Millisecond timestamps: exact for variable frame rates, fine enough for any camera.
 _TIME_BASE = Fraction(1, 1000)
@@ -64,12 +65,11 @@ class AnnotatedVideoWriter:
     def open(self) -> AnnotatedVideoWriter:
         import av
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".mp4", dir=self.path.parent)
-        os.close(fd)
-        self._tmp_path = Path(tmp_name)
+        self._tmp_path = reserve_temporary(self.path, suffix=".mp4")
         try:
-            self._container = av.open(tmp_name, mode="w", format="mp4", options={"movflags": "+faststart"})
+            self._container = av.open(
+                str(self._tmp_path), mode="w", format="mp4", options={"movflags": "+faststart"}
+            )
             stream = self._container.add_stream(
                 "libx264", rate=Fraction(self.fps).limit_denominator(1001), options={"crf": str(self.crf)}
             )
@@ -107,7 +107,7 @@ class AnnotatedVideoWriter:
             self._container.close()
             self._container = None
             assert self._tmp_path is not None
-            os.replace(self._tmp_path, self.path)
+            commit_temporary(self._tmp_path, self.path)
             self._tmp_path = None
         except BaseException:
             self._discard()

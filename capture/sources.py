@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,

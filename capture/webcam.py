@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 import numpy as np
+
 from skillsight.capture.frames import (
     ClosingMixin,
     DecodeInterrupted,

@@ -11,7 +11,7 @@ GRS (``GLOBAL_RATING_SCORE``/``GLOBA_RATING_SCORE``/``GRS``) and the remaining n
 items. Ratings are averaged over raters. AIxSuture has no self-reported level; the level comes from
 the GRS with the thresholds the dataset's paper uses (novice 8-15, intermediate 16-23, expert
 ("proficient") 24-40), adjustable with `level_thresholds`. Videos are tracked with the "auto" tracker
-(gloves where gloves are seen) through skillsight.pipeline.load_or_track.
+(gloves where gloves are seen) through scoring.procedure_tracking.
 """
 
 from __future__ import annotations

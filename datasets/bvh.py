@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import KIND_MOCAP_3D, LEFT_HAND, RIGHT_HAND, Motion, concatenate_individuals
 

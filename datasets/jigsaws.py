@@ -35,20 +35,17 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
+from skillsight.pose.lab_kinematics import (
+    COLUMN_NAMES,
+    KINEMATICS_SIGNAL,
+    N_COLUMNS,
+    column_slice,
+)
 from skillsight.pose.motion import KIND_KINEMATICS_3D, LEFT_HAND, RIGHT_HAND, Motion
 
 JIGSAWS_FPS = 30.0
-N_COLUMNS = 76
-MANIPULATORS = ("mtm_left", "mtm_right", "psm_left", "psm_right")
-MANIPULATOR_QUANTITIES = (
-    "tip_x", "tip_y", "tip_z",
-    "rot_11", "rot_12", "rot_13", "rot_21", "rot_22", "rot_23", "rot_31", "rot_32", "rot_33",
-    "vel_x", "vel_y", "vel_z",
-    "rot_vel_x", "rot_vel_y", "rot_vel_z",
-    "gripper_angle",
-)  # fmt: skip
-COLUMN_NAMES = tuple(f"{m}.{q}" for m in MANIPULATORS for q in MANIPULATOR_QUANTITIES)
 OSATS_ITEMS = (
     "respect_for_tissue",
     "suture_needle_handling",
@@ -58,18 +55,9 @@ OSATS_ITEMS = (
     "quality_of_final_product",
 )
 GRS_SCALE = {"name": "GRS (modified OSATS, 6 items of 1-5)", "min": 6.0, "max": 30.0}
-KINEMATICS_SIGNAL = "jigsaws.kinematics"
 
 _TRIAL_NAME = re.compile(r"^(?P<task>.+)_(?P<user>[A-Za-z])(?P<index>\d{3})$")
 _META_NAME = re.compile(r"^meta_file_(?P<task>.+)\.txt$", re.IGNORECASE)
-
-
-def column_slice(manipulator: str, first: str, count: int = 1) -> slice:
-    """Columns of one manipulator's quantity, e.g. column_slice("psm_left", "tip_x", 3)."""
-    start = MANIPULATORS.index(manipulator) * len(MANIPULATOR_QUANTITIES) + MANIPULATOR_QUANTITIES.index(
-        first
-    )
-    return slice(start, start + count)
 
 
 def parse_trial_name(name: str) -> tuple[str, str, str]:

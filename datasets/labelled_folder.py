@@ -2,7 +2,7 @@
 
 ``labels.csv`` columns: ``participant, procedure, trial, file, skill_level, grs`` and optional
 ``osats_<item>`` columns (one per OSATS item). ``file`` is relative to the folder; a ``.motion.npz``
-is loaded as it is, a video is tracked with the procedure's trackers (skillsight.pipeline.load_or_track).
+is loaded as it is, a video is tracked with the procedure's trackers (scoring.procedure_tracking).
 Tracked motions can be cached in a folder (keyed by the video's sha256) so a second run skips tracking.
 """
 
@@ -12,22 +12,20 @@ import csv
 from pathlib import Path
 from typing import Any, Optional
 
+from skillsight.base.constants import VIDEO_SUFFIXES
+from skillsight.base.hashing import file_sha256
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
-
-from skillsight.file_hash import file_sha256
+from skillsight.scoring.procedure_tracking import track_for_procedure
 
 LABELS_FILE = "labels.csv"
 REQUIRED_COLUMNS = ("participant", "trial", "file")
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 
 
 def load_or_track_cached(
     path: Path, procedure: str, *, tracker: Optional[str] = None, cache_dir: Optional[Path] = None
 ) -> Motion:
     """A motion file as it is; a video tracked (through the one pipeline), reusing a cached motion."""
-    from skillsight.pipeline import load_or_track
-
     if is_motion_file(path):
         return load_motion(path)
     cached = None
@@ -35,7 +33,7 @@ def load_or_track_cached(
         cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}.motion.npz"
         if cached.exists():
             return load_motion(cached)
-    motion = load_or_track(path, procedure, tracker=tracker)
+    motion = track_for_procedure(path, procedure, tracker=tracker)
     if cached is not None:
         save_motion(motion, cached)
     return motion
@@ -67,6 +65,25 @@ def read_labels(path: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _row_file(root: Path, name: str, origin: str) -> Path:
+    """The row's file: it exists and is a motion file, a video or an image folder."""
+    file_path = root / name
+    if not file_path.exists():
+        raise DatasetError(f"{origin}: file {name!r} not found in {root}")
+    if not (is_motion_file(file_path) or file_path.suffix.lower() in VIDEO_SUFFIXES or file_path.is_dir()):
+        raise DatasetError(f"{origin}: {name!r} is neither a motion file nor a video")
+    return file_path
+
+
+def _osats(row: dict[str, str], origin: str) -> dict[str, float]:
+    """The row's OSATS items (``osats_<item>`` columns) that hold a number."""
+    return {
+        key[len("osats_") :]: value
+        for key, text in row.items()
+        if key.startswith("osats_") and (value := parse_float(text, f"{origin} ({key})")) is not None
+    }
+
+
 def load_labelled_folder(
     root: Path,
     procedure: Optional[str] = None,
@@ -92,18 +109,7 @@ def load_labelled_folder(
         if procedure and row_procedure != procedure.lower():
             notes.append(f"row {line_no}: procedure {row_procedure}, skipped")
             continue
-        file_path = root / row["file"]
-        if not file_path.exists():
-            raise DatasetError(f"{origin}: file {row['file']!r} not found in {root}")
-        if not (
-            is_motion_file(file_path) or file_path.suffix.lower() in VIDEO_SUFFIXES or file_path.is_dir()
-        ):
-            raise DatasetError(f"{origin}: {row['file']!r} is neither a motion file nor a video")
-        osats = {
-            key[len("osats_") :]: value
-            for key, text in row.items()
-            if key.startswith("osats_") and (value := parse_float(text, f"{origin} ({key})")) is not None
-        }
+        file_path = _row_file(root, row["file"], origin)
         samples.append(
             Sample(
                 motion=load_or_track_cached(file_path, row_procedure, tracker=tracker, cache_dir=cache_dir),
@@ -112,7 +118,7 @@ def load_labelled_folder(
                 procedure=row_procedure,
                 skill_level=normalise_skill_level(row.get("skill_level"), origin=origin),
                 grs=parse_float(row.get("grs"), f"{origin} (grs)"),
-                osats=osats,
+                osats=_osats(row, origin),
                 source=str(file_path),
                 groups={"site": row["site"]} if row.get("site") else {},
             )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from skillsight.datasets.bvh import load_bvh_recording
+from skillsight.datasets.jigsaws import load_jigsaws_trial
 from skillsight.pose.motion import Motion, is_motion_file, load_motion
 
 
@@ -27,11 +29,7 @@ def read_practice_motion(path: str | Path) -> Optional[Motion]:
     if is_motion_file(path):
         return load_motion(path)
     if is_bvh_recording(path):
-        from skillsight.datasets.bvh import load_bvh_recording
-
         return load_bvh_recording(path)
     if path.suffix.lower() == ".txt" and path.is_file():
-        from skillsight.datasets.jigsaws import load_jigsaws_trial
-
         return load_jigsaws_trial(path)
     return None

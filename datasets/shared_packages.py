@@ -19,7 +19,6 @@ from typing import Any, Optional
 
 from skillsight.datasets import Dataset, DatasetError, PathLike, load_dataset
 from skillsight.datasets.labelled_folder import load_labelled_folder
-
 from skillsight.packages import PACKAGE_SUFFIX, PackageError, open_package
 
 

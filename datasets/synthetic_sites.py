@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from skillsight.pose.motion import save_motion
 from skillsight.scoring.synthetic import generate_practice, synthetic_truth
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
+
 from skillsight.pose.motion import Motion
 
 DEFAULT_MAX_GAP_S = 0.3

@@ -12,13 +12,15 @@ keypoints). Rows are formatted in blocks of frames with one format string each (
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Union
 
 import numpy as np
+
+from skillsight.base.atomic import atomic_output
 from skillsight.pose.motion import BODY, Motion
+from skillsight.pose.trackers.mediapipe_pose import POSE_KEYPOINTS
 
 CSV_COLUMNS = ("frame", "time_s", "individual", "keypoint", "x_px", "y_px", "z", "confidence")
 _BLOCK_FRAMES = 2000
@@ -26,7 +28,6 @@ _BLOCK_FRAMES = 2000
 
 def keypoints_of_individuals(motion: Motion) -> np.ndarray:
     """(I, K) bool: which keypoints belong to which individual (see the module docstring)."""
-    from skillsight.pose.trackers.mediapipe_pose import POSE_KEYPOINTS
 
     is_pose = np.array([k in POSE_KEYPOINTS for k in motion.keypoints], dtype=bool)
     observed = (~np.isnan(motion.positions[..., 0])).any(axis=0)  # (I, K); all False for no frames
@@ -45,17 +46,13 @@ def keypoints_of_individuals(motion: Motion) -> np.ndarray:
 def write_tidy_csv(motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
     """Write the tidy CSV atomically (temporary file beside `path`, then renamed); returns `path`."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for text in tidy_csv_blocks(motion):
-                handle.write(text)
-        os.chmod(tmp_name, 0o644)  # mkstemp's 0600 would hide the export from other users and tools
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    # 0o644: a temporary file's 0600 would hide the export from other users and tools
+    with (
+        atomic_output(target, mode=0o644, suffix=".csv") as tmp,
+        open(tmp, "w", encoding="utf-8", newline="") as handle,
+    ):
+        for text in tidy_csv_blocks(motion):
+            handle.write(text)
     return target
 
 

@@ -13,7 +13,8 @@ index to little-finger knuckle) rather than on one, for the same reason.
 from __future__ import annotations
 
 import numpy as np
-from skillsight.pose.keypoints import HAND_INDIVIDUALS, HAND_KEYPOINTS
+
+from skillsight.base.keypoints import HAND_INDIVIDUALS, HAND_KEYPOINTS
 from skillsight.pose.motion import Motion
 
 CENTROID = "centroid"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Optional, Union
 
 import numpy as np
+
 from skillsight.capture.frames import Frame
 
 DEFAULT_ARUCO_DICTIONARY = "DICT_4X4_50"

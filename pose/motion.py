@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from skillsight.base.atomic import atomic_output
 
 MOTION_FORMAT_VERSION = 1
 MOTION_SUFFIX = ".motion.npz"
@@ -40,6 +41,64 @@ KIND_MOCAP_3D = "mocap_3d"
 
 class MotionError(ValueError):
     """A motion container or motion file is malformed."""
+
+
+def _check_axes(positions: np.ndarray, names: Mapping[str, tuple[str, ...]]) -> None:
+    """positions is (time, individual, keypoint, space) with one unique name per index of each axis."""
+    if positions.ndim != 4:
+        raise MotionError(f"positions must be 4-D (time, individual, keypoint, space), got {positions.shape}")
+    if np.isinf(positions).any():
+        raise MotionError("positions hold infinite values (a missing point must be NaN)")
+    for (axis, axis_names), size in zip(names.items(), positions.shape[1:]):
+        if len(axis_names) != size:
+            raise MotionError(f"{len(axis_names)} {axis} names for an axis of size {size}")
+        if len(set(axis_names)) != len(axis_names):
+            raise MotionError(f"duplicate {axis} names: {axis_names}")
+
+
+def _checked_timestamps(values: Any, n_time: int) -> np.ndarray:
+    timestamps = np.asarray(values, dtype=np.float64)
+    if timestamps.shape != (n_time,):
+        raise MotionError(f"timestamps shape {timestamps.shape} != {(n_time,)}")
+    if not np.all(np.isfinite(timestamps)):
+        raise MotionError("timestamps must be finite")
+    if n_time > 1 and not np.all(np.diff(timestamps) > 0):
+        raise MotionError("timestamps must be strictly increasing")
+    return timestamps
+
+
+def _consistent_positions(positions: np.ndarray, values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence checked to lie in [0, 1]; a missing position has no confidence (0), and a point with
+    any missing coordinate is missing altogether."""
+    confidence = np.asarray(values, dtype=np.float64)
+    if confidence.shape != positions.shape[:3]:
+        raise MotionError(f"confidence shape {confidence.shape} != {positions.shape[:3]}")
+    if not np.all(np.isnan(confidence) | ((confidence >= 0) & (confidence <= 1))):
+        raise MotionError("confidence must lie in [0, 1]")
+    missing = np.asarray(np.isnan(positions).any(axis=-1))
+    confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
+    return np.where(missing[..., None], np.nan, positions), confidence
+
+
+def _shaped(values: Any, dtype: Any, shape: tuple[int, ...], name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=dtype)
+    if array.shape != shape:
+        raise MotionError(f"{name} shape {array.shape} != {shape}")
+    return array
+
+
+def _checked_signals(signals: Mapping[str, Any], n_time: int) -> dict[str, np.ndarray]:
+    """Extra per-frame series (areas, lab kinematics): time first, read-only."""
+    checked = {}
+    for name, values in dict(signals).items():
+        signal = np.asarray(values, dtype=np.float64)
+        if signal.ndim == 0 or signal.shape[0] != n_time:
+            raise MotionError(
+                f"signal {name!r} has shape {signal.shape}; its first axis must be time ({n_time})"
+            )
+        signal.setflags(write=False)
+        checked[str(name)] = signal
+    return checked
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,70 +134,24 @@ class Motion:
     signals: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        positions = np.asarray(self.positions, dtype=np.float64)
-        confidence = np.asarray(self.confidence, dtype=np.float64)
-        timestamps = np.asarray(self.timestamps, dtype=np.float64)
+        """Check every axis and array once, make them read-only numpy arrays, and keep positions and
+        confidence consistent (a missing position has confidence 0)."""
         individuals = tuple(str(n) for n in self.individuals)
         keypoints = tuple(str(n) for n in self.keypoints)
         space = tuple(str(n) for n in self.space)
-        if positions.ndim != 4:
-            raise MotionError(
-                f"positions must be 4-D (time, individual, keypoint, space), got {positions.shape}"
-            )
-        n_time, n_ind, n_kp, n_space = positions.shape
-        expected = {
-            "individuals": (individuals, n_ind),
-            "keypoints": (keypoints, n_kp),
-            "space": (space, n_space),
-        }
-        for axis, (names, size) in expected.items():
-            if len(names) != size:
-                raise MotionError(f"{len(names)} {axis} names for an axis of size {size}")
-            if len(set(names)) != len(names):
-                raise MotionError(f"duplicate {axis} names: {names}")
-        if confidence.shape != (n_time, n_ind, n_kp):
-            raise MotionError(f"confidence shape {confidence.shape} != {(n_time, n_ind, n_kp)}")
-        if timestamps.shape != (n_time,):
-            raise MotionError(f"timestamps shape {timestamps.shape} != {(n_time,)}")
-        if not np.all(np.isfinite(timestamps)):
-            raise MotionError("timestamps must be finite")
-        if n_time > 1 and not np.all(np.diff(timestamps) > 0):
-            raise MotionError("timestamps must be strictly increasing")
-        if np.isinf(positions).any():
-            raise MotionError("positions hold infinite values (a missing point must be NaN)")
-        conf_ok = np.isnan(confidence) | ((confidence >= 0) & (confidence <= 1))
-        if not np.all(conf_ok):
-            raise MotionError("confidence must lie in [0, 1]")
-        # A missing position has no confidence; keep the two consistent once, here.
-        missing = np.asarray(np.isnan(positions).any(axis=-1))
-        confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
-        positions = np.where(missing[..., None], np.nan, positions)
+        positions = np.asarray(self.positions, dtype=np.float64)
+        _check_axes(positions, {"individuals": individuals, "keypoints": keypoints, "space": space})
+        n_time, n_ind, n_kp, _ = positions.shape
+        timestamps = _checked_timestamps(self.timestamps, n_time)
+        positions, confidence = _consistent_positions(positions, self.confidence)
         if self.frame_indices is None:
             frame_indices = np.arange(n_time, dtype=np.int64)
         else:
-            frame_indices = np.asarray(self.frame_indices, dtype=np.int64)
-            if frame_indices.shape != (n_time,):
-                raise MotionError(f"frame_indices shape {frame_indices.shape} != {(n_time,)}")
-        filled = None
-        if self.filled is not None:
-            filled = np.asarray(self.filled, dtype=bool)
-            if filled.shape != (n_time, n_ind, n_kp):
-                raise MotionError(f"filled shape {filled.shape} != {(n_time, n_ind, n_kp)}")
+            frame_indices = _shaped(self.frame_indices, np.int64, (n_time,), "frame_indices")
+        filled = None if self.filled is None else _shaped(self.filled, bool, (n_time, n_ind, n_kp), "filled")
         world = None
         if self.world_positions is not None:
-            world = np.asarray(self.world_positions, dtype=np.float64)
-            if world.shape != (n_time, n_ind, n_kp, 3):
-                raise MotionError(f"world_positions shape {world.shape} != {(n_time, n_ind, n_kp, 3)}")
-        signals = {}
-        for name, values in dict(self.signals).items():
-            signal = np.asarray(values, dtype=np.float64)
-            if signal.ndim == 0 or signal.shape[0] != n_time:
-                raise MotionError(
-                    f"signal {name!r} has shape {signal.shape}; its first axis must be time ({n_time})"
-                )
-            signal.setflags(write=False)
-            signals[str(name)] = signal
+            world = _shaped(self.world_positions, np.float64, (n_time, n_ind, n_kp, 3), "world_positions")
         metadata = dict(self.metadata)
         try:
             json.dumps(metadata)
@@ -146,17 +159,21 @@ class Motion:
             raise MotionError(f"metadata must be JSON-serialisable: {exc}") from exc
         for arr in (positions, confidence, timestamps, frame_indices):
             arr.setflags(write=False)
-        set_(self, "positions", positions)
-        set_(self, "confidence", confidence)
-        set_(self, "timestamps", timestamps)
-        set_(self, "individuals", individuals)
-        set_(self, "keypoints", keypoints)
-        set_(self, "space", space)
-        set_(self, "frame_indices", frame_indices)
-        set_(self, "filled", filled)
-        set_(self, "world_positions", world)
-        set_(self, "metadata", metadata)
-        set_(self, "signals", signals)
+        values = {
+            "positions": positions,
+            "confidence": confidence,
+            "timestamps": timestamps,
+            "individuals": individuals,
+            "keypoints": keypoints,
+            "space": space,
+            "frame_indices": frame_indices,
+            "filled": filled,
+            "world_positions": world,
+            "metadata": metadata,
+            "signals": _checked_signals(self.signals, n_time),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     # --- shape and time -------------------------------------------------------------------------
     @property
@@ -348,14 +365,8 @@ def save_motion(motion: Motion, path: str | os.PathLike[str]) -> Path:
         arrays["world_positions"] = motion.world_positions
     for name, values in motion.signals.items():
         arrays[_SIGNAL_PREFIX + name] = values
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_output(target, suffix=".npz") as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
     return target
 
 

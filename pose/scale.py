@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.hand_geometry import PALM_SEGMENTS, palm_length_per_frame
 from skillsight.pose.motion import KIND_KINEMATICS_3D, KIND_MOCAP_3D, LEFT_HAND, RIGHT_HAND, Motion
 

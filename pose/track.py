@@ -23,10 +23,14 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 import numpy as np
+
 from skillsight.capture.frames import Frame, FrameSource
-from skillsight.capture.sources import prefetch_frames
-from skillsight.pose.cleaning import longest_gap_s
+from skillsight.capture.sinks import AnnotatedVideoWriter
+from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
+from skillsight.pose.annotate import annotate_frame
+from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
+from skillsight.pose.quality import measure_tracking_quality
 from skillsight.pose.trackers.base import (
     DEFAULT_CAMERA_VIEW,
     FrameObservation,
@@ -79,7 +83,6 @@ def track_source(
     `progress(done, total)` is called as frames are tracked (total is None when unknown). A source
     that breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
     """
-    from skillsight.capture.sources import open_source
 
     owns_source = not _is_frame_source(source)
     frames: Any = open_source(source, fps=fps) if owns_source else source  # type: ignore[arg-type]
@@ -104,7 +107,6 @@ def track_source(
 
 def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool) -> Motion:
     """Record the marker's mm-per-pixel scale, found on frames spread over the source."""
-    from skillsight.pose.marker import detect_marker_scale
 
     if live:
         raise ValueError("a marker scale needs a source that can be read twice, not a webcam")
@@ -115,8 +117,6 @@ def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool
 
 
 def _is_image_folder(frames: Any) -> bool:
-    from skillsight.capture.sources import ImageFolderSource
-
     return isinstance(frames, ImageFolderSource)
 
 
@@ -162,22 +162,10 @@ def _track_frames(
 # --- summary ------------------------------------------------------------------------------------
 
 
-def summarize_tracking(motion: Motion) -> dict[str, dict[str, float]]:
-    """Per individual: share of frames tracked, mean confidence when tracked, longest gap in seconds."""
-    summary: dict[str, dict[str, float]] = {}
-    n = motion.n_frames
-    for i, name in enumerate(motion.individuals):
-        seen = ~np.isnan(motion.positions[:, i, :, 0])
-        tracked = seen.any(axis=1)
-        conf = np.where(seen, motion.confidence[:, i], np.nan)
-        per_frame = np.nanmean(conf[tracked], axis=1) if tracked.any() else np.empty(0)
-        summary[name] = {
-            "share_tracked": float(tracked.mean()) if n else 0.0,
-            "frames_tracked": int(tracked.sum()),
-            "mean_confidence": float(per_frame.mean()) if per_frame.size else 0.0,
-            "longest_gap_s": longest_gap_s(~tracked, motion.timestamps),
-        }
-    return summary
+def summarize_tracking(motion: Motion) -> dict[str, dict[str, Any]]:
+    """Per individual: the TrackingQuality entry (share of frames tracked, frames tracked, mean
+    confidence where seen, longest gap in seconds), as the motion file's metadata records it."""
+    return measure_tracking_quality(motion).to_dict()["individuals"]
 
 
 # --- preparation --------------------------------------------------------------------------------
@@ -493,8 +481,6 @@ class _SourceHasher(threading.Thread):
 
 def write_overlay(frames: Iterable[Frame], motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
     """Second pass over the source: each tracked frame annotated with the motion, as H.264 mp4."""
-    from skillsight.capture.drawing import annotate_frame
-    from skillsight.capture.sinks import AnnotatedVideoWriter
 
     t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}
     last = max(t_index) if t_index else -1

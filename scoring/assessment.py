@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import numpy as np
-from skillsight.pose.cleaning import longest_gap_s
+from skillsight.base.version import __version__
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.pose.motion import BODY, Motion
+from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
+from skillsight.scoring.kinematic_statistics import scorer_feature_values
 from skillsight.scoring.procedure import Procedure, load_procedure
 from skillsight.scoring.reference import (
     Reference,
@@ -39,6 +41,7 @@ from skillsight.scoring.results import (
     Phase,
     ResultStatus,
 )
+from skillsight.scoring.scorer import ModelSchemaError, load_scorer
 
 ModelLike = Union[str, "os.PathLike[str]", Any]  # a path, or an already loaded OnnxScorer
 ReferenceLike = Union[str, "os.PathLike[str]", Reference]
@@ -94,6 +97,22 @@ def assess_motion(
         advice = ["Use a model and reference built for this procedure and this kind of recording."]
         return _refused(proc, [schema_problem], advice, quality, provenance)
 
+    return _judged(proc, scorer, ref, prepared, features, model_inputs, dominant_hand, quality, provenance)
+
+
+def _judged(
+    proc: Procedure,
+    scorer: Any,
+    ref: Reference,
+    prepared: Motion,
+    features: Mapping[str, Feature],
+    model_inputs: Mapping[str, Any],
+    dominant_hand: str,
+    quality: TrackingQuality,
+    provenance: dict[str, Any],
+) -> Assessment:
+    """The assessment of a motion both model and reference fit: level and score (withheld outside the
+    model's training domain), metrics against the experts, ranked feedback and phases."""
     output = scorer.predict(model_inputs)
     comparisons = _ordered(compare(features, ref), proc.metrics)
     importances = scorer.card.get("feature_importance") if isinstance(scorer.card, Mapping) else None
@@ -101,23 +120,22 @@ def assess_motion(
     template_hand = proc.hand_for_role(template_role(proc), dominant_hand) if proc.hand_roles else ""
     domain = getattr(output, "domain", None)
     provenance["domain"] = domain.to_dict() if domain is not None else {"known": False, "inside": True}
+    outside = domain is not None and not domain.inside
     assessment = Assessment(
-        status=STATUS_SCORED,
+        # Outside: level and score withheld; the metrics, feedback and expert comparison still show.
+        status=ResultStatus.OUT_OF_DOMAIN.value if outside else STATUS_SCORED,
         procedure=proc.name,
+        refusal_reasons=[domain.reason] if outside and domain is not None else [],
+        advice=[OUT_OF_DOMAIN_ADVICE] if outside else [],
         metrics=comparisons,
         feedback=feedback,
         phases=trainee_phases(prepared, proc, template_hand),
         tracking_quality=quality,
         provenance=provenance,
+        phase_comparisons=_phase_comparisons(prepared, template_hand, ref),
     )
-    if domain is not None and not domain.inside:
-        # Level and score withheld; the metrics, feedback and expert comparison still show.
-        assessment.status = ResultStatus.OUT_OF_DOMAIN.value
-        assessment.refusal_reasons = [domain.reason]
-        assessment.advice = [OUT_OF_DOMAIN_ADVICE]
-    else:
+    if not outside:
         _add_scores(assessment, output, scorer.card)
-    assessment.phase_comparisons = _phase_comparisons(prepared, template_hand, ref)
     return assessment
 
 
@@ -153,46 +171,8 @@ def required_individuals(procedure: Procedure, dominant_hand: str) -> tuple[str,
     return tuple(dict.fromkeys([*hands, *body, *extra]))
 
 
-def measure_tracking_quality(motion: Motion, required: Sequence[str] = ()) -> dict[str, Any]:
-    """Per individual: share of frames tracked, mean confidence where tracked, longest gap (s); and
-    `share`: frames where every required individual is tracked (what batch reports)."""
-    n = motion.n_frames
-    per_individual: dict[str, dict[str, Any]] = {}
-    tracked_rows = {}
-    for i, name in enumerate(motion.individuals):
-        confidence = motion.confidence[:, i, :]
-        seen = confidence > 0
-        tracked = seen.any(axis=1)
-        tracked_rows[name] = tracked
-        mean_conf = float(confidence[seen].mean()) if seen.any() else 0.0
-        per_individual[name] = {
-            "tracked_share": round(float(tracked.mean()) if n else 0.0, 4),
-            "mean_confidence": round(mean_conf, 4),
-            "longest_gap_s": round(longest_gap_s(~tracked, motion.timestamps), 3),
-        }
-    for name in required:
-        per_individual.setdefault(name, {"tracked_share": 0.0, "mean_confidence": 0.0, "longest_gap_s": None})
-    if required and n:
-        all_tracked = np.ones(n, dtype=bool)
-        for name in required:
-            all_tracked &= tracked_rows.get(name, np.zeros(n, dtype=bool))
-        share = float(all_tracked.mean())
-    else:
-        share = (
-            float(np.mean([v["tracked_share"] for v in per_individual.values()])) if per_individual else 0.0
-        )
-    return {
-        "share": round(share, 4),
-        "required": list(required),
-        "n_frames": n,
-        "duration_s": round(motion.duration_s, 3),
-        "fps": round(motion.fps, 3),
-        "individuals": per_individual,
-    }
-
-
 def tracking_refusals(
-    motion: Motion, procedure: Procedure, quality: Mapping[str, Any], thresholds: Mapping[str, float]
+    motion: Motion, procedure: Procedure, quality: TrackingQuality, thresholds: Mapping[str, float]
 ) -> tuple[list[str], list[str]]:
     """Reasons not to score (too short, a required hand missing too often, low confidence) and advice."""
     reasons: list[str] = []
@@ -208,13 +188,12 @@ def tracking_refusals(
         )
         advice.append(f"Record longer: the whole task, at least {thresholds['min_duration_s']:.0f} s.")
     view_advice = CAMERA_ADVICE.get(procedure.camera_view, "Adjust the camera so your hands stay in view.")
-    individuals = quality["individuals"]
-    for name in quality["required"]:
-        stats = individuals[name]
+    for name in quality.required:
+        stats = quality.individual(name)
         label = name.replace("_", " ")
-        if stats["tracked_share"] < thresholds["min_tracked_share"]:
+        if stats.tracked_share < thresholds["min_tracked_share"]:
             reasons.append(
-                f"the {label} was tracked in only {stats['tracked_share']:.0%} of frames "
+                f"the {label} was tracked in only {stats.tracked_share:.0%} of frames "
                 f"(at least {thresholds['min_tracked_share']:.0%} needed)"
             )
             _add(
@@ -224,9 +203,9 @@ def tracking_refusals(
                 else "Keep both hands in view of the camera for the whole practice.",
             )
             _add(advice, view_advice)
-        elif stats["mean_confidence"] < thresholds["min_mean_confidence"]:
+        elif stats.mean_confidence < thresholds["min_mean_confidence"]:
             reasons.append(
-                f"the {label} was tracked with low confidence ({stats['mean_confidence']:.2f}; "
+                f"the {label} was tracked with low confidence ({stats.mean_confidence:.2f}; "
                 f"at least {thresholds['min_mean_confidence']:.2f} needed)"
             )
     if any("confidence" in r or "tracked in only" in r for r in reasons):
@@ -253,7 +232,7 @@ def _refused(
     procedure: Procedure,
     reasons: list[str],
     advice: list[str],
-    quality: dict[str, Any],
+    quality: TrackingQuality,
     provenance: dict[str, Any],
 ) -> Assessment:
     return Assessment(
@@ -272,8 +251,6 @@ def _refused(
 def _load_scorer(model: Optional[ModelLike], procedure: Procedure) -> Any:
     if model is not None and not isinstance(model, (str, os.PathLike)):
         return model  # already loaded
-    from skillsight.models import default_model_path
-    from skillsight.scoring.scorer import load_scorer
 
     return load_scorer(Path(model) if model is not None else default_model_path(procedure.name))
 
@@ -281,7 +258,6 @@ def _load_scorer(model: Optional[ModelLike], procedure: Procedure) -> Any:
 def _load_reference(reference: Optional[ReferenceLike], procedure: Procedure) -> Reference:
     if isinstance(reference, Reference):
         return reference
-    from skillsight.models import default_reference_path
 
     return load_reference(
         Path(reference) if reference is not None else default_reference_path(procedure.name)
@@ -294,8 +270,6 @@ def _model_inputs(scorer: Any, prepared: Motion, features: Mapping[str, Feature]
     card = scorer.card if isinstance(scorer.card, Mapping) else {}
     if card.get("feature_set", "default") == "default":
         return features
-    from skillsight.scoring.training import scorer_feature_values
-
     return scorer_feature_values(card, prepared, features)
 
 
@@ -308,7 +282,6 @@ def _schema_problem(
     model_inputs: Mapping[str, Any],
 ) -> str:
     """Why the model or reference cannot judge this motion, or "" when both fit."""
-    from skillsight.scoring.scorer import ModelSchemaError
 
     card_procedure = scorer.card.get("procedure") if isinstance(scorer.card, Mapping) else None
     if card_procedure and card_procedure != procedure.name:
@@ -383,7 +356,7 @@ def _base_provenance(
     procedure: Procedure,
     dominant_hand: str,
     thresholds: Mapping[str, float],
-    quality: Mapping[str, Any],
+    quality: TrackingQuality,
 ) -> dict[str, Any]:
     meta = motion.metadata
     return {
@@ -391,7 +364,7 @@ def _base_provenance(
         "procedure": procedure.name,
         "dominant_hand": dominant_hand,
         "thresholds": dict(thresholds),
-        "tracking_quality_share": quality.get("share"),
+        "tracking_quality_share": quality.share,
         "source": meta.get("source", ""),
         "source_sha256": meta.get("source_sha256", ""),
         "trackers": meta.get("trackers", meta.get("tracker", "")),
@@ -402,9 +375,4 @@ def _base_provenance(
 
 
 def _skillsight_version() -> str:
-    try:
-        from skillsight import __version__
-
-        return str(__version__)
-    except ImportError:  # pragma: no cover - the package is always importable in practice
-        return "unknown"
+    return str(__version__)

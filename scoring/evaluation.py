@@ -21,6 +21,11 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
+from skillsight.scoring import model_selection as ms
+from skillsight.scoring.calibration_report import reliability
+from skillsight.scoring.model_selection import baseline_params, classifier_candidates, regressor_candidates
+from skillsight.scoring.scorer import SkillScorer
+
 if TYPE_CHECKING:
     from skillsight.scoring.model_selection import Selection
     from skillsight.scoring.training import FeatureMatrix
@@ -30,9 +35,11 @@ AUTO_MODEL = "auto"  # choose the model inside the folds
 HELD_OUT = {"louo": "participants", "loso": "supertrials", "leave-site-out": "sites"}
 
 
-def _training_error(message: str) -> Exception:
-    from skillsight.scoring.training import TrainingError
+class TrainingError(ValueError):
+    """The data cannot train or evaluate a scorer (too few samples, one class only, ...)."""
 
+
+def _training_error(message: str) -> Exception:
     return TrainingError(message)
 
 
@@ -93,7 +100,6 @@ def choose_models(
     random_state: int = 0,
 ) -> Selection:
     """The models for training rows `rows`: chosen in inner folds ("auto") or the ones asked for."""
-    from skillsight.scoring import model_selection as ms
 
     classifiers = (
         ms.classifier_candidates(scope)
@@ -130,7 +136,6 @@ def fit_on_rows(
     matrix: FeatureMatrix, rows: np.ndarray, params: dict[str, Any], coverage: float, random_state: int = 0
 ) -> Any:
     """A SkillScorer fitted on `rows`, its interval calibrated with participants left out."""
-    from skillsight.scoring.scorer import SkillScorer
 
     scorer = SkillScorer(
         coverage=coverage, score_range=score_range(matrix), random_state=random_state, **params
@@ -217,7 +222,6 @@ def figures(
     matrix: FeatureMatrix, run: OutOfFold, evaluated: np.ndarray, labels: list[str]
 ) -> dict[str, Any]:
     """Every figure of one model's held-out predictions: classification, score, interval, calibration."""
-    from skillsight.scoring.calibration_report import reliability
 
     truth = list(matrix.levels[evaluated].astype(str))
     calibration = reliability(truth, run.probabilities[evaluated], labels)
@@ -241,7 +245,6 @@ def _run_folds(
     random_state: int,
 ) -> tuple[OutOfFold, OutOfFold, list[dict[str, Any]]]:
     """Outer loop: choose inside each training part, fit the choice and the baseline, predict the rest."""
-    from skillsight.scoring.model_selection import baseline_params
 
     with single_threaded():
         return _outer_loop(matrix, splits, protocol, options, coverage, random_state, baseline_params())
@@ -297,6 +300,7 @@ def cross_validate(
 ) -> dict[str, Any]:
     """Nested cross-validation under the protocol: the chosen model's figures at the top level, the
     linear baseline's under "baseline", the per-fold choices under "model_selection"."""
+
     splits = protocol_splits(matrix, protocol, random_state=random_state)
     options = {"classifier": classifier, "regressor": regressor, "scope": scope}
     chosen, baseline, choices = _run_folds(matrix, splits, protocol, options, coverage, random_state)
@@ -340,8 +344,6 @@ def cross_validate(
 
 
 def _candidates_used(classifier: str, regressor: str, scope: str) -> dict[str, list[str]]:
-    from skillsight.scoring.model_selection import classifier_candidates, regressor_candidates
-
     return {
         "classifier": [c.name for c in classifier_candidates(scope)]
         if classifier == AUTO_MODEL

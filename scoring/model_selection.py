@@ -22,6 +22,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.scoring.scorer import classifier_pipeline, regressor_pipeline
+
 # The plain baseline of issue 11: standardised features, logistic regression C=0.1, ridge alpha=30.
 BASELINE_CLASSIFIER: dict[str, Any] = {"classifier": "logistic", "C": 0.1}
 BASELINE_REGRESSOR: dict[str, Any] = {"regressor": "ridge", "alpha": 30.0}
@@ -113,7 +115,6 @@ def classifier_loss(
 ) -> Optional[np.ndarray]:
     """Per-sample out-of-fold log loss over the inner splits whose training part holds two levels or more
     (the same samples in the same order for every candidate)."""
-    from skillsight.scoring.scorer import classifier_pipeline
 
     labels = np.unique(levels)
     losses = []
@@ -134,7 +135,6 @@ def regressor_loss(
     candidate: Candidate, X: np.ndarray, scores: np.ndarray, splits: Sequence[tuple], random_state: int
 ) -> Optional[np.ndarray]:
     """Per-sample out-of-fold squared error over the rated samples of the inner splits."""
-    from skillsight.scoring.scorer import regressor_pipeline
 
     errors = []
     for train, test in splits:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Optional
 
+from skillsight.pose.quality import TrackingQuality
+
 
 class ResultStatus(str, Enum):
     """Every outcome of scoring one recording: the only status vocabulary (CLI, batch, app, database)."""
@@ -150,7 +152,7 @@ class Assessment:
     metrics: list[MetricComparison] = field(default_factory=list)
     feedback: list[FeedbackItem] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
-    tracking_quality: dict[str, Any] = field(default_factory=dict)
+    tracking_quality: TrackingQuality = field(default_factory=lambda: TrackingQuality(share=0.0))
     provenance: dict[str, Any] = field(default_factory=dict)
     # Phase by phase against the expert speed template (DTW): label, start_s, end_s, duration_ratio,
     # speed_ratio, note (scoring.reference.PhaseComparison.to_dict()).
@@ -181,7 +183,7 @@ class Assessment:
             "metrics": [m.to_dict() for m in self.metrics],
             "feedback": [f.to_dict() for f in self.feedback],
             "phases": [p.to_dict() for p in self.phases],
-            "tracking_quality": self.tracking_quality,
+            "tracking_quality": self.tracking_quality.to_dict(),
             "provenance": self.provenance,
             "phase_comparisons": [dict(p) for p in self.phase_comparisons],
             "decode_damage": dict(self.decode_damage) if self.decode_damage else None,
@@ -208,7 +210,7 @@ class Assessment:
             metrics=[MetricComparison(**m) for m in d.get("metrics", [])],
             feedback=[FeedbackItem(**f) for f in d.get("feedback", [])],
             phases=[Phase(**p) for p in d.get("phases", [])],
-            tracking_quality=dict(d.get("tracking_quality", {})),
+            tracking_quality=TrackingQuality.from_dict(d.get("tracking_quality")),
             provenance=dict(d.get("provenance", {})),
             phase_comparisons=[dict(p) for p in d.get("phase_comparisons", [])],
             decode_damage=dict(d["decode_damage"]) if d.get("decode_damage") else None,

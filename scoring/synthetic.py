@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
-from skillsight.pose.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS, POSE_KEYPOINTS
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS, POSE_KEYPOINTS
 from skillsight.pose.motion import (
     BODY,
     KIND_KINEMATICS_3D,

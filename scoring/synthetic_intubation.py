@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.keypoints import HAND_KEYPOINTS, POSE_KEYPOINTS
 from skillsight.scoring.synthetic_plans import (
     FINGERTIP_KEYPOINTS,

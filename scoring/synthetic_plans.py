@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from skillsight.pose.keypoints import HAND_KEYPOINTS
+
+from skillsight.base.keypoints import HAND_KEYPOINTS
 
 # Real expert hand motion (knot-tying motion capture, scripts/measure_synthetic_realism.py): submovements
 # of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little.

@@ -32,11 +32,15 @@ from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+
+from skillsight.base.atomic import write_json_atomic
+from skillsight.pose.lab_kinematics import KINEMATICS_SIGNAL
 from skillsight.pose.motion import Motion
 from skillsight.scoring.calibration import calibration_section
 from skillsight.scoring.evaluation import (  # noqa: F401  (re-exported: the old home of these names)
     AUTO_MODEL,
     PROTOCOLS,
+    TrainingError,
     choose_models,
     classification_metrics,
     cross_validate,
@@ -46,17 +50,23 @@ from skillsight.scoring.evaluation import (  # noqa: F401  (re-exported: the old
     regression_metrics,
     single_threaded,
 )
+from skillsight.scoring.features import compute_features, prepare_motion
+from skillsight.scoring.kinematic_statistics import (  # noqa: F401  (re-exported: the old home of these names)
+    KINEMATIC_FEATURE_SETS,
+    channel_statistics,
+    kinematic_baseline_statistics,
+    kinematic_statistics,
+    scorer_feature_values,
+)
+from skillsight.scoring.model_card import scorer_card_fields
+from skillsight.scoring.procedure import ProcedureError, load_procedure
+from skillsight.scoring.scorer import export_onnx
 
 FEATURE_SETS = ("default", "kinematic-stats", "kinematic-baseline")
 AUTO_FEATURE_SET = "auto"  # kinematic-baseline where the motion carries lab kinematics, else default
-KINEMATIC_FEATURE_SETS = ("kinematic-stats", "kinematic-baseline")
 # Procedure whose feature definitions stand in for a task without its own profile (an unknown JIGSAWS
 # task folder, a lab's dataset of another procedure); the report's notes say when this happened.
 FALLBACK_FEATURE_PROCEDURE = "suturing"
-
-
-class TrainingError(ValueError):
-    """The data cannot train or evaluate a scorer (too few samples, one class only, ...)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -64,118 +74,9 @@ class TrainingError(ValueError):
 # --------------------------------------------------------------------------------------------------
 
 
-def channel_statistics(name: str, values: np.ndarray, dt: float) -> dict[str, float]:
-    """Summary statistics of one kinematic channel sampled every `dt` seconds (NaN-tolerant)."""
-    v = np.asarray(values, dtype=float)
-    finite = v[np.isfinite(v)]
-    steps = np.abs(np.diff(v))
-    steps = steps[np.isfinite(steps)]
-    if finite.size == 0:
-        keys = ("mean", "std", "p05", "p50", "p95", "iqr", "range", "mean_abs_velocity", "total_variation")
-        return {f"{name}.{k}": math.nan for k in keys}
-    p05, p25, p50, p75, p95 = np.percentile(finite, [5, 25, 50, 75, 95])
-    return {
-        f"{name}.mean": float(np.mean(finite)),
-        f"{name}.std": float(np.std(finite)),
-        f"{name}.p05": float(p05),
-        f"{name}.p50": float(p50),
-        f"{name}.p95": float(p95),
-        f"{name}.iqr": float(p75 - p25),
-        f"{name}.range": float(np.max(finite) - np.min(finite)),
-        f"{name}.mean_abs_velocity": float(np.mean(steps) / dt) if steps.size else math.nan,
-        f"{name}.total_variation": float(np.sum(steps)) if steps.size else math.nan,
-    }
-
-
-def _path_statistics(name: str, xyz: np.ndarray, dt: float) -> dict[str, float]:
-    steps = np.linalg.norm(np.diff(xyz, axis=0), axis=1)
-    steps = steps[np.isfinite(steps)]
-    path = float(np.sum(steps)) if steps.size else math.nan
-    return {
-        f"{name}.path_length": path,
-        f"{name}.mean_speed": float(np.mean(steps) / dt) if steps.size else math.nan,
-    }
-
-
-def kinematic_statistics(motion: Motion) -> dict[str, float]:
-    """Per-channel statistics of the JIGSAWS kinematics (or of every keypoint coordinate)."""
-    from skillsight.datasets.jigsaws import COLUMN_NAMES, KINEMATICS_SIGNAL, MANIPULATORS, column_slice
-
-    dt = 1.0 / motion.fps if motion.fps > 0 else 1.0
-    features: dict[str, float] = {"kin.duration_s": motion.duration_s}
-    table = motion.signals.get(KINEMATICS_SIGNAL)
-    if table is not None and table.ndim == 2 and table.shape[1] == len(COLUMN_NAMES):
-        for j, column in enumerate(COLUMN_NAMES):
-            features.update(channel_statistics(f"kin.{column}", table[:, j], dt))
-        for manipulator in MANIPULATORS:
-            xyz = table[:, column_slice(manipulator, "tip_x", 3)]
-            features.update(_path_statistics(f"kin.{manipulator}.tip", xyz, dt))
-        return features
-    for individual in motion.individuals:
-        for keypoint in motion.observed_keypoints(individual):
-            track = motion.track(individual, keypoint)
-            for a, axis in enumerate(motion.space):
-                features.update(channel_statistics(f"kin.{individual}.{keypoint}.{axis}", track[:, a], dt))
-            features.update(_path_statistics(f"kin.{individual}.{keypoint}", track, dt))
-    return features
-
-
-def _baseline_channel(name: str, values: np.ndarray, dt: float) -> dict[str, float]:
-    v = np.asarray(values, dtype=float)
-    velocity = np.diff(v) / dt
-    acceleration = np.diff(v, n=2) / dt**2
-
-    def mean_abs(x: np.ndarray) -> float:
-        x = x[np.isfinite(x)]
-        return float(np.mean(np.abs(x))) if x.size else math.nan
-
-    finite = v[np.isfinite(v)]
-    return {
-        f"{name}.std": float(np.std(finite)) if finite.size else math.nan,
-        f"{name}.mean_abs_velocity": mean_abs(velocity),
-        f"{name}.mean_abs_acceleration": mean_abs(acceleration),
-    }
-
-
-def _tip_baseline(name: str, xyz: np.ndarray, dt: float) -> dict[str, float]:
-    steps = np.linalg.norm(np.diff(xyz, axis=0), axis=1)
-    jerk = np.linalg.norm(np.diff(xyz, n=3, axis=0), axis=1) / dt**3
-    steps, jerk = steps[np.isfinite(steps)], jerk[np.isfinite(jerk)]
-    return {
-        f"{name}.path_length": float(np.sum(steps)) if steps.size else math.nan,
-        f"{name}.mean_jerk": float(np.mean(jerk)) if jerk.size else math.nan,
-    }
-
-
-def kinematic_baseline_statistics(motion: Motion) -> dict[str, float]:
-    """The plain baseline set: per channel std, mean |velocity|, mean |acceleration|; per tool tip (or
-    tracked keypoint) path length and mean jerk; the duration."""
-    from skillsight.datasets.jigsaws import COLUMN_NAMES, KINEMATICS_SIGNAL, MANIPULATORS, column_slice
-
-    dt = 1.0 / motion.fps if motion.fps > 0 else 1.0
-    features: dict[str, float] = {"kin.duration_s": motion.duration_s}
-    table = motion.signals.get(KINEMATICS_SIGNAL)
-    if table is not None and table.ndim == 2 and table.shape[1] == len(COLUMN_NAMES):
-        for j, column in enumerate(COLUMN_NAMES):
-            features.update(_baseline_channel(f"kin.{column}", table[:, j], dt))
-        for manipulator in MANIPULATORS:
-            features.update(
-                _tip_baseline(f"kin.{manipulator}.tip", table[:, column_slice(manipulator, "tip_x", 3)], dt)
-            )
-        return features
-    for individual in motion.individuals:
-        for keypoint in motion.observed_keypoints(individual):
-            track = motion.track(individual, keypoint)
-            for a, axis in enumerate(motion.space):
-                features.update(_baseline_channel(f"kin.{individual}.{keypoint}.{axis}", track[:, a], dt))
-            features.update(_tip_baseline(f"kin.{individual}.{keypoint}", track, dt))
-    return features
-
-
 def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
     """The procedure whose feature definitions apply, and a note when it is a stand-in: a procedure
     without a profile (e.g. a JIGSAWS task folder of another name) falls back to suturing's."""
-    from skillsight.scoring.procedure import ProcedureError, load_procedure
 
     try:
         return load_procedure(procedure).name, None
@@ -188,7 +89,6 @@ def feature_procedure(procedure: str) -> tuple[str, Optional[str]]:
 
 def motion_feature_values(motion: Motion, procedure: str, dominant_hand: str = "right") -> dict[str, float]:
     """scoring.features' metrics as plain numbers (NaN where unavailable), for a prepared motion."""
-    from skillsight.scoring.features import compute_features
 
     proc, _ = feature_procedure(procedure)
     return {name: float(f.value) for name, f in compute_features(motion, proc, dominant_hand).items()}
@@ -206,7 +106,6 @@ def sample_features(
 
     With a `failures` list, a motion-feature computation that raises is recorded there and its
     features left missing (imputed), so one odd trial cannot stop training on a whole dataset."""
-    from skillsight.scoring.features import prepare_motion
 
     if feature_set not in FEATURE_SETS:
         raise TrainingError(f"unknown feature set {feature_set!r}; choose from {', '.join(FEATURE_SETS)}")
@@ -229,28 +128,8 @@ def sample_features(
     return values, prepared
 
 
-def scorer_feature_values(
-    card: Mapping[str, Any], prepared_motion: Motion, features: Mapping[str, Any]
-) -> dict[str, float]:
-    """The inputs a scorer's card asks for: the motion features already computed (name -> Feature or
-    number) plus, for a kinematic model, the per-channel statistics of the prepared motion."""
-    values = {name: float(getattr(f, "value", f)) for name, f in features.items()}
-    statistics = {
-        "kinematic-stats": kinematic_statistics,
-        "kinematic-baseline": kinematic_baseline_statistics,
-    }
-    compute = statistics.get(str(card.get("feature_set")))
-    if compute is not None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            values.update(compute(prepared_motion))
-    return values
-
-
 def default_feature_set(dataset: Sequence[Any]) -> str:
     """``kinematic-baseline`` for lab kinematics (JIGSAWS' 76 channels), ``default`` otherwise."""
-    from skillsight.datasets.jigsaws import KINEMATICS_SIGNAL
-
     return "kinematic-baseline" if any(KINEMATICS_SIGNAL in s.motion.signals for s in dataset) else "default"
 
 
@@ -383,8 +262,6 @@ def export_trained_scorer(
     cross_validation: Optional[Mapping[str, Any]] = None,
 ) -> tuple[Path, Path]:
     """Write ``<name>.onnx`` and ``<name>.json`` (the model card) into `out_dir`."""
-    from skillsight.scoring.model_card import scorer_card_fields
-    from skillsight.scoring.scorer import export_onnx
 
     name = name or f"{matrix.procedure}-scorer"
     fields = scorer_card_fields(matrix, name=name, version=version, cross_validation=cross_validation)
@@ -423,6 +300,5 @@ def model_selection_card(
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Write the report JSON atomically."""
-    from skillsight.atomic_write import write_json_atomic
 
     return write_json_atomic(path, dict(report), mode=0o644)  # a report is for sharing

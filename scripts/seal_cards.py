@@ -13,10 +13,9 @@ from pathlib import Path
 
 
 def seal_file(path: Path) -> str:
+    from skillsight.manifest import write_sealed_card
     from skillsight.scoring.reference import content_sha256
     from skillsight.scoring.scorer import write_model_card
-
-    from skillsight.manifest import write_sealed_card
 
     card = json.loads(path.read_text(encoding="utf-8"))
     if card.get("kind") == "scorer":

@@ -23,6 +23,8 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy capture pose scoring datasets skillsight app.py
+# Imports point only down the layers (import-linter contracts in pyproject.toml).
+.venv/bin/python scripts/lint_imports.py
 .venv/bin/python -m pytest "$@"
 
 # The newest Python a trainee's laptop brings: install into a second venv and run the tracking,
@@ -44,8 +46,9 @@ if [ "${SKIP_PY313:-0}" != "1" ]; then
         .venv313/bin/python -m pip install --quiet --upgrade pip
         .venv313/bin/python -m pip install --quiet -e . "pytest>=8,<10"
         .venv313/bin/python -m pytest -q -p no:cacheprovider \
-            tests/test_tracking_*.py tests/test_packaging.py tests/test_cli_shell.py \
-            tests/test_scorer_suite.py tests/test_assessment_defaults.py tests/test_assessment_refusal.py \
-            tests/test_score_cli_exit_codes.py
+            tests/unit/pose/test_tracking_*.py tests/integration/test_packaging.py \
+            tests/unit/skillsight/test_cli_shell.py tests/unit/scoring/test_scorer_suite.py \
+            tests/unit/scoring/test_assessment_defaults.py tests/unit/scoring/test_assessment_refusal.py \
+            tests/integration/test_score_cli_exit_codes.py
     fi
 fi

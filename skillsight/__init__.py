@@ -2,7 +2,9 @@
 
 import sys
 
-__version__ = "0.1.0"
+from skillsight.base.version import __version__
+
+__all__ = ["__version__"]
 
 # Say plainly when the Python is too old, instead of failing later with a syntax or import error.
 if sys.version_info[:2] < (3, 10):

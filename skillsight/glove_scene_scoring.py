@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skillsight.base.keypoints import HAND_INDIVIDUALS
 from skillsight.glove_scenes import Scene
-from skillsight.pose.keypoints import HAND_INDIVIDUALS
 from skillsight.pose.trackers.base import FrameObservation
 
 TOLERANCE = 0.15  # of the frame width

@@ -18,6 +18,8 @@ from typing import Optional
 
 import numpy as np
 
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.base import create_tracker
 from skillsight.synthetic_video import hand_mask_from_landmarks
 
 WRIST, THUMB_MCP, INDEX_MCP, MIDDLE_MCP, PINKY_MCP = 0, 2, 5, 9, 17
@@ -98,9 +100,6 @@ def _asl_cutouts(root: Path) -> list[HandCutout]:
 
 def _mediapipe_cutouts(root: Path) -> list[HandCutout]:
     try:
-        from skillsight.capture.frames import Frame
-        from skillsight.pose.trackers.base import create_tracker
-
         tracker = create_tracker("hands", camera_view="front", independent_frames=True)
     except (ImportError, ValueError, RuntimeError, OSError):
         return []

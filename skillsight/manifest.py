@@ -36,7 +36,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
 
-from skillsight.file_hash import file_sha256
+from skillsight.base.atomic import write_json_atomic
+from skillsight.base.hashing import file_sha256
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -95,7 +96,6 @@ def write_sealed_card(
     indent: int = 2,
 ) -> dict[str, Any]:
     """Seal `card` and write it atomically to `card_path` (readable by all: models are shared)."""
-    from skillsight.atomic_write import write_json_atomic
 
     path = Path(card_path)
     sealed = seal(card, path.parent, file_names)

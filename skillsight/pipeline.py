@@ -11,8 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
+from skillsight.datasets.practice_files import read_practice_motion
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.pose.motion import Motion
+from skillsight.scoring.assessment import assess_motion
+from skillsight.scoring.damage import apply_decode_damage, damage_of
+from skillsight.scoring.damage import max_undecodable_share as damage_limit
+from skillsight.scoring.procedure import load_procedure
+from skillsight.scoring.procedure_tracking import track_for_procedure
+from skillsight.scoring.reference import load_reference
 from skillsight.scoring.results import Assessment
+from skillsight.scoring.scorer import ModelError, load_scorer
 
 # progress(done_frames, total_frames_or_None)
 ProgressCallback = Callable[[int, Optional[int]], None]
@@ -41,23 +50,17 @@ def load_or_track(
     is; a video, image folder or webcam is tracked with the procedure's trackers (or `tracker` when
     given) and its tracker options (mirror averaging)."""
     if not isinstance(source, int):
-        from skillsight.datasets.practice_files import read_practice_motion
-
         motion = read_practice_motion(source)
         if motion is not None:
             return motion
-    from skillsight.pose.track import track_source
-    from skillsight.scoring.procedure import load_procedure
-
-    proc = load_procedure(procedure)
-    return track_source(
+    return track_for_procedure(
         source,
-        tracker=tracker or proc.tracker,
-        camera_view=camera_view or proc.camera_view,
+        procedure,
+        tracker=tracker,
+        camera_view=camera_view,
         progress=progress,
-        overlay_path=Path(overlay_path) if overlay_path else None,
+        overlay_path=overlay_path,
         marker_mm=marker_mm,
-        tracker_options=proc.tracker_options,
     )
 
 
@@ -80,9 +83,6 @@ def assess_source(
     Decoding damage recorded with the motion goes into the assessment: a warning, or the DAMAGED status
     above `max_undecodable_share` (default: scoring.damage's, or $SKILLSIGHT_MAX_UNDECODABLE).
     """
-    from skillsight.scoring.assessment import assess_motion
-    from skillsight.scoring.damage import apply_decode_damage, damage_of
-    from skillsight.scoring.damage import max_undecodable_share as damage_limit
 
     limit = damage_limit(max_undecodable_share)  # a bad limit fails before any tracking
     model_path, reference_path = model_and_reference(procedure, model, reference)
@@ -112,8 +112,6 @@ def model_and_reference(
 ) -> tuple[PathLike, PathLike]:
     """The scorer and reference to use: those given, else the procedure's shipped ones. Resolved before
     any tracking, so a procedure without a model fails in a moment, not after minutes of video."""
-    from skillsight.models import default_model_path, default_reference_path
-    from skillsight.scoring.procedure import load_procedure
 
     name = load_procedure(procedure).name
     return (
@@ -126,8 +124,6 @@ def load_model_and_reference(model: PathLike, reference: PathLike) -> tuple[Any,
     """The scorer and reference, loaded and verified before any tracking (minutes of video are not
     spent before a broken card is found); a problem with them names their own files, never the
     recording being scored."""
-    from skillsight.scoring.reference import load_reference
-    from skillsight.scoring.scorer import ModelError, load_scorer
 
     loaded: list[Any] = []
     for path, load in ((model, load_scorer), (reference, load_reference)):

@@ -6,14 +6,18 @@ inside the transaction that records the new version. Add a step and bump SCHEMA_
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 3  # 2: one session per batch result key (unique index), duplicates removed
-# 3: educators' ratings of sessions and trainees' consent to share (issue 17; the lab's site id is a
-#    `meta` row). The lead renumbers this step at merge if another one lands first.
+# 2: one session per batch result key (unique index), duplicates removed
+# 3: the tracking_quality column is the stored assessment's own tracking-quality share
+# 4: educators' ratings of sessions and trainees' consent to share (issue 17; the lab's site id is a
+#    `meta` row)
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -132,7 +136,29 @@ def _unique_result_keys_v2(conn: Connection) -> None:
     unique_result_key.create(conn, checkfirst=True)
 
 
-def _ratings_and_consent_v3(conn: Connection) -> None:
+def _tracking_quality_from_assessment_v3(conn: Connection) -> None:
+    """Rewrite the tracking_quality column from each session's stored assessment.
+
+    Before v3 the app stored the assessment's share (frames with every required individual tracked,
+    the body too for intubation) and batch stored its own (frames with the hands tracked), so the same
+    video had two numbers. Every stored assessment carries its share (`tracking_quality.share`); this
+    step copies it into the column (None where nothing was tracked), with no code of later versions.
+    """
+    rows = conn.execute(sa.select(sessions_table.c.id, sessions_table.c.assessment_json)).all()
+    for session_id, text in rows:
+        try:
+            quality = json.loads(text).get("tracking_quality") or {}
+            share = float(quality["share"]) if quality.get("n_frames") else None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # an unreadable row keeps its value rather than losing it
+        if share is not None and not math.isfinite(share):
+            share = None
+        conn.execute(
+            sessions_table.update().where(sessions_table.c.id == session_id).values(tracking_quality=share)
+        )
+
+
+def _ratings_and_consent_v4(conn: Connection) -> None:
     """Two new tables; existing sessions stay unrated and their trainees without consent (not shared)."""
     metadata.create_all(conn, tables=[ratings_table, consents_table])
 
@@ -142,5 +168,6 @@ def _ratings_and_consent_v3(conn: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_schema_v1,
     2: _unique_result_keys_v2,
-    3: _ratings_and_consent_v3,
+    3: _tracking_quality_from_assessment_v3,
+    4: _ratings_and_consent_v4,
 }

@@ -72,7 +72,7 @@ class SessionRecord:
     score: Optional[float]
     score_low: Optional[float]
     score_high: Optional[float]
-    tracking_quality: Optional[float]  # share of frames with the procedure's hands tracked
+    tracking_quality: Optional[float]  # the assessment's TrackingQuality.share
     source_name: str
     source_sha256: Optional[str]
     motion_path: Optional[str]
@@ -111,28 +111,6 @@ def plain_json_value(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     return str(value)
-
-
-def tracking_share_of(assessment: Assessment) -> Optional[float]:
-    """The share of frames with the procedure's hands tracked, as the assessment reports it.
-
-    Assessments carry a tracking-quality dict; the share is read from a top-level share entry when
-    there is one, else as the smallest per-hand share (the procedure needs all its hands).
-    """
-    quality = assessment.tracking_quality or {}
-    for key in ("required_tracked_share", "tracked_share", "share_tracked", "share"):
-        share = _finite(quality.get(key))
-        if share is not None:
-            return share
-    shares = []
-    for entry in quality.values():
-        if isinstance(entry, Mapping):
-            for key in ("tracked_share", "share_tracked", "share", "share_of_frames"):
-                share = _finite(entry.get(key))
-                if share is not None:
-                    shares.append(share)
-                    break
-    return min(shares) if shares else None
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -251,20 +229,17 @@ class Database:
         motion_path: Optional[str] = None,
         video_path: Optional[str] = None,
         result_key: Optional[str] = None,
-        tracking_quality: Optional[float] = None,
     ) -> int:
         """Store one assessed session and its metrics; returns the session id (the existing session's
         when another writer already stored this `result_key`).
-
-        `tracking_quality` (share of frames with the procedure's hands tracked) is read from the
-        assessment when not given.
+        The `tracking_quality` column is the assessment's own TrackingQuality share, stored as is.
         """
         if not trainee:
             raise ValueError("a session needs a trainee name")
         try:
             return self._insert_session(
                 trainee, procedure, assessment, source_name, source_sha256, motion_path, video_path,
-                result_key, tracking_quality,
+                result_key,
             )  # fmt: skip
         except sa.exc.IntegrityError:
             existing = self.find_by_key(result_key) if result_key else None
@@ -282,10 +257,8 @@ class Database:
         motion_path: Optional[str],
         video_path: Optional[str],
         result_key: Optional[str],
-        tracking_quality: Optional[float],
     ) -> int:
         interval = assessment.score_interval or (None, None)
-        quality = _finite(tracking_quality) if tracking_quality is not None else tracking_share_of(assessment)
         with self._engine.begin() as conn:
             trainee_id = self._trainee_id(conn, trainee)
             result = conn.execute(
@@ -298,7 +271,7 @@ class Database:
                     score=_finite(assessment.score),
                     score_low=_finite(interval[0]),
                     score_high=_finite(interval[1]),
-                    tracking_quality=quality,
+                    tracking_quality=assessment.tracking_quality.stored_share,
                     source_name=source_name,
                     source_sha256=source_sha256,
                     result_key=result_key,

@@ -10,13 +10,15 @@ becomes the glove's. Edges are feathered so no hard seam betrays the edit. Clips
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Optional, Union
 
 import numpy as np
+
+from skillsight.base.atomic import atomic_output
+from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
 PathLike = Union[str, "os.PathLike[str]"]
 Landmarks = Optional[np.ndarray]  # (21, 2+) pixel landmarks of one hand, or None where no hand
@@ -142,33 +144,29 @@ def rewrite_clip(
     import av
 
     dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".mp4", dir=dst.parent, prefix=f".{dst.name}.")
-    os.close(fd)
-    try:
-        with av.open(str(src)) as source, av.open(tmp_name, "w", format="mp4") as sink:
-            in_stream = source.streams.video[0]
-            rate = in_stream.average_rate or Fraction(25)
-            out_stream = None
-            for index, frame in enumerate(source.decode(in_stream)):
-                if max_frames is not None and index >= max_frames:
-                    break
-                image = _even_size(transform(index, frame.to_ndarray(format="rgb24")))
-                if out_stream is None:
-                    out_stream = sink.add_stream("libx264", rate=rate)
-                    out_stream.width, out_stream.height = image.shape[1], image.shape[0]
-                    out_stream.pix_fmt = "yuv420p"
-                    out_stream.options = {"crf": str(crf), "preset": "veryfast"}
-                for packet in out_stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                    sink.mux(packet)
+    with (
+        atomic_output(dst, suffix=".mp4") as tmp_name,
+        av.open(str(src)) as source,
+        av.open(str(tmp_name), "w", format="mp4") as sink,
+    ):
+        in_stream = source.streams.video[0]
+        rate = in_stream.average_rate or Fraction(25)
+        out_stream = None
+        for index, frame in enumerate(source.decode(in_stream)):
+            if max_frames is not None and index >= max_frames:
+                break
+            image = _even_size(transform(index, frame.to_ndarray(format="rgb24")))
             if out_stream is None:
-                raise ValueError(f"{src}: no frames to rewrite")
-            for packet in out_stream.encode():
+                out_stream = sink.add_stream("libx264", rate=rate)
+                out_stream.width, out_stream.height = image.shape[1], image.shape[0]
+                out_stream.pix_fmt = "yuv420p"
+                out_stream.options = {"crf": str(crf), "preset": "veryfast"}
+            for packet in out_stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 sink.mux(packet)
-        os.replace(tmp_name, dst)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        if out_stream is None:
+            raise ValueError(f"{src}: no frames to rewrite")
+        for packet in out_stream.encode():
+            sink.mux(packet)
     return dst
 
 
@@ -181,8 +179,6 @@ def _even_size(image: np.ndarray) -> np.ndarray:
 def landmarks_from_mediapipe(src: PathLike, max_frames: Optional[int] = None) -> list:
     """Per frame the (21, 2) pixel landmarks of the first hand MediaPipe finds, or None."""
     import av
-
-    from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
 
     found: list = []
     landmarker = create_hand_landmarker(

@@ -1,36 +1,15 @@
-"""Shared fixtures: where the real test data lives, and skipping clearly when it is absent."""
+"""The tests: tests/unit/<package> (capture, pose, scoring, datasets, skillsight) for one package each,
+tests/integration for whole paths (app, CLI, batch, real footage end to end). Shared fixtures are pytest
+plugins in tests/support (on the path via pyproject's pythonpath), as are the test-data factories.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+pytest.register_assert_rewrite("shared_data")  # imported below before pytest loads it as a plugin
 
+# The names tests import from here (they predate the plugins).
+from shared_data import REPO_ROOT, shared_data_dir, shared_file  # noqa: E402, F401
 
-def shared_data_dir() -> Path:
-    """$SKILLSIGHT_TEST_DATA, else ../shared/data beside the repository."""
-    env = os.environ.get("SKILLSIGHT_TEST_DATA")
-    return Path(env) if env else REPO_ROOT.parent / "shared" / "data"
-
-
-def shared_file(relative: str) -> Path:
-    """A file of the real test data, or a skip that says what is missing and where it was looked for."""
-    path = shared_data_dir() / relative
-    if not path.exists():
-        pytest.skip(f"real test data {relative} not found at {path} (set SKILLSIGHT_TEST_DATA to its folder)")
-    return path
-
-
-@pytest.fixture
-def hand_clip() -> Path:
-    """620x1080, 25 fps, 325 frames of one real hand signing."""
-    return shared_file("tfjs/asl_hand.25fps.mp4")
-
-
-@pytest.fixture
-def pose_clip() -> Path:
-    """720x1280, 65 frames of one person squatting."""
-    return shared_file("tfjs/pose_squats.mp4")
+pytest_plugins = ["shared_data"]

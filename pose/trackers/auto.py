@@ -26,11 +26,18 @@ from collections.abc import Sequence
 from typing import Any, Callable, Optional
 
 import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
-from skillsight.pose.keypoints import GLOVE_KEYPOINTS
-from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
-from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
+from skillsight.pose.trackers.base import (
+    CAMERA_VIEWS,
+    DEFAULT_CAMERA_VIEW,
+    FrameObservation,
+    Tracker,
+    create_tracker,
+)
 
 AUTO_TRACKER_VERSION = (
     "1.2"  # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
@@ -50,8 +57,6 @@ def _default_hands_factory(
     camera_view: str, independent_frames: bool = False, mirror_average: bool = False
 ) -> TrackerFactory:
     def build() -> Tracker:
-        from skillsight.pose.trackers.base import create_tracker
-
         options = {"independent_frames": True} if independent_frames else {}
         if mirror_average:
             options["mirror_average"] = True
@@ -83,7 +88,7 @@ class AutoTracker:
             camera_view, independent_frames, mirror_average
         )
         if gloves_factory is None:
-            from skillsight.pose.trackers.gloves import GloveTracker
+            from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
 
             def gloves_factory() -> Tracker:
                 return GloveTracker(
@@ -328,7 +333,7 @@ def _match_gloves_to_landmarks(
 def _bare_hand_seen(landmarks: FrameObservation, image_rgb: np.ndarray) -> bool:
     """Whether a landmark hand of this frame is bare: most of its landmarks lie on skin-coloured pixels
     (MediaPipe sometimes finds a gloved hand too; its landmarks then lie on glove colour)."""
-    from skillsight.pose.trackers.gloves.segmentation import skin_coloured
+    from skillsight.pose.trackers.gloves.segmentation import skin_coloured  # lazy: OpenCV (cv2)
 
     if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
         return False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
 import numpy as np
+
 from skillsight.capture.frames import Frame
 
 # Camera views decide how image sides map to anatomical hands.

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.trackers.crop_runtime import (
     Roi,
     aligned_roi,

@@ -58,8 +58,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
+
+from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
-from skillsight.pose.keypoints import HAND_KEYPOINTS
+from skillsight.capture.resize import downscale_for_tracking, map_points_to_original
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.body_link import BodyFeed
@@ -482,7 +484,6 @@ def tracking_image(image: np.ndarray) -> tuple[np.ndarray, Any]:
     """The frame MediaPipe sees (downscaled over 1920 px) and a function mapping its points back."""
     if max(image.shape[:2]) <= MAX_TRACKING_SIDE:
         return image, _identity_points
-    from skillsight.capture.resize import downscale_for_tracking, map_points_to_original
 
     small, scale = downscale_for_tracking(image, max_side=MAX_TRACKING_SIDE)
 

@@ -25,8 +25,9 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 import numpy as np
+
+from skillsight.base.keypoints import POSE_KEYPOINTS
 from skillsight.capture.frames import Frame
-from skillsight.pose.keypoints import POSE_KEYPOINTS
 from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.body_link import BodyFeed, HandPoints

@@ -13,13 +13,13 @@ change with a decoder's timestamps, and a variable-rate or duplicated timestamp 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from skillsight.models import shipped_models_dir
 
 ASSETS = shipped_models_dir() / "tracking"  # models/tracking: shipped model files
@@ -47,10 +47,6 @@ def bundle_manifest() -> dict[str, Any]:
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def bundle_provenance(name: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.trackers.crop_runtime import Roi, aligned_roi, crop, load_model, sigmoid, transform_roi
 from skillsight.pose.trackers.landmark_filters import (
     POSE_AUXILIARY_FILTER,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple, Optional, Union
 
 import numpy as np
+
 from skillsight.pose.cleaning import (
     DEFAULT_MAX_GAP_S,
     CleanedArrays,

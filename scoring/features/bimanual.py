@@ -4,6 +4,7 @@ the work shared (path ratio)."""
 from __future__ import annotations
 
 import numpy as np
+
 from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,

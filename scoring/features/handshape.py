@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.motion import Motion
 from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features.kinematics import spatial_axes

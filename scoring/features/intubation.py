@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.pose.scale import hand_size_in_units
@@ -96,6 +97,7 @@ def find_intubation_phases(
     thresholds: Optional[KinematicThresholds] = None,
 ) -> list[Phase]:
     """Labelled segments: approach, laryngoscopy, tube_insertion, withdrawal ([] if no attempt is seen)."""
+
     thresholds = thresholds or thresholds_for(motion)
     hand_size = hand_size_in_units(motion)
     bounds = attempt_bounds(motion, laryngoscope_hand, thresholds, hand_size)
@@ -192,6 +194,7 @@ def intubation_features(
     no_body = "" if BODY in motion.individuals else "no body (pose) tracking"
     flexion_change = _range_in(posture.wrist_flexion(motion, side), window)
     lift = lift_along_forearm(motion, side, window)
+
     lever = (
         flexion_change / max(lift, 0.05 * hand_size_in_units(motion)) if np.isfinite(lift) else float("nan")
     )

@@ -21,6 +21,7 @@ from typing import Callable, Optional
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import BODY, KIND_VIDEO_2D, Motion
 from skillsight.pose.scale import hand_size_in_units

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from skillsight.pose.cleaning import mask_runs
 
 # The fit reaches this many time scales on either side (the Gaussian weight there is 1 %).

@@ -10,6 +10,7 @@ import warnings
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.motion import BODY, Motion
 from skillsight.scoring.features.kinematics import spatial_axes
 

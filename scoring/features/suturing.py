@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+
 from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import hand_track
 from skillsight.scoring.features.peaks import find_peaks

@@ -19,7 +19,7 @@ from skillsight.batch.results import (
     read_result,
 )
 from skillsight.batch.runner import BatchSummary, run_batch
-from skillsight.batch.task import in_progress_marker, score_one, score_with, tracked_share
+from skillsight.batch.task import in_progress_marker, score_one, score_with
 
 __all__ = [
     "EXIT_BUSY",
@@ -43,5 +43,4 @@ __all__ = [
     "run_batch",
     "score_one",
     "score_with",
-    "tracked_share",
 ]

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
+from skillsight.base.constants import VIDEO_SUFFIXES
+
 PathLike = Union[str, "os.PathLike[str]"]
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
 MOTION_SUFFIX = ".motion.npz"
 
 

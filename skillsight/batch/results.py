@@ -19,9 +19,13 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from skillsight.file_hash import file_sha256
+import skillsight.models as models
+from skillsight.base.atomic import write_text_atomic as write_private
+from skillsight.base.hashing import file_sha256
+from skillsight.manifest import identity
 from skillsight.scoring.metric_display import csv_number
 from skillsight.scoring.results import ResultStatus
+from skillsight.storage import plain_json_value
 
 if TYPE_CHECKING:
     from skillsight.scoring.procedure import Procedure
@@ -96,7 +100,6 @@ def artifact_identity(path: Optional[PathLike]) -> str:
     try:
         card = json.loads(card_path.read_bytes())
         name, version = str(card.get("name", name)), str(card.get("version", version))
-        from skillsight.manifest import identity
 
         sealed = identity(card)
     except (OSError, ValueError, AttributeError):
@@ -115,8 +118,6 @@ def resolve_default(kind: str, procedure: str, given: Optional[PathLike]) -> Opt
     if given is not None:
         return str(Path(given).expanduser().resolve())
     try:
-        import skillsight.models as models
-
         finder = getattr(models, f"default_{kind}_path")
         found = finder(procedure)
     except (AttributeError, FileNotFoundError, LookupError, ValueError):
@@ -249,14 +250,11 @@ def _csv_cell(value: Any) -> str:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a whole file or nothing: a temporary file beside it, then a rename."""
-    from skillsight.atomic_write import write_text_atomic as write_private
 
     write_private(path, text)  # owner-only: results are personal data
 
 
 def write_result(result: VideoResult) -> None:
-    from skillsight.storage import plain_json_value
-
     if result.result_path:
         text = json.dumps(plain_json_value(result.to_dict()), indent=2, allow_nan=False)
         write_text_atomic(Path(result.result_path), text)

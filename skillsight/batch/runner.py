@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
+import skillsight.batch as package
 from skillsight.batch.executors import available_cores, make_executor
 from skillsight.batch.inputs import BatchInput, find_inputs
 from skillsight.batch.lock import OutputFolderLock
@@ -39,7 +40,11 @@ from skillsight.batch.results import (
     write_results_csv,
 )
 from skillsight.batch.task import error_column, in_progress_marker, plain_float
-from skillsight.scoring.results import ResultStatus
+from skillsight.progress import CountProgress
+from skillsight.scoring.damage import max_undecodable_share as damage_limit
+from skillsight.scoring.procedure import load_procedure
+from skillsight.scoring.results import Assessment, ResultStatus
+from skillsight.storage import Database
 
 if TYPE_CHECKING:
     from skillsight.scoring.procedure import Procedure
@@ -128,7 +133,6 @@ class _Recorder:
     def record(self, result: VideoResult) -> None:
         if self.database is None or not result.finished or self.label in result.database_sessions:
             return
-        from skillsight.scoring.results import Assessment
 
         # add_session returns the existing session when another run recorded this key first.
         session_id = self.database.add_session(
@@ -139,7 +143,6 @@ class _Recorder:
             source_sha256=result.source_sha256,
             motion_path=result.motion_path,
             result_key=result.key,
-            tracking_quality=result.tracking_quality,
         )
         result.database_sessions[self.label] = session_id
         write_result(result)
@@ -191,8 +194,6 @@ def run_batch(
     `BatchBusyError`); this run then skips what that one recorded. Above `max_undecodable_share` of
     undecodable frames a video is recorded as damaged, not scored.
     """
-    from skillsight.scoring.damage import max_undecodable_share as damage_limit
-    from skillsight.scoring.procedure import load_procedure
 
     started = time.perf_counter()
     limit = damage_limit(max_undecodable_share)  # checked here; workers get the number itself
@@ -205,8 +206,6 @@ def run_batch(
     with OutputFolderLock(out, timeout=lock_timeout):
         database = None
         if use_database:
-            from skillsight.storage import Database
-
             database = Database(db_url)
         table = _ResultsTable(out / RESULTS_CSV, items, list(procedures.values()))
         counts = {status.value: 0 for status in ResultStatus}
@@ -258,8 +257,6 @@ def _summary(
 
 def _default_task() -> Callable[[VideoTask], VideoResult]:
     """`skillsight.batch.score_one`, looked up when the batch runs (tests and plugins replace it there)."""
-    import skillsight.batch as package
-
     return package.score_one  # type: ignore[no-any-return]
 
 
@@ -382,7 +379,6 @@ def _run_tasks(
     working on (their in-progress markers remain) get a strike; everything unfinished is sent to a
     fresh pool, and a video that kills a worker twice is recorded as failed.
     """
-    from skillsight.commands.console import CountProgress
 
     def record(key: str, result: VideoResult) -> None:
         plan.recorder.record(result)

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.base.hashing import file_sha256
 from skillsight.batch.inputs import MOTION_SUFFIX
 from skillsight.batch.results import (
     RESULT_SUFFIX,
@@ -21,30 +23,11 @@ from skillsight.batch.results import (
     result_stem,
     write_result,
 )
-from skillsight.file_hash import file_sha256
+from skillsight.pose.motion import save_motion
 from skillsight.scoring.results import Assessment, ResultStatus
 
 if TYPE_CHECKING:
     from skillsight.pipeline import AssessmentRun
-    from skillsight.pose.motion import Motion
-    from skillsight.scoring.procedure import Procedure
-
-
-def tracked_share(motion: Motion, procedure: Procedure, dominant_hand: str = "right") -> Optional[float]:
-    """Share of frames in which every hand the procedure needs was tracked (any keypoint seen)."""
-    import numpy as np
-
-    roles = procedure.required_roles or tuple(procedure.hand_roles)
-    hands = sorted({procedure.hand_for_role(role, dominant_hand) for role in roles})
-    if motion.n_frames == 0 or not hands:
-        return None
-    tracked = np.ones(motion.n_frames, dtype=bool)
-    for hand in hands:
-        if hand not in motion.individuals:
-            return 0.0
-        seen = ~np.isnan(motion.positions[:, motion.individual_index(hand), :, 0])
-        tracked &= seen.any(axis=-1)
-    return float(tracked.mean())
 
 
 def _error_message(task: VideoTask, exc: BaseException) -> str:
@@ -95,9 +78,6 @@ def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
 
 
 def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
-    from skillsight.pose.motion import save_motion
-    from skillsight.scoring.procedure import load_procedure
-
     source = Path(task.source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: file not found")
@@ -133,7 +113,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     result.score = plain_float(assessment.score)
     result.score_low = plain_float(interval[0])
     result.score_high = plain_float(interval[1])
-    result.tracking_quality = tracked_share(run.motion, load_procedure(task.procedure), task.dominant_hand)
+    result.tracking_quality = assessment.tracking_quality.stored_share  # as the database stores it
     result.metrics = {m.name: plain_float(m.value) for m in assessment.metrics}
     result.metric_units = {m.name: m.unit for m in assessment.metrics}
     result.assessment = assessment.to_dict()
@@ -151,9 +131,8 @@ def plain_float(value: Any) -> Optional[float]:
 
 def score_one(task: VideoTask) -> VideoResult:
     """The per-video task that the local pool and Dask workers run: the one assessment path."""
-    from skillsight.pipeline import assess_source
 
-    return score_with(task, assess_source)
+    return score_with(task, pipeline.assess_source)
 
 
 def in_progress_marker(task: VideoTask) -> Path:

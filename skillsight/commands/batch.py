@@ -7,6 +7,10 @@ from typing import Optional
 
 import typer
 
+from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
+from skillsight.scoring.procedure import ProcedureError
+from skillsight.storage import DatabaseError
+
 EXIT_INTERRUPTED = 130
 
 
@@ -67,9 +71,6 @@ def register(app: typer.Typer) -> None:
         run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
         130 when interrupted (finished results are kept; run again to continue).
         """
-        from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
-        from skillsight.scoring.procedure import ProcedureError
-        from skillsight.storage import DatabaseError
 
         try:
             summary = run_batch(

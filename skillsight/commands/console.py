@@ -1,8 +1,6 @@
-"""What the CLI writes to stderr while it works: progress a person or a log file can read, and none of
-the native libraries' start-up chatter.
+"""What the CLI writes to stderr while it works: progress (skillsight.progress) and none of the native
+libraries' start-up chatter.
 
-- On a terminal, progress is a tqdm bar; elsewhere (a log file, a pipe, a batch script) it is one plain
-  line every PROGRESS_EVERY_S seconds, never carriage-return redraws.
 - MediaPipe and TensorFlow Lite log through absl/glog straight to file descriptor 2, which no Python
   setting reaches. `native_logs_filtered` points fd 2 at a temporary file while the work runs and then
   passes on everything except those log lines (warnings and errors from Python still arrive).
@@ -15,13 +13,19 @@ import os
 import re
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from typing import Any, Optional, TextIO
+from typing import TextIO
 
-PROGRESS_EVERY_S = 5.0
-MIN_STEP_SHARE = 0.05
-MAX_SILENCE_S = 30.0
+# Progress lines moved below the commands (batch reports progress too); kept importable from here.
+from skillsight.progress import (  # noqa: F401
+    MAX_SILENCE_S,
+    MIN_STEP_SHARE,
+    PROGRESS_EVERY_S,
+    CountProgress,
+    FrameProgress,
+    clock_text,
+)
+
 # glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl pre-init warning and
 # TensorFlow Lite's delegate notice.
 NATIVE_LOG_LINE = re.compile(
@@ -64,108 +68,3 @@ def native_logs_filtered() -> Iterator[TextIO]:
             ]
             real.write("".join(kept))
             real.close()
-
-
-class CountProgress:
-    """tqdm's update/set_postfix/close for counted work (batch videos), written like FrameProgress:
-    a bar on a terminal, else a line every few seconds, never one redraw per item."""
-
-    def __init__(self, total: int, what: str = "batch", unit: str = "videos", enabled: bool = True) -> None:
-        self.done = 0
-        self.total = total
-        self.postfix = ""
-        self.enabled = enabled
-        self._progress = FrameProgress(what=what, unit=unit)
-
-    def update(self, n: int = 1) -> None:
-        self.done += n
-        if self.enabled:
-            self._progress.update_to(self.done, self.total)
-
-    def set_postfix(self, **values: Any) -> None:
-        self.postfix = ", ".join(f"{k} {v}" for k, v in values.items())
-
-    def close(self) -> None:
-        if self.enabled:
-            self._progress.close()
-
-
-def clock_text(seconds: float) -> str:
-    """'0:45', '3:05', '1:02:10'."""
-    seconds = max(0, int(round(seconds)))
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-class FrameProgress:
-    """Progress of tracking (frames) or of a batch (videos): a bar on a terminal, else a line every
-    PROGRESS_EVERY_S seconds or more, each at least MIN_STEP_SHARE further on (or MAX_SILENCE_S later),
-    so a slow machine writes no more lines than a fast one."""
-
-    def __init__(
-        self,
-        stream: Optional[TextIO] = None,
-        what: str = "tracking",
-        unit: str = "frames",
-        every_s: float = PROGRESS_EVERY_S,
-    ) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.what, self.unit, self.every_s = what, unit, every_s
-        self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._bar: Any = None
-        self._started = time.monotonic()
-        self._first: Optional[tuple[float, int]] = None  # (time, done) of the first update: rate from here
-        self._last_line = (-float("inf"), -1.0)  # (time, share) of the last line written
-        self._done: int = 0
-        self._total: Optional[int] = None
-
-    def update_to(self, done: int, total: Optional[int]) -> None:
-        now = time.monotonic()
-        self._done, self._total = done, total
-        if self._first is None:
-            self._first = (now, done)
-        if self.terminal:
-            self._update_bar(done, total)
-            return
-        share = done / total if total else 0.0
-        last_time, last_share = self._last_line
-        due = now - last_time >= self.every_s
-        moved = share - last_share >= MIN_STEP_SHARE or now - last_time >= MAX_SILENCE_S
-        if due and moved:
-            self._last_line = (now, share)
-            self.stream.write(self.line(now) + "\n")
-            self.stream.flush()
-
-    def line(self, now: Optional[float] = None) -> str:
-        """'tracking 250/775 frames (32%), 0:12 elapsed, about 0:25 left'."""
-        now = now if now is not None else time.monotonic()
-        elapsed = now - self._started
-        done, total = self._done, self._total
-        if not total:
-            return f"{self.what} {done} {self.unit}, {clock_text(elapsed)} elapsed"
-        share = f"{100 * done / total:.0f}%"
-        text = f"{self.what} {done}/{total} {self.unit} ({share}), {clock_text(elapsed)} elapsed"
-        first_time, first_done = self._first or (now, done)
-        if done - first_done > 0 and done < total and now > first_time:
-            rate = (done - first_done) / (now - first_time)
-            text += f", about {clock_text((total - done) / rate)} left"
-        return text
-
-    def _update_bar(self, done: int, total: Optional[int]) -> None:
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(unit=self.unit[:-1] or self.unit, desc=self.what, leave=False, file=self.stream)
-        if total is not None and self._bar.total != total:
-            self._bar.total = total
-        self._bar.n = done
-        self._bar.refresh()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-        elif not self.terminal and self._done:
-            elapsed = time.monotonic() - self._started
-            self.stream.write(f"{self.what} done: {self._done} {self.unit} in {clock_text(elapsed)}\n")
-            self.stream.flush()

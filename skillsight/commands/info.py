@@ -10,6 +10,10 @@ from typing import Any
 
 import typer
 
+from skillsight.base.hashing import file_sha256
+from skillsight.models import shipped_models_dir
+from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest
+
 PACKAGES = (
     "skillsight",
     "numpy",
@@ -46,7 +50,6 @@ RUNS_ON = {
 def _tracker_models() -> dict[str, Any]:
     """The MediaPipe model bundles shipped inside SkillSight: file, sha256 (hashed now, and whether it
     matches the one recorded at build time), size, licence and source. Read without importing mediapipe."""
-    from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest, file_sha256
 
     manifest = bundle_manifest()
     found = {}
@@ -66,8 +69,6 @@ def _tracker_models() -> dict[str, Any]:
 
 
 def collect_info() -> dict[str, Any]:
-    from skillsight.models import shipped_models_dir
-
     models_dir = shipped_models_dir()
     cards = {}
     for card in sorted(models_dir.glob("*.json")):

@@ -7,78 +7,75 @@ from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at
 
 import typer
 
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.scoring.reference import build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR
+
+
+def build_command(
+    sources: List[str] = typer.Argument(  # noqa: UP006
+        ...,
+        help="Expert videos or image folders; or motion: .motion.npz, .bvh recordings (files or "
+        "folders), JIGSAWS kinematics .txt",
+    ),
+    procedure: str = typer.Option(..., "--procedure", "-p", help="suturing, intubation, or a procedure file"),
+    out: Path = typer.Option(..., "--out", "-o", help="Reference JSON to write"),
+    name: Optional[str] = typer.Option(None, "--name", help="Reference name (default: from --out)"),
+    version: str = typer.Option("1", "--version", help="Reference version"),
+    built_from: Optional[str] = typer.Option(None, "--built-from", help="Who/what the experts were"),
+    dominant_hand: str = typer.Option("right", "--dominant-hand", help="The experts' dominant hand"),
+    tracker: Optional[str] = typer.Option(None, "--tracker", help="Override the procedure's tracker"),
+    camera_view: Optional[str] = typer.Option(None, "--camera-view", help="front, top or side"),
+) -> None:
+    """Build a reference (expert metric distributions + speed template) from expert practices."""
+    if dominant_hand not in ("left", "right"):
+        _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
+    try:
+        reference = build_from_sources(
+            sources,
+            procedure,
+            name=name or _name_from(out),
+            version=version,
+            built_from=built_from,
+            dominant_hand=dominant_hand,
+            tracker=tracker,
+            camera_view=camera_view,
+        )
+        path = save_reference(reference, out)
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except (OSError, ValueError) as exc:  # loaders' errors name the file and the problem
+        _fail(str(exc))
+    typer.echo(
+        f"Wrote {path}: {reference.name} v{reference.version} for {reference.procedure}, "
+        f"{reference.n_experts} expert practices, {len(reference.features)} metrics, "
+        f"speed template: {'yes' if reference.template else 'no'}"
+    )
+
+
+def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> None:
+    """Print what a reference holds and what it was built from."""
+    try:
+        reference = load_reference(path)
+    except ValueError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"{reference.name} v{reference.version} ({reference.procedure}, {reference.motion_kind}, "
+        f"{reference.units}), {reference.n_experts} experts, created {reference.created}"
+    )
+    typer.echo(f"built from: {reference.built_from}")
+    if reference.disclaimer:
+        typer.echo(f"note: {reference.disclaimer}")
+    for metric, dist in reference.features.items():
+        spread = f"10-90%: {dist.p10:.4g} to {dist.p90:.4g}"
+        flag = f"  [degenerate: {dist.degenerate_reason}]" if dist.degenerate_reason else ""
+        typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread}){flag}")
 
 
 def register(app: typer.Typer) -> None:
     reference_app = typer.Typer(help="Build and inspect expert references.", no_args_is_help=True)
-
-    @reference_app.command("build")
-    def build(
-        sources: List[str] = typer.Argument(  # noqa: UP006
-            ...,
-            help="Expert videos or image folders; or motion: .motion.npz, .bvh recordings (files or "
-            "folders), JIGSAWS kinematics .txt",
-        ),
-        procedure: str = typer.Option(
-            ..., "--procedure", "-p", help="suturing, intubation, or a procedure file"
-        ),
-        out: Path = typer.Option(..., "--out", "-o", help="Reference JSON to write"),
-        name: Optional[str] = typer.Option(None, "--name", help="Reference name (default: from --out)"),
-        version: str = typer.Option("1", "--version", help="Reference version"),
-        built_from: Optional[str] = typer.Option(None, "--built-from", help="Who/what the experts were"),
-        dominant_hand: str = typer.Option("right", "--dominant-hand", help="The experts' dominant hand"),
-        tracker: Optional[str] = typer.Option(None, "--tracker", help="Override the procedure's tracker"),
-        camera_view: Optional[str] = typer.Option(None, "--camera-view", help="front, top or side"),
-    ) -> None:
-        """Build a reference (expert metric distributions + speed template) from expert practices."""
-        if dominant_hand not in ("left", "right"):
-            _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
-        try:
-            reference = build_from_sources(
-                sources,
-                procedure,
-                name=name or _name_from(out),
-                version=version,
-                built_from=built_from,
-                dominant_hand=dominant_hand,
-                tracker=tracker,
-                camera_view=camera_view,
-            )
-            from skillsight.scoring.reference import save_reference
-
-            path = save_reference(reference, out)
-        except KeyboardInterrupt:
-            _fail("interrupted")
-        except (OSError, ValueError) as exc:  # loaders' errors name the file and the problem
-            _fail(str(exc))
-        typer.echo(
-            f"Wrote {path}: {reference.name} v{reference.version} for {reference.procedure}, "
-            f"{reference.n_experts} expert practices, {len(reference.features)} metrics, "
-            f"speed template: {'yes' if reference.template else 'no'}"
-        )
-
-    @reference_app.command("show")
-    def show(path: Path = typer.Argument(..., help="A reference JSON")) -> None:
-        """Print what a reference holds and what it was built from."""
-        from skillsight.scoring.reference import load_reference
-
-        try:
-            reference = load_reference(path)
-        except ValueError as exc:
-            _fail(str(exc))
-        typer.echo(
-            f"{reference.name} v{reference.version} ({reference.procedure}, {reference.motion_kind}, "
-            f"{reference.units}), {reference.n_experts} experts, created {reference.created}"
-        )
-        typer.echo(f"built from: {reference.built_from}")
-        if reference.disclaimer:
-            typer.echo(f"note: {reference.disclaimer}")
-        for metric, dist in reference.features.items():
-            spread = f"10-90%: {dist.p10:.4g} to {dist.p90:.4g}"
-            flag = f"  [degenerate: {dist.degenerate_reason}]" if dist.degenerate_reason else ""
-            typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread}){flag}")
-
+    reference_app.command("build")(build_command)
+    reference_app.command("show")(show_command)
     app.add_typer(reference_app, name="reference")
 
 
@@ -94,15 +91,13 @@ def build_from_sources(
     camera_view: Optional[str] = None,
 ):  # -> Reference (imported lazily)
     """Track or load every expert practice and build the reference from them."""
-    from skillsight.pipeline import load_or_track
-    from skillsight.scoring.reference import build_reference
 
     motions = []
     for source in sources:
         if not Path(source).exists():
             raise FileNotFoundError(f"{source}: no such file or folder")
         typer.echo(f"reading {source}", err=True)
-        motions.append(load_or_track(source, procedure, tracker=tracker, camera_view=camera_view))
+        motions.append(pipeline.load_or_track(source, procedure, tracker=tracker, camera_view=camera_view))
     description = built_from or f"{len(sources)} expert practices: " + ", ".join(
         Path(s).name for s in sources
     )

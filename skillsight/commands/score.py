@@ -15,7 +15,14 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.base.atomic import write_json_atomic as write_json
+from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.scoring.damage import max_undecodable_share
+from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
+from skillsight.webapp.report_content import plain_text
+from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines, probability_text
 
 FEEDBACK_SHOWN = 5
 
@@ -101,8 +108,6 @@ def check_usage(
     procedure: str, dominant_hand: str, json_out: Optional[str], max_undecodable: Optional[float]
 ) -> None:
     """Everything that can be wrong with the command line, found before minutes of tracking (exit 2)."""
-    from skillsight.scoring.damage import max_undecodable_share
-    from skillsight.scoring.procedure import ProcedureError, load_procedure
 
     if dominant_hand not in ("left", "right"):
         _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=EXIT_USAGE)
@@ -149,17 +154,14 @@ def run_score(
     marker_mm: Optional[float] = None,
     max_undecodable_share: Optional[float] = None,
 ) -> Assessment:
-    from skillsight.pipeline import assess_source
-
     target: Any = int(source) if source.isdigit() and not Path(source).exists() else source
     if not isinstance(target, int) and not Path(target).exists():
         raise FileNotFoundError(f"{target}: no such file or folder")
-    from skillsight.commands.console import FrameProgress, native_logs_filtered
 
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
         try:
-            run = assess_source(
+            run = pipeline.assess_source(
                 target,
                 procedure,
                 model=model,
@@ -189,8 +191,6 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    from skillsight.atomic_write import write_json_atomic as write_json
-
     write_json(path, data)
 
 
@@ -199,11 +199,10 @@ def render_assessment(assessment: Assessment) -> str:
     lines = [f"WARNING: {warning}" for warning in assessment.warnings]
     lines.append(f"Procedure: {assessment.procedure}")
     quality = assessment.tracking_quality
-    if quality:
+    if quality.n_frames:
         lines.append(
-            f"Tracking: required hands in {quality.get('share', 0):.0%} of "
-            f"{quality.get('n_frames', 0)} frames "
-            f"({quality.get('duration_s', 0):.1f} s)"
+            f"Tracking: required hands in {quality.share:.0%} of {quality.n_frames} frames "
+            f"({quality.duration_s:.1f} s)"
         )
     if assessment.status == ResultStatus.OUT_OF_DOMAIN.value:
         lines.append("LEVEL AND SCORE WITHHELD: this model cannot judge this recording.")
@@ -222,7 +221,6 @@ def render_assessment(assessment: Assessment) -> str:
             lines.append("What to change:")
             lines += [f"  - {tip}" for tip in assessment.advice]
         return "\n".join(lines + _provenance_lines(assessment))
-    from skillsight.webapp.views import probability_text
 
     probabilities = ", ".join(f"{k} {probability_text(v)}" for k, v in assessment.level_probabilities.items())
     lines.append(f"Skill level: {assessment.skill_level} ({probabilities})")
@@ -258,8 +256,6 @@ def _feedback_lines(assessment: Assessment) -> list[str]:
 
 def _provenance_lines(assessment: Assessment) -> list[str]:
     """Where the numbers came from, each said once (the same lines as the app's details and reports)."""
-    from skillsight.webapp.report_content import plain_text
-    from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines
 
     prov = assessment.provenance
     lines = [plain_text(line) for line in details_lines(assessment)]

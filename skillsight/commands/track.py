@@ -11,6 +11,13 @@ from typing import Any, Optional
 
 import typer
 
+from skillsight.capture.frames import CaptureError
+from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.pose.cleaning import clean_motion
+from skillsight.pose.export import write_tidy_csv
+from skillsight.pose.track import track_source
+from skillsight.pose.trackers.base import CAMERA_VIEWS
+
 CAMERA_VIEW_HELP = "top (bird's-eye from the trainee's side), front (camera faces the trainee) or side"
 
 
@@ -30,7 +37,7 @@ def format_summary(summary: dict[str, dict[str, Any]]) -> str:
     lines = ["Tracking quality:"]
     for individual, row in summary.items():
         lines.append(
-            f"  {individual:11s} found in {100 * row['share_tracked']:5.1f}% of frames, "
+            f"  {individual:11s} found in {100 * row['tracked_share']:5.1f}% of frames, "
             f"mean confidence {row['mean_confidence']:.2f}, longest gap {row['longest_gap_s']:.1f} s"
         )
     return "\n".join(lines)
@@ -69,8 +76,6 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Track hands and/or body in a practice video and save the motion."""
-        from skillsight.capture.frames import CaptureError
-        from skillsight.pose.trackers.base import CAMERA_VIEWS
 
         if camera_view not in CAMERA_VIEWS:
             raise typer.BadParameter(f"choose from {', '.join(CAMERA_VIEWS)}", param_hint="--camera-view")
@@ -101,9 +106,6 @@ def _track(
     marker_mm: Optional[float] = None,
     tracker_options: Optional[dict[str, Any]] = None,
 ) -> None:
-    from skillsight.commands.console import FrameProgress, native_logs_filtered
-    from skillsight.pose.track import track_source
-
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr)
         try:
@@ -134,12 +136,8 @@ def _track(
     if damage.get("damaged"):  # also broken images in a folder and one-frame videos, which stop nothing
         typer.echo(f"warning: damaged recording: {damage['message']}", err=True)
     if csv is not None:
-        from skillsight.pose.export import write_tidy_csv
-
         exported = motion
         if smooth:
-            from skillsight.pose.cleaning import clean_motion
-
             exported = clean_motion(motion)
         typer.echo(f"CSV{' (smoothed)' if smooth else ''}: {write_tidy_csv(exported, csv)}")
     if overlay is not None:

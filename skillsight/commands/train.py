@@ -20,7 +20,24 @@ from typing import Any, List, Optional, Union  # noqa: UP035 (Typer reads List a
 
 import typer
 
+from skillsight.datasets import DatasetError
+from skillsight.datasets.shared_packages import load_pooled
+from skillsight.pose.motion import MotionError
+from skillsight.scoring.calibration_report import reliability_lines
+from skillsight.scoring.model_selection import SCOPES
+from skillsight.scoring.procedure import ProcedureError
 from skillsight.scoring.results import EXIT_ERROR
+from skillsight.scoring.training import (
+    AUTO_FEATURE_SET,
+    PROTOCOLS,
+    TrainingError,
+    build_feature_matrix,
+    cross_validate,
+    default_feature_set,
+    export_trained_scorer,
+    fit_scorer,
+    write_report,
+)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -66,7 +83,6 @@ FIGURES = (
 
 def comparison_table(report: dict[str, Any]) -> list[str]:
     """Every figure of the chosen model beside the linear baseline's, then what the folds chose."""
-    from skillsight.scoring.calibration_report import reliability_lines
 
     baseline = report.get("baseline") or {}
     lines = [f"  {'figure':<18} {'chosen':>8} {'baseline':>9}"]
@@ -91,9 +107,6 @@ def load_feature_matrix(
     echo: Any = typer.echo,
 ) -> Any:
     """Load the dataset and compute its feature matrix, echoing the loader's notes and feature failures."""
-    from skillsight.datasets.shared_packages import load_pooled
-    from skillsight.scoring.training import AUTO_FEATURE_SET, build_feature_matrix, default_feature_set
-
     options = {"cache_dir": cache_dir} if cache_dir else {}
     paths = [path] if isinstance(path, (str, Path)) else list(path)
     dataset = load_pooled(dataset_format, paths, procedure=procedure, **options)
@@ -128,7 +141,6 @@ def run_training(
     echo: Any = typer.echo,
 ) -> dict[str, Any]:
     """Load, featurise, cross-validate, report and (with out_dir) export; returns the report."""
-    from skillsight.scoring.training import cross_validate, export_trained_scorer, fit_scorer, write_report
 
     started = time.perf_counter()
     matrix = load_feature_matrix(dataset_format, path, procedure, feature_set, cache_dir, echo)
@@ -191,8 +203,6 @@ def site_table(report: dict[str, Any], louo: Optional[dict[str, Any]] = None) ->
 
 def louo_beside(matrix: Any, models: dict[str, Any], report: dict[str, Any], echo: Any) -> dict[str, Any]:
     """LOUO on the same pooled data, so the cost of meeting a new lab reads against a new trainee."""
-    from skillsight.scoring.training import cross_validate
-
     louo = cross_validate(matrix, "louo", **models)
     echo(
         f"LOUO on the same data: accuracy {_format(louo['accuracy'])}  GRS Spearman "
@@ -206,8 +216,6 @@ def louo_beside(matrix: Any, models: dict[str, Any], report: dict[str, Any], ech
 
 def check_options(protocol: str, coverage: float, candidates: str) -> None:
     """Exit with the usage code (2) on a protocol, coverage or candidate scope that cannot be used."""
-    from skillsight.scoring.model_selection import SCOPES
-    from skillsight.scoring.training import PROTOCOLS
 
     if protocol not in PROTOCOLS:
         _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
@@ -240,10 +248,6 @@ def register(app: typer.Typer) -> None:
         cache: Optional[Path] = typer.Option(None, "--cache", help="Folder caching tracked videos' motion"),
     ) -> None:
         """Cross-validate a scorer on a labelled dataset (accuracy, macro-F1, GRS Spearman, MAE)."""
-        from skillsight.datasets import DatasetError
-        from skillsight.pose.motion import MotionError
-        from skillsight.scoring.procedure import ProcedureError
-        from skillsight.scoring.training import TrainingError
 
         check_options(protocol, coverage, candidates)
         try:

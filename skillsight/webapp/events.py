@@ -12,8 +12,8 @@ from typing import Any, Optional
 import gradio as gr
 
 from skillsight.webapp import listings, plots, views
-from skillsight.webapp.layout import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.live import LiveSessions
+from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.preferences import chosen_models, save_choice
 from skillsight.webapp.service import AppService, trainee_from_username
 from skillsight.webapp.sharing import wire_sharing
@@ -40,7 +40,9 @@ def wire_events(demo: gr.Blocks, page: Page, service: AppService, live: LiveSess
     wire_sharing(demo, page, service)  # the Educator tab's sharing section (webapp/sharing.py)
 
 
-def _wire_assess(page: Page, service: AppService) -> None:
+def _assess_handler(service: AppService) -> Any:
+    """The Assess button's work: track and score the upload, return the API payload."""
+
     def assess(
         video_path: Optional[str],
         procedure_name: str,
@@ -77,41 +79,46 @@ def _wire_assess(page: Page, service: AppService) -> None:
             view.assessment, session_id=view.session_id, source_name=view.source_name, trainee=trainee
         )
 
+    return assess
+
+
+def _assess_lock() -> tuple[Any, ...]:
+    """The Practice controls while assessing: locked, the result cleared, a working note."""
+    return (
+        _locked(True, "Assessing…"),
+        gr.update(interactive=False),
+        gr.update(interactive=False),
+        None,
+        "Working: tracking the video, then scoring.",
+    )
+
+
+def _assess_unlock(payload: Optional[dict[str, Any]]) -> tuple[Any, ...]:
+    """The Practice controls after assessing: unlocked, with where the result is (or why there is none)."""
+    session_id = (payload or {}).get("session_id")
+    status = ASSESS_FAILED if session_id is None else f"Done: session {session_id} is on the **Results** tab."
+    return (
+        _locked(False, "Assess my practice"),
+        gr.update(interactive=True),
+        gr.update(interactive=True),
+        status,
+    )
+
+
+def _wire_assess(page: Page, service: AppService) -> None:
     controls = [page.assess_button, page.video, page.procedure]
-
-    def lock() -> tuple[Any, ...]:
-        return (
-            _locked(True, "Assessing…"),
-            gr.update(interactive=False),
-            gr.update(interactive=False),
-            None,
-            "Working: tracking the video, then scoring.",
-        )
-
-    def unlock(payload: Optional[dict[str, Any]]) -> tuple[Any, ...]:
-        session_id = (payload or {}).get("session_id")
-        status = (
-            ASSESS_FAILED if session_id is None else f"Done: session {session_id} is on the **Results** tab."
-        )
-        return (
-            _locked(False, "Assess my practice"),
-            gr.update(interactive=True),
-            gr.update(interactive=True),
-            status,
-        )
-
     results = _results_components(page)
     assessed = page.assess_button.click(
-        lock, None, [*controls, page.result_json, page.status], queue=False, api_visibility="private"
+        _assess_lock, None, [*controls, page.result_json, page.status], queue=False, api_visibility="private"
     ).then(
-        assess,
+        _assess_handler(service),
         [page.video, page.procedure, page.dominant, page.keep_video],
         page.result_json,
         api_name="assess",
         concurrency_limit=1,
         show_progress_on=[page.status],
     )
-    assessed.then(unlock, [page.result_json], [*controls, page.status], api_visibility="private")
+    assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
 
     def show(payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         return _show(service, payload, request)
@@ -176,7 +183,9 @@ def _wire_live(page: Page, live: LiveSessions) -> None:
     )
 
 
-def _wire_history(page: Page, service: AppService) -> None:
+def _history_handler(service: AppService) -> Any:
+    """The History tab's table, learning curve and metric choices for the trainee and procedure."""
+
     def show_history(procedure_name: str, chosen_metrics: list[str], request: gr.Request) -> tuple[Any, ...]:
         trainee = _trainee(request)
         records = service.list_sessions(trainee, procedure_name)
@@ -195,30 +204,23 @@ def _wire_history(page: Page, service: AppService) -> None:
             empty,
         )
 
-    inputs = [page.history_procedure, page.history_metrics]
-    outputs = [page.history_df, page.curve_img, page.history_metrics, page.history_empty]
-    page.refresh.click(show_history, inputs, outputs, api_visibility="private")
-    page.history_procedure.change(show_history, inputs, outputs, api_visibility="private")
-    page.tabs.select(show_history, inputs, outputs, api_visibility="private")
+    return show_history
 
-    def pick(evt: gr.SelectData) -> tuple[Any, ...]:
-        row = list(getattr(evt, "row_value", None) or [])
-        session_id = int(row[0]) if row and str(row[0]).isdigit() else None
-        text = (
-            f"Picked session {session_id} ({row[1]}, {row[3]})."
-            if session_id is not None
-            else "No session picked."
-        )
-        enabled = gr.update(interactive=session_id is not None)
-        return session_id, text, enabled, enabled
 
-    page.history_df.select(
-        pick,
-        None,
-        [page.selected_session, page.selected_md, page.open_button, page.delete_button],
-        api_visibility="private",
+def _pick_session(evt: gr.SelectData) -> tuple[Any, ...]:
+    """A click in the history table: the session picked, said in words, and its buttons enabled."""
+    row = list(getattr(evt, "row_value", None) or [])
+    session_id = int(row[0]) if row and str(row[0]).isdigit() else None
+    text = (
+        f"Picked session {session_id} ({row[1]}, {row[3]})."
+        if session_id is not None
+        else "No session picked."
     )
+    enabled = gr.update(interactive=session_id is not None)
+    return session_id, text, enabled, enabled
 
+
+def _delete_handler(service: AppService) -> Any:
     def delete(session_id: Optional[int], request: gr.Request) -> tuple[Any, ...]:
         if session_id is None:
             return "Click a session in the table first.", None, "No session picked."
@@ -228,12 +230,33 @@ def _wire_history(page: Page, service: AppService) -> None:
             text = f"No session {int(session_id)} of yours to delete."
         return text, None, "No session picked."
 
+    return delete
+
+
+def _wire_history(page: Page, service: AppService) -> None:
+    show_history = _history_handler(service)
+    inputs = [page.history_procedure, page.history_metrics]
+    outputs = [page.history_df, page.curve_img, page.history_metrics, page.history_empty]
+    page.refresh.click(show_history, inputs, outputs, api_visibility="private")
+    page.history_procedure.change(show_history, inputs, outputs, api_visibility="private")
+    page.tabs.select(show_history, inputs, outputs, api_visibility="private")
+    page.history_df.select(
+        _pick_session,
+        None,
+        [page.selected_session, page.selected_md, page.open_button, page.delete_button],
+        api_visibility="private",
+    )
     page.delete_button.click(
-        delete,
+        _delete_handler(service),
         [page.selected_session],
         [page.delete_status, page.selected_session, page.selected_md],
         api_visibility="private",
     ).then(show_history, inputs, outputs, api_visibility="private")
+    _wire_open_session(page, service)
+
+
+def _wire_open_session(page: Page, service: AppService) -> None:
+    """Open the picked session on the Results tab, then its replay."""
 
     def open_session(session_id: Optional[int], request: gr.Request) -> tuple[Any, ...]:
         payload = {"session_id": session_id} if session_id is not None else None
@@ -248,12 +271,7 @@ def _wire_history(page: Page, service: AppService) -> None:
         [page.selected_session],
         [*_results_components(page), page.tabs, page.selected_session],
         api_visibility="private",
-    ).then(
-        replay,
-        [page.selected_session],
-        [page.replay],
-        api_visibility="private",
-    )
+    ).then(replay, [page.selected_session], [page.replay], api_visibility="private")
 
 
 def _wire_report(page: Page, service: AppService) -> None:

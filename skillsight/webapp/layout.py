@@ -6,21 +6,22 @@ shown in `views`/`plots`. Set GRADIO_ANALYTICS_ENABLED=False before importing th
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
+
+from skillsight.scoring.procedure import available_procedures
+from skillsight.scoring.results import Assessment
+from skillsight.webapp.events import wire_events
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from skillsight.pose.motion import Motion  # noqa: E402
 from skillsight.webapp import listings, plots, views  # noqa: E402
 from skillsight.webapp.live import LiveSessions  # noqa: E402
-from skillsight.webapp.service import MAX_UPLOAD_MB, AppService, SessionView, read_card  # noqa: E402
+from skillsight.webapp.page import RESULTS_EMPTY, Page  # noqa: E402
+from skillsight.webapp.service import MAX_UPLOAD_MB, AppService  # noqa: E402
 from skillsight.webapp.sharing import build_sharing_section  # noqa: E402
 
 LOG = logging.getLogger(__name__)
@@ -54,10 +55,6 @@ INTRO = (
     "<span class='privacy-note'>Everything runs on this computer; nothing is uploaded anywhere. "
     "Only motion is stored unless you tick *keep video*.</span>"
 )
-RESULTS_EMPTY = (
-    "### No results yet\nOn the **Practice** tab, upload or record a practice video and press "
-    "**Assess my practice**; or pick an earlier session on the **History** tab."
-)
 
 
 def page_theme() -> Any:
@@ -82,8 +79,6 @@ def launch_options() -> dict[str, Any]:
 
 def procedure_choices() -> list[str]:
     try:
-        from skillsight.scoring.procedure import available_procedures
-
         return list(available_procedures()) or list(FALLBACK_PROCEDURES)
     except Exception:  # procedures folder unreadable: still show the page
         return list(FALLBACK_PROCEDURES)
@@ -94,89 +89,8 @@ def scorable_procedures(service: AppService, procedures: list[str]) -> list[str]
     return [p for p in procedures if service.available_models(p) and service.available_references(p)]
 
 
-@functools.lru_cache(maxsize=32)
-def hands_expected(procedure: str) -> int:
-    """How many hands the live preview asks for: the procedure's required hands (at least one)."""
-    try:
-        from skillsight.scoring.procedure import load_procedure
-
-        return max(1, len(load_procedure(procedure).required_roles))
-    except Exception:
-        return 2
-
-
 def titled(procedures: list[str]) -> list[tuple[str, str]]:
     return [(views.procedure_title(p), p) for p in procedures]
-
-
-def results_outputs(view: Optional[SessionView], service: Optional[AppService] = None) -> tuple[Any, ...]:
-    """Values for the Results tab: summary, feedback, details, experts chart, speed, replay, paths,
-    timeline, metrics table, tracking quality (hidden pictures and table while there is no session).
-
-    With `service`, the pictures are files the service remembers for the session (deleting it removes
-    them and Gradio's copies); without, arrays."""
-    if view is None:
-        hidden = gr.update(value=None, visible=False)
-        return (RESULTS_EMPTY, "", "", hidden, hidden, hidden, hidden, hidden, hidden, "")
-    assessment = view.assessment
-    lead = views.lead_metric_names(assessment)
-    # The motion in the metrics' units, prepared once for the paths picture and the speed chart.
-    scaled = plots.metric_motion(view.motion) if view.motion is not None else None
-    figures = plots.result_figures(
-        assessment, view.motion, view.first_frame, lead, scaled=scaled, speed_picture=False
-    )
-    compared = any(m.percentile is not None for m in assessment.metrics)
-
-    def image(name: str, show: bool = True) -> Any:
-        if name not in figures or not show:
-            return gr.update(value=None, visible=False)
-        picture: Any = plots.figure_to_array(figures[name])
-        if service is not None:
-            picture = service.served_image(view, name, picture)
-        return gr.update(value=picture, visible=True)
-
-    headers, rows = views.metrics_table(assessment)
-    quality = "\n".join(f"- {line}" for line in views.tracking_quality_lines(assessment.tracking_quality))
-    return (
-        views.summary_markdown(assessment),
-        views.feedback_markdown(assessment),
-        views.details_markdown(assessment),
-        image("experts", compared),
-        speed_chart(view, scaled),
-        gr.update(value=str(view.replay_path) if view.replay_path else None, visible=view.motion is not None),
-        image("hand_paths"),
-        image("timeline", bool(assessment.phases)),
-        gr.update(value=rows, headers=headers, visible=bool(rows)),
-        f"**Tracking quality** (session {view.session_id}, {view.source_name}):\n\n{quality or '–'}",
-    )
-
-
-def speed_chart(view: SessionView, scaled: Optional[Motion] = None) -> Any:
-    """The interactive speed-over-time chart (hover for time, speed, hand, pause), on a robust axis."""
-    if view.motion is None:
-        return gr.update(value=None, visible=False)
-    import pandas as pd
-
-    series = plots.speed_series(view.motion, scaled)
-    return gr.update(
-        value=pd.DataFrame(series["columns"]),
-        y_lim=[0, series["top"]],
-        y_title=f"speed ({series['unit']})",
-        visible=True,
-    )
-
-
-@dataclass
-class Page:
-    """Every component the events touch, by name."""
-
-    components: dict[str, Any]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.components[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
 
 
 def _practice_tab(
@@ -357,7 +271,6 @@ def _educator_tab(c: dict[str, Any], procedures: list[str], default: Optional[st
 
 def build_app(service: Optional[AppService] = None, live: Optional[LiveSessions] = None) -> gr.Blocks:
     """The whole page; `service` and `live` are injectable for tests."""
-    from skillsight.webapp.events import wire_events
 
     service = service or AppService()
     live = live or LiveSessions()
@@ -385,31 +298,7 @@ def build_app(service: Optional[AppService] = None, live: Optional[LiveSessions]
     return demo
 
 
-def card_markdown_for(path: Optional[str], procedure: str, kind: str) -> str:
-    """The model card of the chosen file, or of the shipped default for the procedure."""
-    if not path:
-        path = default_path(procedure, kind)
-        if not path:
-            return f"No shipped default {kind} for {views.procedure_title(procedure)}."
-    card_path = path[:-5] + ".json" if path.endswith(".onnx") else path
-    card = read_card(Path(card_path))
-    return listings.model_card_markdown(card) if card else f"No readable card at {Path(card_path).name}."
-
-
-def default_path(procedure: str, kind: str) -> Optional[str]:
-    try:
-        import skillsight.models as models
-
-        finder = models.default_model_path if kind == "scorer" else models.default_reference_path
-        found = finder(procedure)
-    except Exception:
-        return None
-    return str(found) if found else None
-
-
 def _empty_assessment() -> Any:
-    from skillsight.scoring.results import Assessment
-
     return Assessment(status="refused", procedure="")
 
 

@@ -16,6 +16,9 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.capture.drawing import HAND_CONNECTIONS
+from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
+
 # Long side of the copy MediaPipe sees; its landmark model works on 224x224 crops anyway.
 TRACKING_MAX_SIDE = 320
 # Frames returned to the browser are capped at this long side (less to encode and send).
@@ -92,9 +95,6 @@ class LiveHandTracker:
     """One browser session's preview tracker (MediaPipe hands, light model, video mode)."""
 
     def __init__(self, max_hands: int = 2) -> None:
-        from skillsight.capture.drawing import HAND_CONNECTIONS
-        from skillsight.pose.trackers.mediapipe_tasks import LandmarkerRunner, create_hand_landmarker
-
         self.max_hands = max_hands
         landmarker = create_hand_landmarker(
             num_hands=max_hands,

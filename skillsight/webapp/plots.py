@@ -17,7 +17,7 @@ import numpy as np
 
 from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
-from skillsight.scoring.features import kinematics
+from skillsight.scoring.features import kinematics, prepare_motion
 from skillsight.scoring.metric_display import metric_display, unit_text
 from skillsight.scoring.results import Assessment
 
@@ -135,7 +135,6 @@ def hand_paths_figure(
 
 def metric_motion(motion: Motion) -> Motion:
     """The motion in the metrics' units (cleaned and scaled as scoring does), for speeds on plots."""
-    from skillsight.scoring.features import prepare_motion
 
     try:
         return prepare_motion(motion)

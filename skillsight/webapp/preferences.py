@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from skillsight.atomic_write import write_json_atomic
+from skillsight.base.atomic import write_json_atomic
 
 EMPTY_CHOICE = {"model": "", "reference": ""}
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from skillsight.atomic_write import write_bytes_atomic
+from skillsight.base.atomic import write_bytes_atomic
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.plots import figure_to_png
 from skillsight.webapp.report_content import (
@@ -20,6 +20,7 @@ from skillsight.webapp.report_content import (
     build_report_content,
     report_figure_names,
 )
+from skillsight.webapp.report_pdf import ReportPdf
 from skillsight.webapp.views import escape
 
 REPORT_STYLE = """
@@ -123,7 +124,7 @@ def render_html_report(
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Whole file or nothing (skillsight.atomic_write), owner-only: a report is personal data."""
+    """Whole file or nothing (skillsight.base.atomic), owner-only: a report is personal data."""
     return write_bytes_atomic(path, data)
 
 
@@ -134,7 +135,6 @@ def write_html_report(path: Path, html_text: str) -> Path:
 def render_pdf_report(content: ReportContent, images: Mapping[str, bytes]) -> bytes:
     """A4 pages: header (date, trainee, procedure), headline with the caveat beside it, feedback, the
     key metrics, the pictures scaled to the page, then every metric in a table that runs over pages."""
-    from skillsight.webapp.report_pdf import ReportPdf
 
     pdf = ReportPdf(content)
     pdf.headline_block()

@@ -22,10 +22,20 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from skillsight.pose.motion import Motion
+from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.base.atomic import write_bytes_atomic
+from skillsight.capture import open_source
+from skillsight.models import shipped_models_dir
+from skillsight.pose.motion import Motion, load_motion
+from skillsight.pose.track import write_overlay
+from skillsight.scoring.reference import build_reference, save_reference
 from skillsight.scoring.results import Assessment
+from skillsight.storage import Database
+from skillsight.storage import default_data_dir as storage_data_dir
 from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
 from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
+from skillsight.webapp.plots import result_figures
+from skillsight.webapp.report import write_reports
 from skillsight.webapp.uploads import (  # re-exported: the page and tests import them from here
     MAX_UPLOAD_MB,
     UploadError,
@@ -61,8 +71,6 @@ class SessionView:
 def default_data_dir() -> Path:
     """storage.default_data_dir(): $SKILLSIGHT_DATA_DIR, else the platform's user data folder."""
     try:
-        from skillsight.storage import default_data_dir as storage_data_dir
-
         return Path(storage_data_dir())
     except ImportError:  # storage not installed in this checkout: same rule, here
         env = os.environ.get("SKILLSIGHT_DATA_DIR")
@@ -75,7 +83,6 @@ def default_data_dir() -> Path:
 
 def read_first_frame(path: Path) -> Optional[np.ndarray]:
     """The video's first frame (RGB), or None if it can't be read."""
-    from skillsight.capture import open_source
 
     try:
         source = open_source(str(path))
@@ -125,8 +132,6 @@ class AppService:
     def db(self) -> Any:
         with self._db_lock:
             if self._db is None:
-                from skillsight.storage import Database
-
                 private_dir(self.data_dir)
                 url = self.db_url or f"sqlite:///{(self.data_dir / 'skillsight.db').as_posix()}"
                 self._db = Database(url)
@@ -160,7 +165,6 @@ class AppService:
         network error: same trainee, video content, procedure, hand, model, reference and keep choice)
         returns the session already stored instead of a duplicate.
         """
-        from skillsight.pipeline import assess_source
 
         video = check_upload(video_path, self.max_upload_mb)
         key = request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
@@ -170,7 +174,7 @@ class AppService:
         self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
-        run = assess_source(
+        run = pipeline.assess_source(
             video,
             procedure,
             model=model or None,
@@ -259,7 +263,6 @@ class AppService:
         ok, png = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
         if not ok:
             return None
-        from skillsight.atomic_write import write_bytes_atomic
 
         # One file per session and picture (reopening a session rewrites it); private, atomic.
         folder = private_dir(self.work_dir / "images")
@@ -279,8 +282,6 @@ class AppService:
             record_video = Path(record.video_path) if record and record.video_path else None
         if record_video is None or not record_video.exists():
             return None  # the video was not kept: motion alone can't be replayed over the picture
-        from skillsight.capture import open_source
-        from skillsight.pose.track import write_overlay
 
         out = self.work_dir / f"replay-{uuid.uuid4().hex[:12]}.mp4"
         source = open_source(str(record_video))
@@ -310,8 +311,6 @@ class AppService:
             return None
         motion = None
         if record.motion_path and Path(record.motion_path).exists():
-            from skillsight.pose.motion import load_motion
-
             motion = load_motion(record.motion_path)
         first_frame = read_first_frame(Path(record.video_path)) if record.video_path else None
         view = SessionView(
@@ -352,8 +351,6 @@ class AppService:
     # --- reports ----------------------------------------------------------------------------------
     def write_reports(self, session_id: int, trainee: str) -> dict[str, Path]:
         """HTML and PDF of one of this trainee's sessions, in the app's temporary folder."""
-        from skillsight.webapp.plots import result_figures
-        from skillsight.webapp.report import write_reports
 
         view = self.session_view(session_id, trainee)
         if view is None:
@@ -375,8 +372,6 @@ class AppService:
 
     # --- models and references ----------------------------------------------------------------------
     def model_dirs(self) -> list[Path]:
-        from skillsight.models import shipped_models_dir
-
         return [shipped_models_dir(), self.data_dir / "models", self.data_dir / "references"]
 
     def available_models(self, procedure: str) -> list[tuple[str, str]]:
@@ -415,15 +410,13 @@ class AppService:
     ) -> Path:
         """Track expert videos and build a reference from them, saved under the data folder.
         `progress(videos_done, n_videos)`; `on_frames(video_index, frames_done, frames_total)`."""
-        from skillsight.pipeline import load_or_track
-        from skillsight.scoring.reference import build_reference, save_reference
 
         if not video_paths:
             raise UploadError("no expert videos: upload at least one")
         motions = []
         for done, path in enumerate(video_paths):
             frames = functools.partial(on_frames, done) if on_frames is not None else None
-            motions.append(load_or_track(check_upload(path), procedure, progress=frames))
+            motions.append(pipeline.load_or_track(check_upload(path), procedure, progress=frames))
             if progress is not None:
                 progress(done + 1, len(video_paths))
         safe_name = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.strip()) or "lab-reference"

@@ -7,7 +7,11 @@ import os
 from pathlib import Path
 from typing import Optional
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+from skillsight.base.constants import VIDEO_SUFFIXES
+from skillsight.base.hashing import file_sha256
+from skillsight.batch.results import artifact_identity
+from skillsight.pipeline import model_and_reference
+
 MAX_UPLOAD_MB = 500  # $SKILLSIGHT_MAX_UPLOAD_MB or app.py --max-upload-mb change it
 
 
@@ -56,10 +60,6 @@ def request_key(
 ) -> str:
     """What makes two requests the same: one session per key (the database's unique index)."""
     import hashlib
-
-    from skillsight.batch.results import artifact_identity
-    from skillsight.file_hash import file_sha256
-    from skillsight.pipeline import model_and_reference
 
     model_path, reference_path = model_and_reference(procedure, model or None, reference or None)
     parts = ["app", trainee, file_sha256(video), procedure, dominant_hand, f"keep:{bool(keep_video)}"]

@@ -13,8 +13,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
+from skillsight.pose.quality import IndividualQuality, TrackingQuality
 from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
+from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
+from skillsight.webapp.payload import public_payload
 
 MAX_FEEDBACK_ITEMS = 5
 NOT_SCORED_TITLE = "We can't score this practice yet"
@@ -43,47 +46,26 @@ def _nested(mapping: Mapping[str, Any], key: str) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
-def tracking_quality_lines(tracking_quality: Mapping[str, Any]) -> list[str]:
-    """Readable lines: the share of frames with all required hands, then one line per individual.
-
-    Accepts the assessment's {"share", "required", "individuals": {name: {...}}, ...} and a flat
-    {name: {...}} mapping alike.
-    """
-    individuals = tracking_quality.get("individuals")
+def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
+    """Readable lines: the share of frames with all required hands, then one line per individual."""
     lines = []
-    if isinstance(individuals, Mapping):
-        share = tracking_quality.get("share")
-        required = [str(r).replace("_", " ") for r in tracking_quality.get("required", [])]
-        if share is not None:
-            who = f"required hands ({', '.join(required)})" if required else "tracked hands"
-            lines.append(f"{who} all tracked in {format_percent(share)} of frames")
-        entries: Mapping[str, Any] = individuals
-    else:
-        entries = tracking_quality
-    for name, value in entries.items():
-        if isinstance(value, Mapping):
-            lines.append(f"{name.replace('_', ' ')}: {_individual_quality(value)}")
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            lines.append(f"{name.replace('_', ' ')}: {format_number(float(value))}")
-        else:
-            lines.append(f"{name.replace('_', ' ')}: {value}")
-    if isinstance(individuals, Mapping) and tracking_quality.get("n_frames"):
-        duration = format_number(tracking_quality.get("duration_s"))
-        fps = format_number(tracking_quality.get("fps"))
-        lines.append(f"{tracking_quality['n_frames']} frames, {duration} s at {fps} fps")
+    if quality.required:
+        required = ", ".join(str(r).replace("_", " ") for r in quality.required)
+        lines.append(f"required hands ({required}) all tracked in {format_percent(quality.share)} of frames")
+    for name, entry in quality.individuals.items():
+        lines.append(f"{name.replace('_', ' ')}: {_individual_quality(entry)}")
+    if quality.n_frames:
+        duration, fps = format_number(quality.duration_s), format_number(quality.fps)
+        lines.append(f"{quality.n_frames} frames, {duration} s at {fps} fps")
     return lines
 
 
-def _individual_quality(value: Mapping[str, Any]) -> str:
-    parts = []
-    share = value.get("tracked_share", value.get("share"))
-    if share is not None:
-        parts.append(f"found in {format_percent(share)} of frames")
-    if value.get("mean_confidence") is not None:
-        parts.append(f"mean confidence {format_number(value['mean_confidence'], 2)}")
-    if value.get("longest_gap_s") is not None:
-        parts.append(f"longest gap {format_number(value['longest_gap_s'], 2)} s")
-    return ", ".join(parts) if parts else ", ".join(f"{k} {v}" for k, v in value.items())
+def _individual_quality(entry: IndividualQuality) -> str:
+    parts = [f"found in {format_percent(entry.tracked_share)} of frames"]
+    parts.append(f"mean confidence {format_number(entry.mean_confidence, 2)}")
+    if entry.longest_gap_s is not None:
+        parts.append(f"longest gap {format_number(entry.longest_gap_s, 2)} s")
+    return ", ".join(parts)
 
 
 DEMO_BADGE = "Demo model, not validated"
@@ -259,8 +241,6 @@ def details_markdown(assessment: Assessment) -> str:
 def procedure_title(name: str) -> str:
     """The procedure's own title ("Open suturing (bench pad)"), else its name."""
     try:
-        from skillsight.scoring.procedure import load_procedure
-
         return load_procedure(name).title
     except Exception:  # an unknown or removed procedure still gets a name
         return name.replace("_", " ")
@@ -319,8 +299,6 @@ def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
     """The metrics the procedure leads with (its JSON's lead_metrics), else the first `limit`."""
     names = [m.name for m in assessment.metrics]
     try:
-        from skillsight.scoring.procedure import load_procedure
-
         lead = [n for n in load_procedure(assessment.procedure).lead_metrics if n in names]
     except Exception:  # a procedure file gone since: still show something sensible
         lead = []
@@ -359,7 +337,6 @@ def phases_table(assessment: Assessment) -> Table:
 def assessment_payload(assessment: Assessment, **extra: Any) -> dict[str, Any]:
     """What the /assess endpoint returns: the assessment's JSON plus ids the page and clients need, as
     plain JSON without server paths (service.public_payload)."""
-    from skillsight.webapp.payload import public_payload
 
     payload = assessment.to_dict()
     payload.update(extra)

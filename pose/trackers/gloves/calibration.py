@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 
 import cv2
 import numpy as np
+
 from skillsight.pose.trackers.gloves.segmentation import WorkingImage, white_mask
 
 MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples showing a hand of one family, for gloves to be present

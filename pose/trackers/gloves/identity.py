@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 
 # The edge the trainee's arms come from, and whether the image left is the trainee's left hand
 # (a camera facing the trainee mirrors it).

@@ -19,9 +19,10 @@ from typing import Any, Optional
 
 import cv2
 import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
-from skillsight.pose.keypoints import GLOVE_KEYPOINTS
-from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
 from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels

@@ -1,0 +1,203 @@
+"""Metamorphic checks of scoring on real clips: the same recording slowed down or with pauses inserted
+never scores higher and moves task time, speed and idle share the right way; mirrored and scored
+left-handed, or at half size, it scores the same.
+
+Each real clip is tracked once per session (module fixtures); its variants are made in memory (see
+tests/metamorphic_variants.py). Where the level and score are withheld (out of the model's domain) or
+refused, the checks compare the model's raw output (its unclipped score and level probabilities) and the
+metrics, so they still test something. No real gloved clip is shared, so the glove-colour relation is
+not checked here (the gloves tests cover colours on synthetic scenes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import shared_file
+from metamorphic_variants import (
+    decode_frames,
+    half_size,
+    mirrored,
+    paused,
+    ping_pong,
+    slowed,
+    take_frames,
+    track_images,
+)
+
+from skillsight.pose.motion import Motion
+from skillsight.scoring.assessment import assess_motion
+from skillsight.scoring.procedure import load_procedure
+from skillsight.scoring.reference import measure_motion
+from skillsight.scoring.results import ResultStatus
+
+pytestmark = pytest.mark.slow
+
+PROCEDURE = "suturing"
+LOOP_S = 30.0
+SCORE_TOLERANCE = 0.25  # points on the 6-30 scale: numerical noise, not a real change
+LEVEL_TOLERANCE = 0.05  # expected level index (0 novice .. 2 expert)
+
+
+@dataclass
+class Judged:
+    """An assessment plus what the model said before anything was withheld or clipped."""
+
+    status: str
+    shown_score: Any
+    shown_probabilities: dict[str, float]
+    raw_score: float
+    expected_level: float  # raw probabilities: sum of p(level) x index (0 novice, 1 intermediate, 2 expert)
+    metrics: dict[str, float]
+    duration_s: float
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Any:
+    from skillsight.models import default_model_path
+    from skillsight.scoring.scorer import load_scorer
+
+    return load_scorer(default_model_path(PROCEDURE))
+
+
+def judge(motion: Motion, dominant_hand: str, scorer: Any) -> Judged:
+    assessment = assess_motion(motion, PROCEDURE, model=scorer, dominant_hand=dominant_hand)
+    _, features = measure_motion(motion, load_procedure(PROCEDURE), dominant_hand)
+    row, _ = scorer.feature_vector(features)
+    probabilities, raw = scorer.run(row)
+    order = {"novice": 0, "intermediate": 1, "expert": 2}
+    expected = float(sum(p * order[level] for level, p in zip(scorer.levels, probabilities[0])))
+    return Judged(
+        status=assessment.status,
+        shown_score=assessment.score,
+        shown_probabilities=dict(assessment.level_probabilities),
+        raw_score=float(raw[0]),
+        expected_level=expected,
+        metrics={k: f.value for k, f in features.items()},
+        duration_s=motion.duration_s,
+    )
+
+
+def tracked_hand(motion: Motion) -> str:
+    """The hand tracked in most frames: the needle driver for a one-hand clip."""
+    shares = {h: float(np.mean(motion.confidence[:, i, 0] > 0)) for i, h in enumerate(motion.individuals)}
+    return max(shares, key=lambda hand: shares[hand]).split("_")[0]
+
+
+def looped(motion: Motion) -> Motion:
+    return take_frames(motion, ping_pong(motion.n_frames, int(round(LOOP_S * motion.fps))))
+
+
+# --- the clips, tracked once per session --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def typing_tracks() -> dict[str, Motion]:
+    """typing_two_hands.mp4 tracked as it is, mirrored and at half size (frames in memory, no re-encoding)."""
+    images, fps = decode_frames(shared_file("mediapipe_samples/typing_two_hands.mp4"))
+    tracks = {
+        "original": track_images(images, fps, "typing_two_hands", PROCEDURE),
+        "mirrored": track_images(mirrored(images), fps, "typing_two_hands mirrored", PROCEDURE),
+        "half_size": track_images(half_size(images), fps, "typing_two_hands half size", PROCEDURE),
+    }
+    del images
+    return tracks
+
+
+@pytest.fixture(scope="module")
+def asl_track() -> Motion:
+    images, fps = decode_frames(shared_file("tfjs/asl_hand.25fps.mp4"))
+    return track_images(images, fps, "asl_hand", PROCEDURE)
+
+
+@pytest.fixture(scope="module", params=["typing_two_hands", "asl_hand"])
+def time_variants(request: Any, scorer: Any) -> dict[str, Judged]:
+    """The clip ping-pong looped to 30 s, that loop slowed to half speed, and with three 3-s pauses."""
+    if request.param == "typing_two_hands":
+        base, hand = request.getfixturevalue("typing_tracks")["original"], "right"
+    else:
+        base = request.getfixturevalue("asl_track")
+        hand = tracked_hand(base)
+    loop = ping_pong(base.n_frames, int(round(LOOP_S * base.fps)))
+    return {
+        "original": judge(take_frames(base, loop), hand, scorer),
+        "slowed": judge(take_frames(base, slowed(loop)), hand, scorer),
+        "paused": judge(take_frames(base, paused(loop, base.fps)), hand, scorer),
+    }
+
+
+# --- slower or with pauses: never better --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["slowed", "paused"])
+def test_slower_or_paused_never_scores_higher(time_variants: Mapping[str, Judged], variant: str) -> None:
+    original, other = time_variants["original"], time_variants[variant]
+    assert other.raw_score <= original.raw_score + SCORE_TOLERANCE, (other.raw_score, original.raw_score)
+    if other.shown_score is not None and original.shown_score is not None:
+        assert other.shown_score <= original.shown_score + SCORE_TOLERANCE
+
+
+@pytest.mark.parametrize("variant", ["slowed", "paused"])
+def test_slower_or_paused_level_never_rises(time_variants: Mapping[str, Judged], variant: str) -> None:
+    original, other = time_variants["original"], time_variants[variant]
+    assert other.expected_level <= original.expected_level + LEVEL_TOLERANCE
+
+
+def test_slowed_doubles_task_time_and_halves_speed(time_variants: Mapping[str, Judged]) -> None:
+    original, slow = time_variants["original"].metrics, time_variants["slowed"].metrics
+    assert slow["task.duration"] == pytest.approx(2 * original["task.duration"], rel=0.02)
+    assert slow["needle_driver.mean_speed"] < 0.75 * original["needle_driver.mean_speed"]
+    assert slow["needle_driver.idle_share"] >= original["needle_driver.idle_share"] - 0.01
+
+
+def test_pauses_add_their_time_and_idle_share(time_variants: Mapping[str, Judged]) -> None:
+    original, held = time_variants["original"].metrics, time_variants["paused"].metrics
+    assert held["task.duration"] == pytest.approx(original["task.duration"] + 9.0, abs=0.2)
+    assert held["needle_driver.idle_share"] > original["needle_driver.idle_share"] + 0.05
+    assert held["needle_driver.mean_speed"] < original["needle_driver.mean_speed"]
+
+
+def test_shown_probabilities_are_never_certain(time_variants: Mapping[str, Judged]) -> None:
+    for judged in time_variants.values():
+        if judged.status == ResultStatus.SCORED.value:
+            assert all(0.005 < p < 0.995 for p in judged.shown_probabilities.values())
+        else:  # withheld or refused: no level, no score shown
+            assert judged.shown_score is None and not judged.shown_probabilities
+
+
+# --- mirrored (scored left-handed) or half size: the same -----------------------------------------------
+
+NEEDLE_DRIVER = ("mean_speed", "idle_share", "path_length", "log_dimensionless_jerk", "working_area")
+
+
+@pytest.fixture(scope="module")
+def image_variants(typing_tracks: Mapping[str, Motion], scorer: Any) -> dict[str, Judged]:
+    return {
+        "original": judge(looped(typing_tracks["original"]), "right", scorer),
+        "mirrored": judge(looped(typing_tracks["mirrored"]), "left", scorer),
+        "half_size": judge(looped(typing_tracks["half_size"]), "right", scorer),
+    }
+
+
+@pytest.mark.parametrize("variant", ["mirrored", "half_size"])
+def test_mirrored_or_half_size_judged_the_same_way(
+    image_variants: Mapping[str, Judged], variant: str
+) -> None:
+    """Same status, and the well-tracked (needle-driver) hand measures the same."""
+    original, other = image_variants["original"], image_variants[variant]
+    assert other.status == original.status
+    assert other.metrics["task.duration"] == pytest.approx(original.metrics["task.duration"], rel=0.01)
+    for name in NEEDLE_DRIVER:
+        key = f"needle_driver.{name}"
+        assert other.metrics[key] == pytest.approx(original.metrics[key], rel=0.05, abs=0.01), key
+
+
+@pytest.mark.parametrize("variant", ["mirrored", "half_size"])
+def test_mirrored_or_half_size_scores_the_same(image_variants: Mapping[str, Judged], variant: str) -> None:
+    original, other = image_variants["original"], image_variants[variant]
+    assert other.raw_score == pytest.approx(original.raw_score, abs=1.0)
+    assert other.expected_level == pytest.approx(original.expected_level, abs=0.15)

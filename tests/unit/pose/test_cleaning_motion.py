@@ -1,0 +1,136 @@
+"""Clean-up: short dropouts filled and flagged, long gaps kept and reported, jitter smoothed per run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skillsight.pose.cleaning import CleaningError, clean_motion, find_gaps, one_euro_filter, savgol_smooth
+from skillsight.scoring.synthetic import motion_from_tracks
+
+FPS = 30.0
+
+
+def _line(n: int = 90, speed_px_s: float = 60.0) -> np.ndarray:
+    t = np.arange(n) / FPS
+    return np.c_[speed_px_s * t, 10.0 + 0 * t]
+
+
+def _with_gap(track: np.ndarray, start: int, stop: int) -> np.ndarray:
+    out = track.copy()
+    out[start:stop] = np.nan
+    return out
+
+
+def test_find_gaps_reports_each_missing_run_with_its_duration():
+    track = _with_gap(_with_gap(_line(), 10, 13), 40, 70)  # 3 frames, then 30 frames missing
+    motion = motion_from_tracks({("right_hand", "centroid"): track}, fps=FPS)
+    gaps = find_gaps(motion, "right_hand", "centroid")
+    assert [(g.start_index, g.stop_index) for g in gaps] == [(10, 13), (40, 70)]
+    assert gaps[0].duration_s == pytest.approx(3 / FPS)
+    assert gaps[1].duration_s == pytest.approx(30 / FPS)
+    assert all(g.interior for g in gaps)
+
+
+def test_short_gap_is_interpolated_exactly_on_a_line_and_flagged():
+    truth = _line()
+    motion = motion_from_tracks({("right_hand", "centroid"): _with_gap(truth, 10, 15)}, fps=FPS)
+    cleaned = clean_motion(motion, max_gap_s=0.3, smoother=None)
+    np.testing.assert_allclose(cleaned.track("right_hand", "centroid"), truth, atol=1e-9)
+    assert cleaned.filled[:, 0, 0].sum() == 5
+    assert cleaned.filled[10:15, 0, 0].all()
+    # The motion keeps its positions as tracked.
+    assert np.isnan(motion.track("right_hand", "centroid")[10:15]).all()
+
+
+def test_cubic_interpolation_follows_a_curve_better_than_linear():
+    t = np.arange(120) / FPS
+    truth = np.c_[100 * np.sin(2 * np.pi * 0.5 * t), 100 * np.cos(2 * np.pi * 0.5 * t)]
+    motion = motion_from_tracks({("left_hand", "centroid"): _with_gap(truth, 50, 58)}, fps=FPS)
+    errors = {}
+    for method in ("linear", "cubic"):
+        cleaned = clean_motion(motion, max_gap_s=0.3, smoother=None, interpolation=method)
+        errors[method] = np.abs(cleaned.track("left_hand", "centroid")[50:58] - truth[50:58]).max()
+    assert errors["cubic"] < errors["linear"] / 3
+
+
+def test_long_gap_stays_missing_and_is_reported_in_the_processing_step():
+    motion = motion_from_tracks({("right_hand", "centroid"): _with_gap(_line(), 30, 60)}, fps=FPS)
+    cleaned = clean_motion(motion, max_gap_s=0.3, smoother=None)
+    assert np.isnan(cleaned.track("right_hand", "centroid")[30:60]).all()
+    step = cleaned.metadata["processing"][-1]
+    assert step["step"] == "clean"
+    report = step["long_gaps"]["right_hand"]
+    assert report["count"] == 1
+    assert report["gaps"][0]["duration_s"] == pytest.approx(1.0)
+    assert step["max_gap_s"] == 0.3
+
+
+def test_savgol_reduces_jitter_and_keeps_a_line():
+    rng = np.random.default_rng(0)
+    truth = _line(300)
+    noisy = truth + rng.normal(0, 2.0, truth.shape)
+    motion = motion_from_tracks({("right_hand", "centroid"): noisy}, fps=FPS)
+    cleaned = clean_motion(motion, smoother="savgol", window_s=0.3, polyorder=2)
+    before = np.std(noisy - truth)
+    after = np.std(cleaned.track("right_hand", "centroid") - truth)
+    assert after < 0.6 * before
+    params = cleaned.metadata["processing"][-1]["smoother_params"]
+    assert params == {"window_s": 0.3, "polyorder": 2}
+
+
+def test_smoothing_never_bridges_a_long_gap():
+    # The hand leaves at x=0 and comes back at x=500: smoothing must not pull the ends towards each other.
+    track = np.r_[np.zeros((40, 2)), np.full((30, 2), np.nan), np.full((40, 2), 500.0)]
+    motion = motion_from_tracks({("right_hand", "centroid"): track}, fps=FPS)
+    cleaned = clean_motion(motion, smoother="savgol", window_s=0.5)
+    out = cleaned.track("right_hand", "centroid")
+    np.testing.assert_allclose(out[:40], 0.0, atol=1e-9)
+    np.testing.assert_allclose(out[70:], 500.0, atol=1e-9)
+
+
+def test_one_euro_reduces_jitter_at_rest_and_follows_a_step():
+    rng = np.random.default_rng(1)
+    t = np.arange(200) / FPS
+    values = np.r_[np.zeros(100), np.full(100, 100.0)][:, None] + rng.normal(0, 1.0, (200, 1))
+    out = one_euro_filter(values, t, min_cutoff=1.0, beta=0.05)
+    assert np.std(out[20:100]) < 0.5 * np.std(values[20:100])
+    assert abs(out[-1, 0] - 100.0) < 2.0  # it caught up with the step
+    motion = motion_from_tracks({("left_hand", "centroid"): np.c_[values, values]}, fps=FPS)
+    cleaned = clean_motion(motion, smoother="one_euro", min_cutoff=1.0, beta=0.05)
+    assert cleaned.metadata["processing"][-1]["smoother"] == "one_euro"
+
+
+def test_savgol_smooth_matches_scipy():
+    from scipy.signal import savgol_filter
+
+    x = np.random.default_rng(2).normal(size=(60, 3))
+    for window, order in ((7, 2), (9, 3), (11, 2)):
+        expected = savgol_filter(x, window, order, axis=0, mode="interp")
+        np.testing.assert_allclose(savgol_smooth(x, window, order), expected, atol=1e-10)
+
+
+def test_bad_parameters_name_the_problem():
+    motion = motion_from_tracks({("right_hand", "centroid"): _line()}, fps=FPS)
+    with pytest.raises(CleaningError, match="smoother"):
+        clean_motion(motion, smoother="kalman")
+    with pytest.raises(CleaningError, match="interpolation"):
+        clean_motion(motion, interpolation="quadratic")
+
+
+def test_prepare_motion_records_both_steps_and_does_not_repeat_them():
+    from skillsight.scoring.features import prepare_motion
+    from skillsight.scoring.synthetic import generate_practice
+
+    tracked = generate_practice("expert", "suturing", n_stitches=1, seed=0)
+    prepared = prepare_motion(tracked)
+    assert [s["step"] for s in prepared.metadata["processing"]] == ["clean", "scale"]
+    assert prepared.units == "hand_size" and prepared.filled is not None and prepared.filled.any()
+    assert prepare_motion(prepared) is prepared
+    smoothed_once = clean_motion(tracked)  # as `skillsight track --smooth` saves it
+    again = prepare_motion(smoothed_once)
+    assert [s["step"] for s in again.metadata["processing"]] == ["clean", "scale"]
+    # Same positions, up to the hand size being measured on smoothed rather than tracked landmarks.
+    np.testing.assert_allclose(again.positions, prepared.positions, rtol=1e-3, equal_nan=True)
+    marker = prepare_motion(tracked, mm_per_px=0.25)
+    assert marker.units == "mm"

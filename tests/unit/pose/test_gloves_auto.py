@@ -1,0 +1,276 @@
+"""The auto tracker's per-frame merge of landmark hands and glove hands, with scripted trackers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from skillsight.base.keypoints import HAND_KEYPOINTS
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.auto import AutoTracker
+from skillsight.pose.trackers.base import FrameObservation, create_tracker
+
+
+def landmark_hand(cx: float, cy: float, size: float = 100.0) -> np.ndarray:
+    """21 points spread over a size x size box centred on (cx, cy)."""
+    rng = np.random.default_rng(int(cx + cy))
+    points = np.column_stack([rng.uniform(-0.5, 0.5, 21), rng.uniform(-0.5, 0.5, 21), np.zeros(21)]) * size
+    points[:, 0] += cx
+    points[:, 1] += cy
+    return points
+
+
+class ScriptedHands:
+    """A stand-in for the MediaPipe hands tracker: per frame index, {slot: (cx, cy)}."""
+
+    name = "hands"
+    individuals = ("left_hand", "right_hand")
+    keypoints = HAND_KEYPOINTS
+
+    def __init__(self, script: dict[int, dict[int, tuple]]) -> None:
+        self.script = script
+        self.closed = False
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        pass
+
+    def process(self, frame: Frame) -> FrameObservation:
+        positions = np.full((2, 21, 3), np.nan)
+        confidence = np.zeros((2, 21))
+        for slot, (cx, cy) in self.script.get(frame.index, {}).items():
+            positions[slot] = landmark_hand(cx, cy)
+            confidence[slot] = 0.9
+        return FrameObservation(positions, confidence, np.zeros((2, 21, 3)), {"hands.detected": 0.0})
+
+    def provenance(self) -> dict[str, Any]:
+        return {"name": "hands"}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class ScriptedGloves:
+    name = "gloves"
+    individuals = ("left_hand", "right_hand")
+    keypoints = ("centroid", "tip")
+
+    def __init__(self, script: dict[int, dict[int, tuple]], present: bool = True) -> None:
+        self.script = script
+        self.present = present
+        self.gloves_present = False
+
+    def prepare(self, sample: Sequence[Frame]) -> None:
+        self.gloves_present = self.present
+
+    def process(self, frame: Frame) -> FrameObservation:
+        positions = np.full((2, 2, 3), np.nan)
+        confidence = np.zeros((2, 2))
+        extras: dict[str, Any] = {"left_hand.glove_area_px": np.nan, "right_hand.glove_area_px": np.nan}
+        for slot, (cx, cy) in self.script.get(frame.index, {}).items():
+            positions[slot] = [(cx, cy, 0.0), (cx, cy - 60.0, 0.0)]
+            confidence[slot] = 0.7
+            extras[("left_hand", "right_hand")[slot] + ".glove_area_px"] = 5000.0
+        return FrameObservation(positions, confidence, extras=extras)
+
+    def provenance(self) -> dict[str, Any]:
+        return {"name": "gloves"}
+
+    def close(self) -> None:
+        pass
+
+
+def frame(index: int) -> Frame:
+    return Frame(index, index / 25.0, np.zeros((8, 8, 3), np.uint8))
+
+
+def auto_with(hands_script: dict, gloves_script: dict, gloves_present: bool = True) -> AutoTracker:
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands(hands_script),
+        gloves_factory=lambda: ScriptedGloves(gloves_script, gloves_present),
+    )
+    tracker.prepare([frame(i) for i in range(3)])
+    return tracker
+
+
+def hands_in(obs: FrameObservation) -> int:
+    return int(np.count_nonzero(np.any(obs.confidence > 0, axis=1)))
+
+
+def test_keypoints_are_the_21_landmarks_then_centroid_and_tip() -> None:
+    tracker = auto_with({}, {})
+    assert tracker.keypoints == (*HAND_KEYPOINTS, "centroid", "tip")
+    assert tracker.individuals == ("left_hand", "right_hand")
+
+
+def test_landmark_hands_get_the_centre_of_their_landmarks_and_the_index_tip() -> None:
+    tracker = auto_with({0: {0: (300.0, 400.0)}}, {}, gloves_present=False)
+    obs = tracker.process(frame(0))
+    points = landmark_hand(300.0, 400.0)
+    centroid, tip = tracker.keypoints.index("centroid"), tracker.keypoints.index("tip")
+    # The centre of all 21 landmarks: the whole hand, as a glove blob's centroid is.
+    np.testing.assert_allclose(obs.positions[0, centroid], points.mean(axis=0))
+    np.testing.assert_allclose(obs.positions[0, tip], points[HAND_KEYPOINTS.index("index_finger_tip")])
+    assert obs.confidence[0, centroid] == pytest.approx(0.9)
+    assert obs.world is not None and obs.world.shape == (2, 23, 3)
+    assert tracker.provenance()["choice"] == "landmarks"
+
+
+def test_glove_hands_fill_where_mediapipe_finds_nothing() -> None:
+    tracker = auto_with({}, {0: {0: (200.0, 500.0), 1: (700.0, 520.0)}})
+    obs = tracker.process(frame(0))
+    centroid = tracker.keypoints.index("centroid")
+    assert hands_in(obs) == 2
+    np.testing.assert_allclose(obs.positions[:, centroid, :2], [[200.0, 500.0], [700.0, 520.0]])
+    assert np.all(obs.confidence[:, :21] == 0)  # no landmarks invented for glove hands
+    assert obs.extras["left_hand.from_gloves"] == 1.0
+    provenance = tracker.provenance()
+    assert provenance["choice"] == "gloves"
+    assert provenance["per_frame_sources"]["hands_from_gloves"] == 2
+
+
+def test_a_glove_on_a_landmark_hand_is_the_same_hand_not_a_third() -> None:
+    # MediaPipe sees the left hand at (200, 500); the glove tracker sees it too and the right hand
+    tracker = auto_with({0: {0: (200.0, 500.0)}}, {0: {0: (210.0, 505.0), 1: (700.0, 520.0)}})
+    obs = tracker.process(frame(0))
+    assert hands_in(obs) == 2
+    assert obs.confidence[0, 0] > 0  # landmarks kept for the left hand
+    assert obs.extras["left_hand.from_gloves"] == 0.0 and obs.extras["right_hand.from_gloves"] == 1.0
+    assert obs.extras["left_hand.glove_area_px"] == 5000.0
+
+
+def test_a_glove_hand_whose_slot_mediapipe_holds_takes_the_free_slot() -> None:
+    # identities disagree: MediaPipe calls the hand at (700, 520) left; the glove tracker calls the
+    # other hand, far away at (200, 500), left too
+    tracker = auto_with({0: {0: (700.0, 520.0)}}, {0: {0: (200.0, 500.0)}})
+    obs = tracker.process(frame(0))
+    centroid = tracker.keypoints.index("centroid")
+    assert hands_in(obs) == 2
+    np.testing.assert_allclose(obs.positions[1, centroid, :2], [200.0, 500.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_never_fewer_hands_than_either_tracker_alone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    places = [(200.0, 500.0), (700.0, 520.0), (450.0, 300.0)]
+    hands_script: dict[int, dict[int, tuple]] = {}
+    gloves_script: dict[int, dict[int, tuple]] = {}
+    for index in range(40):
+        for script in (hands_script, gloves_script):
+            chosen: dict[int, tuple] = {}
+            for slot in range(2):
+                if rng.random() < 0.6:
+                    chosen[slot] = places[int(rng.integers(len(places)))]
+            script[index] = chosen
+    # MediaPipe saw a hand in one of the three samples: it runs on every frame (see the probe test)
+    hands_script[0], hands_script[1], hands_script[2] = {0: places[0]}, {}, {}
+    tracker = auto_with(hands_script, gloves_script)
+    for index in range(40):
+        obs = tracker.process(frame(index))
+        expected_at_least = max(len(hands_script[index]), len(gloves_script[index]))
+        assert hands_in(obs) >= expected_at_least, index
+
+
+def test_without_gloves_the_glove_tracker_is_not_run() -> None:
+    calls = []
+
+    class CountingGloves(ScriptedGloves):
+        def process(self, frame: Frame) -> FrameObservation:
+            calls.append(frame.index)
+            return super().process(frame)
+
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands({}), gloves_factory=lambda: CountingGloves({}, present=False)
+    )
+    tracker.prepare([frame(0)])
+    for index in range(5):
+        tracker.process(frame(index))
+    assert calls == []
+    assert tracker.provenance()["per_frame_sources"]["frames"] == 5
+
+
+def test_the_sample_probe_uses_its_own_hands_tracker() -> None:
+    built: list = []
+
+    def factory() -> ScriptedHands:
+        built.append(ScriptedHands({0: {0: (100.0, 100.0)}, 1: {}}))
+        return built[-1]
+
+    tracker = AutoTracker(hands_factory=factory, gloves_factory=lambda: ScriptedGloves({}, present=True))
+    tracker.prepare([frame(0), frame(1)])
+    assert tracker.sample_frames_with_landmarks == 1
+    assert len(built) == 2 and built[1].closed and not built[0].closed
+    tracker.close()
+    assert built[0].closed
+
+
+def test_a_bare_handed_video_needs_no_second_mediapipe_pass() -> None:
+    built: list = []
+
+    def factory() -> ScriptedHands:
+        built.append(ScriptedHands({0: {0: (100.0, 100.0)}}))
+        return built[-1]
+
+    tracker = AutoTracker(hands_factory=factory, gloves_factory=lambda: ScriptedGloves({}, present=False))
+    tracker.prepare([frame(0), frame(1)])
+    assert len(built) == 1
+    assert tracker.choice == "landmarks"
+    tracker.close()
+
+
+def test_registered_as_auto() -> None:
+    pytest.importorskip("mediapipe")
+    tracker = create_tracker("auto", camera_view="top")
+    try:
+        assert isinstance(tracker, AutoTracker)
+        assert tracker.keypoints[-2:] == ("centroid", "tip") and len(tracker.keypoints) == 23
+    finally:
+        tracker.close()
+
+
+def test_without_a_sample_the_first_frame_decides() -> None:
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands({}), gloves_factory=lambda: ScriptedGloves({0: {0: (5.0, 5.0)}})
+    )
+    tracker.prepare([])
+    obs = tracker.process(frame(0))
+    assert tracker.gloves_present and hands_in(obs) == 1
+
+
+def test_a_gloved_video_without_landmarks_probes_mediapipe_only_now_and_then() -> None:
+    calls: list[int] = []
+
+    class CountingHands(ScriptedHands):
+        def process(self, frame: Frame) -> FrameObservation:
+            calls.append(frame.index)
+            return super().process(frame)
+
+    script = {i: ({0: (100.0, 100.0)} if i >= 300 else {}) for i in range(460)}
+    tracker = AutoTracker(
+        hands_factory=lambda: CountingHands(script),
+        gloves_factory=lambda: ScriptedGloves({i: {1: (500.0, 500.0)} for i in range(460)}),
+    )
+    tracker.prepare([frame(i) for i in range(3)])
+    calls.clear()
+    assert tracker.choice == "gloves"
+    observations = [tracker.process(frame(i)) for i in range(460)]
+    probed_before = [i for i in calls if i < 300]
+    assert 2 <= len(probed_before) <= 4  # every 5 s of video (125 frames), not every frame
+    # once a probe finds a hand, MediaPipe runs on every frame again
+    first_seen = min(i for i in calls if i >= 300)
+    assert first_seen <= 425 and all(i in calls for i in range(first_seen, 460))
+    assert hands_in(observations[-1]) == 2
+    assert tracker.provenance()["per_frame_sources"]["mediapipe_frames_skipped"] > 250
+
+
+def test_still_white_objects_in_a_bare_handed_video_are_not_gloves() -> None:
+    hands = {i: {0: (100.0, 100.0)} for i in range(20)}
+    still_glove = {i: {1: (600.0, 300.0)} for i in range(20)}
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands(hands), gloves_factory=lambda: ScriptedGloves(still_glove)
+    )
+    tracker.prepare([frame(i) for i in range(0, 20, 4)])
+    assert not tracker.gloves_present and tracker.provenance()["still_glove_candidates_rejected"]
+    assert all(hands_in(tracker.process(frame(i))) == 1 for i in range(20))

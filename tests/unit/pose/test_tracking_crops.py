@@ -1,0 +1,125 @@
+"""Landmark models run directly on crops: region geometry, smoothing, the body -> hands link, and (slow)
+both backends against the shared tfjs reference landmarks, measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+
+import numpy as np
+import pytest
+from conftest import shared_file
+
+from skillsight.pose.keypoints import HAND_KEYPOINTS, POSE_KEYPOINTS
+from skillsight.pose.track import track_source
+from skillsight.pose.trackers.body_link import BodyFeed
+from skillsight.pose.trackers.crop_runtime import Roi, crop, transform_roi
+from skillsight.pose.trackers.hand_crops import roi_from_landmarks, roi_from_pose
+from skillsight.pose.trackers.landmark_filters import LandmarkSmoother, OneEuroSettings
+
+
+def test_a_crop_maps_back_onto_the_frame():
+    roi = Roi(310.0, 205.0, 120.0, 80.0, rotation=0.7)
+    inside = np.array([[0.0, 0.0], [224.0, 0.0], [112.0, 112.0], [30.0, 200.0]])
+    frame_points = roi.to_image(inside, 224)
+    back = (roi.crop_matrix(224) @ np.c_[frame_points, np.ones(len(frame_points))].T).T
+    np.testing.assert_allclose(back, inside, atol=1e-9)
+    np.testing.assert_allclose(frame_points[2], (310.0, 205.0))  # the crop's centre is the region's
+
+
+def test_a_turned_crop_shows_the_region_upright():
+    image = np.zeros((200, 300, 3), np.uint8)
+    image[90:110, 150:200] = 255  # a bar pointing right from (150, 100)
+    # turned a quarter: the region's "up" is the image's right, so the bar points up in the crop
+    tensor = crop(image, Roi(150.0, 100.0, 120.0, 120.0, rotation=math.pi / 2), 64, (0.0, 1.0))[0]
+    column = tensor[:, 32, 0]
+    assert column[5:30].mean() > 0.9 and column[40:].mean() < 0.1
+
+
+def test_hand_regions_point_along_the_hand():
+    wrist, index, pinky = np.array([100.0, 200.0]), np.array([95.0, 150.0]), np.array([110.0, 150.0])
+    up = roi_from_pose(wrist, index, pinky)
+    assert abs(up.rotation) < 0.2 and up.y < wrist[1]
+    # the same hand turned to point right: a quarter turn
+    right = roi_from_pose(wrist, np.array([150.0, 205.0]), np.array([150.0, 190.0]))
+    assert right.rotation == pytest.approx(math.pi / 2, abs=0.2) and right.x > wrist[0]
+    assert right.width == pytest.approx(up.width, rel=0.1)
+
+
+def test_the_region_from_landmarks_holds_the_hand_and_reaches_past_the_fingers():
+    reference = np.array(json.loads(shared_file("tfjs/asl_hand.full.json").read_text()))[0]
+    roi = roi_from_landmarks(reference)
+    inside = (roi.crop_matrix(224) @ np.c_[reference[:, :2], np.ones(21)].T).T
+    assert (inside > 0).all() and (inside < 224).all()
+    assert transform_roi(roi, 2.0).width == pytest.approx(2.0 * roi.width)
+
+
+def test_the_one_euro_filter_holds_still_points_and_follows_fast_ones():
+    smooth = LandmarkSmoother(OneEuroSettings(min_cutoff=0.05, beta=80.0))
+    still = np.array([[0.0, 0.0, 0.0], [600.0, 900.0, 0.0]])  # a body's size in px
+    rng = np.random.default_rng(0)
+    outputs = [smooth(still + rng.normal(0.0, 0.5, still.shape), i / 30.0) for i in range(60)]
+    assert np.std(outputs[20:], axis=0).max() < 0.25  # 0.5 px of jitter mostly held still
+    moved = smooth(still + 200.0, 60 / 30.0)
+    assert np.abs(moved - still).min() > 100.0  # a fast move is followed within a frame
+    assert smooth(still, 60 / 30.0) is not None  # a repeated timestamp passes the value through
+    np.testing.assert_allclose(smooth(still, 60 / 30.0), still)
+
+
+def test_a_closed_body_feed_releases_the_waiting_hands():
+    feed = BodyFeed(timeout_s=30.0)
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(feed.take(3)))
+    waiter.start()
+    feed.publish(2, {"left_hand": None})
+    feed.close()
+    waiter.join(timeout=5.0)
+    assert not waiter.is_alive() and got == [{}]
+
+
+def per_frame_median_errors(tracked: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    return np.nanmedian(np.linalg.norm(tracked[..., :2] - reference[..., :2], axis=-1), axis=1)
+
+
+def _track(clip, individual, names, backend):
+    motion = track_source(
+        clip, tracker="hands+pose", camera_view="front", tracker_options={"backend": backend}
+    )
+    return motion, np.stack([motion.track(individual, name) for name in names], axis=1)
+
+
+@pytest.mark.slow
+def test_pose_from_crops_meets_the_reference_figure_where_the_tasks_landmarker_does_not():
+    clip = shared_file("tfjs/pose_squats.mp4")
+    reference = np.array(json.loads(shared_file("tfjs/pose_squats.full.json").read_text()))
+    within = {}
+    for backend in ("crops", "tasks"):
+        motion, body = _track(clip, "body", POSE_KEYPOINTS, backend)
+        within[backend] = int((per_frame_median_errors(body, reference) <= 6.0).sum())
+        backends = [t["backend"] for t in motion.metadata["trackers"]]
+        assert ("LiteRT" in backends[1]) == (backend == "crops")
+        assert ("hand_crops" in backends[0]) == (backend == "crops")  # hands placed from the body
+    assert within["crops"] >= 64, within  # issue 14: median <= 6 px in >= 64 of 65 frames
+    assert within["crops"] >= within["tasks"], within
+
+
+@pytest.mark.slow
+def test_hands_placed_from_the_body_match_the_reference_no_worse_than_palm_detection():
+    clip = shared_file("tfjs/asl_hand.25fps.mp4")
+    reference = np.array(json.loads(shared_file("tfjs/asl_hand.full.json").read_text()))
+    figures = {}
+    for backend in ("crops", "tasks"):
+        motion, right = _track(clip, "right_hand", HAND_KEYPOINTS, backend)
+        found = ~np.isnan(right[:, :, 0]).all(axis=1)
+        assert found.mean() >= 0.99
+        errors = per_frame_median_errors(right[found], reference[found])
+        figures[backend] = (float(np.median(errors)), float(np.percentile(errors, 95)))
+        z_error = np.nanmedian(np.abs(right[found][..., 2] - reference[found][..., 2]))
+        assert z_error <= 2.0
+    median, p95 = figures["crops"]
+    assert median <= 1.0 and p95 <= 5.0, figures
+    # no worse than palm detection with the Tasks landmarker, up to 0.05 px (measured today: medians
+    # 0.1437 vs 0.1404 px, p95 0.537 vs 0.554 px: the same model on the same hand, cropped slightly
+    # differently by the two paths)
+    assert median <= figures["tasks"][0] + 0.05 and p95 <= figures["tasks"][1] + 0.05, figures

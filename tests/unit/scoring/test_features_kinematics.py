@@ -1,0 +1,252 @@
+"""Per-hand kinematics on motions with known answers (units: hand sizes, 30 fps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skillsight.scoring.features import area, hand_reference_keypoint, prepare_motion
+from skillsight.scoring.features import kinematics as k
+from skillsight.scoring.features.local_fit import local_linear_fit
+from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk, compute_sparc
+from skillsight.scoring.synthetic import generate_practice, minimum_jerk, motion_from_tracks
+
+FPS = 30.0
+HAND = "right_hand"
+
+
+def _motion(track: np.ndarray, keypoint: str = "centroid"):
+    return motion_from_tracks({(HAND, keypoint): track}, fps=FPS, units="hand_size")
+
+
+def _line(seconds: float = 3.0, speed: float = 2.0) -> np.ndarray:
+    t = np.arange(int(seconds * FPS)) / FPS
+    return np.c_[speed * t, np.zeros_like(t)]
+
+
+def _rest_and_moves(
+    n_moves: int = 3, amplitude: float = 2.0, move_s: float = 1.0, rest_s: float = 1.0
+) -> np.ndarray:
+    """Rest, then n minimum-jerk moves along x separated by rests, then rest."""
+    rest = np.zeros(int(rest_s * FPS))
+    tau = np.arange(int(move_s * FPS) + 1) / (move_s * FPS)
+    x = [rest]
+    for i in range(n_moves):
+        x.append(amplitude * (i + minimum_jerk(tau)))
+        x.append(np.full(rest.size, amplitude * (i + 1)))
+    xs = np.concatenate(x)
+    return np.c_[xs, np.zeros_like(xs)]
+
+
+TH = k.KinematicThresholds(idle_speed=0.3, min_pause_s=0.5, movement_prominence=0.15)
+
+
+def test_straight_line_at_constant_speed():
+    motion = _motion(_line(3.0, 2.0))
+    assert k.compute_path_length(motion, HAND) == pytest.approx(2.0 * (90 - 1) / FPS)
+    assert k.compute_mean_speed(motion, HAND) == pytest.approx(2.0)
+    assert k.compute_peak_speed(motion, HAND) == pytest.approx(2.0)
+    assert k.compute_mean_acceleration(motion, HAND) == pytest.approx(0.0, abs=1e-9)
+    assert k.compute_mean_jerk(motion, HAND) == pytest.approx(0.0, abs=1e-6)
+    assert k.compute_movement_count(motion, HAND, TH) == 1
+    assert k.compute_pause_count(motion, HAND, TH) == 0
+    assert k.compute_idle_share(motion, HAND, TH) == 0.0
+    assert k.compute_active_time(motion, HAND, TH) == pytest.approx(3.0)
+    assert k.compute_task_time(motion, HAND) == pytest.approx(3.0)
+
+
+def test_minimum_jerk_moves_between_rests():
+    motion = _motion(_rest_and_moves(3))
+    assert k.compute_movement_count(motion, HAND, TH) == 3
+    assert k.compute_pause_count(motion, HAND, TH) == 4
+    assert k.compute_path_length(motion, HAND) == pytest.approx(6.0, rel=1e-3)
+    # Still: the four 1-s rests, plus the start and end of each move until its speed nears the idle
+    # speed (a minimum-jerk move of 2 in 1 s reaches 0.3 after 0.07 s; the fit's window blurs it).
+    duration = motion.n_frames / FPS
+    assert 4.0 / duration < k.compute_idle_share(motion, HAND, TH) < (4.0 + 6 * 0.1) / duration
+    # A minimum-jerk movement has dimensionless jerk 720; the unit is taken from where its speed passes
+    # half the idle speed (below, the hand counts as still), which trims its gentlest start and end.
+    assert compute_log_dimensionless_jerk(motion, HAND, TH) == pytest.approx(-np.log(720), abs=0.35)
+    # Peak speed: the distance covered in the PEAK_WINDOW_S centred on the middle of a move (a
+    # little under its top speed, 1.875 x 2), over that window...
+    half = k.PEAK_WINDOW_S / 2
+    sustained = 2.0 * (minimum_jerk(0.5 + half) - minimum_jerk(0.5 - half)) / (2 * half)
+    assert 0.9 * 1.875 * 2.0 < sustained < 1.875 * 2.0
+
+    # ...less the fit's bias, tau^2 / 2 times the speed's curvature, averaged over the window.
+    def acceleration(s: float) -> float:  # of 2 * minimum_jerk
+        return 60.0 * (2 * s - 6 * s**2 + 4 * s**3)
+
+    bias = k.SPEED_TIME_SCALE_S**2 / 2 * (acceleration(0.5 + half) - acceleration(0.5 - half)) / (2 * half)
+    assert k.compute_peak_speed(motion, HAND) == pytest.approx(sustained + bias, rel=0.01)
+
+
+def test_corrective_submovements_count_as_movements_and_are_less_smooth():
+    smooth = _rest_and_moves(1, amplitude=2.0)
+    corrected = smooth.copy()
+    # The primary move overshoots by 0.5; a correction brings it back.
+    n_rest = int(FPS)
+    tau = np.arange(31) / 30.0
+    corrected[n_rest : n_rest + 31, 0] = 2.5 * minimum_jerk(tau)
+    tail = np.arange(corrected.shape[0] - n_rest - 31)
+    corrected[n_rest + 31 :, 0] = 2.5 - 0.5 * minimum_jerk(tail / 12.0)
+    a, b = _motion(smooth), _motion(corrected)
+    assert k.compute_movement_count(a, HAND, TH) == 1
+    assert k.compute_movement_count(b, HAND, TH) == 2
+    assert compute_log_dimensionless_jerk(b, HAND, TH) < compute_log_dimensionless_jerk(a, HAND, TH)
+    assert compute_sparc(b, HAND, TH) < compute_sparc(a, HAND, TH)
+    assert k.compute_mean_jerk(b, HAND) > k.compute_mean_jerk(a, HAND)
+
+
+def test_working_area_of_a_circular_path():
+    t = np.arange(300) / FPS
+    circle = np.c_[1.5 * np.cos(2 * np.pi * t / 10), 1.5 * np.sin(2 * np.pi * t / 10)]
+    assert k.compute_working_area(_motion(circle), HAND) == pytest.approx(np.pi * 1.5**2, rel=0.01)
+    # Uniform circular motion: constant speed 2 pi r / period, centripetal acceleration v^2 / r.
+    speed = 2 * np.pi * 1.5 / 10
+    assert k.compute_mean_speed(_motion(circle), HAND) == pytest.approx(speed, rel=0.01)
+    # (the fit's window bends the path a little at the two ends of the recording)
+    assert k.compute_mean_acceleration(_motion(circle), HAND) == pytest.approx(speed**2 / 1.5, rel=0.03)
+    line = _line()
+    assert k.compute_working_area(_motion(line), HAND) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_working_area_of_a_3d_path_uses_its_main_plane():
+    t = np.arange(300) / FPS
+    ring = np.c_[np.cos(2 * np.pi * t / 10), np.sin(2 * np.pi * t / 10), np.zeros_like(t)]
+    tilt = np.array([[1, 0, 0], [0, np.cos(0.7), -np.sin(0.7)], [0, np.sin(0.7), np.cos(0.7)]])
+    motion = motion_from_tracks({(HAND, "tool_tip"): ring @ tilt.T}, kind="kinematics_3d", units="m")
+    assert k.compute_working_area(motion, HAND) == pytest.approx(np.pi, rel=0.01)
+
+
+def test_gaps_do_not_add_path_or_speed():
+    track = _line(3.0, 2.0)
+    track[30:45] = np.nan
+    motion = _motion(track)
+    # 15 frames missing: the path is that of the two observed runs (29 and 44 frame steps), nothing between.
+    assert k.compute_path_length(motion, HAND) == pytest.approx(2.0 * (29 + 44) / FPS)
+    assert k.compute_out_of_view_share(motion, HAND) == pytest.approx(15 / 90)
+    speed = k.hand_speed(motion, HAND)
+    assert np.isnan(speed[30:45]).all() and np.nanmax(speed) == pytest.approx(2.0)
+
+
+def test_reference_keypoint_prefers_centroid_then_tool_tip_then_palm():
+    line = _line()
+    both = motion_from_tracks({(HAND, "wrist"): line, (HAND, "centroid"): line + 1})
+    assert hand_reference_keypoint(both, HAND) == "centroid"
+    wrist_only = motion_from_tracks({(HAND, "wrist"): line, (HAND, "thumb_tip"): line + 1})
+    assert hand_reference_keypoint(wrist_only, HAND) == "wrist"
+    tool = motion_from_tracks({(HAND, "tool_tip"): np.c_[line, line[:, 0]]}, kind="kinematics_3d", units="m")
+    assert hand_reference_keypoint(tool, HAND) == "tool_tip"
+    assert hand_reference_keypoint(tool, "left_hand") is None
+
+
+def test_thresholds_follow_the_units():
+    metres = motion_from_tracks({(HAND, "tool_tip"): np.zeros((10, 3))}, kind="kinematics_3d", units="m")
+    hands = _motion(np.zeros((10, 2)))
+    assert k.thresholds_for(metres).idle_speed == pytest.approx(0.3 * 0.09)
+    assert k.thresholds_for(hands).idle_speed == pytest.approx(0.3)
+    assert k.thresholds_for(hands, {"idle_speed_hand_sizes_per_s": 0.5}).idle_speed == pytest.approx(0.5)
+
+
+def test_body_wrist_stands_in_for_a_hand_without_landmarks():
+    line = _line()
+    motion = motion_from_tracks({("body", "left_wrist"): line, ("body", "nose"): line + 5})
+    assert hand_reference_keypoint(motion, "left_hand") is None
+    assert k.compute_path_length(motion, "left_hand") == pytest.approx(2.0 * 89 / FPS)
+    assert k.hand_track(motion, "right_hand") is None
+
+
+# --- graded activity: near the idle speed, noise moves active time a little, not by whole pauses ----
+
+
+def test_activity_is_graded_around_the_idle_speed():
+    times = np.arange(90) / FPS
+    for speed, expected in ((0.0, 0.0), (0.15, 0.0), (0.3, 0.5), (0.45, 1.0), (2.0, 1.0)):
+        weight = k.activity(np.full(times.size, speed), TH, times)
+        np.testing.assert_allclose(weight, expected, atol=1e-9)
+
+
+def test_a_dip_shorter_than_a_pause_keeps_the_hand_active_but_a_pause_does_not():
+    times = np.arange(120) / FPS
+    speed = np.full(times.size, 1.0)
+    speed[40:49] = 0.0  # 0.3 s: the slowing between two movements
+    speed[80:100] = 0.0  # 0.67 s: a pause
+    weight = k.activity(speed, TH, times)
+    assert np.all(weight[:60] == 1.0)
+    assert np.all(weight[80:100] == 0.0)
+    speed[10] = np.nan  # not observed: no weight either way
+    assert np.isnan(k.activity(speed, TH, times)[10])
+
+
+def test_active_time_moves_smoothly_with_the_speed():
+    """A speed profile that lingers at the idle speed: 2% more speed moves active time by a few
+    percent, where a hard threshold would flip whole stretches."""
+    times = np.arange(300) / FPS
+    speed = 0.3 + 0.02 * np.sin(2 * np.pi * times / 2.5)  # hovering around the threshold
+    active = float(np.sum(k.activity(speed, TH, times))) / FPS
+    faster = float(np.sum(k.activity(1.02 * speed, TH, times))) / FPS
+    assert active == pytest.approx(5.0, rel=0.01)
+    assert faster / active == pytest.approx(1.04, abs=0.01)
+    hard = np.sum(speed >= 0.3) / FPS, np.sum(1.02 * speed >= 0.3) / FPS
+    assert hard[1] / hard[0] > 1.15  # what the hard cut would have done
+
+
+def test_the_fit_keeps_a_line_where_it_is_next_to_gaps_and_ends():
+    track = _line(3.0, 2.0)
+    t = np.arange(track.shape[0]) / FPS
+    fit = local_linear_fit(track, t, k.SPEED_TIME_SCALE_S)
+    np.testing.assert_allclose(fit.position, track, atol=1e-9)
+    np.testing.assert_allclose(fit.velocity, np.tile([2.0, 0.0], (t.size, 1)), atol=1e-9)
+    track[30:45] = np.nan
+    fit = local_linear_fit(track, t, k.SPEED_TIME_SCALE_S)
+    np.testing.assert_allclose(fit.position[np.isfinite(track)], track[np.isfinite(track)], atol=1e-9)
+    assert np.isnan(fit.position[30:45]).all() and np.isnan(fit.velocity[30:45]).all()
+
+
+def test_path_ignores_most_jitter_on_a_still_hand():
+    rng = np.random.default_rng(0)
+    still = 0.01 * rng.standard_normal((300, 2))  # jitter of 1% of a hand size
+    raw_path = float(np.sum(np.linalg.norm(np.diff(still[::3], axis=0), axis=1)))  # 0.1-s steps
+    assert k.compute_path_length(_motion(still), HAND) < 0.4 * raw_path
+
+
+def test_landmark_hands_are_followed_at_the_centre_of_their_21_landmarks():
+    """A hands-only motion (no glove centroid) gets the landmarks' centre as "centroid", the point the
+    auto tracker records and the features follow, so every tracker's features mean the same."""
+    from skillsight.base.keypoints import HAND_KEYPOINTS
+    from skillsight.scoring.features import prepare_motion
+
+    rng = np.random.default_rng(1)
+    offsets = rng.uniform(-0.5, 0.5, (len(HAND_KEYPOINTS), 2))
+    path = _line(2.0, 1.0)
+    tracks = {(HAND, name): path + offsets[i] for i, name in enumerate(HAND_KEYPOINTS)}
+    motion = motion_from_tracks(tracks, fps=FPS, units="hand_size")
+    assert "centroid" not in motion.keypoints
+    prepared = prepare_motion(motion, smoother=None)
+    assert hand_reference_keypoint(prepared, HAND) == "centroid"
+    np.testing.assert_allclose(prepared.track(HAND, "centroid"), path + offsets.mean(axis=0), atol=1e-9)
+
+
+def test_hull_area_is_exact_on_paths_and_clouds():
+    """The hull's candidate filters (narrow columns, the octagon of extreme points) drop only points
+    inside it: the area is OpenCV's hull area of every point."""
+    import cv2  # only to check against an independent hull (OpenCV is heavy to import)
+
+    rng = np.random.default_rng(4)
+    for points in (np.cumsum(rng.normal(size=(1800, 2)), axis=0), rng.normal(size=(500, 2))):
+        assert area._outside_extremes(points).shape[0] < points.shape[0] / 4  # most points are inside
+        expected = cv2.contourArea(cv2.convexHull(points.astype(np.float32)))
+        assert area.convex_hull_area(points) == pytest.approx(expected, rel=1e-5)
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]] * 10)
+    assert area.convex_hull_area(square) == pytest.approx(2.0)
+
+
+def test_a_hands_fit_is_made_once_per_motion_and_shared_read_only():
+    motion = prepare_motion(generate_practice("expert", "suturing", n_stitches=1, seed=2))
+    first, again = k.hand_motion(motion, "right_hand"), k.hand_motion(motion, "right_hand")
+    assert first is again
+    with pytest.raises(ValueError):
+        first.speed[0] = 1.0  # shared between every metric: nobody may change it
+    other = motion.with_updates(positions=motion.positions * 2.0)
+    assert k.hand_motion(other, "right_hand") is not first

@@ -1,0 +1,80 @@
+"""Tremor, SPARC and the numpy peak finder, against known answers and scipy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skillsight.scoring.features.peaks import find_peaks, peak_prominences
+from skillsight.scoring.features.smoothness import band_rms, compute_tremor, spectral_arc_length
+from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
+
+HAND = "right_hand"
+
+
+def _shaking_hand(fps: float, hz: float, amplitude: float, seconds: float = 6.0):
+    t = np.arange(int(seconds * fps)) / fps
+    wrist = np.c_[0.5 * t, np.zeros_like(t)]  # the hand drifts; only the fingertip shakes relative to it
+    tip = wrist + np.c_[amplitude * np.sin(2 * np.pi * hz * t), np.full_like(t, 1.5)]
+    return motion_from_tracks(
+        {(HAND, "wrist"): wrist, (HAND, "index_finger_tip"): tip}, fps=fps, units="hand_size"
+    )
+
+
+def test_tremor_is_the_band_rms_of_a_sine():
+    value, what = compute_tremor(_shaking_hand(30.0, 8.0, 0.05), HAND)
+    assert value == pytest.approx(0.05 / np.sqrt(2), rel=0.05)
+    assert "wrist" in what
+
+
+def test_more_tremor_gives_more_tremor_power_and_out_of_band_motion_gives_little():
+    small, _ = compute_tremor(_shaking_hand(30.0, 8.0, 0.02), HAND)
+    large, _ = compute_tremor(_shaking_hand(30.0, 8.0, 0.08), HAND)
+    slow, _ = compute_tremor(_shaking_hand(30.0, 1.0, 0.08), HAND)
+    assert large == pytest.approx(4 * small, rel=0.05)
+    assert slow < 0.1 * large
+
+
+def test_tremor_is_unavailable_below_the_nyquist_rate():
+    value, reason = compute_tremor(_shaking_hand(15.0, 6.0, 0.05), HAND)
+    assert np.isnan(value)
+    assert "fps" in reason
+
+
+def test_band_rms_matches_scipy_welch():
+    from scipy.signal import welch
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2)) + np.arange(400)[:, None] * 0.01
+    f, p = welch(x, fs=30.0, nperseg=60, detrend="linear", axis=0)
+    band = (f >= 4) & (f <= 12)
+    assert band_rms(x, 30.0, (4.0, 12.0)) == pytest.approx(np.sqrt(p[band].sum() * (f[1] - f[0])))
+
+
+def test_sparc_prefers_one_bell_to_two():
+    fs = 100.0
+    tau = np.linspace(0, 1, 101)
+    bell = np.gradient(minimum_jerk(tau), tau)
+    two = np.r_[bell[:70], bell[30:]]  # two overlapping submovements
+    assert -1.8 < spectral_arc_length(bell, fs) < -1.3
+    assert spectral_arc_length(two, fs) < spectral_arc_length(bell, fs)
+
+
+def test_peak_finder_matches_scipy():
+    from scipy.signal import find_peaks as scipy_find_peaks
+    from scipy.signal import peak_prominences as scipy_prominences
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        y = np.convolve(rng.normal(size=400), np.ones(5) / 5, "same")
+        peaks = scipy_find_peaks(y)[0]
+        np.testing.assert_allclose(peak_prominences(y, peaks), scipy_prominences(y, peaks)[0])
+        for kwargs in (
+            {"height": 0.1},
+            {"prominence": 0.3},
+            {"distance": 9},
+            {"height": 0, "prominence": 0.2, "distance": 5},
+        ):
+            np.testing.assert_array_equal(find_peaks(y, **kwargs), scipy_find_peaks(y, **kwargs)[0])
+    plateau = np.array([0, 1, 1, 1, 0, 2, 0], dtype=float)
+    np.testing.assert_array_equal(find_peaks(plateau), [2, 5])

@@ -1,0 +1,191 @@
+"""The synthetic practice generator: valid, seeded, labelled, and each knob moves its feature."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from skillsight.pose.motion import load_motion
+from skillsight.scoring.features import compute_features, prepare_motion
+from skillsight.scoring.synthetic import (
+    GRS_RANGE,
+    HAND_KEYPOINTS,
+    POSE_KEYPOINTS,
+    generate_practice,
+    minimum_jerk,
+    synthetic_truth,
+)
+
+
+def _features(procedure="suturing", **kwargs):
+    kwargs.setdefault("n_stitches", 3) if procedure == "suturing" else None
+    return compute_features(prepare_motion(generate_practice(procedure=procedure, **kwargs)), procedure)
+
+
+def _means(names, seeds=(0, 1, 2), **kwargs):
+    runs = [_features(seed=s, **kwargs) for s in seeds]
+    return {n: float(np.mean([run[n].value for run in runs])) for n in names}
+
+
+def _mean(name, **kwargs):
+    return _means((name,), **kwargs)[name]
+
+
+def test_minimum_jerk_profile():
+    tau = np.linspace(0, 1, 11)
+    x = minimum_jerk(tau)
+    assert x[0] == 0 and x[-1] == 1 and x[5] == pytest.approx(0.5)
+    assert np.all(np.diff(x) >= 0)
+    assert minimum_jerk(np.array([-1.0, 2.0])).tolist() == [0.0, 1.0]
+
+
+def test_suturing_practice_looks_like_video_tracking(tmp_path):
+    motion = generate_practice("expert", "suturing", n_stitches=2, seed=0)
+    assert motion.kind == "video_2d" and motion.units == "px"
+    assert motion.individuals == ("left_hand", "right_hand")
+    assert set(HAND_KEYPOINTS) | {"centroid", "tip"} == set(motion.keypoints)
+    assert motion.fps == pytest.approx(30.0)
+    x = motion.positions[..., 0]
+    assert np.nanmin(x) >= 0 and np.nanmax(x) <= motion.metadata["width"]
+    assert 0.9 < np.mean(~np.isnan(x)) <= 1.0  # short dropouts are rare, as on real tracking
+    loaded = load_motion(motion.save(tmp_path / "practice"))
+    assert synthetic_truth(loaded) == synthetic_truth(motion)
+
+
+def test_intubation_practice_has_a_body():
+    motion = generate_practice("novice", "intubation", seed=0)
+    assert motion.individuals == ("left_hand", "right_hand", "body")
+    assert set(POSE_KEYPOINTS) <= set(motion.keypoints)
+    assert motion.has("body", "left_shoulder") and not motion.has("body", "wrist")
+    assert motion.metadata["camera_view"] == "side"
+
+
+def test_seeded_and_labelled():
+    a = generate_practice(0.4, "suturing", n_stitches=2, seed=5)
+    b = generate_practice(0.4, "suturing", n_stitches=2, seed=5)
+    c = generate_practice(0.4, "suturing", n_stitches=2, seed=6)
+    np.testing.assert_array_equal(a.positions, b.positions)
+    assert a.n_frames != c.n_frames or not np.array_equal(a.positions, c.positions, equal_nan=True)
+    truth = synthetic_truth(a)
+    assert truth["level"] == "intermediate" and truth["skill"] == 0.4
+    assert GRS_RANGE[0] <= truth["grs"] <= GRS_RANGE[1]
+
+
+def test_grs_follows_skill():
+    skills = np.linspace(0, 1, 11)
+    grs = [
+        synthetic_truth(generate_practice(s, "suturing", n_stitches=1, seed=i))["grs"]
+        for i, s in enumerate(skills)
+    ]
+    assert np.corrcoef(skills, grs)[0, 1] > 0.9
+    assert synthetic_truth(generate_practice("novice", n_stitches=1))["level"] == "novice"
+
+
+def test_duration_and_dominant_hand():
+    motion = generate_practice("expert", "suturing", duration_s=30.0, seed=1)
+    assert motion.duration_s == pytest.approx(30.0, abs=0.1)
+    left = generate_practice("expert", "suturing", n_stitches=2, seed=1, dominant_hand="left")
+    right = generate_practice("expert", "suturing", n_stitches=2, seed=1, dominant_hand="right")
+    # The needle driver (dominant) travels further than the forceps hand.
+    from skillsight.scoring.features.kinematics import compute_path_length
+
+    assert compute_path_length(left, "left_hand") > compute_path_length(left, "right_hand")
+    assert compute_path_length(right, "right_hand") > compute_path_length(right, "left_hand")
+
+
+def test_bad_arguments_are_refused_clearly():
+    with pytest.raises(ValueError, match="skill"):
+        generate_practice("wizard")
+    with pytest.raises(ValueError, match="skill"):
+        generate_practice(1.5)
+    with pytest.raises(ValueError, match="procedure"):
+        generate_practice("expert", "knitting")
+    with pytest.raises(ValueError, match="dominant_hand"):
+        generate_practice("expert", dominant_hand="both")
+
+
+def test_more_tremor_gives_more_tremor_power():
+    low = _mean("needle_driver.tremor", skill=0.5, tremor_amplitude=0.005)
+    high = _mean("needle_driver.tremor", skill=0.5, tremor_amplitude=0.04)
+    assert high > 3 * low
+
+
+def test_more_pauses_give_a_larger_idle_share():
+    few = _mean("needle_driver.idle_share", skill=0.5, pause_share=0.02)
+    many = _mean("needle_driver.idle_share", skill=0.5, pause_share=0.4)
+    assert many > few + 0.1
+
+
+def test_corrective_submovements_add_movements_and_path():
+    # Reaches are chains of real-length submovements, so corrections show as more movements and a longer
+    # path (averaged over seeds), no longer as a change in jerk per movement.
+    names = ("needle_driver.movements", "needle_driver.path_length")
+    none = _means(names, seeds=(0, 1, 2, 3), skill=0.5, corrective_submovements=0.0, tremor_amplitude=0.0)
+    many = _means(names, seeds=(0, 1, 2, 3), skill=0.5, corrective_submovements=3.0, tremor_amplitude=0.0)
+    assert many["needle_driver.movements"] > none["needle_driver.movements"]
+    assert many["needle_driver.path_length"] > 1.05 * none["needle_driver.path_length"]
+
+
+def test_detours_lengthen_the_path():
+    straight = _mean("needle_driver.path_length", skill=0.5, detours=0.0)
+    winding = _mean("needle_driver.path_length", skill=0.5, detours=1.2)
+    assert winding > 1.1 * straight
+
+
+def test_experts_are_faster_smoother_and_steadier():
+    names = (
+        "suturing.mean_cycle_time",
+        "needle_driver.log_dimensionless_jerk",
+        "needle_driver.sparc",
+        "needle_driver.movements",
+        "needle_driver.tremor",
+    )
+    novice = _means(names, skill="novice")
+    expert = _means(names, skill="expert")
+    assert expert["suturing.mean_cycle_time"] < novice["suturing.mean_cycle_time"]
+    assert expert["needle_driver.log_dimensionless_jerk"] > novice["needle_driver.log_dimensionless_jerk"]
+    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"]
+    assert expert["needle_driver.movements"] < novice["needle_driver.movements"]
+    assert expert["needle_driver.tremor"] < novice["needle_driver.tremor"]
+
+
+def test_intubation_experts_are_quicker_lift_rather_than_lever_and_stand_straighter():
+    names = (
+        "intubation.attempt_duration",
+        "intubation.lever_index",
+        "intubation.trunk_flexion",
+        "intubation.neck_flexion",
+        "intubation.head_jerk",
+    )
+    novice = _means(names, procedure="intubation", skill="novice")
+    expert = _means(names, procedure="intubation", skill="expert")
+    for name in names:
+        assert expert[name] < novice[name], name
+    # Published anchors: experts ~5.5 s, novices ~12.4 s (Carlson 2012).
+    assert 4.0 < expert["intubation.attempt_duration"] < 8.0
+    assert 10.0 < novice["intubation.attempt_duration"] < 18.0
+
+
+def test_metric_output_for_lab_kinematics():
+    motion = generate_practice("expert", "suturing", n_stitches=2, seed=0, as_video_2d=False)
+    assert motion.kind == "kinematics_3d" and motion.units == "m" and motion.keypoints == ("tool_tip",)
+    steps = np.linalg.norm(np.diff(motion.track("right_hand", "tool_tip"), axis=0), axis=1)
+    assert np.nanmax(steps) < 0.05  # metres per frame: hand speeds, not pixels
+
+
+def test_tremor_differs_between_people_of_one_skill_unless_fixed():
+    """Physiological tremor differs several-fold between people of the same skill: each seed is a
+    person with their own amplitude (so tremor alone cannot tell the skill); a fixed amplitude holds."""
+    amplitudes = [
+        synthetic_truth(generate_practice("expert", n_stitches=1, seed=seed))["parameters"][
+            "tremor_amplitude"
+        ]
+        for seed in range(12)
+    ]
+    assert max(amplitudes) / min(amplitudes) > 2.0
+    assert np.median(amplitudes) == pytest.approx(0.03 - 0.025 * 0.85, rel=0.35)
+    fixed = [
+        synthetic_truth(generate_practice("expert", n_stitches=1, seed=seed, tremor_amplitude=0.01))
+        for seed in range(3)
+    ]
+    assert {truth["parameters"]["tremor_amplitude"] for truth in fixed} == {0.01}

@@ -1,0 +1,67 @@
+"""The CLI shell: `skillsight info` and the packaging promises of issue 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from skillsight.cli import app
+
+
+def test_info_names_each_shipped_model_with_its_sha256_and_licence():
+    result = CliRunner().invoke(app, ["info", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["packages"]["skillsight"] != "not installed"
+    assert data["packages"]["mediapipe"].split(".")[0] == "1"  # the maintained Tasks API
+    assert data["packages"]["ai-edge-litert"].split(".")[0] == "2"  # runs the crop models
+    # The hand and pose bundles ship inside SkillSight, never from a download; their bytes are the
+    # ones scripts/build_task_bundles.py recorded.
+    models = data["tracker_models"]
+    assert set(models) == {"hand_landmarker.task", "pose_landmarker.task"}
+    for name, model in models.items():
+        assert len(model["sha256"]) == 64 and model["matches_build"], name
+        assert model["licence"] == "Apache-2.0"
+        assert model["source"] == "mediapipe==0.10.21"
+        assert "LiteRT" in model["runs_on"], name
+    text = CliRunner().invoke(app, ["info"]).output
+    assert f"hand_landmarker.task: sha256 {models['hand_landmarker.task']['sha256']} (ok)" in text
+
+
+def test_the_model_notice_records_each_bundle_and_its_sources():
+    from skillsight.base.hashing import file_sha256
+    from skillsight.pose.trackers.mediapipe_tasks import ASSETS
+
+    notice = (ASSETS / "NOTICE").read_text(encoding="utf-8")
+    assert "Apache License, Version 2.0" in notice
+    for name in ("hand_landmarker.task", "pose_landmarker.task"):
+        assert f"{name}  sha256 {file_sha256(ASSETS / name)}" in notice
+    assert "mediapipe/modules/pose_landmark/pose_landmark_full.tflite" in notice
+
+
+def test_info_does_not_import_heavy_backends():
+    code = (
+        "import sys; from skillsight.cli import main\n"
+        "try:\n    main(['info'])\nexcept SystemExit:\n    pass\n"
+        "backends = ('mediapipe', 'cv2', 'gradio', 'onnxruntime', 'sklearn', 'dask')\n"
+        "heavy = [m for m in backends if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_no_generic_top_level_packages_are_installed():
+    # The repository folders install as skillsight.pose etc., never as bare `pose` or `scoring`.
+    code = (
+        "import importlib.util, os, sys\n"
+        "sys.path = [p for p in sys.path if p not in ('', os.getcwd())]\n"
+        "print([n for n in ('pose', 'scoring', 'models', 'capture') if importlib.util.find_spec(n)])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    ).stdout
+    assert out.strip() == "[]"

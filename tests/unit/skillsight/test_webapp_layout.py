@@ -1,0 +1,134 @@
+"""The page's wiring and privacy settings, checked without a browser."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from conftest import REPO_ROOT
+
+
+def load_app_module():
+    spec = importlib.util.spec_from_file_location("skillsight_app_script", REPO_ROOT / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_app_binds_localhost_without_share_by_default(monkeypatch):
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    args = load_app_module().parse_args([])
+    assert (args.host, args.port, args.share, args.auth, args.db) == ("127.0.0.1", 7860, False, None, None)
+
+
+def test_app_honours_gradio_server_port_and_options(monkeypatch):
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "8123")
+    app = load_app_module()
+    assert app.parse_args([]).port == 8123
+    args = app.parse_args(["--port", "9000", "--host", "0.0.0.0", "--auth", "ana:pw", "--auth", "bob:x:y"])
+    assert args.port == 9000 and args.host == "0.0.0.0"
+    assert app.parse_auth(args.auth) == [("ana", "pw"), ("bob", "x:y")]
+    with pytest.raises(SystemExit, match="user:password"):
+        app.parse_auth(["no-password"])
+
+
+def test_analytics_are_off_before_gradio_loads():
+    import os
+
+    load_app_module()
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from skillsight.webapp.layout import build_app
+    from skillsight.webapp.service import AppService
+
+    service = AppService(data_dir=tmp_path_factory.mktemp("layout"))
+    yield build_app(service)
+    service.close()
+
+
+def test_only_the_assess_endpoint_is_public(demo):
+    endpoints = demo.get_api_info()["named_endpoints"]
+    assert list(endpoints) == ["/assess"]
+    names = [p["parameter_name"] for p in endpoints["/assess"]["parameters"]]
+    assert names == ["video_path", "procedure_name", "dominant_hand", "keep"]
+    assert demo.config["analytics_enabled"] is False
+
+
+def test_live_mode_asks_for_15_frames_per_second_or_more(demo):
+    streams = [d for d in demo.config["dependencies"] if d.get("api_name") == "live_frame"]
+    assert len(streams) == 1 and streams[0]["stream_every"] <= 1 / 15 + 1e-9
+
+
+def test_theme_uses_system_fonts_only():
+    from gradio.themes.utils.fonts import GoogleFont, LocalFont
+
+    from skillsight.webapp.layout import launch_options
+
+    options = launch_options()
+    theme = options["theme"]
+    fonts = list(theme._font) + list(theme._font_mono)
+    assert not any(isinstance(f, (GoogleFont, LocalFont)) for f in fonts)
+    assert "ui-sans-serif" in theme.font and options["ssr_mode"] is False
+    assert options["max_file_size"] == "500mb"
+
+
+def test_layout_module_is_the_only_one_importing_gradio():
+    for name in (
+        "views",
+        "plots",
+        "report",
+        "report_content",
+        "report_pdf",
+        "preferences",
+        "service",
+        "live",
+    ):
+        source = (REPO_ROOT / "skillsight" / "webapp" / f"{name}.py").read_text(encoding="utf-8")
+        assert "import gradio" not in source, name
+
+
+def test_results_outputs_fill_every_results_component():
+    from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
+
+    from skillsight.webapp.page import RESULTS_EMPTY, results_outputs
+    from skillsight.webapp.service import SessionView
+
+    view = SessionView(7, "ana", "suturing", scored_assessment(), two_hand_motion(), "clip.mp4")
+    summary, feedback, details, experts, speed, replay, paths, timeline, table, quality = results_outputs(
+        view
+    )
+    assert summary.startswith("### You scored 18") and "Message number 1" in feedback
+    assert "Build your own reference" in details and "Build your own reference" in summary  # badge tooltip
+    assert replay["value"] is None and replay["visible"]  # drawn afterwards
+    assert all(image["value"].ndim == 3 and image["visible"] for image in (experts, paths, timeline))
+    assert speed["visible"] and set(speed["value"]["hand"]) == {"left hand", "right hand"}
+    assert speed["y_lim"][1] < 1000 and "pause" in speed["value"]
+    assert table["value"][0][0] == "Needle-driver hand: distance travelled" and "session 7" in quality
+    refused = results_outputs(SessionView(8, "ana", "suturing", refused_assessment(), None, "c.mp4"))
+    assert "can't score" in refused[0]
+    assert not refused[3]["visible"] and not refused[6]["visible"]  # no empty chart of nothing compared
+    assert results_outputs(None)[0] == RESULTS_EMPTY
+
+
+def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
+    config = demo.config
+    ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
+    assess = next(d for d in config["dependencies"] if d.get("api_name") == "assess")
+    assert [ids[i] for i in assess["show_progress_on"]] == ["assess-status"]
+    build = [
+        d
+        for d in config["dependencies"]
+        if any(ids.get(i) == "build-status" for i in d.get("show_progress_on") or [])
+    ]
+    assert len(build) == 1
+
+
+def test_only_scorable_procedures_are_offered(demo):
+    dropdown = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure")
+    offered = [value for _, value in dropdown["props"]["choices"]]
+    assert offered == ["intubation", "suturing"] and dropdown["props"]["value"] == "suturing"
+    note = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure-note")
+    assert "Knot" in note["props"]["value"] and "Not offered yet" in note["props"]["value"]
