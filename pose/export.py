@@ -19,8 +19,8 @@ from typing import Union
 import numpy as np
 
 from skillsight.base.atomic import atomic_output
+from skillsight.base.keypoints import POSE_KEYPOINTS
 from skillsight.pose.motion import BODY, Motion
-from skillsight.pose.trackers.mediapipe_pose import POSE_KEYPOINTS
 
 CSV_COLUMNS = ("frame", "time_s", "individual", "keypoint", "x_px", "y_px", "z", "confidence")
 _BLOCK_FRAMES = 2000

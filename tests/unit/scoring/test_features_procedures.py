@@ -27,15 +27,19 @@ def test_dominant_period_of_a_periodic_signal():
     assert strength > 0.5
 
 
-@pytest.mark.parametrize(
-    ("skill", "n_stitches", "seed"), [("expert", 5, 1), ("novice", 4, 2), ("intermediate", 6, 4)]
-)
-def test_stitch_cycles_are_found_on_synthetic_practice(skill, n_stitches, seed):
-    motion = prepare_motion(generate_practice(skill, "suturing", n_stitches=n_stitches, seed=seed))
-    cycles = find_stitch_cycles(motion, RIGHT_HAND)
-    assert abs(len(cycles) - n_stitches) <= 1
-    assert all(end > start for start, end in cycles)
-    assert all(b[0] == pytest.approx(a[1]) for a, b in zip(cycles, cycles[1:]))  # they tile the work
+@pytest.mark.parametrize(("skill", "n_stitches"), [("expert", 5), ("novice", 4), ("intermediate", 6)])
+def test_stitch_cycles_are_found_on_synthetic_practice(skill, n_stitches):
+    """Ten people of one skill (each with their own tremor): the count is right within one stitch for at
+    least eight. Measured today: expert 10/10, novice 10/10, intermediate 8/10 (two merge two stitches
+    into one cycle), so a regression in the cycle finder shows here."""
+    within_one = 0
+    for seed in range(1, 11):
+        motion = prepare_motion(generate_practice(skill, "suturing", n_stitches=n_stitches, seed=seed))
+        cycles = find_stitch_cycles(motion, RIGHT_HAND)
+        within_one += abs(len(cycles) - n_stitches) <= 1
+        assert all(end > start for start, end in cycles)
+        assert all(b[0] == pytest.approx(a[1]) for a, b in zip(cycles, cycles[1:]))  # they tile the work
+    assert within_one >= 8
 
 
 def test_phases_follow_the_procedures_feature_groups_not_its_name():
@@ -61,14 +65,19 @@ def test_cycle_statistics_known_answer():
 
 
 def test_intubation_phases_match_the_synthetic_truth():
-    for skill, seed in (("expert", 0), ("novice", 1)):
-        motion = generate_practice(skill, "intubation", seed=seed)
-        truth = motion.metadata["synthetic"]
-        phases = {p.label: p for p in find_intubation_phases(prepare_motion(motion))}
-        assert list(phases) == ["approach", "laryngoscopy", "tube_insertion", "withdrawal"]
-        assert phases["laryngoscopy"].start_s == pytest.approx(truth["attempt_start_s"], abs=1.0)
-        assert phases["tube_insertion"].end_s == pytest.approx(truth["attempt_end_s"], abs=1.0)
-        assert phases["tube_insertion"].start_s == pytest.approx(truth["tube_start_s"], abs=1.5)
+    """Six people of each skill. Measured today over these 18: laryngoscopy starts within 1.32 s of
+    the truth, the attempt ends within 0.12 s, and the tube insertion is found 0.6-1.9 s late (the
+    finder waits for the tube hand to speed up): a known bias, bounded here so it cannot grow."""
+    for skill in ("expert", "intermediate", "novice"):
+        for seed in range(6):
+            motion = generate_practice(skill, "intubation", seed=seed)
+            truth = motion.metadata["synthetic"]
+            phases = {p.label: p for p in find_intubation_phases(prepare_motion(motion))}
+            assert list(phases) == ["approach", "laryngoscopy", "tube_insertion", "withdrawal"]
+            assert phases["laryngoscopy"].start_s == pytest.approx(truth["attempt_start_s"], abs=1.5)
+            assert phases["tube_insertion"].end_s == pytest.approx(truth["attempt_end_s"], abs=0.5)
+            lateness = phases["tube_insertion"].start_s - truth["tube_start_s"]
+            assert 0.0 <= lateness <= 2.2
 
 
 def test_posture_angles_known_answers():
