@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from skillsight import pipeline
 from skillsight.batch.inputs import MOTION_SUFFIX
 from skillsight.batch.results import (
     RESULT_SUFFIX,
@@ -22,6 +23,8 @@ from skillsight.batch.results import (
     write_result,
 )
 from skillsight.file_hash import file_sha256
+from skillsight.pose.motion import save_motion
+from skillsight.score_request import ScoreRequest
 from skillsight.scoring.results import Assessment, ResultStatus
 
 if TYPE_CHECKING:
@@ -54,7 +57,7 @@ def _error_message(task: VideoTask, exc: BaseException) -> str:
     return message
 
 
-AssessFunction = Callable[..., "AssessmentRun"]
+AssessFunction = Callable[[ScoreRequest], "AssessmentRun"]
 
 
 def error_column(assessment: Assessment) -> str:
@@ -66,7 +69,7 @@ def error_column(assessment: Assessment) -> str:
 
 
 def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
-    """Score one video with `assess` (assess_source's signature), write its outputs, never raise."""
+    """Score one video with `assess` (pipeline.assess: a ScoreRequest in), write its outputs, never raise."""
     started = time.perf_counter()
     result = VideoResult(
         video=task.video,
@@ -95,9 +98,6 @@ def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
 
 
 def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
-    from skillsight.pose.motion import save_motion
-    from skillsight.scoring.procedure import load_procedure
-
     source = Path(task.source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: file not found")
@@ -115,15 +115,17 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     stem = result_stem(sha, task.procedure_name, task.participant)
     is_video = not source.name.lower().endswith(MOTION_SUFFIX)
     overlay = out_dir / f"{stem}.overlay.mp4" if task.overlay and is_video else None
-    run = assess(
+    request = ScoreRequest.build(
         str(source),
         task.procedure,
         model=task.model,
         reference=task.reference,
         dominant_hand=task.dominant_hand,
-        overlay_path=str(overlay) if overlay else None,
+        overlay_path=overlay,
         max_undecodable_share=task.max_undecodable_share,
+        threads=task.threads,
     )
+    run = assess(request)
     assessment = run.assessment
     motion_path = save_motion(run.motion, out_dir / f"{stem}{MOTION_SUFFIX}")
     interval = assessment.score_interval or (None, None)
@@ -133,7 +135,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     result.score = plain_float(assessment.score)
     result.score_low = plain_float(interval[0])
     result.score_high = plain_float(interval[1])
-    result.tracking_quality = tracked_share(run.motion, load_procedure(task.procedure), task.dominant_hand)
+    result.tracking_quality = tracked_share(run.motion, request.procedure, task.dominant_hand)
     result.metrics = {m.name: plain_float(m.value) for m in assessment.metrics}
     result.metric_units = {m.name: m.unit for m in assessment.metrics}
     result.assessment = assessment.to_dict()
@@ -151,9 +153,7 @@ def plain_float(value: Any) -> Optional[float]:
 
 def score_one(task: VideoTask) -> VideoResult:
     """The per-video task that the local pool and Dask workers run: the one assessment path."""
-    from skillsight.pipeline import assess_source
-
-    return score_with(task, assess_source)
+    return score_with(task, pipeline.assess)
 
 
 def in_progress_marker(task: VideoTask) -> Path:

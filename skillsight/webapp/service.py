@@ -22,7 +22,9 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from skillsight import pipeline
 from skillsight.pose.motion import Motion
+from skillsight.score_request import ScoreRequest
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
 from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
@@ -153,15 +155,13 @@ class AppService:
         progress: Optional[ProgressCallback] = None,
         with_replay: bool = False,
     ) -> SessionView:
-        """Track and assess an upload through skillsight.pipeline.assess_source, then store it.
+        """Track and assess an upload through the one pipeline (skillsight.pipeline.assess), then store it.
 
         The annotated replay costs a second pass over the video, so by default it is made afterwards
         (`write_replay`) and the results show first. The same request again (a script retrying after a
         network error: same trainee, video content, procedure, hand, model, reference and keep choice)
         returns the session already stored instead of a duplicate.
         """
-        from skillsight.pipeline import assess_source
-
         video = check_upload(video_path, self.max_upload_mb)
         key = request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
         earlier = self._earlier_session(key, trainee, video)
@@ -170,7 +170,7 @@ class AppService:
         self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
-        run = assess_source(
+        request = ScoreRequest.build(
             video,
             procedure,
             model=model or None,
@@ -179,10 +179,24 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
         )
+        run = pipeline.assess(request)
+        return self._store_session(run, request, video, token, keep_video, trainee, key)
+
+    def _store_session(
+        self,
+        run: Any,
+        request: ScoreRequest,
+        video: Path,
+        token: str,
+        keep_video: bool,
+        trainee: str,
+        key: str,
+    ) -> SessionView:
+        """The assessed upload stored: motion (and the video if kept), its session, the view remembered."""
         motion_path, kept_video = self._store_files(run.motion, video, token, keep_video)
         session_id = self.db.add_session(
             trainee=trainee,
-            procedure=procedure,
+            procedure=request.procedure.name,
             assessment=run.assessment,
             source_name=video.name,
             source_sha256=run.motion.metadata.get("source_sha256"),
@@ -190,14 +204,15 @@ class AppService:
             video_path=str(kept_video) if kept_video else None,
             result_key=key,
         )
+        replay = request.overlay_path
         view = SessionView(
             session_id=int(session_id),
             trainee=trainee,
-            procedure=procedure,
+            procedure=request.procedure.name,
             assessment=run.assessment,
             motion=run.motion,
             source_name=video.name,
-            replay_path=replay if replay.exists() else None,
+            replay_path=replay if replay is not None and replay.exists() else None,
             first_frame=read_first_frame(video),
             upload_path=video,
         )
