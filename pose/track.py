@@ -6,7 +6,7 @@ with tracking and memory stays flat; the source's hash is computed alongside (po
 `threads=1` (a batch worker given one core) decoding and tracking stay on the calling thread. Before
 tracking, trackers that want one see a sample of ~20 frames spread over the video (a separate decoding
 pass over re-readable sources; the first frames of a webcam). The optional overlay video is written in
-a second pass once the motion exists (a webcam cannot be re-read, so it has no overlay).
+the same pass, from the frames being tracked (pose.live_overlay; a webcam has none).
 
 Canonical orientation (pose.orientation): a left-handed trainee's frames are mirrored before tracking
 and the motion is mirrored back, so trackers always see a right-dominant scene.
@@ -24,6 +24,7 @@ import numpy as np
 from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
 from skillsight.pose.cleaning import longest_gap_s
+from skillsight.pose.live_overlay import LiveOverlay
 from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
 from skillsight.pose.orientation import mirror_frame, mirror_frames, mirror_motion_back, tracks_mirrored
@@ -143,8 +144,6 @@ def track(
         motion = _track_frames(frames, source, request, progress, live)
         if request.marker_mm is not None:
             motion = _with_marker_scale(motion, frames, request.marker_mm, live)
-        if request.overlay_path is not None:
-            write_overlay(frames, motion, request.overlay_path)
     finally:
         if owns_source:
             frames.close()
@@ -186,9 +185,11 @@ def _track_frames(
     progress: Optional[ProgressCallback],
     live: bool,
 ) -> Motion:
-    """Prepare the trackers, stream every frame through them and assemble the Motion."""
+    """Prepare the trackers, stream every frame through them (drawing the overlay from the same
+    frames when asked) and assemble the Motion."""
     hasher = SourceHasher(_source_path(source, frames))
     stream: Optional[Iterator[Frame]] = None
+    overlay: Optional[LiveOverlay] = None
     trackers = _create_trackers(request, isinstance(frames, ImageFolderSource))
     try:
         hasher.start()
@@ -197,16 +198,34 @@ def _track_frames(
         if request.max_frames is not None:
             total = min(total, request.max_frames) if total is not None else request.max_frames
         recorders = [Recorder(t) for t in trackers]
+        overlay = _live_overlay(request, frames.info, recorders)
         stream_limited = limit_frames(stream, request.max_frames)
-        done = run_trackers(trackers, recorders, stream_limited, progress, total, request.threads)
+        observer = overlay.add if overlay is not None else None
+        done = run_trackers(trackers, recorders, stream_limited, progress, total, request.threads, observer)
+        if overlay is not None:
+            overlay.close()
+            overlay = None
         facts = _SourceFacts(source, frames, hasher.result(), done)
         return _assemble(recorders, trackers, request, facts)
     finally:
         hasher.cancel()
+        if overlay is not None:
+            overlay.discard()
         if stream is not None and hasattr(stream, "close"):
             stream.close()  # stops the decoding thread now, not when garbage-collected
         for t in trackers:
             t.close()
+
+
+def _live_overlay(
+    request: TrackingRequest, info: Any, recorders: Sequence[Recorder]
+) -> Optional[LiveOverlay]:
+    """The overlay drawn from the frames as they are tracked (none unless asked)."""
+    if request.overlay_path is None:
+        return None
+    mirrored_width = float(info.width) if tracks_mirrored(request.dominant_hand) else None
+    threaded = request.threads != 1
+    return LiveOverlay(request.overlay_path, info.fps, recorders, mirrored_width, threaded=threaded)
 
 
 # --- summary ------------------------------------------------------------------------------------

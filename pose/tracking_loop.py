@@ -19,6 +19,7 @@ from skillsight.pose.motion import Motion
 from skillsight.pose.trackers.base import FrameObservation, Tracker
 
 ProgressCallback = Callable[[int, Optional[int]], None]
+FrameObserver = Callable[[Frame], None]  # called once a frame's observations are all recorded
 
 _IN_FLIGHT_FRAMES = 4  # frames being tracked at once when several trackers run
 _CHUNK_FRAMES = 1024
@@ -46,30 +47,42 @@ def run_trackers(
     progress: Optional[ProgressCallback],
     total: Optional[int],
     threads: Optional[int] = None,
+    observer: Optional[FrameObserver] = None,
 ) -> int:
     """Feed every frame to every tracker; returns frames done. Several trackers run on a thread each
-    unless `threads` is 1 (a batch worker given one core runs them one after the other)."""
+    unless `threads` is 1 (a batch worker given one core runs them one after the other). `observer`
+    sees each frame once its observations are recorded (e.g. to draw the overlay from it)."""
+    after = _Done(progress, total, observer)
     if len(trackers) == 1 or threads == 1:
-        done = 0
         for frame in frames:
             for tracker, recorder in zip(trackers, recorders):
                 recorder.add(frame, tracker.process(frame))
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        return done
-    return _run_concurrently(trackers, recorders, frames, progress, total)
+            after(frame)
+        return after.done
+    return _run_concurrently(trackers, recorders, frames, after)
+
+
+class _Done:
+    """Counts the frames done and tells whoever wants to know."""
+
+    def __init__(
+        self, progress: Optional[ProgressCallback], total: Optional[int], observer: Optional[FrameObserver]
+    ) -> None:
+        self.progress, self.total, self.observer = progress, total, observer
+        self.done = 0
+
+    def __call__(self, frame: Frame) -> None:
+        self.done += 1
+        if self.observer is not None:
+            self.observer(frame)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 def _run_concurrently(
-    trackers: Sequence[Tracker],
-    recorders: Sequence[Recorder],
-    frames: Iterator[Frame],
-    progress: Optional[ProgressCallback],
-    total: Optional[int],
+    trackers: Sequence[Tracker], recorders: Sequence[Recorder], frames: Iterator[Frame], after: _Done
 ) -> int:
     """One single-thread executor per tracker keeps each tracker's frames in order on its own thread."""
-    done = 0
     executors = [
         ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"skillsight-{t.name}") for t in trackers
     ]
@@ -78,31 +91,22 @@ def _run_concurrently(
         for frame in frames:
             pending.append((frame, [ex.submit(t.process, frame) for ex, t in zip(executors, trackers)]))
             if len(pending) >= _IN_FLIGHT_FRAMES:
-                done = _collect(pending.popleft(), recorders, done, progress, total)
+                _collect(pending.popleft(), recorders, after)
         while pending:
-            done = _collect(pending.popleft(), recorders, done, progress, total)
+            _collect(pending.popleft(), recorders, after)
     finally:
         for f in (f for _, fs in pending for f in fs):
             f.cancel()
         for ex in executors:
             ex.shutdown(wait=True)
-    return done
+    return after.done
 
 
-def _collect(
-    item: tuple[Frame, list[Future]],
-    recorders: Sequence[Recorder],
-    done: int,
-    progress: Optional[ProgressCallback],
-    total: Optional[int],
-) -> int:
+def _collect(item: tuple[Frame, list[Future]], recorders: Sequence[Recorder], after: _Done) -> None:
     frame, futures = item
     for recorder, future in zip(recorders, futures):
         recorder.add(frame, future.result())
-    done += 1
-    if progress is not None:
-        progress(done, total)
-    return done
+    after(frame)
 
 
 @dataclass

@@ -172,7 +172,7 @@ FAIRNESS_TOLERANCE = 0.005  # issue 15: continuous metrics within 0.5%, counts e
 
 @pytest.mark.slow
 def test_mirrored_real_clip_scored_left_handed_matches_the_original(tmp_path):
-    from test_fairness_handedness import metric_mismatches, role_features
+    from test_fairness_handedness import metric_mismatches, report, role_features
 
     from skillsight.pipeline import motion_for
     from skillsight.score_request import ScoreRequest
@@ -188,6 +188,7 @@ def test_mirrored_real_clip_scored_left_handed_matches_the_original(tmp_path):
     assert _the_hand(mirrored) == other  # the mirror turned the hand over
     a, b = role_features(original, hand), role_features(mirrored, other)
     assert sum(f.available for f in a.values()) >= 5
+    report(a, b, "lossless mirror scored left-handed vs the original scored right-handed")
     problems = metric_mismatches(a, b, FAIRNESS_TOLERANCE)
     counts = [n for n in a if a[n].unit == "count" and a[n].available and a[n].value != b[n].value]
     assert problems == [] and counts == []
