@@ -61,11 +61,12 @@ _SEEK_SAMPLING_FACTOR = 20
 _MIN_SHORTFALL_FRAMES = 3
 
 
-def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource:
+def open_source(spec: SourceSpec, *, fps: Optional[float] = None, threads: bool = True) -> FrameSource:
     """A frame source for a video file, a folder of images or a webcam index (int or digit string).
 
     `fps` sets the timestamps of an image folder (default 1 frame per second) and the rate requested
     from a webcam; a video file's timestamps always come from its container, so it is not used there.
+    `threads=False` decodes a video on the calling thread only (a batch worker given one core).
     """
     if isinstance(spec, bool):
         raise TypeError(f"not a source: {spec!r}")
@@ -77,7 +78,7 @@ def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource
         return WebcamSource(int(text.strip()), fps=fps)
     if path.is_dir():
         return ImageFolderSource(path, fps=fps if fps is not None else DEFAULT_IMAGE_FOLDER_FPS)
-    return VideoFileSource(path)
+    return VideoFileSource(path, threads=threads)
 
 
 def prefetch_frames(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
@@ -223,6 +224,8 @@ class VideoFileSource(ClosingMixin):
         stream = container.streams.video[0]
         if self.threads:
             stream.thread_type = "AUTO"
+        else:
+            stream.codec_context.thread_count = 1  # the one core this process was given
         return stream
 
     def _probe(self) -> VideoInfo:

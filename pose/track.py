@@ -134,7 +134,8 @@ def track(
     breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
     """
     owns_source = not _is_frame_source(source)
-    frames: Any = open_source(source, fps=request.fps) if owns_source else source  # type: ignore[arg-type]
+    threads = request.threads != 1  # one thread: FFmpeg's decoder gets no threads of its own either
+    frames: Any = open_source(source, fps=request.fps, threads=threads) if owns_source else source  # type: ignore[arg-type]
     try:
         live = _is_live(source, frames)
         if request.overlay_path is not None and live:
