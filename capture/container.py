@@ -50,14 +50,15 @@ def container_length(path: Union[str, os.PathLike[str]]) -> Optional[ContainerLe
         found = _packet_span(container, stream)
         if found is None:
             return None
-        return ContainerLength(found[0], _stated_duration_s(stream, container), found[1])
+        return ContainerLength(found[0], stated_duration_s(stream, container), found[1])
     except (av.error.FFmpegError, OSError, ValueError, CaptureError):
         return None
     finally:
         container.close()
 
 
-def _stated_duration_s(stream: Any, container: Any) -> Optional[float]:
+def stated_duration_s(stream: Any, container: Any) -> Optional[float]:
+    """The duration an open container's header states for `stream` (None when it states none)."""
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:

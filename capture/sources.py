@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import numpy as np
+from skillsight.capture.container import stated_duration_s
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,
@@ -248,7 +249,7 @@ class VideoFileSource(ClosingMixin):
             if round(rotation / 90) % 2:
                 width, height = height, width
             fps = _stream_fps(stream)
-            duration = _stream_duration_s(stream, container)
+            duration = stated_duration_s(stream, container)
             frame_count = int(stream.frames) if stream.frames else None
             if frame_count is None and duration is not None and fps > 0:
                 frame_count = int(round(duration * fps))
@@ -422,14 +423,6 @@ def _stream_fps(stream: Any) -> float:
         if rate:
             return float(rate)
     return 0.0
-
-
-def _stream_duration_s(stream: Any, container: Any) -> Optional[float]:
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    if container.duration:
-        return float(container.duration) / 1_000_000  # AV_TIME_BASE
-    return None
 
 
 def _looks_like_mp4(path: Path) -> bool:
