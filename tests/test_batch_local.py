@@ -45,6 +45,8 @@ PROCEDURE = {
 
 def fake_assess(request):
     source, reference, dominant_hand = request.source, request.reference, request.dominant_hand
+    if request.threads != 1:  # a batch worker uses the one thread it is given by default
+        raise AssertionError(f"a worker was given {request.threads} threads")
     data = Path(source).read_bytes()
     calls = os.environ.get("BATCH_TEST_CALLS")
     if calls:
