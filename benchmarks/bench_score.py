@@ -25,6 +25,7 @@ slower than right-handed.
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import time
@@ -110,13 +111,19 @@ def _typing_clip() -> Path:
 
 
 def wall_of(cmd: list[str], log: Path) -> float:
-    """Wall seconds of one whole process (its output kept in `log`)."""
+    """Wall seconds of one whole process (its output kept in `log`); its CPU seconds (user + system,
+    which other users of a shared machine disturb less) are printed beside."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(log, "ab") as sink:
         done = subprocess.run(cmd, stdout=sink, stderr=sink, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3, 4, 5):  # scored, refused, out of domain, damaged all count
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}; see {log}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    label = "bare loop" if "-c" in cmd else f"score {cmd[cmd.index('--dominant-hand') + 1]}-handed"
+    print(f"    {label}: wall {wall:.1f} s, CPU {cpu:.1f} s")
     return wall
 
 
