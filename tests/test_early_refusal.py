@@ -67,3 +67,17 @@ def test_what_decoding_must_judge_is_tracked(tmp_path, no_tracking, kind):
         assert length is None or length.cut_short
     with pytest.raises(Tracked):
         pipeline.assess(ScoreRequest.build(clip, procedure))
+
+
+def test_the_app_stores_an_early_refusal(tmp_path, no_tracking):
+    from skillsight.webapp.service import AppService
+
+    clip = write_test_video(tmp_path / "short.mp4", 30, fps=10.0)
+    service = AppService(data_dir=tmp_path / "data")
+    try:
+        view = service.assess_video(str(clip), "suturing", "right", False, "ana")
+        assert view.assessment.status == ResultStatus.REFUSED.value
+        record = service.db.get_session(view.session_id, trainee="ana")
+        assert record is not None and record.status == ResultStatus.REFUSED.value
+    finally:
+        service.close()
