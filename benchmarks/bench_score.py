@@ -12,8 +12,9 @@ decodes with PyAV and calls the Tasks landmarkers the procedure's tracker uses, 
 one thread, on every frame; imports included) and `skillsight score CLIP -p PROC --no-progress --json`
 (imports, model loading, hashing, tracking, scoring and the JSON). Printed: each one's real-time factor
 (video seconds / wall seconds) and their ratio (bare wall / score wall: above 1, the whole score is
-faster than the bare loop). `--left` also scores the squats clip as left-handed (canonical orientation:
-mirrored frames) beside the right-handed score.
+faster than the bare loop). `--left` also scores the squats clip's mirror image (re-encoded) as
+left-handed beside the clip scored right-handed: a left-handed trainee's recording, whose frames
+canonical orientation mirrors back for the tracker, against the right-handed one.
 
 Goals: intubation 720p hands+pose >= 1.5x real time; suturing 1080p two hands >= 2x; left-handed no
 slower than right-handed.
@@ -141,6 +142,14 @@ def duration_s(clip: Path) -> float:
     return length.span_s
 
 
+def mirrored_copy(clip: Path) -> Path:
+    """The clip mirrored (a left-handed trainee's recording of the same practice), made once."""
+    from skillsight.synthetic_video import mirror_clip
+
+    mirrored = clip.with_name(f"mirrored.{clip.name}")
+    return mirrored if mirrored.exists() else mirror_clip(clip, mirrored)
+
+
 def measure(clip: Path, procedure: str, tracker: str, work: Path, rounds: int, left: bool) -> None:
     seconds = duration_s(clip)
     bare_cmd = [sys.executable, "-c", BARE_LOOP, str(clip), tracker]
@@ -149,7 +158,7 @@ def measure(clip: Path, procedure: str, tracker: str, work: Path, rounds: int, l
         bare.append(wall_of(bare_cmd, work / "bare.log"))
         ours.append(wall_of(score_cmd(clip, procedure, work), work / "score.log"))
         if left:
-            lefts.append(wall_of(score_cmd(clip, procedure, work, "left"), work / "score.log"))
+            lefts.append(wall_of(score_cmd(mirrored_copy(clip), procedure, work, "left"), work / "score.log"))
     ratios = ", ".join(f"{b / o:.2f}" for b, o in zip(bare, ours))
     print(
         f"{clip.name} ({seconds:.0f} s, {procedure}, {tracker}): bare loop {_rtf(seconds, bare)}, "
