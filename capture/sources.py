@@ -352,6 +352,13 @@ class VideoFileSource(ClosingMixin):
         return picked
 
     def _sample_by_seeking(self, count: int) -> list[Frame]:
+        """Keyframes near `count` times spread over the video, decoding nothing else (a keyframe serves
+        calibration as well as any frame); where keyframes are too sparse for half the sample, each
+        target is decoded forward from the keyframe before it."""
+        keyframes = self._seek_sample(count, keyframes_only=True)
+        return keyframes if len(keyframes) >= count // 2 else self._seek_sample(count, keyframes_only=False)
+
+    def _seek_sample(self, count: int, keyframes_only: bool) -> list[Frame]:
         import av
 
         duration = float(self.info.duration_s or 0.0)
@@ -359,6 +366,8 @@ class VideoFileSource(ClosingMixin):
         picked: list[Frame] = []
         container = self._open_container()
         stream = self._video_stream(container)
+        if keyframes_only:
+            stream.codec_context.skip_frame = "NONKEY"
         time_base = stream.time_base or Fraction(1, 1)
         start_pts = stream.start_time or 0
         try:
@@ -369,7 +378,7 @@ class VideoFileSource(ClosingMixin):
                         if frame.pts is None or frame.is_corrupt:
                             continue
                         time_s = float((frame.pts - start_pts) * time_base)
-                        if time_s + 0.5 / fps < target_s:
+                        if not keyframes_only and time_s + 0.5 / fps < target_s:
                             continue  # decoding forward from the keyframe before the target
                         image = _rotate_to_display(
                             frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
