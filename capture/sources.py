@@ -25,6 +25,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from skillsight.capture.container import stated_duration_s
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,
@@ -62,11 +63,12 @@ _SEEK_SAMPLING_FACTOR = 20
 _MIN_SHORTFALL_FRAMES = 3
 
 
-def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource:
+def open_source(spec: SourceSpec, *, fps: Optional[float] = None, threads: bool = True) -> FrameSource:
     """A frame source for a video file, a folder of images or a webcam index (int or digit string).
 
     `fps` sets the timestamps of an image folder (default 1 frame per second) and the rate requested
     from a webcam; a video file's timestamps always come from its container, so it is not used there.
+    `threads=False` decodes a video on the calling thread only (a batch worker given one core).
     """
     if isinstance(spec, bool):
         raise TypeError(f"not a source: {spec!r}")
@@ -78,7 +80,7 @@ def open_source(spec: SourceSpec, *, fps: Optional[float] = None) -> FrameSource
         return WebcamSource(int(text.strip()), fps=fps)
     if path.is_dir():
         return ImageFolderSource(path, fps=fps if fps is not None else DEFAULT_IMAGE_FOLDER_FPS)
-    return VideoFileSource(path)
+    return VideoFileSource(path, threads=threads)
 
 
 def prefetch_frames(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
@@ -224,6 +226,8 @@ class VideoFileSource(ClosingMixin):
         stream = container.streams.video[0]
         if self.threads:
             stream.thread_type = "AUTO"
+        else:
+            stream.codec_context.thread_count = 1  # the one core this process was given
         return stream
 
     def _probe(self) -> VideoInfo:
@@ -246,7 +250,7 @@ class VideoFileSource(ClosingMixin):
             if round(rotation / 90) % 2:
                 width, height = height, width
             fps = _stream_fps(stream)
-            duration = _stream_duration_s(stream, container)
+            duration = stated_duration_s(stream, container)
             frame_count = int(stream.frames) if stream.frames else None
             if frame_count is None and duration is not None and fps > 0:
                 frame_count = int(round(duration * fps))
@@ -349,6 +353,13 @@ class VideoFileSource(ClosingMixin):
         return picked
 
     def _sample_by_seeking(self, count: int) -> list[Frame]:
+        """Keyframes near `count` times spread over the video, decoding nothing else (a keyframe serves
+        calibration as well as any frame); where keyframes are too sparse for half the sample, each
+        target is decoded forward from the keyframe before it."""
+        keyframes = self._seek_sample(count, keyframes_only=True)
+        return keyframes if len(keyframes) >= count // 2 else self._seek_sample(count, keyframes_only=False)
+
+    def _seek_sample(self, count: int, keyframes_only: bool) -> list[Frame]:
         import av
 
         duration = float(self.info.duration_s or 0.0)
@@ -356,6 +367,8 @@ class VideoFileSource(ClosingMixin):
         picked: list[Frame] = []
         container = self._open_container()
         stream = self._video_stream(container)
+        if keyframes_only:
+            stream.codec_context.skip_frame = "NONKEY"
         time_base = stream.time_base or Fraction(1, 1)
         start_pts = stream.start_time or 0
         try:
@@ -366,7 +379,7 @@ class VideoFileSource(ClosingMixin):
                         if frame.pts is None or frame.is_corrupt:
                             continue
                         time_s = float((frame.pts - start_pts) * time_base)
-                        if time_s + 0.5 / fps < target_s:
+                        if not keyframes_only and time_s + 0.5 / fps < target_s:
                             continue  # decoding forward from the keyframe before the target
                         image = _rotate_to_display(
                             frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
@@ -420,14 +433,6 @@ def _stream_fps(stream: Any) -> float:
         if rate:
             return float(rate)
     return 0.0
-
-
-def _stream_duration_s(stream: Any, container: Any) -> Optional[float]:
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    if container.duration:
-        return float(container.duration) / 1_000_000  # AV_TIME_BASE
-    return None
 
 
 def _looks_like_mp4(path: Path) -> bool:

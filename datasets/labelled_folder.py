@@ -23,17 +23,24 @@ REQUIRED_COLUMNS = ("participant", "trial", "file")
 
 
 def load_or_track_cached(
-    path: Path, procedure: str, *, tracker: Optional[str] = None, cache_dir: Optional[Path] = None
+    path: Path,
+    procedure: str,
+    *,
+    tracker: Optional[str] = None,
+    cache_dir: Optional[Path] = None,
+    dominant_hand: str = "right",
 ) -> Motion:
-    """A motion file as it is; a video tracked (through the one pipeline), reusing a cached motion."""
+    """A motion file as it is; a video tracked (through the procedure's trackers), reusing a cached motion.
+    The cache key holds the dominant hand: a left-hander's video is tracked mirrored (canonical
+    orientation)."""
     if is_motion_file(path):
         return load_motion(path)
     cached = None
     if cache_dir is not None:
-        cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}.motion.npz"
+        cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}-{dominant_hand}.motion.npz"
         if cached.exists():
             return load_motion(cached)
-    motion = track_for_procedure(path, procedure, tracker=tracker)
+    motion = track_for_procedure(path, procedure, tracker=tracker, dominant_hand=dominant_hand)
     if cached is not None:
         save_motion(motion, cached)
     return motion

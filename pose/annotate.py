@@ -66,12 +66,35 @@ def _hand_presence(motion: Motion) -> tuple[np.ndarray, int]:
 def tracking_badge(motion: Motion, t_index: int) -> tuple[str, str]:
     """(text, level) of the badge at time index `t_index`: hands found now, and share found so far."""
     per_frame, expected = _hand_presence(motion)
-    what = "hands" if any(_is_hand(name) for name in motion.individuals) else "tracked"
+    done = per_frame[: t_index + 1]
+    return presence_badge(
+        _presence_word(motion), int(per_frame[t_index]), expected, int(done.sum()), len(done)
+    )
+
+
+def presence_badge(
+    what: str, found_now: int, expected: int, found_so_far: int, frames: int
+) -> tuple[str, str]:
+    """(text, level) of a badge: `found_now` of `expected` hands (or individuals) in this frame, and the
+    share found over the `frames` so far (`found_so_far` hand-frames of `expected` x `frames`)."""
     if expected == 0:
         return f"no {what} found" if what == "hands" else "nothing tracked", "red"
-    done = per_frame[: t_index + 1]
-    share = float(done.sum()) / (expected * len(done))
-    return f"{what} {int(per_frame[t_index])}/{expected}  found {share:.0%}", quality_level(share)
+    share = float(found_so_far) / (expected * frames)
+    return f"{what} {found_now}/{expected}  found {share:.0%}", quality_level(share)
+
+
+def hand_presence_now(motion: Motion, t_index: int) -> tuple[str, np.ndarray]:
+    """What the badge counts ("hands", or "tracked" for a motion without hands) and, per counted
+    individual, whether it was found at `t_index` (for a badge kept up while tracking)."""
+    indices = [i for i, name in enumerate(motion.individuals) if _is_hand(name)] or list(
+        range(len(motion.individuals))
+    )
+    found = np.isfinite(motion.positions[t_index, indices, :, 0]).any(axis=1)
+    return _presence_word(motion), found
+
+
+def _presence_word(motion: Motion) -> str:
+    return "hands" if any(_is_hand(name) for name in motion.individuals) else "tracked"
 
 
 def _trail_points(
@@ -88,14 +111,22 @@ def _trail_points(
 
 
 def annotate_frame(
-    image: np.ndarray, motion: Motion, t_index: int, trail_s: float = 1.0, *, scale: float = 1.0
+    image: np.ndarray,
+    motion: Motion,
+    t_index: int,
+    trail_s: float = 1.0,
+    *,
+    scale: float = 1.0,
+    badge: Optional[tuple[str, str]] = None,
 ) -> np.ndarray:
     """A copy of `image` with every individual of `motion` at time index `t_index` drawn on it.
 
     Hands get MediaPipe skeletons when their landmarks are present and glove markers (centroid, tip)
     when the glove tracker's keypoints are; the body gets its pose skeleton; each hand gets a trail of
     its wrist (or centroid) over the last `trail_s` seconds; a badge gives the share of hands found.
-    `scale` maps the motion's pixels onto this image (e.g. 0.5 for a half-size preview).
+    `scale` maps the motion's pixels onto this image (e.g. 0.5 for a half-size preview). `badge`
+    replaces the badge's (text, level) (an overlay drawn while tracking knows the share so far, not
+    the whole motion's).
     """
     if not 0 <= t_index < motion.n_frames:
         raise IndexError(f"time index {t_index} outside the motion's {motion.n_frames} frames")
@@ -115,5 +146,5 @@ def annotate_frame(
         pose = _named_points(motion, i, t_index, POSE_LANDMARK_NAMES) * scale
         if np.isfinite(pose).any():
             draw_pose_skeleton(out, pose, colour, inplace=True)
-    text, level = tracking_badge(motion, t_index)
+    text, level = badge if badge is not None else tracking_badge(motion, t_index)
     return draw_quality_badge(out, text, level, inplace=True)

@@ -1,23 +1,21 @@
-"""The tracking loop: frames from a source -> one or more trackers -> one `Motion`.
+"""Tracking a source into one `Motion`: open it, show the trackers a sample, stream every frame through
+them (pose.tracking_loop), assemble the motion, and optionally find a marker's scale and draw the overlay.
 
 Decoding runs in its own thread and hands frames over through a small bounded queue, so it overlaps
-with tracking and memory stays flat (frames are never kept; results go into arrays that grow in
-chunks). Several trackers ("hands+pose") each run in their own thread, concurrently (MediaPipe releases
-the GIL), every frame going to all of them in order. Before tracking, trackers that want one see a
-sample of ~20 frames spread over the video (a separate decoding pass over re-readable sources; the
-first frames of a webcam). The optional annotated overlay video is written in a second pass over the
-source once the motion exists (simpler than drawing while tracking; a webcam cannot be re-read, so it
-has no overlay).
+with tracking and memory stays flat; the source's hash is computed alongside (pose.source_hash). With
+`threads=1` (a batch worker given one core) decoding and tracking stay on the calling thread. Before
+tracking, trackers that want one see a sample of ~20 frames spread over the video (a separate decoding
+pass over re-readable sources; the first frames of a webcam). The optional overlay video is written in
+the same pass, from the frames being tracked (pose.live_overlay; a webcam has none).
+
+Canonical orientation (pose.orientation): a left-handed trainee's frames are mirrored before tracking
+and the motion is mirrored back, so trackers always see a right-dominant scene.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
@@ -25,29 +23,69 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from skillsight.capture.frames import Frame, FrameSource
-from skillsight.capture.sinks import AnnotatedVideoWriter
 from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
-from skillsight.pose.annotate import annotate_frame
+from skillsight.pose.live_overlay import LiveOverlay
 from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
+from skillsight.pose.orientation import mirror_frame, mirror_frames, mirror_motion_back, tracks_mirrored
+from skillsight.pose.overlay import write_overlay
 from skillsight.pose.quality import measure_tracking_quality
+from skillsight.pose.source_hash import SourceHasher
 from skillsight.pose.trackers.base import (
     DEFAULT_CAMERA_VIEW,
-    FrameObservation,
     Tracker,
     create_tracker,
     tracker_takes_option,
 )
 from skillsight.pose.trackers.body_link import link_hands_to_pose
+from skillsight.pose.tracking_loop import ProgressCallback, Recorder, chain, limit_frames, run_trackers
 
-ProgressCallback = Callable[[int, Optional[int]], None]
+__all__ = [
+    "ProgressCallback",
+    "TrackingRequest",
+    "sample_frames",
+    "summarize_tracking",
+    "track",
+    "track_source",
+    "tracker_names",
+    "write_overlay",
+]
+
 SourceLike = Union[str, "os.PathLike[str]", int, FrameSource]
+FrameTransform = Callable[[Iterable[Frame]], Iterator[Frame]]
 
 SAMPLE_FRAMES = 20
+MARKER_SAMPLE_FRAMES = 30
 _QUEUE_FRAMES = 8  # frames decoded ahead of tracking
-_IN_FLIGHT_FRAMES = 4  # frames being tracked at once when several trackers run
-_CHUNK_FRAMES = 1024
-_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class TrackingRequest:
+    """How to track one source.
+
+    tracker:         a registered name ("hands", "pose", "gloves", "auto") or several joined by "+".
+    dominant_hand:   "left" tracks mirrored frames and mirrors the motion back (canonical orientation).
+    tracker_options: keyword options for each tracker that takes them.
+    marker_mm:       side of a printed ArUco marker on the pad: metadata["marker_scale"] gets mm/px.
+    overlay_path:    also write the annotated overlay video there (not for a webcam).
+    threads:         None: decoding and each tracker on threads of their own (a trainee waiting for one
+                     score); 1: everything on the calling thread (a batch worker given one core).
+    """
+
+    tracker: str = "hands"
+    camera_view: str = DEFAULT_CAMERA_VIEW
+    dominant_hand: str = "right"
+    tracker_options: Mapping[str, Any] = field(default_factory=dict)
+    marker_mm: Optional[float] = None
+    overlay_path: Optional[Path] = None
+    max_frames: Optional[int] = None
+    fps: Optional[float] = None
+    threads: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        tracks_mirrored(self.dominant_hand)  # an unknown hand fails before anything is opened
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
 
 
 def tracker_names(spec: str) -> list[str]:
@@ -70,35 +108,45 @@ def track_source(
     fps: Optional[float] = None,
     marker_mm: Optional[float] = None,
     tracker_options: Optional[Mapping[str, Any]] = None,
+    dominant_hand: str = "right",
+    threads: Optional[int] = None,
 ) -> Motion:
-    """Track a video file, image folder, webcam index (or an open FrameSource) into one Motion.
+    """Track a video file, image folder, webcam index (or an open FrameSource) into one Motion: the
+    keyword form of `track` (see TrackingRequest for the options)."""
+    request = TrackingRequest(
+        tracker=tracker,
+        camera_view=camera_view,
+        dominant_hand=dominant_hand,
+        tracker_options=dict(tracker_options or {}),
+        marker_mm=marker_mm,
+        overlay_path=Path(overlay_path) if overlay_path is not None else None,
+        max_frames=max_frames,
+        fps=fps,
+        threads=threads,
+    )
+    return track(source, request, progress)
 
-    With `marker_mm`, a printed ArUco marker of that side length lying on the pad gives the scale:
-    metadata["marker_scale"] records mm per pixel (None when no frame showed the marker), and feature
-    preparation then measures distances in millimetres instead of hand sizes.
 
-    `tracker` is a registered name ("hands", "pose", "gloves", "auto") or several joined by "+".
-    `tracker_options` go to each tracker that takes them (e.g. {"mirror_average": True}: hands are
-    tracked in each frame and its mirror image and averaged, so mirrored videos give mirrored motion).
-    `progress(done, total)` is called as frames are tracked (total is None when unknown). A source
-    that breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
+def track(
+    source: SourceLike, request: TrackingRequest, progress: Optional[ProgressCallback] = None
+) -> Motion:
+    """Track a source into one Motion.
+
+    `progress(done, total)` is called as frames are tracked (total is None when unknown). A source that
+    breaks mid-stream keeps what decoded; metadata["decode_error"] says where it broke.
     """
-
     owns_source = not _is_frame_source(source)
-    frames: Any = open_source(source, fps=fps) if owns_source else source  # type: ignore[arg-type]
+    threads = request.threads != 1  # one thread: FFmpeg's decoder gets no threads of its own either
+    frames: Any = open_source(source, fps=request.fps, threads=threads) if owns_source else source  # type: ignore[arg-type]
     try:
         live = _is_live(source, frames)
-        if overlay_path is not None and live:
+        if request.overlay_path is not None and live:
             raise ValueError(
-                f"{overlay_path}: an overlay needs a source that can be read twice, not a webcam"
+                f"{request.overlay_path}: an overlay needs a source that can be read twice, not a webcam"
             )
-        motion = _track_frames(
-            frames, source, tracker, camera_view, progress, max_frames, live, tracker_options or {}
-        )
-        if marker_mm is not None:
-            motion = _with_marker_scale(motion, frames, marker_mm, live)
-        if overlay_path is not None:
-            write_overlay(frames, motion, overlay_path)
+        motion = _track_frames(frames, source, request, progress, live)
+        if request.marker_mm is not None:
+            motion = _with_marker_scale(motion, frames, request.marker_mm, live)
     finally:
         if owns_source:
             frames.close()
@@ -106,8 +154,8 @@ def track_source(
 
 
 def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool) -> Motion:
-    """Record the marker's mm-per-pixel scale, found on frames spread over the source."""
-
+    """Record the marker's mm-per-pixel scale, found on frames spread over the source (a mirror
+    changes no length, so the unmirrored frames serve)."""
     if live:
         raise ValueError("a marker scale needs a source that can be read twice, not a webcam")
     mm_per_px = detect_marker_scale(sample_frames(frames, MARKER_SAMPLE_FRAMES), marker_mm)
@@ -116,47 +164,72 @@ def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool
     return motion.with_updates(metadata=metadata)
 
 
-def _is_image_folder(frames: Any) -> bool:
-    return isinstance(frames, ImageFolderSource)
+def _create_trackers(request: TrackingRequest, stills: bool) -> list[Tracker]:
+    """The request's trackers, each with the options it takes. Stills in a folder are unrelated
+    pictures, not a video: trackers must not carry state from one to the next."""
+    trackers: list[Tracker] = []
+    base = dict(request.tracker_options)
+    wanted = {"independent_frames": True, **base} if stills else base
+    try:
+        for name in tracker_names(request.tracker):
+            options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
+            trackers.append(create_tracker(name, camera_view=request.camera_view, **options))
+        link_hands_to_pose(trackers)  # "hands+pose": hand regions placed from the body
+    except BaseException:
+        for t in trackers:
+            t.close()
+        raise
+    return trackers
 
 
 def _track_frames(
     frames: Any,
     source: SourceLike,
-    tracker: str,
-    camera_view: str,
+    request: TrackingRequest,
     progress: Optional[ProgressCallback],
-    max_frames: Optional[int],
     live: bool,
-    tracker_options: Mapping[str, Any],
 ) -> Motion:
-    """Prepare the trackers, stream every frame through them and assemble the Motion."""
-    trackers: list[Tracker] = []
-    hasher = _SourceHasher(_source_path(source, frames))
+    """Prepare the trackers, stream every frame through them (drawing the overlay from the same
+    frames when asked) and assemble the Motion."""
+    hasher = SourceHasher(_source_path(source, frames))
     stream: Optional[Iterator[Frame]] = None
+    overlay: Optional[LiveOverlay] = None
+    trackers = _create_trackers(request, isinstance(frames, ImageFolderSource))
     try:
-        # Stills in a folder are unrelated pictures, not a video: trackers must not carry state over.
-        stills = _is_image_folder(frames)
-        for name in tracker_names(tracker):
-            wanted = {"independent_frames": True, **tracker_options} if stills else dict(tracker_options)
-            options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
-            trackers.append(create_tracker(name, camera_view=camera_view, **options))
-        link_hands_to_pose(trackers)  # "hands+pose": hand regions placed from the body
         hasher.start()
-        stream = _prepare(trackers, frames, live)
+        stream = _prepare(trackers, frames, live, request)
         total = frames.info.frame_count
-        if max_frames is not None:
-            total = min(total, max_frames) if total is not None else max_frames
-        recorders = [_Recorder(t) for t in trackers]
-        done = _run_trackers(trackers, recorders, _limit(stream, max_frames), progress, total)
-        sha256 = hasher.result()
-        return _assemble(recorders, source, frames, trackers, camera_view, tracker, sha256, done)
+        if request.max_frames is not None:
+            total = min(total, request.max_frames) if total is not None else request.max_frames
+        recorders = [Recorder(t) for t in trackers]
+        overlay = _live_overlay(request, frames.info, recorders)
+        stream_limited = limit_frames(stream, request.max_frames)
+        observer = overlay.add if overlay is not None else None
+        done = run_trackers(trackers, recorders, stream_limited, progress, total, request.threads, observer)
+        if overlay is not None:
+            overlay.close()
+            overlay = None
+        facts = _SourceFacts(source, frames, hasher.result(), done)
+        return _assemble(recorders, trackers, request, facts)
     finally:
         hasher.cancel()
+        if overlay is not None:
+            overlay.discard()
         if stream is not None and hasattr(stream, "close"):
             stream.close()  # stops the decoding thread now, not when garbage-collected
         for t in trackers:
             t.close()
+
+
+def _live_overlay(
+    request: TrackingRequest, info: Any, recorders: Sequence[Recorder]
+) -> Optional[LiveOverlay]:
+    """The overlay drawn from the frames as they are tracked (none unless asked)."""
+    if request.overlay_path is None:
+        return None
+    mirrored_width = float(info.width) if tracks_mirrored(request.dominant_hand) else None
+    threaded = request.threads != 1
+    return LiveOverlay(request.overlay_path, info.fps, recorders, mirrored_width, threaded=threaded)
 
 
 # --- summary ------------------------------------------------------------------------------------
@@ -171,26 +244,38 @@ def summarize_tracking(motion: Motion) -> dict[str, dict[str, Any]]:
 # --- preparation --------------------------------------------------------------------------------
 
 
-def _prepare(trackers: Sequence[Tracker], frames: Any, live: bool) -> Iterator[Frame]:
-    """Show trackers their sample, then return the stream of frames to track (decoded ahead).
+def _prepare(
+    trackers: Sequence[Tracker], frames: Any, live: bool, request: TrackingRequest
+) -> Iterator[Frame]:
+    """Show trackers their sample, then return the stream of frames to track (decoded ahead on a
+    thread of its own unless the request has one thread; mirrored there for a left-hander).
 
     A re-readable source is sampled in a pass of its own; a live one lends its first frames, which
     are then tracked like the rest. Trackers that say they need no sample get an empty one.
     """
+    mirrored = tracks_mirrored(request.dominant_hand)
     wants_sample = any(getattr(t, "needs_sample", True) for t in trackers)
+    ahead: FrameTransform = _inline if request.threads == 1 else _decoded_ahead
     if live:
         live_frames = iter(frames)
-        sample = list(_limit(live_frames, SAMPLE_FRAMES)) if wants_sample else []
-        stream = _chain(sample, prefetch_frames(live_frames, depth=_QUEUE_FRAMES))
+        sample = list(limit_frames(live_frames, SAMPLE_FRAMES)) if wants_sample else []
+        sample = [mirror_frame(f) for f in sample] if mirrored else sample
+        stream = chain(sample, ahead(mirror_frames(live_frames) if mirrored else live_frames))
     else:
         sample = sample_frames(frames, SAMPLE_FRAMES) if wants_sample else []
-        stream = prefetch_frames(frames, depth=_QUEUE_FRAMES)
+        sample = [mirror_frame(f) for f in sample] if mirrored else sample
+        stream = ahead(mirror_frames(frames) if mirrored else frames)
     for t in trackers:
         t.prepare(sample)
     return stream
 
 
-MARKER_SAMPLE_FRAMES = 30
+def _decoded_ahead(frames: Iterable[Frame]) -> Iterator[Frame]:
+    return prefetch_frames(frames, depth=_QUEUE_FRAMES)
+
+
+def _inline(frames: Iterable[Frame]) -> Iterator[Frame]:
+    return iter(frames)
 
 
 def sample_frames(
@@ -202,7 +287,7 @@ def sample_frames(
     if total is None:
         total = getattr(getattr(frames, "info", None), "frame_count", None)
     if not total:
-        return list(_limit(iter(frames), count))
+        return list(limit_frames(iter(frames), count))
     wanted = set(np.linspace(0, total - 1, num=min(count, total)).round().astype(int).tolist())
     last_wanted = max(wanted)
     picked = []
@@ -214,165 +299,22 @@ def sample_frames(
     return picked
 
 
-# --- streaming ----------------------------------------------------------------------------------
-
-
-def _chain(first: Sequence[Frame], rest: Iterator[Frame]) -> Iterator[Frame]:
-    yield from first
-    yield from rest
-
-
-def _limit(frames: Iterator[Frame], max_frames: Optional[int]) -> Iterator[Frame]:
-    if max_frames is None:
-        yield from frames
-        return
-    for k, frame in enumerate(frames):
-        if k >= max_frames:
-            return
-        yield frame
-
-
-def _run_trackers(
-    trackers: Sequence[Tracker],
-    recorders: Sequence[_Recorder],
-    frames: Iterator[Frame],
-    progress: Optional[ProgressCallback],
-    total: Optional[int],
-) -> int:
-    """Feed every frame to every tracker (one thread each when there are several); returns frames done."""
-    done = 0
-    if len(trackers) == 1:
-        only, recorder = trackers[0], recorders[0]
-        for frame in frames:
-            recorder.add(frame, only.process(frame))
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        return done
-    # One single-thread executor per tracker keeps each tracker's frames in order on its own thread.
-    executors = [
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"skillsight-{t.name}") for t in trackers
-    ]
-    pending: deque[tuple[Frame, list[Future]]] = deque()
-    try:
-        for frame in frames:
-            pending.append((frame, [ex.submit(t.process, frame) for ex, t in zip(executors, trackers)]))
-            if len(pending) >= _IN_FLIGHT_FRAMES:
-                done = _collect(pending.popleft(), recorders, done, progress, total)
-        while pending:
-            done = _collect(pending.popleft(), recorders, done, progress, total)
-    finally:
-        for f in (f for _, fs in pending for f in fs):
-            f.cancel()
-        for ex in executors:
-            ex.shutdown(wait=True)
-    return done
-
-
-def _collect(
-    item: tuple[Frame, list[Future]],
-    recorders: Sequence[_Recorder],
-    done: int,
-    progress: Optional[ProgressCallback],
-    total: Optional[int],
-) -> int:
-    frame, futures = item
-    for recorder, future in zip(recorders, futures):
-        recorder.add(frame, future.result())
-    done += 1
-    if progress is not None:
-        progress(done, total)
-    return done
-
-
 # --- assembling the motion ----------------------------------------------------------------------
 
 
-@dataclass
-class _Recorder:
-    """One tracker's observations, in arrays that grow by chunks (frames themselves are not kept)."""
-
-    tracker: Tracker
-    n: int = 0
-    positions: np.ndarray = field(init=False)
-    confidence: np.ndarray = field(init=False)
-    world: Optional[np.ndarray] = field(init=False, default=None)
-    times: np.ndarray = field(init=False)
-    indices: np.ndarray = field(init=False)
-    signals: dict[str, np.ndarray] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        n_i, n_k = len(self.tracker.individuals), len(self.tracker.keypoints)
-        self.positions = np.full((_CHUNK_FRAMES, n_i, n_k, 3), np.nan)
-        self.confidence = np.zeros((_CHUNK_FRAMES, n_i, n_k))
-        self.times = np.zeros(_CHUNK_FRAMES)
-        self.indices = np.zeros(_CHUNK_FRAMES, dtype=np.int64)
-
-    def add(self, frame: Frame, obs: FrameObservation) -> None:
-        if self.n == len(self.times):
-            self._grow()
-        k = self.n
-        self.positions[k] = obs.positions
-        self.confidence[k] = obs.confidence
-        if obs.world is not None:
-            if self.world is None:
-                self.world = np.full(self.positions.shape, np.nan)
-            self.world[k] = obs.world
-        for key, value in obs.extras.items():
-            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-                if key not in self.signals:
-                    self.signals[key] = np.full(len(self.times), np.nan)
-                self.signals[key][k] = float(value)
-        self.times[k] = frame.time_s
-        self.indices[k] = frame.index
-        self.n += 1
-
-    def _grow(self) -> None:
-        extra = max(_CHUNK_FRAMES, len(self.times))
-        self.positions = _extend(self.positions, extra, np.nan)
-        self.confidence = _extend(self.confidence, extra, 0.0)
-        self.times = _extend(self.times, extra, 0.0)
-        self.indices = _extend(self.indices, extra, 0)
-        if self.world is not None:
-            self.world = _extend(self.world, extra, np.nan)
-        self.signals = {key: _extend(values, extra, np.nan) for key, values in self.signals.items()}
-
-    def take_motion(self) -> tuple[Motion, dict[str, np.ndarray]]:
-        """The observations as a Motion plus the signals; the growing buffers are released, so the
-        end of a long video does not hold them and their copies at once."""
-        n = self.n
-        motion = Motion(
-            positions=self.positions[:n],
-            confidence=self.confidence[:n],
-            timestamps=self.times[:n],
-            individuals=self.tracker.individuals,
-            keypoints=self.tracker.keypoints,
-            frame_indices=self.indices[:n],
-            world_positions=None if self.world is None else self.world[:n],
-        )
-        signals = {key: values[:n].copy() for key, values in self.signals.items()}
-        self.__post_init__()  # small fresh buffers in place of the big ones
-        self.n, self.world, self.signals = 0, None, {}
-        return motion, signals
-
-
-def _extend(array: np.ndarray, extra: int, fill: float) -> np.ndarray:
-    grown = np.full((array.shape[0] + extra, *array.shape[1:]), fill, dtype=array.dtype)
-    grown[: array.shape[0]] = array
-    return grown
+@dataclass(frozen=True)
+class _SourceFacts:
+    source: SourceLike
+    frames: Any
+    sha256: Optional[str]
+    done: int
 
 
 def _assemble(
-    recorders: Sequence[_Recorder],
-    source: SourceLike,
-    frames: Any,
-    trackers: Sequence[Tracker],
-    camera_view: str,
-    tracker_spec: str,
-    sha256: Optional[str],
-    done: int,
+    recorders: Sequence[Recorder], trackers: Sequence[Tracker], request: TrackingRequest, facts: _SourceFacts
 ) -> Motion:
-    info = frames.info
+    """The trackers' observations as one Motion (mirrored back for a left-hander), with its metadata."""
+    info = facts.frames.info
     parts, signals = [], {}
     for r in recorders:
         part, part_signals = r.take_motion()
@@ -380,33 +322,42 @@ def _assemble(
         signals.update(part_signals)
     motion = parts[0] if len(parts) == 1 else concatenate_individuals(parts)
     del parts
-    error = getattr(frames, "error", None)
+    motion = motion.with_updates(signals=signals)
+    mirrored = tracks_mirrored(request.dominant_hand)
+    if mirrored:
+        motion = mirror_motion_back(motion, float(info.width))
     metadata: dict[str, Any] = {
-        "source": _source_label(source, frames),
-        "source_sha256": sha256,
+        "source": _source_label(facts.source, facts.frames),
+        "source_sha256": facts.sha256,
         "fps": float(info.fps) if info.fps else (motion.fps if motion.n_frames > 1 else None),
         "width": int(info.width),
         "height": int(info.height),
-        "frame_count": int(done),
+        "frame_count": int(facts.done),
         "video_info": info.as_dict(),
         "kind": KIND_VIDEO_2D,
         "units": "px",
-        "tracker": tracker_spec,
+        "tracker": request.tracker,
         "trackers": [t.provenance() for t in trackers],
-        "camera_view": camera_view,
-        "decode_error": None
-        if error is None
-        else {
-            "frame_index": error.frame_index,
-            "time_s": error.time_s,
-            "problem": error.problem,
-            "message": str(error),
-        },
+        "camera_view": request.camera_view,
+        "orientation": {"dominant_hand": request.dominant_hand, "tracked_mirrored": mirrored},
+        "decode_error": _decode_error(facts.frames),
     }
-    damage = getattr(frames, "damage", None)  # None for a webcam or a pass cut short by max_frames
+    damage = getattr(facts.frames, "damage", None)  # None for a webcam or a pass cut short by max_frames
     metadata["decode_damage"] = damage.to_dict() if damage is not None else None
     metadata["tracking_summary"] = summarize_tracking(motion)  # positions only: signals not needed
-    return motion.with_updates(metadata=metadata, signals=signals)
+    return motion.with_updates(metadata=metadata)
+
+
+def _decode_error(frames: Any) -> Optional[dict[str, Any]]:
+    error = getattr(frames, "error", None)
+    if error is None:
+        return None
+    return {
+        "frame_index": error.frame_index,
+        "time_s": error.time_s,
+        "problem": error.problem,
+        "message": str(error),
+    }
 
 
 # --- source facts -------------------------------------------------------------------------------
@@ -434,73 +385,3 @@ def _source_label(source: SourceLike, frames: Any) -> str:
         return f"webcam:{source}"
     path = _source_path(source, frames)
     return str(path.resolve()) if path is not None else str(frames.info.source)
-
-
-class _SourceHasher(threading.Thread):
-    """SHA-256 of the source file (or of an image folder's files in name order), computed alongside
-    tracking; hashlib releases the GIL on large blocks."""
-
-    def __init__(self, path: Optional[Path]) -> None:
-        super().__init__(name="skillsight-hash", daemon=True)
-        self.path = path
-        self._digest: Optional[str] = None
-        self._error: Optional[BaseException] = None
-        self._cancelled = threading.Event()
-
-    def run(self) -> None:
-        if self.path is None:
-            return
-        try:
-            digest = hashlib.sha256()
-            files = (
-                sorted(p for p in self.path.iterdir() if p.is_file()) if self.path.is_dir() else [self.path]
-            )
-            for file in files:
-                if self.path.is_dir():
-                    digest.update(file.name.encode("utf-8") + b"\0")
-                with open(file, "rb") as handle:
-                    for block in iter(lambda h=handle: h.read(_HASH_BLOCK), b""):  # type: ignore[misc]
-                        if self._cancelled.is_set():
-                            return
-                        digest.update(block)
-            self._digest = digest.hexdigest()
-        except OSError as exc:
-            self._error = exc
-
-    def result(self) -> Optional[str]:
-        self.join()
-        return self._digest
-
-    def cancel(self) -> None:
-        """Stop hashing early (tracking failed); harmless once done or never started."""
-        self._cancelled.set()
-
-
-# --- overlay ------------------------------------------------------------------------------------
-
-
-def write_overlay(frames: Iterable[Frame], motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
-    """Second pass over the source: each tracked frame annotated with the motion, as H.264 mp4."""
-
-    t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}
-    last = max(t_index) if t_index else -1
-    writer: Optional[AnnotatedVideoWriter] = None
-    fps = float(motion.metadata.get("fps") or motion.fps or 25.0)
-    try:
-        for frame in frames:
-            if frame.index > last:
-                break
-            k = t_index.get(frame.index)
-            if k is None:
-                continue
-            if writer is None:
-                height, width = frame.image.shape[:2]
-                writer = AnnotatedVideoWriter(path, fps, (width, height)).open()
-            writer.write(annotate_frame(frame.image, motion, k), time_s=frame.time_s)
-    except BaseException:
-        if writer is not None:
-            writer.__exit__(RuntimeError, RuntimeError("overlay failed"), None)
-        raise
-    if writer is None:
-        raise ValueError(f"{path}: no tracked frames to draw")
-    return writer.close()

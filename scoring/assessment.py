@@ -182,11 +182,9 @@ def tracking_refusals(
         advice.append("Check that the video plays and shows your hands; then record again.")
         return reasons, advice
     if motion.duration_s < thresholds["min_duration_s"]:
-        reasons.append(
-            f"the recording is {motion.duration_s:.1f} s long; at least {thresholds['min_duration_s']:.0f} s "
-            "of practice is needed for a reliable score"
-        )
-        advice.append(f"Record longer: the whole task, at least {thresholds['min_duration_s']:.0f} s.")
+        reason, tip = too_short(motion.duration_s, thresholds["min_duration_s"])
+        reasons.append(reason)
+        advice.append(tip)
     view_advice = CAMERA_ADVICE.get(procedure.camera_view, "Adjust the camera so your hands stay in view.")
     for name in quality.required:
         stats = quality.individual(name)
@@ -212,6 +210,16 @@ def tracking_refusals(
         _add(advice, "Light the work area evenly and avoid a bright window or lamp behind you.")
         _add(advice, "Use a plain background that contrasts with your hands or gloves.")
     return reasons, advice
+
+
+def too_short(duration_s: float, min_duration_s: float) -> tuple[str, str]:
+    """The refusal reason and advice for a recording shorter than the procedure needs (one wording,
+    whether measured on the motion or, before tracking, on the container)."""
+    reason = (
+        f"the recording is {duration_s:.1f} s long; at least {min_duration_s:.0f} s "
+        "of practice is needed for a reliable score"
+    )
+    return reason, f"Record longer: the whole task, at least {min_duration_s:.0f} s."
 
 
 def _add(items: list[str], text: str) -> None:

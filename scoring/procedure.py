@@ -48,7 +48,7 @@ class Procedure:
     min_tracked_share: float = 0.6  # share of frames each required hand must be tracked in
     feedback: Mapping[str, FeedbackText] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)  # procedure-specific thresholds
-    # Keyword options for the trackers that take them, e.g. {"mirror_average": true} (see pose.track).
+    # Keyword options for the trackers that take them, e.g. {"max_hands": 1} (see pose.track).
     tracker_options: Mapping[str, Any] = field(default_factory=dict)
 
     def hand_for_role(self, role: str, dominant_hand: str = "right") -> str:

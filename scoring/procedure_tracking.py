@@ -26,8 +26,10 @@ def track_for_procedure(
     progress: Optional[ProgressCallback] = None,
     overlay_path: Optional[PathLike] = None,
     marker_mm: Optional[float] = None,
+    dominant_hand: str = "right",
 ) -> Motion:
-    """Track `source` with the procedure's trackers (or `tracker` when given) and tracker options."""
+    """Track `source` with the procedure's trackers (or `tracker` when given) and tracker options, in
+    the canonical orientation (a left-hander's frames mirrored for the tracker, the motion mirrored back)."""
     proc = load_procedure(procedure)
     return track_source(
         source,
@@ -37,4 +39,5 @@ def track_for_procedure(
         overlay_path=Path(overlay_path) if overlay_path else None,
         marker_mm=marker_mm,
         tracker_options=proc.tracker_options,
+        dominant_hand=dominant_hand,
     )

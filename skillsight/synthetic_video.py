@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -139,15 +139,17 @@ def rewrite_clip(
     transform: Callable[[int, np.ndarray], np.ndarray],
     max_frames: Optional[int] = None,
     crf: int = 18,
+    lossless: bool = False,
 ) -> Path:
-    """Decode `src`, apply `transform(index, rgb)` to each frame, write `dst` as H.264 mp4 atomically."""
+    """Decode `src`, apply `transform(index, rgb)` to each frame, write `dst` atomically: H.264 mp4, or
+    with `lossless` FFV1 RGB in Matroska (decoding gives back exactly the transformed pixels)."""
     import av
 
     dst = Path(dst)
     with (
-        atomic_output(dst, suffix=".mp4") as tmp_name,
+        atomic_output(dst, suffix=".mkv" if lossless else ".mp4") as tmp_name,
         av.open(str(src)) as source,
-        av.open(str(tmp_name), "w", format="mp4") as sink,
+        av.open(str(tmp_name), "w", format="matroska" if lossless else "mp4") as sink,
     ):
         in_stream = source.streams.video[0]
         rate = in_stream.average_rate or Fraction(25)
@@ -157,10 +159,7 @@ def rewrite_clip(
                 break
             image = _even_size(transform(index, frame.to_ndarray(format="rgb24")))
             if out_stream is None:
-                out_stream = sink.add_stream("libx264", rate=rate)
-                out_stream.width, out_stream.height = image.shape[1], image.shape[0]
-                out_stream.pix_fmt = "yuv420p"
-                out_stream.options = {"crf": str(crf), "preset": "veryfast"}
+                out_stream = _video_stream(sink, rate, image.shape, crf, lossless)
             for packet in out_stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 sink.mux(packet)
         if out_stream is None:
@@ -168,6 +167,17 @@ def rewrite_clip(
         for packet in out_stream.encode():
             sink.mux(packet)
     return dst
+
+
+def _video_stream(sink: Any, rate: Fraction, shape: tuple[int, ...], crf: int, lossless: bool) -> Any:
+    stream = sink.add_stream("ffv1" if lossless else "libx264", rate=rate)
+    stream.width, stream.height = shape[1], shape[0]
+    if lossless:
+        stream.pix_fmt = "bgr0"
+    else:
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(crf), "preset": "veryfast"}
+    return stream
 
 
 def _even_size(image: np.ndarray) -> np.ndarray:
@@ -229,9 +239,12 @@ def make_gloved_clip(
     return rewrite_clip(src, dst, glove, max_frames)
 
 
-def mirror_clip(src: PathLike, dst: PathLike, max_frames: Optional[int] = None) -> Path:
-    """The clip flipped left-right (a left hand becomes a right hand in the image)."""
-    return rewrite_clip(src, dst, lambda _i, image: image[:, ::-1], max_frames)
+def mirror_clip(
+    src: PathLike, dst: PathLike, max_frames: Optional[int] = None, lossless: bool = False
+) -> Path:
+    """The clip flipped left-right (a left hand becomes a right hand in the image); `lossless` writes
+    FFV1 in Matroska (give `dst` a .mkv name), whose frames are exactly the original's mirrored."""
+    return rewrite_clip(src, dst, lambda _i, image: image[:, ::-1], max_frames, lossless=lossless)
 
 
 def resize_clip(src: PathLike, dst: PathLike, factor: float, max_frames: Optional[int] = None) -> Path:

@@ -176,6 +176,7 @@ class VideoTask:
     reference_identity: str = "none"
     overlay: bool = False
     max_undecodable_share: Optional[float] = None  # None: scoring.damage's default (or the environment)
+    threads: int = 1  # a worker's threads: one by default, so that workers scale with cores
 
 
 @dataclass

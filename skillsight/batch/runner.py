@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import skillsight.batch as package
 from skillsight.batch.executors import available_cores, make_executor
-from skillsight.batch.inputs import BatchInput, find_inputs
+from skillsight.batch.inputs import BatchInput, DominantHands, find_inputs
 from skillsight.batch.lock import OutputFolderLock
 from skillsight.batch.results import (
     FINISHED_STATUSES,
@@ -183,6 +183,8 @@ def run_batch(
     use_database: bool = True,
     lock_timeout: Optional[float] = None,
     max_undecodable_share: Optional[float] = None,
+    hands: Optional[DominantHands] = None,
+    threads_per_worker: int = 1,
 ) -> BatchSummary:
     """Score every input not already recorded; record each result as it finishes.
 
@@ -192,17 +194,14 @@ def run_batch(
     `score_one` (it must be a picklable top-level function); `use_database=False` records in `out_dir` only.
     Another batch on the same `out_dir` is waited for (`lock_timeout` seconds at most, then
     `BatchBusyError`); this run then skips what that one recorded. Above `max_undecodable_share` of
-    undecodable frames a video is recorded as damaged, not scored.
-    """
+    undecodable frames a video is recorded as damaged. `hands`: each participant's dominant hand where a
+    row gives none; each worker uses `threads_per_worker` threads (one: workers scale with cores)."""
 
     started = time.perf_counter()
     limit = damage_limit(max_undecodable_share)  # checked here; workers get the number itself
-    out = Path(out_dir).expanduser().resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    if procedure:
-        load_procedure(procedure)  # an unknown --procedure is an error even when no input uses it
-    items = _as_inputs(inputs, procedure, out)
-    procedures = {name: load_procedure(name) for name in sorted({item.procedure for item in items})}
+    if threads_per_worker < 1:
+        raise ValueError(f"threads per worker must be at least 1, got {threads_per_worker}")
+    out, items, procedures = _planned_inputs(inputs, procedure, out_dir, hands)
     with OutputFolderLock(out, timeout=lock_timeout):
         database = None
         if use_database:
@@ -212,6 +211,7 @@ def run_batch(
         interrupted = False
         try:
             plan = _Plan(out, items, procedures, model, reference, overlay, database, limit)
+            plan.set_threads(threads_per_worker)
             table.rows.update(plan.rows)
             try:
                 if plan.pending:
@@ -224,6 +224,23 @@ def run_batch(
             if database is not None:
                 database.close()
     return _summary(items, plan, table, counts, interrupted, time.perf_counter() - started)
+
+
+def _planned_inputs(
+    inputs: Union[PathLike, Sequence[BatchInput]],
+    procedure: Optional[str],
+    out_dir: PathLike,
+    hands: Optional[DominantHands],
+) -> tuple[Path, list[BatchInput], dict[str, Procedure]]:
+    """The output folder (made), the inputs and their procedures, each loaded once."""
+
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if procedure:
+        load_procedure(procedure)  # an unknown --procedure is an error even when no input uses it
+    items = _as_inputs(inputs, procedure, out, hands)
+    procedures = {name: load_procedure(name) for name in sorted({item.procedure for item in items})}
+    return out, items, procedures
 
 
 def _summary(
@@ -261,11 +278,14 @@ def _default_task() -> Callable[[VideoTask], VideoResult]:
 
 
 def _as_inputs(
-    inputs: Union[PathLike, Sequence[BatchInput]], procedure: Optional[str], out: Path
+    inputs: Union[PathLike, Sequence[BatchInput]],
+    procedure: Optional[str],
+    out: Path,
+    hands: Optional[DominantHands],
 ) -> list[BatchInput]:
     if isinstance(inputs, (list, tuple)):
         return list(inputs)
-    return find_inputs(inputs, procedure, out)  # type: ignore[arg-type]
+    return find_inputs(inputs, procedure, out, hands)  # type: ignore[arg-type]
 
 
 class _Plan:
@@ -312,6 +332,10 @@ class _Plan:
             self._add(index, item, task, hashes, out, database)
         hashes.save()
         self.skipped = len(self.rows)
+
+    def set_threads(self, threads: int) -> None:
+        """Every pending task's worker uses `threads` threads."""
+        self.pending = {key: replace(task, threads=threads) for key, task in self.pending.items()}
 
     def _add(
         self,

@@ -24,6 +24,7 @@ from skillsight.batch.results import (
     write_result,
 )
 from skillsight.pose.motion import save_motion
+from skillsight.score_request import ScoreRequest
 from skillsight.scoring.results import Assessment, ResultStatus
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _error_message(task: VideoTask, exc: BaseException) -> str:
     return message
 
 
-AssessFunction = Callable[..., "AssessmentRun"]
+AssessFunction = Callable[[ScoreRequest], "AssessmentRun"]
 
 
 def error_column(assessment: Assessment) -> str:
@@ -49,7 +50,7 @@ def error_column(assessment: Assessment) -> str:
 
 
 def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
-    """Score one video with `assess` (assess_source's signature), write its outputs, never raise."""
+    """Score one video with `assess` (pipeline.assess: a ScoreRequest in), write its outputs, never raise."""
     started = time.perf_counter()
     result = VideoResult(
         video=task.video,
@@ -95,15 +96,17 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     stem = result_stem(sha, task.procedure_name, task.participant)
     is_video = not source.name.lower().endswith(MOTION_SUFFIX)
     overlay = out_dir / f"{stem}.overlay.mp4" if task.overlay and is_video else None
-    run = assess(
+    request = ScoreRequest.build(
         str(source),
         task.procedure,
         model=task.model,
         reference=task.reference,
         dominant_hand=task.dominant_hand,
-        overlay_path=str(overlay) if overlay else None,
+        overlay_path=overlay,
         max_undecodable_share=task.max_undecodable_share,
+        threads=task.threads,
     )
+    run = assess(request)
     assessment = run.assessment
     motion_path = save_motion(run.motion, out_dir / f"{stem}{MOTION_SUFFIX}")
     interval = assessment.score_interval or (None, None)
@@ -131,8 +134,7 @@ def plain_float(value: Any) -> Optional[float]:
 
 def score_one(task: VideoTask) -> VideoResult:
     """The per-video task that the local pool and Dask workers run: the one assessment path."""
-
-    return score_with(task, pipeline.assess_source)
+    return score_with(task, pipeline.assess)
 
 
 def in_progress_marker(task: VideoTask) -> Path:

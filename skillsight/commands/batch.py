@@ -3,66 +3,91 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 
 from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
+from skillsight.batch.inputs import DominantHands
 from skillsight.scoring.procedure import ProcedureError
 from skillsight.storage import DatabaseError
 
 EXIT_INTERRUPTED = 130
 
+_INPUT = typer.Argument(
+    ...,
+    metavar="INPUT",
+    help="A folder (searched recursively for videos and .motion.npz files) or a manifest CSV with "
+    "columns video,participant,procedure,dominant_hand (relative paths resolve against the CSV's folder).",
+)
+_PROCEDURE = typer.Option(
+    None, "--procedure", "-p", help="suturing, intubation, ... (a manifest row's own procedure wins)."
+)
+_OUT = typer.Option(..., "--out", "-o", help="Folder for results.csv, motion files and JSON results.")
+_WORKERS = typer.Option(None, "--workers", "-w", min=1, help="Parallel workers (default: number of cores).")
+_THREADS = typer.Option(
+    1,
+    "--threads-per-worker",
+    min=1,
+    help="Threads each worker uses (default 1, so that workers scale with cores; more for few long videos).",
+)
+_DOMINANT = typer.Option(
+    "right",
+    "--dominant-hand",
+    help="right or left: the dominant hand of inputs whose row and participant say none.",
+)
+_PARTICIPANTS = typer.Option(
+    None,
+    "--participants",
+    help="CSV with columns participant,dominant_hand: each participant's default dominant hand.",
+)
+_DB = typer.Option(
+    None, "--db", help="Database URL (default: the app's SQLite file in the user data folder)."
+)
+_DASK = typer.Option(
+    None,
+    "--dask",
+    metavar="SCHEDULER_ADDRESS|local",
+    help="Run on a Dask cluster (e.g. tcp://host:8786) or 'local' for a LocalCluster; the workers "
+    "must see INPUT and --out at the same paths.",
+)
+_MODEL = typer.Option(None, "--model", help="Scorer model (default: the shipped one).")
+_REFERENCE = typer.Option(None, "--reference", help="Expert reference (default: the shipped one).")
+_OVERLAY = typer.Option(False, "--overlay", help="Also write an annotated video per input.")
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+_MAX_UNDECODABLE = typer.Option(
+    None,
+    "--max-undecodable",
+    help="Largest share of undecodable frames still scored (default 0.10 or "
+    "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
+)
+_LOCK_TIMEOUT = typer.Option(
+    None,
+    "--lock-timeout",
+    min=0,
+    help="Another batch writing to the same --out is waited for (then its results are skipped); "
+    "give up after this many seconds with exit code 75 (default: wait until it finishes).",
+)
+
 
 def register(app: typer.Typer) -> None:
     @app.command("batch")
     def batch(
-        input_path: Path = typer.Argument(
-            ...,
-            metavar="INPUT",
-            help="A folder (searched recursively for videos and .motion.npz files) or a manifest CSV with "
-            "columns video,participant,procedure (relative paths resolve against the CSV's folder).",
-        ),
-        procedure: Optional[str] = typer.Option(
-            None, "--procedure", "-p", help="suturing, intubation, ... (a manifest row's own procedure wins)."
-        ),
-        out: Path = typer.Option(
-            ..., "--out", "-o", help="Folder for results.csv, motion files and JSON results."
-        ),
-        workers: Optional[int] = typer.Option(
-            None, "--workers", "-w", min=1, help="Parallel workers (default: number of cores)."
-        ),
-        db: Optional[str] = typer.Option(
-            None, "--db", help="Database URL (default: the app's SQLite file in the user data folder)."
-        ),
-        dask: Optional[str] = typer.Option(
-            None,
-            "--dask",
-            metavar="SCHEDULER_ADDRESS|local",
-            help="Run on a Dask cluster (e.g. tcp://host:8786) or 'local' for a LocalCluster; the workers "
-            "must see INPUT and --out at the same paths.",
-        ),
-        model: Optional[Path] = typer.Option(
-            None, "--model", help="Scorer model (default: the shipped one)."
-        ),
-        reference: Optional[Path] = typer.Option(
-            None, "--reference", help="Expert reference (default: the shipped one)."
-        ),
-        overlay: bool = typer.Option(False, "--overlay", help="Also write an annotated video per input."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-        max_undecodable: Optional[float] = typer.Option(
-            None,
-            "--max-undecodable",
-            help="Largest share of undecodable frames still scored (default 0.10 or "
-            "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
-        ),
-        lock_timeout: Optional[float] = typer.Option(
-            None,
-            "--lock-timeout",
-            min=0,
-            help="Another batch writing to the same --out is waited for (then its results are skipped); "
-            "give up after this many seconds with exit code 75 (default: wait until it finishes).",
-        ),
+        input_path: Path = _INPUT,
+        procedure: Optional[str] = _PROCEDURE,
+        out: Path = _OUT,
+        workers: Optional[int] = _WORKERS,
+        threads_per_worker: int = _THREADS,
+        dominant_hand: str = _DOMINANT,
+        participants: Optional[Path] = _PARTICIPANTS,
+        db: Optional[str] = _DB,
+        dask: Optional[str] = _DASK,
+        model: Optional[Path] = _MODEL,
+        reference: Optional[Path] = _REFERENCE,
+        overlay: bool = _OVERLAY,
+        quiet: bool = _QUIET,
+        max_undecodable: Optional[float] = _MAX_UNDECODABLE,
+        lock_timeout: Optional[float] = _LOCK_TIMEOUT,
     ) -> None:
         """Score many videos; finished ones are skipped on a rerun, failed ones retried.
 
@@ -71,38 +96,50 @@ def register(app: typer.Typer) -> None:
         run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
         130 when interrupted (finished results are kept; run again to continue).
         """
+        run_batch_command(dict(locals()))
 
-        try:
-            summary = run_batch(
-                input_path,
-                procedure,
-                out,
-                workers=workers,
-                db_url=db,
-                dask=dask,
-                model=model,
-                reference=reference,
-                overlay=overlay,
-                progress=not quiet,
-                lock_timeout=lock_timeout,
-                max_undecodable_share=max_undecodable,
-            )
-        except (BatchInputError, ProcedureError, ValueError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except BatchBusyError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(EXIT_BUSY) from None
-        except DatabaseError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:  # while planning: nothing was started, nothing is lost
-            typer.echo("Interrupted before scoring started.", err=True)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        typer.echo(summary.describe())
-        if summary.interrupted:
-            typer.echo(
-                "Interrupted: finished results are kept; run the same command again to continue.", err=True
-            )
-            raise typer.Exit(EXIT_INTERRUPTED)
-        raise typer.Exit(summary.exit_code)
+
+def run_batch_command(args: dict[str, Any]) -> NoReturn:
+    """Run the batch the command line describes; every outcome is an exit code."""
+    try:
+        hands = (
+            DominantHands.read(args["participants"], args["dominant_hand"])
+            if args["participants"] is not None
+            else DominantHands(default=args["dominant_hand"])
+        )
+        summary = run_batch(
+            args["input_path"],
+            args["procedure"],
+            args["out"],
+            workers=args["workers"],
+            db_url=args["db"],
+            dask=args["dask"],
+            model=args["model"],
+            reference=args["reference"],
+            overlay=args["overlay"],
+            progress=not args["quiet"],
+            lock_timeout=args["lock_timeout"],
+            max_undecodable_share=args["max_undecodable"],
+            hands=hands,
+            threads_per_worker=args["threads_per_worker"],
+        )
+    except (BatchInputError, ProcedureError, ValueError) as exc:
+        _exit(f"error: {exc}", 2)
+    except BatchBusyError as exc:
+        _exit(f"error: {exc}", EXIT_BUSY)
+    except DatabaseError as exc:
+        _exit(f"error: {exc}", 1)
+    except KeyboardInterrupt:  # while planning: nothing was started, nothing is lost
+        _exit("Interrupted before scoring started.", EXIT_INTERRUPTED)
+    typer.echo(summary.describe())
+    if summary.interrupted:
+        _exit(
+            "Interrupted: finished results are kept; run the same command again to continue.",
+            EXIT_INTERRUPTED,
+        )
+    raise typer.Exit(summary.exit_code)
+
+
+def _exit(message: str, code: int) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

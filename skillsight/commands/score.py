@@ -10,6 +10,7 @@ bad option, a --json target that cannot be written: all found before any trackin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
@@ -18,6 +19,7 @@ import typer
 from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
@@ -63,18 +65,18 @@ def register(app: typer.Typer) -> None:
         4 out of domain, 5 damaged, 1 error, 2 usage)."""
         check_usage(procedure, dominant_hand, json_out, max_undecodable)
         try:
-            assessment = run_score(
-                source,
+            request = ScoreRequest.build(
+                _source_spec(source),
                 procedure,
                 model=model,
                 reference=reference,
                 dominant_hand=dominant_hand,
                 tracker=tracker,
                 camera_view=camera_view,
-                show_progress=progress and json_out != "-",
                 marker_mm=marker_mm,
                 max_undecodable_share=max_undecodable,
             )
+            assessment = run_score(request, show_progress=progress and json_out != "-")
         except KeyboardInterrupt:
             _fail("interrupted")
         except Exception as exc:  # every failure becomes one clear line, never a traceback
@@ -141,38 +143,21 @@ def json_target_problem(path: Path) -> Optional[str]:
     return None
 
 
-def run_score(
-    source: str,
-    procedure: str,
-    *,
-    model: Optional[Path],
-    reference: Optional[Path],
-    dominant_hand: str,
-    tracker: Optional[str],
-    camera_view: Optional[str],
-    show_progress: bool,
-    marker_mm: Optional[float] = None,
-    max_undecodable_share: Optional[float] = None,
-) -> Assessment:
-    target: Any = int(source) if source.isdigit() and not Path(source).exists() else source
-    if not isinstance(target, int) and not Path(target).exists():
-        raise FileNotFoundError(f"{target}: no such file or folder")
+def _source_spec(source: str) -> Any:
+    """A webcam index, or a file or folder that must exist."""
+    if source.isdigit() and not Path(source).exists():
+        return int(source)
+    if not Path(source).exists():
+        raise FileNotFoundError(f"{source}: no such file or folder")
+    return source
 
+
+def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
+    """Score one request through the pipeline, with a progress bar and MediaPipe's logs filtered."""
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
         try:
-            run = pipeline.assess_source(
-                target,
-                procedure,
-                model=model,
-                reference=reference,
-                dominant_hand=dominant_hand,
-                tracker=tracker,
-                camera_view=camera_view,
-                progress=bar.update_to if bar else None,
-                marker_mm=marker_mm,
-                max_undecodable_share=max_undecodable_share,
-            )
+            run = pipeline.assess(replace(request, progress=bar.update_to if bar else None))
         finally:
             if bar:
                 bar.close()

@@ -15,7 +15,7 @@ from skillsight.capture.frames import CaptureError
 from skillsight.commands.console import FrameProgress, native_logs_filtered
 from skillsight.pose.cleaning import clean_motion
 from skillsight.pose.export import write_tidy_csv
-from skillsight.pose.track import track_source
+from skillsight.pose.track import TrackingRequest, track
 from skillsight.pose.trackers.base import CAMERA_VIEWS
 
 CAMERA_VIEW_HELP = "top (bird's-eye from the trainee's side), front (camera faces the trainee) or side"
@@ -68,11 +68,11 @@ def register(app: typer.Typer) -> None:
         marker_mm: Optional[float] = typer.Option(
             None, "--marker-mm", help="Side of a printed ArUco marker on the pad, in mm: distances in mm."
         ),
-        mirror_average: bool = typer.Option(
-            False,
-            "--mirror-average",
-            help="Also track each frame mirrored and average (as scoring does): mirror-symmetric, "
-            "so a left-hander's motion matches a right-hander's; a second landmark pass.",
+        dominant_hand: str = typer.Option(
+            "right",
+            "--dominant-hand",
+            help="right or left: a left-hander's frames are tracked mirrored and the motion mirrored "
+            "back (as scoring does), so the tracker always sees a right-dominant scene.",
         ),
     ) -> None:
         """Track hands and/or body in a practice video and save the motion."""
@@ -83,49 +83,39 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 "--smooth changes what --csv writes; give --csv FILE too", param_hint="--smooth"
             )
+        if dominant_hand not in ("left", "right"):
+            raise typer.BadParameter("choose right or left", param_hint="--dominant-hand")
         try:
-            options = {"mirror_average": True} if mirror_average else {}
-            _track(
-                source, tracker, camera_view, out, csv, smooth, overlay, fps, max_frames, marker_mm, options
+            request = TrackingRequest(
+                tracker=tracker,
+                camera_view=camera_view,
+                dominant_hand=dominant_hand,
+                marker_mm=marker_mm,
+                overlay_path=overlay,
+                max_frames=max_frames,
+                fps=fps,
             )
+            _track(source, request, out, csv, smooth)
         except (CaptureError, ValueError, OSError) as exc:  # bad input: the message names it
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
 
 
 def _track(
-    source: str,
-    tracker: str,
-    camera_view: str,
-    out: Optional[Path],
-    csv: Optional[Path],
-    smooth: bool,
-    overlay: Optional[Path],
-    fps: Optional[float],
-    max_frames: Optional[int],
-    marker_mm: Optional[float] = None,
-    tracker_options: Optional[dict[str, Any]] = None,
+    source: str, request: TrackingRequest, out: Optional[Path], csv: Optional[Path], smooth: bool
 ) -> None:
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr)
         try:
             spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
-            motion = track_source(
-                spec,
-                tracker=tracker,
-                camera_view=camera_view,
-                progress=bar.update_to,
-                overlay_path=overlay,
-                max_frames=max_frames,
-                fps=fps,
-                marker_mm=marker_mm,
-                tracker_options=tracker_options,
-            )
+            motion = track(spec, request, bar.update_to)
         finally:
             bar.close()
     saved = motion.save(out if out is not None else default_motion_path(source))
-    typer.echo(f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {tracker}: {saved}")
-    if marker_mm is not None:
+    typer.echo(
+        f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {request.tracker}: {saved}"
+    )
+    if request.marker_mm is not None:
         scale = motion.metadata.get("marker_scale", {}).get("mm_per_px")
         found = f"{scale:.4f} mm per pixel" if scale else "no marker found; distances stay in hand sizes"
         typer.echo(f"Marker scale: {found}")
@@ -140,6 +130,6 @@ def _track(
         if smooth:
             exported = clean_motion(motion)
         typer.echo(f"CSV{' (smoothed)' if smooth else ''}: {write_tidy_csv(exported, csv)}")
-    if overlay is not None:
-        typer.echo(f"Overlay video: {overlay}")
+    if request.overlay_path is not None:
+        typer.echo(f"Overlay video: {request.overlay_path}")
     typer.echo(format_summary(motion.metadata["tracking_summary"]))

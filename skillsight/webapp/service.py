@@ -28,6 +28,7 @@ from skillsight.capture import open_source
 from skillsight.models import shipped_models_dir
 from skillsight.pose.motion import Motion, load_motion
 from skillsight.pose.track import write_overlay
+from skillsight.score_request import ScoreRequest
 from skillsight.scoring.reference import build_reference, save_reference
 from skillsight.scoring.results import Assessment
 from skillsight.storage import Database
@@ -158,14 +159,13 @@ class AppService:
         progress: Optional[ProgressCallback] = None,
         with_replay: bool = False,
     ) -> SessionView:
-        """Track and assess an upload through skillsight.pipeline.assess_source, then store it.
+        """Track and assess an upload through the one pipeline (skillsight.pipeline.assess), then store it.
 
         The annotated replay costs a second pass over the video, so by default it is made afterwards
         (`write_replay`) and the results show first. The same request again (a script retrying after a
         network error: same trainee, video content, procedure, hand, model, reference and keep choice)
         returns the session already stored instead of a duplicate.
         """
-
         video = check_upload(video_path, self.max_upload_mb)
         key = request_key(video, trainee, procedure, dominant_hand, keep_video, model, reference)
         earlier = self._earlier_session(key, trainee, video)
@@ -174,7 +174,7 @@ class AppService:
         self.check_quota(trainee, video)
         token = uuid.uuid4().hex[:12]
         replay = self.work_dir / f"replay-{token}.mp4"
-        run = pipeline.assess_source(
+        request = ScoreRequest.build(
             video,
             procedure,
             model=model or None,
@@ -183,10 +183,24 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
         )
+        run = pipeline.assess(request)
+        return self._store_session(run, request, video, token, keep_video, trainee, key)
+
+    def _store_session(
+        self,
+        run: Any,
+        request: ScoreRequest,
+        video: Path,
+        token: str,
+        keep_video: bool,
+        trainee: str,
+        key: str,
+    ) -> SessionView:
+        """The assessed upload stored: motion (and the video if kept), its session, the view remembered."""
         motion_path, kept_video = self._store_files(run.motion, video, token, keep_video)
         session_id = self.db.add_session(
             trainee=trainee,
-            procedure=procedure,
+            procedure=request.procedure.name,
             assessment=run.assessment,
             source_name=video.name,
             source_sha256=run.motion.metadata.get("source_sha256"),
@@ -194,14 +208,15 @@ class AppService:
             video_path=str(kept_video) if kept_video else None,
             result_key=key,
         )
+        replay = request.overlay_path
         view = SessionView(
             session_id=int(session_id),
             trainee=trainee,
-            procedure=procedure,
+            procedure=request.procedure.name,
             assessment=run.assessment,
             motion=run.motion,
             source_name=video.name,
-            replay_path=replay if replay.exists() else None,
+            replay_path=replay if replay is not None and replay.exists() else None,
             first_frame=read_first_frame(video),
             upload_path=video,
         )

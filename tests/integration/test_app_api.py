@@ -26,16 +26,16 @@ served_app = test_app_files.served_app
 
 @pytest.fixture
 def fake_pipeline(monkeypatch):
-    def fake_assess_source(source, procedure, **options):
+    def fake_assess(request):
         assessment = scored_assessment()
         assessment.provenance = {
             "model": {"name": "suturing-scorer", "path": str(default_model_path("suturing"))},
             "reference": {"name": "suturing-reference", "path": str(default_reference_path("suturing"))},
-            "source": str(source),
+            "source": str(request.source),
         }
         return skillsight.pipeline.AssessmentRun(motion=two_hand_motion(), assessment=assessment)
 
-    monkeypatch.setattr(skillsight.pipeline, "assess_source", fake_assess_source)
+    monkeypatch.setattr(skillsight.pipeline, "assess", fake_assess)
 
 
 def _strings(value):

@@ -27,10 +27,10 @@ from skillsight.webapp.service import AppService, UploadError
 
 @pytest.fixture
 def fake_pipeline(monkeypatch):
-    def fake_assess_source(source, procedure, **options):
+    def fake_assess(request):
         return skillsight.pipeline.AssessmentRun(motion=two_hand_motion(), assessment=scored_assessment())
 
-    monkeypatch.setattr(skillsight.pipeline, "assess_source", fake_assess_source)
+    monkeypatch.setattr(skillsight.pipeline, "assess", fake_assess)
 
 
 def _mode(path: Path) -> int:

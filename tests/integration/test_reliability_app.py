@@ -28,10 +28,10 @@ def load_app_module():
 
 @pytest.fixture
 def service(tmp_path, monkeypatch):
-    def fake_assess_source(source, procedure, **options):
+    def fake_assess(request):
         return skillsight.pipeline.AssessmentRun(motion=two_hand_motion(), assessment=scored_assessment())
 
-    monkeypatch.setattr(skillsight.pipeline, "assess_source", fake_assess_source)
+    monkeypatch.setattr(skillsight.pipeline, "assess", fake_assess)
     svc = AppService(data_dir=tmp_path / "data", max_upload_mb=1, user_quota_mb=0.5)
     yield svc
     svc.close()

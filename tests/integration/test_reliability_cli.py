@@ -122,7 +122,7 @@ def test_usage_errors_come_before_any_tracking(files, monkeypatch):
     def no_tracking(*args, **kwargs):
         raise AssertionError("tracked before the usage was checked")
 
-    monkeypatch.setattr(skillsight.pipeline, "assess_source", no_tracking)
+    monkeypatch.setattr(skillsight.pipeline, "assess", no_tracking)
     result = CliRunner().invoke(
         app, ["score", str(files["cut"]), "-p", "suturing", "--json", str(files["folder"])]
     )

@@ -180,16 +180,6 @@ def test_tracker_options_go_to_the_trackers_that_take_them():
     assert plain.metadata["trackers"][0]["mirror_average"] is False
 
 
-def test_cli_mirror_average_reaches_the_tracker(small_video, tmp_path):
-    out = tmp_path / "m.motion.npz"
-    args = ["track", str(small_video), "--tracker", "fake_mirrorable", "--out", str(out)]
-    assert CliRunner().invoke(app, args).exit_code == 0
-    assert load_motion(out).metadata["trackers"][0]["mirror_average"] is False
-    result = CliRunner().invoke(app, [*args, "--mirror-average"])
-    assert result.exit_code == 0, result.output
-    assert load_motion(out).metadata["trackers"][0]["mirror_average"] is True
-
-
 def test_trackers_that_want_a_sample_see_frames_spread_over_the_video():
     source = FakeSource(100)
     track_source(source, tracker="fake_bright+fake_body")

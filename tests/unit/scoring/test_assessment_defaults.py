@@ -130,7 +130,7 @@ def test_a_procedure_without_a_model_fails_before_any_tracking(monkeypatch, tmp_
     def no_tracking(*_args, **_kwargs):
         raise AssertionError("tracked a video that could not be scored")
 
-    monkeypatch.setattr(pipeline, "load_or_track", no_tracking)
+    monkeypatch.setattr(pipeline, "motion_for", no_tracking)
     with pytest.raises(
         DefaultModelMissing, match=r"knot_tying.*shipped ones are for intubation, suturing.*--model"
     ):

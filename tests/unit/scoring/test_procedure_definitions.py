@@ -89,17 +89,21 @@ def test_roles_follow_the_dominant_hand_never_an_assumption():
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_videos_are_scored_with_mirror_averaged_tracking(name, monkeypatch, tmp_path):
-    """Fairness: scoring tracks hands in each frame and its mirror image, so a left-hander is measured
-    as a mirrored right-hander would be (pose.trackers.mediapipe_hands)."""
-    import skillsight.scoring.procedure_tracking as track_module
-    from skillsight.pipeline import load_or_track
+@pytest.mark.parametrize("hand", ["right", "left"])
+def test_videos_are_tracked_in_canonical_orientation(name, hand, monkeypatch, tmp_path):
+    """Fairness: scoring tracks once, in the canonical (right-dominant) orientation; a left-hander's
+    frames are mirrored for the tracker (pose.orientation). No mirror averaging is asked of a tracker."""
+    import skillsight.pipeline as pipeline
 
     seen = {}
-    monkeypatch.setattr(track_module, "track_source", lambda source, **options: seen.update(options))
-    load_or_track(tmp_path / "practice.mp4", name)
-    assert seen["tracker_options"] == {"mirror_average": True}
-    assert seen["tracker"] == load_procedure(name).tracker
+    monkeypatch.setattr(
+        pipeline, "track", lambda _source, request, _progress=None: seen.update(request=request)
+    )
+    pipeline.load_or_track(tmp_path / "practice.mp4", name, dominant_hand=hand)
+    request = seen["request"]
+    assert request.dominant_hand == hand
+    assert "mirror_average" not in request.tracker_options
+    assert request.tracker == load_procedure(name).tracker
 
 
 def test_a_lab_adds_a_procedure_in_a_file(tmp_path, monkeypatch):

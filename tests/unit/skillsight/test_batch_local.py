@@ -1,7 +1,7 @@
 """Batch scoring with the local process pool: failures recorded, resumable, keyed by content and model.
 
-A stand-in assessment (`fake_assess`, assess_source's signature) keeps these fast; the real path is
-tested in test_batch_real.py. It reads the "video" bytes: b"CORRUPT" raises a capture error, b"REFUSE"
+A stand-in assessment (`fake_assess`: a ScoreRequest in, as pipeline.assess) keeps these fast; the real
+path is tested in test_batch_real.py. It reads the "video" bytes: b"CORRUPT" raises a capture error, b"REFUSE"
 is refused, anything else is scored with a score derived from the content. Each call leaves a marker in
 $BATCH_TEST_CALLS so tests can count what was really scored.
 """
@@ -44,9 +44,10 @@ PROCEDURE = {
 }
 
 
-def fake_assess(
-    source, procedure, *, model=None, reference=None, dominant_hand="right", overlay_path=None, **_
-):
+def fake_assess(request):
+    source, reference, dominant_hand = request.source, request.reference, request.dominant_hand
+    if request.threads != 1:  # a batch worker uses the one thread it is given by default
+        raise AssertionError(f"a worker was given {request.threads} threads")
     data = Path(source).read_bytes()
     calls = os.environ.get("BATCH_TEST_CALLS")
     if calls:

@@ -25,12 +25,12 @@ def fake_video(tmp_path) -> Path:
 def app_service(tmp_path, monkeypatch):
     calls = []
 
-    def fake_assess_source(source, procedure, **options):
-        calls.append((source, procedure, options))
-        assessment = scored_assessment() if options.get("dominant_hand") == "right" else refused_assessment()
+    def fake_assess(request):
+        calls.append(request)
+        assessment = scored_assessment() if request.dominant_hand == "right" else refused_assessment()
         return skillsight.pipeline.AssessmentRun(motion=two_hand_motion(), assessment=assessment)
 
-    monkeypatch.setattr(skillsight.pipeline, "assess_source", fake_assess_source)
+    monkeypatch.setattr(skillsight.pipeline, "assess", fake_assess)
     svc = AppService(data_dir=tmp_path / "data")
     svc.calls = calls
     yield svc
@@ -58,9 +58,10 @@ def test_check_upload_refuses_with_the_file_named(tmp_path):
 
 def test_assess_stores_motion_but_not_video_by_default(app_service, fake_video):
     view = app_service.assess_video(str(fake_video), "suturing", "right", keep_video=False, trainee="ana")
-    source, procedure, options = app_service.calls[0]
-    assert Path(source) == fake_video and procedure == "suturing" and options["dominant_hand"] == "right"
-    assert options["overlay_path"] is None  # the replay is drawn after the results show
+    request = app_service.calls[0]
+    assert Path(request.source) == fake_video and request.procedure.name == "suturing"
+    assert request.dominant_hand == "right"
+    assert request.overlay_path is None  # the replay is drawn after the results show
     stored = list((app_service.data_dir / "sessions").iterdir())
     assert [p.name.endswith(".motion.npz") for p in stored] == [True]
     record = app_service.db.get_session(view.session_id, trainee="ana")

@@ -1,0 +1,41 @@
+"""The annotated overlay video: each tracked frame drawn with the motion, as H.264 mp4."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+
+from skillsight.capture.frames import Frame
+from skillsight.capture.sinks import AnnotatedVideoWriter
+from skillsight.pose.annotate import annotate_frame
+from skillsight.pose.motion import Motion
+
+
+def write_overlay(frames: Iterable[Frame], motion: Motion, path: Union[str, os.PathLike[str]]) -> Path:
+    """A pass over the source's frames: each tracked frame annotated with the motion, as H.264 mp4."""
+    t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}
+    last = max(t_index) if t_index else -1
+    writer: Optional[AnnotatedVideoWriter] = None
+    fps = float(motion.metadata.get("fps") or motion.fps or 25.0)
+    try:
+        for frame in frames:
+            if frame.index > last:
+                break
+            k = t_index.get(frame.index)
+            if k is None:
+                continue
+            if writer is None:
+                height, width = frame.image.shape[:2]
+                writer = AnnotatedVideoWriter(path, fps, (width, height)).open()
+            writer.write(annotate_frame(frame.image, motion, k), time_s=frame.time_s)
+    except BaseException:
+        if writer is not None:
+            writer.__exit__(RuntimeError, RuntimeError("overlay failed"), None)
+        raise
+    if writer is None:
+        raise ValueError(f"{path}: no tracked frames to draw")
+    return writer.close()
