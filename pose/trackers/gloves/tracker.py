@@ -41,12 +41,13 @@ from skillsight.pose.trackers.gloves.segmentation import (
     find_drape,
 )
 
-GLOVE_TRACKER_VERSION = "2.0"
+GLOVE_TRACKER_VERSION = "2.1"  # 2.1: shaded white, every family looked at, sleeves told from hands
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
+SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 
 
 class GloveTracker:
@@ -142,26 +143,45 @@ class GloveTracker:
         return FrameObservation(positions, confidence, extras=extras)
 
     def find_hands(self, image: WorkingImage) -> list[tuple[handlib.HandBlob, float]]:
-        """Up to two hands of the first family (calibrated order) that shows any."""
+        """Up to two hands of the one family (gloves are a pair) that shows the most hand-like ones.
+        Every family is looked at: a sleeve of a glove-like colour ends where the glove begins, so a
+        "hand" whose far end runs into another family's blob is a sleeve, not a hand."""
         families = self.families
         if self.calibration is not None and self.calibration.gloves_present and not self.independent_frames:
             families = self.calibration.families
         background = self.calibration.still_background if self.calibration else None
+        masks: dict[str, np.ndarray] = {}
+        found_by: dict[str, list[tuple[handlib.HandBlob, float]]] = {}
         for family in families:
             still = still_pixels(image, background) if family == "white" else None
-            found = self._hands_of(image, family, still)
-            if found:
-                self.last_family = family
-                self._family_frames[family] = self._family_frames.get(family, 0) + 1
-                return found
+            found_by[family] = self._hands_of(image, family, still, masks)
+        if "skin" not in masks:  # bare skin beyond a coloured arm's end: a sleeve over a bare hand
+            masks["skin"] = family_mask("skin", image, None)
+        best: list[tuple[handlib.HandBlob, float]] = []
         self.last_family = None
-        return []
+        for family in families:
+            others = [m for f, m in masks.items() if f != family]
+            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others)]
+            if sum(score for _, score in hands) > sum(score for _, score in best):
+                best, self.last_family = hands, family
+        if self.last_family is not None:
+            self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
+            if self.last_family == "colored" and not self.independent_frames:
+                self._learn_hue(image, masks["colored"], best)
+        return best
 
     def _hands_of(
-        self, image: WorkingImage, family: str, still: Optional[np.ndarray]
+        self,
+        image: WorkingImage,
+        family: str,
+        still: Optional[np.ndarray],
+        masks: Optional[dict[str, np.ndarray]] = None,
     ) -> list[tuple[handlib.HandBlob, float]]:
         drape = self._drape_of(image)
         mask = family_mask(family, image, drape, still)
+        hand_like = np.zeros(mask.shape, np.uint8)  # the blobs that passed as hands (or as their arms)
+        if masks is not None:
+            masks[family] = hand_like
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
         if band is not None:
             hue = image.hsv[..., 0]
@@ -171,7 +191,11 @@ class GloveTracker:
         entry_edges = ENTRY_EDGES[self.camera_view]
         trainee_edge = TRAINEE_EDGE[self.camera_view]
         found: list[tuple[handlib.HandBlob, float]] = []
+        thickness = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+        min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
         for group in handlib.join_pieces(labels, stats, frame_area):
+            if max(float(thickness[labels == i].max()) for i in group) < min_radius:
+                continue  # no palm: a line, a rim or writing, not a hand
             blob = (
                 np.isin(labels, group).astype(np.uint8)
                 if len(group) > 1
@@ -182,6 +206,7 @@ class GloveTracker:
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue
+            hand_like |= blob
             if contacts:
                 arms = handlib.split_by_entries(blob, contacts[:2])
             else:
@@ -194,15 +219,17 @@ class GloveTracker:
                 if score >= MIN_REPORTED_CONFIDENCE:
                     found.append((described, score))
         found.sort(key=lambda item: -item[0].blob_area * item[1])
-        found = found[:2]
-        if found and family == "colored" and not self.independent_frames:
-            hand_pixels = np.zeros(mask.shape, bool)
-            for blob_found, _ in found:  # the glove's pixels around its centre, not its edges
-                x, y = int(blob_found.centre[0]), int(blob_found.centre[1])
-                r = max(2, int(0.4 * math.sqrt(blob_found.area)))
-                hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
-            self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
-        return found
+        return found[:2]
+
+    def _learn_hue(
+        self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
+    ) -> None:
+        hand_pixels = np.zeros(mask.shape, bool)
+        for blob_found, _ in found:  # the glove's pixels around its centre, not its edges
+            x, y = int(blob_found.centre[0]), int(blob_found.centre[1])
+            r = max(2, int(0.4 * math.sqrt(blob_found.area)))
+            hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
+        self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
 
     def _drape_of(self, image: WorkingImage) -> Optional[DrapeModel]:
         """The drape of this frame; in video, re-estimated every DRAPE_EVERY frames (it lies still)."""
@@ -262,6 +289,20 @@ class GloveTracker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> bool:
+    """Whether another family's hand-like blob lies at this one's far end (just beyond its tip): the arm
+    goes on in another colour, so this blob is a sleeve or cuff and the hand lies beyond."""
+    if blob.entry is None:
+        return False
+    radius = max(2, int(0.5 * math.sqrt(blob.area)))
+    angle = math.radians(blob.angle_deg)
+    x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
+    y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
+    window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
+    shares = [float(np.mean(m[window] > 0)) for m in other_masks if m[window].size]
+    return bool(shares) and max(shares) >= SLEEVE_END_SHARE
 
 
 def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:
