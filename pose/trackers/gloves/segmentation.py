@@ -34,6 +34,7 @@ WHITE_MIN_LIGHTNESS = 170
 SKIN_MIN_SATURATION = 45
 SKIN_MIN_VALUE = 90
 SKIN_MAX_SATURATION = 150  # skin and latex are never as saturated as gold instrument rings or wood stain
+WHITE_OPENING = 0.018  # of the long side (7 px at 384): about a gloved finger's width
 TEXTURE_WINDOW = 5  # working pixels: local lightness spread
 TEXTURE_NOISE_GAIN = 3.0  # a shaded pixel varies this many times the frame's flattest regions
 TEXTURE_MIN_SPREAD = 2.0  # Lab L units, a floor where the frame is very clean
@@ -183,8 +184,12 @@ def family_mask(
     elif family == "white":
         mask = white_mask(image.lab)
         mask[~shaded(image.lab, mask)] = 0
-        # thin white lines (instrument highlights, paper edges) would join the pad to other things
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+        # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
+        # them (and thin white lines), and keeps a glove's palm
+        size = max(5, round(WHITE_OPENING * max(mask.shape))) | 1
+        mask = cv2.morphologyEx(
+            mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        )
     else:
         raise ValueError(f"unknown glove family {family!r}; choose from {', '.join(FAMILIES)}")
     if static_background is not None and static_background.shape == mask.shape:
@@ -200,3 +205,12 @@ def skin_coloured(image_rgb: np.ndarray) -> np.ndarray:
     hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
     return np.asarray(skin_hue & (saturation >= 20) & (value >= 40) & (lab[..., 1] > 130))
+
+
+def glove_coloured(image_rgb: np.ndarray) -> np.ndarray:
+    """Boolean mask of pixels of a glove's colour (any size): saturated outside skin's hues, or white."""
+    hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    coloured = (saturation >= MIN_SATURATION) & (value >= MIN_VALUE)
+    coloured &= (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    return np.asarray(coloured | (white_mask(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2LAB)) > 0))

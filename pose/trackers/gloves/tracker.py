@@ -13,6 +13,7 @@ it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks wi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -47,6 +48,7 @@ COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "whi
 MIN_REPORTED_CONFIDENCE = 0.3
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
+SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 
 
@@ -155,8 +157,6 @@ class GloveTracker:
         for family in families:
             still = still_pixels(image, background) if family == "white" else None
             found_by[family] = self._hands_of(image, family, still, masks)
-        if "skin" not in masks:  # bare skin beyond a coloured arm's end: a sleeve over a bare hand
-            masks["skin"] = family_mask("skin", image, None)
         best: list[tuple[handlib.HandBlob, float]] = []
         self.last_family = None
         for family in families:
@@ -165,6 +165,8 @@ class GloveTracker:
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, self.last_family = hands, family
         if self.last_family is not None:
+            sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
+            best = _arms_from_sleeves(best, sleeves)
             self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
             if self.last_family == "colored" and not self.independent_frames:
                 self._learn_hue(image, masks["colored"], best)
@@ -179,7 +181,7 @@ class GloveTracker:
     ) -> list[tuple[handlib.HandBlob, float]]:
         drape = self._drape_of(image)
         mask = family_mask(family, image, drape, still)
-        hand_like = np.zeros(mask.shape, np.uint8)  # the blobs that passed as hands (or as their arms)
+        hand_like = np.zeros(mask.shape, np.float32)  # the blobs that passed as hands (or arms): their area
         if masks is not None:
             masks[family] = hand_like
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
@@ -191,10 +193,9 @@ class GloveTracker:
         entry_edges = ENTRY_EDGES[self.camera_view]
         trainee_edge = TRAINEE_EDGE[self.camera_view]
         found: list[tuple[handlib.HandBlob, float]] = []
-        thickness = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
         for group in handlib.join_pieces(labels, stats, frame_area):
-            if max(float(thickness[labels == i].max()) for i in group) < min_radius:
+            if max(_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
             blob = (
                 np.isin(labels, group).astype(np.uint8)
@@ -206,7 +207,7 @@ class GloveTracker:
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue
-            hand_like |= blob
+            hand_like[blob > 0] = area
             if contacts:
                 arms = handlib.split_by_entries(blob, contacts[:2])
             else:
@@ -291,9 +292,34 @@ class GloveTracker:
         self.close()
 
 
+def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
+    """Radius of the largest disc inside one component (its palm, for a hand)."""
+    x, y, w, h = (int(v) for v in stats[label, :4])
+    inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
+    return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
+
+
+def _arms_from_sleeves(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
+) -> list[tuple[handlib.HandBlob, float]]:
+    """A glove inside the frame whose sleeve (of another colour) runs into it enters where its sleeve
+    does: crossed arms are then named by where they enter, not by where the hands lie."""
+    free = [s for s in sleeves if s.entry is not None]
+    named = []
+    for blob, score in hands:
+        if blob.entry is None and free:
+            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
+            nearest = int(np.argmin(reach))
+            if reach[nearest] <= SLEEVE_REACH:
+                blob = dataclasses.replace(blob, entry=free.pop(nearest).entry)
+        named.append((blob, score))
+    return named
+
+
 def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> bool:
-    """Whether another family's hand-like blob lies at this one's far end (just beyond its tip): the arm
-    goes on in another colour, so this blob is a sleeve or cuff and the hand lies beyond."""
+    """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
+    this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
+    or cuff and the hand lies beyond."""
     if blob.entry is None:
         return False
     radius = max(2, int(0.5 * math.sqrt(blob.area)))
@@ -301,7 +327,8 @@ def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> boo
     x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
     y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
-    shares = [float(np.mean(m[window] > 0)) for m in other_masks if m[window].size]
+    # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
+    shares = [float(np.mean(m[window] >= 0.5 * blob.area)) for m in other_masks if m[window].size]
     return bool(shares) and max(shares) >= SLEEVE_END_SHARE
 
 
