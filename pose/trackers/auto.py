@@ -33,9 +33,9 @@ from skillsight.pose.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation, Tracker
 from skillsight.pose.trackers.gloves.segmentation import glove_coloured, skin_coloured
 
-AUTO_TRACKER_VERSION = (
-    "1.2"  # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
-)
+# 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
+# 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
+AUTO_TRACKER_VERSION = "1.3"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
