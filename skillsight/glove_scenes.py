@@ -49,6 +49,15 @@ GLOVE_COLORS: dict[str, tuple[int, int, int]] = {  # RGB under room light
     "white": (232, 230, 222),
     "skin_latex": (226, 196, 160),
 }
+SKIN_TONES: dict[str, tuple[int, int, int]] = {  # RGB of bare skin under room light, light to dark
+    "very_light": (240, 205, 185),
+    "light": (225, 180, 150),
+    "medium": (195, 140, 105),
+    "tan": (160, 105, 70),
+    "brown": (120, 75, 50),
+    "dark": (85, 55, 40),
+    "very_dark": (60, 40, 32),
+}
 SLEEVES: dict[str, tuple[int, int, int]] = {
     "navy_gown": (40, 52, 92),
     "ceil_scrubs": (112, 146, 178),
@@ -78,6 +87,7 @@ class SceneHand:
     side: str  # anatomical: left_hand or right_hand
     centre: tuple[float, float]  # mean of the 21 landmarks, scene pixels
     visible: bool
+    landmarks: Optional[np.ndarray] = None  # (21, 2) scene pixels, as placed
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,35 @@ def _arm_polygon(
     )
 
 
+def _arm(
+    rng: np.random.Generator,
+    wrist: np.ndarray,
+    entry: np.ndarray,
+    palm: float,
+    wrist_width: float,
+    size: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cuff and sleeve masks from the wrist to beyond the frame edge, and the forearm's cylinder shading."""
+    width, height = size
+    cuff_end = palm * rng.uniform(0.5, 1.1)
+    far = 2.0 * (width + height)
+    cuff = np.zeros((height, width), np.uint8)
+    sleeve = np.zeros((height, width), np.uint8)
+    cv2.fillConvexPoly(
+        cuff, _arm_polygon(wrist, entry, -0.25 * palm, cuff_end, wrist_width, 1.15 * wrist_width), (255,)
+    )
+    cv2.fillConvexPoly(
+        sleeve, _arm_polygon(wrist, entry, cuff_end, far, 1.25 * wrist_width, 2.5 * wrist_width), (255,)
+    )
+    cuff[sleeve > 0] = 0
+    # cylinder shading across the forearm: lighter along its middle, darker at the sides
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    normal = np.array([-entry[1], entry[0]], np.float32)
+    across = ((xx - wrist[0]) * normal[0] + (yy - wrist[1]) * normal[1]) / (0.8 * wrist_width)
+    cylinder = -28.0 * np.clip(across, -1.5, 1.5) ** 2 + 8.0 * np.clip(across, -1, 1) * rng.choice([-1, 1])
+    return cuff, sleeve, cylinder
+
+
 def _compose_hand(
     rng: np.random.Generator,
     cut: HandCutout,
@@ -138,6 +177,7 @@ def _compose_hand(
     glove_rgb: Optional[tuple[int, int, int]],
     sleeve_rgb: tuple[int, int, int],
     size: tuple[int, int],
+    skin_rgb: Optional[tuple[int, int, int]] = None,
 ) -> tuple[np.ndarray, np.ndarray, SceneHand]:
     """One hand with cuff and sleeve as a premultiplied float RGB layer and its alpha, plus truth."""
     width, height = size
@@ -156,25 +196,7 @@ def _compose_hand(
     points = landmarks @ rotation.T + matrix[:, 2]
     wrist, entry = points[0], np.asarray(place.entry, np.float64)
     wrist_width = scale * cut.palm_width * rng.uniform(0.9, 1.1)
-    cuff_end = place.palm * rng.uniform(0.5, 1.1)
-    far = 2.0 * (width + height)
-    cuff = np.zeros((height, width), np.uint8)
-    sleeve = np.zeros((height, width), np.uint8)
-    cv2.fillConvexPoly(
-        cuff,
-        _arm_polygon(wrist, entry, -0.25 * place.palm, cuff_end, wrist_width, 1.15 * wrist_width),
-        (255,),
-    )
-    cv2.fillConvexPoly(
-        sleeve, _arm_polygon(wrist, entry, cuff_end, far, 1.25 * wrist_width, 2.5 * wrist_width), (255,)
-    )
-    cuff[sleeve > 0] = 0
-    # cylinder shading across the forearm: lighter along its middle, darker at the sides
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    normal = np.array([-entry[1], entry[0]], np.float32)
-    across = ((xx - wrist[0]) * normal[0] + (yy - wrist[1]) * normal[1]) / (0.8 * wrist_width)
-    cylinder = -28.0 * np.clip(across, -1.5, 1.5) ** 2 + 8.0 * np.clip(across, -1, 1) * rng.choice([-1, 1])
-
+    cuff, sleeve, cylinder = _arm(rng, wrist, entry, place.palm, wrist_width, size)
     hand_lab = cv2.cvtColor(hand_rgb, cv2.COLOR_RGB2LAB)
     inside = hand_alpha > 0.5
     skin_lab = np.median(hand_lab[inside], axis=0) if inside.any() else _lab((200, 160, 140))
@@ -187,6 +209,12 @@ def _compose_hand(
         gain = 0.6 if glove[0] > 85 else (1.25 if glove[0] < 40 else 1.0)  # dark nitrile: deep folds
         _paint(out_lab, cuff > 0, glove, gain * cylinder)
         _paint(out_lab, inside, glove, gain * hand_shading)
+    elif skin_rgb is not None:  # bare, recoloured to another skin tone with its shading kept
+        tone = _lab(skin_rgb)
+        _paint(out_lab, cuff > 0, tone, cylinder)
+        _paint(out_lab, inside, tone, hand_shading)
+        if sleeve_rgb == SLEEVES["bare_arm"]:
+            _paint(out_lab, sleeve > 0, tone, 0.7 * cylinder)
     else:
         _paint(out_lab, cuff > 0, skin_lab, cylinder)
         out_lab[inside] = hand_lab[inside]
@@ -196,7 +224,7 @@ def _compose_hand(
     centre = (float(points[:, 0].mean()), float(points[:, 1].mean()))
     in_frame = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
     visible = bool(0 <= centre[0] < width and 0 <= centre[1] < height and in_frame.mean() >= 0.6)
-    return out_rgb * alpha[..., None], alpha, SceneHand(place.side, centre, visible)
+    return out_rgb * alpha[..., None], alpha, SceneHand(place.side, centre, visible, points)
 
 
 def _paint(out_lab: np.ndarray, where: np.ndarray, colour: np.ndarray, shading: np.ndarray) -> None:
@@ -272,6 +300,7 @@ def compose(
     glove: Optional[str],
     sleeve: str,
     condition: str,
+    skin_rgb: Optional[tuple[int, int, int]] = None,
 ) -> tuple[np.ndarray, tuple[SceneHand, ...]]:
     """Hands (with their shadows, held instruments and thread) over a bench background."""
     height, width = background.shape[:2]
@@ -287,7 +316,7 @@ def compose(
     mirror_pair = rng.random() < 0.5  # two hands: one cut-out and its mirror image, or two cut-outs
     for k, place in enumerate(placements):
         cut = cutouts[first if mirror_pair or k == 0 else int(rng.integers(0, len(cutouts)))]
-        layer, alpha, hand = _compose_hand(rng, cut, place, glove_rgb, sleeve_rgb, size)  # type: ignore[arg-type]
+        layer, alpha, hand = _compose_hand(rng, cut, place, glove_rgb, sleeve_rgb, size, skin_rgb)  # type: ignore[arg-type]
         shift = np.array([[1, 0, 0.02 * width], [0, 1, 0.03 * height]], np.float32)
         shadow = cv2.GaussianBlur(cv2.warpAffine(alpha, shift, size), (0, 0), 0.01 * width)
         image *= (1.0 - 0.3 * shadow)[..., None]
@@ -356,15 +385,20 @@ def scene_set(
 
 
 def bare_hand_scene(
-    seed: int, size: tuple[int, int] = (960, 540), cutouts: Optional[Sequence[HandCutout]] = None
+    seed: int,
+    size: tuple[int, int] = (960, 540),
+    cutouts: Optional[Sequence[HandCutout]] = None,
+    skin: Optional[str] = None,
 ) -> Scene:
-    """Bare hands on a bench with white and blue objects (a magazine, gauze, a blue sponge, a cap)."""
+    """Bare hands on a bench with white and blue objects (a magazine, gauze, a blue sponge, a cap);
+    `skin` (a SKIN_TONES name) recolours the real hands to that tone, shading kept."""
     cutouts = cutouts if cutouts is not None else load_cutouts()
     rng = np.random.default_rng(seed)
     background = bare_bench(rng, size)
     sleeve = str(rng.choice(["navy_gown", "ceil_scrubs", "green_scrubs", "bare_arm"]))
     placements = _placements(rng, "apart", size)
-    image, hands = compose(rng, background, placements, cutouts, None, sleeve, "apart")
+    skin_rgb = SKIN_TONES[skin] if skin else None
+    image, hands = compose(rng, background, placements, cutouts, None, sleeve, "apart", skin_rgb)
     return Scene(image, hands, None, "bench", "bare_hands", seed)
 
 

@@ -39,15 +39,20 @@ from skillsight.pose.trackers.base import (
     create_tracker,
 )
 
-AUTO_TRACKER_VERSION = (
-    "1.2"  # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
-)
+# 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
+# 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
+AUTO_TRACKER_VERSION = "1.3"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
-BARE_SKIN_SHARE = 0.5  # of a landmark hand's points on skin colour: a bare hand
+BARE_SKIN_SHARE = 0.3  # of the points along a landmark hand's bones on skin colour, at least
+HAND_BONES = (
+    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),
+    (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
+)  # fmt: skip
+BESIDE_HAND_SIZES = 1.5  # a forearm is about one and a half hand sizes long
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
 
 TrackerFactory = Callable[[], Tracker]
@@ -157,20 +162,24 @@ class AutoTracker:
         width = float(sample[0].image.shape[1])
         n_kp = len(self.hand_keypoints)
         for slot in range(2):
-            seen = [(c[slot], o) for c, o in zip(centres, landmarks) if not np.isnan(c[slot]).any()]
+            kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
+            seen = [(centres[i][slot], landmarks[i]) for i in kept]
+            frames = [sample[i] for i in kept]
             if len(seen) < 3:
                 continue
             points = np.array([c for c, _ in seen])
-            moves = np.linalg.norm(points - np.median(points, axis=0), axis=1)
-            on_hand = 0
-            for centre, observation in seen:
+            moves = float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1)))
+            on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
+            for (centre, observation), frame in zip(seen, frames):
                 taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
                 glove = np.full((2, 3), np.nan)
                 glove[slot, :2] = centre
-                on_hand += int(
-                    bool(_match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot]))
-                )
-            if float(np.median(moves)) >= MIN_HAND_MOTION * width or on_hand >= len(seen) / 3:
+                matched = _match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
+                if matched and not _is_bare(observation.positions[matched[slot], :, :2], frame.image):
+                    on_gloved += 1
+                on_bare += int(_beside_a_bare_hand(centre, observation.positions[:, :n_kp], taken, frame))
+            # a candidate on a bare hand (its sleeve, its cuff) moves with it but is no glove
+            if on_gloved >= len(seen) / 3 or (moves >= MIN_HAND_MOTION * width and on_bare < len(seen) / 2):
                 return True
         return False
 
@@ -330,23 +339,52 @@ def _match_gloves_to_landmarks(
     return matched
 
 
+def _beside_a_bare_hand(
+    centre: np.ndarray, landmark_points: np.ndarray, taken: list[bool], frame: Frame
+) -> bool:
+    """Whether a glove candidate lies on or beside (within a forearm's reach of) a bare landmark hand:
+    its sleeve, its cuff or the hand itself."""
+    for slot in (s for s in range(2) if taken[s]):
+        xy = landmark_points[slot, :, :2]
+        xy = xy[~np.isnan(xy).any(axis=1)]
+        if len(xy) == 0:
+            continue
+        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
+        near = (
+            float(np.linalg.norm(np.asarray(centre)[:2] - xy.mean(axis=0))) <= BESIDE_HAND_SIZES * hand_size
+        )
+        if near and _is_bare(landmark_points[slot, :, :2], frame.image):
+            return True
+    return False
+
+
 def _bare_hand_seen(landmarks: FrameObservation, image_rgb: np.ndarray) -> bool:
     """Whether a landmark hand of this frame is bare: most of its landmarks lie on skin-coloured pixels
     (MediaPipe sometimes finds a gloved hand too; its landmarks then lie on glove colour)."""
-    from skillsight.pose.trackers.gloves.segmentation import skin_coloured  # lazy: OpenCV (cv2)
-
     if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
         return False
-    height, width = image_rgb.shape[:2]
     for slot in range(landmarks.confidence.shape[0]):
-        if not np.any(landmarks.confidence[slot] > 0):
-            continue
-        xy = landmarks.positions[slot, :, :2]
-        xy = xy[~np.isnan(xy).any(axis=1)].round().astype(int)
-        inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
-        if inside.sum() < 5:
-            continue
-        pixels = image_rgb[xy[inside, 1], xy[inside, 0]].reshape(1, -1, 3)
-        if float(np.mean(skin_coloured(np.ascontiguousarray(pixels, dtype=np.uint8)))) >= BARE_SKIN_SHARE:
+        if np.any(landmarks.confidence[slot] > 0) and _is_bare(landmarks.positions[slot, :, :2], image_rgb):
             return True
     return False
+
+
+def _is_bare(points: np.ndarray, image_rgb: np.ndarray) -> bool:
+    """Whether one landmark hand is bare: along its bones (not only at its 21 joints, which an instrument or
+    the hand's edge may cover), skin-coloured pixels outnumber glove-coloured ones (saturated colour or
+    white) and cover a fair share; grey instruments and dark thread count for neither."""
+    height, width = image_rgb.shape[:2]
+    if len(points) != 21:
+        return False
+    t = np.linspace(0.0, 1.0, 6)[:, None]
+    xy = np.concatenate([points[a] + t * (points[b] - points[a]) for a, b in HAND_BONES])
+    xy = xy[~np.isnan(xy).any(axis=1)].round().astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+    if inside.sum() < 20:
+        return False
+    pixels = np.ascontiguousarray(image_rgb[xy[inside, 1], xy[inside, 0]].reshape(1, -1, 3), dtype=np.uint8)
+    # lazy: OpenCV (cv2) loads only when a frame is checked, so `skillsight track --help` stays light
+    from skillsight.pose.trackers.gloves.segmentation import glove_coloured, skin_coloured
+
+    skin = float(np.mean(skin_coloured(pixels)))
+    return skin >= BARE_SKIN_SHARE and skin > float(np.mean(glove_coloured(pixels)))

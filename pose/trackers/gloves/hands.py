@@ -31,6 +31,7 @@ PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
 HAND_LENGTH_WIDTHS = 1.8  # a hand is about this many arm widths long from the far end
 FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (tried 2.6: worse on the scenes)
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
+MIN_PALM_RADIUS = 0.018  # of the frame's long side: a hand has a palm at least this thick (half its width)
 EDGES = ("top", "bottom", "left", "right")
 
 

@@ -5,8 +5,9 @@ Three families of glove colour, each a mask of its own:
   hue outside skin's. A drape of a similar hue is pale (low saturation, covering much of the frame): where
   such a large low-saturation cluster is found, pixels of its hue need a saturation clearly above it.
 - "skin": skin-tone latex (and bare skin, which auto tells apart with MediaPipe).
-- "white": white latex: light, near-neutral pixels (the pad, the table and paper are white too: blobs
-  are told apart later by shape and, in video, by stillness).
+- "white": white latex: light, near-neutral pixels that are shaded (a glove's folds, knuckles and the
+  curve of the hand vary its lightness, where paper, a pad or the table are flat: colour alone cannot
+  tell a white glove from a white pad, its shading can); in video, stillness removes the bench too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ WHITE_MAX_REDNESS = 4  # Lab a above neutral: pale skin is pinker than white lat
 WHITE_MIN_LIGHTNESS = 170
 SKIN_MIN_SATURATION = 45
 SKIN_MIN_VALUE = 90
+SKIN_MAX_SATURATION = 150  # skin and latex are never as saturated as gold instrument rings or wood stain
+WHITE_OPENING = 0.018  # of the long side (7 px at 384): about a gloved finger's width
+TEXTURE_WINDOW = 5  # working pixels: local lightness spread
+TEXTURE_NOISE_GAIN = 3.0  # a shaded pixel varies this many times the frame's flattest regions
+TEXTURE_MIN_SPREAD = 2.0  # Lab L units, a floor where the frame is very clean
+TEXTURE_DENSITY = 0.3  # share of shaded pixels around a pixel of a glove (a palm has smooth parts)
 
 
 @dataclass(frozen=True)
@@ -120,9 +127,31 @@ def colored_mask(
 def skin_mask(hsv: np.ndarray, lab: np.ndarray) -> np.ndarray:
     hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
-    reddish = lab[..., 1] > 130  # Lab a: skin is a little red; beige paper and wood are yellower
+    reddish = lab[..., 1] > 129  # Lab a: skin is a little red; beige paper and wood are yellower
     mask = skin_hue & reddish & (saturation >= SKIN_MIN_SATURATION) & (value >= SKIN_MIN_VALUE)
+    mask &= saturation <= SKIN_MAX_SATURATION
     return mask.astype(np.uint8) * 255
+
+
+def shaded(lab: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Where lightness varies as on a glove (folds, knuckles, the curve of a hand) rather than lying flat
+    as on paper: the local spread of L among the `within` pixels only, their rim left out (a pad's edge
+    against the drape, its pins and writing do not count), against the frame's own noise (the spread
+    in its flattest tenth), as a density so that a glove's smoother parts between folds are kept."""
+    core = cv2.erode((within > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+    weight = core.astype(np.float32)
+    lightness = lab[..., 0].astype(np.float32)
+    window = (TEXTURE_WINDOW, TEXTURE_WINDOW)
+    count = np.maximum(cv2.blur(weight, window), 1e-3)
+    mean = cv2.blur(lightness * weight, window) / count
+    square = cv2.blur(lightness * lightness * weight, window) / count
+    spread = np.sqrt(np.maximum(square - mean * mean, 0.0))
+    coarse = lightness[::2, ::2]  # the frame's noise, from every pixel
+    coarse_mean = cv2.blur(coarse, window)
+    frame_spread = np.sqrt(np.maximum(cv2.blur(coarse * coarse, window) - coarse_mean**2, 0.0))
+    noise = float(np.percentile(frame_spread, 10))
+    varied = (spread > max(TEXTURE_MIN_SPREAD, TEXTURE_NOISE_GAIN * noise)) & (core > 0)
+    return np.asarray(cv2.blur(varied.astype(np.float32), (9, 9)) >= TEXTURE_DENSITY)
 
 
 def white_mask(lab: np.ndarray, min_lightness: int = WHITE_MIN_LIGHTNESS) -> np.ndarray:
@@ -154,8 +183,13 @@ def family_mask(
         mask = skin_mask(image.hsv, image.lab)
     elif family == "white":
         mask = white_mask(image.lab)
-        # thin white lines (instrument highlights, paper edges) would join the pad to other things
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+        mask[~shaded(image.lab, mask)] = 0
+        # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
+        # them (and thin white lines), and keeps a glove's palm
+        size = max(5, round(WHITE_OPENING * max(mask.shape))) | 1
+        mask = cv2.morphologyEx(
+            mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        )
     else:
         raise ValueError(f"unknown glove family {family!r}; choose from {', '.join(FAMILIES)}")
     if static_background is not None and static_background.shape == mask.shape:
@@ -171,3 +205,12 @@ def skin_coloured(image_rgb: np.ndarray) -> np.ndarray:
     hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
     return np.asarray(skin_hue & (saturation >= 20) & (value >= 40) & (lab[..., 1] > 130))
+
+
+def glove_coloured(image_rgb: np.ndarray) -> np.ndarray:
+    """Boolean mask of pixels of a glove's colour (any size): saturated outside skin's hues, or white."""
+    hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
+    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    coloured = (saturation >= MIN_SATURATION) & (value >= MIN_VALUE)
+    coloured &= (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    return np.asarray(coloured | (white_mask(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2LAB)) > 0))

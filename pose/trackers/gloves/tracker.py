@@ -13,6 +13,7 @@ it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks wi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -42,12 +43,14 @@ from skillsight.pose.trackers.gloves.segmentation import (
     find_drape,
 )
 
-GLOVE_TRACKER_VERSION = "2.0"
+GLOVE_TRACKER_VERSION = "2.1"  # 2.1: shaded white, every family looked at, sleeves told from hands
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
+SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
+SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 
 
 class GloveTracker:
@@ -143,26 +146,45 @@ class GloveTracker:
         return FrameObservation(positions, confidence, extras=extras)
 
     def find_hands(self, image: WorkingImage) -> list[tuple[handlib.HandBlob, float]]:
-        """Up to two hands of the first family (calibrated order) that shows any."""
+        """Up to two hands of the one family (gloves are a pair) that shows the most hand-like ones.
+        Every family is looked at: a sleeve of a glove-like colour ends where the glove begins, so a
+        "hand" whose far end runs into another family's blob is a sleeve, not a hand."""
         families = self.families
         if self.calibration is not None and self.calibration.gloves_present and not self.independent_frames:
             families = self.calibration.families
         background = self.calibration.still_background if self.calibration else None
+        masks: dict[str, np.ndarray] = {}
+        found_by: dict[str, list[tuple[handlib.HandBlob, float]]] = {}
         for family in families:
             still = still_pixels(image, background) if family == "white" else None
-            found = self._hands_of(image, family, still)
-            if found:
-                self.last_family = family
-                self._family_frames[family] = self._family_frames.get(family, 0) + 1
-                return found
+            found_by[family] = self._hands_of(image, family, still, masks)
+        best: list[tuple[handlib.HandBlob, float]] = []
         self.last_family = None
-        return []
+        for family in families:
+            others = [m for f, m in masks.items() if f != family]
+            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others)]
+            if sum(score for _, score in hands) > sum(score for _, score in best):
+                best, self.last_family = hands, family
+        if self.last_family is not None:
+            sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
+            best = _arms_from_sleeves(best, sleeves)
+            self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
+            if self.last_family == "colored" and not self.independent_frames:
+                self._learn_hue(image, masks["colored"], best)
+        return best
 
     def _hands_of(
-        self, image: WorkingImage, family: str, still: Optional[np.ndarray]
+        self,
+        image: WorkingImage,
+        family: str,
+        still: Optional[np.ndarray],
+        masks: Optional[dict[str, np.ndarray]] = None,
     ) -> list[tuple[handlib.HandBlob, float]]:
         drape = self._drape_of(image)
         mask = family_mask(family, image, drape, still)
+        hand_like = np.zeros(mask.shape, np.float32)  # the blobs that passed as hands (or arms): their area
+        if masks is not None:
+            masks[family] = hand_like
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
         if band is not None:
             hue = image.hsv[..., 0]
@@ -172,7 +194,10 @@ class GloveTracker:
         entry_edges = ENTRY_EDGES[self.camera_view]
         trainee_edge = TRAINEE_EDGE[self.camera_view]
         found: list[tuple[handlib.HandBlob, float]] = []
+        min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
         for group in handlib.join_pieces(labels, stats, frame_area):
+            if max(_thickness(labels, stats, i) for i in group) < min_radius:
+                continue  # no palm: a line, a rim or writing, not a hand
             blob = (
                 np.isin(labels, group).astype(np.uint8)
                 if len(group) > 1
@@ -183,6 +208,7 @@ class GloveTracker:
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue
+            hand_like[blob > 0] = area
             if contacts:
                 arms = handlib.split_by_entries(blob, contacts[:2])
             else:
@@ -195,15 +221,17 @@ class GloveTracker:
                 if score >= MIN_REPORTED_CONFIDENCE:
                     found.append((described, score))
         found.sort(key=lambda item: -item[0].blob_area * item[1])
-        found = found[:2]
-        if found and family == "colored" and not self.independent_frames:
-            hand_pixels = np.zeros(mask.shape, bool)
-            for blob_found, _ in found:  # the glove's pixels around its centre, not its edges
-                x, y = int(blob_found.centre[0]), int(blob_found.centre[1])
-                r = max(2, int(0.4 * math.sqrt(blob_found.area)))
-                hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
-            self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
-        return found
+        return found[:2]
+
+    def _learn_hue(
+        self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
+    ) -> None:
+        hand_pixels = np.zeros(mask.shape, bool)
+        for blob_found, _ in found:  # the glove's pixels around its centre, not its edges
+            x, y = int(blob_found.centre[0]), int(blob_found.centre[1])
+            r = max(2, int(0.4 * math.sqrt(blob_found.area)))
+            hand_pixels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1] = True
+        self._hue.learn(image.hsv[..., 0][hand_pixels & (mask > 0)])
 
     def _drape_of(self, image: WorkingImage) -> Optional[DrapeModel]:
         """The drape of this frame; in video, re-estimated every DRAPE_EVERY frames (it lies still)."""
@@ -263,6 +291,46 @@ class GloveTracker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
+    """Radius of the largest disc inside one component (its palm, for a hand)."""
+    x, y, w, h = (int(v) for v in stats[label, :4])
+    inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
+    return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
+
+
+def _arms_from_sleeves(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
+) -> list[tuple[handlib.HandBlob, float]]:
+    """A glove inside the frame whose sleeve (of another colour) runs into it enters where its sleeve
+    does: crossed arms are then named by where they enter, not by where the hands lie."""
+    free = [s for s in sleeves if s.entry is not None]
+    named = []
+    for blob, score in hands:
+        if blob.entry is None and free:
+            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
+            nearest = int(np.argmin(reach))
+            if reach[nearest] <= SLEEVE_REACH:
+                blob = dataclasses.replace(blob, entry=free.pop(nearest).entry)
+        named.append((blob, score))
+    return named
+
+
+def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> bool:
+    """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
+    this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
+    or cuff and the hand lies beyond."""
+    if blob.entry is None:
+        return False
+    radius = max(2, int(0.5 * math.sqrt(blob.area)))
+    angle = math.radians(blob.angle_deg)
+    x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
+    y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
+    window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
+    # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
+    shares = [float(np.mean(m[window] >= 0.5 * blob.area)) for m in other_masks if m[window].size]
+    return bool(shares) and max(shares) >= SLEEVE_END_SHARE
 
 
 def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:

@@ -101,7 +101,11 @@ def test_crossing_hands_keep_identity_through_a_merge() -> None:
     assert observations[-1].positions[left, 0, 0] > observations[-1].positions[right, 0, 0]
 
 
-@pytest.mark.xfail(reason="white latex over a white pad: not solved by the 2.0 segmentation (issue 10)")
+@pytest.mark.xfail(
+    reason="these white gloves are painted flat (no folds or shading, unlike real latex): the 2.1 white "
+    "mask keeps only shaded white, so a flat glove on a flat pad is lost; white latex is measured on the "
+    "realistic scenes (test_glove_scenes, benchmarks/bench_gloves.py)"
+)
 def test_white_gloves_are_found_and_the_white_pad_is_not() -> None:
     table, pad = (70, 66, 62), (240, 240, 236)
 
@@ -121,9 +125,6 @@ def test_white_gloves_are_found_and_the_white_pad_is_not() -> None:
         assert max(areas) / SCALE**2 < 0.05 * WIDTH * HEIGHT
 
 
-@pytest.mark.xfail(
-    reason="gloves alone: a white table uncovered by moving hands is left as white blobs (issue 10)"
-)
 def test_bare_hands_over_a_white_table_are_not_gloves() -> None:
     frames = two_hands_moving(20, color=SKIN, table_rgb=(236, 236, 232), pad_rgb=(242, 242, 240))
     tracker = GloveTracker()

@@ -2,9 +2,9 @@
 
 Scenes: every glove colour x every listed condition, drapes in turn, at 640x360, read as independent
 stills (as the held-out real stills are). Issue 10 asks >= 97% of visible hands found on the right side
-within 0.15 x width, median error <= 3% of width, <= 2% false hands. Measured today (see the report):
-coloured nitrile gloves about 92% / 2.5% / 2-3% false; white and skin-tone latex far lower. The
-coloured-glove floor below guards what holds; the issue's figure over all colours is an xfail until met.
+within 0.15 x width, median error <= 3% of width, <= 2% false hands. Measured 2026-11-29 (tracker 2.1, see
+benchmarks/bench_gloves.py at 960x540): coloured nitrile 87-91% found, white latex 81%, skin-tone 77%. The
+floors below guard what holds; the issue's figure over all colours is an xfail until met.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ import pytest
 
 from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
-from skillsight.glove_scenes import CONDITIONS, DRAPES, GLOVE_COLORS, bare_hand_scene, make_scene
+from skillsight.glove_scenes import (
+    CONDITIONS,
+    DRAPES,
+    GLOVE_COLORS,
+    SKIN_TONES,
+    bare_hand_scene,
+    make_scene,
+)
+from skillsight.pose.trackers.base import FrameObservation
 from skillsight.pose.trackers.gloves import GloveTracker
 
 pytestmark = pytest.mark.slow
@@ -52,7 +60,19 @@ def test_coloured_gloves_are_found_on_the_right_side(cutouts) -> None:
     assert score.false_share <= 0.05
 
 
-@pytest.mark.xfail(reason="issue 10 figure over all glove colours (white, skin-tone latex) not met yet")
+def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
+    # white latex by its shading (the pad is flat), skin-tone latex beside sleeves of other colours
+    score = scored(("white", "skin_latex"), cutouts, skin_tone=True)
+    assert score.found_share >= 0.7
+    assert score.false_share <= 0.12
+
+
+@pytest.mark.xfail(
+    reason="issue 10 figure over all glove colours not met yet: measured 2026-11-29 by "
+    "benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.1, gloves+skin-tone): 85.5% found on "
+    "the right side, 4.1% false hands (coloured 87-91% found / 0-3% false, white latex 81% / 9%, "
+    "skin-tone latex 77% / 11%); crossed arms, touching hands and instruments read as white are most misses"
+)
 def test_issue_figures_over_every_glove_colour(cutouts) -> None:
     score = scored(tuple(GLOVE_COLORS), cutouts, skin_tone=True)
     assert score.found_share >= 0.97 and score.median_error <= 0.03 and score.false_share <= 0.02
@@ -80,11 +100,6 @@ def test_a_bare_handed_video_with_white_and_blue_objects_gives_no_glove_hands(cu
     assert reported == 0
 
 
-@pytest.mark.xfail(
-    reason="open (issue 10): in scene 5 instruments cover the bare hand, so only 48% of its landmarks lie "
-    "on skin (a bare hand needs 50%) and a blue card beside it is reported as a glove hand",
-    strict=False,
-)
 def test_bare_handed_stills_give_no_glove_hand_beside_a_bare_hand(cutouts) -> None:
     # a still read on its own: where MediaPipe sees a bare hand, a white or blue object is no glove
     pytest.importorskip("mediapipe")
@@ -111,3 +126,52 @@ def test_scene_truth_lies_on_the_composited_hands(cutouts) -> None:
         r, g, b = (int(v) for v in scene.image[y, x])
         assert b > r + 20, "the centre of an indigo hand is glove-coloured"
     assert not np.array_equal(scene.image, make_scene(8, "indigo", "teal", "apart", SIZE, cutouts).image)
+
+
+def landmark_observation(scene) -> FrameObservation:
+    """The scene's true hands as a landmark tracker's observation (21 points each)."""
+    positions, confidence = np.full((2, 21, 3), np.nan), np.zeros((2, 21))
+    for slot, hand in enumerate(scene.hands[:2]):
+        positions[slot, :, :2] = hand.landmarks
+        confidence[slot] = 1.0
+    return FrameObservation(positions, confidence)
+
+
+@pytest.mark.parametrize("tone", list(SKIN_TONES))
+def test_the_bare_skin_check_holds_on_every_skin_tone(cutouts, tone: str) -> None:
+    # auto tells a bare hand from a gloved one MediaPipe also finds: the real hands recoloured light to dark
+    from skillsight.pose.trackers.auto import _is_bare
+
+    for seed in range(4):
+        scene = bare_hand_scene(seed, SIZE, cutouts, skin=tone)
+        for hand in scene.visible_hands:
+            assert _is_bare(hand.landmarks, scene.image), (tone, seed, hand.side)
+
+
+@pytest.mark.parametrize("glove", [g for g in GLOVE_COLORS if g != "skin_latex"])
+def test_the_bare_skin_check_sees_no_skin_on_gloves(cutouts, glove: str) -> None:
+    from skillsight.pose.trackers.auto import _is_bare
+
+    for seed in range(4):
+        scene = make_scene(seed, glove, "teal", "apart", SIZE, cutouts)
+        for hand in scene.visible_hands:
+            assert not _is_bare(hand.landmarks, scene.image), (glove, seed, hand.side)
+
+
+@pytest.mark.parametrize("tone", ["light", "brown", "very_dark"])
+def test_bare_hands_of_any_tone_give_no_glove_hands_beside_them(cutouts, tone: str) -> None:
+    # end to end: where MediaPipe sees a recoloured bare hand, no white or blue object becomes a glove hand
+    pytest.importorskip("mediapipe")
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    tracker = AutoTracker(camera_view="top", independent_frames=True)
+    tracker.prepare([])
+    try:
+        for seed in range(6):
+            observation = tracker.process(
+                Frame(seed, float(seed), bare_hand_scene(seed, SIZE, cutouts, skin=tone).image)
+            )
+            if np.any(observation.confidence[:, :21] > 0):
+                assert glove_hands(observation) == 0, seed
+    finally:
+        tracker.close()
