@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from skillsight import manifest, signing
+from skillsight.base.atomic import atomic_output
 from skillsight.signing import SigningError
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -80,21 +80,14 @@ def write_package(
         sealed[manifest.MANIFEST_KEY]["signatures"] = [
             signing.sign(sealed[manifest.MANIFEST_KEY]["sha256"], private_key)
         ]
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=PACKAGE_SUFFIX, dir=target.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            card_text = json.dumps(sealed, indent=1, allow_nan=False) + "\n"
-            archive.writestr(_member(PACKAGE_CARD), card_text)
-            for name in sorted(file_names):
-                archive.writestr(_member(name), (Path(folder) / name).read_bytes())
-        os.chmod(tmp, 0o644)  # a package is made to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # a package is made to be shared: readable by others once written
+    with (
+        atomic_output(out, mode=0o644, suffix=PACKAGE_SUFFIX) as tmp,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        archive.writestr(_member(PACKAGE_CARD), json.dumps(sealed, indent=1, allow_nan=False) + "\n")
+        for name in sorted(file_names):
+            archive.writestr(_member(name), (Path(folder) / name).read_bytes())
     return sealed
 
 

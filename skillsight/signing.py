@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from skillsight.base.atomic import write_bytes_atomic
+
 # `cryptography` is imported inside the functions that need it: only signing and checking pay for it.
 
 SCHEME = "ed25519"
@@ -71,12 +73,7 @@ def new_key(key_dir: Path, *, force: bool = False) -> Path:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    tmp = private_path.with_name(f".tmp-{os.getpid()}-{PRIVATE_KEY_FILE}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_KEY_MODE)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    os.chmod(tmp, PRIVATE_KEY_MODE)  # umask cannot widen it, an existing tmp cannot keep its mode
-    os.replace(tmp, private_path)
+    write_bytes_atomic(private_path, pem, mode=PRIVATE_KEY_MODE)  # owner-only from its first byte
     public = base64.b64encode(_raw_public(key)).decode("ascii")
     (key_dir / PUBLIC_KEY_FILE).write_text(f"{SCHEME} {public}\n", encoding="utf-8")
     return private_path
