@@ -17,7 +17,8 @@ from skillsight.storage import Database
 from skillsight.synthetic_video import rewrite_clip
 from skillsight.webapp.service import AppService
 
-N_FRAMES = 30
+N_FRAMES = 150  # 6 s at 25 fps: long enough for intubation (5 s), so tracked, not refused early
+PROCEDURE = "intubation"
 
 
 @pytest.mark.slow
@@ -31,12 +32,12 @@ def test_app_and_batch_store_the_same_tracking_quality(tmp_path):
 
     service = AppService(data_dir=tmp_path / "app")
     try:
-        view = service.assess_video(str(clip), "suturing")
+        view = service.assess_video(str(clip), PROCEDURE)
         app_record = service.db.get_session(view.session_id)
     finally:
         service.close()
     db_url = f"sqlite:///{tmp_path / 'lab.db'}"
-    summary = run_batch(videos, "suturing", tmp_path / "out", workers=1, db_url=db_url, progress=False)
+    summary = run_batch(videos, PROCEDURE, tmp_path / "out", workers=1, db_url=db_url, progress=False)
     assert summary.total == 1 and summary.failed == 0, [r.error for r in summary.rows]
     with Database(db_url) as database:
         (batch_record,) = database.list_sessions(trainee="batch")

@@ -56,7 +56,11 @@ def half_size(images: Sequence[np.ndarray]) -> list[np.ndarray]:
     return [cv2.resize(i, (i.shape[1] // 2, i.shape[0] // 2), interpolation=cv2.INTER_AREA) for i in images]
 
 
-def track_images(images: Sequence[np.ndarray], fps: float, name: str, procedure: str) -> Motion:
+def track_images(
+    images: Sequence[np.ndarray], fps: float, name: str, procedure: str, dominant_hand: str = "right"
+) -> Motion:
+    """Track frames held in memory as scoring tracks a video: the procedure's trackers, in the
+    canonical orientation for `dominant_hand` (a left-hander's frames mirrored for the tracker)."""
     from skillsight.pose.track import track_source
     from skillsight.scoring.procedure import load_procedure
 
@@ -66,6 +70,7 @@ def track_images(images: Sequence[np.ndarray], fps: float, name: str, procedure:
         tracker=proc.tracker,
         camera_view=proc.camera_view,
         tracker_options=proc.tracker_options,
+        dominant_hand=dominant_hand,
     )
 
 
