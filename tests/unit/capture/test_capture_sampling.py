@@ -1,5 +1,5 @@
-"""Sampling a long video for calibration by seeking (issue 15, work only where needed): keyframes only
-where they are dense enough, else each target decoded from the keyframe before it."""
+"""Sampling a long video for calibration (issue 15, work only where needed): keyframes only, each decoded
+once, where they are dense enough, else one pass that converts only the frames it keeps."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _video_with_gop(path, frames: int, gop: int):
 @pytest.mark.parametrize("gop", [10, 1000])
 def test_a_long_video_is_sampled_from_keyframes_where_they_are_dense_enough(tmp_path, gop):
     """Sampling for calibration decodes only keyframes when they give at least half the sample;
-    otherwise each target frame is decoded from the keyframe before it, as before."""
+    otherwise the exact target frames come from one decoding pass."""
     from skillsight.capture.sources import VideoFileSource
 
     source = VideoFileSource(_video_with_gop(tmp_path / f"gop{gop}.mp4", 450, gop))
