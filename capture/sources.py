@@ -25,7 +25,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from skillsight.capture.container import stated_duration_s
+from skillsight.capture.container import KeyframePicker, stated_duration_s
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,
@@ -361,13 +361,14 @@ class VideoFileSource(ClosingMixin):
         return picked
 
     def _keyframe_sample(self, count: int) -> list[Frame]:
-        """The first keyframe at or after each of `count` times spread over the video, found in one pass
-        over the packets (no seeking) and each decoded once: only the chosen keyframes' packets reach
-        the decoder, so nothing else is decoded and no keyframe twice."""
+        """The keyframe nearest each of `count` times spread over the video, found in one pass over the
+        packets (no seeking) and each decoded once: only the chosen keyframes' packets reach the
+        decoder, so nothing else is decoded and no keyframe twice."""
         import av
 
         fps = self.info.fps
         targets = np.linspace(0.0, float(self.info.duration_s or 0.0) * 0.98, num=count).tolist()
+        picker = KeyframePicker(targets, 0.5 / fps)
         container = self._open_container()
         stream = self._video_stream(container)
         time_base = stream.time_base or Fraction(1, 1)
@@ -375,13 +376,13 @@ class VideoFileSource(ClosingMixin):
         decoded: list[Any] = []
         try:
             for packet in container.demux(stream):
-                if not targets:
+                if picker.done:
                     break
-                if packet.pts is None or not packet.is_keyframe:
-                    continue
-                if float((packet.pts - start_pts) * time_base) + 0.5 / fps >= targets[0]:
-                    decoded += packet.decode()
-                    targets = [t for t in targets if t > float((packet.pts - start_pts) * time_base)]
+                if packet.pts is not None and packet.is_keyframe:
+                    for chosen in picker.offer(float((packet.pts - start_pts) * time_base), packet):
+                        decoded += chosen.decode()
+            for chosen in picker.finish():
+                decoded += chosen.decode()
             decoded += stream.decode(None)  # what the decoder still holds
         except (av.error.FFmpegError, ValueError, OSError):
             pass  # best effort, as above
