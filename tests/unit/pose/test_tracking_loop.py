@@ -371,3 +371,54 @@ def test_track_help_does_not_import_heavy_backends():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "--camera-view" in out
     assert out.strip().splitlines()[-1] == "HEAVY="
+
+
+class LinkedHandsTracker(BrightnessTracker):
+    """Takes each frame's body from a pose tracker through the real BodyFeed (as the hands tracker does
+    in "hands+pose") and counts the frames whose body was there."""
+
+    name = "linked_hands"
+
+    def __init__(self, camera_view: str = "top") -> None:
+        super().__init__(camera_view)
+        self.feed: Any = None
+        self.bodies_seen = 0
+
+    def can_follow_body(self) -> bool:
+        return True
+
+    def attach_body(self, feed: Any) -> None:
+        feed.timeout_s = 0.2  # a frame's body not yet tracked would cost this wait, then come empty
+        self.feed = feed
+
+    def process(self, frame: Frame) -> FrameObservation:
+        self.bodies_seen += bool(self.feed.take(frame.index))
+        return super().process(frame)
+
+
+class PublishingBodyTracker(BodyTracker):
+    name = "publishing_body"
+
+    def can_publish_hands(self) -> bool:
+        return True
+
+    def publish_hands_to(self, feed: Any) -> None:
+        self.feed = feed
+
+    def process(self, frame: Frame) -> FrameObservation:
+        self.feed.publish(frame.index, {"right_hand": frame.index})
+        return super().process(frame)
+
+
+register_tracker("fake_linked_hands", f"{__name__}:LinkedHandsTracker")
+register_tracker("fake_publishing_body", f"{__name__}:PublishingBodyTracker")
+
+
+@pytest.mark.parametrize("threads", [1, None])
+def test_hands_following_the_body_get_each_frames_body_on_one_thread_too(threads):
+    """One thread (a batch worker's default) runs the pose tracker before the hands tracker waiting for
+    its body, whatever order the tracker names give; the motion keeps that order."""
+    motion = track_source(FakeSource(8), tracker="fake_linked_hands+fake_publishing_body", threads=threads)
+    hands = next(t for t in CREATED if isinstance(t, LinkedHandsTracker))
+    assert hands.bodies_seen == 8
+    assert motion.individuals == ("right_hand", "body")
