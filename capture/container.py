@@ -81,3 +81,47 @@ def _packet_span(container: object, stream: object) -> Optional[tuple[float, int
     if first is None or end is None:
         return None
     return float((end - first) * time_base), count
+
+
+class KeyframePicker:
+    """Chooses, in one pass over a video's keyframe packets (times in seconds, in order), the keyframe
+    nearest each target time, each keyframe at most once: `offer` returns what to decode now (the
+    keyframe passed before, when it is the nearer, and/or this one), `finish` what is left at the end."""
+
+    def __init__(self, targets: list[float], half_frame_s: float) -> None:
+        self.targets = sorted(targets)
+        self.half_frame_s = half_frame_s
+        self._previous: Optional[tuple[float, Any]] = None
+        self._taken_s = -float("inf")
+
+    @property
+    def done(self) -> bool:
+        return not self.targets
+
+    def offer(self, time_s: float, packet: Any) -> list[Any]:
+        chosen: list[Any] = []
+        while self.targets and time_s + self.half_frame_s >= self.targets[0]:
+            previous = self._previous
+            target = self.targets[0]
+            if (
+                previous is not None
+                and previous[0] > self._taken_s
+                and target - previous[0] < time_s - target
+            ):
+                chosen.append(self._take(*previous))
+            else:
+                chosen.append(self._take(time_s, packet))
+        self._previous = (time_s, packet)
+        return chosen
+
+    def finish(self) -> list[Any]:
+        previous = self._previous
+        if self.targets and previous is not None and previous[0] > self._taken_s:
+            return [self._take(*previous)]
+        return []
+
+    def _take(self, time_s: float, packet: Any) -> Any:
+        """The keyframe serves the first target and every other one it is at or past."""
+        self._taken_s = time_s
+        self.targets = [t for t in self.targets[1:] if t > time_s + self.half_frame_s]
+        return packet

@@ -25,7 +25,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from skillsight.capture.container import stated_duration_s
+from skillsight.capture.container import KeyframePicker, stated_duration_s
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,
@@ -58,8 +58,8 @@ _NON_VIDEO_CODECS = {"ansi", "none"}
 
 # A file whose last frame ends this much before the container's stated duration was cut short.
 _MIN_SHORTFALL_S = 0.5
-# Seek for a calibration sample when the video has this many times more frames than the sample.
-_SEEK_SAMPLING_FACTOR = 20
+# Sample keyframes for calibration when the video has this many times more frames than the sample.
+_KEYFRAME_SAMPLING_FACTOR = 20
 _MIN_SHORTFALL_FRAMES = 3
 
 
@@ -318,17 +318,25 @@ class VideoFileSource(ClosingMixin):
 
     def sample(self, count: int) -> list[Frame]:
         """About `count` frames spread evenly over the video, for calibration. Long videos are sampled
-        by seeking (indices then follow from the timestamps); short ones in one pass that converts only
-        the frames it keeps (colour conversion, not decoding, is the costly part)."""
+        from their keyframes, each decoded once (a keyframe serves calibration as well as any frame);
+        where keyframes are too sparse for half the sample, one pass that converts only the frames it
+        keeps (colour conversion, not decoding, is the costly part; decoding forward from a keyframe for
+        each target would decode more than the whole video when keyframes are that sparse)."""
         total = self.info.frame_count
         if not total or count <= 0:
             return []
-        if total > _SEEK_SAMPLING_FACTOR * count and self.info.duration_s and self.info.fps > 0:
-            return self._sample_by_seeking(count)
-        wanted = set(np.linspace(0, total - 1, num=min(count, total)).round().astype(int).tolist())
-        picked: list[Frame] = []
+        if total > _KEYFRAME_SAMPLING_FACTOR * count and self.info.duration_s and self.info.fps > 0:
+            keyframes = self._keyframe_sample(count)
+            if len(keyframes) >= count // 2:
+                return keyframes
+        return self._sample_in_one_pass(total, count)
+
+    def _sample_in_one_pass(self, total: int, count: int) -> list[Frame]:
+        """The frames nearest `count` evenly spread indices, in one decoding pass."""
         import av
 
+        wanted = set(np.linspace(0, total - 1, num=min(count, total)).round().astype(int).tolist())
+        picked: list[Frame] = []
         container = self._open_container()
         stream = self._video_stream(container)
         time_base = stream.time_base or Fraction(1, 1)
@@ -352,46 +360,43 @@ class VideoFileSource(ClosingMixin):
             container.close()
         return picked
 
-    def _sample_by_seeking(self, count: int) -> list[Frame]:
-        """Keyframes near `count` times spread over the video, decoding nothing else (a keyframe serves
-        calibration as well as any frame); where keyframes are too sparse for half the sample, each
-        target is decoded forward from the keyframe before it."""
-        keyframes = self._seek_sample(count, keyframes_only=True)
-        return keyframes if len(keyframes) >= count // 2 else self._seek_sample(count, keyframes_only=False)
-
-    def _seek_sample(self, count: int, keyframes_only: bool) -> list[Frame]:
+    def _keyframe_sample(self, count: int) -> list[Frame]:
+        """The keyframe nearest each of `count` times spread over the video, found in one pass over the
+        packets (no seeking) and each decoded once: only the chosen keyframes' packets reach the
+        decoder, so nothing else is decoded and no keyframe twice."""
         import av
 
-        duration = float(self.info.duration_s or 0.0)
         fps = self.info.fps
-        picked: list[Frame] = []
+        targets = np.linspace(0.0, float(self.info.duration_s or 0.0) * 0.98, num=count).tolist()
+        picker = KeyframePicker(targets, 0.5 / fps)
         container = self._open_container()
         stream = self._video_stream(container)
-        if keyframes_only:
-            stream.codec_context.skip_frame = "NONKEY"
         time_base = stream.time_base or Fraction(1, 1)
         start_pts = stream.start_time or 0
+        decoded: list[Any] = []
         try:
-            for target_s in np.linspace(0.0, duration * 0.98, num=count):
-                try:
-                    container.seek(int(start_pts + target_s / time_base), stream=stream, backward=True)
-                    for frame in container.decode(stream):
-                        if frame.pts is None or frame.is_corrupt:
-                            continue
-                        time_s = float((frame.pts - start_pts) * time_base)
-                        if not keyframes_only and time_s + 0.5 / fps < target_s:
-                            continue  # decoding forward from the keyframe before the target
-                        image = _rotate_to_display(
-                            frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
-                        )
-                        index = int(round(time_s * fps))
-                        if not picked or index > picked[-1].index:
-                            picked.append(Frame(index, time_s, image))
-                        break
-                except (av.error.FFmpegError, ValueError, OSError):
-                    continue  # best effort
+            for packet in container.demux(stream):
+                if picker.done:
+                    break
+                if packet.pts is not None and packet.is_keyframe:
+                    for chosen in picker.offer(float((packet.pts - start_pts) * time_base), packet):
+                        decoded += chosen.decode()
+            for chosen in picker.finish():
+                decoded += chosen.decode()
+            decoded += stream.decode(None)  # what the decoder still holds
+        except (av.error.FFmpegError, ValueError, OSError):
+            pass  # best effort, as above
         finally:
             container.close()
+        picked: list[Frame] = []
+        for frame in sorted(
+            (f for f in decoded if f.pts is not None and not f.is_corrupt), key=lambda f: f.pts
+        ):
+            time_s = float((frame.pts - start_pts) * time_base)
+            image = _rotate_to_display(frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream))
+            index = int(round(time_s * fps))
+            if not picked or index > picked[-1].index:
+                picked.append(Frame(index, time_s, image))
         return picked
 
     def _interrupt(self, index: int, time_s: Optional[float], problem: str) -> None:

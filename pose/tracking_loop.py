@@ -55,12 +55,20 @@ def run_trackers(
     sees each frame once its observations are recorded (e.g. to draw the overlay from it)."""
     after = _Done(progress, total, observer)
     if len(trackers) == 1 or threads == 1:
+        order = publishers_first(trackers)
         for frame in frames:
-            for tracker, recorder in zip(trackers, recorders):
-                recorder.add(frame, tracker.process(frame))
+            for k in order:
+                recorders[k].add(frame, trackers[k].process(frame))
             after(frame)
         return after.done
     return _run_concurrently(trackers, recorders, frames, after)
+
+
+def publishers_first(trackers: Sequence[Tracker]) -> list[int]:
+    """The order to run trackers in one after the other: a tracker that hands each frame's body to
+    another (the pose tracker in "hands+pose", see `body_link`) before the one that waits for it, which
+    would otherwise wait for a frame not yet tracked."""
+    return sorted(range(len(trackers)), key=lambda k: not hasattr(trackers[k], "publish_hands_to"))
 
 
 class _Done:

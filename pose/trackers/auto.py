@@ -58,13 +58,9 @@ SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove ce
 TrackerFactory = Callable[[], Tracker]
 
 
-def _default_hands_factory(
-    camera_view: str, independent_frames: bool = False, mirror_average: bool = False
-) -> TrackerFactory:
+def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
     def build() -> Tracker:
         options = {"independent_frames": True} if independent_frames else {}
-        if mirror_average:
-            options["mirror_average"] = True
         return create_tracker("hands", camera_view=camera_view, **options)
 
     return build
@@ -83,15 +79,12 @@ class AutoTracker:
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
         independent_frames: bool = False,
-        mirror_average: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
-        self._hands_factory = hands_factory or _default_hands_factory(
-            camera_view, independent_frames, mirror_average
-        )
+        self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
         if gloves_factory is None:
             from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
 

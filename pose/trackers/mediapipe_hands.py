@@ -6,12 +6,12 @@ One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle
 stills. The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with numpy <
 2, and two backends would mean two test suites.
 
-Hands placed from the body. In "hands+pose" on a video (without mirror averaging) the pose tracker hands
-each frame's wrist, index and pinky points over (`body_link`); the hand regions are then placed from
-them and followed from each hand's previous landmarks, the hand landmark model running on the crops on
-LiteRT (`hand_crops`), and the HandLandmarker's palm detection runs only for a hand the body does not
-show. A hand placed from the body takes the body's side as its identity (unless the hand model is sure
-of the other) and its presence score as its score.
+Hands placed from the body. In "hands+pose" on a video the pose tracker hands each frame's wrist,
+index and pinky points over (`body_link`); the hand regions are then placed from them and followed
+from each hand's previous landmarks, the hand landmark model running on the crops on LiteRT
+(`hand_crops`), and the HandLandmarker's palm detection runs only for a hand the body does not show.
+A hand placed from the body takes the body's side as its identity (unless the hand model is sure of
+the other) and its presence score as its score.
 
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
@@ -40,14 +40,6 @@ Confidence. MediaPipe hands give no per-landmark visibility, so each hand gets o
 keypoints: MediaPipe's handedness score (how sure the classifier is of this hand, 0.5-1) times a size
 consistency term, 1 when the palm length (wrist to middle-finger MCP) matches the hand's recent median
 and falling towards 0 as it halves or doubles in one step (a typical sign of a wrong fit).
-
-Mirror averaging (``mirror_average=True``, what scoring uses). MediaPipe is not mirror-symmetric: the same
-hand gives slightly different landmarks in a frame and in its mirror image, enough to move a left-handed
-trainee's metrics by a few percent against a right-hander's. With mirror averaging each frame is also
-tracked mirrored (by a second HandLandmarker, on a worker thread and so a second core), the mirrored
-view's hands are mapped back, and the two views' landmarks are averaged hand by hand
-(`merge_mirror_views`). The result is mirror-symmetric by construction: a mirrored video gives exactly
-the mirror image of the original's motion. It costs a second landmark pass.
 """
 
 from __future__ import annotations
@@ -97,60 +89,6 @@ def _same_hand(a: HandDetection, b: HandDetection) -> bool:
     """Two detections whose palms nearly coincide (within half a palm length) are one hand."""
     distance = float(np.linalg.norm(a.palm_centre - b.palm_centre))
     return distance < 0.5 * max(a.palm_length, b.palm_length, 1.0)
-
-
-def merge_mirror_views(
-    direct: Sequence[HandDetection], mirrored: Sequence[HandDetection]
-) -> list[HandDetection]:
-    """One frame's hands from the frame as it is and from its mirror image (already mapped back to
-    the frame's coordinates and anatomy). A hand both views found is their average; a hand only one
-    found is kept as it is. Symmetric in its two arguments, which is what makes mirror averaging
-    mirror-symmetric."""
-    pairs = _pair_views(direct, mirrored)
-    paired_direct = {i for i, _ in pairs}
-    paired_mirrored = {j for _, j in pairs}
-    merged = [_average(direct[i], mirrored[j]) for i, j in pairs]
-    merged += [d for i, d in enumerate(direct) if i not in paired_direct]
-    merged += [d for j, d in enumerate(mirrored) if j not in paired_mirrored]
-    return merged
-
-
-def _pair_views(a: Sequence[HandDetection], b: Sequence[HandDetection]) -> list[tuple[int, int]]:
-    """Index pairs (i in a, j in b) of the same hand: the pairing of nearest palms (least total
-    distance, most pairs first), among detections that `_same_hand` accepts."""
-    from itertools import permutations
-
-    best: list[tuple[int, int]] = []
-    best_cost = math.inf
-    small, large, flip = (a, b, False) if len(a) <= len(b) else (b, a, True)
-    for chosen in permutations(range(len(large)), len(small)):
-        pairs = [(i, j) for i, j in enumerate(chosen) if _same_hand(small[i], large[j])]
-        cost = sum(float(np.linalg.norm(small[i].palm_centre - large[j].palm_centre)) for i, j in pairs)
-        if len(pairs) > len(best) or (len(pairs) == len(best) and cost < best_cost):
-            best, best_cost = pairs, cost
-    return [(j, i) for i, j in best] if flip else best
-
-
-def _average(a: HandDetection, b: HandDetection) -> HandDetection:
-    """The mean of one hand seen in two views; a label the views disagree on goes to the surer one."""
-    hand = a.hand if a.hand == b.hand or a.score >= b.score else b.hand
-    world = None if a.world is None or b.world is None else (a.world + b.world) / 2.0
-    return HandDetection((a.points + b.points) / 2.0, hand, (a.score + b.score) / 2.0, world)
-
-
-def mirror_back(detections: Sequence[HandDetection], width: float) -> list[HandDetection]:
-    """Detections made on a left-right mirrored image, in the unmirrored image's coordinates: x -> width
-    - x (pixel edges, so the image's mirror maps onto itself), world x -> -x, anatomy swapped."""
-    back = []
-    for det in detections:
-        points = np.array(det.points, dtype=np.float64)
-        points[:, 0] = width - points[:, 0]
-        world = None
-        if det.world is not None:
-            world = np.array(det.world, dtype=np.float64)
-            world[:, 0] = -world[:, 0]
-        back.append(HandDetection(points, _other(det.hand), det.score, world))
-    return back
 
 
 def _other(hand: str) -> str:
@@ -293,7 +231,6 @@ class MediaPipeHandsTracker:
         min_tracking_confidence: float = 0.5,
         mirrored: bool = False,
         independent_frames: bool = False,
-        mirror_average: bool = False,
         threads: int = 1,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
@@ -314,23 +251,14 @@ class MediaPipeHandsTracker:
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
         self.independent_frames = independent_frames
-        self.mirror_average = mirror_average
-        self._mirror_hands: Any = None  # a Future of the mirror view's landmarker
-        self._mirror_worker: Any = None
-        if mirror_average:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._mirror_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hands-mirror")
-            # built on its worker while the first one loads: each graph takes a few tenths of a second
-            self._mirror_hands = self._mirror_worker.submit(self._new_landmarker)
         self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
         self._body: Optional[BodyFeed] = None  # set in "hands+pose": hands placed from the body
         self._crops: Optional[HandCropTracker] = None
 
     def can_follow_body(self) -> bool:
-        """Whether hand regions may come from a pose tracker (a video, without mirror averaging)."""
-        return not self.independent_frames and not self.mirror_average
+        """Whether hand regions may come from a pose tracker (a video, not unrelated stills)."""
+        return not self.independent_frames
 
     def attach_body(self, feed: BodyFeed) -> None:
         """Place hand regions from the body's hand points each frame (see `hand_crops`)."""
@@ -374,16 +302,9 @@ class MediaPipeHandsTracker:
         return FrameObservation(positions, confidence, world, {"hands.detected": float(len(detections))})
 
     def _detect(self, image: np.ndarray) -> list[HandDetection]:
-        """The hands in one tracking image (and, with mirror averaging, in its mirror image, tracked on
-        the worker thread meanwhile)."""
+        """The hands in one tracking image, found by the Tasks HandLandmarker (palm detection)."""
         height, width = image.shape[:2]
-        if self._mirror_worker is None:
-            return _detections(self._hands(image), width, height, self.mirrored)
-        mirror_hands = self._mirror_hands.result()
-        pending = self._mirror_worker.submit(mirror_hands, image[:, ::-1])
-        direct = _detections(self._hands(image), width, height, self.mirrored)
-        in_mirror = _detections(pending.result(), width, height, self.mirrored)
-        return merge_mirror_views(direct, mirror_back(in_mirror, width))
+        return _detections(self._hands(image), width, height, self.mirrored)
 
     def _detect_from_body(self, image: np.ndarray, index: int) -> list[HandDetection]:
         """Hands in regions placed from the body (or followed from the last frame); palm detection (the
@@ -434,23 +355,15 @@ class MediaPipeHandsTracker:
             ),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,
-            "mirror_average": self.mirror_average,
             "handedness": "MediaPipe Tasks labels taken as anatomy (unmirrored recording)"
             if not self.mirrored
             else "MediaPipe Tasks labels swapped to anatomy (mirrored recording)",
             "confidence": "handedness score (hand presence score for hands placed from the body) x "
-            "palm-size consistency, same for all 21 keypoints"
-            + (" (score averaged over the frame and its mirror image)" if self.mirror_average else ""),
+            "palm-size consistency, same for all 21 keypoints",
             "z": "MediaPipe relative depth x image width (px)",
         }
 
     def close(self) -> None:
-        if self._mirror_worker is not None:
-            self._mirror_worker.shutdown(wait=True)
-            self._mirror_worker = None
-        if self._mirror_hands is not None:
-            self._mirror_hands.result().close()
-            self._mirror_hands = None
         if self._hands is not None:
             self._hands.close()
             self._hands = None

@@ -161,8 +161,11 @@ class AppService:
     ) -> SessionView:
         """Track and assess an upload through the one pipeline (skillsight.pipeline.assess), then store it.
 
-        The annotated replay costs a second pass over the video, so by default it is made afterwards
-        (`write_replay`) and the results show first. The same request again (a script retrying after a
+        The results never wait for the annotated replay: by default it is made afterwards in a second
+        pass (`write_replay`). `with_replay=True` draws it from the frames being tracked instead (one
+        pass, `pose.live_overlay`), but on two cores its H.264 encoding competes with tracking: a 23-s
+        1080p suturing clip's results took 41.3 s with it against 27.9 s without (benchmarks/bench_app.py
+        times the app's order). The same request again (a script retrying after a
         network error: same trainee, video content, procedure, hand, model, reference and keep choice)
         returns the session already stored instead of a duplicate.
         """

@@ -96,17 +96,17 @@ class BodyTracker(BrightnessTracker):
         return FrameObservation(obs.positions[:, :1], np.full((1, 1), 0.9), np.ones((1, 1, 3)))
 
 
-class MirrorableTracker(BrightnessTracker):
-    """Takes the `mirror_average` option (as the hands tracker does) and records it."""
+class ColouredTracker(BrightnessTracker):
+    """Takes the `glove_color` option (as the auto tracker does) and records it."""
 
-    name = "mirrorable"
+    name = "coloured"
 
-    def __init__(self, camera_view: str = "top", mirror_average: bool = False) -> None:
+    def __init__(self, camera_view: str = "top", glove_color: str = "auto") -> None:
         super().__init__(camera_view)
-        self.mirror_average = mirror_average
+        self.glove_color = glove_color
 
     def provenance(self) -> dict[str, Any]:
-        return {**super().provenance(), "mirror_average": self.mirror_average}
+        return {**super().provenance(), "glove_color": self.glove_color}
 
 
 CREATED: list[BrightnessTracker] = []
@@ -125,7 +125,7 @@ register_tracker("fake_bright", f"{__name__}:BrightnessTracker")
 register_tracker("fake_body", f"{__name__}:BodyTracker")
 register_tracker("fake_paired_bright", f"{__name__}:paired_bright")
 register_tracker("fake_paired_body", f"{__name__}:paired_body")
-register_tracker("fake_mirrorable", f"{__name__}:MirrorableTracker")
+register_tracker("fake_coloured", f"{__name__}:ColouredTracker")
 
 
 @pytest.fixture(autouse=True)
@@ -171,13 +171,13 @@ def test_one_tracker_gives_a_motion_with_known_positions_and_provenance():
 
 def test_tracker_options_go_to_the_trackers_that_take_them():
     motion = track_source(
-        FakeSource(10), tracker="fake_mirrorable+fake_body", tracker_options={"mirror_average": True}
+        FakeSource(10), tracker="fake_coloured+fake_body", tracker_options={"glove_color": "blue"}
     )
-    mirrorable, body = motion.metadata["trackers"]
-    assert mirrorable == {"name": "mirrorable", "camera_view": "top", "mirror_average": True}
-    assert "mirror_average" not in body  # a tracker without the option is built as before
-    plain = track_source(FakeSource(10), tracker="fake_mirrorable")
-    assert plain.metadata["trackers"][0]["mirror_average"] is False
+    coloured, body = motion.metadata["trackers"]
+    assert coloured == {"name": "coloured", "camera_view": "top", "glove_color": "blue"}
+    assert "glove_color" not in body  # a tracker without the option is built as before
+    plain = track_source(FakeSource(10), tracker="fake_coloured")
+    assert plain.metadata["trackers"][0]["glove_color"] == "auto"
 
 
 def test_trackers_that_want_a_sample_see_frames_spread_over_the_video():
@@ -371,3 +371,54 @@ def test_track_help_does_not_import_heavy_backends():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "--camera-view" in out
     assert out.strip().splitlines()[-1] == "HEAVY="
+
+
+class LinkedHandsTracker(BrightnessTracker):
+    """Takes each frame's body from a pose tracker through the real BodyFeed (as the hands tracker does
+    in "hands+pose") and counts the frames whose body was there."""
+
+    name = "linked_hands"
+
+    def __init__(self, camera_view: str = "top") -> None:
+        super().__init__(camera_view)
+        self.feed: Any = None
+        self.bodies_seen = 0
+
+    def can_follow_body(self) -> bool:
+        return True
+
+    def attach_body(self, feed: Any) -> None:
+        feed.timeout_s = 0.2  # a frame's body not yet tracked would cost this wait, then come empty
+        self.feed = feed
+
+    def process(self, frame: Frame) -> FrameObservation:
+        self.bodies_seen += bool(self.feed.take(frame.index))
+        return super().process(frame)
+
+
+class PublishingBodyTracker(BodyTracker):
+    name = "publishing_body"
+
+    def can_publish_hands(self) -> bool:
+        return True
+
+    def publish_hands_to(self, feed: Any) -> None:
+        self.feed = feed
+
+    def process(self, frame: Frame) -> FrameObservation:
+        self.feed.publish(frame.index, {"right_hand": frame.index})
+        return super().process(frame)
+
+
+register_tracker("fake_linked_hands", f"{__name__}:LinkedHandsTracker")
+register_tracker("fake_publishing_body", f"{__name__}:PublishingBodyTracker")
+
+
+@pytest.mark.parametrize("threads", [1, None])
+def test_hands_following_the_body_get_each_frames_body_on_one_thread_too(threads):
+    """One thread (a batch worker's default) runs the pose tracker before the hands tracker waiting for
+    its body, whatever order the tracker names give; the motion keeps that order."""
+    motion = track_source(FakeSource(8), tracker="fake_linked_hands+fake_publishing_body", threads=threads)
+    hands = next(t for t in CREATED if isinstance(t, LinkedHandsTracker))
+    assert hands.bodies_seen == 8
+    assert motion.individuals == ("right_hand", "body")

@@ -167,3 +167,26 @@ def test_build_reference_from_expert_videos_then_pick_it(app_service, tmp_path, 
     assert reference.n_experts == 3 and "expert0.mp4" in reference.built_from
     with pytest.raises(UploadError, match="no expert videos"):
         app_service.build_reference([], "suturing", "x")
+
+
+def test_a_replay_asked_with_the_assessment_comes_from_the_tracking_pass(
+    app_service, fake_video, monkeypatch
+):
+    """with_replay: the overlay path goes down with the request (drawn from the frames being tracked),
+    and the replay is then served as it is, never drawn again in a second pass."""
+    tracked = skillsight.pipeline.assess
+
+    def assess_and_draw(request):
+        request.overlay_path.write_bytes(b"the one-pass overlay")
+        return tracked(request)
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("the replay was drawn again")
+
+    monkeypatch.setattr(skillsight.pipeline, "assess", assess_and_draw)
+    monkeypatch.setattr(service_module, "write_overlay", second_pass)
+    view = app_service.assess_video(str(fake_video), "suturing", "right", trainee="ana", with_replay=True)
+    request = app_service.calls[0]
+    assert request.overlay_path is not None and request.overlay_path.parent == app_service.work_dir
+    assert view.replay_path == request.overlay_path
+    assert app_service.write_replay(view.session_id, "ana") == request.overlay_path
