@@ -18,7 +18,8 @@ from skillsight.batch import run_batch
 from skillsight.pose.motion import load_motion
 from skillsight.storage import Database
 
-N_FRAMES = 12
+N_FRAMES = 130  # 5.2 s at 25 fps: long enough for intubation (5 s), so each clip is tracked
+PROCEDURE = "intubation"
 
 
 def make_clips(folder: Path, n: int) -> list[Path]:
@@ -41,7 +42,7 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
     clips = make_clips(videos, 4)
     (videos / "corrupt.mp4").write_bytes(clips[0].read_bytes()[:1500] + b"\0garbage" * 50)
 
-    summary = run_batch(videos, "suturing", out, workers=2, db_url=db_url, progress=False)
+    summary = run_batch(videos, PROCEDURE, out, workers=2, db_url=db_url, progress=False)
     assert summary.total == 5
     assert summary.scored + summary.refused == 4, [r.error for r in summary.rows]
     assert summary.failed == 1 and summary.exit_code == 1
@@ -53,7 +54,7 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
         assert row["status"] in ("scored", "refused")
         assert 0.0 <= float(row["tracking_quality"]) <= 1.0
         sha = hashlib.sha256(clip.read_bytes()).hexdigest()
-        motion = load_motion(out / f"{sha[:16]}.suturing.motion.npz")
+        motion = load_motion(out / f"{sha[:16]}.{PROCEDURE}.motion.npz")
         assert motion.n_frames == N_FRAMES
         assert motion.metadata.get("source_sha256", sha) == sha
     with Database(db_url) as database:
@@ -61,7 +62,7 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
             c.name for c in clips
         ]
 
-    again = run_batch(videos, "suturing", out, workers=2, db_url=db_url, progress=False)
+    again = run_batch(videos, PROCEDURE, out, workers=2, db_url=db_url, progress=False)
     assert (again.skipped, again.scored, again.refused, again.failed) == (4, 0, 0, 1)
     with open(out / "results.csv", newline="") as handle:
         assert {r["video"]: r for r in csv.DictReader(handle)} == rows
