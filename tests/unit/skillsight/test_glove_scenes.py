@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
 from skillsight.glove_scenes import (
@@ -215,3 +216,47 @@ def test_auto_asked_for_skin_tone_latex_finds_it_in_stills(cutouts) -> None:
         found[skin_tone_gloves] = score
     assert found[True].found > found[False].found
     assert found[True].false_share <= 0.15
+
+
+class NoBareHands:
+    """MediaPipe as it is on skin-tone latex: no hand seen (its models are trained on bare hands)."""
+
+    name = "hands"
+    individuals = ("left_hand", "right_hand")
+    keypoints = HAND_KEYPOINTS
+
+    def prepare(self, sample) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def process(self, frame: Frame) -> FrameObservation:
+        return FrameObservation(np.full((2, 21, 3), np.nan), np.zeros((2, 21)))
+
+    def provenance(self) -> dict:
+        return {"name": "hands"}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.xfail(
+    reason="auto does not look for skin-tone latex in a video by default. Tried 2026-11-29: the skin family "
+    "competing where MediaPipe sees no bare hand in the samples found this latex, but on typing_two_hands "
+    "(one hand recoloured blue) it took the bare hand MediaPipe never sees for latex and lost the blue glove "
+    "(test_gloves_typing): telling latex from unseen bare skin needs a cue beyond colour"
+)
+def test_auto_finds_skin_tone_latex_in_a_video_where_mediapipe_sees_no_bare_hand(cutouts) -> None:
+    from skillsight.glove_scenes import scene_video
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    scenes = scene_video(2, n_frames=20, glove="skin_latex", size=SIZE, cutouts=cutouts)
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    tracker = AutoTracker(camera_view="top", hands_factory=NoBareHands)
+    score = SceneScore()
+    try:
+        tracker.prepare(frames[::2])
+        for scene, frame in zip(scenes, frames):
+            score_observation(scene, centres_of(tracker.process(frame)), score)
+    finally:
+        tracker.close()
+    assert tracker.provenance()["skin_tone_gloves_found"]
+    assert score.found_share >= 0.8 and score.false_share <= 0.05
