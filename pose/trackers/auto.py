@@ -10,9 +10,12 @@ than either tracker alone would report.
 
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. In a gloved video where MediaPipe found no hand in
-the samples, MediaPipe is not run on every frame: once landmarks have been absent for PROBE_AFTER_S it
-probes one frame every PROBE_EVERY_S, and runs on every frame again as soon as a probe finds a hand.
+are switched off rather than a wrong hand reported. Skin-tone latex is looked for only when asked
+(`skin_tone_gloves`): in a video the skin family (a bare hand and forearm beside a glove) can win the
+calibration samples from the real glove's family, so it is off by default.
+In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
+once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
+every frame again as soon as a probe finds a hand.
 
 Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
 centre of all 21 landmarks (pose.hand_geometry: the whole hand, as a glove blob's centroid is) and tip the
@@ -79,6 +82,7 @@ class AutoTracker:
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
         independent_frames: bool = False,
+        skin_tone_gloves: bool = False,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
@@ -90,7 +94,10 @@ class AutoTracker:
 
             def gloves_factory() -> Tracker:
                 return GloveTracker(
-                    camera_view=camera_view, glove_color=glove_color, independent_frames=independent_frames
+                    camera_view=camera_view,
+                    glove_color=glove_color,
+                    independent_frames=independent_frames,
+                    skin_tone_gloves=skin_tone_gloves,
                 )
 
         self._gloves_factory: Optional[TrackerFactory] = gloves_factory

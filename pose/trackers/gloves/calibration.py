@@ -1,10 +1,13 @@
 """What a video teaches the glove tracker before and while it tracks.
 
-prepare() looks at sample frames spread over the video: which glove family shows hands there (gloves
-present or not), the drape, and the large white regions that never move (pad, table: a white glove is
-then looked for only where the frame differs from them). While tracking, the hue band of the hands
-found so far narrows the coloured mask to the gloves' own hue (a blue sponge beside purple gloves drops
-out). An image folder of unrelated stills skips all of this: every still is read on its own.
+prepare() looks at sample frames spread over the video: which glove family wins there (shows the most
+hand-like pair of hands, the same contest a frame holds), so a video runs only the families that win on
+its samples (a blue-gloved video is not searched for white gloves every frame, and white pieces at a
+blue fingertip cannot win a frame of it); the drape; and the large white regions that never move
+(pad, table: a white glove is then looked for only where the frame differs from them). While
+tracking, the hue band of the hands found so far narrows the coloured mask to the gloves' own hue (a
+blue sponge beside purple gloves drops out). An image folder of unrelated stills skips all of this:
+every still is read on its own.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from skillsight.pose.trackers.gloves.segmentation import WorkingImage, white_mask
 
-MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples showing a hand of one family, for gloves to be present
+MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples won by one family, for gloves (of that family) to be present
 STATIC_WHITE_MIN_SHARE = 0.08  # of the frame: a white region this large that never moves is the bench
 STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel shows the still background
 HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
@@ -48,18 +51,16 @@ class Calibration:
 def calibrate(
     samples: Sequence[WorkingImage],
     families: Sequence[str],
-    hands_in: Callable[[WorkingImage, str, Optional[np.ndarray]], int],
+    winner: Callable[[WorkingImage, Optional[np.ndarray]], Optional[str]],
 ) -> Calibration:
-    """Share of samples in which each family shows a hand; families that reach MIN_GLOVED_SAMPLE_SHARE
-    are kept (in the order given), else none: no gloves in this video."""
+    """Share of samples each family wins (`winner`: the family whose hands win a frame, None where no
+    family shows a hand); families that win at least MIN_GLOVED_SAMPLE_SHARE of the samples are kept,
+    most wins first, else none: no gloves in this video. A glove pair has one colour: a family that wins
+    only now and then (white pieces or a shadow beside coloured gloves) is not the video's."""
     background = still_white_background(samples) if "white" in families else None
-    shares: dict[str, float] = {}
-    for family in families:
-        still = background if family == "white" else None
-        found = [hands_in(image, family, still) > 0 for image in samples]
-        shares[family] = float(np.mean(found)) if found else 0.0
-    # in the order asked: a coloured glove is the clearer sign (white things lie on every bench)
-    kept = [f for f in families if shares[f] >= MIN_GLOVED_SAMPLE_SHARE]
+    won = [winner(image, background) for image in samples]
+    shares = {f: float(np.mean([w == f for w in won])) if won else 0.0 for f in families}
+    kept = sorted((f for f in families if shares[f] >= MIN_GLOVED_SAMPLE_SHARE), key=lambda f: -shares[f])
     return Calibration(bool(kept), tuple(kept), shares, len(samples), background)
 
 

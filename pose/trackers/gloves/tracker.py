@@ -43,13 +43,14 @@ from skillsight.pose.trackers.gloves.segmentation import (
     find_drape,
 )
 
-GLOVE_TRACKER_VERSION = "2.1"  # 2.1: shaded white, every family looked at, sleeves told from hands
+GLOVE_TRACKER_VERSION = "2.2"  # 2.2: a video runs the families that win its samples; 2.1: shaded white
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
 SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
+MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 
 
@@ -106,10 +107,10 @@ class GloveTracker:
             self._prepared = False  # a live source: calibrate on the first frame
             return
         images = [WorkingImage.of(f.image) for f in sample]
-        self.calibration = calibrate(images, self.families, self._count_hands)
+        self.calibration = calibrate(images, self.families, self._winner)
 
-    def _count_hands(self, image: WorkingImage, family: str, background: Optional[np.ndarray]) -> int:
-        return len(self._hands_of(image, family, still_pixels(image, background)))
+    def _winner(self, image: WorkingImage, background: Optional[np.ndarray]) -> Optional[str]:
+        return self._contest(image, self.families, background)[1]
 
     def process(self, frame: Frame) -> FrameObservation:
         if not self._prepared and not self.independent_frames:
@@ -147,31 +148,45 @@ class GloveTracker:
 
     def find_hands(self, image: WorkingImage) -> list[tuple[handlib.HandBlob, float]]:
         """Up to two hands of the one family (gloves are a pair) that shows the most hand-like ones.
-        Every family is looked at: a sleeve of a glove-like colour ends where the glove begins, so a
-        "hand" whose far end runs into another family's blob is a sleeve, not a hand."""
+        Stills look at every family; a video at the families that won its calibration samples. A glove
+        lying inside the frame enters where its sleeve does: sleeves of the other families are then
+        looked for too (crossed arms in other-coloured sleeves)."""
         families = self.families
         if self.calibration is not None and self.calibration.gloves_present and not self.independent_frames:
             families = self.calibration.families
         background = self.calibration.still_background if self.calibration else None
+        best, self.last_family, found_by, masks = self._contest(image, families, background)
+        if self.last_family is None:
+            return best
+        if any(blob.entry is None for blob, _ in best):
+            for family in self.families:
+                if family not in found_by:
+                    found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
+        sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
+        best = _arms_from_sleeves(best, sleeves)
+        self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
+        if self.last_family == "colored" and not self.independent_frames:
+            self._learn_hue(image, masks["colored"], best)
+        return best
+
+    def _contest(
+        self, image: WorkingImage, families: Sequence[str], background: Optional[np.ndarray]
+    ) -> tuple[list[tuple[handlib.HandBlob, float]], Optional[str], dict[str, list], dict[str, np.ndarray]]:
+        """The hands of the family that shows the most hand-like ones, that family (None: no hands),
+        and every family's hands and hand-like masks. A "hand" whose far end runs into another family's
+        blob is a sleeve (the glove begins there), not a hand."""
         masks: dict[str, np.ndarray] = {}
         found_by: dict[str, list[tuple[handlib.HandBlob, float]]] = {}
         for family in families:
-            still = still_pixels(image, background) if family == "white" else None
-            found_by[family] = self._hands_of(image, family, still, masks)
+            found_by[family] = self._hands_of(image, family, _still_of(image, family, background), masks)
         best: list[tuple[handlib.HandBlob, float]] = []
-        self.last_family = None
+        winner = None
         for family in families:
-            others = [m for f, m in masks.items() if f != family]
-            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others)]
+            others = {f: m for f, m in masks.items() if f != family}
+            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others, found_by)]
             if sum(score for _, score in hands) > sum(score for _, score in best):
-                best, self.last_family = hands, family
-        if self.last_family is not None:
-            sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
-            best = _arms_from_sleeves(best, sleeves)
-            self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
-            if self.last_family == "colored" and not self.independent_frames:
-                self._learn_hue(image, masks["colored"], best)
-        return best
+                best, winner = hands, family
+        return best, winner, found_by, masks
 
     def _hands_of(
         self,
@@ -293,6 +308,11 @@ class GloveTracker:
         self.close()
 
 
+def _still_of(image: WorkingImage, family: str, background: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """The still white bench to leave out of a white glove's mask (other families need none)."""
+    return still_pixels(image, background) if family == "white" else None
+
+
 def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
     """Radius of the largest disc inside one component (its palm, for a hand)."""
     x, y, w, h = (int(v) for v in stats[label, :4])
@@ -317,10 +337,16 @@ def _arms_from_sleeves(
     return named
 
 
-def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> bool:
+def _runs_into(
+    blob: handlib.HandBlob,
+    other_masks: dict[str, np.ndarray],
+    found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+) -> bool:
     """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
     this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
-    or cuff and the hand lies beyond."""
+    or cuff and the hand lies beyond. White pad, card and paper lie at a glove's fingertips on every
+    bench: a white blob there makes the glove a sleeve only where it is a glove's size (not a pad's) or
+    shows a white hand within reach."""
     if blob.entry is None:
         return False
     radius = max(2, int(0.5 * math.sqrt(blob.area)))
@@ -328,9 +354,19 @@ def _runs_into(blob: handlib.HandBlob, other_masks: Sequence[np.ndarray]) -> boo
     x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
     y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
-    # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
-    shares = [float(np.mean(m[window] >= 0.5 * blob.area)) for m in other_masks if m[window].size]
-    return bool(shares) and max(shares) >= SLEEVE_END_SHARE
+    for family, mask in other_masks.items():
+        # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
+        if not mask[window].size or float(np.mean(mask[window] >= 0.5 * blob.area)) < SLEEVE_END_SHARE:
+            continue
+        hands = [h for h, _ in found_by.get(family, [])]
+        hand_sized = float(np.mean(mask[window] > MAX_GLOVE_TO_SLEEVE * blob.area)) < SLEEVE_END_SHARE
+        if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
+            return True
+    return False
+
+
+def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:
+    return math.dist(point, hand.centre) <= SLEEVE_REACH * math.sqrt(hand.area)
 
 
 def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:

@@ -2,8 +2,8 @@
 
 Scenes: every glove colour x every listed condition, drapes in turn, at 640x360, read as independent
 stills (as the held-out real stills are). Issue 10 asks >= 97% of visible hands found on the right side
-within 0.15 x width, median error <= 3% of width, <= 2% false hands. Measured 2026-11-29 (tracker 2.1, see
-benchmarks/bench_gloves.py at 960x540): coloured nitrile 87-91% found, white latex 81%, skin-tone 77%. The
+within 0.15 x width, median error <= 3% of width, <= 2% false hands. Measured 2026-11-29 (tracker 2.2, see
+benchmarks/bench_gloves.py at 960x540): coloured nitrile 89-91% found, white latex 81%, skin-tone 77%. The
 floors below guard what holds; the issue's figure over all colours is an xfail until met.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
 from skillsight.glove_scenes import (
@@ -69,9 +70,9 @@ def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
 
 @pytest.mark.xfail(
     reason="issue 10 figure over all glove colours not met yet: measured 2026-11-29 by "
-    "benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.1, gloves+skin-tone): 85.5% found on "
-    "the right side, 4.1% false hands (coloured 87-91% found / 0-3% false, white latex 81% / 9%, "
-    "skin-tone latex 77% / 11%); crossed arms, touching hands and instruments read as white are most misses"
+    "benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.2, gloves+skin-tone): 86.1% found on "
+    "the right side, 3.2% false hands (coloured 88.7-90.5% found / 0-1.8% false, white latex 80.6% / 8.8%, "
+    "skin-tone latex 77.4% / 9.1%); touching and crossed hands (one of the two missed) are most misses"
 )
 def test_issue_figures_over_every_glove_colour(cutouts) -> None:
     score = scored(tuple(GLOVE_COLORS), cutouts, skin_tone=True)
@@ -158,7 +159,7 @@ def test_the_bare_skin_check_sees_no_skin_on_gloves(cutouts, glove: str) -> None
             assert not _is_bare(hand.landmarks, scene.image), (glove, seed, hand.side)
 
 
-@pytest.mark.parametrize("tone", ["light", "brown", "very_dark"])
+@pytest.mark.parametrize("tone", list(SKIN_TONES))
 def test_bare_hands_of_any_tone_give_no_glove_hands_beside_them(cutouts, tone: str) -> None:
     # end to end: where MediaPipe sees a recoloured bare hand, no white or blue object becomes a glove hand
     pytest.importorskip("mediapipe")
@@ -175,3 +176,87 @@ def test_bare_hands_of_any_tone_give_no_glove_hands_beside_them(cutouts, tone: s
                 assert glove_hands(observation) == 0, seed
     finally:
         tracker.close()
+
+
+@pytest.mark.parametrize(
+    ("glove", "family"), [("indigo", "colored"), ("white", "white"), ("skin_latex", "skin")]
+)
+def test_a_video_runs_only_the_glove_family_that_wins_its_samples(cutouts, glove: str, family: str) -> None:
+    from skillsight.glove_scenes import scene_video
+
+    scenes = scene_video(1, n_frames=20, glove=glove, size=SIZE, cutouts=cutouts)
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    tracker = GloveTracker(skin_tone_gloves=True)
+    tracker.prepare(frames[::2])
+    for frame in frames:
+        tracker.process(frame)
+    provenance = tracker.provenance()
+    assert provenance["calibration"]["families"] == [family]
+    assert set(provenance["frames_per_family"]) == {family}
+
+
+def test_auto_asked_for_skin_tone_latex_finds_it_in_stills(cutouts) -> None:
+    # skin-tone latex is skin by colour; asked to, auto reports it where MediaPipe has no bare hand
+    pytest.importorskip("mediapipe")
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    found = {}
+    for skin_tone_gloves in (False, True):
+        tracker = AutoTracker(camera_view="top", independent_frames=True, skin_tone_gloves=skin_tone_gloves)
+        tracker.prepare([])
+        score = SceneScore()
+        try:
+            for seed, condition in enumerate(("apart", "touching", "instrument_split", "side_entry")):
+                scene = make_scene(
+                    seed, "skin_latex", list(DRAPES)[seed % len(DRAPES)], condition, SIZE, cutouts
+                )
+                score_observation(scene, centres_of(tracker.process(Frame(seed, 0.0, scene.image))), score)
+        finally:
+            tracker.close()
+        found[skin_tone_gloves] = score
+    assert found[True].found > found[False].found
+    assert found[True].false_share <= 0.15
+
+
+class NoBareHands:
+    """MediaPipe as it is on skin-tone latex: no hand seen (its models are trained on bare hands)."""
+
+    name = "hands"
+    individuals = ("left_hand", "right_hand")
+    keypoints = HAND_KEYPOINTS
+
+    def prepare(self, sample) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def process(self, frame: Frame) -> FrameObservation:
+        return FrameObservation(np.full((2, 21, 3), np.nan), np.zeros((2, 21)))
+
+    def provenance(self) -> dict:
+        return {"name": "hands"}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.xfail(
+    reason="auto does not look for skin-tone latex in a video by default. Tried 2026-11-29: the skin family "
+    "competing where MediaPipe sees no bare hand in the samples found this latex, but on typing_two_hands "
+    "(one hand recoloured blue) it took the bare hand MediaPipe never sees for latex and lost the blue glove "
+    "(test_gloves_typing): telling latex from unseen bare skin needs a cue beyond colour"
+)
+def test_auto_finds_skin_tone_latex_in_a_video_where_mediapipe_sees_no_bare_hand(cutouts) -> None:
+    from skillsight.glove_scenes import scene_video
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    scenes = scene_video(2, n_frames=20, glove="skin_latex", size=SIZE, cutouts=cutouts)
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    tracker = AutoTracker(camera_view="top", hands_factory=NoBareHands)
+    score = SceneScore()
+    try:
+        tracker.prepare(frames[::2])
+        for scene, frame in zip(scenes, frames):
+            score_observation(scene, centres_of(tracker.process(frame)), score)
+    finally:
+        tracker.close()
+    assert tracker.provenance()["skin_tone_gloves_found"]
+    assert score.found_share >= 0.8 and score.false_share <= 0.05
