@@ -1,7 +1,7 @@
 """What a lab records to share: educators' ratings of sessions, trainees' consent, the lab's site id.
 
     record_rating(db, session_id, rater="Dr A", items={"respect_for_tissue": 4, ...})   # GRS = sum
-    record_consent(db, "trainee-7", share=True, recorded_by="Dr A")
+    record_consent(db, "trainee-7", share=agreed, recorded_by="Dr A")   # agreed: the trainee said yes
     set_site(db, "lab-leeds")
     import_ratings_csv(db, Path("ratings.csv"))
 
