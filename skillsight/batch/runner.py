@@ -421,15 +421,19 @@ def _run_tasks(
         while remaining and not interrupted:
             for task in remaining.values():
                 in_progress_marker(task).unlink(missing_ok=True)
-            n_workers = max(1, min(workers or available_cores(), len(remaining)))
-            lost, interrupted = _run_round(remaining, task_function, n_workers, dask, record)
+            # Videos that were running when a worker died are retried alone, one worker: a death then
+            # names its video, and a video that only ran beside the culprit is not struck twice.
+            suspects = {key: task for key, task in remaining.items() if strikes.get(key)}
+            tasks = suspects or remaining
+            n_workers = 1 if suspects else max(1, min(workers or available_cores(), len(remaining)))
+            lost, interrupted = _run_round(tasks, task_function, n_workers, dask, record)
             if interrupted:
                 break
-            struck = [key for key in lost if in_progress_marker(remaining[key]).exists()]
+            struck = [key for key in lost if in_progress_marker(tasks[key]).exists()]
             for key in struck:
                 strikes[key] = strikes.get(key, 0) + 1
-            progressed = bool(struck) or len(lost) < len(remaining)
-            remaining = {key: remaining[key] for key in lost}
+            progressed = bool(struck) or len(lost) < len(tasks)
+            remaining = {key: task for key, task in remaining.items() if key not in tasks or key in lost}
             for key, why in lost.items():
                 if strikes.get(key, 0) >= MAX_WORKER_DEATHS_PER_VIDEO or not progressed:
                     record(key, _lost_result(remaining.pop(key), why))
