@@ -306,6 +306,7 @@ class _Plan:
         self.rows: dict[int, VideoResult] = {}
         self.pending: dict[str, VideoTask] = {}  # result key (or the source if unreadable) -> task
         self.waiting: dict[str, list[int]] = {}  # the same key -> indices of the inputs it answers
+        self.result_files: dict[str, Path] = {}  # the same key -> where its worker writes the result
         identities = {}
         for name, proc in procedures.items():
             model_path = resolve_default("model", proc.name, model)
@@ -359,20 +360,21 @@ class _Plan:
                 task.reference_identity,
                 item.participant,
             )
-            done = _recorded_result(out, sha, key, database, item, task)
+            result_file = out / f"{result_stem(sha, task.procedure_name, item.participant)}{RESULT_SUFFIX}"
+            done = _recorded_result(result_file, key, database, item, sha, task)
             if done is not None:
                 self.recorder.record(done)
                 self.rows[index] = done
                 return
+            self.result_files[key] = result_file
         self.pending.setdefault(key, task)
         self.waiting.setdefault(key, []).append(index)
 
 
 def _recorded_result(
-    out: Path, sha: str, key: str, database: Optional[Database], item: BatchInput, task: VideoTask
+    result_path: Path, key: str, database: Optional[Database], item: BatchInput, sha: str, task: VideoTask
 ) -> Optional[VideoResult]:
     """A finished result for this key, from the output folder or else the database."""
-    result_path = out / f"{result_stem(sha, task.procedure_name, item.participant)}{RESULT_SUFFIX}"
     stored = read_result(result_path)
     if stored is not None and stored.key == key and stored.finished:
         return stored
@@ -405,6 +407,7 @@ def _run_tasks(
     """
 
     def record(key: str, result: VideoResult) -> None:
+        recorded.add(key)
         plan.recorder.record(result)
         counts[result.status] = counts.get(result.status, 0) + 1
         for index in plan.waiting[key]:
@@ -414,6 +417,7 @@ def _run_tasks(
         bar.set_postfix(done=sum(counts.values()) - counts[_FAILED], failed=counts[_FAILED])
 
     remaining = dict(plan.pending)
+    recorded: set[str] = set()
     strikes: dict[str, int] = {}
     interrupted = False
     bar = CountProgress(len(remaining), enabled=progress)
@@ -428,6 +432,7 @@ def _run_tasks(
             n_workers = 1 if suspects else max(1, min(workers or available_cores(), len(remaining)))
             lost, interrupted = _run_round(tasks, task_function, n_workers, dask, record)
             if interrupted:
+                _record_finished_files(plan, set(remaining) - recorded, record)
                 break
             struck = [key for key in lost if in_progress_marker(tasks[key]).exists()]
             for key in struck:
@@ -440,6 +445,16 @@ def _run_tasks(
     finally:
         bar.close()
     return interrupted
+
+
+def _record_finished_files(plan: _Plan, keys: set[str], record: Callable[[str, VideoResult], None]) -> None:
+    """On Ctrl-C, record the results a worker wrote but the parent had not yet received, so that
+    results.csv and the database hold everything finished before the interruption."""
+    for key in sorted(keys):
+        path = plan.result_files.get(key)
+        stored = read_result(path) if path is not None else None
+        if stored is not None and stored.key == key and stored.finished:
+            record(key, stored)
 
 
 def _lost_result(task: VideoTask, why: str) -> VideoResult:

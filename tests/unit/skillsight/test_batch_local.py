@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skillsight import batch
 from skillsight.batch import BatchInputError, VideoTask, run_batch, score_with
+from skillsight.batch import runner as batch_runner
 from skillsight.capture.frames import NotAVideoError
 from skillsight.pipeline import AssessmentRun
 from skillsight.pose.motion import Motion, load_motion
@@ -198,7 +198,7 @@ def test_a_second_run_does_nothing_new_and_starts_no_pool(tmp_path, procedure_fi
     def no_executor(*args, **kwargs):
         raise AssertionError("an executor was started with nothing to do")
 
-    monkeypatch.setattr(batch, "make_executor", no_executor)
+    monkeypatch.setattr(batch_runner, "make_executor", no_executor)
     second = run(videos, procedure_file, out, db)
     assert (second.skipped, second.scored, second.failed, second.started_executor) == (4, 0, 0, False)
     assert second.exit_code == 0
@@ -354,6 +354,40 @@ def test_an_interrupted_run_loses_nothing_finished(tmp_path, procedure_file, cal
     assert len(read_rows(out)) == 6
     with Database(f"sqlite:///{db}") as database:
         assert len(database.list_sessions()) == 6  # each once, including any finished just before the kill
+
+
+class _CtrlCAfterTheWorkersFinish:
+    """Runs each task at once, as a worker would (writing its result file), then Ctrl-C arrives before
+    the parent has received any result: the race a real Ctrl-C can hit."""
+
+    def submit(self, fn, task):
+        fn(task)
+        return task
+
+    def as_completed(self, futures):
+        raise KeyboardInterrupt
+        yield  # a generator, like the real one
+
+    def cancel(self, futures):
+        pass
+
+    def close(self, interrupted=False):
+        pass
+
+
+def test_results_written_just_before_ctrl_c_are_kept(tmp_path, procedure_file, calls_dir, monkeypatch):
+    videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
+    make_videos(videos, GOOD)
+    with monkeypatch.context() as patched:
+        patched.setattr(batch_runner, "make_executor", lambda *args: _CtrlCAfterTheWorkersFinish())
+        summary = run(videos, procedure_file, out, db)
+    assert summary.interrupted and summary.not_run == 0
+    assert len(read_rows(out)) == 4  # results.csv names every video a worker finished
+    with Database(f"sqlite:///{db}") as database:
+        assert len(database.list_sessions()) == 4
+    again = run(videos, procedure_file, out, db)
+    assert (again.skipped, again.scored) == (4, 0)
+    assert len(scored_hashes(calls_dir)) == 4  # none scored twice
 
 
 def killing_task(task: VideoTask):
