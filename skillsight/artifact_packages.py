@@ -93,6 +93,19 @@ def resolve_artifact(kind: str, name: str, data_dir: Path) -> Path:
     return max(matches)[1]
 
 
+def artifact_file(kind: str, given: Optional[str], data_dir: Path) -> Optional[Path]:
+    """The file `--model` or `--reference` names: a path as given (a missing one is reported where it
+    is opened), else a shipped or installed artifact's name (the model's .onnx beside its card); None
+    keeps the procedure's default."""
+    if given is None:
+        return None
+    path = Path(given).expanduser()
+    if path.exists() or path.suffix in (".json", ".onnx") or len(path.parts) > 1:
+        return path
+    card = resolve_artifact(kind, given, data_dir)
+    return card.with_suffix(".onnx") if kind == "model" else card
+
+
 def _version_number(value: Any) -> int:
     try:
         return int(str(value))

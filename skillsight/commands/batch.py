@@ -7,10 +7,11 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
+from skillsight.artifact_packages import artifact_file
 from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
 from skillsight.batch.inputs import DominantHands
 from skillsight.scoring.procedure import ProcedureError
-from skillsight.storage import DatabaseError
+from skillsight.storage import DatabaseError, default_data_dir
 
 EXIT_INTERRUPTED = 130
 
@@ -51,8 +52,10 @@ _DASK = typer.Option(
     help="Run on a Dask cluster (e.g. tcp://host:8786) or 'local' for a LocalCluster; the workers "
     "must see INPUT and --out at the same paths.",
 )
-_MODEL = typer.Option(None, "--model", help="Scorer model (default: the shipped one).")
-_REFERENCE = typer.Option(None, "--reference", help="Expert reference (default: the shipped one).")
+_MODEL = typer.Option(None, "--model", help="Scorer: a file or an installed model's name (default: shipped).")
+_REFERENCE = typer.Option(
+    None, "--reference", help="Expert reference: a file or an installed reference's name (default: shipped)."
+)
 _OVERLAY = typer.Option(False, "--overlay", help="Also write an annotated video per input.")
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 _MAX_UNDECODABLE = typer.Option(
@@ -82,8 +85,8 @@ def register(app: typer.Typer) -> None:
         participants: Optional[Path] = _PARTICIPANTS,
         db: Optional[str] = _DB,
         dask: Optional[str] = _DASK,
-        model: Optional[Path] = _MODEL,
-        reference: Optional[Path] = _REFERENCE,
+        model: Optional[str] = _MODEL,
+        reference: Optional[str] = _REFERENCE,
         overlay: bool = _OVERLAY,
         quiet: bool = _QUIET,
         max_undecodable: Optional[float] = _MAX_UNDECODABLE,
@@ -107,6 +110,7 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
             if args["participants"] is not None
             else DominantHands(default=args["dominant_hand"])
         )
+        data_dir = default_data_dir()
         summary = run_batch(
             args["input_path"],
             args["procedure"],
@@ -114,8 +118,8 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
             workers=args["workers"],
             db_url=args["db"],
             dask=args["dask"],
-            model=args["model"],
-            reference=args["reference"],
+            model=artifact_file("model", args["model"], data_dir),
+            reference=artifact_file("reference", args["reference"], data_dir),
             overlay=args["overlay"],
             progress=not args["quiet"],
             lock_timeout=args["lock_timeout"],

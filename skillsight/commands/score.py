@@ -17,12 +17,15 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
+from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.packages import PackageError
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
+from skillsight.storage import default_data_dir
 from skillsight.webapp.report_content import plain_text
 from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines, probability_text
 
@@ -40,10 +43,12 @@ def register(app: typer.Typer) -> None:
         procedure: str = typer.Option(
             ..., "--procedure", "-p", help="suturing, intubation, or a procedure file"
         ),
-        reference: Optional[Path] = typer.Option(
-            None, "--reference", help="Expert reference JSON (default: shipped)"
+        reference: Optional[str] = typer.Option(
+            None, "--reference", help="Expert reference: a JSON file or an installed reference's name"
         ),
-        model: Optional[Path] = typer.Option(None, "--model", help="Scorer .onnx (its .json card beside it)"),
+        model: Optional[str] = typer.Option(
+            None, "--model", help="Scorer: an .onnx (its .json card beside it) or an installed model's name"
+        ),
         json_out: Optional[str] = typer.Option(
             None, "--json", help="Write the full assessment as JSON ('-': stdout)"
         ),
@@ -64,12 +69,13 @@ def register(app: typer.Typer) -> None:
         """Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,
         4 out of domain, 5 damaged, 1 error, 2 usage)."""
         check_usage(procedure, dominant_hand, json_out, max_undecodable)
+        model_file, reference_file = named_artifacts(model, reference)
         try:
             request = ScoreRequest.build(
                 _source_spec(source),
                 procedure,
-                model=model,
-                reference=reference,
+                model=model_file,
+                reference=reference_file,
                 dominant_hand=dominant_hand,
                 tracker=tracker,
                 camera_view=camera_view,
@@ -125,6 +131,15 @@ def check_usage(
         problem = json_target_problem(Path(json_out))
         if problem:
             _fail(f"--json {json_out}: {problem}", code=EXIT_USAGE)
+
+
+def named_artifacts(model: Optional[str], reference: Optional[str]) -> tuple[Optional[Path], Optional[Path]]:
+    """The files --model and --reference name (a path, or a shipped or installed name); exit 2 if none."""
+    try:
+        data_dir = default_data_dir()
+        return artifact_file("model", model, data_dir), artifact_file("reference", reference, data_dir)
+    except PackageError as exc:
+        _fail(str(exc), code=EXIT_USAGE)
 
 
 def json_target_problem(path: Path) -> Optional[str]:
