@@ -263,7 +263,8 @@ def sustained_speed(
 def _velocity_derivative(
     motion: Motion, hand: str, order: int, keypoint: Optional[str]
 ) -> Optional[np.ndarray]:
-    """(T,) size of the `order`-th time derivative of the fitted velocity (acceleration for 1)."""
+    """(T,) size of the `order`-th time derivative of the fitted velocity (acceleration for 1): the
+    smoothed motion's acceleration and jerk (`smoothness` takes each movement's unsmoothed jerk)."""
     fitted = hand_motion(motion, hand, keypoint)
     if fitted is None:
         return None
