@@ -132,6 +132,8 @@ def _metrics(motion: Motion, hand: str) -> dict[str, float]:
         "working_area": k.compute_working_area(motion, hand),
         "movements": k.compute_movement_count(motion, hand, th),
         "log_dimensionless_jerk": compute_log_dimensionless_jerk(motion, hand, th),
+        "mean_acceleration": k.compute_mean_acceleration(motion, hand),
+        "mean_jerk": k.compute_mean_jerk(motion, hand),
     }
 
 
