@@ -6,6 +6,14 @@ as a processing step, so every feature computed from it can say how the data wer
 
 Smoothing runs per contiguous observed run, never across a gap, so a hand that leaves the view and
 comes back elsewhere does not get a fictitious path between the two places.
+
+A glimpse is not a hand in view: observations of an individual that it shows in fewer than half of the
+frames around them (within the gap-filling time on either side) are dropped before anything else. On the
+real clips in ../shared this removes MediaPipe's false left hand in the half-size typing clip (one frame of
+96, presence 0.60, while the tracked hand sits at 0.91) and nothing of a hand tracked for real: every
+tracked hand of the ASL, reaching and typing clips, and both hands of the two-hand still, are seen in
+every frame. The same time scale decides both ways: a hand missing for less than it is still there, a
+hand seen for less than it, amid frames without it, was never there.
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ import numpy as np
 from skillsight.pose.motion import Motion
 
 DEFAULT_MAX_GAP_S = 0.3
+# An individual must be seen in at least this share of the frames around a run of observations (within
+# max_gap_s either side) for the run to count: a majority, so scattered false detections drop out.
+DEFAULT_MIN_SEEN_SHARE = 0.5
 DEFAULT_SAVGOL_WINDOW_S = 0.3
 DEFAULT_SAVGOL_POLYORDER = 2
 DEFAULT_ONE_EURO_MIN_CUTOFF = 1.0
@@ -96,13 +107,48 @@ def find_gaps(motion: Motion, individual: str, keypoint: str) -> list[Gap]:
     return gaps_in_mask(missing, motion.timestamps)
 
 
-def _individual_gaps(motion: Motion, individual: str) -> list[Gap]:
-    """Gaps where the individual is missing altogether (no keypoint observed)."""
-    i = motion.individual_index(individual)
-    seen = ~np.isnan(motion.positions[:, i, :, 0])
+def _individual_gaps(positions: np.ndarray, timestamps: np.ndarray) -> list[Gap]:
+    """Gaps where an individual, given by its (T, K, D) positions, is missing altogether (no keypoint
+    observed)."""
+    seen = ~np.isnan(positions[:, :, 0])
     if not seen.any():
         return []
-    return gaps_in_mask(~seen.any(axis=1), motion.timestamps)
+    return gaps_in_mask(~seen.any(axis=1), timestamps)
+
+
+def glimpse_runs(
+    seen: np.ndarray, timestamps: np.ndarray, reach_s: float, min_seen_share: float = DEFAULT_MIN_SEEN_SHARE
+) -> list[tuple[int, int]]:
+    """[start, stop) runs of a (T,) seen-mask that are glimpses: from `reach_s` seconds before the run
+    to `reach_s` after it, fewer than `min_seen_share` of the frames show the individual. Judged in
+    seconds, so a false detection of one frame is a glimpse at any frame rate; a hand that flickers
+    but is seen in most frames keeps every run (cleaning then fills its short gaps)."""
+    if reach_s <= 0 or min_seen_share <= 0:
+        return []
+    counts = np.concatenate(([0], np.cumsum(seen)))
+    glimpses = []
+    for a, b in mask_runs(seen):
+        lo = int(np.searchsorted(timestamps, timestamps[a] - reach_s - 1e-9, side="left"))
+        hi = int(np.searchsorted(timestamps, timestamps[b - 1] + reach_s + 1e-9, side="right"))
+        if counts[hi] - counts[lo] < min_seen_share * (hi - lo):
+            glimpses.append((a, b))
+    return glimpses
+
+
+def _drop_glimpses(
+    positions: np.ndarray, timestamps: np.ndarray, reach_s: float, min_seen_share: float
+) -> dict[int, int]:
+    """Set every glimpse of each individual of (T, I, K, D) positions to NaN, in place; individual
+    index -> number of frames dropped (only those that lost some)."""
+    dropped = {}
+    for i in range(positions.shape[1]):
+        seen = ~np.isnan(positions[:, i, :, 0]).all(axis=1)
+        runs = glimpse_runs(seen, timestamps, reach_s, min_seen_share)
+        for a, b in runs:
+            positions[a:b, i] = np.nan
+        if runs:
+            dropped[i] = sum(b - a for a, b in runs)
+    return dropped
 
 
 def interpolate_gaps(track: np.ndarray, t: np.ndarray, gaps: list[Gap], method: str = "linear") -> np.ndarray:
@@ -265,10 +311,14 @@ def clean_motion(
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     smoother: Optional[str] = "savgol",
     interpolation: str = "linear",
+    min_seen_share: float = DEFAULT_MIN_SEEN_SHARE,
     **params: Any,
 ) -> Motion:
-    """A new Motion with short dropouts filled, long gaps reported and jitter smoothed.
+    """A new Motion with glimpses dropped, short dropouts filled, long gaps reported and jitter smoothed.
 
+    min_seen_share: observations of an individual seen in fewer than this share of the frames within
+                   max_gap_s of them are glimpses (`glimpse_runs`), dropped and counted in the step;
+                   0 keeps everything.
     max_gap_s:     interior gaps up to this long are interpolated (``interpolation`` "linear" or
                    "cubic", shape-preserving) and flagged in ``filled``; longer ones stay NaN and are
                    listed per individual in the recorded processing step.
@@ -276,7 +326,7 @@ def clean_motion(
                    ``d_cutoff``) or None; applied per contiguous run after filling.
     Confidence is kept as tracked (0 at filled samples), so tracking quality still reads the truth.
     """
-    cleaned = clean_arrays(motion, max_gap_s, smoother, interpolation, **params)
+    cleaned = clean_arrays(motion, max_gap_s, smoother, interpolation, min_seen_share, **params)
     return motion.with_processing_step(cleaned.step, positions=cleaned.positions, filled=cleaned.filled)
 
 
@@ -295,6 +345,7 @@ def clean_arrays(
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     smoother: Optional[str] = "savgol",
     interpolation: str = "linear",
+    min_seen_share: float = DEFAULT_MIN_SEEN_SHARE,
     **params: Any,
 ) -> CleanedArrays:
     """`clean_motion`'s work: cleaned positions, the filled mask and the processing step."""
@@ -305,6 +356,7 @@ def clean_arrays(
     smoother_params = _smoother_params(smoother, dict(params))
     t = motion.timestamps
     positions = np.array(motion.positions, copy=True)
+    glimpses = _drop_glimpses(positions, t, max_gap_s, min_seen_share)
     filled = np.zeros(motion.confidence.shape, dtype=bool) if motion.filled is None else motion.filled.copy()
     tolerance = 1e-6 + 0.01 * _sample_period(t)
     n_t, n_s = motion.n_frames, len(motion.space)
@@ -320,8 +372,8 @@ def clean_arrays(
                 filled[g.start_index : g.stop_index, i, keys] = True
     positions = _smooth_positions(positions, t, smoother, smoother_params)
     long_gaps = {}
-    for individual in motion.individuals:
-        gaps = [g for g in _individual_gaps(motion, individual) if g.duration_s > max_gap_s + tolerance]
+    for i, individual in enumerate(motion.individuals):
+        gaps = [g for g in _individual_gaps(positions[:, i], t) if g.duration_s > max_gap_s + tolerance]
         long_gaps[individual] = {
             "count": len(gaps),
             "total_s": round(float(sum(g.duration_s for g in gaps)), 4),
@@ -335,5 +387,7 @@ def clean_arrays(
         "smoother_params": smoother_params,
         "filled_samples": int(filled.sum() - (0 if motion.filled is None else motion.filled.sum())),
         "long_gaps": long_gaps,
+        "min_seen_share": float(min_seen_share),
+        "glimpse_frames_dropped": {motion.individuals[i]: n for i, n in glimpses.items()},
     }
     return CleanedArrays(positions, filled, step)

@@ -10,6 +10,7 @@ jitter of standard deviation sigma leaves `velocity_gain * sigma` in each veloci
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,3 +91,44 @@ def estimate_jitter(values: np.ndarray) -> float:
         return float("nan")
     differences = np.abs(np.concatenate(pieces))
     return float(MAD_TO_SD * np.median(differences) / np.sqrt(THIRD_DIFFERENCE_VARIANCE))
+
+
+def local_derivatives(
+    values: np.ndarray, timestamps: np.ndarray, time_scale_s: float, order: int
+) -> np.ndarray:
+    """(T, D) `order`-th time derivative of a (T, D) track from a local polynomial fit of degree
+    `order` + 2 with a Gaussian kernel of `time_scale_s` seconds, run by run (NaN in runs of at most
+    `order` + 2 samples). Unlike repeated finite differences, whose stencil spans frames, it measures
+    the same curve at any frame rate; the degree makes the jerk of a minimum-jerk (quintic) movement
+    exact, which a lower degree would blur into the kernel."""
+    values = np.asarray(values, dtype=np.float64)
+    t = np.asarray(timestamps, dtype=np.float64)
+    out = np.full(values.shape, np.nan)
+    for a, b in mask_runs(np.isfinite(values).all(axis=1)):
+        if b - a > order + 2:
+            out[a:b] = _polynomial_run(values[a:b], t[a:b], time_scale_s, order)
+    return out
+
+
+def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.ndarray:
+    """The `order`-th derivative of one gap-free run of more than `order` + 2 samples."""
+    degree = order + 2
+    reach = KERNEL_REACH * tau
+    lo = np.searchsorted(t, t - reach, side="left")
+    hi = np.searchsorted(t, t + reach, side="right")
+    # At least degree + 1 samples around each one, so the fit is determined near the ends and at
+    # low frame rates.
+    need = degree + 1
+    lo = np.clip(np.minimum(lo, hi - need), 0, t.size - need)
+    hi = np.maximum(hi, lo + need)
+    width = int(np.max(hi - lo))
+    index = lo[:, None] + np.arange(width)
+    inside = index < hi[:, None]
+    index = np.minimum(index, t.size - 1)
+    u = (t[index] - t[:, None]) / tau  # in time scales, so the normal equations stay well conditioned
+    w = np.exp(-0.5 * u**2) * inside
+    design = u[..., None] ** np.arange(degree + 1)  # (T, width, degree + 1)
+    normal = np.einsum("tk,tki,tkj->tij", w, design, design)
+    right = np.einsum("tk,tki,tkd->tid", w, design, x[index])
+    coefficients = np.linalg.solve(normal, right)  # (T, degree + 1, D), in powers of u
+    return coefficients[:, order] * math.factorial(order) / tau**order

@@ -31,6 +31,7 @@ from metamorphic_variants import (
 
 from skillsight.pose.motion import Motion
 from skillsight.scoring.assessment import assess_motion
+from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.reference import measure_motion
 from skillsight.scoring.results import ResultStatus
@@ -196,16 +197,40 @@ def test_mirrored_or_half_size_judged_the_same_way(
         assert other.metrics[key] == pytest.approx(original.metrics[key], rel=0.05, abs=0.01), key
 
 
-HALF_SIZE_GLIMPSE = pytest.mark.xfail(
-    reason="at half size MediaPipe glimpses a false left hand in 3.7% of the loop's frames (tracked once "
-    "since canonical orientation replaced mirror averaging): both_hands_in_view_share 0 -> 0.037 moves the "
-    "raw score 19.99 -> 16.72 (needle-driver metrics within 2%; the score is withheld as out of domain)",
-    strict=True,
-)
-
-
-@pytest.mark.parametrize("variant", ["mirrored", pytest.param("half_size", marks=HALF_SIZE_GLIMPSE)])
+@pytest.mark.parametrize("variant", ["mirrored", "half_size"])
 def test_mirrored_or_half_size_scores_the_same(image_variants: Mapping[str, Judged], variant: str) -> None:
     original, other = image_variants["original"], image_variants[variant]
     assert other.raw_score == pytest.approx(original.raw_score, abs=1.0)
     assert other.expected_level == pytest.approx(original.expected_level, abs=0.15)
+
+
+# --- a glimpse is not a hand in view; a real second hand is --------------------------------------------
+
+
+def test_a_glimpsed_false_hand_is_not_in_view(typing_tracks: Mapping[str, Motion]) -> None:
+    """At half size MediaPipe glimpses a false left hand (one frame, presence about 0.6): tracked, it
+    is there; prepared for scoring, it is not, and both hands are never in view, as in the original."""
+    raw = typing_tracks["half_size"]
+    left = raw.individual_index("left_hand")
+    glimpsed = np.isfinite(raw.positions[:, left, :, 0]).any(axis=1)
+    if not glimpsed.any():
+        pytest.skip("this MediaPipe build shows no false left hand at half size")
+    assert glimpsed.mean() < 0.05
+    for name in ("original", "half_size"):
+        features = compute_features(prepare_motion(looped(typing_tracks[name])), PROCEDURE, "right")
+        assert features["task.both_hands_in_view_share"].value == 0.0, name
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+def test_a_real_second_hand_stays_in_view(scale: float) -> None:
+    """Both real hands of the two-hand still (tfjs hands.jpg, two seconds of it, full and half size)
+    stay in view after the glimpse rule."""
+    import cv2
+
+    image = cv2.cvtColor(cv2.imread(str(shared_file("tfjs/hands.jpg"))), cv2.COLOR_BGR2RGB)
+    if scale != 1.0:
+        size = (int(image.shape[1] * scale), int(image.shape[0] * scale))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    motion = prepare_motion(track_images([image] * 50, 25.0, "hands still", PROCEDURE))
+    features = compute_features(motion, PROCEDURE, "right")
+    assert features["task.both_hands_in_view_share"].value == 1.0

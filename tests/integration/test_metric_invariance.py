@@ -22,6 +22,7 @@ from skillsight.capture.frames import Frame, VideoInfo
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import bimanual, prepare_motion
 from skillsight.scoring.features import kinematics as k
+from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk
 from skillsight.scoring.reference import hand_speed as reference_speed
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
 from skillsight.webapp.plots import hand_speed as plotted_speed
@@ -47,6 +48,12 @@ KNOWN_LIMITS = {
     ("typing_two_hands", "movements"): 0.12,
     ("typing_two_hands", "idle_share"): 0.12,
     ("typing_two_hands", "active_time"): 0.12,
+    # Jerk is measured by a local quintic on a 0.1-s time scale (smoothness.compute_log_dimensionless_jerk),
+    # so the curve is the same at any rate, but the noise left in it shrinks as frames are added
+    # (measured 2026-11-29: typing +5.0 % at 15 fps, hand_reaching +4.9 % at 15 fps; by frame-rate
+    # finite differences, as before, up to 17.7 % on these clips and 41 % on the synthetic rectangle).
+    **{(clip, "log_dimensionless_jerk"): 0.08 for clip in CLIPS},
+    ("synthetic", "log_dimensionless_jerk"): 0.08,  # 5.4 % at twice MediaPipe's jitter
 }
 # A hand seen for less than this is not a motion to measure (typing_two_hands shows its second hand in
 # six frames): its metrics are noise at any frame rate.
@@ -124,6 +131,9 @@ def _metrics(motion: Motion, hand: str) -> dict[str, float]:
         "active_time": k.compute_active_time(motion, hand, th),
         "working_area": k.compute_working_area(motion, hand),
         "movements": k.compute_movement_count(motion, hand, th),
+        "log_dimensionless_jerk": compute_log_dimensionless_jerk(motion, hand, th),
+        "mean_acceleration": k.compute_mean_acceleration(motion, hand),
+        "mean_jerk": k.compute_mean_jerk(motion, hand),
     }
 
 
@@ -144,7 +154,7 @@ def test_real_clips_measure_the_same_at_any_frame_rate_and_image_size(clip_varia
     problems = {}
     for hand in hands:
         original = _metrics(motions["original"], hand)
-        assert all(np.isfinite(v) and v > 0 for v in original.values()), (name, hand, original)
+        assert all(np.isfinite(v) and v != 0 for v in original.values()), (name, hand, original)
         for variant in VARIANTS:
             found = _mismatches(original, _metrics(motions[variant], hand), name)
             if found:
@@ -223,7 +233,7 @@ def test_metrics_agree_across_frame_rates_with_jitter(synthetic):
     for jitter in (0.005, 0.01):
         values = {fps: _metrics(synthetic[(fps, jitter)], HAND) for fps in RATES}
         for fps in RATES[1:]:
-            assert _mismatches(values[RATES[0]], values[fps]) == [], (fps, jitter)
+            assert _mismatches(values[RATES[0]], values[fps], "synthetic") == [], (fps, jitter)
 
 
 def test_jitter_adds_no_path_to_a_still_hand_at_any_rate():

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from skillsight.pose.cleaning import CleaningError, clean_motion, find_gaps, one_euro_filter, savgol_smooth
+from skillsight.pose.cleaning import (
+    CleaningError,
+    clean_motion,
+    find_gaps,
+    glimpse_runs,
+    one_euro_filter,
+    savgol_smooth,
+)
 from skillsight.scoring.synthetic import motion_from_tracks
 
 FPS = 30.0
@@ -64,6 +71,43 @@ def test_long_gap_stays_missing_and_is_reported_in_the_processing_step():
     assert report["count"] == 1
     assert report["gaps"][0]["duration_s"] == pytest.approx(1.0)
     assert step["max_gap_s"] == 0.3
+
+
+@pytest.mark.parametrize("fps", [15.0, 25.0, 60.0])
+def test_a_one_frame_glimpse_of_a_second_hand_is_dropped_at_any_frame_rate(fps):
+    """A false detection (one frame here and there, as MediaPipe's false left hand in the half-size
+    typing clip) is not a hand in view; the hand tracked throughout keeps every frame."""
+    n = int(4 * fps)
+    glimpse = np.full((n, 2), np.nan)
+    glimpse[[n // 4, n // 4 + int(0.32 * fps) + 1, 3 * n // 4]] = 50.0  # two close glimpses, one apart
+    track = _line(n)
+    tracks = {("right_hand", "centroid"): track, ("left_hand", "centroid"): glimpse}
+    motion = motion_from_tracks(tracks, fps=fps)
+    cleaned = clean_motion(motion, smoother=None)
+    assert np.isnan(cleaned.track("left_hand", "centroid")).all()
+    np.testing.assert_allclose(cleaned.track("right_hand", "centroid"), track)
+    assert cleaned.metadata["processing"][-1]["glimpse_frames_dropped"] == {"left_hand": 3}
+    # Without the rule the glimpses stay, and two close ones may even be joined by gap filling.
+    kept = clean_motion(motion, smoother=None, min_seen_share=0.0)
+    assert np.isfinite(kept.track("left_hand", "centroid")).all(axis=1).sum() >= 3
+
+
+def test_a_flickering_hand_seen_in_most_frames_keeps_every_frame():
+    """Seen in two frames of every three: every run counts, and the one-frame gaps are filled."""
+    seen = np.arange(90) % 3 != 2
+    assert glimpse_runs(seen, np.arange(90) / FPS, reach_s=0.3) == []
+    track = np.where(seen[:, None], _line(), np.nan)
+    cleaned = clean_motion(motion_from_tracks({("right_hand", "centroid"): track}, fps=FPS), smoother=None)
+    np.testing.assert_allclose(cleaned.track("right_hand", "centroid")[:-1], _line()[:-1], atol=1e-9)
+
+
+def test_a_hand_that_enters_late_and_stays_is_kept_and_a_short_visit_is_judged_by_its_frames():
+    t = np.arange(90) / FPS
+    late = np.arange(90) >= 80  # the last third of a second, up to the end: a hand entering
+    assert glimpse_runs(late, t, reach_s=0.3) == []
+    visit = (np.arange(90) >= 40) & (np.arange(90) < 43)  # 3 frames amid 18 without
+    assert glimpse_runs(visit, t, reach_s=0.3) == [(40, 43)]
+    assert glimpse_runs(visit, t, reach_s=0.0) == []  # no gap filling, no glimpses
 
 
 def test_savgol_reduces_jitter_and_keeps_a_line():

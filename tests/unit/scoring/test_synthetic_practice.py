@@ -143,10 +143,22 @@ def test_experts_are_faster_smoother_and_steadier():
     novice = _means(names, skill="novice")
     expert = _means(names, skill="expert")
     assert expert["suturing.mean_cycle_time"] < novice["suturing.mean_cycle_time"]
-    assert expert["needle_driver.log_dimensionless_jerk"] > novice["needle_driver.log_dimensionless_jerk"]
+    # Not log dimensionless jerk: the generator makes novices less smooth by 8-Hz tremor (its own
+    # metric) and by corrective submovements (more movements, see below), and LDLJ, measured on the
+    # 0.1-s time scale so that it is the same at any frame rate, sees neither (next test).
     assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"]
     assert expert["needle_driver.movements"] < novice["needle_driver.movements"]
     assert expert["needle_driver.tremor"] < novice["needle_driver.tremor"]
+
+
+def test_tremor_does_not_pass_for_jerky_movement():
+    """Log dimensionless jerk measures the movements, not 8-Hz tremor, which has its own metric."""
+    names = ("needle_driver.log_dimensionless_jerk", "needle_driver.tremor")
+    steady = _means(names, skill=0.5, tremor_amplitude=0.005)
+    shaky = _means(names, skill=0.5, tremor_amplitude=0.04)
+    assert shaky["needle_driver.tremor"] > 3 * steady["needle_driver.tremor"]
+    ldlj = "needle_driver.log_dimensionless_jerk"
+    assert shaky[ldlj] == pytest.approx(steady[ldlj], abs=0.25)  # frame-rate differences: 0.57
 
 
 def test_intubation_experts_are_quicker_lift_rather_than_lever_and_stand_straighter():
