@@ -33,6 +33,9 @@ FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (t
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
 MIN_PALM_RADIUS = 0.018  # of the frame's long side: a hand has a palm at least this thick (half its width)
 EDGES = ("top", "bottom", "left", "right")
+PAIR_MIN_ROUNDNESS = 0.55  # minor / major axis of the blob's ellipse (one hand with its cuff: about 0.35)
+PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps in their joint outline
+PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
 
 
 @dataclass
@@ -204,6 +207,52 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
         if keep.sum() >= 0.2 * len(xs):
             parts.append(part)
     return parts if len(parts) == 2 else [blob]
+
+
+def two_hands_in_one(blob: np.ndarray) -> bool:
+    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one:
+    a gloved hand with its cuff is about three times as long as wide, two side by side or crossed make a
+    blob about as wide as long, with deep gaps in its outline (between the wrists, between the two hands'
+    fingers)."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return False
+    outline = max(contours, key=cv2.contourArea)
+    if len(outline) < 5:
+        return False
+    _, axes, _ = cv2.fitEllipse(outline)
+    roundness = min(axes) / max(max(axes), 1e-6)
+    solidity = cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0)
+    return bool(roundness >= PAIR_MIN_ROUNDNESS and solidity <= PAIR_MAX_SOLIDITY)
+
+
+def split_pair(
+    blob: np.ndarray, trainee_edge: str, seeds: Optional[Sequence[tuple[float, float]]] = None
+) -> list[np.ndarray]:
+    """Two hands in one blob: with `seeds` (where two hands are expected), the pixels nearer each;
+    else side by side across the direction the arms come from, cut where the blob is narrowest (the
+    two hands meet along less than a hand's width) in the middle part of its extent."""
+    ys, xs = np.nonzero(blob)
+    if seeds is not None:
+        (ax, ay), (bx, by) = seeds
+        nearer_a = (xs - ax) ** 2 + (ys - ay) ** 2 <= (xs - bx) ** 2 + (ys - by) ** 2
+        return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (nearer_a, ~nearer_a)]
+    across = xs if trainee_edge in ("bottom", "top") else ys
+    low, high = int(across.min()), int(across.max())
+    if high - low < 4:
+        return [blob]
+    counts = np.bincount(across - low, minlength=high - low + 1).astype(np.float64)
+    counts = np.convolve(counts, np.ones(3) / 3.0, mode="same")  # a stray column does not make the cut
+    first = int(PAIR_CUT_RANGE[0] * (high - low))
+    last = max(first + 1, int(PAIR_CUT_RANGE[1] * (high - low)))
+    cut = low + first + int(np.argmin(counts[first:last]))
+    return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (across < cut, across >= cut)]
+
+
+def _pixels_to_mask(like: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    mask = np.zeros_like(like)
+    mask[ys, xs] = 1
+    return mask
 
 
 def split_by_entries(blob: np.ndarray, contacts: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:

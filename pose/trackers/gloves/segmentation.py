@@ -22,6 +22,9 @@ WORKING_LONG_SIDE = 384  # segmenting at about 384x216 keeps 1080p tracking abov
 FAMILIES = ("colored", "skin", "white")
 SKIN_HUE_HIGH = 24  # OpenCV hue 0-179: skin and skin-tone latex lie at hue < 24 or > 168
 SKIN_HUE_WRAP = 168
+# nitrile and vinyl gloves are green to blue to purple; yellow, orange and gold (hue 24-35) are a needle
+# driver's ring handles, tape and wood on a bench, never a glove
+GLOVE_HUE_LOW = 36
 MIN_SATURATION = 55  # a coloured glove is at least this saturated even in its highlights
 MIN_VALUE = 28  # below this, hue and saturation are noise (dark folds of indigo nitrile stay above)
 DRAPE_MAX_SATURATION = 100  # a drape is pale
@@ -113,7 +116,7 @@ def colored_mask(
     if drape is not None:
         near = np.abs(hue.astype(np.int16) - drape.hue) <= DRAPE_HUE_HALF_WIDTH + 4
         floor[near] = max(min_saturation, min(230, drape.saturation_high + DRAPE_MARGIN))
-    tinted = (value >= MIN_VALUE) & (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    tinted = (value >= MIN_VALUE) & (hue >= GLOVE_HUE_LOW) & (hue <= SKIN_HUE_WRAP)
     strong = (saturation >= floor) & tinted
     if drape is None or not strong.any():
         return strong.astype(np.uint8) * 255
