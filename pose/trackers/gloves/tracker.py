@@ -187,7 +187,11 @@ class GloveTracker:
         winner = None
         for family in families:
             others = {f: m for f, m in masks.items() if f != family}
-            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others, found_by)]
+            hands = [
+                h
+                for h in found_by[family]
+                if not others or not _runs_into(h[0], others, found_by, masks[family])
+            ]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
         return best, winner, found_by, masks
@@ -399,6 +403,7 @@ def _runs_into(
     blob: handlib.HandBlob,
     other_masks: dict[str, np.ndarray],
     found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+    own_mask: Optional[np.ndarray] = None,
 ) -> bool:
     """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
     this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
@@ -412,15 +417,48 @@ def _runs_into(
     x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
     y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
+    beyond = _met_beyond(blob, own_mask, other_masks) if own_mask is not None else set()
     for family, mask in other_masks.items():
         # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
-        if not mask[window].size or float(np.mean(mask[window] >= 0.5 * blob.area)) < SLEEVE_END_SHARE:
+        at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
+        if not at_tip and family not in beyond:
             continue
         hands = [h for h, _ in found_by.get(family, [])]
         hand_sized = float(np.mean(mask[window] > MAX_GLOVE_TO_SLEEVE * blob.area)) < SLEEVE_END_SHARE
         if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
             return True
     return False
+
+
+def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
+    """The families (white aside) whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
+    times this hand) touch this hand's whole blob mostly beyond its centre, away from where it enters:
+    its arm goes on there in another colour (crossed sleeves, split where they cross, may not end where
+    their parts' tips do)."""
+    if blob.entry is None:
+        return set()
+    height, width = own_mask.shape
+    x, y = int(np.clip(blob.entry[0], 0, width - 1)), int(np.clip(blob.entry[1], 0, height - 1))
+    _, labels = cv2.connectedComponents((own_mask > 0).astype(np.uint8), connectivity=8)
+    label = labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max()
+    if label == 0:
+        return set()
+    mine = (labels == label).astype(np.uint8)
+    rim = (cv2.dilate(mine, np.ones((5, 5), np.uint8)) > 0) & (mine == 0)
+    axis = np.subtract(blob.centre, blob.entry)
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    met = set()
+    for family, mask in other_masks.items():
+        if family == "white":
+            continue  # white pad, card and paper lie beside a glove's hand on every bench
+        glove_sized = (mask >= 0.5 * blob.area) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
+        ys, xs = np.nonzero(rim & glove_sized)
+        if len(xs) < 0.2 * math.sqrt(blob.area):
+            continue  # a corner touched, not an arm going on
+        ahead = (xs - blob.centre[0]) * axis[0] + (ys - blob.centre[1]) * axis[1] > 0
+        if float(np.mean(ahead)) >= 0.5:
+            met.add(family)
+    return met
 
 
 def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:
