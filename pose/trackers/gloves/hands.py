@@ -33,6 +33,7 @@ FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (t
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
 MIN_PALM_RADIUS = 0.018  # of the frame's long side: a hand has a palm at least this thick (half its width)
 EDGES = ("top", "bottom", "left", "right")
+FLOATING_MIN_ROUNDNESS = 0.2  # minor / major axis: a glove inside the frame (hand and cuff) is never thinner
 PAIR_MIN_ROUNDNESS = 0.55  # minor / major axis of the blob's ellipse (one hand with its cuff: about 0.35)
 PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps in their joint outline
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
@@ -102,6 +103,10 @@ def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list
             return 0.0
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = np.concatenate([c.reshape(-1, 2) for c in contours])
+    if not contacts and len(outline) >= 5:
+        _, axes, _ = cv2.fitEllipse(outline)
+        if min(axes) < FLOATING_MIN_ROUNDNESS * max(axes):
+            return 0.0  # a thin bar inside the frame: an instrument, a pad's lit edge, not a hand
     (_, _), (w, h), _ = cv2.minAreaRect(outline)
     if min(w, h) < 0.3 * max(w, h) and _lies_along_border(blob, outline):
         return 0.0  # a strip along the frame's edge: the table beyond the drape
