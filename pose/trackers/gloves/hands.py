@@ -5,10 +5,14 @@ at, and the hand is its far (distal) end. So:
 - a piece that touches no border, lying beside a blob that does, is a piece of that glove (an
   instrument or thread cut it off);
 - a blob that enters the frame at two separate places holds two arms: two hands touching or crossing;
+- a blob that is the only one of its colour and is about as wide as long, with deep gaps in its outline,
+  holds two hands that touch or cross (one glove with its cuff is about three times as long as wide);
+  the tracker splits it where it is narrowest (in video: between where the two tracked hands are due);
 - the hand is the part of the blob within about two arm widths of its far end; its centre, leading
   point (the far end), main-axis angle and area are measured there.
 Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
-lying along a border (a table edge), specks, regions covering half the frame.
+lying along a border (a table edge), thin bars inside the frame (instruments), specks, regions covering
+half the frame.
 """
 
 from __future__ import annotations
