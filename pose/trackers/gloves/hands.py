@@ -5,10 +5,14 @@ at, and the hand is its far (distal) end. So:
 - a piece that touches no border, lying beside a blob that does, is a piece of that glove (an
   instrument or thread cut it off);
 - a blob that enters the frame at two separate places holds two arms: two hands touching or crossing;
+- a blob that is the only one of its colour and is about as wide as long, with deep gaps in its outline,
+  holds two hands that touch or cross (one glove with its cuff is about three times as long as wide);
+  the tracker splits it where it is narrowest (in video: between where the two tracked hands are due);
 - the hand is the part of the blob within about two arm widths of its far end; its centre, leading
   point (the far end), main-axis angle and area are measured there.
 Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
-lying along a border (a table edge), specks, regions covering half the frame.
+lying along a border (a table edge), thin bars inside the frame (instruments), specks, regions covering
+half the frame.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (t
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
 MIN_PALM_RADIUS = 0.018  # of the frame's long side: a hand has a palm at least this thick (half its width)
 EDGES = ("top", "bottom", "left", "right")
+_TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+FLOATING_MIN_ROUNDNESS = 0.2  # minor / major axis: a glove inside the frame (hand and cuff) is never thinner
+PAIR_MIN_ROUNDNESS = 0.55  # minor / major axis of the blob's ellipse (one hand with its cuff: about 0.35)
+PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps in their joint outline
+PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
 
 
 @dataclass
@@ -99,6 +108,10 @@ def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list
             return 0.0
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = np.concatenate([c.reshape(-1, 2) for c in contours])
+    if not contacts and len(outline) >= 5:
+        _, axes, _ = cv2.fitEllipse(outline)
+        if min(axes) < FLOATING_MIN_ROUNDNESS * max(axes):
+            return 0.0  # a thin bar inside the frame: an instrument, a pad's lit edge, not a hand
     (_, _), (w, h), _ = cv2.minAreaRect(outline)
     if min(w, h) < 0.3 * max(w, h) and _lies_along_border(blob, outline):
         return 0.0  # a strip along the frame's edge: the table beyond the drape
@@ -204,6 +217,55 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
         if keep.sum() >= 0.2 * len(xs):
             parts.append(part)
     return parts if len(parts) == 2 else [blob]
+
+
+def two_hands_in_one(blob: np.ndarray) -> bool:
+    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one:
+    a gloved hand with its cuff is about three times as long as wide, two side by side or crossed make a
+    blob about as wide as long, with deep gaps in its outline (between the wrists, between the two hands'
+    fingers)."""
+    contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return False
+    outline = max(contours, key=cv2.contourArea)
+    if len(outline) < 5:
+        return False
+    _, axes, _ = cv2.fitEllipse(outline)
+    roundness = min(axes) / max(max(axes), 1e-6)
+    solidity = cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0)
+    return bool(roundness >= PAIR_MIN_ROUNDNESS and solidity <= PAIR_MAX_SOLIDITY)
+
+
+def split_pair(
+    blob: np.ndarray, trainee_edge: str, seeds: Optional[Sequence[tuple[float, float]]] = None
+) -> list[np.ndarray]:
+    """Two hands in one blob: with `seeds` (where two hands are expected), the pixels nearer each;
+    else side by side across the direction the arms come from, cut where the blob is narrowest (the
+    two hands meet along less than a hand's width) in the middle part of its extent."""
+    ys, xs = np.nonzero(blob)
+    if seeds is not None:
+        (ax, ay), (bx, by) = seeds
+        nearer_a = (xs - ax) ** 2 + (ys - ay) ** 2 <= (xs - bx) ** 2 + (ys - by) ** 2
+        return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (nearer_a, ~nearer_a)]
+    across = xs if trainee_edge in ("bottom", "top") else ys
+    # the hands lie in the half away from the trainee (arms and cuffs, which may cross, in the near half)
+    depth = (np.column_stack([xs, ys]) @ np.array(_TOWARD_EDGE[trainee_edge])).astype(np.float64)
+    hands = across[depth <= np.median(depth)]
+    low, high = int(hands.min()), int(hands.max())
+    if high - low < 4:
+        return [blob]
+    counts = np.bincount(hands - low, minlength=high - low + 1).astype(np.float64)
+    counts = np.convolve(counts, np.ones(3) / 3.0, mode="same")  # a stray column does not make the cut
+    first = int(PAIR_CUT_RANGE[0] * (high - low))
+    last = max(first + 1, int(PAIR_CUT_RANGE[1] * (high - low)))
+    cut = low + first + int(np.argmin(counts[first:last]))
+    return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (across < cut, across >= cut)]
+
+
+def _pixels_to_mask(like: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    mask = np.zeros_like(like)
+    mask[ys, xs] = 1
+    return mask
 
 
 def split_by_entries(blob: np.ndarray, contacts: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:

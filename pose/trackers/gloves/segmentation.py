@@ -22,6 +22,9 @@ WORKING_LONG_SIDE = 384  # segmenting at about 384x216 keeps 1080p tracking abov
 FAMILIES = ("colored", "skin", "white")
 SKIN_HUE_HIGH = 24  # OpenCV hue 0-179: skin and skin-tone latex lie at hue < 24 or > 168
 SKIN_HUE_WRAP = 168
+# nitrile and vinyl gloves are green to blue to purple; yellow, orange and gold (hue 24-35) are a needle
+# driver's ring handles, tape and wood on a bench, never a glove
+GLOVE_HUE_LOW = 36
 MIN_SATURATION = 55  # a coloured glove is at least this saturated even in its highlights
 MIN_VALUE = 28  # below this, hue and saturation are noise (dark folds of indigo nitrile stay above)
 DRAPE_MAX_SATURATION = 100  # a drape is pale
@@ -33,6 +36,11 @@ WHITE_MAX_REDNESS = 4  # Lab a above neutral: pale skin is pinker than white lat
 WHITE_MIN_LIGHTNESS = 170
 SKIN_MIN_SATURATION = 45
 SKIN_MIN_VALUE = 90
+# a pixel this far short of the saturation and redness floors (about two steps of a webcam's chroma
+# noise at working size) still counts where this share of its connected region clears them
+SKIN_REGION_MARGIN_S = 20
+SKIN_REGION_MARGIN_A = 2
+SKIN_REGION_SHARE = 0.3
 SKIN_MAX_SATURATION = 150  # skin and latex are never as saturated as gold instrument rings or wood stain
 WHITE_OPENING = 0.018  # of the long side (7 px at 384): about a gloved finger's width
 TEXTURE_WINDOW = 5  # working pixels: local lightness spread
@@ -113,7 +121,7 @@ def colored_mask(
     if drape is not None:
         near = np.abs(hue.astype(np.int16) - drape.hue) <= DRAPE_HUE_HALF_WIDTH + 4
         floor[near] = max(min_saturation, min(230, drape.saturation_high + DRAPE_MARGIN))
-    tinted = (value >= MIN_VALUE) & (hue >= SKIN_HUE_HIGH) & (hue <= SKIN_HUE_WRAP)
+    tinted = (value >= MIN_VALUE) & (hue >= GLOVE_HUE_LOW) & (hue <= SKIN_HUE_WRAP)
     strong = (saturation >= floor) & tinted
     if drape is None or not strong.any():
         return strong.astype(np.uint8) * 255
@@ -125,12 +133,25 @@ def colored_mask(
 
 
 def skin_mask(hsv: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """Skin-coloured pixels, decided per region: pale latex lies near the saturation and redness floors,
+    where noise flips single pixels in and out (a speckled glove falls apart into specks). Pixels a
+    little short of the floors are kept in the regions where enough pixels clear them."""
     hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
-    reddish = lab[..., 1] > 129  # Lab a: skin is a little red; beige paper and wood are yellower
-    mask = skin_hue & reddish & (saturation >= SKIN_MIN_SATURATION) & (value >= SKIN_MIN_VALUE)
-    mask &= saturation <= SKIN_MAX_SATURATION
-    return mask.astype(np.uint8) * 255
+    redness = lab[..., 1]
+    candidate = skin_hue & (value >= SKIN_MIN_VALUE) & (saturation <= SKIN_MAX_SATURATION)
+    # Lab a: skin is a little red; beige paper and wood are yellower
+    strong = candidate & (redness > 129) & (saturation >= SKIN_MIN_SATURATION)
+    weak = candidate & (redness > 129 - SKIN_REGION_MARGIN_A)
+    weak &= saturation >= SKIN_MIN_SATURATION - SKIN_REGION_MARGIN_S
+    n, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return strong.astype(np.uint8) * 255
+    total = np.bincount(labels.ravel(), minlength=n)
+    cleared = np.bincount(labels.ravel(), weights=strong.ravel().astype(np.float64), minlength=n)
+    kept = cleared >= SKIN_REGION_SHARE * total
+    kept[0] = False
+    return (kept[labels] | strong).astype(np.uint8) * 255
 
 
 def shaded(lab: np.ndarray, within: np.ndarray) -> np.ndarray:

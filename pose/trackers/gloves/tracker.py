@@ -43,10 +43,12 @@ from skillsight.pose.trackers.gloves.segmentation import (
     find_drape,
 )
 
-GLOVE_TRACKER_VERSION = "2.2"  # 2.2: a video runs the families that win its samples; 2.1: shaded white
+GLOVE_TRACKER_VERSION = "2.3"  # 2.3: touching or crossed hands in one blob split in two; no gold gloves
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
+PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by splitting one blob
+PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's predicted position may lie
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
 SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
@@ -92,6 +94,7 @@ class GloveTracker:
         self._drape: Optional[DrapeModel] = None
         self._drape_age = DRAPE_EVERY
         self._drape_size: tuple[int, int] = (0, 0)
+        self._frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
 
     @property
     def gloves_present(self) -> bool:
@@ -132,6 +135,7 @@ class GloveTracker:
         if not self.gloves_present:
             return FrameObservation(positions, confidence, extras=extras)
         image = WorkingImage.of(frame.image)
+        self._frame = frame
         found = self.find_hands(image)
         sx, sy = image.scale
         names = self._identify(found, image.size, frame)
@@ -183,7 +187,11 @@ class GloveTracker:
         winner = None
         for family in families:
             others = {f: m for f, m in masks.items() if f != family}
-            hands = [h for h in found_by[family] if not others or not _runs_into(h[0], others, found_by)]
+            hands = [
+                h
+                for h in found_by[family]
+                if not others or not _runs_into(h[0], others, found_by, masks[family])
+            ]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
         return best, winner, found_by, masks
@@ -209,6 +217,7 @@ class GloveTracker:
         entry_edges = ENTRY_EDGES[self.camera_view]
         trainee_edge = TRAINEE_EDGE[self.camera_view]
         found: list[tuple[handlib.HandBlob, float]] = []
+        whole: list[np.ndarray] = []  # the blobs that gave one hand each, unsplit
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
         for group in handlib.join_pieces(labels, stats, frame_area):
             if max(_thickness(labels, stats, i) for i in group) < min_radius:
@@ -235,8 +244,61 @@ class GloveTracker:
                 score = shape * _colour_strength(image, part, family)
                 if score >= MIN_REPORTED_CONFIDENCE:
                     found.append((described, score))
+                    whole.append(blob if len(arms) == 1 and len(contacts) <= 1 else np.empty((0, 0)))
+        if len(found) == 1 and whole[0].size:
+            holds, seeds = self._holds_a_pair(whole[0])
+            if holds:
+                found = self._pair_of(whole[0], found[0][1], entry_edges, frame_area, seeds) or found
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
+
+    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[list[tuple[float, float]]]]:
+        """Whether the only blob of its colour holds both hands, and where they are expected. In video,
+        where both hands were tracked a moment ago and both are predicted on this blob (they met) and it
+        enters the frame nowhere (an entering blob's arms are split at their entries); a still has only
+        the blob's shape."""
+        if self.independent_frames:
+            return handlib.two_hands_in_one(blob), None
+        if handlib.border_contacts(blob, ENTRY_EDGES[self.camera_view]):
+            return False, None
+        frame = self._frame
+        recent = [
+            t.predicted(frame.index)
+            for t in self._tracks.values()
+            if frame.time_s - t.time_s <= MAX_TRACK_GAP_S
+        ]
+        if len(recent) < 2:
+            return False, None
+        outside = cv2.distanceTransform((handlib.fill_holes(blob) == 0).astype(np.uint8), cv2.DIST_L2, 3)
+        height, width = blob.shape
+        margin = PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(blob)))
+        for x, y in recent:
+            column, row = int(np.clip(x, 0, width - 1)), int(np.clip(y, 0, height - 1))
+            if outside[row, column] > margin:
+                return False, None
+        return True, recent
+
+    def _pair_of(
+        self,
+        blob: np.ndarray,
+        score: float,
+        entry_edges: tuple[str, ...],
+        frame_area: float,
+        seeds: Optional[list[tuple[float, float]]],
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """The two hands of a blob that is the only one of its colour and looks like two touching or
+        crossed hands (gloves are a pair); each less sure than a hand seen on its own. Empty where a part
+        is too small to be a hand."""
+        trainee_edge = TRAINEE_EDGE[self.camera_view]
+        pair = []
+        for part in handlib.split_pair(blob, trainee_edge, seeds):
+            contacts = handlib.border_contacts(part, entry_edges)
+            contact = contacts[0] if contacts else np.empty((0, 2))
+            described = handlib.describe_hand(part, contact, trainee_edge)
+            if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
+                return []
+            pair.append((described, PAIR_CONFIDENCE * score))
+        return pair if len(pair) == 2 else []
 
     def _learn_hue(
         self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
@@ -341,6 +403,7 @@ def _runs_into(
     blob: handlib.HandBlob,
     other_masks: dict[str, np.ndarray],
     found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+    own_mask: Optional[np.ndarray] = None,
 ) -> bool:
     """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
     this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
@@ -354,15 +417,48 @@ def _runs_into(
     x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
     y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
+    beyond = _met_beyond(blob, own_mask, other_masks) if own_mask is not None else set()
     for family, mask in other_masks.items():
         # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
-        if not mask[window].size or float(np.mean(mask[window] >= 0.5 * blob.area)) < SLEEVE_END_SHARE:
+        at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
+        if not at_tip and family not in beyond:
             continue
         hands = [h for h, _ in found_by.get(family, [])]
         hand_sized = float(np.mean(mask[window] > MAX_GLOVE_TO_SLEEVE * blob.area)) < SLEEVE_END_SHARE
         if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
             return True
     return False
+
+
+def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
+    """The families (white aside) whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
+    times this hand) touch this hand's whole blob mostly beyond its centre, away from where it enters:
+    its arm goes on there in another colour (crossed sleeves, split where they cross, may not end where
+    their parts' tips do)."""
+    if blob.entry is None:
+        return set()
+    height, width = own_mask.shape
+    x, y = int(np.clip(blob.entry[0], 0, width - 1)), int(np.clip(blob.entry[1], 0, height - 1))
+    _, labels = cv2.connectedComponents((own_mask > 0).astype(np.uint8), connectivity=8)
+    label = labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max()
+    if label == 0:
+        return set()
+    mine = (labels == label).astype(np.uint8)
+    rim = (cv2.dilate(mine, np.ones((5, 5), np.uint8)) > 0) & (mine == 0)
+    axis = np.subtract(blob.centre, blob.entry)
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    met = set()
+    for family, mask in other_masks.items():
+        if family == "white":
+            continue  # white pad, card and paper lie beside a glove's hand on every bench
+        glove_sized = (mask >= 0.5 * blob.area) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
+        ys, xs = np.nonzero(rim & glove_sized)
+        if len(xs) < 0.2 * math.sqrt(blob.area):
+            continue  # a corner touched, not an arm going on
+        ahead = (xs - blob.centre[0]) * axis[0] + (ys - blob.centre[1]) * axis[1] > 0
+        if float(np.mean(ahead)) >= 0.5:
+            met.add(family)
+    return met
 
 
 def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:

@@ -56,23 +56,41 @@ def scored(gloves: tuple[str, ...], cutouts, skin_tone: bool = False) -> SceneSc
 
 def test_coloured_gloves_are_found_on_the_right_side(cutouts) -> None:
     score = scored(COLORED, cutouts)
-    assert score.found_share >= 0.85
+    assert score.found_share >= 0.87  # 2.3: 89.3% (2.2: 86.9%)
     assert score.median_error <= 0.03
+    assert score.false_share <= 0.05
+
+
+def test_touching_and_crossed_gloves_are_both_found(cutouts) -> None:
+    # two gloves that touch or cross form one blob: both hands are reported (2.2 found 66.7% here)
+    tracker = GloveTracker(independent_frames=True)
+    score = SceneScore()
+    drapes = list(DRAPES)
+    for g, glove in enumerate(COLORED):
+        for c, condition in enumerate(("touching", "crossing")):
+            for r in range(3):
+                seed = 7000 + 100 * g + 10 * c + r
+                scene = make_scene(seed, glove, drapes[(g + c + r) % len(drapes)], condition, SIZE, cutouts)
+                score_observation(scene, centres_of(tracker.process(Frame(0, 0.0, scene.image))), score)
+    print(score.summary(), score.misses)
+    assert score.found_share >= 0.75
     assert score.false_share <= 0.05
 
 
 def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
     # white latex by its shading (the pad is flat), skin-tone latex beside sleeves of other colours
     score = scored(("white", "skin_latex"), cutouts, skin_tone=True)
-    assert score.found_share >= 0.7
-    assert score.false_share <= 0.12
+    assert score.found_share >= 0.88  # 2.3: 92.9% (2.2: 83.3%)
+    assert score.false_share <= 0.05  # 2.3: 0% (2.2: 5.3%)
 
 
 @pytest.mark.xfail(
-    reason="issue 10 figure over all glove colours not met yet: measured 2026-11-29 by "
-    "benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.2, gloves+skin-tone): 86.1% found on "
-    "the right side, 3.2% false hands (coloured 88.7-90.5% found / 0-1.8% false, white latex 80.6% / 8.8%, "
-    "skin-tone latex 77.4% / 9.1%); touching and crossed hands (one of the two missed) are most misses"
+    reason="issue 10 figure over all glove colours not met yet (found; false hands are met): measured "
+    "2026-11-29 by benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.3, gloves+skin-tone): "
+    "92.8% found on the right side, 1.4% false hands, median error 0.029 (coloured 90.5-95.2% found / "
+    "0-1.7% false, white latex 88.7% / 6.5%, skin-tone latex 95.2% / 0%; touching 91.7%, crossed 75.0%); "
+    "crossed hands whose palms overlap in one compact blob, and white latex beside sleeves of a glove "
+    "colour or on a pad under uneven light, are most misses"
 )
 def test_issue_figures_over_every_glove_colour(cutouts) -> None:
     score = scored(tuple(GLOVE_COLORS), cutouts, skin_tone=True)
@@ -242,7 +260,8 @@ class NoBareHands:
     reason="auto does not look for skin-tone latex in a video by default. Tried 2026-11-29: the skin family "
     "competing where MediaPipe sees no bare hand in the samples found this latex, but on typing_two_hands "
     "(one hand recoloured blue) it took the bare hand MediaPipe never sees for latex and lost the blue glove "
-    "(test_gloves_typing): telling latex from unseen bare skin needs a cue beyond colour"
+    "(test_gloves_typing): telling latex from unseen bare skin needs a cue beyond colour (not retried "
+    "with 2.3, whose skin mask is decided per region)"
 )
 def test_auto_finds_skin_tone_latex_in_a_video_where_mediapipe_sees_no_bare_hand(cutouts) -> None:
     from skillsight.glove_scenes import scene_video

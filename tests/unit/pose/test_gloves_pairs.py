@@ -1,0 +1,77 @@
+"""Two touching or crossed gloves that form one blob are split into two hands; one glove is not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.gloves import GloveTracker
+from skillsight.pose.trackers.gloves.hands import split_pair, two_hands_in_one
+
+SIZE = (384, 216)  # working size: width, height
+
+
+def glove(mask: np.ndarray, wrist: tuple[int, int], angle_deg: float, thumb: int, cuff: float = 1.0) -> None:
+    """A glove seen from above drawn into `mask`: palm, four fingers and a thumb (on the `thumb` side,
+    +1 or -1) pointing along `angle_deg` from the wrist (image coordinates, -90 is up), and a cuff of
+    `cuff` palm lengths behind the wrist."""
+    direction = np.array([np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))])
+    normal = np.array([-direction[1], direction[0]]) * thumb
+    base = np.asarray(wrist, np.float64)
+
+    def bar(start: np.ndarray, end: np.ndarray, width: float) -> None:
+        cv2.line(mask, tuple(int(v) for v in start), tuple(int(v) for v in end), (1,), int(width))
+
+    palm = 40.0
+    bar(base - direction * cuff * palm, base, 32)  # the cuff
+    bar(base + direction * 6, base + direction * (palm - 6), 40)  # the palm
+    for k in range(4):
+        root = base + direction * (palm - 4) + normal * (k - 1.5) * 10
+        bar(root, root + direction * (24 + 5 * (k in (1, 2))), 8)
+    root = base + direction * 0.4 * palm + normal * 16
+    bar(root, root + (direction + 1.2 * normal) * 14, 10)  # the thumb
+
+
+def test_one_glove_with_its_cuff_is_one_hand() -> None:
+    for angle in (-90.0, -60.0, -120.0):
+        mask = np.zeros(SIZE[::-1], np.uint8)
+        glove(mask, (190, 170), angle, 1)
+        assert not two_hands_in_one(mask), angle
+
+
+def test_two_touching_gloves_are_two_hands_one_each_side() -> None:
+    mask = np.zeros(SIZE[::-1], np.uint8)
+    glove(mask, (150, 180), -70.0, 1)  # the left hand (thumb on its right), leaning right
+    glove(mask, (236, 180), -110.0, -1)  # the right hand, leaning left: the palms touch
+    assert cv2.connectedComponents(mask)[0] == 2  # one blob (and the background)
+    assert two_hands_in_one(mask)
+    parts = split_pair(mask, "bottom")
+    assert len(parts) == 2
+    centres = sorted(float(np.nonzero(p)[1].mean()) for p in parts)
+    assert centres[0] < 193 < centres[1]
+
+
+def test_a_video_splits_a_blob_where_both_tracked_hands_met() -> None:
+    """Two blue gloves (sleeves of the drape's colour, so they float) come together until they touch:
+    the frames where they form one blob still report both hands, each on its own side."""
+    frames = []
+    for i in range(20):
+        image = np.full((SIZE[1] * 4, SIZE[0] * 4, 3), (150, 150, 140), np.uint8)
+        mask = np.zeros(SIZE[::-1], np.uint8)
+        shift = min(i, 12) * 2.5
+        glove(mask, (int(120 + shift), 160), -75.0, 1)
+        glove(mask, (int(266 - shift), 160), -105.0, -1)
+        big = cv2.resize(mask, (SIZE[0] * 4, SIZE[1] * 4), interpolation=cv2.INTER_NEAREST) > 0
+        image[big] = (40, 70, 190)
+        frames.append(Frame(i, i / 25.0, image))
+    tracker = GloveTracker(camera_view="top")
+    tracker.prepare(frames[::4])
+    merged_frames = both = 0
+    for i, frame in enumerate(frames):
+        observation = tracker.process(frame)
+        x = observation.positions[:, 0, 0]
+        if i >= 12:
+            merged_frames += 1
+            both += int(not np.isnan(x).any() and x[0] < x[1])
+    assert merged_frames == 8 and both == 8
