@@ -154,3 +154,17 @@ def test_hands_followed_on_crops_match_the_reference_no_worse_than_the_tasks_lan
         # no worse than the Tasks landmarker, up to 0.05 px: the same model on the same hand, cropped
         # slightly differently by the two paths
         assert median <= figures["tasks"][0] + 0.05 and p95 <= figures["tasks"][1] + 0.05, figures
+
+
+def test_heatmap_refinement_moves_a_landmark_to_its_confident_window_only():
+    from skillsight.pose.trackers.pose_crops import refine_from_heatmap
+
+    heatmap = np.full((64, 64, 3), -10.0, dtype=np.float32)  # nothing confident anywhere
+    heatmap[20, 31, 0] = heatmap[20, 33, 0] = 10.0  # landmark 0: two confident cells either side of 32
+    heatmap[0:2, 0:2, 1] = 10.0  # landmark 1: confident cells at a corner its window reaches
+    xy = np.array([[32.5 / 64, 20.5 / 64], [0.01, 0.01], [-0.2, 0.5]])
+    refined = refine_from_heatmap(xy, heatmap)
+    np.testing.assert_allclose(refined[0], [32.0 / 64, 20.0 / 64], atol=1e-4)  # the weighted mean cell
+    np.testing.assert_allclose(refined[1], [0.5 / 64, 0.5 / 64], atol=1e-4)  # window clipped at the edge
+    np.testing.assert_array_equal(refined[2], xy[2])  # outside the map: kept
+    np.testing.assert_array_equal(refine_from_heatmap(xy, heatmap - 30.0), xy)  # nothing confident: kept
