@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -275,6 +276,12 @@ class MediaPipeHandsTracker:
             )
         )
         self._since_search = _SEARCH_EVERY  # frames since the last palm search: the first frame searches
+        # a search due whatever the crops find runs beside them (see `_search_certain`)
+        self._search_pool: Optional[ThreadPoolExecutor] = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="skillsight-palm-search")
+            if self._crops is not None and self._crops.parallel
+            else None
+        )
 
     def can_follow_body(self) -> bool:
         """Whether hand regions may come from a pose tracker (a video, not unrelated stills)."""
@@ -336,16 +343,29 @@ class MediaPipeHandsTracker:
         body = self._body.take(index) if self._body is not None else {}
         regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
         followed = self._crops.following
+        beside: Optional[Future] = None
+        if self._search_pool is not None and self._search_certain(regions, followed):
+            self._since_search = 0
+            beside = self._search_pool.submit(self._hands, image)
         found = self._crops.track(image, regions)
         detections = [
             HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
             for hand, c in found.items()
         ]
-        if self._should_search(found, regions, followed):
+        if beside is not None or self._should_search(found, regions, followed):
             height, width = image.shape[:2]
-            searched = _detections(self._hands(image), width, height, self.mirrored)
+            result = beside.result() if beside is not None else self._hands(image)
+            searched = _detections(result, width, height, self.mirrored)
             detections += [d for d in searched if not any(_same_hand(d, f) for f in detections)]
         return detections
+
+    def _search_certain(self, regions: dict[str, Any], followed: Sequence[str]) -> bool:
+        """Whether `_should_search` will say yes this frame whatever the crops find: fewer hands are
+        followed or shown by the body than wanted (the crops find no others) and a periodic search is
+        due. Such a search can then run beside the crops, on the spare thread."""
+        candidates = set(followed) | {hand for hand in HANDS if regions[hand] is not None}
+        wanted = int(self._settings["max_num_hands"])
+        return len(candidates) < wanted and self._since_search + 1 >= _SEARCH_EVERY
 
     def _should_search(self, found: dict[str, Any], regions: dict[str, Any], followed: Sequence[str]) -> bool:
         """Search the whole frame for palms when fewer hands than wanted are found and a missing one is
@@ -410,6 +430,9 @@ class MediaPipeHandsTracker:
             self._hands = None
         if self._crops is not None:
             self._crops.close()
+        if self._search_pool is not None:
+            self._search_pool.shutdown(wait=True)
+            self._search_pool = None
 
     def __enter__(self) -> MediaPipeHandsTracker:
         return self
