@@ -42,7 +42,8 @@ def main() -> None:
     parser.add_argument("--no-replay", action="store_true", help="skip the in-process replay timing")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    for folder in ("tests", "tests/support"):  # the app-server fixture and the conftest it imports
+        sys.path.insert(0, str(REPO_ROOT / folder))
     from app_server import running_app
     from gradio_client import Client, handle_file
 

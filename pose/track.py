@@ -36,6 +36,7 @@ from skillsight.pose.trackers.base import (
     Tracker,
     create_tracker,
     tracker_takes_option,
+    tracker_threads,
 )
 from skillsight.pose.trackers.body_link import link_hands_to_pose
 from skillsight.pose.tracking_loop import ProgressCallback, Recorder, chain, limit_frames, run_trackers
@@ -171,9 +172,10 @@ def _create_trackers(request: TrackingRequest, stills: bool) -> list[Tracker]:
     base = dict(request.tracker_options)
     wanted = {"independent_frames": True, **base} if stills else base
     try:
-        for name in tracker_names(request.tracker):
-            options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
-            trackers.append(create_tracker(name, camera_view=request.camera_view, **options))
+        with tracker_threads(request.threads):  # one thread: no tracker runs work beside the caller
+            for name in tracker_names(request.tracker):
+                options = {key: value for key, value in wanted.items() if tracker_takes_option(name, key)}
+                trackers.append(create_tracker(name, camera_view=request.camera_view, **options))
         link_hands_to_pose(trackers)  # "hands+pose": hand regions placed from the body
     except BaseException:
         for t in trackers:

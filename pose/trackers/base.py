@@ -6,9 +6,11 @@ MediaPipe or OpenCV.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import inspect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Protocol, runtime_checkable
 
@@ -60,6 +62,27 @@ class Tracker(Protocol):
 
 
 TrackerFactory = Callable[..., Tracker]
+
+# Whether trackers built now may run work on a thread beside the caller's (the hands tracker's second
+# hand): yes for a trainee's score (threads None or > 1), no for a batch worker given one core.
+_SPARE_THREAD = contextvars.ContextVar("skillsight_tracker_spare_thread", default=False)
+
+
+@contextmanager
+def tracker_threads(threads: Optional[int]) -> Iterator[None]:
+    """Trackers built inside this block (directly, or inside another tracker such as auto) may use a
+    thread beside the caller's unless `threads` is 1."""
+    token = _SPARE_THREAD.set(threads is None or threads > 1)
+    try:
+        yield
+    finally:
+        _SPARE_THREAD.reset(token)
+
+
+def spare_thread_allowed() -> bool:
+    """Whether a tracker being built may use a thread beside the caller's (see `tracker_threads`)."""
+    return _SPARE_THREAD.get()
+
 
 # name -> "module:callable"; the module is imported only when that tracker is built.
 _REGISTRY: dict[str, str] = {

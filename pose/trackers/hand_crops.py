@@ -15,6 +15,7 @@ points are coarse.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -36,6 +37,7 @@ LANDMARK_SIZE = 224
 _Z_SCALE = 0.4  # the hand graph's normalize_z
 _ROI_POINTS = [0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18]  # wrist, thumb base, finger MCPs and PIPs
 _WRIST, _INDEX_MCP, _MIDDLE_MCP, _RING_MCP = 0, 5, 9, 13
+_PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 FROM_POSE_SCALE = 1.5  # a square of 3x the wrist-knuckle distance: the landmark region's usual size
 
 
@@ -85,38 +87,83 @@ def roi_from_pose(wrist: np.ndarray, index: np.ndarray, pinky: np.ndarray) -> Ro
 
 
 class HandCropTracker:
-    """Up to two hands, each found in a region from its last landmarks or from the body's hand points."""
+    """Up to two hands, each found in a region from its last landmarks or from the body's hand points.
 
-    def __init__(self, bundle: Path, min_presence: float = 0.5, threads: int = 1) -> None:
+    With `parallel`, the two hands run at once, one on a worker thread with a model of its own (LiteRT
+    releases the GIL while it runs): a trainee's score uses both cores for a two-hand frame."""
+
+    def __init__(
+        self, bundle: Path, min_presence: float = 0.5, threads: int = 1, parallel: bool = False
+    ) -> None:
         self.model = HandCropModel(bundle, threads)
         self.min_presence = min_presence
         self._last: dict[str, np.ndarray] = {}
+        self._second: Optional[HandCropModel] = HandCropModel(bundle, threads) if parallel else None
+        self._pool: Optional[ThreadPoolExecutor] = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="skillsight-hand-crop") if parallel else None
+        )
         self.crops_run = 0
+
+    @property
+    def parallel(self) -> bool:
+        return self._second is not None
+
+    @property
+    def following(self) -> tuple[str, ...]:
+        """The hands followed from their last landmarks into the next frame."""
+        return tuple(self._last)
 
     def track(self, image: np.ndarray, from_pose: dict[str, Optional[Roi]]) -> dict[str, HandCrop]:
         """Hand name -> what its region showed, for every hand followed or placed from the body."""
-        found: dict[str, HandCrop] = {}
-        for hand, pose_roi in from_pose.items():
-            result = self._follow(image, hand, pose_roi)
-            if result is None and pose_roi is not None:
-                result = self._acquire(image, pose_roi)
-            if result is None:
+        busy = [hand for hand, roi in from_pose.items() if roi is not None or hand in self._last]
+        results: dict[str, Optional[HandCrop]] = {}
+        pending = None
+        if self._pool is not None and self._second is not None and len(busy) == 2:
+            hand = busy.pop()
+            pending = (hand, self._pool.submit(self._find, self._second, image, hand, from_pose[hand]))
+        for hand in busy:
+            results[hand] = self._find(self.model, image, hand, from_pose[hand])
+        if pending is not None:
+            results[pending[0]] = pending[1].result()
+        found = _one_crop_per_hand({hand: r for hand, r in results.items() if r is not None})
+        for hand in from_pose:
+            if hand in found:
+                self._last[hand] = found[hand].points
+            else:
                 self._last.pop(hand, None)
-                continue
-            self._last[hand] = result.points
-            found[hand] = result
         return found
 
     def remember(self, hand: str, points: np.ndarray) -> None:
         """Follow a hand found some other way (palm detection) from the next frame on."""
         self._last[hand] = np.asarray(points, dtype=np.float64)
 
-    def _run(self, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
-        self.crops_run += 1
-        result = self.model(image, roi)
+    def follow_as(self, hands: dict[str, np.ndarray]) -> None:
+        """Follow exactly these hands, under these names, from the next frame on (the identities the
+        caller settled on: a hand renamed or dropped there is renamed or dropped here)."""
+        self._last = {hand: np.asarray(points, dtype=np.float64) for hand, points in hands.items()}
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _find(
+        self, model: HandCropModel, image: np.ndarray, hand: str, pose_roi: Optional[Roi]
+    ) -> Optional[HandCrop]:
+        """The hand followed from its last landmarks, else acquired in the body's region for it."""
+        result = self._follow(model, image, hand, pose_roi)
+        if result is None and pose_roi is not None:
+            result = self._acquire(model, image, pose_roi)
+        return result
+
+    def _run(self, model: HandCropModel, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
+        self.crops_run += 1  # a count for benchmarks: two threads may lose an increment, never a hand
+        result = model(image, roi)
         return result if result.presence >= self.min_presence else None
 
-    def _follow(self, image: np.ndarray, hand: str, pose_roi: Optional[Roi]) -> Optional[HandCrop]:
+    def _follow(
+        self, model: HandCropModel, image: np.ndarray, hand: str, pose_roi: Optional[Roi]
+    ) -> Optional[HandCrop]:
         """The hand in the region its last landmarks place, where the body's region for it (if any)
         still overlaps that one (as holistic keeps a tracked hand region only while it agrees with the
         body's): otherwise the body's region is the better start."""
@@ -126,8 +173,29 @@ class HandCropTracker:
         roi = roi_from_landmarks(last)
         if pose_roi is not None and math.hypot(pose_roi.x - roi.x, pose_roi.y - roi.y) > roi.width / 3.0:
             return None  # about an IoU below 0.5: the hand has moved on, or the followed one is another
-        return self._run(image, roi)
+        return self._run(model, image, roi)
 
-    def _acquire(self, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
-        first = self._run(image, roi)
-        return None if first is None else self._run(image, roi_from_landmarks(first.points))
+    def _acquire(self, model: HandCropModel, image: np.ndarray, roi: Roi) -> Optional[HandCrop]:
+        first = self._run(model, image, roi)
+        return None if first is None else self._run(model, image, roi_from_landmarks(first.points))
+
+
+def _one_crop_per_hand(found: dict[str, HandCrop]) -> dict[str, HandCrop]:
+    """Two regions that came to show one hand (hands crossing, one hand lost onto the other) keep the
+    more present one: followed twice, the other hand would never be searched for again."""
+    if len(found) < 2:
+        return found
+    (a, first), (b, second) = found.items()
+    palm = max(_palm_length(first.points), _palm_length(second.points), 1.0)
+    if np.linalg.norm(_palm_centre(first.points) - _palm_centre(second.points)) >= 0.5 * palm:
+        return found
+    keep = a if first.presence >= second.presence else b
+    return {keep: found[keep]}
+
+
+def _palm_centre(points: np.ndarray) -> np.ndarray:
+    return np.asarray(points[_PALM, :2].mean(axis=0))
+
+
+def _palm_length(points: np.ndarray) -> float:
+    return float(np.linalg.norm(points[_MIDDLE_MCP, :2] - points[_WRIST, :2]))

@@ -1,17 +1,22 @@
 """MediaPipe hands (the Tasks API's HandLandmarker) as a `Tracker` with anatomical hand identities.
 
-One backend: ``mediapipe.tasks.vision.HandLandmarker`` on the shipped bundle
-``models/tracking/hand_landmarker.task`` (the full palm detector and hand landmark model of mediapipe
-0.10.21; see `mediapipe_tasks`), in VIDEO mode on the legacy 30 fps clock, or IMAGE mode for unrelated
-stills. The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with numpy <
-2, and two backends would mean two test suites.
+The models of the shipped bundle ``models/tracking/hand_landmarker.task`` (the full palm detector and
+hand landmark model of mediapipe 0.10.21; see `mediapipe_tasks`): unrelated stills go to
+``mediapipe.tasks.vision.HandLandmarker`` in IMAGE mode, a video's hands are followed on crops
+(below). The legacy ``mp.solutions.hands`` backend is gone: it exists only for CPython <= 3.12 with
+numpy < 2, and two backends would mean two test suites.
 
-Hands placed from the body. In "hands+pose" on a video the pose tracker hands each frame's wrist,
-index and pinky points over (`body_link`); the hand regions are then placed from them and followed
-from each hand's previous landmarks, the hand landmark model running on the crops on LiteRT
-(`hand_crops`), and the HandLandmarker's palm detection runs only for a hand the body does not show.
-A hand placed from the body takes the body's side as its identity (unless the hand model is sure of
-the other) and its presence score as its score.
+Hands followed on crops. In a video, each hand found is followed into the next frame from its own
+landmarks (the legacy hand graph's region), the hand landmark model running on that crop on LiteRT
+(`hand_crops`), both hands at once on two threads where the tracker may use a thread beside the
+caller's (`base.tracker_threads`: a trainee's score, not a batch worker given one core). In
+"hands+pose" the pose tracker also hands each frame's wrist, index and pinky points over (`body_link`),
+and a hand the body shows is placed from them. The whole frame is searched for palms (the Tasks
+HandLandmarker in IMAGE mode) only for a hand neither followed nor shown by the body: at once when a
+followed hand is lost, else every `_SEARCH_EVERY` frames, where MediaPipe's VIDEO mode searches every
+frame that lacks a hand (every frame of a one-handed video). A hand placed from the body takes the
+body's side as its identity (unless the hand model is sure of the other) and its presence score as its
+score; a followed hand keeps the identity it was given.
 
 Coordinates: x, y in pixels of the ORIGINAL frame (frames over 1920 px are downscaled for tracking and
 mapped back); z is MediaPipe's relative depth (wrist-centred, smaller = nearer the camera) times the image
@@ -46,6 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -55,7 +61,12 @@ from skillsight.base.keypoints import HAND_KEYPOINTS
 from skillsight.capture.frames import Frame
 from skillsight.capture.resize import downscale_for_tracking, map_points_to_original
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
-from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
+from skillsight.pose.trackers.base import (
+    CAMERA_VIEWS,
+    DEFAULT_CAMERA_VIEW,
+    FrameObservation,
+    spare_thread_allowed,
+)
 from skillsight.pose.trackers.body_link import BodyFeed
 from skillsight.pose.trackers.crop_runtime import runtime_version
 from skillsight.pose.trackers.hand_crops import HandCropTracker, roi_from_pose
@@ -72,6 +83,7 @@ HANDS: tuple[str, str] = (LEFT_HAND, RIGHT_HAND)
 _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 _WRIST, _MIDDLE_MCP = 0, 9
 MAX_TRACKING_SIDE = 1920
+_SEARCH_EVERY = 5  # frames between palm searches for a hand not followed (6 a second at 30 fps)
 _SURE_HANDEDNESS = 0.9
 
 
@@ -246,7 +258,7 @@ class MediaPipeHandsTracker:
             "model_complexity": model_complexity,
             "min_detection_confidence": min_detection_confidence,
             "min_tracking_confidence": min_tracking_confidence,
-            "crop_threads": threads,  # LiteRT threads for hands placed from the body
+            "crop_threads": threads,  # LiteRT threads of each hand crop model
         }
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
@@ -254,7 +266,22 @@ class MediaPipeHandsTracker:
         self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
         self._body: Optional[BodyFeed] = None  # set in "hands+pose": hands placed from the body
-        self._crops: Optional[HandCropTracker] = None
+        # A video: hands followed on crops (both at once where a spare thread is allowed), palms searched
+        # for only where a hand is not followed (see `_should_search`).
+        self._crops: Optional[HandCropTracker] = (
+            None
+            if independent_frames
+            else HandCropTracker(
+                bundle_path(HAND_BUNDLE), min_presence=0.5, threads=threads, parallel=spare_thread_allowed()
+            )
+        )
+        self._since_search = _SEARCH_EVERY  # frames since the last palm search: the first frame searches
+        # a search due whatever the crops find runs beside them (see `_search_certain`)
+        self._search_pool: Optional[ThreadPoolExecutor] = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="skillsight-palm-search")
+            if self._crops is not None and self._crops.parallel
+            else None
+        )
 
     def can_follow_body(self) -> bool:
         """Whether hand regions may come from a pose tracker (a video, not unrelated stills)."""
@@ -263,28 +290,31 @@ class MediaPipeHandsTracker:
     def attach_body(self, feed: BodyFeed) -> None:
         """Place hand regions from the body's hand points each frame (see `hand_crops`)."""
         self._body = feed
-        threads = int(self._settings["crop_threads"])
-        self._crops = HandCropTracker(bundle_path(HAND_BUNDLE), min_presence=0.5, threads=threads)
 
     def _new_landmarker(self) -> LandmarkerRunner:
+        """The Tasks HandLandmarker in IMAGE mode: every call a fresh palm search (in a video it runs only
+        on frames where a hand is not followed, so its own VIDEO-mode tracking would follow stale hands)."""
         landmarker = create_hand_landmarker(
             num_hands=int(self._settings["max_num_hands"]),
             min_detection=float(self._settings["min_detection_confidence"]),
             min_presence=0.5,
             min_tracking=float(self._settings["min_tracking_confidence"]),
-            independent_frames=self.independent_frames,
+            independent_frames=True,
         )
-        return LandmarkerRunner(landmarker, self.independent_frames)
+        return LandmarkerRunner(landmarker, True)
 
     def prepare(self, sample: Sequence[Frame]) -> None:
         """Nothing to calibrate: MediaPipe's models need no per-video set-up."""
 
     def process(self, frame: Frame) -> FrameObservation:
         image, to_original = tracking_image(frame.image)
-        detections = self._detect(image) if self._body is None else self._detect_from_body(image, frame.index)
+        detections = self._detect(image) if self._crops is None else self._detect_followed(image, frame.index)
+        in_image = {id(det): det.points for det in detections}  # tracking-image pixels, as crops want
         for det in detections:
             det.points = to_original(det.points)
         assigned = self._resolver.assign(detections)
+        if self._crops is not None:  # each hand followed under the identity it was given
+            self._crops.follow_as({hand: in_image[id(det)] for hand, det in assigned.items()})
         positions = np.full((2, len(HAND_KEYPOINTS), 3), np.nan)
         confidence = np.zeros((2, len(HAND_KEYPOINTS)))
         world = np.full((2, len(HAND_KEYPOINTS), 3), np.nan)
@@ -306,25 +336,51 @@ class MediaPipeHandsTracker:
         height, width = image.shape[:2]
         return _detections(self._hands(image), width, height, self.mirrored)
 
-    def _detect_from_body(self, image: np.ndarray, index: int) -> list[HandDetection]:
-        """Hands in regions placed from the body (or followed from the last frame); palm detection (the
-        Tasks HandLandmarker) only when a hand the body does not show is not being followed either."""
-        assert self._body is not None and self._crops is not None
-        body = self._body.take(index)
+    def _detect_followed(self, image: np.ndarray, index: int) -> list[HandDetection]:
+        """Hands followed from their last landmarks or placed from the body on crops; palm detection (the
+        Tasks HandLandmarker) only for a hand neither follows (see `_should_search`)."""
+        assert self._crops is not None
+        body = self._body.take(index) if self._body is not None else {}
         regions = {hand: None if body.get(hand) is None else roi_from_pose(*body[hand]) for hand in HANDS}
+        followed = self._crops.following
+        beside: Optional[Future] = None
+        if self._search_pool is not None and self._search_certain(regions, followed):
+            self._since_search = 0
+            beside = self._search_pool.submit(self._hands, image)
         found = self._crops.track(image, regions)
         detections = [
             HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
             for hand, c in found.items()
         ]
-        if any(hand not in found and regions[hand] is None for hand in HANDS):  # the body has no such hand
+        if beside is not None or self._should_search(found, regions, followed):
             height, width = image.shape[:2]
-            searched = _detections(self._hands(image), width, height, self.mirrored)
-            for det in searched:
-                if not any(_same_hand(det, d) for d in detections):
-                    detections.append(det)
-                    self._crops.remember(det.hand, det.points)  # followed on crops from the next frame
+            result = beside.result() if beside is not None else self._hands(image)
+            searched = _detections(result, width, height, self.mirrored)
+            detections += [d for d in searched if not any(_same_hand(d, f) for f in detections)]
         return detections
+
+    def _search_certain(self, regions: dict[str, Any], followed: Sequence[str]) -> bool:
+        """Whether `_should_search` will say yes this frame whatever the crops find: fewer hands are
+        followed or shown by the body than wanted (the crops find no others) and a periodic search is
+        due. Such a search can then run beside the crops, on the spare thread."""
+        candidates = set(followed) | {hand for hand in HANDS if regions[hand] is not None}
+        wanted = int(self._settings["max_num_hands"])
+        return len(candidates) < wanted and self._since_search + 1 >= _SEARCH_EVERY
+
+    def _should_search(self, found: dict[str, Any], regions: dict[str, Any], followed: Sequence[str]) -> bool:
+        """Search the whole frame for palms when fewer hands than wanted are found and a missing one is
+        not shown by the body: at once when a followed hand was just lost, else every `_SEARCH_EVERY`
+        frames (MediaPipe searches every such frame, which for a hand out of view or a one-handed video
+        is a full palm detection on every frame for nothing)."""
+        self._since_search += 1
+        missing = [hand for hand in HANDS if hand not in found and regions[hand] is None]
+        if len(found) >= int(self._settings["max_num_hands"]) or not missing:
+            return False
+        just_lost = any(hand in followed and hand not in found for hand in HANDS)
+        if just_lost or self._since_search >= _SEARCH_EVERY:
+            self._since_search = 0
+            return True
+        return False
 
     def _crop_hand(self, side: str, right_score: float) -> str:
         """The body's side for a hand placed from it, unless the hand model is sure it is the other hand
@@ -333,25 +389,30 @@ class MediaPipeHandsTracker:
         return label if label != side and max(right_score, 1.0 - right_score) >= _SURE_HANDEDNESS else side
 
     def provenance(self) -> dict[str, Any]:
-        linked = self._body is not None
+        video, linked = self._crops is not None, self._body is not None
+        regions = "the previous landmarks" + (" or the pose's wrist/index/pinky" if linked else "")
         return {
             "name": self.name,
-            "backend": "skillsight.hand_crops on pose regions (LiteRT) + mediapipe.tasks HandLandmarker"
-            if linked
+            "backend": (
+                "skillsight.hand_crops (LiteRT)"
+                + (" on pose regions" if linked else "")
+                + " + mediapipe.tasks HandLandmarker palm search"
+            )
+            if video
             else "mediapipe.tasks.vision.HandLandmarker",
             "runtime": f"{runtime_version()} + mediapipe {mediapipe_version()}"
-            if linked
+            if video
             else f"mediapipe {mediapipe_version()}",
-            "hand_regions": "from the pose's wrist/index/pinky or the previous landmarks; palm detection "
-            "only where neither finds a hand"
-            if linked
+            "hand_regions": f"from {regions}; palm detection only for a hand not found so (at once when "
+            f"one is lost, else every {_SEARCH_EVERY} frames)"
+            if video
             else "palm detection (Tasks HandLandmarker)",
             "mediapipe_version": mediapipe_version(),
             "model": bundle_provenance(HAND_BUNDLE),
             "settings": dict(
                 self._settings,
-                running_mode="IMAGE" if self.independent_frames else "VIDEO",
-                video_clock_fps=None if self.independent_frames else 30,
+                running_mode="IMAGE (palm searches)",
+                parallel_hands=self._crops is not None and self._crops.parallel,
             ),
             "camera_view": self.camera_view,
             "mirrored": self.mirrored,
@@ -367,6 +428,11 @@ class MediaPipeHandsTracker:
         if self._hands is not None:
             self._hands.close()
             self._hands = None
+        if self._crops is not None:
+            self._crops.close()
+        if self._search_pool is not None:
+            self._search_pool.shutdown(wait=True)
+            self._search_pool = None
 
     def __enter__(self) -> MediaPipeHandsTracker:
         return self

@@ -119,29 +119,32 @@ def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 
 def refine_from_heatmap(xy: np.ndarray, heatmap: np.ndarray, min_confidence: float = 0.5) -> np.ndarray:
     """MediaPipe's RefineLandmarksFromHeatmap: each landmark (normalised crop coordinates) moves to the
-    confidence-weighted mean cell of a 7 x 7 window of its heat map, where that window is confident."""
+    confidence-weighted mean cell of a 7 x 7 window of its heat map, where that window is confident.
+    All landmarks' windows at once (cells outside the map weigh nothing)."""
     rows, cols = heatmap.shape[:2]
     half = (HEATMAP_KERNEL - 1) // 2
+    col = (xy[:, 0] * cols).astype(np.int64)  # truncated towards zero, as MediaPipe's int()
+    row = (xy[:, 1] * rows).astype(np.int64)
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    offsets = np.arange(-half, half + 1)
+    window_rows = row[:, None] + offsets  # (N, 7)
+    window_cols = col[:, None] + offsets
+    valid = ((window_rows >= 0) & (window_rows < rows))[:, :, None] & (
+        (window_cols >= 0) & (window_cols < cols)
+    )[:, None, :]
+    channel = np.arange(len(xy))[:, None, None]
+    values = heatmap[
+        np.clip(window_rows, 0, rows - 1)[:, :, None], np.clip(window_cols, 0, cols - 1)[:, None, :], channel
+    ]
+    confidence = np.where(valid, sigmoid(values.astype(np.float64)), 0.0)
+    total = confidence.sum(axis=(1, 2))
+    confident = inside & (confidence.max(axis=(1, 2)) >= min_confidence) & (total > 0)
+    safe_total = np.where(total > 0, total, 1.0)
+    mean_col = (confidence * window_cols[:, None, :]).sum(axis=(1, 2)) / safe_total
+    mean_row = (confidence * window_rows[:, :, None]).sum(axis=(1, 2)) / safe_total
     refined = xy.copy()
-    for index, (x, y) in enumerate(xy):
-        col, row = int(x * cols), int(y * rows)
-        if not (0 <= col < cols and 0 <= row < rows):
-            continue
-        r0, r1, c0, c1 = (
-            max(0, row - half),
-            min(rows, row + half + 1),
-            max(0, col - half),
-            min(cols, col + half + 1),
-        )
-        confidence = sigmoid(heatmap[r0:r1, c0:c1, index].astype(np.float64))
-        total = confidence.sum()
-        if confidence.max() < min_confidence or total <= 0:
-            continue
-        grid_rows, grid_cols = np.mgrid[r0:r1, c0:c1]
-        refined[index] = (
-            (grid_cols * confidence).sum() / cols / total,
-            (grid_rows * confidence).sum() / rows / total,
-        )
+    refined[confident, 0] = mean_col[confident] / cols
+    refined[confident, 1] = mean_row[confident] / rows
     return refined
 
 

@@ -40,8 +40,9 @@ def _version(name: str) -> str:
 
 # Which runtime runs each bundle's models (pose/trackers: mediapipe_* for Tasks, *_crops for LiteRT).
 RUNS_ON = {
-    "hand_landmarker.task": "hands: mediapipe Tasks HandLandmarker (palm detection); hands+pose: its hand "
-    "landmark model on LiteRT on regions placed from the body, Tasks only where the body has no hand",
+    "hand_landmarker.task": "hands in a video: its hand landmark model on LiteRT on regions followed from "
+    "the last landmarks (and, in hands+pose, placed from the body); mediapipe Tasks HandLandmarker palm "
+    "search only for a hand not found so; stills: the Tasks HandLandmarker",
     "pose_landmarker.task": "pose: its detector and landmark model on LiteRT (legacy pose tracking and "
     "smoothing in numpy); backend='tasks': mediapipe Tasks PoseLandmarker",
 }
