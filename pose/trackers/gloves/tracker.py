@@ -417,7 +417,7 @@ def _runs_into(
     x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
     y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
-    beyond = _met_beyond(blob, own_mask, other_masks) if own_mask is not None else set()
+    beyond = set() if own_mask is None else _met_beyond(blob, own_mask, _gloves_only(other_masks, found_by))
     for family, mask in other_masks.items():
         # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
         at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
@@ -431,7 +431,7 @@ def _runs_into(
 
 
 def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
-    """The families (white aside) whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
+    """The families whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
     times this hand) touch this hand's whole blob mostly beyond its centre, away from where it enters:
     its arm goes on there in another colour (crossed sleeves, split where they cross, may not end where
     their parts' tips do)."""
@@ -449,9 +449,10 @@ def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[
     axis /= max(float(np.linalg.norm(axis)), 1e-6)
     met = set()
     for family, mask in other_masks.items():
-        if family == "white":
-            continue  # white pad, card and paper lie beside a glove's hand on every bench
-        glove_sized = (mask >= 0.5 * blob.area) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
+        # a white glove beyond its sleeve is a whole hand at least (instruments' white lines and pad
+        # pieces at a coloured glove's fingers are smaller than the glove)
+        smallest = blob.area if family == "white" else 0.5 * blob.area
+        glove_sized = (mask >= smallest) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
         ys, xs = np.nonzero(rim & glove_sized)
         if len(xs) < 0.2 * math.sqrt(blob.area):
             continue  # a corner touched, not an arm going on
@@ -459,6 +460,26 @@ def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[
         if float(np.mean(ahead)) >= 0.5:
             met.add(family)
     return met
+
+
+def _gloves_only(
+    masks: dict[str, np.ndarray], found_by: dict[str, list[tuple[handlib.HandBlob, float]]]
+) -> dict[str, np.ndarray]:
+    """The hand-like masks, the white one kept only in blobs that hold a white hand entering the frame
+    nowhere (its arm is the sleeve it meets): white pad, card and paper lie beside a glove's hand on every
+    bench and, cut by it, may pass as hand-like, but hold no such hand (a pad piece touches the border
+    or is flat, and a glove found inside the frame is what a crossed white glove beyond its sleeve is)."""
+    if "white" not in masks:
+        return masks
+    white = masks["white"]
+    centres = [h.centre for h, _ in found_by.get("white", []) if h.entry is None]
+    n, labels = cv2.connectedComponents((white > 0).astype(np.uint8), connectivity=8)
+    height, width = white.shape
+    held = {int(labels[min(height - 1, int(y)), min(width - 1, int(x))]) for x, y in centres}
+    held.discard(0)
+    kept = dict(masks)
+    kept["white"] = np.where(np.isin(labels, list(held)), white, 0).astype(white.dtype)
+    return kept
 
 
 def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:
