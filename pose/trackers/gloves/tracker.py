@@ -187,11 +187,11 @@ class GloveTracker:
         winner = None
         for family in families:
             others = {f: m for f, m in masks.items() if f != family}
-            hands = [
-                h
-                for h in found_by[family]
-                if not others or not _runs_into(h[0], others, found_by, masks[family])
+            sleeves = [
+                bool(others) and _runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
+            sleeves = _of_one_garment(found_by[family], sleeves, masks[family])
+            hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
         return best, winner, found_by, masks
@@ -428,6 +428,27 @@ def _runs_into(
         if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
             return True
     return False
+
+
+def _of_one_garment(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: list[bool], mask: np.ndarray
+) -> list[bool]:
+    """Arms that enter as one blob (crossed sleeves) are of one garment: where one of them runs into a
+    glove of another colour, the other is a sleeve too (its own end, where the crossing was cut, may
+    not reach the glove)."""
+    if not any(sleeves) or all(sleeves):
+        return sleeves
+    _, labels = cv2.connectedComponents((mask > 0).astype(np.uint8), connectivity=8)
+    height, width = mask.shape
+
+    def blob_of(hand: handlib.HandBlob) -> int:
+        if hand.entry is None:
+            return 0
+        x, y = int(np.clip(hand.entry[0], 0, width - 1)), int(np.clip(hand.entry[1], 0, height - 1))
+        return int(labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max())
+
+    of_sleeves = {blob_of(h) for (h, _), sleeve in zip(hands, sleeves) if sleeve} - {0}
+    return [sleeve or blob_of(h) in of_sleeves for (h, _), sleeve in zip(hands, sleeves)]
 
 
 def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
