@@ -43,7 +43,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
     find_drape,
 )
 
-GLOVE_TRACKER_VERSION = "2.4"  # 2.4: white gloves crossed beyond coloured sleeves; 2.3: touching hands split
+GLOVE_TRACKER_VERSION = "2.4"  # 2.4: white latex beside coloured sleeves, on a washed-out drape
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3

@@ -90,6 +90,19 @@ def test_crossed_white_gloves_win_over_their_coloured_sleeves(cutouts) -> None:
     assert score.false == 0
 
 
+def test_white_gloves_on_a_drape_washed_out_by_bright_light(cutouts) -> None:
+    # a pale blue drape under bright light is light and nearly neutral, and its folds are shaded: it passed
+    # as white latex and won over the gloves (2.3: 0 of these 4 hands found, 4 false): it keeps its hue
+    tracker = GloveTracker(independent_frames=True, skin_tone_gloves=True)
+    score = SceneScore()
+    for seed, condition in ((601, "apart"), (604, "leaving")):
+        scene = make_scene(seed, "white", "blue", condition, (960, 540), cutouts)  # bench_gloves's 3rd set
+        score_observation(scene, centres_of(tracker.process(Frame(0, 0.0, scene.image))), score)
+    print(score.summary(), score.misses)
+    assert score.found >= 3
+    assert score.false == 0
+
+
 def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
     # white latex by its shading (the pad is flat), skin-tone latex beside sleeves of other colours
     score = scored(("white", "skin_latex"), cutouts, skin_tone=True)
@@ -100,10 +113,11 @@ def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
 @pytest.mark.xfail(
     reason="issue 10 figure over all glove colours not met yet (found; false hands are met): measured "
     "2026-11-30 on the 216 scenes of benchmarks/bench_gloves.py at 960x540 (tracker 2.4, gloves+skin-tone): "
-    "93.6% found on the right side, 0.6% false hands, median error 0.029 (coloured 90.5-95.2% found / "
-    "0-1.7% false, white latex 93.5% / 1.6%, skin-tone latex 95.2% / 0%; touching 91.7%, crossed 83.3%, "
-    "leaving 85.3%); crossed hands whose palms overlap in one compact blob, a hand leaving the frame, "
-    "and one glove's blob split into two hands are most misses"
+    "93.8% found on the right side, 0.6% false hands, median error 0.029 (coloured 90.5-95.2% found / "
+    "0-1.7% false, white latex 93.5% / 1.6%, skin-tone latex 96.8% / 0%; touching 91.7%, crossed 83.3%, "
+    "leaving 85.3%; white latex on the 2nd and 3rd seed sets (--repeats 3) 88.9% / 1.6% and 85.7% / "
+    "4.9%, so 216 scenes are few); crossed hands whose palms overlap in one compact blob, a hand "
+    "leaving the frame, and one glove's blob split into two hands are most misses"
 )
 def test_issue_figures_over_every_glove_colour(cutouts) -> None:
     score = scored(tuple(GLOVE_COLORS), cutouts, skin_tone=True)
