@@ -191,8 +191,8 @@ def drape_tinted(lab: np.ndarray, drape: DrapeModel) -> np.ndarray:
     and almost neutral, yet it keeps its hue, where a white glove under the same light is as neutral as
     the pad. A pixel is the drape's when its Lab chroma towards the drape's reaches DRAPE_TINT_SHARE of
     the drape's own chroma (from its hue and saturation, so each drape sets its own limit)."""
-    colour = np.uint8([[[drape.hue, drape.saturation_high, 255]]])
-    reference = cv2.cvtColor(cv2.cvtColor(colour, cv2.COLOR_HSV2RGB), cv2.COLOR_RGB2LAB)[0, 0]
+    colour = np.array([[[drape.hue, drape.saturation_high, 255]]], np.uint8)
+    reference = np.asarray(cv2.cvtColor(cv2.cvtColor(colour, cv2.COLOR_HSV2RGB), cv2.COLOR_RGB2LAB))[0, 0]
     direction = reference[1:].astype(np.float32) - 128.0
     chroma = float(np.linalg.norm(direction))
     if chroma < 1.0:
