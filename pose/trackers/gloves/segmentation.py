@@ -34,6 +34,8 @@ DRAPE_MARGIN = 10  # saturation a glove of the drape's hue needs above the drape
 WHITE_MAX_CHROMA = 12  # Lab a, b distance from neutral
 WHITE_MAX_REDNESS = 4  # Lab a above neutral: pale skin is pinker than white latex
 WHITE_MIN_LIGHTNESS = 170
+DRAPE_TINT_SHARE = 0.3  # of the drape's own chroma, towards its hue: a washed-out drape, not white
+DRAPE_TINT_FLOOR = WHITE_MAX_CHROMA / 2  # Lab units: the tint of a white glove lying on a pale drape
 SKIN_MIN_SATURATION = 45
 SKIN_MIN_VALUE = 90
 # a pixel this far short of the saturation and redness floors (about two steps of a webcam's chroma
@@ -184,6 +186,24 @@ def white_mask(lab: np.ndarray, min_lightness: int = WHITE_MIN_LIGHTNESS) -> np.
     return neutral.astype(np.uint8) * 255
 
 
+def drape_tinted(lab: np.ndarray, drape: DrapeModel) -> np.ndarray:
+    """Near-neutral pixels tinted towards the drape's hue: a pale drape washed out by bright light is light
+    and almost neutral, yet it keeps its hue, where a white glove under the same light is as neutral as
+    the pad. A pixel is the drape's when its Lab chroma towards the drape's reaches DRAPE_TINT_SHARE of
+    the drape's own chroma (from its hue and saturation, so each drape sets its own limit)."""
+    colour = np.array([[[drape.hue, drape.saturation_high, 255]]], np.uint8)
+    reference = np.asarray(cv2.cvtColor(cv2.cvtColor(colour, cv2.COLOR_HSV2RGB), cv2.COLOR_RGB2LAB))[0, 0]
+    direction = reference[1:].astype(np.float32) - 128.0
+    chroma = float(np.linalg.norm(direction))
+    if chroma < 1.0:
+        return np.zeros(lab.shape[:2], bool)
+    direction /= chroma
+    towards = (lab[..., 1].astype(np.float32) - 128.0) * direction[0]
+    towards += (lab[..., 2].astype(np.float32) - 128.0) * direction[1]
+    # never under the tint light reflected from a drape gives a white glove beside it
+    return np.asarray(towards >= max(DRAPE_TINT_SHARE * chroma, DRAPE_TINT_FLOOR))
+
+
 def clean(mask: np.ndarray, close_px: int = 5) -> np.ndarray:
     """Opening drops specks; closing bridges thin instruments, thread and creases across a glove."""
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
@@ -204,6 +224,8 @@ def family_mask(
         mask = skin_mask(image.hsv, image.lab)
     elif family == "white":
         mask = white_mask(image.lab)
+        if drape is not None:
+            mask[drape_tinted(image.lab, drape)] = 0
         mask[~shaded(image.lab, mask)] = 0
         # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
         # them (and thin white lines), and keeps a glove's palm

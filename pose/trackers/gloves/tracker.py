@@ -13,7 +13,6 @@ it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks wi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -42,8 +41,9 @@ from skillsight.pose.trackers.gloves.segmentation import (
     family_mask,
     find_drape,
 )
+from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
-GLOVE_TRACKER_VERSION = "2.3"  # 2.3: touching or crossed hands in one blob split in two; no gold gloves
+GLOVE_TRACKER_VERSION = "2.4"  # 2.4: white latex beside coloured sleeves, on a washed-out drape
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
@@ -51,9 +51,6 @@ PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by spl
 PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's predicted position may lie
 MAX_TRACK_GAP_S = 0.5
 DRAPE_EVERY = 25  # frames
-SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
-MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
-SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 
 
 class GloveTracker:
@@ -167,7 +164,7 @@ class GloveTracker:
                 if family not in found_by:
                     found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
         sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
-        best = _arms_from_sleeves(best, sleeves)
+        best = arms_from_sleeves(best, sleeves)
         self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
         if self.last_family == "colored" and not self.independent_frames:
             self._learn_hue(image, masks["colored"], best)
@@ -187,11 +184,11 @@ class GloveTracker:
         winner = None
         for family in families:
             others = {f: m for f, m in masks.items() if f != family}
-            hands = [
-                h
-                for h in found_by[family]
-                if not others or not _runs_into(h[0], others, found_by, masks[family])
+            sleeves = [
+                bool(others) and runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
+            sleeves = of_one_garment(found_by[family], sleeves, masks[family])
+            hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
         return best, winner, found_by, masks
@@ -380,89 +377,6 @@ def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
     x, y, w, h = (int(v) for v in stats[label, :4])
     inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
     return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
-
-
-def _arms_from_sleeves(
-    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
-) -> list[tuple[handlib.HandBlob, float]]:
-    """A glove inside the frame whose sleeve (of another colour) runs into it enters where its sleeve
-    does: crossed arms are then named by where they enter, not by where the hands lie."""
-    free = [s for s in sleeves if s.entry is not None]
-    named = []
-    for blob, score in hands:
-        if blob.entry is None and free:
-            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
-            nearest = int(np.argmin(reach))
-            if reach[nearest] <= SLEEVE_REACH:
-                blob = dataclasses.replace(blob, entry=free.pop(nearest).entry)
-        named.append((blob, score))
-    return named
-
-
-def _runs_into(
-    blob: handlib.HandBlob,
-    other_masks: dict[str, np.ndarray],
-    found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
-    own_mask: Optional[np.ndarray] = None,
-) -> bool:
-    """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
-    this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
-    or cuff and the hand lies beyond. White pad, card and paper lie at a glove's fingertips on every
-    bench: a white blob there makes the glove a sleeve only where it is a glove's size (not a pad's) or
-    shows a white hand within reach."""
-    if blob.entry is None:
-        return False
-    radius = max(2, int(0.5 * math.sqrt(blob.area)))
-    angle = math.radians(blob.angle_deg)
-    x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
-    y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
-    window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
-    beyond = _met_beyond(blob, own_mask, other_masks) if own_mask is not None else set()
-    for family, mask in other_masks.items():
-        # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
-        at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
-        if not at_tip and family not in beyond:
-            continue
-        hands = [h for h, _ in found_by.get(family, [])]
-        hand_sized = float(np.mean(mask[window] > MAX_GLOVE_TO_SLEEVE * blob.area)) < SLEEVE_END_SHARE
-        if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
-            return True
-    return False
-
-
-def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
-    """The families (white aside) whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
-    times this hand) touch this hand's whole blob mostly beyond its centre, away from where it enters:
-    its arm goes on there in another colour (crossed sleeves, split where they cross, may not end where
-    their parts' tips do)."""
-    if blob.entry is None:
-        return set()
-    height, width = own_mask.shape
-    x, y = int(np.clip(blob.entry[0], 0, width - 1)), int(np.clip(blob.entry[1], 0, height - 1))
-    _, labels = cv2.connectedComponents((own_mask > 0).astype(np.uint8), connectivity=8)
-    label = labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max()
-    if label == 0:
-        return set()
-    mine = (labels == label).astype(np.uint8)
-    rim = (cv2.dilate(mine, np.ones((5, 5), np.uint8)) > 0) & (mine == 0)
-    axis = np.subtract(blob.centre, blob.entry)
-    axis /= max(float(np.linalg.norm(axis)), 1e-6)
-    met = set()
-    for family, mask in other_masks.items():
-        if family == "white":
-            continue  # white pad, card and paper lie beside a glove's hand on every bench
-        glove_sized = (mask >= 0.5 * blob.area) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
-        ys, xs = np.nonzero(rim & glove_sized)
-        if len(xs) < 0.2 * math.sqrt(blob.area):
-            continue  # a corner touched, not an arm going on
-        ahead = (xs - blob.centre[0]) * axis[0] + (ys - blob.centre[1]) * axis[1] > 0
-        if float(np.mean(ahead)) >= 0.5:
-            met.add(family)
-    return met
-
-
-def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:
-    return math.dist(point, hand.centre) <= SLEEVE_REACH * math.sqrt(hand.area)
 
 
 def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:

@@ -11,7 +11,7 @@ import pytest
 from skillsight.pose.trackers.gloves.calibration import MIN_GLOVED_SAMPLE_SHARE, calibrate
 from skillsight.pose.trackers.gloves.hands import HandBlob
 from skillsight.pose.trackers.gloves.segmentation import WorkingImage
-from skillsight.pose.trackers.gloves.tracker import _runs_into
+from skillsight.pose.trackers.gloves.sleeves import runs_into as _runs_into
 
 
 def samples(n: int) -> list[WorkingImage]:

@@ -56,7 +56,7 @@ def scored(gloves: tuple[str, ...], cutouts, skin_tone: bool = False) -> SceneSc
 
 def test_coloured_gloves_are_found_on_the_right_side(cutouts) -> None:
     score = scored(COLORED, cutouts)
-    assert score.found_share >= 0.87  # 2.3: 89.3% (2.2: 86.9%)
+    assert score.found_share >= 0.87  # 2.4 and 2.3: 89.3% (2.2: 86.9%)
     assert score.median_error <= 0.03
     assert score.false_share <= 0.05
 
@@ -77,20 +77,47 @@ def test_touching_and_crossed_gloves_are_both_found(cutouts) -> None:
     assert score.false_share <= 0.05
 
 
+def test_crossed_white_gloves_win_over_their_coloured_sleeves(cutouts) -> None:
+    # scrubs sleeves crossing into white gloves: the sleeves are saturated, enter from the border and were
+    # taken for the gloves (2.3 found 0 of these 4 hands and reported 3 false ones)
+    tracker = GloveTracker(independent_frames=True, skin_tone_gloves=True)
+    score = SceneScore()
+    for seed, drape in ((163, "green"), (175, "blue")):
+        scene = make_scene(seed, "white", drape, "crossing", (960, 540), cutouts)  # bench_gloves's scenes
+        score_observation(scene, centres_of(tracker.process(Frame(0, 0.0, scene.image))), score)
+    print(score.summary(), score.misses)
+    assert score.found >= 3
+    assert score.false == 0
+
+
+def test_white_gloves_on_a_drape_washed_out_by_bright_light(cutouts) -> None:
+    # a pale blue drape under bright light is light and nearly neutral, and its folds are shaded: it passed
+    # as white latex and won over the gloves (2.3: 0 of these 4 hands found, 4 false): it keeps its hue
+    tracker = GloveTracker(independent_frames=True, skin_tone_gloves=True)
+    score = SceneScore()
+    for seed, condition in ((601, "apart"), (604, "leaving")):
+        scene = make_scene(seed, "white", "blue", condition, (960, 540), cutouts)  # bench_gloves's 3rd set
+        score_observation(scene, centres_of(tracker.process(Frame(0, 0.0, scene.image))), score)
+    print(score.summary(), score.misses)
+    assert score.found >= 3
+    assert score.false == 0
+
+
 def test_white_and_skin_tone_latex_are_found_on_the_right_side(cutouts) -> None:
     # white latex by its shading (the pad is flat), skin-tone latex beside sleeves of other colours
     score = scored(("white", "skin_latex"), cutouts, skin_tone=True)
-    assert score.found_share >= 0.88  # 2.3: 92.9% (2.2: 83.3%)
-    assert score.false_share <= 0.05  # 2.3: 0% (2.2: 5.3%)
+    assert score.found_share >= 0.88  # 2.4 and 2.3: 92.9% (2.2: 83.3%)
+    assert score.false_share <= 0.05  # 2.4 and 2.3: 0% (2.2: 5.3%)
 
 
 @pytest.mark.xfail(
     reason="issue 10 figure over all glove colours not met yet (found; false hands are met): measured "
-    "2026-11-29 by benchmarks/bench_gloves.py on 216 scenes at 960x540 (tracker 2.3, gloves+skin-tone): "
-    "92.8% found on the right side, 1.4% false hands, median error 0.029 (coloured 90.5-95.2% found / "
-    "0-1.7% false, white latex 88.7% / 6.5%, skin-tone latex 95.2% / 0%; touching 91.7%, crossed 75.0%); "
-    "crossed hands whose palms overlap in one compact blob, and white latex beside sleeves of a glove "
-    "colour or on a pad under uneven light, are most misses"
+    "2026-11-30 on the 216 scenes of benchmarks/bench_gloves.py at 960x540 (tracker 2.4, gloves+skin-tone): "
+    "93.8% found on the right side, 0.6% false hands, median error 0.029 (coloured 90.5-95.2% found / "
+    "0-1.7% false, white latex 93.5% / 1.6%, skin-tone latex 96.8% / 0%; touching 91.7%, crossed 83.3%, "
+    "leaving 85.3%; white latex on the 2nd and 3rd seed sets (--repeats 3) 88.9% / 1.6% and 85.7% / "
+    "4.9%, so 216 scenes are few); crossed hands whose palms overlap in one compact blob, a hand "
+    "leaving the frame, and one glove's blob split into two hands are most misses"
 )
 def test_issue_figures_over_every_glove_colour(cutouts) -> None:
     score = scored(tuple(GLOVE_COLORS), cutouts, skin_tone=True)

@@ -1,0 +1,148 @@
+"""Sleeves and gloves of two colours: which family's "hand" is a sleeve whose glove lies beyond it.
+
+From above, an arm is sleeve, cuff and glove, and only the glove's colour is the gloves'. A coloured
+"hand" whose far end runs into a blob of another glove family of a glove's size is a sleeve (scrubs
+over white latex, a gown over skin-tone latex); arms entering as one blob (crossed sleeves) are one
+garment; a glove found inside the frame enters where its sleeve does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from skillsight.pose.trackers.gloves import hands as handlib
+
+SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
+MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
+SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
+
+
+def arms_from_sleeves(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
+) -> list[tuple[handlib.HandBlob, float]]:
+    """A glove inside the frame whose sleeve (of another colour) runs into it enters where its sleeve
+    does: crossed arms are then named by where they enter, not by where the hands lie."""
+    free = [s for s in sleeves if s.entry is not None]
+    named = []
+    for blob, score in hands:
+        if blob.entry is None and free:
+            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
+            nearest = int(np.argmin(reach))
+            if reach[nearest] <= SLEEVE_REACH:
+                blob = dataclasses.replace(blob, entry=free.pop(nearest).entry)
+        named.append((blob, score))
+    return named
+
+
+def runs_into(
+    blob: handlib.HandBlob,
+    other_masks: dict[str, np.ndarray],
+    found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+    own_mask: Optional[np.ndarray] = None,
+) -> bool:
+    """Whether another family's hand-like blob (`other_masks` hold each blob's area on its pixels) lies at
+    this one's far end (just beyond its tip): the arm goes on in another colour, so this blob is a sleeve
+    or cuff and the hand lies beyond. White pad, card and paper lie at a glove's fingertips on every
+    bench: a white blob there makes the glove a sleeve only where it is a glove's size (not a pad's) or
+    shows a white hand within reach."""
+    if blob.entry is None:
+        return False
+    radius = max(2, int(0.5 * math.sqrt(blob.area)))
+    angle = math.radians(blob.angle_deg)
+    x = int(round(blob.tip[0] + 0.5 * radius * math.cos(angle)))
+    y = int(round(blob.tip[1] + 0.5 * radius * math.sin(angle)))
+    window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
+    beyond = set() if own_mask is None else _met_beyond(blob, own_mask, _gloves_only(other_masks, found_by))
+    for family, mask in other_masks.items():
+        # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
+        at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
+        if not at_tip and family not in beyond:
+            continue
+        hands = [h for h, _ in found_by.get(family, [])]
+        hand_sized = float(np.mean(mask[window] > MAX_GLOVE_TO_SLEEVE * blob.area)) < SLEEVE_END_SHARE
+        if family != "white" or hand_sized or any(_within_reach(blob.tip, h) for h in hands):
+            return True
+    return False
+
+
+def of_one_garment(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: list[bool], mask: np.ndarray
+) -> list[bool]:
+    """Arms that enter as one blob (crossed sleeves) are of one garment: where one of them runs into a
+    glove of another colour, the other is a sleeve too (its own end, where the crossing was cut, may
+    not reach the glove)."""
+    if not any(sleeves) or all(sleeves):
+        return sleeves
+    _, labels = cv2.connectedComponents((mask > 0).astype(np.uint8), connectivity=8)
+    height, width = mask.shape
+
+    def blob_of(hand: handlib.HandBlob) -> int:
+        if hand.entry is None:
+            return 0
+        x, y = int(np.clip(hand.entry[0], 0, width - 1)), int(np.clip(hand.entry[1], 0, height - 1))
+        return int(labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max())
+
+    of_sleeves = {blob_of(h) for (h, _), sleeve in zip(hands, sleeves) if sleeve} - {0}
+    return [sleeve or blob_of(h) in of_sleeves for (h, _), sleeve in zip(hands, sleeves)]
+
+
+def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:
+    """The families whose hand-like blobs of a glove's size (half to MAX_GLOVE_TO_SLEEVE
+    times this hand) touch this hand's whole blob mostly beyond its centre, away from where it enters:
+    its arm goes on there in another colour (crossed sleeves, split where they cross, may not end where
+    their parts' tips do)."""
+    if blob.entry is None:
+        return set()
+    height, width = own_mask.shape
+    x, y = int(np.clip(blob.entry[0], 0, width - 1)), int(np.clip(blob.entry[1], 0, height - 1))
+    _, labels = cv2.connectedComponents((own_mask > 0).astype(np.uint8), connectivity=8)
+    label = labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max()
+    if label == 0:
+        return set()
+    mine = (labels == label).astype(np.uint8)
+    rim = (cv2.dilate(mine, np.ones((5, 5), np.uint8)) > 0) & (mine == 0)
+    axis = np.subtract(blob.centre, blob.entry)
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    met = set()
+    for family, mask in other_masks.items():
+        # a white glove beyond its sleeve is a whole hand at least (instruments' white lines and pad
+        # pieces at a coloured glove's fingers are smaller than the glove)
+        smallest = blob.area if family == "white" else 0.5 * blob.area
+        glove_sized = (mask >= smallest) & (mask <= MAX_GLOVE_TO_SLEEVE * blob.area)
+        ys, xs = np.nonzero(rim & glove_sized)
+        if len(xs) < 0.2 * math.sqrt(blob.area):
+            continue  # a corner touched, not an arm going on
+        ahead = (xs - blob.centre[0]) * axis[0] + (ys - blob.centre[1]) * axis[1] > 0
+        if float(np.mean(ahead)) >= 0.5:
+            met.add(family)
+    return met
+
+
+def _gloves_only(
+    masks: dict[str, np.ndarray], found_by: dict[str, list[tuple[handlib.HandBlob, float]]]
+) -> dict[str, np.ndarray]:
+    """The hand-like masks, the white one kept only in blobs that hold a white hand entering the frame
+    nowhere (its arm is the sleeve it meets): white pad, card and paper lie beside a glove's hand on every
+    bench and, cut by it, may pass as hand-like, but hold no such hand (a pad piece touches the border
+    or is flat, and a glove found inside the frame is what a crossed white glove beyond its sleeve is)."""
+    if "white" not in masks:
+        return masks
+    white = masks["white"]
+    centres = [h.centre for h, _ in found_by.get("white", []) if h.entry is None]
+    n, labels = cv2.connectedComponents((white > 0).astype(np.uint8), connectivity=8)
+    height, width = white.shape
+    held = {int(labels[min(height - 1, int(y)), min(width - 1, int(x))]) for x, y in centres}
+    held.discard(0)
+    kept = dict(masks)
+    kept["white"] = np.where(np.isin(labels, list(held)), white, 0).astype(white.dtype)
+    return kept
+
+
+def _within_reach(point: tuple[float, float], hand: handlib.HandBlob) -> bool:
+    return math.dist(point, hand.centre) <= SLEEVE_REACH * math.sqrt(hand.area)
