@@ -425,14 +425,14 @@ class MediaPipeHandsTracker:
         }
 
     def close(self) -> None:
+        if self._search_pool is not None:  # first: a search still in flight uses the landmarker
+            self._search_pool.shutdown(wait=True)
+            self._search_pool = None
         if self._hands is not None:
             self._hands.close()
             self._hands = None
         if self._crops is not None:
             self._crops.close()
-        if self._search_pool is not None:
-            self._search_pool.shutdown(wait=True)
-            self._search_pool = None
 
     def __enter__(self) -> MediaPipeHandsTracker:
         return self
