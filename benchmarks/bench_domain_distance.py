@@ -4,7 +4,10 @@
         [--procedure suturing] SOURCE [SOURCE ...]
 
 Each source (a video, tracked with the procedure's trackers, or a .motion.npz) is ping-pong looped to
---loop-s seconds, as the issue's figure does, measured once, and checked against the domain recorded in
+--loop-s seconds, as the issue's figure does; a folder of BVH hand capture (the real expert knot tying in
+../shared/data/knot_tying_bvh/*) is seen from above as a webcam would see it (30 fps, the measured
+MediaPipe jitter: scoring/synthetic_realism.top_view) and kept at its own length (the right hand works).
+Each is measured once, and checked against the domain recorded in
 each card: the novelty distance, the card's threshold (its training data's own 99% leave-out quantile),
 their ratio, and how many metrics lie outside the training range. A ratio above 1 or any metric out of
 range means the level and score are withheld. Cards without a domain section show "-".
@@ -63,10 +66,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--loop-s", type=float, default=30.0)
     args = parser.parse_args(argv)
 
+    from skillsight.datasets.bvh import load_bvh_recording
     from skillsight.pipeline import load_or_track
     from skillsight.scoring.procedure import load_procedure
     from skillsight.scoring.reference import measure_motion
     from skillsight.scoring.scorer import load_scorer
+    from skillsight.scoring.synthetic_realism import top_view
 
     proc = load_procedure(args.procedure)
     name = f"{proc.name}-scorer-v1.onnx"
@@ -75,7 +80,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"{proc.name}: novelty distance / threshold / ratio / metrics out of range (of {n_metrics})")
     print(f"{'source':34s} {'hand':5s} | {'before':^30s} | {'after':^30s}")
     for source in args.sources:
-        motion = looped(load_or_track(source, proc.name), args.loop_s)
+        if Path(source).is_dir():
+            capture = load_bvh_recording(Path(source))
+            motion = top_view(capture, rng=np.random.default_rng(0))
+        else:
+            motion = looped(load_or_track(source, proc.name), args.loop_s)
         hand = busiest_hand(motion) if Path(source).name.startswith("asl") else "right"
         hand = "left" if "mirror" in Path(source).name else hand  # a mirrored right-hander
         _, features = measure_motion(motion, proc, hand)

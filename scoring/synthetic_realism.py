@@ -1,0 +1,109 @@
+"""Real 3-D hand motion seen as a webcam above the bench would see it, to check the generator against.
+
+The generator (scoring/synthetic.py) is calibrated against the real expert knot-tying motion capture in
+../shared (Ultraleap BVH, both hands, about 91 Hz): `top_view` turns such a capture into what the
+suturing scorer reads from video (21 MediaPipe-ordered landmarks plus centroid and tip per hand, in px,
+at a webcam's frame rate, with the tracking jitter measured on real MediaPipe clips), so the project's
+own compute_* features can be measured on it exactly as on a tracked video or a synthetic practice.
+
+The captures come from a Unity project (y up), so a camera above the bench sees the x-z plane. Frames
+where the capture jumps faster than any hand moves (the tracker losing and re-finding a hand as it
+enters or leaves) are cut off at the ends of the recording, as a video would start after the hands are
+in view. Only summary statistics of the GPL-licensed capture enter the generator, never its motion.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from skillsight.base.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS
+from skillsight.pose.motion import KIND_VIDEO_2D, Motion
+from skillsight.scoring.synthetic_tracking import add_tracking_artifacts
+
+UP_AXIS = 1  # Unity (and so these BVH exports) is y-up
+MAX_HAND_SPEED_M_S = 3.0  # faster than careful hand work: a tracking jump, not motion
+PALM_M = ("wrist", "middle_finger_mcp")
+
+
+def steady_span(positions: np.ndarray, timestamps: np.ndarray) -> slice:
+    """The longest run of frames in which no hand's wrist jumps faster than MAX_HAND_SPEED_M_S."""
+    wrist = positions[:, :, 0]
+    step = np.linalg.norm(np.diff(wrist, axis=0), axis=-1) / np.diff(timestamps)[:, None]
+    bad = np.concatenate([[True], np.any(~(step <= MAX_HAND_SPEED_M_S), axis=1), [True]])
+    edges = np.flatnonzero(bad)
+    gaps = np.diff(edges)
+    best = int(np.argmax(gaps))
+    return slice(int(edges[best]), int(edges[best + 1]))
+
+
+def exposed(values: np.ndarray, t: np.ndarray, clock: np.ndarray, exposure_s: float) -> np.ndarray:
+    """(T, ...) `values` sampled at irregular `t`, as frames at `clock` each exposed for `exposure_s`
+    see them: the mean over the exposure (a camera's motion blur), from the running integral."""
+    flat = values.reshape(values.shape[0], -1)
+    integral = np.concatenate([np.zeros((1, flat.shape[1])), np.cumsum(
+        0.5 * (flat[1:] + flat[:-1]) * np.diff(t)[:, None], axis=0)])  # fmt: skip
+    lo = np.clip(clock - exposure_s / 2, t[0], t[-1])
+    hi = np.clip(clock + exposure_s / 2, t[0], t[-1])
+    cols = [(np.interp(hi, t, c) - np.interp(lo, t, c)) for c in integral.T]
+    width = np.maximum(hi - lo, 1e-9)
+    out = np.stack(cols, axis=1) / width[:, None]
+    return out.reshape((clock.size, *values.shape[1:]))
+
+
+def top_view(
+    capture: Motion,
+    fps: float = 30.0,
+    hand_size_px: float = 90.0,
+    image_size: tuple[int, int] = (1280, 720),
+    rng: Optional[np.random.Generator] = None,
+) -> Motion:
+    """A 3-D hand capture (metres, MediaPipe keypoint names) as seen from above in px at `fps`.
+
+    The palm length (wrist to middle knuckle) becomes `hand_size_px`; with `rng` the measured
+    MediaPipe jitter of scoring/synthetic_tracking.py is added (no dropouts: a capture has none)."""
+    names = list(capture.keypoints)
+    missing = [k for k in HAND_KEYPOINTS if k not in names]
+    if missing:
+        raise ValueError(f"{capture.metadata.get('source', 'capture')}: no {', '.join(missing)} keypoints")
+    order = [names.index(k) for k in HAND_KEYPOINTS]
+    xyz = capture.positions[:, :, order]  # (T, I, 21, 3), wrist first
+    span = steady_span(xyz, capture.timestamps)
+    xyz, t = xyz[span], capture.timestamps[span]
+    clock = t[0] + np.arange(int((t[-1] - t[0]) * fps) + 1) / fps
+    plane = [a for a in range(3) if a != UP_AXIS]
+    flat = exposed(xyz[..., plane], t, clock, 1.0 / fps)
+    palm_m = float(np.nanmedian(np.linalg.norm(xyz[:, :, 9] - xyz[:, :, 0], axis=-1)))
+    centre = np.nanmedian(flat.reshape(-1, 2), axis=0)
+    px = (flat - centre) * (hand_size_px / palm_m) + np.array(image_size, dtype=float) / 2.0
+    centroid = px.mean(axis=2, keepdims=True)
+    tip = px[:, :, HAND_KEYPOINTS.index("middle_finger_tip")][:, :, None]
+    px = np.concatenate([px, centroid, tip], axis=2)
+    positions = np.concatenate([px, np.zeros(px.shape[:3] + (1,))], axis=-1)
+    confidence = np.full(px.shape[:3], 0.9)
+    if rng is not None:
+        n_i = px.shape[1]
+        positions, confidence = add_tracking_artifacts(
+            positions, {i: slice(None) for i in range(n_i)}, {i: hand_size_px for i in range(n_i)},
+            fps, rng, dropout_share=0.0,
+        )  # fmt: skip
+    metadata = {
+        "source": f"top view of {capture.metadata.get('source', 'a capture')}",
+        "fps": float(fps),
+        "width": int(image_size[0]),
+        "height": int(image_size[1]),
+        "kind": KIND_VIDEO_2D,
+        "units": "px",
+        "camera_view": "top",
+        "captured_span_s": [float(t[0]), float(t[-1])],
+    }
+    return Motion(
+        positions,
+        confidence,
+        clock - clock[0],
+        capture.individuals,
+        HAND_KEYPOINTS + GLOVE_KEYPOINTS,
+        ("x", "y", "z"),
+        metadata=metadata,
+    )
