@@ -37,6 +37,7 @@ from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, S
     SUBMOVEMENT_S,
     HandPlan,
     PracticeParameters,
+    adjustments,
     grip,
     minimum_jerk,
     new_hand_plan,
@@ -55,6 +56,29 @@ WRIST_TURN_SD_DEG = (6.0, 20.0)  # expert, novice
 GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
 TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around their skill's
+# Real expert hand motion (the knot-tying capture in ../shared seen from above, 30 fps, measured with
+# the project's own compute_* features: scripts/measure_synthetic_realism.py --features), and the
+# suturing generator's values calibrated to it. Fitted on take BVH_Finale_Choreographie_MFK_ZFK
+# (right hand, 54.9 s); take Zeigefinger_BVH (20.1 s) is held out to check.
+REAL_EXPERT = {  # measured: fit take, held-out take
+    "needle_driver.mean_speed": (1.90, 1.29),  # hand sizes / s while moving
+    "needle_driver.mean_jerk": (35.5, 24.1),
+    "needle_driver.log_dimensionless_jerk": (-15.8, -14.9),
+    "needle_driver.idle_share": (0.118, 0.054),
+    "needle_driver.tremor": (0.037, 0.022),  # 4-12 Hz fingertip motion: handling, not tremor
+    "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
+    "forceps.idle_share": (0.537, 0.599),
+}
+# How evenly a reach's submovements share its distance (Dirichlet concentration): lower, a few quick
+# strokes carry it (real expert speed p99/p50 11-19, the generator's before 6); novices' reaches are
+# broken up less evenly still (less smooth), 0.5 + 1.5 skill.
+STROKE_CONCENTRATION = (0.5, 1.5)
+REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
+ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
+FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.54-0.60)
+ADJUSTMENT_HAND_SIZES = 0.15
+FINGER_MOTION_HAND_SIZES = 0.02
+WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
 
@@ -92,6 +116,15 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
         trunk_flexion_deg=35.0 - 25.0 * s,
         neck_flexion_deg=30.0 - 20.0 * s,
     )
+    if procedure == "suturing":  # calibrated on real expert hand motion (REAL_EXPERT)
+        params = dataclasses.replace(
+            params,
+            stroke_concentration=STROKE_CONCENTRATION[0] + STROKE_CONCENTRATION[1] * s,
+            reach_time_scale=REACH_TIME_SCALE,
+            adjustment_rate_hz=ADJUSTMENT_RATE_HZ,
+            adjustment_hand_sizes=ADJUSTMENT_HAND_SIZES,
+            finger_motion=FINGER_MOTION_HAND_SIZES,
+        )
     fields = asdict(params)
     for name, value in overrides.items():
         if value is not None:
@@ -108,10 +141,12 @@ def individual_variation(
     of the same skill, so the amplitude the skill implies is scaled by a person factor (log-normal,
     TREMOR_PERSON_SD), unless the caller fixed it. Without this, tremor alone would tell the skill,
     and a model trained here would lean on it, though on real video it is mostly tracking jitter."""
-    if fixed.get("tremor_amplitude") is not None:
-        return p
-    factor = float(rng.lognormal(0.0, TREMOR_PERSON_SD))
-    return dataclasses.replace(p, tremor_amplitude=p.tremor_amplitude * factor)
+    if fixed.get("tremor_amplitude") is None:
+        factor = float(rng.lognormal(0.0, TREMOR_PERSON_SD))
+        p = dataclasses.replace(p, tremor_amplitude=p.tremor_amplitude * factor)
+    if p.finger_motion > 0:  # calibrated (suturing): how far a person turns the wrist is their own
+        p = dataclasses.replace(p, wrist_turn_scale=float(rng.lognormal(0.0, WRIST_TURN_PERSON_SD)))
+    return p
 
 
 # --- suturing ---------------------------------------------------------------------------------
@@ -144,6 +179,7 @@ def _suturing_plans(
         pause(driver, 0.8 * slowness, p, rng)
         # Drive: follow the needle's curve with a wrist rotation.
         turn = np.radians(rng.normal(WRIST_TURN_DEG, np.interp(p.skill, [0, 1], WRIST_TURN_SD_DEG[::-1])))
+        turn *= p.wrist_turn_scale
         rotate(driver, driver.cursor, 1.2 * slowness, side * turn)
         reach(driver, exit_, 1.2 * slowness, p, rng)
         pause(driver, 1.2 * slowness, p, rng)
@@ -165,6 +201,10 @@ def _suturing_plans(
         reach(driver, home_d + rng.normal(0, 0.1, 2), 0.8 * slowness, p, rng)
         pause(driver, 0.8 * slowness, p, rng)
         done += 1
+    end = max(driver.cursor, forceps.cursor) if duration_s is None else duration_s
+    adjustments(driver, end, p, rng)
+    forceps_rate = p.adjustment_rate_hz * FORCEPS_ADJUSTMENT_SHARE
+    adjustments(forceps, end, dataclasses.replace(p, adjustment_rate_hz=forceps_rate), rng)
     return driver, forceps, done
 
 
@@ -297,6 +337,7 @@ def generate_practice(
     pause_share: Optional[float] = None,
     detours: Optional[float] = None,
     corrective_submovements: Optional[float] = None,
+    finger_motion: Optional[float] = None,
     as_video_2d: bool = True,
     noise_px: Optional[float] = None,
     dropout_share: float = DROPOUT_SHARE,
@@ -310,7 +351,8 @@ def generate_practice(
                   left hand, tube in the right, plus a 33-landmark body, side view).
     duration_s:   pad or repeat to this length; suturing without it makes `n_stitches` stitches (4).
     tremor_hz, tremor_amplitude (hand sizes), pause_share (0-1), detours (hand sizes),
-    corrective_submovements (expected per reach): override what the skill implies.
+    corrective_submovements (expected per reach), finger_motion (RMS of the fingertips' own motion
+    while handling, hand sizes; suturing's is measured on a real expert): override what the skill implies.
     noise_px:     None gives tracking jitter as measured on real MediaPipe tracking (shared by the whole
                   hand and per landmark, growing with hand speed; scoring/synthetic_tracking.py); a
                   number gives plain Gaussian jitter of that sd in px on every keypoint.
@@ -323,6 +365,7 @@ def generate_practice(
     rng = np.random.default_rng(seed)
     overrides = {"tremor_hz": tremor_hz, "tremor_amplitude": tremor_amplitude, "pause_share": pause_share}
     overrides.update(detours=detours, corrective_submovements=corrective_submovements)
+    overrides.update(finger_motion=finger_motion)
     p = individual_variation(practice_parameters(s, procedure, **overrides), rng, overrides)
     if procedure == "suturing":
         scene = _suturing_scene(p, n_stitches, duration_s, fps, dominant_hand, image_size, hand_size_px, rng)

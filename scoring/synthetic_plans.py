@@ -18,6 +18,7 @@ from skillsight.base.keypoints import HAND_KEYPOINTS
 # of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little.
 SUBMOVEMENT_S = 0.25
 SUBMOVEMENT_OVERLAP = 0.3
+FINGER_MOTION_HZ = (1.0, 12.0)  # fingers handling thread move faster than the hand, slower than 12 Hz
 FINGERTIP_KEYPOINTS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
 
 # Hand template in palm lengths, in a frame where the palm centre is the origin, "forward" (wrist ->
@@ -47,6 +48,14 @@ class PracticeParameters:
     lift_hand_sizes: float  # intubation: lift along the forearm
     trunk_flexion_deg: float
     neck_flexion_deg: float
+    # Calibrated on real expert hand motion for suturing (scoring/synthetic.py, REAL_EXPERT); the
+    # defaults keep plain minimum-jerk reaches (intubation is not calibrated yet).
+    stroke_concentration: float = 4.0  # Dirichlet concentration of a reach's submovement shares
+    adjustment_rate_hz: float = 0.0  # small corrective adjustments of a working hand, per second
+    adjustment_hand_sizes: float = 0.0  # their typical size
+    finger_motion: float = 0.0  # RMS of fingertip motion relative to the palm, hand sizes
+    wrist_turn_scale: float = 1.0  # one person's wrist turn relative to the typical one
+    reach_time_scale: float = 1.0  # reaches take this times the planned time (quicker strokes < 1)
 
 
 # --- minimum-jerk plans -----------------------------------------------------------------------
@@ -106,6 +115,7 @@ def reach(
 ) -> float:
     """Move the palm to `target` from where the plan ends, starting at plan.cursor, with the skill's
     detour and corrective submovements. Returns the time the hand arrives."""
+    duration *= p.reach_time_scale
     t0 = plan.cursor
     current = plan.position.position_at_end()
     delta = np.asarray(target, dtype=float) - current
@@ -115,7 +125,7 @@ def reach(
     if n_corrections:
         angle = rng.uniform(0, 2 * np.pi)
         error = p.endpoint_error * rng.uniform(0.6, 1.4) * np.array([np.cos(angle), np.sin(angle)])
-    _primary_movement(plan.position, t0, duration, delta + error, rng)
+    _primary_movement(plan.position, t0, duration, delta + error, rng, p.stroke_concentration)
     if distance > 0.3 and p.detours > 0:
         perp = np.array([-delta[1], delta[0]]) / distance
         bulge = p.detours * rng.uniform(0.3, 1.2) * rng.choice([-1.0, 1.0]) * perp
@@ -133,18 +143,36 @@ def reach(
 
 
 def _primary_movement(
-    plan: SubmovementPlan, t0: float, duration: float, displacement: np.ndarray, rng: np.random.Generator
-) -> None:
+    plan: SubmovementPlan, t0: float, duration: float, displacement: np.ndarray, rng: np.random.Generator,
+    concentration: float = 4.0,
+) -> None:  # fmt: skip
     """A reach as a chain of overlapping minimum-jerk submovements of about SUBMOVEMENT_S each (uneven
-    shares of the distance), as real hands move: not one smooth stroke per reach."""
+    shares of the distance: the lower `concentration`, the more a few quick strokes carry it), as real
+    hands move: not one smooth stroke per reach."""
     k = max(1, int(round(duration / SUBMOVEMENT_S)))
     if k == 1:
         plan.add(t0, duration, displacement)
         return
-    shares = rng.dirichlet(np.full(k, 4.0))
+    shares = rng.dirichlet(np.full(k, concentration))
     step = duration / (k + SUBMOVEMENT_OVERLAP)
     for j, share in enumerate(shares):
         plan.add(t0 + j * step, step * (1.0 + SUBMOVEMENT_OVERLAP), share * displacement)
+
+
+def adjustments(plan: HandPlan, end: float, p: PracticeParameters, rng: np.random.Generator) -> None:
+    """Small submovements of a working hand at random times over [0, end] (Poisson, p.adjustment_rate_hz):
+    real hands keep adjusting their grip and the thread between the task's reaches, so they are rarely
+    still. Each is about SUBMOVEMENT_S long, p.adjustment_hand_sizes in a random direction; the next
+    reach goes to its target from wherever the hand is, so they do not accumulate."""
+    if p.adjustment_rate_hz <= 0 or p.adjustment_hand_sizes <= 0 or end <= 0:
+        return
+    for t0 in np.sort(rng.uniform(0.0, end, int(rng.poisson(p.adjustment_rate_hz * end)))):
+        angle = rng.uniform(0, 2 * np.pi)
+        size = p.adjustment_hand_sizes * rng.lognormal(0.0, 0.5)
+        step = size * np.array([np.cos(angle), np.sin(angle)])
+        duration = SUBMOVEMENT_S * rng.uniform(0.7, 1.3)
+        plan.position.add(t0, duration, step)
+        plan.position.add(t0 + duration + rng.exponential(0.3), duration, -step)
 
 
 def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random.Generator) -> None:
@@ -207,6 +235,19 @@ def tremor_shake(t: np.ndarray, hz: float, amplitude: float, rng: np.random.Gene
     return amplitude * (envelope * np.sin(phase))[:, None] * direction
 
 
+def finger_motion(t: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
+    """(T, 2) a fingertip's own motion relative to the palm while it handles thread and instrument:
+    band-limited noise (FINGER_MOTION_HZ) of RMS `rms` per axis; zero when `rms` is 0."""
+    if rms <= 0 or t.size < 4:
+        return np.zeros((t.size, 2))
+    fps = (t.size - 1) / max(float(t[-1] - t[0]), 1e-9)
+    spectrum = np.fft.rfft(rng.normal(size=(t.size, 2)), axis=0)
+    hz = np.fft.rfftfreq(t.size, 1.0 / fps)
+    spectrum[(hz < FINGER_MOTION_HZ[0]) | (hz > FINGER_MOTION_HZ[1])] = 0.0
+    out = np.fft.irfft(spectrum, n=t.size, axis=0)
+    return out * (rms / max(float(np.sqrt(np.mean(out**2))), 1e-12))
+
+
 def render_hand(
     plan: HandPlan,
     t: np.ndarray,
@@ -225,6 +266,7 @@ def render_hand(
     points = hand_keypoints(palm, angle, aperture, size, mirror)
     for name in FINGERTIP_KEYPOINTS:
         points[:, HAND_KEYPOINTS.index(name)] += shake
+        points[:, HAND_KEYPOINTS.index(name)] += finger_motion(t, p.finger_motion, rng) * size
     centroid = points.mean(axis=1)
     tip = points[:, HAND_KEYPOINTS.index("middle_finger_tip")]
     return np.concatenate([points, centroid[:, None], tip[:, None]], axis=1)
