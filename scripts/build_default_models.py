@@ -7,7 +7,8 @@ trained on the synthetic generator (scoring/synthetic.py: minimum-jerk movements
 pauses, tremor, detours and corrective movements, and a matching GRS-like ground truth), and the
 reference is built from synthetic "expert" practices. Every file says so (`built_from`, `disclaimer`),
 because a lab should train its own model and build its own reference from its own experts' videos.
-Nothing derived from the GPL-licensed motion capture in ../shared is used.
+The suturing generator's constants are calibrated to summary figures measured on the real expert
+knot-tying capture in ../shared (scoring/synthetic.py REAL_EXPERT); none of its motion is used.
 
 Deterministic: every practice has a fixed seed and the dates written into the files are fixed
 (BUILD_DATE, or $SOURCE_DATE_EPOCH when set), so rebuilding gives the same models and references.
@@ -43,7 +44,9 @@ LENGTH_DEPENDENT = ("task.duration", ".path_length", ".movements", ".pauses", ".
 BUILT_FROM = (
     "SYNTHETIC practice only: SkillSight's motion generator (scoring/synthetic.py, minimum-jerk hand "
     "movements whose pauses, tremor, detours and corrective movements depend on a simulated skill, with a "
-    "matching GRS-like ground truth). No real trainee or expert recordings."
+    "matching GRS-like ground truth; for suturing, speeds, strokes, adjustments, finger motion and wrist "
+    "turns calibrated to summary figures of one real expert's knot-tying motion capture). No real "
+    "trainee or expert recordings."
 )
 DISCLAIMER = (
     "Built from synthetic motion, not from real experts or trainees: a demonstration default so SkillSight "

@@ -15,6 +15,12 @@ What scoring/synthetic.py is calibrated against (its TRACKING_* and EXPERT_* con
 
 Every statistic is computed the same way on synthetic practices of three skills, and printed beside the
 real value. Only summary statistics are taken from the GPL-licensed motion capture, never its motion.
+
+With --features, the suturing scorer's own metrics (compute_features, the assessment's steps) are measured
+on the real expert capture seen from above as a webcam would see it (scoring/synthetic_realism.top_view)
+and on synthetic practices of three skills: scoring/synthetic.py REAL_EXPERT holds these figures. The
+generator's suturing constants were fitted to the first take (BVH_Finale_Choreographie_MFK_ZFK); the
+second (Zeigefinger_BVH) is held out, to check.
 """
 
 from __future__ import annotations
@@ -196,6 +202,42 @@ def synthetic_statistics(skill: float, seed: int) -> dict[str, float]:
     return stats
 
 
+FEATURE_NAMES = (
+    "needle_driver.mean_speed", "needle_driver.mean_jerk", "needle_driver.log_dimensionless_jerk",
+    "needle_driver.sparc", "needle_driver.idle_share", "needle_driver.tremor",
+    "needle_driver.wrist_rotation_range", "forceps.log_dimensionless_jerk", "forceps.idle_share",
+    "bimanual.speed_correlation", "bimanual.simultaneous_share", "bimanual.path_ratio",
+    "suturing.mean_cycle_time", "needle_driver.path_length", "needle_driver.movements",
+)  # fmt: skip
+
+
+def suturing_features(motion: Any) -> dict[str, float]:
+    """The suturing metrics of a motion, the right hand driving the needle (as the assessment does)."""
+    from skillsight.scoring.procedure import load_procedure
+    from skillsight.scoring.reference import measure_motion
+
+    _, features = measure_motion(motion, load_procedure("suturing"), "right")
+    return {n: float(features[n].value) if n in features else float("nan") for n in FEATURE_NAMES}
+
+
+def feature_comparison(data: Path, seeds: int) -> dict[str, dict[str, float]]:
+    """Columns: each real take seen from above (fit / held out), then synthetic means per skill."""
+    from skillsight.datasets.bvh import load_bvh_recording
+    from skillsight.scoring.synthetic import generate_practice
+    from skillsight.scoring.synthetic_realism import top_view
+
+    columns = {}
+    for role, take in (("fit", "BVH_Finale_Choreographie_MFK_ZFK"), ("held out", "Zeigefinger_BVH")):
+        folder = data / "knot_tying_bvh" / take
+        if folder.exists():
+            seen = top_view(load_bvh_recording(folder), rng=np.random.default_rng(0))
+            columns[f"real expert ({role})"] = suturing_features(seen)
+    for name, skill in (("expert", 0.85), ("intermediate", 0.5), ("novice", 0.15)):
+        rows = [suturing_features(generate_practice(skill, duration_s=60.0, seed=s)) for s in range(seeds)]
+        columns[f"synthetic {name}"] = _mean(rows)
+    return columns
+
+
 def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     keys = rows[0].keys() if rows else []
     return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in keys}
@@ -214,7 +256,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--no-tracking", action="store_true", help="skip tracking the shared videos")
+    parser.add_argument(
+        "--features",
+        type=int,
+        metavar="SEEDS",
+        default=0,
+        help="only the suturing metrics: real expert capture vs SEEDS practices per skill",
+    )
     args = parser.parse_args(argv)
+    if args.features:
+        print_table("Suturing metrics (compute_features)", feature_comparison(args.data, args.features))
+        return 0
     synthetic = {
         f"synthetic {name}": _mean([synthetic_statistics(skill, seed) for seed in range(3)])
         for name, skill in (("novice", 0.15), ("intermediate", 0.5), ("expert", 0.85))
