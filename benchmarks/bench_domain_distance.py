@@ -90,6 +90,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         _, features = measure_motion(motion, proc, hand)
         cells = " | ".join(describe(scorers[k], features) for k in ("before", "after"))
         print(f"{Path(source).name[:34]:34s} {hand:5s} | {cells}")
+        for key in ("before", "after"):
+            row, _ = scorers[key].feature_vector(features)
+            for out in scorers[key].check_domain(row).out_of_range:
+                print(f"    {key}: {out.name} {out.value:.3g} outside {out.low:.3g} to {out.high:.3g}")
     return 0
 
 
