@@ -78,6 +78,9 @@ ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more 
 FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.54-0.60)
 ADJUSTMENT_HAND_SIZES = 0.15
 FINGER_MOTION_HAND_SIZES = 0.02
+# Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
+# (an open hand reaching) to 0.037 (knot tying) hand sizes on the shared clips.
+FINGER_MOTION_PERSON_SD = 0.5
 WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
@@ -144,8 +147,12 @@ def individual_variation(
     if fixed.get("tremor_amplitude") is None:
         factor = float(rng.lognormal(0.0, TREMOR_PERSON_SD))
         p = dataclasses.replace(p, tremor_amplitude=p.tremor_amplitude * factor)
-    if p.finger_motion > 0:  # calibrated (suturing): how far a person turns the wrist is their own
-        p = dataclasses.replace(p, wrist_turn_scale=float(rng.lognormal(0.0, WRIST_TURN_PERSON_SD)))
+    if p.finger_motion > 0:  # calibrated (suturing): how a person turns and fingers is their own
+        turn = float(rng.lognormal(0.0, WRIST_TURN_PERSON_SD))
+        fingers = float(rng.lognormal(0.0, FINGER_MOTION_PERSON_SD))
+        if fixed.get("finger_motion") is not None:
+            fingers = 1.0
+        p = dataclasses.replace(p, wrist_turn_scale=turn, finger_motion=p.finger_motion * fingers)
     return p
 
 

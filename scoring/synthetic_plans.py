@@ -100,6 +100,7 @@ class HandPlan:
     rotation: SubmovementPlan
     aperture: SubmovementPlan
     cursor: float = 0.0  # time at which the hand is free for its next action
+    holds: list[tuple[float, float]] = field(default_factory=list)  # (start, end) s of pauses
 
 
 def new_hand_plan(start_xy: tuple[float, float], angle: float, aperture: float = 0.35) -> HandPlan:
@@ -162,11 +163,14 @@ def _primary_movement(
 def adjustments(plan: HandPlan, end: float, p: PracticeParameters, rng: np.random.Generator) -> None:
     """Small submovements of a working hand at random times over [0, end] (Poisson, p.adjustment_rate_hz):
     real hands keep adjusting their grip and the thread between the task's reaches, so they are rarely
-    still. Each is about SUBMOVEMENT_S long, p.adjustment_hand_sizes in a random direction; the next
-    reach goes to its target from wherever the hand is, so they do not accumulate."""
+    still. Not while the hand pauses (plan.holds: a hesitating hand waits). Each is about SUBMOVEMENT_S
+    long, p.adjustment_hand_sizes in a random direction, and goes back after a moment."""
     if p.adjustment_rate_hz <= 0 or p.adjustment_hand_sizes <= 0 or end <= 0:
         return
-    for t0 in np.sort(rng.uniform(0.0, end, int(rng.poisson(p.adjustment_rate_hz * end)))):
+    times = np.sort(rng.uniform(0.0, end, int(rng.poisson(p.adjustment_rate_hz * end))))
+    for a, b in plan.holds:
+        times = times[(times < a) | (times >= b)]
+    for t0 in times:
         angle = rng.uniform(0, 2 * np.pi)
         size = p.adjustment_hand_sizes * rng.lognormal(0.0, 0.5)
         step = size * np.array([np.cos(angle), np.sin(angle)])
@@ -179,7 +183,9 @@ def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random
     """Hold still after an action; on average pause_share of the time is spent so."""
     share = min(max(p.pause_share, 0.0), 0.9)
     if share > 0:
+        start = plan.cursor
         plan.cursor += float(rng.exponential(active_s * share / (1.0 - share)))
+        plan.holds.append((start, plan.cursor))
 
 
 def rotate(plan: HandPlan, t0: float, duration: float, radians: float) -> None:

@@ -14,8 +14,10 @@ from skillsight.scoring.synthetic import (
     REAL_EXPERT,
     generate_practice,
     minimum_jerk,
+    practice_parameters,
     synthetic_truth,
 )
+from skillsight.scoring.synthetic_plans import adjustments, new_hand_plan, pause, reach
 
 
 def _features(procedure="suturing", **kwargs):
@@ -219,3 +221,49 @@ def test_tremor_differs_between_people_of_one_skill_unless_fixed():
         for seed in range(3)
     ]
     assert {truth["parameters"]["tremor_amplitude"] for truth in fixed} == {0.01}
+
+
+def test_calibrated_handling_varies_between_people_and_a_fixed_value_holds():
+    """How far a person turns the wrist and how much their fingers move is their own (suturing)."""
+    params = [
+        synthetic_truth(generate_practice("expert", n_stitches=1, seed=s))["parameters"] for s in range(12)
+    ]
+    turns = [p["wrist_turn_scale"] for p in params]
+    fingers = [p["finger_motion"] for p in params]
+    assert max(turns) / min(turns) > 2.0 and max(fingers) / min(fingers) > 1.5
+    fixed = generate_practice("expert", n_stitches=1, seed=0, finger_motion=0.01)
+    assert synthetic_truth(fixed)["parameters"]["finger_motion"] == 0.01
+    intubation = synthetic_truth(generate_practice("expert", "intubation", seed=0))["parameters"]
+    assert (intubation["finger_motion"], intubation["wrist_turn_scale"]) == (0.0, 1.0)  # not calibrated
+
+
+def test_adjustments_keep_working_hands_moving_but_not_hesitating_ones():
+    plan = new_hand_plan((0.0, 0.0), 0.0)
+    params = practice_parameters(0.5, "suturing", adjustment_rate_hz=5.0)
+    plan.cursor = 1.0
+    pause(plan, 40.0, params, np.random.default_rng(0))  # a long hesitation from 1 s on
+    ((start, end),) = plan.holds
+    adjustments(plan, end + 20.0, params, np.random.default_rng(1))
+    starts = np.array([t0 for t0, _, _ in plan.position.moves])
+    assert starts.size > 20  # adjustments outside the pause ...
+    assert not np.any((starts >= start + 0.5) & (starts < end - 0.5))  # ... and none inside it
+    none = practice_parameters(0.5, "intubation")
+    assert none.adjustment_rate_hz == 0.0
+
+
+def test_uneven_strokes_give_quick_bursts_as_a_real_expert_has():
+    """Real expert speed: 99th percentile 11-19 times the median (REAL_EXPERT); even strokes gave 6."""
+
+    def burstiness(concentration: float) -> float:
+        plan = new_hand_plan((0.0, 0.0), 0.0)
+        rng = np.random.default_rng(3)
+        params = practice_parameters(0.85, "suturing", stroke_concentration=concentration,
+                                     corrective_submovements=0.0, detours=0.0)  # fmt: skip
+        for k in range(40):
+            reach(plan, np.array([2.0 * (k % 2), 0.0]), 1.0, params, rng)
+        t = np.arange(0.0, plan.cursor, 1 / 30)
+        speed = np.linalg.norm(np.diff(plan.position.render(t), axis=0), axis=1)
+        moving = speed[speed > 0.01 * speed.max()]
+        return float(np.quantile(moving, 0.99) / np.median(moving))
+
+    assert burstiness(0.5) > 1.3 * burstiness(4.0)
