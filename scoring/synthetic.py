@@ -8,6 +8,10 @@ bent-over posture. Output looks like video tracking: 21 MediaPipe hand landmarks
 plus the glove tracker's "centroid"/"tip" per hand, and for intubation 33 pose landmarks, in pixels
 (kind video_2d), with tracking jitter and short dropouts as measured on real MediaPipe tracking, and
 reaches made of submovements as long as a real expert's (scripts/measure_synthetic_realism.py).
+Suturing is calibrated on a real expert's hand motion seen from above (REAL_EXPERT): quick, unevenly
+shared strokes, small adjustments of working hands between reaches, fingers that move while handling,
+and a wrist turn of each person's own; novices differ from there as the literature says (slower, more
+and longer pauses in which the hand waits, corrections, detours, tremor, less even strokes).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating

@@ -10,6 +10,8 @@ reference landmarks and this project's own tracking; hand_reaching; typing_two_h
 | hand_reaching         | 0.0005            | 0.0018             | 0.0011               | 0.0021 |
 | typing_two_hands      | 0.0042            | 0.0066             | 0.0052               | 0.0073 |
 
+Re-measured on 2026-11-30 with the crop-following hand tracker: within 0.0002 of these (typing 0.0040,
+0.0067, 0.0053, 0.0072; this project's tracking of asl_hand 0.0014, 0.0040, 0.0024, 0.0062); no dropouts.
 So jitter has a part the whole hand shares and a part each landmark adds, and both grow with hand
 speed (motion blur). The model here: sd = still + per_speed x palm speed (palm lengths per second), for
 both parts. Dropouts inside a tracked span were rare on these bare-hand clips (none in 620 tracked

@@ -208,6 +208,7 @@ FEATURE_NAMES = (
     "needle_driver.wrist_rotation_range", "forceps.log_dimensionless_jerk", "forceps.idle_share",
     "bimanual.speed_correlation", "bimanual.simultaneous_share", "bimanual.path_ratio",
     "suturing.mean_cycle_time", "needle_driver.path_length", "needle_driver.movements",
+    "needle_driver.pauses",
 )  # fmt: skip
 
 
@@ -217,7 +218,10 @@ def suturing_features(motion: Any) -> dict[str, float]:
     from skillsight.scoring.reference import measure_motion
 
     _, features = measure_motion(motion, load_procedure("suturing"), "right")
-    return {n: float(features[n].value) if n in features else float("nan") for n in FEATURE_NAMES}
+    out = {n: float(features[n].value) if n in features else float("nan") for n in FEATURE_NAMES}
+    idle_s = features["needle_driver.task_time"].value - features["needle_driver.active_time"].value
+    out["mean pause s (idle / pauses)"] = float(idle_s / max(out["needle_driver.pauses"], 1.0))
+    return out
 
 
 def feature_comparison(data: Path, seeds: int) -> dict[str, dict[str, float]]:
