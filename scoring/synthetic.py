@@ -361,9 +361,8 @@ def generate_practice(
     procedure:    "suturing" (two hands, stitch cycles, top view) or "intubation" (laryngoscope in the
                   left hand, tube in the right, plus a 33-landmark body, side view).
     duration_s:   pad or repeat to this length; suturing without it makes `n_stitches` stitches (4).
-    tremor_hz, tremor_amplitude (hand sizes), pause_share (0-1), detours (hand sizes),
-    corrective_submovements (expected per reach), finger_motion (RMS of the fingertips' own motion
-    while handling, hand sizes; suturing's is measured on a real expert): override what the skill implies.
+    tremor_hz, tremor_amplitude (hand sizes), pause_share (0-1), detours (hand sizes), corrective_submovements
+    (per reach), finger_motion (fingertips' own motion, hand sizes): override what the skill implies.
     noise_px:     None gives tracking jitter as measured on real MediaPipe tracking (shared by the whole
                   hand and per landmark, growing with hand speed; scoring/synthetic_tracking.py); a
                   number gives plain Gaussian jitter of that sd in px on every keypoint.
@@ -374,9 +373,10 @@ def generate_practice(
     _check_arguments(procedure, dominant_hand, fps)
     s = skill_value(skill)
     rng = np.random.default_rng(seed)
-    overrides = {"tremor_hz": tremor_hz, "tremor_amplitude": tremor_amplitude, "pause_share": pause_share}
-    overrides.update(detours=detours, corrective_submovements=corrective_submovements)
-    overrides.update(finger_motion=finger_motion)
+    overrides = dict(tremor_hz=tremor_hz, tremor_amplitude=tremor_amplitude, pause_share=pause_share)
+    overrides.update(
+        detours=detours, corrective_submovements=corrective_submovements, finger_motion=finger_motion
+    )
     p = individual_variation(practice_parameters(s, procedure, **overrides), rng, overrides)
     if procedure == "suturing":
         scene = _suturing_scene(p, n_stitches, duration_s, fps, dominant_hand, image_size, hand_size_px, rng)
@@ -387,15 +387,10 @@ def generate_practice(
     truth.update(skill=s, level=skill_level(s), grs=_grs(s, rng), grs_range=list(GRS_RANGE))
     truth.update(parameters=asdict(p), **scene.truth)
     motion = Motion(
-        positions,
-        confidence,
-        scene.t,
-        scene.individuals,
-        scene.keypoints,
-        ("x", "y", "z"),
+        positions, confidence, scene.t, scene.individuals, scene.keypoints, ("x", "y", "z"),
         metadata=_practice_metadata(scene, truth, fps, image_size),
         signals=_glove_area_signals(scene, positions),
-    )
+    )  # fmt: skip
     return motion if as_video_2d else _as_metric(motion, procedure, hand_size_px)
 
 
