@@ -81,14 +81,17 @@ def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: Kinema
     jerk = local_derivatives(track, t, SPEED_TIME_SCALE_S, 3)
     speed_integral, jerk_integral = Integral(s, t), Integral(np.sum(jerk**2, axis=1), t)
     rest = REST_SHARE * thresholds.idle_speed
-    values = []
+    values, lengths = [], []
     for a, b in movement_segments(s, thresholds, t):
         span = rest_span(s, t, a, b, rest)
         if span[1] - span[0] >= MIN_MOVEMENT_S:
             dj = dimensionless_jerk(speed_integral, jerk_integral, span)
             if np.isfinite(dj) and dj > 0:
                 values.append(-np.log(dj))
-    return float(np.mean(values)) if values else float("nan")
+                lengths.append(speed_integral(*span))
+    # Weighted by the distance each unit covers: small units near the idle speed, which a slower or
+    # noisier recording may drop or add, move the mean little.
+    return float(np.average(values, weights=lengths)) if values else float("nan")
 
 
 def _long_enough(a: int, b: int, motion: Motion) -> bool:
