@@ -260,3 +260,35 @@ def test_a_hands_fit_is_made_once_per_motion_and_shared_read_only():
         first.speed[0] = 1.0  # shared between every metric: nobody may change it
     other = motion.with_updates(positions=motion.positions * 2.0)
     assert k.hand_motion(other, "right_hand") is not first
+
+
+# --- movements and smoothness units: seconds and seen ends, not frames --------------------------------
+
+
+def test_a_movement_is_counted_only_where_its_peak_is_seen():
+    """A move cut by the end of the recording (its speed still rising) is not counted; whole, it is."""
+    whole = _rest_and_moves(1)
+    cut = whole[: int(1.4 * FPS)]  # 1 s rest, then the first 0.4 s of the move: speed still rising
+    assert k.compute_movement_count(_motion(whole), HAND, TH) == 1
+    assert k.compute_movement_count(_motion(cut), HAND, TH) == 0
+
+
+def test_movements_are_the_same_at_every_frame_rate():
+    """Three moves between rests, sampled at 15, 25, 30 and 60 fps: three movements at each rate."""
+    for fps in (15.0, 25.0, 30.0, 60.0):
+        t = np.arange(int(7.1 * fps)) / fps
+        x = sum(2.0 * minimum_jerk(np.clip(t - (1.0 + 2.0 * i), 0.0, 1.0)) for i in range(3))
+        motion = motion_from_tracks(
+            {(HAND, "centroid"): np.c_[x, np.zeros_like(x)]}, fps=fps, units="hand_size"
+        )
+        assert k.compute_movement_count(motion, HAND, TH) == 3, fps
+
+
+def test_a_short_dip_below_rest_does_not_split_a_smoothness_unit():
+    times = np.arange(120) / FPS
+    speed = np.full(times.size, 1.0)
+    speed[:20] = speed[-20:] = 0.0
+    speed[50:52] = 0.05  # 0.07 s below the rest level: one frame more or less decides it
+    assert k.movement_segments(speed, TH, times) == [(20, 100)]
+    speed[50:62] = 0.05  # 0.4 s: the hand came to rest between two units
+    assert k.movement_segments(speed, TH, times) == [(20, 50), (62, 100)]
