@@ -61,13 +61,11 @@ class FeatureSpec(NamedTuple):
 # suffix (per hand) or full name -> spec. Labels and units as a trainee reads them: metric_display.py.
 FEATURE_SPECS: dict[str, FeatureSpec] = {
     "task_time": FeatureSpec("s", "time from the hand's first to its last appearance", False, "time on task"),
-    "active_time": FeatureSpec(
-        "s", "time the hand was moving (not paused; graded near the idle speed)", False, "time moving"
-    ),
+    "active_time": FeatureSpec("s", "time the hand was moving (not in a pause)", False, "time moving"),
     "path_length": FeatureSpec("{u}", "distance the hand travelled", False, "distance travelled"),
     "movements": FeatureSpec(
         "count",
-        "number of distinct movements (speed peaks), as ICSAD counts them; graded near the idle speed",
+        "number of distinct movements (speed peaks held 0.1 s above the idle speed), as ICSAD counts them",
         False,
         "number of movements",
     ),
@@ -90,7 +88,10 @@ FEATURE_SPECS: dict[str, FeatureSpec] = {
     ),
     "idle_share": FeatureSpec("share", "share of the time the hand was paused", False, "time idle"),
     "pauses": FeatureSpec(
-        "count", "number of pauses (hand still for at least the minimum pause)", False, "number of pauses"
+        "count",
+        "number of pauses (the hand moved less than the idle speed allows over 0.5 s)",
+        False,
+        "number of pauses",
     ),
     "working_area": FeatureSpec(
         "{u}^2", "area covered by the hand's path (convex hull)", False, "working area"

@@ -9,9 +9,8 @@ from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     compute_path_length,
-    frame_durations,
     hand_speed,
-    moving_mask,
+    pause_timeline,
 )
 
 
@@ -29,19 +28,16 @@ def compute_speed_correlation(motion: Motion, first_hand: str, second_hand: str)
 def compute_simultaneous_share(
     motion: Motion, first_hand: str, second_hand: str, thresholds: KinematicThresholds
 ) -> float:
-    """Share (0-1) of the time either hand moves during which both move (frames weighted by their
-    duration, so the frame rate does not matter)."""
+    """Share (0-1) of the time either hand moves during which both move (read on the pauses' fine
+    clock, so the frame rate does not matter)."""
     a, b = hand_speed(motion, first_hand), hand_speed(motion, second_hand)
     if a is None or b is None:
         return float("nan")
-    both_seen = np.isfinite(a) & np.isfinite(b)
-    moving_a = moving_mask(a, thresholds, motion.timestamps) & both_seen
-    moving_b = moving_mask(b, thresholds, motion.timestamps) & both_seen
+    _, seen_a, paused_a = pause_timeline(a, thresholds, motion.timestamps)
+    _, seen_b, paused_b = pause_timeline(b, thresholds, motion.timestamps)
+    moving_a, moving_b = seen_a & seen_b & ~paused_a, seen_a & seen_b & ~paused_b
     either = moving_a | moving_b
-    if not either.any():
-        return float("nan")
-    durations = frame_durations(motion.timestamps)
-    return float(durations[moving_a & moving_b].sum() / durations[either].sum())
+    return float((moving_a & moving_b).sum() / either.sum()) if either.any() else float("nan")
 
 
 def compute_path_ratio(motion: Motion, first_hand: str, second_hand: str) -> float:

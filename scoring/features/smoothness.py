@@ -19,12 +19,14 @@ import numpy as np
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import Motion
 from skillsight.scoring.features.kinematics import (
+    REST_SHARE,
     SPEED_TIME_SCALE_S,
     KinematicThresholds,
     fast_segments,
     hand_speed,
     hand_track,
     movement_segments,
+    rest_span,
     spatial_axes,
 )
 from skillsight.scoring.features.local_fit import local_derivatives
@@ -38,22 +40,32 @@ MIN_TREMOR_RUN_S = 1.0
 MIN_MOVEMENT_S = 0.15
 
 
-def dimensionless_jerk(track: np.ndarray, jerk: np.ndarray, timestamps: np.ndarray) -> float:
-    """Dimensionless jerk of one movement: D^5 / L^2 * integral |jerk|^2 dt (720 for minimum jerk),
-    from its (T, D) positions and jerk."""
-    squared = np.sum(jerk**2, axis=1)
-    finite = np.isfinite(squared)
-    if finite.sum() < 3:
+def dimensionless_jerk(speed_integral: Integral, jerk_integral: Integral, span: tuple[float, float]) -> float:
+    """Dimensionless jerk of one movement over span = (start_s, end_s) in continuous time:
+    D^5 / L^2 * integral |jerk|^2 dt (720 for minimum jerk), with D the span's length, L the distance
+    travelled in it (the integral of the hand speed, as path length measures it) and the integrals
+    read between exact times, so neither the frame rate nor jitter moves the unit's ends or its length."""
+    start, end = span
+    duration = end - start
+    length = speed_integral(start, end)
+    if duration <= 0 or not length > 0:
         return float("nan")
-    duration = float(timestamps[-1] - timestamps[0])
-    length = float(np.nansum(np.linalg.norm(np.diff(track, axis=0), axis=1)))
-    if duration <= 0 or length <= 0:
-        return float("nan")
-    # The trapezoid rule written out: np.trapz is gone in numpy 2.5, np.trapezoid is new in 2.0, and
-    # importing scipy.integrate costs most of a second on a cold start.
-    y, t = squared[finite], timestamps[finite]
-    integral = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(t)))
-    return duration**5 / length**2 * integral
+    return duration**5 / length**2 * jerk_integral(start, end)
+
+
+class Integral:
+    """The time integral of (T,) samples (trapezoids between consecutive finite ones) between any two
+    times, by interpolating the running integral: exact at the samples, linear between."""
+
+    def __init__(self, values: np.ndarray, timestamps: np.ndarray) -> None:
+        both = np.isfinite(values[:-1]) & np.isfinite(values[1:])
+        steps = np.where(both, 0.5 * (values[:-1] + values[1:]) * np.diff(timestamps), 0.0)
+        self.timestamps, self.running = timestamps, np.concatenate(([0.0], np.cumsum(steps)))
+
+    def __call__(self, start: float, end: float) -> float:
+        return float(
+            np.interp(end, self.timestamps, self.running) - np.interp(start, self.timestamps, self.running)
+        )
 
 
 def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
@@ -64,15 +76,22 @@ def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: Kinema
     s = hand_speed(motion, hand)
     if track is None or s is None:
         return float("nan")
+    t = motion.timestamps
     # Jerk over the whole track (a local fit on a fixed time scale), then cut into movements.
-    jerk = local_derivatives(track, motion.timestamps, SPEED_TIME_SCALE_S, 3)
-    values = []
-    for a, b in movement_segments(s, thresholds, motion.timestamps):
-        if _long_enough(a, b, motion):
-            dj = dimensionless_jerk(track[a:b], jerk[a:b], motion.timestamps[a:b])
+    jerk = local_derivatives(track, t, SPEED_TIME_SCALE_S, 3)
+    speed_integral, jerk_integral = Integral(s, t), Integral(np.sum(jerk**2, axis=1), t)
+    rest = REST_SHARE * thresholds.idle_speed
+    values, lengths = [], []
+    for a, b in movement_segments(s, thresholds, t):
+        span = rest_span(s, t, a, b, rest)
+        if span[1] - span[0] >= MIN_MOVEMENT_S:
+            dj = dimensionless_jerk(speed_integral, jerk_integral, span)
             if np.isfinite(dj) and dj > 0:
                 values.append(-np.log(dj))
-    return float(np.mean(values)) if values else float("nan")
+                lengths.append(speed_integral(*span))
+    # Weighted by the distance each unit covers: small units near the idle speed, which a slower or
+    # noisier recording may drop or add, move the mean little.
+    return float(np.average(values, weights=lengths)) if values else float("nan")
 
 
 def _long_enough(a: int, b: int, motion: Motion) -> bool:
