@@ -67,11 +67,11 @@ TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around 
 REAL_EXPERT = {  # measured: fit take, held-out take
     "needle_driver.mean_speed": (1.90, 1.29),  # hand sizes / s while moving
     "needle_driver.mean_jerk": (35.5, 24.1),
-    "needle_driver.log_dimensionless_jerk": (-15.8, -14.9),
-    "needle_driver.idle_share": (0.118, 0.054),
+    "needle_driver.log_dimensionless_jerk": (-17.6, -18.5),
+    "needle_driver.idle_share": (0.250, 0.143),
     "needle_driver.tremor": (0.037, 0.022),  # 4-12 Hz fingertip motion: handling, not tremor
     "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
-    "forceps.idle_share": (0.537, 0.599),
+    "forceps.idle_share": (0.694, 0.781),
 }
 # How evenly a reach's submovements share its distance (Dirichlet concentration): lower, a few quick
 # strokes carry it (real expert speed p99/p50 11-19, the generator's before 6); novices' reaches are
@@ -79,7 +79,7 @@ REAL_EXPERT = {  # measured: fit take, held-out take
 STROKE_CONCENTRATION = (0.5, 1.5)
 REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
-FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.54-0.60)
+FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.69-0.78)
 ADJUSTMENT_HAND_SIZES = 0.15
 FINGER_MOTION_HAND_SIZES = 0.02
 # Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
