@@ -10,9 +10,11 @@ than either tracker alone would report.
 
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. Skin-tone latex is looked for only when asked
-(`skin_tone_gloves`): in a video the skin family (a bare hand and forearm beside a glove) can win the
-calibration samples from the real glove's family, so it is off by default.
+are switched off rather than a wrong hand reported. In a video, skin-tone latex is looked for only when
+asked (`skin_tone_gloves`): the skin family (a bare hand and forearm beside a glove) can win the
+calibration samples from the real glove's family. Stills of an image folder are each decided on their
+own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
+hand in a still no glove hand of that still is reported.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
@@ -44,7 +46,8 @@ from skillsight.pose.trackers.base import (
 
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
 # 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
-AUTO_TRACKER_VERSION = "1.3"
+# 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
+AUTO_TRACKER_VERSION = "1.4"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
@@ -82,13 +85,15 @@ class AutoTracker:
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
         independent_frames: bool = False,
-        skin_tone_gloves: bool = False,
+        skin_tone_gloves: Optional[bool] = None,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
         self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
+            skin_tone_gloves = independent_frames
         if gloves_factory is None:
             from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
 
@@ -144,6 +149,7 @@ class AutoTracker:
         sample_landmarks = self._sample_landmarks(sample) if self.gloves_present else []
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
+        bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True

@@ -1,4 +1,5 @@
-"""Two touching or crossed gloves that form one blob are split into two hands; one glove is not."""
+"""Glove blob shapes: two touching or crossed gloves that form one blob are split into two hands, one
+glove is not; a glove leaving the frame by a side border is a hand, a straight strip along it is not."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
-from skillsight.pose.trackers.gloves.hands import split_pair, two_hands_in_one
+from skillsight.pose.trackers.gloves.hands import border_contacts, shape_score, split_pair, two_hands_in_one
 
 SIZE = (384, 216)  # working size: width, height
 
@@ -75,3 +76,21 @@ def test_a_video_splits_a_blob_where_both_tracked_hands_met() -> None:
             merged_frames += 1
             both += int(not np.isnan(x).any() and x[0] < x[1])
     assert merged_frames == 8 and both == 8
+
+
+def border_shape_score(mask: np.ndarray) -> float:
+    contacts = border_contacts(mask, ("bottom", "left", "right"))
+    return shape_score(mask, float(np.count_nonzero(mask)), float(mask.size), contacts)
+
+
+def test_a_glove_leaving_by_a_side_border_is_a_hand_a_straight_strip_is_not() -> None:
+    # a hand half out of the frame with its glove-coloured arm along the border: a strip, but not a
+    # straight one (fingers, palm, thumb); a table edge along the border keeps to a straight line
+    for x in (368, 372, 376):  # tracker 2.4 rejected all three as table edges
+        for angle in (-100.0, -90.0):
+            mask = np.zeros(SIZE[::-1], np.uint8)
+            glove(mask, (x, 120), angle, 1, cuff=2.0)
+            assert border_shape_score(mask) > 0, (x, angle)
+    strip = np.zeros(SIZE[::-1], np.uint8)
+    cv2.fillPoly(strip, [np.array([[358, 20], [383, 20], [383, 215], [350, 215]], np.int32)], (1,))
+    assert border_shape_score(strip) == 0

@@ -306,3 +306,30 @@ def test_auto_finds_skin_tone_latex_in_a_video_where_mediapipe_sees_no_bare_hand
         tracker.close()
     assert tracker.provenance()["skin_tone_gloves_found"]
     assert score.found_share >= 0.8 and score.false_share <= 0.05
+
+
+def test_auto_decides_each_still_of_a_folder_on_its_own(cutouts) -> None:
+    # a folder of unrelated stills, most of them bare-handed: the gloved stills among them (skin-tone
+    # latex included, which MediaPipe does not see) still give their hands; the bare-handed ones none
+    pytest.importorskip("mediapipe")
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    bare = [bare_hand_scene(seed, SIZE, cutouts) for seed in range(6)]
+    gloved = [
+        make_scene(seed, glove, "teal", "apart", SIZE, cutouts)
+        for seed, glove in enumerate(("indigo", "skin_latex"), start=11)
+    ]
+    frames = [Frame(i, float(i), scene.image) for i, scene in enumerate(bare + gloved)]
+    tracker = AutoTracker(camera_view="top", independent_frames=True)
+    score = SceneScore()
+    try:
+        tracker.prepare(frames)
+        observations = [tracker.process(frame) for frame in frames]
+    finally:
+        tracker.close()
+    for scene, observation in zip(gloved, observations[len(bare) :]):
+        score_observation(scene, centres_of(observation), score)
+    assert score.found == score.visible == 4 and score.false == 0
+    for observation in observations[: len(bare)]:
+        if np.any(observation.confidence[:, :21] > 0):
+            assert glove_hands(observation) == 0
