@@ -203,7 +203,12 @@ class AutoTracker:
             self.prepare([frame])
         landmarks = self._landmarks(frame)
         gloved = self.gloves.process(frame) if self.gloves_present else None
-        observation = self._merge(landmarks, gloved, _bare_hand_seen(landmarks, frame.image))
+        # beside a bare hand a white or blue "glove" is an object; a skin-coloured one is the other hand
+        # (bare, which MediaPipe missed, or skin-tone latex): it stays
+        skin = getattr(self.gloves, "last_family", None) == "skin"
+        if gloved is not None and self.independent_frames and self.camera_view == "top":
+            landmarks = _named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
+        observation = self._merge(landmarks, gloved, not skin and _bare_hand_seen(landmarks, frame.image))
         self._counts["frames"] += 1
         return observation
 
@@ -343,6 +348,29 @@ def _match_gloves_to_landmarks(
         if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
             matched[free[nearest]] = landmark_slot
     return matched
+
+
+def _named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp: int) -> FrameObservation:
+    """A still seen from above: where both trackers see the same hands, the glove tracker's names (by
+    where each arm enters the frame, the trainee at the bottom) over MediaPipe's handedness, which its
+    models learnt on bare hands seen from the front and which skin-tone latex from above confuses."""
+    taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
+    glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
+    if not any(taken) or len(glove_slots) < sum(taken):
+        return landmarks
+    matched = _match_gloves_to_landmarks(
+        landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
+    )
+    if len(matched) < sum(taken) or all(g == s for g, s in matched.items()):
+        return landmarks
+    order = [1, 0]
+    extras = {}
+    for key, value in landmarks.extras.items():
+        hand, dot, rest = key.partition(".")
+        swapped = {HAND_NAMES[0]: HAND_NAMES[1], HAND_NAMES[1]: HAND_NAMES[0]}.get(hand)
+        extras[f"{swapped}{dot}{rest}" if swapped and dot else key] = value
+    world = landmarks.world[order] if landmarks.world is not None else None
+    return FrameObservation(landmarks.positions[order], landmarks.confidence[order], world, extras)
 
 
 def _beside_a_bare_hand(
