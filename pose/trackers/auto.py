@@ -14,7 +14,9 @@ are switched off rather than a wrong hand reported. In a video, skin-tone latex 
 asked (`skin_tone_gloves`): the skin family (a bare hand and forearm beside a glove) can win the
 calibration samples from the real glove's family. Stills of an image folder are each decided on their
 own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
-hand in a still no glove hand of that still is reported.
+hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
+is its other hand, which MediaPipe missed); seen from above, hands both trackers see are named as the
+glove tracker names them (where each arm enters), not by MediaPipe's handedness.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
