@@ -10,9 +10,13 @@ than either tracker alone would report.
 
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. Skin-tone latex is looked for only when asked
-(`skin_tone_gloves`): in a video the skin family (a bare hand and forearm beside a glove) can win the
-calibration samples from the real glove's family, so it is off by default.
+are switched off rather than a wrong hand reported. In a video, skin-tone latex is looked for only when
+asked (`skin_tone_gloves`): the skin family (a bare hand and forearm beside a glove) can win the
+calibration samples from the real glove's family. Stills of an image folder are each decided on their
+own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
+hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
+is its other hand, which MediaPipe missed); seen from above, hands both trackers see are named as the
+glove tracker names them (where each arm enters), not by MediaPipe's handedness.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
@@ -44,7 +48,8 @@ from skillsight.pose.trackers.base import (
 
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
 # 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
-AUTO_TRACKER_VERSION = "1.3"
+# 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
+AUTO_TRACKER_VERSION = "1.4"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
@@ -82,13 +87,15 @@ class AutoTracker:
         hands_factory: Optional[TrackerFactory] = None,
         gloves_factory: Optional[TrackerFactory] = None,
         independent_frames: bool = False,
-        skin_tone_gloves: bool = False,
+        skin_tone_gloves: Optional[bool] = None,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
         self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
+            skin_tone_gloves = independent_frames
         if gloves_factory is None:
             from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
 
@@ -144,6 +151,7 @@ class AutoTracker:
         sample_landmarks = self._sample_landmarks(sample) if self.gloves_present else []
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
+        bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
@@ -197,7 +205,12 @@ class AutoTracker:
             self.prepare([frame])
         landmarks = self._landmarks(frame)
         gloved = self.gloves.process(frame) if self.gloves_present else None
-        observation = self._merge(landmarks, gloved, _bare_hand_seen(landmarks, frame.image))
+        # beside a bare hand a white or blue "glove" is an object; a skin-coloured one is the other hand
+        # (bare, which MediaPipe missed, or skin-tone latex): it stays
+        skin = getattr(self.gloves, "last_family", None) == "skin"
+        if gloved is not None and self.independent_frames and self.camera_view == "top":
+            landmarks = _named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
+        observation = self._merge(landmarks, gloved, not skin and _bare_hand_seen(landmarks, frame.image))
         self._counts["frames"] += 1
         return observation
 
@@ -337,6 +350,29 @@ def _match_gloves_to_landmarks(
         if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
             matched[free[nearest]] = landmark_slot
     return matched
+
+
+def _named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp: int) -> FrameObservation:
+    """A still seen from above: where both trackers see the same hands, the glove tracker's names (by
+    where each arm enters the frame, the trainee at the bottom) over MediaPipe's handedness, which its
+    models learnt on bare hands seen from the front and which skin-tone latex from above confuses."""
+    taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
+    glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
+    if not any(taken) or len(glove_slots) < sum(taken):
+        return landmarks
+    matched = _match_gloves_to_landmarks(
+        landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
+    )
+    if len(matched) < sum(taken) or all(g == s for g, s in matched.items()):
+        return landmarks
+    order = [1, 0]
+    extras = {}
+    for key, value in landmarks.extras.items():
+        hand, dot, rest = key.partition(".")
+        swapped = {HAND_NAMES[0]: HAND_NAMES[1], HAND_NAMES[1]: HAND_NAMES[0]}.get(hand)
+        extras[f"{swapped}{dot}{rest}" if swapped and dot else key] = value
+    world = landmarks.world[order] if landmarks.world is not None else None
+    return FrameObservation(landmarks.positions[order], landmarks.confidence[order], world, extras)
 
 
 def _beside_a_bare_hand(

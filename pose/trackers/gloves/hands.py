@@ -31,6 +31,10 @@ MAX_RECTANGULARITY = (
     0.9  # area (closed, holes filled) / minimum-area rectangle: pads, sheets and boxes lie above
 )
 MAX_BORDER_RUN = 0.5  # of a border: a blob lying along it is a table edge or a sleeve of the drape
+# ... when its width along that border keeps to a straight line (std about the fitted line / mean width):
+# a table or drape edge is bounded by a straight line; a hand leaving the frame (palm, thumb, fingers,
+# cuff; measured 0.10-0.42 on the generated scenes) is not
+MAX_STRIP_BEND = 0.06
 PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
 HAND_LENGTH_WIDTHS = 1.8  # a hand is about this many arm widths long from the far end
 FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (tried 2.6: worse on the scenes)
@@ -98,13 +102,13 @@ def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list
     if share < MIN_AREA_SHARE or share > MAX_AREA_SHARE:
         return 0.0
     height, width = blob.shape
-    for edge_line, length in (
-        (blob[0, :], width),
-        (blob[-1, :], width),
-        (blob[:, 0], height),
-        (blob[:, -1], height),
+    for edge_line, length, across_rows in (
+        (blob[0, :], width, False),
+        (blob[-1, :], width, False),
+        (blob[:, 0], height, True),
+        (blob[:, -1], height, True),
     ):
-        if np.count_nonzero(edge_line) > MAX_BORDER_RUN * length:
+        if np.count_nonzero(edge_line) > MAX_BORDER_RUN * length and _straight_strip(blob, across_rows):
             return 0.0
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outline = np.concatenate([c.reshape(-1, 2) for c in contours])
@@ -114,7 +118,9 @@ def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list
             return 0.0  # a thin bar inside the frame: an instrument, a pad's lit edge, not a hand
     (_, _), (w, h), _ = cv2.minAreaRect(outline)
     if min(w, h) < 0.3 * max(w, h) and _lies_along_border(blob, outline):
-        return 0.0  # a strip along the frame's edge: the table beyond the drape
+        _, _, box_w, box_h = cv2.boundingRect(outline)
+        if _straight_strip(blob, across_rows=box_h >= box_w):
+            return 0.0  # a strip along the frame's edge: the table beyond the drape
     # closing first: notches that instruments and thread cut into a pad do not make it less square
     closed = cv2.morphologyEx(blob, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     closed_contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -133,6 +139,18 @@ def _lies_along_border(blob: np.ndarray, outline: np.ndarray) -> bool:
     )
     along_a_side = h >= 3 * w and max(np.count_nonzero(blob[:, 0]), np.count_nonzero(blob[:, -1])) >= 0.7 * h
     return bool(along_top_or_bottom or along_a_side)
+
+
+def _straight_strip(blob: np.ndarray, across_rows: bool) -> bool:
+    """Whether the blob's width (per row along a side border, per column along the top or bottom) keeps
+    to a straight line over its length: the edge of a table or drape, not an arm and hand."""
+    widths = np.count_nonzero(blob, axis=1 if across_rows else 0).astype(np.float64)
+    widths = widths[widths > 0]
+    if len(widths) < 4:
+        return True
+    steps = np.arange(len(widths), dtype=np.float64)
+    line = np.polyval(np.polyfit(steps, widths, 1), steps)
+    return float(np.std(widths - line)) <= MAX_STRIP_BEND * float(widths.mean())
 
 
 def _straight_edged(contours: Sequence[np.ndarray]) -> bool:

@@ -60,8 +60,11 @@ def runs_into(
     window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, x - radius), x + radius + 1))
     beyond = set() if own_mask is None else _met_beyond(blob, own_mask, _gloves_only(other_masks, found_by))
     for family, mask in other_masks.items():
-        # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand
-        at_tip = mask[window].size and float(np.mean(mask[window] >= 0.5 * blob.area)) >= SLEEVE_END_SHARE
+        # an arm's size, not an instrument's or a highlight's: the blob beyond is at least half this hand,
+        # a white one a whole hand (as in _met_beyond: a lit patch of the pad or an instrument's white
+        # lines at a coloured glove's fingers are smaller than the glove)
+        smallest = blob.area if family == "white" else 0.5 * blob.area
+        at_tip = mask[window].size and float(np.mean(mask[window] >= smallest)) >= SLEEVE_END_SHARE
         if not at_tip and family not in beyond:
             continue
         hands = [h for h, _ in found_by.get(family, [])]

@@ -43,7 +43,9 @@ from skillsight.pose.trackers.gloves.segmentation import (
 )
 from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
-GLOVE_TRACKER_VERSION = "2.4"  # 2.4: white latex beside coloured sleeves, on a washed-out drape
+# 2.4: white latex beside coloured sleeves, on a washed-out drape; 2.5: a glove leaving the frame by a side
+# border is no table edge; stills are not calibrated on each other
+GLOVE_TRACKER_VERSION = "2.5"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
@@ -102,7 +104,9 @@ class GloveTracker:
     def prepare(self, sample: Sequence[Frame]) -> None:
         self._tracks.clear()
         self._prepared = True
-        if not sample:
+        if not sample or self.independent_frames:
+            # unrelated stills teach nothing about each other: no family chosen for all of them, and no
+            # "still" white background (a white glove lying where gloves often lie would be taken for it)
             self.calibration = None
             self._prepared = False  # a live source: calibrate on the first frame
             return

@@ -1,4 +1,5 @@
-"""Two touching or crossed gloves that form one blob are split into two hands; one glove is not."""
+"""Glove blob shapes: two touching or crossed gloves that form one blob are split into two hands, one
+glove is not; a glove leaving the frame by a side border is a hand, a straight strip along it is not."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ import numpy as np
 
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
-from skillsight.pose.trackers.gloves.hands import split_pair, two_hands_in_one
+from skillsight.pose.trackers.gloves.hands import (
+    border_contacts,
+    describe_hand,
+    shape_score,
+    split_pair,
+    two_hands_in_one,
+)
+from skillsight.pose.trackers.gloves.sleeves import runs_into
 
 SIZE = (384, 216)  # working size: width, height
 
@@ -75,3 +83,42 @@ def test_a_video_splits_a_blob_where_both_tracked_hands_met() -> None:
             merged_frames += 1
             both += int(not np.isnan(x).any() and x[0] < x[1])
     assert merged_frames == 8 and both == 8
+
+
+def border_shape_score(mask: np.ndarray) -> float:
+    contacts = border_contacts(mask, ("bottom", "left", "right"))
+    return shape_score(mask, float(np.count_nonzero(mask)), float(mask.size), contacts)
+
+
+def test_a_glove_leaving_by_a_side_border_is_a_hand_a_straight_strip_is_not() -> None:
+    # a hand half out of the frame with its glove-coloured arm along the border: a strip, but not a
+    # straight one (fingers, palm, thumb); a table edge along the border keeps to a straight line
+    for x in (368, 372, 376):  # tracker 2.4 rejected all three as table edges
+        for angle in (-100.0, -90.0):
+            mask = np.zeros(SIZE[::-1], np.uint8)
+            glove(mask, (x, 120), angle, 1, cuff=2.0)
+            assert border_shape_score(mask) > 0, (x, angle)
+    strip = np.zeros(SIZE[::-1], np.uint8)
+    cv2.fillPoly(strip, [np.array([[358, 20], [383, 20], [383, 215], [350, 215]], np.int32)], (1,))
+    assert border_shape_score(strip) == 0
+
+
+def test_a_small_white_patch_at_the_fingers_does_not_make_a_glove_a_sleeve() -> None:
+    # a lit patch of the pad or an instrument's white lines at a coloured glove's fingertips is smaller
+    # than the glove: the glove stays a hand; a white glove's size there (its arm goes on in white latex)
+    # makes it a sleeve, as before
+    own = np.zeros(SIZE[::-1], np.uint8)
+    glove(own, (190, 215), -90.0, 1, cuff=1.0)
+    contacts = border_contacts(own, ("bottom", "left", "right"))
+    hand = describe_hand(own, contacts[0], "bottom")
+    assert hand is not None
+    tip = (int(hand.tip[0]), int(hand.tip[1]) - 4)
+    for share, sleeve in ((0.7, False), (1.6, True)):
+        white = np.zeros(SIZE[::-1], np.float32)
+        radius = int(np.sqrt(share * hand.area / np.pi))
+        cv2.circle(white, (tip[0], tip[1] - radius), radius, (1.0,), -1)
+        white[white > 0] = float(np.count_nonzero(white))
+        found_white = describe_hand((white > 0).astype(np.uint8), np.empty((0, 2)), "bottom")
+        assert found_white is not None
+        found_by = {"colored": [(hand, 1.0)], "white": [(found_white, 0.6)]}
+        assert runs_into(hand, {"white": white}, found_by, own.astype(np.float32)) is sleeve, share
