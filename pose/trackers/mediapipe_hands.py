@@ -13,8 +13,8 @@ caller's (`base.tracker_threads`: a trainee's score, not a batch worker given on
 "hands+pose" the pose tracker also hands each frame's wrist, index and pinky points over (`body_link`),
 and a hand the body shows is placed from them. The whole frame is searched for palms (the Tasks
 HandLandmarker in IMAGE mode) only for a hand neither followed nor shown by the body: at once when a
-followed hand is lost, else every `_SEARCH_EVERY` frames, where MediaPipe's VIDEO mode searches every
-frame that lacks a hand (every frame of a one-handed video). A hand placed from the body takes the
+followed hand is lost, else every 5 frames, every 15 once a hand has been missing 30 frames (MediaPipe's
+VIDEO mode searches every frame that lacks a hand). A hand placed from the body takes the
 body's side as its identity (unless the hand model is sure of the other) and its presence score as its
 score; a followed hand keeps the identity it was given.
 
@@ -425,7 +425,8 @@ class MediaPipeHandsTracker:
             if video
             else f"mediapipe {mediapipe_version()}",
             "hand_regions": f"from {regions}; palm detection only for a hand not found so (at once when "
-            f"one is lost, else every {_SEARCH_EVERY} frames)"
+            f"one is lost, else every {_SEARCH_EVERY} frames, every {_SEARCH_EVERY_SLOWER} once a hand has "
+            f"been missing {_SEARCH_SLOWER_AFTER})"
             if video
             else "palm detection (Tasks HandLandmarker)",
             "mediapipe_version": mediapipe_version(),
