@@ -21,6 +21,7 @@ slower than right-handed.
 
     python benchmarks/bench_score.py --seconds 20 --rounds 1        # a quick look
     python benchmarks/bench_score.py --clips /tmp/score-clips --left  # the figures
+    python benchmarks/bench_score.py --against ../main/.venv/bin/python  # before/after in one run
 """
 
 from __future__ import annotations
@@ -124,13 +125,17 @@ def wall_of(cmd: list[str], log: Path) -> float:
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}; see {log}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     label = "bare loop" if "-c" in cmd else f"score {cmd[cmd.index('--dominant-hand') + 1]}-handed"
+    if cmd[0] != sys.executable:
+        label += f" ({cmd[0]})"
     print(f"    {label}: wall {wall:.1f} s, CPU {cpu:.1f} s")
     return wall
 
 
-def score_cmd(clip: Path, procedure: str, work: Path, hand: str = "right") -> list[str]:
+def score_cmd(
+    clip: Path, procedure: str, work: Path, hand: str = "right", python: str = sys.executable
+) -> list[str]:
     out = work / f"{clip.stem}.{hand}.json"
-    cmd = [sys.executable, "-m", "skillsight.cli", "score", str(clip), "-p", procedure]
+    cmd = [python, "-m", "skillsight.cli", "score", str(clip), "-p", procedure]
     return cmd + ["--dominant-hand", hand, "--no-progress", "--json", str(out)]
 
 
@@ -150,15 +155,20 @@ def mirrored_copy(clip: Path) -> Path:
     return mirrored if mirrored.exists() else mirror_clip(clip, mirrored)
 
 
-def measure(clip: Path, procedure: str, tracker: str, work: Path, rounds: int, left: bool) -> None:
+def measure(
+    clip: Path, procedure: str, tracker: str, work: Path, rounds: int, left: bool, against: Optional[str]
+) -> None:
     seconds = duration_s(clip)
     bare_cmd = [sys.executable, "-c", BARE_LOOP, str(clip), tracker]
-    bare, ours, lefts = [], [], []
+    bare, ours, lefts, others = [], [], [], []
     for _ in range(rounds):
         bare.append(wall_of(bare_cmd, work / "bare.log"))
         ours.append(wall_of(score_cmd(clip, procedure, work), work / "score.log"))
         if left:
             lefts.append(wall_of(score_cmd(mirrored_copy(clip), procedure, work, "left"), work / "score.log"))
+        if against is not None:
+            other = score_cmd(clip, procedure, work, "right", python=against)
+            others.append(wall_of(other, work / "against.log"))
     ratios = ", ".join(f"{b / o:.2f}" for b, o in zip(bare, ours))
     print(
         f"{clip.name} ({seconds:.0f} s, {procedure}, {tracker}): bare loop {_rtf(seconds, bare)}, "
@@ -167,6 +177,9 @@ def measure(clip: Path, procedure: str, tracker: str, work: Path, rounds: int, l
     if left:
         per_round = ", ".join(f"{r / lw:.2f}" for r, lw in zip(ours, lefts))
         print(f"  left-handed score {_rtf(seconds, lefts)}; right wall / left wall per round: {per_round}")
+    if against is not None:
+        per_round = ", ".join(f"{a / o:.2f}" for a, o in zip(others, ours))
+        print(f"  {against}: score {_rtf(seconds, others)}; its wall / this wall per round: {per_round}")
 
 
 def _rtf(seconds: float, walls: list[float]) -> str:
@@ -183,6 +196,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--clips", type=Path, default=Path("/tmp/skillsight-score-clips"))
     parser.add_argument("--only", choices=sorted(CLIPS), action="append", help="only these clips")
     parser.add_argument("--left", action="store_true", help="also score the squats clip left-handed")
+    parser.add_argument(
+        "--against",
+        metavar="PYTHON",
+        help="also score each clip with another installation's interpreter (e.g. main's .venv/bin/python), "
+        "in turn with this one, for a before/after in one run",
+    )
     args = parser.parse_args(argv)
     clips = make_clips(args.clips, args.seconds)
     work = args.clips / "work"
@@ -190,7 +209,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     for name in args.only or CLIPS:
         procedure, tracker = CLIPS[name]
         left = args.left and name.startswith("squats")
-        measure(clips[name], procedure, tracker, work, args.rounds, left)
+        measure(clips[name], procedure, tracker, work, args.rounds, left, args.against)
     return 0
 
 

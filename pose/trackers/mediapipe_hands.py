@@ -13,8 +13,8 @@ caller's (`base.tracker_threads`: a trainee's score, not a batch worker given on
 "hands+pose" the pose tracker also hands each frame's wrist, index and pinky points over (`body_link`),
 and a hand the body shows is placed from them. The whole frame is searched for palms (the Tasks
 HandLandmarker in IMAGE mode) only for a hand neither followed nor shown by the body: at once when a
-followed hand is lost, else every `_SEARCH_EVERY` frames, where MediaPipe's VIDEO mode searches every
-frame that lacks a hand (every frame of a one-handed video). A hand placed from the body takes the
+followed hand is lost, else every 5 frames, every 15 once a hand has been missing 30 frames (MediaPipe's
+VIDEO mode searches every frame that lacks a hand). A hand placed from the body takes the
 body's side as its identity (unless the hand model is sure of the other) and its presence score as its
 score; a followed hand keeps the identity it was given.
 
@@ -72,6 +72,7 @@ from skillsight.pose.trackers.crop_runtime import runtime_version
 from skillsight.pose.trackers.hand_crops import HandCropTracker, roi_from_pose
 from skillsight.pose.trackers.mediapipe_tasks import (
     HAND_BUNDLE,
+    DeferredRunner,
     LandmarkerRunner,
     bundle_path,
     bundle_provenance,
@@ -84,6 +85,9 @@ _PALM = [0, 5, 9, 13, 17]  # wrist and the four finger MCPs
 _WRIST, _MIDDLE_MCP = 0, 9
 MAX_TRACKING_SIDE = 1920
 _SEARCH_EVERY = 5  # frames between palm searches for a hand not followed (6 a second at 30 fps)
+# a hand missing for a second (30 frames) is out of view or one MediaPipe cannot find: searched for
+# every 15 frames from then on (twice a second at 30 fps), until every hand wanted is found again
+_SEARCH_SLOWER_AFTER, _SEARCH_EVERY_SLOWER = 30, 15
 _SURE_HANDEDNESS = 0.9
 
 
@@ -263,7 +267,6 @@ class MediaPipeHandsTracker:
         # Unrelated stills (an image folder): detect afresh in each, and let no image's hands decide
         # the identity or the size consistency of the next one's.
         self.independent_frames = independent_frames
-        self._hands: Any = self._new_landmarker()
         self._resolver = HandIdentityResolver(camera_view, memory_frames=0 if independent_frames else 15)
         self._body: Optional[BodyFeed] = None  # set in "hands+pose": hands placed from the body
         # A video: hands followed on crops (both at once where a spare thread is allowed), palms searched
@@ -276,11 +279,19 @@ class MediaPipeHandsTracker:
             )
         )
         self._since_search = _SEARCH_EVERY  # frames since the last palm search: the first frame searches
+        self._missing_for = 0  # frames in a row with fewer hands found than wanted
         # a search due whatever the crops find runs beside them (see `_search_certain`)
         self._search_pool: Optional[ThreadPoolExecutor] = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="skillsight-palm-search")
             if self._crops is not None and self._crops.parallel
             else None
+        )
+        # the palm search's landmarker: stills search every image, a video only where a hand is missing,
+        # so there it is built ahead on the search thread (idle at the start) or when first needed
+        self._hands: Any = (
+            self._new_landmarker()
+            if independent_frames
+            else DeferredRunner(self._new_landmarker, ahead=self._search_pool)
         )
 
     def can_follow_body(self) -> bool:
@@ -352,7 +363,9 @@ class MediaPipeHandsTracker:
             HandDetection(c.points, self._crop_hand(hand, c.right_score), c.presence, c.world)
             for hand, c in found.items()
         ]
-        if beside is not None or self._should_search(found, regions, followed):
+        search = beside is not None or self._should_search(found, regions, followed)
+        self._count_missing(found)  # after both decisions of this frame: one thread or two alike
+        if search:
             height, width = image.shape[:2]
             result = beside.result() if beside is not None else self._hands(image)
             searched = _detections(result, width, height, self.mirrored)
@@ -365,19 +378,27 @@ class MediaPipeHandsTracker:
         due. Such a search can then run beside the crops, on the spare thread."""
         candidates = set(followed) | {hand for hand in HANDS if regions[hand] is not None}
         wanted = int(self._settings["max_num_hands"])
-        return len(candidates) < wanted and self._since_search + 1 >= _SEARCH_EVERY
+        return len(candidates) < wanted and self._since_search + 1 >= self._search_interval()
+
+    def _count_missing(self, found: dict[str, Any]) -> None:
+        wanted = int(self._settings["max_num_hands"])
+        self._missing_for = 0 if len(found) >= wanted else self._missing_for + 1
+
+    def _search_interval(self) -> int:
+        """Frames between periodic searches: a hand just gone often comes back at once; one long gone, or
+        never found, would cost a full search six times a second for nothing."""
+        return _SEARCH_EVERY if self._missing_for < _SEARCH_SLOWER_AFTER else _SEARCH_EVERY_SLOWER
 
     def _should_search(self, found: dict[str, Any], regions: dict[str, Any], followed: Sequence[str]) -> bool:
         """Search the whole frame for palms when fewer hands than wanted are found and a missing one is
-        not shown by the body: at once when a followed hand was just lost, else every `_SEARCH_EVERY`
-        frames (MediaPipe searches every such frame, which for a hand out of view or a one-handed video
-        is a full palm detection on every frame for nothing)."""
+        not shown by the body: at once when a followed hand was just lost, else periodically (MediaPipe
+        searches every such frame: for a one-handed video, a palm detection on every frame)."""
         self._since_search += 1
         missing = [hand for hand in HANDS if hand not in found and regions[hand] is None]
         if len(found) >= int(self._settings["max_num_hands"]) or not missing:
             return False
         just_lost = any(hand in followed and hand not in found for hand in HANDS)
-        if just_lost or self._since_search >= _SEARCH_EVERY:
+        if just_lost or self._since_search >= self._search_interval():
             self._since_search = 0
             return True
         return False
@@ -404,7 +425,8 @@ class MediaPipeHandsTracker:
             if video
             else f"mediapipe {mediapipe_version()}",
             "hand_regions": f"from {regions}; palm detection only for a hand not found so (at once when "
-            f"one is lost, else every {_SEARCH_EVERY} frames)"
+            f"one is lost, else every {_SEARCH_EVERY} frames, every {_SEARCH_EVERY_SLOWER} once a hand has "
+            f"been missing {_SEARCH_SLOWER_AFTER})"
             if video
             else "palm detection (Tasks HandLandmarker)",
             "mediapipe_version": mediapipe_version(),

@@ -14,9 +14,10 @@ change with a decoder's timestamps, and a variable-rate or duplicated timestamp 
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor, Future
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -147,3 +148,32 @@ class LandmarkerRunner:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+
+
+class DeferredRunner:
+    """A landmarker runner built when first used, or ahead of that on `ahead` (a worker thread that is
+    idle while tracking starts), so that loading MediaPipe (about half a CPU-second) overlaps the start
+    of tracking instead of delaying it. Whichever thread builds it, it is the same runner, so no result
+    depends on timing. Used by one thread at a time, as `LandmarkerRunner`."""
+
+    def __init__(self, build: Callable[[], LandmarkerRunner], ahead: Optional[Executor] = None) -> None:
+        self._build = build
+        self._ahead: Optional[Future] = None if ahead is None else ahead.submit(build)
+        self._runner: Optional[LandmarkerRunner] = None
+
+    def runner(self) -> LandmarkerRunner:
+        if self._runner is None:
+            ahead, self._ahead = self._ahead, None
+            self._runner = ahead.result() if ahead is not None else self._build()
+        return self._runner
+
+    def __call__(self, image: np.ndarray) -> Any:
+        return self.runner()(image)
+
+    def close(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and not ahead.cancel() and ahead.exception() is None:
+            self._runner = ahead.result()  # built ahead and never used: closed below all the same
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None

@@ -34,6 +34,9 @@ DETECTOR_SIZE, LANDMARK_SIZE, HEATMAP_KERNEL = 224, 256, 7
 N_LANDMARKS, N_MODEL_LANDMARKS = 33, 39  # 33 body landmarks + hip centre, scale point and 4 unused
 _HIP_CENTRE, _SCALE_POINT = 33, 34
 ROI_SCALE = 1.25
+# landmarks, pose flag, heat map, world landmarks: not the segmentation mask (Identity_2), whose
+# 256 x 256 decoder took a third of the model's time for an output nothing reads
+LANDMARK_OUTPUTS = ("Identity", "Identity_1", "Identity_3", "Identity_4")
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +68,7 @@ class PoseCropModel:
 
     def __init__(self, bundle: Path, threads: int = 1) -> None:
         self._detector = load_model(bundle, DETECTOR_MEMBER, threads=threads)
-        self._landmarks = load_model(bundle, LANDMARK_MEMBER, threads=threads)
+        self._landmarks = load_model(bundle, LANDMARK_MEMBER, threads=threads, outputs=LANDMARK_OUTPUTS)
 
     def detect(self, image: np.ndarray, min_score: float) -> Optional[Roi]:
         """The body region from the detector's best (blended) box, or None."""
@@ -85,7 +88,7 @@ class PoseCropModel:
 
     def landmarks(self, image: np.ndarray, roi: Roi) -> tuple[np.ndarray, np.ndarray, float]:
         """(39, 5) landmarks in frame pixels (x, y, z, visibility, presence), (39, 3) world, pose flag."""
-        points, flag, _, heatmap, world = self._landmarks(crop(image, roi, LANDMARK_SIZE, (0.0, 1.0)))
+        points, flag, heatmap, world = self._landmarks(crop(image, roi, LANDMARK_SIZE, (0.0, 1.0)))
         raw = points.reshape(N_MODEL_LANDMARKS, 5).astype(np.float64)
         refined = refine_from_heatmap(raw[:, :2] / LANDMARK_SIZE, heatmap[0]) * LANDMARK_SIZE
         out = np.empty_like(raw)

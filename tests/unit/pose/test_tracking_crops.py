@@ -168,3 +168,31 @@ def test_heatmap_refinement_moves_a_landmark_to_its_confident_window_only():
     np.testing.assert_allclose(refined[1], [0.5 / 64, 0.5 / 64], atol=1e-4)  # window clipped at the edge
     np.testing.assert_array_equal(refined[2], xy[2])  # outside the map: kept
     np.testing.assert_array_equal(refine_from_heatmap(xy, heatmap - 30.0), xy)  # nothing confident: kept
+
+
+def test_a_model_pruned_to_the_outputs_read_gives_them_bit_identical_and_drops_the_rest():
+    from ai_edge_litert.interpreter import Interpreter
+
+    from skillsight.pose.trackers.crop_runtime import bundle_member, keep_outputs
+    from skillsight.pose.trackers.mediapipe_tasks import POSE_BUNDLE, bundle_path
+    from skillsight.pose.trackers.pose_crops import LANDMARK_MEMBER, LANDMARK_OUTPUTS
+
+    full = bundle_member(bundle_path(POSE_BUNDLE), LANDMARK_MEMBER)
+    pruned = keep_outputs(full, LANDMARK_OUTPUTS)
+    image = np.random.default_rng(3).random((1, 256, 256, 3), dtype=np.float32)
+    outputs = []
+    for model in (full, pruned):
+        interpreter = Interpreter(model_content=model, num_threads=1)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
+        interpreter.invoke()
+        outputs.append(
+            {d["name"]: interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()}
+        )
+    assert set(outputs[0]) == {*LANDMARK_OUTPUTS, "Identity_2"}  # the segmentation mask
+    assert set(outputs[1]) == set(LANDMARK_OUTPUTS)
+    for name in LANDMARK_OUTPUTS:
+        np.testing.assert_array_equal(outputs[1][name], outputs[0][name])
+    assert len(pruned) < len(full)
+    with pytest.raises(ValueError, match="no output named mask"):
+        keep_outputs(full, ("Identity", "mask"))

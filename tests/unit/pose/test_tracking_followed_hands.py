@@ -56,6 +56,26 @@ def test_palms_are_searched_for_at_once_when_a_hand_is_lost_else_every_few_frame
         tracker.close()
 
 
+def test_a_hand_missing_for_a_second_is_searched_for_less_often_until_every_hand_is_found():
+    tracker = MediaPipeHandsTracker()
+    try:
+        none: dict = {hand: None for hand in HANDS}
+        both = {hand: object() for hand in HANDS}
+        frames = mediapipe_hands._SEARCH_SLOWER_AFTER + 3 * mediapipe_hands._SEARCH_EVERY_SLOWER
+        searched = []
+        for frame in range(frames):
+            if tracker._should_search({}, none, ()):
+                searched.append(frame)
+            tracker._count_missing({})
+        slow = [f for f in searched if f >= mediapipe_hands._SEARCH_SLOWER_AFTER]
+        assert searched[:2] == [0, mediapipe_hands._SEARCH_EVERY]
+        assert len(slow) >= 2 and set(np.diff(slow)) == {mediapipe_hands._SEARCH_EVERY_SLOWER}
+        tracker._count_missing(both)  # every hand found again: back to frequent searches
+        assert tracker._search_interval() == mediapipe_hands._SEARCH_EVERY
+    finally:
+        tracker.close()
+
+
 def _two_hand_clip(frames: int) -> MemorySource:
     """The real hand clip beside its own mirror image: two hands, one on each side, in every frame."""
     images, fps = decode_frames(shared_file("tfjs/asl_hand.25fps.mp4"))
