@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -166,7 +168,12 @@ def test_prepare_motion_records_both_steps_and_does_not_repeat_them():
     from skillsight.scoring.features import prepare_motion
     from skillsight.scoring.synthetic import generate_practice
 
-    tracked = generate_practice("expert", "suturing", n_stitches=1, seed=0)
+    practice = generate_practice("expert", "suturing", n_stitches=1, seed=0)
+    # A 3-frame dropout of every hand and landmark, so the cleaning step has a gap to fill whatever
+    # dropouts the generator happens to draw.
+    positions, confidence = practice.positions.copy(), practice.confidence.copy()
+    positions[40:43], confidence[40:43] = np.nan, 0.0
+    tracked = dataclasses.replace(practice, positions=positions, confidence=confidence)
     prepared = prepare_motion(tracked)
     assert [s["step"] for s in prepared.metadata["processing"]] == ["clean", "scale"]
     assert prepared.units == "hand_size" and prepared.filled is not None and prepared.filled.any()
