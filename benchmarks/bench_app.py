@@ -6,8 +6,8 @@ under 25 s; a clip too short for its procedure (the 13-s hand clip for suturing)
 Starts `python app.py` on a free port (data in a temporary folder) and times gradio_client's call of
 the page's /assess endpoint: upload, tracking, scoring and storing, as the button does. It also
 prints the CPU seconds the server spent on the request and the machine's load, because on a shared
-machine the wall time mostly says how busy the neighbours were. The annotated replay is drawn after
-the results; its cost is timed separately, in process.
+machine the wall time mostly says how busy the neighbours were. The annotated replay is drawn while
+tracking; in process, that is timed beside the earlier way (a full-size second pass after the results).
 
     python benchmarks/bench_app.py [--clip PATH] [--procedure suturing] [--runs 2]
 """
@@ -74,19 +74,35 @@ def main() -> None:
 
 
 def replay_timing(clip: Path, procedure: str, data_dir: Path) -> None:
-    """In-process breakdown: assessment, then the annotated replay drawn afterwards."""
-    from skillsight.webapp.service import AppService
+    """In process, side by side: the replay drawn while tracking (the app's way now, 960 px) against
+    the results first and a full-size replay drawn afterwards in a second pass (the way before)."""
+    from skillsight.webapp import service as service_module
 
-    service = AppService(data_dir=data_dir)
-    try:
-        t0 = time.perf_counter()
-        view = service.assess_video(str(clip), procedure, "right", False, "bench")
-        t1 = time.perf_counter()
-        service.write_replay(view.session_id, "bench")
-        t2 = time.perf_counter()
-    finally:
-        service.close()
-    print(f"in process: assessment {t1 - t0:.1f} s, annotated replay afterwards {t2 - t1:.1f} s")
+    ways = {
+        "replay while tracking": (True, service_module.REPLAY_MAX_SIDE),
+        "second pass (before)": (False, None),
+    }
+    for name, (with_replay, max_side) in ways.items():
+        service_module.REPLAY_MAX_SIDE = max_side  # type: ignore[assignment]  # the earlier full size
+        service = service_module.AppService(data_dir=data_dir / name.split()[0])
+        try:
+            cpu0, t0 = process_cpu_seconds(), time.perf_counter()
+            view = service.assess_video(str(clip), procedure, trainee="bench", with_replay=with_replay)
+            t1 = time.perf_counter()
+            replay = service.write_replay(view.session_id, "bench")
+            t2, cpu = time.perf_counter(), process_cpu_seconds() - cpu0
+            size = replay.stat().st_size / 1e6 if replay is not None else 0.0
+        finally:
+            service.close()
+        print(
+            f"in process, {name}: results {t1 - t0:.1f} s, replay ready {t2 - t0:.1f} s "
+            f"({size:.1f} MB), CPU {cpu:.1f} s, load {os.getloadavg()[0]:.1f}"
+        )
+
+
+def process_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 if __name__ == "__main__":
