@@ -88,15 +88,15 @@ def replay_timing(clip: Path, procedure: str, data_dir: Path) -> None:
         try:
             cpu0, t0 = process_cpu_seconds(), time.perf_counter()
             view = service.assess_video(str(clip), procedure, trainee="bench", with_replay=with_replay)
-            t1 = time.perf_counter()
+            t1, cpu1 = time.perf_counter(), process_cpu_seconds() - cpu0
             replay = service.write_replay(view.session_id, "bench")
             t2, cpu = time.perf_counter(), process_cpu_seconds() - cpu0
             size = replay.stat().st_size / 1e6 if replay is not None else 0.0
         finally:
             service.close()
         print(
-            f"in process, {name}: results {t1 - t0:.1f} s, replay ready {t2 - t0:.1f} s "
-            f"({size:.1f} MB), CPU {cpu:.1f} s, load {os.getloadavg()[0]:.1f}"
+            f"in process, {name}: results {t1 - t0:.1f} s (CPU {cpu1:.1f} s), replay ready {t2 - t0:.1f} s "
+            f"(CPU {cpu:.1f} s, {size:.1f} MB), load {os.getloadavg()[0]:.1f}"
         )
 
 
