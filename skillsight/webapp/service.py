@@ -294,8 +294,8 @@ class AppService:
     def write_replay(self, session_id: int, trainee: str) -> Optional[Path]:
         """The annotated replay (tracking drawn on the video) of a session, if its video is at hand."""
         view = self.session_view(session_id, trainee)
-        if view is None or view.motion is None:
-            return None
+        if view is None or view.motion is None or view.motion.n_frames == 0:
+            return None  # nothing was tracked (e.g. refused from its container): nothing to draw
         if view.replay_path is not None and view.replay_path.exists():
             return view.replay_path
         record_video = view.upload_path

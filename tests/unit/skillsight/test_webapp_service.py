@@ -192,3 +192,21 @@ def test_a_replay_asked_with_the_assessment_comes_from_the_tracking_pass(
     assert request.overlay_path is not None and request.overlay_path.parent == app_service.work_dir
     assert view.replay_path == request.overlay_path
     assert app_service.write_replay(view.session_id, "ana") == request.overlay_path
+
+
+def test_nothing_tracked_means_no_replay_and_no_second_pass(app_service, fake_video, monkeypatch):
+    """A clip refused from its container has an empty motion: no replay, and the video is not read."""
+    from skillsight.pose.motion import empty_motion
+
+    def refused_before_tracking(request):
+        motion = empty_motion(("left_hand", "right_hand"), ("wrist",))
+        return skillsight.pipeline.AssessmentRun(motion=motion, assessment=refused_assessment())
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("an empty motion was drawn over the video")
+
+    monkeypatch.setattr(skillsight.pipeline, "assess", refused_before_tracking)
+    monkeypatch.setattr(service_module, "write_overlay", second_pass)
+    view = app_service.assess_video(str(fake_video), "suturing", "right", trainee="ana")
+    assert view.replay_path is None
+    assert app_service.write_replay(view.session_id, "ana") is None
