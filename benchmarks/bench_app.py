@@ -74,17 +74,21 @@ def main() -> None:
 
 
 def replay_timing(clip: Path, procedure: str, data_dir: Path) -> None:
-    """In process, side by side: the replay drawn while tracking (the app's way now, 960 px) against
-    the results first and a full-size replay drawn afterwards in a second pass (the way before)."""
+    """In process, side by side: the replay drawn while tracking (the app's way now: 960 px, 15 frames a
+    second; and at every frame) against the results first and a full-size replay drawn afterwards in a
+    second pass (the way before)."""
     from skillsight.webapp import service as service_module
 
     ways = {
-        "replay while tracking": (True, service_module.REPLAY_MAX_SIDE),
-        "second pass (before)": (False, None),
+        "replay while tracking": (True, service_module.REPLAY_MAX_SIDE, service_module.REPLAY_MAX_FPS),
+        "replay while tracking, every frame": (True, service_module.REPLAY_MAX_SIDE, None),
+        "second pass (before)": (False, None, None),
     }
-    for name, (with_replay, max_side) in ways.items():
-        service_module.REPLAY_MAX_SIDE = max_side  # type: ignore[assignment]  # the earlier full size
-        service = service_module.AppService(data_dir=data_dir / name.split()[0])
+    for k, (name, (with_replay, max_side, max_fps)) in enumerate(ways.items()):
+        # the module's settings are what the service reads: None is the earlier full size and rate
+        service_module.REPLAY_MAX_SIDE = max_side  # type: ignore[assignment]
+        service_module.REPLAY_MAX_FPS = max_fps  # type: ignore[assignment]
+        service = service_module.AppService(data_dir=data_dir / f"way{k}")
         try:
             cpu0, t0 = process_cpu_seconds(), time.perf_counter()
             view = service.assess_video(str(clip), procedure, trainee="bench", with_replay=with_replay)

@@ -69,6 +69,14 @@ def replay_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA)
 
 
+def replay_due(time_s: float, last_written_s: Optional[float], max_fps: Optional[float]) -> bool:
+    """Whether a replay capped at `max_fps` (None: every frame) draws the frame at `time_s`, the last
+    one drawn being at `last_written_s` (a 30-fps video capped at 15 draws every other frame)."""
+    if max_fps is None or last_written_s is None:
+        return True
+    return time_s >= last_written_s + 1.0 / max_fps - 1e-6
+
+
 def replay_preset(max_side: Optional[int]) -> str:
     """x264's preset for an annotated video: a shrunk replay (the app's temporary file, where encoding
     time counts and size hardly) "ultrafast" (4.2 CPU-ms a 960-px frame, 5.5 superfast, twice the

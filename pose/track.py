@@ -71,6 +71,7 @@ class TrackingRequest:
     marker_mm:       side of a printed ArUco marker on the pad: metadata["marker_scale"] gets mm/px.
     overlay_path:    also write the annotated overlay video there (not for a webcam).
     overlay_max_side: shrink the overlay so its long side is at most this many pixels (None: full size).
+    overlay_max_fps: draw the overlay at most this many frames a second (None: every frame).
     decode_max_side: a video file's frames are converted straight to this many pixels on the long side
                      (trackers gain nothing from more); the motion is given in the recording's pixels.
     threads:         None: decoding and each tracker on threads of their own (a trainee waiting for one
@@ -84,6 +85,7 @@ class TrackingRequest:
     marker_mm: Optional[float] = None
     overlay_path: Optional[Path] = None
     overlay_max_side: Optional[int] = None
+    overlay_max_fps: Optional[float] = None
     decode_max_side: Optional[int] = DEFAULT_MAX_SIDE
     max_frames: Optional[int] = None
     fps: Optional[float] = None
@@ -251,6 +253,7 @@ def _live_overlay(
         mirrored_width,
         threaded=threaded,
         max_side=request.overlay_max_side,
+        max_fps=request.overlay_max_fps,
     )
 
 

@@ -50,6 +50,7 @@ USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and ke
 LOCAL_TRAINEE = "local"
 CACHED_SESSIONS = 8
 REPLAY_MAX_SIDE = 960  # the replay's long side in pixels: a browser's player needs no more
+REPLAY_MAX_FPS = 15.0  # frames drawn a second: every other frame of a 30-fps video halves the encoding
 ProgressCallback = Callable[[int, Optional[int]], None]
 
 
@@ -163,9 +164,10 @@ class AppService:
         """Track and assess an upload through the one pipeline (skillsight.pipeline.assess), then store it.
 
         The annotated replay is drawn from the frames being tracked (one decoding pass,
-        `pose.live_overlay`), at most `REPLAY_MAX_SIDE` pixels on its long side: a 1080p H.264 replay
-        costs ~26 CPU-ms a frame and competes with tracking on two cores, a 960-px one ~7 (and a 1080p
-        second pass after the results ~36: decoding, conversion and encoding again). The replay is a
+        `pose.live_overlay`), at most `REPLAY_MAX_SIDE` pixels on its long side and `REPLAY_MAX_FPS`
+        frames a second: a 1080p H.264 replay costs ~26 CPU-ms a frame and competes with tracking on
+        two cores, a 960-px one ~7, half that at half the frames (and a 1080p second pass after the
+        results ~36: decoding, conversion and encoding again). The replay is a
         temporary file served to this trainee, never stored. `with_replay=False` leaves it to
         `write_replay` (a second pass, while the upload lasts); benchmarks/bench_app.py times both.
         The same request again (a script retrying after a
@@ -189,6 +191,7 @@ class AppService:
             progress=progress,
             overlay_path=replay if with_replay else None,
             overlay_max_side=REPLAY_MAX_SIDE,
+            overlay_max_fps=REPLAY_MAX_FPS,
         )
         run = pipeline.assess(request)
         return self._store_session(run, request, video, token, keep_video, trainee, key)
@@ -308,7 +311,7 @@ class AppService:
         out = self.work_dir / f"replay-{uuid.uuid4().hex[:12]}.mp4"
         source = open_source(str(record_video))
         try:
-            write_overlay(source, view.motion, out, max_side=REPLAY_MAX_SIDE)
+            write_overlay(source, view.motion, out, max_side=REPLAY_MAX_SIDE, max_fps=REPLAY_MAX_FPS)
         finally:
             source.close()
         view.replay_path = out

@@ -71,8 +71,8 @@ def frames_of(path) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("hand", ["right", "left"])
 @pytest.mark.parametrize("threads", [None, 1])
-@pytest.mark.parametrize("max_side", [None, 20])
-def test_the_live_overlay_matches_a_second_pass(tmp_path, hand, threads, max_side):
+@pytest.mark.parametrize(("max_side", "max_fps"), [(None, None), (20, 5.0)])
+def test_the_live_overlay_matches_a_second_pass(tmp_path, hand, threads, max_side, max_fps):
     CountingSource.passes = 0
     live = tmp_path / "live.mp4"
     request = TrackingRequest(
@@ -81,12 +81,14 @@ def test_the_live_overlay_matches_a_second_pass(tmp_path, hand, threads, max_sid
         threads=threads,
         overlay_path=live,
         overlay_max_side=max_side,
+        overlay_max_fps=max_fps,
     )
     motion = track(CountingSource(), request)
     assert CountingSource.passes == 1  # decoded once: tracking and the overlay share the frames
-    again = write_overlay(CountingSource(), motion, tmp_path / "again.mp4", max_side=max_side)
+    again = write_overlay(CountingSource(), motion, tmp_path / "again.mp4", max_side, max_fps)
     ours, theirs = frames_of(live), frames_of(again)
-    assert len(ours) == len(theirs) == motion.n_frames
+    # 10-fps frames drawn at most 5 times a second: every other one
+    assert len(ours) == len(theirs) == (motion.n_frames if max_fps is None else (motion.n_frames + 1) // 2)
     assert ours[0].shape == ((HEIGHT, WIDTH, 3) if max_side is None else (6, 20, 3))
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a, b)

@@ -64,6 +64,7 @@ def test_assess_stores_motion_but_not_video_by_default(app_service, fake_video):
     # the replay is drawn from the frames being tracked, small, into the app's temporary folder only
     assert request.overlay_path is not None and request.overlay_path.parent == app_service.work_dir
     assert request.overlay_max_side == service_module.REPLAY_MAX_SIDE
+    assert request.overlay_max_fps == service_module.REPLAY_MAX_FPS
     stored = list((app_service.data_dir / "sessions").iterdir())
     assert [p.name.endswith(".motion.npz") for p in stored] == [True]
     record = app_service.db.get_session(view.session_id, trainee="ana")
