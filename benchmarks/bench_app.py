@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = REPO_ROOT.parent / "shared" / "data" / "tfjs" / "asl_hand.25fps.mp4"
 
@@ -40,7 +42,13 @@ def main() -> None:
     parser.add_argument("--procedure", default="suturing")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--no-replay", action="store_true", help="skip the in-process replay timing")
+    parser.add_argument(
+        "--replay-cost", action="store_true", help="only the replay's own CPU cost over the clip's frames"
+    )
     args = parser.parse_args()
+    if args.replay_cost:
+        replay_cost(args.clip)
+        return
 
     for folder in ("tests", "tests/support"):  # the app-server fixture and the conftest it imports
         sys.path.insert(0, str(REPO_ROOT / folder))
@@ -103,6 +111,46 @@ def replay_timing(clip: Path, procedure: str, data_dir: Path) -> None:
             f"in process, {name}: results {t1 - t0:.1f} s (CPU {cpu1:.1f} s), replay ready {t2 - t0:.1f} s "
             f"(CPU {cpu:.1f} s, {size:.1f} MB), load {os.getloadavg()[0]:.1f}"
         )
+
+
+def replay_cost(clip: Path) -> None:
+    """The CPU the live replay adds to a pass over the clip's frames, without tracking's noise: the clip
+    decoded alone, then decoded with the replay drawn from two fake hands (every frame, and at the app's
+    15 frames a second), each twice, alternating."""
+    from skillsight.base.keypoints import HAND_KEYPOINTS
+    from skillsight.capture.sources import open_source
+    from skillsight.pose.live_overlay import LiveOverlay
+    from skillsight.pose.trackers.base import FrameObservation
+    from skillsight.pose.tracking_loop import Recorder
+    from skillsight.webapp.service import REPLAY_MAX_FPS, REPLAY_MAX_SIDE
+
+    class Hands:
+        individuals, keypoints = ("left_hand", "right_hand"), tuple(HAND_KEYPOINTS)
+
+    rng = np.random.default_rng(0)
+    ways = {
+        "decode only": None,
+        "every frame": (REPLAY_MAX_SIDE, None),
+        "app": (REPLAY_MAX_SIDE, REPLAY_MAX_FPS),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in [*ways, *reversed(ways)]:
+            source, recorder = open_source(clip), Recorder(Hands())  # type: ignore[arg-type]
+            cpu0 = process_cpu_seconds()
+            overlay = None
+            if ways[name] is not None:
+                side, fps = ways[name]
+                overlay = LiveOverlay(
+                    Path(tmp) / "r.mp4", source.info.fps, [recorder], max_side=side, max_fps=fps
+                )
+            for frame in source:
+                if overlay is not None:
+                    points = rng.uniform(100, 900, (2, len(HAND_KEYPOINTS), 3))
+                    recorder.add(frame, FrameObservation(points, np.ones(points.shape[:2])))
+                    overlay.add(frame)
+            if overlay is not None:
+                overlay.close()
+            print(f"{name:12s}: CPU {process_cpu_seconds() - cpu0:.2f} s, load {os.getloadavg()[0]:.1f}")
 
 
 def warm_up(clip: Path, procedure: str, folder: Path) -> None:
