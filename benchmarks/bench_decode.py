@@ -9,7 +9,8 @@ decoded, as if it were a clip that long. Prints one line per mode and the peak m
 
 Modes: threads (FFmpeg's AUTO threading), single (one thread, a batch worker's), full+resize (threads, full
 size, then shrunk to 1920 px with OpenCV: what tracking a 4K video did before), small (threads, converted
-straight to 1920 px by FFmpeg: what tracking does now). CPU seconds are printed beside wall time.
+straight to 1920 px by FFmpeg: what tracking does now), mirror (threads, each frame mirrored as for a
+left-handed trainee: the mirror's own cost beside "threads"). CPU seconds are printed beside wall time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def decode_for(clip: Path, seconds: float, mode: str) -> tuple[int, float, float
     """(frames, wall seconds, video seconds) for decoding `seconds` of video from `clip`, looped."""
     from skillsight.capture.resize import DEFAULT_MAX_SIDE, downscale_for_tracking
     from skillsight.capture.sources import VideoFileSource
+    from skillsight.pose.orientation import mirror_image
 
     max_side = DEFAULT_MAX_SIDE if mode == "small" else None
     source = VideoFileSource(clip, threads=mode != "single", max_side=max_side)
@@ -46,6 +48,8 @@ def decode_for(clip: Path, seconds: float, mode: str) -> tuple[int, float, float
                 break
             if mode == "full+resize":
                 downscale_for_tracking(frame.image)
+            elif mode == "mirror":
+                mirror_image(frame.image)
             frames += 1
             last_time = frame.time_s
         if source.error is not None:
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"cpus: {os.cpu_count()}  python {sys.version.split()[0]}")
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        if mode not in ("threads", "single", "full+resize", "small"):
+        if mode not in ("threads", "single", "full+resize", "small", "mirror"):
             parser.error(f"unknown mode {mode!r}")
         cpu_before = cpu_seconds()
         frames, wall, video_s = decode_for(clip, args.seconds, mode)
