@@ -46,6 +46,7 @@ from skillsight.capture.image_folders import (  # re-exported: sources of every 
     natural_sort_key,
     read_image_rgb,
 )
+from skillsight.capture.resize import tracking_scale
 from skillsight.capture.webcam import WebcamSource
 
 SourceSpec = Union[str, "os.PathLike[str]", int]
@@ -63,12 +64,15 @@ _KEYFRAME_SAMPLING_FACTOR = 20
 _MIN_SHORTFALL_FRAMES = 3
 
 
-def open_source(spec: SourceSpec, *, fps: Optional[float] = None, threads: bool = True) -> FrameSource:
+def open_source(
+    spec: SourceSpec, *, fps: Optional[float] = None, threads: bool = True, max_side: Optional[int] = None
+) -> FrameSource:
     """A frame source for a video file, a folder of images or a webcam index (int or digit string).
 
     `fps` sets the timestamps of an image folder (default 1 frame per second) and the rate requested
     from a webcam; a video file's timestamps always come from its container, so it is not used there.
     `threads=False` decodes a video on the calling thread only (a batch worker given one core).
+    `max_side` converts a larger video's frames straight to that size (see VideoFileSource).
     """
     if isinstance(spec, bool):
         raise TypeError(f"not a source: {spec!r}")
@@ -80,7 +84,7 @@ def open_source(spec: SourceSpec, *, fps: Optional[float] = None, threads: bool 
         return WebcamSource(int(text.strip()), fps=fps)
     if path.is_dir():
         return ImageFolderSource(path, fps=fps if fps is not None else DEFAULT_IMAGE_FOLDER_FPS)
-    return VideoFileSource(path, threads=threads)
+    return VideoFileSource(path, threads=threads, max_side=max_side)
 
 
 def prefetch_frames(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
@@ -158,7 +162,9 @@ def _frame_rotation(frame: Any, stream: Any) -> int:
 class VideoFileSource(ClosingMixin):
     """Frames of a video file decoded with PyAV (FFmpeg inside): container timestamps, rotation honoured."""
 
-    def __init__(self, path: Union[str, os.PathLike[str]], *, threads: bool = True) -> None:
+    def __init__(
+        self, path: Union[str, os.PathLike[str]], *, threads: bool = True, max_side: Optional[int] = None
+    ) -> None:
         self.path = Path(path)
         self.source = str(self.path)
         self.threads = threads
@@ -169,6 +175,25 @@ class VideoFileSource(ClosingMixin):
         if not self.path.is_file():
             raise NotAVideoError(self.source, "not a regular file")
         self.info = self._probe()
+        # Frames over `max_side` are scaled down by FFmpeg in their own YUV planes, then converted to
+        # RGB: no full-size RGB frame is made (4K: 4.2 CPU-ms a frame, about what converting it at full
+        # size costs, where scaling while converting took 9 and a full conversion plus OpenCV's shrink
+        # 5.5); `info` keeps the recording's own size.
+        scale = tracking_scale(self.info.width, self.info.height, max_side) if max_side else 1.0
+        self.frame_size = (round(self.info.width * scale), round(self.info.height * scale))
+        self._shrink: Optional[dict[str, Any]] = None
+        if scale < 1.0:
+            width, height = self.frame_size
+            turned = round(self.info.rotation_deg / 90) % 2  # scaled before it is turned for display
+            size = {"width": height, "height": width} if turned else {"width": width, "height": height}
+            self._shrink = {**size, "interpolation": "AREA"}
+
+    def _image(self, frame: Any, stream: Any) -> np.ndarray:
+        """A decoded frame as RGB at the source's frame size, turned as the display matrix says."""
+        rotation = _frame_rotation(frame, stream)  # read from the decoded frame's own side data
+        if self._shrink is not None:
+            frame = frame.reformat(**self._shrink)
+        return _rotate_to_display(frame.to_ndarray(format="rgb24"), rotation)
 
     # The container is opened afresh for each pass, so the source is re-iterable and holds nothing open.
     def _open_container(self) -> Any:
@@ -294,10 +319,7 @@ class VideoFileSource(ClosingMixin):
                     # Decoders can repeat a broken pts; keep time strictly increasing as Motion requires.
                     if last_time is not None and time_s <= last_time:
                         time_s = last_time + (period or 1e-3)
-                    image = _rotate_to_display(
-                        frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
-                    )
-                    yield Frame(index, time_s, image)
+                    yield Frame(index, time_s, self._image(frame, stream))
                     last_time = time_s
                     index += 1
             except (av.error.FFmpegError, ValueError, OSError) as exc:
@@ -348,10 +370,7 @@ class VideoFileSource(ClosingMixin):
                     first_pts = frame.pts
                 if index in wanted and not frame.is_corrupt:
                     time_s = _frame_time(frame, time_base, first_pts, index, period)
-                    image = _rotate_to_display(
-                        frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream)
-                    )
-                    picked.append(Frame(index, time_s, image))
+                    picked.append(Frame(index, time_s, self._image(frame, stream)))
                 if index >= max(wanted):
                     break
         except (av.error.FFmpegError, ValueError, OSError):
@@ -393,7 +412,7 @@ class VideoFileSource(ClosingMixin):
             (f for f in decoded if f.pts is not None and not f.is_corrupt), key=lambda f: f.pts
         ):
             time_s = float((frame.pts - start_pts) * time_base)
-            image = _rotate_to_display(frame.to_ndarray(format="rgb24"), _frame_rotation(frame, stream))
+            image = self._image(frame, stream)
             index = int(round(time_s * fps))
             if not picked or index > picked[-1].index:
                 picked.append(Frame(index, time_s, image))

@@ -118,6 +118,7 @@ def annotate_frame(
     *,
     scale: float = 1.0,
     badge: Optional[tuple[str, str]] = None,
+    inplace: bool = False,
 ) -> np.ndarray:
     """A copy of `image` with every individual of `motion` at time index `t_index` drawn on it.
 
@@ -126,11 +127,11 @@ def annotate_frame(
     its wrist (or centroid) over the last `trail_s` seconds; a badge gives the share of hands found.
     `scale` maps the motion's pixels onto this image (e.g. 0.5 for a half-size preview). `badge`
     replaces the badge's (text, level) (an overlay drawn while tracking knows the share so far, not
-    the whole motion's).
+    the whole motion's). `inplace` draws on `image` itself (one the caller made for this, e.g. shrunk).
     """
     if not 0 <= t_index < motion.n_frames:
         raise IndexError(f"time index {t_index} outside the motion's {motion.n_frames} frames")
-    out = canvas(image, inplace=False)
+    out = canvas(image, inplace=inplace)
     for i, individual in enumerate(motion.individuals):
         colour = colour_for(individual)
         if _is_hand(individual):

@@ -5,6 +5,11 @@ needs: skeletons now, wrist trails behind) become a small Motion, mirrored back 
 on the unmirrored frame and encoded, on a writer thread of its own unless tracking has one thread. The
 badge counts the hands found so far (a second pass would know the whole video's; they agree once every
 hand the video shows has been seen).
+
+`max_side` draws a smaller replay and `max_fps` fewer frames (the app's: a browser player needs no
+1080p, and on two cores the encoder competes with tracking: 1080p H.264 costs ~26 CPU-ms a frame, 960 px
+~7; every other frame of a 30-fps video halves that). The badge still counts every frame. The frame is
+shrunk (and unmirrored) on the writer thread, so tracking only hands over the frame it already has.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from skillsight.capture.frames import Frame
+from skillsight.capture.resize import replay_due, replay_image, replay_preset, replay_size
 from skillsight.capture.sinks import AnnotatedVideoWriter
 from skillsight.pose.annotate import annotate_frame, hand_presence_now, presence_badge
 from skillsight.pose.motion import Motion, concatenate_individuals
@@ -40,8 +46,14 @@ class LiveOverlay:
         mirrored_width: Optional[float] = None,
         threaded: bool = True,
         trail_s: float = 1.0,
+        max_side: Optional[int] = None,
+        max_fps: Optional[float] = None,
     ) -> None:
         self.path = Path(path)
+        self.max_side = max_side
+        self.max_fps = max_fps
+        self._written_s: Optional[float] = None
+        self.threaded = threaded
         self.fps = float(fps) if fps and fps > 0 else 25.0
         self.recorders = recorders
         self.mirrored_width = mirrored_width
@@ -61,9 +73,11 @@ class LiveOverlay:
     def add(self, frame: Frame) -> None:
         """Draw (or queue for drawing) the frame just recorded."""
         window = self._window()
-        badge = self._badge(window)
-        image = mirror_image(frame.image) if self.mirrored_width is not None else frame.image
-        item = (image, window, badge, frame.time_s)
+        badge = self._badge(window)  # counts every frame, drawn or not
+        if not replay_due(frame.time_s, self._written_s, self.max_fps):
+            return
+        self._written_s = frame.time_s
+        item = (frame.image, window, badge, frame.time_s)
         if self._queue is None:
             self._draw(item)
             return
@@ -107,11 +121,19 @@ class LiveOverlay:
                     self._error = exc
 
     def _draw(self, item: tuple[np.ndarray, Motion, tuple[str, str], float]) -> None:
-        image, window, badge, time_s = item
+        frame_image, window, badge, time_s = item
+        height, width = frame_image.shape[:2]
+        size, scale = replay_size(width, height, self.max_side)
         if self._writer is None:
-            height, width = image.shape[:2]
-            self._writer = AnnotatedVideoWriter(self.path, self.fps, (width, height)).open()
-        annotated = annotate_frame(image, window, window.n_frames - 1, self.trail_s, badge=badge)
+            rate = min(self.fps, self.max_fps or self.fps)
+            self._writer = AnnotatedVideoWriter(
+                self.path, rate, size, preset=replay_preset(self.max_side), threads=self.threaded
+            ).open()
+        image = replay_image(frame_image, size)  # shrunk first: the mirror then flips fewer pixels
+        image = mirror_image(image) if self.mirrored_width is not None else image
+        annotated = annotate_frame(
+            image, window, window.n_frames - 1, self.trail_s, scale=scale, badge=badge, inplace=True
+        )
         self._writer.write(annotated, time_s=time_s)
 
     def _window(self) -> Motion:

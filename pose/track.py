@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from skillsight.capture.frames import Frame, FrameSource
+from skillsight.capture.resize import DEFAULT_MAX_SIDE
 from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
 from skillsight.pose.live_overlay import LiveOverlay
 from skillsight.pose.marker import detect_marker_scale
@@ -69,6 +70,10 @@ class TrackingRequest:
     tracker_options: keyword options for each tracker that takes them.
     marker_mm:       side of a printed ArUco marker on the pad: metadata["marker_scale"] gets mm/px.
     overlay_path:    also write the annotated overlay video there (not for a webcam).
+    overlay_max_side: shrink the overlay so its long side is at most this many pixels (None: full size).
+    overlay_max_fps: draw the overlay at most this many frames a second (None: every frame).
+    decode_max_side: a video file's frames are converted straight to this many pixels on the long side
+                     (trackers gain nothing from more); the motion is given in the recording's pixels.
     threads:         None: decoding and each tracker on threads of their own (a trainee waiting for one
                      score); 1: everything on the calling thread (a batch worker given one core).
     """
@@ -79,6 +84,9 @@ class TrackingRequest:
     tracker_options: Mapping[str, Any] = field(default_factory=dict)
     marker_mm: Optional[float] = None
     overlay_path: Optional[Path] = None
+    overlay_max_side: Optional[int] = None
+    overlay_max_fps: Optional[float] = None
+    decode_max_side: Optional[int] = DEFAULT_MAX_SIDE
     max_frames: Optional[int] = None
     fps: Optional[float] = None
     threads: Optional[int] = None
@@ -138,7 +146,11 @@ def track(
     """
     owns_source = not _is_frame_source(source)
     threads = request.threads != 1  # one thread: FFmpeg's decoder gets no threads of its own either
-    frames: Any = open_source(source, fps=request.fps, threads=threads) if owns_source else source  # type: ignore[arg-type]
+    frames: Any = (
+        open_source(source, fps=request.fps, threads=threads, max_side=request.decode_max_side)  # type: ignore[arg-type]
+        if owns_source
+        else source
+    )
     try:
         live = _is_live(source, frames)
         if request.overlay_path is not None and live:
@@ -160,6 +172,8 @@ def _with_marker_scale(motion: Motion, frames: Any, marker_mm: float, live: bool
     if live:
         raise ValueError("a marker scale needs a source that can be read twice, not a webcam")
     mm_per_px = detect_marker_scale(sample_frames(frames, MARKER_SAMPLE_FRAMES), marker_mm)
+    if mm_per_px is not None:
+        mm_per_px *= _frame_size(frames)[0] / frames.info.width  # found on frames decoded smaller
     metadata = dict(motion.metadata)
     metadata["marker_scale"] = {"marker_mm": float(marker_mm), "mm_per_px": mm_per_px}
     return motion.with_updates(metadata=metadata)
@@ -204,7 +218,7 @@ def _track_frames(
         if request.max_frames is not None:
             total = min(total, request.max_frames) if total is not None else request.max_frames
         recorders = [Recorder(t) for t in trackers]
-        overlay = _live_overlay(request, frames.info, recorders)
+        overlay = _live_overlay(request, frames, recorders)
         stream_limited = limit_frames(stream, request.max_frames)
         observer = overlay.add if overlay is not None else None
         done = run_trackers(trackers, recorders, stream_limited, progress, total, request.threads, observer)
@@ -224,14 +238,23 @@ def _track_frames(
 
 
 def _live_overlay(
-    request: TrackingRequest, info: Any, recorders: Sequence[Recorder]
+    request: TrackingRequest, frames: Any, recorders: Sequence[Recorder]
 ) -> Optional[LiveOverlay]:
     """The overlay drawn from the frames as they are tracked (none unless asked)."""
     if request.overlay_path is None:
         return None
-    mirrored_width = float(info.width) if tracks_mirrored(request.dominant_hand) else None
+    info = frames.info
+    mirrored_width = float(_frame_size(frames)[0]) if tracks_mirrored(request.dominant_hand) else None
     threaded = request.threads != 1
-    return LiveOverlay(request.overlay_path, info.fps, recorders, mirrored_width, threaded=threaded)
+    return LiveOverlay(
+        request.overlay_path,
+        info.fps,
+        recorders,
+        mirrored_width,
+        threaded=threaded,
+        max_side=request.overlay_max_side,
+        max_fps=request.overlay_max_fps,
+    )
 
 
 # --- summary ------------------------------------------------------------------------------------
@@ -326,8 +349,10 @@ def _assemble(
     del parts
     motion = motion.with_updates(signals=signals)
     mirrored = tracks_mirrored(request.dominant_hand)
+    frame_size = _frame_size(facts.frames)
     if mirrored:
-        motion = mirror_motion_back(motion, float(info.width))
+        motion = mirror_motion_back(motion, float(frame_size[0]))
+    motion = _in_recording_pixels(motion, frame_size, info)
     metadata: dict[str, Any] = {
         "source": _source_label(facts.source, facts.frames),
         "source_sha256": facts.sha256,
@@ -342,12 +367,28 @@ def _assemble(
         "trackers": [t.provenance() for t in trackers],
         "camera_view": request.camera_view,
         "orientation": {"dominant_hand": request.dominant_hand, "tracked_mirrored": mirrored},
+        "tracked_frame_size": list(frame_size),
         "decode_error": _decode_error(facts.frames),
     }
     damage = getattr(facts.frames, "damage", None)  # None for a webcam or a pass cut short by max_frames
     metadata["decode_damage"] = damage.to_dict() if damage is not None else None
     metadata["tracking_summary"] = summarize_tracking(motion)  # positions only: signals not needed
     return motion.with_updates(metadata=metadata)
+
+
+def _frame_size(frames: Any) -> tuple[int, int]:
+    """(width, height) of the frames the trackers see: a video decoded smaller says so."""
+    size = getattr(frames, "frame_size", None) or (frames.info.width, frames.info.height)
+    return int(size[0]), int(size[1])
+
+
+def _in_recording_pixels(motion: Motion, frame_size: tuple[int, int], info: Any) -> Motion:
+    """Positions found on frames decoded smaller, in the recording's own pixels (x and z scale with
+    the width, as trackers give z in image widths; world positions are metric and stay)."""
+    if frame_size == (int(info.width), int(info.height)):
+        return motion
+    factors = np.array([info.width / frame_size[0], info.height / frame_size[1], info.width / frame_size[0]])
+    return motion.with_updates(positions=np.asarray(motion.positions) * factors)
 
 
 def _decode_error(frames: Any) -> Optional[dict[str, Any]]:

@@ -34,6 +34,8 @@ class ScoreRequest:
     tracker, camera_view:   None: the procedure's.
     marker_mm:              side of a printed ArUco marker on the pad (distances in mm).
     overlay_path:           also write the annotated replay there.
+    overlay_max_side:       shrink that replay to this many pixels on its long side (None: full size).
+    overlay_max_fps:        draw that replay at most this many frames a second (None: every frame).
     max_undecodable_share:  None: scoring.damage's default (or $SKILLSIGHT_MAX_UNDECODABLE).
     threads:                None: a trainee's score uses every core it can; 1: a batch worker's.
     progress:               progress(done, total) while tracking (not part of the request's identity).
@@ -48,6 +50,8 @@ class ScoreRequest:
     camera_view: Optional[str] = None
     marker_mm: Optional[float] = None
     overlay_path: Optional[Path] = None
+    overlay_max_side: Optional[int] = None
+    overlay_max_fps: Optional[float] = None
     max_undecodable_share: Optional[float] = None
     threads: Optional[int] = None
     progress: Optional[ProgressCallback] = field(default=None, compare=False, repr=False)
@@ -87,5 +91,7 @@ class ScoreRequest:
             tracker_options=dict(self.procedure.tracker_options),
             marker_mm=self.marker_mm,
             overlay_path=self.overlay_path,
+            overlay_max_side=self.overlay_max_side,
+            overlay_max_fps=self.overlay_max_fps,
             threads=self.threads,
         )

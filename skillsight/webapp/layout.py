@@ -171,7 +171,7 @@ def _results_tab(c: dict[str, Any]) -> None:
     )
     with gr.Row():
         c["replay"] = gr.Video(
-            label="Annotated replay (drawn after the results)",
+            label="Annotated replay",
             elem_id="replay",
             interactive=False,
             height=PLOT_HEIGHT,

@@ -49,6 +49,8 @@ MAX_UPLOAD_ENV = "SKILLSIGHT_MAX_UPLOAD_MB"
 USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and kept videos; unset: none
 LOCAL_TRAINEE = "local"
 CACHED_SESSIONS = 8
+REPLAY_MAX_SIDE = 960  # the replay's long side in pixels: a browser's player needs no more
+REPLAY_MAX_FPS = 15.0  # frames drawn a second: every other frame of a 30-fps video halves the encoding
 ProgressCallback = Callable[[int, Optional[int]], None]
 
 
@@ -157,15 +159,18 @@ class AppService:
         model: Optional[str] = None,
         reference: Optional[str] = None,
         progress: Optional[ProgressCallback] = None,
-        with_replay: bool = False,
+        with_replay: bool = True,
     ) -> SessionView:
         """Track and assess an upload through the one pipeline (skillsight.pipeline.assess), then store it.
 
-        The results never wait for the annotated replay: by default it is made afterwards in a second
-        pass (`write_replay`). `with_replay=True` draws it from the frames being tracked instead (one
-        pass, `pose.live_overlay`), but on two cores its H.264 encoding competes with tracking: a 23-s
-        1080p suturing clip's results took 41.3 s with it against 27.9 s without (benchmarks/bench_app.py
-        times the app's order). The same request again (a script retrying after a
+        The annotated replay is drawn from the frames being tracked (one decoding pass,
+        `pose.live_overlay`), at most `REPLAY_MAX_SIDE` pixels on its long side and `REPLAY_MAX_FPS`
+        frames a second: a 1080p H.264 replay costs ~26 CPU-ms a frame and competes with tracking on
+        two cores, a 960-px one ~7, half that at half the frames (and a 1080p second pass after the
+        results ~36: decoding, conversion and encoding again). The replay is a
+        temporary file served to this trainee, never stored. `with_replay=False` leaves it to
+        `write_replay` (a second pass, while the upload lasts); benchmarks/bench_app.py times both.
+        The same request again (a script retrying after a
         network error: same trainee, video content, procedure, hand, model, reference and keep choice)
         returns the session already stored instead of a duplicate.
         """
@@ -185,6 +190,8 @@ class AppService:
             dominant_hand=dominant_hand,
             progress=progress,
             overlay_path=replay if with_replay else None,
+            overlay_max_side=REPLAY_MAX_SIDE,
+            overlay_max_fps=REPLAY_MAX_FPS,
         )
         run = pipeline.assess(request)
         return self._store_session(run, request, video, token, keep_video, trainee, key)
@@ -290,8 +297,8 @@ class AppService:
     def write_replay(self, session_id: int, trainee: str) -> Optional[Path]:
         """The annotated replay (tracking drawn on the video) of a session, if its video is at hand."""
         view = self.session_view(session_id, trainee)
-        if view is None or view.motion is None:
-            return None
+        if view is None or view.motion is None or view.motion.n_frames == 0:
+            return None  # nothing was tracked (e.g. refused from its container): nothing to draw
         if view.replay_path is not None and view.replay_path.exists():
             return view.replay_path
         record_video = view.upload_path
@@ -304,7 +311,7 @@ class AppService:
         out = self.work_dir / f"replay-{uuid.uuid4().hex[:12]}.mp4"
         source = open_source(str(record_video))
         try:
-            write_overlay(source, view.motion, out)
+            write_overlay(source, view.motion, out, max_side=REPLAY_MAX_SIDE, max_fps=REPLAY_MAX_FPS)
         finally:
             source.close()
         view.replay_path = out

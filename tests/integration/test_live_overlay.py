@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_canonical_orientation import WIDTH, SpotSource
+from test_canonical_orientation import HEIGHT, WIDTH, SpotSource
 
 from skillsight.capture.frames import Frame
 from skillsight.capture.sources import open_source
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND
 from skillsight.pose.overlay import write_overlay
-from skillsight.pose.track import track_source
+from skillsight.pose.track import TrackingRequest, track, track_source
 from skillsight.pose.trackers.base import FrameObservation, register_tracker
 
 
@@ -71,16 +71,25 @@ def frames_of(path) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("hand", ["right", "left"])
 @pytest.mark.parametrize("threads", [None, 1])
-def test_the_live_overlay_matches_a_second_pass(tmp_path, hand, threads):
+@pytest.mark.parametrize(("max_side", "max_fps"), [(None, None), (20, 5.0)])
+def test_the_live_overlay_matches_a_second_pass(tmp_path, hand, threads, max_side, max_fps):
     CountingSource.passes = 0
     live = tmp_path / "live.mp4"
-    motion = track_source(
-        CountingSource(), tracker="fake_two_hands", overlay_path=live, dominant_hand=hand, threads=threads
+    request = TrackingRequest(
+        tracker="fake_two_hands",
+        dominant_hand=hand,
+        threads=threads,
+        overlay_path=live,
+        overlay_max_side=max_side,
+        overlay_max_fps=max_fps,
     )
+    motion = track(CountingSource(), request)
     assert CountingSource.passes == 1  # decoded once: tracking and the overlay share the frames
-    again = write_overlay(CountingSource(), motion, tmp_path / "again.mp4")
+    again = write_overlay(CountingSource(), motion, tmp_path / "again.mp4", max_side, max_fps)
     ours, theirs = frames_of(live), frames_of(again)
-    assert len(ours) == len(theirs) == motion.n_frames
+    # 10-fps frames drawn at most 5 times a second: every other one
+    assert len(ours) == len(theirs) == (motion.n_frames if max_fps is None else (motion.n_frames + 1) // 2)
+    assert ours[0].shape == ((HEIGHT, WIDTH, 3) if max_side is None else (6, 20, 3))
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(ours[0], ours[-1])  # something was drawn that moves

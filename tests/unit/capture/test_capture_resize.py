@@ -56,3 +56,18 @@ def test_scale_is_validated():
         map_points_to_original(np.zeros((1, 2)), 0.0)
     with pytest.raises(ValueError):
         tracking_scale(10, 10, 0)
+
+
+def test_replay_size_shrinks_to_max_side_and_never_enlarges():
+    from skillsight.capture.resize import replay_image, replay_size
+
+    assert replay_size(1920, 1080, None) == ((1920, 1080), 1.0)
+    assert replay_size(1920, 1080, 960) == ((960, 540), 0.5)
+    assert replay_size(720, 1280, 960) == ((540, 960), 0.75)
+    assert replay_size(640, 360, 960) == ((640, 360), 1.0)
+    image = np.zeros((1080, 1920, 3), dtype=np.uint8)
+    image[:, 1000:] = 200
+    small = replay_image(image, (960, 540))
+    assert small.shape == (540, 960, 3) and small[0, 499, 0] == 0 and small[0, 500, 0] == 200
+    same = replay_image(image, (1920, 1080))
+    assert same is not image and np.array_equal(same, image)  # a copy to draw on

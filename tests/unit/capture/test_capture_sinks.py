@@ -77,3 +77,13 @@ def test_writing_nothing_is_an_error_and_makes_no_file(tmp_path):
     with pytest.raises(ValueError, match="no frames"), AnnotatedVideoWriter(path, fps=10, size=(64, 48)):
         pass
     assert not path.exists()
+
+
+@pytest.mark.parametrize("threads", [True, False])
+def test_a_one_thread_writer_encodes_on_one_thread(tmp_path, threads):
+    """A batch worker given one core writes its overlay without encoder threads of its own."""
+    with AnnotatedVideoWriter(tmp_path / "o.mp4", 10.0, (32, 24), threads=threads) as writer:
+        context = writer._stream.codec_context
+        assert (context.thread_count == 1) != threads
+        writer.write(synthetic_frame(0, (32, 24)))
+    assert len([f for f in open_source(tmp_path / "o.mp4")]) == 1

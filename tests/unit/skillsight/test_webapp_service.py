@@ -61,7 +61,10 @@ def test_assess_stores_motion_but_not_video_by_default(app_service, fake_video):
     request = app_service.calls[0]
     assert Path(request.source) == fake_video and request.procedure.name == "suturing"
     assert request.dominant_hand == "right"
-    assert request.overlay_path is None  # the replay is drawn after the results show
+    # the replay is drawn from the frames being tracked, small, into the app's temporary folder only
+    assert request.overlay_path is not None and request.overlay_path.parent == app_service.work_dir
+    assert request.overlay_max_side == service_module.REPLAY_MAX_SIDE
+    assert request.overlay_max_fps == service_module.REPLAY_MAX_FPS
     stored = list((app_service.data_dir / "sessions").iterdir())
     assert [p.name.endswith(".motion.npz") for p in stored] == [True]
     record = app_service.db.get_session(view.session_id, trainee="ana")
@@ -190,3 +193,21 @@ def test_a_replay_asked_with_the_assessment_comes_from_the_tracking_pass(
     assert request.overlay_path is not None and request.overlay_path.parent == app_service.work_dir
     assert view.replay_path == request.overlay_path
     assert app_service.write_replay(view.session_id, "ana") == request.overlay_path
+
+
+def test_nothing_tracked_means_no_replay_and_no_second_pass(app_service, fake_video, monkeypatch):
+    """A clip refused from its container has an empty motion: no replay, and the video is not read."""
+    from skillsight.pose.motion import empty_motion
+
+    def refused_before_tracking(request):
+        motion = empty_motion(("left_hand", "right_hand"), ("wrist",))
+        return skillsight.pipeline.AssessmentRun(motion=motion, assessment=refused_assessment())
+
+    def second_pass(*args, **kwargs):
+        raise AssertionError("an empty motion was drawn over the video")
+
+    monkeypatch.setattr(skillsight.pipeline, "assess", refused_before_tracking)
+    monkeypatch.setattr(service_module, "write_overlay", second_pass)
+    view = app_service.assess_video(str(fake_video), "suturing", "right", trainee="ana")
+    assert view.replay_path is None
+    assert app_service.write_replay(view.session_id, "ana") is None
