@@ -118,7 +118,9 @@ def wall_of(cmd: list[str], log: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(log, "ab") as sink:
-        done = subprocess.run(cmd, stdout=sink, stderr=sink, check=False)
+        # Run outside any checkout: `python -m` puts the working folder first on sys.path, which would
+        # mix this checkout's modules into another installation's (--against).
+        done = subprocess.run(cmd, stdout=sink, stderr=sink, check=False, cwd=log.parent)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3, 4, 5):  # scored, refused, out of domain, damaged all count
@@ -203,8 +205,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         "in turn with this one, for a before/after in one run",
     )
     args = parser.parse_args(argv)
-    clips = make_clips(args.clips, args.seconds)
-    work = args.clips / "work"
+    clips = make_clips(args.clips.resolve(), args.seconds)
+    work = args.clips.resolve() / "work"
     work.mkdir(exist_ok=True)
     for name in args.only or CLIPS:
         procedure, tracker = CLIPS[name]
