@@ -384,11 +384,17 @@ def _frame_size(frames: Any) -> tuple[int, int]:
 
 def _in_recording_pixels(motion: Motion, frame_size: tuple[int, int], info: Any) -> Motion:
     """Positions found on frames decoded smaller, in the recording's own pixels (x and z scale with
-    the width, as trackers give z in image widths; world positions are metric and stay)."""
+    the width, as trackers give z in image widths; world positions are metric and stay), and areas in
+    pixels (a glove's `*area_px` signals, which measure hand size where no landmarks do) likewise."""
     if frame_size == (int(info.width), int(info.height)):
         return motion
-    factors = np.array([info.width / frame_size[0], info.height / frame_size[1], info.width / frame_size[0]])
-    return motion.with_updates(positions=np.asarray(motion.positions) * factors)
+    sx, sy = info.width / frame_size[0], info.height / frame_size[1]
+    signals = {
+        name: np.asarray(values, dtype=np.float64) * (sx * sy) if name.endswith("area_px") else values
+        for name, values in motion.signals.items()
+    }
+    positions = np.asarray(motion.positions) * np.array([sx, sy, sx])
+    return motion.with_updates(positions=positions, signals=signals)
 
 
 def _decode_error(frames: Any) -> Optional[dict[str, Any]]:

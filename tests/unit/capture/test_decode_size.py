@@ -48,7 +48,8 @@ class BlockTracker:
         BlockTracker.sizes.append(frame.image.shape[:2])
         ys, xs = np.nonzero(frame.image[..., 0] > 128)
         positions = np.array([[[xs.mean() + 0.5, ys.mean() + 0.5, 0.0]]])
-        return FrameObservation(positions, np.full((1, 1), 0.9))
+        extras = {f"{RIGHT_HAND}.glove_area_px": float(xs.size)}  # as the glove tracker measures size
+        return FrameObservation(positions, np.full((1, 1), 0.9), extras=extras)
 
     def provenance(self) -> dict[str, Any]:
         return {"name": self.name}
@@ -97,3 +98,7 @@ def test_motion_tracked_small_is_in_the_recordings_pixels(block_video, hand):
     expected = [[12.0 + 4 * k, 12.0] for k in range(6)]
     np.testing.assert_allclose(full.positions[:, 0, 0, :2], expected, atol=0.05)
     np.testing.assert_allclose(small.positions[:, 0, 0, :2], expected, atol=0.6)
+    # The block's area (64 px at full size) in the recording's pixels too: it sets the hand size.
+    (area,) = [name for name in full.signals if name.endswith("glove_area_px")]  # side swapped if mirrored
+    np.testing.assert_allclose(full.signals[area], 64.0, rtol=0.2)
+    np.testing.assert_allclose(small.signals[area], full.signals[area], rtol=0.2)
