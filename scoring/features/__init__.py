@@ -230,7 +230,7 @@ def _hand_jitters(raw: Motion, factor: float) -> dict[str, float]:
 
 def _raw_fingertip_signals(raw: Motion, factor: float, max_gap_s: float) -> dict:
     """name -> (T, 5, D) fingertip offsets from the wrist, gap-filled like cleaning but unsmoothed."""
-    if raw.kind != KIND_VIDEO_2D or smoothness.fps_too_low_for_tremor(raw):
+    if raw.kind != KIND_VIDEO_2D:
         return {}
     signals = {}
     for hand in (LEFT_HAND, RIGHT_HAND):

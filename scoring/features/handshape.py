@@ -10,14 +10,22 @@ from typing import Optional
 
 import numpy as np
 
+from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import Motion
 from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features.kinematics import spatial_axes
-from skillsight.scoring.features.peaks import find_peaks
+from skillsight.scoring.features.local_fit import estimate_jitter
+from skillsight.scoring.features.smoothness import FINGERTIPS, RAW_FINGERTIP_SIGNAL
 
-# An open-close cycle counts when the aperture changes by at least this much (hand sizes / radians).
+# A grip cycle is an opening then a closing of the hand, each of at least this much (hand sizes /
+# radians) and of at least GRIP_NOISE_MULTIPLE times the recording's own aperture jitter (a leg white
+# jitter cannot draw, peak to peak, from +-3 sd), the closed hand before it and after it at least
+# MIN_GRIP_CYCLE_S apart: a hand that half-shuts again within 0.3 s of a pinch (ASL fingerspelling
+# does) makes one cycle, not two, however the frames fall on the short dip (peaks of prominence 0.15
+# held 0.3 s apart counted 7 at 25 fps and 5 at 15 fps on that clip; 6 at 15-60 fps with this rule).
 GRIP_PROMINENCE_HAND_SIZES = 0.15
 GRIP_PROMINENCE_RADIANS = 0.2
+GRIP_NOISE_MULTIPLE = 6.0
 MIN_GRIP_CYCLE_S = 0.3
 PALM_LANDMARKS = ("wrist", "index_finger_mcp", "middle_finger_mcp", "ring_finger_mcp", "pinky_mcp")
 
@@ -39,18 +47,76 @@ def grip_aperture(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], str]
     return None, ""
 
 
+def aperture_noise(motion: Motion, hand: str, aperture: np.ndarray, unit: str) -> float:
+    """Standard deviation of the grip aperture's tracking jitter (its unit): from the unsmoothed
+    fingertip offsets `prepare_motion` keeps (thumb minus index is the aperture), else from the
+    aperture as it is (a gripper angle, or positions that were never smoothed)."""
+    raw = motion.signals.get(RAW_FINGERTIP_SIGNAL.format(hand=hand))
+    if unit != "rad" and raw is not None and np.asarray(raw).shape[1] == len(FINGERTIPS):
+        tips = np.asarray(raw)
+        aperture = np.linalg.norm(tips[:, 0] - tips[:, 1], axis=-1)
+    jitter = estimate_jitter(np.asarray(aperture, dtype=np.float64)[:, None])
+    return jitter if np.isfinite(jitter) else 0.0
+
+
+def turning_points(values: np.ndarray, times: np.ndarray, size: float) -> list[tuple[float, float, int]]:
+    """Alternating extremes (time, value, +1 for a peak, -1 for a trough) of a gap-free (T,) signal,
+    each at least `size` from the one before (a zigzag with hysteresis: an extreme is confirmed once
+    the signal has moved `size` back from it). The last extreme is kept once the leg to it is `size`."""
+    out: list[tuple[float, float, int]] = []
+    low = high = 0
+    state = 0  # 0: no leg yet, +1: rising (following the high), -1: falling (following the low)
+    for i in range(1, values.size):
+        v = values[i]
+        if state >= 0 and v > values[high]:
+            high = i
+        if state <= 0 and v < values[low]:
+            low = i
+        if state <= 0 and v - values[low] >= size:
+            out.append((float(times[low]), float(values[low]), -1))
+            state, high = 1, i
+        elif state >= 0 and values[high] - v >= size:
+            out.append((float(times[high]), float(values[high]), 1))
+            state, low = -1, i
+    if state:
+        last = high if state > 0 else low
+        out.append((float(times[last]), float(values[last]), state))
+    return out
+
+
+def grip_cycle_peaks(turns: list[tuple[float, float, int]], min_cycle_s: float) -> list[float]:
+    """Times of the peaks that make grip cycles: a peak with a trough before and after it at least
+    `min_cycle_s` apart. A quicker one is merged away (the peak and the higher of its troughs go), so
+    the open hand on either side of a flick still counts once."""
+    turns = list(turns)
+    j = 1
+    while j < len(turns) - 1:
+        before, peak, after = turns[j - 1], turns[j], turns[j + 1]
+        if peak[2] == 1 and after[0] - before[0] < min_cycle_s:
+            higher = j - 1 if before[1] > after[1] else j + 1
+            del turns[max(j, higher)], turns[min(j, higher)]
+            j = max(1, j - 2)
+        else:
+            j += 1
+    return [turns[j][0] for j in range(1, len(turns) - 1) if turns[j][2] == 1]
+
+
 def compute_grip_cycles(motion: Motion, hand: str) -> tuple[float, str]:
-    """Number of grip open-close cycles: peaks of the grip aperture with a clear rise and fall (count)."""
+    """Number of grip open-close cycles (count): an opening and a closing of the grip aperture, each
+    clearly larger than the physiological minimum and the recording's jitter, closed to closed in at
+    least MIN_GRIP_CYCLE_S; counted within tracked runs (a gap never closes the hand)."""
     aperture, unit = grip_aperture(motion, hand)
     if aperture is None:
         return float("nan"), "no thumb/index landmarks or gripper signal for this hand"
-    prominence = (
+    floor = (
         GRIP_PROMINENCE_RADIANS if unit == "rad" else GRIP_PROMINENCE_HAND_SIZES * hand_size_in_units(motion)
     )
-    filled = np.where(np.isfinite(aperture), aperture, np.nanmin(aperture))
-    distance = max(1, int(round(MIN_GRIP_CYCLE_S * motion.fps)))
-    peaks = find_peaks(filled, prominence=prominence, distance=distance)
-    return float(len(peaks)), ""
+    size = max(floor, GRIP_NOISE_MULTIPLE * aperture_noise(motion, hand, aperture, unit))
+    count = 0
+    for a, b in mask_runs(np.isfinite(aperture)):
+        turns = turning_points(aperture[a:b], motion.timestamps[a:b], size)
+        count += len(grip_cycle_peaks(turns, MIN_GRIP_CYCLE_S))
+    return float(count), ""
 
 
 def wrist_angle_series(motion: Motion, hand: str) -> Optional[np.ndarray]:

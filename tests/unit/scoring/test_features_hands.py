@@ -112,3 +112,53 @@ def test_wrist_rotation_of_a_turning_palm_is_fitted_on_all_five_points():
     five = compute_wrist_rotation_range(motion_from_tracks(noisy), "right_hand")[0]
     two = {k: v for k, v in noisy.items() if k[1] in ("wrist", "middle_finger_mcp")}
     assert five < 0.7 * compute_wrist_rotation_range(motion_from_tracks(two), "right_hand")[0]
+
+
+def _grip_motion(fps: float, aperture_at, jitter: float = 0.0, seed: int = 0):
+    t = np.arange(int(round(10.0 * fps))) / fps
+    rng = np.random.default_rng(seed)
+    index = np.c_[np.zeros_like(t), np.ones_like(t)]
+    thumb = index + np.c_[aperture_at(t), np.zeros_like(t)] + jitter * rng.standard_normal((t.size, 2))
+    return motion_from_tracks(
+        {("right_hand", "index_finger_tip"): index, ("right_hand", "thumb_tip"): thumb},
+        fps=fps,
+        units="hand_size",
+    )
+
+
+def _pinches(t: np.ndarray) -> np.ndarray:
+    """An open hand (0.6 hand sizes) pinching shut for about 0.1 s four times, each pinch followed
+    0.25 s later by a half shut (ASL fingerspelling's hand does this): three cycles, pinch to pinch."""
+    aperture = 0.6 + 0.0 * t
+    for pinch in (1.0, 3.5, 6.0, 8.5):
+        aperture -= 0.55 * np.exp(-0.5 * ((t - pinch) / 0.04) ** 2)
+        aperture -= 0.3 * np.exp(-0.5 * ((t - pinch - 0.25) / 0.03) ** 2)
+    return aperture
+
+
+def test_grip_cycles_are_the_same_at_any_frame_rate():
+    """Peaks of prominence 0.15 held 0.3 s apart, counted on the frames, found 3-7 cycles here between
+    15 and 60 fps; closing and opening with hysteresis, closed to closed in 0.3 s or more, finds 3."""
+    for fps in (15.0, 20.0, 25.0, 30.0, 50.0, 60.0):
+        for seed in range(3):
+            motion = _grip_motion(fps, _pinches, jitter=0.005, seed=seed)
+            assert compute_grip_cycles(motion, "right_hand")[0] == 3, (fps, seed)
+
+
+def test_grip_cycles_need_an_opening_and_a_closing_above_the_jitter():
+    """A hand closing once from open (no opening seen) is no cycle; jitter far above the physiological
+    minimum raises the bar with it, so a still hand tracked badly shows no cycles."""
+    closing = _grip_motion(30.0, lambda t: 0.6 - 0.5 * np.clip(t - 4.0, 0.0, 1.0))
+    assert compute_grip_cycles(closing, "right_hand")[0] == 0
+    for fps in (15.0, 30.0, 60.0):
+        shaky = _grip_motion(fps, lambda t: 0.4 + 0.0 * t, jitter=0.06, seed=int(fps))
+        assert compute_grip_cycles(shaky, "right_hand")[0] == 0, fps
+
+
+def test_a_tracking_gap_does_not_close_the_hand():
+    """Frames without landmarks are not a closed hand: a hand opening slowly, lost twice, has no grip
+    cycle (filling the gaps with the smallest aperture made two)."""
+    motion = _grip_motion(30.0, lambda t: 0.3 + 0.03 * t)
+    positions = np.array(motion.positions)
+    positions[[180, 181, 182, 240, 241, 242]] = np.nan
+    assert compute_grip_cycles(motion.with_updates(positions=positions), "right_hand")[0] == 0
