@@ -17,7 +17,6 @@ do not flip them; runs of any mask are found by `pose.cleaning.mask_runs`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
@@ -408,34 +407,6 @@ def rest_span(speed: np.ndarray, t: np.ndarray, a: int, b: int, rest: float) -> 
     if b < speed.size and speed[b] < rest <= speed[b - 1]:
         end = crossing_time(speed, t, b - 1, rest)
     return start, end
-
-
-def fast_segments(speed: np.ndarray, thresholds: KinematicThresholds) -> list[tuple[int, int]]:
-    """[start, stop) ranges where the speed stays above the idle speed, widened on each side to where
-    the speed stops falling (`_widened`): single bell-shaped movements as the speed profile shows them."""
-    fast = np.isfinite(speed) & (speed >= thresholds.idle_speed)
-    return _widened(mask_runs(fast), speed, thresholds)
-
-
-def _widened(
-    runs: Iterable[tuple[int, int]], speed: np.ndarray, thresholds: KinematicThresholds
-) -> list[tuple[int, int]]:
-    """Each [start, stop) run widened on both sides while the speed keeps falling and stays above
-    the lower end of the activity ramp (below it the hand counts as still, and the fit's time window
-    would otherwise add its own gentle tails); runs that then overlap are merged."""
-    rest = REST_SHARE * thresholds.idle_speed
-    moving = np.isfinite(speed) & (speed >= rest)
-    segments: list[tuple[int, int]] = []
-    for a, b in runs:
-        while a > 0 and moving[a - 1] and speed[a - 1] < speed[a]:
-            a -= 1
-        while b < speed.size and moving[b] and speed[b] < speed[b - 1]:
-            b += 1
-        if segments and a < segments[-1][1]:
-            segments[-1] = (segments[-1][0], b)
-        else:
-            segments.append((a, b))
-    return segments
 
 
 def compute_working_area(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:

@@ -22,7 +22,6 @@ from skillsight.scoring.features.kinematics import (
     REST_SHARE,
     SPEED_TIME_SCALE_S,
     KinematicThresholds,
-    fast_segments,
     hand_speed,
     hand_track,
     movement_segments,
@@ -38,6 +37,8 @@ RAW_FINGERTIP_SIGNAL = "{hand}.fingertip_offsets_raw"
 MIN_TREMOR_RUN_S = 1.0
 # Movement units shorter than this (or of fewer than 5 samples, for the derivatives) are not scored.
 MIN_MOVEMENT_S = 0.15
+# SPARC reads each movement's speed on this clock (well above its 10-Hz cut-off).
+SPARC_CLOCK_HZ = 100.0
 
 
 def dimensionless_jerk(speed_integral: Integral, jerk_integral: Integral, span: tuple[float, float]) -> float:
@@ -80,23 +81,25 @@ def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: Kinema
     # Jerk over the whole track (a local fit on a fixed time scale), then cut into movements.
     jerk = local_derivatives(track, t, SPEED_TIME_SCALE_S, 3)
     speed_integral, jerk_integral = Integral(s, t), Integral(np.sum(jerk**2, axis=1), t)
-    rest = REST_SHARE * thresholds.idle_speed
     values, lengths = [], []
-    for a, b in movement_segments(s, thresholds, t):
-        span = rest_span(s, t, a, b, rest)
-        if span[1] - span[0] >= MIN_MOVEMENT_S:
-            dj = dimensionless_jerk(speed_integral, jerk_integral, span)
-            if np.isfinite(dj) and dj > 0:
-                values.append(-np.log(dj))
-                lengths.append(speed_integral(*span))
+    for span in movement_units(s, t, thresholds):
+        dj = dimensionless_jerk(speed_integral, jerk_integral, span)
+        if np.isfinite(dj) and dj > 0:
+            values.append(-np.log(dj))
+            lengths.append(speed_integral(*span))
     # Weighted by the distance each unit covers: small units near the idle speed, which a slower or
     # noisier recording may drop or add, move the mean little.
     return float(np.average(values, weights=lengths)) if values else float("nan")
 
 
-def _long_enough(a: int, b: int, motion: Motion) -> bool:
-    """Whether samples [a, b) make a movement unit to score: long enough in time and in samples."""
-    return b - a >= 5 and motion.timestamps[b - 1] - motion.timestamps[a] >= MIN_MOVEMENT_S
+def movement_units(
+    speed: np.ndarray, t: np.ndarray, thresholds: KinematicThresholds
+) -> list[tuple[float, float]]:
+    """(start_s, end_s) of each movement unit to score for smoothness: rest to rest in continuous time
+    (`movement_segments`, `rest_span`), at least MIN_MOVEMENT_S long. Both smoothness measures use them."""
+    rest = REST_SHARE * thresholds.idle_speed
+    spans = [rest_span(speed, t, a, b, rest) for a, b in movement_segments(speed, thresholds, t)]
+    return [span for span in spans if span[1] - span[0] >= MIN_MOVEMENT_S]
 
 
 def spectral_arc_length(
@@ -127,17 +130,25 @@ def spectral_arc_length(
 
 
 def compute_sparc(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Mean SPARC over the speed profile's movements (dimensionless, negative; closer to 0 is smoother)."""
+    """Mean SPARC over movement units (`movement_units`, as log dimensionless jerk cuts them),
+    weighted by the distance each covers (dimensionless, negative; closer to 0 is smoother). Each
+    unit's speed is read on a SPARC_CLOCK_HZ clock between its exact ends, so the spectrum has the same
+    frequencies and cut-off at any frame rate (per frame, runs above the idle speed split and merged
+    with the frames, and 15 fps cut the spectrum at 7.5 Hz: typing moved 7.9 % at 15 fps)."""
     s = hand_speed(motion, hand)
     if s is None or motion.n_frames < 4:
         return float("nan")
-    values = [
-        spectral_arc_length(s[a:b], motion.fps)
-        for a, b in fast_segments(s, thresholds)
-        if _long_enough(a, b, motion)
-    ]
-    values = [v for v in values if np.isfinite(v)]
-    return float(np.mean(values)) if values else float("nan")
+    t = motion.timestamps
+    seen = np.isfinite(s)
+    speed_integral = Integral(s, t)
+    values, lengths = [], []
+    for start, end in movement_units(s, t, thresholds):
+        clock = np.arange(start, end, 1.0 / SPARC_CLOCK_HZ)
+        value = spectral_arc_length(np.interp(clock, t[seen], s[seen]), SPARC_CLOCK_HZ)
+        if np.isfinite(value):
+            values.append(value)
+            lengths.append(speed_integral(start, end))
+    return float(np.average(values, weights=lengths)) if values and sum(lengths) > 0 else float("nan")
 
 
 def fingertip_offsets(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], str]:
@@ -180,10 +191,14 @@ def band_rms(values: np.ndarray, fs: float, band: tuple[float, float]) -> float:
     if nperseg % 2 == 0:
         psd[..., -1] /= 2.0
     freqs = np.fft.rfftfreq(nperseg, 1.0 / fs)
-    in_band = (freqs >= band[0]) & (freqs <= band[1])
-    if not in_band.any():
+    # Each bin stands for the frequencies within half a bin of it, and counts by the share of those in
+    # the band: a bin on an edge (4 Hz at 2-s segments) was in or out by floating-point rounding of the
+    # frame rate (24.99999 fps left it out, 25.00001 fps in), moving narrow bands by up to 30 %.
+    half = 0.5 * (freqs[1] - freqs[0])
+    share = np.clip(np.minimum(freqs + half, band[1]) - np.maximum(freqs - half, band[0]), 0.0, None)
+    if not share.any():
         return float("nan")
-    power = psd.mean(axis=0)[:, in_band].sum() * (freqs[1] - freqs[0])
+    power = float(psd.mean(axis=0).sum(axis=0) @ share)
     return float(np.sqrt(power))
 
 
