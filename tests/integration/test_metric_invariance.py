@@ -353,3 +353,26 @@ def test_tremor_without_jitter_is_the_same_at_any_rate_that_sees_it():
             values.append(compute_tremor(motion, HAND)[0])
         assert max(values) / min(values) - 1 <= TOLERANCE, (hz, values)
         assert values[0] == pytest.approx(0.01 / np.sqrt(2), rel=0.05), (hz, values)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 11): tremor is 4-12 Hz fingertip RMS, jitter included; white jitter spreads over "
+    "the Nyquist band, so its share falls as 1/sqrt(fps) (0.003 hand sizes of jitter, 0.0071 RMS of 8-Hz "
+    "tremor: 0.0085 at 25 fps, 0.0075 at 60). Taking the floor off needs the fingertips' jitter, which "
+    "third differences overestimate where tremor lies in the band (0.0076 for 0.0042 at 25 fps)",
+)
+def test_tremor_with_jitter_is_the_same_at_any_rate_that_sees_it():
+    rng = np.random.default_rng(4)
+    values = []
+    for fps in (25.0, 60.0):
+        t = np.arange(int(20 * fps)) / fps
+        wrist = np.c_[0.3 * np.sin(2 * np.pi * 0.2 * t), 0.0 * t]
+        tip = wrist + [0.0, 0.8] + 0.01 * np.sin(2 * np.pi * 8.0 * t)[:, None] * [0.6, 0.8]
+        tracks = {
+            (HAND, "wrist"): wrist + 0.003 * rng.standard_normal(wrist.shape),
+            (HAND, "index_finger_tip"): tip + 0.003 * rng.standard_normal(tip.shape),
+        }
+        motion = prepare_motion(motion_from_tracks(tracks, fps=fps, units="hand_size"))
+        values.append(compute_tremor(motion, HAND)[0])
+    assert max(values) / min(values) - 1 <= TOLERANCE, values
