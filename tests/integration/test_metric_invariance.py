@@ -51,13 +51,9 @@ VARIANTS = {"15 fps": (15.0, 1.0), "50 fps": (50.0, 1.0), "half size": (25.0, 0.
 # twice MediaPipe's jitter moves it 6.8 % between 15 and 60 fps (the noise left in the jerk shrinks as
 # frames are added). Typing's movements, idle share and active time needed 0.12 until pauses were
 # judged on the mean speed over 0.5 s and movements on peaks held 0.1 s (now 0.0 %, 0.1 %, 1.4 %).
-# SPARC on typing rests on the clip's one whole movement unit (the others are cut by its 3.8-s ends):
-# that unit's speed at 15 fps moves it 6.0 % (ASL's 8 units and reaching's: within 0.5 %; per-frame
-# segments, as before 2026-11-30, moved ASL 3.8 % and typing 7.9 %).
 KNOWN_LIMITS = {
     **{(clip, "log_dimensionless_jerk"): 0.08 for clip in CLIPS},
     ("synthetic", "log_dimensionless_jerk"): 0.08,
-    ("typing_two_hands", "sparc"): 0.08,
 }
 COUNTS = ("grip_cycles",)
 # Compared at half size only. Tremor is 4-12 Hz fingertip motion, and these variants make frame rates

@@ -101,8 +101,8 @@ def test_peak_finder_matches_scipy():
 
 def test_sparc_scores_whole_movements_the_same_at_any_frame_rate():
     """The recording starts in the last 0.2 s of a reach, then one whole reach: only the whole one is a
-    movement unit, at every frame rate. Per-frame runs above the idle speed scored the cut tail too
-    where enough frames held it (25 fps and up: SPARC -1.46 against -1.40 at 15 and 20 fps)."""
+    stroke, at every frame rate. Strokes found frame by frame scored the cut tail too where enough
+    frames held it (25 fps and up: SPARC -1.46 against -1.40 at 15 and 20 fps)."""
     values = []
     for fps in (15.0, 20.0, 25.0, 30.0, 50.0, 60.0):
         rng = np.random.default_rng(int(fps))
