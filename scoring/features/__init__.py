@@ -181,7 +181,8 @@ def prepare_motion(
 ) -> Motion:
     """Clean (fill short gaps, smooth) then scale (hand sizes, or mm when a marker gave `mm_per_px`;
     metric sources stay in metres). Both steps are recorded in the motion's metadata. Unsmoothed
-    fingertip offsets are kept as signals for the tremor measure, which smoothing would erase."""
+    fingertip offsets are kept as signals (at any frame rate) for the tremor measure, which smoothing
+    would erase, and for the grip aperture's jitter, which sets the grip cycles' noise floor."""
     # Landmark hands get the centre of their landmarks as "centroid", the point every tracker's
     # features follow (the auto tracker already records it, mixing in glove centroids).
     motion = with_landmark_centroids(motion)
