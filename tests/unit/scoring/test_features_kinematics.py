@@ -98,7 +98,10 @@ def test_corrective_submovements_count_as_movements_and_are_less_smooth():
     assert k.compute_movement_count(a, HAND, TH) == 1
     assert k.compute_movement_count(b, HAND, TH) == 2
     assert compute_log_dimensionless_jerk(b, HAND, TH) < compute_log_dimensionless_jerk(a, HAND, TH)
-    assert compute_sparc(b, HAND, TH) < compute_sparc(a, HAND, TH)
+    # SPARC is read per stroke, and here the correction is a stroke of its own (the hand all but stops,
+    # 0.02 hand sizes/s, before it): each stroke is a clean bell (-1.403 against -1.406; frame by frame
+    # it was -1.397 against -1.395, a difference of rounding). Blended submovements: test_sparc_prefers_*.
+    assert compute_sparc(b, HAND, TH) == pytest.approx(compute_sparc(a, HAND, TH), abs=0.01)
     assert k.compute_mean_jerk(b, HAND) > k.compute_mean_jerk(a, HAND)
 
 
