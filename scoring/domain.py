@@ -14,11 +14,9 @@ no scikit-learn at scoring time):
   statistics of the other folds), so it says how unusual a practice is among the training practices.
   That quantile is read from a fitted distribution, not from the two or three largest values alone,
   so it moves less between equally good training sets (benchmarks/bench_domain_threshold.py): a
-  squared Mahalanobis distance is chi-square-like, so a gamma distribution (a scaled chi-square of
-  fitted degrees of freedom) is fitted to the squared distances by maximum likelihood; where it
-  misses the tail (more than twice the nominal share of training practices beyond its quantile), a
-  generalised Pareto fit of the upper tail is used instead (`tail_quantile`). The card records which,
-  and the plain empirical quantile beside it.
+  squared Mahalanobis distance is chi-square-like, so a gamma distribution (a chi-square of fitted
+  degrees of freedom and scale) is fitted to the upper half of the squared distances (`chi_type_quantile`).
+  The card says so, with the plain empirical quantile and the training share beyond the threshold.
 """
 
 from __future__ import annotations
@@ -34,9 +32,6 @@ DOMAIN_FORMAT_VERSION = 1
 RANGE_QUANTILES = (0.5, 99.5)  # percent
 RANGE_MARGIN_SPREADS = 2.0  # robust spreads added on each side: few false alarms over 40 metrics
 THRESHOLD_QUANTILE = 0.99
-TAIL_SHARE = 0.2  # the largest 20% of leave-out distances make the tail the threshold is fitted on
-MIN_TAIL_SIZE = 12  # fewer exceedances than this: the plain quantile
-TAIL_SHAPE_LIMIT = 0.5  # |shape| of the fitted tail kept within this (short or heavy, never wild)
 LEAVE_OUT_FOLDS = 10
 MAX_COMPONENTS = 32
 MAD_TO_SD = 1.4826
@@ -120,9 +115,9 @@ def training_domain(X: Any, feature_names: Sequence[str]) -> dict[str, Any]:
             "z-scores under a covariance shrunk towards its diagonal by F/(n+F) (leading eigenvectors + "
             "residual variance), "
             f"threshold the {THRESHOLD_QUANTILE:.0%} quantile of {LEAVE_OUT_FOLDS}-fold leave-out distances, "
-            "read from a chi-type fit (a gamma distribution fitted to the squared distances by maximum "
-            "likelihood), or where that misses the tail from a generalised Pareto fit of their largest "
-            f"{TAIL_SHARE:.0%} (novelty.threshold_fit says which; threshold_empirical is the plain quantile)"
+            "read from a chi-type fit (a gamma distribution fitted by maximum likelihood to the upper half "
+            "of the squared distances, the lower half censored; novelty.threshold_empirical is the plain "
+            "quantile)"
         ),
         "n_samples": int(matrix.shape[0]),
         "feature_names": names,
@@ -218,66 +213,47 @@ def _novelty_section(matrix: np.ndarray, used: np.ndarray) -> dict[str, Any]:
 
 
 def _threshold(leave_out: np.ndarray) -> dict[str, Any]:
-    """The novelty threshold (chi-type fit, or the Pareto tail where that misses) and how it was made."""
-    empirical = float(np.quantile(leave_out, THRESHOLD_QUANTILE))
+    """The novelty threshold (the chi-type fit's quantile) and how it was made."""
     fitted, dof = chi_type_quantile(leave_out, THRESHOLD_QUANTILE)
-    beyond = float(np.mean(leave_out > fitted)) if math.isfinite(fitted) else 1.0
-    if beyond <= 2.0 * (1.0 - THRESHOLD_QUANTILE):
-        threshold, how = fitted, f"chi-type (gamma on squared distances, {dof:.3g} degrees of freedom)"
-    else:
-        threshold, how = tail_quantile(leave_out, THRESHOLD_QUANTILE), "generalised Pareto tail"
+    empirical = float(np.quantile(leave_out, THRESHOLD_QUANTILE))
+    threshold = fitted if math.isfinite(fitted) else empirical
     return {
         "threshold": _sig(threshold),
-        "threshold_fit": how,
+        "threshold_fit": (
+            f"chi-type: gamma on squared distances, upper half fitted ({dof:.3g} degrees of freedom)"
+            if math.isfinite(fitted)
+            else "empirical quantile (too few distances to fit)"
+        ),
         "threshold_empirical": _sig(empirical),
         "training_share_beyond": _sig(float(np.mean(leave_out > threshold))),
     }
 
 
 def chi_type_quantile(values: np.ndarray, quantile: float) -> tuple[float, float]:
-    """(the `quantile` of distances whose squares follow a gamma distribution fitted by maximum
-    likelihood, its degrees of freedom as a chi-square's); NaN for fewer than 4 positive distances."""
-    from scipy import stats  # lazy: training only; scoring reads the stored threshold with numpy
+    """(the `quantile` of distances whose squares follow a gamma distribution, a chi-square with fitted
+    degrees of freedom and scale; those degrees of freedom). Fitted by maximum likelihood to the upper
+    half of the squares, the lower half counted only as lying below the median (censored): the bulk
+    of leave-out distances is chi-like but their tail is a little heavier, and a fit to all of them
+    put 1.7-2.5% of the training practices beyond its 99% quantile. NaN for fewer than 8 distances."""
+    from scipy import optimize, stats  # lazy: training only; scoring reads the stored threshold
 
     squares = np.asarray(values, dtype=float) ** 2
-    squares = squares[np.isfinite(squares) & (squares > 0)]
-    if squares.size < 4 or np.ptp(squares) <= 0:
+    squares = np.sort(squares[np.isfinite(squares) & (squares > 0)])
+    if squares.size < 8 or np.ptp(squares) <= 0:
         return float("nan"), float("nan")
-    shape, _, scale = stats.gamma.fit(squares, floc=0.0)
+    cut = float(np.median(squares))
+    upper, n_lower = squares[squares > cut], int(np.sum(squares <= cut))
+    mean, var = float(np.mean(squares)), float(np.var(squares))
+
+    def negative_log_likelihood(log_params: np.ndarray) -> float:
+        shape, scale = np.exp(log_params)
+        lower = n_lower * stats.gamma.logcdf(cut, shape, scale=scale)
+        return -float(lower + np.sum(stats.gamma.logpdf(upper, shape, scale=scale)))
+
+    start = np.log([mean**2 / var, var / mean])  # the method of moments
+    fit = optimize.minimize(negative_log_likelihood, start, method="Nelder-Mead")
+    shape, scale = np.exp(fit.x)
     return float(np.sqrt(stats.gamma.ppf(quantile, shape, scale=scale))), float(2.0 * shape)
-
-
-def tail_quantile(values: np.ndarray, quantile: float, tail_share: float = TAIL_SHARE) -> float:
-    """The `quantile` of `values` from a generalised Pareto fit of their upper `tail_share` (peaks over
-    threshold): P(X > u + y) = tail_share * (1 + shape y / scale)^(-1 / shape) above u, the values'
-    (1 - tail_share) quantile. Fitted by probability-weighted moments (Hosking & Wallis 1987), which
-    stay sound on a few dozen exceedances where maximum likelihood does not. Falls back to the plain
-    empirical quantile with fewer than MIN_TAIL_SIZE exceedances or a quantile below the tail."""
-    x = np.sort(np.asarray(values, dtype=float)[np.isfinite(values)])
-    if x.size == 0:
-        return float("nan")
-    empirical = float(np.quantile(x, quantile))
-    start = float(np.quantile(x, 1.0 - tail_share))
-    excess = x[x > start] - start
-    if excess.size < MIN_TAIL_SIZE or quantile <= 1.0 - tail_share or not np.any(excess > 0):
-        return empirical
-    shape, scale = _pareto_fit(excess)
-    beyond = (1.0 - quantile) / (excess.size / x.size)  # exceedance probability within the tail
-    if abs(shape) < 1e-6:
-        return start + scale * -math.log(beyond)
-    return start + scale / shape * (beyond ** (-shape) - 1.0)
-
-
-def _pareto_fit(excess: np.ndarray) -> tuple[float, float]:
-    """(shape xi, scale) of a generalised Pareto distribution by probability-weighted moments."""
-    y = np.sort(excess)
-    m = y.size
-    plotting = (np.arange(1, m + 1) - 0.35) / m
-    a0, a1 = float(np.mean(y)), float(np.mean((1.0 - plotting) * y))
-    k = a0 / (a0 - 2.0 * a1) - 2.0  # Hosking's k = -xi
-    shape = float(np.clip(-k, -TAIL_SHAPE_LIMIT, TAIL_SHAPE_LIMIT))
-    # The scale from the mean excess, a0 = scale / (1 - xi), once the shape is bounded.
-    return shape, a0 * (1.0 - shape)
 
 
 # --- scoring side -------------------------------------------------------------------------------------
