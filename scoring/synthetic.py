@@ -11,7 +11,8 @@ reaches made of submovements as long as a real expert's (scripts/measure_synthet
 Suturing is calibrated on a real expert's hand motion seen from above (REAL_EXPERT): quick, unevenly
 shared strokes, small adjustments of working hands between reaches, fingers that move while handling,
 and a wrist turn of each person's own; novices differ from there as the literature says (slower, more
-and longer pauses in which the hand waits, corrections, detours, tremor, less even strokes).
+and longer pauses in which the hand drifts rather than freezes, corrections, detours, tremor, less
+even strokes).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating
@@ -86,6 +87,12 @@ FINGER_MOTION_HAND_SIZES = 0.02
 # (an open hand reaching) to 0.037 (knot tying) hand sizes on the shared clips.
 FINGER_MOTION_PERSON_SD = 0.5
 WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
+# A hesitating hand rarely freezes: a novice's hand drifts while they decide what to do next (hand
+# sizes/s at skill 0, less with skill; at or below the idle speed, so it still counts as idle). Their
+# reaches and corrections then run together with the drift into longer movement units of several speed
+# peaks, which smoothness measures rate less smooth (real novices: more submovements per movement, lower
+# SPARC, higher jerk); with still pauses every hesitation cut them into short, smooth single strokes.
+HOVER_SPEED = 0.35  # 0.30 for the novice preset: about the idle speed, 0.05 for the expert
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
 
@@ -131,6 +138,7 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
             adjustment_rate_hz=ADJUSTMENT_RATE_HZ,
             adjustment_hand_sizes=ADJUSTMENT_HAND_SIZES,
             finger_motion=FINGER_MOTION_HAND_SIZES,
+            hover_speed=HOVER_SPEED * (1.0 - s),
         )
     fields = asdict(params)
     for name, value in overrides.items():
