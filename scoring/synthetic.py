@@ -51,7 +51,12 @@ from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, S
     render_hand,
     rotate,
 )
-from skillsight.scoring.synthetic_tracking import DROPOUT_SHARE, add_tracking_artifacts
+from skillsight.scoring.synthetic_tracking import (
+    BODY_JITTER_STILL,
+    DROPOUT_SHARE,
+    add_tracking_artifacts,
+    torso_length,
+)
 
 SKILL_PRESETS = {"novice": 0.15, "intermediate": 0.5, "expert": 0.85}
 # The needle driver's wrist turns the needle through its curve: about 80 degrees, varying stitch to
@@ -304,6 +309,9 @@ def _tracked(
     """Positions (with z = 0 where seen) and confidence as a tracker would give them: jitter, dropouts."""
     z = np.where(np.isnan(scene.xy[..., :1]), np.nan, 0.0)
     n_hand = len(HAND_KEYPOINTS) + len(GLOVE_KEYPOINTS)
+    body = None
+    if BODY in scene.individuals:
+        body = BODY_JITTER_STILL * torso_length(scene.xy[:, scene.individuals.index(BODY), n_hand:])
     positions, confidence = add_tracking_artifacts(
         np.concatenate([scene.xy, z], axis=-1),
         {0: slice(0, n_hand), 1: slice(0, n_hand)},
@@ -312,6 +320,7 @@ def _tracked(
         rng,
         noise_px=noise_px,
         dropout_share=dropout_share,
+        body_jitter_px=body,
     )
     positions[..., 2] = np.where(np.isnan(positions[..., 0]), np.nan, 0.0)
     return positions, confidence
