@@ -165,6 +165,12 @@ def test_experts_are_faster_smoother_and_steadier():
     assert expert["needle_driver.tremor"] < novice["needle_driver.tremor"]
 
 
+@pytest.mark.xfail(
+    HOVER_SPEED == 0.0,
+    reason="needs drifting hesitations (HOVER_SPEED 0.35), off: the scorer trained on them rated real "
+    "motion with inserted pauses higher (scoring/synthetic.py)",
+    strict=True,
+)
 def test_smoothness_rates_experts_smoother_than_novices():
     """SPARC and log dimensionless jerk (higher is smoother) on minute-long practices. A novice's
     hesitating hand drifts rather than freezes (scoring/synthetic.py HOVER_SPEED), so their reaches,
@@ -186,10 +192,7 @@ def test_tremor_does_not_pass_for_jerky_movement():
     shaky = _means(names, skill=0.5, tremor_amplitude=0.04, finger_motion=0.0)
     assert shaky["needle_driver.tremor"] > 3 * steady["needle_driver.tremor"]
     ldlj = "needle_driver.log_dimensionless_jerk"
-    # Frame-rate differences: 0.57. 0.32 here since a hesitating hand drifts (HOVER_SPEED: 0.17 hand
-    # sizes/s at this skill, near the rest level), where the noise floor each recording's jitter sets,
-    # which tremor raises, decides where some movement units end; novice and expert differ by ~3.
-    assert shaky[ldlj] == pytest.approx(steady[ldlj], abs=0.4)
+    assert shaky[ldlj] == pytest.approx(steady[ldlj], abs=0.25)  # frame-rate differences: 0.57
 
 
 def test_intubation_experts_are_quicker_lift_rather_than_lever_and_stand_straighter():
@@ -263,8 +266,7 @@ def test_adjustments_keep_working_hands_moving_but_not_hesitating_ones():
 
 
 def test_a_hesitating_novice_drifts_slowly_rather_than_freezing():
-    params = practice_parameters(0.15, "suturing")
-    assert params.hover_speed == pytest.approx(HOVER_SPEED * 0.85)
+    params = practice_parameters(0.15, "suturing", hover_speed=0.3)
     plan = new_hand_plan((0.0, 0.0), 0.0)
     plan.cursor = 1.0
     pause(plan, 40.0, params, np.random.default_rng(0))
@@ -275,8 +277,8 @@ def test_a_hesitating_novice_drifts_slowly_rather_than_freezing():
     inside = (t > start + 0.5) & (t < end - 0.5)
     assert 0.4 * params.hover_speed < np.mean(speed[inside]) < 1.3 * params.hover_speed
     assert np.mean(speed[inside] > 0.5 * 0.3) > 0.8  # mostly above the rest level: no full stop
-    still = practice_parameters(0.15, "intubation")
-    assert still.hover_speed == 0.0  # intubation keeps still pauses
+    assert practice_parameters(0.15, "intubation").hover_speed == 0.0  # intubation keeps still pauses
+    assert practice_parameters(0.15, "suturing").hover_speed == pytest.approx(HOVER_SPEED * 0.85)
 
 
 def test_uneven_strokes_give_quick_bursts_as_a_real_expert_has():
