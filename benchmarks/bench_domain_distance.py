@@ -8,7 +8,8 @@ Each source (a video, tracked with the procedure's trackers, or a .motion.npz) i
 ../shared/data/knot_tying_bvh/*) is seen from above as a webcam would see it (30 fps, the measured
 MediaPipe jitter: scoring/synthetic_realism.top_view) and kept at its own length (the right hand works).
 Each is measured once, and checked against the domain recorded in
-each card: the novelty distance, the card's threshold (its training data's own 99% leave-out quantile),
+each card: the novelty distance, the card's threshold (the 99% quantile of its training data's own
+leave-out distances, from a chi-type fit: scoring/domain.py),
 their ratio, and how many metrics lie outside the training range. A ratio above 1 or any metric out of
 range means the level and score are withheld. Cards without a domain section show "-".
 """

@@ -56,6 +56,9 @@ class PracticeParameters:
     finger_motion: float = 0.0  # RMS of fingertip motion relative to the palm, hand sizes
     wrist_turn_scale: float = 1.0  # one person's wrist turn relative to the typical one
     reach_time_scale: float = 1.0  # reaches take this times the planned time (quicker strokes < 1)
+    # A hesitating suturing novice's hand drifts rather than freezes (scoring/synthetic.py HOVER_SPEED);
+    # 0 keeps the still pauses intubation was built with.
+    hover_speed: float = 0.0  # hand sizes/s
 
 
 # --- minimum-jerk plans -----------------------------------------------------------------------
@@ -186,6 +189,23 @@ def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random
         start = plan.cursor
         plan.cursor += float(rng.exponential(active_s * share / (1.0 - share)))
         plan.holds.append((start, plan.cursor))
+        hover(plan.position, start, plan.cursor, p.hover_speed, rng)
+
+
+def hover(plan: SubmovementPlan, start: float, end: float, speed: float, rng: np.random.Generator) -> None:
+    """A hesitating hand that does not freeze: it drifts at about `speed` (hand sizes/s) in slow,
+    half-overlapping strokes of about 0.4 s, from the end of the movement before the pause into the
+    start of the next, so it never comes fully to rest. Nothing for speed 0."""
+    if speed <= 0 or end <= start:
+        return
+    stroke = 0.4
+    t = start - 0.5 * stroke
+    heading = rng.uniform(0, 2 * np.pi)
+    while t < end:
+        heading += rng.normal(0.0, 0.8)
+        size = speed * stroke / 2 * rng.uniform(0.7, 1.3)
+        plan.add(t, stroke, size * np.array([np.cos(heading), np.sin(heading)]))
+        t += stroke / 2
 
 
 def rotate(plan: HandPlan, t0: float, duration: float, radians: float) -> None:

@@ -16,6 +16,13 @@ So jitter has a part the whole hand shares and a part each landmark adds, and bo
 speed (motion blur). The model here: sd = still + per_speed x palm speed (palm lengths per second), for
 both parts. Dropouts inside a tracked span were rare on these bare-hand clips (none in 620 tracked
 frames); instruments and gloves occlude hands in real practice, so short dropouts stay, rarely.
+
+The body (33 pose landmarks, intubation) is jittered as MediaPipe pose shows it on the one real pose
+clip we hold (tfjs pose_squats reference landmarks, 65 frames at 5 fps, none missing): the residual of
+each landmark from a local quadratic fit over its slowest 30% of frames, in torso lengths (shoulders'
+midpoint to hips'), robust sd per axis, 0.0026 (slowest 20%: 0.0017). At 5 fps a squat's motion is not
+a local quadratic, so the moving jitter is not measurable there and the body's is kept to the still one.
+The body landmarks had 0.0006 before (the hands' per-landmark jitter in px).
 """
 
 from __future__ import annotations
@@ -30,7 +37,15 @@ COMMON_JITTER_STILL = 0.002
 LANDMARK_JITTER_STILL = 0.003
 JITTER_PER_SPEED = 0.0015  # added sd per palm length per second of hand speed
 DROPOUT_SHARE = 0.003
+BODY_JITTER_STILL = 0.0025  # torso lengths, per pose landmark and axis
 MAX_GAP_FRAMES = 5
+
+
+def torso_length(pose: np.ndarray) -> float:
+    """Median distance (px) from the shoulders' midpoint to the hips' of (T, 33, 2) pose landmarks."""
+    shoulders = np.nanmean(pose[:, [11, 12]], axis=1)
+    hips = np.nanmean(pose[:, [23, 24]], axis=1)
+    return float(np.nanmedian(np.linalg.norm(shoulders - hips, axis=1)))
 
 
 def speed_of(palm: np.ndarray, fps: float) -> np.ndarray:
@@ -64,12 +79,14 @@ def add_tracking_artifacts(
     rng: np.random.Generator,
     noise_px: Optional[float] = None,
     dropout_share: float = DROPOUT_SHARE,
+    body_jitter_px: Optional[float] = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Jitter and short dropouts on (T, I, K, D) positions: (positions, confidence).
 
     With `noise_px` None, hands get the measured jitter model (`hand_jitter`) and other keypoints
-    (the body) the still-hand per-landmark jitter of the hand's scale; a number gives plain Gaussian
-    jitter of that sd in px on every keypoint instead."""
+    (the body) `body_jitter_px` (BODY_JITTER_STILL torso lengths, in px), or without it the
+    still-hand per-landmark jitter of the hand's scale; a number gives plain Gaussian jitter of that sd
+    in px on every keypoint instead."""
     n_t, n_i = positions.shape[:2]
     positions = np.array(positions, dtype=float)
     if noise_px is not None:
@@ -81,7 +98,7 @@ def add_tracking_artifacts(
                 part = hand_slices[i]
                 positions[:, i, part, :2] = hand_jitter(positions[:, i, part, :2], palm_px[i], fps, rng)
             else:
-                sd = LANDMARK_JITTER_STILL * reference_palm
+                sd = body_jitter_px if body_jitter_px is not None else LANDMARK_JITTER_STILL * reference_palm
                 positions[:, i, :, :2] += rng.normal(0, sd, positions[:, i, :, :2].shape)
     confidence = np.where(np.isnan(positions[..., 0]), 0.0, 0.9)
     if dropout_share > 0:

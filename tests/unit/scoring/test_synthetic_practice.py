@@ -10,6 +10,7 @@ from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.synthetic import (
     GRS_RANGE,
     HAND_KEYPOINTS,
+    HOVER_SPEED,
     POSE_KEYPOINTS,
     REAL_EXPERT,
     generate_practice,
@@ -159,16 +160,29 @@ def test_experts_are_faster_smoother_and_steadier():
     novice = _means(names, skill="novice", n_stitches=4)
     expert = _means(names, skill="expert", n_stitches=4)
     assert expert["suturing.mean_cycle_time"] < novice["suturing.mean_cycle_time"]
-    # Not log dimensionless jerk: the generator makes novices less smooth by 8-Hz tremor (its own
-    # metric) and by corrective submovements (more movements, see below), and LDLJ, measured on the
-    # 0.1-s time scale so that it is the same at any frame rate, sees neither (next test).
-    # Nor SPARC since the generator was calibrated on a real expert (scoring/synthetic.py REAL_EXPERT):
-    # the real expert pauses little (idle share 0.05-0.12), so movements run together and both
-    # smoothness metrics see long multi-stroke movements (real SPARC -1.91/-2.05, LDLJ -15.8/-14.9);
-    # novices' pauses cut theirs into short single strokes. Their lack of smoothness is generated (uneven
-    # strokes, corrections, tremor) and shows as more movements and more tremor.
+    # Smoothness on whole practices: next test.
     assert expert["needle_driver.movements"] < novice["needle_driver.movements"]
     assert expert["needle_driver.tremor"] < novice["needle_driver.tremor"]
+
+
+@pytest.mark.xfail(
+    HOVER_SPEED == 0.0,
+    reason="needs drifting hesitations (HOVER_SPEED 0.35), off: the scorer trained on them rated real "
+    "motion with inserted pauses higher (scoring/synthetic.py)",
+    strict=True,
+)
+def test_smoothness_rates_experts_smoother_than_novices():
+    """SPARC and log dimensionless jerk (higher is smoother) on minute-long practices. A novice's
+    hesitating hand drifts rather than freezes (scoring/synthetic.py HOVER_SPEED), so their reaches,
+    corrections and drift make long movement units of several speed peaks; with still pauses, every
+    hesitation cut them into short single strokes and both metrics rated novices the smoother."""
+    names = ("needle_driver.sparc", "needle_driver.log_dimensionless_jerk")
+    seeds = (0, 1, 2, 3, 4, 5)
+    expert = _means(names, seeds=seeds, skill="expert", duration_s=60.0)
+    novice = _means(names, seeds=seeds, skill="novice", duration_s=60.0)
+    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"] + 0.03
+    ldlj = "needle_driver.log_dimensionless_jerk"
+    assert expert[ldlj] > novice[ldlj] + 1.5
 
 
 def test_tremor_does_not_pass_for_jerky_movement():
@@ -239,7 +253,7 @@ def test_calibrated_handling_varies_between_people_and_a_fixed_value_holds():
 
 def test_adjustments_keep_working_hands_moving_but_not_hesitating_ones():
     plan = new_hand_plan((0.0, 0.0), 0.0)
-    params = practice_parameters(0.5, "suturing", adjustment_rate_hz=5.0)
+    params = practice_parameters(0.5, "suturing", adjustment_rate_hz=5.0, hover_speed=0.0)
     plan.cursor = 1.0
     pause(plan, 40.0, params, np.random.default_rng(0))  # a long hesitation from 1 s on
     ((start, end),) = plan.holds
@@ -249,6 +263,22 @@ def test_adjustments_keep_working_hands_moving_but_not_hesitating_ones():
     assert not np.any((starts >= start + 0.5) & (starts < end - 0.5))  # ... and none inside it
     none = practice_parameters(0.5, "intubation")
     assert none.adjustment_rate_hz == 0.0
+
+
+def test_a_hesitating_novice_drifts_slowly_rather_than_freezing():
+    params = practice_parameters(0.15, "suturing", hover_speed=0.3)
+    plan = new_hand_plan((0.0, 0.0), 0.0)
+    plan.cursor = 1.0
+    pause(plan, 40.0, params, np.random.default_rng(0))
+    ((start, end),) = plan.holds
+    t = np.arange(0.0, end + 1.0, 1 / 30)
+    path = plan.position.render(t)
+    speed = np.linalg.norm(np.gradient(path, axis=0), axis=1) * 30
+    inside = (t > start + 0.5) & (t < end - 0.5)
+    assert 0.4 * params.hover_speed < np.mean(speed[inside]) < 1.3 * params.hover_speed
+    assert np.mean(speed[inside] > 0.5 * 0.3) > 0.8  # mostly above the rest level: no full stop
+    assert practice_parameters(0.15, "intubation").hover_speed == 0.0  # intubation keeps still pauses
+    assert practice_parameters(0.15, "suturing").hover_speed == pytest.approx(HOVER_SPEED * 0.85)
 
 
 def test_uneven_strokes_give_quick_bursts_as_a_real_expert_has():
