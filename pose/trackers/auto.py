@@ -10,9 +10,13 @@ than either tracker alone would report.
 
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. In a video, skin-tone latex is looked for only when
-asked (`skin_tone_gloves`): the skin family (a bare hand and forearm beside a glove) can win the
-calibration samples from the real glove's family. Stills of an image folder are each decided on their
+are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
+for skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that
+enter by a border and move over the samples (not the still background: a wooden board, a photo) are
+found in enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none
+in most of them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video
+with coloured or white gloves is never searched for skin (a glove pair has one colour; a bare forearm
+beside a glove would win frames from it). Stills of an image folder are each decided on their
 own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
 hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
 is its other hand, which MediaPipe missed); seen from above, hands both trackers see are named as the
@@ -49,7 +53,8 @@ from skillsight.pose.trackers.base import (
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
 # 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
 # 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
-AUTO_TRACKER_VERSION = "1.4"
+# 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
+AUTO_TRACKER_VERSION = "1.5"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
@@ -74,6 +79,20 @@ def _default_hands_factory(camera_view: str, independent_frames: bool = False) -
     return build
 
 
+def _skin_latex_factory(camera_view: str, contest: bool = False) -> TrackerFactory:
+    """Skin-tone latex alone, or (`contest`) every glove family contesting, skin-tone latex included."""
+
+    def build() -> Tracker:
+        from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
+
+        if contest:
+            return GloveTracker(camera_view=camera_view, skin_tone_gloves=True)
+        # a latex glove inside the frame enters where its sleeve (gown, coat: any other colour) does
+        return GloveTracker(camera_view=camera_view, glove_color="skin", sleeve_families=("colored", "white"))
+
+    return build
+
+
 class AutoTracker:
     """Landmarks where MediaPipe finds hands, gloves where it does not; never fewer hands than either."""
 
@@ -94,6 +113,9 @@ class AutoTracker:
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
         self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        self._skin_factory: Optional[TrackerFactory] = None
+        if gloves_factory is None and skin_tone_gloves is None and not independent_frames:
+            self._skin_factory = _skin_latex_factory(camera_view)  # a video decides for itself
         if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
             skin_tone_gloves = independent_frames
         if gloves_factory is None:
@@ -118,6 +140,8 @@ class AutoTracker:
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
         self.bare_handed_rejected = False  # glove candidates rejected: a bare-handed video, still objects
+        self.skin_tone_gloves_found = False
+        self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -146,15 +170,71 @@ class AutoTracker:
         self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
         self.hands.prepare(sample)
         self.sample_frames = len(sample)
+        if self._looks_like_skin_latex(sample):
+            sample_landmarks = self._sample_landmarks(sample)
+            self._take_skin_latex(sample, sample_landmarks)
         # Only a gloved video needs to know whether landmarks are found too (it names the choice);
         # a bare-handed one is tracked with landmarks anyway, so skip the second MediaPipe pass.
-        sample_landmarks = self._sample_landmarks(sample) if self.gloves_present else []
+        elif self.gloves_present:
+            sample_landmarks = self._sample_landmarks(sample)
+        else:
+            sample_landmarks = []
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+
+    def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
+        """Whether skin-coloured hands enter by a border and move in enough of the samples (the cheap half
+        of the skin-latex check; MediaPipe is asked only then)."""
+        if self._skin_factory is None or len(sample) < 3:
+            return False
+        if self.gloves_present and not self._skin_wins_the_samples(sample):
+            return False
+        # lazy: OpenCV (cv2) loads only for gloves
+        from skillsight.pose.trackers.gloves.calibration import MIN_GLOVED_SAMPLE_SHARE, moving_entering_share
+        from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES
+        from skillsight.pose.trackers.gloves.segmentation import WorkingImage
+
+        probe: Any = self._skin_factory()
+        try:
+            probe.prepare(sample)
+            images = [WorkingImage.of(frame.image) for frame in sample]
+            share = moving_entering_share(
+                images, lambda image: [b for b, _ in probe.find_hands(image)], ENTRY_EDGES[self.camera_view]
+            )
+        finally:
+            probe.close()
+        self.skin_latex_sample_share = share
+        return share >= MIN_GLOVED_SAMPLE_SHARE
+
+    def _skin_wins_the_samples(self, sample: Sequence[Frame]) -> bool:
+        """Where coloured or white "gloves" were found, whether they are the sleeves of skin-tone latex:
+        in most samples where they show, they run into skin-coloured hands at their far end (a navy gown
+        over latex). A glove with a bare forearm behind it is the other way round, and stays a glove."""
+        from skillsight.pose.trackers.gloves.segmentation import WorkingImage  # lazy: OpenCV
+
+        calibration = getattr(self.gloves, "calibration", None)
+        families = calibration.families if calibration is not None else ()
+        probe: Any = _skin_latex_factory(self.camera_view, contest=True)()
+        try:
+            counts = [probe.sleeves_of(WorkingImage.of(f.image), families[0], "skin") for f in sample]
+        finally:
+            probe.close()
+        shown = sum(n > 0 for n, _ in counts)
+        return bool(families) and shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+
+    def _take_skin_latex(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> None:
+        """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds)."""
+        seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
+        if self._skin_factory is None or seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+            return
+        self.gloves.close()
+        self.gloves = self._skin_factory()
+        self.gloves.prepare(sample)
+        self.gloves_present = self.skin_tone_gloves_found = True
 
     def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
@@ -313,6 +393,8 @@ class AutoTracker:
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
             "still_glove_candidates_rejected": self.bare_handed_rejected,
+            "skin_tone_gloves_found": self.skin_tone_gloves_found,
+            "skin_latex_sample_share": self.skin_latex_sample_share,
             "per_frame_sources": dict(self._counts),
             "centroid": "landmark hands: mean of the 21 landmarks; glove hands: blob centroid",
             "tip": f"landmark hands: {TIP_KEYPOINT}; glove hands: blob point farthest from the arm's entry",
