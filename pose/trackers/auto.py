@@ -191,7 +191,7 @@ class AutoTracker:
         of the skin-latex check; MediaPipe is asked only then)."""
         if self._skin_factory is None or len(sample) < 3:
             return False
-        if self.gloves_present and not self._skin_wins_the_samples(sample):
+        if self.gloves_present and not self._gloves_are_latex_sleeves(sample):
             return False
         # lazy: OpenCV (cv2) loads only for gloves
         from skillsight.pose.trackers.gloves.calibration import MIN_GLOVED_SAMPLE_SHARE, moving_entering_share
@@ -210,21 +210,23 @@ class AutoTracker:
         self.skin_latex_sample_share = share
         return share >= MIN_GLOVED_SAMPLE_SHARE
 
-    def _skin_wins_the_samples(self, sample: Sequence[Frame]) -> bool:
+    def _gloves_are_latex_sleeves(self, sample: Sequence[Frame]) -> bool:
         """Where coloured or white "gloves" were found, whether they are the sleeves of skin-tone latex:
         in most samples where they show, they run into skin-coloured hands at their far end (a navy gown
         over latex). A glove with a bare forearm behind it is the other way round, and stays a glove."""
         from skillsight.pose.trackers.gloves.segmentation import WorkingImage  # lazy: OpenCV
 
         calibration = getattr(self.gloves, "calibration", None)
-        families = calibration.families if calibration is not None else ()
+        families: tuple[str, ...] = tuple(calibration.families) if calibration is not None else ()
+        if not families:
+            return False
         probe: Any = _skin_latex_factory(self.camera_view, contest=True)()
         try:
             counts = [probe.sleeves_of(WorkingImage.of(f.image), families[0], "skin") for f in sample]
         finally:
             probe.close()
         shown = sum(n > 0 for n, _ in counts)
-        return bool(families) and shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+        return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
 
     def _take_skin_latex(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> None:
         """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds)."""
