@@ -9,6 +9,7 @@
 
     python benchmarks/bench_gloves.py [--scene-size 960 540] [--repeats 1] [--minutes 2] [--skip-accuracy]
         [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
+        [--auto-videos 100,101,102]
 
 --auto-stills adds `auto` on stills (each decided on its own, as `skillsight track FOLDER --tracker auto`
 runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every glove hand is false.
@@ -66,6 +67,35 @@ def accuracy(
         for glove, score in per_glove.items():
             print(f"  {name:>17} {glove:>11}: {score.summary()}")
         print(f"  {name:>17} misses: {' '.join(per_glove['all'].misses)}")
+
+
+def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
+    """`auto` (real MediaPipe) on generated 30-frame videos: skin-tone latex, bare hands beside white and
+    blue objects (every glove hand false), indigo nitrile; per kind, videos where skin latex was found."""
+    from skillsight.capture.frames import Frame
+    from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes import DRAPES, scene_video
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    for glove in ("skin_latex", None, "indigo"):
+        score, latex, from_gloves, frames_seen = SceneScore(), 0, 0, 0
+        for seed in seeds:
+            scenes = scene_video(seed, 30, glove, list(DRAPES)[seed % len(DRAPES)], size)
+            frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+            tracker = AutoTracker(camera_view="top")
+            tracker.prepare(frames[::3])
+            observations = [tracker.process(frame) for frame in frames]
+            provenance = tracker.provenance()
+            tracker.close()
+            latex += int(bool(provenance.get("skin_tone_gloves_found")))
+            from_gloves += provenance["per_frame_sources"]["hands_from_gloves"]
+            frames_seen += len(frames)
+            for scene, observation in zip(scenes, observations):
+                score_observation(scene, centres_of(observation), score)
+        print(
+            f"  auto video {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
+            f"{from_gloves} in {frames_seen} frames; {score.summary()}"
+        )
 
 
 def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25) -> None:
@@ -167,6 +197,7 @@ def main() -> int:
         "--auto-stills", action="store_true", help="also AutoTracker(independent_frames=True), bare stills"
     )
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--auto-videos", help="seeds of generated videos for `auto`, comma-separated")
     args = parser.parse_args()
     from skillsight.hand_cutouts import load_cutouts
 
@@ -180,6 +211,8 @@ def main() -> int:
         gloves = args.gloves.split(",") if args.gloves else None
         size = (args.scene_size[0], args.scene_size[1])
         accuracy(size, args.repeats, args.seed, gloves, args.auto_stills)
+    if args.auto_videos:
+        auto_videos([int(seed) for seed in args.auto_videos.split(",")], (640, 360))
     if not args.skip_speed:
         with tempfile.TemporaryDirectory() as folder:
             speed(Path(folder), args.minutes)
