@@ -79,16 +79,11 @@ def _default_hands_factory(camera_view: str, independent_frames: bool = False) -
     return build
 
 
-def _skin_latex_factory(camera_view: str, contest: bool = False) -> TrackerFactory:
-    """Skin-tone latex alone, or (`contest`) every glove family contesting, skin-tone latex included."""
-
+def _skin_latex_factory(camera_view: str) -> TrackerFactory:
     def build() -> Tracker:
-        from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
+        from skillsight.pose.trackers.gloves.latex import latex_tracker  # lazy: OpenCV loads only for gloves
 
-        if contest:
-            return GloveTracker(camera_view=camera_view, skin_tone_gloves=True)
-        # a latex glove inside the frame enters where its sleeve (gown, coat: any other colour) does
-        return GloveTracker(camera_view=camera_view, glove_color="skin", sleeve_families=("colored", "white"))
+        return latex_tracker(camera_view)
 
     return build
 
@@ -187,46 +182,19 @@ class AutoTracker:
             self.bare_handed_rejected = True
 
     def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
-        """Whether skin-coloured hands enter by a border and move in enough of the samples (the cheap half
-        of the skin-latex check; MediaPipe is asked only then)."""
+        """Whether skin-coloured hands enter and move in enough of the samples, where coloured or white
+        "gloves" are not found or are their sleeves (the cheap half: MediaPipe is asked only then)."""
         if self._skin_factory is None or len(sample) < 3:
             return False
-        if self.gloves_present and not self._gloves_are_latex_sleeves(sample):
-            return False
-        # lazy: OpenCV (cv2) loads only for gloves
-        from skillsight.pose.trackers.gloves.calibration import MIN_GLOVED_SAMPLE_SHARE, moving_entering_share
-        from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES
-        from skillsight.pose.trackers.gloves.segmentation import WorkingImage
+        from skillsight.pose.trackers.gloves import latex  # lazy: OpenCV loads only for gloves
 
-        probe: Any = self._skin_factory()
-        try:
-            probe.prepare(sample)
-            images = [WorkingImage.of(frame.image) for frame in sample]
-            share = moving_entering_share(
-                images, lambda image: [b for b, _ in probe.find_hands(image)], ENTRY_EDGES[self.camera_view]
-            )
-        finally:
-            probe.close()
-        self.skin_latex_sample_share = share
-        return share >= MIN_GLOVED_SAMPLE_SHARE
-
-    def _gloves_are_latex_sleeves(self, sample: Sequence[Frame]) -> bool:
-        """Where coloured or white "gloves" were found, whether they are the sleeves of skin-tone latex:
-        in most samples where they show, they run into skin-coloured hands at their far end (a navy gown
-        over latex). A glove with a bare forearm behind it is the other way round, and stays a glove."""
-        from skillsight.pose.trackers.gloves.segmentation import WorkingImage  # lazy: OpenCV
-
-        calibration = getattr(self.gloves, "calibration", None)
-        families: tuple[str, ...] = tuple(calibration.families) if calibration is not None else ()
-        if not families:
-            return False
-        probe: Any = _skin_latex_factory(self.camera_view, contest=True)()
-        try:
-            counts = [probe.sleeves_of(WorkingImage.of(f.image), families[0], "skin") for f in sample]
-        finally:
-            probe.close()
-        shown = sum(n > 0 for n, _ in counts)
-        return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+        if self.gloves_present:
+            calibration = getattr(self.gloves, "calibration", None)
+            families = tuple(calibration.families) if calibration is not None else ()
+            if not families or not latex.are_latex_sleeves(families[0], sample, self.camera_view):
+                return False
+        self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
+        return latex.enough_latex(self.skin_latex_sample_share)
 
     def _take_skin_latex(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> None:
         """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds)."""
