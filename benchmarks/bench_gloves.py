@@ -8,6 +8,11 @@
 3. `auto` on a gloved video of a few minutes against gloves alone (CPU seconds; ratio printed).
 
     python benchmarks/bench_gloves.py [--scene-size 960 540] [--repeats 1] [--minutes 2] [--skip-accuracy]
+        [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
+        [--auto-videos 100,101,102]
+
+--auto-stills adds `auto` on stills (each decided on its own, as `skillsight track FOLDER --tracker auto`
+runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every glove hand is false.
 """
 
 from __future__ import annotations
@@ -19,33 +24,78 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, Optional
 
 import numpy as np
 
 
-def accuracy(size: tuple[int, int], repeats: int) -> None:
+def accuracy(
+    size: tuple[int, int], repeats: int, seed: int = 0, gloves: Optional[list[str]] = None, auto: bool = False
+) -> None:
     from skillsight.capture.frames import Frame
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
-    from skillsight.glove_scenes import scene_set
+    from skillsight.glove_scenes import SKIN_TONES, bare_hand_scene, scene_set
     from skillsight.pose.trackers.gloves import GloveTracker
 
-    trackers = {
+    trackers: dict[str, Any] = {
         "gloves": GloveTracker(independent_frames=True),
         "gloves+skin-tone": GloveTracker(independent_frames=True, skin_tone_gloves=True),
     }
+    if auto:  # the path of `skillsight track FOLDER --tracker auto`: every still decided on its own
+        from skillsight.pose.trackers.auto import AutoTracker
+
+        trackers["auto-stills"] = AutoTracker(camera_view="top", independent_frames=True)
+        trackers["auto-stills"].prepare([])
     scores: dict[str, dict[str, SceneScore]] = {name: defaultdict(SceneScore) for name in trackers}
     started = time.perf_counter()
-    n = 0
-    for scene in scene_set(size=size, repeats=repeats):
-        n += 1
+    scenes = list(scene_set(size=size, seed=seed, repeats=repeats, gloves=gloves))
+    if auto:  # bare hands of every skin tone beside white and blue objects: no glove may be reported
+        tones = list(SKIN_TONES)
+        scenes += [bare_hand_scene(seed + 100 + i, size, skin=tones[i % len(tones)]) for i in range(14)]
+    for n, scene in enumerate(scenes, start=1):
         for name, tracker in trackers.items():
+            if scene.glove is None and name != "auto-stills":
+                continue
             observation = tracker.process(Frame(n, float(n), scene.image))
             for key in (str(scene.glove), "all"):
                 score_observation(scene, centres_of(observation), scores[name][key])
-    print(f"accuracy on {n} generated scenes at {size[0]}x{size[1]} ({time.perf_counter() - started:.0f} s):")
+    print(
+        f"accuracy on {len(scenes)} generated scenes at {size[0]}x{size[1]}, seed {seed} "
+        f"({time.perf_counter() - started:.0f} s):"
+    )
     for name, per_glove in scores.items():
         for glove, score in per_glove.items():
             print(f"  {name:>17} {glove:>11}: {score.summary()}")
+        print(f"  {name:>17} misses: {' '.join(per_glove['all'].misses)}")
+
+
+def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
+    """`auto` (real MediaPipe) on generated 30-frame videos: skin-tone latex, bare hands beside white and
+    blue objects (every glove hand false), indigo nitrile; per kind, videos where skin latex was found."""
+    from skillsight.capture.frames import Frame
+    from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes import DRAPES, scene_video
+    from skillsight.pose.trackers.auto import AutoTracker
+
+    for glove in ("skin_latex", None, "indigo"):
+        score, latex, from_gloves, frames_seen = SceneScore(), 0, 0, 0
+        for seed in seeds:
+            scenes = scene_video(seed, 30, glove, list(DRAPES)[seed % len(DRAPES)], size)
+            frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+            tracker = AutoTracker(camera_view="top")
+            tracker.prepare(frames[::3])
+            observations = [tracker.process(frame) for frame in frames]
+            provenance = tracker.provenance()
+            tracker.close()
+            latex += int(bool(provenance.get("skin_tone_gloves_found")))
+            from_gloves += provenance["per_frame_sources"]["hands_from_gloves"]
+            frames_seen += len(frames)
+            for scene, observation in zip(scenes, observations):
+                score_observation(scene, centres_of(observation), score)
+        print(
+            f"  auto video {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
+            f"{from_gloves} in {frames_seen} frames; {score.summary()}"
+        )
 
 
 def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25) -> None:
@@ -141,6 +191,13 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--minutes", type=float, default=2.0)
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="seed set: 0 (tuned on), 5000, 9000 (held out)")
+    parser.add_argument("--gloves", help="comma-separated glove colours (each keeps its seed in the set)")
+    parser.add_argument(
+        "--auto-stills", action="store_true", help="also AutoTracker(independent_frames=True), bare stills"
+    )
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--auto-videos", help="seeds of generated videos for `auto`, comma-separated")
     args = parser.parse_args()
     from skillsight.hand_cutouts import load_cutouts
 
@@ -151,9 +208,14 @@ def main() -> int:
         )
         return 1
     if not args.skip_accuracy:
-        accuracy((args.scene_size[0], args.scene_size[1]), args.repeats)
-    with tempfile.TemporaryDirectory() as folder:
-        speed(Path(folder), args.minutes)
+        gloves = args.gloves.split(",") if args.gloves else None
+        size = (args.scene_size[0], args.scene_size[1])
+        accuracy(size, args.repeats, args.seed, gloves, args.auto_stills)
+    if args.auto_videos:
+        auto_videos([int(seed) for seed in args.auto_videos.split(",")], (640, 360))
+    if not args.skip_speed:
+        with tempfile.TemporaryDirectory() as folder:
+            speed(Path(folder), args.minutes)
     return 0
 
 

@@ -373,15 +373,18 @@ def scene_set(
     seed: int = 0,
     repeats: int = 1,
     cutouts: Optional[Sequence[HandCutout]] = None,
+    gloves: Optional[Sequence[str]] = None,
 ) -> Iterator[Scene]:
-    """Every glove colour x drape x condition (`repeats` times with other seeds)."""
+    """Every glove colour x drape x condition (`repeats` times with other seeds); `gloves` keeps some
+    colours, each scene keeping the seed it has in the whole set."""
     k = seed
     for _ in range(repeats):
         for glove in GLOVE_COLORS:
             for drape in DRAPES:
                 for condition in CONDITIONS:
                     k += 1
-                    yield make_scene(k, glove, drape, condition, size, cutouts)
+                    if gloves is None or glove in gloves:
+                        yield make_scene(k, glove, drape, condition, size, cutouts)
 
 
 def bare_hand_scene(

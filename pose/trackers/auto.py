@@ -10,9 +10,13 @@ than either tracker alone would report.
 
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. In a video, skin-tone latex is looked for only when
-asked (`skin_tone_gloves`): the skin family (a bare hand and forearm beside a glove) can win the
-calibration samples from the real glove's family. Stills of an image folder are each decided on their
+are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
+for skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that
+enter by a border and move over the samples (not the still background: a wooden board, a photo) are
+found in enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none
+in most of them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video
+with coloured or white gloves is never searched for skin (a glove pair has one colour; a bare forearm
+beside a glove would win frames from it). Stills of an image folder are each decided on their
 own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
 hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
 is its other hand, which MediaPipe missed); seen from above, hands both trackers see are named as the
@@ -49,7 +53,8 @@ from skillsight.pose.trackers.base import (
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
 # 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
 # 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
-AUTO_TRACKER_VERSION = "1.4"
+# 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
+AUTO_TRACKER_VERSION = "1.5"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
@@ -74,6 +79,15 @@ def _default_hands_factory(camera_view: str, independent_frames: bool = False) -
     return build
 
 
+def _skin_latex_factory(camera_view: str) -> TrackerFactory:
+    def build() -> Tracker:
+        from skillsight.pose.trackers.gloves.latex import latex_tracker  # lazy: OpenCV loads only for gloves
+
+        return latex_tracker(camera_view)
+
+    return build
+
+
 class AutoTracker:
     """Landmarks where MediaPipe finds hands, gloves where it does not; never fewer hands than either."""
 
@@ -94,6 +108,9 @@ class AutoTracker:
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
         self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        self._skin_factory: Optional[TrackerFactory] = None
+        if gloves_factory is None and skin_tone_gloves is None and not independent_frames:
+            self._skin_factory = _skin_latex_factory(camera_view)  # a video decides for itself
         if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
             skin_tone_gloves = independent_frames
         if gloves_factory is None:
@@ -118,6 +135,8 @@ class AutoTracker:
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
         self.bare_handed_rejected = False  # glove candidates rejected: a bare-handed video, still objects
+        self.skin_tone_gloves_found = False
+        self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -146,15 +165,46 @@ class AutoTracker:
         self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
         self.hands.prepare(sample)
         self.sample_frames = len(sample)
+        if self._looks_like_skin_latex(sample):
+            sample_landmarks = self._sample_landmarks(sample)
+            self._take_skin_latex(sample, sample_landmarks)
         # Only a gloved video needs to know whether landmarks are found too (it names the choice);
         # a bare-handed one is tracked with landmarks anyway, so skip the second MediaPipe pass.
-        sample_landmarks = self._sample_landmarks(sample) if self.gloves_present else []
+        elif self.gloves_present:
+            sample_landmarks = self._sample_landmarks(sample)
+        else:
+            sample_landmarks = []
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+
+    def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
+        """Whether skin-coloured hands enter and move in enough of the samples, where coloured or white
+        "gloves" are not found or are their sleeves (the cheap half: MediaPipe is asked only then)."""
+        if self._skin_factory is None or len(sample) < 3:
+            return False
+        from skillsight.pose.trackers.gloves import latex  # lazy: OpenCV loads only for gloves
+
+        if self.gloves_present:
+            calibration = getattr(self.gloves, "calibration", None)
+            families = tuple(calibration.families) if calibration is not None else ()
+            if not families or not latex.are_latex_sleeves(families[0], sample, self.camera_view):
+                return False
+        self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
+        return latex.enough_latex(self.skin_latex_sample_share)
+
+    def _take_skin_latex(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> None:
+        """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds)."""
+        seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
+        if self._skin_factory is None or seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+            return
+        self.gloves.close()
+        self.gloves = self._skin_factory()
+        self.gloves.prepare(sample)
+        self.gloves_present = self.skin_tone_gloves_found = True
 
     def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
@@ -313,6 +363,8 @@ class AutoTracker:
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
             "still_glove_candidates_rejected": self.bare_handed_rejected,
+            "skin_tone_gloves_found": self.skin_tone_gloves_found,
+            "skin_latex_sample_share": self.skin_latex_sample_share,
             "per_frame_sources": dict(self._counts),
             "centroid": "landmark hands: mean of the 21 landmarks; glove hands: blob centroid",
             "tip": f"landmark hands: {TIP_KEYPOINT}; glove hands: blob point farthest from the arm's entry",

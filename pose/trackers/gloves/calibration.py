@@ -26,6 +26,7 @@ STATIC_WHITE_MIN_SHARE = 0.08  # of the frame: a white region this large that ne
 STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel shows the still background
 HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
 HUE_MARGIN = 12
+MOVED_SHARE = 0.2  # of a hand's core away from the samples' still background: it moved between samples
 
 
 @dataclass
@@ -62,6 +63,40 @@ def calibrate(
     shares = {f: float(np.mean([w == f for w in won])) if won else 0.0 for f in families}
     kept = sorted((f for f in families if shares[f] >= MIN_GLOVED_SAMPLE_SHARE), key=lambda f: -shares[f])
     return Calibration(bool(kept), tuple(kept), shares, len(samples), background)
+
+
+def moving_entering_share(
+    samples: Sequence[WorkingImage],
+    hands_of: Callable[[WorkingImage], Sequence[Any]],
+    entry_edges: Sequence[str] = ("left", "bottom", "right"),
+) -> float:
+    """Share of the samples holding a hand (from `hands_of`: objects with centre, area and entry) that
+    moves and enters the frame. It moves where enough of its core differs from the samples' median, the
+    still background (an object lying on the bench, a photo of hands, a wooden board are the median
+    itself); it enters where its blob touches an entry border or, seen through a sleeve of any colour,
+    the moving region around it does (an arm moves with its hand). Time, not colour, tells a
+    candidate from a hand."""
+    if len(samples) < 3 or len({s.lab.shape for s in samples}) != 1:
+        return 0.0
+    median = np.median(np.stack([s.lab for s in samples]), axis=0).astype(np.uint8)
+    height, width = median.shape[:2]
+    rows, columns = np.mgrid[0:height, 0:width]
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    hits = 0
+    for image in samples:
+        moved = cv2.absdiff(image.lab, median).astype(np.uint16).sum(axis=2) >= STILL_LAB_DISTANCE
+        labels = cv2.connectedComponents(cv2.morphologyEx(moved.astype(np.uint8), cv2.MORPH_CLOSE, kernel))[1]
+        edges = {"left": labels[:, 0], "right": labels[:, -1], "bottom": labels[-1], "top": labels[0]}
+        entering = set(np.concatenate([edges[e] for e in entry_edges]).tolist()) - {0}
+        for hand in hands_of(image):
+            radius = 0.4 * np.sqrt(float(hand.area))
+            core = (columns - hand.centre[0]) ** 2 + (rows - hand.centre[1]) ** 2 <= radius**2
+            if not core.any() or float(moved[core].mean()) < MOVED_SHARE:
+                continue
+            if hand.entry is not None or entering & set(np.unique(labels[core]).tolist()):
+                hits += 1
+                break
+    return hits / len(samples)
 
 
 def still_white_background(samples: Sequence[WorkingImage]) -> Optional[np.ndarray]:

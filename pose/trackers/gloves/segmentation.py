@@ -37,13 +37,24 @@ WHITE_MIN_LIGHTNESS = 170
 DRAPE_TINT_SHARE = 0.3  # of the drape's own chroma, towards its hue: a washed-out drape, not white
 DRAPE_TINT_FLOOR = WHITE_MAX_CHROMA / 2  # Lab units: the tint of a white glove lying on a pale drape
 SKIN_MIN_SATURATION = 45
-SKIN_MIN_VALUE = 90
+# Skin of every tone, from very light to very dark, lies in one narrow band of Lab hue (orange-red, a and b
+# both positive) at a chroma that falls with lightness but stays well above a webcam's chroma noise (very
+# dark skin in shadow about 8 Lab units): chroma and hue decide, not a lightness floor (a floor of V 90
+# dropped the darker half of human skin tones). Below SKIN_MIN_LIGHTNESS the 8-bit a, b are noise.
+SKIN_MIN_CHROMA = 6
+SKIN_MIN_LIGHTNESS = 20  # OpenCV Lab L (0-255)
 # a pixel this far short of the saturation and redness floors (about two steps of a webcam's chroma
 # noise at working size) still counts where this share of its connected region clears them
 SKIN_REGION_MARGIN_S = 20
 SKIN_REGION_MARGIN_A = 2
 SKIN_REGION_SHARE = 0.3
-SKIN_MAX_SATURATION = 150  # skin and latex are never as saturated as gold instrument rings or wood stain
+# skin and latex are never as colourful as gold instrument rings (Lab chroma ~55) or wood stain; an HSV
+# saturation cap (150) cut dark skin, whose HSV saturation is high at a modest chroma (tan: 143 at 34)
+SKIN_MAX_CHROMA = 45
+# ... and their chroma stays under this share of their lightness (Lab saturation, 8-bit L): bare hands on
+# the shared real clips 0.06-0.26 (quartiles), the 7 generated tones 0.06-0.33, where the dark wooden table
+# of typing_two_hands, the same hue as dark skin, lies at 0.26-0.56
+SKIN_MAX_LAB_SATURATION = 0.35
 WHITE_OPENING = 0.018  # of the long side (7 px at 384): about a gloved finger's width
 TEXTURE_WINDOW = 5  # working pixels: local lightness spread
 TEXTURE_NOISE_GAIN = 3.0  # a shaded pixel varies this many times the frame's flattest regions
@@ -138,10 +149,9 @@ def skin_mask(hsv: np.ndarray, lab: np.ndarray) -> np.ndarray:
     """Skin-coloured pixels, decided per region: pale latex lies near the saturation and redness floors,
     where noise flips single pixels in and out (a speckled glove falls apart into specks). Pixels a
     little short of the floors are kept in the regions where enough pixels clear them."""
-    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
+    saturation = hsv[..., 1]
     redness = lab[..., 1]
-    candidate = skin_hue & (value >= SKIN_MIN_VALUE) & (saturation <= SKIN_MAX_SATURATION)
+    candidate = skin_chroma(hsv, lab, max_chroma=SKIN_MAX_CHROMA)
     # Lab a: skin is a little red; beige paper and wood are yellower
     strong = candidate & (redness > 129) & (saturation >= SKIN_MIN_SATURATION)
     weak = candidate & (redness > 129 - SKIN_REGION_MARGIN_A)
@@ -154,6 +164,21 @@ def skin_mask(hsv: np.ndarray, lab: np.ndarray) -> np.ndarray:
     kept = cleared >= SKIN_REGION_SHARE * total
     kept[0] = False
     return (kept[labels] | strong).astype(np.uint8) * 255
+
+
+def skin_chroma(hsv: np.ndarray, lab: np.ndarray, max_chroma: Optional[float] = None) -> np.ndarray:
+    """Pixels of skin's hue with chroma above the noise (and at most `max_chroma`), at any lightness
+    dark skin reaches."""
+    hue = hsv[..., 0]
+    a = lab[..., 1].astype(np.int16) - 128
+    b = lab[..., 2].astype(np.int16) - 128
+    chroma2 = a * a + b * b
+    skin = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
+    skin &= (chroma2 >= SKIN_MIN_CHROMA**2) & (lab[..., 0] >= SKIN_MIN_LIGHTNESS)
+    if max_chroma is not None:
+        lightness = lab[..., 0].astype(np.float32)
+        skin &= (chroma2 <= max_chroma**2) & (chroma2 <= (SKIN_MAX_LAB_SATURATION * lightness) ** 2)
+    return np.asarray(skin)
 
 
 def shaded(lab: np.ndarray, within: np.ndarray) -> np.ndarray:
@@ -245,9 +270,7 @@ def skin_coloured(image_rgb: np.ndarray) -> np.ndarray:
     least faintly saturated; looser than the skin family (pale and shaded skin pass)."""
     hsv = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2HSV)
     lab = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2LAB)
-    hue, saturation, value = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    skin_hue = (hue < SKIN_HUE_HIGH) | (hue > SKIN_HUE_WRAP)
-    return np.asarray(skin_hue & (saturation >= 20) & (value >= 40) & (lab[..., 1] > 130))
+    return np.asarray(skin_chroma(hsv, lab) & (hsv[..., 1] >= 20) & (lab[..., 1] > 130))
 
 
 def glove_coloured(image_rgb: np.ndarray) -> np.ndarray:

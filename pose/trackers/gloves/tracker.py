@@ -68,6 +68,7 @@ class GloveTracker:
         glove_color: str = "auto",
         independent_frames: bool = False,
         skin_tone_gloves: bool = False,
+        sleeve_families: Optional[tuple[str, ...]] = None,
     ) -> None:
         if camera_view not in CAMERA_VIEWS:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
@@ -82,6 +83,8 @@ class GloveTracker:
             self.families: tuple[str, ...] = (COLOR_FAMILY[glove_color],)
         else:
             self.families = ("colored", "white", "skin") if skin_tone_gloves else ("colored", "white")
+        # where a glove lies inside the frame, sleeves of these families say where its arm enters
+        self.sleeve_families = self.families if sleeve_families is None else sleeve_families
         self.calibration: Optional[Calibration] = None
         self._prepared = False
         self._tracks: dict[str, HandTrack] = {}
@@ -164,7 +167,7 @@ class GloveTracker:
         if self.last_family is None:
             return best
         if any(blob.entry is None for blob, _ in best):
-            for family in self.families:
+            for family in (*self.families, *self.sleeve_families):
                 if family not in found_by:
                     found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
         sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
@@ -173,6 +176,15 @@ class GloveTracker:
         if self.last_family == "colored" and not self.independent_frames:
             self._learn_hue(image, masks["colored"], best)
         return best
+
+    def sleeves_of(self, image: WorkingImage, family: str, glove_family: str) -> tuple[int, int]:
+        """How many hands `family` shows in this image, and how many of them run into a hand-like blob of
+        `glove_family` at their far end: sleeves of a glove of that colour (a navy gown over latex)."""
+        masks: dict[str, np.ndarray] = {}
+        found_by = {f: self._hands_of(image, f, None, masks) for f in (family, glove_family)}
+        hands = [hand for hand, _ in found_by[family]]
+        other = {glove_family: masks[glove_family]}
+        return len(hands), sum(runs_into(h, other, found_by, masks[family]) for h in hands)
 
     def _contest(
         self, image: WorkingImage, families: Sequence[str], background: Optional[np.ndarray]

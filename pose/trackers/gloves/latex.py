@@ -1,0 +1,55 @@
+"""Skin-tone latex in a video: what colour cannot tell from bare skin, time and the arm's course can.
+
+`auto` asks these where a video holds no coloured or white gloves, or where those "gloves" are the
+sleeves of latex hands: skin-coloured hands that move against the samples' still background and enter
+the frame (by a border, or through a sleeve that moves with them) are latex where MediaPipe, which finds
+bare hands by their knuckles and nails, sees no hand in most samples (auto checks that last part).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.gloves.calibration import MIN_GLOVED_SAMPLE_SHARE, moving_entering_share
+from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES
+from skillsight.pose.trackers.gloves.segmentation import WorkingImage
+from skillsight.pose.trackers.gloves.tracker import GloveTracker
+
+
+def latex_tracker(camera_view: str, contest: bool = False) -> GloveTracker:
+    """Skin-tone latex alone (a latex glove inside the frame enters where its sleeve of any other colour
+    does), or (`contest`) every glove family contesting, skin-tone latex included."""
+    if contest:
+        return GloveTracker(camera_view=camera_view, skin_tone_gloves=True)
+    return GloveTracker(camera_view=camera_view, glove_color="skin", sleeve_families=("colored", "white"))
+
+
+def moving_latex_share(sample: Sequence[Frame], camera_view: str) -> float:
+    """Share of the samples holding a skin-coloured hand that moves and enters the frame."""
+    probe = latex_tracker(camera_view)
+    try:
+        probe.prepare(sample)
+        images = [WorkingImage.of(frame.image) for frame in sample]
+        return moving_entering_share(
+            images, lambda image: [b for b, _ in probe.find_hands(image)], ENTRY_EDGES[camera_view]
+        )
+    finally:
+        probe.close()
+
+
+def enough_latex(share: float) -> bool:
+    return share >= MIN_GLOVED_SAMPLE_SHARE
+
+
+def are_latex_sleeves(family: str, sample: Sequence[Frame], camera_view: str) -> bool:
+    """Whether the "gloves" of `family` are the sleeves of skin-tone latex: in most samples where they
+    show, they run into skin-coloured hands at their far end (a navy gown over latex). A glove with a
+    bare forearm behind it is the other way round, and stays a glove."""
+    probe = latex_tracker(camera_view, contest=True)
+    try:
+        counts = [probe.sleeves_of(WorkingImage.of(frame.image), family, "skin") for frame in sample]
+    finally:
+        probe.close()
+    shown = sum(n > 0 for n, _ in counts)
+    return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
