@@ -11,8 +11,8 @@ reaches made of submovements as long as a real expert's (scripts/measure_synthet
 Suturing is calibrated on a real expert's hand motion seen from above (REAL_EXPERT): quick, unevenly
 shared strokes, small adjustments of working hands between reaches, fingers that move while handling,
 and a wrist turn of each person's own; novices differ from there as the literature says (slower, more
-and longer pauses in which the hand drifts rather than freezes, corrections, detours, tremor, less
-even strokes).
+and longer pauses, corrections, detours, tremor, less even strokes; a hesitating hand that drifts
+rather than freezes is built but off, HOVER_SPEED).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating
@@ -75,7 +75,7 @@ REAL_EXPERT = {  # measured: fit take, held-out take
     "needle_driver.mean_jerk": (35.5, 24.1),
     "needle_driver.log_dimensionless_jerk": (-17.6, -18.5),
     "needle_driver.idle_share": (0.250, 0.143),
-    "needle_driver.tremor": (0.037, 0.022),  # 4-12 Hz fingertip motion: handling, not tremor
+    "needle_driver.tremor": (0.035, 0.020),  # 4-12 Hz fingertip motion: handling, not tremor
     "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
     "forceps.idle_share": (0.694, 0.781),
 }
