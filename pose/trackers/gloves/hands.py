@@ -59,6 +59,7 @@ class HandBlob:
     area: float  # of the hand part
     blob_area: float  # of the whole blob (hand, cuff, sleeve)
     shape_score: float  # 0-1: how hand-like the blob's shape is
+    track: Optional[str] = None  # the tracked hand this is, where two merged blobs were told apart by tracks
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
