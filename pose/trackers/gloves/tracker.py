@@ -267,7 +267,7 @@ class GloveTracker:
         enters the frame at one place at most (two arms entering apart are split at their entries; two
         side by side enter as one); a still has only the blob's shape."""
         if self.independent_frames:
-            return handlib.two_hands_in_one(blob), None
+            return handlib.two_hands_in_one(blob, TRAINEE_EDGE[self.camera_view]), None
         frame = self._frame
         recent = [
             (hand, t.predicted(frame.index))

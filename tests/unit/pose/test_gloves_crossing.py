@@ -1,6 +1,8 @@
-"""Hands that cross in video keep their names (issue 10): two tracked gloves whose blobs merge are still
-two hands, split between where their tracks put them, and named by their tracks as they part on swapped
-sides; one glove with spread fingers is never split into two."""
+"""Crossed and overlapping hands (issue 10). In a still, two gloved hands crossed at the wrists with their
+palms overlapping into one compact blob (no deep gap in its outline) are two hands: the blob is much wider
+across the hands than where the arms come in. In video, two tracked gloves whose blobs merge are still two
+hands, split between where their tracks put them, and named by their tracks as they part on swapped
+sides. One glove, even with spread fingers, is never split into two."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from test_gloves_pairs import SIZE, glove  # the glove drawing shared with the p
 
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
+from skillsight.pose.trackers.gloves.hands import two_hands_in_one, widening
 
 SCALE = 4  # frames are drawn at 4x the working size, as a 1536x864 video
 TOLERANCE = 0.15 * SIZE[0]  # the scene figures' tolerance, in working pixels
@@ -21,6 +24,43 @@ def _frame(index: int, mask: np.ndarray) -> Frame:
     big = cv2.resize(mask, (SIZE[0] * SCALE, SIZE[1] * SCALE), interpolation=cv2.INTER_NEAREST) > 0
     image[big] = (40, 70, 190)  # blue nitrile on a grey bench
     return Frame(index, index / 25.0, image)
+
+
+def crossed_at_the_wrists(half_gap: int, tilt: int, cuff: int) -> np.ndarray:
+    """Two gloves seen from above, fingers closed, crossed at the wrists: the palms side by side and
+    overlapping (each leaning away from the other), the cuffs crossing below into a narrow stem."""
+    mask = np.zeros(SIZE[::-1], np.uint8)
+    for sign in (-1, 1):
+        cv2.ellipse(mask, (192 + sign * half_gap, 90), (26, 46), sign * tilt, 0, 360, (1,), -1)
+        wrist = (192 + sign * 8, 128)
+        cv2.line(mask, wrist, (wrist[0] - sign * 16, wrist[1] + cuff), (1,), 30)
+    return mask
+
+
+@pytest.mark.parametrize("half_gap, tilt, cuff", [(22, 12, 25), (20, 10, 20), (18, 8, 25)])
+def test_hands_crossed_into_one_compact_blob_are_two_in_a_still(half_gap: int, tilt: int, cuff: int) -> None:
+    # tracker 2.5 kept these as one hand: the blob is as solid as one glove (no gap between the hands)
+    mask = crossed_at_the_wrists(half_gap, tilt, cuff)
+    assert cv2.connectedComponents(mask)[0] == 2
+    assert two_hands_in_one(mask)
+    still = GloveTracker(camera_view="top", independent_frames=True)
+    x = np.sort(still.process(_frame(0, mask)).positions[:, 0, 0] / SCALE)
+    palms = (192 - half_gap, 192 + half_gap)
+    assert not np.isnan(x).any(), x
+    assert abs(x[0] - palms[0]) <= TOLERANCE and abs(x[1] - palms[1]) <= TOLERANCE, x
+    assert x[0] < 192 < x[1]
+
+
+def test_one_compact_glove_is_not_widened_into_two() -> None:
+    """One glove of the same drawing (fingers closed, short cuff): wider at the palm than at the cuff,
+    but long, not round: one hand."""
+    mask = np.zeros(SIZE[::-1], np.uint8)
+    cv2.ellipse(mask, (192, 90), (26, 46), 10, 0, 360, (1,), -1)
+    cv2.line(mask, (196, 128), (186, 153), (1,), 30)
+    assert widening(mask) > 1.0
+    assert not two_hands_in_one(mask)
+    still = GloveTracker(camera_view="top", independent_frames=True)
+    assert np.count_nonzero(still.process(_frame(0, mask)).confidence[:, 0] > 0) == 1
 
 
 def crossing_frames(entering: bool, n: int = 40) -> tuple[list[Frame], list[tuple[float, float]]]:
