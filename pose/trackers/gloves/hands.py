@@ -65,7 +65,9 @@ class HandBlob:
     area: float  # of the hand part
     blob_area: float  # of the whole blob (hand, cuff, sleeve)
     shape_score: float  # 0-1: how hand-like the blob's shape is
-    track: Optional[str] = None  # the tracked hand this is, where two merged blobs were told apart by tracks
+    # the hand this is known to be, where one blob held two: the track it was split for (video), or the
+    # other side's name for hands crossed at the wrists (a still)
+    named: Optional[str] = None
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -245,23 +247,32 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
 
 
 def two_hands_in_one(blob: np.ndarray, trainee_edge: str = "bottom") -> bool:
-    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one:
-    a gloved hand with its cuff is about three times as long as wide, two side by side or crossed make a
-    blob about as wide as long, with deep gaps in its outline (between the wrists, between the two hands'
-    fingers) or, where they overlap into one compact blob, much wider across the hands than where the
-    arms come in."""
+    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one
+    (see `pair_in_one`)."""
+    return pair_in_one(blob, trainee_edge) is not None
+
+
+def pair_in_one(blob: np.ndarray, trainee_edge: str = "bottom") -> Optional[str]:
+    """None where a blob, the only one of its colour, is one hand; else how its two hands lie. A gloved
+    hand with its cuff is about three times as long as wide; two side by side or crossed make a blob about
+    as wide as long, with deep gaps in its outline (between the wrists, between the two hands' fingers):
+    "side_by_side"; or, where they overlap into one compact blob, much wider across the hands than where
+    the arms come in: "crossed" at the wrists (no gap between the arms, so each hand lies on the other
+    arm's side)."""
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return False
+        return None
     outline = max(contours, key=cv2.contourArea)
     if len(outline) < 5:
-        return False
+        return None
     _, axes, _ = cv2.fitEllipse(outline)
     roundness = min(axes) / max(max(axes), 1e-6)
     if roundness < PAIR_MIN_ROUNDNESS:
-        return False
+        return None
     solidity = cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0)
-    return bool(solidity <= PAIR_MAX_SOLIDITY or widening(blob, trainee_edge) >= PAIR_MIN_WIDENING)
+    if solidity <= PAIR_MAX_SOLIDITY:
+        return "side_by_side"
+    return "crossed" if widening(blob, trainee_edge) >= PAIR_MIN_WIDENING else None
 
 
 def widening(blob: np.ndarray, trainee_edge: str = "bottom") -> float:

@@ -257,7 +257,8 @@ class GloveTracker:
         if len(found) == 1 and whole[0].size:
             holds, seeds = self._holds_a_pair(whole[0])
             if holds:
-                found = self._pair_of(whole[0], found[0][1], entry_edges, frame_area, seeds) or found
+                pair = self._pair_of(whole[0], found[0][1], entry_edges, frame_area, seeds)
+                found = (self._crossed_names(whole[0], pair) if seeds is None else pair) or found
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
 
@@ -324,9 +325,20 @@ class GloveTracker:
             if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
                 return []
             if seeds is not None:
-                described = dataclasses.replace(described, track=seeds[len(pair)][0])
+                described = dataclasses.replace(described, named=seeds[len(pair)][0])
             pair.append((described, PAIR_CONFIDENCE * score))
         return pair if len(pair) == 2 else []
+
+    def _crossed_names(
+        self, blob: np.ndarray, pair: list[tuple[handlib.HandBlob, float]]
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """A still's two hands split from one blob (image-left part first): where they are crossed at the
+        wrists, each arm comes in on the other hand's side, so each hand takes the other side's name."""
+        if len(pair) != 2 or handlib.pair_in_one(blob, TRAINEE_EDGE[self.camera_view]) != "crossed":
+            return pair
+        height, width = blob.shape
+        names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
+        return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
 
     def _learn_hue(
         self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
@@ -355,8 +367,8 @@ class GloveTracker:
         blobs = [b for b, _ in found]
         keys = [side_key(b.entry, b.centre, size) for b in blobs]
         names = names_by_side(keys, size, self.camera_view) if blobs else []
-        if blobs and all(b.track for b in blobs):  # one blob split by the tracks: each part is its track's
-            names = [str(b.track) for b in blobs]
+        if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
+            names = [str(b.named) for b in blobs]
         elif blobs and self._tracks:  # video: hands keep their names from frame to frame
             predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
             tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
@@ -372,7 +384,7 @@ class GloveTracker:
         other as they cross) until they part."""
         if previous is None or frame.index <= previous.frame_index:
             return HandTrack(blob.centre, (0.0, 0.0), frame.index, frame.time_s)
-        if blob.track:
+        if blob.named:  # in video only the tracks name a part
             return HandTrack(previous.predicted(frame.index), previous.velocity, frame.index, frame.time_s)
         steps = frame.index - previous.frame_index
         # part of the last step, part of the earlier ones: one frame whose centre jumped (hands that met

@@ -39,16 +39,16 @@ def crossed_at_the_wrists(half_gap: int, tilt: int, cuff: int) -> np.ndarray:
 
 @pytest.mark.parametrize("half_gap, tilt, cuff", [(22, 12, 25), (20, 10, 20), (18, 8, 25)])
 def test_hands_crossed_into_one_compact_blob_are_two_in_a_still(half_gap: int, tilt: int, cuff: int) -> None:
-    # tracker 2.5 kept these as one hand: the blob is as solid as one glove (no gap between the hands)
+    # tracker 2.5 kept these as one hand (the blob is as solid as one glove: no gap between the hands);
+    # named by position, the two would be swapped
     mask = crossed_at_the_wrists(half_gap, tilt, cuff)
     assert cv2.connectedComponents(mask)[0] == 2
     assert two_hands_in_one(mask)
     still = GloveTracker(camera_view="top", independent_frames=True)
-    x = np.sort(still.process(_frame(0, mask)).positions[:, 0, 0] / SCALE)
-    palms = (192 - half_gap, 192 + half_gap)
-    assert not np.isnan(x).any(), x
-    assert abs(x[0] - palms[0]) <= TOLERANCE and abs(x[1] - palms[1]) <= TOLERANCE, x
-    assert x[0] < 192 < x[1]
+    left, right = still.process(_frame(0, mask)).positions[:, 0, 0] / SCALE
+    # crossed at the wrists: the left hand (its arm from the bottom left) lies on the image's right
+    assert abs(left - (192 + half_gap)) <= TOLERANCE and abs(right - (192 - half_gap)) <= TOLERANCE
+    assert right < 192 < left, (left, right)
 
 
 def test_one_compact_glove_is_not_widened_into_two() -> None:
