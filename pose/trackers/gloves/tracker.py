@@ -316,7 +316,7 @@ class GloveTracker:
         crossed hands (gloves are a pair); each less sure than a hand seen on its own. Empty where a part
         is too small to be a hand."""
         trainee_edge = TRAINEE_EDGE[self.camera_view]
-        pair = []
+        pair: list[tuple[handlib.HandBlob, float]] = []
         points = [point for _, point in seeds] if seeds is not None else None
         for part in handlib.split_pair(blob, trainee_edge, points):
             contacts = handlib.border_contacts(part, entry_edges)
