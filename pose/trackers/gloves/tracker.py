@@ -255,12 +255,19 @@ class GloveTracker:
                     found.append((described, score))
                     whole.append(blob if len(arms) == 1 and len(contacts) <= 1 else np.empty((0, 0)))
         if len(found) == 1 and whole[0].size:
-            holds, seeds = self._holds_a_pair(whole[0])
-            if holds:
-                pair = self._pair_of(whole[0], found[0][1], entry_edges, frame_area, seeds)
-                found = (self._crossed_names(whole[0], pair) if seeds is None else pair) or found
+            found = self._one_or_a_pair(whole[0], found, frame_area)
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
+
+    def _one_or_a_pair(
+        self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """The only hand found, from a blob that gave one: its two hands where it holds a pair."""
+        holds, seeds = self._holds_a_pair(blob)
+        if not holds:
+            return found
+        pair = self._pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
+        return (self._crossed_names(blob, pair) if seeds is None else pair) or found
 
     def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[list[tuple[str, tuple[float, float]]]]]:
         """Whether the only blob of its colour holds both hands, and where they are expected. In video,
