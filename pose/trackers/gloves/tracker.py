@@ -237,7 +237,7 @@ class GloveTracker:
             if shape <= 0:
                 continue
             hand_like[blob > 0] = area
-            pair = self._tracked_pair(blob, contacts, shape * _colour_strength(image, blob, family))
+            pair = self._tracked_pair(blob, contacts, shape, image, family)
             if pair:  # video: both hands tracked a moment ago met in this blob; the tracks tell them apart
                 found.extend(pair)
                 whole.extend(np.empty((0, 0)) for _ in pair)
@@ -298,7 +298,7 @@ class GloveTracker:
         return True, recent
 
     def _tracked_pair(
-        self, blob: np.ndarray, contacts: list[np.ndarray], score: float
+        self, blob: np.ndarray, contacts: list[np.ndarray], shape: float, image: WorkingImage, family: str
     ) -> list[tuple[handlib.HandBlob, float]]:
         """In video, a blob entering at one place at most that holds both tracked hands' predicted
         positions: its two hands, split between where they are due (the tracks know better than the
@@ -306,7 +306,10 @@ class GloveTracker:
         if self.independent_frames or len(contacts) > 1 or len(self._tracks) < 2:
             return []
         holds, seeds = self._holds_a_pair(blob)
-        if not holds or score < MIN_REPORTED_CONFIDENCE:
+        if not holds:
+            return []
+        score = shape * _colour_strength(image, blob, family)
+        if score < MIN_REPORTED_CONFIDENCE:
             return []
         entry_edges = ENTRY_EDGES[self.camera_view]
         return self._pair_of(blob, score, entry_edges, float(blob.size), seeds)
