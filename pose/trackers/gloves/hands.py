@@ -7,7 +7,9 @@ at, and the hand is its far (distal) end. So:
 - a blob that enters the frame at two separate places holds two arms: two hands touching or crossing;
 - a blob that is the only one of its colour and is about as wide as long, with deep gaps in its outline,
   holds two hands that touch or cross (one glove with its cuff is about three times as long as wide);
-  the tracker splits it where it is narrowest (in video: between where the two tracked hands are due);
+  so does one with no such gap that is much wider across the hands than where the arms come in: two
+  hands crossed at the wrists, each lying on the other arm's side. The tracker splits it where it is
+  narrowest (in video: between where the two tracked hands are due, and names the parts by the tracks);
 - the hand is the part of the blob within about two arm widths of its far end; its centre, leading
   point (the far end), main-axis angle and area are measured there.
 Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
