@@ -7,7 +7,9 @@ at, and the hand is its far (distal) end. So:
 - a blob that enters the frame at two separate places holds two arms: two hands touching or crossing;
 - a blob that is the only one of its colour and is about as wide as long, with deep gaps in its outline,
   holds two hands that touch or cross (one glove with its cuff is about three times as long as wide);
-  the tracker splits it where it is narrowest (in video: between where the two tracked hands are due);
+  so does one with no such gap that is much wider across the hands than where the arms come in: two
+  hands crossed at the wrists, each lying on the other arm's side. The tracker splits it where it is
+  narrowest (in video: between where the two tracked hands are due, and names the parts by the tracks);
 - the hand is the part of the blob within about two arm widths of its far end; its centre, leading
   point (the far end), main-axis angle and area are measured there.
 Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
@@ -45,6 +47,12 @@ _TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "
 FLOATING_MIN_ROUNDNESS = 0.2  # minor / major axis: a glove inside the frame (hand and cuff) is never thinner
 PAIR_MIN_ROUNDNESS = 0.55  # minor / major axis of the blob's ellipse (one hand with its cuff: about 0.35)
 PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps in their joint outline
+# widest across the hand half / across where the arm comes in, for a blob already about as round as two
+# hands: two palms side by side over arms that come in crossed measure about twice one hand's (1.6-4.1 on
+# the generated crossed scenes); one hand's palm, thumb out, is 1.2-1.7 times its cuff, and the single
+# gloves that are that round measured at most 1.5 (seed sets 0 and 5000; 9000 not looked at)
+PAIR_MIN_WIDENING = 1.6
+PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the arm's width is read
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
 
 
@@ -59,6 +67,9 @@ class HandBlob:
     area: float  # of the hand part
     blob_area: float  # of the whole blob (hand, cuff, sleeve)
     shape_score: float  # 0-1: how hand-like the blob's shape is
+    # the hand this is known to be, where one blob held two: the track it was split for (video), or the
+    # other side's name for hands crossed at the wrists (a still)
+    named: Optional[str] = None
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,21 +248,52 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
     return parts if len(parts) == 2 else [blob]
 
 
-def two_hands_in_one(blob: np.ndarray) -> bool:
-    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one:
-    a gloved hand with its cuff is about three times as long as wide, two side by side or crossed make a
-    blob about as wide as long, with deep gaps in its outline (between the wrists, between the two hands'
-    fingers)."""
+def two_hands_in_one(blob: np.ndarray, trainee_edge: str = "bottom") -> bool:
+    """Whether a blob, the only one of its colour, is more likely two hands that touch or cross than one
+    (see `pair_in_one`)."""
+    return pair_in_one(blob, trainee_edge) is not None
+
+
+def pair_in_one(blob: np.ndarray, trainee_edge: str = "bottom") -> Optional[str]:
+    """None where a blob, the only one of its colour, is one hand; else how its two hands lie. A gloved
+    hand with its cuff is about three times as long as wide; two side by side or crossed make a blob about
+    as wide as long, with deep gaps in its outline (between the wrists, between the two hands' fingers):
+    "side_by_side"; or, where they overlap into one compact blob, much wider across the hands than where
+    the arms come in: "crossed" at the wrists (no gap between the arms, so each hand lies on the other
+    arm's side)."""
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
-        return False
+        return None
     outline = max(contours, key=cv2.contourArea)
     if len(outline) < 5:
-        return False
+        return None
     _, axes, _ = cv2.fitEllipse(outline)
     roundness = min(axes) / max(max(axes), 1e-6)
+    if roundness < PAIR_MIN_ROUNDNESS:
+        return None
     solidity = cv2.contourArea(outline) / max(cv2.contourArea(cv2.convexHull(outline)), 1.0)
-    return bool(roundness >= PAIR_MIN_ROUNDNESS and solidity <= PAIR_MAX_SOLIDITY)
+    if solidity <= PAIR_MAX_SOLIDITY:
+        return "side_by_side"
+    return "crossed" if widening(blob, trainee_edge) >= PAIR_MIN_WIDENING else None
+
+
+def widening(blob: np.ndarray, trainee_edge: str = "bottom") -> float:
+    """How much wider the blob is across its far half (the hands) than where the arm comes in (rows or
+    columns across the trainee's direction; holes and notches closed): about 1-1.5 for one hand,
+    about 2 for two hands side by side whose arms cross, even where they overlap into one compact
+    blob with no deep gap in its outline."""
+    filled = cv2.morphologyEx(fill_holes(blob), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    across_rows = trainee_edge in ("bottom", "top")
+    counts = np.count_nonzero(filled, axis=1 if across_rows else 0)
+    lines = np.nonzero(counts)[0]
+    if len(lines) < 8:
+        return 1.0
+    counts = counts[lines[0] : lines[-1] + 1]
+    if trainee_edge in ("top", "left"):
+        counts = counts[::-1]  # from the far end towards the trainee
+    n = len(counts)
+    arm = float(np.median(counts[int(PAIR_ARM_BAND[0] * n) : int(PAIR_ARM_BAND[1] * n) + 1]))
+    return float(counts[: n // 2].max()) / max(arm, 1.0)
 
 
 def split_pair(

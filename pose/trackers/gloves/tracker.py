@@ -13,6 +13,7 @@ it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks wi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -44,14 +45,16 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
 # 2.4: white latex beside coloured sleeves, on a washed-out drape; 2.5: a glove leaving the frame by a side
-# border is no table edge; stills are not calibrated on each other
-GLOVE_TRACKER_VERSION = "2.5"
+# border is no table edge; stills are not calibrated on each other; 2.6: in video, hands that cross keep their
+# names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged)
+GLOVE_TRACKER_VERSION = "2.6"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
 PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by splitting one blob
 PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's predicted position may lie
 MAX_TRACK_GAP_S = 0.5
+VELOCITY_MEMORY = 0.5  # share of a track's earlier velocity kept at each frame
 DRAPE_EVERY = 25  # frames
 
 
@@ -246,6 +249,11 @@ class GloveTracker:
             if shape <= 0:
                 continue
             hand_like[blob > 0] = area
+            pair = self._tracked_pair(blob, contacts, shape, image, family)
+            if pair:  # video: both hands tracked a moment ago met in this blob; the tracks tell them apart
+                found.extend(pair)
+                whole.extend(np.empty((0, 0)) for _ in pair)
+                continue
             if contacts:
                 arms = handlib.split_by_entries(blob, contacts[:2])
             else:
@@ -259,37 +267,64 @@ class GloveTracker:
                     found.append((described, score))
                     whole.append(blob if len(arms) == 1 and len(contacts) <= 1 else np.empty((0, 0)))
         if len(found) == 1 and whole[0].size:
-            holds, seeds = self._holds_a_pair(whole[0])
-            if holds:
-                found = self._pair_of(whole[0], found[0][1], entry_edges, frame_area, seeds) or found
+            found = self._one_or_a_pair(whole[0], found, frame_area)
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
 
-    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[list[tuple[float, float]]]]:
+    def _one_or_a_pair(
+        self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """The only hand found, from a blob that gave one: its two hands where it holds a pair."""
+        holds, seeds = self._holds_a_pair(blob)
+        if not holds:
+            return found
+        pair = self._pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
+        return (self._crossed_names(blob, pair) if seeds is None else pair) or found
+
+    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[list[tuple[str, tuple[float, float]]]]]:
         """Whether the only blob of its colour holds both hands, and where they are expected. In video,
-        where both hands were tracked a moment ago and both are predicted on this blob (they met) and it
-        enters the frame nowhere (an entering blob's arms are split at their entries); a still has only
-        the blob's shape."""
+        where both hands were tracked a moment ago and both are predicted on this blob (they met), and it
+        enters the frame at one place at most (two arms entering apart are split at their entries; two
+        side by side enter as one); a still has only the blob's shape."""
         if self.independent_frames:
-            return handlib.two_hands_in_one(blob), None
-        if handlib.border_contacts(blob, ENTRY_EDGES[self.camera_view]):
-            return False, None
+            return handlib.two_hands_in_one(blob, TRAINEE_EDGE[self.camera_view]), None
         frame = self._frame
         recent = [
-            t.predicted(frame.index)
-            for t in self._tracks.values()
+            (hand, t.predicted(frame.index))
+            for hand, t in self._tracks.items()
             if frame.time_s - t.time_s <= MAX_TRACK_GAP_S
         ]
         if len(recent) < 2:
             return False, None
-        outside = cv2.distanceTransform((handlib.fill_holes(blob) == 0).astype(np.uint8), cv2.DIST_L2, 3)
         height, width = blob.shape
         margin = PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(blob)))
-        for x, y in recent:
+        x0, y0, w, h = cv2.boundingRect(blob)
+        for _, (x, y) in recent:  # cheap first: each predicted position near the blob's box
+            if not (x0 - margin <= x <= x0 + w + margin and y0 - margin <= y <= y0 + h + margin):
+                return False, None
+        outside = cv2.distanceTransform((handlib.fill_holes(blob) == 0).astype(np.uint8), cv2.DIST_L2, 3)
+        for _, (x, y) in recent:
             column, row = int(np.clip(x, 0, width - 1)), int(np.clip(y, 0, height - 1))
             if outside[row, column] > margin:
                 return False, None
         return True, recent
+
+    def _tracked_pair(
+        self, blob: np.ndarray, contacts: list[np.ndarray], shape: float, image: WorkingImage, family: str
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """In video, a blob entering at one place at most that holds both tracked hands' predicted
+        positions: its two hands, split between where they are due (the tracks know better than the
+        blob's shape which part is which hand as they cross); else none."""
+        if self.independent_frames or len(contacts) > 1 or len(self._tracks) < 2:
+            return []
+        holds, seeds = self._holds_a_pair(blob)
+        if not holds:
+            return []
+        score = shape * _colour_strength(image, blob, family)
+        if score < MIN_REPORTED_CONFIDENCE:
+            return []
+        entry_edges = ENTRY_EDGES[self.camera_view]
+        return self._pair_of(blob, score, entry_edges, float(blob.size), seeds)
 
     def _pair_of(
         self,
@@ -297,21 +332,35 @@ class GloveTracker:
         score: float,
         entry_edges: tuple[str, ...],
         frame_area: float,
-        seeds: Optional[list[tuple[float, float]]],
+        seeds: Optional[list[tuple[str, tuple[float, float]]]],
     ) -> list[tuple[handlib.HandBlob, float]]:
         """The two hands of a blob that is the only one of its colour and looks like two touching or
         crossed hands (gloves are a pair); each less sure than a hand seen on its own. Empty where a part
         is too small to be a hand."""
         trainee_edge = TRAINEE_EDGE[self.camera_view]
-        pair = []
-        for part in handlib.split_pair(blob, trainee_edge, seeds):
+        pair: list[tuple[handlib.HandBlob, float]] = []
+        points = [point for _, point in seeds] if seeds is not None else None
+        for part in handlib.split_pair(blob, trainee_edge, points):
             contacts = handlib.border_contacts(part, entry_edges)
             contact = contacts[0] if contacts else np.empty((0, 2))
             described = handlib.describe_hand(part, contact, trainee_edge)
             if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
                 return []
+            if seeds is not None:
+                described = dataclasses.replace(described, named=seeds[len(pair)][0])
             pair.append((described, PAIR_CONFIDENCE * score))
         return pair if len(pair) == 2 else []
+
+    def _crossed_names(
+        self, blob: np.ndarray, pair: list[tuple[handlib.HandBlob, float]]
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """A still's two hands split from one blob (image-left part first): where they are crossed at the
+        wrists, each arm comes in on the other hand's side, so each hand takes the other side's name."""
+        if len(pair) != 2 or handlib.pair_in_one(blob, TRAINEE_EDGE[self.camera_view]) != "crossed":
+            return pair
+        height, width = blob.shape
+        names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
+        return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
 
     def _learn_hue(
         self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
@@ -340,21 +389,34 @@ class GloveTracker:
         blobs = [b for b, _ in found]
         keys = [side_key(b.entry, b.centre, size) for b in blobs]
         names = names_by_side(keys, size, self.camera_view) if blobs else []
-        if blobs and self._tracks:  # video: hands keep their names from frame to frame
+        if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
+            names = [str(b.named) for b in blobs]
+        elif blobs and self._tracks:  # video: hands keep their names from frame to frame
             predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
             tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
             names = tracked if len(set(tracked)) == len(tracked) else names
         for blob, hand in zip(blobs, names):
-            previous = self._tracks.get(hand)
-            velocity = (0.0, 0.0)
-            if previous is not None and frame.index > previous.frame_index:
-                steps = frame.index - previous.frame_index
-                velocity = (
-                    (blob.centre[0] - previous.position[0]) / steps,
-                    (blob.centre[1] - previous.position[1]) / steps,
-                )
-            self._tracks[hand] = HandTrack(blob.centre, velocity, frame.index, frame.time_s)
+            self._tracks[hand] = self._followed(self._tracks.get(hand), blob, frame)
         return names
+
+    @staticmethod
+    def _followed(previous: Optional[HandTrack], blob: handlib.HandBlob, frame: Frame) -> HandTrack:
+        """A hand's track after this frame. Where its blob merged with the other hand's, the part's centre
+        is pulled towards the other's: the hand keeps moving as it did (each is looked for beyond the
+        other as they cross) until they part."""
+        if previous is None or frame.index <= previous.frame_index:
+            return HandTrack(blob.centre, (0.0, 0.0), frame.index, frame.time_s)
+        if blob.named:  # in video only the tracks name a part
+            return HandTrack(previous.predicted(frame.index), previous.velocity, frame.index, frame.time_s)
+        steps = frame.index - previous.frame_index
+        # part of the last step, part of the earlier ones: one frame whose centre jumped (hands that met
+        # or parted, a blob cut by an instrument) does not send the prediction off
+        keep = VELOCITY_MEMORY
+        velocity = (
+            keep * previous.velocity[0] + (1 - keep) * (blob.centre[0] - previous.position[0]) / steps,
+            keep * previous.velocity[1] + (1 - keep) * (blob.centre[1] - previous.position[1]) / steps,
+        )
+        return HandTrack(blob.centre, velocity, frame.index, frame.time_s)
 
     def provenance(self) -> dict[str, Any]:
         return {
