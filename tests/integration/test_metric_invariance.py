@@ -51,8 +51,12 @@ VARIANTS = {"15 fps": (15.0, 1.0), "50 fps": (50.0, 1.0), "half size": (25.0, 0.
 # twice MediaPipe's jitter moves it 6.8 % between 15 and 60 fps (the noise left in the jerk shrinks as
 # frames are added). Typing's movements, idle share and active time needed 0.12 until pauses were
 # judged on the mean speed over 0.5 s and movements on peaks held 0.1 s (now 0.0 %, 0.1 %, 1.4 %).
+# Tremor at half size carries the jitter of a hand drawn on a quarter of the pixels: reaching moves
+# +4.4 % with the numpy 2.4 / OpenCV 5.1 a fresh install gets, +6.2 % with numpy 1.26 / OpenCV 4.11
+# (the halved frames differ by the resize), so 5 % would test the libraries' versions.
 KNOWN_LIMITS = {
     **{(clip, "log_dimensionless_jerk"): 0.08 for clip in CLIPS},
+    **{(clip, "tremor"): 0.08 for clip in CLIPS},
     ("synthetic", "log_dimensionless_jerk"): 0.08,
 }
 COUNTS = ("grip_cycles",)
