@@ -20,12 +20,12 @@ from skillsight import pipeline  # called as pipeline.X: tests and plugins repla
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
-from skillsight.storage import default_data_dir
 from skillsight.webapp.report_content import plain_text
 from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines, probability_text
 

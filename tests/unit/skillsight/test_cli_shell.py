@@ -65,3 +65,16 @@ def test_no_generic_top_level_packages_are_installed():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_line_does_not_load_the_database_stack():
+    """`skillsight --help` and commands that never open the database do not import sqlalchemy (a third of
+    the CLI's start-up); the commands that do (batch, rate, consent, site, dataset export) import it."""
+    code = (
+        "import sys\nimport skillsight.cli\n"
+        "try:\n    skillsight.cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in ('sqlalchemy', 'skillsight.storage') if m in sys.modules]\n"
+        "print('LOADED=' + ','.join(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "LOADED="
