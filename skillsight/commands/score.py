@@ -16,7 +16,6 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
-from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
@@ -169,6 +168,10 @@ def _source_spec(source: str) -> Any:
 
 def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
     """Score one request through the pipeline, with a progress bar and MediaPipe's logs filtered."""
+    # Imported here, and called as pipeline.X (tests and plugins replace them there): the scoring
+    # stack is heavy and only this command and `reference` need it.
+    from skillsight import pipeline
+
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
         try:
