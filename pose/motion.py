@@ -76,8 +76,23 @@ def _consistent_positions(positions: np.ndarray, values: Any) -> tuple[np.ndarra
     if not np.all(np.isnan(confidence) | ((confidence >= 0) & (confidence <= 1))):
         raise MotionError("confidence must lie in [0, 1]")
     missing = np.asarray(np.isnan(positions).any(axis=-1))
-    confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
-    return np.where(missing[..., None], np.nan, positions), confidence
+    # Copied only where a value must change: a container is mostly built from arrays that are
+    # consistent already (another Motion's, cleaning's), and a long video's positions are ~70 MiB a copy.
+    if not _can_keep(confidence) or np.isnan(confidence).any() or np.any(confidence[missing] != 0):
+        confidence = np.where(missing | np.isnan(confidence), 0.0, confidence)
+    if not _can_keep(positions) or np.any(missing[..., None] & ~np.isnan(positions)):
+        positions = np.where(missing[..., None], np.nan, positions)
+    return positions, confidence
+
+
+def _can_keep(array: np.ndarray) -> bool:
+    """True when the container may hold `array` itself once it is made read-only: nothing else can
+    write to its memory (it owns it, or it views arrays that are all read-only already)."""
+    while not array.flags.owndata:
+        if array.flags.writeable or not isinstance(array.base, np.ndarray):
+            return False
+        array = array.base
+    return True
 
 
 def _shaped(values: Any, dtype: Any, shape: tuple[int, ...], name: str) -> np.ndarray:

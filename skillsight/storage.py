@@ -22,6 +22,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from skillsight.data_folder import DatabaseError, default_data_dir  # re-exported: callers import them here
 from skillsight.schema import (  # the schema and its migrations live in schema.py
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -32,18 +33,7 @@ from skillsight.schema import (  # the schema and its migrations live in schema.
 )
 from skillsight.scoring.results import STATUS_SCORED, Assessment
 
-DATA_DIR_ENV = "SKILLSIGHT_DATA_DIR"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-def default_data_dir() -> Path:
-    """Where SkillSight keeps its database and session files ($SKILLSIGHT_DATA_DIR overrides)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("skillsight", appauthor=False))
 
 
 def default_database_url() -> str:
@@ -53,10 +43,6 @@ def default_database_url() -> str:
 def sessions_dir() -> Path:
     """Motion files (and videos, only when the trainee keeps them) live here."""
     return default_data_dir() / "sessions"
-
-
-class DatabaseError(RuntimeError):
-    """The database cannot be opened or is newer than this SkillSight."""
 
 
 @dataclass

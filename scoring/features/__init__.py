@@ -184,7 +184,11 @@ def prepare_motion(
     fingertip offsets are kept as signals (at any frame rate) for the tremor measure, which smoothing
     would erase, and for the grip aperture's jitter, which sets the grip cycles' noise floor."""
     # Landmark hands get the centre of their landmarks as "centroid", the point every tracker's
-    # features follow (the auto tracker already records it, mixing in glove centroids).
+    # features follow (the auto tracker already records it, mixing in glove centroids). World
+    # positions are left out: no feature reads them, cleaning does not fill them, and on a long
+    # video each copy of them is as large as the positions (~70 MiB for 10 minutes of hands+pose).
+    if motion.world_positions is not None:
+        motion = motion.with_updates(world_positions=None)
     motion = with_landmark_centroids(motion)
     if mm_per_px is None:  # a marker found while tracking (`--marker-mm`) gives millimetres
         mm_per_px = (motion.metadata.get("marker_scale") or {}).get("mm_per_px")

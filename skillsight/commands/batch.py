@@ -8,10 +8,8 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from skillsight.artifact_packages import artifact_file
-from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
-from skillsight.batch.inputs import DominantHands
+from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.scoring.procedure import ProcedureError
-from skillsight.storage import DatabaseError, default_data_dir
 
 EXIT_INTERRUPTED = 130
 
@@ -104,6 +102,10 @@ def register(app: typer.Typer) -> None:
 
 def run_batch_command(args: dict[str, Any]) -> NoReturn:
     """Run the batch the command line describes; every outcome is an exit code."""
+    # Imported here: the batch package brings the database stack (sqlalchemy), which only this command needs.
+    from skillsight.batch import EXIT_BUSY, BatchBusyError, BatchInputError, run_batch
+    from skillsight.batch.inputs import DominantHands
+
     try:
         hands = (
             DominantHands.read(args["participants"], args["dominant_hand"])

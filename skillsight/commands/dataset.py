@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads List at run time)
+from typing import TYPE_CHECKING, List, NoReturn, Optional  # noqa: UP035 (Typer reads List at run time)
 
 import typer
 
-from skillsight import dataset_export as export
 from skillsight import signing
 from skillsight.commands.share import NOT_STATED, signing_key
+from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.datasets import DatasetError
 from skillsight.datasets.shared_packages import load_pooled
-from skillsight.lab_records import site_of
 from skillsight.motion_sharing import site_salt
 from skillsight.packages import PackageError
 from skillsight.pooled_reference import pooled_reference, spread_lines
@@ -26,7 +25,9 @@ from skillsight.pose.motion import MotionError
 from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.reference import ReferenceError, save_reference
 from skillsight.scoring.results import EXIT_ERROR
-from skillsight.storage import Database, DatabaseError, default_data_dir
+
+if TYPE_CHECKING:
+    from skillsight import dataset_export as export
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -43,6 +44,12 @@ def select_sessions(
     site: str,
 ) -> tuple[export.Selection, str]:
     """The sessions to share from the chosen source, and the site id to stamp on them."""
+    # Imported here, as in export_dataset: the exporter and the database bring sqlalchemy, which the
+    # other commands do not need.
+    from skillsight import dataset_export as export
+    from skillsight.lab_records import site_of
+    from skillsight.storage import Database
+
     if folder is not None:
         return export.from_folder(folder, procedure), site
     if batch is not None:
@@ -74,6 +81,8 @@ def register(app: typer.Typer) -> None:
         """Write consented, rated sessions as motion only, pseudonymised, with a datasheet."""
         if folder is not None and batch is not None:
             _fail("give --folder or --batch, not both (neither: the database)", code=2)
+        from skillsight import dataset_export as export  # sqlalchemy: only for this command
+
         data_dir = default_data_dir()
         try:
             selection, site_id = select_sessions(folder, batch, ratings, db_url, procedure, site)

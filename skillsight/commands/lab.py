@@ -8,22 +8,16 @@ skillsight rate --csv ratings.csv       # columns: session_id, rater, grs, osats
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at run time)
+from types import ModuleType
+from typing import Any, List, NoReturn, Optional  # noqa: UP035 (Typer reads these at run time)
 
 import typer
 
-from skillsight.lab_records import (
-    OSATS_ITEMS,
-    RecordError,
-    import_ratings_csv,
-    record_consent,
-    record_rating,
-    set_site,
-    site_of,
-)
+from skillsight.data_folder import DatabaseError
 from skillsight.scoring.results import EXIT_ERROR
-from skillsight.storage import Database, DatabaseError
 
 DB_HELP = "Database URL (default: the SQLite file in the data folder)"
 
@@ -33,14 +27,36 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     raise typer.Exit(code)
 
 
+def lab_records() -> ModuleType:
+    """skillsight.lab_records, imported when a command runs: it brings the database stack (sqlalchemy),
+    which `skillsight --help` and the other commands do not need."""
+    from skillsight import lab_records as records
+
+    return records
+
+
+@contextmanager
+def lab_database(db_url: Optional[str]) -> Iterator[tuple[Any, ModuleType]]:
+    """The lab's database, open, and the records module; their errors end the command (exit 1)."""
+    records = lab_records()
+    from skillsight.storage import Database  # sqlalchemy, as above
+
+    try:
+        with Database(db_url) as db:
+            yield db, records
+    except (records.RecordError, DatabaseError) as exc:
+        _fail(str(exc))
+
+
 def parse_items(pairs: list[str]) -> dict[str, float]:
     """``name=value`` pairs; a name must be an OSATS item (or `custom:` anything, for other scales)."""
+    known = lab_records().OSATS_ITEMS
     items: dict[str, float] = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
         name = name.strip().lower()
-        if name not in OSATS_ITEMS and not name.startswith("custom:"):
-            _fail(f"--item {pair!r}: unknown item; OSATS items are {', '.join(OSATS_ITEMS)}", code=2)
+        if name not in known and not name.startswith("custom:"):
+            _fail(f"--item {pair!r}: unknown item; OSATS items are {', '.join(known)}", code=2)
         try:
             items[name] = float(value)
         except ValueError:
@@ -62,17 +78,15 @@ def register(app: typer.Typer) -> None:
         """Record an educator's rating (GRS and OSATS items) of a session, or a CSV of them."""
         if (session is None) == (csv_path is None):
             _fail("give a session id or --csv FILE (one of them)", code=2)
-        try:
-            with Database(db_url) as db:
-                if csv_path is not None:
-                    count = import_ratings_csv(db, csv_path, default_rater=rater)
-                    typer.echo(f"recorded {count} rating(s) from {csv_path}")
-                    return
-                assert session is not None
-                record_rating(db, session, rater=rater, items=parse_items(item), grs=grs, skill_level=level)
-                typer.echo(f"session {session}: rating by {rater} recorded")
-        except (RecordError, DatabaseError) as exc:
-            _fail(str(exc))
+        with lab_database(db_url) as (db, records):
+            if csv_path is not None:
+                count = records.import_ratings_csv(db, csv_path, default_rater=rater)
+                typer.echo(f"recorded {count} rating(s) from {csv_path}")
+                return
+            assert session is not None
+            items = parse_items(item)
+            records.record_rating(db, session, rater=rater, items=items, grs=grs, skill_level=level)
+            typer.echo(f"session {session}: rating by {rater} recorded")
 
     @app.command("consent")
     def consent(
@@ -83,11 +97,8 @@ def register(app: typer.Typer) -> None:
         db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Record a trainee's consent to share their motion (only consented sessions are exported)."""
-        try:
-            with Database(db_url) as db:
-                record_consent(db, trainee, share, recorded_by=by, statement=statement)
-        except (RecordError, DatabaseError) as exc:
-            _fail(str(exc))
+        with lab_database(db_url) as (db, records):
+            records.record_consent(db, trainee, share, recorded_by=by, statement=statement)
         typer.echo(f"{trainee}: {'shares' if share else 'does not share'} motion from now on")
 
     @app.command("site")
@@ -96,10 +107,7 @@ def register(app: typer.Typer) -> None:
         db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         """Show or set this lab's site id (written into every package it exports)."""
-        try:
-            with Database(db_url) as db:
-                if site_id:
-                    set_site(db, site_id)
-                typer.echo(site_of(db) or "no site id set (skillsight site YOUR-LAB)")
-        except (RecordError, DatabaseError) as exc:
-            _fail(str(exc))
+        with lab_database(db_url) as (db, records):
+            if site_id:
+                records.set_site(db, site_id)
+            typer.echo(records.site_of(db) or "no site id set (skillsight site YOUR-LAB)")

@@ -7,7 +7,6 @@ from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at
 
 import typer
 
-from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.scoring.reference import build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR
 
@@ -91,6 +90,8 @@ def build_from_sources(
     camera_view: Optional[str] = None,
 ):  # -> Reference (imported lazily)
     """Track or load every expert practice and build the reference from them."""
+    # Imported here, called as pipeline.X (tests replace them there): the scoring stack is heavy.
+    from skillsight import pipeline
 
     motions = []
     for source in sources:

@@ -16,16 +16,15 @@ from typing import Any, NoReturn, Optional
 
 import typer
 
-from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
-from skillsight.storage import default_data_dir
 from skillsight.webapp.report_content import plain_text
 from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines, probability_text
 
@@ -169,6 +168,10 @@ def _source_spec(source: str) -> Any:
 
 def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
     """Score one request through the pipeline, with a progress bar and MediaPipe's logs filtered."""
+    # Imported here, and called as pipeline.X (tests and plugins replace them there): the scoring
+    # stack is heavy and only this command and `reference` need it.
+    from skillsight import pipeline
+
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
         try:

@@ -16,11 +16,10 @@ import typer
 
 from skillsight import artifact_packages as artifacts
 from skillsight import signing
-from skillsight.lab_records import site_of
+from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.packages import OpenedPackage, PackageError, open_package, signer_lines
 from skillsight.scoring.model_card import describe_card
 from skillsight.scoring.results import EXIT_ERROR
-from skillsight.storage import Database, DatabaseError, default_data_dir
 
 NOT_STATED = "not stated"
 
@@ -151,6 +150,10 @@ def _show(private_path: Path) -> None:
 
 
 def _stored_site() -> str:
+    # Imported here: the database stack (sqlalchemy) loads only when a package is stamped with the site.
+    from skillsight.lab_records import site_of
+    from skillsight.storage import Database
+
     try:
         with Database() as db:
             return site_of(db)

@@ -186,24 +186,49 @@ def speed_figure(motion: Motion, scaled: Optional[Motion] = None) -> Any:
     return fig
 
 
-def speed_series(motion: Motion, scaled: Optional[Motion] = None, max_points: int = 1500) -> dict[str, Any]:
+# The chart component (gr.LinePlot) thins a line of 1000 rows or more to each bin's extremes, which can
+# drop a gap's empty row and join the line across it: the series stays under that, thinned here.
+CHART_MAX_ROWS = 999
+NOT_SEEN = "hand not seen"
+
+
+def speed_series(
+    motion: Motion, scaled: Optional[Motion] = None, max_rows: int = CHART_MAX_ROWS
+) -> dict[str, Any]:
     """The speed plot as data for an interactive chart: {"columns": {time, speed, hand, pause}, "unit",
-    "top"} with at most `max_points` rows per hand (every k-th frame), the same speeds as speed_figure."""
+    "top"}, the same speeds as speed_figure, at most `max_rows` rows in all (one every k frames).
+
+    Where the hand was not seen (a gap cleaning does not fill, as the metrics see it) the speed is None,
+    which the chart draws as a break in the hand's line, never a line joining the two sides of a gap.
+    """
     scaled = scaled if scaled is not None else metric_motion(motion)
     columns: dict[str, list[Any]] = {"time (s)": [], "speed": [], "hand": [], "pause": []}
-    speeds = []
-    for hand in _tracked_hands(scaled):
-        speed = hand_speed(scaled, hand)[1]
-        speeds.append(speed)
+    hands = _tracked_hands(scaled)
+    speeds = [hand_speed(scaled, hand)[1] for hand in hands]
+    step = max(1, int(np.ceil(scaled.n_frames * max(len(hands), 1) / max_rows)))
+    for hand, speed in zip(hands, speeds):
         pauses = pause_intervals(scaled, hand)
-        step = max(1, int(np.ceil(len(speed) / max_points)))
-        for t, v in zip(scaled.timestamps[::step], speed[::step]):
-            if np.isfinite(v):
-                columns["time (s)"].append(round(float(t), 3))
-                columns["speed"].append(round(float(v), 4))
-                columns["hand"].append(hand.replace("_", " "))
-                columns["pause"].append("yes" if any(a <= t <= b for a, b in pauses) else "no")
+        for t, v in _thinned(scaled.timestamps, speed, step):
+            columns["time (s)"].append(round(t, 3))
+            columns["speed"].append(None if v is None else round(v, 4))
+            columns["hand"].append(hand.replace("_", " "))
+            paused = v is not None and any(a <= t <= b for a, b in pauses)
+            columns["pause"].append(NOT_SEEN if v is None else "yes" if paused else "no")
     return {"columns": columns, "unit": speed_unit(scaled), "top": robust_speed_limit(speeds)}
+
+
+def _thinned(times: np.ndarray, speed: np.ndarray, step: int) -> list[tuple[float, Optional[float]]]:
+    """(time, speed) of the first frame of every `step` frames; None for a block with any frame of
+    unknown speed, so a gap shorter than a block still breaks the line. A hand never seen gives no rows."""
+    if not np.isfinite(speed).any():
+        return []
+    n_blocks = -(-len(speed) // step)
+    padded = np.full(n_blocks * step, np.nan)
+    padded[: len(speed)] = speed
+    whole = np.isfinite(padded.reshape(n_blocks, step)).all(axis=1)
+    whole[-1] = np.isfinite(speed[(n_blocks - 1) * step :]).all()  # the last block may be short
+    first = speed[::step]
+    return [(float(t), float(v) if ok else None) for t, v, ok in zip(times[::step], first, whole)]
 
 
 def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Any:

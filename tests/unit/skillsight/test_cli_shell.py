@@ -42,16 +42,20 @@ def test_the_model_notice_records_each_bundle_and_its_sources():
     assert "mediapipe/modules/pose_landmark/pose_landmark_full.tflite" in notice
 
 
-def test_info_does_not_import_heavy_backends():
+def modules_loaded_by(argv: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter has loaded after running `skillsight ARGV`."""
     code = (
         "import sys; from skillsight.cli import main\n"
-        "try:\n    main(['info'])\nexcept SystemExit:\n    pass\n"
-        "backends = ('mediapipe', 'cv2', 'gradio', 'onnxruntime', 'sklearn', 'dask')\n"
-        "heavy = [m for m in backends if m in sys.modules]\n"
-        "print('HEAVY=' + ','.join(heavy))"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED=' + ','.join(m for m in {modules!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "HEAVY="
+    return [m for m in out.strip().splitlines()[-1].removeprefix("LOADED=").split(",") if m]
+
+
+def test_info_does_not_import_heavy_backends():
+    backends = ("mediapipe", "cv2", "gradio", "onnxruntime", "sklearn", "dask")
+    assert modules_loaded_by(["info"], backends) == []
 
 
 def test_no_generic_top_level_packages_are_installed():
@@ -65,3 +69,10 @@ def test_no_generic_top_level_packages_are_installed():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/"
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_line_does_not_load_the_database_stack():
+    """`skillsight --help` and commands that never open the database do not import sqlalchemy (a third of
+    the CLI's start-up); the commands that do (batch, rate, consent, site, dataset export) import it."""
+    assert modules_loaded_by(["--help"], ("sqlalchemy", "skillsight.storage", "typer")) == ["typer"]
+    assert modules_loaded_by(["site", "--help"], ("sqlalchemy",)) == []

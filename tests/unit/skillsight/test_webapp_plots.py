@@ -130,3 +130,42 @@ def test_learning_curve_has_score_and_metric_panels():
     assert len(fig.axes) == 2
     assert list(fig.axes[0].lines[0].get_ydata()) == [10.0, 11.0, 12.0, 13.0]
     assert plots.figure_to_array(plots.learning_curve_figure([], [])).size > 0
+
+
+def _with_gap(motion, start_s: float, end_s: float):
+    positions = np.array(motion.positions)
+    positions[(motion.timestamps >= start_s) & (motion.timestamps < end_s), 1] = np.nan
+    return replace(motion, positions=positions, confidence=np.where(np.isnan(positions[..., 0]), 0.0, 0.9))
+
+
+def _right_hand_rows(series):
+    columns = series["columns"]
+    rows = zip(columns["time (s)"], columns["speed"], columns["hand"])
+    return [(t, v) for t, v, hand in rows if hand == "right hand"]
+
+
+@pytest.mark.parametrize("seconds", [4.0, 600.0])
+def test_speed_chart_breaks_its_line_where_the_hand_was_not_seen(seconds):
+    """A gap longer than cleaning fills is an empty row inside the gap, never a line joining its sides,
+    on a short clip and after a 10-minute one is thinned for the chart."""
+    motion = _with_gap(two_hand_motion(seconds=seconds, pause=(0.5, 0.7)), 2.0, 2.5)
+    rows = _right_hand_rows(plots.speed_series(motion))
+    assert len(plots.speed_series(motion)["columns"]["speed"]) <= plots.CHART_MAX_ROWS
+    before = [t for t, v in rows if v is not None and t < 2.0]
+    after = [t for t, v in rows if v is not None and t >= 2.5]
+    assert before and after
+    gap_rows = [v for t, v in rows if before[-1] < t < after[0]]
+    assert gap_rows and all(v is None for v in gap_rows)
+
+
+def test_speed_chart_data_reaches_the_component_with_its_gap():
+    """What the page hands to gr.LinePlot: the gap is a JSON null (Vega-Lite breaks a line there)."""
+    import gradio as gr
+    import pandas as pd
+
+    series = plots.speed_series(_with_gap(two_hand_motion(), 2.0, 2.5))
+    chart = gr.LinePlot(x="time (s)", y="speed", color="hand")
+    data = chart.postprocess(pd.DataFrame(series["columns"]))
+    speed = data.columns.index("speed")
+    assert any(row[speed] is None for row in data.data)
+    assert data.datatypes["speed"] == "quantitative"
