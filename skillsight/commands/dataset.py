@@ -101,6 +101,11 @@ def register(app: typer.Typer) -> None:
             f"{site_id}; left out: {json.dumps(dict(selection.skipped)) if selection.skipped else 'none'}"
         )
 
+    _register_reference(dataset_app)
+    app.add_typer(dataset_app, name="dataset")
+
+
+def _register_reference(dataset_app: typer.Typer) -> None:
     @dataset_app.command("reference")
     def reference(
         paths: List[Path] = typer.Argument(..., help="Dataset packages or ours folders"),  # noqa: UP006
@@ -119,5 +124,3 @@ def register(app: typer.Typer) -> None:
         typer.echo("per metric, pooled and per site: median +/- spread (n experts)")
         for line in spread_lines(spread, load_procedure(procedure).lead_metrics or built.feature_names):
             typer.echo(line)
-
-    app.add_typer(dataset_app, name="dataset")
