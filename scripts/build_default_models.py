@@ -9,6 +9,10 @@ reference is built from synthetic "expert" practices. Every file says so (`built
 because a lab should train its own model and build its own reference from its own experts' videos.
 The suturing generator's constants are calibrated to summary figures measured on the real expert
 knot-tying capture in ../shared (scoring/synthetic.py REAL_EXPERT); none of its motion is used.
+A metric that a model trained on this data counts against its direction (a jerkier hand scoring
+higher: the generator's smoothness does not yet differ with skill as the literature says) is left out
+of the model and named in its card (training_data.left_out_metrics, scoring/metric_directions.py); the
+reference and the feedback still show it.
 
 Deterministic: every practice has a fixed seed and the dates written into the files are fixed
 (BUILD_DATE, or $SOURCE_DATE_EPOCH when set), so rebuilding gives the same models and references.
@@ -100,6 +104,43 @@ def feature_row(motion: Any, procedure: Any, dominant_hand: str) -> dict[str, fl
     }
 
 
+def feature_directions(procedure: Any) -> dict[str, Any]:
+    """{metric: higher_is_better} of the scorer's metrics, as their definitions say (None: no way)."""
+    from skillsight.scoring.features import compute_features, prepare_motion
+
+    motion, _, _ = synthetic_practice(procedure.name, 0.5, 0, "right")
+    features = compute_features(prepare_motion(motion), procedure)
+    return {name: features[name].higher_is_better for name in scorer_features(procedure) if name in features}
+
+
+def scorer_predict(scorer: Any) -> Any:
+    """X -> (score, expected level index 0-2) of a fitted SkillScorer, for scoring.metric_directions."""
+
+    def predict(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        columns = [list(scorer.classes_).index(level) for level in LEVELS]
+        probabilities = scorer.predict_proba(X)[:, columns]
+        return scorer.predict_score(X), probabilities @ np.arange(len(LEVELS))
+
+    return predict
+
+
+def metrics_counted_their_way(
+    procedure: Any, X: np.ndarray, levels: list[str], scores: np.ndarray
+) -> tuple[list[str], dict[str, str]]:
+    """The scorer's metrics, less those a model trained on this data counts against their direction."""
+    from skillsight.scoring.metric_directions import sign_consistent_features
+
+    def fit(columns: np.ndarray, names: list[str]) -> Any:
+        return scorer_predict(make_scorer().fit(columns, levels, scores, feature_names=names))
+
+    kept, left_out = sign_consistent_features(
+        fit, X, scorer_features(procedure), feature_directions(procedure)
+    )
+    for name, why in left_out.items():
+        print(f"  left out of the model: {name} ({why})")
+    return kept, left_out
+
+
 def training_set(procedure: Any, n: int, seed0: int) -> tuple[np.ndarray, list[str], np.ndarray, Any]:
     rows, levels, scores = [], [], []
     kind_units = None
@@ -169,7 +210,8 @@ def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
     from skillsight.scoring.scorer import export_onnx
 
     X, levels, scores, (kind, units) = training_set(procedure, n_train, seed0=10_000)
-    names = scorer_features(procedure)
+    names, left_out = metrics_counted_their_way(procedure, X, levels, scores)
+    X = X[:, [scorer_features(procedure).index(name) for name in names]]
     cv = cross_validation(X, levels, scores, names)
     # Level probabilities as sure as the model was on practices it had not seen (never 100% / 0%).
     calibration = calibration_section(cv.pop("out_of_fold_probabilities"), levels, LEVELS)
@@ -192,7 +234,9 @@ def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
                 "description": f"{len(levels)} synthetic {procedure.name} practices, skills spread evenly "
                 f"over novice-expert, {min(DURATION_FACTORS) * DURATIONS_S[procedure.name]:.0f}-"
                 f"{max(DURATION_FACTORS) * DURATIONS_S[procedure.name]:.0f} s long, 1 in 5 left-handed; "
-                "length-dependent metrics (distance, counts, duration) left out of the model",
+                "length-dependent metrics (distance, counts, duration) left out of the model, and "
+                "any metric a model trained on it counted against its direction (left_out_metrics)",
+                "left_out_metrics": left_out,
                 "n": len(levels),
                 "levels": counts,
                 "seeds": f"{10_000}-{10_000 + n_train - 1}",

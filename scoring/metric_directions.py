@@ -1,0 +1,80 @@
+"""Does a scorer count each metric the way its definition says better lies?
+
+A metric with a direction (`higher_is_better` in scoring/features) must never move the score the other
+way: a scorer that gives more points for a jerkier hand contradicts its own feedback. A model learns
+such a sign from its training data (for the shipped defaults, synthetic practice whose smoothness
+does not yet differ with skill as the literature says), or from metrics that move together (jerk
+grows with speed). The effect of a metric is read from the model itself: the mean change of its
+score, and of its expected level, when that metric alone rises by half its spread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Optional
+
+import numpy as np
+
+# Score points (6-30 scale) and expected-level steps a metric may move the wrong way: rounding only.
+SCORE_TOLERANCE = 0.01
+LEVEL_TOLERANCE = 0.001
+STEP_SD = 0.5
+
+Predict = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]  # X -> (score, expected level index)
+
+
+def metric_effects(predict: Predict, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(score change, expected-level change) per column when that column alone rises by STEP_SD of its
+    spread over X's rows (NaN stays NaN: the model imputes it)."""
+    score0, level0 = predict(X)
+    spread = np.nanstd(X, axis=0)
+    score_effect, level_effect = np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        moved = X.copy()
+        moved[:, j] += STEP_SD * spread[j]
+        score, level = predict(moved)
+        score_effect[j] = float(np.nanmean(score - score0))
+        level_effect[j] = float(np.nanmean(level - level0))
+    return score_effect, level_effect
+
+
+def against_direction(
+    names: Sequence[str],
+    directions: Mapping[str, Optional[bool]],
+    effects: tuple[np.ndarray, np.ndarray],
+) -> dict[str, str]:
+    """{metric: why} for every metric with a direction that the model counts the other way."""
+    wrong = {}
+    for name, score_effect, level_effect in zip(names, *effects):
+        better = directions.get(name)
+        if better is None:
+            continue
+        sign = 1.0 if better else -1.0
+        if sign * score_effect < -SCORE_TOLERANCE or sign * level_effect < -LEVEL_TOLERANCE:
+            wrong[name] = (
+                f"{'higher' if better else 'lower'} is better, but the model moved the score "
+                f"{score_effect:+.2f} and the level {level_effect:+.3f} when it rose by {STEP_SD} s.d."
+            )
+    return wrong
+
+
+def sign_consistent_features(
+    fit: Callable[[np.ndarray, list[str]], Predict],
+    X: np.ndarray,
+    names: Sequence[str],
+    directions: Mapping[str, Optional[bool]],
+) -> tuple[list[str], dict[str, str]]:
+    """The metrics to train on, and {left out: why}: fit on all, leave out the metric counted most
+    the wrong way, refit, until the model counts every metric with a direction its way."""
+    kept, left_out = list(names), {}
+    while kept:
+        columns = [list(names).index(n) for n in kept]
+        predict = fit(X[:, columns], kept)
+        effects = metric_effects(predict, X[:, columns])
+        wrong = against_direction(kept, directions, effects)
+        if not wrong:
+            break
+        worst = max(wrong, key=lambda n: abs(effects[0][kept.index(n)]) + abs(effects[1][kept.index(n)]))
+        left_out[worst] = wrong[worst]
+        kept.remove(worst)
+    return kept, left_out

@@ -1,0 +1,70 @@
+"""A scorer never counts a metric against its direction (scoring/metric_directions.py), and the shipped
+models do not either: a jerkier hand must not earn points its own feedback takes away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skillsight.scoring.features import compute_features, prepare_motion
+from skillsight.scoring.metric_directions import against_direction, metric_effects, sign_consistent_features
+from skillsight.scoring.scorer_runtime import load_scorer
+from skillsight.scoring.synthetic import generate_practice
+
+REPO_MODELS = Path(__file__).resolve().parents[3] / "models"
+
+
+def _linear(weights: np.ndarray):
+    def predict(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        score = X @ weights
+        return score, score / 10.0
+
+    return predict
+
+
+def test_a_metric_counted_the_wrong_way_is_named_and_one_counted_its_way_is_not():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    effects = metric_effects(_linear(np.array([1.0, -1.0, 2.0])), X)
+    wrong = against_direction(["speed", "smoothness", "idle"], {"smoothness": True, "idle": False}, effects)
+    assert set(wrong) == {"smoothness", "idle"}
+    assert "higher is better" in wrong["smoothness"] and "lower is better" in wrong["idle"]
+
+
+def test_selection_leaves_out_what_runs_against_its_direction_and_keeps_the_rest():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    truth = np.array([1.0, -0.5, 0.0])  # the data say: metric b lower is better
+
+    def fit(columns: np.ndarray, names: list[str]):
+        weights = np.linalg.lstsq(columns, X @ truth, rcond=None)[0]
+        return _linear(weights)
+
+    kept, left_out = sign_consistent_features(fit, X, ["a", "b", "c"], {"a": True, "b": True, "c": None})
+    assert kept == ["a", "c"] and list(left_out) == ["b"]
+
+
+def _rows(scorer, procedure: str) -> np.ndarray:
+    rows = []
+    for i in range(6):
+        motion = prepare_motion(generate_practice(skill=i / 5, procedure=procedure, seed=500 + i))
+        rows.append(scorer.feature_vector(compute_features(motion, procedure))[0])
+    return np.vstack(rows)
+
+
+@pytest.mark.parametrize("procedure", ["suturing", "intubation"])
+def test_shipped_models_count_every_metric_its_way(procedure):
+    scorer = load_scorer(REPO_MODELS / f"{procedure}-scorer-v1.json")
+    X = _rows(scorer, procedure)
+    motion = prepare_motion(generate_practice(skill=0.5, procedure=procedure, seed=1))
+    features = compute_features(motion, procedure)
+    directions = {name: features[name].higher_is_better for name in scorer.feature_names}
+    levels = list(scorer.card["levels"])
+    order = np.array([levels.index(level) for level in ("novice", "intermediate", "expert")])
+
+    def predict(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = scorer.predict_many(rows)
+        return out["score"], out["probabilities"][:, order] @ np.arange(3)
+
+    assert against_direction(scorer.feature_names, directions, metric_effects(predict, X)) == {}
