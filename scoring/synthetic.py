@@ -11,8 +11,8 @@ reaches made of submovements as long as a real expert's (scripts/measure_synthet
 Suturing is calibrated on a real expert's hand motion seen from above (REAL_EXPERT): quick, unevenly
 shared strokes, small adjustments of working hands between reaches, fingers that move while handling,
 and a wrist turn of each person's own; novices differ from there as the literature says (slower, more
-and longer pauses, corrections, detours, tremor, less even strokes; a hesitating hand that drifts
-rather than freezes is built but off, HOVER_SPEED).
+and longer pauses, corrections, detours, tremor, less even strokes whose submovements stand apart
+rather than blend; a hesitating hand that drifts rather than freezes is built but off, HOVER_SPEED).
 
 Each motion carries its ground truth in ``metadata["synthetic"]``: the skill in [0, 1], the level
 (novice / intermediate / expert) and a GRS-like global rating on the OSATS scale 6-30. The rating
@@ -83,6 +83,15 @@ REAL_EXPERT = {  # measured: fit take, held-out take
 # strokes carry it (real expert speed p99/p50 11-19, the generator's before 6); novices' reaches are
 # broken up less evenly still (less smooth), 0.5 + 1.5 skill.
 STROKE_CONCENTRATION = (0.5, 1.5)
+# How far a reach's successive submovements overlap (share of their spacing): 0.0 + 0.35 skill, so an
+# expert (0.85) keeps the 0.3 calibrated on the real expert. With practice a movement's elements blend
+# into one flowing stroke (co-articulation: Sosnik et al. 2004; fewer, more blended submovements: Rohrer
+# et al. 2002); a novice's reach shows its submovements as separate speed peaks. It took novices' log
+# dimensionless jerk down by 0.5-0.6 on three seed sets (-14.35 -> -14.93 on seeds 0-5), experts'
+# unchanged (-16.2), but not yet below the experts': a novice's still pauses cut their motion into short
+# movement units, and rest-to-rest smoothness is ruled by a unit's length. Longer, more, undershooting or
+# slower corrections, other submovement lengths and even shares did not do more.
+BLENDING = (0.0, 0.35)
 REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
 FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.69-0.78)
@@ -140,12 +149,13 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
     if procedure == "suturing":  # calibrated on real expert hand motion (REAL_EXPERT)
         params = dataclasses.replace(
             params,
-            stroke_concentration=STROKE_CONCENTRATION[0] + STROKE_CONCENTRATION[1] * s,
             reach_time_scale=REACH_TIME_SCALE,
             adjustment_rate_hz=ADJUSTMENT_RATE_HZ,
             adjustment_hand_sizes=ADJUSTMENT_HAND_SIZES,
             finger_motion=FINGER_MOTION_HAND_SIZES,
             hover_speed=HOVER_SPEED * (1.0 - s),
+            submovement_overlap=BLENDING[0] + BLENDING[1] * s,
+            stroke_concentration=STROKE_CONCENTRATION[0] + STROKE_CONCENTRATION[1] * s,
         )
     fields = asdict(params)
     for name, value in overrides.items():

@@ -15,7 +15,8 @@ import numpy as np
 from skillsight.base.keypoints import HAND_KEYPOINTS
 
 # Real expert hand motion (knot-tying motion capture, scripts/measure_synthetic_realism.py): submovements
-# of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little.
+# of 0.22 s (median), 2.3 per second. Reaches are chains of submovements this long, overlapping a little
+# (by this share of their spacing, unless PracticeParameters.submovement_overlap says otherwise).
 SUBMOVEMENT_S = 0.25
 SUBMOVEMENT_OVERLAP = 0.3
 FINGER_MOTION_HZ = (1.0, 12.0)  # fingers handling thread move faster than the hand, slower than 12 Hz
@@ -56,6 +57,9 @@ class PracticeParameters:
     finger_motion: float = 0.0  # RMS of fingertip motion relative to the palm, hand sizes
     wrist_turn_scale: float = 1.0  # one person's wrist turn relative to the typical one
     reach_time_scale: float = 1.0  # reaches take this times the planned time (quicker strokes < 1)
+    # How far a reach's successive submovements overlap (share of their spacing): blended into one
+    # flowing stroke when high, separate speed peaks when low (scoring/synthetic.py BLENDING).
+    submovement_overlap: float = SUBMOVEMENT_OVERLAP
     # A hesitating suturing novice's hand drifts rather than freezes (scoring/synthetic.py HOVER_SPEED);
     # 0 keeps the still pauses intubation was built with.
     hover_speed: float = 0.0  # hand sizes/s
@@ -129,7 +133,9 @@ def reach(
     if n_corrections:
         angle = rng.uniform(0, 2 * np.pi)
         error = p.endpoint_error * rng.uniform(0.6, 1.4) * np.array([np.cos(angle), np.sin(angle)])
-    _primary_movement(plan.position, t0, duration, delta + error, rng, p.stroke_concentration)
+    _primary_movement(
+        plan.position, t0, duration, delta + error, rng, p.stroke_concentration, p.submovement_overlap
+    )
     if distance > 0.3 and p.detours > 0:
         perp = np.array([-delta[1], delta[0]]) / distance
         bulge = p.detours * rng.uniform(0.3, 1.2) * rng.choice([-1.0, 1.0]) * perp
@@ -148,19 +154,19 @@ def reach(
 
 def _primary_movement(
     plan: SubmovementPlan, t0: float, duration: float, displacement: np.ndarray, rng: np.random.Generator,
-    concentration: float = 4.0,
+    concentration: float = 4.0, overlap: float = SUBMOVEMENT_OVERLAP,
 ) -> None:  # fmt: skip
-    """A reach as a chain of overlapping minimum-jerk submovements of about SUBMOVEMENT_S each (uneven
-    shares of the distance: the lower `concentration`, the more a few quick strokes carry it), as real
-    hands move: not one smooth stroke per reach."""
+    """A reach as a chain of minimum-jerk submovements of about SUBMOVEMENT_S each (uneven shares of the
+    distance: the lower `concentration`, the more a few quick strokes carry it), each overlapping the
+    next by `overlap` of their spacing, as real hands move: not one smooth stroke per reach."""
     k = max(1, int(round(duration / SUBMOVEMENT_S)))
     if k == 1:
         plan.add(t0, duration, displacement)
         return
     shares = rng.dirichlet(np.full(k, concentration))
-    step = duration / (k + SUBMOVEMENT_OVERLAP)
+    step = duration / (k + overlap)
     for j, share in enumerate(shares):
-        plan.add(t0 + j * step, step * (1.0 + SUBMOVEMENT_OVERLAP), share * displacement)
+        plan.add(t0 + j * step, step * (1.0 + overlap), share * displacement)
 
 
 def adjustments(plan: HandPlan, end: float, p: PracticeParameters, rng: np.random.Generator) -> None:
