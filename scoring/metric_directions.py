@@ -6,6 +6,10 @@ such a sign from its training data (for the shipped defaults, synthetic practice
 does not yet differ with skill as the literature says), or from metrics that move together (jerk
 grows with speed). The effect of a metric is read from the model itself: the mean change of its
 score, and of its expected level, when that metric alone rises by half its spread.
+
+A metric whose better direction a slower performance of the same motion reaches by its units alone
+(`rewards_slowness`: jerk in hand sizes/s^3 falls with the cube of the pace) is left out as well: a
+scorer must never give a slowed-down recording more points.
 """
 
 from __future__ import annotations
@@ -78,3 +82,32 @@ def sign_consistent_features(
         left_out[worst] = wrong[worst]
         kept.remove(worst)
     return kept, left_out
+
+
+def time_exponent(unit: str) -> int:
+    """The power of seconds in a unit written as "hand_size/s^3", "s", "deg/s" or "share" (0: none)."""
+    numerator, _, denominator = unit.partition("/")
+    exponent = 0
+    for part, sign in ((numerator, 1), (denominator, -1)):
+        for factor in part.split("*"):
+            base, _, power = factor.strip().partition("^")
+            if base == "s":
+                exponent += sign * int(power or 1)
+    return exponent
+
+
+def rewards_slowness(units: Mapping[str, str], directions: Mapping[str, Optional[bool]]) -> dict[str, str]:
+    """{metric: why} for every metric with a direction that the same motion performed slower reaches:
+    performed k times slower, a quantity in s^e becomes k^e times as large, so one per second (e < 0)
+    that is better lower, or one in seconds (e > 0) that is better higher, would earn the slower
+    recording more points."""
+    slower = {}
+    for name, unit in units.items():
+        better, exponent = directions.get(name), time_exponent(unit)
+        if better is None or exponent == 0 or (exponent < 0) != (better is False):
+            continue
+        slower[name] = (
+            f"{'lower' if exponent < 0 else 'higher'} is better and, in {unit}, it is "
+            f"{2.0**exponent:g} times as large for the same motion at half speed: it would reward slowness"
+        )
+    return slower

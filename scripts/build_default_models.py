@@ -11,8 +11,10 @@ The suturing generator's constants are calibrated to summary figures measured on
 knot-tying capture in ../shared (scoring/synthetic.py REAL_EXPERT); none of its motion is used.
 A metric that a model trained on this data counts against its direction (a jerkier hand scoring
 higher: the generator's smoothness does not yet differ with skill as the literature says) is left out
-of the model and named in its card (training_data.left_out_metrics, scoring/metric_directions.py); the
-reference and the feedback still show it.
+of the model and named in its card (training_data.left_out_metrics, scoring/metric_directions.py), and
+so is one whose better direction a slower performance of the same motion reaches by its units alone
+(mean jerk, in hand sizes/s^3, falls with the cube of the pace); the reference and the feedback still
+show them.
 
 Deterministic: every practice has a fixed seed and the dates written into the files are fixed
 (BUILD_DATE, or $SOURCE_DATE_EPOCH when set), so rebuilding gives the same models and references.
@@ -104,13 +106,15 @@ def feature_row(motion: Any, procedure: Any, dominant_hand: str) -> dict[str, fl
     }
 
 
-def feature_directions(procedure: Any) -> dict[str, Any]:
-    """{metric: higher_is_better} of the scorer's metrics, as their definitions say (None: no way)."""
+def feature_definitions(procedure: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """({metric: higher_is_better}, {metric: unit}) of the scorer's metrics, as their definitions say
+    (direction None: no way)."""
     from skillsight.scoring.features import compute_features, prepare_motion
 
     motion, _, _ = synthetic_practice(procedure.name, 0.5, 0, "right")
     features = compute_features(prepare_motion(motion), procedure)
-    return {name: features[name].higher_is_better for name in scorer_features(procedure) if name in features}
+    names = [name for name in scorer_features(procedure) if name in features]
+    return {n: features[n].higher_is_better for n in names}, {n: features[n].unit for n in names}
 
 
 def scorer_predict(scorer: Any) -> Any:
@@ -127,15 +131,19 @@ def scorer_predict(scorer: Any) -> Any:
 def metrics_counted_their_way(
     procedure: Any, X: np.ndarray, levels: list[str], scores: np.ndarray
 ) -> tuple[list[str], dict[str, str]]:
-    """The scorer's metrics, less those a model trained on this data counts against their direction."""
-    from skillsight.scoring.metric_directions import sign_consistent_features
+    """The scorer's metrics, less those whose better direction a slower performance reaches (by their
+    units) and those a model trained on this data counts against their direction."""
+    from skillsight.scoring.metric_directions import rewards_slowness, sign_consistent_features
 
     def fit(columns: np.ndarray, names: list[str]) -> Any:
         return scorer_predict(make_scorer().fit(columns, levels, scores, feature_names=names))
 
-    kept, left_out = sign_consistent_features(
-        fit, X, scorer_features(procedure), feature_directions(procedure)
-    )
+    directions, units = feature_definitions(procedure)
+    left_out = rewards_slowness(units, directions)
+    names = [name for name in scorer_features(procedure) if name not in left_out]
+    columns = [scorer_features(procedure).index(name) for name in names]
+    kept, counted_wrong = sign_consistent_features(fit, X[:, columns], names, directions)
+    left_out.update(counted_wrong)
     for name, why in left_out.items():
         print(f"  left out of the model: {name} ({why})")
     return kept, left_out
@@ -235,7 +243,8 @@ def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
                 f"over novice-expert, {min(DURATION_FACTORS) * DURATIONS_S[procedure.name]:.0f}-"
                 f"{max(DURATION_FACTORS) * DURATIONS_S[procedure.name]:.0f} s long, 1 in 5 left-handed; "
                 "length-dependent metrics (distance, counts, duration) left out of the model, and "
-                "any metric a model trained on it counted against its direction (left_out_metrics)",
+                "any metric that a slower performance would improve or that a model trained on it "
+                "counted against its direction (left_out_metrics)",
                 "left_out_metrics": left_out,
                 "n": len(levels),
                 "levels": counts,
