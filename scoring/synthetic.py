@@ -107,7 +107,9 @@ WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 a
 # experts smoother than novices (-1.90 vs -1.99, -16.2 vs -19.0); but the scorer trained on that rated
 # the real typing clip higher when slowed down or with pauses inserted (still pauses cut its movement
 # units into smooth single strokes: tests/integration/test_metamorphic_real.py), so it is off until the
-# smoothness metrics do not reward inserted pauses.
+# smoothness metrics do not reward inserted pauses. Tried again with BLENDING: the suturing model then
+# kept SPARC and log dimensionless jerk but counted idle share against its direction (drifting novices
+# are less idle), and the real typing clip slowed to half speed still scored higher (raw 21.4 vs 20.4).
 HOVER_SPEED = 0.0
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
