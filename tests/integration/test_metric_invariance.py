@@ -159,7 +159,7 @@ def _metrics(motion: Motion, hand: str) -> dict[str, float]:
         "log_dimensionless_jerk": compute_log_dimensionless_jerk(motion, hand, th),
         "sparc": compute_sparc(motion, hand, th),
         "mean_acceleration": k.compute_mean_acceleration(motion, hand),
-        "mean_jerk": k.compute_mean_jerk(motion, hand),
+        "mean_jerk": k.compute_mean_jerk(motion, hand, thresholds=th),
         "grip_cycles": compute_grip_cycles(motion, hand)[0],
         "wrist_rotation_range": compute_wrist_rotation_range(motion, hand)[0],
         "tremor": compute_tremor(motion, hand)[0],
