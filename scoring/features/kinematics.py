@@ -277,8 +277,8 @@ def compute_mean_jerk(
     if thresholds is None:
         return time_mean(j, motion.timestamps)
     speed, t = hand_speed(motion, hand, keypoint), motion.timestamps
-    seen = np.isfinite(j) & np.isfinite(speed)
-    if not seen.any():
+    seen = np.isfinite(j) & np.isfinite(speed) if speed is not None else np.zeros(j.shape, dtype=bool)
+    if speed is None or not seen.any():
         return float("nan")
     # On pause_timeline's fine clock, as active time is: frame by frame, each pause's edges moved by up
     # to a frame (67 ms at 15 fps), and the minimum-jerk rectangle's jerk with them (18.3 at 15 fps,

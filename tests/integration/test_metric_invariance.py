@@ -67,7 +67,9 @@ COUNTS = ("grip_cycles",)
 # at 50 fps), below it shows frames up to 27 ms late in a 0.2-s pattern (a 5-Hz line of its own);
 # `test_frame_repeats_are_no_camera_for_tremor` measures it. Below 25 fps tremor is not measured (NaN
 # with its reason): 15 fps cannot see 8-12 Hz, and a band under 7.5 Hz would take 8-Hz tremor in at
-# 15 fps (aliased to 7 Hz) and leave it out at 25.
+# 15 fps (aliased to 7 Hz) and leave it out at 25. With the jitter floor taken off, a held frame tracked
+# twice puts MediaPipe's own frame-to-frame change at 25 Hz, above the band where the floor is read:
+# typing's tremor at 50 fps reads 0 (ASL -16 %, reaching +20 %), so the repeats test the resampler.
 PIXELS_ONLY = ("tremor",)
 # A hand seen for less than this is not a motion to measure (typing_two_hands shows its second hand in
 # six frames): its metrics are noise at any frame rate.
