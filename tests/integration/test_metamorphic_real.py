@@ -169,8 +169,10 @@ def test_pauses_add_their_time_and_idle_share(time_variants: Mapping[str, Judged
 
 def test_pauses_do_not_make_the_motion_look_smoother(time_variants: Mapping[str, Judged]) -> None:
     """Jerk is measured over the time the hand moves: nine seconds of stillness leave it as it was
-    (typing -0.1 %, ASL -1.0 %; over the whole recording it fell 20.6 % and 22.6 %). SPARC is read per
-    stroke (typing -0.4 %, ASL +0.6 %)."""
+    (typing -2.5 %, ASL -0.8 % on the clips tracked for the benchmark; over the whole recording it fell
+    20.6 % and 22.6 %). SPARC is read per stroke (typing -0.4 %, ASL +0.6 %). Log dimensionless jerk is
+    not checked: these pauses cut movements short, and it reads the cut pieces as smoother (typing
+    6.0 %, ASL 4.3 %; see issue 11)."""
     original, held = time_variants["original"].metrics, time_variants["paused"].metrics
     jerk = "needle_driver.mean_jerk"
     assert held[jerk] == pytest.approx(original[jerk], rel=0.05)
