@@ -256,18 +256,19 @@ def tremor_power(values: np.ndarray, fs: float, band: tuple[float, float] = TREM
 
 
 def even_clock(values: np.ndarray, timestamps: np.ndarray) -> tuple[np.ndarray, float]:
-    """(T, C) samples read on an even clock from their exact timestamps (linear between frames), and
-    the clock's rate: the run's own mean frame rate. Evenly timed frames come back as they are."""
+    """(N, ...) samples read on an even clock from their exact timestamps, and the clock's rate: the
+    recording's typical rate (its median frame interval), so frames a camera dropped are filled in
+    (linearly) while the others keep their values. Evenly timed frames come back as they are."""
     t = np.asarray(timestamps, dtype=np.float64)
     if t.size < 2 or not t[-1] > t[0]:
         return values, float("nan")
-    fs = (t.size - 1) / (t[-1] - t[0])
-    clock = t[0] + np.arange(t.size) / fs
-    if np.allclose(t, clock, rtol=0.0, atol=1e-3 / fs):
+    fs = 1.0 / float(np.median(np.diff(t)))
+    clock = t[0] + np.arange(int(round((t[-1] - t[0]) * fs)) + 1) / fs
+    if clock.size == t.size and np.allclose(t, clock, rtol=0.0, atol=1e-3 / fs):
         return values, fs
     flat = values.reshape(t.size, -1)
     even = np.stack([np.interp(clock, t, flat[:, c]) for c in range(flat.shape[1])], axis=1)
-    return even.reshape(values.shape), fs
+    return even.reshape((clock.size, *values.shape[1:])), fs
 
 
 def fps_too_low_for_tremor(motion: Motion) -> bool:
@@ -299,7 +300,7 @@ def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
             even, rate = even_clock(offsets[a:b], motion.timestamps[a:b])
             # The fingertips' power pooled (their mean square): the floor, read on a narrow band at 25
             # fps, is then estimated from every fingertip at once.
-            power = tremor_power(even.reshape(b - a, -1), rate) / offsets.shape[1]
+            power = tremor_power(even.reshape(even.shape[0], -1), rate) / offsets.shape[1]
             if np.isfinite(power):
                 powers.append(power)
                 weights.append(span)
