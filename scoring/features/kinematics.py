@@ -269,8 +269,8 @@ def compute_mean_jerk(
 ) -> float:
     """Mean size of jerk, the derivative of acceleration (units/s^3). Given thresholds, over the time
     the hand moves (outside `pause_mask`'s pauses; 0 for a hand that never moves): over the whole
-    recording, three 3-s pauses inserted into 30 s of the real clips made it 18-23 % smoother (typing
-    -20.6 %, ASL -22.6 %, reaching -18.2 %; now -2.5, -0.8 and -2.4 %), and a slower
+    recording, three 3-s pauses inserted into 30 s of the real clips made it 18-22 % smoother (typing
+    -19.1 %, ASL -21.7 %, reaching -17.7 %; now -1.5, +1.4 and -1.7 %), and a slower
     worker with more pauses looked smoother too. Idle share is a metric of its own."""
     j = _velocity_derivative(motion, hand, 2, keypoint)
     if j is None:
