@@ -8,7 +8,8 @@ Variants are made as the test makes them (frames repeated or dropped in memory, 
 INTER_AREA) and tracked by MediaPipe through the project's tracking loop; `--cache` keeps the tracked
 motions between runs. Lines marked `!!` move more than 5 % or are measured on the original only (n/a:
 tremor below 25 fps); tremor at other frame rates is expected to move (frame repeats are no camera for
-4-12 Hz, see the test).
+4-12 Hz, and a frame tracked twice puts MediaPipe's frame-to-frame change above the band, where tremor's
+jitter floor is read: see the test).
 """
 
 from __future__ import annotations

@@ -274,7 +274,7 @@ def _hand_values(motion: Motion, hand: str, th: KinematicThresholds) -> dict[str
         "mean_speed": lambda: kinematics.compute_mean_speed(motion, hand),
         "peak_speed": lambda: kinematics.compute_peak_speed(motion, hand),
         "mean_acceleration": lambda: kinematics.compute_mean_acceleration(motion, hand),
-        "mean_jerk": lambda: kinematics.compute_mean_jerk(motion, hand),
+        "mean_jerk": lambda: kinematics.compute_mean_jerk(motion, hand, thresholds=th),
         "log_dimensionless_jerk": lambda: smoothness.compute_log_dimensionless_jerk(motion, hand, th),
         "sparc": lambda: smoothness.compute_sparc(motion, hand, th),
         "idle_share": lambda: kinematics.compute_idle_share(motion, hand, th),

@@ -261,10 +261,34 @@ def compute_mean_acceleration(motion: Motion, hand: str, keypoint: Optional[str]
     return time_mean(a, motion.timestamps) if a is not None else float("nan")
 
 
-def compute_mean_jerk(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:
-    """Mean size of jerk, the derivative of acceleration (units/s^3)."""
+def compute_mean_jerk(
+    motion: Motion,
+    hand: str,
+    keypoint: Optional[str] = None,
+    thresholds: Optional[KinematicThresholds] = None,
+) -> float:
+    """Mean size of jerk, the derivative of acceleration (units/s^3). Given thresholds, over the time
+    the hand moves (outside `pause_mask`'s pauses; 0 for a hand that never moves): over the whole
+    recording, three 3-s pauses inserted into 30 s of the real clips made it 18-22 % smoother (typing
+    -19.1 %, ASL -21.7 %, reaching -17.7 %; now -1.5, +1.4 and -1.7 %), and a slower
+    worker with more pauses looked smoother too. Idle share is a metric of its own."""
     j = _velocity_derivative(motion, hand, 2, keypoint)
-    return time_mean(j, motion.timestamps) if j is not None else float("nan")
+    if j is None:
+        return float("nan")
+    if thresholds is None:
+        return time_mean(j, motion.timestamps)
+    speed, t = hand_speed(motion, hand, keypoint), motion.timestamps
+    seen = np.isfinite(j) & np.isfinite(speed) if speed is not None else np.zeros(j.shape, dtype=bool)
+    if speed is None or not seen.any():
+        return float("nan")
+    # On pause_timeline's fine clock, as active time is: frame by frame, each pause's edges moved by up
+    # to a frame (67 ms at 15 fps), and the minimum-jerk rectangle's jerk with them (18.3 at 15 fps,
+    # 19.8 at 60).
+    clock, observed, paused = pause_timeline(speed, thresholds, t)
+    moving = observed & ~paused
+    if not moving.any():
+        return 0.0
+    return float(np.mean(np.interp(clock[moving], t[seen], j[seen])))
 
 
 def pause_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:

@@ -82,11 +82,14 @@ def estimate_jitter(values: np.ndarray) -> float:
     samples, not seconds, because jitter is added once per frame whatever the frame rate. NaN when
     fewer than four consecutive samples are observed anywhere."""
     values = np.asarray(values, dtype=np.float64)
-    pieces = [
-        np.diff(values[a:b], n=3, axis=0).ravel()
-        for a, b in mask_runs(np.isfinite(values).all(axis=1))
-        if b - a >= 4
-    ]
+    pieces = []
+    for a, b in mask_runs(np.isfinite(values).all(axis=1)):
+        run = values[a:b]
+        # A frame identical to the one before is a repeat (a held or padded frame), not a measurement:
+        # its zero differences would pass for a steadier tracker.
+        run = run[np.r_[True, np.any(np.diff(run, axis=0) != 0, axis=1)]]
+        if run.shape[0] >= 4:
+            pieces.append(np.diff(run, n=3, axis=0).ravel())
     if not pieces:
         return float("nan")
     differences = np.abs(np.concatenate(pieces))

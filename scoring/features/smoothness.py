@@ -6,8 +6,9 @@ the length of the task. Jerk comes from a local polynomial fit on the speed's ti
 (`local_fit.local_derivatives`), not from finite differences over frames, which made log dimensionless
 jerk change by up to 18 % between 15 and 50 fps on the real clips (and by 40 % on synthetic reaches):
 now 5 %. On that time scale 8-Hz tremor, which has its own metric, passes for no jerk. Tremor is
-measured on fingertips relative to the wrist, which removes the voluntary motion of the whole hand, and
-only where the frame rate can see 12 Hz (Nyquist).
+measured on fingertips relative to the wrist, which removes the voluntary motion of the whole hand, only
+where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the recording shows above
+the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more tremor than 60 fps).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ FINGERTIPS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger
 # prepare_motion keeps the unsmoothed fingertip offsets here, because smoothing removes tremor.
 RAW_FINGERTIP_SIGNAL = "{hand}.fingertip_offsets_raw"
 MIN_TREMOR_RUN_S = 1.0
+# The white jitter floor is read from this far above the tremor band (a 2-s Hann window's main lobe: a
+# line at the band's top leaks no further), where the Nyquist frequency leaves at least MIN_FLOOR_WIDTH_HZ.
+FLOOR_GUARD_HZ = 1.0
+MIN_FLOOR_WIDTH_HZ = 0.5
 # Movement units shorter than this (or of fewer than 5 samples, for the derivatives) are not scored.
 MIN_MOVEMENT_S = 0.15
 # SPARC reads each movement's speed on this clock (well above its 10-Hz cut-off).
@@ -193,35 +198,77 @@ def fingertip_offsets(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], 
     return None, ""
 
 
-def band_rms(values: np.ndarray, fs: float, band: tuple[float, float]) -> float:
-    """Root-mean-square amplitude of a (T, C) signal within a frequency band, summed over channels:
-    Welch's method (2 s Hann segments, half overlap, each linearly detrended), in numpy. A sine of
-    amplitude A inside the band gives A / sqrt(2)."""
+def band_density(values: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """(frequencies, one-sided power spectral density summed over channels) of a (T, C) signal by
+    Welch's method (2 s Hann segments, half overlap, each linearly detrended), in numpy. The density
+    of the end bins (0 Hz and, for an even segment, fs/2) is doubled as well: `band_power` gives them
+    the half bin that lies inside 0..fs/2, so every bin is a density over the frequencies it stands for."""
     x = np.asarray(values, dtype=np.float64).reshape(values.shape[0], -1)
     nperseg = min(x.shape[0], int(round(2.0 * fs)))
     if nperseg < 4:
-        return float("nan")
+        return np.zeros(0), np.zeros(0)
     step = max(1, nperseg // 2)
     segments = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=0)[::step]  # (n, C, L)
     ramp = np.arange(nperseg) - (nperseg - 1) / 2.0
     slope = (segments @ ramp) / (ramp @ ramp)
     detrended = segments - segments.mean(axis=-1, keepdims=True) - slope[..., None] * ramp
-    window = np.hanning(nperseg + 1)[:-1] if nperseg > 1 else np.ones(1)  # periodic Hann, as scipy
+    window = np.hanning(nperseg + 1)[:-1]  # periodic Hann, as scipy
     spectrum = np.abs(np.fft.rfft(detrended * window, axis=-1)) ** 2
-    psd = spectrum / (fs * np.sum(window**2))
-    psd[..., 1:] *= 2.0  # one-sided
-    if nperseg % 2 == 0:
-        psd[..., -1] /= 2.0
-    freqs = np.fft.rfftfreq(nperseg, 1.0 / fs)
-    # Each bin stands for the frequencies within half a bin of it, and counts by the share of those in
-    # the band: a bin on an edge (4 Hz at 2-s segments) was in or out by floating-point rounding of the
-    # frame rate (24.99999 fps left it out, 25.00001 fps in), moving narrow bands by up to 30 %.
-    half = 0.5 * (freqs[1] - freqs[0])
-    share = np.clip(np.minimum(freqs + half, band[1]) - np.maximum(freqs - half, band[0]), 0.0, None)
-    if not share.any():
+    density = 2.0 * spectrum / (fs * np.sum(window**2))
+    return np.fft.rfftfreq(nperseg, 1.0 / fs), density.mean(axis=0).sum(axis=0)
+
+
+def band_power(freqs: np.ndarray, density: np.ndarray, fs: float, band: tuple[float, float]) -> float:
+    """Power of `band_density`'s spectrum within a band (NaN when no bin reaches it)."""
+    if freqs.size < 2:
         return float("nan")
-    power = float(psd.mean(axis=0).sum(axis=0) @ share)
-    return float(np.sqrt(power))
+    # Each bin stands for the frequencies within half a bin of it (those inside 0..fs/2), and counts by
+    # the share of those in the band: a bin on an edge (4 Hz at 2-s segments) was in or out by
+    # floating-point rounding of the frame rate (24.99999 fps left it out, 25.00001 fps in), moving
+    # narrow bands by up to 30 %.
+    half = 0.5 * (freqs[1] - freqs[0])
+    low, high = max(band[0], 0.0), min(band[1], fs / 2.0)
+    share = np.clip(np.minimum(freqs + half, high) - np.maximum(freqs - half, low), 0.0, None)
+    return float(density @ share) if share.any() else float("nan")
+
+
+def band_rms(values: np.ndarray, fs: float, band: tuple[float, float]) -> float:
+    """Root-mean-square amplitude of a (T, C) signal within a frequency band, summed over channels. A
+    sine of amplitude A inside the band gives A / sqrt(2)."""
+    freqs, density = band_density(values, fs)
+    return float(np.sqrt(band_power(freqs, density, fs, band)))
+
+
+def tremor_power(values: np.ndarray, fs: float, band: tuple[float, float] = TREMOR_BAND_HZ) -> float:
+    """Band power (`band_power`) of an evenly sampled (T, C) signal less its white noise floor: the
+    floor's density is read above the band (from FLOOR_GUARD_HZ above its top, where the Nyquist
+    frequency leaves room, to fs/2) and taken off per hertz of the band. White jitter of sd s adds
+    2 s^2 / fs per hertz, so with the floor left in, 0.003 hand sizes of jitter read as 12 % more 8-Hz
+    tremor at 25 fps than at 60. May come out below 0 (the floor is an estimate); NaN where fs/2 does
+    not exceed the band's top."""
+    freqs, density = band_density(values, fs)
+    nyquist = fs / 2.0
+    floor_start = max(band[1], min(band[1] + FLOOR_GUARD_HZ, nyquist - MIN_FLOOR_WIDTH_HZ))
+    if nyquist <= floor_start:
+        return float("nan")
+    floor = band_power(freqs, density, fs, (floor_start, nyquist)) / (nyquist - floor_start)
+    return band_power(freqs, density, fs, band) - floor * (band[1] - band[0])
+
+
+def even_clock(values: np.ndarray, timestamps: np.ndarray) -> tuple[np.ndarray, float]:
+    """(N, ...) samples read on an even clock from their exact timestamps, and the clock's rate: the
+    recording's typical rate (its median frame interval), so frames a camera dropped are filled in
+    (linearly) while the others keep their values. Evenly timed frames come back as they are."""
+    t = np.asarray(timestamps, dtype=np.float64)
+    if t.size < 2 or not t[-1] > t[0]:
+        return values, float("nan")
+    fs = 1.0 / float(np.median(np.diff(t)))
+    clock = t[0] + np.arange(int(round((t[-1] - t[0]) * fs)) + 1) / fs
+    if clock.size == t.size and np.allclose(t, clock, rtol=0.0, atol=1e-3 / fs):
+        return values, fs
+    flat = values.reshape(t.size, -1)
+    even = np.stack([np.interp(clock, t, flat[:, c]) for c in range(flat.shape[1])], axis=1)
+    return even.reshape((clock.size, *values.shape[1:])), fs
 
 
 def fps_too_low_for_tremor(motion: Motion) -> bool:
@@ -230,9 +277,12 @@ def fps_too_low_for_tremor(motion: Motion) -> bool:
 
 
 def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
-    """4-12 Hz RMS amplitude of the fingertips relative to the wrist (units), averaged over fingertips
-    and over observed runs of at least 1 s; NaN with a reason when the frame rate or keypoints do not
-    allow it."""
+    """4-12 Hz RMS amplitude of the fingertips relative to the wrist (units) above the recording's own
+    white jitter floor (`tremor_power`), read on an even clock from the exact timestamps: the root of
+    the mean power over fingertips and observed runs of at least 1 s (weighted by their length); NaN
+    with a reason when the frame rate or keypoints do not allow it. The floor's estimate scatters by
+    about 1 / sqrt(floor band x duration x channels): at 25 fps, where only 12-12.5 Hz is above the
+    band, some 2 % over a minute of practice and 10-20 % on a clip of a few seconds."""
     fs = motion.fps
     if fps_too_low_for_tremor(motion):
         return float(
@@ -241,15 +291,21 @@ def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
     offsets, what = fingertip_offsets(motion, hand)
     if offsets is None:
         return float("nan"), "no fingertip and wrist (or glove tip) keypoints for this hand"
-    flat = offsets.reshape(offsets.shape[0], -1)
-    finite = np.isfinite(flat).all(axis=1)
-    weighted: list[tuple[float, int]] = []
+    finite = np.isfinite(offsets.reshape(offsets.shape[0], -1)).all(axis=1)
+    powers: list[float] = []
+    weights: list[float] = []
     for a, b in mask_runs(finite):
-        if (b - a) / fs >= MIN_TREMOR_RUN_S:
-            n_tips = offsets.shape[1]
-            per_tip = [band_rms(offsets[a:b, i], fs, TREMOR_BAND_HZ) for i in range(n_tips)]
-            weighted.append((float(np.nanmean(per_tip)), b - a))
-    if not weighted:
+        span = motion.timestamps[b - 1] - motion.timestamps[a]
+        if span + 1.0 / fs >= MIN_TREMOR_RUN_S:
+            even, rate = even_clock(offsets[a:b], motion.timestamps[a:b])
+            # The fingertips' power pooled (their mean square): the floor, read on a narrow band at 25
+            # fps, is then estimated from every fingertip at once.
+            power = tremor_power(even.reshape(even.shape[0], -1), rate) / offsets.shape[1]
+            if np.isfinite(power):
+                powers.append(power)
+                weights.append(span)
+    if not powers:
         return float("nan"), f"no tracked run of {MIN_TREMOR_RUN_S:.0f} s or more ({what})"
-    values, weights = zip(*weighted)
-    return float(np.average(values, weights=weights)), what
+    # Power, not amplitude, averaged over runs, then the root: the floor's estimate scatters around
+    # the truth, and a root per run (clipped at 0) would bias a small tremor upwards.
+    return float(np.sqrt(max(np.average(powers, weights=weights), 0.0))), what

@@ -185,3 +185,19 @@ def test_prepare_motion_records_both_steps_and_does_not_repeat_them():
     np.testing.assert_allclose(again.positions, prepared.positions, rtol=1e-3, equal_nan=True)
     marker = prepare_motion(tracked, mm_per_px=0.25)
     assert marker.units == "mm"
+
+
+def test_the_smoothing_window_does_not_flip_with_the_timestamps_last_bit():
+    """0.3 s is 7.5 frames at 25 fps: the same frames, timed 0.04 s apart as two recordings' floats
+    give it (a last bit either side), are smoothed alike (7 frames, the odd count nearest 0.3 s); the
+    window was 7 frames for one and 9 for the other."""
+    rng = np.random.default_rng(2)
+    track = np.cumsum(rng.standard_normal((200, 2)), axis=0)
+    motion = motion_from_tracks({("right_hand", "centroid"): track}, fps=25.0)
+    cleaned = [
+        clean_motion(dataclasses.replace(motion, timestamps=np.arange(200) * period), smoother="savgol")
+        for period in (0.04 * (1 + 1e-14), 0.04 * (1 - 1e-14))
+    ]
+    first, second = (c.track("right_hand", "centroid") for c in cleaned)
+    np.testing.assert_allclose(first, second, atol=1e-9)
+    assert not np.allclose(first, track)  # it did smooth

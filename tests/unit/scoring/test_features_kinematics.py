@@ -7,7 +7,7 @@ import pytest
 
 from skillsight.scoring.features import area, hand_reference_keypoint, prepare_motion
 from skillsight.scoring.features import kinematics as k
-from skillsight.scoring.features.local_fit import local_linear_fit
+from skillsight.scoring.features.local_fit import estimate_jitter, local_linear_fit
 from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk, compute_sparc
 from skillsight.scoring.synthetic import generate_practice, minimum_jerk, motion_from_tracks
 
@@ -295,3 +295,17 @@ def test_a_short_dip_below_rest_does_not_split_a_smoothness_unit():
     assert k.movement_segments(speed, TH, times) == [(20, 100)]
     speed[50:62] = 0.05  # 0.4 s: the hand came to rest between two units
     assert k.movement_segments(speed, TH, times) == [(20, 50), (62, 100)]
+
+
+def test_repeated_frames_do_not_make_the_tracker_look_steadier():
+    """A frame held (a pause made by freezing the picture) or every frame shown twice (a 30-fps file
+    padded from 15 fps) repeats measurements: the jitter is that of the frames measured. Counted,
+    their zero differences made three 3-s frozen pauses in 30 s of real tracking look 36 % steadier."""
+    rng = np.random.default_rng(8)
+    track = 0.01 * rng.standard_normal((600, 2))
+    held = np.concatenate([track[:300], np.repeat(track[300:301], 300, axis=0), track[300:]])
+    twice = np.repeat(track, 2, axis=0)
+    measured = estimate_jitter(track)
+    assert measured == pytest.approx(0.01, rel=0.15)
+    assert estimate_jitter(held) == pytest.approx(measured, rel=0.05)
+    assert estimate_jitter(twice) == pytest.approx(measured, rel=1e-9)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,29 @@ def test_sparc_scores_whole_movements_the_same_at_any_frame_rate():
         values.append(compute_sparc(motion, HAND, thresholds_for(motion)))
     whole = spectral_arc_length(np.gradient(minimum_jerk(np.linspace(0, 1, 81)), 0.01), 100.0)
     assert values == pytest.approx([whole] * len(values), rel=0.02)
+
+
+def _fingers_moving(hz: float, amplitude: float, drop_every: int = 0):
+    """30 s of five fingertips moving at `hz` relative to a drifting wrist at 30 fps; with drop_every,
+    the camera drops every drop_every-th frame (the timestamps say so)."""
+    t = np.arange(900) / 30.0
+    if drop_every:
+        t = np.delete(t, np.s_[drop_every - 1 :: drop_every])
+    wrist = np.c_[0.3 * np.sin(2 * np.pi * 0.2 * t), 0.0 * t]
+    tracks = {(HAND, "wrist"): wrist}
+    for i, tip in enumerate(
+        ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
+    ):
+        wave = amplitude * np.sin(2 * np.pi * hz * t + i)[:, None] * [0.6, 0.8]
+        tracks[(HAND, tip)] = wrist + [0.0, 0.8] + wave
+    motion = motion_from_tracks(tracks, fps=30.0, units="hand_size")
+    return prepare_motion(replace(motion, timestamps=t))
+
+
+def test_dropped_frames_do_not_move_slow_finger_motion_into_the_tremor_band():
+    """Tremor reads the fingertips on an even clock from the exact timestamps. Read frame by frame, a
+    camera dropping every 6th frame compressed time by a sixth: 3.5-Hz finger motion (voluntary, below
+    the band) read as 4.2 Hz, and tremor as 0.029 instead of 0.010 (the band's edge bin)."""
+    even = compute_tremor(_fingers_moving(3.5, 0.05), HAND)[0]
+    dropped = compute_tremor(_fingers_moving(3.5, 0.05, drop_every=6), HAND)[0]
+    assert dropped == pytest.approx(even, rel=0.1)
