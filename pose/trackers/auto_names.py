@@ -94,7 +94,13 @@ class AnatomicalNames:
     def _landmark_names(
         self, observation: FrameObservation, present: list[int], size: tuple[int, int], frame: Frame
     ) -> list[str]:
-        centres = [tuple(float(v) for v in observation.positions[s, self.n_landmarks, :2]) for s in present]
+        centres = [
+            (
+                float(observation.positions[s, self.n_landmarks, 0]),
+                float(observation.positions[s, self.n_landmarks, 1]),
+            )
+            for s in present
+        ]
         keys = [
             side_key(arm_entry(observation.positions[s, : self.n_landmarks], size), centre, size)
             for s, centre in zip(present, centres)
@@ -102,7 +108,7 @@ class AnatomicalNames:
         names = names_by_side(keys, size, self.camera_view)
         if self._tracks:
             predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
-            tracked = names_by_tracks(centres, names, predictions, size)  # type: ignore[arg-type]
+            tracked = names_by_tracks(centres, names, predictions, size)
             names = tracked if len(set(tracked)) == len(tracked) else names
         return names
 
