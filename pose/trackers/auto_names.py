@@ -26,16 +26,23 @@ from skillsight.pose.trackers.gloves.identity import HandTrack, names_by_side, n
 
 WRIST, MIDDLE_FINGER_MCP = 0, 9
 MAX_TRACK_GAP_S = 0.5  # as the glove tracker: a hand unseen longer is named afresh
+# The hand's line is the forearm's only up to the wrist's sideways bend: about 20 degrees towards the
+# thumb and 30 towards the little finger at most (anatomical range of radial and ulnar deviation).
+WRIST_DEVIATION_DEG = 30.0
 VELOCITY_MEMORY = 0.5  # share of the previous velocity kept: one jumpy frame does not throw the track off
 
 
-def arm_entry(points: np.ndarray, size: tuple[int, int]) -> Optional[tuple[float, float]]:
-    """Where the ray from the middle finger's knuckle through the wrist leaves the frame by the left,
-    bottom or right border (the arm's way in); None where it leaves by the top (fingers pointing at the
-    trainee: the arm's way is not known) or the points are missing."""
+def arm_entry(
+    points: np.ndarray, size: tuple[int, int], turn_deg: float = 0.0
+) -> Optional[tuple[float, float]]:
+    """Where the ray from the middle finger's knuckle through the wrist (turned by `turn_deg`) leaves the
+    frame by the left, bottom or right border (the arm's way in); None where it leaves by the top
+    (fingers pointing at the trainee: the arm's way is not known) or the points are missing."""
     width, height = size
     wrist, knuckle = np.asarray(points[WRIST][:2], float), np.asarray(points[MIDDLE_FINGER_MCP][:2], float)
-    direction = wrist - knuckle
+    turn = math.radians(turn_deg)
+    rotation = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
+    direction = rotation @ (wrist - knuckle)
     if np.isnan(direction).any() or not np.any(direction):
         return None
     steps = []
@@ -106,11 +113,27 @@ class AnatomicalNames:
             for s, centre in zip(present, centres)
         ]
         names = names_by_side(keys, size, self.camera_view)
+        if len(present) == 1 and self._undecided(observation.positions[present[0], : self.n_landmarks], size):
+            names = [HAND_NAMES[present[0]]]  # either arm could come in there: the hand's own look decides
         if self._tracks:
             predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
             tracked = names_by_tracks(centres, names, predictions, size)
             names = tracked if len(set(tracked)) == len(tracked) else names
         return names
+
+    def _undecided(self, points: np.ndarray, size: tuple[int, int]) -> bool:
+        """Whether a lone hand's arm, within the wrist's sideways bend, may come in on either side of the
+        middle of the trainee's edge (one arm's key below it, the other's above)."""
+        keys = []
+        for turn in (-WRIST_DEVIATION_DEG, WRIST_DEVIATION_DEG):
+            entry = arm_entry(points, size, turn)
+            if entry is None:
+                return True
+            keys.append(side_key(entry, entry, size))
+        middle = names_by_side([min(keys)], size, self.camera_view) != names_by_side(
+            [max(keys)], size, self.camera_view
+        )
+        return middle
 
     def _follow(self, hand: str, centre: np.ndarray, frame: Frame) -> None:
         previous = self._tracks.get(hand)

@@ -106,3 +106,17 @@ def test_a_landmark_hand_on_a_glove_hand_takes_the_glove_trackers_name_in_video(
         observation = tracker.process(frame(i))
         assert observation.confidence[0, 0] > 0 and not np.any(observation.confidence[1] > 0)
         assert np.allclose(observation.positions[0, :21], hand_with_arm(200.0, 250.0, (0.0, 1.0)))
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_a_lone_hand_whose_arm_may_come_in_on_either_side_keeps_mediapipes_label(label: int) -> None:
+    # the real typing clip: one hand, its forearm up from about the middle of the bottom edge; within the
+    # wrist's sideways bend either arm could come in there
+    tracker = auto({i: {label: (330.0, 300.0, (0.05, 1.0))} for i in range(5)}, {})
+    assert all(tracker.process(frame(i)).confidence[label, 0] > 0 for i in range(5))
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_a_lone_hand_whose_arm_comes_in_by_the_left_border_is_the_left_hand(label: int) -> None:
+    tracker = auto({i: {label: (150.0, 200.0, (-1.0, 0.3))} for i in range(5)}, {})
+    assert all(tracker.process(frame(i)).confidence[0, 0] > 0 for i in range(5))
