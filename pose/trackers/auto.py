@@ -187,9 +187,8 @@ class AutoTracker:
         else:
             sample_landmarks = []
         if self.sleeves_rejected and not self.skin_tone_gloves_found:
-            self.gloves_present = (
-                False  # bare hands (or latex MediaPipe sees) in sleeves: landmarks name them
-            )
+            # bare hands (or latex MediaPipe sees) in sleeves: the landmarks report them, not the sleeves
+            self.gloves_present = False
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
