@@ -96,9 +96,19 @@ def against_reference(auto: list, reference: np.ndarray) -> None:
     )
 
 
-def blue_typing(frames: list) -> None:
+def tests_on_path() -> None:
+    """The tests' own recolouring and scoring (tests/unit/pose, tests/integration) become importable."""
     tests = Path(__file__).resolve().parents[1] / "tests"
-    sys.path[:0] = [str(tests), str(tests / "support"), str(tests / "unit" / "pose")]
+    sys.path[:0] = [
+        str(tests),
+        str(tests / "support"),
+        str(tests / "unit" / "pose"),
+        str(tests / "integration"),
+    ]
+
+
+def blue_typing(frames: list) -> None:
+    tests_on_path()
     from test_gloves_typing import auto_track, blue_gloved  # the test's own recolouring and scoring
 
     gloved, truth = blue_gloved(frames)
@@ -119,21 +129,13 @@ def blue_typing(frames: list) -> None:
     )
 
 
-def forearm_mask(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    """Skin beyond the wrist, on the side away from the fingers (the forearm), as a uint8 mask."""
-    from skillsight.synthetic_video import skin_mask_ycrcb
-
-    wrist, middle = landmarks[0, :2], landmarks[9, :2]
-    axis = (middle - wrist) / max(float(np.linalg.norm(middle - wrist)), 1.0)
-    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
-    along = (xx - wrist[0]) * axis[0] + (yy - wrist[1]) * axis[1]
-    return np.where(along < -0.2 * np.linalg.norm(middle - wrist), skin_mask_ycrcb(image), 0).astype(np.uint8)
-
-
 def sleeve_check(frames: list, reference: np.ndarray) -> None:
     from skillsight.capture.frames import Frame
     from skillsight.pose.trackers.gloves import latex
     from skillsight.synthetic_video import hand_mask_from_landmarks, recolor_skin_to_glove
+
+    tests_on_path()
+    from test_gloves_real import forearm_mask
 
     sample = frames[::16]
     masks = {
