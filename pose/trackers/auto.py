@@ -19,8 +19,12 @@ with coloured or white gloves is never searched for skin (a glove pair has one c
 beside a glove would win frames from it). Stills of an image folder are each decided on their
 own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
 hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
-is its other hand, which MediaPipe missed); seen from above, hands both trackers see are named as the
-glove tracker names them (where each arm enters), not by MediaPipe's handedness.
+is its other hand, which MediaPipe missed). Seen from above (camera view "top"), in stills and in video,
+hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both trackers see as the
+glove tracker names it (where its arm enters), a landmark hand alone where its arm comes in, and in video
+each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run into
+skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers): unless
+those hands are skin-tone latex, they are not tracked as gloves.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
@@ -42,6 +46,12 @@ from skillsight.base.keypoints import GLOVE_KEYPOINTS
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
+from skillsight.pose.trackers.auto_hands import (
+    bare_hand_seen,
+    beside_a_bare_hand,
+    is_bare,
+    match_gloves_to_landmarks,
+)
 from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
     DEFAULT_CAMERA_VIEW,
@@ -54,21 +64,16 @@ from skillsight.pose.trackers.base import (
 # 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
 # 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
 # 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
-AUTO_TRACKER_VERSION = "1.5"
+# 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
+#      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
+AUTO_TRACKER_VERSION = "1.6"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
-BARE_SKIN_SHARE = 0.3  # of the points along a landmark hand's bones on skin colour, at least
-HAND_BONES = (
-    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),
-    (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
-)  # fmt: skip
-BESIDE_HAND_SIZES = 1.5  # a forearm is about one and a half hand sizes long
-SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
-
 TrackerFactory = Callable[[], Tracker]
+_is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
 
 
 def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
@@ -132,9 +137,16 @@ class AutoTracker:
         self.hand_keypoints: tuple[str, ...] = tuple(self.hands.keypoints)
         self.keypoints: tuple[str, ...] = (*self.hand_keypoints, *GLOVE_KEYPOINTS)
         self._tip = self.hand_keypoints.index(TIP_KEYPOINT)
+        self._names: Optional[Any] = None
+        if camera_view == "top":  # MediaPipe's handedness is learnt on hands seen from the front
+            # lazy: the names share the glove tracker's identity module, which loads OpenCV
+            from skillsight.pose.trackers.auto_names import AnatomicalNames
+
+            self._names = AnatomicalNames(camera_view, len(self.hand_keypoints), independent_frames)
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
         self.bare_handed_rejected = False  # glove candidates rejected: a bare-handed video, still objects
+        self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
         self.skin_tone_gloves_found = False
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._last_landmarks_s: Optional[float] = None
@@ -174,6 +186,9 @@ class AutoTracker:
             sample_landmarks = self._sample_landmarks(sample)
         else:
             sample_landmarks = []
+        if self.sleeves_rejected and not self.skin_tone_gloves_found:
+            # bare hands (or latex MediaPipe sees) in sleeves: the landmarks report them, not the sleeves
+            self.gloves_present = False
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
@@ -193,6 +208,7 @@ class AutoTracker:
             families = tuple(calibration.families) if calibration is not None else ()
             if not families or not latex.are_latex_sleeves(families[0], sample, self.camera_view):
                 return False
+            self.sleeves_rejected = True  # a sleeve ends in a hand of skin colour, a glove in its fingers
         self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
         return latex.enough_latex(self.skin_latex_sample_share)
 
@@ -206,38 +222,58 @@ class AutoTracker:
         self.gloves.prepare(sample)
         self.gloves_present = self.skin_tone_gloves_found = True
 
-    def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
-        """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
-        samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
+    def _glove_centres(self, sample: Sequence[Frame]) -> Optional[list[np.ndarray]]:
+        """Per sample, the two glove slots' centres (NaN where none) from a tracker of its own; None where
+        no glove tracker can be built or the sample is too short to tell motion."""
         if self._gloves_factory is None or len(sample) < 3:
-            return True
+            return None
         probe = self._gloves_factory()
         try:
             probe.prepare(sample)
-            centres = [probe.process(frame).positions[:, 0, :2] for frame in sample]
+            return [probe.process(frame).positions[:, 0, :2] for frame in sample]
         finally:
             probe.close()
+
+    @staticmethod
+    def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
+        """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
+        points = np.array([c[slot] for c in centres if not np.isnan(c[slot]).any()])
+        if len(points) < 3:
+            return False
+        return float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1))) >= (
+            MIN_HAND_MOTION * width
+        )
+
+    def _gloves_are_hands(
+        self,
+        sample: Sequence[Frame],
+        landmarks: Sequence[FrameObservation],
+    ) -> bool:
+        """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
+        samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
+        centres = self._glove_centres(sample)
+        if centres is None:
+            return True
         width = float(sample[0].image.shape[1])
         n_kp = len(self.hand_keypoints)
         for slot in range(2):
             kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
-            seen = [(centres[i][slot], landmarks[i]) for i in kept]
-            frames = [sample[i] for i in kept]
-            if len(seen) < 3:
+            if len(kept) < 3:
                 continue
-            points = np.array([c for c, _ in seen])
-            moves = float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1)))
             on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
-            for (centre, observation), frame in zip(seen, frames):
+            for i in kept:
+                observation, frame = landmarks[i], sample[i]
                 taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
                 glove = np.full((2, 3), np.nan)
-                glove[slot, :2] = centre
-                matched = _match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
-                if matched and not _is_bare(observation.positions[matched[slot], :, :2], frame.image):
+                glove[slot, :2] = centres[i][slot]
+                matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
+                if matched and not is_bare(observation.positions[matched[slot], :, :2], frame.image):
                     on_gloved += 1
-                on_bare += int(_beside_a_bare_hand(centre, observation.positions[:, :n_kp], taken, frame))
+                on_bare += int(
+                    beside_a_bare_hand(centres[i][slot], observation.positions[:, :n_kp], taken, frame)
+                )
             # a candidate on a bare hand (its sleeve, its cuff) moves with it but is no glove
-            if on_gloved >= len(seen) / 3 or (moves >= MIN_HAND_MOTION * width and on_bare < len(seen) / 2):
+            if on_gloved >= len(kept) / 3 or (self._moves(centres, slot, width) and on_bare < len(kept) / 2):
                 return True
         return False
 
@@ -258,9 +294,13 @@ class AutoTracker:
         # beside a bare hand a white or blue "glove" is an object; a skin-coloured one is the other hand
         # (bare, which MediaPipe missed, or skin-tone latex): it stays
         skin = getattr(self.gloves, "last_family", None) == "skin"
-        if gloved is not None and self.independent_frames and self.camera_view == "top":
+        if gloved is not None and self._names is not None:
             landmarks = _named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
-        observation = self._merge(landmarks, gloved, not skin and _bare_hand_seen(landmarks, frame.image))
+        observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
+        if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
+            areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
+            glove_named = [not np.isnan(area) for area in areas]
+            observation = self._names.name(observation, glove_named, frame)
         self._counts["frames"] += 1
         return observation
 
@@ -331,7 +371,7 @@ class AutoTracker:
         on the other: the "glove" is a white or blue object)."""
         n_hand_kp = len(self.hand_keypoints)
         glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
-        matched = _match_gloves_to_landmarks(
+        matched = match_gloves_to_landmarks(
             positions[:, :n_hand_kp], taken, gloved.positions[:, 0], glove_slots
         )
         for slot in glove_slots:
@@ -363,6 +403,12 @@ class AutoTracker:
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
             "still_glove_candidates_rejected": self.bare_handed_rejected,
+            "sleeves_rejected": self.sleeves_rejected,
+            "names": "top view: by where each arm enters (the glove tracker's, else the ray from the middle "
+            "knuckle through the wrist), kept over time"
+            if self._names is not None
+            else "MediaPipe handedness",
+            "hands_renamed_by_anatomy": self._names.renamed if self._names is not None else 0,
             "skin_tone_gloves_found": self.skin_tone_gloves_found,
             "skin_latex_sample_share": self.skin_latex_sample_share,
             "per_frame_sources": dict(self._counts),
@@ -382,97 +428,20 @@ class AutoTracker:
         self.close()
 
 
-def _match_gloves_to_landmarks(
-    landmark_points: np.ndarray, taken: list[bool], glove_centroids: np.ndarray, glove_slots: list[int]
-) -> dict[int, int]:
-    """glove slot -> landmark slot for glove blobs that are a hand MediaPipe already reports: the nearest
-    glove centroid to that hand's landmark centre, within SAME_HAND_RADIUS hand sizes of it. Each
-    landmark hand takes at most one glove, so the other glove stays a hand of its own."""
-    matched: dict[int, int] = {}
-    for landmark_slot in (s for s in range(2) if taken[s]):
-        xy = landmark_points[landmark_slot, :, :2]
-        xy = xy[~np.isnan(xy).any(axis=1)]
-        free = [g for g in glove_slots if g not in matched]
-        if not free or len(xy) == 0:
-            continue
-        centre = xy.mean(axis=0)
-        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
-        distances = [float(np.linalg.norm(glove_centroids[g, :2] - centre)) for g in free]
-        nearest = int(np.argmin(distances))
-        if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
-            matched[free[nearest]] = landmark_slot
-    return matched
-
-
 def _named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp: int) -> FrameObservation:
-    """A still seen from above: where both trackers see the same hands, the glove tracker's names (by
-    where each arm enters the frame, the trainee at the bottom) over MediaPipe's handedness, which its
-    models learnt on bare hands seen from the front and which skin-tone latex from above confuses."""
+    """Seen from above: a landmark hand the glove tracker also sees takes the glove tracker's name (by
+    where its arm enters the frame, the trainee at the bottom, kept over time in video) over MediaPipe's
+    handedness, which its models learnt on bare hands seen from the front and which skin-tone latex from
+    above confuses; the other landmark hand, if any, takes the other name."""
     taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
     glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
-    if not any(taken) or len(glove_slots) < sum(taken):
+    if not any(taken) or not glove_slots:
         return landmarks
-    matched = _match_gloves_to_landmarks(
+    matched = match_gloves_to_landmarks(
         landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
     )
-    if len(matched) < sum(taken) or all(g == s for g, s in matched.items()):
+    if not any(g != s for g, s in matched.items()):
         return landmarks
-    order = [1, 0]
-    extras = {}
-    for key, value in landmarks.extras.items():
-        hand, dot, rest = key.partition(".")
-        swapped = {HAND_NAMES[0]: HAND_NAMES[1], HAND_NAMES[1]: HAND_NAMES[0]}.get(hand)
-        extras[f"{swapped}{dot}{rest}" if swapped and dot else key] = value
-    world = landmarks.world[order] if landmarks.world is not None else None
-    return FrameObservation(landmarks.positions[order], landmarks.confidence[order], world, extras)
+    from skillsight.pose.trackers.auto_names import swapped  # lazy: loads OpenCV (gloves.identity)
 
-
-def _beside_a_bare_hand(
-    centre: np.ndarray, landmark_points: np.ndarray, taken: list[bool], frame: Frame
-) -> bool:
-    """Whether a glove candidate lies on or beside (within a forearm's reach of) a bare landmark hand:
-    its sleeve, its cuff or the hand itself."""
-    for slot in (s for s in range(2) if taken[s]):
-        xy = landmark_points[slot, :, :2]
-        xy = xy[~np.isnan(xy).any(axis=1)]
-        if len(xy) == 0:
-            continue
-        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
-        near = (
-            float(np.linalg.norm(np.asarray(centre)[:2] - xy.mean(axis=0))) <= BESIDE_HAND_SIZES * hand_size
-        )
-        if near and _is_bare(landmark_points[slot, :, :2], frame.image):
-            return True
-    return False
-
-
-def _bare_hand_seen(landmarks: FrameObservation, image_rgb: np.ndarray) -> bool:
-    """Whether a landmark hand of this frame is bare: most of its landmarks lie on skin-coloured pixels
-    (MediaPipe sometimes finds a gloved hand too; its landmarks then lie on glove colour)."""
-    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
-        return False
-    for slot in range(landmarks.confidence.shape[0]):
-        if np.any(landmarks.confidence[slot] > 0) and _is_bare(landmarks.positions[slot, :, :2], image_rgb):
-            return True
-    return False
-
-
-def _is_bare(points: np.ndarray, image_rgb: np.ndarray) -> bool:
-    """Whether one landmark hand is bare: along its bones (not only at its 21 joints, which an instrument or
-    the hand's edge may cover), skin-coloured pixels outnumber glove-coloured ones (saturated colour or
-    white) and cover a fair share; grey instruments and dark thread count for neither."""
-    height, width = image_rgb.shape[:2]
-    if len(points) != 21:
-        return False
-    t = np.linspace(0.0, 1.0, 6)[:, None]
-    xy = np.concatenate([points[a] + t * (points[b] - points[a]) for a, b in HAND_BONES])
-    xy = xy[~np.isnan(xy).any(axis=1)].round().astype(int)
-    inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
-    if inside.sum() < 20:
-        return False
-    pixels = np.ascontiguousarray(image_rgb[xy[inside, 1], xy[inside, 0]].reshape(1, -1, 3), dtype=np.uint8)
-    # lazy: OpenCV (cv2) loads only when a frame is checked, so `skillsight track --help` stays light
-    from skillsight.pose.trackers.gloves.segmentation import glove_coloured, skin_coloured
-
-    skin = float(np.mean(skin_coloured(pixels)))
-    return skin >= BARE_SKIN_SHARE and skin > float(np.mean(glove_coloured(pixels)))
+    return swapped(landmarks)

@@ -141,3 +141,32 @@ def test_auto_uses_gloves_or_landmarks_and_never_reports_fewer_hands(
         assert (
             sources["hands_from_gloves"] + sources["glove_hands_matched_to_landmarks"] >= 0.95 * AUTO_FRAMES
         )
+
+
+def forearm_mask(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """Skin beyond the wrist, on the side away from the fingers (the forearm), as a uint8 mask."""
+    from skillsight.synthetic_video import skin_mask_ycrcb
+
+    wrist, knuckle = landmarks[0, :2], landmarks[9, :2]
+    palm = max(float(np.linalg.norm(knuckle - wrist)), 1.0)
+    axis = (knuckle - wrist) / palm
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
+    along = (xx - wrist[0]) * axis[0] + (yy - wrist[1]) * axis[1]
+    return np.where(along < -0.2 * palm, skin_mask_ycrcb(image), 0).astype(np.uint8)
+
+
+@pytest.mark.parametrize("recoloured", ["forearm", "hand"])
+def test_a_blue_sleeve_ends_in_a_skin_hand_and_a_blue_glove_in_its_own_fingers(
+    recoloured: str, reference: np.ndarray
+) -> None:
+    """The real signing hand with its forearm recoloured blue (a sleeve ending at a bare hand) and with
+    its hand recoloured (a glove, the bare forearm behind it): only the first is a sleeve."""
+    from skillsight.pose.trackers.gloves import latex
+    from skillsight.synthetic_video import hand_mask_from_landmarks, recolor_skin_to_glove
+
+    mask_of = forearm_mask if recoloured == "forearm" else hand_mask_from_landmarks
+    sample = [
+        Frame(f.index, f.time_s, recolor_skin_to_glove(f.image, "blue", mask_of(f.image, reference[f.index])))
+        for f in sample_of(shared_file("tfjs/asl_hand.25fps.mp4"))
+    ]
+    assert latex.are_latex_sleeves("colored", sample, "front") is (recoloured == "forearm")

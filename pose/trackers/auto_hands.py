@@ -1,0 +1,90 @@
+"""`auto`'s evidence from one frame: which glove blob is a hand MediaPipe already reports, and whether a
+landmark hand is bare (skin along its bones) or gloved (MediaPipe sometimes finds a gloved hand too)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.base import FrameObservation
+
+BARE_SKIN_SHARE = 0.3  # of the points along a landmark hand's bones on skin colour, at least
+HAND_BONES = (
+    (0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),
+    (11, 12), (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (0, 17), (17, 18), (18, 19), (19, 20),
+)  # fmt: skip
+BESIDE_HAND_SIZES = 1.5  # a forearm is about one and a half hand sizes long
+SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
+
+
+def match_gloves_to_landmarks(
+    landmark_points: np.ndarray, taken: list[bool], glove_centroids: np.ndarray, glove_slots: list[int]
+) -> dict[int, int]:
+    """glove slot -> landmark slot for glove blobs that are a hand MediaPipe already reports: the nearest
+    glove centroid to that hand's landmark centre, within SAME_HAND_RADIUS hand sizes of it. Each
+    landmark hand takes at most one glove, so the other glove stays a hand of its own."""
+    matched: dict[int, int] = {}
+    for landmark_slot in (s for s in range(2) if taken[s]):
+        xy = landmark_points[landmark_slot, :, :2]
+        xy = xy[~np.isnan(xy).any(axis=1)]
+        free = [g for g in glove_slots if g not in matched]
+        if not free or len(xy) == 0:
+            continue
+        centre = xy.mean(axis=0)
+        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
+        distances = [float(np.linalg.norm(glove_centroids[g, :2] - centre)) for g in free]
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= SAME_HAND_RADIUS * hand_size:
+            matched[free[nearest]] = landmark_slot
+    return matched
+
+
+def beside_a_bare_hand(
+    centre: np.ndarray, landmark_points: np.ndarray, taken: list[bool], frame: Frame
+) -> bool:
+    """Whether a glove candidate lies on or beside (within a forearm's reach of) a bare landmark hand:
+    its sleeve, its cuff or the hand itself."""
+    for slot in (s for s in range(2) if taken[s]):
+        xy = landmark_points[slot, :, :2]
+        xy = xy[~np.isnan(xy).any(axis=1)]
+        if len(xy) == 0:
+            continue
+        hand_size = float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))
+        near = (
+            float(np.linalg.norm(np.asarray(centre)[:2] - xy.mean(axis=0))) <= BESIDE_HAND_SIZES * hand_size
+        )
+        if near and is_bare(landmark_points[slot, :, :2], frame.image):
+            return True
+    return False
+
+
+def bare_hand_seen(landmarks: FrameObservation, image_rgb: np.ndarray) -> bool:
+    """Whether a landmark hand of this frame is bare: most of its landmarks lie on skin-coloured pixels
+    (MediaPipe sometimes finds a gloved hand too; its landmarks then lie on glove colour)."""
+    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
+        return False
+    for slot in range(landmarks.confidence.shape[0]):
+        if np.any(landmarks.confidence[slot] > 0) and is_bare(landmarks.positions[slot, :, :2], image_rgb):
+            return True
+    return False
+
+
+def is_bare(points: np.ndarray, image_rgb: np.ndarray) -> bool:
+    """Whether one landmark hand is bare: along its bones (not only at its 21 joints, which an instrument or
+    the hand's edge may cover), skin-coloured pixels outnumber glove-coloured ones (saturated colour or
+    white) and cover a fair share; grey instruments and dark thread count for neither."""
+    height, width = image_rgb.shape[:2]
+    if len(points) != 21:
+        return False
+    t = np.linspace(0.0, 1.0, 6)[:, None]
+    xy = np.concatenate([points[a] + t * (points[b] - points[a]) for a, b in HAND_BONES])
+    xy = xy[~np.isnan(xy).any(axis=1)].round().astype(int)
+    inside = (xy[:, 0] >= 0) & (xy[:, 0] < width) & (xy[:, 1] >= 0) & (xy[:, 1] < height)
+    if inside.sum() < 20:
+        return False
+    pixels = np.ascontiguousarray(image_rgb[xy[inside, 1], xy[inside, 0]].reshape(1, -1, 3), dtype=np.uint8)
+    # lazy: OpenCV (cv2) loads only when a frame is checked, so `skillsight track --help` stays light
+    from skillsight.pose.trackers.gloves.segmentation import glove_coloured, skin_coloured
+
+    skin = float(np.mean(skin_coloured(pixels)))
+    return skin >= BARE_SKIN_SHARE and skin > float(np.mean(glove_coloured(pixels)))
