@@ -76,6 +76,22 @@ TrackerFactory = Callable[[], Tracker]
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
 
 
+def _default_gloves_factory(
+    camera_view: str, glove_color: str, independent_frames: bool, skin_tone_gloves: bool
+) -> TrackerFactory:
+    from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
+
+    def gloves_factory() -> Tracker:
+        return GloveTracker(
+            camera_view=camera_view,
+            glove_color=glove_color,
+            independent_frames=independent_frames,
+            skin_tone_gloves=skin_tone_gloves,
+        )
+
+    return gloves_factory
+
+
 def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
     def build() -> Tracker:
         options = {"independent_frames": True} if independent_frames else {}
@@ -119,16 +135,9 @@ class AutoTracker:
         if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
             skin_tone_gloves = independent_frames
         if gloves_factory is None:
-            from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
-
-            def gloves_factory() -> Tracker:
-                return GloveTracker(
-                    camera_view=camera_view,
-                    glove_color=glove_color,
-                    independent_frames=independent_frames,
-                    skin_tone_gloves=skin_tone_gloves,
-                )
-
+            gloves_factory = _default_gloves_factory(
+                camera_view, glove_color, independent_frames, skin_tone_gloves
+            )
         self._gloves_factory: Optional[TrackerFactory] = gloves_factory
         self.hands = self._hands_factory()
         self.gloves: Any = gloves_factory()
