@@ -133,7 +133,8 @@ def crossing_videos(seed: int, count: int, size: tuple[int, int]) -> None:
         f"crossing in video, {count} videos per colour, seeds {seed + 1}-{seed + count} "
         f"({time.perf_counter() - started:.0f} s):"
     )
-    for key, score in totals.items():
+    for key in [*VIDEO_GLOVES, "all"]:
+        score = totals[key]
         print(
             f"  {key:>11}: found {located[key] / max(score.visible, 1):.1%}, on the right side "
             f"{score.found_share:.1%}, false {score.false_share:.1%} ({score.summary()})"
