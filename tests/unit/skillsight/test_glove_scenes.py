@@ -30,7 +30,7 @@ from skillsight.pose.trackers.gloves import GloveTracker
 pytestmark = pytest.mark.slow
 SIZE = (640, 360)
 COLORED = ("indigo", "purple", "light_blue", "green")
-FLOOR_CROSSING_VIDEO = 0.9  # tracker 2.6: 93.8%
+FLOOR_CROSSING_VIDEO = 0.95  # tracker 2.7: 98.4% (2.6: 93.8%, fails)
 
 
 @pytest.fixture(scope="module")
