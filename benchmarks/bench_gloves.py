@@ -9,15 +9,20 @@
 
     python benchmarks/bench_gloves.py [--scene-size 960 540] [--repeats 1] [--minutes 2] [--skip-accuracy]
         [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
-        [--auto-videos 100,101,102]
+        [--auto-videos 100,101,102] [--crossing-videos 4]
 
 --auto-stills adds `auto` on stills (each decided on its own, as `skillsight track FOLDER --tracker auto`
 runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every glove hand is false.
+--crossing-videos N adds the "crossing in video" condition (skillsight.glove_scenes_video: two gloved
+hands approaching, touching, crossing at the wrists and parting, 48 frames): N videos per glove colour,
+seeds S+1..S+N of the seed set; per colour, the share of visible hands found at all (a reported hand of
+either side within 0.15 x width), found on the right side, and false hands.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -96,6 +101,45 @@ def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
             f"  auto video {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
             f"{from_gloves} in {frames_seen} frames; {score.summary()}"
         )
+
+
+def crossing_videos(seed: int, count: int, size: tuple[int, int]) -> None:
+    """The glove tracker in video mode on generated crossing videos, per glove colour and in all."""
+    from skillsight.capture.frames import Frame
+    from skillsight.glove_scene_scoring import TOLERANCE, SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes_video import VIDEO_GLOVES, crossing_video
+    from skillsight.pose.trackers.gloves import GloveTracker
+
+    started = time.perf_counter()
+    totals: dict[str, SceneScore] = defaultdict(SceneScore)
+    located: dict[str, int] = defaultdict(int)
+    for glove in VIDEO_GLOVES:
+        for video_seed in range(seed + 1, seed + 1 + count):
+            scenes = crossing_video(video_seed, glove=glove, size=size)
+            frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+            tracker = GloveTracker(camera_view="top")
+            tracker.prepare(frames[::5])
+            for scene, frame in zip(scenes, frames):
+                centres = centres_of(tracker.process(frame))
+                limit = TOLERANCE * size[0]
+                near = sum(
+                    any(math.dist(c, hand.centre) <= limit for c in centres.values())
+                    for hand in scene.visible_hands
+                )
+                for key in (glove, "all"):
+                    score_observation(scene, centres, totals[key])
+                    located[key] += near
+    print(
+        f"crossing in video, {count} videos per colour, seeds {seed + 1}-{seed + count} "
+        f"({time.perf_counter() - started:.0f} s):"
+    )
+    for key in [*VIDEO_GLOVES, "all"]:
+        score = totals[key]
+        print(
+            f"  {key:>11}: found {located[key] / max(score.visible, 1):.1%}, on the right side "
+            f"{score.found_share:.1%}, false {score.false_share:.1%} ({score.summary()})"
+        )
+    print(f"  misses: {' '.join(sorted(set(m.split(' ')[0] for m in totals['all'].misses)))}")
 
 
 def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25) -> None:
@@ -198,6 +242,7 @@ def main() -> int:
     )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--auto-videos", help="seeds of generated videos for `auto`, comma-separated")
+    parser.add_argument("--crossing-videos", type=int, default=0, help="crossing videos per glove colour")
     args = parser.parse_args()
     from skillsight.hand_cutouts import load_cutouts
 
@@ -211,6 +256,9 @@ def main() -> int:
         gloves = args.gloves.split(",") if args.gloves else None
         size = (args.scene_size[0], args.scene_size[1])
         accuracy(size, args.repeats, args.seed, gloves, args.auto_stills)
+    if args.crossing_videos:
+        size = (args.scene_size[0], args.scene_size[1])
+        crossing_videos(args.seed, args.crossing_videos, size)
     if args.auto_videos:
         auto_videos([int(seed) for seed in args.auto_videos.split(",")], (640, 360))
     if not args.skip_speed:

@@ -3,9 +3,13 @@
 Seen from above with the trainee at the bottom edge, each arm comes in from the bottom or a side, the
 left arm on the left of the right one along the frame's edge, even when the hands cross. So hands are
 named by where their arms enter, walking the frame's edge from the top-left corner down the left side,
-along the bottom and up the right side; a glove floating inside the frame is named by its centre. In
+along the bottom and up the right side; a glove floating inside the frame (its sleeve not of its
+colour) is named by its centre in a still, and in video by where the line of its forearm (the glove's
+main axis, cuff included) enters (`arm_entry`: hands crossed at the wrists keep their arms' order). In
 video, a hand recently seen keeps its name where a detection lies near its predicted position (hands
-crossing keep their names even where their arms' entries swap), and anatomy names it otherwise.
+crossing keep their names even where their arms' entries swap), and anatomy names it otherwise: also
+where the nearest assignment still leaves a hand more than about a hand's length from where it was due
+(the tracks coasted on while the hands met, held and came back).
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ ENTRY_EDGES = {
 }
 IMAGE_LEFT_IS_LEFT_HAND = {"top": True, "front": False, "side": True}
 MATCH_GATE = 0.25  # of the frame diagonal
+# two hands matched to their tracks farther than this (share of the frame diagonal, about a hand's length
+# at the usual distance) from where they were due: the tracks lost them (hands that met, held and came
+# back while the tracks coasted on), so anatomy names them
+TRUST_GATE = 0.12
 
 
 def edge_position(point: tuple[float, float], size: tuple[int, int]) -> float:
@@ -94,8 +102,36 @@ def names_by_tracks(
     if len(centres) == 2 and len(predictions) == 2:
         straight = distance(0, HAND_NAMES[0]) + distance(1, HAND_NAMES[1])
         crossed = distance(0, HAND_NAMES[1]) + distance(1, HAND_NAMES[0])
-        return list(HAND_NAMES) if straight <= crossed else [HAND_NAMES[1], HAND_NAMES[0]]
+        names = list(HAND_NAMES) if straight <= crossed else [HAND_NAMES[1], HAND_NAMES[0]]
+        if max(distance(0, names[0]), distance(1, names[1])) > TRUST_GATE * math.hypot(*size):
+            return by_side
+        return names
     if len(centres) == 1:
         nearest = min(predictions, key=lambda hand: distance(0, hand))
         return [nearest] if distance(0, nearest) <= gate else by_side
     return by_side
+
+
+def arm_entry(
+    entry: Optional[tuple[float, float]], tip: tuple[float, float], angle_deg: float, size: tuple[int, int]
+) -> Optional[tuple[float, float]]:
+    """Where a hand's arm enters the frame: where its blob does, or, for a glove inside the frame (its
+    sleeve not of its colour), where the line of its main axis, from the tip back past the cuff, leaves
+    the frame (a forearm is straight from the wrist to the elbow). None where that line leaves through
+    the top: no arm from the trainee's side points there."""
+    if entry is not None:
+        return entry
+    width, height = size
+    dx, dy = -math.cos(math.radians(angle_deg)), -math.sin(math.radians(angle_deg))
+    if dy < 0:
+        return None
+    x, y = tip
+    steps = [(height - 1 - y) / dy] if dy > 1e-6 else []
+    if dx < -1e-6:
+        steps.append(-x / dx)
+    elif dx > 1e-6:
+        steps.append((width - 1 - x) / dx)
+    if not steps:
+        return None
+    t = max(0.0, min(steps))
+    return x + t * dx, y + t * dy

@@ -31,6 +31,7 @@ from skillsight.pose.trackers.gloves.identity import (
     ENTRY_EDGES,
     TRAINEE_EDGE,
     HandTrack,
+    arm_entry,
     names_by_side,
     names_by_tracks,
     side_key,
@@ -46,8 +47,10 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 
 # 2.4: white latex beside coloured sleeves, on a washed-out drape; 2.5: a glove leaving the frame by a side
 # border is no table edge; stills are not calibrated on each other; 2.6: in video, hands that cross keep their
-# names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged)
-GLOVE_TRACKER_VERSION = "2.6"
+# names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged);
+# 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
+# frame is named by where its forearm's line enters, and merged tracks slow down while merged
+GLOVE_TRACKER_VERSION = "2.7"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
@@ -56,6 +59,9 @@ PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's pred
 MAX_TRACK_GAP_S = 0.5
 VELOCITY_MEMORY = 0.5  # share of a track's earlier velocity kept at each frame
 DRAPE_EVERY = 25  # frames
+# share of a track's velocity kept at each frame while its hand is merged with the other: at full speed,
+# tracks of hands that met and held (tying) coasted out of their blob, which was then one hand
+MERGED_SLOWING = 0.95
 
 
 class GloveTracker:
@@ -387,7 +393,10 @@ class GloveTracker:
             if frame.time_s - self._tracks[hand].time_s > MAX_TRACK_GAP_S:
                 del self._tracks[hand]
         blobs = [b for b, _ in found]
-        keys = [side_key(b.entry, b.centre, size) for b in blobs]
+        if self.independent_frames:
+            keys = [side_key(b.entry, b.centre, size) for b in blobs]
+        else:  # video: a glove inside the frame is named by where its forearm's line enters
+            keys = [side_key(arm_entry(b.entry, b.tip, b.angle_deg, size), b.centre, size) for b in blobs]
         names = names_by_side(keys, size, self.camera_view) if blobs else []
         if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
             names = [str(b.named) for b in blobs]
@@ -407,7 +416,10 @@ class GloveTracker:
         if previous is None or frame.index <= previous.frame_index:
             return HandTrack(blob.centre, (0.0, 0.0), frame.index, frame.time_s)
         if blob.named:  # in video only the tracks name a part
-            return HandTrack(previous.predicted(frame.index), previous.velocity, frame.index, frame.time_s)
+            # a hand hidden in the merged blob stays in it: its coasting slows a little while the pair
+            # stays merged (a hold while tying), so both stay predicted on the blob until they part
+            slowed = (MERGED_SLOWING * previous.velocity[0], MERGED_SLOWING * previous.velocity[1])
+            return HandTrack(previous.predicted(frame.index), slowed, frame.index, frame.time_s)
         steps = frame.index - previous.frame_index
         # part of the last step, part of the earlier ones: one frame whose centre jumped (hands that met
         # or parted, a blob cut by an instrument) does not send the prediction off
