@@ -26,6 +26,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
+from skillsight.pose.trackers.gloves.border_arms import merge_arm_along_border
 from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels
 from skillsight.pose.trackers.gloves.identity import (
     ENTRY_EDGES,
@@ -244,7 +245,8 @@ class GloveTracker:
                 else (labels == group[0]).astype(np.uint8)
             )
             area = float(stats[group, cv2.CC_STAT_AREA].sum())
-            contacts = handlib.border_contacts(blob, entry_edges)
+            # an arm lying along a border touches it twice: one arm (border_arms)
+            contacts = merge_arm_along_border(blob, handlib.border_contacts(blob, entry_edges), trainee_edge)
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue

@@ -1,0 +1,123 @@
+"""An arm lying along a border touches it more than once: one arm, not two.
+
+A hand reaching in close to a side lays its forearm along that border (from above: a straight strip,
+cut squarely where it leaves the frame, with the hand at its inner end). Its blob then touches the
+border where the sleeve leaves the frame and again where the cuff or the side of the hand grazes it,
+and two contacts would read as two arms entering (two hands touching). Two arms that enter apart leave
+the border free between them; one arm lying along it keeps within a fraction of its width of the
+border all the way between its contacts. Of such contacts, the arm enters where it crosses the border
+(its axis there runs into the frame), not where it runs beside it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: one arm along the border
+CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
+TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+HUG_BAND = 0.25  # of the wider contact's run (about an arm's width): how near the blob keeps to the border
+
+
+def merge_arm_along_border(
+    blob: np.ndarray, contacts: list[np.ndarray], trainee_edge: str = "bottom"
+) -> list[np.ndarray]:
+    """`contacts` (runs of the blob along the entry borders, `hands.border_contacts`) with those of one
+    arm lying along a border reduced to the one where the arm crosses the border."""
+    if len(contacts) < 2:
+        return contacts
+    outside = (blob == 0).astype(np.uint8)
+    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    merged = [contacts[0]]
+    for run in contacts[1:]:
+        previous = merged[-1]
+        if _hugged_between(distance, previous, run):
+            merged[-1] = _entry_of(blob, previous, run, trainee_edge)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _entry_of(blob: np.ndarray, a: np.ndarray, b: np.ndarray, trainee_edge: str) -> np.ndarray:
+    """Of two contacts of one arm, where it enters: where it crosses the border; where it crosses at
+    neither (its sleeve, of another colour, goes on), the one nearer the trainee, whose arms come from
+    their side."""
+    crossing = [_crossing(blob, run) for run in (a, b)]
+    if max(crossing) >= CROSSING:
+        return a if crossing[0] >= crossing[1] else b
+    toward = np.array(TOWARD_EDGE.get(trainee_edge, (0.0, 1.0)))
+    return a if float(a.mean(axis=0) @ toward) >= float(b.mean(axis=0) @ toward) else b
+
+
+def _hugged_between(distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the blob stays near the border all along between runs a and b of one edge."""
+    edge_a, edge_b = _edge_of(a, distance.shape), _edge_of(b, distance.shape)
+    if edge_a != edge_b:
+        return False
+    height, width = distance.shape
+    along = 0 if edge_a in ("top", "bottom") else 1
+    fixed = {"top": 0, "bottom": height - 1, "left": 0, "right": width - 1}[edge_a]
+    ends_a, ends_b = (r[r[:, 1 - along] == fixed, along] for r in (a, b))
+    if not len(ends_a) or not len(ends_b):
+        return False
+    if float(ends_a.max()) < float(ends_b.min()):
+        low, high = float(ends_a.max()), float(ends_b.min())
+    else:
+        low, high = float(ends_b.max()), float(ends_a.min())
+    steps = np.arange(int(low) + 1, int(high))
+    if len(steps) < 2:
+        return True
+    gap = distance[fixed, steps] if along == 0 else distance[steps, fixed]
+    band = max(3.0, HUG_BAND * max(_run_length(a), _run_length(b)))
+    return bool(np.mean(gap <= band) >= HUG_SHARE)
+
+
+def _crossing(blob: np.ndarray, run: np.ndarray) -> float:
+    """How squarely the blob crosses the border at this run: |cos| between its main axis near the run
+    and the border's inward normal (1: runs straight in; 0: lies along the border)."""
+    centre = run.mean(axis=0)
+    radius = max(6.0, 1.5 * _run_length(run))
+    ys, xs = np.nonzero(blob)
+    near = np.hypot(xs - centre[0], ys - centre[1]) <= radius
+    if near.sum() < 10:
+        return 0.0
+    points = np.column_stack([xs[near], ys[near]]).astype(np.float64)
+    centred = points - points.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    axis = vectors[:, -1]
+    # a run round a corner lies on two borders: the arm crosses the one its axis runs into
+    return max(abs(float(np.dot(axis, _NORMALS[edge]))) for edge in _edges_of(run, blob.shape))
+
+
+_NORMALS = {"top": (0.0, 1.0), "bottom": (0.0, 1.0), "left": (1.0, 0.0), "right": (1.0, 0.0)}
+
+
+def _counts_by_edge(run: np.ndarray, shape: tuple[int, ...]) -> dict[str, int]:
+    height, width = shape[:2]
+    xs, ys = run[:, 0], run[:, 1]
+    return {
+        "left": int(np.sum(xs <= 0)),
+        "right": int(np.sum(xs >= width - 1)),
+        "top": int(np.sum(ys <= 0)),
+        "bottom": int(np.sum(ys >= height - 1)),
+    }
+
+
+def _edge_of(run: np.ndarray, shape: tuple[int, ...]) -> str:
+    """The border most of the run lies on."""
+    counts = _counts_by_edge(run, shape)
+    return max(counts, key=lambda edge: counts[edge])
+
+
+def _edges_of(run: np.ndarray, shape: tuple[int, ...]) -> list[str]:
+    """The borders the run lies on (two where it turns a corner)."""
+    return [edge for edge, count in _counts_by_edge(run, shape).items() if count >= 2] or [
+        _edge_of(run, shape)
+    ]
+
+
+def _run_length(run: np.ndarray) -> float:
+    return math.dist(run[0], run[-1])
