@@ -19,6 +19,7 @@ import numpy as np
 HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: one arm along the border
 CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
 TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+GRAZE = 0.3  # |cos| under which the blob lies along the border where it touches it: no arm enters there
 HUG_BAND = 0.25  # of the wider contact's run (about an arm's width): how near the blob keeps to the border
 
 
@@ -26,8 +27,9 @@ def merge_arm_along_border(
     blob: np.ndarray, contacts: list[np.ndarray], trainee_edge: str = "bottom"
 ) -> list[np.ndarray]:
     """`contacts` (runs of the blob along the entry borders, `hands.border_contacts`) with those of one
-    arm lying along a border reduced to the one where the arm crosses the border."""
-    if len(contacts) < 2:
+    arm lying along a border reduced to the one where the arm crosses the border, and those where the
+    blob only grazes the border left out."""
+    if not contacts:
         return contacts
     outside = (blob == 0).astype(np.uint8)
     distance = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
@@ -38,7 +40,9 @@ def merge_arm_along_border(
             merged[-1] = _entry_of(blob, previous, run, trainee_edge)
         else:
             merged.append(run)
-    return merged
+    # where the blob only runs beside the border, its arm came in elsewhere (a sleeve of another colour
+    # beyond its cuff): no entry there, the glove is read as one inside the frame
+    return [run for run in merged if _crossing(blob, run) >= GRAZE]
 
 
 def _entry_of(blob: np.ndarray, a: np.ndarray, b: np.ndarray, trainee_edge: str) -> np.ndarray:

@@ -245,12 +245,13 @@ class GloveTracker:
                 else (labels == group[0]).astype(np.uint8)
             )
             area = float(stats[group, cv2.CC_STAT_AREA].sum())
-            # an arm lying along a border touches it twice: one arm (border_arms)
-            contacts = merge_arm_along_border(blob, handlib.border_contacts(blob, entry_edges), trainee_edge)
+            contacts = handlib.border_contacts(blob, entry_edges)
             shape = handlib.shape_score(blob, area, frame_area, contacts)
             if shape <= 0:
                 continue
             hand_like[blob > 0] = area
+            # an arm lying along a border touches it twice, or only grazes it: where it enters (border_arms)
+            contacts = merge_arm_along_border(blob, contacts, trainee_edge)
             pair = self._tracked_pair(blob, contacts, shape, image, family)
             if pair:  # video: both hands tracked a moment ago met in this blob; the tracks tell them apart
                 found.extend(pair)
