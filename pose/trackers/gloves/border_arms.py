@@ -20,6 +20,9 @@ HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: 
 CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
 TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
 GRAZE = 0.3  # |cos| under which the blob lies along the border where it touches it: no arm enters there
+STRIP_WIDTH_SPREAD = 0.2  # of its median width: a bare strip's width keeps this near a line to its square end
+STRIP_ENTRY_SKIP = 0.15  # of its length, at the border end (cut obliquely by the frame)
+STRIP_MIN_LENGTH_WIDTHS = 2.5
 HUG_BAND = 0.25  # of the wider contact's run (about an arm's width): how near the blob keeps to the border
 
 
@@ -125,3 +128,34 @@ def _edges_of(run: np.ndarray, shape: tuple[int, ...]) -> list[str]:
 
 def _run_length(run: np.ndarray) -> float:
     return math.dist(run[0], run[-1])
+
+
+def bare_strip(blob: np.ndarray, contacts: list[np.ndarray]) -> bool:
+    """Whether a blob entering at one border is a straight strip of even width with a square free end
+    (a sleeve lying on the bench, a drape's hem), with no hand at its end: from where it enters to its
+    far end its width across its main axis keeps to a straight line within STRIP_WIDTH_SPREAD of its
+    median, where a gloved hand widens at the palm and thumb and narrows to the fingertips."""
+    if len(contacts) != 1:
+        return False
+    ys, xs = np.nonzero(blob)
+    if len(xs) < 50:
+        return False
+    points = np.column_stack([xs, ys]).astype(np.float64)
+    centred = points - points.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    axis = vectors[:, -1]
+    if float(np.dot(contacts[0].mean(axis=0) - points.mean(axis=0), axis)) > 0:
+        axis = -axis  # from the entry towards the far end
+    along = np.floor(centred @ axis).astype(int)  # (rounding halves to even would empty every other bin)
+    along -= along.min()
+    widths = np.bincount(along).astype(np.float64)
+    n = len(widths)
+    median = float(np.median(widths))
+    if n < 3 * STRIP_MIN_LENGTH_WIDTHS or n < STRIP_MIN_LENGTH_WIDTHS * median:
+        return False  # not much longer than wide: no strip
+    # the end at the border may be cut obliquely; the far end is what tells a hand. A strip tilted a
+    # little out of the frame narrows evenly: its width keeps to a straight line, not to a constant
+    inner = widths[int(STRIP_ENTRY_SKIP * n) : n - 1]
+    steps = np.arange(len(inner), dtype=np.float64)
+    line = np.polyval(np.polyfit(steps, inner, 1), steps)
+    return bool(np.all(np.abs(inner - line) <= STRIP_WIDTH_SPREAD * median))

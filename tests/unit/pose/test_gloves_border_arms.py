@@ -13,7 +13,7 @@ import pytest
 from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import centres_of
 from skillsight.pose.trackers.gloves import GloveTracker
-from skillsight.pose.trackers.gloves.border_arms import merge_arm_along_border
+from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
 from skillsight.pose.trackers.gloves.hands import border_contacts
 
 ENTRY_EDGES = ("left", "bottom", "right")
@@ -49,6 +49,27 @@ def test_two_arms_entering_apart_stay_two() -> None:
     contacts = border_contacts(blob, ENTRY_EDGES)
     assert len(contacts) == 2
     assert len(merge_arm_along_border(blob, contacts)) == 2
+
+
+def _strip_along_the_left_border(tilt_px: int) -> np.ndarray:
+    """A sleeve lying along the left border from the bottom, its free end square, tilted a little out
+    of the frame (the frame cuts it narrower towards the bottom)."""
+    width, height = SIZE
+    blob = np.zeros((height, width), np.uint8)
+    corners = np.array([[-6, 60], [16, 60], [16 + tilt_px, height + 5], [-6 + tilt_px, height + 5]])
+    cv2.fillConvexPoly(blob, corners.astype(np.int32), (1,))
+    return blob
+
+
+def test_a_bare_strip_along_a_border_is_no_hand_and_a_hand_at_its_end_is() -> None:
+    for tilt in (0, -6):
+        strip = _strip_along_the_left_border(tilt)
+        contacts = merge_arm_along_border(strip, border_contacts(strip, ENTRY_EDGES))
+        assert bare_strip(strip, contacts), tilt
+    arm = _strip_along_the_left_border(0)
+    cv2.ellipse(arm, (14, 48), (16, 26), 0, 0, 360, (1,), -1)  # the hand at the sleeve's end
+    contacts = merge_arm_along_border(arm, border_contacts(arm, ENTRY_EDGES))
+    assert contacts and not bare_strip(arm, contacts)
 
 
 @pytest.mark.slow
