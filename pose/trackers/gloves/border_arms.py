@@ -20,6 +20,7 @@ HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: 
 CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
 TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
 GRAZE = 0.3  # |cos| under which the blob lies along the border where it touches it: no arm enters there
+GRAZE_ELONGATION = 2.0  # main / cross axis (standard deviations) of a blob lying along a border
 STRIP_WIDTH_SPREAD = 0.2  # of its median width: a bare strip's width keeps this near a line to its square end
 STRIP_ENTRY_SKIP = 0.15  # of its length, at the border end (cut obliquely by the frame)
 STRIP_MIN_LENGTH_WIDTHS = 2.5
@@ -39,13 +40,34 @@ def merge_arm_along_border(
     merged = [contacts[0]]
     for run in contacts[1:]:
         previous = merged[-1]
-        if _hugged_between(distance, previous, run):
+        # two arms that both run into the frame are two, however near; one arm lying along the border
+        # runs beside it at one of its contacts at least
+        beside = min(_crossing(blob, previous), _crossing(blob, run)) < CROSSING
+        if beside and _hugged_between(distance, previous, run):
             merged[-1] = _entry_of(blob, previous, run, trainee_edge)
         else:
             merged.append(run)
     # where the blob only runs beside the border, its arm came in elsewhere (a sleeve of another colour
     # beyond its cuff): no entry there, the glove is read as one inside the frame
-    return [run for run in merged if _crossing(blob, run) >= GRAZE]
+    return [run for run in merged if not _grazes(blob, run, merged)]
+
+
+def _grazes(blob: np.ndarray, run: np.ndarray, runs: list[np.ndarray]) -> bool:
+    """Whether the blob only grazes the border at this run: it is long (GRAZE_ELONGATION), lies along
+    the border (its main axis within GRAZE of parallel) and touches it along less than half its extent
+    there (a sleeve cut by the border, or two crossed sleeves, touch it across most of theirs)."""
+    if _crossing(blob, run) >= GRAZE:
+        return False
+    ys, xs = np.nonzero(blob)
+    points = np.column_stack([xs, ys]).astype(np.float64)
+    spread = np.linalg.eigvalsh(np.cov(points.T))
+    if spread[-1] < GRAZE_ELONGATION**2 * max(spread[0], 1e-6):
+        return False
+    edge = _edge_of(run, blob.shape)
+    along = 0 if edge in ("top", "bottom") else 1
+    extent = float(points[:, along].max() - points[:, along].min()) + 1.0
+    touching = sum(_run_length(r) + 1.0 for r in runs if _edge_of(r, blob.shape) == edge)
+    return touching < 0.5 * extent
 
 
 def _entry_of(blob: np.ndarray, a: np.ndarray, b: np.ndarray, trainee_edge: str) -> np.ndarray:
@@ -83,19 +105,17 @@ def _hugged_between(distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _crossing(blob: np.ndarray, run: np.ndarray) -> float:
-    """How squarely the blob crosses the border at this run: |cos| between its main axis near the run
-    and the border's inward normal (1: runs straight in; 0: lies along the border)."""
-    centre = run.mean(axis=0)
-    radius = max(6.0, 1.5 * _run_length(run))
+    """How squarely the blob runs into the frame from this run: |cos| between the border's inward normal
+    and the blob's main axis (1: it lies straight in from the border; 0: it lies along the border, as an
+    arm beside the border does where it grazes it)."""
     ys, xs = np.nonzero(blob)
-    near = np.hypot(xs - centre[0], ys - centre[1]) <= radius
-    if near.sum() < 10:
+    if len(xs) < 10:
         return 0.0
-    points = np.column_stack([xs[near], ys[near]]).astype(np.float64)
+    points = np.column_stack([xs, ys]).astype(np.float64)
     centred = points - points.mean(axis=0)
     _, vectors = np.linalg.eigh(centred.T @ centred)
     axis = vectors[:, -1]
-    # a run round a corner lies on two borders: the arm crosses the one its axis runs into
+    # a run round a corner lies on two borders: the blob runs in across either
     return max(abs(float(np.dot(axis, _NORMALS[edge]))) for edge in _edges_of(run, blob.shape))
 
 
