@@ -42,27 +42,27 @@ def merge_arm_along_border(
         previous = merged[-1]
         # two arms that both run into the frame are two, however near; one arm lying along the border
         # runs beside it at one of its contacts at least
-        beside = min(_crossing(blob, previous), _crossing(blob, run)) < CROSSING
+        beside = min(_crossing(blob, previous), _crossing(blob, run)) < CROSSING and _elongated(blob)
         if beside and _hugged_between(distance, previous, run):
             merged[-1] = _entry_of(blob, previous, run, trainee_edge)
         else:
             merged.append(run)
-    # where the blob only runs beside the border, its arm came in elsewhere (a sleeve of another colour
-    # beyond its cuff): no entry there, the glove is read as one inside the frame
-    return [run for run in merged if not _grazes(blob, run, merged)]
+    # where the blob (one arm: two contacts apart are two arms) only runs beside the border, its arm came
+    # in elsewhere (a sleeve of another colour beyond its cuff): no entry there, the glove is read as
+    # one inside the frame
+    if len(merged) == 1 and _grazes(blob, merged[0], merged):
+        return []
+    return merged
 
 
 def _grazes(blob: np.ndarray, run: np.ndarray, runs: list[np.ndarray]) -> bool:
     """Whether the blob only grazes the border at this run: it is long (GRAZE_ELONGATION), lies along
     the border (its main axis within GRAZE of parallel) and touches it along less than half its extent
     there (a sleeve cut by the border, or two crossed sleeves, touch it across most of theirs)."""
-    if _crossing(blob, run) >= GRAZE:
+    if _crossing(blob, run) >= GRAZE or not _elongated(blob):
         return False
     ys, xs = np.nonzero(blob)
     points = np.column_stack([xs, ys]).astype(np.float64)
-    spread = np.linalg.eigvalsh(np.cov(points.T))
-    if spread[-1] < GRAZE_ELONGATION**2 * max(spread[0], 1e-6):
-        return False
     edge = _edge_of(run, blob.shape)
     along = 0 if edge in ("top", "bottom") else 1
     extent = float(points[:, along].max() - points[:, along].min()) + 1.0
@@ -79,6 +79,15 @@ def _entry_of(blob: np.ndarray, a: np.ndarray, b: np.ndarray, trainee_edge: str)
         return a if crossing[0] >= crossing[1] else b
     toward = np.array(TOWARD_EDGE.get(trainee_edge, (0.0, 1.0)))
     return a if float(a.mean(axis=0) @ toward) >= float(b.mean(axis=0) @ toward) else b
+
+
+def _elongated(blob: np.ndarray) -> bool:
+    """Long and narrow (an arm, a strip), not as wide as long (two hands side by side, a V of two arms)."""
+    ys, xs = np.nonzero(blob)
+    if len(xs) < 10:
+        return False
+    spread = np.linalg.eigvalsh(np.cov(np.column_stack([xs, ys]).astype(np.float64).T))
+    return bool(spread[-1] >= GRAZE_ELONGATION**2 * max(float(spread[0]), 1e-6))
 
 
 def _hugged_between(distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
