@@ -12,6 +12,8 @@ border all the way between its contacts. Of such contacts, the arm enters where 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -24,7 +26,37 @@ GRAZE_ELONGATION = 2.0  # main / cross axis (standard deviations) of a blob lyin
 STRIP_WIDTH_SPREAD = 0.2  # of its median width: a bare strip's width keeps this near a line to its square end
 STRIP_ENTRY_SKIP = 0.15  # of its length, at the border end (cut obliquely by the frame)
 STRIP_MIN_LENGTH_WIDTHS = 2.5
+_NORMALS = {"top": (0.0, 1.0), "bottom": (0.0, 1.0), "left": (1.0, 0.0), "right": (1.0, 0.0)}
 HUG_BAND = 0.25  # of the wider contact's run (about an arm's width): how near the blob keeps to the border
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A blob's centre, main axis and spread along and across it (from its image moments: cheap)."""
+
+    axis: np.ndarray
+    major: float  # variance along the main axis
+    minor: float
+    box: tuple[int, int, int, int]  # x, y, width, height
+
+    @classmethod
+    def of(cls, blob: np.ndarray) -> _Shape:
+        m = cv2.moments(blob, binaryImage=True)
+        area = max(m["m00"], 1.0)
+        covariance = np.array([[m["mu20"], m["mu11"]], [m["mu11"], m["mu02"]]]) / area
+        values, vectors = np.linalg.eigh(covariance)
+        x, y, w, h = cv2.boundingRect(blob)
+        return cls(vectors[:, -1], float(values[-1]), float(max(values[0], 1e-6)), (x, y, w, h))
+
+    def elongated(self, ratio: float = GRAZE_ELONGATION) -> bool:
+        """Long and narrow (an arm, a strip), not as wide as long (two hands side by side, a V of arms)."""
+        return self.major >= ratio**2 * self.minor
+
+    def crossing(self, run: np.ndarray, shape: tuple[int, ...]) -> float:
+        """How squarely the blob runs into the frame at this run: |cos| between its main axis and the
+        border's normal (1: straight in; 0: along the border, as an arm beside the border lies where it
+        grazes it); a run round a corner lies on two borders, and the blob may run in across either."""
+        return max(abs(float(np.dot(self.axis, _NORMALS[edge]))) for edge in _edges_of(run, shape))
 
 
 def merge_arm_along_border(
@@ -35,59 +67,48 @@ def merge_arm_along_border(
     blob only grazes the border left out."""
     if not contacts:
         return contacts
-    outside = (blob == 0).astype(np.uint8)
-    distance = cv2.distanceTransform(outside, cv2.DIST_L2, 3)
+    shape = _Shape.of(blob)
     merged = [contacts[0]]
+    distance: Optional[np.ndarray] = None
     for run in contacts[1:]:
         previous = merged[-1]
         # two arms that both run into the frame are two, however near; one arm lying along the border
         # runs beside it at one of its contacts at least
-        beside = min(_crossing(blob, previous), _crossing(blob, run)) < CROSSING and _elongated(blob)
-        if beside and _hugged_between(distance, previous, run):
-            merged[-1] = _entry_of(blob, previous, run, trainee_edge)
-        else:
-            merged.append(run)
+        crossing = [shape.crossing(r, blob.shape) for r in (previous, run)]
+        if min(crossing) < CROSSING and shape.elongated():
+            if distance is None:
+                distance = cv2.distanceTransform((blob == 0).astype(np.uint8), cv2.DIST_L2, 3)
+            if _hugged_between(distance, previous, run):
+                merged[-1] = _entry_of(previous, run, crossing, trainee_edge)
+                continue
+        merged.append(run)
     # where the blob (one arm: two contacts apart are two arms) only runs beside the border, its arm came
     # in elsewhere (a sleeve of another colour beyond its cuff): no entry there, the glove is read as
     # one inside the frame
-    if len(merged) == 1 and _grazes(blob, merged[0], merged):
+    if len(merged) == 1 and _grazes(shape, merged[0], blob.shape):
         return []
     return merged
 
 
-def _grazes(blob: np.ndarray, run: np.ndarray, runs: list[np.ndarray]) -> bool:
+def _grazes(shape: _Shape, run: np.ndarray, frame: tuple[int, ...]) -> bool:
     """Whether the blob only grazes the border at this run: it is long (GRAZE_ELONGATION), lies along
     the border (its main axis within GRAZE of parallel) and touches it along less than half its extent
     there (a sleeve cut by the border, or two crossed sleeves, touch it across most of theirs)."""
-    if _crossing(blob, run) >= GRAZE or not _elongated(blob):
+    if shape.crossing(run, frame) >= GRAZE or not shape.elongated():
         return False
-    ys, xs = np.nonzero(blob)
-    points = np.column_stack([xs, ys]).astype(np.float64)
-    edge = _edge_of(run, blob.shape)
-    along = 0 if edge in ("top", "bottom") else 1
-    extent = float(points[:, along].max() - points[:, along].min()) + 1.0
-    touching = sum(_run_length(r) + 1.0 for r in runs if _edge_of(r, blob.shape) == edge)
-    return touching < 0.5 * extent
+    along = 0 if _edge_of(run, frame) in ("top", "bottom") else 1
+    extent = float(shape.box[2 + along])
+    return _run_length(run) + 1.0 < 0.5 * extent
 
 
-def _entry_of(blob: np.ndarray, a: np.ndarray, b: np.ndarray, trainee_edge: str) -> np.ndarray:
+def _entry_of(a: np.ndarray, b: np.ndarray, crossing: list[float], trainee_edge: str) -> np.ndarray:
     """Of two contacts of one arm, where it enters: where it crosses the border; where it crosses at
     neither (its sleeve, of another colour, goes on), the one nearer the trainee, whose arms come from
     their side."""
-    crossing = [_crossing(blob, run) for run in (a, b)]
     if max(crossing) >= CROSSING:
         return a if crossing[0] >= crossing[1] else b
     toward = np.array(TOWARD_EDGE.get(trainee_edge, (0.0, 1.0)))
     return a if float(a.mean(axis=0) @ toward) >= float(b.mean(axis=0) @ toward) else b
-
-
-def _elongated(blob: np.ndarray) -> bool:
-    """Long and narrow (an arm, a strip), not as wide as long (two hands side by side, a V of two arms)."""
-    ys, xs = np.nonzero(blob)
-    if len(xs) < 10:
-        return False
-    spread = np.linalg.eigvalsh(np.cov(np.column_stack([xs, ys]).astype(np.float64).T))
-    return bool(spread[-1] >= GRAZE_ELONGATION**2 * max(float(spread[0]), 1e-6))
 
 
 def _hugged_between(distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
@@ -111,24 +132,6 @@ def _hugged_between(distance: np.ndarray, a: np.ndarray, b: np.ndarray) -> bool:
     gap = distance[fixed, steps] if along == 0 else distance[steps, fixed]
     band = max(3.0, HUG_BAND * max(_run_length(a), _run_length(b)))
     return bool(np.mean(gap <= band) >= HUG_SHARE)
-
-
-def _crossing(blob: np.ndarray, run: np.ndarray) -> float:
-    """How squarely the blob runs into the frame from this run: |cos| between the border's inward normal
-    and the blob's main axis (1: it lies straight in from the border; 0: it lies along the border, as an
-    arm beside the border does where it grazes it)."""
-    ys, xs = np.nonzero(blob)
-    if len(xs) < 10:
-        return 0.0
-    points = np.column_stack([xs, ys]).astype(np.float64)
-    centred = points - points.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    axis = vectors[:, -1]
-    # a run round a corner lies on two borders: the blob runs in across either
-    return max(abs(float(np.dot(axis, _NORMALS[edge]))) for edge in _edges_of(run, blob.shape))
-
-
-_NORMALS = {"top": (0.0, 1.0), "bottom": (0.0, 1.0), "left": (1.0, 0.0), "right": (1.0, 0.0)}
 
 
 def _counts_by_edge(run: np.ndarray, shape: tuple[int, ...]) -> dict[str, int]:
@@ -166,22 +169,24 @@ def bare_strip(blob: np.ndarray, contacts: list[np.ndarray]) -> bool:
     median, where a gloved hand widens at the palm and thumb and narrows to the fingertips."""
     if len(contacts) != 1:
         return False
-    ys, xs = np.nonzero(blob)
+    shape = _Shape.of(blob)
+    if not shape.elongated(STRIP_MIN_LENGTH_WIDTHS):
+        return False  # not much longer than wide: no strip
+    x, y, w, h = shape.box
+    ys, xs = np.nonzero(blob[y : y + h, x : x + w])
     if len(xs) < 50:
         return False
-    points = np.column_stack([xs, ys]).astype(np.float64)
-    centred = points - points.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    axis = vectors[:, -1]
-    if float(np.dot(contacts[0].mean(axis=0) - points.mean(axis=0), axis)) > 0:
-        axis = -axis  # from the entry towards the far end
-    along = np.floor(centred @ axis).astype(int)  # (rounding halves to even would empty every other bin)
-    along -= along.min()
-    widths = np.bincount(along).astype(np.float64)
+    points = np.column_stack([xs + x, ys + y]).astype(np.float64)
+    centre = points.mean(axis=0)
+    axis = shape.axis if float(np.dot(contacts[0].mean(axis=0) - centre, shape.axis)) <= 0 else -shape.axis
+    along = np.floor((points - centre) @ axis).astype(
+        int
+    )  # (rounding halves to even empties every other bin)
+    widths = np.bincount(along - along.min()).astype(np.float64)  # from the entry towards the far end
     n = len(widths)
     median = float(np.median(widths))
-    if n < 3 * STRIP_MIN_LENGTH_WIDTHS or n < STRIP_MIN_LENGTH_WIDTHS * median:
-        return False  # not much longer than wide: no strip
+    if n < 3 * STRIP_MIN_LENGTH_WIDTHS:
+        return False
     # the end at the border may be cut obliquely; the far end is what tells a hand. A strip tilted a
     # little out of the frame narrows evenly: its width keeps to a straight line, not to a constant
     inner = widths[int(STRIP_ENTRY_SKIP * n) : n - 1]
