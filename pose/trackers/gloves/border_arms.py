@@ -1,13 +1,15 @@
-"""An arm lying along a border touches it more than once: one arm, not two.
+"""Arms lying along a border: where they enter, and strips along a border with no hand.
 
 A hand reaching in close to a side lays its forearm along that border (from above: a straight strip,
 cut squarely where it leaves the frame, with the hand at its inner end). Its blob then touches the
 border where the sleeve leaves the frame and again where the cuff or the side of the hand grazes it,
 and two contacts would read as two arms entering (two hands touching). Two arms that enter apart leave
-the border free between them; one arm lying along it keeps within a fraction of its width of the
-border all the way between its contacts. Of such contacts, the arm enters where it crosses the border
-(its axis there runs into the frame), not where it runs beside it.
-"""
+the border free between them, and both run into the frame; one arm lying along it keeps within a
+fraction of its width of the border all the way between its contacts. Of such contacts, the arm
+enters where it crosses the border, not where it runs beside it; a glove whose only contact is such a
+graze (its sleeve, of another colour, came in elsewhere) is read as one inside the frame, so that its
+hand point lies at its fingers, not on its cuff. A strip of even width with a square free end lying
+along a border (a sleeve on the bench, a drape's hem) holds no hand."""
 
 from __future__ import annotations
 
