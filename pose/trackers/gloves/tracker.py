@@ -26,6 +26,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
+from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
 from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels
 from skillsight.pose.trackers.gloves.identity import (
     ENTRY_EDGES,
@@ -255,6 +256,10 @@ class GloveTracker:
             if shape <= 0:
                 continue
             hand_like[blob > 0] = area
+            # an arm lying along a border touches it twice, or only grazes it: where it enters (border_arms)
+            contacts = merge_arm_along_border(blob, contacts, trainee_edge)
+            if bare_strip(blob, contacts):
+                continue  # a sleeve or hem lying along the border, no hand at its end
             pair = self._tracked_pair(blob, contacts, shape, image, family)
             if pair:  # video: both hands tracked a moment ago met in this blob; the tracks tell them apart
                 found.extend(pair)
