@@ -50,8 +50,9 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # border is no table edge; stills are not calibrated on each other; 2.6: in video, hands that cross keep their
 # names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged);
 # 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
-# frame is named by where its forearm's line enters, and merged tracks slow down while merged
-GLOVE_TRACKER_VERSION = "2.7"
+# frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
+# lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand
+GLOVE_TRACKER_VERSION = "2.8"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
