@@ -246,11 +246,7 @@ class GloveTracker:
         for group in handlib.join_pieces(labels, stats, frame_area):
             if max(_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
-            blob = (
-                np.isin(labels, group).astype(np.uint8)
-                if len(group) > 1
-                else (labels == group[0]).astype(np.uint8)
-            )
+            blob = _blob_of(labels, group)
             area = float(stats[group, cv2.CC_STAT_AREA].sum())
             contacts = handlib.border_contacts(blob, entry_edges)
             shape = handlib.shape_score(blob, area, frame_area, contacts)
@@ -466,6 +462,13 @@ class GloveTracker:
 def _still_of(image: WorkingImage, family: str, background: Optional[np.ndarray]) -> Optional[np.ndarray]:
     """The still white bench to leave out of a white glove's mask (other families need none)."""
     return still_pixels(image, background) if family == "white" else None
+
+
+def _blob_of(labels: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """The uint8 mask of one group of joined components."""
+    if len(group) > 1:
+        return np.isin(labels, group).astype(np.uint8)
+    return (labels == group[0]).astype(np.uint8)
 
 
 def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
