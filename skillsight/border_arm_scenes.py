@@ -24,7 +24,7 @@ import numpy as np
 
 from skillsight.bench_scenery import DRAPES, bench
 from skillsight.glove_scenes import GLOVE_COLORS, SLEEVES, Scene, _Placement, compose
-from skillsight.hand_cutouts import HandCutout, load_cutouts
+from skillsight.hand_cutouts import HandCutout, load_cutouts, required_cutouts
 
 BORDER_CONDITIONS = ("arm_along_border", "strip_along_border")
 
@@ -94,9 +94,7 @@ def border_scene(
     """One still of a `BORDER_CONDITIONS` condition."""
     if condition not in BORDER_CONDITIONS:
         raise ValueError(f"condition must be one of {', '.join(BORDER_CONDITIONS)}, not {condition!r}")
-    cutouts = cutouts if cutouts is not None else load_cutouts()
-    if not cutouts:
-        raise FileNotFoundError("no hand cut-outs: the shared clips (../shared/data) are missing")
+    cutouts = required_cutouts(cutouts)
     rng = np.random.default_rng(seed)
     background = bench(rng, size, drape)
     sleeve = str(rng.choice(list(SLEEVES)))

@@ -39,7 +39,7 @@ import cv2
 import numpy as np
 
 from skillsight.bench_scenery import DRAPES, bare_bench, bench, draw_instrument, draw_thread, light
-from skillsight.hand_cutouts import HandCutout, load_cutouts
+from skillsight.hand_cutouts import HandCutout, load_cutouts, required_cutouts
 
 GLOVE_COLORS: dict[str, tuple[int, int, int]] = {  # RGB under room light
     "indigo": (48, 58, 138),
@@ -357,9 +357,7 @@ def make_scene(
     """One still; `glove` None makes bare hands."""
     if condition not in CONDITIONS:
         raise ValueError(f"condition must be one of {', '.join(CONDITIONS)}, not {condition!r}")
-    cutouts = cutouts if cutouts is not None else load_cutouts()
-    if not cutouts:
-        raise FileNotFoundError("no hand cut-outs: the shared clips (../shared/data) are missing")
+    cutouts = required_cutouts(cutouts)
     rng = np.random.default_rng(seed)
     background = bench(rng, size, drape)
     sleeve = str(rng.choice([s for s in SLEEVES if glove or s != "white_coat"]))

@@ -29,7 +29,7 @@ import numpy as np
 
 from skillsight.bench_scenery import DRAPES, bench, draw_instrument, draw_thread, light
 from skillsight.glove_scenes import GLOVE_COLORS, SIDES, SLEEVES, Scene, SceneHand, _compose_hand, _Placement
-from skillsight.hand_cutouts import HandCutout, load_cutouts
+from skillsight.hand_cutouts import HandCutout, required_cutouts
 
 CONDITION = "crossing_video"
 VIDEO_GLOVES = ("indigo", "purple", "light_blue", "green", "white")  # skin-tone latex needs MediaPipe
@@ -162,9 +162,7 @@ def crossing_video(
     cutouts: Optional[Sequence[HandCutout]] = None,
 ) -> list[Scene]:
     """Frames (25 fps) of two gloved hands approaching, touching, crossing at the wrists and parting."""
-    cutouts = cutouts if cutouts is not None else load_cutouts()
-    if not cutouts:
-        raise FileNotFoundError("no hand cut-outs: the shared clips (../shared/data) are missing")
+    cutouts = required_cutouts(cutouts)
     rng = np.random.default_rng([seed, 0])
     drape = drape if drape is not None else str(rng.choice(list(DRAPES)))
     background = bench(rng, size, drape)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -129,3 +130,11 @@ def load_cutouts(with_mediapipe: bool = True) -> tuple[HandCutout, ...]:
     if with_mediapipe:
         cutouts += _mediapipe_cutouts(root)
     return tuple(cutouts)
+
+
+def required_cutouts(cutouts: Optional[Sequence[HandCutout]] = None) -> Sequence[HandCutout]:
+    """The given cut-outs, else all the shared data gives; a scene cannot be made without any."""
+    found = cutouts if cutouts is not None else load_cutouts()
+    if not found:
+        raise FileNotFoundError("no hand cut-outs: the shared clips (../shared/data) are missing")
+    return found
