@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_server import free_port
+from app_server import default_interrupts, free_port
 from video_factory import write_test_video
 from webapp_samples import scored_assessment, two_hand_motion
 
@@ -194,7 +194,11 @@ def test_stopping_the_app_removes_uploads_and_its_work_folder(tmp_path, how):
     port = free_port()
     env = {**os.environ, "SKILLSIGHT_DATA_DIR": str(data), "TMPDIR": str(gradio_dir)}
     env.pop("GRADIO_TEMP_DIR", None)
-    app = subprocess.Popen([sys.executable, str(REPO_ROOT / "app.py"), "--port", str(port)], env=env)
+    app = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "app.py"), "--port", str(port)],
+        env=env,
+        preexec_fn=default_interrupts,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120

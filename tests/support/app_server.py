@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,13 @@ from typing import Optional
 from conftest import REPO_ROOT
 
 START_TIMEOUT_S = 120
+
+
+def default_interrupts() -> None:
+    """In a child before it starts: Ctrl-C (SIGINT) does what it does for a user at a terminal. A test
+    run started from a script in the background inherits an ignored SIGINT, and its children with it,
+    so a test that interrupts an app or a batch would wait for nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def free_port() -> int:

@@ -309,10 +309,19 @@ def _batch_process(videos: Path, procedure_file: str, out: Path, db: Path, delay
         " progress=False, task_function=t.fake_task);"
         "print('INTERRUPTED' if s.interrupted else 'DONE', s.scored, flush=True)"
     )
+    # here, not at the top: the child imports this module without tests/support on its path
+    from app_server import default_interrupts
+
     env = {**os.environ, "BATCH_TEST_DELAY": str(delay), "BATCH_TEST_CALLS": str(calls)}
     args = [sys.executable, "-c", code, str(TESTS_DIR), str(videos), procedure_file, str(out), str(db)]
     return subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=default_interrupts,
     )
 
 
