@@ -20,9 +20,10 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from skillsight.pose.trackers.gloves.hands import TOWARD_EDGE
+
 HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: one arm along the border
 CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
-TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
 GRAZE = 0.3  # |cos| under which the blob lies along the border where it touches it: no arm enters there
 GRAZE_ELONGATION = 2.0  # main / cross axis (standard deviations) of a blob lying along a border
 STRIP_WIDTH_SPREAD = 0.2  # of its median width: a bare strip's width keeps this near a line to its square end

@@ -43,7 +43,7 @@ FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (t
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
 MIN_PALM_RADIUS = 0.018  # of the frame's long side: a hand has a palm at least this thick (half its width)
 EDGES = ("top", "bottom", "left", "right")
-_TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+TOWARD_EDGE = {"bottom": (0.0, 1.0), "top": (0.0, -1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
 FLOATING_MIN_ROUNDNESS = 0.2  # minor / major axis: a glove inside the frame (hand and cuff) is never thinner
 PAIR_MIN_ROUNDNESS = 0.55  # minor / major axis of the blob's ellipse (one hand with its cuff: about 0.35)
 PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps in their joint outline
@@ -309,7 +309,7 @@ def split_pair(
         return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (nearer_a, ~nearer_a)]
     across = xs if trainee_edge in ("bottom", "top") else ys
     # the hands lie in the half away from the trainee (arms and cuffs, which may cross, in the near half)
-    depth = (np.column_stack([xs, ys]) @ np.array(_TOWARD_EDGE[trainee_edge])).astype(np.float64)
+    depth = (np.column_stack([xs, ys]) @ np.array(TOWARD_EDGE[trainee_edge])).astype(np.float64)
     hands = across[depth <= np.median(depth)]
     low, high = int(hands.min()), int(hands.max())
     if high - low < 4:
