@@ -393,6 +393,7 @@ def load_motion(path: str | os.PathLike[str]) -> Motion:
     _check_expanded_size(p)
     try:
         with np.load(p, allow_pickle=False) as data:
+            data = _ReadOnlyArrays(data)
             names = json.loads(str(data["names"]))
             metadata = json.loads(str(data["metadata"]))
             version = int(metadata.get("format_version", 0))
@@ -417,6 +418,24 @@ def load_motion(path: str | os.PathLike[str]) -> Motion:
         raise MotionError(f"{p}: {exc}") from exc
     except (OSError, KeyError, ValueError) as exc:
         raise MotionError(f"{p}: not a SkillSight motion file ({exc})") from exc
+
+
+class _ReadOnlyArrays:
+    """An npz file's arrays made read-only as they are read. np.load returns a writable view of a
+    buffer only it holds; once both are read-only the container keeps them instead of copying
+    (~70 MiB a copy of a long video's positions)."""
+
+    def __init__(self, data: Any) -> None:
+        self.files = data.files
+        self._data = data
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        array = self._data[name]
+        view = array
+        while isinstance(view, np.ndarray):
+            view.setflags(write=False)
+            view = view.base
+        return array
 
 
 # A motion file is compressed; what it expands to is read from its zip directory before anything is

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 
 from skillsight.base.keypoints import HAND_KEYPOINTS, POSE_KEYPOINTS
-from skillsight.pose.motion import Motion
+from skillsight.pose.motion import Motion, load_motion, save_motion
 from skillsight.scoring.features import prepare_motion
 
 
@@ -74,3 +74,20 @@ def test_preparing_a_long_motion_holds_few_copies_of_it():
     # The motion with its centroids, the cleaned copy, and cleaning's working blocks; before, the
     # world positions and every container's validated copy came on top: 5.0 positions' worth then, 3.5 now.
     assert peak < 4.2 * size, f"peak {peak / size:.2f} x the positions"
+
+
+def test_loading_a_motion_file_keeps_the_arrays_it_reads(tmp_path):
+    motion = _hands_and_pose(3000)
+    path = save_motion(motion, tmp_path / "long.motion.npz")
+    size = motion.positions.nbytes
+    del motion
+    tracemalloc.start()
+    try:
+        loaded = load_motion(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not loaded.positions.flags.writeable and not loaded.confidence.flags.writeable
+    # Positions, world positions and confidence (1/3 of a position's size) are 2.33 positions' worth;
+    # copying the positions and confidence that np.load hands back (writable) made it 3.7.
+    assert peak < 3.0 * size, f"peak {peak / size:.2f} x the positions"
