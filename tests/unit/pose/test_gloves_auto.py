@@ -57,9 +57,12 @@ class ScriptedGloves:
     individuals = ("left_hand", "right_hand")
     keypoints = ("centroid", "tip")
 
-    def __init__(self, script: dict[int, dict[int, tuple]], present: bool = True) -> None:
+    def __init__(
+        self, script: dict[int, dict[int, tuple]], present: bool = True, rigid: frozenset[int] = frozenset()
+    ) -> None:
         self.script = script
         self.present = present
+        self.rigid = rigid  # slots that are rigid objects: their outline never changes
         self.gloves_present = False
 
     def prepare(self, sample: Sequence[Frame]) -> None:
@@ -72,7 +75,9 @@ class ScriptedGloves:
         for slot, (cx, cy) in self.script.get(frame.index, {}).items():
             positions[slot] = [(cx, cy, 0.0), (cx, cy - 60.0, 0.0)]
             confidence[slot] = 0.7
-            extras[("left_hand", "right_hand")[slot] + ".glove_area_px"] = 5000.0
+            # a living hand's outline changes from frame to frame (fingers, wrist); a rigid object's does not
+            breathing = 0.0 if slot in self.rigid else 0.05 * ((frame.index + 1) % 3 - 1)
+            extras[("left_hand", "right_hand")[slot] + ".glove_area_px"] = 5000.0 * (1.0 + breathing)
         return FrameObservation(positions, confidence, extras=extras)
 
     def provenance(self) -> dict[str, Any]:
@@ -274,3 +279,38 @@ def test_still_white_objects_in_a_bare_handed_video_are_not_gloves() -> None:
     tracker.prepare([frame(i) for i in range(0, 20, 4)])
     assert not tracker.gloves_present and tracker.provenance()["still_glove_candidates_rejected"]
     assert all(hands_in(tracker.process(frame(i))) == 1 for i in range(20))
+
+
+def still_object_tracker(gloves_script: dict, rigid: frozenset[int]) -> AutoTracker:
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands({}),
+        gloves_factory=lambda: ScriptedGloves(gloves_script, rigid=rigid),
+    )
+    tracker.prepare([frame(i) for i in range(0, 40, 4)])
+    return tracker
+
+
+def test_rigid_objects_lying_still_are_not_gloves_where_mediapipe_sees_no_hand() -> None:
+    # two blue boxes at the border, never moving, never changing outline; MediaPipe misses the bare hands
+    boxes = {i: {0: (250.0, 50.0), 1: (360.0, 50.0)} for i in range(40)}
+    tracker = still_object_tracker(boxes, rigid=frozenset({0, 1}))
+    assert not tracker.gloves_present and tracker.provenance()["still_objects_rejected"]
+    assert all(hands_in(tracker.process(frame(i))) == 0 for i in range(40))
+
+
+def test_a_still_object_beside_a_moving_glove_is_dropped_and_the_glove_kept() -> None:
+    script = {i: {0: (200.0 + 5.0 * i, 500.0), 1: (700.0, 100.0)} for i in range(40)}
+    tracker = still_object_tracker(script, rigid=frozenset({1}))
+    assert tracker.gloves_present and tracker.provenance()["still_objects"] == 1
+    for i in range(40):
+        obs = tracker.process(frame(i))
+        assert hands_in(obs) == 1 and obs.positions[0, -2, 0] == 200.0 + 5.0 * i
+    assert tracker.provenance()["per_frame_sources"]["glove_hands_dropped_on_still_objects"] == 40
+
+
+def test_a_glove_that_holds_its_place_is_a_hand_while_its_outline_changes() -> None:
+    # a hand held still (typing, holding forceps) still changes its outline: it is kept
+    held = {i: {0: (250.0, 400.0)} for i in range(40)}
+    tracker = still_object_tracker(held, rigid=frozenset())
+    assert tracker.gloves_present and not tracker.provenance()["still_objects_rejected"]
+    assert all(hands_in(tracker.process(frame(i))) == 1 for i in range(40))
