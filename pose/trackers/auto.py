@@ -8,6 +8,9 @@ MediaPipe already reports is the same hand, not another one; any other glove han
 when MediaPipe holds that slot with a different hand, the free one. So a frame never holds fewer hands
 than either tracker alone would report.
 
+A glove candidate that lies still over the samples, its place and outline constant to pixel noise, is a
+rigid object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands
+MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
 are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
@@ -70,8 +73,7 @@ from skillsight.pose.trackers.base import (
 # 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
 # 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
 #      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
-# 1.7: glove candidates lying still over the samples (rigid objects) are not gloves; skin hands MediaPipe
-#      misses in some samples are tracked beside its landmarks
+# 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
 AUTO_TRACKER_VERSION = "1.7"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
@@ -294,11 +296,6 @@ class AutoTracker:
                 probe.close()
         return self._probed
 
-    def _glove_centres(self, sample: Sequence[Frame]) -> Optional[list[np.ndarray]]:
-        """Per sample, the two glove slots' centres (NaN where none)."""
-        observations = self._glove_probe(sample)
-        return None if observations is None else [o.positions[:, 0, :2] for o in observations]
-
     @staticmethod
     def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
         """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
@@ -316,9 +313,10 @@ class AutoTracker:
     ) -> bool:
         """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
         samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
-        centres = self._glove_centres(sample)
-        if centres is None:
+        probed = self._glove_probe(sample)
+        if probed is None:
             return True
+        centres = [o.positions[:, 0, :2] for o in probed]
         width = float(sample[0].image.shape[1])
         n_kp = len(self.hand_keypoints)
         for slot in range(2):
