@@ -82,6 +82,15 @@ MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: 
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
 TrackerFactory = Callable[[], Tracker]
+SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
+    "frames",
+    "hands_from_landmarks",
+    "hands_from_gloves",
+    "glove_hands_matched_to_landmarks",
+    "mediapipe_frames_skipped",
+    "glove_hands_dropped_beside_bare_hands",
+    "glove_hands_dropped_on_still_objects",
+)
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
 
 
@@ -177,15 +186,7 @@ class AutoTracker:
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
         self.sample_frames_with_landmarks = 0
-        self._counts = {
-            "frames": 0,
-            "hands_from_landmarks": 0,
-            "hands_from_gloves": 0,
-            "glove_hands_matched_to_landmarks": 0,
-            "mediapipe_frames_skipped": 0,
-            "glove_hands_dropped_beside_bare_hands": 0,
-            "glove_hands_dropped_on_still_objects": 0,
-        }
+        self._counts = dict.fromkeys(SOURCE_COUNTS, 0)
 
     @property
     def choice(self) -> str:
