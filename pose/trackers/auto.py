@@ -8,6 +8,9 @@ MediaPipe already reports is the same hand, not another one; any other glove han
 when MediaPipe holds that slot with a different hand, the free one. So a frame never holds fewer hands
 than either tracker alone would report.
 
+A glove candidate that lies still over the samples, its place and outline constant to pixel noise, is a
+rigid object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands
+MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
 are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
@@ -51,6 +54,10 @@ from skillsight.pose.trackers.auto_hands import (
     beside_a_bare_hand,
     is_bare,
     match_gloves_to_landmarks,
+    moving_candidates,
+    on_a_still_object,
+    samples_missing_skin_hands,
+    still_objects,
 )
 from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
@@ -66,13 +73,24 @@ from skillsight.pose.trackers.base import (
 # 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
 # 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
 #      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
-AUTO_TRACKER_VERSION = "1.6"
+# 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
+AUTO_TRACKER_VERSION = "1.7"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
+MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
 TrackerFactory = Callable[[], Tracker]
+SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
+    "frames",
+    "hands_from_landmarks",
+    "hands_from_gloves",
+    "glove_hands_matched_to_landmarks",
+    "mediapipe_frames_skipped",
+    "glove_hands_dropped_beside_bare_hands",
+    "glove_hands_dropped_on_still_objects",
+)
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
 
 
@@ -147,29 +165,28 @@ class AutoTracker:
         self.keypoints: tuple[str, ...] = (*self.hand_keypoints, *GLOVE_KEYPOINTS)
         self._tip = self.hand_keypoints.index(TIP_KEYPOINT)
         self._names: Optional[Any] = None
+        self._named_as_gloves: Callable[[FrameObservation, FrameObservation, int], FrameObservation]
         if camera_view == "top":  # MediaPipe's handedness is learnt on hands seen from the front
             # lazy: the names share the glove tracker's identity module, which loads OpenCV
-            from skillsight.pose.trackers.auto_names import AnatomicalNames
+            from skillsight.pose.trackers.auto_names import AnatomicalNames, named_as_gloves
 
             self._names = AnatomicalNames(camera_view, len(self.hand_keypoints), independent_frames)
+            self._named_as_gloves = named_as_gloves
         self.gloves_present = False
         self._awaiting_sample = True  # prepare() not called yet
         self.bare_handed_rejected = False  # glove candidates rejected: a bare-handed video, still objects
+        self.still_objects_rejected = False  # every glove candidate lay still over the samples
+        self._still_objects: list[tuple[np.ndarray, float]] = []  # (centre, size) of still candidates
+        self._probed: Optional[list[FrameObservation]] = None  # a glove tracker's view of the samples
         self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
         self.skin_tone_gloves_found = False
+        self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
         self.sample_frames_with_landmarks = 0
-        self._counts = {
-            "frames": 0,
-            "hands_from_landmarks": 0,
-            "hands_from_gloves": 0,
-            "glove_hands_matched_to_landmarks": 0,
-            "mediapipe_frames_skipped": 0,
-            "glove_hands_dropped_beside_bare_hands": 0,
-        }
+        self._counts = dict.fromkeys(SOURCE_COUNTS, 0)
 
     @property
     def choice(self) -> str:
@@ -186,6 +203,9 @@ class AutoTracker:
         self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
         self.hands.prepare(sample)
         self.sample_frames = len(sample)
+        self._probed = None
+        if self.gloves_present and not self.independent_frames:
+            self._reject_still_objects(sample)
         if self._looks_like_skin_latex(sample):
             sample_landmarks = self._sample_landmarks(sample)
             self._take_skin_latex(sample, sample_landmarks)
@@ -195,15 +215,28 @@ class AutoTracker:
             sample_landmarks = self._sample_landmarks(sample)
         else:
             sample_landmarks = []
-        if self.sleeves_rejected and not self.skin_tone_gloves_found:
+        if self.sleeves_rejected and not (self.skin_tone_gloves_found or self.skin_hands_beside_landmarks):
             # bare hands (or latex MediaPipe sees) in sleeves: the landmarks report them, not the sleeves
             self.gloves_present = False
         self.sample_frames_with_landmarks = sum(int(np.any(o.confidence > 0)) for o in sample_landmarks)
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
+        bare = bare and not self.skin_hands_beside_landmarks  # skin hands: vetted by their own evidence
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+
+    def _reject_still_objects(self, sample: Sequence[Frame]) -> None:
+        """Glove candidates that lie still over the samples (rigid objects: a blue box, a white card) are not
+        gloves; where no candidate moves, the video has no gloves (MediaPipe may have missed its bare
+        hands: the skin check comes next)."""
+        observations = self._glove_probe(sample)
+        if observations is None:
+            return
+        self._still_objects = still_objects(observations)
+        if self._still_objects and moving_candidates(observations) == 0:
+            self.gloves_present = False
+            self.still_objects_rejected = True
 
     def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
         """Whether skin-coloured hands enter and move in enough of the samples, where coloured or white
@@ -222,26 +255,47 @@ class AutoTracker:
         return latex.enough_latex(self.skin_latex_sample_share)
 
     def _take_skin_latex(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> None:
-        """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds)."""
+        """Skin-tone latex where MediaPipe sees no hand in most samples (bare hands it finds). Where it
+        finds them in most samples but misses skin-coloured hands the skin tracker sees in others (bare or
+        latex, MediaPipe lost them), the skin tracker runs beside the landmarks and fills the hands they
+        miss."""
         seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
-        if self._skin_factory is None or seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+        if self._skin_factory is None:
+            return
+        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample) and not self._skin_hands_missed(sample, landmarks):
             return
         self.gloves.close()
         self.gloves = self._skin_factory()
         self.gloves.prepare(sample)
-        self.gloves_present = self.skin_tone_gloves_found = True
+        self.gloves_present = True
+        self.skin_tone_gloves_found = seen < BARE_HANDED_SAMPLE_SHARE * len(sample)
+        self.skin_hands_beside_landmarks = not self.skin_tone_gloves_found
 
-    def _glove_centres(self, sample: Sequence[Frame]) -> Optional[list[np.ndarray]]:
-        """Per sample, the two glove slots' centres (NaN where none) from a tracker of its own; None where
+    def _skin_hands_missed(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
+        """Whether the skin tracker finds, in at least MISSED_SKIN_SAMPLE_SHARE of the samples (and two),
+        a hand with no landmark hand on it while MediaPipe reports fewer than two."""
+        assert self._skin_factory is not None
+        probe = self._skin_factory()
+        try:
+            probe.prepare(sample)
+            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints))
+        finally:
+            probe.close()
+        return missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample))
+
+    def _glove_probe(self, sample: Sequence[Frame]) -> Optional[list[FrameObservation]]:
+        """Per sample, the glove candidates of a glove tracker of its own (made once per video); None where
         no glove tracker can be built or the sample is too short to tell motion."""
         if self._gloves_factory is None or len(sample) < 3:
             return None
-        probe = self._gloves_factory()
-        try:
-            probe.prepare(sample)
-            return [probe.process(frame).positions[:, 0, :2] for frame in sample]
-        finally:
-            probe.close()
+        if self._probed is None:
+            probe = self._gloves_factory()
+            try:
+                probe.prepare(sample)
+                self._probed = [probe.process(frame) for frame in sample]
+            finally:
+                probe.close()
+        return self._probed
 
     @staticmethod
     def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
@@ -260,9 +314,10 @@ class AutoTracker:
     ) -> bool:
         """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
         samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
-        centres = self._glove_centres(sample)
-        if centres is None:
+        probed = self._glove_probe(sample)
+        if probed is None:
             return True
+        centres = [o.positions[:, 0, :2] for o in probed]
         width = float(sample[0].image.shape[1])
         n_kp = len(self.hand_keypoints)
         for slot in range(2):
@@ -304,7 +359,7 @@ class AutoTracker:
         # (bare, which MediaPipe missed, or skin-tone latex): it stays
         skin = getattr(self.gloves, "last_family", None) == "skin"
         if gloved is not None and self._names is not None:
-            landmarks = _named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
+            landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
@@ -389,6 +444,9 @@ class AutoTracker:
                 extras[f"{HAND_NAMES[matched[slot]]}.glove_area_px"] = area
                 self._counts["glove_hands_matched_to_landmarks"] += 1
                 continue
+            if on_a_still_object(gloved.positions[slot, 0], area, self._still_objects):
+                self._counts["glove_hands_dropped_on_still_objects"] += 1
+                continue
             target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
             if target is None or bare_hand:
                 self._counts["glove_hands_dropped_beside_bare_hands"] += int(bare_hand)
@@ -412,6 +470,8 @@ class AutoTracker:
             "sample_frames": self.sample_frames,
             "sample_frames_with_landmarks": self.sample_frames_with_landmarks,
             "still_glove_candidates_rejected": self.bare_handed_rejected,
+            "still_objects": len(self._still_objects),
+            "still_objects_rejected": self.still_objects_rejected,
             "sleeves_rejected": self.sleeves_rejected,
             "names": "top view: by where each arm enters (the glove tracker's, else the ray from the middle "
             "knuckle through the wrist), kept over time"
@@ -419,6 +479,7 @@ class AutoTracker:
             else "MediaPipe handedness",
             "hands_renamed_by_anatomy": self._names.renamed if self._names is not None else 0,
             "skin_tone_gloves_found": self.skin_tone_gloves_found,
+            "skin_hands_beside_landmarks": self.skin_hands_beside_landmarks,
             "skin_latex_sample_share": self.skin_latex_sample_share,
             "per_frame_sources": dict(self._counts),
             "centroid": "landmark hands: mean of the 21 landmarks; glove hands: blob centroid",
@@ -435,22 +496,3 @@ class AutoTracker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp: int) -> FrameObservation:
-    """Seen from above: a landmark hand the glove tracker also sees takes the glove tracker's name (by
-    where its arm enters the frame, the trainee at the bottom, kept over time in video) over MediaPipe's
-    handedness, which its models learnt on bare hands seen from the front and which skin-tone latex from
-    above confuses; the other landmark hand, if any, takes the other name."""
-    taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
-    glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
-    if not any(taken) or not glove_slots:
-        return landmarks
-    matched = match_gloves_to_landmarks(
-        landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
-    )
-    if not any(g != s for g, s in matched.items()):
-        return landmarks
-    from skillsight.pose.trackers.auto_names import swapped  # lazy: loads OpenCV (gloves.identity)
-
-    return swapped(landmarks)

@@ -1,12 +1,16 @@
 """`auto`'s evidence from one frame: which glove blob is a hand MediaPipe already reports, and whether a
-landmark hand is bare (skin along its bones) or gloved (MediaPipe sometimes finds a gloved hand too)."""
+landmark hand is bare (skin along its bones) or gloved (MediaPipe sometimes finds a gloved hand too);
+and from a video's samples, which glove candidates are rigid objects lying still."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
-from skillsight.pose.trackers.base import FrameObservation
+from skillsight.pose.trackers.base import FrameObservation, Tracker
 
 BARE_SKIN_SHARE = 0.3  # of the points along a landmark hand's bones on skin colour, at least
 HAND_BONES = (
@@ -15,6 +19,11 @@ HAND_BONES = (
 )  # fmt: skip
 BESIDE_HAND_SIZES = 1.5  # a forearm is about one and a half hand sizes long
 SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove centroid and the same hand
+# A rigid object lying still keeps its outline to pixel noise; a living hand drifts and changes its outline.
+RIGID_DRIFT = 0.01  # of its own size: median drift of a still object's centroid over a video's samples
+RIGID_AREA_CHANGE = 0.005  # median relative change of a still object's area over the samples
+MIN_STILL_SAMPLES = 3
+STILL_OBJECT_RADIUS = 0.1  # of a still object's size: a glove hand this close, of its size, is that object
 
 
 def match_gloves_to_landmarks(
@@ -88,3 +97,63 @@ def is_bare(points: np.ndarray, image_rgb: np.ndarray) -> bool:
 
     skin = float(np.mean(skin_coloured(pixels)))
     return skin >= BARE_SKIN_SHARE and skin > float(np.mean(glove_coloured(pixels)))
+
+
+def still_objects(observations: Sequence[FrameObservation]) -> list[tuple[np.ndarray, float]]:
+    """(centre, size) of each glove slot that is a rigid object lying still over a video's samples: seen in
+    at least MIN_STILL_SAMPLES of them, its centroid stays within RIGID_DRIFT of its own size (the square
+    root of its area) and its area within RIGID_AREA_CHANGE (medians over the samples). A living hand is
+    never that still: over seconds it drifts and changes its outline (fingers, wrist, tremor). The quietest
+    real hand we hold, the typing hand of typing_two_hands.mp4 recoloured blue, drifts 0.049 of its size
+    and changes its area by 1.9% over the samples; a still object drifts by pixel noise (< 0.001)."""
+    objects = []
+    for slot in range(2):
+        seen = [o for o in observations if o.confidence[slot, 0] > 0]
+        if len(seen) < MIN_STILL_SAMPLES:
+            continue
+        centres = np.array([o.positions[slot, 0, :2] for o in seen], dtype=float)
+        key = f"{HAND_NAMES[slot]}.glove_area_px"
+        areas = np.array([o.extras.get(key, np.nan) for o in seen], dtype=float)
+        if np.isnan(areas).any() or np.median(areas) <= 0:
+            continue
+        size = float(np.sqrt(np.median(areas)))
+        centre = np.median(centres, axis=0)
+        drift = float(np.median(np.linalg.norm(centres - centre, axis=1)))
+        area_change = float(np.median(np.abs(areas / np.median(areas) - 1.0)))
+        if drift <= RIGID_DRIFT * size and area_change <= RIGID_AREA_CHANGE:
+            objects.append((centre, size))
+    return objects
+
+
+def moving_candidates(observations: Sequence[FrameObservation]) -> int:
+    """Glove slots seen in at least MIN_STILL_SAMPLES samples that are not still objects."""
+    counts = [sum(int(o.confidence[slot, 0] > 0) for o in observations) for slot in range(2)]
+    return sum(int(count >= MIN_STILL_SAMPLES) for count in counts) - len(still_objects(observations))
+
+
+def on_a_still_object(centre: np.ndarray, area: float, objects: Sequence[tuple[np.ndarray, float]]) -> bool:
+    """Whether a glove hand is one of the video's still objects: its centroid within STILL_OBJECT_RADIUS of
+    the object's size from the object's centre, with about the object's area (a hand on the object makes a
+    larger blob, whose centroid moves with the hand)."""
+    for object_centre, size in objects:
+        near = float(np.linalg.norm(np.asarray(centre)[:2] - object_centre)) <= STILL_OBJECT_RADIUS * size
+        if near and abs(float(np.sqrt(area)) / size - 1.0) <= STILL_OBJECT_RADIUS:
+            return True
+    return False
+
+
+def samples_missing_skin_hands(
+    skin_tracker: Tracker, sample: Sequence[Frame], landmarks: Sequence[FrameObservation], n_kp: int
+) -> int:
+    """Samples in which the skin tracker (prepared on them) finds a hand that no landmark hand lies on
+    while MediaPipe reports fewer than two hands."""
+    missed = 0
+    for frame, observation in zip(sample, landmarks):
+        skin = skin_tracker.process(frame)
+        slots = [s for s in range(2) if np.any(skin.confidence[s] > 0)]
+        taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
+        matched = match_gloves_to_landmarks(
+            observation.positions[:, :n_kp], taken, skin.positions[:, 0], slots
+        )
+        missed += int(len(slots) > len(matched) and sum(taken) < 2)
+    return missed

@@ -21,6 +21,7 @@ import numpy as np
 
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
+from skillsight.pose.trackers.auto_hands import match_gloves_to_landmarks
 from skillsight.pose.trackers.base import FrameObservation
 from skillsight.pose.trackers.gloves.identity import HandTrack, names_by_side, names_by_tracks, side_key
 
@@ -147,3 +148,20 @@ class AnatomicalNames:
             for v, p, q in zip(previous.velocity, position, previous.position)
         )
         self._tracks[hand] = HandTrack(position, (velocity[0], velocity[1]), frame.index, frame.time_s)
+
+
+def named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp: int) -> FrameObservation:
+    """Seen from above: a landmark hand the glove tracker also sees takes the glove tracker's name (by
+    where its arm enters the frame, the trainee at the bottom, kept over time in video) over MediaPipe's
+    handedness, which its models learnt on bare hands seen from the front and which skin-tone latex from
+    above confuses; the other landmark hand, if any, takes the other name."""
+    taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
+    glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
+    if not any(taken) or not glove_slots:
+        return landmarks
+    matched = match_gloves_to_landmarks(
+        landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
+    )
+    if not any(g != s for g, s in matched.items()):
+        return landmarks
+    return swapped(landmarks)

@@ -144,10 +144,12 @@ def test_a_bare_handed_video_with_white_and_blue_objects_gives_no_glove_hands(cu
     tracker = AutoTracker(camera_view="top")
     try:
         tracker.prepare(frames[::3])
-        reported = sum(glove_hands(tracker.process(frame)) for frame in frames)
+        # auto 1.7: the skin tracker fills a bare hand MediaPipe misses (a glove-tracker hand on a true hand)
+        false = sum(false_glove_hands(scene, tracker.process(frame)) for scene, frame in zip(scenes, frames))
     finally:
         tracker.close()
-    assert reported == 0
+    provenance = tracker.provenance()
+    assert false == 0 and (provenance["choice"] == "landmarks" or provenance["skin_hands_beside_landmarks"])
 
 
 def false_glove_hands(scene, observation) -> int:
