@@ -34,8 +34,11 @@ SAMPLE_PIXELS = 20_000
 REPEAT_SHARE = 0.25
 # A webcam sends at least 4 new images a second; a longer hold is a frozen picture, kept as frames.
 MAX_REPEAT_RUN_S = 0.25
-# New images are retimed on a sliding mean over about this long (see `new_image_times`).
+# New images are retimed on a sliding mean over about this long (see `new_image_times`) when more than
+# UNEVEN_SHARE of their intervals are off the typical one by more than UNEVEN_BY of it.
 RETIME_WINDOW_S = 1.0
+UNEVEN_SHARE = 0.1
+UNEVEN_BY = 0.25
 METHOD = "mean absolute difference of a strided pixel sample, under 1/4 of the change across the frame"
 
 
@@ -187,6 +190,18 @@ def _held_runs(repeat: np.ndarray, times: np.ndarray) -> np.ndarray:
 
 def _period(times: np.ndarray) -> float:
     return float(np.median(np.diff(times))) if times.size > 1 else 0.0
+
+
+def shown_unevenly(times: np.ndarray) -> bool:
+    """True when the new images' first showings are uneven (a 25-fps camera in a 30-fps stream: one
+    interval in five is twice the others; in a 60-fps stream half are 50 ms, half 33 ms), so they need
+    `new_image_times`. A repeat now and then (a 24-fps film at 25 fps) leaves a gap as a dropped frame
+    does, which an even clock fills; evening out the rest around it would move a second of images."""
+    intervals = np.diff(np.asarray(times, dtype=np.float64))
+    if intervals.size < 2:
+        return False
+    typical = float(np.median(intervals))
+    return bool(np.mean(np.abs(intervals - typical) > UNEVEN_BY * typical) > UNEVEN_SHARE)
 
 
 def new_image_times(times: np.ndarray) -> np.ndarray:

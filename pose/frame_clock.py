@@ -1,6 +1,7 @@
 """The motion on the clock of new images: frames a camera repeated (capture.repeats) are dropped, and
-the new images' times evened out, so speeds, jerk, tremor and the jitter estimate see the images the
-camera took and when, not a held picture. metadata["frame_repeats"] says what was found and done."""
+the new images' times evened out where a steady camera's images were shown unevenly, so speeds, jerk,
+tremor and the jitter estimate see the images the camera took and when, not a held picture.
+metadata["frame_repeats"] says what was found and done."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from typing import Any, Optional
 
 import numpy as np
 
-from skillsight.capture.repeats import FrameRepeats, RepeatWatcher, new_image_times
+from skillsight.capture.repeats import FrameRepeats, RepeatWatcher, new_image_times, shown_unevenly
 from skillsight.pose.motion import Motion
 
 FRAME_REPEATS_KEY = "frame_repeats"
 
 
 def on_image_clock(motion: Motion, watcher: Optional[RepeatWatcher]) -> tuple[Motion, Optional[dict]]:
-    """(the motion without the repeats the watcher found, retimed where any were dropped; the provenance
-    entry, None when no frames were watched: a folder of stills)."""
+    """(the motion without the repeats the watcher found, its new images evened out where they were
+    shown unevenly; the provenance entry, None when no frames were watched: a folder of stills)."""
     if watcher is None or not watcher.step:
         return motion, None
     repeats, found = watcher.find()
@@ -25,9 +26,11 @@ def on_image_clock(motion: Motion, watcher: Optional[RepeatWatcher]) -> tuple[Mo
     if keep.all() or keep.sum() < 2:
         return motion, replace(found, repeated=0, image_fps=_rate(motion.timestamps)).to_dict()
     index = np.flatnonzero(keep)
-    times = new_image_times(motion.timestamps[index])
+    times = motion.timestamps[index]
+    retimed = shown_unevenly(times)
+    times = new_image_times(times) if retimed else times
     kept = _take(motion, index, times)
-    found = replace(found, repeated=int((~keep).sum()), image_fps=_rate(times), retimed=True)
+    found = replace(found, repeated=int((~keep).sum()), image_fps=_rate(times), retimed=retimed)
     return kept, found.to_dict()
 
 

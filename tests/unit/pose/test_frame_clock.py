@@ -16,18 +16,18 @@ from skillsight.pose.trackers.base import FrameObservation, register_tracker
 
 
 class RepeatingSource:
-    """A 30-fps stream whose new images (brightness 10 + k) each come `repeat` times."""
+    """A 30-fps stream showing a camera's images (brightness 10 + k) taken at `camera_fps`: each image
+    from the first stream frame at or after it was taken until the next one is."""
 
-    def __init__(self, images: int = 40, repeat: int = 2, fps: float = 30.0) -> None:
-        self.images, self.repeat = images, repeat
-        n = images * repeat
+    def __init__(self, images: int = 40, camera_fps: float = 15.0, fps: float = 30.0) -> None:
+        self.shown = np.floor(np.arange(int(round(images * fps / camera_fps))) * camera_fps / fps + 1e-9)
+        n = self.shown.size
         self.info = VideoInfo("repeating.mp4", 24, 16, fps, n, n / fps, "fake")
         self.error = None
 
     def __iter__(self):
-        for i in range(self.images * self.repeat):
-            image = np.full((16, 24, 3), 10 + i // self.repeat, dtype=np.uint8)
-            yield Frame(i, i / self.info.fps, image)
+        for i, image in enumerate(self.shown):
+            yield Frame(i, i / self.info.fps, np.full((16, 24, 3), 10 + image, dtype=np.uint8))
 
     def close(self) -> None:
         pass
@@ -62,22 +62,34 @@ register_tracker("fake_brightness_hand", f"{__name__}:BrightnessHand")
 
 
 def test_repeated_frames_leave_the_motion_and_its_clock_is_the_new_images(tmp_path):
-    motion = track_source(RepeatingSource(40, repeat=2), tracker="fake_brightness_hand", threads=1)
+    """A low-light webcam: 15 images a second, each shown twice in a 30-fps stream."""
+    motion = track_source(RepeatingSource(40, camera_fps=15.0), tracker="fake_brightness_hand", threads=1)
     assert motion.n_frames == 40
     np.testing.assert_array_equal(motion.frame_indices, np.arange(0, 80, 2))
     np.testing.assert_array_equal(motion.track("right_hand", "wrist")[:, 0], 10 + np.arange(40.0))
     np.testing.assert_allclose(motion.timestamps, np.arange(40) * 2 / 30.0, atol=1e-9)
     assert motion.fps == pytest.approx(15.0)
     entry = motion.metadata[FRAME_REPEATS_KEY]
-    assert (entry["frames"], entry["repeated"], entry["held"], entry["retimed"]) == (80, 40, 0, True)
+    assert (entry["frames"], entry["repeated"], entry["held"], entry["retimed"]) == (80, 40, 0, False)
     assert entry["image_fps"] == pytest.approx(15.0)
     assert motion.metadata["frame_count"] == 80  # frames tracked, as before
     loaded = load_motion(motion.save(tmp_path / "repeats"))
     assert frame_repeats(loaded) == frame_repeats(motion)
 
 
+def test_a_camera_shown_unevenly_in_a_faster_stream_is_put_back_on_its_own_clock():
+    """25 images a second in a 30-fps stream: one image in five is shown twice, and first showings are
+    up to 33 ms late; the motion lies on 25 fps."""
+    motion = track_source(RepeatingSource(100, camera_fps=25.0), tracker="fake_brightness_hand")
+    assert motion.n_frames == 100
+    np.testing.assert_array_equal(motion.track("right_hand", "wrist")[:, 0], 10 + np.arange(100.0))
+    assert motion.fps == pytest.approx(25.0, abs=0.01)
+    np.testing.assert_allclose(np.diff(motion.timestamps)[25:-25], 0.04, atol=1e-9)
+    assert frame_repeats(motion).retimed  # type: ignore[union-attr]
+
+
 def test_a_stream_without_repeats_keeps_every_frame_and_says_so():
-    motion = track_source(RepeatingSource(30, repeat=1), tracker="fake_brightness_hand")
+    motion = track_source(RepeatingSource(30, camera_fps=30.0), tracker="fake_brightness_hand")
     assert motion.n_frames == 30
     found = frame_repeats(motion)
     assert found is not None and found.repeated == 0 and not found.retimed
