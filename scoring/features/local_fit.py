@@ -17,8 +17,11 @@ import numpy as np
 
 from skillsight.pose.cleaning import mask_runs
 
-# The fit reaches this many time scales on either side (the Gaussian weight there is 1 %).
-KERNEL_REACH = 3.0
+# The fit reaches this many time scales on either side (the Gaussian weight there is 0.03 %). At 3 (1 %)
+# which samples fell inside the cut depended on the frame rate, and three fits in a row (mean jerk) read
+# the same smooth curve 2.4 % lower at 20 fps than at 25 (1.7 % at 30): the real clips' 5-6 % at 20 fps
+# was half that; now under 0.1 %.
+KERNEL_REACH = 4.0
 # Third differences of white noise have variance 20 sigma^2 (1 + 9 + 9 + 1).
 THIRD_DIFFERENCE_VARIANCE = 20.0
 MAD_TO_SD = 1.4826
