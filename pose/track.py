@@ -26,7 +26,7 @@ from skillsight.capture.frames import Frame, FrameSource
 from skillsight.capture.repeats import RepeatWatcher
 from skillsight.capture.resize import DEFAULT_MAX_SIDE
 from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
-from skillsight.pose.frame_clock import FRAME_REPEATS_KEY, on_image_clock
+from skillsight.pose.frame_clock import mark_repeats
 from skillsight.pose.live_overlay import LiveOverlay
 from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
@@ -359,13 +359,14 @@ def _assemble(
     motion = parts[0] if len(parts) == 1 else concatenate_individuals(parts)
     del parts
     motion = motion.with_updates(signals=signals)
-    motion, repeats = on_image_clock(motion, facts.watcher)  # before anything reads the motion's clock
+    motion = mark_repeats(motion, facts.watcher)  # prepare_motion drops them: see pose.frame_clock
     mirrored = tracks_mirrored(request.dominant_hand)
     frame_size = _frame_size(facts.frames)
     if mirrored:
         motion = mirror_motion_back(motion, float(frame_size[0]))
     motion = _in_recording_pixels(motion, frame_size, info)
     metadata: dict[str, Any] = {
+        **motion.metadata,  # frame_repeats
         "source": _source_label(facts.source, facts.frames),
         "source_sha256": facts.sha256,
         "fps": float(info.fps) if info.fps else (motion.fps if motion.n_frames > 1 else None),
@@ -384,7 +385,6 @@ def _assemble(
     }
     damage = getattr(facts.frames, "damage", None)  # None for a webcam or a pass cut short by max_frames
     metadata["decode_damage"] = damage.to_dict() if damage is not None else None
-    metadata[FRAME_REPEATS_KEY] = repeats
     metadata["tracking_summary"] = summarize_tracking(motion)  # positions only: signals not needed
     return motion.with_updates(metadata=metadata)
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from skillsight.capture.frames import Frame, VideoInfo
-from skillsight.pose.frame_clock import FRAME_REPEATS_KEY, frame_repeats
+from skillsight.pose.frame_clock import FRAME_REPEATS_KEY, REPEAT_SIGNAL, frame_repeats, on_image_clock
 from skillsight.pose.motion import load_motion
 from skillsight.pose.track import track_source
 from skillsight.pose.trackers.base import FrameObservation, register_tracker
+from skillsight.scoring.features import prepare_motion
 
 
 class RepeatingSource:
@@ -62,9 +63,17 @@ register_tracker("fake_brightness_hand", f"{__name__}:BrightnessHand")
 
 
 def test_repeated_frames_leave_the_motion_and_its_clock_is_the_new_images(tmp_path):
-    """A low-light webcam: 15 images a second, each shown twice in a 30-fps stream."""
-    motion = track_source(RepeatingSource(40, camera_fps=15.0), tracker="fake_brightness_hand", threads=1)
-    assert motion.n_frames == 40
+    """A low-light webcam: 15 images a second, each shown twice in a 30-fps stream. The tracked motion
+    keeps every frame (it lines up with its video), marked; prepared for metrics, it has the images."""
+    tracked = track_source(RepeatingSource(40, camera_fps=15.0), tracker="fake_brightness_hand", threads=1)
+    assert tracked.n_frames == 80
+    np.testing.assert_array_equal(tracked.signals[REPEAT_SIGNAL], np.arange(80) % 2)
+    loaded = load_motion(tracked.save(tmp_path / "repeats"))
+    assert frame_repeats(loaded) == frame_repeats(tracked)
+    np.testing.assert_array_equal(loaded.signals[REPEAT_SIGNAL], tracked.signals[REPEAT_SIGNAL])
+    motion = on_image_clock(loaded)
+    assert on_image_clock(motion) is motion  # done once
+    assert motion.n_frames == 40 and REPEAT_SIGNAL not in motion.signals
     np.testing.assert_array_equal(motion.frame_indices, np.arange(0, 80, 2))
     np.testing.assert_array_equal(motion.track("right_hand", "wrist")[:, 0], 10 + np.arange(40.0))
     np.testing.assert_allclose(motion.timestamps, np.arange(40) * 2 / 30.0, atol=1e-9)
@@ -73,14 +82,21 @@ def test_repeated_frames_leave_the_motion_and_its_clock_is_the_new_images(tmp_pa
     assert (entry["frames"], entry["repeated"], entry["held"], entry["retimed"]) == (80, 40, 0, False)
     assert entry["image_fps"] == pytest.approx(15.0)
     assert motion.metadata["frame_count"] == 80  # frames tracked, as before
-    loaded = load_motion(motion.save(tmp_path / "repeats"))
-    assert frame_repeats(loaded) == frame_repeats(motion)
+    assert motion.metadata["processing"][-1] == {
+        "step": "image_clock",
+        "repeats_dropped": 40,
+        "retimed": False,
+    }
+    prepared = prepare_motion(loaded)
+    assert prepared.n_frames == 40 and prepared.fps == pytest.approx(15.0)
 
 
 def test_a_camera_shown_unevenly_in_a_faster_stream_is_put_back_on_its_own_clock():
     """25 images a second in a 30-fps stream: one image in five is shown twice, and first showings are
     up to 33 ms late; the motion lies on 25 fps."""
-    motion = track_source(RepeatingSource(100, camera_fps=25.0), tracker="fake_brightness_hand")
+    motion = on_image_clock(
+        track_source(RepeatingSource(100, camera_fps=25.0), tracker="fake_brightness_hand")
+    )
     assert motion.n_frames == 100
     np.testing.assert_array_equal(motion.track("right_hand", "wrist")[:, 0], 10 + np.arange(100.0))
     assert motion.fps == pytest.approx(25.0, abs=0.01)
@@ -93,4 +109,5 @@ def test_a_stream_without_repeats_keeps_every_frame_and_says_so():
     assert motion.n_frames == 30
     found = frame_repeats(motion)
     assert found is not None and found.repeated == 0 and not found.retimed
+    assert REPEAT_SIGNAL not in motion.signals and on_image_clock(motion) is motion
     np.testing.assert_allclose(motion.timestamps, np.arange(30) / 30.0)
