@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skillsight.pose.cleaning import mask_runs
+from skillsight.pose.cleaning import mask_runs, time_cells
 
 # The fit reaches this many time scales on either side (the Gaussian weight there is 0.03 %). At 3 (1 %)
 # which samples fell inside the cut depended on the frame rate, and three fits in a row (mean jerk) read
@@ -75,25 +75,6 @@ def _fit_run(x: np.ndarray, t: np.ndarray, tau: float) -> tuple[np.ndarray, np.n
     position = np.einsum("tk,tkd->td", level_weights, samples)
     velocity = np.einsum("tk,tkd->td", slope_weights, samples)
     return position, velocity, np.sqrt(np.sum(slope_weights**2, axis=1))
-
-
-def time_cells(t: np.ndarray) -> np.ndarray:
-    """(T,) the time each sample stands for, relative to the run's typical interval: half the way to each
-    neighbour, at most one typical interval each way. A fit weighs samples by it, so a frame a camera
-    dropped leaves a gap its neighbours fill rather than a dip in the kernel: with every 5th frame
-    missing, the local-linear fits (a wider kernel in effect) read a smooth curve's jerk 2 % low. On an
-    even clock every cell is 1 and the fit is as before."""
-    if t.size < 2:
-        return np.ones(t.size)
-    steps = np.diff(t)
-    typical = float(np.median(steps))
-    if not typical > 0:
-        return np.ones(t.size)
-    half = np.minimum(steps / typical, 2.0) / 2.0
-    cells = np.empty(t.size)
-    cells[1:-1] = half[:-1] + half[1:]
-    cells[0], cells[-1] = 2 * half[0], 2 * half[-1]
-    return cells
 
 
 def estimate_jitter(values: np.ndarray) -> float:

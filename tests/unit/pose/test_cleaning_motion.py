@@ -206,7 +206,7 @@ def test_the_smoothing_window_does_not_flip_with_the_timestamps_last_bit():
 def test_savgol_on_uneven_times_fits_the_window_in_seconds():
     """Where frames are unevenly timed (a dropped frame, repeats taken out), the window spans its seconds,
     not its frames: a quadratic comes back exactly, an even clock as savgol_smooth gives it, and a frame
-    missing does not widen the window: a 3-Hz wave keeps 0.72 of its amplitude on the even clock, 0.79
+    missing does not widen the window: a 3-Hz wave keeps 0.72 of its amplitude on the even clock, 0.76
     with every 5th frame missing (fewer samples in the same seconds), where a window of 9 frames kept
     0.52."""
     from skillsight.pose.cleaning import _savgol_in_time, savgol_smooth
