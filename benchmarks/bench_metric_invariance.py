@@ -6,10 +6,11 @@ variants than the test tracks (20, 30 and 60 fps too).
 
 Variants are made as the test makes them (frames repeated or dropped in memory, images halved with
 INTER_AREA) and tracked by MediaPipe through the project's tracking loop; `--cache` keeps the tracked
-motions between runs. Lines marked `!!` move more than 5 % or are measured on the original only (n/a:
-tremor below 25 fps); tremor at other frame rates is expected to move (frame repeats are no camera for
-4-12 Hz, and a frame tracked twice puts MediaPipe's frame-to-frame change above the band, where tremor's
-jitter floor is read: see the test).
+motions between runs (delete it after changing tracking or repeat detection). Lines marked `!!` move
+more than 5 % or are measured on the original only (n/a: tremor below 24.8 fps). Above 25 fps the
+variants repeat frames: tracking marks the repeats (capture.repeats) and preparing the motion drops
+them, so metrics read the 25 images a second that were taken; a first line per clip says how many
+frames each variant had, how many were repeats and the rate of its images.
 """
 
 from __future__ import annotations
@@ -43,11 +44,22 @@ def variant_motion(clip: str, name: str, cache: Path) -> Motion:
     return prepare_motion(load_motion(path))
 
 
+def _clock(cache: Path, clip: str, name: str) -> str:
+    tracked = load_motion(cache / f"{clip}_{name}.motion.npz")
+    found = tracked.metadata.get("frame_repeats") or {}
+    fps = found.get("image_fps")
+    return f"{tracked.metadata.get('frame_count')}/{found.get('repeated', '?')}/{fps:.1f}" if fps else "?"
+
+
 def report(clip: str, variants: list[str], cache: Path) -> None:
     original = variant_motion(clip, "orig", cache)
     hands = _measured_hands(original)
     base = compute_features(original, "suturing", "right")
     others = {v: compute_features(variant_motion(clip, v, cache), "suturing", "right") for v in variants}
+    clocks = {v: _clock(cache, clip, v) for v in ["orig", *variants]}
+    print(
+        f"   {clip:18s} frames / repeats / images per s: " + "  ".join(f"{v}:{c}" for v, c in clocks.items())
+    )
     roles = {"needle_driver": "right_hand", "forceps": "left_hand"}
     for name, feature in base.items():
         role = name.split(".")[0]

@@ -23,8 +23,10 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from skillsight.capture.frames import Frame, FrameSource
+from skillsight.capture.repeats import RepeatWatcher
 from skillsight.capture.resize import DEFAULT_MAX_SIDE
 from skillsight.capture.sources import ImageFolderSource, open_source, prefetch_frames
+from skillsight.pose.frame_clock import mark_repeats
 from skillsight.pose.live_overlay import LiveOverlay
 from skillsight.pose.marker import detect_marker_scale
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion, concatenate_individuals
@@ -210,10 +212,12 @@ def _track_frames(
     hasher = SourceHasher(_source_path(source, frames))
     stream: Optional[Iterator[Frame]] = None
     overlay: Optional[LiveOverlay] = None
-    trackers = _create_trackers(request, isinstance(frames, ImageFolderSource))
+    stills = isinstance(frames, ImageFolderSource)
+    trackers = _create_trackers(request, stills)
+    watcher = None if stills else RepeatWatcher()  # stills are separate pictures, never repeats
     try:
         hasher.start()
-        stream = _prepare(trackers, frames, live, request)
+        stream = _prepare(trackers, frames, live, request, watcher)
         total = frames.info.frame_count
         if request.max_frames is not None:
             total = min(total, request.max_frames) if total is not None else request.max_frames
@@ -225,7 +229,7 @@ def _track_frames(
         if overlay is not None:
             overlay.close()
             overlay = None
-        facts = _SourceFacts(source, frames, hasher.result(), done)
+        facts = _SourceFacts(source, frames, hasher.result(), done, watcher)
         return _assemble(recorders, trackers, request, facts)
     finally:
         hasher.cancel()
@@ -270,26 +274,32 @@ def summarize_tracking(motion: Motion) -> dict[str, dict[str, Any]]:
 
 
 def _prepare(
-    trackers: Sequence[Tracker], frames: Any, live: bool, request: TrackingRequest
+    trackers: Sequence[Tracker],
+    frames: Any,
+    live: bool,
+    request: TrackingRequest,
+    watcher: Optional[RepeatWatcher] = None,
 ) -> Iterator[Frame]:
     """Show trackers their sample, then return the stream of frames to track (decoded ahead on a
     thread of its own unless the request has one thread; mirrored there for a left-hander).
 
     A re-readable source is sampled in a pass of its own; a live one lends its first frames, which
-    are then tracked like the rest. Trackers that say they need no sample get an empty one.
+    are then tracked like the rest. Trackers that say they need no sample get an empty one. `watcher`
+    sees every frame tracked, in order, on the decoding thread (it finds the frames a camera repeated).
     """
     mirrored = tracks_mirrored(request.dominant_hand)
     wants_sample = any(getattr(t, "needs_sample", True) for t in trackers)
     ahead: FrameTransform = _inline if request.threads == 1 else _decoded_ahead
     if live:
-        live_frames = iter(frames)
+        live_frames = iter(frames) if watcher is None else watcher.watch(frames)
         sample = list(limit_frames(live_frames, SAMPLE_FRAMES)) if wants_sample else []
         sample = [mirror_frame(f) for f in sample] if mirrored else sample
         stream = chain(sample, ahead(mirror_frames(live_frames) if mirrored else live_frames))
     else:
         sample = sample_frames(frames, SAMPLE_FRAMES) if wants_sample else []
         sample = [mirror_frame(f) for f in sample] if mirrored else sample
-        stream = ahead(mirror_frames(frames) if mirrored else frames)
+        watched = frames if watcher is None else watcher.watch(frames)
+        stream = ahead(mirror_frames(watched) if mirrored else watched)
     for t in trackers:
         t.prepare(sample)
     return stream
@@ -333,6 +343,7 @@ class _SourceFacts:
     frames: Any
     sha256: Optional[str]
     done: int
+    watcher: Optional[RepeatWatcher] = None
 
 
 def _assemble(
@@ -348,12 +359,14 @@ def _assemble(
     motion = parts[0] if len(parts) == 1 else concatenate_individuals(parts)
     del parts
     motion = motion.with_updates(signals=signals)
+    motion = mark_repeats(motion, facts.watcher)  # prepare_motion drops them: see pose.frame_clock
     mirrored = tracks_mirrored(request.dominant_hand)
     frame_size = _frame_size(facts.frames)
     if mirrored:
         motion = mirror_motion_back(motion, float(frame_size[0]))
     motion = _in_recording_pixels(motion, frame_size, info)
     metadata: dict[str, Any] = {
+        **motion.metadata,  # frame_repeats
         "source": _source_label(facts.source, facts.frames),
         "source_sha256": facts.sha256,
         "fps": float(info.fps) if info.fps else (motion.fps if motion.n_frames > 1 else None),

@@ -22,6 +22,7 @@ from skillsight.pose.cleaning import (
     gaps_in_mask,
     interpolate_gaps,
 )
+from skillsight.pose.frame_clock import on_image_clock
 from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import KIND_VIDEO_2D, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.pose.scale import METRIC_KINDS, plan_hand_size_scale, plan_mm_scale
@@ -189,6 +190,7 @@ def prepare_motion(
     # video each copy of them is as large as the positions (~70 MiB for 10 minutes of hands+pose).
     if motion.world_positions is not None:
         motion = motion.with_updates(world_positions=None)
+    motion = on_image_clock(motion)  # frames a camera repeated leave: every metric reads its clock
     motion = with_landmark_centroids(motion)
     if mm_per_px is None:  # a marker found while tracking (`--marker-mm`) gives millimetres
         mm_per_px = (motion.metadata.get("marker_scale") or {}).get("mm_per_px")

@@ -40,6 +40,10 @@ MIN_TREMOR_RUN_S = 1.0
 # line at the band's top leaks no further), where the Nyquist frequency leaves at least MIN_FLOOR_WIDTH_HZ.
 FLOOR_GUARD_HZ = 1.0
 MIN_FLOOR_WIDTH_HZ = 0.5
+# Below this much spectrum above the band there is no floor to read (a 2-s segment's bins are 0.5 Hz
+# apart): tremor is NaN under 24.8 fps. A 24-fps camera shown at 25 fps, its repeats dropped and its
+# images evened out, read its floor on 12-12.1 Hz and its tremor 18-20 % apart between two variants.
+MIN_FLOOR_HZ = 0.4
 # Movement units shorter than this (or of fewer than 5 samples, for the derivatives) are not scored.
 MIN_MOVEMENT_S = 0.15
 # SPARC reads each movement's speed on this clock (well above its 10-Hz cut-off).
@@ -249,7 +253,7 @@ def tremor_power(values: np.ndarray, fs: float, band: tuple[float, float] = TREM
     freqs, density = band_density(values, fs)
     nyquist = fs / 2.0
     floor_start = max(band[1], min(band[1] + FLOOR_GUARD_HZ, nyquist - MIN_FLOOR_WIDTH_HZ))
-    if nyquist <= floor_start:
+    if nyquist - floor_start < MIN_FLOOR_HZ - 1e-9:
         return float("nan")
     floor = band_power(freqs, density, fs, (floor_start, nyquist)) / (nyquist - floor_start)
     return band_power(freqs, density, fs, band) - floor * (band[1] - band[0])
@@ -272,8 +276,9 @@ def even_clock(values: np.ndarray, timestamps: np.ndarray) -> tuple[np.ndarray, 
 
 
 def fps_too_low_for_tremor(motion: Motion) -> bool:
-    """True when the frame rate's Nyquist frequency does not exceed the tremor band's top."""
-    return motion.fps / 2.0 <= TREMOR_BAND_HZ[1]
+    """True when the frame rate's Nyquist frequency does not leave MIN_FLOOR_HZ above the tremor band's
+    top, where the jitter floor is read."""
+    return motion.fps / 2.0 - TREMOR_BAND_HZ[1] < MIN_FLOOR_HZ - 1e-9
 
 
 def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
@@ -285,9 +290,10 @@ def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
     band, some 2 % over a minute of practice and 10-20 % on a clip of a few seconds."""
     fs = motion.fps
     if fps_too_low_for_tremor(motion):
-        return float(
-            "nan"
-        ), f"{fs:.0f} fps cannot see {TREMOR_BAND_HZ[1]:.0f} Hz (needs > {2 * TREMOR_BAND_HZ[1]:.0f} fps)"
+        return float("nan"), (
+            f"{fs:.1f} fps cannot see {TREMOR_BAND_HZ[1]:.0f} Hz and the jitter above it "
+            f"(needs {2 * (TREMOR_BAND_HZ[1] + MIN_FLOOR_HZ):.1f} fps or more)"
+        )
     offsets, what = fingertip_offsets(motion, hand)
     if offsets is None:
         return float("nan"), "no fingertip and wrist (or glove tip) keypoints for this hand"

@@ -309,3 +309,43 @@ def test_repeated_frames_do_not_make_the_tracker_look_steadier():
     assert measured == pytest.approx(0.01, rel=0.15)
     assert estimate_jitter(held) == pytest.approx(measured, rel=0.05)
     assert estimate_jitter(twice) == pytest.approx(measured, rel=1e-9)
+
+
+def test_mean_jerk_of_one_smooth_curve_is_the_same_at_every_frame_rate():
+    """Three fits in a row (velocity, acceleration, jerk) on a curve of 0.7-1.9 Hz: with the fit cut off
+    at 3 time scales (1 % weight) which samples fell inside changed with the frame rate, and 20 fps read
+    2.4 % less jerk than 25 (30 fps 1.7 %); at 4 (0.03 %) all within 0.2 %."""
+
+    def curve(t: np.ndarray) -> np.ndarray:
+        x = np.sin(2 * np.pi * 0.7 * t) + 0.3 * np.sin(2 * np.pi * 1.9 * t + 1.0)
+        return 0.2 * np.c_[x, np.cos(2 * np.pi * 1.3 * t)]
+
+    jerks = []
+    for fps in (15.0, 20.0, 25.0, 30.0, 50.0, 60.0):
+        t = np.arange(int(16 * fps)) / fps
+        motion = motion_from_tracks({("right_hand", "centroid"): curve(t)}, fps=fps, units="hand_size")
+        j = k._velocity_derivative(motion, "right_hand", 2, None)
+        assert j is not None
+        jerks.append(np.mean(j[(t > 2) & (t < 14)]))  # away from the ends, where fits are one-sided
+    assert max(jerks) / min(jerks) - 1 < 0.002, jerks
+
+
+def test_a_dropped_frame_in_five_leaves_a_smooth_curves_jerk_where_it_was():
+    """Every 5th frame missing (its neighbours keep their true times): each sample weighs for the time
+    it stands for, so the gap is no dip in the kernel; without that the fits read 2.0 % less jerk."""
+    t = np.arange(400) / 25.0
+    curve = (
+        0.2
+        * np.c_[
+            np.sin(2 * np.pi * 0.7 * t) + 0.3 * np.sin(2 * np.pi * 1.9 * t + 1), np.cos(2 * np.pi * 1.3 * t)
+        ]
+    )
+    kept = np.arange(400) % 5 != 4
+    jerks = []
+    for times, values in ((t, curve), (t[kept], curve[kept])):
+        motion = motion_from_tracks({("right_hand", "centroid"): values}, fps=25.0, units="hand_size")
+        motion = motion.with_updates(timestamps=times)
+        j = k._velocity_derivative(motion, "right_hand", 2, None)
+        assert j is not None
+        jerks.append(np.mean(j[(times > 2) & (times < 14)]))
+    assert jerks[1] / jerks[0] - 1 == pytest.approx(0.0, abs=0.01), jerks

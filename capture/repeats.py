@@ -1,0 +1,249 @@
+"""Frames a camera repeated: the same image delivered again inside a faster stream.
+
+A laptop webcam in low light exposes longer than its stream's frame interval and sends each image two
+or three times (15 new images a second in a 30-fps stream); a converted file does the same (a 24-fps
+film at 25 fps repeats one frame a second; a 25-fps clip at 30, 50 or 60 fps repeats every frame's
+share). A repeat is no new look at the hand: its motion lies on the clock of new images, and a held
+image puts the motion's own frequencies above them (where tremor's jitter floor is read).
+
+Each frame is compared with the one before on a strided sample of its pixels (about SAMPLE_PIXELS,
+so sensor noise is kept, not averaged away), as the mean absolute difference. A frame is a repeat when
+that difference is under REPEAT_SHARE of the change across it (the frame after against the frame
+before, and this frame against the one two back), which is the recording's own change between frames
+at that moment: in motion it is the motion,
+on a still scene with sensor noise it is the noise (a new frame there differs from the one before as
+much as from the one before that, so it is never taken for a repeat). A repeat of a lossy file is not
+exact (the encoder's residue: 0.03-0.08 grey levels on the real 24 -> 25 fps ASL clip, where the frames
+around it differ by 1-4).
+
+A run of repeats longer than MAX_REPEAT_RUN_S is a held picture (a frozen feed, a still scene the
+encoder copied), not a camera's cadence: those frames are kept, and counted apart. So are repeats that
+come now and then (under MIN_CADENCE_SHARE of the frames: a 24-fps film at 25 fps repeats one in 25):
+one held frame a second moves no metric measurably, while the gap a dropped one leaves has neighbours
+whose times are up to a frame off (the real ASL clip at 15 fps, made from its 25-fps frames: active
+time -5.0 % with them dropped, -0.6 % held).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+
+from skillsight.capture.frames import Frame
+
+SAMPLE_PIXELS = 20_000
+REPEAT_SHARE = 0.25
+# A webcam sends at least 4 new images a second; a longer hold is a frozen picture, kept as frames.
+MAX_REPEAT_RUN_S = 0.25
+# Repeats are a camera's cadence, and dropped, from this share of the frames on (25 images a second in
+# a 30-fps stream repeat one frame in six).
+MIN_CADENCE_SHARE = 0.1
+# New images are retimed on a sliding mean over about this long (see `new_image_times`) when more than
+# UNEVEN_SHARE of their intervals are off the typical one by more than UNEVEN_BY of it.
+RETIME_WINDOW_S = 1.0
+UNEVEN_SHARE = 0.1
+UNEVEN_BY = 0.25
+METHOD = "mean absolute difference of a strided pixel sample, under 1/4 of the change across the frame"
+
+
+@dataclass(frozen=True)
+class FrameRepeats:
+    """What repeat detection found in a recording (the motion's metadata["frame_repeats"]).
+
+    frames:        frames compared (those decoded and watched).
+    repeated:      frames dropped as repeats of the image before.
+    held:          repeats in runs over MAX_REPEAT_RUN_S, kept as frames (a frozen picture).
+    occasional:    repeats kept because they come now and then, not as a cadence (MIN_CADENCE_SHARE).
+    image_fps:     new images per second after the repeats were dropped (None: under two frames).
+    retimed:       True when the new images' times were evened out (`new_image_times`).
+    """
+
+    frames: int
+    repeated: int
+    held: int = 0
+    occasional: int = 0
+    image_fps: Optional[float] = None
+    retimed: bool = False
+    method: str = METHOD
+
+    def __post_init__(self) -> None:
+        counts = (self.frames, self.repeated, self.held, self.occasional)
+        if any(not isinstance(c, (int, np.integer)) or isinstance(c, bool) or c < 0 for c in counts):
+            raise ValueError(f"frame repeat counts must be non-negative integers, got {counts}")
+        if self.repeated + self.held + self.occasional > self.frames:
+            raise ValueError(
+                f"{self.repeated} + {self.held} + {self.occasional} repeats in {self.frames} frames"
+            )
+        if self.image_fps is not None and not (np.isfinite(self.image_fps) and self.image_fps > 0):
+            raise ValueError(f"image_fps must be a positive number, got {self.image_fps}")
+        object.__setattr__(self, "frames", int(self.frames))
+        object.__setattr__(self, "repeated", int(self.repeated))
+        object.__setattr__(self, "held", int(self.held))
+        object.__setattr__(self, "occasional", int(self.occasional))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "frames": self.frames,
+            "repeated": self.repeated,
+            "held": self.held,
+            "occasional": self.occasional,
+            "image_fps": None if self.image_fps is None else round(float(self.image_fps), 4),
+            "retimed": bool(self.retimed),
+            "method": self.method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FrameRepeats:
+        fps = data.get("image_fps")
+        return cls(
+            frames=int(data["frames"]),
+            repeated=int(data["repeated"]),
+            held=int(data.get("held", 0)),
+            occasional=int(data.get("occasional", 0)),
+            image_fps=None if fps is None else float(fps),
+            retimed=bool(data.get("retimed", False)),
+            method=str(data.get("method", METHOD)),
+        )
+
+
+class RepeatWatcher:
+    """Watches frames go by (`watch`) and keeps a few numbers a frame, never an image beyond two pixel
+    samples; `find` then says which frames were repeats. A frame identical to the one before (sample for
+    sample) is a repeat and leaves the comparison as it was, so a file's near-repeat shown twice (a 24-fps
+    film at 25 fps, then at 50) is judged against the next image that differs. Cost: a strided view and
+    one difference of about SAMPLE_PIXELS x 3 values a frame."""
+
+    def __init__(self) -> None:
+        self.indices: list[int] = []
+        self.times: list[float] = []
+        self.step: list[float] = []  # difference from the last differing frame (NaN for the first)
+        self.across: list[float] = []  # the next differing frame against the one before this one
+        self.behind: list[float] = []  # this frame against the differing frame two back
+        self.identical: list[bool] = []
+        self._last: Optional[np.ndarray] = None
+        self._before: Optional[np.ndarray] = None
+        self._last_entry = -1
+
+    def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        for frame in frames:
+            self.add(frame)
+            yield frame
+
+    def add(self, frame: Frame) -> None:
+        sample = _pixel_sample(frame.image)
+        if self._last is not None and self._last.shape != sample.shape:
+            self._last = self._before = None  # another size: compare afresh
+        same = self._last is not None and np.array_equal(sample, self._last)
+        self.indices.append(int(frame.index))
+        self.times.append(float(frame.time_s))
+        self.identical.append(same)
+        self.step.append(0.0 if same else _difference(sample, self._last))
+        self.across.append(float("nan"))
+        self.behind.append(float("nan") if same else _difference(sample, self._before))
+        if same:
+            return
+        if self._before is not None:
+            self.across[self._last_entry] = _difference(sample, self._before)
+        self._before, self._last, self._last_entry = self._last, sample, len(self.step) - 1
+
+    def repeats(self) -> np.ndarray:
+        """(T,) True on every frame that shows the image of the frame before."""
+        return np.asarray(self.identical, dtype=bool) | repeated_frames(
+            np.asarray(self.step), np.asarray(self.across), np.asarray(self.behind)
+        )
+
+    def find(self) -> tuple[np.ndarray, FrameRepeats]:
+        """(frame indices that are repeats to drop, what was found)."""
+        repeat = self.repeats()
+        held = _held_runs(repeat, np.asarray(self.times))
+        dropped = repeat & ~held
+        occasional = dropped.sum() < MIN_CADENCE_SHARE * max(len(self.step), 1)
+        found = FrameRepeats(
+            frames=len(self.step),
+            repeated=0 if occasional else int(dropped.sum()),
+            held=int(held.sum()),
+            occasional=int(dropped.sum()) if occasional else 0,
+        )
+        dropped &= not occasional
+        return np.asarray(self.indices, dtype=np.int64)[dropped], found
+
+
+def _pixel_sample(image: np.ndarray) -> np.ndarray:
+    """Every s-th pixel of every s-th row (about SAMPLE_PIXELS), as int16 so differences do not wrap."""
+    height, width = image.shape[:2]
+    stride = max(1, int(np.sqrt(height * width / SAMPLE_PIXELS)))
+    return image[::stride, ::stride].astype(np.int16)
+
+
+def _difference(a: np.ndarray, b: Optional[np.ndarray]) -> float:
+    if b is None:
+        return float("nan")
+    return float(np.abs(a - b).mean())
+
+
+def repeated_frames(step: np.ndarray, across: np.ndarray, behind: np.ndarray) -> np.ndarray:
+    """True where a frame's difference from the one before is under REPEAT_SHARE of the change across
+    it, both ways: the frame after against the one before, and this frame against the one two back. A
+    new frame just before a cut or a sudden move has a large change across it but not behind it. The
+    last differing frame, with none after it, is judged on the change across the one before."""
+    across = np.asarray(across, dtype=np.float64).copy()
+    step = np.asarray(step, dtype=np.float64)
+    measured = np.flatnonzero(np.isfinite(across))
+    last = np.flatnonzero(np.isfinite(step) & (step > 0))
+    if measured.size and last.size and last[-1] > measured[-1]:
+        across[last[-1]] = across[measured[-1]]
+    change = np.fmin(across, np.asarray(behind, dtype=np.float64))  # fmin: where one is missing, the other
+    with np.errstate(invalid="ignore"):
+        return np.asarray((step <= REPEAT_SHARE * change) & np.isfinite(step) & np.isfinite(change))
+
+
+def _held_runs(repeat: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """True on repeats in runs that hold one image over MAX_REPEAT_RUN_S (from its first showing)."""
+    held = np.zeros(repeat.size, dtype=bool)
+    padded = np.concatenate([[False], repeat, [False]]).astype(np.int8)
+    starts = np.flatnonzero(np.diff(padded) == 1)
+    stops = np.flatnonzero(np.diff(padded) == -1)
+    for a, b in zip(starts, stops):
+        shown_until = times[b] if b < times.size else times[b - 1] + _period(times)
+        if shown_until - times[a - 1 if a else 0] > MAX_REPEAT_RUN_S + 1e-9:
+            held[a:b] = True
+    return held
+
+
+def _period(times: np.ndarray) -> float:
+    return float(np.median(np.diff(times))) if times.size > 1 else 0.0
+
+
+def shown_unevenly(times: np.ndarray) -> bool:
+    """True when the new images' first showings are uneven (a 25-fps camera in a 30-fps stream: one
+    interval in five is twice the others; in a 60-fps stream half are 50 ms, half 33 ms), so they need
+    `new_image_times`. A repeat now and then (a 24-fps film at 25 fps) leaves a gap as a dropped frame
+    does, which an even clock fills; evening out the rest around it would move a second of images."""
+    intervals = np.diff(np.asarray(times, dtype=np.float64))
+    if intervals.size < 2:
+        return False
+    typical = float(np.median(intervals))
+    return bool(np.mean(np.abs(intervals - typical) > UNEVEN_BY * typical) > UNEVEN_SHARE)
+
+
+def new_image_times(times: np.ndarray) -> np.ndarray:
+    """The new images' times evened out: a sliding mean over about RETIME_WINDOW_S of images, padded at
+    each end by the ends' own trend (so a steady clock comes back as it is). A new image is first shown
+    up to one stream frame after it was taken (a 25-fps image in a 30-fps stream: 0, 8, 7, 5, 3 ms late
+    in a 0.2-s pattern, a 5-Hz wobble in the clock, inside tremor's band); the camera's own clock is
+    steady, and the mean of a strictly increasing series stays strictly increasing."""
+    t = np.asarray(times, dtype=np.float64)
+    if t.size < 3 or not t[-1] > t[0]:
+        return t.copy()
+    rate = (t.size - 1) / (t[-1] - t[0])
+    half = min(int(round(RETIME_WINDOW_S * rate)) // 2, t.size - 1)
+    if half < 1:
+        return t.copy()
+    head = 2 * t[0] - t[half:0:-1]  # odd reflection: a straight clock continues straight
+    tail = 2 * t[-1] - t[-2 : -half - 2 : -1]
+    padded = np.concatenate([head, t, tail])
+    kernel = np.full(2 * half + 1, 1.0 / (2 * half + 1))
+    return np.convolve(padded, kernel, mode="valid")
