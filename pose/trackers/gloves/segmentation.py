@@ -251,7 +251,12 @@ def family_mask(
         mask = white_mask(image.lab)
         if drape is not None:
             mask[drape_tinted(image.lab, drape)] = 0
-        mask[~shaded(image.lab, mask)] = 0
+        if static_background is not None and static_background.shape == mask.shape:
+            # video: what differs from the still bench moved; a white glove over a white pad differs from it
+            # by its shading only, which is too faint and too smooth in places to pass as texture
+            mask[static_background > 0] = 0
+        else:
+            mask[~shaded(image.lab, mask)] = 0
         # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
         # them (and thin white lines), and keeps a glove's palm
         size = max(5, round(WHITE_OPENING * max(mask.shape))) | 1
