@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.segmentation import WorkingImage, white_mask
+from skillsight.pose.trackers.gloves.segmentation import BENCH_MOVED, BENCH_STILL, WorkingImage, white_mask
 
 MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples won by one family, for gloves (of that family) to be present
 STATIC_WHITE_MIN_SHARE = 0.08  # of the frame: a white region this large that never moves is the bench
@@ -30,6 +30,7 @@ STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel is still, f
 # Lab units at working size, under the fixed 18 that was used before; sensor noise there is 1-2 units.
 STILL_NOISE_GAIN = 4.0
 STILL_SMOOTHING = 3  # working pixels
+BENCH_SEEN_SHARE = 0.7  # of the samples
 STILL_MIN_DISTANCE = 5.0  # never under this: 8-bit rounding and compression steps
 HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
 HUE_MARGIN = 12
@@ -38,10 +39,11 @@ MOVED_SHARE = 0.2  # of a hand's core away from the samples' still background: i
 
 @dataclass(frozen=True)
 class StillBackground:
-    """What never moves in a video (working-size Lab median of the samples) and the summed Lab difference
-    under which a pixel shows it, set by the recording's noise."""
+    """What never moves in a video (working-size Lab median of the samples), where it is known, and the
+    summed Lab difference under which a pixel shows it, set by the recording's noise."""
 
     median: np.ndarray
+    known: np.ndarray  # bool: where the samples showed the median most of the time
     threshold: float
 
 
@@ -118,7 +120,8 @@ def moving_entering_share(
 
 def still_white_background(samples: Sequence[WorkingImage]) -> Optional[StillBackground]:
     """The samples' median Lab (the bench without the moving hands) where the frame holds a large white
-    region (pad, table: else None), with the stillness threshold from the samples' own noise."""
+    region (pad, table: else None), where it is known, and the stillness threshold from the samples' own
+    noise."""
     if len(samples) < 3 or len({s.lab.shape for s in samples}) != 1:
         return None
     stack = np.stack([s.lab for s in samples])
@@ -130,15 +133,23 @@ def still_white_background(samples: Sequence[WorkingImage]) -> Optional[StillBac
     # every sample's difference from the median, on a coarse grid (the noise is the same everywhere)
     coarse = [cv2.absdiff(_smoothed(s.lab), median)[::3, ::3].astype(np.uint16).sum(axis=2) for s in samples]
     noise = float(np.median(np.stack(coarse)))
-    return StillBackground(median, round(max(STILL_MIN_DISTANCE, STILL_NOISE_GAIN * noise), 1))
+    threshold = round(max(STILL_MIN_DISTANCE, STILL_NOISE_GAIN * noise), 1)
+    # the background is known where the samples showed it (the median) most of the time; where hands, their
+    # shadows and sleeves lay in many samples, the median may be one of them, and the bench uncovered there
+    # would look moved (a white glove there needs its shading, as in a still)
+    seen = np.mean([cv2.absdiff(_smoothed(s.lab), median).sum(axis=2) < threshold for s in samples], axis=0)
+    return StillBackground(median, seen >= BENCH_SEEN_SHARE, threshold)
 
 
 def still_pixels(image: WorkingImage, background: Optional[StillBackground]) -> Optional[np.ndarray]:
-    """Pixels that show the still background (to be left out of the white mask)."""
+    """Per pixel: BENCH_STILL where it shows the still background, BENCH_MOVED where something moved over
+    it, 0 where the background is not known (hands lay there in many samples)."""
     if background is None or background.median.shape != image.lab.shape:
         return None
     difference = cv2.absdiff(_smoothed(image.lab), background.median).astype(np.uint16).sum(axis=2)
-    return (difference < background.threshold).astype(np.uint8)
+    states = np.where(difference < background.threshold, BENCH_STILL, BENCH_MOVED).astype(np.uint8)
+    states[~background.known] = 0
+    return states
 
 
 def _smoothed(lab: np.ndarray) -> np.ndarray:

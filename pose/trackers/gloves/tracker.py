@@ -58,8 +58,9 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
 # frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
 # lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
-# 2.9: in video, a white glove is what differs from the still bench by more than the recording's own noise
-# (no shading needed there; the stillness threshold was a fixed 18 summed Lab units)
+# 2.9: in video, a white glove is white that differs from the still background by more than the recording's
+# own noise (no shading needed there; the threshold was a fixed 18 summed Lab units), where that background
+# is known (the samples showed it most of the time)
 GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
