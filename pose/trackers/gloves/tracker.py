@@ -58,9 +58,8 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
 # frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
 # lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
-# 2.9: in video, a white glove is white that differs from the still background by more than the recording's
-# own noise (no shading needed there; the threshold was a fixed 18 summed Lab units), where that background
-# is known (the samples showed it most of the time)
+# 2.9: in video, white that differs from the known still background by more than the recording's own noise
+# is a white glove without shading (the stillness threshold was a fixed 18)
 GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
@@ -468,11 +467,9 @@ class GloveTracker:
         self.close()
 
 
-def _still_of(
-    image: WorkingImage, family: str, background: Optional[StillBackground]
-) -> Optional[np.ndarray]:
-    """The still white bench to leave out of a white glove's mask (other families need none)."""
-    return still_pixels(image, background) if family == "white" else None
+def _still_of(image: WorkingImage, family: str, still: Optional[StillBackground]) -> Optional[np.ndarray]:
+    """The still bench to leave out of a white glove's mask (other families need none)."""
+    return still_pixels(image, still) if family == "white" else None
 
 
 def _blob_of(labels: np.ndarray, group: np.ndarray) -> np.ndarray:
