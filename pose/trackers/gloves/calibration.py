@@ -19,14 +19,32 @@ from typing import Any, Callable, Optional
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.segmentation import WorkingImage, white_mask
+from skillsight.pose.trackers.gloves.segmentation import BENCH_MOVED, BENCH_STILL, WorkingImage, white_mask
 
 MIN_GLOVED_SAMPLE_SHARE = 0.3  # of the samples won by one family, for gloves (of that family) to be present
 STATIC_WHITE_MIN_SHARE = 0.08  # of the frame: a white region this large that never moves is the bench
-STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel shows the still background
+STILL_LAB_DISTANCE = 18  # summed Lab difference under which a pixel is still, for telling moving hands apart
+# A pixel shows the still background where it differs from the samples' median by less than this many times
+# the recording's own noise (the median summed Lab difference of the samples from their median: most pixels
+# are still in most samples). A white glove over a white pad differs from it only by its shading, 5-25 summed
+# Lab units at working size, under the fixed 18 that was used before; sensor noise there is 1-2 units.
+STILL_NOISE_GAIN = 4.0
+STILL_SMOOTHING = 3  # working pixels
+BENCH_SEEN_SHARE = 0.7  # of the samples
+STILL_MIN_DISTANCE = 5.0  # never under this: 8-bit rounding and compression steps
 HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
 HUE_MARGIN = 12
 MOVED_SHARE = 0.2  # of a hand's core away from the samples' still background: it moved between samples
+
+
+@dataclass(frozen=True)
+class StillBackground:
+    """What never moves in a video (working-size Lab median of the samples), where it is known, and the
+    summed Lab difference under which a pixel shows it, set by the recording's noise."""
+
+    median: np.ndarray
+    known: np.ndarray  # bool: where the samples showed the median most of the time
+    threshold: float
 
 
 @dataclass
@@ -37,7 +55,7 @@ class Calibration:
     families: tuple[str, ...]  # in the order they are tried
     family_shares: dict[str, float]
     n_samples: int
-    still_background: Optional[np.ndarray] = None  # working-size Lab median, black where not still white
+    still_background: Optional[StillBackground] = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,13 +64,14 @@ class Calibration:
             "family_shares": {k: round(v, 3) for k, v in self.family_shares.items()},
             "n_samples": self.n_samples,
             "still_white_background": self.still_background is not None,
+            "stillness_threshold": None if self.still_background is None else self.still_background.threshold,
         }
 
 
 def calibrate(
     samples: Sequence[WorkingImage],
     families: Sequence[str],
-    winner: Callable[[WorkingImage, Optional[np.ndarray]], Optional[str]],
+    winner: Callable[[WorkingImage, Optional[StillBackground]], Optional[str]],
 ) -> Calibration:
     """Share of samples each family wins (`winner`: the family whose hands win a frame, None where no
     family shows a hand); families that win at least MIN_GLOVED_SAMPLE_SHARE of the samples are kept,
@@ -99,25 +118,43 @@ def moving_entering_share(
     return hits / len(samples)
 
 
-def still_white_background(samples: Sequence[WorkingImage]) -> Optional[np.ndarray]:
-    """Median Lab of the samples, kept only in large white regions (pad, table); elsewhere black."""
+def still_white_background(samples: Sequence[WorkingImage]) -> Optional[StillBackground]:
+    """The samples' median Lab (the bench without the moving hands) where the frame holds a large white
+    region (pad, table: else None), where it is known, and the stillness threshold from the samples' own
+    noise."""
     if len(samples) < 3 or len({s.lab.shape for s in samples}) != 1:
         return None
-    median = np.median(np.stack([s.lab for s in samples]), axis=0).astype(np.uint8)
+    stack = np.stack([s.lab for s in samples])
+    median = np.median(stack, axis=0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(white_mask(median), connectivity=8)
-    large = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= STATIC_WHITE_MIN_SHARE * labels.size]
-    if not large:
+    if not any(stats[i, cv2.CC_STAT_AREA] >= STATIC_WHITE_MIN_SHARE * labels.size for i in range(1, n)):
         return None
-    median[~np.isin(labels, large)] = (0, 128, 128)
-    return median
+    median = _smoothed(median)
+    # every sample's difference from the median, on a coarse grid (the noise is the same everywhere)
+    coarse = [cv2.absdiff(_smoothed(s.lab), median)[::3, ::3].astype(np.uint16).sum(axis=2) for s in samples]
+    noise = float(np.median(np.stack(coarse)))
+    threshold = round(max(STILL_MIN_DISTANCE, STILL_NOISE_GAIN * noise), 1)
+    # the background is known where the samples showed it (the median) most of the time; where hands, their
+    # shadows and sleeves lay in many samples, the median may be one of them, and the bench uncovered there
+    # would look moved (a white glove there needs its shading, as in a still)
+    seen = np.mean([cv2.absdiff(_smoothed(s.lab), median).sum(axis=2) < threshold for s in samples], axis=0)
+    return StillBackground(median, seen >= BENCH_SEEN_SHARE, threshold)
 
 
-def still_pixels(image: WorkingImage, background: Optional[np.ndarray]) -> Optional[np.ndarray]:
-    """Pixels that show the still white background (to be left out of the white mask)."""
-    if background is None or background.shape != image.lab.shape:
+def still_pixels(image: WorkingImage, background: Optional[StillBackground]) -> Optional[np.ndarray]:
+    """Per pixel: BENCH_STILL where it shows the still background, BENCH_MOVED where something moved over
+    it, 0 where the background is not known (hands lay there in many samples)."""
+    if background is None or background.median.shape != image.lab.shape:
         return None
-    difference = cv2.absdiff(image.lab, background).astype(np.uint16).sum(axis=2)
-    return ((difference < STILL_LAB_DISTANCE) & (background[..., 0] > 0)).astype(np.uint8)
+    difference = cv2.absdiff(_smoothed(image.lab), background.median).astype(np.uint16).sum(axis=2)
+    states = np.where(difference < background.threshold, BENCH_STILL, BENCH_MOVED).astype(np.uint8)
+    states[~background.known] = 0
+    return states
+
+
+def _smoothed(lab: np.ndarray) -> np.ndarray:
+    """Lab averaged over 3x3 pixels: a glove's shading is broad, sensor noise is per pixel."""
+    return np.asarray(cv2.blur(lab, (STILL_SMOOTHING, STILL_SMOOTHING)))
 
 
 @dataclass

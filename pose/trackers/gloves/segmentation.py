@@ -7,7 +7,8 @@ Three families of glove colour, each a mask of its own:
 - "skin": skin-tone latex (and bare skin, which auto tells apart with MediaPipe).
 - "white": white latex: light, near-neutral pixels that are shaded (a glove's folds, knuckles and the
   curve of the hand vary its lightness, where paper, a pad or the table are flat: colour alone cannot
-  tell a white glove from a white pad, its shading can); in video, stillness removes the bench too.
+  tell a white glove from a white pad, its shading can). In video the bench is learnt over time instead:
+  white pixels that differ from it by more than the recording's noise moved, shaded or not.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ TEXTURE_WINDOW = 5  # working pixels: local lightness spread
 TEXTURE_NOISE_GAIN = 3.0  # a shaded pixel varies this many times the frame's flattest regions
 TEXTURE_MIN_SPREAD = 2.0  # Lab L units, a floor where the frame is very clean
 TEXTURE_DENSITY = 0.3  # share of shaded pixels around a pixel of a glove (a palm has smooth parts)
+# in video, what a pixel shows of the still background (calibration.still_pixels): the background itself,
+# or something that moved over it (0: the background is not known there)
+BENCH_STILL = 1
+BENCH_MOVED = 2
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,8 @@ def family_mask(
     drape: Optional[DrapeModel],
     static_background: Optional[np.ndarray] = None,
 ) -> np.ndarray:
-    """The cleaned mask of one glove family; `static_background` (video) removes what never moves."""
+    """The cleaned mask of one glove family; `static_background` (video: BENCH_STILL, BENCH_MOVED or 0 per
+    pixel) removes the still background and keeps white that moved over it without shading."""
     if family == "colored":
         mask = colored_mask(image.hsv, drape)
     elif family == "skin":
@@ -251,7 +257,12 @@ def family_mask(
         mask = white_mask(image.lab)
         if drape is not None:
             mask[drape_tinted(image.lab, drape)] = 0
-        mask[~shaded(image.lab, mask)] = 0
+        # in video, white that moved over the known background (a white glove over the pad differs from it by
+        # its shading only, too faint and too smooth in places to pass as texture); elsewhere, shading
+        needs_shading = np.ones(mask.shape, bool)
+        if static_background is not None and static_background.shape == mask.shape:
+            needs_shading = static_background != BENCH_MOVED
+        mask[needs_shading & ~shaded(image.lab, mask)] = 0
         # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
         # them (and thin white lines), and keeps a glove's palm
         size = max(5, round(WHITE_OPENING * max(mask.shape))) | 1
@@ -261,7 +272,7 @@ def family_mask(
     else:
         raise ValueError(f"unknown glove family {family!r}; choose from {', '.join(FAMILIES)}")
     if static_background is not None and static_background.shape == mask.shape:
-        mask[static_background > 0] = 0
+        mask[static_background == BENCH_STILL] = 0
     return clean(mask)
 
 

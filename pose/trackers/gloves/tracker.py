@@ -27,7 +27,13 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
-from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels
+from skillsight.pose.trackers.gloves.calibration import (
+    Calibration,
+    HueModel,
+    StillBackground,
+    calibrate,
+    still_pixels,
+)
 from skillsight.pose.trackers.gloves.identity import (
     ENTRY_EDGES,
     TRAINEE_EDGE,
@@ -51,8 +57,10 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged);
 # 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
 # frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
-# lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand
-GLOVE_TRACKER_VERSION = "2.8"
+# lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
+# 2.9: in video, white that differs from the known still background by more than the recording's own noise
+# is a white glove without shading (the stillness threshold was a fixed 18)
+GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 MIN_REPORTED_CONFIDENCE = 0.3
@@ -127,7 +135,7 @@ class GloveTracker:
         images = [WorkingImage.of(f.image) for f in sample]
         self.calibration = calibrate(images, self.families, self._winner)
 
-    def _winner(self, image: WorkingImage, background: Optional[np.ndarray]) -> Optional[str]:
+    def _winner(self, image: WorkingImage, background: Optional[StillBackground]) -> Optional[str]:
         return self._contest(image, self.families, background)[1]
 
     def process(self, frame: Frame) -> FrameObservation:
@@ -198,7 +206,7 @@ class GloveTracker:
         return len(hands), sum(runs_into(h, other, found_by, masks[family]) for h in hands)
 
     def _contest(
-        self, image: WorkingImage, families: Sequence[str], background: Optional[np.ndarray]
+        self, image: WorkingImage, families: Sequence[str], background: Optional[StillBackground]
     ) -> tuple[list[tuple[handlib.HandBlob, float]], Optional[str], dict[str, list], dict[str, np.ndarray]]:
         """The hands of the family that shows the most hand-like ones, that family (None: no hands),
         and every family's hands and hand-like masks. A "hand" whose far end runs into another family's
@@ -459,9 +467,9 @@ class GloveTracker:
         self.close()
 
 
-def _still_of(image: WorkingImage, family: str, background: Optional[np.ndarray]) -> Optional[np.ndarray]:
-    """The still white bench to leave out of a white glove's mask (other families need none)."""
-    return still_pixels(image, background) if family == "white" else None
+def _still_of(image: WorkingImage, family: str, still: Optional[StillBackground]) -> Optional[np.ndarray]:
+    """The still bench to leave out of a white glove's mask (other families need none)."""
+    return still_pixels(image, still) if family == "white" else None
 
 
 def _blob_of(labels: np.ndarray, group: np.ndarray) -> np.ndarray:

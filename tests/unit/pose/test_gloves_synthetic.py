@@ -102,14 +102,16 @@ def test_crossing_hands_keep_identity_through_a_merge() -> None:
 
 
 @pytest.mark.xfail(
-    reason="these white gloves are painted flat (no folds or shading, unlike real latex): the 2.1 white "
-    "mask keeps only shaded white, so a flat glove on a flat pad is lost; white latex is measured on the "
-    "realistic scenes (test_glove_scenes, benchmarks/bench_gloves.py). Tried 2026-11-30 (gloves8): in video, "
-    "white pixels that differ from the samples' median kept without shading; the flat glove is then found "
-    "over the table (frames 0-16) and lost on the pad from frame 17, where it differs from the pad by about "
-    "8 summed Lab units, under the stillness threshold of 18 (noise): not kept"
+    reason="these white gloves are painted flat (no folds or shading, unlike real latex) and drift about "
+    "their own length over the clip, so each pixel under them shows a glove in most calibration samples: "
+    "the background is not known there, and there tracker 2.9 still needs a white glove's shading. Measured "
+    "2026-11-30 (gloves13): with the noise-set stillness threshold alone (4x the samples' noise, 5 summed "
+    "Lab units here, was a fixed 18) this test passed, but the pad uncovered from under a coloured glove "
+    "or its shadow then looked moved and white won coloured-glove crossing videos (indigo..green 83.3% on "
+    "the right side, floor 95%); the realistic white latex videos are tested in test_gloves_white_video"
 )
 def test_white_gloves_are_found_and_the_white_pad_is_not() -> None:
+    """Flat-painted white gloves (no folds: only the shading of their edges) over a flat white pad."""
     table, pad = (70, 66, 62), (240, 240, 236)
 
     def truth(i: int) -> list[tuple[float, float]]:
