@@ -26,7 +26,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
-from skillsight.pose.trackers.gloves.arm_pairs import entries_from_sleeves, feeding_sleeves, split_by_sleeves
+from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, close_pair, of_a_pair
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
 from skillsight.pose.trackers.gloves.calibration import Calibration, HueModel, calibrate, still_pixels
 from skillsight.pose.trackers.gloves.identity import (
@@ -53,8 +53,9 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
 # frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
 # lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
-# 2.9: of two gloves of one colour, one is not a sleeve over another colour's glove while the other ends in
-# its fingers (gloves are a pair); in stills, hands near each other are named by their forearms' lines
+# 2.9: of two gloves of one colour, one is not a sleeve over a white glove (the pad seen at its fingers)
+# while the other ends in its fingers (gloves are a pair); in stills, gloves inside the frame take the
+# entries of the sleeves they lie on, and hands near each other are named by their forearms' lines
 GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
@@ -62,10 +63,6 @@ MIN_REPORTED_CONFIDENCE = 0.3
 PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by splitting one blob
 PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's predicted position may lie
 MAX_TRACK_GAP_S = 0.5
-# hands crossed at the wrists lie within about a hand's length of each other (each on the other arm's
-# side); farther apart, a still's hands lie on their own arms' sides (a floating glove's axis, read
-# from its end nearest the trainee, is a poorer guide to its arm than its place)
-CLOSE_HANDS = 1.6  # hand sizes (square root of the hand part's area)
 VELOCITY_MEMORY = 0.5  # share of a track's earlier velocity kept at each frame
 DRAPE_EVERY = 25  # frames
 # share of a track's velocity kept at each frame while its hand is merged with the other: at full speed,
@@ -191,42 +188,13 @@ class GloveTracker:
                     found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
         sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
         if self.independent_frames:  # video: the tracks name hands that meet or cross
-            best = self._by_sleeves(best, sleeves)
+            group = self._groups.get(self.last_family, np.zeros((1, 1), np.int32))
+            best = by_sleeves(best, sleeves, group, TRAINEE_EDGE[self.camera_view], PAIR_CONFIDENCE)
         best = arms_from_sleeves(best, sleeves)
         self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
         if self.last_family == "colored" and not self.independent_frames:
             self._learn_hue(image, masks["colored"], best)
         return best
-
-    def _by_sleeves(
-        self, best: list[tuple[handlib.HandBlob, float]], sleeves: list[handlib.HandBlob]
-    ) -> list[tuple[handlib.HandBlob, float]]:
-        """Gloves inside the frame named by the sleeves they lie on (arm_pairs); the only glove blob
-        that two sleeves run into split into its two hands."""
-        hands = [blob for blob, _ in best]
-        if len(best) == 1 and hands[0].entry is None and self.last_family is not None:
-            blob = self._group_of(hands[0], self.last_family)
-            fed = feeding_sleeves(blob, sleeves)
-            pair = split_by_sleeves(blob, fed[:2], TRAINEE_EDGE[self.camera_view])
-            if pair:
-                return [(hand, PAIR_CONFIDENCE * best[0][1]) for hand in pair]
-        named = entries_from_sleeves(hands, sleeves)
-        return best if named is None else [(hand, score) for hand, (_, score) in zip(named, best)]
-
-    def _group_of(self, hand: handlib.HandBlob, family: str) -> np.ndarray:
-        """The blob (joined pieces) that gave a hand: the group most of the pixels around its centre
-        belong to."""
-        groups = self._groups.get(family)
-        if groups is None:
-            return np.zeros((1, 1), np.uint8)
-        height, width = groups.shape
-        r = max(2, int(0.5 * math.sqrt(hand.area)))
-        x, y = int(hand.centre[0]), int(hand.centre[1])
-        around = groups[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1]
-        labels = around[around > 0]
-        if not labels.size:
-            return np.zeros((height, width), np.uint8)
-        return (groups == np.bincount(labels).argmax()).astype(np.uint8)
 
     def sleeves_of(self, image: WorkingImage, family: str, glove_family: str) -> tuple[int, int]:
         """How many hands `family` shows in this image, and how many of them run into a hand-like blob of
@@ -255,7 +223,7 @@ class GloveTracker:
                 bool(others) and runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
             sleeves = of_one_garment(found_by[family], sleeves, masks[family])
-            sleeves = _of_a_pair(sleeves, [len(found) for f, found in found_by.items() if f != family])
+            sleeves = of_a_pair(found_by, family, sleeves, others, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
@@ -438,7 +406,7 @@ class GloveTracker:
             if frame.time_s - self._tracks[hand].time_s > MAX_TRACK_GAP_S:
                 del self._tracks[hand]
         blobs = [b for b, _ in found]
-        if self.independent_frames and not _close(blobs):  # apart, each hand lies on its own arm's side
+        if self.independent_frames and not close_pair(blobs):  # apart, each hand lies on its own arm's side
             keys = [side_key(b.entry, b.centre, size) for b in blobs]
         else:  # a glove inside the frame is named by where its forearm's line enters
             keys = [side_key(arm_entry(b.entry, b.tip, b.angle_deg, size), b.centre, size) for b in blobs]
@@ -528,21 +496,3 @@ def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> floa
         saturation = float(np.median(image.hsv[..., 1][inside]))
         return float(np.clip(0.5 + (saturation - 40.0) / 120.0, 0.5, 1.0))
     return 0.8
-
-
-def _of_a_pair(sleeves: list[bool], others_found: list[int]) -> list[bool]:
-    """Gloves are a pair of one colour, and both arms wear the same sleeves. Of two hands of one colour,
-    one cannot be a sleeve over a glove of another colour while the other ends in its own fingers, unless
-    that other colour shows a pair of gloves: where none does, what lies at the first one's end (the pad
-    seen between its fingers, an instrument's lines) is no glove, and both are hands."""
-    if len(sleeves) == 2 and sum(sleeves) == 1 and max(others_found, default=0) <= 1:
-        return [False, False]
-    return sleeves
-
-
-def _close(blobs: Sequence[handlib.HandBlob]) -> bool:
-    """Two hands nearer each other than CLOSE_HANDS hand sizes: their arms may cross at the wrists."""
-    if len(blobs) != 2:
-        return False
-    size = math.sqrt(max(0.5 * (blobs[0].area + blobs[1].area), 1.0))
-    return math.dist(blobs[0].centre, blobs[1].centre) < CLOSE_HANDS * size
