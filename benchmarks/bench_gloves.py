@@ -79,7 +79,7 @@ def accuracy(
         print(f"  {name:>17} misses: {' '.join(per_glove['all'].misses)}")
         print(f"  {name:>17} by condition, found / visible and each kind of miss:")
         for condition, tally in kinds[name].items():
-            seen = sum(tally[k] for k in OUTCOMES)
+            seen = sum(tally[k] for k in OUTCOMES[:-1])  # visible hands (false hands are none)
             missed = ", ".join(f"{k} {tally[k]}" for k in OUTCOMES[1:] if tally[k])
             print(f"  {'':>17}   {condition:>16}: {tally['found']}/{seen} {missed}")
 
