@@ -11,6 +11,8 @@
         [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
         [--auto-videos 100,101,102] [--crossing-videos 4]
 
+Accuracy also prints, per tracker and scene condition, each kind of miss (wrong side, too far, not found)
+and false hands.
 --auto-stills adds `auto` on stills (each decided on its own, as `skillsight track FOLDER --tracker auto`
 runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every glove hand is false.
 --crossing-videos N adds the "crossing in video" condition (skillsight.glove_scenes_video: two gloved
@@ -27,7 +29,7 @@ import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Optional
 
@@ -52,6 +54,7 @@ def accuracy(
         trackers["auto-stills"] = AutoTracker(camera_view="top", independent_frames=True)
         trackers["auto-stills"].prepare([])
     scores: dict[str, dict[str, SceneScore]] = {name: defaultdict(SceneScore) for name in trackers}
+    kinds: dict[str, dict[str, Counter[str]]] = {name: defaultdict(Counter) for name in trackers}
     started = time.perf_counter()
     scenes = list(scene_set(size=size, seed=seed, repeats=repeats, gloves=gloves))
     if auto:  # bare hands of every skin tone beside white and blue objects: no glove may be reported
@@ -61,9 +64,11 @@ def accuracy(
         for name, tracker in trackers.items():
             if scene.glove is None and name != "auto-stills":
                 continue
-            observation = tracker.process(Frame(n, float(n), scene.image))
+            centres = centres_of(tracker.process(Frame(n, float(n), scene.image)))
             for key in (str(scene.glove), "all"):
-                score_observation(scene, centres_of(observation), scores[name][key])
+                score_observation(scene, centres, scores[name][key])
+            for kind in hand_outcomes(scene, centres):
+                kinds[name][scene.condition][kind] += 1
     print(
         f"accuracy on {len(scenes)} generated scenes at {size[0]}x{size[1]}, seed {seed} "
         f"({time.perf_counter() - started:.0f} s):"
@@ -72,6 +77,37 @@ def accuracy(
         for glove, score in per_glove.items():
             print(f"  {name:>17} {glove:>11}: {score.summary()}")
         print(f"  {name:>17} misses: {' '.join(per_glove['all'].misses)}")
+        print(f"  {name:>17} by condition, found / visible and each kind of miss:")
+        for condition, tally in kinds[name].items():
+            seen = sum(tally[k] for k in OUTCOMES[:-1])  # visible hands (false hands are none)
+            missed = ", ".join(f"{k} {tally[k]}" for k in OUTCOMES[1:] if tally[k])
+            print(f"  {'':>17}   {condition:>16}: {tally['found']}/{seen} {missed}")
+
+
+OUTCOMES = ("found", "wrong side", "too far", "not found", "false")
+
+
+def hand_outcomes(scene: Any, centres: dict[str, tuple[float, float]]) -> list[str]:
+    """Per visible hand: found (on its side within 0.15 x width), "wrong side" (only the other side's
+    hand lies that near), "too far" (a hand of its side is reported, farther), "not found" (neither);
+    then "false" for each reported hand near no true hand."""
+    from skillsight.glove_scene_scoring import TOLERANCE
+
+    limit = TOLERANCE * scene.image.shape[1]
+    outcomes = []
+    for hand in scene.visible_hands:
+        other = "left_hand" if hand.side == "right_hand" else "right_hand"
+        near = {side: math.dist(c, hand.centre) <= limit for side, c in centres.items()}
+        if near.get(hand.side):
+            outcomes.append("found")
+        elif near.get(other):
+            outcomes.append("wrong side")
+        else:
+            outcomes.append("too far" if hand.side in centres else "not found")
+    for point in centres.values():
+        if not any(math.dist(point, h.centre) <= limit for h in scene.hands):
+            outcomes.append("false")
+    return outcomes
 
 
 def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:

@@ -26,6 +26,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
+from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, close_pair, of_a_pair
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
 from skillsight.pose.trackers.gloves.calibration import (
     Calibration,
@@ -59,7 +60,9 @@ from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_ga
 # frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
 # lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
 # 2.9: in video, white that differs from the known still background by more than the recording's own noise
-# is a white glove without shading (the stillness threshold was a fixed 18)
+# is a white glove without shading (the stillness threshold was a fixed 18); of two gloves of one colour, one
+# is not a sleeve over a white glove while the other ends in its fingers (gloves are a pair); in stills,
+# gloves inside the frame take the entries of the sleeves they lie on, near hands are named by forearm lines
 GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
@@ -116,6 +119,7 @@ class GloveTracker:
         self._drape_age = DRAPE_EVERY
         self._drape_size: tuple[int, int] = (0, 0)
         self._frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
+        self._groups: dict[str, np.ndarray] = {}  # per family, this frame's hand-like blobs numbered
 
     @property
     def gloves_present(self) -> bool:
@@ -190,6 +194,9 @@ class GloveTracker:
                 if family not in found_by:
                     found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
         sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
+        if self.independent_frames:  # video: the tracks name hands that meet or cross
+            group = self._groups.get(self.last_family, np.zeros((1, 1), np.int32))
+            best = by_sleeves(best, sleeves, group, TRAINEE_EDGE[self.camera_view], PAIR_CONFIDENCE)
         best = arms_from_sleeves(best, sleeves)
         self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
         if self.last_family == "colored" and not self.independent_frames:
@@ -223,6 +230,7 @@ class GloveTracker:
                 bool(others) and runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
             sleeves = of_one_garment(found_by[family], sleeves, masks[family])
+            sleeves = of_a_pair(found_by, family, sleeves, others, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
@@ -240,6 +248,7 @@ class GloveTracker:
         hand_like = np.zeros(mask.shape, np.float32)  # the blobs that passed as hands (or arms): their area
         if masks is not None:
             masks[family] = hand_like
+        self._groups[family] = groups = np.zeros(mask.shape, np.int32)  # which group gave each hand
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
         if band is not None:
             hue = image.hsv[..., 0]
@@ -251,7 +260,7 @@ class GloveTracker:
         found: list[tuple[handlib.HandBlob, float]] = []
         whole: list[np.ndarray] = []  # the blobs that gave one hand each, unsplit
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
-        for group in handlib.join_pieces(labels, stats, frame_area):
+        for number, group in enumerate(handlib.join_pieces(labels, stats, frame_area), start=1):
             if max(_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
             blob = _blob_of(labels, group)
@@ -261,6 +270,7 @@ class GloveTracker:
             if shape <= 0:
                 continue
             hand_like[blob > 0] = area
+            groups[blob > 0] = number
             # an arm lying along a border touches it twice, or only grazes it: where it enters (border_arms)
             contacts = merge_arm_along_border(blob, contacts, trainee_edge)
             if bare_strip(blob, contacts):
@@ -403,9 +413,9 @@ class GloveTracker:
             if frame.time_s - self._tracks[hand].time_s > MAX_TRACK_GAP_S:
                 del self._tracks[hand]
         blobs = [b for b, _ in found]
-        if self.independent_frames:
+        if self.independent_frames and not close_pair(blobs):  # apart, each hand lies on its own arm's side
             keys = [side_key(b.entry, b.centre, size) for b in blobs]
-        else:  # video: a glove inside the frame is named by where its forearm's line enters
+        else:  # a glove inside the frame is named by where its forearm's line enters
             keys = [side_key(arm_entry(b.entry, b.tip, b.angle_deg, size), b.centre, size) for b in blobs]
         names = names_by_side(keys, size, self.camera_view) if blobs else []
         if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
