@@ -53,16 +53,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
 )
 from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
-# 2.4: white latex beside coloured sleeves, on a washed-out drape; 2.5: a glove leaving the frame by a side
-# border is no table edge; stills are not calibrated on each other; 2.6: in video, hands that cross keep their
-# names (a merged blob entering at one place is split by the tracks, which coast while the hands are merged);
-# 2.7: in video, tracks that lost their hands (met, held, came back) give way to anatomy, a glove inside the
-# frame is named by where its forearm's line enters, and merged tracks slow down while merged; 2.8: an arm
-# lying along a border is one arm, not two hands; a straight strip with a square end and no hand is no hand;
-# 2.9: in video, white that differs from the known still background by more than the recording's own noise
-# is a white glove without shading (the stillness threshold was a fixed 18); of two gloves of one colour, one
-# is not a sleeve over a white glove while the other ends in its fingers (gloves are a pair); in stills,
-# gloves inside the frame take the entries of the sleeves they lie on, near hands are named by forearm lines
+# What each version changed: CHANGES.md beside this module.
 GLOVE_TRACKER_VERSION = "2.9"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
