@@ -73,7 +73,7 @@ TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around 
 REAL_EXPERT = {  # measured: fit take, held-out take
     "needle_driver.mean_speed": (1.90, 1.29),  # hand sizes / s while moving
     "needle_driver.mean_jerk": (44.1, 27.0),  # while moving (outside pauses)
-    "needle_driver.log_dimensionless_jerk": (-17.6, -18.5),
+    "needle_driver.log_dimensionless_jerk": (-2.82, -6.22),  # per hand size of path (rest to rest: -17.6)
     "needle_driver.idle_share": (0.250, 0.143),
     "needle_driver.tremor": (0.031, 0.017),  # 4-12 Hz fingertip motion above jitter: handling, not tremor
     "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
