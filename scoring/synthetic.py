@@ -73,7 +73,7 @@ TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around 
 REAL_EXPERT = {  # measured: fit take, held-out take
     "needle_driver.mean_speed": (1.90, 1.29),  # hand sizes / s while moving
     "needle_driver.mean_jerk": (44.1, 27.0),  # while moving (outside pauses)
-    "needle_driver.log_dimensionless_jerk": (-17.6, -18.5),
+    "needle_driver.log_dimensionless_jerk": (-2.82, -6.22),  # per hand size of path (rest to rest: -17.6)
     "needle_driver.idle_share": (0.250, 0.143),
     "needle_driver.tremor": (0.031, 0.017),  # 4-12 Hz fingertip motion above jitter: handling, not tremor
     "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
@@ -86,11 +86,10 @@ STROKE_CONCENTRATION = (0.5, 1.5)
 # How far a reach's successive submovements overlap (share of their spacing): 0.0 + 0.35 skill, so an
 # expert (0.85) keeps the 0.3 calibrated on the real expert. With practice a movement's elements blend
 # into one flowing stroke (co-articulation: Sosnik et al. 2004; fewer, more blended submovements: Rohrer
-# et al. 2002); a novice's reach shows its submovements as separate speed peaks. It took novices' log
-# dimensionless jerk down by 0.5-0.6 on three seed sets (-14.35 -> -14.93 on seeds 0-5), experts'
-# unchanged (-16.2), but not yet below the experts': a novice's still pauses cut their motion into short
-# movement units, and rest-to-rest smoothness is ruled by a unit's length. Longer, more, undershooting or
-# slower corrections, other submovement lengths and even shares did not do more.
+# et al. 2002); a novice's reach shows its submovements as separate speed peaks. Read rest to rest, that
+# did not rate novices the less smooth (their still pauses cut their motion into short single strokes);
+# read on the moving time per hand size of path (scoring/features/path_smoothness.py) it does: log
+# dimensionless jerk -6.4 (expert) against -8.4 (novice), SPARC -2.13 against -2.24 (seeds 0-5).
 BLENDING = (0.0, 0.35)
 REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
@@ -102,14 +101,11 @@ FINGER_MOTION_HAND_SIZES = 0.02
 FINGER_MOTION_PERSON_SD = 0.5
 WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
 # A hesitating hand rarely freezes: a novice's hand may drift while they decide what to do next (hand
-# sizes/s at skill 0, less with skill). At 0.35 their reaches, corrections and drift ran together into
-# long movement units of several speed peaks, and SPARC and log dimensionless jerk rated synthetic
-# experts smoother than novices (-1.90 vs -1.99, -16.2 vs -19.0); but the scorer trained on that rated
-# the real typing clip higher when slowed down or with pauses inserted (still pauses cut its movement
-# units into smooth single strokes: tests/integration/test_metamorphic_real.py), so it is off until the
-# smoothness metrics do not reward inserted pauses. Tried again with BLENDING: the suturing model then
-# kept SPARC and log dimensionless jerk but counted idle share against its direction (drifting novices
-# are less idle), and the real typing clip slowed to half speed still scored higher (raw 21.4 vs 20.4).
+# sizes/s at skill 0, less with skill). Built but off: smoothness per hand size of path rates experts
+# smoother without it (path_smoothness.py), the one real capture is an expert's and says nothing of how
+# a novice hesitates, and with it on (0.35, BLENDING as now) the suturing model had counted idle share
+# against its direction (drifting novices are less idle) and scored real typing slowed to half speed
+# higher (raw 21.4 vs 20.4).
 HOVER_SPEED = 0.0
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 

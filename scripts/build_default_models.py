@@ -10,11 +10,10 @@ because a lab should train its own model and build its own reference from its ow
 The suturing generator's constants are calibrated to summary figures measured on the real expert
 knot-tying capture in ../shared (scoring/synthetic.py REAL_EXPERT); none of its motion is used.
 A metric that a model trained on this data counts against its direction (a jerkier hand scoring
-higher: the generator's smoothness does not yet differ with skill as the literature says) is left out
-of the model and named in its card (training_data.left_out_metrics, scoring/metric_directions.py), and
-so is one whose better direction a slower performance of the same motion reaches by its units alone
-(mean jerk, in hand sizes/s^3, falls with the cube of the pace); the reference and the feedback still
-show them.
+higher), with a margin, is left out of the model and named in its card (training_data.left_out_metrics,
+scoring/metric_directions.py), and so is one whose better direction a slower performance of the same
+motion reaches by its units alone (mean jerk, in hand sizes/s^3, falls with the cube of the pace) or as
+measured (log dimensionless jerk); the reference and the feedback still show them.
 
 Deterministic: every practice has a fixed seed and the dates written into the files are fixed
 (BUILD_DATE, or $SOURCE_DATE_EPOCH when set), so rebuilding gives the same models and references.

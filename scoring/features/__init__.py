@@ -79,11 +79,14 @@ FEATURE_SPECS: dict[str, FeatureSpec] = {
         "{u}/s^3", "average jerk (change of acceleration): lower is smoother", False, "jerkiness"
     ),
     "log_dimensionless_jerk": FeatureSpec(
-        "1", "log dimensionless jerk per movement: closer to 0 is smoother", True, "smoothness (jerk score)"
+        "1",
+        "log dimensionless jerk per hand size of movement, pauses left out: closer to 0 is smoother",
+        True,
+        "smoothness (jerk score)",
     ),
     "sparc": FeatureSpec(
         "1",
-        "spectral arc length of each movement's speed: closer to 0 is smoother",
+        "spectral arc length of the speed per hand size of movement, pauses out: closer to 0 is smoother",
         True,
         "smoothness (few corrections)",
     ),

@@ -1,14 +1,14 @@
 """Smoothness and tremor: log dimensionless jerk, spectral arc length (SPARC), 4-12 Hz tremor.
 
 Smooth, expert movements are few bell-shaped speed profiles; hesitant ones are many small corrections.
-Both jerk measures are computed per movement (rest to rest) and averaged, so they do not grow with
-the length of the task. Jerk comes from a local polynomial fit on the speed's time scale
-(`local_fit.local_derivatives`), not from finite differences over frames, which made log dimensionless
-jerk change by up to 18 % between 15 and 50 fps on the real clips (and by 40 % on synthetic reaches):
-now 5 %. On that time scale 8-Hz tremor, which has its own metric, passes for no jerk. Tremor is
-measured on fingertips relative to the wrist, which removes the voluntary motion of the whole hand, only
-where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the recording shows above
-the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more tremor than 60 fps).
+Both jerk-type measures are read on the hand's moving time, in pieces of equal path, and averaged
+(`path_smoothness`), so they neither grow with the length of the task nor change with still pauses.
+Jerk comes from a local polynomial fit on the speed's time scale (`local_fit.local_derivatives`), not
+from finite differences over frames, which made log dimensionless jerk change by up to 18 % between 15
+and 50 fps on the real clips. On that time scale 8-Hz tremor, which has its own metric, passes for no
+jerk. Tremor is measured on fingertips relative to the wrist, which removes the voluntary motion of
+the whole hand, only where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the
+recording shows above the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more tremor than 60 fps).
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ import numpy as np
 
 from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import Motion
-from skillsight.scoring.features.kinematics import (
-    REST_SHARE,
-    SPEED_TIME_SCALE_S,
-    KinematicThresholds,
-    hand_speed,
-    hand_track,
-    movement_segments,
-    rest_span,
-    spatial_axes,
+from skillsight.scoring.features.kinematics import KinematicThresholds, spatial_axes
+from skillsight.scoring.features.path_smoothness import (  # noqa: F401  (spectral_arc_length: re-exported)
+    compute_path_log_dimensionless_jerk,
+    compute_path_sparc,
+    spectral_arc_length,
 )
-from skillsight.scoring.features.local_fit import local_derivatives
 
 TREMOR_BAND_HZ = (4.0, 12.0)
 FINGERTIPS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
@@ -44,142 +39,21 @@ MIN_FLOOR_WIDTH_HZ = 0.5
 # apart): tremor is NaN under 24.8 fps. A 24-fps camera shown at 25 fps, its repeats dropped and its
 # images evened out, read its floor on 12-12.1 Hz and its tremor 18-20 % apart between two variants.
 MIN_FLOOR_HZ = 0.4
-# Movement units shorter than this (or of fewer than 5 samples, for the derivatives) are not scored.
-MIN_MOVEMENT_S = 0.15
-# SPARC reads each movement's speed on this clock (well above its 10-Hz cut-off).
-SPARC_CLOCK_HZ = 100.0
-
-
-def dimensionless_jerk(speed_integral: Integral, jerk_integral: Integral, span: tuple[float, float]) -> float:
-    """Dimensionless jerk of one movement over span = (start_s, end_s) in continuous time:
-    D^5 / L^2 * integral |jerk|^2 dt (720 for minimum jerk), with D the span's length, L the distance
-    travelled in it (the integral of the hand speed, as path length measures it) and the integrals
-    read between exact times, so neither the frame rate nor jitter moves the unit's ends or its length."""
-    start, end = span
-    duration = end - start
-    length = speed_integral(start, end)
-    if duration <= 0 or not length > 0:
-        return float("nan")
-    return duration**5 / length**2 * jerk_integral(start, end)
-
-
-class Integral:
-    """The time integral of (T,) samples (trapezoids between consecutive finite ones) between any two
-    times, by interpolating the running integral: exact at the samples, linear between."""
-
-    def __init__(self, values: np.ndarray, timestamps: np.ndarray) -> None:
-        both = np.isfinite(values[:-1]) & np.isfinite(values[1:])
-        steps = np.where(both, 0.5 * (values[:-1] + values[1:]) * np.diff(timestamps), 0.0)
-        self.timestamps, self.running = timestamps, np.concatenate(([0.0], np.cumsum(steps)))
-
-    def __call__(self, start: float, end: float) -> float:
-        return float(
-            np.interp(end, self.timestamps, self.running) - np.interp(start, self.timestamps, self.running)
-        )
 
 
 def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Mean over movement units (rest to rest) of -ln(dimensionless jerk); higher (closer to 0) is
-    smoother.
-    A minimum-jerk movement scores -ln(720) = -6.58."""
-    track = hand_track(motion, hand)
-    s = hand_speed(motion, hand)
-    if track is None or s is None:
-        return float("nan")
-    t = motion.timestamps
-    # Jerk over the whole track (a local fit on a fixed time scale), then cut into movements.
-    jerk = local_derivatives(track, t, SPEED_TIME_SCALE_S, 3)
-    speed_integral, jerk_integral = Integral(s, t), Integral(np.sum(jerk**2, axis=1), t)
-    values, lengths = [], []
-    for span in movement_units(s, t, thresholds):
-        dj = dimensionless_jerk(speed_integral, jerk_integral, span)
-        if np.isfinite(dj) and dj > 0:
-            values.append(-np.log(dj))
-            lengths.append(speed_integral(*span))
-    # Weighted by the distance each unit covers: small units near the idle speed, which a slower or
-    # noisier recording may drop or add, move the mean little.
-    return float(np.average(values, weights=lengths)) if values else float("nan")
-
-
-def movement_units(
-    speed: np.ndarray, t: np.ndarray, thresholds: KinematicThresholds
-) -> list[tuple[float, float]]:
-    """(start_s, end_s) of each movement unit to score for smoothness: rest to rest in continuous time
-    (`movement_segments`, `rest_span`), at least MIN_MOVEMENT_S long. Both smoothness measures use them."""
-    rest = REST_SHARE * thresholds.idle_speed
-    spans = [rest_span(speed, t, a, b, rest) for a, b in movement_segments(speed, thresholds, t)]
-    return [span for span in spans if span[1] - span[0] >= MIN_MOVEMENT_S]
-
-
-def spectral_arc_length(
-    speed: np.ndarray,
-    fs: float,
-    pad_level: int = 4,
-    cutoff_hz: float = 10.0,
-    amplitude_threshold: float = 0.05,
-) -> float:
-    """SPARC (Balasubramanian et al. 2015) of one speed profile: the arc length of its normalised
-    Fourier magnitude spectrum up to an adaptive cut-off. Negative; closer to 0 is smoother."""
-    speed = np.asarray(speed, dtype=np.float64)
-    if speed.size < 4 or not np.all(np.isfinite(speed)) or np.max(np.abs(speed)) == 0:
-        return float("nan")
-    cutoff_hz = min(cutoff_hz, fs / 2.0)
-    nfft = int(2 ** (np.ceil(np.log2(speed.size)) + pad_level))
-    freqs = np.arange(nfft) * fs / nfft
-    magnitude = np.abs(np.fft.fft(speed, nfft))
-    magnitude = magnitude / magnitude.max()
-    keep = freqs <= cutoff_hz
-    f_sel, m_sel = freqs[keep], magnitude[keep]
-    above = np.flatnonzero(m_sel >= amplitude_threshold)
-    f_sel, m_sel = f_sel[above[0] : above[-1] + 1], m_sel[above[0] : above[-1] + 1]
-    if f_sel.size < 2:
-        return 0.0
-    df = np.diff(f_sel) / (f_sel[-1] - f_sel[0])
-    return float(-np.sum(np.sqrt(df**2 + np.diff(m_sel) ** 2)))
-
-
-def speed_strokes(speed: np.ndarray, t: np.ndarray, thresholds: KinematicThresholds) -> list[np.ndarray]:
-    """Each stroke's speed on a SPARC_CLOCK_HZ clock: a stretch above the
-    idle speed, widened on both sides while the speed keeps falling and stays above the rest level
-    (REST_SHARE of it), at least MIN_MOVEMENT_S long; strokes that touch each other merge, and those
-    cut by the recording's ends or a gap are left out. Found on the clock, not on the frames, so the
-    same motion gives the same strokes at any frame rate."""
-    rest = REST_SHARE * thresholds.idle_speed
-    strokes = []
-    for a, b in mask_runs(np.isfinite(speed)):
-        clock = np.arange(t[a], t[b - 1], 1.0 / SPARC_CLOCK_HZ)
-        v = np.interp(clock, t[a:b], speed[a:b])
-        spans: list[tuple[int, int]] = []
-        for start, stop in mask_runs(v >= thresholds.idle_speed):
-            while start > 0 and rest <= v[start - 1] < v[start]:
-                start -= 1
-            while stop < v.size and rest <= v[stop] < v[stop - 1]:
-                stop += 1
-            if spans and start < spans[-1][1]:
-                spans[-1] = (spans[-1][0], stop)
-            else:
-                spans.append((start, stop))
-        for start, stop in spans:
-            if start > 0 and stop < v.size and (stop - start) / SPARC_CLOCK_HZ >= MIN_MOVEMENT_S:
-                strokes.append(v[start:stop])
-    return strokes
+    """Log dimensionless jerk of the hand's moving time, per piece of one hand size of path
+    (`path_smoothness`); higher (closer to 0) is smoother. Read rest to rest, per movement unit, a
+    novice's still pauses cut their motion into short single strokes that scored smoother than an
+    expert's long flowing units; pauses now change nothing, and a movement broken by stops is the
+    jerkier one. `thresholds` is not needed: the rest level is a share of the hand's own peak speed."""
+    return compute_path_log_dimensionless_jerk(motion, hand)
 
 
 def compute_sparc(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Mean SPARC of the hand's strokes (`speed_strokes`; dimensionless, negative; closer to 0 is
-    smoother). On a fixed clock the spectrum has the same frequencies and cut-off at any frame rate:
-    strokes found frame by frame split and merged with the frames, kept strokes cut by the recording's
-    start, and 15 fps cut the spectrum at 7.5 Hz (typing moved 7.9 % at 15 fps, ASL 3.8 %; now within
-    3.1 % at 15-60 fps and half size)."""
-    s = hand_speed(motion, hand)
-    if s is None or motion.n_frames < 4:
-        return float("nan")
-    values = [
-        spectral_arc_length(profile, SPARC_CLOCK_HZ)
-        for profile in speed_strokes(s, motion.timestamps, thresholds)
-    ]
-    values = [v for v in values if np.isfinite(v)]
-    return float(np.mean(values)) if values else float("nan")
+    """SPARC of the hand's moving time, per piece of one hand size of path (`path_smoothness`;
+    dimensionless, negative; closer to 0 is smoother)."""
+    return compute_path_sparc(motion, hand)
 
 
 def fingertip_offsets(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], str]:

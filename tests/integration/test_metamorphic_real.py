@@ -168,18 +168,20 @@ def test_pauses_add_their_time_and_idle_share(time_variants: Mapping[str, Judged
 
 
 def test_pauses_do_not_make_the_motion_look_smoother(time_variants: Mapping[str, Judged]) -> None:
-    """Nine seconds of stillness leave the smoothness metrics as they were (figures on the clips as the
+    """Nine seconds of stillness never make the motion look smoother (figures on the clips as the
     benchmark tracks them). Jerk is measured over the time the hand moves (typing -1.5 %, ASL +1.4 %;
-    over the whole recording it fell 19.1 % and 21.7 %); SPARC is read per stroke (typing -0.2 %, ASL
-    +0.4 %); log dimensionless jerk per movement unit (typing -1.6 %, ASL -0.2 %: 6.0 % and 4.3 %
-    smoother while the frozen frames changed the smoothing window and the recording's jitter)."""
+    over the whole recording it fell 19.1 % and 21.7 %). SPARC and log dimensionless jerk are read on the
+    moving time per hand size of path (scoring/features/path_smoothness.py): a frame held where the
+    hand was moving is an arrest, which makes it rougher (ASL SPARC -3.17 -> -3.27), never smoother; read
+    per movement unit, log dimensionless jerk had read the paused clips 6.0 % and 4.3 % smoother."""
     original, held = time_variants["original"].metrics, time_variants["paused"].metrics
     jerk = "needle_driver.mean_jerk"
     assert held[jerk] == pytest.approx(original[jerk], rel=0.05)
     sparc = "needle_driver.sparc"
-    assert held[sparc] == pytest.approx(original[sparc], abs=0.03)
+    assert original[sparc] - 0.2 < held[sparc] < original[sparc] + 0.03
     ldlj = "needle_driver.log_dimensionless_jerk"
-    assert held[ldlj] == pytest.approx(original[ldlj], rel=0.04)
+    size = abs(original[ldlj])
+    assert original[ldlj] - 0.1 * size < held[ldlj] < original[ldlj] + 0.04 * size
 
 
 def test_shown_probabilities_are_never_certain(time_variants: Mapping[str, Judged]) -> None:

@@ -8,7 +8,8 @@ import pytest
 from skillsight.scoring.features import area, hand_reference_keypoint, prepare_motion
 from skillsight.scoring.features import kinematics as k
 from skillsight.scoring.features.local_fit import estimate_jitter, local_linear_fit
-from skillsight.scoring.features.smoothness import compute_log_dimensionless_jerk, compute_sparc
+from skillsight.scoring.features.path_smoothness import compute_path_log_dimensionless_jerk
+from skillsight.scoring.features.smoothness import compute_sparc
 from skillsight.scoring.synthetic import generate_practice, minimum_jerk, motion_from_tracks
 
 FPS = 30.0
@@ -68,9 +69,10 @@ def test_minimum_jerk_moves_between_rests():
     edge = tau[np.argmax(2.0 * minimum_jerk(tau) >= TH.idle_speed * TH.min_pause_s)]
     paused = k.compute_idle_share(motion, HAND, TH) * motion.n_frames / FPS
     assert 4.0 + 6 * (edge - 0.05) < paused < 4.0 + 6 * (edge + 0.02)
-    # A minimum-jerk movement has dimensionless jerk 720; the unit is taken from where its speed passes
-    # half the idle speed (below, the hand counts as still), which trims its gentlest start and end.
-    assert compute_log_dimensionless_jerk(motion, HAND, TH) == pytest.approx(-np.log(720), abs=0.35)
+    # A minimum-jerk movement has dimensionless jerk 720: read in pieces of its own length (2 hand sizes),
+    # from where its speed passes 5 % of its peak, which trims its gentlest start and end.
+    ldlj = compute_path_log_dimensionless_jerk(motion, HAND, piece_hand_sizes=2.0)
+    assert ldlj == pytest.approx(-np.log(720), abs=0.35)
     # Peak speed: the distance covered in the PEAK_WINDOW_S centred on the middle of a move (a
     # little under its top speed, 1.875 x 2), over that window...
     half = k.PEAK_WINDOW_S / 2
@@ -97,11 +99,13 @@ def test_corrective_submovements_count_as_movements_and_are_less_smooth():
     a, b = _motion(smooth), _motion(corrected)
     assert k.compute_movement_count(a, HAND, TH) == 1
     assert k.compute_movement_count(b, HAND, TH) == 2
-    assert compute_log_dimensionless_jerk(b, HAND, TH) < compute_log_dimensionless_jerk(a, HAND, TH)
-    # SPARC is read per stroke, and here the correction is a stroke of its own (the hand all but stops,
-    # 0.02 hand sizes/s, before it): each stroke is a clean bell (-1.403 against -1.406; frame by frame
-    # it was -1.397 against -1.395, a difference of rounding). Blended submovements: test_sparc_prefers_*.
-    assert compute_sparc(b, HAND, TH) == pytest.approx(compute_sparc(a, HAND, TH), abs=0.01)
+
+    # Read in one piece of the whole path each (path_smoothness), the correction's stop and start count.
+    def whole(motion):
+        return compute_path_log_dimensionless_jerk(motion, HAND, piece_hand_sizes=3.0)
+
+    assert whole(b) < whole(a) - 1.0
+    assert compute_sparc(b, HAND, TH) < compute_sparc(a, HAND, TH)
     assert k.compute_mean_jerk(b, HAND) > k.compute_mean_jerk(a, HAND)
 
 

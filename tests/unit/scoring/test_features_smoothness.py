@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 
 from skillsight.scoring.features import prepare_motion
-from skillsight.scoring.features.kinematics import thresholds_for
 from skillsight.scoring.features.peaks import find_peaks, peak_prominences
 from skillsight.scoring.features.smoothness import (
     band_rms,
-    compute_sparc,
     compute_tremor,
     spectral_arc_length,
 )
@@ -99,22 +97,6 @@ def test_peak_finder_matches_scipy():
             np.testing.assert_array_equal(find_peaks(y, **kwargs), scipy_find_peaks(y, **kwargs)[0])
     plateau = np.array([0, 1, 1, 1, 0, 2, 0], dtype=float)
     np.testing.assert_array_equal(find_peaks(plateau), [2, 5])
-
-
-def test_sparc_scores_whole_movements_the_same_at_any_frame_rate():
-    """The recording starts in the last 0.2 s of a reach, then one whole reach: only the whole one is a
-    stroke, at every frame rate. Strokes found frame by frame scored the cut tail too where enough
-    frames held it (25 fps and up: SPARC -1.46 against -1.40 at 15 and 20 fps)."""
-    values = []
-    for fps in (15.0, 20.0, 25.0, 30.0, 50.0, 60.0):
-        rng = np.random.default_rng(int(fps))
-        t = np.arange(int(4 * fps)) / fps
-        x = minimum_jerk(np.clip((t + 0.6) / 0.8, 0, 1)) + minimum_jerk(np.clip((t - 2.0) / 0.8, 0, 1))
-        track = np.c_[x, 0 * t] + 0.005 * rng.standard_normal((t.size, 2))
-        motion = prepare_motion(motion_from_tracks({(HAND, "centroid"): track}, fps=fps, units="hand_size"))
-        values.append(compute_sparc(motion, HAND, thresholds_for(motion)))
-    whole = spectral_arc_length(np.gradient(minimum_jerk(np.linspace(0, 1, 81)), 0.01), 100.0)
-    assert values == pytest.approx([whole] * len(values), rel=0.02)
 
 
 def _fingers_moving(hz: float, amplitude: float, drop_every: int = 0):

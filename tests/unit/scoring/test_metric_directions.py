@@ -10,6 +10,8 @@ import pytest
 
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.metric_directions import (
+    SCORE_TOLERANCE,
+    STEP_SD,
     against_direction,
     metric_effects,
     rewards_slowness,
@@ -51,6 +53,22 @@ def test_selection_leaves_out_what_runs_against_its_direction_and_keeps_the_rest
     assert kept == ["a", "c"] and list(left_out) == ["b"]
 
 
+def test_selection_leaves_a_margin_below_the_tolerance():
+    """A metric counted against its direction by 0.8 of the tolerance passes the check, but the build
+    leaves it out (SELECTION_MARGIN): on other practices it may tip past the tolerance."""
+    X = np.random.default_rng(2).normal(size=(40, 2))
+    spread = X.std(axis=0)
+    weights = np.array([1.0, -0.8 * SCORE_TOLERANCE / (STEP_SD * spread[1])])
+
+    def fit(columns: np.ndarray, names: list[str]):
+        return _linear(weights[[["a", "b"].index(n) for n in names]])
+
+    directions = {"a": True, "b": True}
+    assert against_direction(["a", "b"], directions, metric_effects(fit(X, ["a", "b"]), X)) == {}
+    kept, left_out = sign_consistent_features(fit, X, ["a", "b"], directions)
+    assert kept == ["a"] and list(left_out) == ["b"]
+
+
 def _rows(scorer, procedure: str) -> np.ndarray:
     rows = []
     for i in range(6):
@@ -89,6 +107,9 @@ def test_a_metric_that_a_slower_performance_improves_is_named():
     slower = rewards_slowness(units, directions)
     assert set(slower) == {"jerk", "hold"}  # jerk falls 8-fold at half speed, a hold lasts twice as long
     assert "0.125 times" in slower["jerk"] and "reward slowness" in slower["hold"]
+    # Dimensionless, but measured to read slower strokes as smoother (test_path_smoothness.py).
+    units["hand.log_dimensionless_jerk"], directions["hand.log_dimensionless_jerk"] = "1", True
+    assert set(rewards_slowness(units, directions)) == {"jerk", "hold", "hand.log_dimensionless_jerk"}
 
 
 @pytest.mark.parametrize("procedure", ["suturing", "intubation"])

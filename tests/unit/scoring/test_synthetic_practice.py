@@ -165,24 +165,19 @@ def test_experts_are_faster_smoother_and_steadier():
     assert expert["needle_driver.tremor"] < novice["needle_driver.tremor"]
 
 
-@pytest.mark.xfail(
-    HOVER_SPEED == 0.0,
-    reason="with still pauses a novice's movement units are short (2.0-2.3 s against an expert's 3.3-3.9 "
-    "s) and rest-to-rest smoothness is ruled by a unit's length: separate submovements in a novice's "
-    "reaches (BLENDING) took their log dimensionless jerk down by 0.5-0.6, not past the experts' "
-    "(scoring/synthetic.py)",
-    strict=True,
-)
 def test_smoothness_rates_experts_smoother_than_novices():
-    """SPARC and log dimensionless jerk (higher is smoother) on minute-long practices. A novice's
-    hesitating hand drifts rather than freezes (scoring/synthetic.py HOVER_SPEED), so their reaches,
-    corrections and drift make long movement units of several speed peaks; with still pauses, every
-    hesitation cut them into short single strokes and both metrics rated novices the smoother."""
+    """SPARC and log dimensionless jerk (higher is smoother) on minute-long practices, hover drift off
+    (HOVER_SPEED). Read rest to rest (per movement unit) both rated novices the smoother: their still
+    pauses cut their motion into short single strokes. Read on the moving time in pieces of equal path
+    (scoring/features/path_smoothness.py), a novice's stops between submovements count against them:
+    seeds 0-5 gave log dimensionless jerk -6.74 (expert) against -8.75 (novice), SPARC -2.17 against
+    -2.33 (seed sets 5000 and 9000: gaps of 1.84 and 1.88, and 0.125 and 0.127)."""
+    assert HOVER_SPEED == 0.0
     names = ("needle_driver.sparc", "needle_driver.log_dimensionless_jerk")
     seeds = (0, 1, 2, 3, 4, 5)
     expert = _means(names, seeds=seeds, skill="expert", duration_s=60.0)
     novice = _means(names, seeds=seeds, skill="novice", duration_s=60.0)
-    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"] + 0.03
+    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"] + 0.08
     ldlj = "needle_driver.log_dimensionless_jerk"
     assert expert[ldlj] > novice[ldlj] + 1.5
 

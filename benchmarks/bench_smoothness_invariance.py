@@ -1,0 +1,92 @@
+"""Smoothness per hand size of path (scoring/features/path_smoothness.py) on the real expert knot-tying
+capture: the same motion at other frame rates, at half size and with fresh tracking jitter, and the same
+motion slowed to half speed or with three 3-s still pauses inserted.
+
+    python benchmarks/bench_smoothness_invariance.py [--data ../shared/data]
+
+Each take is seen from above as a webcam would see it (scoring/synthetic_realism.top_view, 30 fps, no
+jitter: the original); the variants are seen the same way at 15/25/60 fps, with a hand half as large in
+the image, with the measured MediaPipe jitter (two draws); slowed plays the capture at half speed (every
+30-fps view frame twice), paused holds the frame for 3 s at a quarter, half and three quarters of it.
+Printed: log dimensionless jerk and SPARC of the right hand, and each variant's value, its change from
+the original (+ is smoother) and the size of that change (frame rate, size and jitter should stay within
+5 %; slowed and paused should never be smoother).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from skillsight.datasets.bvh import load_bvh_recording
+from skillsight.pose.motion import Motion
+from skillsight.scoring.features import prepare_motion
+from skillsight.scoring.features.path_smoothness import (
+    compute_path_log_dimensionless_jerk,
+    compute_path_sparc,
+)
+from skillsight.scoring.synthetic_realism import top_view
+
+REPO = Path(__file__).resolve().parents[1]
+HAND = "right_hand"
+TAKES = ("BVH_Finale_Choreographie_MFK_ZFK", "Zeigefinger_BVH")
+
+
+def frames(motion: Motion, indices: np.ndarray) -> Motion:
+    """The motion's frames in this order, on its own frame clock."""
+    return replace(
+        motion,
+        positions=motion.positions[indices],
+        confidence=motion.confidence[indices],
+        timestamps=np.arange(indices.size) / motion.fps,
+        frame_indices=None,
+        filled=None,
+        world_positions=None,
+        signals={},
+    )
+
+
+def paused(motion: Motion, hold_s: float = 3.0) -> Motion:
+    hold = int(round(hold_s * motion.fps))
+    cuts = [motion.n_frames * k // 4 for k in (1, 2, 3)]
+    parts = np.split(np.arange(motion.n_frames), cuts)
+    held = [np.concatenate([part, np.full(hold, part[-1])]) for part in parts[:-1]] + [parts[-1]]
+    return frames(motion, np.concatenate(held))
+
+
+def smoothness(motion: Motion) -> tuple[float, float]:
+    prepared = prepare_motion(motion)
+    return compute_path_log_dimensionless_jerk(prepared, HAND), compute_path_sparc(prepared, HAND)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    args = parser.parse_args(argv)
+    for take in TAKES:
+        capture = load_bvh_recording(args.data / "knot_tying_bvh" / take)
+        original = top_view(capture)
+        variants = {
+            **{f"{fps} fps": top_view(capture, fps=fps) for fps in (15.0, 25.0, 60.0)},
+            "half size": top_view(capture, hand_size_px=45.0),
+            **{f"jitter {s}": top_view(capture, rng=np.random.default_rng(s)) for s in (1, 2)},
+            "slowed": frames(original, np.repeat(np.arange(original.n_frames), 2)),
+            "paused": paused(original),
+        }
+        base = smoothness(original)
+        print(f"{take}: log dimensionless jerk {base[0]:.3f}, SPARC {base[1]:.3f}")
+        for name, motion in variants.items():
+            value = smoothness(motion)
+            # + is smoother (both are higher when smoother), the share is the size of the change
+            cells = "  ".join(f"{v:8.3f} {v - b:+7.3f} ({abs(v / b - 1):5.1%})" for v, b in zip(value, base))
+            print(f"  {name:10s} {cells}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

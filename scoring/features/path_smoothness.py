@@ -1,0 +1,170 @@
+"""Smoothness per stretch of path: log dimensionless jerk and SPARC that still pauses cannot change.
+
+Rest-to-rest smoothness (one value per movement unit, averaged) is ruled by how long a unit is: the
+dimensionless jerk of a stretch grows with the number of speed peaks in it, so a hand that stops after
+every stroke scores each stroke alone, and a hesitating novice whose still pauses cut their motion
+into single strokes (units of 2.0-2.3 s against an expert's 3.3-3.9 s) read as the smoother. Yet a
+movement broken by arrests is the less smooth one (Balasubramanian et al. 2012, 2015: smoothness is
+the absence of intermittency; Rohrer et al. 2002: recovering patients' submovements blend and their
+speed arrests vanish as they improve).
+
+So both measures here are read on the hand's MOVING time alone (its speed at or above REST_SHARE_OF_PEAK
+of its own peak speed; time at rest is cut out, so a pause of any length, inserted anywhere the hand is
+still, changes nothing), and that moving time is cut into pieces of the same PATH length
+(PIECE_HAND_SIZES hand sizes), not into units between rests. Every piece holds the same distance
+whatever the pauses, so a piece of a hand that stops between strokes holds those stops' slowing down
+and speeding up, which is what makes it less smooth, while an expert's long flowing unit is cut into
+pieces of the same distance instead of being scored whole. Each piece's dimensionless jerk is
+D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L, and its SPARC is that of its speed
+profile. Everything is read on a fixed clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
+
+What is left (tests/unit/scoring/test_path_smoothness.py): both are dimensionless, but the speed and
+jerk are fitted on a fixed 0.1-s time scale, which widens a quick stroke's speed profile; with D counted
+to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother by log dimensionless
+jerk (with tracking jitter, which adds jerk per second, rougher), so the shipped models leave it out
+(scoring/metric_directions.py). SPARC reads them no smoother. A piece may start or end mid-stroke, and
+SPARC reads such a half bell as less smooth than a whole one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from skillsight.pose.cleaning import mask_runs
+from skillsight.pose.motion import Motion
+from skillsight.pose.scale import hand_size_in_units
+from skillsight.scoring.features.kinematics import (
+    SPEED_TIME_SCALE_S,
+    hand_speed,
+    hand_track,
+)
+from skillsight.scoring.features.local_fit import local_derivatives
+
+# The path every piece holds: about one reach of the needle driver (the wound's width and back).
+PIECE_HAND_SIZES = 1.0
+# The hand rests below this share of its own peak speed (PEAK_PERCENTILE of its moving speed): a share,
+# not a speed,
+# so the same motion performed slower is cut at the same moments (a fixed rest level trimmed more of a
+# slower hand's gentle starts and stops, where jerk is highest: half as fast read 0.9 smoother).
+REST_SHARE_OF_PEAK = 0.05
+PEAK_PERCENTILE = 99.0
+# Motion is read on this clock (well above the speed's 10-Hz content at its 0.1-s time scale).
+CLOCK_HZ = 100.0
+
+
+@dataclass(frozen=True)
+class MovingTime:
+    """The hand's moving time on the CLOCK_HZ clock, rest cut out: (N,) speed (units/s) and squared
+    jerk (units^2/s^6) per tick, and the (N,) cumulative path (units) at each tick's end."""
+
+    speed: np.ndarray
+    jerk_squared: np.ndarray
+    path: np.ndarray
+
+
+def moving_time(speed: np.ndarray, jerk_squared: np.ndarray, t: np.ndarray) -> MovingTime:
+    """The ticks of every observed run at which the speed is at or above REST_SHARE_OF_PEAK of its
+    PEAK_PERCENTILE over the ticks at which the hand moves at all (its speed above the noise floor is
+    not 0), in order. Read over moving ticks only, stillness added anywhere leaves the level as it was."""
+    clocks, speeds = [], []
+    finite = np.isfinite(speed) & np.isfinite(jerk_squared)
+    for a, b in mask_runs(finite):
+        if b - a >= 2:
+            clocks.append((a, b, np.arange(t[a], t[b - 1], 1.0 / CLOCK_HZ)))
+            speeds.append(np.interp(clocks[-1][2], t[a:b], speed[a:b]))
+    v = np.concatenate(speeds) if speeds else np.zeros(0)
+    if not (v > 0).any():
+        return MovingTime(np.zeros(0), np.zeros(0), np.zeros(0))
+    rest = REST_SHARE_OF_PEAK * float(np.percentile(v[v > 0], PEAK_PERCENTILE))
+    moving = v >= rest
+    jerks = np.concatenate([np.interp(c, t[a:b], jerk_squared[a:b]) for a, b, c in clocks])
+    return MovingTime(v[moving], jerks[moving], np.cumsum(v[moving]) / CLOCK_HZ)
+
+
+def path_pieces(moving: MovingTime, piece_length: float) -> list[slice]:
+    """The moving time cut into pieces of equal path, as close to `piece_length` as a whole number of
+    them allows (none when it is under half a piece): the ends fall where the path reaches each share,
+    so the same motion gives the same pieces however it was paused, sampled or slowed."""
+    total = float(moving.path[-1]) if moving.path.size else 0.0
+    count = int(round(total / piece_length)) if piece_length > 0 else 0
+    if count < 1:
+        return []
+    ends = np.searchsorted(moving.path, total * np.arange(1, count) / count)
+    bounds = np.concatenate(([0], ends, [moving.path.size]))
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b - a >= 4]
+
+
+def piece_log_dimensionless_jerk(moving: MovingTime, piece: slice) -> float:
+    """-ln(D^5 / L^2 * integral |jerk|^2 dt) over one piece's moving time (higher is smoother; a
+    minimum-jerk movement gives -ln 720 = -6.58)."""
+    duration = (piece.stop - piece.start) / CLOCK_HZ
+    length = float(np.sum(moving.speed[piece])) / CLOCK_HZ
+    jerk = float(np.sum(moving.jerk_squared[piece])) / CLOCK_HZ
+    if not (length > 0 and jerk > 0):
+        return float("nan")
+    return float(-np.log(duration**5 / length**2 * jerk))
+
+
+def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
+    """The hand's moving time (`moving_time`)."""
+    track, speed = hand_track(motion, hand), hand_speed(motion, hand)
+    if track is None or speed is None:
+        return None
+    t = motion.timestamps
+    jerk_squared = np.sum(local_derivatives(track, t, SPEED_TIME_SCALE_S, 3) ** 2, axis=1)
+    return moving_time(speed, jerk_squared, t)
+
+
+def compute_path_log_dimensionless_jerk(
+    motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES
+) -> float:
+    """Mean over the moving time's pieces of equal path (`path_pieces`) of their log dimensionless
+    jerk; NaN when the hand moved less than half a piece."""
+    moving = hand_moving_time(motion, hand)
+    if moving is None:
+        return float("nan")
+    pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))
+    values = [piece_log_dimensionless_jerk(moving, piece) for piece in pieces]
+    values = [v for v in values if np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def spectral_arc_length(
+    speed: np.ndarray,
+    fs: float,
+    pad_level: int = 4,
+    cutoff_hz: float = 10.0,
+    amplitude_threshold: float = 0.05,
+) -> float:
+    """SPARC (Balasubramanian et al. 2015) of one speed profile: the arc length of its normalised
+    Fourier magnitude spectrum up to an adaptive cut-off. Negative; closer to 0 is smoother."""
+    speed = np.asarray(speed, dtype=np.float64)
+    if speed.size < 4 or not np.all(np.isfinite(speed)) or np.max(np.abs(speed)) == 0:
+        return float("nan")
+    cutoff_hz = min(cutoff_hz, fs / 2.0)
+    nfft = int(2 ** (np.ceil(np.log2(speed.size)) + pad_level))
+    freqs = np.arange(nfft) * fs / nfft
+    magnitude = np.abs(np.fft.fft(speed, nfft))
+    magnitude = magnitude / magnitude.max()
+    keep = freqs <= cutoff_hz
+    f_sel, m_sel = freqs[keep], magnitude[keep]
+    above = np.flatnonzero(m_sel >= amplitude_threshold)
+    f_sel, m_sel = f_sel[above[0] : above[-1] + 1], m_sel[above[0] : above[-1] + 1]
+    if f_sel.size < 2:
+        return 0.0
+    df = np.diff(f_sel) / (f_sel[-1] - f_sel[0])
+    return float(-np.sum(np.sqrt(df**2 + np.diff(m_sel) ** 2)))
+
+
+def compute_path_sparc(motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES) -> float:
+    """Mean over the moving time's pieces of equal path of the SPARC of their speed profiles."""
+    moving = hand_moving_time(motion, hand)
+    if moving is None:
+        return float("nan")
+    pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))
+    values = [spectral_arc_length(moving.speed[piece], CLOCK_HZ) for piece in pieces]
+    values = [v for v in values if np.isfinite(v)]
+    return float(np.mean(values)) if values else float("nan")
