@@ -30,7 +30,6 @@ from skillsight.scoring.features.local_fit import LocalFit, estimate_jitter, loc
 from skillsight.scoring.features.peaks import find_peaks
 from skillsight.scoring.features.timeline import (
     TIME_GRID_S,
-    crossing_time,
     frame_durations,
     lowest_window_mean,
     recording_clock,
@@ -386,51 +385,6 @@ def compute_movement_count(motion: Motion, hand: str, thresholds: KinematicThres
     if s is None or not np.isfinite(s).any():
         return float("nan")
     return float(len(movement_peaks(s, thresholds, motion.timestamps)))
-
-
-def movement_segments(
-    speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
-) -> list[tuple[int, int]]:
-    """[start, stop) ranges of whole movement units, from rest to rest with hysteresis: a unit starts
-    where the speed rises above REST_SHARE of the idle speed, must reach the idle speed, and ends where
-    it falls below REST_SHARE for at least MIN_REST_S (a shorter dip, where one frame more or less
-    decides, does not split it). Corrections made without coming to rest stay in the unit they
-    correct, as smoothness measures need (a reach plus two corrections is less smooth than one reach).
-    Units cut by the recording's start or end or by a tracking gap are left out: their ends are not
-    seen, and the fits there reach to one side only."""
-    rest = REST_SHARE * thresholds.idle_speed
-    observed = np.isfinite(speed)
-    runs: list[tuple[int, int]] = []
-    for a, b in mask_runs(observed & (np.nan_to_num(speed) >= rest)):
-        previous = runs[-1] if runs else None
-        if previous and observed[previous[1] : a].all():
-            rested = (
-                rest_span(speed, timestamps, a, b, rest)[0] - rest_span(speed, timestamps, *previous, rest)[1]
-            )
-            if rested < MIN_REST_S:
-                runs[-1] = (previous[0], b)
-                continue
-        runs.append((a, b))
-    return [
-        (a, b)
-        for a, b in runs
-        if a > 0
-        and b < speed.size
-        and observed[a - 1]
-        and observed[b]
-        and np.max(speed[a:b]) >= thresholds.idle_speed
-    ]
-
-
-def rest_span(speed: np.ndarray, t: np.ndarray, a: int, b: int, rest: float) -> tuple[float, float]:
-    """(start_s, end_s) of a movement on samples [a, b): where its speed crosses the rest level,
-    interpolated between the samples either side, or its first and last sample where it does not."""
-    start, end = float(t[a]), float(t[b - 1])
-    if a > 0 and speed[a - 1] < rest <= speed[a]:
-        start = crossing_time(speed, t, a - 1, rest)
-    if b < speed.size and speed[b] < rest <= speed[b - 1]:
-        end = crossing_time(speed, t, b - 1, rest)
-    return start, end
 
 
 def compute_working_area(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:

@@ -8,7 +8,8 @@ from finite differences over frames, which made log dimensionless jerk change by
 and 50 fps on the real clips. On that time scale 8-Hz tremor, which has its own metric, passes for no
 jerk. Tremor is measured on fingertips relative to the wrist, which removes the voluntary motion of
 the whole hand, only where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the
-recording shows above the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more tremor than 60 fps).
+recording shows above the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more
+tremor than 60 fps).
 """
 
 from __future__ import annotations

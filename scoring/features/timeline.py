@@ -78,9 +78,3 @@ def lowest_window_mean(
     lowest = sliding_window_view(padded, 2 * half + 1).min(axis=1)
     nearest = np.round((np.minimum(at, t[-1]) - centres[0]) / TIME_GRID_S).astype(np.int64) + half
     return lowest[np.clip(nearest, 0, lowest.size - 1)]
-
-
-def crossing_time(values: np.ndarray, t: np.ndarray, i: int, level: float) -> float:
-    """Time between samples i and i + 1 where the values, taken as linear between them, pass `level`."""
-    share = (level - values[i]) / (values[i + 1] - values[i])
-    return float(t[i] + share * (t[i + 1] - t[i]))

@@ -291,16 +291,6 @@ def test_movements_are_the_same_at_every_frame_rate():
         assert k.compute_movement_count(motion, HAND, TH) == 3, fps
 
 
-def test_a_short_dip_below_rest_does_not_split_a_smoothness_unit():
-    times = np.arange(120) / FPS
-    speed = np.full(times.size, 1.0)
-    speed[:20] = speed[-20:] = 0.0
-    speed[50:52] = 0.05  # 0.07 s below the rest level: one frame more or less decides it
-    assert k.movement_segments(speed, TH, times) == [(20, 100)]
-    speed[50:62] = 0.05  # 0.4 s: the hand came to rest between two units
-    assert k.movement_segments(speed, TH, times) == [(20, 50), (62, 100)]
-
-
 def test_repeated_frames_do_not_make_the_tracker_look_steadier():
     """A frame held (a pause made by freezing the picture) or every frame shown twice (a 30-fps file
     padded from 15 fps) repeats measurements: the jitter is that of the frames measured. Counted,
