@@ -35,3 +35,14 @@ def hand_clip() -> Path:
 def pose_clip() -> Path:
     """720x1280, 65 frames of one person squatting."""
     return shared_file("tfjs/pose_squats.mp4")
+
+
+@pytest.fixture(scope="module")
+def cutouts():
+    """Real hands cut from the shared clips by their landmarks, for the generated glove scenes."""
+    from skillsight.hand_cutouts import load_cutouts  # the scene generator: only the tests that use it
+
+    found = load_cutouts(with_mediapipe=False)
+    if not found:
+        pytest.skip("the shared clip tfjs/asl_hand.25fps.mp4 is missing")
+    return found

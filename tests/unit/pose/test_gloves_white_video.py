@@ -23,16 +23,6 @@ FLOOR_RIGHT_SIDE = 0.75
 MAX_FALSE = 0.05
 
 
-@pytest.fixture(scope="module")
-def cutouts():
-    from skillsight.hand_cutouts import load_cutouts
-
-    found = load_cutouts(with_mediapipe=False)
-    if not found:
-        pytest.skip("the shared clip tfjs/asl_hand.25fps.mp4 is missing")
-    return found
-
-
 def test_the_stillness_threshold_follows_the_recordings_noise() -> None:
     rng = np.random.default_rng(0)
     bench = np.full((90, 160, 3), 236, np.uint8)

@@ -33,16 +33,6 @@ COLORED = ("indigo", "purple", "light_blue", "green")
 FLOOR_CROSSING_VIDEO = 0.95  # tracker 2.7: 98.4% (2.6: 93.8%, fails)
 
 
-@pytest.fixture(scope="module")
-def cutouts():
-    from skillsight.hand_cutouts import load_cutouts
-
-    found = load_cutouts(with_mediapipe=False)
-    if not found:
-        pytest.skip("the shared clip tfjs/asl_hand.25fps.mp4 is missing")
-    return found
-
-
 def scored(gloves: tuple[str, ...], cutouts, skin_tone: bool = False) -> SceneScore:
     tracker = GloveTracker(independent_frames=True, skin_tone_gloves=skin_tone)
     score = SceneScore()
