@@ -9,8 +9,7 @@ main axis, cuff included) enters (`arm_entry`: hands crossed at the wrists keep 
 video, a hand recently seen keeps its name where a detection lies near its predicted position (hands
 crossing keep their names even where their arms' entries swap), and anatomy names it otherwise: also
 where the nearest assignment still leaves a hand more than about a hand's length from where it was due
-(the tracks coasted on while the hands met, held and came back), and where anatomy has named two hands
-apart the other way for half a second (`AnatomyVote`: a track's first frame named it wrong).
+(the tracks coasted on while the hands met, held and came back).
 """
 
 from __future__ import annotations
@@ -111,31 +110,6 @@ def names_by_tracks(
         nearest = min(predictions, key=lambda hand: distance(0, hand))
         return [nearest] if distance(0, nearest) <= gate else by_side
     return by_side
-
-
-# A track's name comes from the frame it began in. Two hands apart that their arms have named the other
-# way for this long were named wrong there (one frame's axis read backwards, a hand first seen at the
-# border): the arms win. Longer than a crossing's ambiguous frames, which merge into one blob anyway.
-ANATOMY_OVERRULES_S = 0.5
-
-
-@dataclass
-class AnatomyVote:
-    """How long anatomy has disagreed with the tracks' names for two hands apart."""
-
-    since_s: Optional[float] = None
-
-    def names(self, anatomy: list[str], tracked: list[str], apart: bool, time_s: float) -> list[str]:
-        """The tracked names, or anatomy's once it has named two hands apart the other way long enough."""
-        if not apart or len(anatomy) != 2 or anatomy == tracked:
-            self.since_s = None
-            return tracked
-        if self.since_s is None:
-            self.since_s = time_s
-        if time_s - self.since_s < ANATOMY_OVERRULES_S:
-            return tracked
-        self.since_s = None
-        return anatomy
 
 
 def arm_entry(

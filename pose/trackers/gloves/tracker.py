@@ -38,7 +38,6 @@ from skillsight.pose.trackers.gloves.calibration import (
 from skillsight.pose.trackers.gloves.identity import (
     ENTRY_EDGES,
     TRAINEE_EDGE,
-    AnatomyVote,
     HandTrack,
     arm_entry,
     names_by_side,
@@ -102,7 +101,6 @@ class GloveTracker:
         self.calibration: Optional[Calibration] = None
         self._prepared = False
         self._tracks: dict[str, HandTrack] = {}
-        self._vote = AnatomyVote()
         self._hue = HueModel()
         self._frames = 0
         self._frames_with = {hand: 0 for hand in HAND_NAMES}
@@ -416,8 +414,7 @@ class GloveTracker:
         elif blobs and self._tracks:  # video: hands keep their names from frame to frame
             predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
             tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
-            if len(set(tracked)) == len(tracked):
-                names = self._vote.names(names, tracked, not close_pair(blobs), frame.time_s)
+            names = tracked if len(set(tracked)) == len(tracked) else names
         for blob, hand in zip(blobs, names):
             self._tracks[hand] = self._followed(self._tracks.get(hand), blob, frame)
         return names
