@@ -26,6 +26,7 @@ time -5.0 % with them dropped, -0.6 % held).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -126,6 +127,9 @@ class RepeatWatcher:
         self._last: Optional[np.ndarray] = None
         self._before: Optional[np.ndarray] = None
         self._last_entry = -1
+        # the decoding thread may still add a frame read ahead while `find` runs (tracking stopped at
+        # max_frames): each frame's numbers go in together, and `find` reads them together
+        self._lock = threading.Lock()
 
     def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
         for frame in frames:
@@ -134,6 +138,10 @@ class RepeatWatcher:
 
     def add(self, frame: Frame) -> None:
         sample = _pixel_sample(frame.image)
+        with self._lock:
+            self._add(frame, sample)
+
+    def _add(self, frame: Frame, sample: np.ndarray) -> None:
         if self._last is not None and self._last.shape != sample.shape:
             self._last = self._before = None  # another size: compare afresh
         same = self._last is not None and np.array_equal(sample, self._last)
@@ -151,24 +159,26 @@ class RepeatWatcher:
 
     def repeats(self) -> np.ndarray:
         """(T,) True on every frame that shows the image of the frame before."""
-        return np.asarray(self.identical, dtype=bool) | repeated_frames(
-            np.asarray(self.step), np.asarray(self.across), np.asarray(self.behind)
-        )
+        with self._lock:
+            identical, step = np.asarray(self.identical, dtype=bool), np.asarray(self.step)
+            across, behind = np.asarray(self.across), np.asarray(self.behind)
+        return identical | repeated_frames(step, across, behind)
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
         repeat = self.repeats()
-        held = _held_runs(repeat, np.asarray(self.times))
+        n = repeat.size  # frames read ahead after this are left to the next call
+        held = _held_runs(repeat, np.asarray(self.times[:n]))
         dropped = repeat & ~held
-        occasional = dropped.sum() < MIN_CADENCE_SHARE * max(len(self.step), 1)
+        occasional = dropped.sum() < MIN_CADENCE_SHARE * max(n, 1)
         found = FrameRepeats(
-            frames=len(self.step),
+            frames=n,
             repeated=0 if occasional else int(dropped.sum()),
             held=int(held.sum()),
             occasional=int(dropped.sum()) if occasional else 0,
         )
         dropped &= not occasional
-        return np.asarray(self.indices, dtype=np.int64)[dropped], found
+        return np.asarray(self.indices[:n], dtype=np.int64)[dropped], found
 
 
 def _pixel_sample(image: np.ndarray) -> np.ndarray:

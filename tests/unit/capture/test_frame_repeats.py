@@ -131,3 +131,35 @@ def test_frame_repeats_are_validated_and_survive_a_round_trip():
             FrameRepeats(**bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         FrameRepeats(frames=10, repeated=1, image_fps=0.0)
+
+
+def test_finding_repeats_while_the_decoder_still_adds_frames_read_ahead():
+    """Tracking that stops at max_frames asks for the repeats while the decoding thread may still be
+    adding a frame it read ahead: every answer covers whole frames (a fresh-clone CI run once saw
+    2510 step values against 2509 of another kind)."""
+    import sys
+    import threading
+
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 255, (240, 320, 3), dtype=np.uint8) for _ in range(8)]
+    watcher = RepeatWatcher()
+    stop = threading.Event()
+
+    def decode() -> None:
+        index = 0
+        while not stop.is_set():
+            watcher.add(Frame(index, index / 30.0, images[index % len(images)]))
+            index += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a switch lands inside add()
+    thread = threading.Thread(target=decode)
+    thread.start()
+    try:
+        for _ in range(2000):
+            dropped, found = watcher.find()
+            assert found.frames >= dropped.size
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
