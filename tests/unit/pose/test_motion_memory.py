@@ -36,6 +36,16 @@ def _hands_and_pose(n_time: int) -> Motion:
     )
 
 
+def _traced_peak(work):
+    """work()'s result and the most memory tracemalloc saw allocated while it ran."""
+    tracemalloc.start()
+    try:
+        result = work()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_container_holds_consistent_arrays_without_copying_them():
     motion = _hands_and_pose(50)
     updated = motion.with_updates(metadata={"source": "renamed"})
@@ -64,12 +74,7 @@ def test_preparing_a_long_motion_holds_few_copies_of_it():
     n_time = 3000
     motion = _hands_and_pose(n_time)
     size = motion.positions.nbytes
-    tracemalloc.start()
-    try:
-        prepared = prepare_motion(motion)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    prepared, peak = _traced_peak(lambda: prepare_motion(motion))
     assert prepared.n_frames == n_time and prepared.filled is not None and prepared.filled.any()
     # The motion with its centroids, the cleaned copy, and cleaning's working blocks; before, the
     # world positions and every container's validated copy came on top: 5.0 positions' worth then, 3.5 now.
@@ -81,12 +86,7 @@ def test_loading_a_motion_file_keeps_the_arrays_it_reads(tmp_path):
     path = save_motion(motion, tmp_path / "long.motion.npz")
     size = motion.positions.nbytes
     del motion
-    tracemalloc.start()
-    try:
-        loaded = load_motion(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    loaded, peak = _traced_peak(lambda: load_motion(path))
     assert not loaded.positions.flags.writeable and not loaded.confidence.flags.writeable
     # Positions, world positions and confidence (1/3 of a position's size) are 2.33 positions' worth;
     # copying the positions and confidence that np.load hands back (writable) made it 3.7.
