@@ -15,15 +15,25 @@ still, changes nothing), and that moving time is cut into pieces of the same PAT
 whatever the pauses, so a piece of a hand that stops between strokes holds those stops' slowing down
 and speeding up, which is what makes it less smooth, while an expert's long flowing unit is cut into
 pieces of the same distance instead of being scored whole. Each piece's dimensionless jerk is
-D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L, and its SPARC is that of its speed
-profile. Everything is read on a fixed clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
+D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L. Everything is read on a fixed
+clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
+
+SPARC (Balasubramanian et al. 2015: the arc length of the speed's normalised spectrum up to an adaptive
+cut-off, amplitude threshold 0.05, at most 10 Hz) is read on windows of one piece's path at EVERY
+position along the moving time (`path_windows`, one every 1/16 of a piece), not on a grid of whole
+pieces: SPARC grows with the speed peaks a stretch holds, so a grid whose count rounds with the total
+path (8.5 hand sizes: 8 pieces without pauses, 9 with them) moved every piece's ends and read a paused
+real clip 0.52 smoother, and a grid put a stop between two strokes on a piece's end, where it reads as
+two whole bells, smoother than the unbroken stroke cut into two half bells. Every window across a stop
+holds its slowing down and speeding up, so an arrest always reads rougher, wherever it falls.
 
 What is left (tests/unit/scoring/test_path_smoothness.py): both are dimensionless, but the speed and
 jerk are fitted on a fixed 0.1-s time scale, which widens a quick stroke's speed profile; with D counted
 to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother by log dimensionless
 jerk (with tracking jitter, which adds jerk per second, rougher), so the shipped models leave it out
-(scoring/metric_directions.py). SPARC reads them no smoother. A piece may start or end mid-stroke, and
-SPARC reads such a half bell as less smooth than a whole one.
+(scoring/metric_directions.py). SPARC reads them no smoother. A window may start or end mid-stroke,
+where SPARC reads a cut bell as less smooth than a whole one: every position is read, so that falls on
+every motion alike and no grid decides where.
 """
 
 from __future__ import annotations
@@ -53,6 +63,8 @@ REST_SHARE_OF_PEAK = 0.05
 PEAK_PERCENTILE = 99.0
 # Motion is read on this clock (well above the speed's 10-Hz content at its 0.1-s time scale).
 CLOCK_HZ = 100.0
+# SPARC's windows of one piece's path start this share of a piece apart (or less).
+WINDOW_STEP_SHARE = 1.0 / 16.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,21 @@ def path_pieces(moving: MovingTime, piece_length: float) -> list[slice]:
     ends = np.searchsorted(moving.path, total * np.arange(1, count) / count)
     bounds = np.concatenate(([0], ends, [moving.path.size]))
     return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b - a >= 4]
+
+
+def path_windows(moving: MovingTime, length: float) -> list[slice]:
+    """Stretches of the moving time of exactly `length` path, starting every WINDOW_STEP_SHARE of it or
+    less, spread evenly from its start to its end (the whole moving time when it is under one length,
+    none under half a length). Every moment is read in every window position around it, so no count
+    rounds and no grid moves when the path grows: the windows are a continuous function of the motion."""
+    total = float(moving.path[-1]) if moving.path.size else 0.0
+    if not (length > 0 and total >= 0.5 * length):
+        return []
+    spare = max(total - length, 0.0)
+    starts = np.linspace(0.0, spare, int(np.ceil(spare / (WINDOW_STEP_SHARE * length))) + 1)
+    a = np.searchsorted(moving.path, starts)
+    b = np.searchsorted(moving.path, np.minimum(starts + length, total)) + 1
+    return [slice(int(i), int(j)) for i, j in zip(a, b) if j - i >= 4]
 
 
 def piece_log_dimensionless_jerk(moving: MovingTime, piece: slice) -> float:
@@ -160,11 +187,12 @@ def spectral_arc_length(
 
 
 def compute_path_sparc(motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES) -> float:
-    """Mean over the moving time's pieces of equal path of the SPARC of their speed profiles."""
+    """Mean over windows of one piece's path at every position along the moving time (`path_windows`)
+    of the SPARC of their speed profiles; NaN when the hand moved less than half a piece."""
     moving = hand_moving_time(motion, hand)
     if moving is None:
         return float("nan")
-    pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))
-    values = [spectral_arc_length(moving.speed[piece], CLOCK_HZ) for piece in pieces]
+    windows = path_windows(moving, piece_hand_sizes * hand_size_in_units(motion))
+    values = [spectral_arc_length(moving.speed[window], CLOCK_HZ) for window in windows]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")
