@@ -2,7 +2,7 @@
 capture: the same motion at other frame rates, at half size and with fresh tracking jitter, and the same
 motion slowed to half speed or with three 3-s still pauses inserted.
 
-    python benchmarks/bench_smoothness_invariance.py [--data ../shared/data]
+    python benchmarks/bench_smoothness_invariance.py [--data ../shared/data] [--clips] [--cache DIR]
 
 Each take is seen from above as a webcam would see it (scoring/synthetic_realism.top_view, 30 fps, no
 jitter: the original); the variants are seen the same way at 15/25/60 fps, with a hand half as large in
@@ -11,6 +11,11 @@ the image, with the measured MediaPipe jitter (two draws); slowed plays the capt
 Printed: log dimensionless jerk and SPARC of the right hand, and each variant's value, its change from
 the original (+ is smoother) and the size of that change (frame rate, size and jitter should stay within
 5 %; slowed and paused should never be smoother).
+
+--clips also measures the real clips of the metamorphic tests (typing, ASL, reaching: tracked once by
+MediaPipe as tests/integration/test_metamorphic_real.py tracks them, kept in --cache), ping-pong looped
+to 30 s, that loop slowed to half speed (every frame twice) and with three 3-s pauses, on the hand
+tracked in most frames.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Optional
 import numpy as np
 
 from skillsight.datasets.bvh import load_bvh_recording
-from skillsight.pose.motion import Motion
+from skillsight.pose.motion import Motion, load_motion
 from skillsight.scoring.features import prepare_motion
 from skillsight.scoring.features.path_smoothness import (
     compute_path_log_dimensionless_jerk,
@@ -33,8 +38,25 @@ from skillsight.scoring.features.path_smoothness import (
 from skillsight.scoring.synthetic_realism import top_view
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests" / "support")]
+
+from metamorphic_variants import (  # noqa: E402
+    decode_frames,
+    ping_pong,
+    slowed,
+    take_frames,
+    track_images,
+)
+from metamorphic_variants import paused as paused_loop  # noqa: E402
+
 HAND = "right_hand"
 TAKES = ("BVH_Finale_Choreographie_MFK_ZFK", "Zeigefinger_BVH")
+CLIPS = {
+    "typing": "mediapipe_samples/typing_two_hands.mp4",
+    "ASL": "tfjs/asl_hand.25fps.mp4",
+    "reaching": "mediapipe_samples/hand_reaching.mp4",
+}
+LOOP_S = 30.0
 
 
 def frames(motion: Motion, indices: np.ndarray) -> Motion:
@@ -59,14 +81,45 @@ def paused(motion: Motion, hold_s: float = 3.0) -> Motion:
     return frames(motion, np.concatenate(held))
 
 
-def smoothness(motion: Motion) -> tuple[float, float]:
+def smoothness(motion: Motion, hand: str = HAND) -> tuple[float, float]:
     prepared = prepare_motion(motion)
-    return compute_path_log_dimensionless_jerk(prepared, HAND), compute_path_sparc(prepared, HAND)
+    return compute_path_log_dimensionless_jerk(prepared, hand), compute_path_sparc(prepared, hand)
+
+
+def print_variant(name: str, value: tuple[float, float], base: tuple[float, float]) -> None:
+    # + is smoother (both are higher when smoother), the share is the size of the change
+    cells = "  ".join(f"{v:8.3f} {v - b:+7.3f} ({abs(v / b - 1):5.1%})" for v, b in zip(value, base))
+    print(f"  {name:10s} {cells}", flush=True)
+
+
+def tracked_clip(data: Path, clip: str, cache: Path) -> Motion:
+    """The clip tracked as the metamorphic tests track it (suturing's trackers), once: kept in `cache`."""
+    path = cache / f"{clip}.motion.npz"
+    if not path.exists():
+        images, fps = decode_frames(data / CLIPS[clip])
+        track_images(images, fps, clip, "suturing").save(path)
+    return load_motion(path)
+
+
+def real_clips(data: Path, cache: Path) -> None:
+    """The real clips looped to LOOP_S, slowed and paused, on the hand tracked in most frames."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for clip in CLIPS:
+        base = tracked_clip(data, clip, cache)
+        seen = {h: float(np.mean(base.confidence[:, i, 0] > 0)) for i, h in enumerate(base.individuals)}
+        hand = max(seen, key=lambda h: seen[h])
+        loop = ping_pong(base.n_frames, int(round(LOOP_S * base.fps)))
+        original = smoothness(take_frames(base, loop), hand)
+        print(f"{clip} looped ({hand}): log dimensionless jerk {original[0]:.3f}, SPARC {original[1]:.3f}")
+        for name, indices in (("slowed", slowed(loop)), ("paused", paused_loop(loop, base.fps))):
+            print_variant(name, smoothness(take_frames(base, indices), hand), original)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--clips", action="store_true", help="also the real clips looped, slowed and paused")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/skillsight_smoothness_clips"))
     args = parser.parse_args(argv)
     for take in TAKES:
         capture = load_bvh_recording(args.data / "knot_tying_bvh" / take)
@@ -81,10 +134,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         base = smoothness(original)
         print(f"{take}: log dimensionless jerk {base[0]:.3f}, SPARC {base[1]:.3f}")
         for name, motion in variants.items():
-            value = smoothness(motion)
-            # + is smoother (both are higher when smoother), the share is the size of the change
-            cells = "  ".join(f"{v:8.3f} {v - b:+7.3f} ({abs(v / b - 1):5.1%})" for v, b in zip(value, base))
-            print(f"  {name:10s} {cells}", flush=True)
+            print_variant(name, smoothness(motion), base)
+    if args.clips:
+        real_clips(args.data, args.cache)
     return 0
 
 
