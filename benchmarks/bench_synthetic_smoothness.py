@@ -4,12 +4,13 @@
         [--blending 0.0 0.35] [--hover-speed 0.0] [--data ../shared/data]
 
 For each skill and seed set (N practices each), the needle driver's shipped smoothness metrics (SPARC,
-log dimensionless jerk; higher is smoother: both read on the moving time in pieces of one hand size of
-path, scoring/features/path_smoothness.py), then what they rest on: the pieces per minute of the
-recording, the share of the time the hand moves (above the rest level), and a piece's mean moving
-time. The real expert knot-tying capture, seen from above as a webcam would see it, is measured the
-same way. --blending A B sets scoring/synthetic.py BLENDING (a reach's submovement overlap A + B skill)
-and --hover-speed its HOVER_SPEED (a hesitating novice's drift), to compare side by side.
+log dimensionless jerk; higher is smoother: both read on the moving time, SPARC in windows of one hand
+size of path at every position, log dimensionless jerk in pieces of one hand size of path,
+scoring/features/path_smoothness.py), then what they rest on: the pieces per minute of the recording,
+the share of the time the hand moves (above the rest level), and a piece's mean moving time. The real
+expert knot-tying capture, seen from above as a webcam would see it, is measured the same way.
+--blending A B sets scoring/synthetic.py BLENDING (a reach's submovement overlap A + B skill) and
+--hover-speed its HOVER_SPEED (a hesitating novice's drift), to compare side by side.
 """
 
 from __future__ import annotations
