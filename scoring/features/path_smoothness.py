@@ -25,7 +25,7 @@ pieces: SPARC grows with the speed peaks a stretch holds, so a grid whose count 
 path (8.5 hand sizes: 8 pieces without pauses, 9 with them) moved every piece's ends and read a paused
 real clip 0.52 smoother, and a grid put a stop between two strokes on a piece's end, where it reads as
 two whole bells, smoother than the unbroken stroke cut into two half bells. Every window across a stop
-holds its slowing down and speeding up, so an arrest always reads rougher, wherever it falls.
+holds its slowing down and speeding up, wherever on the path the stop falls.
 
 What is left (tests/unit/scoring/test_path_smoothness.py): both are dimensionless, but the speed and
 jerk are fitted on a fixed 0.1-s time scale, which widens a quick stroke's speed profile; with D counted
@@ -33,9 +33,11 @@ to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother 
 jerk (with tracking jitter, which adds jerk per second, rougher), so the shipped models leave it out
 (scoring/metric_directions.py). SPARC reads them no smoother. A window may start or end mid-stroke,
 where SPARC reads a cut bell as less smooth than a whole one: every position is read, so that falls on
-every motion alike and no grid decides where; but a held frame that slows the hand where some windows
-end takes a little of that abruptness away (one 3-s hold on the real ASL loop: -0.036 to +0.016, mean
--0.002 over 14 places; mid-stroke on clean strokes -0.10 to +0.01).
+every motion alike and no grid decides where. A frame held still (a pause inserted in a recording) is
+an instant stop, which the fixed-time smoothing spreads over the motion around it (a fast peak just
+before one on the real ASL loop flattens from 0.83 to 0.33 hand sizes/s) and which may ease a window's
+cut end: one 3-s hold on that loop moves SPARC by -0.036 to +0.016 (mean -0.002 over 14 places), one
+in mid-stroke on clean strokes by -0.10 to +0.01.
 """
 
 from __future__ import annotations
