@@ -51,7 +51,7 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
 from skillsight.pose.trackers.auto_hands import (
     bare_hand_seen,
-    beside_a_bare_hand,
+    candidates_are_hands,
     is_bare,
     match_gloves_to_landmarks,
     moving_candidates,
@@ -77,7 +77,6 @@ from skillsight.pose.trackers.base import (
 AUTO_TRACKER_VERSION = "1.7"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
-MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
@@ -297,49 +296,10 @@ class AutoTracker:
                 probe.close()
         return self._probed
 
-    @staticmethod
-    def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
-        """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
-        points = np.array([c[slot] for c in centres if not np.isnan(c[slot]).any()])
-        if len(points) < 3:
-            return False
-        return float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1))) >= (
-            MIN_HAND_MOTION * width
-        )
-
-    def _gloves_are_hands(
-        self,
-        sample: Sequence[Frame],
-        landmarks: Sequence[FrameObservation],
-    ) -> bool:
-        """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
-        samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
+    def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
+        """In a bare-handed video, whether a glove candidate is a hand all the same (auto_hands)."""
         probed = self._glove_probe(sample)
-        if probed is None:
-            return True
-        centres = [o.positions[:, 0, :2] for o in probed]
-        width = float(sample[0].image.shape[1])
-        n_kp = len(self.hand_keypoints)
-        for slot in range(2):
-            kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
-            if len(kept) < 3:
-                continue
-            on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
-            for i in kept:
-                observation, frame = landmarks[i], sample[i]
-                taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
-                glove = np.full((2, 3), np.nan)
-                glove[slot, :2] = centres[i][slot]
-                matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
-                if matched and not is_bare(observation.positions[matched[slot], :, :2], frame.image):
-                    on_gloved += 1
-                on_bare += int(
-                    beside_a_bare_hand(centres[i][slot], observation.positions[:, :n_kp], taken, frame)
-                )
-            # a candidate on a bare hand (its sleeve, its cuff) moves with it but is no glove
-            if on_gloved >= len(kept) / 3 or (self._moves(centres, slot, width) and on_bare < len(kept) / 2):
-                return True
-        return False
+        return probed is None or candidates_are_hands(probed, sample, landmarks, len(self.hand_keypoints))
 
     def _sample_landmarks(self, sample: Sequence[Frame]) -> list[FrameObservation]:
         if not sample:
