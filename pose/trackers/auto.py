@@ -224,6 +224,10 @@ class AutoTracker:
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+            # candidates that are no hands are no gloves: the video is what it is without them, and is
+            # checked for skin hands MediaPipe misses (bare, or latex it sees now and then) as such a video is
+            if self._looks_like_skin_latex(sample):
+                self._take_skin_latex(sample, sample_landmarks)
 
     def _reject_still_objects(self, sample: Sequence[Frame]) -> None:
         """Glove candidates that lie still over the samples (rigid objects: a blue box, a white card) are not
