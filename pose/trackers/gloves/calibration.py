@@ -35,13 +35,6 @@ STILL_MIN_DISTANCE = 5.0  # never under this: 8-bit rounding and compression ste
 HUE_LEARN_FRAMES = 8  # frames with hands before the hue band is narrowed
 HUE_MARGIN = 12
 MOVED_SHARE = 0.2  # of a hand's core away from the samples' still background: it moved between samples
-# A camera's exposure and the room's light change a whole frame smoothly; a hand changes a hand-sized patch.
-# Before a frame is compared with the still background, its lightness is brought to the background's light
-# by a gain that varies at most linearly across the frame, fitted on a coarse grid of points, then again on
-# the share of them the first fit explains best (the bench; hands, sleeves and shadows are the rest).
-LIGHT_FIT_STEP = 4  # working pixels between the points the light is fitted on
-LIGHT_FIT_KEEP = 0.5
-LIGHT_FIT_MIN_LIGHTNESS = 40  # 8-bit Lab: darker points (thread, pins, deep folds) say little of a gain
 
 
 @dataclass(frozen=True)
@@ -136,19 +129,15 @@ def still_white_background(samples: Sequence[WorkingImage]) -> Optional[StillBac
     n, labels, stats, _ = cv2.connectedComponentsWithStats(white_mask(median), connectivity=8)
     if not any(stats[i, cv2.CC_STAT_AREA] >= STATIC_WHITE_MIN_SHARE * labels.size for i in range(1, n)):
         return None
-    # the bench in one light: every sample brought to the median's light, and their median taken again
-    smoothed = [_smoothed(s.lab) for s in samples]
-    first = _smoothed(median)
-    median = np.median(np.stack([_relit(lab, first) for lab in smoothed]), axis=0).astype(np.uint8)
-    relit = [_relit(lab, median) for lab in smoothed]
+    median = _smoothed(median)
     # every sample's difference from the median, on a coarse grid (the noise is the same everywhere)
-    coarse = [cv2.absdiff(lab, median)[::3, ::3].astype(np.uint16).sum(axis=2) for lab in relit]
+    coarse = [cv2.absdiff(_smoothed(s.lab), median)[::3, ::3].astype(np.uint16).sum(axis=2) for s in samples]
     noise = float(np.median(np.stack(coarse)))
     threshold = round(max(STILL_MIN_DISTANCE, STILL_NOISE_GAIN * noise), 1)
     # the background is known where the samples showed it (the median) most of the time; where hands, their
     # shadows and sleeves lay in many samples, the median may be one of them, and the bench uncovered there
     # would look moved (a white glove there needs its shading, as in a still)
-    seen = np.mean([cv2.absdiff(lab, median).sum(axis=2) < threshold for lab in relit], axis=0)
+    seen = np.mean([cv2.absdiff(_smoothed(s.lab), median).sum(axis=2) < threshold for s in samples], axis=0)
     return StillBackground(median, seen >= BENCH_SEEN_SHARE, threshold)
 
 
@@ -157,35 +146,10 @@ def still_pixels(image: WorkingImage, background: Optional[StillBackground]) -> 
     it, 0 where the background is not known (hands lay there in many samples)."""
     if background is None or background.median.shape != image.lab.shape:
         return None
-    relit = _relit(_smoothed(image.lab), background.median)
-    difference = cv2.absdiff(relit, background.median).astype(np.uint16).sum(axis=2)
+    difference = cv2.absdiff(_smoothed(image.lab), background.median).astype(np.uint16).sum(axis=2)
     states = np.where(difference < background.threshold, BENCH_STILL, BENCH_MOVED).astype(np.uint8)
     states[~background.known] = 0
     return states
-
-
-def _relit(lab: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """`lab` with its lightness brought to `reference`'s light: the gain between them, a plane over the
-    frame fitted to their lightness ratio (LIGHT_FIT_*), divided out."""
-    height, width = lab.shape[:2]
-    step = LIGHT_FIT_STEP
-    ys, xs = np.mgrid[0:height:step, 0:width:step]
-    design = np.stack([np.ones(xs.size), xs.ravel() / width - 0.5, ys.ravel() / height - 0.5], axis=1)
-    own = lab[::step, ::step, 0].astype(np.float32).ravel()
-    theirs = reference[::step, ::step, 0].astype(np.float32).ravel()
-    usable = (own >= LIGHT_FIT_MIN_LIGHTNESS) & (theirs >= LIGHT_FIT_MIN_LIGHTNESS)
-    if usable.sum() < 3 * design.shape[1]:
-        return lab
-    design, ratio = design[usable], own[usable] / theirs[usable]
-    gain = np.linalg.lstsq(design, ratio, rcond=None)[0]
-    residual = np.abs(design @ gain - ratio)
-    kept = residual <= np.quantile(residual, LIGHT_FIT_KEEP)
-    gain = np.linalg.lstsq(design[kept], ratio[kept], rcond=None)[0]
-    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
-    field = gain[0] + gain[1] * (columns / width - 0.5) + gain[2] * (rows / height - 0.5)
-    relit = lab.copy()
-    relit[..., 0] = np.clip(lab[..., 0] / np.maximum(field, 1e-3), 0, 255).round().astype(np.uint8)
-    return relit
 
 
 def _smoothed(lab: np.ndarray) -> np.ndarray:
