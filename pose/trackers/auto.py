@@ -74,7 +74,9 @@ from skillsight.pose.trackers.base import (
 # 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
 #      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
-AUTO_TRACKER_VERSION = "1.7"
+# 1.8: coloured or white "gloves" that skin hands beat in a contest of every family are no gloves; candidates
+#      rejected as no hands in a bare-handed video leave it checked for skin hands as any such video is
+AUTO_TRACKER_VERSION = "1.8"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
@@ -243,7 +245,8 @@ class AutoTracker:
 
     def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
         """Whether skin-coloured hands enter and move in enough of the samples, where coloured or white
-        "gloves" are not found or are their sleeves (the cheap half: MediaPipe is asked only then)."""
+        "gloves" are not found, are their sleeves, or lose to them where every family contests the samples
+        (the cheap half: MediaPipe is asked only then)."""
         if self._skin_factory is None or len(sample) < 3:
             return False
         from skillsight.pose.trackers.gloves import latex  # lazy: OpenCV loads only for gloves
@@ -251,7 +254,10 @@ class AutoTracker:
         if self.gloves_present:
             calibration = getattr(self.gloves, "calibration", None)
             families = tuple(calibration.families) if calibration is not None else ()
-            if not families or not latex.are_latex_sleeves(families[0], sample, self.camera_view):
+            if not families or not (
+                latex.are_latex_sleeves(families[0], sample, self.camera_view)
+                or latex.skin_wins(families[0], sample, self.camera_view)
+            ):
                 return False
             self.sleeves_rejected = True  # a sleeve ends in a hand of skin colour, a glove in its fingers
         self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)

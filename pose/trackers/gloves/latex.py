@@ -53,3 +53,18 @@ def are_latex_sleeves(family: str, sample: Sequence[Frame], camera_view: str) ->
         probe.close()
     shown = sum(n > 0 for n, _ in counts)
     return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+
+
+def skin_wins(family: str, sample: Sequence[Frame], camera_view: str) -> bool:
+    """Whether skin-coloured hands win more of the samples than the "gloves" of `family` where every family
+    contests them, as in a frame (a "hand" whose far end runs into another family's hand is a sleeve, and
+    gloves are a pair of one colour). A bare forearm behind a glove runs into it and loses to it; white pad
+    uncovered at a moving latex hand's fingertips, a flat white sleeve's moving edge or a white table edge
+    under changing light are pieces beside whole skin hands, and lose to them."""
+    probe = latex_tracker(camera_view, contest=True)
+    try:
+        probe.prepare(sample)
+        shares = probe.calibration.family_shares if probe.calibration is not None else {}
+    finally:
+        probe.close()
+    return shares.get("skin", 0.0) > shares.get(family, 0.0)
