@@ -180,6 +180,7 @@ class AutoTracker:
         self._still_objects: list[tuple[np.ndarray, float]] = []  # (centre, size) of still candidates
         self._probed: Optional[list[FrameObservation]] = None  # a glove tracker's view of the samples
         self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
+        self.gloves_beaten_by_skin = False  # skin hands won more samples than them, every family contesting
         self.skin_tone_gloves_found = False
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
@@ -254,12 +255,17 @@ class AutoTracker:
         if self.gloves_present:
             calibration = getattr(self.gloves, "calibration", None)
             families = tuple(calibration.families) if calibration is not None else ()
-            if not families or not (
-                latex.are_latex_sleeves(families[0], sample, self.camera_view)
-                or latex.skin_wins(families[0], sample, self.camera_view)
-            ):
+            if not families:
                 return False
-            self.sleeves_rejected = True  # a sleeve ends in a hand of skin colour, a glove in its fingers
+            # a sleeve ends in a hand of skin colour, a glove in its fingers
+            self.sleeves_rejected = latex.are_latex_sleeves(families[0], sample, self.camera_view)
+            # whole skin hands beating the "gloves" make them no gloves only where MediaPipe then confirms
+            # latex (sees no hand in most samples): a bare hand beside a real glove may beat it too
+            self.gloves_beaten_by_skin = not self.sleeves_rejected and latex.skin_wins(
+                families[0], sample, self.camera_view
+            )
+            if not (self.sleeves_rejected or self.gloves_beaten_by_skin):
+                return False
         self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
         return latex.enough_latex(self.skin_latex_sample_share)
 
@@ -271,8 +277,11 @@ class AutoTracker:
         seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
         if self._skin_factory is None:
             return
-        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample) and not self._skin_hands_missed(sample, landmarks):
-            return
+        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+            if self.gloves_present and self.gloves_beaten_by_skin:
+                return  # skin hands MediaPipe sees beat the gloves: they stay for the bare-handed check
+            if not self._skin_hands_missed(sample, landmarks):
+                return
         self.gloves.close()
         self.gloves = self._skin_factory()
         self.gloves.prepare(sample)
@@ -443,6 +452,7 @@ class AutoTracker:
             "still_objects": len(self._still_objects),
             "still_objects_rejected": self.still_objects_rejected,
             "sleeves_rejected": self.sleeves_rejected,
+            "gloves_beaten_by_skin": self.gloves_beaten_by_skin,
             "names": "top view: by where each arm enters (the glove tracker's, else the ray from the middle "
             "knuckle through the wrist), kept over time"
             if self._names is not None

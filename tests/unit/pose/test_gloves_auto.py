@@ -381,5 +381,5 @@ def test_skin_latex_in_flat_white_sleeves_is_not_taken_for_white_gloves(seed: in
     # 6 of 60 hands on the right side, 6 and 8 false hands); whole skin hands beat those pieces where every
     # family contests the samples
     score, provenance = scene_video_tracked(seed, "skin_latex", None)
-    assert provenance["skin_tone_gloves_found"] and provenance["sleeves_rejected"]
+    assert provenance["skin_tone_gloves_found"] and provenance["gloves_beaten_by_skin"]
     assert score.found_share >= 0.9 and score.false == 0
