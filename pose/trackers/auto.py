@@ -18,8 +18,13 @@ for skin-tone latex, which colour cannot tell from bare skin: it is latex where 
 enter by a border and move over the samples (not the still background: a wooden board, a photo) are
 found in enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none
 in most of them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video
-with coloured or white gloves is never searched for skin (a glove pair has one colour; a bare forearm
-beside a glove would win frames from it). Stills of an image folder are each decided on their
+with coloured or white gloves is searched for skin only where those gloves are sleeves (below) or lose
+the samples to skin hands where every family contests them, as in a frame: a bare forearm behind a glove
+runs into it and loses (a glove pair has one colour), while white pad uncovered at a moving latex hand's
+fingertips or a white coat's moving edge is a piece beside whole skin hands. Gloves beaten so stay
+unless MediaPipe sees no hand in most samples (a bare hand beside a real glove may beat it too).
+Candidates rejected as no hands in a bare-handed video leave a video without gloves, checked for skin
+hands MediaPipe misses as any such video is. Stills of an image folder are each decided on their
 own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
 hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
 is its other hand, which MediaPipe missed). Seen from above (camera view "top"), in stills and in video,
