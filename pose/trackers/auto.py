@@ -12,27 +12,25 @@ A glove candidate that lies still over the samples, its place and outline consta
 rigid object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands
 MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
-there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
-for skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that
-enter by a border and move over the samples (not the still background: a wooden board, a photo) are
-found in enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none
-in most of them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video
-with coloured or white gloves is searched for skin only where those gloves are sleeves (below) or lose
-the samples to skin hands where every family contests them, as in a frame: a bare forearm behind a glove
-runs into it and loses (a glove pair has one colour), while white pad uncovered at a moving latex hand's
-fingertips or a white coat's moving edge is a piece beside whole skin hands. Gloves beaten so stay
-unless MediaPipe sees no hand in most samples (a bare hand beside a real glove may beat it too).
-Candidates rejected as no hands in a bare-handed video leave a video without gloves, checked for skin
-hands MediaPipe misses as any such video is. Stills of an image folder are each decided on their
-own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
-hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
-is its other hand, which MediaPipe missed). Seen from above (camera view "top"), in stills and in video,
-hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both trackers see as the
-glove tracker names it (where its arm enters), a landmark hand alone where its arm comes in, and in video
-each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run into
-skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers): unless
-those hands are skin-tone latex, they are not tracked as gloves.
+there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are
+switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked for
+skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that enter
+by a border and move over the samples (not the still background: a wooden board, a photo) are found in
+enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none in most of
+them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video with coloured or
+white gloves is searched for skin only where those gloves are sleeves (below) or lose the samples to skin
+hands where every family contests them, as in a frame (white only: in video it is what differs from the
+still bench, so pad uncovered at a moving latex hand's fingertips or a white coat's moving edge is white
+too; a bare forearm behind a glove runs into it and loses). White gloves beaten so stay unless MediaPipe
+sees no hand in most samples (a bare hand may beat a real glove too). Stills of an image folder are each
+decided on their own: every glove family, skin-tone latex included, is looked for in each, and where
+MediaPipe sees a bare hand in a still no white or coloured glove hand of that still is reported (a
+skin-coloured one beside it is its other hand, which MediaPipe missed). Seen from above (camera view "top"),
+in stills and in video, hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both
+trackers see as the glove tracker names it (where its arm enters), a landmark hand alone where its arm comes
+in, and in video each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run
+into skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers):
+unless those hands are skin-tone latex, they are not tracked as gloves.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
@@ -79,8 +77,8 @@ from skillsight.pose.trackers.base import (
 # 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
 #      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
-# 1.8: coloured or white "gloves" that skin hands beat in a contest of every family are no gloves; candidates
-#      rejected as no hands in a bare-handed video leave it checked for skin hands as any such video is
+# 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
+#      samples, are no gloves: the video is checked for skin-tone latex
 AUTO_TRACKER_VERSION = "1.8"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
@@ -232,10 +230,6 @@ class AutoTracker:
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
-            # candidates that are no hands are no gloves: the video is what it is without them, and is
-            # checked for skin hands MediaPipe misses (bare, or latex it sees now and then) as such a video is
-            if self._looks_like_skin_latex(sample):
-                self._take_skin_latex(sample, sample_landmarks)
 
     def _reject_still_objects(self, sample: Sequence[Frame]) -> None:
         """Glove candidates that lie still over the samples (rigid objects: a blue box, a white card) are not
@@ -264,10 +258,14 @@ class AutoTracker:
                 return False
             # a sleeve ends in a hand of skin colour, a glove in its fingers
             self.sleeves_rejected = latex.are_latex_sleeves(families[0], sample, self.camera_view)
-            # whole skin hands beating the "gloves" make them no gloves only where MediaPipe then confirms
-            # latex (sees no hand in most samples): a bare hand beside a real glove may beat it too
-            self.gloves_beaten_by_skin = not self.sleeves_rejected and latex.skin_wins(
-                families[0], sample, self.camera_view
+            # White is found in video as what differs from the still bench, so anything a moving skin hand
+            # disturbs (pad it uncovers, its sleeve's moving edge) is white too; coloured gloves are found by
+            # their colour. Whole skin hands beating white "gloves" make them no gloves only where MediaPipe
+            # then confirms latex (sees no hand in most samples): a bare hand may beat a real glove too.
+            self.gloves_beaten_by_skin = (
+                not self.sleeves_rejected
+                and families[0] == "white"
+                and latex.skin_wins(families[0], sample, self.camera_view)
             )
             if not (self.sleeves_rejected or self.gloves_beaten_by_skin):
                 return False

@@ -1,7 +1,7 @@
 """Skin-tone latex in a video: what colour cannot tell from bare skin, time and the arm's course can.
 
 `auto` asks these where a video holds no coloured or white gloves, or where those "gloves" are the
-sleeves of latex hands or lose the samples to skin hands where every family contests them:
+sleeves of latex hands or (white) lose the samples to skin hands where every family contests them:
 skin-coloured hands that move against the samples' still background and enter the frame (by a border, or
 through a sleeve that moves with them) are latex where MediaPipe, which finds bare hands by their
 knuckles and nails, sees no hand in most samples (auto checks that last part).
