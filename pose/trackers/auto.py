@@ -12,22 +12,25 @@ A glove candidate that lies still over the samples, its place and outline consta
 rigid object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands
 MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
-there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves
-are switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked
-for skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that
-enter by a border and move over the samples (not the still background: a wooden board, a photo) are
-found in enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none
-in most of them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video
-with coloured or white gloves is never searched for skin (a glove pair has one colour; a bare forearm
-beside a glove would win frames from it). Stills of an image folder are each decided on their
-own: every glove family, skin-tone latex included, is looked for in each, and where MediaPipe sees a bare
-hand in a still no white or coloured glove hand of that still is reported (a skin-coloured one beside it
-is its other hand, which MediaPipe missed). Seen from above (camera view "top"), in stills and in video,
-hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both trackers see as the
-glove tracker names it (where its arm enters), a landmark hand alone where its arm comes in, and in video
-each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run into
-skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers): unless
-those hands are skin-tone latex, they are not tracked as gloves.
+there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are
+switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked for
+skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that enter
+by a border and move over the samples (not the still background: a wooden board, a photo) are found in
+enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none in most of
+them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video with coloured or
+white gloves is searched for skin only where those gloves are sleeves (below) or lose the samples to skin
+hands where every family contests them, as in a frame (white only: in video it is what differs from the
+still bench, so pad uncovered at a moving latex hand's fingertips or a white coat's moving edge is white
+too; a bare forearm behind a glove runs into it and loses). White gloves beaten so stay unless MediaPipe
+sees no hand in most samples (a bare hand may beat a real glove too). Stills of an image folder are each
+decided on their own: every glove family, skin-tone latex included, is looked for in each, and where
+MediaPipe sees a bare hand in a still no white or coloured glove hand of that still is reported (a
+skin-coloured one beside it is its other hand, which MediaPipe missed). Seen from above (camera view "top"),
+in stills and in video, hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both
+trackers see as the glove tracker names it (where its arm enters), a landmark hand alone where its arm comes
+in, and in video each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run
+into skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers):
+unless those hands are skin-tone latex, they are not tracked as gloves.
 In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
 once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
 every frame again as soon as a probe finds a hand.
@@ -51,7 +54,7 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
 from skillsight.pose.trackers.auto_hands import (
     bare_hand_seen,
-    beside_a_bare_hand,
+    candidates_are_hands,
     is_bare,
     match_gloves_to_landmarks,
     moving_candidates,
@@ -74,10 +77,11 @@ from skillsight.pose.trackers.base import (
 # 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
 #      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
-AUTO_TRACKER_VERSION = "1.7"
+# 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
+#      samples, are no gloves: the video is checked for skin-tone latex
+AUTO_TRACKER_VERSION = "1.8"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
-MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
@@ -179,6 +183,7 @@ class AutoTracker:
         self._still_objects: list[tuple[np.ndarray, float]] = []  # (centre, size) of still candidates
         self._probed: Optional[list[FrameObservation]] = None  # a glove tracker's view of the samples
         self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
+        self.gloves_beaten_by_skin = False  # skin hands won more samples than them, every family contesting
         self.skin_tone_gloves_found = False
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
@@ -240,7 +245,8 @@ class AutoTracker:
 
     def _looks_like_skin_latex(self, sample: Sequence[Frame]) -> bool:
         """Whether skin-coloured hands enter and move in enough of the samples, where coloured or white
-        "gloves" are not found or are their sleeves (the cheap half: MediaPipe is asked only then)."""
+        "gloves" are not found, are their sleeves, or lose to them where every family contests the samples
+        (the cheap half: MediaPipe is asked only then)."""
         if self._skin_factory is None or len(sample) < 3:
             return False
         from skillsight.pose.trackers.gloves import latex  # lazy: OpenCV loads only for gloves
@@ -248,9 +254,21 @@ class AutoTracker:
         if self.gloves_present:
             calibration = getattr(self.gloves, "calibration", None)
             families = tuple(calibration.families) if calibration is not None else ()
-            if not families or not latex.are_latex_sleeves(families[0], sample, self.camera_view):
+            if not families:
                 return False
-            self.sleeves_rejected = True  # a sleeve ends in a hand of skin colour, a glove in its fingers
+            # a sleeve ends in a hand of skin colour, a glove in its fingers
+            self.sleeves_rejected = latex.are_latex_sleeves(families[0], sample, self.camera_view)
+            # White is found in video as what differs from the still bench, so anything a moving skin hand
+            # disturbs (pad it uncovers, its sleeve's moving edge) is white too; coloured gloves are found by
+            # their colour. Whole skin hands beating white "gloves" make them no gloves only where MediaPipe
+            # then confirms latex (sees no hand in most samples): a bare hand may beat a real glove too.
+            self.gloves_beaten_by_skin = (
+                not self.sleeves_rejected
+                and families[0] == "white"
+                and latex.skin_wins(families[0], sample, self.camera_view)
+            )
+            if not (self.sleeves_rejected or self.gloves_beaten_by_skin):
+                return False
         self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
         return latex.enough_latex(self.skin_latex_sample_share)
 
@@ -262,8 +280,11 @@ class AutoTracker:
         seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
         if self._skin_factory is None:
             return
-        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample) and not self._skin_hands_missed(sample, landmarks):
-            return
+        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+            if self.gloves_present and self.gloves_beaten_by_skin:
+                return  # skin hands MediaPipe sees beat the gloves: they stay for the bare-handed check
+            if not self._skin_hands_missed(sample, landmarks):
+                return
         self.gloves.close()
         self.gloves = self._skin_factory()
         self.gloves.prepare(sample)
@@ -297,49 +318,10 @@ class AutoTracker:
                 probe.close()
         return self._probed
 
-    @staticmethod
-    def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
-        """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
-        points = np.array([c[slot] for c in centres if not np.isnan(c[slot]).any()])
-        if len(points) < 3:
-            return False
-        return float(np.median(np.linalg.norm(points - np.median(points, axis=0), axis=1))) >= (
-            MIN_HAND_MOTION * width
-        )
-
-    def _gloves_are_hands(
-        self,
-        sample: Sequence[Frame],
-        landmarks: Sequence[FrameObservation],
-    ) -> bool:
-        """In a bare-handed video, whether a glove candidate is a hand all the same: it moves over the
-        samples like a hand, or MediaPipe sees a hand on it (a magazine lies still, with no hand on it)."""
+    def _gloves_are_hands(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
+        """In a bare-handed video, whether a glove candidate is a hand all the same (auto_hands)."""
         probed = self._glove_probe(sample)
-        if probed is None:
-            return True
-        centres = [o.positions[:, 0, :2] for o in probed]
-        width = float(sample[0].image.shape[1])
-        n_kp = len(self.hand_keypoints)
-        for slot in range(2):
-            kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
-            if len(kept) < 3:
-                continue
-            on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
-            for i in kept:
-                observation, frame = landmarks[i], sample[i]
-                taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
-                glove = np.full((2, 3), np.nan)
-                glove[slot, :2] = centres[i][slot]
-                matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
-                if matched and not is_bare(observation.positions[matched[slot], :, :2], frame.image):
-                    on_gloved += 1
-                on_bare += int(
-                    beside_a_bare_hand(centres[i][slot], observation.positions[:, :n_kp], taken, frame)
-                )
-            # a candidate on a bare hand (its sleeve, its cuff) moves with it but is no glove
-            if on_gloved >= len(kept) / 3 or (self._moves(centres, slot, width) and on_bare < len(kept) / 2):
-                return True
-        return False
+        return probed is None or candidates_are_hands(probed, sample, landmarks, len(self.hand_keypoints))
 
     def _sample_landmarks(self, sample: Sequence[Frame]) -> list[FrameObservation]:
         if not sample:
@@ -473,6 +455,7 @@ class AutoTracker:
             "still_objects": len(self._still_objects),
             "still_objects_rejected": self.still_objects_rejected,
             "sleeves_rejected": self.sleeves_rejected,
+            "gloves_beaten_by_skin": self.gloves_beaten_by_skin,
             "names": "top view: by where each arm enters (the glove tracker's, else the ray from the middle "
             "knuckle through the wrist), kept over time"
             if self._names is not None

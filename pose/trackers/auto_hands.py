@@ -24,6 +24,7 @@ RIGID_DRIFT = 0.01  # of its own size: median drift of a still object's centroid
 RIGID_AREA_CHANGE = 0.005  # median relative change of a still object's area over the samples
 MIN_STILL_SAMPLES = 3
 STILL_OBJECT_RADIUS = 0.1  # of a still object's size: a glove hand this close, of its size, is that object
+MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 
 
 def match_gloves_to_landmarks(
@@ -157,3 +158,44 @@ def samples_missing_skin_hands(
         )
         missed += int(len(slots) > len(matched) and sum(taken) < 2)
     return missed
+
+
+def candidates_are_hands(
+    probed: Sequence[FrameObservation],
+    sample: Sequence[Frame],
+    landmarks: Sequence[FrameObservation],
+    n_kp: int,
+) -> bool:
+    """In a bare-handed video, whether a glove candidate (`probed`: a glove tracker's view of the samples)
+    is a hand all the same: it moves over the samples like a hand, or MediaPipe sees a gloved hand on it
+    (a magazine lies still, with no hand on it). A candidate on a bare hand (its sleeve, its cuff) moves
+    with it but is no glove."""
+    centres = [o.positions[:, 0, :2] for o in probed]
+    width = float(sample[0].image.shape[1])
+    for slot in range(2):
+        kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
+        if len(kept) < 3:
+            continue
+        on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
+        for i in kept:
+            observation, frame = landmarks[i], sample[i]
+            taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
+            glove = np.full((2, 3), np.nan)
+            glove[slot, :2] = centres[i][slot]
+            matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
+            if matched and not is_bare(observation.positions[matched[slot], :, :2], frame.image):
+                on_gloved += 1
+            points = observation.positions[:, :n_kp]
+            on_bare += int(beside_a_bare_hand(centres[i][slot], points, taken, frame))
+        if on_gloved >= len(kept) / 3 or (_moves(centres, slot, width) and on_bare < len(kept) / 2):
+            return True
+    return False
+
+
+def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
+    """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
+    points = np.array([c[slot] for c in centres if not np.isnan(c[slot]).any()])
+    if len(points) < 3:
+        return False
+    spread = np.linalg.norm(points - np.median(points, axis=0), axis=1)
+    return float(np.median(spread)) >= MIN_HAND_MOTION * width

@@ -1,9 +1,10 @@
 """Skin-tone latex in a video: what colour cannot tell from bare skin, time and the arm's course can.
 
 `auto` asks these where a video holds no coloured or white gloves, or where those "gloves" are the
-sleeves of latex hands: skin-coloured hands that move against the samples' still background and enter
-the frame (by a border, or through a sleeve that moves with them) are latex where MediaPipe, which finds
-bare hands by their knuckles and nails, sees no hand in most samples (auto checks that last part).
+sleeves of latex hands or (white) lose the samples to skin hands where every family contests them:
+skin-coloured hands that move against the samples' still background and enter the frame (by a border, or
+through a sleeve that moves with them) are latex where MediaPipe, which finds bare hands by their
+knuckles and nails, sees no hand in most samples (auto checks that last part).
 """
 
 from __future__ import annotations
@@ -53,3 +54,18 @@ def are_latex_sleeves(family: str, sample: Sequence[Frame], camera_view: str) ->
         probe.close()
     shown = sum(n > 0 for n, _ in counts)
     return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+
+
+def skin_wins(family: str, sample: Sequence[Frame], camera_view: str) -> bool:
+    """Whether skin-coloured hands win more of the samples than the "gloves" of `family` where every family
+    contests them, as in a frame (a "hand" whose far end runs into another family's hand is a sleeve, and
+    gloves are a pair of one colour). A bare forearm behind a glove runs into it and loses to it; white pad
+    uncovered at a moving latex hand's fingertips, a flat white sleeve's moving edge or a white table edge
+    under changing light are pieces beside whole skin hands, and lose to them."""
+    probe = latex_tracker(camera_view, contest=True)
+    try:
+        probe.prepare(sample)
+        shares = probe.calibration.family_shares if probe.calibration is not None else {}
+    finally:
+        probe.close()
+    return shares.get("skin", 0.0) > shares.get(family, 0.0)

@@ -371,3 +371,15 @@ def test_a_skin_hand_mediapipe_misses_is_found_beside_the_one_it_sees(seed: int,
     score, provenance = scene_video_tracked(seed, glove, "right_hand")
     assert provenance["skin_hands_beside_landmarks"] and not provenance["skin_tone_gloves_found"]
     assert score.found_share >= 0.95 and score.false == 0
+
+
+@pytest.mark.parametrize("seed", [104, 153])
+@pytest.mark.slow
+def test_skin_latex_in_flat_white_sleeves_is_not_taken_for_white_gloves(seed: int) -> None:
+    # skin-tone latex under a white coat, which MediaPipe does not see: white pad uncovered at a moving
+    # hand's fingertips and the sleeves' moving edges won 30-40% of the samples for white "gloves" (auto 1.7:
+    # 6 of 60 hands on the right side, 6 and 8 false hands); whole skin hands beat those pieces where every
+    # family contests the samples
+    score, provenance = scene_video_tracked(seed, "skin_latex", None)
+    assert provenance["skin_tone_gloves_found"] and provenance["gloves_beaten_by_skin"]
+    assert score.found_share >= 0.9 and score.false == 0
