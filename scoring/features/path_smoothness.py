@@ -18,12 +18,13 @@ pieces of the same distance instead of being scored whole. Each piece's dimensio
 D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L, and its SPARC is that of its speed
 profile. Everything is read on a fixed clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
 
-What is left (tests/unit/scoring/test_path_smoothness.py): both are dimensionless, but the speed and
-jerk are fitted on a fixed 0.1-s time scale, which widens a quick stroke's speed profile; with D counted
-to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother by log dimensionless
-jerk (with tracking jitter, which adds jerk per second, rougher), so the shipped models leave it out
-(scoring/metric_directions.py). SPARC reads them no smoother. A piece may start or end mid-stroke, and
-SPARC reads such a half bell as less smooth than a whole one.
+Log dimensionless jerk fits its speed and jerk on a time scale tied to the hand's own pace
+(`paced_moving_time`: a share of the time a piece takes), so a minimum-jerk stroke reads the same at any
+speed, as its dimensionless jerk is; on the shared fixed 0.1 s, quick strokes were widened and, with D
+counted to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother. Where the frames
+cannot resolve that scale (a 0.25-0.5-s stroke at 15-20 fps) the fit stays 1.5 frames wide, and the
+quickest strokes read rougher there (tests/unit/scoring/test_path_smoothness.py). SPARC reads the shared
+speed; a piece may start or end mid-stroke, and SPARC reads such a half bell as less smooth than a whole one.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ from skillsight.pose.motion import Motion
 from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features.kinematics import (
     SPEED_TIME_SCALE_S,
+    hand_jitter,
     hand_speed,
     hand_track,
+    noise_free_speed,
 )
-from skillsight.scoring.features.local_fit import local_derivatives
+from skillsight.scoring.features.local_fit import local_derivatives, local_linear_fit
 
 # The path every piece holds: about one reach of the needle driver (the wound's width and back).
 PIECE_HAND_SIZES = 1.0
@@ -53,6 +56,20 @@ REST_SHARE_OF_PEAK = 0.05
 PEAK_PERCENTILE = 99.0
 # Motion is read on this clock (well above the speed's 10-Hz content at its 0.1-s time scale).
 CLOCK_HZ = 100.0
+# Log dimensionless jerk fits speed and jerk on a time scale of this share of the hand's PACE: its moving
+# time per piece of path (the time a piece takes), so the same motion performed at any speed is fitted
+# on the same share of its strokes and reads the same (on a fixed 0.1 s, quick strokes were widened and
+# read rougher: clean strokes at 2x / 1x / 0.5x speed read -5.97 / -5.21 / -4.59). At 0.12, strokes of
+# 0.8 s, one piece each, are fitted on about 0.11 s, the scale the metric was checked on before.
+PACE_SHARE = 0.12
+# Pace and scale are found together (the scale widens a stroke's speed profile, which lengthens the
+# moving time it is read from: a contraction at PACE_SHARE); stop at this relative change.
+PACE_TOLERANCE = 0.01
+PACE_ITERATIONS = 8
+# The fit spans at least this many frame intervals: narrower, a fit of a few samples no longer measures
+# the same curve at every frame rate (the real fast capture at 25 fps, fitted on one frame, read 9 %
+# rougher than at 30 or 60 fps). 1.5 frames is the shared 0.1 s at 15 fps, checked there.
+MIN_SCALE_FRAMES = 1.5
 
 
 @dataclass(frozen=True)
@@ -109,7 +126,7 @@ def piece_log_dimensionless_jerk(moving: MovingTime, piece: slice) -> float:
 
 
 def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
-    """The hand's moving time (`moving_time`)."""
+    """The hand's moving time (`moving_time`) on the shared speed (SPARC's)."""
     track, speed = hand_track(motion, hand), hand_speed(motion, hand)
     if track is None or speed is None:
         return None
@@ -118,15 +135,44 @@ def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
     return moving_time(speed, jerk_squared, t)
 
 
+def paced_moving_time(motion: Motion, hand: str, piece_length: float) -> Optional[MovingTime]:
+    """The hand's moving time with speed and jerk fitted on PACE_SHARE of its own pace (moving time per
+    `piece_length` of path), the two found together from the shared 0.1 s; never below MIN_SCALE_FRAMES
+    frame intervals, where the frames cannot resolve a narrower fit (a quick stroke at 15 fps)."""
+    track = hand_track(motion, hand)
+    t = motion.timestamps
+    if track is None or t.size < 2 or not piece_length > 0:
+        return None
+    jitter = hand_jitter(motion, hand)
+    jitter = jitter if np.isfinite(jitter) else 0.0
+    frame = float(np.median(np.diff(t)))
+    scale, moving = SPEED_TIME_SCALE_S, None
+    for _ in range(PACE_ITERATIONS):
+        fit = local_linear_fit(track, t, scale)
+        speed = noise_free_speed(fit.velocity, fit.velocity_gain * jitter)
+        jerk_squared = np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1)
+        moving = moving_time(speed, jerk_squared, t)
+        if moving.path.size == 0 or not moving.path[-1] > 0:
+            return moving
+        pace = piece_length * moving.path.size / CLOCK_HZ / float(moving.path[-1])
+        paced = max(PACE_SHARE * pace, MIN_SCALE_FRAMES * frame)
+        if abs(paced - scale) <= PACE_TOLERANCE * scale:
+            break
+        scale = paced
+    return moving
+
+
 def compute_path_log_dimensionless_jerk(
     motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES
 ) -> float:
     """Mean over the moving time's pieces of equal path (`path_pieces`) of their log dimensionless
-    jerk; NaN when the hand moved less than half a piece."""
-    moving = hand_moving_time(motion, hand)
+    jerk, fitted on the hand's own pace (`paced_moving_time`); NaN when the hand moved less than half a
+    piece."""
+    piece_length = piece_hand_sizes * hand_size_in_units(motion)
+    moving = paced_moving_time(motion, hand, piece_length)
     if moving is None:
         return float("nan")
-    pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))
+    pieces = path_pieces(moving, piece_length)
     values = [piece_log_dimensionless_jerk(moving, piece) for piece in pieces]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")
