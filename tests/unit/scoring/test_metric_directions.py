@@ -10,6 +10,7 @@ import pytest
 
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.metric_directions import (
+    MEASURED_TO_REWARD_SLOWNESS,
     SCORE_TOLERANCE,
     STEP_SD,
     against_direction,
@@ -94,7 +95,7 @@ def test_shipped_models_count_every_metric_its_way(procedure):
     assert against_direction(scorer.feature_names, directions, metric_effects(predict, X)) == {}
 
 
-def test_a_metric_that_a_slower_performance_improves_is_named():
+def test_a_metric_that_a_slower_performance_improves_is_named(monkeypatch):
     assert [time_exponent(u) for u in ("hand_size/s^3", "deg/s", "s", "share", "hand_size^2")] == [
         -3,
         -1,
@@ -107,8 +108,10 @@ def test_a_metric_that_a_slower_performance_improves_is_named():
     slower = rewards_slowness(units, directions)
     assert set(slower) == {"jerk", "hold"}  # jerk falls 8-fold at half speed, a hold lasts twice as long
     assert "0.125 times" in slower["jerk"] and "reward slowness" in slower["hold"]
-    # Dimensionless, but measured to read slower strokes as smoother (test_path_smoothness.py).
+    # Dimensionless: named only when measured to read slower strokes as better (MEASURED_TO_REWARD_SLOWNESS).
     units["hand.log_dimensionless_jerk"], directions["hand.log_dimensionless_jerk"] = "1", True
+    assert set(rewards_slowness(units, directions)) == {"jerk", "hold"}
+    monkeypatch.setitem(MEASURED_TO_REWARD_SLOWNESS, "log_dimensionless_jerk", "measured")
     assert set(rewards_slowness(units, directions)) == {"jerk", "hold", "hand.log_dimensionless_jerk"}
 
 
