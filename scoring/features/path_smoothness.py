@@ -18,9 +18,9 @@ pieces of the same distance instead of being scored whole. Each piece's dimensio
 D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L, and its SPARC is that of its speed
 profile. Everything is read on a fixed clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
 
-Log dimensionless jerk fits its speed and jerk on a time scale tied to the hand's own pace
-(`paced_moving_time`: a share of the time a piece takes), so a minimum-jerk stroke reads the same at any
-speed, as its dimensionless jerk is; on the shared fixed 0.1 s, quick strokes were widened and, with D
+Log dimensionless jerk fits its speed and jerk on a share of the hand's own time scale
+(`own_scale_moving_time`), so a minimum-jerk stroke reads the same at any speed, as its dimensionless
+jerk does; on the shared fixed 0.1 s, quick strokes were widened and, with D
 counted to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother. Where the frames
 cannot resolve that scale (a 0.25-0.5-s stroke at 15-20 fps) the fit stays 1.5 frames wide, and the
 quickest strokes read rougher there (tests/unit/scoring/test_path_smoothness.py). SPARC reads the shared
@@ -56,16 +56,19 @@ REST_SHARE_OF_PEAK = 0.05
 PEAK_PERCENTILE = 99.0
 # Motion is read on this clock (well above the speed's 10-Hz content at its 0.1-s time scale).
 CLOCK_HZ = 100.0
-# Log dimensionless jerk fits speed and jerk on a time scale of this share of the hand's PACE: its moving
-# time per piece of path (the time a piece takes), so the same motion performed at any speed is fitted
-# on the same share of its strokes and reads the same (on a fixed 0.1 s, quick strokes were widened and
-# read rougher: clean strokes at 2x / 1x / 0.5x speed read -5.97 / -5.21 / -4.59). At 0.12, strokes of
-# 0.8 s, one piece each, are fitted on about 0.11 s, the scale the metric was checked on before.
-PACE_SHARE = 0.12
-# Pace and scale are found together (the scale widens a stroke's speed profile, which lengthens the
-# moving time it is read from: a contraction at PACE_SHARE); stop at this relative change.
-PACE_TOLERANCE = 0.01
-PACE_ITERATIONS = 8
+# Log dimensionless jerk fits speed and jerk on this share of the hand's own TIME SCALE: sqrt(integral
+# |v|^2 / integral |a|^2) over its moving time (0.29 of a minimum-jerk stroke's duration; 1 / (2 pi f) for
+# a back-and-forth motion at f Hz), which does not depend on how far the hand goes and is k times as long
+# when the same motion is performed k times slower; so the same strokes at any speed are fitted on the
+# same share of themselves and read the same. On a fixed 0.1 s, quick strokes were widened and read
+# rougher (clean strokes at 2x / 1x / 0.5x speed: -5.97 / -5.21 / -4.59). At 0.4, strokes of 0.8 s are
+# fitted on about 0.09 s, near the scale the metric was checked on before. (A share of the time a piece
+# of path takes ran away on a hand that moves back and forth: blurring shortened its path.)
+TIME_SCALE_SHARE = 0.4
+# The time scale and the fit are found together, starting from the shared 0.1 s (a wider fit lengthens
+# the time scale it is read from, less than the share: a contraction); stop at this relative change.
+SCALE_TOLERANCE = 0.01
+SCALE_ITERATIONS = 8
 # The fit spans at least this many frame intervals: narrower, a fit of a few samples no longer measures
 # the same curve at every frame rate (the real fast capture at 25 fps, fitted on one frame, read 9 %
 # rougher than at 30 or 60 fps). 1.5 frames is the shared 0.1 s at 15 fps, checked there.
@@ -135,30 +138,30 @@ def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
     return moving_time(speed, jerk_squared, t)
 
 
-def paced_moving_time(motion: Motion, hand: str, piece_length: float) -> Optional[MovingTime]:
-    """The hand's moving time with speed and jerk fitted on PACE_SHARE of its own pace (moving time per
-    `piece_length` of path), the two found together from the shared 0.1 s; never below MIN_SCALE_FRAMES
-    frame intervals, where the frames cannot resolve a narrower fit (a quick stroke at 15 fps)."""
+def own_scale_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
+    """The hand's moving time with speed and jerk fitted on TIME_SCALE_SHARE of its own time scale, the two
+    found together from the shared 0.1 s; never narrower than MIN_SCALE_FRAMES frame intervals, where the
+    frames cannot resolve the fit (a quick stroke at 15 fps)."""
     track = hand_track(motion, hand)
     t = motion.timestamps
-    if track is None or t.size < 2 or not piece_length > 0:
+    if track is None or t.size < 2:
         return None
     jitter = hand_jitter(motion, hand)
     jitter = jitter if np.isfinite(jitter) else 0.0
-    frame = float(np.median(np.diff(t)))
+    floor = MIN_SCALE_FRAMES * float(np.median(np.diff(t)))
     scale, moving = SPEED_TIME_SCALE_S, None
-    for _ in range(PACE_ITERATIONS):
+    for _ in range(SCALE_ITERATIONS):
         fit = local_linear_fit(track, t, scale)
         speed = noise_free_speed(fit.velocity, fit.velocity_gain * jitter)
-        jerk_squared = np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1)
-        moving = moving_time(speed, jerk_squared, t)
-        if moving.path.size == 0 or not moving.path[-1] > 0:
+        moving = moving_time(speed, np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1), t)
+        accelerating = moving_time(speed, np.sum(local_derivatives(track, t, scale, 2) ** 2, axis=1), t)
+        acceleration = float(np.sum(accelerating.jerk_squared))
+        if not acceleration > 0:
             return moving
-        pace = piece_length * moving.path.size / CLOCK_HZ / float(moving.path[-1])
-        paced = max(PACE_SHARE * pace, MIN_SCALE_FRAMES * frame)
-        if abs(paced - scale) <= PACE_TOLERANCE * scale:
+        fitted = max(TIME_SCALE_SHARE * float(np.sqrt(np.sum(moving.speed**2) / acceleration)), floor)
+        if abs(fitted - scale) <= SCALE_TOLERANCE * scale:
             break
-        scale = paced
+        scale = fitted
     return moving
 
 
@@ -166,13 +169,12 @@ def compute_path_log_dimensionless_jerk(
     motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES
 ) -> float:
     """Mean over the moving time's pieces of equal path (`path_pieces`) of their log dimensionless
-    jerk, fitted on the hand's own pace (`paced_moving_time`); NaN when the hand moved less than half a
-    piece."""
-    piece_length = piece_hand_sizes * hand_size_in_units(motion)
-    moving = paced_moving_time(motion, hand, piece_length)
+    jerk, fitted on the hand's own time scale (`own_scale_moving_time`); NaN when the hand moved less
+    than half a piece."""
+    moving = own_scale_moving_time(motion, hand)
     if moving is None:
         return float("nan")
-    pieces = path_pieces(moving, piece_length)
+    pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))
     values = [piece_log_dimensionless_jerk(moving, piece) for piece in pieces]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")
