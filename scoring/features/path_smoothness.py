@@ -18,13 +18,14 @@ pieces of the same distance instead of being scored whole. Each piece's dimensio
 D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L, and its SPARC is that of its speed
 profile. Everything is read on a fixed clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
 
-Log dimensionless jerk fits its speed and jerk on a share of the hand's own time scale
-(`own_scale_moving_time`), so a minimum-jerk stroke reads the same at any speed, as its dimensionless
-jerk does; on the shared fixed 0.1 s, quick strokes were widened and, with D
-counted to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother. Where the frames
-cannot resolve that scale (a 0.25-0.5-s stroke at 15-20 fps) the fit stays 1.5 frames wide, and the
-quickest strokes read rougher there (tests/unit/scoring/test_path_smoothness.py). SPARC reads the shared
-speed; a piece may start or end mid-stroke, and SPARC reads such a half bell as less smooth than a whole one.
+Log dimensionless jerk fits its speed and jerk on the hand's own time scale (`own_scale_moving_time`),
+so a minimum-jerk stroke reads the same at any speed, as its dimensionless jerk does (on the shared fixed
+0.1 s, quick strokes were widened and, with D counted to the fifth power, clean strokes performed at half
+speed read 0.6-0.9 smoother). That fit widens every stroke by the same share, so a minimum-jerk stroke
+reads about -7.75 rather than -ln 720; never narrower than 0.1 s, strokes whose own time scale is shorter
+(under about 0.35 s) are still fitted on 0.1 s (tests/unit/scoring/test_path_smoothness.py). SPARC reads
+slower strokes no smoother. A piece may start or end mid-stroke, and SPARC reads such a half bell as less
+smooth than a whole one.
 """
 
 from __future__ import annotations
@@ -56,23 +57,15 @@ REST_SHARE_OF_PEAK = 0.05
 PEAK_PERCENTILE = 99.0
 # Motion is read on this clock (well above the speed's 10-Hz content at its 0.1-s time scale).
 CLOCK_HZ = 100.0
-# Log dimensionless jerk fits speed and jerk on this share of the hand's own TIME SCALE: sqrt(integral
-# |v|^2 / integral |a|^2) over its moving time (0.29 of a minimum-jerk stroke's duration; 1 / (2 pi f) for
-# a back-and-forth motion at f Hz), which does not depend on how far the hand goes and is k times as long
-# when the same motion is performed k times slower; so the same strokes at any speed are fitted on the
-# same share of themselves and read the same. On a fixed 0.1 s, quick strokes were widened and read
-# rougher (clean strokes at 2x / 1x / 0.5x speed: -5.97 / -5.21 / -4.59). At 0.4, strokes of 0.8 s are
-# fitted on about 0.09 s, near the scale the metric was checked on before. (A share of the time a piece
-# of path takes ran away on a hand that moves back and forth: blurring shortened its path.)
-TIME_SCALE_SHARE = 0.4
-# The time scale and the fit are found together, starting from the shared 0.1 s (a wider fit lengthens
-# the time scale it is read from, less than the share: a contraction); stop at this relative change.
-SCALE_TOLERANCE = 0.01
-SCALE_ITERATIONS = 8
-# The fit spans at least this many frame intervals: narrower, a fit of a few samples no longer measures
-# the same curve at every frame rate (the real fast capture at 25 fps, fitted on one frame, read 9 %
-# rougher than at 30 or 60 fps). 1.5 frames is the shared 0.1 s at 15 fps, checked there.
-MIN_SCALE_FRAMES = 1.5
+# Log dimensionless jerk fits speed and jerk on the hand's own TIME SCALE, sqrt(integral |v|^2 /
+# integral |a|^2) over its moving time as the shared 0.1-s fit reads it (0.29 of a minimum-jerk stroke's
+# duration; 1 / (2 pi f) for a back-and-forth motion at f Hz): it does not depend on how far the hand goes
+# and is k times as long when the same motion is performed k times slower, so the same strokes at any
+# speed are fitted on the same share of themselves and read the same. Never narrower than the shared
+# 0.1 s, which every frame rate from 15 fps resolves (narrower fits, at a few frames, made the real
+# capture's value depend on the frame rate by up to 14 %). On a fixed 0.1 s, quick strokes were widened
+# and read rougher: clean strokes at 2x / 1x / 0.5x speed read -5.97 / -5.21 / -4.59, slower smoother.
+TIME_SCALE_SHARE = 1.0
 
 
 @dataclass(frozen=True)
@@ -138,31 +131,33 @@ def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
     return moving_time(speed, jerk_squared, t)
 
 
+def own_time_scale(motion: Motion, hand: str) -> float:
+    """The hand's own time scale (s; see TIME_SCALE_SHARE) on its moving time, read on the shared speed
+    and a fit of the same 0.1 s; NaN when it does not move. Tracking jitter in the acceleration shortens
+    it on slow strokes (0.93 -> 0.55-0.6 s for 3.2-s strokes at 15 fps with 0.005 hand sizes of jitter);
+    taking off the jitter's expected share over-corrects, as cleaning has already smoothed the track."""
+    track, speed = hand_track(motion, hand), hand_speed(motion, hand)
+    if track is None or speed is None:
+        return float("nan")
+    acceleration = np.sum(local_derivatives(track, motion.timestamps, SPEED_TIME_SCALE_S, 2) ** 2, axis=1)
+    moving = moving_time(speed, acceleration, motion.timestamps)
+    accelerating = float(np.sum(moving.jerk_squared))  # the acceleration's, here
+    return float(np.sqrt(np.sum(moving.speed**2) / accelerating)) if accelerating > 0 else float("nan")
+
+
 def own_scale_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
-    """The hand's moving time with speed and jerk fitted on TIME_SCALE_SHARE of its own time scale, the two
-    found together from the shared 0.1 s; never narrower than MIN_SCALE_FRAMES frame intervals, where the
-    frames cannot resolve the fit (a quick stroke at 15 fps)."""
-    track = hand_track(motion, hand)
-    t = motion.timestamps
-    if track is None or t.size < 2:
+    """The hand's moving time with speed and jerk fitted on TIME_SCALE_SHARE of its own time scale
+    (`own_time_scale`), never narrower than the shared SPEED_TIME_SCALE_S."""
+    scale = TIME_SCALE_SHARE * own_time_scale(motion, hand)
+    if not scale > SPEED_TIME_SCALE_S:
+        return hand_moving_time(motion, hand)
+    track, t = hand_track(motion, hand), motion.timestamps
+    if track is None:
         return None
     jitter = hand_jitter(motion, hand)
-    jitter = jitter if np.isfinite(jitter) else 0.0
-    floor = MIN_SCALE_FRAMES * float(np.median(np.diff(t)))
-    scale, moving = SPEED_TIME_SCALE_S, None
-    for _ in range(SCALE_ITERATIONS):
-        fit = local_linear_fit(track, t, scale)
-        speed = noise_free_speed(fit.velocity, fit.velocity_gain * jitter)
-        moving = moving_time(speed, np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1), t)
-        accelerating = moving_time(speed, np.sum(local_derivatives(track, t, scale, 2) ** 2, axis=1), t)
-        acceleration = float(np.sum(accelerating.jerk_squared))
-        if not acceleration > 0:
-            return moving
-        fitted = max(TIME_SCALE_SHARE * float(np.sqrt(np.sum(moving.speed**2) / acceleration)), floor)
-        if abs(fitted - scale) <= SCALE_TOLERANCE * scale:
-            break
-        scale = fitted
-    return moving
+    fit = local_linear_fit(track, t, scale)
+    speed = noise_free_speed(fit.velocity, fit.velocity_gain * (jitter if np.isfinite(jitter) else 0.0))
+    return moving_time(speed, np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1), t)
 
 
 def compute_path_log_dimensionless_jerk(
