@@ -116,9 +116,10 @@ def local_derivatives(
     return out
 
 
-# Rows fitted at once by `_polynomial_run`: its design array holds rows x window x (degree + 1) values, and
-# a scale tied to a slow hand's pace (path_smoothness) widens the window to hundreds of samples at 60 fps.
-POLYNOMIAL_BLOCK_ROWS = 4096
+# Samples x window cells fitted at once by `_polynomial_run` (its design array holds degree + 1 values
+# per cell, ~100 MB at this size): a scale tied to a slow hand's own time scale (path_smoothness) widens
+# the window to hundreds of samples at 60 fps.
+POLYNOMIAL_BLOCK_CELLS = 2**21
 
 
 def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.ndarray:
@@ -133,8 +134,9 @@ def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.
     lo = np.clip(np.minimum(lo, hi - need), 0, t.size - need)
     hi = np.maximum(hi, lo + need)
     out = np.empty(x.shape)
-    for start in range(0, t.size, POLYNOMIAL_BLOCK_ROWS):
-        rows = slice(start, min(start + POLYNOMIAL_BLOCK_ROWS, t.size))
+    block = max(1, POLYNOMIAL_BLOCK_CELLS // int(np.max(hi - lo)))
+    for start in range(0, t.size, block):
+        rows = slice(start, min(start + block, t.size))
         width = int(np.max(hi[rows] - lo[rows]))
         index = lo[rows, None] + np.arange(width)
         inside = index < hi[rows, None]
