@@ -13,7 +13,9 @@ A metric that a model trained on this data counts against its direction (a jerki
 higher), with a margin, is left out of the model and named in its card (training_data.left_out_metrics,
 scoring/metric_directions.py), and so is one whose better direction a slower performance of the same
 motion reaches by its units alone (mean jerk, in hand sizes/s^3, falls with the cube of the pace) or as
-measured (log dimensionless jerk); the reference and the feedback still show them.
+measured (scoring/metric_directions.py MEASURED_TO_REWARD_SLOWNESS), and one whose real values the
+generator does not reproduce (scoring/synthetic.py NOT_REPRODUCED: the forceps hand's log dimensionless
+jerk); the reference and the feedback still show them.
 
 Deterministic: every practice has a fixed seed and the dates written into the files are fixed
 (BUILD_DATE, or $SOURCE_DATE_EPOCH when set), so rebuilding gives the same models and references.
@@ -131,14 +133,17 @@ def metrics_counted_their_way(
     procedure: Any, X: np.ndarray, levels: list[str], scores: np.ndarray
 ) -> tuple[list[str], dict[str, str]]:
     """The scorer's metrics, less those whose better direction a slower performance reaches (by their
-    units) and those a model trained on this data counts against their direction."""
+    units), those whose real values the generator does not reproduce (NOT_REPRODUCED) and those a model
+    trained on this data counts against their direction."""
     from skillsight.scoring.metric_directions import rewards_slowness, sign_consistent_features
+    from skillsight.scoring.synthetic import NOT_REPRODUCED
 
     def fit(columns: np.ndarray, names: list[str]) -> Any:
         return scorer_predict(make_scorer().fit(columns, levels, scores, feature_names=names))
 
     directions, units = feature_definitions(procedure)
     left_out = rewards_slowness(units, directions)
+    left_out.update({name: why for name, why in NOT_REPRODUCED.items() if name in units})
     names = [name for name in scorer_features(procedure) if name not in left_out]
     columns = [scorer_features(procedure).index(name) for name in names]
     kept, counted_wrong = sign_consistent_features(fit, X[:, columns], names, directions)

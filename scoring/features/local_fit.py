@@ -116,6 +116,12 @@ def local_derivatives(
     return out
 
 
+# Samples x window cells fitted at once by `_polynomial_run` (its design array holds degree + 1 values
+# per cell, ~100 MB at this size): a scale tied to a slow hand's own time scale (path_smoothness) widens
+# the window to hundreds of samples at 60 fps.
+POLYNOMIAL_BLOCK_CELLS = 2**21
+
+
 def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.ndarray:
     """The `order`-th derivative of one gap-free run of more than `order` + 2 samples."""
     degree = order + 2
@@ -127,14 +133,19 @@ def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.
     need = degree + 1
     lo = np.clip(np.minimum(lo, hi - need), 0, t.size - need)
     hi = np.maximum(hi, lo + need)
-    width = int(np.max(hi - lo))
-    index = lo[:, None] + np.arange(width)
-    inside = index < hi[:, None]
-    index = np.minimum(index, t.size - 1)
-    u = (t[index] - t[:, None]) / tau  # in time scales, so the normal equations stay well conditioned
-    w = np.exp(-0.5 * u**2) * inside
-    design = u[..., None] ** np.arange(degree + 1)  # (T, width, degree + 1)
-    normal = np.einsum("tk,tki,tkj->tij", w, design, design)
-    right = np.einsum("tk,tki,tkd->tid", w, design, x[index])
-    coefficients = np.linalg.solve(normal, right)  # (T, degree + 1, D), in powers of u
-    return coefficients[:, order] * math.factorial(order) / tau**order
+    out = np.empty(x.shape)
+    block = max(1, POLYNOMIAL_BLOCK_CELLS // int(np.max(hi - lo)))
+    for start in range(0, t.size, block):
+        rows = slice(start, min(start + block, t.size))
+        width = int(np.max(hi[rows] - lo[rows]))
+        index = lo[rows, None] + np.arange(width)
+        inside = index < hi[rows, None]
+        index = np.minimum(index, t.size - 1)
+        u = (t[index] - t[rows, None]) / tau  # in time scales, so the normal equations stay well conditioned
+        w = np.exp(-0.5 * u**2) * inside
+        design = u[..., None] ** np.arange(degree + 1)  # (rows, width, degree + 1)
+        normal = np.einsum("tk,tki,tkj->tij", w, design, design)
+        right = np.einsum("tk,tki,tkd->tid", w, design, x[index])
+        coefficients = np.linalg.solve(normal, right)  # (rows, degree + 1, D), in powers of u
+        out[rows] = coefficients[:, order] * math.factorial(order) / tau**order
+    return out

@@ -27,17 +27,19 @@ real clip 0.52 smoother, and a grid put a stop between two strokes on a piece's 
 two whole bells, smoother than the unbroken stroke cut into two half bells. Every window across a stop
 holds its slowing down and speeding up, wherever on the path the stop falls.
 
-What is left (tests/unit/scoring/test_path_smoothness.py): both are dimensionless, but the speed and
-jerk are fitted on a fixed 0.1-s time scale, which widens a quick stroke's speed profile; with D counted
-to the fifth power, clean strokes performed at half speed read 0.6-0.9 smoother by log dimensionless
-jerk (with tracking jitter, which adds jerk per second, rougher), so the shipped models leave it out
-(scoring/metric_directions.py). SPARC reads them no smoother. A window may start or end mid-stroke,
-where SPARC reads a cut bell as less smooth than a whole one: every position is read, so that falls on
-every motion alike and no grid decides where. A frame held still (a pause inserted in a recording) is
-an instant stop, which the fixed-time smoothing spreads over the motion around it (a fast peak just
-before one on the real ASL loop flattens from 0.83 to 0.33 hand sizes/s) and which may ease a window's
-cut end: one 3-s hold on that loop moves SPARC by -0.036 to +0.016 (mean -0.002 over 14 places), one
-in mid-stroke on clean strokes by -0.10 to +0.01.
+Log dimensionless jerk fits its speed and jerk on the hand's own time scale (`own_scale_moving_time`),
+so a minimum-jerk stroke reads the same at any speed, as its dimensionless jerk does (on the shared fixed
+0.1 s, quick strokes were widened and, with D counted to the fifth power, clean strokes performed at half
+speed read 0.6-0.9 smoother). That fit widens every stroke by the same share, so a minimum-jerk stroke
+reads about -7.75 rather than -ln 720; never narrower than 0.1 s, strokes whose own time scale is shorter
+(under about 0.35 s) are still fitted on 0.1 s (tests/unit/scoring/test_path_smoothness.py).
+
+What is left for SPARC: a window may start or end mid-stroke, where SPARC reads a cut bell as less smooth
+than a whole one: every position is read, so that falls on every motion alike and no grid decides where.
+A frame held still (a pause inserted in a recording) is an instant stop, which the fixed-time smoothing
+spreads over the motion around it (a fast peak just before one on the real ASL loop flattens from 0.83 to
+0.33 hand sizes/s) and which may ease a window's cut end: one 3-s hold on that loop moves SPARC by -0.036
+to +0.016 (mean -0.002 over 14 places), one in mid-stroke on clean strokes by -0.10 to +0.01.
 """
 
 from __future__ import annotations
@@ -52,10 +54,12 @@ from skillsight.pose.motion import Motion
 from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features.kinematics import (
     SPEED_TIME_SCALE_S,
+    hand_jitter,
     hand_speed,
     hand_track,
+    noise_free_speed,
 )
-from skillsight.scoring.features.local_fit import local_derivatives
+from skillsight.scoring.features.local_fit import local_derivatives, local_linear_fit
 
 # The path every piece holds: about one reach of the needle driver (the wound's width and back).
 PIECE_HAND_SIZES = 1.0
@@ -69,6 +73,15 @@ PEAK_PERCENTILE = 99.0
 CLOCK_HZ = 100.0
 # SPARC's windows of one piece's path start this share of a piece apart (or less).
 WINDOW_STEP_SHARE = 1.0 / 16.0
+# Log dimensionless jerk fits speed and jerk on the hand's own TIME SCALE, sqrt(integral |v|^2 /
+# integral |a|^2) over its moving time as the shared 0.1-s fit reads it (0.29 of a minimum-jerk stroke's
+# duration; 1 / (2 pi f) for a back-and-forth motion at f Hz): it does not depend on how far the hand goes
+# and is k times as long when the same motion is performed k times slower, so the same strokes at any
+# speed are fitted on the same share of themselves and read the same. Never narrower than the shared
+# 0.1 s, which every frame rate from 15 fps resolves (narrower fits, at a few frames, made the real
+# capture's value depend on the frame rate by up to 14 %). On a fixed 0.1 s, quick strokes were widened
+# and read rougher: clean strokes at 2x / 1x / 0.5x speed read -5.97 / -5.21 / -4.59, slower smoother.
+TIME_SCALE_SHARE = 1.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ def piece_log_dimensionless_jerk(moving: MovingTime, piece: slice) -> float:
 
 
 def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
-    """The hand's moving time (`moving_time`)."""
+    """The hand's moving time (`moving_time`) on the shared speed (SPARC's)."""
     track, speed = hand_track(motion, hand), hand_speed(motion, hand)
     if track is None or speed is None:
         return None
@@ -149,12 +162,42 @@ def hand_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
     return moving_time(speed, jerk_squared, t)
 
 
+def own_time_scale(motion: Motion, hand: str) -> float:
+    """The hand's own time scale (s; see TIME_SCALE_SHARE) on its moving time, read on the shared speed
+    and a fit of the same 0.1 s; NaN when it does not move. Tracking jitter in the acceleration shortens
+    it on slow strokes (0.93 -> 0.55-0.6 s for 3.2-s strokes at 15 fps with 0.005 hand sizes of jitter);
+    taking off the jitter's expected share over-corrects, as cleaning has already smoothed the track."""
+    track, speed = hand_track(motion, hand), hand_speed(motion, hand)
+    if track is None or speed is None:
+        return float("nan")
+    acceleration = np.sum(local_derivatives(track, motion.timestamps, SPEED_TIME_SCALE_S, 2) ** 2, axis=1)
+    moving = moving_time(speed, acceleration, motion.timestamps)
+    accelerating = float(np.sum(moving.jerk_squared))  # the acceleration's, here
+    return float(np.sqrt(np.sum(moving.speed**2) / accelerating)) if accelerating > 0 else float("nan")
+
+
+def own_scale_moving_time(motion: Motion, hand: str) -> Optional[MovingTime]:
+    """The hand's moving time with speed and jerk fitted on TIME_SCALE_SHARE of its own time scale
+    (`own_time_scale`), never narrower than the shared SPEED_TIME_SCALE_S."""
+    scale = TIME_SCALE_SHARE * own_time_scale(motion, hand)
+    if not scale > SPEED_TIME_SCALE_S:
+        return hand_moving_time(motion, hand)
+    track, t = hand_track(motion, hand), motion.timestamps
+    if track is None:
+        return None
+    jitter = hand_jitter(motion, hand)
+    fit = local_linear_fit(track, t, scale)
+    speed = noise_free_speed(fit.velocity, fit.velocity_gain * (jitter if np.isfinite(jitter) else 0.0))
+    return moving_time(speed, np.sum(local_derivatives(track, t, scale, 3) ** 2, axis=1), t)
+
+
 def compute_path_log_dimensionless_jerk(
     motion: Motion, hand: str, piece_hand_sizes: float = PIECE_HAND_SIZES
 ) -> float:
     """Mean over the moving time's pieces of equal path (`path_pieces`) of their log dimensionless
-    jerk; NaN when the hand moved less than half a piece."""
-    moving = hand_moving_time(motion, hand)
+    jerk, fitted on the hand's own time scale (`own_scale_moving_time`); NaN when the hand moved less
+    than half a piece."""
+    moving = own_scale_moving_time(motion, hand)
     if moving is None:
         return float("nan")
     pieces = path_pieces(moving, piece_hand_sizes * hand_size_in_units(motion))

@@ -3,8 +3,9 @@
 Smooth, expert movements are few bell-shaped speed profiles; hesitant ones are many small corrections.
 Both jerk-type measures are read on the hand's moving time, in pieces of equal path, and averaged
 (`path_smoothness`), so they neither grow with the length of the task nor change with still pauses.
-Jerk comes from a local polynomial fit on the speed's time scale (`local_fit.local_derivatives`), not
-from finite differences over frames, which made log dimensionless jerk change by up to 18 % between 15
+Jerk comes from a local polynomial fit (`local_fit.local_derivatives`; for log dimensionless jerk on a
+share of the hand's own pace, so a slower performance of the same strokes reads the same), not from
+finite differences over frames, which made log dimensionless jerk change by up to 18 % between 15
 and 50 fps on the real clips. On that time scale 8-Hz tremor, which has its own metric, passes for no
 jerk. Tremor is measured on fingertips relative to the wrist, which removes the voluntary motion of
 the whole hand, only where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the

@@ -10,6 +10,7 @@ import pytest
 
 from skillsight.scoring.features import compute_features, prepare_motion
 from skillsight.scoring.metric_directions import (
+    MEASURED_TO_REWARD_SLOWNESS,
     SCORE_TOLERANCE,
     STEP_SD,
     against_direction,
@@ -19,7 +20,7 @@ from skillsight.scoring.metric_directions import (
     time_exponent,
 )
 from skillsight.scoring.scorer_runtime import load_scorer
-from skillsight.scoring.synthetic import generate_practice
+from skillsight.scoring.synthetic import NOT_REPRODUCED, generate_practice
 
 REPO_MODELS = Path(__file__).resolve().parents[3] / "models"
 
@@ -94,7 +95,7 @@ def test_shipped_models_count_every_metric_its_way(procedure):
     assert against_direction(scorer.feature_names, directions, metric_effects(predict, X)) == {}
 
 
-def test_a_metric_that_a_slower_performance_improves_is_named():
+def test_a_metric_that_a_slower_performance_improves_is_named(monkeypatch):
     assert [time_exponent(u) for u in ("hand_size/s^3", "deg/s", "s", "share", "hand_size^2")] == [
         -3,
         -1,
@@ -107,8 +108,10 @@ def test_a_metric_that_a_slower_performance_improves_is_named():
     slower = rewards_slowness(units, directions)
     assert set(slower) == {"jerk", "hold"}  # jerk falls 8-fold at half speed, a hold lasts twice as long
     assert "0.125 times" in slower["jerk"] and "reward slowness" in slower["hold"]
-    # Dimensionless, but measured to read slower strokes as smoother (test_path_smoothness.py).
+    # Dimensionless: named only when measured to read slower strokes as better (MEASURED_TO_REWARD_SLOWNESS).
     units["hand.log_dimensionless_jerk"], directions["hand.log_dimensionless_jerk"] = "1", True
+    assert set(rewards_slowness(units, directions)) == {"jerk", "hold"}
+    monkeypatch.setitem(MEASURED_TO_REWARD_SLOWNESS, "log_dimensionless_jerk", "measured")
     assert set(rewards_slowness(units, directions)) == {"jerk", "hold", "hand.log_dimensionless_jerk"}
 
 
@@ -126,3 +129,18 @@ def test_shipped_models_use_no_metric_that_a_slower_performance_improves(procedu
     assert f"{'needle_driver' if procedure == 'suturing' else 'laryngoscope'}.mean_jerk" in slower
     assert not set(slower) & set(scorer.feature_names)
     assert set(slower) & set(scorer.card["training_data"]["left_out_metrics"])
+
+
+@pytest.mark.parametrize("procedure", ["suturing", "intubation"])
+def test_shipped_models_leave_out_what_the_generator_does_not_reproduce(procedure):
+    """The forceps hand's log dimensionless jerk reads -2.8 and -12.2 on the real expert's two takes,
+    either side of every generated practice (NOT_REPRODUCED): learned from generated practice alone, it
+    put the held-out take outside the suturing model's domain."""
+    scorer = load_scorer(REPO_MODELS / f"{procedure}-scorer-v1.json")
+    left_out = scorer.card["training_data"]["left_out_metrics"]
+    practice = prepare_motion(generate_practice(0.5, procedure=procedure, seed=1))
+    features = compute_features(practice, procedure)
+    expected = set(NOT_REPRODUCED) & set(features)
+    assert not expected & set(scorer.feature_names)
+    assert all(NOT_REPRODUCED[name] == left_out[name] for name in expected)
+    assert expected or procedure == "intubation"

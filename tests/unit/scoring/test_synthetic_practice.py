@@ -170,8 +170,9 @@ def test_smoothness_rates_experts_smoother_than_novices():
     (HOVER_SPEED). Read rest to rest (per movement unit) both rated novices the smoother: their still
     pauses cut their motion into short single strokes. Read on the moving time in pieces of equal path
     (scoring/features/path_smoothness.py), a novice's stops between submovements count against them:
-    seeds 0-5 gave log dimensionless jerk -6.74 (expert) against -8.75 (novice), SPARC -2.17 against
-    -2.33 (seed sets 5000 and 9000: gaps of 1.84 and 1.88, and 0.125 and 0.127)."""
+    seeds 0-5 gave SPARC -2.10 against -2.29, and log dimensionless jerk -4.58 (expert) against -7.11
+    (novice) fitted on each hand's own time scale (bench_synthetic_smoothness.py, seed sets 5000 and 9000:
+    gaps of 2.22 and 2.27); on the fixed 0.1-s fit the benchmark read -5.91 against -7.94 on seed set 0."""
     assert HOVER_SPEED == 0.0
     names = ("needle_driver.sparc", "needle_driver.log_dimensionless_jerk")
     seeds = (0, 1, 2, 3, 4, 5)
