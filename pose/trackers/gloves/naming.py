@@ -17,6 +17,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import hands as handlib
 from skillsight.pose.trackers.gloves.arm_pairs import close_pair
@@ -39,8 +40,54 @@ VELOCITY_MEMORY = 0.5  # share of a track's earlier velocity kept at each frame
 # tracks of hands that met and held (tying) coasted out of their blob, which was then one hand
 MERGED_SLOWING = 0.95
 
+# A pair's names are weighed in frames' worth of clear anatomy: two arms entering this far apart (share of
+# the frame width) name their hands clearly, and one frame of it weighs 1
+CLEAR_ARMS_APART = 0.25
+LINE_ONLY = 0.5  # weight of an arm placed only by its glove's axis line (the sleeve not of its colour)
+# anatomy renames two tracked hands once its contrary evidence exceeds all agreeing evidence by this much:
+# at least three frames, more where the first frame's arms were clear
+RENAME_AFTER = 2.0
+# agreeing evidence kept at most: names anatomy confirmed for a while can still be revised by it, as
+# after a long misreading of the arms, but only over several more frames of clear contrary evidence
+EVIDENCE_KEPT = 6.0
+# two tracked hands whose left-right order swapped by more than this (hand sizes) crossed
+CROSSED_BY = 0.5
+
 Found = list[tuple[handlib.HandBlob, float]]
 Seeds = list[tuple[str, tuple[float, float]]]
+
+
+@dataclasses.dataclass
+class PairNames:
+    """How well the two tracked hands' names are settled. Names come from anatomy in one frame (the
+    first, or one where the tracks lost the hands), and one frame can misread an arm (an axis read
+    backwards, a hand cut in two by an instrument). Each later frame with the hands apart weighs where
+    their arms enter for or against the names (`balance`); names anatomy goes on contradicting are
+    revised. A crossing seen by the tracks (the hands' left-right order swapped while both were followed)
+    settles the names for good: hands that crossed are told apart by their paths, not by their arms
+    (floating gloves, or forearms out of view, may point the other way once crossed)."""
+
+    balance: float = 0.0
+    crossed: bool = False
+    order: int = 0  # the sign of the left hand's x minus the right's, last seen clearly apart; 0: not yet
+
+    def restart(self, evidence: float) -> None:
+        self.balance, self.crossed, self.order = min(evidence, EVIDENCE_KEPT), False, 0
+
+    def saw_order(self, left_minus_right: float, hand_size: float) -> None:
+        if abs(left_minus_right) <= CROSSED_BY * hand_size:
+            return
+        order = 1 if left_minus_right > 0 else -1
+        self.crossed = self.crossed or self.order == -order
+        self.order = order
+
+    def weigh(self, evidence: float) -> bool:
+        """Adds a frame's evidence; whether the names are to be swapped (then the evidence is theirs)."""
+        self.balance = min(self.balance + evidence, EVIDENCE_KEPT)
+        if self.crossed or self.balance > -RENAME_AFTER:
+            return False
+        self.balance, self.order = -self.balance, -self.order  # the names, and so the order, swap
+        return True
 
 
 class HandNamer:
@@ -50,10 +97,12 @@ class HandNamer:
         self.camera_view = camera_view
         self.independent_frames = independent_frames
         self.tracks: dict[str, HandTrack] = {}
+        self.pair = PairNames()
         self.frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
 
     def reset(self) -> None:
         self.tracks.clear()
+        self.pair = PairNames()
 
     def identify(self, found: Found, size: tuple[int, int], frame: Frame) -> list[str]:
         for hand in list(self.tracks):
@@ -64,16 +113,45 @@ class HandNamer:
             keys = [side_key(b.entry, b.centre, size) for b in blobs]
         else:  # a glove inside the frame is named by where its forearm's line enters
             keys = [side_key(arm_entry(b.entry, b.tip, b.angle_deg, size), b.centre, size) for b in blobs]
-        names = names_by_side(keys, size, self.camera_view) if blobs else []
+        anatomy = names_by_side(keys, size, self.camera_view) if blobs else []
+        names = anatomy
         if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
             names = [str(b.named) for b in blobs]
         elif blobs and self.tracks:  # video: hands keep their names from frame to frame
             predictions = {hand: t.predicted(frame.index) for hand, t in self.tracks.items()}
-            tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
-            names = tracked if len(set(tracked)) == len(tracked) else names
+            tracked = names_by_tracks([b.centre for b in blobs], anatomy, predictions, size)
+            # names_by_tracks hands back anatomy's own list where it does not trust the tracks
+            if len(set(tracked)) == len(tracked) and tracked is not anatomy:
+                names = self._settled(blobs, keys, anatomy, tracked, size)
+        if len(blobs) == 2 and names is anatomy and not self.independent_frames:
+            self.pair.restart(_evidence(blobs, keys, anatomy, anatomy, size[0]))  # named afresh
         for blob, hand in zip(blobs, names):
             self.tracks[hand] = followed(self.tracks.get(hand), blob, frame)
         return names
+
+    def _settled(
+        self,
+        blobs: list[handlib.HandBlob],
+        keys: list[float],
+        anatomy: list[str],
+        tracked: list[str],
+        size: tuple[int, int],
+    ) -> list[str]:
+        """Two hands' tracked names, weighed against where their arms enter (`PairNames`): the tracks'
+        names, or anatomy's where it has said otherwise clearly for several frames and no crossing
+        vouches for the tracks. The tracks swap with their names."""
+        if len(blobs) != 2 or set(tracked) != set(HAND_NAMES):
+            return tracked
+        left, right = (blobs[tracked.index(hand)] for hand in HAND_NAMES)
+        self.pair.saw_order(left.centre[0] - right.centre[0], math.sqrt(0.5 * (left.area + right.area)))
+        if close_pair(blobs) or _arms_cross(blobs, size):  # which arm is whose is what is unknown there
+            return tracked
+        if not self.pair.weigh(_evidence(blobs, keys, anatomy, tracked, size[0])):
+            return tracked
+        first, second = HAND_NAMES
+        if first in self.tracks and second in self.tracks:
+            self.tracks[first], self.tracks[second] = self.tracks[second], self.tracks[first]
+        return list(anatomy)  # a copy: the names were weighed, not given afresh
 
     def holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[Seeds]]:
         """Whether the only blob of its colour holds both hands, and where they are expected. In video,
@@ -153,6 +231,32 @@ class HandNamer:
         height, width = blob.shape
         names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
         return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
+
+
+def _evidence(
+    blobs: list[handlib.HandBlob], keys: list[float], anatomy: list[str], names: list[str], width: int
+) -> float:
+    """One frame's evidence for two hands' names from where their arms enter: +1 for arms clearly apart
+    on the names' sides, -1 for the other way round, less for arms nearer each other or placed only by
+    their axis lines."""
+    clearness = min(abs(keys[0] - keys[1]) / (CLEAR_ARMS_APART * width), 1.0)
+    weight = 1.0 if all(b.entry is not None for b in blobs) else LINE_ONLY
+    return weight * clearness * (1.0 if anatomy == names else -1.0)
+
+
+def _arms_cross(blobs: list[handlib.HandBlob], size: tuple[int, int]) -> bool:
+    """Whether two hands' forearms (each from the hand's centre to where its arm enters the frame) cross:
+    arms crossed at the wrists, or one blob of both arms split between them by a guess. Either way the
+    frame cannot say which arm is whose."""
+    ends = [arm_entry(b.entry, b.tip, b.angle_deg, size) for b in blobs]
+    if ends[0] is None or ends[1] is None:
+        return False
+    (p, p_end), (q, q_end) = (blobs[0].centre, ends[0]), (blobs[1].centre, ends[1])
+
+    def turn(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    return turn(p, p_end, q) * turn(p, p_end, q_end) < 0 and turn(q, q_end, p) * turn(q, q_end, p_end) < 0
 
 
 def followed(previous: Optional[HandTrack], blob: handlib.HandBlob, frame: Frame) -> HandTrack:

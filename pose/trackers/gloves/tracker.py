@@ -46,7 +46,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.9"
+GLOVE_TRACKER_VERSION = "2.10"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 DRAPE_EVERY = 25  # frames
@@ -203,8 +203,10 @@ class GloveTracker:
             sleeves = [
                 bool(others) and runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
-            sleeves = of_one_garment(found_by[family], sleeves, masks[family])
+            # gloves are a pair before arms are one garment: two sleeves need two gloves, so a white piece
+            # at one crossed glove's fingers (pad between an instrument's lines) makes neither a sleeve
             sleeves = of_a_pair(found_by, family, sleeves, others, masks[family])
+            sleeves = of_one_garment(found_by[family], sleeves, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
