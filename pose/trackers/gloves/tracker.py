@@ -13,7 +13,6 @@ it is looked for only when asked (`skin_tone_gloves`, as auto does: it checks wi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -26,7 +25,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
-from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, close_pair, of_a_pair
+from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, of_a_pair
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
 from skillsight.pose.trackers.gloves.calibration import (
     Calibration,
@@ -35,15 +34,8 @@ from skillsight.pose.trackers.gloves.calibration import (
     calibrate,
     still_pixels,
 )
-from skillsight.pose.trackers.gloves.identity import (
-    ENTRY_EDGES,
-    TRAINEE_EDGE,
-    HandTrack,
-    arm_entry,
-    names_by_side,
-    names_by_tracks,
-    side_key,
-)
+from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES, TRAINEE_EDGE
+from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer, Seeds
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
     DrapeModel,
@@ -54,18 +46,10 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.9"
+GLOVE_TRACKER_VERSION = "2.10"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
-MIN_REPORTED_CONFIDENCE = 0.3
-PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by splitting one blob
-PAIR_TRACK_MARGIN = 0.25  # of the blob's size: how far outside it a hand's predicted position may lie
-MAX_TRACK_GAP_S = 0.5
-VELOCITY_MEMORY = 0.5  # share of a track's earlier velocity kept at each frame
 DRAPE_EVERY = 25  # frames
-# share of a track's velocity kept at each frame while its hand is merged with the other: at full speed,
-# tracks of hands that met and held (tying) coasted out of their blob, which was then one hand
-MERGED_SLOWING = 0.95
 
 
 class GloveTracker:
@@ -100,7 +84,7 @@ class GloveTracker:
         self.sleeve_families = self.families if sleeve_families is None else sleeve_families
         self.calibration: Optional[Calibration] = None
         self._prepared = False
-        self._tracks: dict[str, HandTrack] = {}
+        self._names = HandNamer(camera_view, independent_frames)
         self._hue = HueModel()
         self._frames = 0
         self._frames_with = {hand: 0 for hand in HAND_NAMES}
@@ -109,7 +93,6 @@ class GloveTracker:
         self._drape: Optional[DrapeModel] = None
         self._drape_age = DRAPE_EVERY
         self._drape_size: tuple[int, int] = (0, 0)
-        self._frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
         self._groups: dict[str, np.ndarray] = {}  # per family, this frame's hand-like blobs numbered
 
     @property
@@ -119,7 +102,7 @@ class GloveTracker:
         return bool(self.calibration and self.calibration.gloves_present)
 
     def prepare(self, sample: Sequence[Frame]) -> None:
-        self._tracks.clear()
+        self._names.reset()
         self._prepared = True
         if not sample or self.independent_frames:
             # unrelated stills teach nothing about each other: no family chosen for all of them, and no
@@ -137,7 +120,7 @@ class GloveTracker:
         if not self._prepared and not self.independent_frames:
             self.prepare([frame])
         if self.independent_frames:
-            self._tracks.clear()
+            self._names.reset()
         self._frames += 1
         positions = np.full((2, 2, 3), np.nan)
         confidence = np.zeros((2, 2))
@@ -153,10 +136,10 @@ class GloveTracker:
         if not self.gloves_present:
             return FrameObservation(positions, confidence, extras=extras)
         image = WorkingImage.of(frame.image)
-        self._frame = frame
+        self._names.frame = frame
         found = self.find_hands(image)
         sx, sy = image.scale
-        names = self._identify(found, image.size, frame)
+        names = self._names.identify(found, image.size, frame)
         for (blob, score), hand in zip(found, names):
             i = HAND_NAMES.index(hand)
             for k, (x, y) in enumerate((blob.centre, blob.tip)):
@@ -220,8 +203,10 @@ class GloveTracker:
             sleeves = [
                 bool(others) and runs_into(h, others, found_by, masks[family]) for h, _ in found_by[family]
             ]
-            sleeves = of_one_garment(found_by[family], sleeves, masks[family])
+            # gloves are a pair before arms are one garment: two sleeves need two gloves, so a white piece
+            # at one crossed glove's fingers (pad between an instrument's lines) makes neither a sleeve
             sleeves = of_a_pair(found_by, family, sleeves, others, masks[family])
+            sleeves = of_one_garment(found_by[family], sleeves, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             if sum(score for _, score in hands) > sum(score for _, score in best):
                 best, winner = hands, family
@@ -298,50 +283,14 @@ class GloveTracker:
         pair = self._pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
         return (self._crossed_names(blob, pair) if seeds is None else pair) or found
 
-    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[list[tuple[str, tuple[float, float]]]]]:
-        """Whether the only blob of its colour holds both hands, and where they are expected. In video,
-        where both hands were tracked a moment ago and both are predicted on this blob (they met), and it
-        enters the frame at one place at most (two arms entering apart are split at their entries; two
-        side by side enter as one); a still has only the blob's shape."""
-        if self.independent_frames:
-            return handlib.two_hands_in_one(blob, TRAINEE_EDGE[self.camera_view]), None
-        frame = self._frame
-        recent = [
-            (hand, t.predicted(frame.index))
-            for hand, t in self._tracks.items()
-            if frame.time_s - t.time_s <= MAX_TRACK_GAP_S
-        ]
-        if len(recent) < 2:
-            return False, None
-        height, width = blob.shape
-        margin = PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(blob)))
-        x0, y0, w, h = cv2.boundingRect(blob)
-        for _, (x, y) in recent:  # cheap first: each predicted position near the blob's box
-            if not (x0 - margin <= x <= x0 + w + margin and y0 - margin <= y <= y0 + h + margin):
-                return False, None
-        outside = cv2.distanceTransform((handlib.fill_holes(blob) == 0).astype(np.uint8), cv2.DIST_L2, 3)
-        for _, (x, y) in recent:
-            column, row = int(np.clip(x, 0, width - 1)), int(np.clip(y, 0, height - 1))
-            if outside[row, column] > margin:
-                return False, None
-        return True, recent
+    # the naming of split pairs lives in naming.HandNamer; these keep _hands_of / _one_or_a_pair short
+    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[Seeds]]:
+        return self._names.holds_a_pair(blob)
 
     def _tracked_pair(
         self, blob: np.ndarray, contacts: list[np.ndarray], shape: float, image: WorkingImage, family: str
     ) -> list[tuple[handlib.HandBlob, float]]:
-        """In video, a blob entering at one place at most that holds both tracked hands' predicted
-        positions: its two hands, split between where they are due (the tracks know better than the
-        blob's shape which part is which hand as they cross); else none."""
-        if self.independent_frames or len(contacts) > 1 or len(self._tracks) < 2:
-            return []
-        holds, seeds = self._holds_a_pair(blob)
-        if not holds:
-            return []
-        score = shape * _colour_strength(image, blob, family)
-        if score < MIN_REPORTED_CONFIDENCE:
-            return []
-        entry_edges = ENTRY_EDGES[self.camera_view]
-        return self._pair_of(blob, score, entry_edges, float(blob.size), seeds)
+        return self._names.tracked_pair(blob, contacts, lambda: shape * _colour_strength(image, blob, family))
 
     def _pair_of(
         self,
@@ -349,35 +298,14 @@ class GloveTracker:
         score: float,
         entry_edges: tuple[str, ...],
         frame_area: float,
-        seeds: Optional[list[tuple[str, tuple[float, float]]]],
+        seeds: Optional[Seeds],
     ) -> list[tuple[handlib.HandBlob, float]]:
-        """The two hands of a blob that is the only one of its colour and looks like two touching or
-        crossed hands (gloves are a pair); each less sure than a hand seen on its own. Empty where a part
-        is too small to be a hand."""
-        trainee_edge = TRAINEE_EDGE[self.camera_view]
-        pair: list[tuple[handlib.HandBlob, float]] = []
-        points = [point for _, point in seeds] if seeds is not None else None
-        for part in handlib.split_pair(blob, trainee_edge, points):
-            contacts = handlib.border_contacts(part, entry_edges)
-            contact = contacts[0] if contacts else np.empty((0, 2))
-            described = handlib.describe_hand(part, contact, trainee_edge)
-            if described is None or described.blob_area < handlib.MIN_AREA_SHARE * frame_area * 0.5:
-                return []
-            if seeds is not None:
-                described = dataclasses.replace(described, named=seeds[len(pair)][0])
-            pair.append((described, PAIR_CONFIDENCE * score))
-        return pair if len(pair) == 2 else []
+        return self._names.pair_of(blob, score, entry_edges, frame_area, seeds)
 
     def _crossed_names(
         self, blob: np.ndarray, pair: list[tuple[handlib.HandBlob, float]]
     ) -> list[tuple[handlib.HandBlob, float]]:
-        """A still's two hands split from one blob (image-left part first): where they are crossed at the
-        wrists, each arm comes in on the other hand's side, so each hand takes the other side's name."""
-        if len(pair) != 2 or handlib.pair_in_one(blob, TRAINEE_EDGE[self.camera_view]) != "crossed":
-            return pair
-        height, width = blob.shape
-        names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
-        return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
+        return self._names.crossed_names(blob, pair)
 
     def _learn_hue(
         self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
@@ -397,50 +325,6 @@ class GloveTracker:
         self._drape_age += 1
         return self._drape
 
-    def _identify(
-        self, found: list[tuple[handlib.HandBlob, float]], size: tuple[int, int], frame: Frame
-    ) -> list[str]:
-        for hand in list(self._tracks):
-            if frame.time_s - self._tracks[hand].time_s > MAX_TRACK_GAP_S:
-                del self._tracks[hand]
-        blobs = [b for b, _ in found]
-        if self.independent_frames and not close_pair(blobs):  # apart, each hand lies on its own arm's side
-            keys = [side_key(b.entry, b.centre, size) for b in blobs]
-        else:  # a glove inside the frame is named by where its forearm's line enters
-            keys = [side_key(arm_entry(b.entry, b.tip, b.angle_deg, size), b.centre, size) for b in blobs]
-        names = names_by_side(keys, size, self.camera_view) if blobs else []
-        if blobs and all(b.named for b in blobs):  # one blob's two hands, known apart (tracks, crossing)
-            names = [str(b.named) for b in blobs]
-        elif blobs and self._tracks:  # video: hands keep their names from frame to frame
-            predictions = {hand: t.predicted(frame.index) for hand, t in self._tracks.items()}
-            tracked = names_by_tracks([b.centre for b in blobs], names, predictions, size)
-            names = tracked if len(set(tracked)) == len(tracked) else names
-        for blob, hand in zip(blobs, names):
-            self._tracks[hand] = self._followed(self._tracks.get(hand), blob, frame)
-        return names
-
-    @staticmethod
-    def _followed(previous: Optional[HandTrack], blob: handlib.HandBlob, frame: Frame) -> HandTrack:
-        """A hand's track after this frame. Where its blob merged with the other hand's, the part's centre
-        is pulled towards the other's: the hand keeps moving as it did (each is looked for beyond the
-        other as they cross) until they part."""
-        if previous is None or frame.index <= previous.frame_index:
-            return HandTrack(blob.centre, (0.0, 0.0), frame.index, frame.time_s)
-        if blob.named:  # in video only the tracks name a part
-            # a hand hidden in the merged blob stays in it: its coasting slows a little while the pair
-            # stays merged (a hold while tying), so both stay predicted on the blob until they part
-            slowed = (MERGED_SLOWING * previous.velocity[0], MERGED_SLOWING * previous.velocity[1])
-            return HandTrack(previous.predicted(frame.index), slowed, frame.index, frame.time_s)
-        steps = frame.index - previous.frame_index
-        # part of the last step, part of the earlier ones: one frame whose centre jumped (hands that met
-        # or parted, a blob cut by an instrument) does not send the prediction off
-        keep = VELOCITY_MEMORY
-        velocity = (
-            keep * previous.velocity[0] + (1 - keep) * (blob.centre[0] - previous.position[0]) / steps,
-            keep * previous.velocity[1] + (1 - keep) * (blob.centre[1] - previous.position[1]) / steps,
-        )
-        return HandTrack(blob.centre, velocity, frame.index, frame.time_s)
-
     def provenance(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -459,7 +343,7 @@ class GloveTracker:
         }
 
     def close(self) -> None:
-        self._tracks.clear()
+        self._names.reset()
 
     def __enter__(self) -> GloveTracker:
         return self
