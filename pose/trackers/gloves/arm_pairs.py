@@ -7,13 +7,18 @@ their position says nothing certain about which arm they belong to: crossed at t
 lies right of the right one. The sleeves say it: each glove lies on the line of its own sleeve, beyond
 the sleeve's end. So
 - two gloves inside the frame take the entries of the two sleeves whose lines pass nearest them
-  (crossed arms keep their own hands, whatever the hands' order);
+  (crossed arms keep their own hands, whatever the hands' order); a sleeve with no hand at its end (a
+  square strip entering the frame, `border_arms.sleeve_line`) has a line too, and where each glove lies
+  on one line and far off the other, the lines name them however short of its glove a sleeve's end shows
+  (the other arm or an instrument covers the rest);
 - one glove blob that two sleeves run into holds two hands (a compact blob fed by two arms is two
   hands), split between the two sleeves' lines;
 - hands crossed at the wrists lie within about a hand's length of each other (each on the other arm's
   side): there, a glove inside the frame is named by where its forearm's line enters (`close_pair`);
 - gloves are a pair of one colour (`of_a_pair`): of two hands of one colour, one is not a sleeve over a
-  white glove while the other ends in its own fingers.
+  white glove while the other ends in its own fingers, nor are both sleeves over one white blob too
+  small for two gloves; and sleeves are a pair too: the fellow of a sleeve over a glove of another
+  colour is a sleeve.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove 
 # hands lie on their own arms' sides (a floating glove's axis, read from its end nearest the trainee, is a
 # poorer guide to its arm than its place)
 CLOSE_HANDS = 1.6  # hand sizes (square root of the hand part's area)
+# the other pairing of two gloves with two sleeves' lines lies at least this many times farther off: clear
+CLEAR_PAIRING = 2.0
 MIN_PART_SHARE = 0.25  # of the blob: each of two hands split from one blob is at least this much of it
 
 
@@ -114,10 +121,17 @@ def entries_from_sleeves(
                     best = (total, i, j)
     if best is None:
         return None
-    _, i, j = best
+    total, i, j = best
+    # gloves are a pair of one size: a glove that an instrument or the cut between two touching hands left
+    # smaller is as big as the other
+    reach = math.sqrt(max(hands[0].area, hands[1].area, 1.0))
+    # where each glove lies on one sleeve's line and far off the other's, the pair is named by the lines
+    # alone: a sleeve's end seen short of its glove (the other arm or an instrument covers the rest) says
+    # nothing against it
+    clear = float(distance[0, j] + distance[1, i]) >= CLEAR_PAIRING * max(total, 1.0)
     for n, (hand, k) in enumerate(zip(hands, (i, j))):
-        reach = math.sqrt(max(hand.area, 1.0))
-        if distance[n, k] > LINE_REACH * reach or math.dist(free[k].tip, hand.centre) > SLEEVE_REACH * reach:
+        near_end = math.dist(free[k].tip, hand.centre) <= SLEEVE_REACH * reach
+        if distance[n, k] > LINE_REACH * reach or not (near_end or clear):
             return None
     return [dataclasses.replace(h, entry=free[k].entry, named=None) for h, k in zip(hands, (i, j))]
 
@@ -171,12 +185,17 @@ def of_a_pair(
     """Which of `family`'s hands are sleeves, given which `runs_into` another family's blob. Gloves are a
     pair of one colour, and white pad, card, paper and instruments' white lines lie at a glove's fingers
     on every bench: of two hands of one colour, one is not a sleeve over a white glove while the other
-    ends in its own fingers, unless white shows a pair of gloves; both are hands then. (A sleeve that
-    runs into a glove of another colour, or into skin, stays a sleeve.)"""
-    if len(sleeves) != 2 or sum(sleeves) != 1 or "white" not in others or len(found_by.get("white", [])) > 1:
+    ends in its own fingers, unless white shows a pair of gloves; both are hands then. Nor are both
+    sleeves where white shows one hand only, in a blob smaller than the two together: two arms' gloves
+    are a pair, and one white blob beyond both that could not hold two hands is pad seen between them.
+    (A sleeve that runs into a glove of another colour, or into skin, stays a sleeve.)"""
+    whites = found_by.get("white", [])
+    if len(sleeves) != 2 or not any(sleeves) or "white" not in others or len(whites) > 1:
         return sleeves
-    flagged = found_by[family][sleeves.index(True)][0]
+    if all(sleeves) and not (whites and whites[0][0].blob_area < sum(h.area for h, _ in found_by[family])):
+        return sleeves
     not_white = {f: m for f, m in others.items() if f != "white"}
-    if not_white and runs_into(flagged, not_white, found_by, own_mask):
-        return sleeves
+    for (hand, _), flagged in zip(found_by[family], sleeves):
+        if flagged and not_white and runs_into(hand, not_white, found_by, own_mask):
+            return [True, True]  # sleeves are a pair too: the other arm of that colour is its fellow
     return [False, False]

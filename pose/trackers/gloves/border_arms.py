@@ -20,7 +20,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.hands import TOWARD_EDGE
+from skillsight.pose.trackers.gloves.hands import TOWARD_EDGE, HandBlob, describe_hand
 
 HUG_SHARE = 0.9  # of the border between two contacts lying this near the blob: one arm along the border
 CROSSING = 0.5  # |cos| between the arm's axis and the border's normal: the arm runs into the frame there
@@ -196,3 +196,18 @@ def bare_strip(blob: np.ndarray, contacts: list[np.ndarray]) -> bool:
     steps = np.arange(len(inner), dtype=np.float64)
     line = np.polyval(np.polyfit(steps, inner, 1), steps)
     return bool(np.all(np.abs(inner - line) <= STRIP_WIDTH_SPREAD * median))
+
+
+def sleeve_line(blob: np.ndarray, contacts: list[np.ndarray], trainee_edge: str) -> list[HandBlob]:
+    """A blob with no hand at its end that enters the frame at one place and runs straight into it, much
+    longer than wide (a sleeve of another colour than the gloves, square or of even width, which is no
+    hand): its arm's line, from where it enters to its far end, as a hand-less arm (none otherwise). A
+    glove beyond it lies on that line (crossed arms: arm_pairs). A strip lying along the border (a table
+    edge, a hem) does not run into the frame."""
+    if len(contacts) != 1:
+        return []
+    shape = _Shape.of(blob)
+    if not shape.elongated(STRIP_MIN_LENGTH_WIDTHS) or shape.crossing(contacts[0], blob.shape) < CROSSING:
+        return []
+    line = describe_hand(blob, contacts[0], trainee_edge)
+    return [] if line is None else [line]

@@ -128,15 +128,19 @@ def shape_score(blob: np.ndarray, area: float, frame_area: float, contacts: list
         if min(axes) < FLOATING_MIN_ROUNDNESS * max(axes):
             return 0.0  # a thin bar inside the frame: an instrument, a pad's lit edge, not a hand
     (_, _), (w, h), _ = cv2.minAreaRect(outline)
+    cut_by_border = False  # a thin blob along a border whose width is not straight: a hand leaving
     if min(w, h) < 0.3 * max(w, h) and _lies_along_border(blob, outline):
         _, _, box_w, box_h = cv2.boundingRect(outline)
         if _straight_strip(blob, across_rows=box_h >= box_w):
             return 0.0  # a strip along the frame's edge: the table beyond the drape
+        cut_by_border = True
     # closing first: notches that instruments and thread cut into a pad do not make it less square
     closed = cv2.morphologyEx(blob, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
     closed_contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     rectangularity = sum(cv2.contourArea(c) for c in closed_contours) / max(w * h, 1.0)
-    if rectangularity > MAX_RECTANGULARITY or _straight_edged(contours):
+    # a hand leaving by a side border is cut straight along it: its thin remainder fills its box as a
+    # pad does, and only its width along the border (not straight, above) tells it from a table's edge
+    if (rectangularity > MAX_RECTANGULARITY and not cut_by_border) or _straight_edged(contours):
         return 0.0
     size_score = min(1.0, share / 0.03)
     return float(np.clip(0.5 + 0.5 * size_score, 0.0, 1.0))

@@ -26,7 +26,7 @@ from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
 from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, of_a_pair
-from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border
+from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border, sleeve_line
 from skillsight.pose.trackers.gloves.calibration import (
     Calibration,
     HueModel,
@@ -94,6 +94,7 @@ class GloveTracker:
         self._drape_age = DRAPE_EVERY
         self._drape_size: tuple[int, int] = (0, 0)
         self._groups: dict[str, np.ndarray] = {}  # per family, this frame's hand-like blobs numbered
+        self._strips: dict[str, list[handlib.HandBlob]] = {}  # per family, arms with no hand (sleeves)
 
     @property
     def gloves_present(self) -> bool:
@@ -169,6 +170,7 @@ class GloveTracker:
                     found_by[family] = self._hands_of(image, family, _still_of(image, family, background))
         sleeves = [h for f, found in found_by.items() if f != self.last_family for h, _ in found]
         if self.independent_frames:  # video: the tracks name hands that meet or cross
+            sleeves += [s for f, strips in self._strips.items() if f != self.last_family for s in strips]
             group = self._groups.get(self.last_family, np.zeros((1, 1), np.int32))
             best = by_sleeves(best, sleeves, group, TRAINEE_EDGE[self.camera_view], PAIR_CONFIDENCE)
         best = arms_from_sleeves(best, sleeves)
@@ -225,6 +227,7 @@ class GloveTracker:
         if masks is not None:
             masks[family] = hand_like
         self._groups[family] = groups = np.zeros(mask.shape, np.int32)  # which group gave each hand
+        self._strips[family] = strips = []
         band = self._hue.band() if family == "colored" and not self.independent_frames else None
         if band is not None:
             hue = image.hsv[..., 0]
@@ -243,14 +246,13 @@ class GloveTracker:
             area = float(stats[group, cv2.CC_STAT_AREA].sum())
             contacts = handlib.border_contacts(blob, entry_edges)
             shape = handlib.shape_score(blob, area, frame_area, contacts)
-            if shape <= 0:
+            if shape > 0:
+                hand_like[blob > 0] = area
+                groups[blob > 0] = number
+                contacts = merge_arm_along_border(blob, contacts, trainee_edge)  # an arm along a border
+            if shape <= 0 or bare_strip(blob, contacts):  # no hand; a sleeve (square, or a strip) or a hem
+                strips.extend(sleeve_line(blob, contacts, trainee_edge))  # a sleeve leads to its glove
                 continue
-            hand_like[blob > 0] = area
-            groups[blob > 0] = number
-            # an arm lying along a border touches it twice, or only grazes it: where it enters (border_arms)
-            contacts = merge_arm_along_border(blob, contacts, trainee_edge)
-            if bare_strip(blob, contacts):
-                continue  # a sleeve or hem lying along the border, no hand at its end
             pair = self._tracked_pair(blob, contacts, shape, image, family)
             if pair:  # video: both hands tracked a moment ago met in this blob; the tracks tell them apart
                 found.extend(pair)

@@ -8,6 +8,7 @@ import numpy as np
 
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
+from skillsight.pose.trackers.gloves.border_arms import sleeve_line
 from skillsight.pose.trackers.gloves.hands import (
     border_contacts,
     describe_hand,
@@ -101,6 +102,20 @@ def test_a_glove_leaving_by_a_side_border_is_a_hand_a_straight_strip_is_not() ->
     strip = np.zeros(SIZE[::-1], np.uint8)
     cv2.fillPoly(strip, [np.array([[358, 20], [383, 20], [383, 215], [350, 215]], np.int32)], (1,))
     assert border_shape_score(strip) == 0
+
+
+def test_a_square_sleeve_entering_the_frame_has_a_line_a_strip_along_the_border_has_none() -> None:
+    # a sleeve of another colour than the gloves, cut square (a rectangle, no hand at its end), still
+    # says where its arm enters and which way it runs: the glove beyond it lies on that line
+    sleeve = np.zeros(SIZE[::-1], np.uint8)
+    cv2.fillPoly(sleeve, [np.array([[60, 215], [100, 215], [170, 120], [140, 100]], np.int32)], (1,))
+    lines = sleeve_line(sleeve, border_contacts(sleeve, ("bottom", "left", "right")), "bottom")
+    assert len(lines) == 1 and lines[0].entry is not None
+    assert lines[0].entry[1] == 215 and 60 <= lines[0].entry[0] <= 100
+    assert -70 < lines[0].angle_deg < -40  # up and to the right, towards the glove
+    hem = np.zeros(SIZE[::-1], np.uint8)
+    cv2.rectangle(hem, (40, 200), (300, 215), (1,), -1)  # a drape's hem along the bottom border
+    assert sleeve_line(hem, border_contacts(hem, ("bottom", "left", "right")), "bottom") == []
 
 
 def test_a_small_white_patch_at_the_fingers_does_not_make_a_glove_a_sleeve() -> None:
