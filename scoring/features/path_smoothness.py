@@ -86,7 +86,10 @@ TIME_SCALE_SHARE = 1.0
 # cut-off (amplitude threshold 0.05) follows a stroke's spectrum, which is k times as narrow for a stroke
 # k times as long, while a fixed cap cut off quick strokes' spectra alone (clean strokes at 2x / 1x / 0.5x
 # / 0.25x pace read -2.20 / -2.44 / -2.59 / -2.56, faster smoother; now within 4 %). The cap's job,
-# keeping tracking noise out, is done by the 0.1-s fit, whose response at 10 Hz is nil.
+# keeping tracking noise out, is done by the 0.1-s fit, whose response at 10 Hz is nil. Read on the hand's
+# own time scale as well (`own_scale_moving_time`), the strokes read within 1.4 %, but real tracking's
+# own time scale does not follow the pace (reaching loop 0.25 s, slowed 0.26 s) and the slowed real
+# reaching loop read 0.12 smoother: not taken (bench_smoothness_invariance.py --pace).
 SPARC_CUTOFF_HZ = CLOCK_HZ / 2.0
 
 
