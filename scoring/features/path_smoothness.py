@@ -89,7 +89,9 @@ TIME_SCALE_SHARE = 1.0
 # keeping tracking noise out, is done by the 0.1-s fit, whose response at 10 Hz is nil. Read on the hand's
 # own time scale as well (`own_scale_moving_time`), the strokes read within 1.4 %, but real tracking's
 # own time scale does not follow the pace (reaching loop 0.25 s, slowed 0.26 s) and the slowed real
-# reaching loop read 0.12 smoother: not taken (bench_smoothness_invariance.py --pace).
+# reaching loop read 0.12 smoother: not taken (bench_smoothness_invariance.py --pace). What is left is
+# mostly the 100-Hz clock: read on 200 Hz, 2.7 / 2.2 / 1.2 % at 15 / 30 / 60 fps (analytic speed on 400 Hz:
+# 0.2 %), but the real expert capture slowed to half speed then read 0.027 and 0.020 smoother: not taken.
 SPARC_CUTOFF_HZ = CLOCK_HZ / 2.0
 
 
