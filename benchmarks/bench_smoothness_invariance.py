@@ -2,7 +2,7 @@
 capture: the same motion at other frame rates, at half size and with fresh tracking jitter, and the same
 motion slowed to half speed or with three 3-s still pauses inserted.
 
-    python benchmarks/bench_smoothness_invariance.py [--data ../shared/data] [--clips] [--cache DIR]
+    python benchmarks/bench_smoothness_invariance.py [--data ../shared/data] [--clips] [--cache DIR] [--pace]
 
 Each take is seen from above as a webcam would see it (scoring/synthetic_realism.top_view, 30 fps, no
 jitter: the original); the variants are seen the same way at 15/25/60 fps, with a hand half as large in
@@ -16,6 +16,13 @@ the original (+ is smoother) and the size of that change (frame rate, size and j
 MediaPipe as tests/integration/test_metamorphic_real.py tracks them, kept in --cache), ping-pong looped
 to 30 s, that loop slowed to half speed (every frame twice) and with three 3-s pauses, on the hand
 tracked in most frames.
+
+--pace also measures the causes of SPARC's pace dependence on clean minimum-jerk strokes (PACED_STROKES)
+performed at 2x / 1x / 0.5x / 0.25x speed with 0.005 hand sizes of jitter at 15/30/60 fps: SPARC as
+shipped (no fixed cap, SPARC_CUTOFF_HZ), with the usual fixed 10-Hz cap, and read on the hand's own time
+scale (`own_scale_moving_time`, as log dimensionless jerk is) without a cap. The windows of one hand
+size of path are the same at any pace, and the 0.05 amplitude threshold is relative to the spectrum's
+peak, so neither can depend on it.
 """
 
 from __future__ import annotations
@@ -30,11 +37,20 @@ import numpy as np
 
 from skillsight.datasets.bvh import load_bvh_recording
 from skillsight.pose.motion import Motion, load_motion
+from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features import prepare_motion
 from skillsight.scoring.features.path_smoothness import (
+    CLOCK_HZ,
+    SPARC_CUTOFF_HZ,
+    MovingTime,
     compute_path_log_dimensionless_jerk,
     compute_path_sparc,
+    hand_moving_time,
+    own_scale_moving_time,
+    path_windows,
+    spectral_arc_length,
 )
+from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
 from skillsight.scoring.synthetic_realism import top_view
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,6 +73,8 @@ CLIPS = {
     "reaching": "mediapipe_samples/hand_reaching.mp4",
 }
 LOOP_S = 30.0
+# (start_s, duration_s, distance in hand sizes along x) at 1x pace, still in between
+PACED_STROKES = [(1.0, 0.8, 1.0), (2.5, 1.0, 1.5), (4.5, 0.6, 0.5), (6.0, 1.0, 2.0), (7.5, 0.5, 0.7)]
 
 
 def frames(motion: Motion, indices: np.ndarray) -> Motion:
@@ -115,12 +133,53 @@ def real_clips(data: Path, cache: Path) -> None:
             print_variant(name, smoothness(take_frames(base, indices), hand), original)
 
 
+def paced_strokes(slowness: float, fps: float, jitter: float = 0.005) -> Motion:
+    """PACED_STROKES performed `slowness` times as slowly, prepared as the features read it."""
+    strokes = [(slowness * s, slowness * d, a) for s, d, a in PACED_STROKES]
+    t = np.arange(int((max(s + d for s, d, _ in strokes) + 1.0) * fps)) / fps
+    x = sum(a * minimum_jerk(np.clip((t - s) / d, 0, 1)) for s, d, a in strokes)
+    track = np.c_[x, 0 * t] + jitter * np.random.default_rng(int(fps)).standard_normal((t.size, 2))
+    return prepare_motion(motion_from_tracks({(HAND, "centroid"): track}, fps=fps, units="hand_size"))
+
+
+def windowed_sparc(motion: Motion, moving: Optional[MovingTime], cutoff_hz: float) -> float:
+    if moving is None:
+        return float("nan")
+    windows = path_windows(moving, hand_size_in_units(motion))
+    return float(
+        np.nanmean([spectral_arc_length(moving.speed[w], CLOCK_HZ, cutoff_hz=cutoff_hz) for w in windows])
+    )
+
+
+def pace_causes() -> None:
+    """SPARC of the same strokes at every pace, as shipped and with each candidate cause put back."""
+    print("same strokes at 2x / 1x / 0.5x / 0.25x speed: SPARC, spread (max - min over |mean|)")
+    for fps in (15.0, 30.0, 60.0):
+        motions = [paced_strokes(k, fps) for k in (0.5, 1.0, 2.0, 4.0)]
+        variants = {
+            "shipped": [windowed_sparc(m, hand_moving_time(m, HAND), SPARC_CUTOFF_HZ) for m in motions],
+            "10-Hz cap": [windowed_sparc(m, hand_moving_time(m, HAND), 10.0) for m in motions],
+            "own scale": [
+                windowed_sparc(m, own_scale_moving_time(m, HAND), SPARC_CUTOFF_HZ) for m in motions
+            ],
+        }
+        for name, values in variants.items():
+            cells = " / ".join(f"{v:.3f}" for v in values)
+            print(
+                f"  {fps:4.0f} fps {name:10s} {cells}  ({np.ptp(values) / abs(np.mean(values)):5.1%})",
+                flush=True,
+            )
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--clips", action="store_true", help="also the real clips looped, slowed and paused")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/skillsight_smoothness_clips"))
+    parser.add_argument("--pace", action="store_true", help="also SPARC's causes of pace dependence")
     args = parser.parse_args(argv)
+    if args.pace:
+        pace_causes()
     for take in TAKES:
         capture = load_bvh_recording(args.data / "knot_tying_bvh" / take)
         original = top_view(capture)

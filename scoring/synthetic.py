@@ -98,7 +98,8 @@ STROKE_CONCENTRATION = (0.5, 1.5)
 # et al. 2002); a novice's reach shows its submovements as separate speed peaks. Read rest to rest, that
 # did not rate novices the less smooth (their still pauses cut their motion into short single strokes);
 # read on the moving time per hand size of path (scoring/features/path_smoothness.py) it does: log
-# dimensionless jerk -4.6 (expert) against -7.2 (novice), SPARC -2.13 against -2.24 (seeds 0-5).
+# dimensionless jerk -4.6 (expert) against -7.2 (novice); SPARC, read at any pace alike, barely: -2.46
+# against -2.49 (seeds 0-5; the -2.10 against -2.29 read with a fixed 10-Hz cap was mostly pace).
 BLENDING = (0.0, 0.35)
 REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)

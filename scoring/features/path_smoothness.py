@@ -19,13 +19,13 @@ D^5 / L^2 * integral |jerk|^2 dt over its moving time D and path L. Everything i
 clock (CLOCK_HZ), so the frame rate does not move a piece's ends.
 
 SPARC (Balasubramanian et al. 2015: the arc length of the speed's normalised spectrum up to an adaptive
-cut-off, amplitude threshold 0.05, at most 10 Hz) is read on windows of one piece's path at EVERY
-position along the moving time (`path_windows`, one every 1/16 of a piece), not on a grid of whole
-pieces: SPARC grows with the speed peaks a stretch holds, so a grid whose count rounds with the total
-path (8.5 hand sizes: 8 pieces without pauses, 9 with them) moved every piece's ends and read a paused
-real clip 0.52 smoother, and a grid put a stop between two strokes on a piece's end, where it reads as
-two whole bells, smoother than the unbroken stroke cut into two half bells. Every window across a stop
-holds its slowing down and speeding up, wherever on the path the stop falls.
+cut-off, amplitude threshold 0.05; not capped at 10 Hz here, see SPARC_CUTOFF_HZ) is read on windows of
+one piece's path at EVERY position along the moving time (`path_windows`, one every 1/16 of a piece),
+not on a grid of whole pieces: SPARC grows with the speed peaks a stretch holds, so a grid whose count
+rounds with the total path (8.5 hand sizes: 8 pieces without pauses, 9 with them) moved every piece's
+ends and read a paused real clip 0.52 smoother, and a grid put a stop between two strokes on a piece's
+end, where it reads as two whole bells, smoother than the unbroken stroke cut into two half bells. Every
+window across a stop holds its slowing down and speeding up, wherever on the path the stop falls.
 
 Log dimensionless jerk fits its speed and jerk on the hand's own time scale (`own_scale_moving_time`),
 so a minimum-jerk stroke reads the same at any speed, as its dimensionless jerk does (on the shared fixed
@@ -82,6 +82,17 @@ WINDOW_STEP_SHARE = 1.0 / 16.0
 # capture's value depend on the frame rate by up to 14 %). On a fixed 0.1 s, quick strokes were widened
 # and read rougher: clean strokes at 2x / 1x / 0.5x speed read -5.97 / -5.21 / -4.59, slower smoother.
 TIME_SCALE_SHARE = 1.0
+# SPARC's spectrum is read up to the clock's Nyquist frequency, not the usual fixed 10 Hz: its adaptive
+# cut-off (amplitude threshold 0.05) follows a stroke's spectrum, which is k times as narrow for a stroke
+# k times as long, while a fixed cap cut off quick strokes' spectra alone (clean strokes at 2x / 1x / 0.5x
+# / 0.25x pace read -2.20 / -2.44 / -2.59 / -2.56, faster smoother; now within 4 %). The cap's job,
+# keeping tracking noise out, is done by the 0.1-s fit, whose response at 10 Hz is nil. Read on the hand's
+# own time scale as well (`own_scale_moving_time`), the strokes read within 1.4 %, but real tracking's
+# own time scale does not follow the pace (reaching loop 0.25 s, slowed 0.26 s) and the slowed real
+# reaching loop read 0.12 smoother: not taken (bench_smoothness_invariance.py --pace). What is left is
+# mostly the 100-Hz clock: read on 200 Hz, 2.7 / 2.2 / 1.2 % at 15 / 30 / 60 fps (analytic speed on 400 Hz:
+# 0.2 %), but the real expert capture slowed to half speed then read 0.027 and 0.020 smoother: not taken.
+SPARC_CUTOFF_HZ = CLOCK_HZ / 2.0
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,8 @@ def compute_path_sparc(motion: Motion, hand: str, piece_hand_sizes: float = PIEC
     if moving is None:
         return float("nan")
     windows = path_windows(moving, piece_hand_sizes * hand_size_in_units(motion))
-    values = [spectral_arc_length(moving.speed[window], CLOCK_HZ) for window in windows]
+    values = [
+        spectral_arc_length(moving.speed[window], CLOCK_HZ, cutoff_hz=SPARC_CUTOFF_HZ) for window in windows
+    ]
     values = [v for v in values if np.isfinite(v)]
     return float(np.mean(values)) if values else float("nan")

@@ -88,9 +88,15 @@ def _paced(pace: float, fps: float, jitter: float) -> tuple[float, float]:
     return _smoothness(_moves(fps, strokes, seed=int(fps), jitter=jitter))
 
 
-def test_slower_is_never_smoother_by_sparc():
-    fast, base, slow = (_paced(k, 30.0, 0.0) for k in (0.5, 1, 2))
-    assert fast[1] >= base[1] >= slow[1]
+@pytest.mark.parametrize("fps", [15.0, 20.0, 30.0, 60.0])
+def test_sparc_reads_the_same_strokes_the_same_at_any_pace(fps):
+    """The same strokes at 2x / 1x / 0.5x / 0.25x speed with tracking jitter: the spectrum of a stroke
+    k times as long is the same spectrum k times as narrow, and SPARC's amplitude threshold follows it,
+    so the measure may not depend on the pace. A fixed 10-Hz cap cut off the quick strokes' spectra
+    alone: they read -2.20 / -2.44 / -2.59 / -2.56 at 30 fps, faster smoother (15 %). Without it, within
+    4 % (the fixed 0.1-s fit still widens the quickest strokes a little: they read up to 0.10 rougher)."""
+    values = np.array([_paced(k, fps, 0.005)[1] for k in (0.5, 1, 2, 4)])
+    assert np.ptp(values) < 0.045 * np.abs(values.mean()), values
 
 
 @pytest.mark.parametrize("fps", [15.0, 20.0, 30.0, 60.0])

@@ -170,15 +170,19 @@ def test_smoothness_rates_experts_smoother_than_novices():
     (HOVER_SPEED). Read rest to rest (per movement unit) both rated novices the smoother: their still
     pauses cut their motion into short single strokes. Read on the moving time in pieces of equal path
     (scoring/features/path_smoothness.py), a novice's stops between submovements count against them:
-    seeds 0-5 gave SPARC -2.10 against -2.29, and log dimensionless jerk -4.58 (expert) against -7.11
-    (novice) fitted on each hand's own time scale (bench_synthetic_smoothness.py, seed sets 5000 and 9000:
-    gaps of 2.22 and 2.27); on the fixed 0.1-s fit the benchmark read -5.91 against -7.94 on seed set 0."""
+    seeds 0-5 gave log dimensionless jerk -4.58 (expert) against -7.11 (novice) fitted on each hand's own
+    time scale (bench_synthetic_smoothness.py, seed sets 5000 and 9000: gaps of 2.22 and 2.27); on the
+    fixed 0.1-s fit the benchmark read -5.91 against -7.94 on seed set 0. SPARC read -2.10 against -2.29
+    while a fixed 10-Hz cap cut off quick strokes' spectra (faster read smoother): most of that gap was
+    the experts' pace. Read up to the clock's Nyquist frequency (the same strokes the same at any pace,
+    within 4 %), -2.46 against -2.49 (benchmark: gaps 0.03 / 0.00 / 0.04 on seed sets 0 / 5000 / 9000):
+    the generator's novice strokes are the experts' shapes, slower and more often stopped."""
     assert HOVER_SPEED == 0.0
     names = ("needle_driver.sparc", "needle_driver.log_dimensionless_jerk")
     seeds = (0, 1, 2, 3, 4, 5)
     expert = _means(names, seeds=seeds, skill="expert", duration_s=60.0)
     novice = _means(names, seeds=seeds, skill="novice", duration_s=60.0)
-    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"] + 0.08
+    assert expert["needle_driver.sparc"] > novice["needle_driver.sparc"]
     ldlj = "needle_driver.log_dimensionless_jerk"
     assert expert[ldlj] > novice[ldlj] + 1.5
 
