@@ -55,7 +55,9 @@ from skillsight.pose.hand_geometry import landmark_centroid
 from skillsight.pose.trackers.auto_hands import (
     bare_hand_seen,
     candidates_are_hands,
+    hand_sized,
     is_bare,
+    landmark_hand_size,
     match_gloves_to_landmarks,
     moving_candidates,
     on_a_still_object,
@@ -79,7 +81,9 @@ from skillsight.pose.trackers.base import (
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
 # 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
 #      samples, are no gloves: the video is checked for skin-tone latex
-AUTO_TRACKER_VERSION = "1.8"
+# 1.9: candidates rejected in a bare-handed video leave it checked for skin hands MediaPipe misses; such a
+#      hand beside landmarks is at most hand-sized by MediaPipe's own hands of the recording
+AUTO_TRACKER_VERSION = "1.9"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
@@ -94,6 +98,7 @@ SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "mediapipe_frames_skipped",
     "glove_hands_dropped_beside_bare_hands",
     "glove_hands_dropped_on_still_objects",
+    "skin_hands_dropped_not_hand_sized",
 )
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
 
@@ -187,6 +192,7 @@ class AutoTracker:
         self.skin_tone_gloves_found = False
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
+        self._hand_size: Optional[float] = None  # landmark-box diagonal of MediaPipe's hands in the samples
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -230,6 +236,9 @@ class AutoTracker:
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+            # without them the video is checked for skin hands MediaPipe misses, as any video without gloves
+            if self._looks_like_skin_latex(sample):
+                self._take_skin_latex(sample, sample_landmarks)
 
     def _reject_still_objects(self, sample: Sequence[Frame]) -> None:
         """Glove candidates that lie still over the samples (rigid objects: a blue box, a white card) are not
@@ -291,6 +300,8 @@ class AutoTracker:
         self.gloves_present = True
         self.skin_tone_gloves_found = seen < BARE_HANDED_SAMPLE_SHARE * len(sample)
         self.skin_hands_beside_landmarks = not self.skin_tone_gloves_found
+        if self.skin_hands_beside_landmarks:  # a hand MediaPipe misses is the size of those it sees
+            self._hand_size = landmark_hand_size(landmarks, len(self.hand_keypoints))
 
     def _skin_hands_missed(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """Whether the skin tracker finds, in at least MISSED_SKIN_SAMPLE_SHARE of the samples (and two),
@@ -428,6 +439,9 @@ class AutoTracker:
                 continue
             if on_a_still_object(gloved.positions[slot, 0], area, self._still_objects):
                 self._counts["glove_hands_dropped_on_still_objects"] += 1
+                continue
+            if self.skin_hands_beside_landmarks and not hand_sized(area, self._hand_size):
+                self._counts["skin_hands_dropped_not_hand_sized"] += 1  # a table top, a shoulder
                 continue
             target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
             if target is None or bare_hand:

@@ -5,6 +5,7 @@ and from a video's samples, which glove candidates are rigid objects lying still
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 import numpy as np
 
@@ -25,6 +26,11 @@ RIGID_AREA_CHANGE = 0.005  # median relative change of a still object's area ove
 MIN_STILL_SAMPLES = 3
 STILL_OBJECT_RADIUS = 0.1  # of a still object's size: a glove hand this close, of its size, is that object
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
+# A hand MediaPipe misses is the size of the hands it sees in the same recording (one person, one camera
+# distance): its skin blob, with the stub of forearm the skin tracker keeps, covers at most this many squared
+# landmark-box diagonals (generated bare hands 0.2-0.8; a table top, a shoulder, a rug on the real typing
+# clip 1.8-3.6: a box of diagonal D holds at most D^2 / 2).
+MAX_SKIN_HAND_AREA = 1.2
 
 
 def match_gloves_to_landmarks(
@@ -143,15 +149,40 @@ def on_a_still_object(centre: np.ndarray, area: float, objects: Sequence[tuple[n
     return False
 
 
+def landmark_hand_size(landmarks: Sequence[FrameObservation], n_kp: int) -> Optional[float]:
+    """Median landmark-box diagonal (pixels) of the hands MediaPipe reports; None where it reports none."""
+    sizes = []
+    for observation in landmarks:
+        for slot in range(observation.confidence.shape[0]):
+            if np.any(observation.confidence[slot] > 0):
+                xy = observation.positions[slot, :n_kp, :2]
+                xy = xy[~np.isnan(xy).any(axis=1)]
+                if len(xy):
+                    sizes.append(float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0))))
+    return float(np.median(sizes)) if sizes else None
+
+
+def hand_sized(area: float, hand_size: Optional[float]) -> bool:
+    """Whether a skin blob of `area` pixels can be a hand of a recording whose landmark hands measure
+    `hand_size` (landmark_hand_size): no larger than MAX_SKIN_HAND_AREA squared diagonals."""
+    return hand_size is None or (not np.isnan(area) and area <= MAX_SKIN_HAND_AREA * hand_size**2)
+
+
 def samples_missing_skin_hands(
     skin_tracker: Tracker, sample: Sequence[Frame], landmarks: Sequence[FrameObservation], n_kp: int
 ) -> int:
-    """Samples in which the skin tracker (prepared on them) finds a hand that no landmark hand lies on
-    while MediaPipe reports fewer than two hands."""
+    """Samples in which the skin tracker (prepared on them) finds a hand-sized hand (hand_sized, by the
+    landmark hands of the samples) that no landmark hand lies on while MediaPipe reports fewer than two."""
     missed = 0
+    hand_size = landmark_hand_size(landmarks, n_kp)
     for frame, observation in zip(sample, landmarks):
         skin = skin_tracker.process(frame)
-        slots = [s for s in range(2) if np.any(skin.confidence[s] > 0)]
+        slots = [
+            s
+            for s in range(2)
+            if np.any(skin.confidence[s] > 0)
+            and hand_sized(skin.extras.get(f"{HAND_NAMES[s]}.glove_area_px", np.nan), hand_size)
+        ]
         taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
         matched = match_gloves_to_landmarks(
             observation.positions[:, :n_kp], taken, skin.positions[:, 0], slots
