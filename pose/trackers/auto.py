@@ -52,6 +52,12 @@ from skillsight.base.keypoints import GLOVE_KEYPOINTS
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
+from skillsight.pose.trackers.auto_factories import (
+    TrackerFactory,
+    default_gloves_factory,
+    default_hands_factory,
+    skin_latex_factory,
+)
 from skillsight.pose.trackers.auto_hands import (
     bare_hand_seen,
     candidates_are_hands,
@@ -68,8 +74,6 @@ from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
     DEFAULT_CAMERA_VIEW,
     FrameObservation,
-    Tracker,
-    create_tracker,
 )
 
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
@@ -89,7 +93,6 @@ BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-h
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
-TrackerFactory = Callable[[], Tracker]
 SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "frames",
     "hands_from_landmarks",
@@ -101,39 +104,6 @@ SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "skin_hands_dropped_not_hand_sized",
 )
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
-
-
-def _default_gloves_factory(
-    camera_view: str, glove_color: str, independent_frames: bool, skin_tone_gloves: bool
-) -> TrackerFactory:
-    from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
-
-    def gloves_factory() -> Tracker:
-        return GloveTracker(
-            camera_view=camera_view,
-            glove_color=glove_color,
-            independent_frames=independent_frames,
-            skin_tone_gloves=skin_tone_gloves,
-        )
-
-    return gloves_factory
-
-
-def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
-    def build() -> Tracker:
-        options = {"independent_frames": True} if independent_frames else {}
-        return create_tracker("hands", camera_view=camera_view, **options)
-
-    return build
-
-
-def _skin_latex_factory(camera_view: str) -> TrackerFactory:
-    def build() -> Tracker:
-        from skillsight.pose.trackers.gloves.latex import latex_tracker  # lazy: OpenCV loads only for gloves
-
-        return latex_tracker(camera_view)
-
-    return build
 
 
 class AutoTracker:
@@ -155,14 +125,14 @@ class AutoTracker:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
-        self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        self._hands_factory = hands_factory or default_hands_factory(camera_view, independent_frames)
         self._skin_factory: Optional[TrackerFactory] = None
         if gloves_factory is None and skin_tone_gloves is None and not independent_frames:
-            self._skin_factory = _skin_latex_factory(camera_view)  # a video decides for itself
+            self._skin_factory = skin_latex_factory(camera_view)  # a video decides for itself
         if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
             skin_tone_gloves = independent_frames
         if gloves_factory is None:
-            gloves_factory = _default_gloves_factory(
+            gloves_factory = default_gloves_factory(
                 camera_view, glove_color, independent_frames, skin_tone_gloves
             )
         self._gloves_factory: Optional[TrackerFactory] = gloves_factory
