@@ -59,6 +59,7 @@ from skillsight.pose.trackers.auto_factories import (
     skin_latex_factory,
 )
 from skillsight.pose.trackers.auto_hands import (
+    RecentHands,
     bare_hand_seen,
     candidates_are_hands,
     hand_sized,
@@ -163,6 +164,7 @@ class AutoTracker:
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._hand_size: Optional[float] = None  # landmark-box diagonal of MediaPipe's hands in the samples
+        self._recent = RecentHands(len(self.hand_keypoints))  # where MediaPipe's hands were lately
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -324,6 +326,7 @@ class AutoTracker:
         if gloved is not None and self._names is not None:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
+        self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
             glove_named = [not np.isnan(area) for area in areas]
@@ -382,7 +385,7 @@ class AutoTracker:
             taken[slot] = True
             self._counts["hands_from_landmarks"] += 1
         if gloved is not None:
-            self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand)
+            self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand, landmarks)
         return FrameObservation(positions, confidence, world, extras)
 
     def _add_glove_hands(
@@ -393,6 +396,7 @@ class AutoTracker:
         taken: list[bool],
         extras: dict[str, Any],
         bare_hand: bool = False,
+        landmarks: Optional[FrameObservation] = None,
     ) -> None:
         """Glove hands into free slots; none besides a bare hand (whoever has one bare hand has no glove
         on the other: the "glove" is a white or blue object)."""
@@ -410,7 +414,9 @@ class AutoTracker:
             if on_a_still_object(gloved.positions[slot, 0], area, self._still_objects):
                 self._counts["glove_hands_dropped_on_still_objects"] += 1
                 continue
-            if self.skin_hands_beside_landmarks and not hand_sized(area, self._hand_size):
+            if self.skin_hands_beside_landmarks and not self._a_missed_hand(
+                gloved.positions[slot, 0], area, landmarks
+            ):
                 self._counts["skin_hands_dropped_not_hand_sized"] += 1  # a table top, a shoulder
                 continue
             target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
@@ -425,6 +431,12 @@ class AutoTracker:
             self._counts["hands_from_gloves"] += 1
         for hand in HAND_NAMES:
             extras.setdefault(f"{hand}.glove_area_px", np.nan)
+
+    def _a_missed_hand(self, centre: np.ndarray, area: float, landmarks: Optional[FrameObservation]) -> bool:
+        """Whether a skin hand beside landmarks can be one MediaPipe missed: the size of those it sees in
+        the recording, or where one it lost was lately."""
+        lost = landmarks is not None and self._recent.lost_at(centre, landmarks)
+        return lost or hand_sized(area, self._hand_size)
 
     def provenance(self) -> dict[str, Any]:
         return {
