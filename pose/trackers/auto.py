@@ -282,7 +282,9 @@ class AutoTracker:
         probe = self._skin_factory()
         try:
             probe.prepare(sample)
-            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints))
+            # after a bare-handed rejection (objects beside the hands MediaPipe sees) only where it lost one
+            by_size = not self.bare_handed_rejected
+            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints), by_size)
         finally:
             probe.close()
         return missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample))
@@ -436,7 +438,7 @@ class AutoTracker:
         """Whether a skin hand beside landmarks can be one MediaPipe missed: the size of those it sees in
         the recording, or where one it lost was lately."""
         lost = landmarks is not None and self._recent.lost_at(centre, landmarks)
-        return lost or hand_sized(area, self._hand_size)
+        return lost or (not self.bare_handed_rejected and hand_sized(area, self._hand_size))
 
     def provenance(self) -> dict[str, Any]:
         return {

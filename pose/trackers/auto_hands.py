@@ -199,22 +199,28 @@ def hand_sized(area: float, hand_size: Optional[float]) -> bool:
 
 
 def samples_missing_skin_hands(
-    skin_tracker: Tracker, sample: Sequence[Frame], landmarks: Sequence[FrameObservation], n_kp: int
+    skin_tracker: Tracker,
+    sample: Sequence[Frame],
+    landmarks: Sequence[FrameObservation],
+    n_kp: int,
+    by_size: bool = True,
 ) -> int:
     """Samples in which the skin tracker (prepared on them) finds a hand that no landmark hand lies on
-    while MediaPipe reports fewer than two: hand-sized (hand_sized, by the landmark hands of the samples)
-    or where a hand MediaPipe lost was (RecentHands)."""
+    while MediaPipe reports fewer than two: where a hand MediaPipe lost was (RecentHands) or, `by_size`,
+    hand-sized (hand_sized, by the landmark hands of the samples)."""
     missed = 0
     hand_size = landmark_hand_size(landmarks, n_kp)
     recent = RecentHands(n_kp)
     for frame, observation in zip(sample, landmarks):
         skin = skin_tracker.process(frame)
+        areas = [skin.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
         slots = [
             s
             for s in range(2)
             if np.any(skin.confidence[s] > 0)
             and (
-                hand_sized(skin.extras.get(f"{HAND_NAMES[s]}.glove_area_px", np.nan), hand_size)
+                by_size
+                and hand_sized(areas[s], hand_size)
                 or recent.lost_at(skin.positions[s, 0], observation)
             )
         ]

@@ -374,16 +374,41 @@ def test_a_skin_hand_mediapipe_misses_is_found_beside_the_one_it_sees(seed: int,
     assert score.found_share >= 0.95 and score.false == 0
 
 
-@pytest.mark.parametrize(
-    ("seed", "glove", "side"), [(1, None, "right_hand"), (5000, "skin_latex", "left_hand")]
-)
+class LandmarksLosingOneHand(LandmarksOnOneHand):
+    """MediaPipe on bare hands it sees, losing one of them for three frames in every six (blur, a turn)."""
+
+    def process(self, frame: Frame) -> FrameObservation:
+        positions, confidence = np.full((2, 21, 3), np.nan), np.zeros((2, 21))
+        for hand in self.scenes[frame.index].hands:
+            if hand.landmarks is not None and (hand.side != self.side or frame.index % 6 < 3):
+                slot = ("left_hand", "right_hand").index(hand.side)
+                positions[slot, :, :2] = hand.landmarks
+                confidence[slot] = 0.9
+        return FrameObservation(positions, confidence)
+
+
 @pytest.mark.slow
-def test_skin_hands_mediapipe_misses_are_found_where_objects_were_rejected_as_no_gloves(
-    seed: int, glove: str | None, side: str
-) -> None:
-    # white pad pieces or blue objects won calibration and were rejected in a bare-handed video; the video
-    # is then one without gloves, checked for the skin hands MediaPipe misses (auto 1.8: 30 of 60 found)
-    score, provenance = scene_video_tracked(seed, glove, side)
+def test_a_hand_mediapipe_loses_is_found_where_objects_were_rejected_as_no_gloves() -> None:
+    # benchmark video 1: objects won calibration and were rejected in a bare-handed video; the video is then
+    # one without gloves, and the hand MediaPipe loses is found by its colour where it just was (auto 1.8:
+    # the skin check never ran after the rejection)
+    from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes import DRAPES, scene_video
+    from skillsight.hand_cutouts import load_cutouts
+
+    pytest.importorskip("mediapipe")  # the benchmark's scenes are made with MediaPipe's cut-outs
+    if not load_cutouts():
+        pytest.skip("the shared clips are missing")
+    scenes = scene_video(1, n_frames=30, glove=None, drape=list(DRAPES)[1 % len(DRAPES)], size=(640, 360))
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    hands = LandmarksLosingOneHand(scenes, "right_hand")
+    tracker = AutoTracker(camera_view="top", hands_factory=lambda: hands)
+    score = SceneScore()
+    with tracker:
+        tracker.prepare(frames[::3])
+        for scene, frame in zip(scenes, frames):
+            score_observation(scene, centres_of(tracker.process(frame)), score)
+    provenance = tracker.provenance()
     assert provenance["still_glove_candidates_rejected"] and provenance["skin_hands_beside_landmarks"]
     assert score.found_share >= 0.95 and score.false == 0
 
