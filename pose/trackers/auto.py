@@ -13,7 +13,9 @@ rigid object (a blue box), not a glove: a living hand drifts and changes its out
 MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are
-switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked for
+switched off rather than a wrong hand reported; a skin-coloured hand is then reported beside the landmarks
+only where MediaPipe saw a hand within a second and lost it (objects beside a bare hand, a shoulder, a table
+top, are skin-coloured too). A video with no coloured or white gloves is checked for
 skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that enter
 by a border and move over the samples (not the still background: a wooden board, a photo) are found in
 enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none in most of
@@ -86,8 +88,8 @@ from skillsight.pose.trackers.base import (
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
 # 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
 #      samples, are no gloves: the video is checked for skin-tone latex
-# 1.9: candidates rejected in a bare-handed video leave it checked for skin hands MediaPipe misses; such a
-#      hand beside landmarks is at most hand-sized by MediaPipe's own hands of the recording
+# 1.9: a skin hand beside landmarks is hand-sized by MediaPipe's own hands of the recording, or lies where
+#      it lost one (within 1 s); candidates rejected in a bare-handed video leave it checked for the latter
 AUTO_TRACKER_VERSION = "1.9"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
@@ -165,6 +167,7 @@ class AutoTracker:
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._hand_size: Optional[float] = None  # landmark-box diagonal of MediaPipe's hands in the samples
         self._recent = RecentHands(len(self.hand_keypoints))  # where MediaPipe's hands were lately
+        self._time_s = 0.0  # of the frame being merged
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -274,6 +277,8 @@ class AutoTracker:
         self.skin_hands_beside_landmarks = not self.skin_tone_gloves_found
         if self.skin_hands_beside_landmarks:  # a hand MediaPipe misses is the size of those it sees
             self._hand_size = landmark_hand_size(landmarks, len(self.hand_keypoints))
+            for frame, observation in zip(sample, landmarks):  # and where it saw them, before or after
+                self._recent.add(frame.time_s, observation)
 
     def _skin_hands_missed(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """Whether the skin tracker finds, in at least MISSED_SKIN_SAMPLE_SHARE of the samples (and two),
@@ -327,6 +332,7 @@ class AutoTracker:
         skin = getattr(self.gloves, "last_family", None) == "skin"
         if gloved is not None and self._names is not None:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
+        self._time_s = frame.time_s
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
         self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
@@ -437,7 +443,7 @@ class AutoTracker:
     def _a_missed_hand(self, centre: np.ndarray, area: float, landmarks: Optional[FrameObservation]) -> bool:
         """Whether a skin hand beside landmarks can be one MediaPipe missed: the size of those it sees in
         the recording, or where one it lost was lately."""
-        lost = landmarks is not None and self._recent.lost_at(centre, landmarks)
+        lost = landmarks is not None and self._recent.lost_at(centre, landmarks, self._time_s)
         return lost or (not self.bare_handed_rejected and hand_sized(area, self._hand_size))
 
     def provenance(self) -> dict[str, Any]:

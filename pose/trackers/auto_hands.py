@@ -170,9 +170,10 @@ def landmark_hand_size(landmarks: Sequence[FrameObservation], n_kp: int) -> Opti
 
 
 class RecentHands:
-    """Where MediaPipe's hands were over the last RECENT_HAND_S. A skin blob whose centroid lies where one
-    of them was, while no landmark hand is there now, is that hand, which MediaPipe lost: it needs no size
-    check (whatever the blob's size)."""
+    """Where MediaPipe's hands were within RECENT_HAND_S of a moment: in the frames before it, and in the
+    video's samples on either side (MediaPipe sees them before tracking starts). A skin blob whose centroid
+    lies where one of them was, while no landmark hand is there now, is that hand, which MediaPipe lost
+    (whatever the blob's size)."""
 
     def __init__(self, n_kp: int) -> None:
         self.n_kp = n_kp
@@ -180,11 +181,16 @@ class RecentHands:
 
     def update(self, time_s: float, landmarks: FrameObservation) -> None:
         self._seen = [seen for seen in self._seen if time_s - seen[0] <= RECENT_HAND_S]
+        self.add(time_s, landmarks)
+
+    def add(self, time_s: float, landmarks: FrameObservation) -> None:
         self._seen += [(time_s, centre, size) for centre, size in landmark_hands(landmarks, self.n_kp)]
 
-    def lost_at(self, point: np.ndarray, landmarks: FrameObservation) -> bool:
+    def lost_at(self, point: np.ndarray, landmarks: FrameObservation, time_s: float) -> bool:
         now = [centre for centre, _ in landmark_hands(landmarks, self.n_kp)]
-        for _, place, size in self._seen:
+        for seen_s, place, size in self._seen:
+            if abs(seen_s - time_s) > RECENT_HAND_S:
+                continue
             radius = SAME_HAND_RADIUS * size
             here = float(np.linalg.norm(np.asarray(point)[:2] - place)) <= radius
             if here and all(float(np.linalg.norm(centre - place)) > radius for centre in now):
@@ -212,6 +218,8 @@ def samples_missing_skin_hands(
     hand_size = landmark_hand_size(landmarks, n_kp)
     recent = RecentHands(n_kp)
     for frame, observation in zip(sample, landmarks):
+        recent.add(frame.time_s, observation)
+    for frame, observation in zip(sample, landmarks):
         skin = skin_tracker.process(frame)
         areas = [skin.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
         slots = [
@@ -221,10 +229,9 @@ def samples_missing_skin_hands(
             and (
                 by_size
                 and hand_sized(areas[s], hand_size)
-                or recent.lost_at(skin.positions[s, 0], observation)
+                or recent.lost_at(skin.positions[s, 0], observation, frame.time_s)
             )
         ]
-        recent.update(frame.time_s, observation)
         taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
         matched = match_gloves_to_landmarks(
             observation.positions[:, :n_kp], taken, skin.positions[:, 0], slots
