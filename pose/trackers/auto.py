@@ -13,7 +13,9 @@ rigid object (a blue box), not a glove: a living hand drifts and changes its out
 MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
 A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
 there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are
-switched off rather than a wrong hand reported. A video with no coloured or white gloves is checked for
+switched off rather than a wrong hand reported; a skin-coloured hand is then reported beside the landmarks
+only where MediaPipe saw a hand within a second and lost it (objects beside a bare hand, a shoulder, a table
+top, are skin-coloured too). A video with no coloured or white gloves is checked for
 skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that enter
 by a border and move over the samples (not the still background: a wooden board, a photo) are found in
 enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none in most of
@@ -52,10 +54,19 @@ from skillsight.base.keypoints import GLOVE_KEYPOINTS
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.hand_geometry import landmark_centroid
+from skillsight.pose.trackers.auto_factories import (
+    TrackerFactory,
+    default_gloves_factory,
+    default_hands_factory,
+    skin_latex_factory,
+)
 from skillsight.pose.trackers.auto_hands import (
+    RecentHands,
     bare_hand_seen,
     candidates_are_hands,
+    hand_sized,
     is_bare,
+    landmark_hand_size,
     match_gloves_to_landmarks,
     moving_candidates,
     on_a_still_object,
@@ -66,8 +77,6 @@ from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
     DEFAULT_CAMERA_VIEW,
     FrameObservation,
-    Tracker,
-    create_tracker,
 )
 
 # 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
@@ -79,13 +88,14 @@ from skillsight.pose.trackers.base import (
 # 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
 # 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
 #      samples, are no gloves: the video is checked for skin-tone latex
-AUTO_TRACKER_VERSION = "1.8"
+# 1.9: a skin hand beside landmarks is hand-sized by MediaPipe's own hands of the recording, or lies where
+#      it lost one (within 1 s); candidates rejected in a bare-handed video leave it checked for the latter
+AUTO_TRACKER_VERSION = "1.9"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
 PROBE_AFTER_S = 1.0  # landmarks absent this long in a gloved video: MediaPipe only probes
 PROBE_EVERY_S = 5.0  # each probe costs about ten frames of glove tracking
-TrackerFactory = Callable[[], Tracker]
 SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "frames",
     "hands_from_landmarks",
@@ -94,41 +104,9 @@ SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "mediapipe_frames_skipped",
     "glove_hands_dropped_beside_bare_hands",
     "glove_hands_dropped_on_still_objects",
+    "skin_hands_dropped_not_hand_sized",
 )
 _is_bare = is_bare  # the name tests/unit/skillsight/test_glove_scenes.py imports
-
-
-def _default_gloves_factory(
-    camera_view: str, glove_color: str, independent_frames: bool, skin_tone_gloves: bool
-) -> TrackerFactory:
-    from skillsight.pose.trackers.gloves import GloveTracker  # lazy: OpenCV loads only for gloves
-
-    def gloves_factory() -> Tracker:
-        return GloveTracker(
-            camera_view=camera_view,
-            glove_color=glove_color,
-            independent_frames=independent_frames,
-            skin_tone_gloves=skin_tone_gloves,
-        )
-
-    return gloves_factory
-
-
-def _default_hands_factory(camera_view: str, independent_frames: bool = False) -> TrackerFactory:
-    def build() -> Tracker:
-        options = {"independent_frames": True} if independent_frames else {}
-        return create_tracker("hands", camera_view=camera_view, **options)
-
-    return build
-
-
-def _skin_latex_factory(camera_view: str) -> TrackerFactory:
-    def build() -> Tracker:
-        from skillsight.pose.trackers.gloves.latex import latex_tracker  # lazy: OpenCV loads only for gloves
-
-        return latex_tracker(camera_view)
-
-    return build
 
 
 class AutoTracker:
@@ -150,14 +128,14 @@ class AutoTracker:
             raise ValueError(f"camera_view must be one of {', '.join(CAMERA_VIEWS)}, not {camera_view!r}")
         self.camera_view = camera_view
         self.independent_frames = independent_frames  # stills: MediaPipe sees every one
-        self._hands_factory = hands_factory or _default_hands_factory(camera_view, independent_frames)
+        self._hands_factory = hands_factory or default_hands_factory(camera_view, independent_frames)
         self._skin_factory: Optional[TrackerFactory] = None
         if gloves_factory is None and skin_tone_gloves is None and not independent_frames:
-            self._skin_factory = _skin_latex_factory(camera_view)  # a video decides for itself
+            self._skin_factory = skin_latex_factory(camera_view)  # a video decides for itself
         if skin_tone_gloves is None:  # stills: each one checked with MediaPipe for a bare hand on its own
             skin_tone_gloves = independent_frames
         if gloves_factory is None:
-            gloves_factory = _default_gloves_factory(
+            gloves_factory = default_gloves_factory(
                 camera_view, glove_color, independent_frames, skin_tone_gloves
             )
         self._gloves_factory: Optional[TrackerFactory] = gloves_factory
@@ -187,6 +165,9 @@ class AutoTracker:
         self.skin_tone_gloves_found = False
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
+        self._hand_size: Optional[float] = None  # landmark-box diagonal of MediaPipe's hands in the samples
+        self._recent = RecentHands(len(self.hand_keypoints))  # where MediaPipe's hands were lately
+        self._time_s = 0.0  # of the frame being merged
         self._last_landmarks_s: Optional[float] = None
         self._last_probe_s: Optional[float] = None
         self.sample_frames = 0
@@ -230,6 +211,9 @@ class AutoTracker:
         if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
             self.gloves_present = False
             self.bare_handed_rejected = True
+            # without them the video is checked for skin hands MediaPipe misses, as any video without gloves
+            if self._looks_like_skin_latex(sample):
+                self._take_skin_latex(sample, sample_landmarks)
 
     def _reject_still_objects(self, sample: Sequence[Frame]) -> None:
         """Glove candidates that lie still over the samples (rigid objects: a blue box, a white card) are not
@@ -291,6 +275,10 @@ class AutoTracker:
         self.gloves_present = True
         self.skin_tone_gloves_found = seen < BARE_HANDED_SAMPLE_SHARE * len(sample)
         self.skin_hands_beside_landmarks = not self.skin_tone_gloves_found
+        if self.skin_hands_beside_landmarks:  # a hand MediaPipe misses is the size of those it sees
+            self._hand_size = landmark_hand_size(landmarks, len(self.hand_keypoints))
+            for frame, observation in zip(sample, landmarks):  # and where it saw them, before or after
+                self._recent.add(frame.time_s, observation)
 
     def _skin_hands_missed(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """Whether the skin tracker finds, in at least MISSED_SKIN_SAMPLE_SHARE of the samples (and two),
@@ -299,7 +287,9 @@ class AutoTracker:
         probe = self._skin_factory()
         try:
             probe.prepare(sample)
-            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints))
+            # after a bare-handed rejection (objects beside the hands MediaPipe sees) only where it lost one
+            by_size = not self.bare_handed_rejected
+            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints), by_size)
         finally:
             probe.close()
         return missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample))
@@ -342,7 +332,9 @@ class AutoTracker:
         skin = getattr(self.gloves, "last_family", None) == "skin"
         if gloved is not None and self._names is not None:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
+        self._time_s = frame.time_s
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
+        self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
             glove_named = [not np.isnan(area) for area in areas]
@@ -401,7 +393,7 @@ class AutoTracker:
             taken[slot] = True
             self._counts["hands_from_landmarks"] += 1
         if gloved is not None:
-            self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand)
+            self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand, landmarks)
         return FrameObservation(positions, confidence, world, extras)
 
     def _add_glove_hands(
@@ -412,6 +404,7 @@ class AutoTracker:
         taken: list[bool],
         extras: dict[str, Any],
         bare_hand: bool = False,
+        landmarks: Optional[FrameObservation] = None,
     ) -> None:
         """Glove hands into free slots; none besides a bare hand (whoever has one bare hand has no glove
         on the other: the "glove" is a white or blue object)."""
@@ -429,6 +422,11 @@ class AutoTracker:
             if on_a_still_object(gloved.positions[slot, 0], area, self._still_objects):
                 self._counts["glove_hands_dropped_on_still_objects"] += 1
                 continue
+            if self.skin_hands_beside_landmarks and not self._a_missed_hand(
+                gloved.positions[slot, 0], area, landmarks
+            ):
+                self._counts["skin_hands_dropped_not_hand_sized"] += 1  # a table top, a shoulder
+                continue
             target = slot if not taken[slot] else (1 - slot if not taken[1 - slot] else None)
             if target is None or bare_hand:
                 self._counts["glove_hands_dropped_beside_bare_hands"] += int(bare_hand)
@@ -441,6 +439,12 @@ class AutoTracker:
             self._counts["hands_from_gloves"] += 1
         for hand in HAND_NAMES:
             extras.setdefault(f"{hand}.glove_area_px", np.nan)
+
+    def _a_missed_hand(self, centre: np.ndarray, area: float, landmarks: Optional[FrameObservation]) -> bool:
+        """Whether a skin hand beside landmarks can be one MediaPipe missed: the size of those it sees in
+        the recording, or where one it lost was lately."""
+        lost = landmarks is not None and self._recent.lost_at(centre, landmarks, self._time_s)
+        return lost or (not self.bare_handed_rejected and hand_sized(area, self._hand_size))
 
     def provenance(self) -> dict[str, Any]:
         return {

@@ -5,6 +5,7 @@ and from a video's samples, which glove candidates are rigid objects lying still
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 import numpy as np
 
@@ -25,6 +26,13 @@ RIGID_AREA_CHANGE = 0.005  # median relative change of a still object's area ove
 MIN_STILL_SAMPLES = 3
 STILL_OBJECT_RADIUS = 0.1  # of a still object's size: a glove hand this close, of its size, is that object
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
+# A hand MediaPipe misses is the size of the hands it sees in the same recording (one person, one camera
+# distance): its skin blob, with the stub of forearm the skin tracker keeps, covers at most this many squared
+# landmark-box diagonals D^2 (a box of diagonal D holds at most D^2 / 2: three such boxes). Generated bare
+# hands 0.2-0.8, skin latex in white sleeves 0.7-1.4 (video 5000); on the real typing clip the table top,
+# the bare shoulder and the rug the skin tracker took beside the typing hand 1.8-3.6.
+MAX_SKIN_HAND_AREA = 1.5
+RECENT_HAND_S = 1.0  # a hand MediaPipe lost this long ago is still about where it was (SAME_HAND_RADIUS)
 
 
 def match_gloves_to_landmarks(
@@ -143,15 +151,87 @@ def on_a_still_object(centre: np.ndarray, area: float, objects: Sequence[tuple[n
     return False
 
 
+def landmark_hands(landmarks: FrameObservation, n_kp: int) -> list[tuple[np.ndarray, float]]:
+    """(centre, landmark-box diagonal) of each hand MediaPipe reports in one frame."""
+    hands = []
+    for slot in range(landmarks.confidence.shape[0]):
+        if np.any(landmarks.confidence[slot] > 0):
+            xy = landmarks.positions[slot, :n_kp, :2]
+            xy = xy[~np.isnan(xy).any(axis=1)]
+            if len(xy):
+                hands.append((xy.mean(axis=0), float(np.linalg.norm(xy.max(axis=0) - xy.min(axis=0)))))
+    return hands
+
+
+def landmark_hand_size(landmarks: Sequence[FrameObservation], n_kp: int) -> Optional[float]:
+    """Median landmark-box diagonal (pixels) of the hands MediaPipe reports; None where it reports none."""
+    sizes = [size for observation in landmarks for _, size in landmark_hands(observation, n_kp)]
+    return float(np.median(sizes)) if sizes else None
+
+
+class RecentHands:
+    """Where MediaPipe's hands were within RECENT_HAND_S of a moment: in the frames before it, and in the
+    video's samples on either side (MediaPipe sees them before tracking starts). A skin blob whose centroid
+    lies where one of them was, while no landmark hand is there now, is that hand, which MediaPipe lost
+    (whatever the blob's size)."""
+
+    def __init__(self, n_kp: int) -> None:
+        self.n_kp = n_kp
+        self._seen: list[tuple[float, np.ndarray, float]] = []  # (time, centre, landmark-box diagonal)
+
+    def update(self, time_s: float, landmarks: FrameObservation) -> None:
+        self._seen = [seen for seen in self._seen if time_s - seen[0] <= RECENT_HAND_S]
+        self.add(time_s, landmarks)
+
+    def add(self, time_s: float, landmarks: FrameObservation) -> None:
+        self._seen += [(time_s, centre, size) for centre, size in landmark_hands(landmarks, self.n_kp)]
+
+    def lost_at(self, point: np.ndarray, landmarks: FrameObservation, time_s: float) -> bool:
+        now = [centre for centre, _ in landmark_hands(landmarks, self.n_kp)]
+        for seen_s, place, size in self._seen:
+            if abs(seen_s - time_s) > RECENT_HAND_S:
+                continue
+            radius = SAME_HAND_RADIUS * size
+            here = float(np.linalg.norm(np.asarray(point)[:2] - place)) <= radius
+            if here and all(float(np.linalg.norm(centre - place)) > radius for centre in now):
+                return True
+        return False
+
+
+def hand_sized(area: float, hand_size: Optional[float]) -> bool:
+    """Whether a skin blob of `area` pixels can be a hand of a recording whose landmark hands measure
+    `hand_size` (landmark_hand_size): no larger than MAX_SKIN_HAND_AREA squared diagonals."""
+    return hand_size is None or (not np.isnan(area) and area <= MAX_SKIN_HAND_AREA * hand_size**2)
+
+
 def samples_missing_skin_hands(
-    skin_tracker: Tracker, sample: Sequence[Frame], landmarks: Sequence[FrameObservation], n_kp: int
+    skin_tracker: Tracker,
+    sample: Sequence[Frame],
+    landmarks: Sequence[FrameObservation],
+    n_kp: int,
+    by_size: bool = True,
 ) -> int:
     """Samples in which the skin tracker (prepared on them) finds a hand that no landmark hand lies on
-    while MediaPipe reports fewer than two hands."""
+    while MediaPipe reports fewer than two: where a hand MediaPipe lost was (RecentHands) or, `by_size`,
+    hand-sized (hand_sized, by the landmark hands of the samples)."""
     missed = 0
+    hand_size = landmark_hand_size(landmarks, n_kp)
+    recent = RecentHands(n_kp)
+    for frame, observation in zip(sample, landmarks):
+        recent.add(frame.time_s, observation)
     for frame, observation in zip(sample, landmarks):
         skin = skin_tracker.process(frame)
-        slots = [s for s in range(2) if np.any(skin.confidence[s] > 0)]
+        areas = [skin.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
+        slots = [
+            s
+            for s in range(2)
+            if np.any(skin.confidence[s] > 0)
+            and (
+                by_size
+                and hand_sized(areas[s], hand_size)
+                or recent.lost_at(skin.positions[s, 0], observation, frame.time_s)
+            )
+        ]
         taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
         matched = match_gloves_to_landmarks(
             observation.positions[:, :n_kp], taken, skin.positions[:, 0], slots
