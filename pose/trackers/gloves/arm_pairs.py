@@ -38,7 +38,7 @@ from skillsight.pose.trackers.gloves.sleeves import runs_into
 SLEEVE_END_GAP = 0.35
 # a glove lies on a sleeve's line where its centre is within this share of the glove's size of that line
 LINE_REACH = 0.6
-SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into (as sleeves.py)
+SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
 # hands crossed at the wrists lie within about a hand's length of each other; farther apart, a still's
 # hands lie on their own arms' sides (a floating glove's axis, read from its end nearest the trainee, is a
 # poorer guide to its arm than its place)
@@ -154,6 +154,49 @@ def by_sleeves(
             return [(hand, pair_confidence * best[0][1]) for hand in pair]
     named = entries_from_sleeves(hands, sleeves)
     return best if named is None else [(hand, score) for hand, (_, score) in zip(named, best)]
+
+
+def arms_from_sleeves(
+    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
+) -> list[tuple[handlib.HandBlob, float]]:
+    """A glove inside the frame whose sleeve (of another colour) leads to it enters where its sleeve
+    does: crossed arms are then named by where they enter, not by where the hands lie. A sleeve goes to
+    the glove lying on its line where that is clear (`on_its_line`: crossed at the wrists, the other
+    glove may lie nearer the sleeve's end); otherwise to the glove nearest its end, within SLEEVE_REACH."""
+    free = [s for s in sleeves if s.entry is not None]
+    named = list(hands)
+    for sleeve in list(free):
+        floating = [n for n, (blob, _) in enumerate(named) if blob.entry is None]
+        n = on_its_line(sleeve, [named[k][0] for k in floating])
+        if n is not None:
+            blob, score = named[floating[n]]
+            named[floating[n]] = (dataclasses.replace(blob, entry=sleeve.entry), score)
+            free.remove(sleeve)
+    for n, (blob, score) in enumerate(named):
+        if blob.entry is None and free:
+            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
+            nearest = int(np.argmin(reach))
+            if reach[nearest] <= SLEEVE_REACH:
+                named[n] = (dataclasses.replace(blob, entry=free.pop(nearest).entry), score)
+    return named
+
+
+def on_its_line(sleeve: handlib.HandBlob, gloves: Sequence[handlib.HandBlob]) -> Optional[int]:
+    """Which of two or more gloves inside the frame lies on a sleeve's line, within SLEEVE_REACH of its
+    end, while every other lies CLEAR_PAIRING times farther off that line (as `entries_from_sleeves`
+    pairs two of each; gloves are a pair of one size, so the larger sets the reach); None where unclear."""
+    if len(gloves) < 2:
+        return None
+    centres = np.array([g.centre for g in gloves], np.float64)
+    distance = arm_line_distance(centres, sleeve)
+    order = np.argsort(distance)
+    n = int(order[0])
+    reach = math.sqrt(max(max(g.area for g in gloves), 1.0))
+    near_end = math.dist(sleeve.tip, gloves[n].centre) <= SLEEVE_REACH * reach
+    on_line = distance[n] <= LINE_REACH * reach
+    if near_end and on_line and distance[order[1]] >= CLEAR_PAIRING * max(float(distance[n]), 1.0):
+        return n
+    return None
 
 
 def group_of(hand: handlib.HandBlob, groups: np.ndarray) -> np.ndarray:

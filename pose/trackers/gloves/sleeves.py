@@ -3,14 +3,12 @@
 From above, an arm is sleeve, cuff and glove, and only the glove's colour is the gloves'. A coloured
 "hand" whose far end runs into a blob of another glove family of a glove's size is a sleeve (scrubs
 over white latex, a gown over skin-tone latex); arms entering as one blob (crossed sleeves) are one
-garment; a glove found inside the frame enters where its sleeve does.
+garment (which glove a sleeve leads to: arm_pairs).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Sequence
 from typing import Optional
 
 import cv2
@@ -18,26 +16,9 @@ import numpy as np
 
 from skillsight.pose.trackers.gloves import hands as handlib
 
-SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into
+SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into (as arm_pairs)
 MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
-
-
-def arms_from_sleeves(
-    hands: list[tuple[handlib.HandBlob, float]], sleeves: Sequence[handlib.HandBlob]
-) -> list[tuple[handlib.HandBlob, float]]:
-    """A glove inside the frame whose sleeve (of another colour) runs into it enters where its sleeve
-    does: crossed arms are then named by where they enter, not by where the hands lie."""
-    free = [s for s in sleeves if s.entry is not None]
-    named = []
-    for blob, score in hands:
-        if blob.entry is None and free:
-            reach = [math.dist(s.tip, blob.centre) / max(math.sqrt(blob.area), 1.0) for s in free]
-            nearest = int(np.argmin(reach))
-            if reach[nearest] <= SLEEVE_REACH:
-                blob = dataclasses.replace(blob, entry=free.pop(nearest).entry)
-        named.append((blob, score))
-    return named
 
 
 def runs_into(

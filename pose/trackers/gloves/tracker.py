@@ -25,7 +25,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
-from skillsight.pose.trackers.gloves.arm_pairs import by_sleeves, of_a_pair
+from skillsight.pose.trackers.gloves.arm_pairs import arms_from_sleeves, by_sleeves, of_a_pair
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border, sleeve_line
 from skillsight.pose.trackers.gloves.calibration import (
     Calibration,
@@ -43,10 +43,10 @@ from skillsight.pose.trackers.gloves.segmentation import (
     family_mask,
     find_drape,
 )
-from skillsight.pose.trackers.gloves.sleeves import arms_from_sleeves, of_one_garment, runs_into
+from skillsight.pose.trackers.gloves.sleeves import of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.10"
+GLOVE_TRACKER_VERSION = "2.11"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 DRAPE_EVERY = 25  # frames

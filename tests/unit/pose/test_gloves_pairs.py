@@ -8,8 +8,10 @@ import numpy as np
 
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves import GloveTracker
+from skillsight.pose.trackers.gloves.arm_pairs import arms_from_sleeves
 from skillsight.pose.trackers.gloves.border_arms import sleeve_line
 from skillsight.pose.trackers.gloves.hands import (
+    HandBlob,
     border_contacts,
     describe_hand,
     shape_score,
@@ -177,3 +179,21 @@ def test_hands_that_cross_hold_and_come_back_keep_their_names_by_their_arms() ->
     assert right_side >= 0.9 * 2 * len(frames), right_side
     final = tracker.process(frames[-1]).positions[:, 0, 0] / 2
     assert final[0] < final[1]  # back on their own sides
+
+
+def floating(centre: tuple[float, float]) -> HandBlob:
+    return HandBlob(centre, centre, None, -90.0, 900.0, 900.0, 1.0)
+
+
+def test_a_sleeve_gives_its_entry_to_the_glove_on_its_line_not_the_one_nearest_its_end() -> None:
+    # crossed at the wrists, one sleeve seen: it enters bottom left and points up-right; its own glove lies
+    # on its line beyond the other glove, which lies nearer its end but well off the line
+    sleeve = HandBlob((110.0, 180.0), (130.0, 160.0), (90.0, 215.0), -45.0, 900.0, 3000.0, 1.0)
+    on_line, beside = floating((168.0, 122.0)), floating((160.0, 175.0))
+    named = arms_from_sleeves([(beside, 0.9), (on_line, 0.8)], [sleeve])
+    assert [blob.entry for blob, _ in named] == [None, (90.0, 215.0)]
+    assert [score for _, score in named] == [0.9, 0.8]
+    # neither clearly on the line (10 and 6 px off it): as before, a glove within reach of its end takes it
+    near, far = floating((133.5, 142.3)), floating((162.5, 135.9))
+    named = arms_from_sleeves([(near, 0.9), (far, 0.8)], [sleeve])
+    assert [blob.entry for blob, _ in named] == [(90.0, 215.0), None]
