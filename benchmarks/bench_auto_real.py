@@ -72,7 +72,8 @@ def compare(clip: str, frames: list, camera_view: str) -> list:
         f"  {clip:>16} {camera_view:>5}: {len(frames)} frames, auto {provenance['choice']}; "
         "same hands in the "
         f"same slots {same}/{len(frames)}, renamed {renamed}, largest landmark difference {worst:.2f} px; "
-        f"glove hands {sources['hands_from_gloves']}, skin latex {provenance['skin_tone_gloves_found']}"
+        f"glove hands {sources['hands_from_gloves']}, bare hands by skin colour "
+        f"{sources['hands_from_skin_colour']}, skin latex {provenance['skin_tone_gloves_found']}"
     )
     return auto
 

@@ -119,7 +119,7 @@ def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
     from skillsight.pose.trackers.auto import AutoTracker
 
     for glove in ("skin_latex", None, "indigo"):
-        score, latex, from_gloves, frames_seen = SceneScore(), 0, 0, 0
+        score, latex, from_gloves, from_skin, frames_seen = SceneScore(), 0, 0, 0, 0
         for seed in seeds:
             scenes = scene_video(seed, 30, glove, list(DRAPES)[seed % len(DRAPES)], size)
             frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
@@ -130,12 +130,13 @@ def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
             tracker.close()
             latex += int(bool(provenance.get("skin_tone_gloves_found")))
             from_gloves += provenance["per_frame_sources"]["hands_from_gloves"]
+            from_skin += provenance["per_frame_sources"]["hands_from_skin_colour"]
             frames_seen += len(frames)
             for scene, observation in zip(scenes, observations):
                 score_observation(scene, centres_of(observation), score)
         print(
             f"  auto video {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
-            f"{from_gloves} in {frames_seen} frames; {score.summary()}"
+            f"{from_gloves} in {frames_seen} frames, bare hands by skin colour {from_skin}; {score.summary()}"
         )
 
 

@@ -89,7 +89,8 @@ from skillsight.pose.trackers.base import (
 # 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
 #      samples, are no gloves: the video is checked for skin-tone latex
 # 1.9: a skin hand beside landmarks is hand-sized by MediaPipe's own hands of the recording, or lies where
-#      it lost one (within 1 s); candidates rejected in a bare-handed video leave it checked for the latter
+#      it lost one (within 1 s); candidates rejected in a bare-handed video leave it checked for the latter;
+#      such hands are reported from skin colour (`from_skin_colour`, `hands_from_skin_colour`), not gloves
 AUTO_TRACKER_VERSION = "1.9"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
@@ -100,6 +101,7 @@ SOURCE_COUNTS = (  # per frame, into provenance()["per_frame_sources"]
     "frames",
     "hands_from_landmarks",
     "hands_from_gloves",
+    "hands_from_skin_colour",  # bare hands MediaPipe missed, found by skin colour beside its landmarks
     "glove_hands_matched_to_landmarks",
     "mediapipe_frames_skipped",
     "glove_hands_dropped_beside_bare_hands",
@@ -392,6 +394,8 @@ class AutoTracker:
             extras[f"{HAND_NAMES[slot]}.from_gloves"] = 0.0
             taken[slot] = True
             self._counts["hands_from_landmarks"] += 1
+        for hand in HAND_NAMES:
+            extras[f"{hand}.from_skin_colour"] = 0.0
         if gloved is not None:
             self._add_glove_hands(gloved, positions, confidence, taken, extras, bare_hand, landmarks)
         return FrameObservation(positions, confidence, world, extras)
@@ -434,9 +438,11 @@ class AutoTracker:
             positions[target, n_hand_kp:] = gloved.positions[slot]
             confidence[target, n_hand_kp:] = gloved.confidence[slot]
             extras[f"{HAND_NAMES[target]}.glove_area_px"] = area
-            extras[f"{HAND_NAMES[target]}.from_gloves"] = 1.0
+            # beside landmarks the skin tracker finds bare hands MediaPipe missed: they are no gloves
+            source = "skin_colour" if self.skin_hands_beside_landmarks else "gloves"
+            extras[f"{HAND_NAMES[target]}.from_{source}"] = 1.0
             taken[target] = True
-            self._counts["hands_from_gloves"] += 1
+            self._counts[f"hands_from_{source}"] += 1
         for hand in HAND_NAMES:
             extras.setdefault(f"{hand}.glove_area_px", np.nan)
 

@@ -411,6 +411,8 @@ def test_a_hand_mediapipe_loses_is_found_where_objects_were_rejected_as_no_glove
     provenance = tracker.provenance()
     assert provenance["still_glove_candidates_rejected"] and provenance["skin_hands_beside_landmarks"]
     assert score.found_share >= 0.95 and score.false == 0
+    sources = provenance["per_frame_sources"]  # bare hands found by their colour are no glove hands
+    assert sources["hands_from_skin_colour"] > 0 and sources["hands_from_gloves"] == 0
 
 
 def test_a_skin_blob_larger_than_the_recordings_landmark_hands_is_no_hand() -> None:
