@@ -35,7 +35,7 @@ from skillsight.pose.trackers.gloves.calibration import (
     still_pixels,
 )
 from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES, TRAINEE_EDGE
-from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer, Seeds
+from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
     DrapeModel,
@@ -279,35 +279,17 @@ class GloveTracker:
         self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
     ) -> list[tuple[handlib.HandBlob, float]]:
         """The only hand found, from a blob that gave one: its two hands where it holds a pair."""
-        holds, seeds = self._holds_a_pair(blob)
+        holds, seeds = self._names.holds_a_pair(blob)
         if not holds:
             return found
-        pair = self._pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
-        return (self._crossed_names(blob, pair) if seeds is None else pair) or found
+        pair = self._names.pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
+        return (self._names.crossed_names(blob, pair) if seeds is None else pair) or found
 
-    # the naming of split pairs lives in naming.HandNamer; these keep _hands_of / _one_or_a_pair short
-    def _holds_a_pair(self, blob: np.ndarray) -> tuple[bool, Optional[Seeds]]:
-        return self._names.holds_a_pair(blob)
-
+    # the naming of split pairs lives in naming.HandNamer; this keeps _hands_of short
     def _tracked_pair(
         self, blob: np.ndarray, contacts: list[np.ndarray], shape: float, image: WorkingImage, family: str
     ) -> list[tuple[handlib.HandBlob, float]]:
         return self._names.tracked_pair(blob, contacts, lambda: shape * _colour_strength(image, blob, family))
-
-    def _pair_of(
-        self,
-        blob: np.ndarray,
-        score: float,
-        entry_edges: tuple[str, ...],
-        frame_area: float,
-        seeds: Optional[Seeds],
-    ) -> list[tuple[handlib.HandBlob, float]]:
-        return self._names.pair_of(blob, score, entry_edges, frame_area, seeds)
-
-    def _crossed_names(
-        self, blob: np.ndarray, pair: list[tuple[handlib.HandBlob, float]]
-    ) -> list[tuple[handlib.HandBlob, float]]:
-        return self._names.crossed_names(blob, pair)
 
     def _learn_hue(
         self, image: WorkingImage, mask: np.ndarray, found: list[tuple[handlib.HandBlob, float]]
