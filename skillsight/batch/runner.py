@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import skillsight.batch as package
+from skillsight.base.interrupts import interrupts_deferred
 from skillsight.batch.executors import available_cores, make_executor
 from skillsight.batch.inputs import BatchInput, DominantHands, find_inputs
 from skillsight.batch.lock import OutputFolderLock
+from skillsight.batch.recording import Recorder, ResultsTable
 from skillsight.batch.results import (
     FINISHED_STATUSES,
     HASH_CACHE,
@@ -37,13 +39,12 @@ from skillsight.batch.results import (
     resolve_default,
     result_stem,
     write_result,
-    write_results_csv,
 )
 from skillsight.batch.task import error_column, in_progress_marker, plain_float
 from skillsight.progress import CountProgress
 from skillsight.scoring.damage import max_undecodable_share as damage_limit
 from skillsight.scoring.procedure import load_procedure
-from skillsight.scoring.results import Assessment, ResultStatus
+from skillsight.scoring.results import ResultStatus
 from skillsight.storage import Database
 
 if TYPE_CHECKING:
@@ -51,9 +52,7 @@ if TYPE_CHECKING:
     from skillsight.storage import Database, SessionRecord
 
 PathLike = Union[str, "os.PathLike[str]"]
-DEFAULT_TRAINEE = "batch"
 MAX_WORKER_DEATHS_PER_VIDEO = 2
-CSV_REWRITE_INTERVAL_S = 1.0
 _FAILED = ResultStatus.FAILED.value
 
 
@@ -123,51 +122,6 @@ def _result_from_record(
     )
 
 
-class _Recorder:
-    """Records finished results in the database (one session per key) and in their JSON files."""
-
-    def __init__(self, database: Optional[Database]) -> None:
-        self.database = database
-        self.label = database.display_url if database is not None else ""
-
-    def record(self, result: VideoResult) -> None:
-        if self.database is None or not result.finished or self.label in result.database_sessions:
-            return
-
-        # add_session returns the existing session when another run recorded this key first.
-        session_id = self.database.add_session(
-            trainee=result.participant or DEFAULT_TRAINEE,
-            procedure=result.procedure,
-            assessment=Assessment.from_dict(result.assessment or {}),
-            source_name=result.video,
-            source_sha256=result.source_sha256,
-            motion_path=result.motion_path,
-            result_key=result.key,
-        )
-        result.database_sessions[self.label] = session_id
-        write_result(result)
-
-
-class _ResultsTable:
-    """results.csv, rewritten atomically as results arrive (at most once per interval, and at the end)."""
-
-    def __init__(self, path: Path, items: Sequence[BatchInput], procedures: Sequence[Procedure]) -> None:
-        self.path = path
-        self.items = items
-        self.procedures = procedures
-        self.rows: dict[int, VideoResult] = {}
-        self._written_at = 0.0
-
-    def update(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._written_at < CSV_REWRITE_INTERVAL_S:
-            return
-        write_results_csv(
-            self.path, [(self.items[i].video, r) for i, r in self.rows.items()], self.procedures
-        )
-        self._written_at = now
-
-
 def run_batch(
     inputs: Union[PathLike, Sequence[BatchInput]],
     procedure: Optional[str],
@@ -206,7 +160,7 @@ def run_batch(
         database = None
         if use_database:
             database = Database(db_url)
-        table = _ResultsTable(out / RESULTS_CSV, items, list(procedures.values()))
+        table = ResultsTable(out / RESULTS_CSV, items, list(procedures.values()))
         counts = {status.value: 0 for status in ResultStatus}
         interrupted = False
         try:
@@ -246,7 +200,7 @@ def _planned_inputs(
 def _summary(
     items: Sequence[BatchInput],
     plan: _Plan,
-    table: _ResultsTable,
+    table: ResultsTable,
     counts: dict[str, int],
     interrupted: bool,
     elapsed_s: float,
@@ -302,7 +256,7 @@ class _Plan:
         database: Optional[Database],
         max_undecodable_share: float,
     ) -> None:
-        self.recorder = _Recorder(database)
+        self.recorder = Recorder(database)
         self.rows: dict[int, VideoResult] = {}
         self.pending: dict[str, VideoTask] = {}  # result key (or the source if unreadable) -> task
         self.waiting: dict[str, list[int]] = {}  # the same key -> indices of the inputs it answers
@@ -392,7 +346,7 @@ def _recorded_result(
 
 def _run_tasks(
     plan: _Plan,
-    table: _ResultsTable,
+    table: ResultsTable,
     counts: dict[str, int],
     task_function: Callable[[VideoTask], VideoResult],
     workers: Optional[int],
@@ -407,12 +361,13 @@ def _run_tasks(
     """
 
     def record(key: str, result: VideoResult) -> None:
-        recorded.add(key)
-        plan.recorder.record(result)
-        counts[result.status] = counts.get(result.status, 0) + 1
-        for index in plan.waiting[key]:
-            table.rows[index] = result
-        table.update()
+        with interrupts_deferred():  # a Ctrl-C mid-way would leave the database, CSV and counts apart
+            recorded.add(key)
+            plan.recorder.record(result)
+            counts[result.status] = counts.get(result.status, 0) + 1
+            for index in plan.waiting[key]:
+                table.rows[index] = result
+            table.update()
         bar.update(1)
         bar.set_postfix(done=sum(counts.values()) - counts[_FAILED], failed=counts[_FAILED])
 
