@@ -174,8 +174,9 @@ def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
     white jitter floor (`tremor_power`), read on an even clock from the exact timestamps: the root of
     the mean power over fingertips and observed runs of at least 1 s (weighted by their length); NaN
     with a reason when the frame rate or keypoints do not allow it. The floor's estimate scatters by
-    about 1 / sqrt(floor band x duration x channels): at 25 fps, where only 12-12.5 Hz is above the
-    band, some 2 % over a minute of practice and 10-20 % on a clip of a few seconds."""
+    about 1 / sqrt(floor band x duration x channels): at 25 fps, where only the 12-Hz bin is above the
+    band, some 1.5 % over a minute of practice and up to 10-15 % on real clips of a few seconds
+    (benchmarks/bench_metric_invariance.py), each tracked again with its jitter drawn anew."""
     fs = motion.fps
     if fps_too_low_for_tremor(motion):
         return float("nan"), (
