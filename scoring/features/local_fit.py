@@ -186,7 +186,7 @@ def local_derivative_on_clock(
     gain = np.full(q.size, np.nan)
     if t.size < need or q.size == 0:
         return ClockFit(out, gain)
-    block = max(1, POLYNOMIAL_BLOCK_CELLS // int(np.max(hi - lo)))
+    block = max(1, POLYNOMIAL_BLOCK_CELLS // (2 * int(np.max(hi - lo))))  # the design and its weighted copy
     for start in range(0, q.size, block):
         rows = slice(start, min(start + block, q.size))
         width = int(np.max(hi[rows] - lo[rows]))
