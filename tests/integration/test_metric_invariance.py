@@ -46,13 +46,15 @@ CLIPS = {
 VARIANTS = {"15 fps": (15.0, 1.0), "50 fps": (50.0, 1.0), "half size": (25.0, 0.5)}
 # Where the 5 % is given more room, each with what was measured (2026-11-30, `KNOWN_LIMITS` is empty
 # for every metric the issue names: path, speeds, idle share, active time, working area, movements).
-# Log dimensionless jerk is a third derivative, cut into units at the rest level: on these variants it
-# moves at most 1.9 % (ASL +1.9 % at 50 fps; at most 2.3 % at 20, 30 and 60 fps) since the local fits
-# reach 4 time scales and weigh each sample by the time it stands for, but over 40 other resamplings of
-# the same clips (every phase of 60 fps kept 1 in 2, 3 or 4; the jitter redrawn), measured with the
-# fits before that, up to 5.5 %, and MediaPipe gives other landmarks on another CPU: the real clips keep
-# 0.08 until those are measured again. The synthetic rectangle at twice MediaPipe's jitter moved it
-# 6.8 % between 15 and 60 fps with the fits cut off at 3 time scales; now at most 2.6 %, within the 5 %.
+# Log dimensionless jerk is a third derivative, cut into pieces at the rest level: on these variants it
+# moves at most 1.9 % (typing +1.9 % at 15 fps, read at the 100-Hz clock's ticks since 2026-11-30;
+# 3.7 % read at the frames and interpolated; at most 4.1 % at 20, 30 and 60 fps, reaching at 60 fps)
+# since the local fits reach 4 time scales and weigh each sample by the time it stands for, but over
+# 40 other resamplings of the same clips (every phase of 60 fps kept 1 in 2, 3 or 4; the jitter
+# redrawn), measured with the fits before that, up to 5.5 %, and MediaPipe gives other landmarks on
+# another CPU: the real clips keep 0.08 until those are measured again. The synthetic rectangle at
+# twice MediaPipe's jitter moved it 6.8 % between 15 and 60 fps with the fits cut off at 3 time scales;
+# now at most 2.6 %, within the 5 %.
 # Typing's movements, idle share and active time needed 0.12 until pauses were judged on the mean
 # speed over 0.5 s and movements on peaks held 0.1 s (now 0.0 %, 0.1 %, 1.4 %).
 # Tremor is taken above the recording's own jitter floor, which a 25-fps recording shows only on
