@@ -6,6 +6,8 @@ time, to the samples around it weighted by a Gaussian of fixed width in SECONDS 
 regression). The same motion then gives the same curve at 15, 25 or 60 fps; only the noise left in it
 shrinks as frames are added, and that noise is known: the fit is linear in the samples, so white
 jitter of standard deviation sigma leaves `velocity_gain * sigma` in each velocity component.
+The fitted curve lives in continuous time: `local_derivative_on_clock` reads it at the times of any clock
+(a measure's fine common clock) instead of at the frames, so nothing is interpolated between frames.
 """
 
 from __future__ import annotations
