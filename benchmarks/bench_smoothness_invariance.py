@@ -20,7 +20,8 @@ tracked in most frames.
 --pace also measures the causes of SPARC's pace dependence on clean minimum-jerk strokes (PACED_STROKES)
 performed at 2x / 1x / 0.5x / 0.25x speed with 0.005 hand sizes of jitter at 15/30/60 fps: SPARC as
 shipped (no fixed cap, SPARC_CUTOFF_HZ), with the usual fixed 10-Hz cap, and read on the hand's own time
-scale (`own_scale_moving_time`, as log dimensionless jerk is) without a cap. The windows of one hand
+scale (`own_scale_moving_time`, as log dimensionless jerk is) without a cap, and log dimensionless jerk
+as shipped. The windows of one hand
 size of path are the same at any pace, and the 0.05 amplitude threshold is relative to the spectrum's
 peak, so neither can depend on it.
 """
@@ -153,7 +154,8 @@ def windowed_sparc(motion: Motion, moving: Optional[MovingTime], cutoff_hz: floa
 
 def pace_causes() -> None:
     """SPARC of the same strokes at every pace, as shipped and with each candidate cause put back."""
-    print("same strokes at 2x / 1x / 0.5x / 0.25x speed: SPARC, spread (max - min over |mean|)")
+    print("same strokes at 2x / 1x / 0.5x / 0.25x speed: SPARC, and log dimensionless jerk (LDLJ) as")
+    print("shipped; spread (max - min over |mean|)")
     for fps in (15.0, 30.0, 60.0):
         motions = [paced_strokes(k, fps) for k in (0.5, 1.0, 2.0, 4.0)]
         variants = {
@@ -163,6 +165,7 @@ def pace_causes() -> None:
                 windowed_sparc(m, own_scale_moving_time(m, HAND), SPARC_CUTOFF_HZ) for m in motions
             ],
         }
+        variants["LDLJ"] = [compute_path_log_dimensionless_jerk(m, HAND) for m in motions]
         for name, values in variants.items():
             cells = " / ".join(f"{v:.3f}" for v in values)
             print(

@@ -6,6 +6,8 @@ time, to the samples around it weighted by a Gaussian of fixed width in SECONDS 
 regression). The same motion then gives the same curve at 15, 25 or 60 fps; only the noise left in it
 shrinks as frames are added, and that noise is known: the fit is linear in the samples, so white
 jitter of standard deviation sigma leaves `velocity_gain * sigma` in each velocity component.
+The fitted curve lives in continuous time: `local_derivative_on_clock` reads it at the times of any clock
+(a measure's fine common clock) instead of at the frames, so nothing is interpolated between frames.
 """
 
 from __future__ import annotations
@@ -149,3 +151,63 @@ def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.
         coefficients = np.linalg.solve(normal, right)  # (rows, degree + 1, D), in powers of u
         out[rows] = coefficients[:, order] * math.factorial(order) / tau**order
     return out
+
+
+@dataclass(frozen=True)
+class ClockFit:
+    """A track's local polynomial fit evaluated at the times of a clock: (Q, D) `order`-th derivative
+    and its (Q,) noise gain (standard deviation per axis per unit of white position jitter)."""
+
+    derivative: np.ndarray
+    gain: np.ndarray
+
+
+def local_derivative_on_clock(
+    values: np.ndarray,
+    timestamps: np.ndarray,
+    clock: np.ndarray,
+    time_scale_s: float,
+    order: int,
+    degree: int,
+) -> ClockFit:
+    """The `order`-th derivative of a gap-free (T, D) track at the (Q,) times `clock` (inside the
+    track's span), from a local polynomial of `degree` fitted with a Gaussian kernel of `time_scale_s`
+    around each clock time, its samples weighed by the time each stands for (`time_cells`). The fit is
+    a curve in continuous time: read where the clock is, not at the frames and interpolated between
+    them, it does not depend on where a camera's frames happen to fall."""
+    x = np.asarray(values, dtype=np.float64)
+    t = np.asarray(timestamps, dtype=np.float64)
+    q = np.asarray(clock, dtype=np.float64)
+    reach, need = KERNEL_REACH * time_scale_s, degree + 1
+    lo = np.searchsorted(t, q - reach, side="left")
+    hi = np.searchsorted(t, q + reach, side="right")
+    lo = np.clip(np.minimum(lo, hi - need), 0, max(t.size - need, 0))
+    hi = np.minimum(np.maximum(hi, lo + need), t.size)
+    cells = time_cells(t)
+    out = np.full((q.size, x.shape[1]), np.nan)
+    gain = np.full(q.size, np.nan)
+    if t.size < need or q.size == 0:
+        return ClockFit(out, gain)
+    block = max(1, POLYNOMIAL_BLOCK_CELLS // (2 * int(np.max(hi - lo))))  # the design and its weighted copy
+    for start in range(0, q.size, block):
+        rows = slice(start, min(start + block, q.size))
+        width = int(np.max(hi[rows] - lo[rows]))
+        index = lo[rows, None] + np.arange(width)
+        inside = index < hi[rows, None]
+        index = np.minimum(index, t.size - 1)
+        u = (t[index] - q[rows, None]) / time_scale_s
+        w = np.exp(-0.5 * u**2) * inside * cells[index]
+        design = np.empty(u.shape + (degree + 1,))
+        design[..., 0] = 1.0
+        for power in range(1, degree + 1):  # products, not **: the powers were most of the cost
+            design[..., power] = design[..., power - 1] * u
+        weighted = design * w[..., None]
+        normal = np.matmul(weighted.transpose(0, 2, 1), design)
+        # The row of the inverse normal matrix that gives the `order`-th coefficient, times the design:
+        # the fit's weights on the samples, which give both the derivative and its noise gain.
+        unit = np.broadcast_to(np.eye(degree + 1)[:, order : order + 1], normal.shape[:1] + (degree + 1, 1))
+        pick = np.linalg.solve(normal, unit)[..., 0]
+        weights = np.matmul(weighted, pick[..., None])[..., 0] * (math.factorial(order) / time_scale_s**order)
+        out[rows] = np.matmul(weights[:, None, :], x[index])[:, 0]
+        gain[rows] = np.sqrt(np.sum(weights**2, axis=1))
+    return ClockFit(out, gain)

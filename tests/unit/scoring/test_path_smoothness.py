@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import shared_file
 
 from skillsight.scoring.features import prepare_motion
 from skillsight.scoring.features.path_smoothness import (
@@ -12,6 +13,7 @@ from skillsight.scoring.features.path_smoothness import (
     spectral_arc_length,
 )
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
+from skillsight.scoring.synthetic_realism import top_view
 
 HAND = "right_hand"
 
@@ -104,12 +106,29 @@ def test_log_dimensionless_jerk_reads_the_same_strokes_the_same_at_any_pace(fps)
     """The same strokes at 2x / 1x / 0.5x / 0.25x speed with tracking jitter: a minimum-jerk movement's
     dimensionless jerk does not depend on its duration, so neither may the measure (on a fixed 0.1-s fit,
     which widens quick strokes, they read -5.97 / -5.21 / -4.59 at 30 fps: slower read smoother). From 2x
-    to 0.5x within 4 %; the slowest, whose acceleration the jitter swamps most and so shortens their own
-    time scale (`own_time_scale`), read up to 3.3 % smoother at 15-20 fps, 1 % at 30."""
+    to 0.5x within 2.5 % (1.8 % at most; 3.6 % at 15 fps while speed and jerk were read at the frames and
+    interpolated to the clock, now read at the clock's ticks); the slowest, whose acceleration the jitter
+    swamps most and so shortens their own time scale (`own_time_scale`), read up to 2.8 % smoother at
+    15-20 fps (3.3 % before), 0.9 % at 30."""
     values = np.array([_paced(k, fps, 0.005)[0] for k in (0.5, 1, 2, 4)])
     scale = np.abs(values.mean())
-    assert np.ptp(values[:3]) < 0.04 * scale
-    assert all(values[i] <= values[:i].max() + 0.04 * scale for i in range(1, values.size))
+    assert np.ptp(values[:3]) < 0.025 * scale
+    assert all(values[i] <= values[:i].max() + 0.035 * scale for i in range(1, values.size))
+
+
+@pytest.mark.parametrize("take", ["BVH_Finale_Choreographie_MFK_ZFK", "Zeigefinger_BVH"])
+def test_log_dimensionless_jerk_of_the_real_expert_capture_at_any_frame_rate(take):
+    """The real expert knot-tying capture (../shared) seen from above at 15 / 25 / 60 fps reads within
+    5 % of 30 fps (the issue's limit). Fit take: 2.4 / 2.6 / 1.4 %; held-out take: 2.0 / 0.6 / 0.8 %.
+    While speed and jerk were read at the frames and interpolated to the 100-Hz clock, a straight line
+    between 15-fps frames filled each dip of the speed, more ticks passed the rest level, and the fit
+    take read 6.8 % rougher at 15 fps."""
+    bvh = pytest.importorskip("skillsight.datasets.bvh", reason="BVH loader not available")
+    capture = bvh.load_bvh_recording(shared_file(f"knot_tying_bvh/{take}/MetaData").parent)
+    values = {fps: compute_path_log_dimensionless_jerk(prepare_motion(top_view(capture, fps=fps)), HAND)
+              for fps in (15.0, 25.0, 30.0, 60.0)}  # fmt: skip
+    changes = {fps: abs(v / values[30.0] - 1) for fps, v in values.items()}
+    assert max(changes.values()) < 0.05, values
 
 
 def test_a_hand_that_barely_moves_has_no_smoothness():
