@@ -18,6 +18,8 @@ from skillsight.models import default_model_path, default_reference_path
 from skillsight.pose.motion import BODY, Motion
 from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
+from skillsight.scoring.features.definitions import definition_versions
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
 from skillsight.scoring.kinematic_statistics import scorer_feature_values
 from skillsight.scoring.procedure import Procedure, load_procedure
@@ -90,6 +92,7 @@ def assess_motion(
     prepared, features = measure_motion(motion, proc, dominant_hand, mm_per_px)
     provenance["processing"] = list(prepared.metadata.get("processing", []))
     provenance["motion_kind"], provenance["units"] = prepared.kind, prepared.units
+    provenance[DEFINITIONS_KEY] = definition_versions(features)  # which definition read each metric
 
     model_inputs = _model_inputs(scorer, prepared, features)
     schema_problem = _schema_problem(scorer, ref, proc, prepared, features, model_inputs)

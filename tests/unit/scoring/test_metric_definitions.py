@@ -1,0 +1,81 @@
+"""Metric definitions are versioned: a metric's value on a fixed motion never changes without its version."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from metric_fingerprints import compute_fingerprints, fingerprint_problems, read_fingerprints
+
+from skillsight.scoring.assessment import assess_motion
+from skillsight.scoring.features import FEATURE_SPECS, smoothness
+from skillsight.scoring.features import definitions as defs
+from skillsight.scoring.synthetic import generate_practice
+
+
+@pytest.fixture(scope="module")
+def computed() -> dict:
+    return compute_fingerprints()
+
+
+def test_every_metric_has_exactly_one_definition_entry():
+    assert set(defs.METRIC_DEFINITIONS) == set(FEATURE_SPECS)
+    for key, entry in defs.METRIC_DEFINITIONS.items():
+        assert entry.version >= 1, key
+        assert entry.version == 1 or entry.change, f"{key}: a bumped version says what changed"
+
+
+def test_full_names_find_their_definition():
+    assert defs.definition_key("needle_driver.sparc") == "sparc"
+    assert defs.definition_key("bimanual.path_ratio") == "bimanual.path_ratio"
+    assert defs.definition_key("intubation.head_jerk") == "intubation.head_jerk"
+    assert defs.definition_version("forceps.no_such_metric") is None
+    assert defs.definition_versions(["forceps.sparc", "nonsense"]) == {
+        "forceps.sparc": defs.METRIC_DEFINITIONS["sparc"].version
+    }
+
+
+def test_every_metric_matches_its_fingerprint_on_the_fixed_motions(computed):
+    problems = fingerprint_problems(read_fingerprints(), computed)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_fixed_motions_give_every_metric_a_value_somewhere(computed):
+    valued = {
+        name for entry in computed.values() for name, m in entry["metrics"].items() if m["value"] is not None
+    }
+    names = {name for entry in computed.values() for name in entry["metrics"]}
+    assert valued == names  # a metric NaN on every fixed motion would be fingerprinted as nothing
+
+
+def test_a_changed_value_under_the_same_version_is_caught(computed, monkeypatch):
+    original = smoothness.compute_sparc
+    monkeypatch.setattr(smoothness, "compute_sparc", lambda *a, **k: original(*a, **k) * 1.01)
+    problems = fingerprint_problems(read_fingerprints(), compute_fingerprints())
+    assert problems and all("sparc" in p and "bump its version" in p for p in problems)
+    assert any("needle_driver.sparc" in p for p in problems)
+
+
+def test_a_bumped_version_asks_for_fresh_fingerprints(computed):
+    bumped = copy.deepcopy(computed)
+    bumped["suturing_video"]["metrics"]["forceps.path_length"]["version"] += 1
+    problems = fingerprint_problems(computed, bumped)
+    assert problems == [
+        "suturing_video: forceps.path_length is now definition 2 (fingerprint of 1): "
+        "run `python scripts/metric_fingerprints.py --write`"
+    ]
+
+
+def test_a_changed_generator_is_not_blamed_on_a_metric(computed):
+    moved = copy.deepcopy(computed)
+    moved["suturing_video"]["motion"]["left_hand"][1] += 0.5
+    moved["suturing_video"]["metrics"]["forceps.path_length"]["value"] *= 2
+    problems = fingerprint_problems(computed, moved)
+    assert len(problems) == 1 and "the fixed motion itself changed" in problems[0]
+
+
+def test_an_assessment_records_the_definition_of_every_metric_it_holds():
+    assessment = assess_motion(generate_practice("expert", "suturing", seed=3), "suturing")
+    recorded = assessment.provenance[defs.PROVENANCE_KEY]
+    assert assessment.metrics and {m.name for m in assessment.metrics} <= set(recorded)
+    assert recorded["needle_driver.sparc"] == defs.METRIC_DEFINITIONS["sparc"].version
