@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from skillsight.base.atomic import write_text_atomic
 from skillsight.schema import metrics_table
+from skillsight.scoring.features.definitions import versioned_name
 from skillsight.scoring.metric_display import csv_number
 from skillsight.storage import Database, SessionRecord
 
@@ -25,11 +26,6 @@ SESSION_COLUMNS = (
     "session_id", "trainee", "procedure", "created_at", "status", "skill_level", "score", "score_low",
     "score_high", "tracking_quality", "model_id", "reference_id", "source_name",
 )  # fmt: skip
-
-
-def metric_column(name: str, version: Optional[int]) -> str:
-    said = str(version) if version is not None else "not recorded"
-    return f"{name} (definition {said})"
 
 
 def _metric_rows(db: Database, ids: Sequence[int]) -> dict[int, dict[str, float]]:
@@ -41,7 +37,7 @@ def _metric_rows(db: Database, ids: Sequence[int]) -> dict[int, dict[str, float]
     query = sa.select(*columns, metrics_table.c.value).where(metrics_table.c.session_id.in_(list(ids)))
     with db.engine.connect() as conn:
         for session_id, name, version, value in conn.execute(query):
-            out[int(session_id)][metric_column(str(name), version)] = value
+            out[int(session_id)][versioned_name(str(name), version)] = value
     return out
 
 

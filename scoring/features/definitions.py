@@ -95,3 +95,9 @@ def definition_versions(names: Iterable[str]) -> dict[str, int]:
     """name -> today's version, for every name the table knows (what an assessment records)."""
     versions = {name: definition_version(name) for name in names}
     return {name: v for name, v in versions.items() if v is not None}
+
+
+def versioned_name(name: str, version: Optional[int]) -> str:
+    """A metric's name with the definition that read it, for a table's column: "needle_driver.sparc
+    (definition 2)", "... (definition not recorded)"."""
+    return f"{name} (definition {version if version is not None else 'not recorded'})"

@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from skillsight import pipeline, session_rescore
+from skillsight.batch.results import VideoResult, write_results_csv
 from skillsight.cli import app
 from skillsight.schema import metrics_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features import definitions
+from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.results import Assessment, MetricComparison
 from skillsight.scoring.synthetic import generate_practice
 from skillsight.session_export import write_sessions_csv
@@ -240,3 +242,26 @@ def test_old_session_with_missing_metric_value_is_kept_as_none(db, scored):
     assert db.get_session(sid).assessment.metric("needle_driver.retired_metric") is None
     kept = session_rescore.rescore_history(db, sid)[0]["metrics"]
     assert any(m["name"] == "needle_driver.retired_metric" and m["value"] == 1.0 for m in kept)
+
+
+def test_batch_results_csv_keeps_a_kept_old_result_out_of_todays_column(tmp_path):
+    def result(video: str, value: float, versions) -> VideoResult:
+        provenance = {definitions.PROVENANCE_KEY: versions} if versions is not None else {}
+        return VideoResult(
+            video=video, source=video, procedure="suturing", status="scored",
+            metrics={SPARC: value}, assessment={"provenance": provenance},
+        )  # fmt: skip
+
+    today = definitions.definition_version(SPARC)
+    rows = [
+        ("new.mp4", result("new.mp4", -2.5, {SPARC: today})),
+        ("old.mp4", result("old.mp4", -1.0, None)),
+        ("older.mp4", result("older.mp4", -0.5, {SPARC: today + 7})),
+    ]
+    out = tmp_path / "results.csv"
+    write_results_csv(out, rows, [load_procedure("suturing")])
+    by_video = {r["video"]: r for r in csv.DictReader(out.open())}
+    assert by_video["new.mp4"][SPARC] == "-2.5" and by_video["old.mp4"][SPARC] == ""
+    assert by_video["old.mp4"][f"{SPARC} (definition not recorded)"] == "-1"
+    assert by_video["older.mp4"][f"{SPARC} (definition {today + 7})"] == "-0.5"
+    assert by_video["new.mp4"][f"{SPARC} (definition not recorded)"] == ""
