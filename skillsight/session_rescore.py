@@ -20,6 +20,7 @@ from typing import Any, Optional
 import sqlalchemy as sa
 
 from skillsight import pipeline
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.schema import metrics_table, session_rescores_table, sessions_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features.definitions import definition_version
@@ -44,6 +45,22 @@ class StaleMetric:
             return f"definition {version}" if version is not None else NOT_RECORDED
 
         return f"{self.name} ({said(self.stored)}; today {said(self.today) if self.today else 'none'})"
+
+
+def stale_summary(stale: Sequence[StaleMetric]) -> str:
+    """Stale metrics in a few words, grouped by change: "42 metrics: not recorded -> definition 1"."""
+    groups: dict[tuple[Optional[int], Optional[int]], list[str]] = {}
+    for metric in stale:
+        groups.setdefault((metric.stored, metric.today), []).append(metric.name)
+
+    def said(version: Optional[int], today: bool = False) -> str:
+        return f"definition {version}" if version is not None else ("none" if today else NOT_RECORDED)
+
+    parts = []
+    for (stored, today), names in groups.items():
+        which = ", ".join(names) if len(names) <= 3 else f"{len(names)} metrics"
+        parts.append(f"{which}: {said(stored)} -> {said(today, today=True)}")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -127,21 +144,47 @@ def rescore_history(db: Database, session_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _scorer_file(summary: Any) -> Optional[Path]:
-    """The model or reference file the session was scored with, while it still exists."""
-    path = summary.get("path") if isinstance(summary, dict) else None
+def _card_name(path: Path) -> Optional[str]:
+    try:
+        card = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(card.get("name")) if isinstance(card, dict) and card.get("name") else None
+
+
+def _scorer_file(summary: Any, shipped: Optional[Path]) -> Optional[Path]:
+    """The model or reference to re-score with: None (today's shipped one) where the session used the
+    shipped one of that name (an older build of it reads older definitions), else the session's own
+    file while it exists (a lab's choice), else None."""
+    if not isinstance(summary, dict):
+        return None
+    if shipped is not None and summary.get("name") and summary.get("name") == _card_name(shipped):
+        return None
+    path = summary.get("path")
     return Path(path) if path and Path(path).is_file() else None
 
 
+def _shipped(find: Any, procedure: str) -> Optional[Path]:
+    try:
+        return Path(find(procedure))
+    except (OSError, ValueError, LookupError):  # no shipped model for this procedure
+        return None
+
+
 def request_for(record: SessionRecord, model: Optional[Path], reference: Optional[Path]) -> ScoreRequest:
-    """The stored motion scored as the session was: its procedure and dominant hand, its own model and
-    reference files while they exist (else the procedure's defaults), unless `model`/`reference` say."""
+    """The stored motion scored as the session was: its procedure and dominant hand, and its model and
+    reference (today's shipped ones where it used the shipped ones; a lab's own while their files
+    exist; else the procedure's defaults), unless `model`/`reference` say otherwise."""
     provenance = record.assessment.provenance
+    own_model = _scorer_file(provenance.get("model"), _shipped(default_model_path, record.procedure))
+    own_reference = _scorer_file(
+        provenance.get("reference"), _shipped(default_reference_path, record.procedure)
+    )
     return ScoreRequest.build(
         Path(str(record.motion_path)),
         record.procedure,
-        model=model or _scorer_file(provenance.get("model")),
-        reference=reference or _scorer_file(provenance.get("reference")),
+        model=model or own_model,
+        reference=reference or own_reference,
         dominant_hand=str(provenance.get("dominant_hand") or "right"),
     )
 
@@ -190,7 +233,7 @@ def rescore_session(
     except Exception as exc:  # one unreadable motion or missing model must not stop the others
         return RescoreOutcome(sid, "failed", f"session {sid}: {exc}; left as it is")
     changes = changes_between(record.assessment, after)
-    reason = "definitions changed: " + ", ".join(str(s) for s in stale) if stale else "re-scored on request"
+    reason = f"definitions changed ({stale_summary(stale)})" if stale else "re-scored on request"
     if dry_run:
         return RescoreOutcome(sid, "would_rescore", f"session {sid}: would re-score ({reason})", changes)
     replace_assessment(db, sid, after, reason)

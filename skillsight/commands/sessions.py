@@ -43,13 +43,7 @@ def _list(db_url: Optional[str], trainee: Optional[str], procedure: Optional[str
         records = db.list_sessions(trainee=trainee, procedure=procedure)
         for record in records:
             stale = rescore.stale_metrics(db, record.id)
-            state = (
-                "current"
-                if not stale
-                else f"{len(stale)} metric(s) by other definitions: "
-                + ", ".join(str(s) for s in stale[:3])
-                + (" ..." if len(stale) > 3 else "")
-            )
+            state = f"older definitions ({rescore.stale_summary(stale)})" if stale else "current"
             motion = (
                 "motion stored" if record.motion_path and Path(record.motion_path).is_file() else "no motion"
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from skillsight import pipeline, session_rescore
 from skillsight.batch.results import VideoResult, write_results_csv
 from skillsight.cli import app
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.schema import metrics_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features import definitions
@@ -22,7 +24,7 @@ from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.results import Assessment, MetricComparison
 from skillsight.scoring.synthetic import generate_practice
 from skillsight.session_export import write_sessions_csv
-from skillsight.storage import SCHEMA_VERSION, Database
+from skillsight.storage import SCHEMA_VERSION, Database, SessionRecord
 
 SPARC = "needle_driver.sparc"
 
@@ -94,7 +96,7 @@ def test_an_old_session_is_stale_and_rescoring_keeps_its_old_numbers(db, scored)
     assert stored_versions(db, sid)[SPARC] == definitions.definition_version(SPARC)
     assert session_rescore.stale_metrics(db, sid) == []
     kept = session_rescore.rescore_history(db, sid)
-    assert len(kept) == 1 and "not recorded" in kept[0]["reason"]
+    assert len(kept) == 1 and "metrics: not recorded -> definition 1" in kept[0]["reason"]
     old_sparc = next(m for m in kept[0]["metrics"] if m["name"] == SPARC)
     assert old_sparc["value"] == -1.0 and old_sparc["definition_version"] is None
     assert definitions.PROVENANCE_KEY not in kept[0]["assessment"]["provenance"]
@@ -265,3 +267,44 @@ def test_batch_results_csv_keeps_a_kept_old_result_out_of_todays_column(tmp_path
     assert by_video["old.mp4"][f"{SPARC} (definition not recorded)"] == "-1"
     assert by_video["older.mp4"][f"{SPARC} (definition {today + 7})"] == "-0.5"
     assert by_video["new.mp4"][f"{SPARC} (definition not recorded)"] == ""
+
+
+def record_scored_with(model: dict, reference: dict, motion: Path) -> SessionRecord:
+    assessment = Assessment(
+        status="scored", procedure="suturing",
+        provenance={"model": model, "reference": reference, "dominant_hand": "left"},
+    )  # fmt: skip
+    return SessionRecord(
+        id=1, trainee="ann", procedure="suturing", created_at="", status="scored", skill_level=None,
+        score=None, score_low=None, score_high=None, tracking_quality=None, source_name="a.mp4",
+        source_sha256=None, motion_path=str(motion), video_path=None, result_key=None, assessment=assessment,
+    )  # fmt: skip
+
+
+def test_a_rescore_uses_todays_shipped_scorer_for_an_older_build_of_it(tmp_path):
+    old_build = tmp_path / "old-install" / "suturing-scorer-v1.onnx"
+    old_build.parent.mkdir()
+    old_build.write_bytes(b"an older build")
+    shipped_name = json.loads(default_model_path("suturing").with_suffix(".json").read_text())["name"]
+    reference_name = json.loads(default_reference_path("suturing").read_text())["name"]
+    record = record_scored_with(
+        {"name": shipped_name, "path": str(old_build)},
+        {"name": reference_name, "path": str(old_build)},
+        old_build,
+    )
+    request = session_rescore.request_for(record, None, None)
+    assert request.model is None and request.reference is None  # the pipeline's defaults: today's
+    assert request.dominant_hand == "left"
+
+
+def test_a_rescore_keeps_a_labs_own_scorer_while_its_file_exists(tmp_path):
+    own = tmp_path / "lab-scorer.onnx"
+    own.write_bytes(b"lab model")
+    record = record_scored_with(
+        {"name": "lab-scorer", "path": str(own)}, {"name": "lab-ref", "path": str(own)}, own
+    )
+    assert session_rescore.request_for(record, None, None).model == own
+    own.unlink()
+    assert session_rescore.request_for(record, None, None).model is None
+    chosen = tmp_path / "chosen.onnx"
+    assert session_rescore.request_for(record, chosen, None).model == chosen
