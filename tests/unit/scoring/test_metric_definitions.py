@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import pytest
 from metric_fingerprints import compute_fingerprints, fingerprint_problems, read_fingerprints
 
 from skillsight.scoring.assessment import assess_motion
-from skillsight.scoring.features import FEATURE_SPECS, smoothness
+from skillsight.scoring.features import FEATURE_SPECS, compute_features, prepare_motion, smoothness
 from skillsight.scoring.features import definitions as defs
+from skillsight.scoring.reference import build_reference, compare, load_reference, save_reference
 from skillsight.scoring.synthetic import generate_practice
 
 
@@ -79,3 +81,44 @@ def test_an_assessment_records_the_definition_of_every_metric_it_holds():
     recorded = assessment.provenance[defs.PROVENANCE_KEY]
     assert assessment.metrics and {m.name for m in assessment.metrics} <= set(recorded)
     assert recorded["needle_driver.sparc"] == defs.METRIC_DEFINITIONS["sparc"].version
+
+
+@pytest.fixture(scope="module")
+def expert_reference(tmp_path_factory):
+    experts = [generate_practice("expert", "suturing", seed=s) for s in (21, 22, 23)]
+    reference = build_reference(
+        experts, "suturing", name="lab", version="1", built_from="3 synthetic experts"
+    )
+    path = tmp_path_factory.mktemp("ref") / "lab-reference.json"
+    save_reference(reference, path)
+    return load_reference(path)
+
+
+def test_a_reference_records_which_definition_read_its_experts(expert_reference):
+    recorded = expert_reference.metric_definitions
+    assert set(recorded) == set(expert_reference.features)
+    assert recorded["needle_driver.sparc"] == defs.METRIC_DEFINITIONS["sparc"].version
+    assert expert_reference.summary()["metric_definitions"] == recorded
+
+
+def test_a_metric_whose_experts_were_read_by_another_definition_is_not_compared(
+    expert_reference, monkeypatch
+):
+    features = compute_features(prepare_motion(generate_practice("novice", "suturing", seed=24)), "suturing")
+    before = {c.name: c for c in compare(features, expert_reference)}
+    assert before["needle_driver.sparc"].percentile is not None
+    bumped = defs.MetricDefinition(2, "2026-12-01", "test change")
+    monkeypatch.setitem(defs.METRIC_DEFINITIONS, "sparc", bumped)
+    after = {c.name: c for c in compare(features, expert_reference)}
+    sparc = after["needle_driver.sparc"]
+    assert sparc.percentile is None and sparc.deviation is None and sparc.expert_median is None
+    assert "definition 1" in sparc.reference_note and "definition 2" in sparc.reference_note
+    assert sparc.value == pytest.approx(features["needle_driver.sparc"].value)
+    assert after["needle_driver.path_length"] == before["needle_driver.path_length"]
+
+
+def test_a_reference_without_recorded_definitions_is_read_as_before(expert_reference, tmp_path):
+    older = replace(expert_reference, metric_definitions={}, sha256="")
+    assert "metric_definitions" not in older.to_dict()
+    save_reference(older, tmp_path / "old.json")
+    assert load_reference(tmp_path / "old.json").metric_definitions == {}
