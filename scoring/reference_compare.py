@@ -10,7 +10,7 @@ from typing import Optional
 import numpy as np
 
 from skillsight.scoring.dtw import dtw
-from skillsight.scoring.features.definitions import definition_version
+from skillsight.scoring.features.definitions import changed_since
 from skillsight.scoring.reference_model import (
     DTW_BAND,
     FeatureValues,
@@ -83,12 +83,13 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
 def definition_note(name: str, reference: Optional[Reference]) -> str:
     """Why a metric is not compared with the experts: their values were read by another definition of
     it than today's ("" when the same, or when the reference does not say)."""
-    recorded = reference.metric_definitions.get(name) if reference is not None else None
-    today = definition_version(name)
-    if recorded is None or today is None or recorded == today:
+    recorded = getattr(reference, "metric_definitions", None) or {}  # stand-ins may not say
+    changed = changed_since(recorded, [name])
+    if name not in changed:
         return ""
+    then, today = changed[name]
     return (
-        f"the experts' values were read by definition {recorded} of this metric and yours by definition "
+        f"the experts' values were read by definition {then} of this metric and yours by definition "
         f"{today}: not compared (rebuild the reference)"
     )
 

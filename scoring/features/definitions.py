@@ -15,7 +15,7 @@ name of a metric between the hands or of a procedure ("bimanual.path_ratio").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple, Optional
 
 # Where an assessment records the versions it was read by (name -> version).
@@ -101,3 +101,14 @@ def versioned_name(name: str, version: Optional[int]) -> str:
     """A metric's name with the definition that read it, for a table's column: "needle_driver.sparc
     (definition 2)", "... (definition not recorded)"."""
     return f"{name} (definition {version if version is not None else 'not recorded'})"
+
+
+def changed_since(recorded: Mapping[str, int], names: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """name -> (recorded version, today's) for the names read by another definition than today's, by
+    what a model card or reference `recorded`; names it does not record are left out (nothing to tell)."""
+    changed = {}
+    for name in names:
+        then, today = recorded.get(name), definition_version(name)
+        if then is not None and today is not None and int(then) != today:
+            changed[name] = (int(then), today)
+    return changed

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from metric_fingerprints import compute_fingerprints, fingerprint_problems, read_fingerprints
 
+from skillsight.models import default_model_path
 from skillsight.scoring.assessment import assess_motion
 from skillsight.scoring.features import FEATURE_SPECS, compute_features, prepare_motion, smoothness
 from skillsight.scoring.features import definitions as defs
+from skillsight.scoring.model_card import scorer_card_fields
 from skillsight.scoring.reference import build_reference, compare, load_reference, save_reference
+from skillsight.scoring.scorer import load_scorer
 from skillsight.scoring.synthetic import generate_practice
 
 
@@ -122,3 +127,27 @@ def test_a_reference_without_recorded_definitions_is_read_as_before(expert_refer
     assert "metric_definitions" not in older.to_dict()
     save_reference(older, tmp_path / "old.json")
     assert load_reference(tmp_path / "old.json").metric_definitions == {}
+
+
+def test_a_model_that_learnt_an_older_definition_withholds_its_score(monkeypatch):
+    scorer = load_scorer(default_model_path("suturing"))
+    names = list(scorer.card["feature_names"])
+    monkeypatch.setitem(scorer.card, defs.PROVENANCE_KEY, defs.definition_versions(names))
+    motion = generate_practice("expert", "suturing", seed=3)
+    assert assess_motion(motion, "suturing", model=scorer).status == "scored"
+    key = defs.definition_key(names[0])
+    monkeypatch.setitem(defs.METRIC_DEFINITIONS, key, defs.MetricDefinition(9, "2026-12-01", "test change"))
+    withheld = assess_motion(motion, "suturing", model=scorer)
+    assert withheld.status == "out_of_domain" and withheld.score is None and withheld.skill_level is None
+    assert any(f"{names[0]} (definition 1, today 9)" in r for r in withheld.refusal_reasons)
+    assert withheld.metrics  # the metrics still show
+
+
+def test_a_scorer_card_records_the_definitions_it_learnt():
+    matrix = SimpleNamespace(
+        dataset_summary={}, procedure="suturing", motion_kind="video_2d", units="hand",
+        feature_set="features", feature_names=("needle_driver.sparc", "task.duration"),
+        levels=np.array(["expert", ""]), n=2,
+    )  # fmt: skip
+    card = scorer_card_fields(matrix, name="lab")
+    assert card[defs.PROVENANCE_KEY] == {"needle_driver.sparc": 1, "task.duration": 1}
