@@ -82,80 +82,83 @@ def _rescore(
     return EXIT_ERROR if counts.get("failed") or missing else 0
 
 
+def list_sessions(
+    trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
+    procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
+    db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Stored sessions, each with whether its metrics are read by today's definitions."""
+    _list(db_url, trainee, procedure)
+
+
+def rescore_sessions(
+    session: List[int] = typer.Argument(None, help="Session ids (default: every selected session)"),  # noqa: UP006
+    trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
+    procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
+    every: bool = typer.Option(False, "--all", help="Also sessions already read by today's definitions"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; write nothing"),
+    model: Optional[Path] = typer.Option(
+        None, "--model", help="Scorer (default: the session's own, while it exists, else the procedure's)"
+    ),
+    reference: Optional[Path] = typer.Option(
+        None, "--reference", help="Expert reference (default: as --model)"
+    ),
+    db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Re-score stored sessions from their stored motion under today's metric definitions.
+
+    Each session is replaced in one transaction, after what it held is kept (`sessions history ID`);
+    a session whose motion file is gone is left as it is, and said so. Exit 1 when any failed."""
+    for path, what in ((model, "--model"), (reference, "--reference")):
+        if path is not None and not path.is_file():
+            _fail(f"{what} {path}: no such file", code=EXIT_USAGE)
+    options = {"model": model, "reference": reference, "dry_run": dry_run, "only_stale": not every}
+    raise typer.Exit(_rescore(db_url, trainee, procedure, list(session or []), options))
+
+
+def history(
+    session: int = typer.Argument(..., help="The session id"),
+    db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """What a session held before each re-score (score, metrics and the definitions that read them)."""
+    from skillsight import session_rescore as rescore
+
+    with _open(db_url) as db:
+        kept = rescore.rescore_history(db, session)
+    for entry in kept:
+        columns = entry["columns"]
+        typer.echo(
+            f"before {entry['rescored_at']} ({entry['reason']}): "
+            f"{columns['status']}, score {columns['score']}"
+        )
+        for metric in entry["metrics"]:
+            version = metric.get("definition_version")
+            said = f"definition {version}" if version is not None else rescore.NOT_RECORDED
+            typer.echo(f"    {metric['name']} = {metric['value']} ({said})")
+    if not kept:
+        typer.echo(f"session {session}: never re-scored")
+
+
+def export(
+    csv_path: Path = typer.Option(..., "--csv", help="The CSV file to write"),
+    trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
+    procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
+    db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Stored sessions as CSV, one column per metric and definition: two definitions never share one."""
+    from skillsight.session_export import write_sessions_csv
+
+    with _open(db_url) as db:
+        count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
+    typer.echo(f"{count} session(s) written to {csv_path}")
+
+
 def register(app: typer.Typer) -> None:
     sessions_app = typer.Typer(
-        help="Stored sessions and the metric definitions that read them.", no_args_is_help=True
+        help="Stored sessions and the definitions that read them.", no_args_is_help=True
     )
-
-    @sessions_app.command("list")
-    def list_sessions(
-        trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
-        procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
-        db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
-    ) -> None:
-        """Stored sessions, each with whether its metrics are read by today's definitions."""
-        _list(db_url, trainee, procedure)
-
-    @sessions_app.command("rescore")
-    def rescore_sessions(
-        session: List[int] = typer.Argument(None, help="Session ids (default: every selected session)"),  # noqa: UP006
-        trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
-        procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
-        every: bool = typer.Option(False, "--all", help="Also sessions already read by today's definitions"),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; write nothing"),
-        model: Optional[Path] = typer.Option(
-            None, "--model", help="Scorer (default: the session's own, while it exists, else the procedure's)"
-        ),
-        reference: Optional[Path] = typer.Option(
-            None, "--reference", help="Expert reference (default: as --model)"
-        ),
-        db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
-    ) -> None:
-        """Re-score stored sessions from their stored motion under today's metric definitions.
-
-        Each session is replaced in one transaction, after what it held is kept (`sessions history ID`);
-        a session whose motion file is gone is left as it is, and said so. Exit 1 when any failed."""
-        for path, what in ((model, "--model"), (reference, "--reference")):
-            if path is not None and not path.is_file():
-                _fail(f"{what} {path}: no such file", code=EXIT_USAGE)
-        options = {"model": model, "reference": reference, "dry_run": dry_run, "only_stale": not every}
-        raise typer.Exit(_rescore(db_url, trainee, procedure, list(session or []), options))
-
-    @sessions_app.command("history")
-    def history(
-        session: int = typer.Argument(..., help="The session id"),
-        db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
-    ) -> None:
-        """What a session held before each re-score (score, metrics and the definitions that read them)."""
-        from skillsight import session_rescore as rescore
-
-        with _open(db_url) as db:
-            kept = rescore.rescore_history(db, session)
-        for entry in kept:
-            columns = entry["columns"]
-            typer.echo(
-                f"before {entry['rescored_at']} ({entry['reason']}): "
-                f"{columns['status']}, score {columns['score']}"
-            )
-            for metric in entry["metrics"]:
-                version = metric.get("definition_version")
-                said = f"definition {version}" if version is not None else rescore.NOT_RECORDED
-                typer.echo(f"    {metric['name']} = {metric['value']} ({said})")
-        if not kept:
-            typer.echo(f"session {session}: never re-scored")
-
-    @sessions_app.command("export")
-    def export(
-        csv_path: Path = typer.Option(..., "--csv", help="The CSV file to write"),
-        trainee: Optional[str] = typer.Option(None, "--trainee", help=TRAINEE_HELP),
-        procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
-        db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
-    ) -> None:
-        """Stored sessions as CSV, one column per metric and definition: two definitions never share one."""
-        from skillsight.session_export import write_sessions_csv
-
-        with _open(db_url) as db:
-            count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
-        typer.echo(f"{count} session(s) written to {csv_path}")
-
+    sessions_app.command("list")(list_sessions)
+    sessions_app.command("rescore")(rescore_sessions)
+    sessions_app.command("history")(history)
+    sessions_app.command("export")(export)
     app.add_typer(sessions_app, name="sessions")
