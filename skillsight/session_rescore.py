@@ -24,10 +24,13 @@ from skillsight.models import default_model_path, default_reference_path
 from skillsight.schema import metrics_table, session_rescores_table, sessions_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features.definitions import definition_version
-from skillsight.scoring.results import Assessment
+from skillsight.scoring.results import Assessment, ResultStatus
 from skillsight.storage import Database, SessionRecord, metric_rows, plain_json_value, scorer_columns
 
 NOT_RECORDED = "not recorded"
+# A re-score that answers with one of these where the session had an answer is not stored: the motion is
+# the same, so the refusal comes from the model or reference chosen, and the session's numbers would go.
+_NO_ANSWER = (ResultStatus.REFUSED.value, ResultStatus.DAMAGED.value, ResultStatus.FAILED.value)
 _REPLACED_COLUMNS = (
     "status", "skill_level", "score", "score_low", "score_high", "tracking_quality",
     "model_id", "reference_id",
@@ -232,6 +235,11 @@ def rescore_session(
         after = pipeline.assess(request_for(record, model, reference)).assessment
     except Exception as exc:  # one unreadable motion or missing model must not stop the others
         return RescoreOutcome(sid, "failed", f"session {sid}: {exc}; left as it is")
+    if after.status in _NO_ANSWER and record.status not in _NO_ANSWER:  # the model or reference, not
+        reasons = "; ".join(after.refusal_reasons) or after.status  # the motion: keep what was there
+        return RescoreOutcome(
+            sid, "failed", f"session {sid}: re-scoring it gave no answer ({reasons}); left as it is"
+        )
     changes = changes_between(record.assessment, after)
     reason = f"definitions changed ({stale_summary(stale)})" if stale else "re-scored on request"
     if dry_run:

@@ -308,3 +308,15 @@ def test_a_rescore_keeps_a_labs_own_scorer_while_its_file_exists(tmp_path):
     assert session_rescore.request_for(record, None, None).model is None
     chosen = tmp_path / "chosen.onnx"
     assert session_rescore.request_for(record, chosen, None).model == chosen
+
+
+def test_a_rescore_that_refuses_a_scored_session_leaves_it_as_it_was(db, scored, tmp_path):
+    motion, assessment = scored
+    sid = store(db, as_before_versions(assessment), motion)
+    intubation = default_model_path("intubation")  # a model for another procedure: refused
+    outcome = session_rescore.rescore_session(db, db.get_session(sid), model=intubation)
+    assert (
+        outcome.action == "failed" and "gave no answer" in outcome.message and "intubation" in outcome.message
+    )
+    assert db.get_session(sid).assessment.metric(SPARC).value == -1.0
+    assert session_rescore.rescore_history(db, sid) == []
