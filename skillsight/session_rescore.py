@@ -25,7 +25,7 @@ from skillsight.schema import metrics_table, session_rescores_table, sessions_ta
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features.definitions import definition_version
 from skillsight.scoring.results import Assessment, ResultStatus
-from skillsight.storage import Database, SessionRecord, metric_rows, plain_json_value, scorer_columns
+from skillsight.storage import Database, SessionRecord, assessment_columns, metric_rows, plain_json_value
 
 NOT_RECORDED = "not recorded"
 # A re-score that answers with one of these where the session had an answer is not stored: the motion is
@@ -110,20 +110,10 @@ def replace_assessment(db: Database, session_id: int, assessment: Assessment, re
                 previous_json=json.dumps(plain_json_value(previous)),
             )
         )
-        interval = assessment.score_interval or (None, None)
         conn.execute(
             sessions_table.update()
             .where(sessions_table.c.id == int(session_id))
-            .values(
-                status=assessment.status,
-                skill_level=assessment.skill_level,
-                score=plain_json_value(assessment.score),
-                score_low=plain_json_value(interval[0]),
-                score_high=plain_json_value(interval[1]),
-                tracking_quality=assessment.tracking_quality.stored_share,
-                assessment_json=json.dumps(plain_json_value(assessment.to_dict())),
-                **scorer_columns(assessment),
-            )
+            .values(**assessment_columns(assessment))
         )
         conn.execute(metrics_table.delete().where(metrics_table.c.session_id == int(session_id)))
         rows = metric_rows(int(session_id), assessment)

@@ -122,10 +122,20 @@ def metric_rows(session_id: int, assessment: Assessment) -> list[dict[str, Any]]
     ]
 
 
-def scorer_columns(assessment: Assessment) -> dict[str, Optional[str]]:
-    """The session's model_id and reference_id columns, from the assessment's provenance."""
+def assessment_columns(assessment: Assessment) -> dict[str, Any]:
+    """The session columns an assessment fills: status, level, score and interval, tracking quality, the
+    assessment itself, and the scorer and reference that made it. The `tracking_quality` column is the
+    assessment's own TrackingQuality share, stored as is."""
+    interval = assessment.score_interval or (None, None)
     provenance = assessment.provenance
     return {
+        "status": assessment.status,
+        "skill_level": assessment.skill_level,
+        "score": _finite(assessment.score),
+        "score_low": _finite(interval[0]),
+        "score_high": _finite(interval[1]),
+        "tracking_quality": assessment.tracking_quality.stored_share,
+        "assessment_json": json.dumps(plain_json_value(assessment.to_dict())),
         "model_id": scorer_id(provenance.get("model")),
         "reference_id": scorer_id(provenance.get("reference")),
     }
@@ -276,7 +286,6 @@ class Database:
         video_path: Optional[str],
         result_key: Optional[str],
     ) -> int:
-        interval = assessment.score_interval or (None, None)
         with self._engine.begin() as conn:
             trainee_id = self._trainee_id(conn, trainee)
             result = conn.execute(
@@ -284,19 +293,12 @@ class Database:
                     trainee_id=trainee_id,
                     procedure=procedure,
                     created_at=_utc_now(),
-                    status=assessment.status,
-                    skill_level=assessment.skill_level,
-                    score=_finite(assessment.score),
-                    score_low=_finite(interval[0]),
-                    score_high=_finite(interval[1]),
-                    tracking_quality=assessment.tracking_quality.stored_share,
                     source_name=source_name,
                     source_sha256=source_sha256,
                     result_key=result_key,
-                    assessment_json=json.dumps(plain_json_value(assessment.to_dict())),
                     motion_path=str(motion_path) if motion_path else None,
                     video_path=str(video_path) if video_path else None,
-                    **scorer_columns(assessment),
+                    **assessment_columns(assessment),
                 )
             )
             session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
