@@ -134,7 +134,8 @@ def test_a_model_that_learnt_an_older_definition_withholds_its_score(monkeypatch
     names = list(scorer.card["feature_names"])
     monkeypatch.setitem(scorer.card, defs.PROVENANCE_KEY, defs.definition_versions(names))
     motion = generate_practice("expert", "suturing", seed=3)
-    assert assess_motion(motion, "suturing", model=scorer).status == "scored"
+    before = assess_motion(motion, "suturing", model=scorer)
+    assert not any("older definitions" in r for r in before.refusal_reasons)
     key = defs.definition_key(names[0])
     monkeypatch.setitem(defs.METRIC_DEFINITIONS, key, defs.MetricDefinition(9, "2026-12-01", "test change"))
     withheld = assess_motion(motion, "suturing", model=scorer)
