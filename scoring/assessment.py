@@ -18,6 +18,8 @@ from skillsight.models import default_model_path, default_reference_path
 from skillsight.pose.motion import BODY, Motion
 from skillsight.pose.quality import TrackingQuality, measure_tracking_quality
 from skillsight.scoring.consistency import consistency
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
+from skillsight.scoring.features.definitions import changed_since, definition_versions
 from skillsight.scoring.feedback import WORSE_THAN_EXPERTS, rank_feedback
 from skillsight.scoring.kinematic_statistics import scorer_feature_values
 from skillsight.scoring.procedure import Procedure, load_procedure
@@ -90,6 +92,7 @@ def assess_motion(
     prepared, features = measure_motion(motion, proc, dominant_hand, mm_per_px)
     provenance["processing"] = list(prepared.metadata.get("processing", []))
     provenance["motion_kind"], provenance["units"] = prepared.kind, prepared.units
+    provenance[DEFINITIONS_KEY] = definition_versions(features)  # which definition read each metric
 
     model_inputs = _model_inputs(scorer, prepared, features)
     schema_problem = _schema_problem(scorer, ref, proc, prepared, features, model_inputs)
@@ -120,12 +123,14 @@ def _judged(
     template_hand = proc.hand_for_role(template_role(proc), dominant_hand) if proc.hand_roles else ""
     domain = getattr(output, "domain", None)
     provenance["domain"] = domain.to_dict() if domain is not None else {"known": False, "inside": True}
-    outside = domain is not None and not domain.inside
+    reasons = [domain.reason] if domain is not None and not domain.inside else []
+    reasons += _older_definitions(scorer.card, model_inputs)
+    outside = bool(reasons)
     assessment = Assessment(
         # Outside: level and score withheld; the metrics, feedback and expert comparison still show.
         status=ResultStatus.OUT_OF_DOMAIN.value if outside else STATUS_SCORED,
         procedure=proc.name,
-        refusal_reasons=[domain.reason] if outside and domain is not None else [],
+        refusal_reasons=reasons,
         advice=[OUT_OF_DOMAIN_ADVICE] if outside else [],
         metrics=comparisons,
         feedback=feedback,
@@ -137,6 +142,20 @@ def _judged(
     if not outside:
         _add_scores(assessment, output, scorer.card)
     return assessment
+
+
+def _older_definitions(card: Any, names: Any) -> list[str]:
+    """Why the model cannot judge today's metrics: it learnt some of them as older definitions read them."""
+    recorded = card.get(DEFINITIONS_KEY) if isinstance(card, Mapping) else None
+    changed = changed_since(recorded if isinstance(recorded, Mapping) else {}, list(names))
+    if not changed:
+        return []
+    listed = ", ".join(f"{n} (definition {a}, today {b})" for n, (a, b) in list(changed.items())[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return [
+        f"this model learnt metrics that older definitions read ({listed}{more}): its level and score are "
+        "withheld until it is retrained on today's"
+    ]
 
 
 OUT_OF_DOMAIN_ADVICE = (

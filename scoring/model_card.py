@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
+from skillsight.scoring.features.definitions import definition_versions
+
 # Cross-validation keys copied into cards (the per-sample predictions stay in the report).
 CARD_CV_KEYS = (
     "protocol", "accuracy", "macro_f1", "spearman", "mae", "n", "n_folds",
@@ -66,6 +69,8 @@ def scorer_card_fields(
         "training_data": {**summary, "n_used": int((matrix.levels != "").sum())},
         "built_from": source,
         "disclaimer": disclaimer,
+        # which definition read each metric it learnt from: a later change of one withholds its score
+        DEFINITIONS_KEY: definition_versions(matrix.feature_names),
     }
 
 

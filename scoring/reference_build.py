@@ -13,7 +13,12 @@ import numpy as np
 
 from skillsight.pose.motion import Motion
 from skillsight.scoring.dtw import dtw, medoid_index
-from skillsight.scoring.features import compute_features, prepare_motion, procedure_phases
+from skillsight.scoring.features import (
+    compute_features,
+    definition_versions,
+    prepare_motion,
+    procedure_phases,
+)
 from skillsight.scoring.features.kinematics import hand_reference_keypoint
 from skillsight.scoring.features.kinematics import hand_speed as features_hand_speed
 from skillsight.scoring.procedure import Procedure, load_procedure
@@ -87,6 +92,7 @@ class _ExpertMeasures:
         self.kinds: set[str] = set()
         self.units: set[str] = set()
         self.profiles: list[tuple[np.ndarray, float, Motion, str]] = []
+        self.all_measured_here = True  # feature sets were measured elsewhere, by definitions unknown
 
     def add(
         self, item: ReferenceInput, proc: Procedure, dominant: str, role: str, mm_per_px: Optional[float]
@@ -94,6 +100,7 @@ class _ExpertMeasures:
         """A motion is prepared and measured here (and gives a speed profile); a feature set is kept."""
         if not isinstance(item, Motion):
             self.feature_sets.append(item)
+            self.all_measured_here = False
             return
         prepared, features = measure_motion(item, proc, dominant, mm_per_px)
         self.feature_sets.append(features)
@@ -167,6 +174,7 @@ def build_reference(
         disclaimer=disclaimer,
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         dominant_hands=tuple(hands),
+        metric_definitions=definition_versions(distributions) if experts.all_measured_here else {},
     )
 
 

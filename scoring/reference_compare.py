@@ -10,6 +10,7 @@ from typing import Optional
 import numpy as np
 
 from skillsight.scoring.dtw import dtw
+from skillsight.scoring.features.definitions import changed_since
 from skillsight.scoring.reference_model import (
     DTW_BAND,
     FeatureValues,
@@ -35,6 +36,15 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
         if dist is not None and not is_feature:
             unit, better = dist.unit, dist.higher_is_better
         finite = math.isfinite(value)
+        other_definition = definition_note(name, reference)
+        if other_definition:  # experts read by another definition: nothing to compare with
+            shown = value if finite else None
+            out.append(
+                MetricComparison(
+                    name, shown, unit, description, higher_is_better=better, reference_note=other_definition
+                )
+            )
+            continue
         if dist is None or not finite:
             out.append(
                 MetricComparison(
@@ -68,6 +78,20 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
             )
         )
     return out
+
+
+def definition_note(name: str, reference: Optional[Reference]) -> str:
+    """Why a metric is not compared with the experts: their values were read by another definition of
+    it than today's ("" when the same, or when the reference does not say)."""
+    recorded = getattr(reference, "metric_definitions", None) or {}  # stand-ins may not say
+    changed = changed_since(recorded, [name])
+    if name not in changed:
+        return ""
+    then, today = changed[name]
+    return (
+        f"the experts' values were read by definition {then} of this metric and yours by definition "
+        f"{today}: not compared (rebuild the reference)"
+    )
 
 
 def compare_phases(speed: np.ndarray, timestamps: np.ndarray, reference: Reference) -> list[PhaseComparison]:

@@ -245,6 +245,9 @@ class Reference:
     disclaimer: str = LAB_DISCLAIMER
     created: str = ""
     dominant_hands: tuple[str, ...] = ()
+    # metric -> the definition version that read the experts' values ({}: not recorded, e.g. built
+    # before definitions were versioned or from feature sets measured elsewhere)
+    metric_definitions: Mapping[str, int] = field(default_factory=dict)
     sha256: str = ""  # of the content as saved; filled by save/load
     path: str = field(default="", compare=False)
 
@@ -272,6 +275,8 @@ class Reference:
             "created": self.created,
             "features": {k: d.to_dict() for k, d in self.features.items()},
             "template": self.template.to_dict() if self.template else None,
+            # only when recorded: a reference built before keeps its content (and its sha256) as it was
+            **({"metric_definitions": dict(self.metric_definitions)} if self.metric_definitions else {}),
         }
 
     def degenerate_metrics(self) -> dict[str, str]:
@@ -290,6 +295,7 @@ class Reference:
             "disclaimer": self.disclaimer,
             "sha256": self.sha256 or content_sha256(self.to_dict()),
             "path": self.path,
+            "metric_definitions": dict(self.metric_definitions),  # {}: not recorded
         }
 
     def check_compatible(
@@ -401,6 +407,7 @@ def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
             disclaimer=str(content.get("disclaimer", "")),
             created=str(content.get("created", "")),
             dominant_hands=tuple(content.get("dominant_hands", ())),
+            metric_definitions={str(k): int(v) for k, v in (content.get("metric_definitions") or {}).items()},
             sha256=str(recorded),
             path=str(p),
         )

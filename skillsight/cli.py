@@ -12,7 +12,18 @@ from typing import Optional
 
 import typer
 
-COMMAND_MODULES = ("info", "track", "score", "reference", "train", "batch", "share", "lab", "dataset")
+COMMAND_MODULES = (
+    "info",
+    "track",
+    "score",
+    "reference",
+    "train",
+    "batch",
+    "share",
+    "lab",
+    "dataset",
+    "sessions",
+)
 
 app = typer.Typer(
     name="skillsight",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Callable
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -17,7 +17,10 @@ from sqlalchemy.engine import Connection
 # 3: the tracking_quality column is the stored assessment's own tracking-quality share
 # 4: educators' ratings of sessions and trainees' consent to share (issue 17; the lab's site id is a
 #    `meta` row)
-SCHEMA_VERSION = 4
+# 5: metric definitions (issue 11): each metric row keeps the version of the definition that read it
+#    (NULL: stored before versions were recorded), each session the scorer and reference that scored it,
+#    and `session_rescores` keeps what a session held before `skillsight sessions rescore` replaced it
+SCHEMA_VERSION = 5
 
 metadata = sa.MetaData()
 
@@ -57,6 +60,8 @@ sessions_table = sa.Table(
     sa.Column("assessment_json", sa.Text, nullable=False),
     sa.Column("motion_path", sa.Text),
     sa.Column("video_path", sa.Text),
+    sa.Column("model_id", sa.Text),  # "name version (sha256 prefix)" of the scorer; NULL: none used
+    sa.Column("reference_id", sa.Text),  # the same for the expert reference
 )
 
 metrics_table = sa.Table(
@@ -70,6 +75,22 @@ metrics_table = sa.Table(
     sa.Column("value", sa.Float),
     sa.Column("unit", sa.String(64)),
     sa.Column("percentile", sa.Float),
+    # scoring.features.definitions' version of this metric when it was read; NULL: not recorded (v<5)
+    sa.Column("definition_version", sa.Integer),
+)
+
+# What a session held before it was re-scored from its stored motion: nothing is replaced silently.
+session_rescores_table = sa.Table(
+    "session_rescores",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("rescored_at", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    # the replaced session columns, assessment and metric rows (with their definition versions), as JSON
+    sa.Column("previous_json", sa.Text, nullable=False),
 )
 
 
@@ -163,6 +184,42 @@ def _ratings_and_consent_v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=[ratings_table, consents_table])
 
 
+def scorer_id(summary: object) -> Optional[str]:
+    """ "name version (sha256 prefix)" of a model or reference from its provenance summary; None if none."""
+    if not isinstance(summary, dict) or not (summary.get("name") or summary.get("sha256")):
+        return None
+    words = [str(summary[k]) for k in ("name", "version") if summary.get(k) not in (None, "")]
+    sha = str(summary.get("sha256") or "")[:12]
+    return " ".join(words) + (f" ({sha})" if sha else "")
+
+
+def _definitions_and_scorers_v5(conn: Connection) -> None:
+    """Metric rows get `definition_version` (left NULL: which definition read an old session's metric was
+    never recorded, and is shown as "not recorded"), sessions the scorer and reference read from their
+    stored assessment's provenance, and the `session_rescores` table."""
+    columns = {
+        table: {c["name"] for c in sa.inspect(conn).get_columns(table)} for table in ("metrics", "sessions")
+    }
+    if "definition_version" not in columns["metrics"]:
+        conn.exec_driver_sql("ALTER TABLE metrics ADD COLUMN definition_version INTEGER")
+    for column in ("model_id", "reference_id"):
+        if column not in columns["sessions"]:
+            conn.exec_driver_sql(f"ALTER TABLE sessions ADD COLUMN {column} TEXT")
+    metadata.create_all(conn, tables=[session_rescores_table])
+    rows = conn.execute(sa.select(sessions_table.c.id, sessions_table.c.assessment_json)).all()
+    for session_id, text in rows:
+        try:
+            provenance = json.loads(text).get("provenance") or {}
+        except (ValueError, AttributeError):
+            continue  # an unreadable row keeps NULLs rather than losing anything
+        ids = {
+            "model_id": scorer_id(provenance.get("model")),
+            "reference_id": scorer_id(provenance.get("reference")),
+        }
+        if any(ids.values()):
+            conn.execute(sessions_table.update().where(sessions_table.c.id == session_id).values(**ids))
+
+
 # version -> the step that brings a database from version-1 to version. Add a step (and bump
 # SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -170,4 +227,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _unique_result_keys_v2,
     3: _tracking_quality_from_assessment_v3,
     4: _ratings_and_consent_v4,
+    5: _definitions_and_scorers_v5,
 }

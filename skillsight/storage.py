@@ -28,9 +28,12 @@ from skillsight.schema import (  # the schema and its migrations live in schema.
     SCHEMA_VERSION,
     meta_table,
     metrics_table,
+    scorer_id,
+    session_rescores_table,
     sessions_table,
     trainees_table,
 )
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
 from skillsight.scoring.results import STATUS_SCORED, Assessment
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -65,6 +68,8 @@ class SessionRecord:
     video_path: Optional[str]
     result_key: Optional[str]
     assessment: Assessment
+    model_id: Optional[str] = None  # the scorer that scored it ("name version (sha256 prefix)")
+    reference_id: Optional[str] = None  # the expert reference it was compared with
 
 
 def _utc_now() -> str:
@@ -97,6 +102,43 @@ def plain_json_value(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     return str(value)
+
+
+def metric_rows(session_id: int, assessment: Assessment) -> list[dict[str, Any]]:
+    """The metrics table's rows of one assessment, each with the definition version that read it (None
+    when the assessment does not say: one made before definitions were versioned)."""
+    versions = assessment.provenance.get(DEFINITIONS_KEY)
+    versions = versions if isinstance(versions, Mapping) else {}
+    return [
+        {
+            "session_id": session_id,
+            "name": m.name,
+            "value": _finite(m.value),
+            "unit": m.unit,
+            "percentile": _finite(m.percentile),
+            "definition_version": int(versions[m.name]) if versions.get(m.name) is not None else None,
+        }
+        for m in assessment.metrics
+    ]
+
+
+def assessment_columns(assessment: Assessment) -> dict[str, Any]:
+    """The session columns an assessment fills: status, level, score and interval, tracking quality, the
+    assessment itself, and the scorer and reference that made it. The `tracking_quality` column is the
+    assessment's own TrackingQuality share, stored as is."""
+    interval = assessment.score_interval or (None, None)
+    provenance = assessment.provenance
+    return {
+        "status": assessment.status,
+        "skill_level": assessment.skill_level,
+        "score": _finite(assessment.score),
+        "score_low": _finite(interval[0]),
+        "score_high": _finite(interval[1]),
+        "tracking_quality": assessment.tracking_quality.stored_share,
+        "assessment_json": json.dumps(plain_json_value(assessment.to_dict())),
+        "model_id": scorer_id(provenance.get("model")),
+        "reference_id": scorer_id(provenance.get("reference")),
+    }
 
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -244,7 +286,6 @@ class Database:
         video_path: Optional[str],
         result_key: Optional[str],
     ) -> int:
-        interval = assessment.score_interval or (None, None)
         with self._engine.begin() as conn:
             trainee_id = self._trainee_id(conn, trainee)
             result = conn.execute(
@@ -252,31 +293,16 @@ class Database:
                     trainee_id=trainee_id,
                     procedure=procedure,
                     created_at=_utc_now(),
-                    status=assessment.status,
-                    skill_level=assessment.skill_level,
-                    score=_finite(assessment.score),
-                    score_low=_finite(interval[0]),
-                    score_high=_finite(interval[1]),
-                    tracking_quality=assessment.tracking_quality.stored_share,
                     source_name=source_name,
                     source_sha256=source_sha256,
                     result_key=result_key,
-                    assessment_json=json.dumps(plain_json_value(assessment.to_dict())),
                     motion_path=str(motion_path) if motion_path else None,
                     video_path=str(video_path) if video_path else None,
+                    **assessment_columns(assessment),
                 )
             )
             session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-            rows = [
-                {
-                    "session_id": session_id,
-                    "name": m.name,
-                    "value": _finite(m.value),
-                    "unit": m.unit,
-                    "percentile": _finite(m.percentile),
-                }
-                for m in assessment.metrics
-            ]
+            rows = metric_rows(session_id, assessment)
             if rows:
                 conn.execute(metrics_table.insert(), rows)
         return session_id
@@ -291,6 +317,10 @@ class Database:
             return False
         with self._engine.begin() as conn:
             conn.execute(metrics_table.delete().where(metrics_table.c.session_id == session_id))
+            # what a re-score replaced is the session's too
+            conn.execute(
+                session_rescores_table.delete().where(session_rescores_table.c.session_id == session_id)
+            )
             conn.execute(sessions_table.delete().where(sessions_table.c.id == session_id))
             owned = [p for p in (record.motion_path, record.video_path) if p]
             still_used = set()
@@ -342,6 +372,8 @@ class Database:
             video_path=m["video_path"],
             result_key=m["result_key"],
             assessment=Assessment.from_dict(json.loads(m["assessment_json"])),
+            model_id=m["model_id"],
+            reference_id=m["reference_id"],
         )
 
     def get_session(self, session_id: int, trainee: Optional[str] = None) -> Optional[SessionRecord]:
@@ -381,6 +413,7 @@ class Database:
                 sessions_table.c.score_low,
                 sessions_table.c.score_high,
                 sessions_table.c.skill_level,
+                sessions_table.c.model_id,
             )
             .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
             .where(trainees_table.c.name == trainee)
@@ -392,14 +425,17 @@ class Database:
             sessions = list(conn.execute(query))
             ids = [int(s.id) for s in sessions]
             metrics: dict[int, dict[str, Optional[float]]] = {i: {} for i in ids}
+            versions: dict[int, dict[str, Optional[int]]] = {i: {} for i in ids}
             if ids:
+                columns = (metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.value)
                 rows = conn.execute(
-                    sa.select(metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.value).where(
+                    sa.select(*columns, metrics_table.c.definition_version).where(
                         metrics_table.c.session_id.in_(ids)
                     )
                 )
-                for session_id, name, value in rows:
+                for session_id, name, value, version in rows:
                     metrics[int(session_id)][name] = value
+                    versions[int(session_id)][name] = version
         return [
             {
                 "session_id": int(s.id),
@@ -409,6 +445,9 @@ class Database:
                 "score_high": s.score_high,
                 "skill_level": s.skill_level,
                 "metrics": metrics[int(s.id)],
+                # name -> the definition version that read it; None: not recorded (stored before v5)
+                "definitions": versions[int(s.id)],
+                "model_id": s.model_id,
             }
             for s in sessions
         ]

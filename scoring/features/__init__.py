@@ -27,6 +27,11 @@ from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import KIND_VIDEO_2D, LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.pose.scale import METRIC_KINDS, plan_hand_size_scale, plan_mm_scale
 from skillsight.scoring.features import bimanual, handshape, intubation, kinematics, smoothness, suturing
+from skillsight.scoring.features.definitions import (
+    METRIC_DEFINITIONS,
+    definition_version,
+    definition_versions,
+)
 from skillsight.scoring.features.intubation import find_intubation_phases
 from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
@@ -39,9 +44,12 @@ from skillsight.scoring.results import Feature, FeatureSet, Phase
 
 __all__ = [
     "FEATURE_SPECS",
+    "METRIC_DEFINITIONS",
     "FeatureSpec",
     "FeatureSet",
     "compute_features",
+    "definition_version",
+    "definition_versions",
     "find_intubation_phases",
     "find_stitch_cycles",
     "hand_reference_keypoint",

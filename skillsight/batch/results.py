@@ -23,6 +23,8 @@ import skillsight.models as models
 from skillsight.base.atomic import write_text_atomic as write_private
 from skillsight.base.hashing import file_sha256
 from skillsight.manifest import identity
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
+from skillsight.scoring.features.definitions import definition_version, versioned_name
 from skillsight.scoring.metric_display import csv_number
 from skillsight.scoring.results import ResultStatus
 from skillsight.storage import plain_json_value
@@ -237,8 +239,22 @@ class VideoResult:
             self.score_high,
             self.tracking_quality,
         ]
-        values += [self.metrics.get(name) for name in metric_columns]
+        cells = self.metric_cells()
+        values += [cells.get(name) for name in metric_columns]
         return [_csv_cell(v) for v in values]
+
+    def metric_cells(self) -> dict[str, Optional[float]]:
+        """metric column -> value: a metric read by today's definition under its own name, one read by
+        another (a result kept from an older run, or stored before definitions were recorded) under
+        "name (definition N)", so one column never holds two definitions."""
+        versions = ((self.assessment or {}).get("provenance") or {}).get(DEFINITIONS_KEY)
+        versions = versions if isinstance(versions, dict) else {}
+        cells = {}
+        for name, value in self.metrics.items():
+            stored = versions.get(name)
+            today = stored is not None and stored == definition_version(name)
+            cells[name if today else versioned_name(name, stored)] = value
+        return cells
 
 
 def _csv_cell(value: Any) -> str:
@@ -270,7 +286,7 @@ def read_result(path: Path) -> Optional[VideoResult]:
 
 
 def _metric_columns(results: Iterable[VideoResult], procedures: Iterable[Procedure]) -> list[str]:
-    seen = {name for r in results for name in r.metrics}
+    seen = {name for r in results for name in r.metric_cells()}
     ordered: list[str] = []
     for proc in procedures:
         ordered += [m for m in proc.metrics if m in seen and m not in ordered]

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import gradio as gr
 
-from skillsight.webapp import listings, plots, views
+from skillsight.webapp import listings, plots, progress_lines, views
 from skillsight.webapp.live import LiveSessions
 from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.preferences import chosen_models, save_choice
@@ -194,8 +194,10 @@ def _history_handler(service: AppService) -> Any:
         names = listings.history_metric_names(history)
         chosen = [m for m in (chosen_metrics or []) if m in names] or names[:2]
         curve = plots.figure_to_array(plots.learning_curve_figure(history, chosen))
-        empty = (
-            "" if rows else "No sessions for this procedure yet: assess a practice on the **Practice** tab."
+        empty = (  # with sessions: why a line breaks where a metric's definition changed, if it does
+            progress_lines.definitions_note(history, chosen)
+            if rows
+            else "No sessions for this procedure yet: assess a practice on the **Practice** tab."
         )
         return (
             gr.update(value=rows, headers=headers, visible=bool(rows)),

@@ -20,6 +20,7 @@ from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import kinematics, prepare_motion
 from skillsight.scoring.metric_display import metric_display, unit_text
 from skillsight.scoring.results import Assessment
+from skillsight.webapp import progress_lines
 
 # Preferred reference point of a hand, most stable first (glove centroid, then palm landmarks).
 HAND_POINT_PREFERENCE = ("centroid", "wrist", "middle_finger_mcp", "tool_tip", "tip")
@@ -300,7 +301,8 @@ def timeline_figure(assessment: Assessment) -> Any:
 
 
 def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequence[str] = ()) -> Any:
-    """Score (with its interval) and chosen metrics over a trainee's scored sessions."""
+    """Score (with its interval) and chosen metrics over a trainee's scored sessions. A line joins only
+    sessions read by one definition (the score: one scorer); breaks are marked (`progress_lines`)."""
     panels = 1 + len(metrics)
     fig = _new_figure(8.0, 2.0 * panels + 0.4)
     if not history:
@@ -317,10 +319,28 @@ def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequenc
         return fig
     sessions = np.arange(1, len(history) + 1)
     ax = fig.add_subplot(panels, 1, 1)
+    _score_panel(ax, history, sessions)
+    for row, name in enumerate(metrics, start=2):
+        axm = fig.add_subplot(panels, 1, row, sharex=ax)
+        shown = metric_display(name)
+        values = np.array([_float(h.get("metrics", {}).get(name)) * shown.scale for h in history])
+        _draw_runs(axm, history, name, values, "#ff7f0e")
+        axm.set_title(
+            f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}", fontsize=9
+        )
+        axm.grid(alpha=0.3)
+    fig.axes[-1].set_xlabel("session (oldest to newest)")
+    fig.axes[-1].set_xticks(sessions)
+    if len(history) == 1:
+        fig.axes[-1].set_xlim(0.5, 1.5)
+    return fig
+
+
+def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.ndarray) -> None:
     scores = np.array([_float(h.get("score")) for h in history])
     low = np.array([_float(h.get("score_low")) for h in history])
     high = np.array([_float(h.get("score_high")) for h in history])
-    ax.plot(sessions, scores, "o-", color="#1f77b4", label="score")
+    _draw_runs(ax, history, "score", scores, "#1f77b4", label="score")
     has_band = np.isfinite(low) & np.isfinite(high)
     if has_band.any():
         ax.errorbar(
@@ -333,8 +353,10 @@ def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequenc
             capsize=4,
             label="likely range",
         )
-        if has_band.sum() > 1:  # a band needs two sessions to be drawn at all
-            ax.fill_between(sessions, low, high, where=has_band, color="#1f77b4", alpha=0.12)
+        for run in progress_lines.runs(history, "score"):  # a band, like a line, within one scorer
+            band = np.array(run.positions)[has_band[list(run.positions)]]
+            if run.recorded and len(band) > 1:  # a band needs two sessions to be drawn at all
+                ax.fill_between(sessions[band], low[band], high[band], color="#1f77b4", alpha=0.12)
     ax.set_ylabel("score")
     title = (
         "Learning curve"
@@ -344,20 +366,28 @@ def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequenc
     ax.set_title(title, fontsize=10)
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
-    for row, name in enumerate(metrics, start=2):
-        axm = fig.add_subplot(panels, 1, row, sharex=ax)
-        shown = metric_display(name)
-        values = [_float(h.get("metrics", {}).get(name)) * shown.scale for h in history]
-        axm.plot(sessions, values, "o-", color="#ff7f0e")
-        axm.set_title(
-            f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}", fontsize=9
-        )
-        axm.grid(alpha=0.3)
-    fig.axes[-1].set_xlabel("session (oldest to newest)")
-    fig.axes[-1].set_xticks(sessions)
-    if len(history) == 1:
-        fig.axes[-1].set_xlim(0.5, 1.5)
-    return fig
+
+
+def _draw_runs(
+    ax: Any, history: Sequence[Mapping[str, Any]], name: str, values: np.ndarray, color: str, label: str = ""
+) -> None:
+    """One line per run of one definition; points of unrecorded definition hollow and unjoined; a dotted
+    mark with its text where the definition changes."""
+    hollow_label = "definition not recorded" if name != "score" else "scorer not recorded"
+    for run in progress_lines.runs(history, name):
+        x = np.array(run.positions) + 1
+        if run.recorded:
+            ax.plot(x, values[list(run.positions)], "o-", color=color, label=label or None)
+            label = ""  # one legend entry for every line of the same thing
+        else:
+            ax.plot(x, values[list(run.positions)], "o", mfc="none", color=color, label=hollow_label)
+            hollow_label = ""
+    for mark in progress_lines.breaks(history, name):
+        ax.axvline(mark.after + 1.5, color="#555555", linestyle=":", linewidth=1)
+        ax.annotate(
+            mark.text, (mark.after + 1.5, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
+            ha="center", va="bottom", color="#555555",
+        )  # fmt: skip
 
 
 def _float(value: Any) -> float:

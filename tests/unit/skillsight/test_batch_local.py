@@ -28,6 +28,8 @@ from skillsight.capture.frames import NotAVideoError
 from skillsight.pipeline import AssessmentRun
 from skillsight.pose.motion import Motion, load_motion
 from skillsight.pose.quality import measure_tracking_quality
+from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
+from skillsight.scoring.features.definitions import definition_versions
 from skillsight.scoring.results import Assessment, MetricComparison
 from skillsight.storage import Database
 
@@ -89,6 +91,8 @@ def fake_assess(request):
             ],
             provenance={"reference": reference_tag, "dominant_hand": dominant_hand},
         )
+        # As assess_motion does: the definition that read each metric.
+        assessment.provenance[DEFINITIONS_KEY] = definition_versions(m.name for m in assessment.metrics)
     # As assess_motion does: the one tracking quality, for the procedure's two hands.
     assessment.tracking_quality = measure_tracking_quality(motion, ("left_hand", "right_hand"))
     return AssessmentRun(motion=motion, assessment=assessment)

@@ -106,7 +106,7 @@ def test_speed_axis_ignores_spikes_and_legend_has_no_duplicates():
 
 
 def test_one_session_curve_has_no_legend_for_an_undrawn_band():
-    history = [{"score": 12.0, "score_low": 10.0, "score_high": 14.0, "metrics": {}}]
+    history = [{"score": 12.0, "score_low": 10.0, "score_high": 14.0, "metrics": {}, "model_id": "m 1"}]
     ax = plots.learning_curve_figure(history).axes[0]
     assert not [
         c for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")
@@ -123,6 +123,8 @@ def test_learning_curve_has_score_and_metric_panels():
             "score_low": 8.0 + i,
             "score_high": 12.0 + i,
             "metrics": {"a.path_length": 5.0 - i},
+            "definitions": {"a.path_length": 1},
+            "model_id": "m 1",
         }
         for i in range(4)
     ]

@@ -1,0 +1,249 @@
+"""Stored sessions re-read from their stored motion under today's metric definitions.
+
+A session's metrics keep the definition version that read them (`metrics.definition_version`; NULL when
+stored before versions were recorded). A session is stale when any metric was read by another definition
+than today's, or by one not recorded. Re-scoring runs the stored motion through the one pipeline again
+and replaces the session's numbers in one transaction, after copying what it held into
+`session_rescores`: the old numbers are kept, never lost silently. A session whose motion file is gone
+is left as it is, and said so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import sqlalchemy as sa
+
+from skillsight import pipeline
+from skillsight.models import default_model_path, default_reference_path
+from skillsight.schema import metrics_table, session_rescores_table, sessions_table
+from skillsight.score_request import ScoreRequest
+from skillsight.scoring.features.definitions import definition_version
+from skillsight.scoring.results import Assessment, ResultStatus
+from skillsight.storage import Database, SessionRecord, assessment_columns, metric_rows, plain_json_value
+
+NOT_RECORDED = "not recorded"
+# A re-score that answers with one of these where the session had an answer is not stored: the motion is
+# the same, so the refusal comes from the model or reference chosen, and the session's numbers would go.
+_NO_ANSWER = (ResultStatus.REFUSED.value, ResultStatus.DAMAGED.value, ResultStatus.FAILED.value)
+_REPLACED_COLUMNS = (
+    "status", "skill_level", "score", "score_low", "score_high", "tracking_quality",
+    "model_id", "reference_id",
+)  # fmt: skip
+
+
+@dataclass
+class StaleMetric:
+    name: str
+    stored: Optional[int]  # None: not recorded
+    today: Optional[int]  # None: no feature defines this metric any more
+
+    def __str__(self) -> str:
+        def said(version: Optional[int]) -> str:
+            return f"definition {version}" if version is not None else NOT_RECORDED
+
+        return f"{self.name} ({said(self.stored)}; today {said(self.today) if self.today else 'none'})"
+
+
+def stale_summary(stale: Sequence[StaleMetric]) -> str:
+    """Stale metrics in a few words, grouped by change: "42 metrics: not recorded -> definition 1"."""
+    groups: dict[tuple[Optional[int], Optional[int]], list[str]] = {}
+    for metric in stale:
+        groups.setdefault((metric.stored, metric.today), []).append(metric.name)
+
+    def said(version: Optional[int], today: bool = False) -> str:
+        return f"definition {version}" if version is not None else ("none" if today else NOT_RECORDED)
+
+    parts = []
+    for (stored, today), names in groups.items():
+        which = ", ".join(names) if len(names) <= 3 else f"{len(names)} metrics"
+        parts.append(f"{which}: {said(stored)} -> {said(today, today=True)}")
+    return "; ".join(parts)
+
+
+@dataclass
+class RescoreOutcome:
+    """What happened to one session: rescored, would_rescore (dry run), current, skipped or failed."""
+
+    session_id: int
+    action: str
+    message: str
+    changes: list[str] = field(default_factory=list)
+
+
+def stale_metrics(db: Database, session_id: int) -> list[StaleMetric]:
+    """The session's metrics read by another definition than today's, or by one not recorded."""
+    query = sa.select(metrics_table.c.name, metrics_table.c.definition_version).where(
+        metrics_table.c.session_id == int(session_id)
+    )
+    with db.engine.connect() as conn:
+        rows = list(conn.execute(query))
+    stale = [StaleMetric(str(name), stored, definition_version(str(name))) for name, stored in rows]
+    return sorted((s for s in stale if s.stored is None or s.stored != s.today), key=lambda s: s.name)
+
+
+def replace_assessment(db: Database, session_id: int, assessment: Assessment, reason: str) -> int:
+    """Give a session a new assessment in one transaction: what it held goes to `session_rescores`
+    first (columns, assessment and metric rows with their versions). Returns the kept copy's id."""
+    with db.engine.begin() as conn:
+        row = conn.execute(sa.select(sessions_table).where(sessions_table.c.id == int(session_id))).first()
+        if row is None:
+            raise KeyError(f"session {session_id}: not found")
+        old_metrics = conn.execute(
+            sa.select(metrics_table).where(metrics_table.c.session_id == int(session_id))
+        ).mappings()
+        previous = {
+            "columns": {name: row._mapping[name] for name in _REPLACED_COLUMNS},
+            "assessment": json.loads(row._mapping["assessment_json"]),
+            "metrics": [{k: v for k, v in m.items() if k not in ("id", "session_id")} for m in old_metrics],
+        }
+        kept = conn.execute(
+            session_rescores_table.insert().values(
+                session_id=int(session_id),
+                rescored_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                reason=reason,
+                previous_json=json.dumps(plain_json_value(previous)),
+            )
+        )
+        conn.execute(
+            sessions_table.update()
+            .where(sessions_table.c.id == int(session_id))
+            .values(**assessment_columns(assessment))
+        )
+        conn.execute(metrics_table.delete().where(metrics_table.c.session_id == int(session_id)))
+        rows = metric_rows(int(session_id), assessment)
+        if rows:
+            conn.execute(metrics_table.insert(), rows)
+        return int(kept.inserted_primary_key[0])  # type: ignore[index]
+
+
+def rescore_history(db: Database, session_id: int) -> list[dict[str, Any]]:
+    """What the session held before each re-score, oldest first."""
+    query = (
+        sa.select(session_rescores_table)
+        .where(session_rescores_table.c.session_id == int(session_id))
+        .order_by(session_rescores_table.c.id)
+    )
+    with db.engine.connect() as conn:
+        rows = list(conn.execute(query).mappings())
+    return [
+        {"rescored_at": r["rescored_at"], "reason": r["reason"], **json.loads(r["previous_json"])}
+        for r in rows
+    ]
+
+
+def _card_name(path: Path) -> Optional[str]:
+    try:
+        card = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(card.get("name")) if isinstance(card, dict) and card.get("name") else None
+
+
+def _scorer_file(summary: Any, shipped: Optional[Path]) -> Optional[Path]:
+    """The model or reference to re-score with: None (today's shipped one) where the session used the
+    shipped one of that name (an older build of it reads older definitions), else the session's own
+    file while it exists (a lab's choice), else None."""
+    if not isinstance(summary, dict):
+        return None
+    if shipped is not None and summary.get("name") and summary.get("name") == _card_name(shipped):
+        return None
+    path = summary.get("path")
+    return Path(path) if path and Path(path).is_file() else None
+
+
+def _shipped(find: Any, procedure: str) -> Optional[Path]:
+    try:
+        return Path(find(procedure))
+    except (OSError, ValueError, LookupError):  # no shipped model for this procedure
+        return None
+
+
+def request_for(record: SessionRecord, model: Optional[Path], reference: Optional[Path]) -> ScoreRequest:
+    """The stored motion scored as the session was: its procedure and dominant hand, and its model and
+    reference (today's shipped ones where it used the shipped ones; a lab's own while their files
+    exist; else the procedure's defaults), unless `model`/`reference` say otherwise."""
+    provenance = record.assessment.provenance
+    own_model = _scorer_file(provenance.get("model"), _shipped(default_model_path, record.procedure))
+    own_reference = _scorer_file(
+        provenance.get("reference"), _shipped(default_reference_path, record.procedure)
+    )
+    return ScoreRequest.build(
+        Path(str(record.motion_path)),
+        record.procedure,
+        model=model or own_model,
+        reference=reference or own_reference,
+        dominant_hand=str(provenance.get("dominant_hand") or "right"),
+    )
+
+
+def _number(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.4g}"
+
+
+def changes_between(before: Assessment, after: Assessment) -> list[str]:
+    """The score's and each metric's change, in words ("score 18.2 -> 17.9")."""
+    lines = []
+    if (before.status, before.score) != (after.status, after.score):
+        lines.append(
+            f"score {_number(before.score)} ({before.status}) -> {_number(after.score)} ({after.status})"
+        )
+    old = {m.name: m.value for m in before.metrics}
+    for metric in after.metrics:
+        was = old.get(metric.name)
+        if _number(was) != _number(metric.value):
+            lines.append(f"{metric.name} {_number(was)} -> {_number(metric.value)}")
+    return lines
+
+
+def rescore_session(
+    db: Database,
+    record: SessionRecord,
+    *,
+    model: Optional[Path] = None,
+    reference: Optional[Path] = None,
+    dry_run: bool = False,
+    only_stale: bool = True,
+) -> RescoreOutcome:
+    """Re-score one stored session from its stored motion (see the module's docstring)."""
+    sid = record.id
+    stale = stale_metrics(db, sid)
+    if only_stale and not stale:
+        return RescoreOutcome(sid, "current", f"session {sid}: every metric is read by today's definition")
+    if not record.motion_path:
+        return RescoreOutcome(sid, "skipped", f"session {sid}: no motion was stored with it; left as it is")
+    if not Path(record.motion_path).is_file():
+        return RescoreOutcome(
+            sid, "skipped", f"session {sid}: its motion file {record.motion_path} is gone; left as it is"
+        )
+    try:
+        after = pipeline.assess(request_for(record, model, reference)).assessment
+    except Exception as exc:  # one unreadable motion or missing model must not stop the others
+        return RescoreOutcome(sid, "failed", f"session {sid}: {exc}; left as it is")
+    if after.status in _NO_ANSWER and record.status not in _NO_ANSWER:  # the model or reference, not
+        reasons = "; ".join(after.refusal_reasons) or after.status  # the motion: keep what was there
+        return RescoreOutcome(
+            sid, "failed", f"session {sid}: re-scoring it gave no answer ({reasons}); left as it is"
+        )
+    changes = changes_between(record.assessment, after)
+    reason = f"definitions changed ({stale_summary(stale)})" if stale else "re-scored on request"
+    if dry_run:
+        return RescoreOutcome(sid, "would_rescore", f"session {sid}: would re-score ({reason})", changes)
+    replace_assessment(db, sid, after, reason)
+    return RescoreOutcome(sid, "rescored", f"session {sid}: re-scored ({reason}); old numbers kept", changes)
+
+
+def select_sessions(
+    db: Database, trainee: Optional[str], procedure: Optional[str], ids: Sequence[int]
+) -> list[SessionRecord]:
+    records = db.list_sessions(trainee=trainee, procedure=procedure)
+    return [r for r in records if r.id in set(ids)] if ids else records
+
+
+def rescore_sessions(db: Database, records: Iterable[SessionRecord], **options: Any) -> list[RescoreOutcome]:
+    return [rescore_session(db, record, **options) for record in records]
