@@ -30,8 +30,9 @@ class MetricDefinition(NamedTuple):
 
 # Versions start on 2026-11-30: sessions stored before then did not record theirs ("not recorded").
 # Log dimensionless jerk and SPARC changed definition in the week before (a fit on the hand's own time
-# scale; windows of one hand size of path without a 10-Hz cap), which is why old sessions are not
-# assumed to hold version 1.
+# scale; windows of one hand size of path without a 10-Hz cap; in the same release, LDLJ's fit read on
+# the 100-Hz clock and tremor's floor on a centred clock), which is why old sessions are not assumed to
+# hold version 1. Version 1 is the first released definition; bump from here on.
 _FIRST = MetricDefinition(1, "2026-11-30", "")
 METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "task_time": _FIRST,
