@@ -225,8 +225,6 @@ def hand_sized_flats(shaded_pixels: np.ndarray, within: np.ndarray) -> np.ndarra
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     kept[border] = False
     kept[0] = False
-    if not kept.any():
-        return np.zeros(flat.shape, bool)
     # what lies around each patch (a ring two pixels wide): shaded white, or something else
     grown = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int32)
     ring = (labels == 0) & (grown > 0)
