@@ -61,8 +61,6 @@ TEXTURE_WINDOW = 5  # working pixels: local lightness spread
 TEXTURE_NOISE_GAIN = 3.0  # a shaded pixel varies this many times the frame's flattest regions
 TEXTURE_MIN_SPREAD = 2.0  # Lab L units, a floor where the frame is very clean
 TEXTURE_DENSITY = 0.3  # share of shaded pixels around a pixel of a glove (a palm has smooth parts)
-FLAT_MAX_SHARE = 0.03  # of the frame: a smooth white patch larger than a hand is a card, pad or table
-FLAT_ENCLOSED_SHARE = 0.6  # of the ring around a smooth patch of a glove: its shaded parts
 # in video, what a pixel shows of the still background (calibration.still_pixels): the background itself,
 # or something that moved over it (0: the background is not known there)
 BENCH_STILL = 1
@@ -209,32 +207,6 @@ def shaded(lab: np.ndarray, within: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.blur(varied.astype(np.float32), (9, 9)) >= TEXTURE_DENSITY)
 
 
-def hand_sized_flats(shaded_pixels: np.ndarray, within: np.ndarray) -> np.ndarray:
-    """The smooth patches of the `within` mask that shaded pixels enclose and that are no larger than a
-    hand (a palm between folds and knuckles, a stretch that blur or flat light smoothed), with their rim:
-    a card, the pad or the table is flat over far more than a hand, and where a piece of one lies beside
-    a glove, the drape around it is no glove's shading."""
-    flat = (within > 0) & ~shaded_pixels
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(flat.astype(np.uint8), connectivity=4)
-    if n <= 1:
-        return np.zeros(flat.shape, bool)
-    areas = stats[:, cv2.CC_STAT_AREA]
-    finger = WHITE_OPENING * max(flat.shape)
-    kept = (areas >= finger * finger) & (areas <= FLAT_MAX_SHARE * flat.size)
-    # a smooth patch cut by the frame's edge may run on far beyond it (the table, a sheet of paper)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    kept[border] = False
-    kept[0] = False
-    # what lies around each patch (a ring two pixels wide): shaded white, or something else
-    grown = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int32)
-    ring = (labels == 0) & (grown > 0)
-    around = np.bincount(grown[ring], minlength=n).astype(np.float64)
-    enclosed = np.bincount(grown[ring & shaded_pixels], minlength=n)
-    kept &= enclosed >= FLAT_ENCLOSED_SHARE * np.maximum(around, 1)
-    patches = kept[labels].astype(np.uint8)
-    return np.asarray(cv2.dilate(patches, np.ones((3, 3), np.uint8)) > 0) & (within > 0)
-
-
 def white_mask(lab: np.ndarray, min_lightness: int = WHITE_MIN_LIGHTNESS) -> np.ndarray:
     a = lab[..., 1].astype(np.int16) - 128
     b = lab[..., 2].astype(np.int16) - 128
@@ -288,13 +260,9 @@ def family_mask(
         # in video, white that moved over the known background (a white glove over the pad differs from it by
         # its shading only, too faint and too smooth in places to pass as texture); elsewhere, shading
         needs_shading = np.ones(mask.shape, bool)
-        unknown = mask  # smooth parts a glove's shading encloses are the glove's, never the still bench's
         if static_background is not None and static_background.shape == mask.shape:
             needs_shading = static_background != BENCH_MOVED
-            unknown = mask * (static_background != BENCH_STILL)
-        textured = shaded(image.lab, mask)
-        textured |= hand_sized_flats(textured, unknown)
-        mask[needs_shading & ~textured] = 0
+        mask[needs_shading & ~shaded(image.lab, mask)] = 0
         # shiny instruments are shaded too, but thinner than a palm: an opening about a finger wide drops
         # them (and thin white lines), and keeps a glove's palm
         size = max(5, round(WHITE_OPENING * max(mask.shape))) | 1
