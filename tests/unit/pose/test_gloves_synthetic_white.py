@@ -1,63 +1,28 @@
-"""White latex gloves: a glove's smooth parts (between folds, or smoothed by blur) stay in its mask, where
-a card, the pad or the table, flat over far more than a hand, do not."""
+"""White latex gloves whose smooth parts (motion blur; a palm between an instrument's bars) fail the white
+mask's shading test, so that the glove falls apart into pieces (issue 10: white latex under blur or
+uneven light is cut into pieces). Seeds outside the benchmark's seed sets."""
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
 import pytest
 
 from skillsight.capture.frames import Frame
 from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
 from skillsight.glove_scenes import make_scene
 from skillsight.pose.trackers.gloves import GloveTracker
-from skillsight.pose.trackers.gloves.segmentation import FLAT_MAX_SHARE, hand_sized_flats
-
-SIZE = (384, 216)  # working size (width, height)
-
-
-def ring_around(patch: np.ndarray, width: int = 4) -> np.ndarray:
-    grown = cv2.dilate(patch.astype(np.uint8), np.ones((2 * width + 1, 2 * width + 1), np.uint8)) > 0
-    return grown & ~patch
-
-
-def box(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
-    mask = np.zeros(SIZE[::-1], bool)
-    mask[y0:y1, x0:x1] = True
-    return mask
-
-
-def test_a_smooth_palm_inside_a_shaded_glove_is_kept() -> None:
-    palm = box(100, 80, 120, 100)  # 400 px, well under a hand's share of the frame
-    shaded = ring_around(palm)
-    white = palm | shaded
-    kept = hand_sized_flats(shaded, white.astype(np.uint8) * 255)
-    assert kept[palm].all()
-
-
-def test_a_smooth_patch_beside_drape_is_not_a_glove() -> None:
-    # a piece of the pad with a glove's shaded edge along one side only: the rest of its rim is drape
-    piece = box(100, 80, 120, 100)
-    shaded = ring_around(piece) & box(0, 0, SIZE[0], 84)
-    white = piece | shaded
-    assert not hand_sized_flats(shaded, white.astype(np.uint8) * 255)[piece].any()
-
-
-def test_a_card_larger_than_a_hand_or_cut_by_the_frame_is_not_kept() -> None:
-    side = int(np.ceil(np.sqrt(FLAT_MAX_SHARE * SIZE[0] * SIZE[1]))) + 4
-    card = box(60, 40, 60 + side, 40 + side)
-    shaded = ring_around(card)
-    assert not hand_sized_flats(shaded, (card | shaded).astype(np.uint8) * 255)[card].any()
-    table = box(100, 0, 140, 20)  # a strip at the top border: it may run on beyond the frame
-    shaded = ring_around(table)
-    assert not hand_sized_flats(shaded, (table | shaded).astype(np.uint8) * 255)[table].any()
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    reason="tracker 2.11 finds one glove of each pair (2 of 4): every white pixel needs shading within its "
+    "9x9 neighbourhood, and the other glove's blurred or smooth parts do not have it. Tried 2026-11-30 "
+    "(gloves22) and reverted: keeping the smooth patches a glove's shading encloses (at most 3% of the "
+    "frame, not cut by its edge) found all 4 (light blue unchanged, skin latex 1 hand fewer on seeds "
+    "40001-40144), but the pad seen "
+    "between two crossed white gloves is enclosed by their shading too and joined them: crossing videos "
+    "white 82.8 -> 77.6% on the right side (0 -> 6 false hands) on seed set 0, still 163 lost a hand",
+)
 def test_white_gloves_under_blur_or_cut_by_an_instrument_are_whole() -> None:
-    # seeds outside the benchmark's seed sets; 960x540 with MediaPipe cut-outs, read as stills. Tracker
-    # 2.11 found one glove of each pair: the other's smooth parts (blur; a palm between an instrument's
-    # bars) failed the shading test, and what was left was a piece too small or off the hand's centre
     pytest.importorskip("mediapipe")
     tracker = GloveTracker(independent_frames=True, skin_tone_gloves=True)
     score = SceneScore()
