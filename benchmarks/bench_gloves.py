@@ -79,18 +79,19 @@ def accuracy(
         print(f"  {name:>17} misses: {' '.join(per_glove['all'].misses)}")
         print(f"  {name:>17} by condition, found / visible and each kind of miss:")
         for condition, tally in kinds[name].items():
-            seen = sum(tally[k] for k in OUTCOMES[:-1])  # visible hands (false hands are none)
+            seen = sum(tally[k] for k in OUTCOMES[:4])  # visible hands (false and doubled hands are none)
             missed = ", ".join(f"{k} {tally[k]}" for k in OUTCOMES[1:] if tally[k])
             print(f"  {'':>17}   {condition:>16}: {tally['found']}/{seen} {missed}")
 
 
-OUTCOMES = ("found", "wrong side", "too far", "not found", "false")
+OUTCOMES = ("found", "wrong side", "too far", "not found", "false", "doubled")
 
 
 def hand_outcomes(scene: Any, centres: dict[str, tuple[float, float]]) -> list[str]:
     """Per visible hand: found (on its side within 0.15 x width), "wrong side" (only the other side's
     hand lies that near), "too far" (a hand of its side is reported, farther), "not found" (neither);
-    then "false" for each reported hand near no true hand."""
+    then "false" for each reported hand near no true hand, and "doubled" for each other reported hand
+    beyond the scene's hands (one glove reported as two, both near it: the figures do not count it)."""
     from skillsight.glove_scene_scoring import TOLERANCE
 
     limit = TOLERANCE * scene.image.shape[1]
@@ -104,10 +105,9 @@ def hand_outcomes(scene: Any, centres: dict[str, tuple[float, float]]) -> list[s
             outcomes.append("wrong side")
         else:
             outcomes.append("too far" if hand.side in centres else "not found")
-    for point in centres.values():
-        if not any(math.dist(point, h.centre) <= limit for h in scene.hands):
-            outcomes.append("false")
-    return outcomes
+    false = [p for p in centres.values() if not any(math.dist(p, h.centre) <= limit for h in scene.hands)]
+    outcomes += ["false"] * len(false)
+    return outcomes + ["doubled"] * max(0, len(centres) - len(false) - len(scene.hands))
 
 
 def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
