@@ -2,7 +2,8 @@
 
 A visible true hand is found when a reported hand of the same side lies within 0.15 x frame width of
 its centre; a reported hand is false when no true hand (visible or not) of any side lies within that
-distance. Errors are in shares of the frame width.
+distance, or when more hands are reported near the true ones than there are (one glove reported as
+two). Errors are in shares of the frame width.
 """
 
 from __future__ import annotations
@@ -61,11 +62,17 @@ def score_observation(scene: Scene, centres: dict[str, tuple[float, float]], int
             into.errors.append(math.dist(reported, hand.centre) / width)
         else:
             into.misses.append(f"{scene.glove}/{scene.drape}/{scene.condition}#{scene.seed} {hand.side}")
+    near = 0
     for side, point in centres.items():
         into.reported += 1
-        if not any(math.dist(point, h.centre) <= limit for h in scene.hands):
+        if any(math.dist(point, h.centre) <= limit for h in scene.hands):
+            near += 1
+        else:
             into.false += 1
             into.misses.append(f"{scene.glove}/{scene.drape}/{scene.condition}#{scene.seed} false {side}")
+    doubled = max(0, near - len(scene.hands))  # one glove reported as two hands, both near it
+    into.false += doubled
+    into.misses += [f"{scene.glove}/{scene.drape}/{scene.condition}#{scene.seed} doubled"] * doubled
 
 
 def centres_of(observation: FrameObservation) -> dict[str, tuple[float, float]]:
