@@ -336,7 +336,8 @@ class AutoTracker:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
         self._time_s = frame.time_s
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
-        self._recent.update(frame.time_s, landmarks)
+        if self.skin_hands_beside_landmarks:  # the only videos that read where MediaPipe's hands were lately
+            self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
             glove_named = [not np.isnan(area) for area in areas]

@@ -439,3 +439,26 @@ def test_skin_latex_in_flat_white_sleeves_is_not_taken_for_white_gloves(seed: in
     score, provenance = scene_video_tracked(seed, "skin_latex", None)
     assert provenance["skin_tone_gloves_found"] and provenance["gloves_beaten_by_skin"]
     assert score.found_share >= 0.9 and score.false == 0
+
+
+class CountingUpdates:
+    """Counts the per-frame updates of where MediaPipe's hands were lately (auto_hands.RecentHands)."""
+
+    def __init__(self) -> None:
+        self.updates = 0
+
+    def update(self, time_s: float, landmarks: FrameObservation) -> None:
+        self.updates += 1
+
+
+def test_where_mediapipe_saw_hands_lately_is_kept_only_where_the_skin_tracker_reads_it() -> None:
+    # a bare-handed video and a gloved one: no skin tracker beside the landmarks, nothing reads the record
+    for gloves_present in (False, True):
+        tracker = auto_with(
+            {i: {0: (300.0, 400.0)} for i in range(6)}, {1: {1: (700.0, 500.0)}}, gloves_present
+        )
+        counting = CountingUpdates()
+        tracker._recent = counting  # type: ignore[assignment]
+        for index in range(6):
+            tracker.process(frame(index))
+        assert not tracker.skin_hands_beside_landmarks and counting.updates == 0
