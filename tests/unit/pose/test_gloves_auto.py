@@ -149,12 +149,28 @@ def test_a_glove_on_a_landmark_hand_is_the_same_hand_not_a_third() -> None:
 
 def test_a_glove_hand_whose_slot_mediapipe_holds_takes_the_free_slot() -> None:
     # identities disagree: MediaPipe calls the hand at (700, 520) left; the glove tracker calls the
-    # other hand, far away at (200, 500), left too
-    tracker = auto_with({0: {0: (700.0, 520.0)}}, {0: {0: (200.0, 500.0)}})
+    # other hand, far away at (200, 500), left too. Seen from the front MediaPipe's handedness stands
+    tracker = AutoTracker(
+        camera_view="front",
+        hands_factory=lambda: ScriptedHands({0: {0: (700.0, 520.0)}}),
+        gloves_factory=lambda: ScriptedGloves({0: {0: (200.0, 500.0)}}, True),
+    )
+    tracker.prepare([frame(i) for i in range(3)])
     obs = tracker.process(frame(0))
     centroid = tracker.keypoints.index("centroid")
     assert hands_in(obs) == 2
     np.testing.assert_allclose(obs.positions[1, centroid, :2], [200.0, 500.0])
+
+
+def test_from_above_a_lone_landmark_hand_leaves_the_glove_hand_its_name() -> None:
+    # the same disagreement seen from above (auto 1.10): the glove tracker named its hand by where its arm
+    # enters; MediaPipe's handedness, learnt on hands seen from the front, yields
+    tracker = auto_with({0: {0: (700.0, 520.0)}}, {0: {0: (200.0, 500.0)}})
+    obs = tracker.process(frame(0))
+    centroid = tracker.keypoints.index("centroid")
+    assert hands_in(obs) == 2
+    np.testing.assert_allclose(obs.positions[0, centroid, :2], [200.0, 500.0])
+    assert np.all(obs.confidence[1, :21] > 0)  # the landmark hand, now right
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -334,7 +350,9 @@ class LandmarksOnOneHand(ScriptedHands):
         return FrameObservation(positions, confidence)
 
 
-def scene_video_tracked(seed: int, glove: str | None, side: str | None) -> tuple[Any, dict]:
+def scene_video_tracked(
+    seed: int, glove: str | None, side: str | None, stand_in: type = LandmarksOnOneHand
+) -> tuple[Any, dict]:
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes import DRAPES, scene_video
     from skillsight.hand_cutouts import load_cutouts
@@ -346,7 +364,7 @@ def scene_video_tracked(seed: int, glove: str | None, side: str | None) -> tuple
     drape = list(DRAPES)[seed % len(DRAPES)]  # as benchmarks/bench_gloves.py --auto-videos
     scenes = scene_video(seed, n_frames=30, glove=glove, drape=drape, size=(640, 360), cutouts=cutouts)
     frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
-    tracker = AutoTracker(camera_view="top", hands_factory=lambda: LandmarksOnOneHand(scenes, side))
+    tracker = AutoTracker(camera_view="top", hands_factory=lambda: stand_in(scenes, side))
     score = SceneScore()
     try:
         tracker.prepare(frames[::3])
@@ -462,3 +480,75 @@ def test_where_mediapipe_saw_hands_lately_is_kept_only_where_the_skin_tracker_re
         for index in range(6):
             tracker.process(frame(index))
         assert not tracker.skin_hands_beside_landmarks and counting.updates == 0
+
+
+class LandmarksOnOneHandThenTwo(LandmarksOnOneHand):
+    """As real MediaPipe on video 20012: one side's hand throughout, the other's from frame 15 on."""
+
+    def process(self, frame: Frame) -> FrameObservation:
+        positions, confidence = np.full((2, 21, 3), np.nan), np.zeros((2, 21))
+        for hand in self.scenes[frame.index].hands:
+            if hand.landmarks is not None and (hand.side == self.side or frame.index >= 15):
+                slot = ("left_hand", "right_hand").index(hand.side)
+                positions[slot, :, :2] = hand.landmarks
+                confidence[slot] = 0.9
+        return FrameObservation(positions, confidence)
+
+
+@pytest.mark.parametrize(
+    ("seed", "side", "stand_in"),
+    [(20005, None, LandmarksOnOneHand), (20012, "left_hand", LandmarksOnOneHandThenTwo)],
+)
+@pytest.mark.slow
+def test_sleeves_and_blue_objects_that_skin_hands_beat_are_no_gloves(
+    seed: int, side: str | None, stand_in: type
+) -> None:
+    # bare hands in navy sleeves beside blue boxes (seeds outside the benchmark sets): the sleeves, joined
+    # to the boxes, won calibration as coloured gloves; whole skin hands entering the frame beat them where
+    # every family contests the samples, and one sleeve ends in a skin hand in most samples. auto 1.9 with
+    # real MediaPipe: 2/60 found and 57 false hands (20005, MediaPipe sees no hand), 45/60 (20012, the
+    # sleeves passed as moving hands in a bare-handed video, and the hand MediaPipe misses was not looked for)
+    score, provenance = scene_video_tracked(seed, None, side, stand_in)
+    assert provenance["gloves_beaten_by_skin"]
+    assert score.found_share >= 0.95 and score.false == 0
+
+
+@pytest.mark.slow
+def test_a_filled_hand_keeps_its_side_beside_a_landmark_hand_named_the_other_side() -> None:
+    # skin-tone latex, video 20021 (outside the benchmark sets), real MediaPipe: it sees the right hand and
+    # names it left; the skin tracker's right hand lies off its landmarks (no match) and its left hand,
+    # matched to neither, was pushed into the right slot (auto 1.9: frames 0, 2 and 3 on the wrong sides)
+    from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes import DRAPES, scene_video
+    from skillsight.hand_cutouts import load_cutouts
+
+    pytest.importorskip("mediapipe")
+    if not load_cutouts():
+        pytest.skip("the shared clips are missing")
+    drape = list(DRAPES)[20021 % len(DRAPES)]  # as benchmarks/bench_gloves.py --auto-videos
+    scenes = scene_video(20021, n_frames=30, glove="skin_latex", drape=drape, size=(640, 360))
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    score = SceneScore()
+    with AutoTracker(camera_view="top") as tracker:
+        tracker.prepare(frames[::3])
+        for scene, frame in zip(scenes[:6], frames[:6]):
+            score_observation(scene, centres_of(tracker.process(frame)), score)
+        assert tracker.provenance()["skin_hands_beside_landmarks"]
+    assert score.found_share == 1.0 and score.false == 0
+
+
+def test_a_lone_landmark_hand_takes_the_name_the_glove_hands_leave_it() -> None:
+    from skillsight.pose.trackers.auto_names import lone_landmark_slot, named_as_gloves
+
+    right = landmark_hand(480.0, 230.0)  # MediaPipe named it left (slot 0)
+    gloves = np.array(
+        [[[200.0, 170.0, 0.0]], [[430.0, 235.0, 0.0]]]
+    )  # left glove hand, right one off its centre
+    assert lone_landmark_slot(right, gloves[:, 0], [0, 1]) == 1
+    assert lone_landmark_slot(right, gloves[:, 0], [0]) == 1  # one glove hand: the other hand's name is free
+    assert lone_landmark_slot(right, np.array([[420.0, 200.0, 0.0], [430.0, 235.0, 0.0]]), [0, 1]) is None
+    positions, confidence = np.full((2, 21, 3), np.nan), np.zeros((2, 21))
+    positions[0], confidence[0] = right, 0.9
+    gloved = FrameObservation(gloves[:, [0, 0]], np.full((2, 2), 0.8))
+    named = named_as_gloves(FrameObservation(positions, confidence), gloved, 21)
+    assert np.all(named.confidence[1] > 0) and np.all(named.confidence[0] == 0)
