@@ -1,41 +1,42 @@
 """The "auto" tracker: MediaPipe landmarks where MediaPipe finds a hand, the glove tracker where not.
 
 prepare() decides per video: it calibrates the glove colour (gloves present or not) and checks whether
-MediaPipe finds hands on the sample frames (with a separate MediaPipe instance, so the per-frame results
-are exactly those of the hands tracker alone). Per frame and per hand it reports MediaPipe's landmarks
-where MediaPipe has that hand, else the glove's centroid and tip. A glove blob that lies on a hand
-MediaPipe already reports is the same hand, not another one; any other glove hand takes its own slot or,
-when MediaPipe holds that slot with a different hand, the free one. So a frame never holds fewer hands
-than either tracker alone would report.
+MediaPipe finds hands on the sample frames (with a separate MediaPipe instance, so the per-frame results are
+exactly those of the hands tracker alone). Per frame and per hand it reports MediaPipe's landmarks where
+MediaPipe has that hand, else the glove's centroid and tip. A glove blob that lies on a hand MediaPipe already
+reports is the same hand, not another one; any other glove hand takes its own slot or, when MediaPipe holds
+that slot with a different hand, the free one. So a frame never holds fewer hands than either tracker alone
+would report.
 
-A glove candidate that lies still over the samples, its place and outline constant to pixel noise, is a
-rigid object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands
-MediaPipe misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps.
-A video in which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object
-there (a magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are
-switched off rather than a wrong hand reported; a skin-coloured hand is then reported beside the landmarks
-only where MediaPipe saw a hand within a second and lost it (objects beside a bare hand, a shoulder, a table
-top, are skin-coloured too). A video with no coloured or white gloves is checked for
-skin-tone latex, which colour cannot tell from bare skin: it is latex where skin-coloured hands that enter
-by a border and move over the samples (not the still background: a wooden board, a photo) are found in
-enough samples while MediaPipe, which finds bare hands by their knuckles and nails, sees none in most of
-them; a latex hand MediaPipe does find is matched to its landmarks, not doubled. A video with coloured or
-white gloves is searched for skin only where those gloves are sleeves (below) or lose the samples to skin
-hands where every family contests them, as in a frame (white only: in video it is what differs from the
-still bench, so pad uncovered at a moving latex hand's fingertips or a white coat's moving edge is white
-too; a bare forearm behind a glove runs into it and loses). White gloves beaten so stay unless MediaPipe
-sees no hand in most samples (a bare hand may beat a real glove too). Stills of an image folder are each
-decided on their own: every glove family, skin-tone latex included, is looked for in each, and where
-MediaPipe sees a bare hand in a still no white or coloured glove hand of that still is reported (a
-skin-coloured one beside it is its other hand, which MediaPipe missed). Seen from above (camera view "top"),
-in stills and in video, hands are named by anatomy, not by MediaPipe's handedness (auto_names): a hand both
-trackers see as the glove tracker names it (where its arm enters), a landmark hand alone where its arm comes
-in, and in video each hand keeps its name whichever tracker reports it. Coloured or white "gloves" that run
-into skin-coloured hands at their far end are sleeves (a sleeve ends in skin, a glove in its own fingers):
-unless those hands are skin-tone latex, they are not tracked as gloves.
-In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame:
-once landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on
-every frame again as soon as a probe finds a hand.
+A glove candidate that lies still over the samples, its place and outline constant to pixel noise, is a rigid
+object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands MediaPipe
+misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps. A video in
+which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object there (a
+magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are switched
+off rather than a wrong hand reported; a skin-coloured hand is then reported beside the landmarks only where
+MediaPipe saw a hand within a second and lost it (objects beside a bare hand, a shoulder, a table top, are
+skin-coloured too). A video with no coloured or white gloves is checked for skin-tone latex, which colour
+cannot tell from bare skin: it is latex where skin-coloured hands that enter by a border and move over the
+samples (not the still background: a wooden board, a photo) are found in enough samples while MediaPipe, which
+finds bare hands by their knuckles and nails, sees none in most of them; a latex hand MediaPipe does find is
+matched to its landmarks, not doubled. A video with coloured or white gloves is searched for skin only where
+those gloves are sleeves (below) or lose the samples to skin hands where every family contests them, as in a
+frame (in video white is what differs from the still bench, so pad uncovered at a moving latex hand's
+fingertips or a white coat's moving edge is white too; a coloured sleeve joined to a blue box is a coloured
+"glove"; a bare forearm behind a glove runs into it and loses). "Gloves" beaten so (coloured ones where some
+end in skin hands) are no gloves where MediaPipe sees no hand in most samples (latex, or bare hands it
+misses), nor where it sees bare hands in most and some end in skin hands (their sleeves: a glove ends in its
+fingers). Stills of an image folder are each decided on their own: every glove family, skin-tone latex
+included, is looked for in each, and where MediaPipe sees a bare hand in a still no white or coloured glove
+hand of that still is reported (a skin-coloured one beside it is its other hand, which MediaPipe missed). Seen
+from above (camera view "top"), in stills and in video, hands are named by anatomy, not by MediaPipe's
+handedness (auto_names): a hand both trackers see as the glove tracker names it (where its arm enters), a
+landmark hand alone where its arm comes in, and in video each hand keeps its name whichever tracker reports
+it. Coloured or white "gloves" that run into skin-coloured hands at their far end are sleeves (a sleeve ends
+in skin, a glove in its own fingers): unless those hands are skin-tone latex, they are not tracked as gloves.
+In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame: once
+landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on every frame
+again as soon as a probe finds a hand.
 
 Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
 centre of all 21 landmarks (pose.hand_geometry: the whole hand, as a glove blob's centroid is) and tip the
@@ -79,19 +80,8 @@ from skillsight.pose.trackers.base import (
     FrameObservation,
 )
 
-# 1.2: bare-handed videos reject still "gloves"; MediaPipe probed in gloved videos
-# 1.3: bare skin read along the hand's bones against glove colour; a candidate beside a bare hand is no glove
-# 1.4: stills decided each on its own (no folder-wide bare-handed verdict), skin-tone latex looked for in them
-# 1.5: videos checked for skin-tone latex (hands moving, entering, no landmarks; other colours its sleeves)
-# 1.6: from above, hands named by where their arms come in (glove tracker's names, else the knuckle-wrist
-#      ray), kept over time whichever tracker saw them; coloured "gloves" that end in skin hands are sleeves
-# 1.7: candidates lying still over the samples are no gloves; skin hands MediaPipe misses tracked beside it
-# 1.8: white "gloves" that skin hands beat in a contest of every family, where MediaPipe sees no hand in most
-#      samples, are no gloves: the video is checked for skin-tone latex
-# 1.9: a skin hand beside landmarks is hand-sized by MediaPipe's own hands of the recording, or lies where
-#      it lost one (within 1 s); candidates rejected in a bare-handed video leave it checked for the latter;
-#      such hands are reported from skin colour (`from_skin_colour`, `hands_from_skin_colour`), not gloves
-AUTO_TRACKER_VERSION = "1.9"
+# what each version changed: pose/trackers/gloves/CHANGES.md ("`auto` versions")
+AUTO_TRACKER_VERSION = "1.10"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
@@ -164,6 +154,7 @@ class AutoTracker:
         self._probed: Optional[list[FrameObservation]] = None  # a glove tracker's view of the samples
         self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
         self.gloves_beaten_by_skin = False  # skin hands won more samples than them, every family contesting
+        self._sleeves_among: Optional[bool] = None  # some "gloves" end in skin hands in most samples
         self.skin_tone_gloves_found = False
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
@@ -210,7 +201,11 @@ class AutoTracker:
         bare = self.sample_frames_with_landmarks >= BARE_HANDED_SAMPLE_SHARE * len(sample)
         bare = bare and not self.independent_frames  # unrelated stills: each decided on its own
         bare = bare and not self.skin_hands_beside_landmarks  # skin hands: vetted by their own evidence
-        if self.gloves_present and bare and not self._gloves_are_hands(sample, sample_landmarks):
+        if (
+            self.gloves_present
+            and bare
+            and (self._sleeves_beaten(sample) or not self._gloves_are_hands(sample, sample_landmarks))
+        ):
             self.gloves_present = False
             self.bare_handed_rejected = True
             # without them the video is checked for skin hands MediaPipe misses, as any video without gloves
@@ -244,15 +239,13 @@ class AutoTracker:
                 return False
             # a sleeve ends in a hand of skin colour, a glove in its fingers
             self.sleeves_rejected = latex.are_latex_sleeves(families[0], sample, self.camera_view)
-            # White is found in video as what differs from the still bench, so anything a moving skin hand
-            # disturbs (pad it uncovers, its sleeve's moving edge) is white too; coloured gloves are found by
-            # their colour. Whole skin hands beating white "gloves" make them no gloves only where MediaPipe
-            # then confirms latex (sees no hand in most samples): a bare hand may beat a real glove too.
-            self.gloves_beaten_by_skin = (
-                not self.sleeves_rejected
-                and families[0] == "white"
-                and latex.skin_wins(families[0], sample, self.camera_view)
+            # white is what differs from the still bench, so a moving skin hand's surroundings are white too;
+            # coloured "gloves" lose to skin hands only where some end in skin (sleeves joined to blue boxes)
+            self.gloves_beaten_by_skin = not self.sleeves_rejected and latex.skin_wins(
+                families[0], sample, self.camera_view
             )
+            if families[0] != "white":  # coloured gloves are found by their colour: beaten where sleeves
+                self.gloves_beaten_by_skin = self._sleeves_beaten(sample)
             if not (self.sleeves_rejected or self.gloves_beaten_by_skin):
                 return False
         self.skin_latex_sample_share = latex.moving_latex_share(sample, self.camera_view)
@@ -289,12 +282,20 @@ class AutoTracker:
         probe = self._skin_factory()
         try:
             probe.prepare(sample)
-            # after a bare-handed rejection (objects beside the hands MediaPipe sees) only where it lost one
-            by_size = not self.bare_handed_rejected
-            missed = samples_missing_skin_hands(probe, sample, landmarks, len(self.hand_keypoints), by_size)
+            n_kp = len(self.hand_keypoints)
+            missed = samples_missing_skin_hands(probe, sample, landmarks, n_kp, self._missed_by_size)
         finally:
             probe.close()
         return missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample))
+
+    def _sleeves_beaten(self, sample: Sequence[Frame]) -> bool:
+        """Whether skin hands beat the "gloves" in every family's contest and some end in skin: sleeves."""
+        from skillsight.pose.trackers.gloves import latex  # lazy: OpenCV loads only for gloves
+
+        if self.gloves_beaten_by_skin and self._sleeves_among is None:
+            families = tuple(self.gloves.calibration.families)
+            self._sleeves_among = latex.sleeves_among(families[0], sample, self.camera_view)
+        return self.gloves_beaten_by_skin and bool(self._sleeves_among)
 
     def _glove_probe(self, sample: Sequence[Frame]) -> Optional[list[FrameObservation]]:
         """Per sample, the glove candidates of a glove tracker of its own (made once per video); None where
@@ -336,7 +337,8 @@ class AutoTracker:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
         self._time_s = frame.time_s
         observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
-        self._recent.update(frame.time_s, landmarks)
+        if self.skin_hands_beside_landmarks:  # the only videos that read where MediaPipe's hands were lately
+            self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
             glove_named = [not np.isnan(area) for area in areas]
@@ -450,7 +452,13 @@ class AutoTracker:
         """Whether a skin hand beside landmarks can be one MediaPipe missed: the size of those it sees in
         the recording, or where one it lost was lately."""
         lost = landmarks is not None and self._recent.lost_at(centre, landmarks, self._time_s)
-        return lost or (not self.bare_handed_rejected and hand_sized(area, self._hand_size))
+        return lost or (self._missed_by_size and hand_sized(area, self._hand_size))
+
+    @property
+    def _missed_by_size(self) -> bool:
+        """Whether a hand-sized skin blob beside landmarks is a hand MediaPipe missed: not after objects (a
+        table top is skin-coloured too) were rejected in a bare-handed video, unless as its hands' sleeves."""
+        return not self.bare_handed_rejected or self.gloves_beaten_by_skin and bool(self._sleeves_among)
 
     def provenance(self) -> dict[str, Any]:
         return {

@@ -30,6 +30,7 @@ MAX_TRACK_GAP_S = 0.5  # as the glove tracker: a hand unseen longer is named afr
 # The hand's line is the forearm's only up to the wrist's sideways bend: about 20 degrees towards the
 # thumb and 30 towards the little finger at most (anatomical range of radial and ulnar deviation).
 WRIST_DEVIATION_DEG = 30.0
+CLEARLY_NEARER = 2.0  # of two glove hands, one this many times nearer a lone landmark hand is that hand
 VELOCITY_MEMORY = 0.5  # share of the previous velocity kept: one jumpy frame does not throw the track off
 
 
@@ -154,7 +155,8 @@ def named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp:
     """Seen from above: a landmark hand the glove tracker also sees takes the glove tracker's name (by
     where its arm enters the frame, the trainee at the bottom, kept over time in video) over MediaPipe's
     handedness, which its models learnt on bare hands seen from the front and which skin-tone latex from
-    above confuses; the other landmark hand, if any, takes the other name."""
+    above confuses; the other landmark hand, if any, takes the other name. A lone landmark hand no glove
+    hand matched takes its name from the glove hands beside it (lone_landmark_slot)."""
     taken = [bool(np.any(landmarks.confidence[slot] > 0)) for slot in range(2)]
     glove_slots = [slot for slot in range(2) if np.any(gloved.confidence[slot] > 0)]
     if not any(taken) or not glove_slots:
@@ -162,6 +164,28 @@ def named_as_gloves(landmarks: FrameObservation, gloved: FrameObservation, n_kp:
     matched = match_gloves_to_landmarks(
         landmarks.positions[:, :n_kp], taken, gloved.positions[:, 0], glove_slots
     )
-    if not any(g != s for g, s in matched.items()):
-        return landmarks
-    return swapped(landmarks)
+    if any(g != s for g, s in matched.items()):
+        return swapped(landmarks)
+    if sum(taken) == 1 and not matched:
+        slot = taken.index(True)
+        named = lone_landmark_slot(landmarks.positions[slot, :n_kp], gloved.positions[:, 0], glove_slots)
+        return swapped(landmarks) if named is not None and named != slot else landmarks
+    return landmarks
+
+
+def lone_landmark_slot(
+    points: np.ndarray, glove_centroids: np.ndarray, glove_slots: list[int]
+) -> Optional[int]:
+    """The glove tracker's name for a lone landmark hand that no glove hand matched (its landmark slot is
+    MediaPipe's handedness, which from above is often the other hand's): beside one glove hand, which is
+    the other hand, the other name; beside two, the name of the one clearly nearer to it (of two hands,
+    the glove tracker saw this one too, its centroid pulled off the landmarks' centre by the forearm's
+    stub); None where that is not clear."""
+    xy = points[~np.isnan(points[:, :2]).any(axis=1), :2]
+    if len(xy) == 0:
+        return None
+    if len(glove_slots) == 1:
+        return 1 - glove_slots[0]
+    distances = [float(np.linalg.norm(glove_centroids[g, :2] - xy.mean(axis=0))) for g in glove_slots]
+    near, far = sorted(range(len(glove_slots)), key=lambda k: distances[k])
+    return glove_slots[near] if CLEARLY_NEARER * distances[near] <= distances[far] else None

@@ -43,17 +43,32 @@ def enough_latex(share: float) -> bool:
     return share >= MIN_GLOVED_SAMPLE_SHARE
 
 
+def sleeve_counts(family: str, sample: Sequence[Frame], camera_view: str) -> list[tuple[int, int]]:
+    """Per sample, how many hands `family` shows and how many of them run into a skin-coloured hand at
+    their far end (sleeves: a sleeve ends in skin, a glove in its own fingers)."""
+    probe = latex_tracker(camera_view, contest=True)
+    try:
+        return [probe.sleeves_of(WorkingImage.of(frame.image), family, "skin") for frame in sample]
+    finally:
+        probe.close()
+
+
 def are_latex_sleeves(family: str, sample: Sequence[Frame], camera_view: str) -> bool:
     """Whether the "gloves" of `family` are the sleeves of skin-tone latex: in most samples where they
     show, they run into skin-coloured hands at their far end (a navy gown over latex). A glove with a
     bare forearm behind it is the other way round, and stays a glove."""
-    probe = latex_tracker(camera_view, contest=True)
-    try:
-        counts = [probe.sleeves_of(WorkingImage.of(frame.image), family, "skin") for frame in sample]
-    finally:
-        probe.close()
+    counts = sleeve_counts(family, sample, camera_view)
     shown = sum(n > 0 for n, _ in counts)
     return shown > 0 and sum(into >= n > 0 for n, into in counts) >= shown / 2
+
+
+def sleeves_among(family: str, sample: Sequence[Frame], camera_view: str) -> bool:
+    """Whether, in most samples where they show, some of the "gloves" of `family` run into skin-coloured
+    hands at their far end: sleeves among them, the rest objects of their colour they join or lie beside
+    (a navy sleeve joined to a blue box). No glove ends in skin."""
+    counts = sleeve_counts(family, sample, camera_view)
+    shown = sum(n > 0 for n, _ in counts)
+    return shown > 0 and sum(into > 0 for _, into in counts) >= shown / 2
 
 
 def skin_wins(family: str, sample: Sequence[Frame], camera_view: str) -> bool:

@@ -149,12 +149,28 @@ def test_a_glove_on_a_landmark_hand_is_the_same_hand_not_a_third() -> None:
 
 def test_a_glove_hand_whose_slot_mediapipe_holds_takes_the_free_slot() -> None:
     # identities disagree: MediaPipe calls the hand at (700, 520) left; the glove tracker calls the
-    # other hand, far away at (200, 500), left too
-    tracker = auto_with({0: {0: (700.0, 520.0)}}, {0: {0: (200.0, 500.0)}})
+    # other hand, far away at (200, 500), left too. Seen from the front MediaPipe's handedness stands
+    tracker = AutoTracker(
+        camera_view="front",
+        hands_factory=lambda: ScriptedHands({0: {0: (700.0, 520.0)}}),
+        gloves_factory=lambda: ScriptedGloves({0: {0: (200.0, 500.0)}}, True),
+    )
+    tracker.prepare([frame(i) for i in range(3)])
     obs = tracker.process(frame(0))
     centroid = tracker.keypoints.index("centroid")
     assert hands_in(obs) == 2
     np.testing.assert_allclose(obs.positions[1, centroid, :2], [200.0, 500.0])
+
+
+def test_from_above_a_lone_landmark_hand_leaves_the_glove_hand_its_name() -> None:
+    # the same disagreement seen from above (auto 1.10): the glove tracker named its hand by where its arm
+    # enters; MediaPipe's handedness, learnt on hands seen from the front, yields
+    tracker = auto_with({0: {0: (700.0, 520.0)}}, {0: {0: (200.0, 500.0)}})
+    obs = tracker.process(frame(0))
+    centroid = tracker.keypoints.index("centroid")
+    assert hands_in(obs) == 2
+    np.testing.assert_allclose(obs.positions[0, centroid, :2], [200.0, 500.0])
+    assert np.all(obs.confidence[1, :21] > 0)  # the landmark hand, now right
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -334,7 +350,9 @@ class LandmarksOnOneHand(ScriptedHands):
         return FrameObservation(positions, confidence)
 
 
-def scene_video_tracked(seed: int, glove: str | None, side: str | None) -> tuple[Any, dict]:
+def scene_video_tracked(
+    seed: int, glove: str | None, side: str | None, stand_in: type = LandmarksOnOneHand
+) -> tuple[Any, dict]:
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes import DRAPES, scene_video
     from skillsight.hand_cutouts import load_cutouts
@@ -346,7 +364,7 @@ def scene_video_tracked(seed: int, glove: str | None, side: str | None) -> tuple
     drape = list(DRAPES)[seed % len(DRAPES)]  # as benchmarks/bench_gloves.py --auto-videos
     scenes = scene_video(seed, n_frames=30, glove=glove, drape=drape, size=(640, 360), cutouts=cutouts)
     frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
-    tracker = AutoTracker(camera_view="top", hands_factory=lambda: LandmarksOnOneHand(scenes, side))
+    tracker = AutoTracker(camera_view="top", hands_factory=lambda: stand_in(scenes, side))
     score = SceneScore()
     try:
         tracker.prepare(frames[::3])
