@@ -127,22 +127,12 @@ POLYNOMIAL_BLOCK_CELLS = 2**21
 def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.ndarray:
     """The `order`-th derivative of one gap-free run of more than `order` + 2 samples."""
     degree = order + 2
-    reach = KERNEL_REACH * tau
-    lo = np.searchsorted(t, t - reach, side="left")
-    hi = np.searchsorted(t, t + reach, side="right")
-    # At least degree + 1 samples around each one, so the fit is determined near the ends and at
-    # low frame rates.
-    need = degree + 1
-    lo = np.clip(np.minimum(lo, hi - need), 0, t.size - need)
-    hi = np.maximum(hi, lo + need)
+    lo, hi = _kernel_windows(t, t, KERNEL_REACH * tau, degree + 1)
     out = np.empty(x.shape)
     block = max(1, POLYNOMIAL_BLOCK_CELLS // int(np.max(hi - lo)))
     for start in range(0, t.size, block):
         rows = slice(start, min(start + block, t.size))
-        width = int(np.max(hi[rows] - lo[rows]))
-        index = lo[rows, None] + np.arange(width)
-        inside = index < hi[rows, None]
-        index = np.minimum(index, t.size - 1)
+        index, inside = _window_rows(lo, hi, rows, t.size)
         u = (t[index] - t[rows, None]) / tau  # in time scales, so the normal equations stay well conditioned
         w = np.exp(-0.5 * u**2) * inside
         design = u[..., None] ** np.arange(degree + 1)  # (rows, width, degree + 1)
@@ -151,6 +141,24 @@ def _polynomial_run(x: np.ndarray, t: np.ndarray, tau: float, order: int) -> np.
         coefficients = np.linalg.solve(normal, right)  # (rows, degree + 1, D), in powers of u
         out[rows] = coefficients[:, order] * math.factorial(order) / tau**order
     return out
+
+
+def _kernel_windows(
+    t: np.ndarray, centres: np.ndarray, reach: float, need: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """[lo, hi) sample ranges within `reach` of each centre, widened to at least `need` samples so the
+    fit is determined near the ends and at low frame rates."""
+    lo = np.searchsorted(t, centres - reach, side="left")
+    hi = np.searchsorted(t, centres + reach, side="right")
+    lo = np.clip(np.minimum(lo, hi - need), 0, max(t.size - need, 0))
+    return lo, np.minimum(np.maximum(hi, lo + need), t.size)
+
+
+def _window_rows(lo: np.ndarray, hi: np.ndarray, rows: slice, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sample indices of the windows of `rows`, padded to one width, and which of them are inside."""
+    index = lo[rows, None] + np.arange(int(np.max(hi[rows] - lo[rows])))
+    inside = index < hi[rows, None]
+    return np.minimum(index, size - 1), inside
 
 
 @dataclass(frozen=True)
@@ -178,11 +186,8 @@ def local_derivative_on_clock(
     x = np.asarray(values, dtype=np.float64)
     t = np.asarray(timestamps, dtype=np.float64)
     q = np.asarray(clock, dtype=np.float64)
-    reach, need = KERNEL_REACH * time_scale_s, degree + 1
-    lo = np.searchsorted(t, q - reach, side="left")
-    hi = np.searchsorted(t, q + reach, side="right")
-    lo = np.clip(np.minimum(lo, hi - need), 0, max(t.size - need, 0))
-    hi = np.minimum(np.maximum(hi, lo + need), t.size)
+    need = degree + 1
+    lo, hi = _kernel_windows(t, q, KERNEL_REACH * time_scale_s, need)
     cells = time_cells(t)
     out = np.full((q.size, x.shape[1]), np.nan)
     gain = np.full(q.size, np.nan)
@@ -191,10 +196,7 @@ def local_derivative_on_clock(
     block = max(1, POLYNOMIAL_BLOCK_CELLS // (2 * int(np.max(hi - lo))))  # the design and its weighted copy
     for start in range(0, q.size, block):
         rows = slice(start, min(start + block, q.size))
-        width = int(np.max(hi[rows] - lo[rows]))
-        index = lo[rows, None] + np.arange(width)
-        inside = index < hi[rows, None]
-        index = np.minimum(index, t.size - 1)
+        index, inside = _window_rows(lo, hi, rows, t.size)
         u = (t[index] - q[rows, None]) / time_scale_s
         w = np.exp(-0.5 * u**2) * inside * cells[index]
         design = np.empty(u.shape + (degree + 1,))
