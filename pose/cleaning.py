@@ -18,7 +18,7 @@ hand seen for less than it, amid frames without it, was never there.
 
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -37,6 +37,8 @@ DEFAULT_ONE_EURO_BETA = 0.05
 DEFAULT_ONE_EURO_D_CUTOFF = 1.0
 # Keeps the recorded provenance small on very patchy tracking.
 MAX_GAPS_RECORDED_PER_INDIVIDUAL = 100
+# The smoothing kernel reaches this many time scales either side (weight 0.03 %), as local fits do.
+KERNEL_REACH = 4.0
 
 SMOOTHERS = ("savgol", "one_euro", None)
 
@@ -178,52 +180,41 @@ def interpolate_gaps(track: np.ndarray, t: np.ndarray, gaps: list[Gap], method: 
     return out
 
 
-def _savgol_window_frames(window_s: float, period: float, polyorder: int) -> int:
-    """The odd number of frames nearest to window_s (ties up), at least polyorder + 2. Rounding the
-    frame count first flipped with the timestamps' last bit where window_s is a frame and a half:
-    0.3 s at 25 fps was 7 frames when the median interval read 0.04000000000000001 s and 9 when it
-    read 0.03999999999999915 s, so the same frames were smoothed differently (up to 0.15 hand sizes,
-    and log dimensionless jerk 2.4 % apart) in two recordings that share them."""
-    frames = 2 * int(math.floor((window_s / period - 1.0) / 2.0 + 0.5 + 1e-6)) + 1 if period > 0 else 1
-    frames = max(frames, polyorder + 2)
-    return frames if frames % 2 == 1 else frames + 1
+def _kernel_time_scale_s(window_s: float, period: float, polyorder: int) -> float:
+    """The Gaussian time scale whose local polynomial of degree `polyorder` leaves as much white jitter as
+    a Savitzky-Golay fit over `window_s` seconds does, both in continuous time (the noise left scales with
+    1 / width for both, so the ratio is a constant of the degree: 3 / (8 sqrt(pi)) of the window for
+    degree 2, 0.063 s for 0.3 s). The window is widened where frames are so sparse that it would hold
+    fewer than polyorder + 2 of them (a fit through polyorder + 1 samples passes through them)."""
+    return max(window_s, (polyorder + 2) * period) * _kernel_per_window(polyorder)
 
 
-def savgol_smooth(values: np.ndarray, window: int, polyorder: int) -> np.ndarray:
-    """Savitzky-Golay smoothing along axis 0 of a finite (L, C) array, like scipy's savgol_filter
-    with mode="interp" (the ends are the fitted polynomial of the first and last window). In numpy,
-    because importing scipy.signal costs seconds and scoring must stay light."""
-    n = values.shape[0]
-    half = window // 2
-    offsets = np.arange(-half, half + 1, dtype=np.float64)
-    design = offsets[:, None] ** np.arange(polyorder + 1)
-    projection = design @ np.linalg.pinv(design)  # (window, window): fit then evaluate
-    centre = projection[half]
-    out = np.empty_like(values)
-    windows = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)  # (n-w+1, C, w)
-    out[half : n - half] = windows @ centre
-    out[:half] = (projection @ values[:window])[:half]
-    out[n - half :] = (projection @ values[n - window :])[window - half :]
-    return out
+@functools.lru_cache(maxsize=8)
+def _kernel_per_window(polyorder: int) -> float:
+    """Gaussian time scale per Savitzky-Golay window of equal noise gain for `polyorder`, from the two
+    fits' weights at the centre on a fine grid (sum of squared weights / spacing: the noise gain x width)."""
+
+    def centre_energy(u: np.ndarray, weight: np.ndarray) -> float:
+        design = u[:, None] ** np.arange(polyorder + 1)
+        weighted = design * weight[:, None]
+        taps = weighted @ np.linalg.solve(weighted.T @ design, np.eye(polyorder + 1)[:, 0])
+        return float(np.sum(taps**2) / (u[1] - u[0]))
+
+    box = np.linspace(-0.5, 0.5, 4001)  # in windows
+    gauss = np.linspace(-KERNEL_REACH, KERNEL_REACH, 8001)  # in time scales
+    return centre_energy(gauss, np.exp(-0.5 * gauss**2)) / centre_energy(box, np.ones(box.size))
 
 
-def _savgol_runs(track: np.ndarray, window: int, polyorder: int, t: np.ndarray) -> np.ndarray:
-    """Savitzky-Golay per contiguous observed run of a (T, C) array whose columns share their gaps;
-    runs shorter than the window get a shorter one. A run whose frames are unevenly timed (a camera
-    dropped frames, or repeats were taken out) is fitted over the window's seconds, not its frames
-    (`_savgol_in_time`): a dropped frame no longer widens the window."""
+def _savgol_runs(track: np.ndarray, tau: float, polyorder: int, t: np.ndarray) -> np.ndarray:
+    """The local polynomial smoother (`_local_polynomial_smooth`) per contiguous observed run of a (T, C)
+    array whose columns share their gaps; a gap is never bridged. A run too short for the polynomial (an
+    odd number of its samples, at most polyorder + 1) is kept as observed."""
     out = track.copy()
-    period = _sample_period(t)
     for a, b in mask_runs(~np.isnan(track).any(axis=1)):
         length = b - a
-        w = min(window, length if length % 2 == 1 else length - 1)
-        if w <= polyorder:
+        if (length if length % 2 == 1 else length - 1) <= polyorder + 1:
             continue  # too short to smooth; keep as observed
-        steps = np.diff(t[a:b])
-        if np.all(np.abs(steps - period) <= 0.01 * period):
-            out[a:b] = savgol_smooth(track[a:b], w, polyorder)
-        else:
-            out[a:b] = _savgol_in_time(track[a:b], t[a:b], (w // 2) * period, polyorder)
+        out[a:b] = _local_polynomial_smooth(track[a:b], t[a:b], tau, polyorder)
     return out
 
 
@@ -246,28 +237,36 @@ def time_cells(t: np.ndarray) -> np.ndarray:
     return cells
 
 
-def _savgol_in_time(values: np.ndarray, t: np.ndarray, half_s: float, polyorder: int) -> np.ndarray:
-    """Savitzky-Golay on uneven times: at each sample, the polynomial of degree `polyorder` fitted (least
-    squares, each sample weighed by the time it stands for) to the samples within `half_s` seconds
-    either side, evaluated there; near a run's ends the window keeps its length inside the run, as
-    savgol_smooth's "interp" ends do."""
-    eps = 1e-6 * half_s
-    start = np.clip(t - half_s, t[0], max(t[0], t[-1] - 2 * half_s))
-    lo = np.searchsorted(t, start - eps, side="left")
-    hi = np.searchsorted(t, start + 2 * half_s + eps, side="right")
-    need = polyorder + 1
+def _local_polynomial_smooth(values: np.ndarray, t: np.ndarray, tau: float, polyorder: int) -> np.ndarray:
+    """Savitzky-Golay in continuous time on a gap-free (T, C) run of at least polyorder + 2 samples: at
+    each sample, the polynomial of degree `polyorder` fitted by least squares to the samples around it,
+    weighted by a Gaussian of `tau` seconds and by the time each sample stands for (`time_cells`),
+    evaluated there. A box window of whole frames spans a different time at each frame rate (0.3 s was
+    +-0.133 / 0.120 / 0.133 / 0.150 s at 15 / 25 / 30 / 60 fps); a smooth kernel in seconds passes a
+    3-Hz wave alike within 0.5 % at all four, and a dropped frame leaves no dip. Near a run's ends the
+    kernel is cut by the run (at least polyorder + 2 samples take part), as a local fit is."""
+    lo = np.searchsorted(t, t - KERNEL_REACH * tau, side="left")
+    hi = np.searchsorted(t, t + KERNEL_REACH * tau, side="right")
+    need = polyorder + 2
     lo = np.clip(np.minimum(lo, hi - need), 0, max(t.size - need, 0))
     hi = np.minimum(np.maximum(hi, lo + need), t.size)
-    width = int(np.max(hi - lo))
-    index = lo[:, None] + np.arange(width)
+    index = lo[:, None] + np.arange(int(np.max(hi - lo)))
     inside = index < hi[:, None]
     index = np.minimum(index, t.size - 1)
-    u = (t[index] - t[:, None]) / half_s  # in half-windows, so the normal equations stay well conditioned
-    weight = time_cells(t)[index] * inside
-    design = u[..., None] ** np.arange(polyorder + 1) * inside[..., None]
-    normal = np.einsum("tk,tki,tkj->tij", weight, design, design)
-    right = np.einsum("tk,tki,tkd->tid", weight, design, values[index])
-    return np.linalg.solve(normal, right)[:, 0]
+    u = (t[index] - t[:, None]) / tau  # in time scales, so the normal equations stay well conditioned
+    weight = np.exp(-0.5 * u**2) * inside * time_cells(t)[index]
+    design = np.empty(u.shape + (polyorder + 1,))
+    design[..., 0] = 1.0
+    for power in range(1, polyorder + 1):  # products, not **
+        design[..., power] = design[..., power - 1] * u
+    weighted = design * weight[..., None]
+    normal = np.matmul(weighted.transpose(0, 2, 1), design)
+    unit = np.broadcast_to(np.eye(polyorder + 1)[:, :1], normal.shape[:1] + (polyorder + 1, 1))
+    taps = np.matmul(weighted, np.linalg.solve(normal, unit))[..., 0]  # (T, width): the fit's sample weights
+    out = np.zeros(values.shape)
+    for k in range(taps.shape[1]):  # one (T, C) product per tap: no (T, width, C) copy of the samples
+        out += taps[:, k, None] * values[index[:, k]]
+    return out
 
 
 def _one_euro_alpha(cutoff: np.ndarray, dt: float) -> np.ndarray:
@@ -332,11 +331,11 @@ def _smooth_positions(positions: np.ndarray, t: np.ndarray, smoother: Optional[s
             flat, t, params["min_cutoff"], params["beta"], params.get("d_cutoff", DEFAULT_ONE_EURO_D_CUTOFF)
         )
         return smoothed.reshape(positions.shape)
-    window = _savgol_window_frames(params["window_s"], _sample_period(t), params["polyorder"])
+    tau = _kernel_time_scale_s(params["window_s"], _sample_period(t), params["polyorder"])
     out = positions  # smoothed in place: the caller passes its own copy
     for i, keys in _groups_sharing_gaps(positions):
         block = positions[:, i, keys].reshape(n_t, -1)
-        out[:, i, keys] = _savgol_runs(block, window, params["polyorder"], t).reshape(n_t, len(keys), n_s)
+        out[:, i, keys] = _savgol_runs(block, tau, params["polyorder"], t).reshape(n_t, len(keys), n_s)
     return out
 
 
