@@ -20,6 +20,15 @@ procedure_file = test_batch_local.procedure_file
 calls_dir = test_batch_local.calls_dir
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_interrupts():
+    """Ctrl-C raises KeyboardInterrupt here, as in a terminal: a shell starts background jobs (CI's
+    pytest among them) with SIGINT ignored, and Python then leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_a_ctrl_c_inside_the_block_arrives_after_it():
     steps = []
     with pytest.raises(KeyboardInterrupt):
