@@ -221,7 +221,7 @@ class AutoTracker:
         if observations is None:
             return
         self._still_objects = still_objects(observations, working_pixel(sample[0]))
-        if self._still_objects and moving_candidates(observations, working_pixel(sample[0])) == 0:
+        if self._still_objects and moving_candidates(observations, working_pixel(sample[0]), sample) == 0:
             self.gloves_present = False
             self.still_objects_rejected = True
 

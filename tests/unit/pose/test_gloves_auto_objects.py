@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from test_gloves_auto import ScriptedGloves, ScriptedHands, frame, hands_in
 
+from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.auto import AutoTracker
 from skillsight.pose.trackers.auto_hands import moving_candidates, sample_objects, still_objects
 from skillsight.pose.trackers.base import FrameObservation
@@ -75,3 +76,44 @@ def test_a_glove_held_still_drifts_more_than_a_working_pixel_and_is_no_still_obj
     drift = [(0.0, 0.0), (3.5, 0.0), (0.0, 3.5), (-3.5, 0.0), (0.0, -3.5), (3.5, 3.5)] * 2
     observations = candidates([{0: (300.0 + dx, 250.0 + dy, 5200.0)} for dx, dy in drift])
     assert still_objects(observations, noise_px=640 / 384) == []
+
+
+class SleeveVideo:
+    """Frames of a bench (grey-green) where a bare hand (skin) lies just beyond a moving "glove"'s tip, as a
+    bare hand beyond its blue sleeve; ScriptedGloves puts the tip 60 px above the centroid."""
+
+    def __init__(self, script: dict[int, dict[int, tuple]], skin_beyond: frozenset[int]) -> None:
+        self.script, self.skin_beyond = script, skin_beyond
+
+    def frame(self, index: int) -> Frame:
+        image = np.full((360, 640, 3), (90, 110, 100), np.uint8)
+        for slot, (cx, cy) in self.script.get(index, {}).items():
+            if slot in self.skin_beyond:  # a hand 40 px across just beyond the tip
+                y, x = int(cy - 60 - 20), int(cx)
+                image[y - 20 : y + 20, x - 20 : x + 20] = (224, 172, 140)
+        return Frame(index, index / 25.0, image)
+
+
+def sleeve_video_tracker(skin_beyond: frozenset[int]) -> tuple[AutoTracker, SleeveVideo]:
+    # MediaPipe sees no hand; a blue box lies still (slot 1), a blue "glove" moves (slot 0)
+    script = {i: {0: (200.0 + 5.0 * i, 300.0), 1: (500.0, 60.0)} for i in range(40)}
+    video = SleeveVideo(script, skin_beyond)
+    tracker = AutoTracker(
+        hands_factory=lambda: ScriptedHands({}),
+        gloves_factory=lambda: ScriptedGloves(script, rigid=frozenset({1})),
+    )
+    tracker.prepare([video.frame(i) for i in range(0, 40, 4)])
+    return tracker, video
+
+
+def test_a_moving_candidate_that_ends_in_skin_beside_still_boxes_is_a_sleeve_not_a_glove() -> None:
+    # bare arms in blue sleeves beside blue boxes, MediaPipe missing the hands (as on generated video 20021)
+    tracker, video = sleeve_video_tracker(skin_beyond=frozenset({0}))
+    assert not tracker.gloves_present and tracker.provenance()["still_objects_rejected"]
+    assert all(hands_in(tracker.process(video.frame(i))) == 0 for i in range(40))
+
+
+def test_a_moving_glove_ending_in_its_fingers_beside_a_still_box_stays_a_glove() -> None:
+    tracker, video = sleeve_video_tracker(skin_beyond=frozenset())
+    assert tracker.gloves_present and tracker.provenance()["still_objects"] == 1
+    assert all(hands_in(tracker.process(video.frame(i))) == 1 for i in range(40))
