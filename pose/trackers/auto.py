@@ -73,6 +73,7 @@ from skillsight.pose.trackers.auto_hands import (
     on_a_still_object,
     samples_missing_skin_hands,
     still_objects,
+    working_pixel,
 )
 from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
@@ -81,7 +82,7 @@ from skillsight.pose.trackers.base import (
 )
 
 # what each version changed: pose/trackers/gloves/CHANGES.md ("`auto` versions")
-AUTO_TRACKER_VERSION = "1.10"
+AUTO_TRACKER_VERSION = "1.11"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
@@ -219,8 +220,8 @@ class AutoTracker:
         observations = self._glove_probe(sample)
         if observations is None:
             return
-        self._still_objects = still_objects(observations)
-        if self._still_objects and moving_candidates(observations) == 0:
+        self._still_objects = still_objects(observations, working_pixel(sample[0]))
+        if self._still_objects and moving_candidates(observations, working_pixel(sample[0]), sample) == 0:
             self.gloves_present = False
             self.still_objects_rejected = True
 

@@ -24,6 +24,7 @@ SAME_HAND_RADIUS = 0.75  # hand sizes (landmark box diagonal) between a glove ce
 RIGID_DRIFT = 0.01  # of its own size: median drift of a still object's centroid over a video's samples
 RIGID_AREA_CHANGE = 0.005  # median relative change of a still object's area over the samples
 MIN_STILL_SAMPLES = 3
+SAME_OBJECT_AREA = 2.0  # an object seen in two samples keeps its area within this factor
 STILL_OBJECT_RADIUS = 0.1  # of a still object's size: a glove hand this close, of its size, is that object
 MIN_HAND_MOTION = 0.03  # of the frame width: median move of a glove over the samples, for it to be a hand
 # A hand MediaPipe misses is the size of the hands it sees in the same recording (one person, one camera
@@ -108,36 +109,114 @@ def is_bare(points: np.ndarray, image_rgb: np.ndarray) -> bool:
     return skin >= BARE_SKIN_SHARE and skin > float(np.mean(glove_coloured(pixels)))
 
 
-def still_objects(observations: Sequence[FrameObservation]) -> list[tuple[np.ndarray, float]]:
-    """(centre, size) of each glove slot that is a rigid object lying still over a video's samples: seen in
-    at least MIN_STILL_SAMPLES of them, its centroid stays within RIGID_DRIFT of its own size (the square
-    root of its area) and its area within RIGID_AREA_CHANGE (medians over the samples). A living hand is
-    never that still: over seconds it drifts and changes its outline (fingers, wrist, tremor). The quietest
-    real hand we hold, the typing hand of typing_two_hands.mp4 recoloured blue, drifts 0.049 of its size
-    and changes its area by 1.9% over the samples; a still object drifts by pixel noise (< 0.001)."""
+SampleObject = list[tuple[int, np.ndarray, float, np.ndarray]]  # (sample index, centroid, area, tip) each
+
+
+def sample_objects(observations: Sequence[FrameObservation]) -> list[SampleObject]:
+    """The glove candidates of a video's samples followed as objects, whichever slot reports them: per
+    object, (sample index, centroid, area, tip) of each sample it is seen in. A candidate continues the object
+    whose last centroid lies nearest it within that object's size (the square root of its area), of an
+    area within a factor SAME_OBJECT_AREA of it; else it starts an object of its own. A slot that jumps
+    from a blue box to a sleeve between samples so holds two objects, each still or moving on its own."""
+    objects: list[SampleObject] = []
+    for index, observation in enumerate(observations):
+        continued: set[int] = set()
+        for slot in range(observation.confidence.shape[0]):
+            area = float(observation.extras.get(f"{HAND_NAMES[slot]}.glove_area_px", np.nan))
+            centre = np.asarray(observation.positions[slot, 0, :2], dtype=float)
+            if observation.confidence[slot, 0] <= 0 or np.isnan(centre).any() or not area > 0:
+                continue
+            best, best_distance = None, np.inf
+            for k, seen in enumerate(objects):
+                _, last_centre, last_area, _ = seen[-1]
+                distance = float(np.linalg.norm(centre - last_centre))
+                same_size = 1 / SAME_OBJECT_AREA <= area / last_area <= SAME_OBJECT_AREA
+                if (
+                    k not in continued
+                    and same_size
+                    and distance <= np.sqrt(last_area)
+                    and distance < best_distance
+                ):
+                    best, best_distance = k, distance
+            if best is None:
+                objects.append([])
+                best = len(objects) - 1
+            objects[best].append((index, centre, area, observation.positions[slot, 1, :2]))
+            continued.add(best)
+    return objects
+
+
+def still_objects(
+    observations: Sequence[FrameObservation], noise_px: float = 0.0
+) -> list[tuple[np.ndarray, float]]:
+    """(centre, size) of each glove candidate (sample_objects) that is a rigid object lying still over a
+    video's samples: seen in at least MIN_STILL_SAMPLES of them, its centroid stays within RIGID_DRIFT of its
+    own size (the square root of its area), or within `noise_px` (a pixel of the image the glove tracker
+    segments, where its centroid wobbles), and its area within RIGID_AREA_CHANGE (medians over the samples).
+    A living hand is never that still: over seconds it drifts and changes its outline (fingers, wrist,
+    tremor). The quietest real hand we hold, the typing hand of typing_two_hands.mp4 recoloured blue, drifts
+    0.049 of its size and changes its area by 1.9% over the samples; a still object drifts by pixel noise."""
     objects = []
-    for slot in range(2):
-        seen = [o for o in observations if o.confidence[slot, 0] > 0]
+    for seen in sample_objects(observations):
         if len(seen) < MIN_STILL_SAMPLES:
             continue
-        centres = np.array([o.positions[slot, 0, :2] for o in seen], dtype=float)
-        key = f"{HAND_NAMES[slot]}.glove_area_px"
-        areas = np.array([o.extras.get(key, np.nan) for o in seen], dtype=float)
-        if np.isnan(areas).any() or np.median(areas) <= 0:
-            continue
+        centres = np.array([c for _, c, _, _ in seen])
+        areas = np.array([a for _, _, a, _ in seen])
         size = float(np.sqrt(np.median(areas)))
         centre = np.median(centres, axis=0)
         drift = float(np.median(np.linalg.norm(centres - centre, axis=1)))
         area_change = float(np.median(np.abs(areas / np.median(areas) - 1.0)))
-        if drift <= RIGID_DRIFT * size and area_change <= RIGID_AREA_CHANGE:
+        if drift <= max(RIGID_DRIFT * size, noise_px) and area_change <= RIGID_AREA_CHANGE:
             objects.append((centre, size))
     return objects
 
 
-def moving_candidates(observations: Sequence[FrameObservation]) -> int:
-    """Glove slots seen in at least MIN_STILL_SAMPLES samples that are not still objects."""
-    counts = [sum(int(o.confidence[slot, 0] > 0) for o in observations) for slot in range(2)]
-    return sum(int(count >= MIN_STILL_SAMPLES) for count in counts) - len(still_objects(observations))
+def moving_candidates(
+    observations: Sequence[FrameObservation], noise_px: float = 0.0, sample: Sequence[Frame] = ()
+) -> int:
+    """Glove candidates (sample_objects) seen in at least MIN_STILL_SAMPLES samples that are not still,
+    nor (given the `sample` frames) sleeves: ending in skin in most of the samples they are seen in."""
+    objects = [o for o in sample_objects(observations) if len(o) >= MIN_STILL_SAMPLES]
+    sleeves = sum(int(bool(sample) and is_a_sleeve(o, sample)) for o in objects)
+    return len(objects) - sleeves - len(still_objects(observations, noise_px))
+
+
+def is_a_sleeve(seen: SampleObject, sample: Sequence[Frame]) -> bool:
+    """Whether an object ends in skin (ends_in_skin) in most of the samples it is seen in: a sleeve."""
+    return sum(int(ends_in_skin(c, a, tip, sample[i].image)) for i, c, a, tip in seen) > len(seen) / 2
+
+
+def ends_in_skin(centre: np.ndarray, area: float, tip: np.ndarray, image_rgb: np.ndarray) -> bool:
+    """Whether skin-coloured pixels cover BARE_SKIN_SHARE of a disc just beyond a candidate's tip (its
+    point farthest from where its arm enters), of a quarter of its size: a sleeve ends in a bare hand, a
+    glove in its own fingers, beyond which lies the bench (a still box is no sleeve: its tip is its
+    corner). Generated bare arms in blue sleeves (seed 20021): 0.43-0.69 of skin there; indigo gloves,
+    blue boxes: 0.00-0.08."""
+    if np.isnan(tip).any() or np.isnan(centre).any() or not area > 0:
+        return False
+    radius = 0.25 * float(np.sqrt(area))
+    direction = (tip - centre) / max(float(np.linalg.norm(tip - centre)), 1e-9)
+    cx, cy = tip + direction * radius
+    height, width = image_rgb.shape[:2]
+    x0, x1 = max(int(cx - radius), 0), min(int(cx + radius) + 1, width)
+    y0, y1 = max(int(cy - radius), 0), min(int(cy + radius) + 1, height)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    disc = (xx - cx) ** 2 + (yy - cy) ** 2 <= radius**2
+    pixels = np.ascontiguousarray(image_rgb[y0:y1, x0:x1][disc].reshape(1, -1, 3), dtype=np.uint8)
+    # lazy: OpenCV (cv2) loads only when a frame is checked
+    from skillsight.pose.trackers.gloves.segmentation import skin_coloured
+
+    return pixels.size > 0 and float(np.mean(skin_coloured(pixels))) >= BARE_SKIN_SHARE
+
+
+def working_pixel(frame: Frame) -> float:
+    """One pixel of the image the glove tracker segments, in pixels of `frame`."""
+    # lazy: OpenCV (cv2) loads with the segmentation module
+    from skillsight.pose.trackers.gloves.segmentation import WORKING_LONG_SIDE
+
+    return max(frame.image.shape[:2]) / WORKING_LONG_SIDE
 
 
 def on_a_still_object(centre: np.ndarray, area: float, objects: Sequence[tuple[np.ndarray, float]]) -> bool:
@@ -246,36 +325,33 @@ def candidates_are_hands(
     landmarks: Sequence[FrameObservation],
     n_kp: int,
 ) -> bool:
-    """In a bare-handed video, whether a glove candidate (`probed`: a glove tracker's view of the samples)
-    is a hand all the same: it moves over the samples like a hand, or MediaPipe sees a gloved hand on it
-    (a magazine lies still, with no hand on it). A candidate on a bare hand (its sleeve, its cuff) moves
-    with it but is no glove."""
-    centres = [o.positions[:, 0, :2] for o in probed]
+    """In a bare-handed video, whether a glove candidate (`probed`: a glove tracker's view of the samples,
+    followed as objects by sample_objects) is a hand all the same: it moves over the samples like a hand,
+    or MediaPipe sees a gloved hand on it (a magazine lies still, with no hand on it). A candidate on a bare
+    hand (its sleeve, its cuff) moves with it but is no glove; a slot that jumps between a still box and a
+    sleeve does not move as one hand."""
     width = float(sample[0].image.shape[1])
-    for slot in range(2):
-        kept = [i for i, c in enumerate(centres) if not np.isnan(c[slot]).any()]
-        if len(kept) < 3:
+    for seen in sample_objects(probed):
+        if len(seen) < 3:
             continue
         on_gloved, on_bare = 0, 0  # samples where the candidate lies on a landmark hand
-        for i in kept:
+        for i, centre, _, _ in seen:
             observation, frame = landmarks[i], sample[i]
             taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
             glove = np.full((2, 3), np.nan)
-            glove[slot, :2] = centres[i][slot]
-            matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [slot])
-            if matched and not is_bare(observation.positions[matched[slot], :, :2], frame.image):
+            glove[0, :2] = centre
+            matched = match_gloves_to_landmarks(observation.positions[:, :n_kp], taken, glove, [0])
+            if matched and not is_bare(observation.positions[matched[0], :, :2], frame.image):
                 on_gloved += 1
-            points = observation.positions[:, :n_kp]
-            on_bare += int(beside_a_bare_hand(centres[i][slot], points, taken, frame))
-        if on_gloved >= len(kept) / 3 or (_moves(centres, slot, width) and on_bare < len(kept) / 2):
+            on_bare += int(beside_a_bare_hand(centre, observation.positions[:, :n_kp], taken, frame))
+        moves = _moves([c for _, c, _, _ in seen], width) and not is_a_sleeve(seen, sample)
+        if on_gloved >= len(seen) / 3 or (moves and on_bare < len(seen) / 2):
             return True
     return False
 
 
-def _moves(centres: list[np.ndarray], slot: int, width: float) -> bool:
-    """Whether the glove in `slot` moves like a hand over the samples (spread over the video)."""
-    points = np.array([c[slot] for c in centres if not np.isnan(c[slot]).any()])
-    if len(points) < 3:
-        return False
+def _moves(centres: list[np.ndarray], width: float) -> bool:
+    """Whether an object moves like a hand over the samples (spread over the video)."""
+    points = np.array(centres)
     spread = np.linalg.norm(points - np.median(points, axis=0), axis=1)
     return float(np.median(spread)) >= MIN_HAND_MOTION * width

@@ -67,9 +67,10 @@ def test_sleeves_and_blue_objects_that_skin_hands_beat_are_no_gloves(
     # real MediaPipe: 2/60 found and 57 false hands (20005, MediaPipe sees no hand), 45/60 (20012, the
     # sleeves passed as moving hands in a bare-handed video, and the hand MediaPipe misses went unsought),
     # 50/60 (20018, MediaPipe never sees one hand: once the sleeves were rejected, a hand-sized skin blob was
-    # a hand only where MediaPipe had lost one)
+    # a hand only where MediaPipe had lost one). auto 1.11 rejects 20018's "gloves" before the contest: the
+    # boxes lie still and the only moving candidate ends in skin (a sleeve), 60/60 found
     score, provenance = scene_video_tracked(seed, None, side, stand_in)
-    assert provenance["gloves_beaten_by_skin"]
+    assert provenance["gloves_beaten_by_skin"] or provenance["still_objects_rejected"]
     assert score.found_share >= 0.95 and score.false == 0
 
 
