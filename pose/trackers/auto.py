@@ -1,42 +1,11 @@
 """The "auto" tracker: MediaPipe landmarks where MediaPipe finds a hand, the glove tracker where not.
 
-prepare() decides per video: it calibrates the glove colour (gloves present or not) and checks whether
-MediaPipe finds hands on the sample frames (with a separate MediaPipe instance, so the per-frame results are
-exactly those of the hands tracker alone). Per frame and per hand it reports MediaPipe's landmarks where
-MediaPipe has that hand, else the glove's centroid and tip. A glove blob that lies on a hand MediaPipe already
-reports is the same hand, not another one; any other glove hand takes its own slot or, when MediaPipe holds
-that slot with a different hand, the free one. So a frame never holds fewer hands than either tracker alone
-would report.
-
-A glove candidate that lies still over the samples, its place and outline constant to pixel noise, is a rigid
-object (a blue box), not a glove: a living hand drifts and changes its outline. Skin-coloured hands MediaPipe
-misses in some samples (bare or latex) are tracked beside its landmarks, filling only its gaps. A video in
-which MediaPipe sees bare hands in most sample frames is bare-handed: a white or blue object there (a
-magazine, a sponge) is not a glove unless it moves like a hand over the samples, so the gloves are switched
-off rather than a wrong hand reported; a skin-coloured hand is then reported beside the landmarks only where
-MediaPipe saw a hand within a second and lost it (objects beside a bare hand, a shoulder, a table top, are
-skin-coloured too). A video with no coloured or white gloves is checked for skin-tone latex, which colour
-cannot tell from bare skin: it is latex where skin-coloured hands that enter by a border and move over the
-samples (not the still background: a wooden board, a photo) are found in enough samples while MediaPipe, which
-finds bare hands by their knuckles and nails, sees none in most of them; a latex hand MediaPipe does find is
-matched to its landmarks, not doubled. A video with coloured or white gloves is searched for skin only where
-those gloves are sleeves (below) or lose the samples to skin hands where every family contests them, as in a
-frame (in video white is what differs from the still bench, so pad uncovered at a moving latex hand's
-fingertips or a white coat's moving edge is white too; a coloured sleeve joined to a blue box is a coloured
-"glove"; a bare forearm behind a glove runs into it and loses). "Gloves" beaten so (coloured ones where some
-end in skin hands) are no gloves where MediaPipe sees no hand in most samples (latex, or bare hands it
-misses), nor where it sees bare hands in most and some end in skin hands (their sleeves: a glove ends in its
-fingers). Stills of an image folder are each decided on their own: every glove family, skin-tone latex
-included, is looked for in each, and where MediaPipe sees a bare hand in a still no white or coloured glove
-hand of that still is reported (a skin-coloured one beside it is its other hand, which MediaPipe missed). Seen
-from above (camera view "top"), in stills and in video, hands are named by anatomy, not by MediaPipe's
-handedness (auto_names): a hand both trackers see as the glove tracker names it (where its arm enters), a
-landmark hand alone where its arm comes in, and in video each hand keeps its name whichever tracker reports
-it. Coloured or white "gloves" that run into skin-coloured hands at their far end are sleeves (a sleeve ends
-in skin, a glove in its own fingers): unless those hands are skin-tone latex, they are not tracked as gloves.
-In a gloved video where MediaPipe found no hand in the samples, MediaPipe is not run on every frame: once
-landmarks have been absent for PROBE_AFTER_S it probes one frame every PROBE_EVERY_S, and runs on every frame
-again as soon as a probe finds a hand.
+prepare() decides per video (gloves present or not, bare-handed or not, skin-tone latex, sleeves, still
+objects) on sample frames, with a separate MediaPipe instance; process() then reports, per frame and per
+hand, MediaPipe's landmarks where it has that hand, else the glove's (or skin blob's) centroid and tip, so a
+frame never holds fewer hands than either tracker alone. Stills of an image folder are each decided on their
+own. Seen from above, hands are named by anatomy (auto_names). In a gloved video without landmarks MediaPipe
+only probes every PROBE_EVERY_S. The whole decision, with the reason for each rule: pose/trackers/AUTO.md.
 
 Keypoints: MediaPipe's 21 hand keypoints, then "centroid" and "tip". For landmark hands, centroid is the
 centre of all 21 landmarks (pose.hand_geometry: the whole hand, as a glove blob's centroid is) and tip the
