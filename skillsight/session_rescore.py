@@ -44,10 +44,12 @@ class StaleMetric:
     today: Optional[int]  # None: no feature defines this metric any more
 
     def __str__(self) -> str:
-        def said(version: Optional[int]) -> str:
-            return f"definition {version}" if version is not None else NOT_RECORDED
+        return f"{self.name} ({_said(self.stored)}; today {_said(self.today, today=True)})"
 
-        return f"{self.name} ({said(self.stored)}; today {said(self.today) if self.today else 'none'})"
+
+def _said(version: Optional[int], today: bool = False) -> str:
+    """A definition version in words: a stored one missing was not recorded; today's missing is none."""
+    return f"definition {version}" if version is not None else ("none" if today else NOT_RECORDED)
 
 
 def stale_summary(stale: Sequence[StaleMetric]) -> str:
@@ -55,14 +57,10 @@ def stale_summary(stale: Sequence[StaleMetric]) -> str:
     groups: dict[tuple[Optional[int], Optional[int]], list[str]] = {}
     for metric in stale:
         groups.setdefault((metric.stored, metric.today), []).append(metric.name)
-
-    def said(version: Optional[int], today: bool = False) -> str:
-        return f"definition {version}" if version is not None else ("none" if today else NOT_RECORDED)
-
     parts = []
     for (stored, today), names in groups.items():
         which = ", ".join(names) if len(names) <= 3 else f"{len(names)} metrics"
-        parts.append(f"{which}: {said(stored)} -> {said(today, today=True)}")
+        parts.append(f"{which}: {_said(stored)} -> {_said(today, today=True)}")
     return "; ".join(parts)
 
 
