@@ -32,6 +32,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
         unit = feature.unit if isinstance(feature, Feature) else ""
         description = feature.description if isinstance(feature, Feature) else ""
         better = feature.higher_is_better if isinstance(feature, Feature) else None
+        uncertainty = feature.uncertainty if isinstance(feature, Feature) else None
         dist = reference.features.get(name) if reference else None
         if dist is not None and not is_feature:
             unit, better = dist.unit, dist.higher_is_better
@@ -41,7 +42,13 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
             shown = value if finite else None
             out.append(
                 MetricComparison(
-                    name, shown, unit, description, higher_is_better=better, reference_note=other_definition
+                    name,
+                    shown,
+                    unit,
+                    description,
+                    higher_is_better=better,
+                    reference_note=other_definition,
+                    uncertainty=uncertainty,
                 )
             )
             continue
@@ -58,6 +65,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                     expert_low=dist.p10 if dist else None,
                     expert_high=dist.p90 if dist else None,
                     reference_note=dist.degenerate_reason if dist else "",
+                    uncertainty=uncertainty,
                 )
             )
             continue
@@ -75,6 +83,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                 higher_is_better=better,
                 deviation=round(dist.deviation(value, better), 3),
                 reference_note=dist.degenerate_reason,
+                uncertainty=uncertainty,
             )
         )
     return out

@@ -71,6 +71,8 @@ class Feature:
     # True: more is better; False: less is better; None: neither (e.g. a ratio to compare with experts).
     higher_is_better: Optional[bool] = None
     reason: str = ""
+    # The standard error of the value, in its unit, where the metric measures it (tremor); None where not.
+    uncertainty: Optional[float] = None
 
     @property
     def available(self) -> bool:
@@ -102,6 +104,7 @@ class MetricComparison:
     higher_is_better: Optional[bool] = None
     deviation: Optional[float] = None  # robust z-score against experts, signed so that >0 is worse
     reference_note: str = ""  # why the expert range is not a real range (no spread, too few experts)
+    uncertainty: Optional[float] = None  # the standard error of the value, in its unit, where measured
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

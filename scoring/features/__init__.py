@@ -268,17 +268,27 @@ def _unit(template: str, motion: Motion) -> str:
     return template.format(u=motion.units)
 
 
-def _feature(name: str, suffix: str, value: float, motion: Motion, reason: str = "") -> Feature:
+def _feature(
+    name: str, suffix: str, value: float, motion: Motion, reason: str = "", uncertainty: float = float("nan")
+) -> Feature:
     unit, description, higher, _ = FEATURE_SPECS[suffix]
     value = float(value) if value is not None else float("nan")
     if not np.isfinite(value) and not reason:
         reason = "not enough tracked movement to compute it"
+    known = np.isfinite(value) and np.isfinite(uncertainty)
     return Feature(
-        name, value, _unit(unit, motion), description, higher, "" if np.isfinite(value) else reason
+        name,
+        value,
+        _unit(unit, motion),
+        description,
+        higher,
+        "" if np.isfinite(value) else reason,
+        float(uncertainty) if known else None,
     )
 
 
-def _hand_values(motion: Motion, hand: str, th: KinematicThresholds) -> dict[str, tuple[float, str]]:
+def _hand_values(motion: Motion, hand: str, th: KinematicThresholds) -> dict[str, tuple[float, str, float]]:
+    """suffix -> (value, why it is missing, its standard error in its unit where measured)."""
     simple: dict[str, Callable[[], float]] = {
         "task_time": lambda: kinematics.compute_task_time(motion, hand),
         "active_time": lambda: kinematics.compute_active_time(motion, hand, th),
@@ -295,12 +305,14 @@ def _hand_values(motion: Motion, hand: str, th: KinematicThresholds) -> dict[str
         "working_area": lambda: kinematics.compute_working_area(motion, hand),
     }
     values = {name: (fn(), "") for name, fn in simple.items()}
-    values["tremor"] = smoothness.compute_tremor(motion, hand)
+    tremor, why, uncertainty = smoothness.tremor_with_uncertainty(motion, hand)
+    values["tremor"] = (tremor, why)
     values["grip_cycles"] = handshape.compute_grip_cycles(motion, hand)
     values["wrist_rotation_range"] = handshape.compute_wrist_rotation_range(motion, hand)
     values["out_of_view_share"] = (kinematics.compute_out_of_view_share(motion, hand), "")
     # Reasons only matter for missing values; tremor & co. return a description otherwise.
-    return {k: (v, r if not np.isfinite(v) else "") for k, (v, r) in values.items()}
+    errors = {"tremor": uncertainty}
+    return {k: (v, r if not np.isfinite(v) else "", errors.get(k, np.nan)) for k, (v, r) in values.items()}
 
 
 def _role_hands(procedure: Procedure, dominant_hand: str) -> dict[str, str]:
@@ -339,9 +351,9 @@ def compute_features(
     for role, hand in roles.items():
         tracked = kinematics.hand_track(motion, hand) is not None
         missing = "" if tracked else f"the {role} hand ({hand}) was never tracked"
-        for suffix, (value, reason) in _hand_values(motion, hand, th).items():
+        for suffix, (value, reason, uncertainty) in _hand_values(motion, hand, th).items():
             features[f"{role}.{suffix}"] = _feature(
-                f"{role}.{suffix}", suffix, value, motion, missing or reason
+                f"{role}.{suffix}", suffix, value, motion, missing or reason, uncertainty
             )
     if len(roles) >= 2:
         first, second = list(roles.values())[:2]

@@ -15,7 +15,7 @@ tremor than 60 fps).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import numpy as np
 
@@ -41,6 +41,18 @@ MIN_FLOOR_WIDTH_HZ = 0.5
 # apart): tremor is NaN under 24.8 fps. A 24-fps camera shown at 25 fps, its repeats dropped and its
 # images evened out, read its floor on 12-12.1 Hz and its tremor 18-20 % apart between two variants.
 MIN_FLOOR_HZ = 0.4
+# Half-overlapping 2-s segments: about half as many independent ones.
+SEGMENT_OVERLAP_FACTOR = 2.0
+# Tremor is withheld where its standard error is over this share of it. Healthy people's tremor differs
+# with a log-sd of about 0.5 (scoring.synthetic.TREMOR_PERSON_SD): a reading less sure than half that
+# cannot tell two people apart. Real hands are far from that sure: 4-12 Hz fingertip power comes in
+# bursts of handling (benchmarks/bench_tremor_uncertainty.py).
+MAX_TREMOR_RELATIVE_ERROR = 0.25
+# Below this many 2-s segments (8 s of tracked fingertips in one run: 4 that do not overlap) their spread
+# cannot say how sure a reading is: typing_two_hands.mp4 (3.8 s, 2 segments) read +/-14 % at 25 fps
+# and +/-0.3 % on the same images tracked again at 60 fps.
+MIN_TREMOR_STEADY_S = 8.0
+MIN_TREMOR_SEGMENTS = 7
 
 
 def compute_log_dimensionless_jerk(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
@@ -78,15 +90,16 @@ def fingertip_offsets(motion: Motion, hand: str) -> tuple[Optional[np.ndarray], 
     return None, ""
 
 
-def band_density(values: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
-    """(frequencies, one-sided power spectral density summed over channels) of a (T, C) signal by
-    Welch's method (2 s Hann segments, half overlap, each linearly detrended), in numpy. The density
-    of the end bins (0 Hz and, for an even segment, fs/2) is doubled as well: `band_power` gives them
-    the half bin that lies inside 0..fs/2, so every bin is a density over the frequencies it stands for."""
+def segment_densities(values: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """(frequencies, (S, F) one-sided power spectral density of each of Welch's S segments, summed
+    over channels) of a (T, C) signal: 2 s Hann segments, half overlap, each linearly detrended, in
+    numpy. The density of the end bins (0 Hz and, for an even segment, fs/2) is doubled as well:
+    `band_power` gives them the half bin that lies inside 0..fs/2, so every bin is a density over the
+    frequencies it stands for."""
     x = np.asarray(values, dtype=np.float64).reshape(values.shape[0], -1)
     nperseg = min(x.shape[0], int(round(2.0 * fs)))
     if nperseg < 4:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros((0, 0))
     step = max(1, nperseg // 2)
     segments = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=0)[::step]  # (n, C, L)
     ramp = np.arange(nperseg) - (nperseg - 1) / 2.0
@@ -95,20 +108,32 @@ def band_density(values: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]
     window = np.hanning(nperseg + 1)[:-1]  # periodic Hann, as scipy
     spectrum = np.abs(np.fft.rfft(detrended * window, axis=-1)) ** 2
     density = 2.0 * spectrum / (fs * np.sum(window**2))
-    return np.fft.rfftfreq(nperseg, 1.0 / fs), density.mean(axis=0).sum(axis=0)
+    return np.fft.rfftfreq(nperseg, 1.0 / fs), density.sum(axis=1)
 
 
-def band_power(freqs: np.ndarray, density: np.ndarray, fs: float, band: tuple[float, float]) -> float:
-    """Power of `band_density`'s spectrum within a band (NaN when no bin reaches it)."""
-    if freqs.size < 2:
-        return float("nan")
+def band_density(values: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """(frequencies, one-sided power spectral density summed over channels) of a (T, C) signal by
+    Welch's method: the mean of `segment_densities`."""
+    freqs, densities = segment_densities(values, fs)
+    return freqs, densities.mean(axis=0) if freqs.size else np.zeros(0)
+
+
+def band_shares(freqs: np.ndarray, fs: float, band: tuple[float, float]) -> np.ndarray:
+    """(F,) hertz of each bin of `band_density`'s spectrum that lie within a band."""
     # Each bin stands for the frequencies within half a bin of it (those inside 0..fs/2), and counts by
     # the share of those in the band: a bin on an edge (4 Hz at 2-s segments) was in or out by
     # floating-point rounding of the frame rate (24.99999 fps left it out, 25.00001 fps in), moving
     # narrow bands by up to 30 %.
     half = 0.5 * (freqs[1] - freqs[0])
     low, high = max(band[0], 0.0), min(band[1], fs / 2.0)
-    share = np.clip(np.minimum(freqs + half, high) - np.maximum(freqs - half, low), 0.0, None)
+    return np.clip(np.minimum(freqs + half, high) - np.maximum(freqs - half, low), 0.0, None)
+
+
+def band_power(freqs: np.ndarray, density: np.ndarray, fs: float, band: tuple[float, float]) -> float:
+    """Power of `band_density`'s spectrum within a band (NaN when no bin reaches it)."""
+    if freqs.size < 2:
+        return float("nan")
+    share = band_shares(freqs, fs, band)
     return float(density @ share) if share.any() else float("nan")
 
 
@@ -125,18 +150,34 @@ def tremor_power(values: np.ndarray, fs: float, band: tuple[float, float] = TREM
     frequency leaves room, to fs/2) and taken off per hertz of the band. White jitter of sd s adds
     2 s^2 / fs per hertz, so with the floor left in, 0.003 hand sizes of jitter read as 12 % more 8-Hz
     tremor at 25 fps than at 60. May come out below 0 (the floor is an estimate); NaN where fs/2 does
-    not exceed the band's top."""
-    freqs, density = band_density(values, fs)
+    not exceed the band's top. The mean of `tremor_powers` (both are linear in the spectrum)."""
+    powers = tremor_powers(values, fs, band)
+    return float(powers.mean()) if powers.size else float("nan")
+
+
+def tremor_powers(values: np.ndarray, fs: float, band: tuple[float, float] = TREMOR_BAND_HZ) -> np.ndarray:
+    """(S,) `tremor_power` of each of Welch's 2-s segments, each less its own floor: their spread is
+    the reading's own sampling spread. Empty where fs/2 does not exceed the band's top."""
+    return segment_tremor(values, fs, band)[0]
+
+
+def segment_tremor(
+    values: np.ndarray, fs: float, band: tuple[float, float] = TREMOR_BAND_HZ
+) -> tuple[np.ndarray, np.ndarray]:
+    """((S,) band power less the white floor, (S,) the floor's power within the band) of each 2-s
+    segment: what `tremor_powers` reads and what the jitter it took off would have added."""
+    freqs, densities = segment_densities(values, fs)
     nyquist = fs / 2.0
     floor_start = max(band[1], min(band[1] + FLOOR_GUARD_HZ, nyquist - MIN_FLOOR_WIDTH_HZ))
     if nyquist - floor_start < MIN_FLOOR_HZ - 1e-9 or freqs.size < 2:
-        return float("nan")
+        return np.zeros(0), np.zeros(0)
     # Not the Nyquist bin's half bin: it has half the degrees of freedom of the others, and a beat of
     # every other frame (a codec's alternating frame types, interlacing) lands on it as a line, not as
     # white jitter: on hand_reaching.mp4 it stands at 2x the bins below it in every variant.
     floor_end = nyquist - 0.5 * (freqs[1] - freqs[0]) if freqs[-1] >= nyquist - 1e-9 else nyquist
-    floor = band_power(freqs, density, fs, (floor_start, floor_end)) / (floor_end - floor_start)
-    return band_power(freqs, density, fs, band) - floor * (band[1] - band[0])
+    floor = densities @ band_shares(freqs, fs, (floor_start, floor_end)) / (floor_end - floor_start)
+    jitter = floor * (band[1] - band[0])
+    return densities @ band_shares(freqs, fs, band) - jitter, jitter
 
 
 def even_clock(values: np.ndarray, timestamps: np.ndarray) -> tuple[np.ndarray, float]:
@@ -169,38 +210,113 @@ def fps_too_low_for_tremor(motion: Motion) -> bool:
     return motion.fps / 2.0 - TREMOR_BAND_HZ[1] < MIN_FLOOR_HZ - 1e-9
 
 
-def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
-    """4-12 Hz RMS amplitude of the fingertips relative to the wrist (units) above the recording's own
-    white jitter floor (`tremor_power`), read on an even clock from the exact timestamps: the root of
-    the mean power over fingertips and observed runs of at least 1 s (weighted by their length); NaN
-    with a reason when the frame rate or keypoints do not allow it. The floor's estimate scatters by
-    about 1 / sqrt(floor band x duration x channels): at 25 fps, where only the 12-Hz bin is above the
-    band, some 1.5 % over a minute of practice and up to 10-15 % on real clips of a few seconds
-    (benchmarks/bench_metric_invariance.py), each tracked again with its jitter drawn anew."""
+class TremorReading(NamedTuple):
+    """Tremor power (units^2, above the jitter floor) with its standard error from the spread of its
+    2-s segments, how many segments and seconds of tracked fingertips it was read on, and what was used
+    (or, with NaN power, why there is none)."""
+
+    power: float
+    standard_error: float
+    jitter_power: float  # what the tracking jitter adds within the band, which `power` has taken off
+    segments: int
+    seconds: float
+    what: str
+
+    @property
+    def amplitude(self) -> float:
+        return float(np.sqrt(max(self.power, 0.0))) if np.isfinite(self.power) else float("nan")
+
+    @property
+    def amplitude_error(self) -> float:
+        """Standard error of the amplitude (units): half the power's relative error times the
+        amplitude, and no less than half the root of the power's error near no tremor."""
+        return 0.5 * self.standard_error / np.sqrt(max(self.power, self.standard_error))
+
+    @property
+    def relative_error(self) -> float:
+        """`amplitude_error` over the larger of the amplitude and the jitter's own amplitude in the band:
+        a still hand reads about 0, and is read surely when its error is small beside the jitter that
+        was taken off to find it."""
+        scale = max(self.amplitude, float(np.sqrt(max(self.jitter_power, 0.0))))
+        return self.amplitude_error / scale if scale > 0 else float("inf")
+
+
+def _no_reading(why: str) -> TremorReading:
+    return TremorReading(float("nan"), float("nan"), float("nan"), 0, 0.0, why)
+
+
+def tremor_reading(motion: Motion, hand: str) -> TremorReading:
+    """4-12 Hz power of the fingertips relative to the wrist above the recording's own white jitter
+    floor (`tremor_powers`), read on an even clock from the exact timestamps, over fingertips and the
+    observed runs of at least 1 s, each run weighted by its length. Its standard error is that of a
+    weighted mean of the runs' 2-s segments, read from their spread (half-overlapping segments counted
+    as half as many independent ones): on the real expert mocap it matches the spread between disjoint
+    windows of 4-16 s within about a third (benchmarks/bench_tremor_uncertainty.py)."""
     fs = motion.fps
     if fps_too_low_for_tremor(motion):
-        return float("nan"), (
+        return _no_reading(
             f"{fs:.1f} fps cannot see {TREMOR_BAND_HZ[1]:.0f} Hz and the jitter above it "
             f"(needs {2 * (TREMOR_BAND_HZ[1] + MIN_FLOOR_HZ):.1f} fps or more)"
         )
     offsets, what = fingertip_offsets(motion, hand)
     if offsets is None:
-        return float("nan"), "no fingertip and wrist (or glove tip) keypoints for this hand"
+        return _no_reading("no fingertip and wrist (or glove tip) keypoints for this hand")
     finite = np.isfinite(offsets.reshape(offsets.shape[0], -1)).all(axis=1)
-    powers: list[float] = []
-    weights: list[float] = []
+    powers: list[np.ndarray] = []
+    jitters: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
     for a, b in mask_runs(finite):
         span = motion.timestamps[b - 1] - motion.timestamps[a]
         if span + 1.0 / fs >= MIN_TREMOR_RUN_S:
             even, rate = even_clock(offsets[a:b], motion.timestamps[a:b])
             # The fingertips' power pooled (their mean square): the floor, read on a narrow band at 25
             # fps, is then estimated from every fingertip at once.
-            power = tremor_power(even.reshape(even.shape[0], -1), rate) / offsets.shape[1]
-            if np.isfinite(power):
-                powers.append(power)
-                weights.append(span)
+            segments, jitter = segment_tremor(even.reshape(even.shape[0], -1), rate)
+            if segments.size and np.isfinite(segments).all():
+                powers.append(segments / offsets.shape[1])
+                jitters.append(jitter / offsets.shape[1])
+                weights.append(np.full(segments.size, span / segments.size))
     if not powers:
-        return float("nan"), f"no tracked run of {MIN_TREMOR_RUN_S:.0f} s or more ({what})"
-    # Power, not amplitude, averaged over runs, then the root: the floor's estimate scatters around
-    # the truth, and a root per run (clipped at 0) would bias a small tremor upwards.
-    return float(np.sqrt(max(np.average(powers, weights=weights), 0.0))), what
+        return _no_reading(f"no tracked run of {MIN_TREMOR_RUN_S:.0f} s or more ({what})")
+    p, w = np.concatenate(powers), np.concatenate(weights)
+    # Power, not amplitude, averaged, then the root: the floor's estimate scatters around the truth,
+    # and a root per run (clipped at 0) would bias a small tremor upwards.
+    power = float(np.average(p, weights=w))
+    n = p.size
+    spread = np.sum(w**2 * (p - power) ** 2) / np.sum(w) ** 2 * n / (n - 1) if n > 1 else np.inf
+    error = float(np.sqrt(SEGMENT_OVERLAP_FACTOR * spread))
+    jitter = float(np.average(np.concatenate(jitters), weights=w))
+    return TremorReading(power, error, jitter, n, float(w.sum()), what)
+
+
+def compute_tremor(motion: Motion, hand: str) -> tuple[float, str]:
+    """RMS amplitude (units) of `tremor_reading`, and what was used; NaN with the reason where the
+    frame rate or keypoints do not allow it, or where it is too unsure (`tremor_with_uncertainty`)."""
+    value, reason, _ = tremor_with_uncertainty(motion, hand)
+    return value, reason
+
+
+def tremor_with_uncertainty(motion: Motion, hand: str) -> tuple[float, str, float]:
+    """(RMS amplitude, what was used or why there is none, the amplitude's standard error in units).
+    Withheld (NaN) with fewer than MIN_TREMOR_SEGMENTS segments, whose spread cannot say how sure the
+    reading is, or where that error is over MAX_TREMOR_RELATIVE_ERROR: "I can't tell" rather than a
+    number that another stretch of the same practice, or another camera, would not repeat."""
+    reading = tremor_reading(motion, hand)
+    if not np.isfinite(reading.power):
+        return float("nan"), reading.what, float("nan")
+    if reading.segments >= MIN_TREMOR_SEGMENTS and reading.relative_error <= MAX_TREMOR_RELATIVE_ERROR:
+        return reading.amplitude, reading.what, reading.amplitude_error
+    return float("nan"), _too_unsure(reading), reading.amplitude_error
+
+
+def _too_unsure(reading: TremorReading) -> str:
+    """Why a reading is withheld, and about how much hand time like it would do."""
+    had = f"not enough steady hand time to read tremor: {reading.seconds:.0f} s of tracked fingertips"
+    bound = f"shown at +/-{MAX_TREMOR_RELATIVE_ERROR:.0%} or better"
+    if reading.segments < MIN_TREMOR_SEGMENTS:
+        return f"{had}, too little to tell how sure a reading is (needs {MIN_TREMOR_STEADY_S:.0f} s)"
+    wanted = reading.seconds * (reading.relative_error / MAX_TREMOR_RELATIVE_ERROR) ** 2
+    return (
+        f"{had}, where the reading is +/-{reading.relative_error:.0%} (one standard error; {bound}; "
+        f"about {wanted:.0f} s like it would do)"
+    )
