@@ -48,7 +48,11 @@ METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "idle_share": _FIRST,
     "pauses": _FIRST,
     "working_area": _FIRST,
-    "tremor": _FIRST,
+    "tremor": MetricDefinition(
+        2,
+        "2026-11-30",
+        "withheld as 'not enough steady hand time' under 8 s or over +/-25 %; carries its error",
+    ),
     "grip_cycles": _FIRST,
     "wrist_rotation_range": _FIRST,
     "out_of_view_share": _FIRST,

@@ -10,7 +10,12 @@ and 50 fps on the real clips. On that time scale 8-Hz tremor, which has its own 
 jerk. Tremor is measured on fingertips relative to the wrist, which removes the voluntary motion of
 the whole hand, only where the frame rate can see 12 Hz (Nyquist), and above the white jitter floor the
 recording shows above the band (with the floor in, 25 fps read MediaPipe-sized jitter as 10-25 % more
-tremor than 60 fps).
+tremor than 60 fps). A tremor reading states its standard error, read from the spread of its own 2-s
+stretches, and is withheld where that is too large ("not enough steady hand time"): on real hands the
+4-12 Hz power comes in bursts of handling, and a minute of expert knot tying reads +/-20 to +/-41 %.
+What it can claim: fingertip shake of 4-12 Hz relative to the wrist, physiological tremor (8-12 Hz)
+included, where the camera takes 25 images a second or more; below that it is not read at all (a
+15-fps camera folds 8-12 Hz onto 3-7 Hz, where it cannot be told from voluntary finger motion).
 """
 
 from __future__ import annotations

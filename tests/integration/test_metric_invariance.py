@@ -30,6 +30,7 @@ from skillsight.scoring.features.smoothness import (
     compute_log_dimensionless_jerk,
     compute_sparc,
     compute_tremor,
+    tremor_reading,
 )
 from skillsight.scoring.reference import hand_speed as reference_speed
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
@@ -57,23 +58,16 @@ VARIANTS = {"15 fps": (15.0, 1.0), "50 fps": (50.0, 1.0), "half size": (25.0, 0.
 # now at most 2.6 %, within the 5 %.
 # Typing's movements, idle share and active time needed 0.12 until pauses were judged on the mean
 # speed over 0.5 s and movements on peaks held 0.1 s (now 0.0 %, 0.1 %, 1.4 %).
-# Tremor is taken above the recording's own jitter floor, which a 25-fps recording shows only on
-# 12-12.5 Hz (the 12-Hz bin since the Nyquist bin's half bin is left out: reaching's stood at 2x the
-# bins below in every variant): on these clips of 4-13 s the floor's estimate scatters, and each
-# variant is tracked again, so its jitter is drawn anew. At half size, with the jitter of a hand drawn
-# on a quarter of the pixels, reaching moves +1.7 %, typing +12.2 %, ASL -1.4 % (was +13.2 / +8.0 /
-# -1.5 % with the Nyquist bin in). At 50 fps every frame is shown twice: the repeats are found where
-# the frames are decoded and dropped (capture.repeats, pose.frame_clock), so tremor is read on the 25
-# images a second MediaPipe tracked (typing -0.4 %, reaching +9.4 %, ASL -0.7 %; was +5.0 / +12.3 /
-# -1.5 %; before that, with the held frames in, typing read 0, -100 %). At 30 and 60 fps (the
-# benchmark's variants) the images come unevenly and are evened out; the clock that reads them is laid
-# on the samples (typing +2.4 / -0.6 %, reaching -11.3 / +13.9 %; were -10.0 / -0.8 and +12.7 / +31.4 %
-# when they were read between samples). Over minutes of practice the scatter is a few per cent (1.4 %
-# over 60 s of 8-Hz tremor with jitter at 25 fps, 12 seeds).
+# Tremor is not held to 5 % here: read from its own 2-s stretches, on these clips of 4-13 s it is
+# +/-22 to +/-49 % sure (one standard error; benchmarks/bench_tremor_uncertainty.py), and it is
+# withheld ("not enough steady hand time") under 8 s or over +/-25 %. Where it is read, its change
+# between variants (-11.3 to +13.9 %, each variant tracked anew) lies within a fifth of that error
+# (typing's +12.2 % at half size: 3.8 s, withheld); test_tremor_moves_within_its_own_error checks so.
 KNOWN_LIMITS = {
     **{(clip, "log_dimensionless_jerk"): 0.08 for clip in CLIPS},
-    **{(clip, "tremor"): 0.15 for clip in CLIPS},
 }
+# Metrics that are withheld where their own error is too large: compared only where both are read.
+WITHHELD_WHEN_UNSURE = ("tremor",)
 COUNTS = ("grip_cycles",)
 # Not compared where the variant's camera cannot see it: below 24.8 fps tremor is NaN with its reason
 # (15 fps cannot see 8-12 Hz, and a band under 7.5 Hz would take 8-Hz tremor in at 15 fps, aliased to
@@ -181,6 +175,8 @@ def _mismatches(original: dict[str, float], variant: dict[str, float], clip: str
     for name, value in original.items():
         if np.isnan(value) and np.isnan(variant[name]):
             continue  # not measured on either (no fingertips on the synthetic hand)
+        if name in WITHHELD_WHEN_UNSURE and (np.isnan(value) or np.isnan(variant[name])):
+            continue  # too unsure to read on one of them: test_tremor_moves_within_its_own_error
         change = 0.0 if variant[name] == value else variant[name] / value - 1.0 if value else np.inf
         if not abs(change) <= KNOWN_LIMITS.get((clip, name), TOLERANCE):
             out.append(f"{name}: {value:.4g} -> {variant[name]:.4g} ({change:+.1%})")
@@ -195,8 +191,10 @@ def test_real_clips_measure_the_same_at_any_frame_rate_and_image_size(clip_varia
     problems = {}
     for hand in hands:
         original = _metrics(motions["original"], hand)
-        # Every metric measured; only a count may be 0 (the reaching hand never grips).
-        assert all(np.isfinite(v) and (v != 0 or m in COUNTS) for m, v in original.items()), (name, original)
+        # Every metric measured (but those too unsure to read); only a count may be 0 (the reaching
+        # hand never grips).
+        measured = {m: v for m, v in original.items() if m not in WITHHELD_WHEN_UNSURE}
+        assert all(np.isfinite(v) and (v != 0 or m in COUNTS) for m, v in measured.items()), (name, original)
         for variant, (fps, _) in VARIANTS.items():
             measured = _metrics(motions[variant], hand)
             measured.update({m: original[m] for m, needs in NEEDS_FPS.items() if fps < needs})
@@ -204,6 +202,26 @@ def test_real_clips_measure_the_same_at_any_frame_rate_and_image_size(clip_varia
             if found:
                 problems[f"{name} {hand} {variant}"] = found
     assert not problems, problems
+
+
+@pytest.mark.slow
+def test_tremor_moves_within_its_own_error(clip_variants):
+    """Where tremor can be read at all (a variant that sees 12 Hz), its change from the original lies
+    within the two readings' combined standard error, each from its own 2-s stretches: the camera
+    moves it less than another stretch of the same motion would. Shown or withheld, it says which."""
+    name, motions = clip_variants
+    for hand in _measured_hands(motions["original"]):
+        original = tremor_reading(motions["original"], hand)
+        for variant, (fps, _) in VARIANTS.items():
+            reading = tremor_reading(motions[variant], hand)
+            if fps < NEEDS_FPS["tremor"]:
+                assert np.isnan(reading.power) and "fps" in reading.what
+                continue
+            combined = np.hypot(original.amplitude_error, reading.amplitude_error)
+            where = f"{name} {hand} {variant}: {original.amplitude:.4g} -> {reading.amplitude:.4g}"
+            assert abs(reading.amplitude - original.amplitude) <= combined, (where, combined)
+            value, why = compute_tremor(motions[variant], hand)
+            assert np.isfinite(value) or "not enough steady hand time" in why, (where, why)
 
 
 @pytest.mark.slow

@@ -43,6 +43,13 @@ def test_expert_knot_tying_features_are_plausible():
         # Per hand size of path: a whole minimum-jerk stroke reads -6.58, half of one -3.8, steadier more.
         assert -12 < value["log_dimensionless_jerk"] < 0
         assert -4 < value["sparc"] < -1
-        assert 0 < value["tremor"] < 0.005  # under 5 mm
+        # Shown under 5 mm with its standard error within the 25 % bound, or withheld as unsure: a minute
+        # of knot tying reads +/-20 % on the right hand, +/-41 % on the left (its 4-12 Hz handling
+        # comes in bursts), benchmarks/bench_tremor_uncertainty.py.
+        tremor = features[f"{hand}.tremor"]
+        if tremor.available:
+            assert 0 < tremor.value < 0.005 and 0 < tremor.uncertainty <= 0.25 * tremor.value
+        else:
+            assert "not enough steady hand time" in tremor.reason, tremor.reason
         assert value["out_of_view_share"] == 0.0
         assert np.isfinite(value["working_area"])
