@@ -5,6 +5,7 @@ against the speed template (DTW alignment of the trainee's speed profile).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Optional
 
 import numpy as np
@@ -24,7 +25,13 @@ from skillsight.scoring.results import Feature, MetricComparison
 
 def compare(features: FeatureValues, reference: Optional[Reference]) -> list[MetricComparison]:
     """Every metric with its expert percentile and deviation (robust z, >0 worse) where the
-    reference has it."""
+    reference has it, and the standard error of its value where the metric states one."""
+    compared = _compare(features, reference)
+    errors = [feature.uncertainty if isinstance(feature, Feature) else None for feature in features.values()]
+    return [replace(c, uncertainty=e) if e is not None else c for c, e in zip(compared, errors)]
+
+
+def _compare(features: FeatureValues, reference: Optional[Reference]) -> list[MetricComparison]:
     out = []
     for name, feature in features.items():
         value = feature_value(feature)
@@ -32,7 +39,6 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
         unit = feature.unit if isinstance(feature, Feature) else ""
         description = feature.description if isinstance(feature, Feature) else ""
         better = feature.higher_is_better if isinstance(feature, Feature) else None
-        uncertainty = feature.uncertainty if isinstance(feature, Feature) else None
         dist = reference.features.get(name) if reference else None
         if dist is not None and not is_feature:
             unit, better = dist.unit, dist.higher_is_better
@@ -42,13 +48,7 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
             shown = value if finite else None
             out.append(
                 MetricComparison(
-                    name,
-                    shown,
-                    unit,
-                    description,
-                    higher_is_better=better,
-                    reference_note=other_definition,
-                    uncertainty=uncertainty,
+                    name, shown, unit, description, higher_is_better=better, reference_note=other_definition
                 )
             )
             continue
@@ -65,7 +65,6 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                     expert_low=dist.p10 if dist else None,
                     expert_high=dist.p90 if dist else None,
                     reference_note=dist.degenerate_reason if dist else "",
-                    uncertainty=uncertainty,
                 )
             )
             continue
@@ -83,7 +82,6 @@ def compare(features: FeatureValues, reference: Optional[Reference]) -> list[Met
                 higher_is_better=better,
                 deviation=round(dist.deviation(value, better), 3),
                 reference_note=dist.degenerate_reason,
-                uncertainty=uncertainty,
             )
         )
     return out

@@ -15,6 +15,7 @@ from skillsight.scoring.features.smoothness import (
     spectral_arc_length,
     tremor_reading,
 )
+from skillsight.scoring.reference_compare import compare
 from skillsight.scoring.synthetic import minimum_jerk, motion_from_tracks
 
 HAND = "right_hand"
@@ -197,3 +198,6 @@ def test_features_carry_tremor_with_its_standard_error():
     assert tremor.available and 0 < tremor.uncertainty < 0.1 * tremor.value
     assert features["needle_driver.path_length"].uncertainty is None
     assert tremor.to_dict()["uncertainty"] == tremor.uncertainty
+    shown = {m.name: m for m in compare(features, None)}  # what the report and the page show
+    assert shown["needle_driver.tremor"].uncertainty == tremor.uncertainty
+    assert shown["needle_driver.path_length"].uncertainty is None
