@@ -65,7 +65,7 @@ def report_mocap() -> None:
             )
             for length in WINDOWS_S:
                 n, actual, predicted = window_spread(motion, hand, length)
-                print(f"      {length:4.0f}-s windows: {n:3d}  actual {actual:5.2f}  predicted {predicted:5.2f}")
+                print(f"      {length:4.0f}-s windows: {n:3d}  actual {actual:5.2f}  stated {predicted:5.2f}")
 
 
 def report_clips(cache: Path) -> None:

@@ -276,10 +276,10 @@ def tremor_reading(motion: Motion, hand: str) -> TremorReading:
             even, rate = even_clock(offsets[a:b], motion.timestamps[a:b])
             # The fingertips' power pooled (their mean square): the floor, read on a narrow band at 25
             # fps, is then estimated from every fingertip at once.
-            segments, jitter = segment_tremor(even.reshape(even.shape[0], -1), rate)
+            segments, floors = segment_tremor(even.reshape(even.shape[0], -1), rate)
             if segments.size and np.isfinite(segments).all():
                 powers.append(segments / offsets.shape[1])
-                jitters.append(jitter / offsets.shape[1])
+                jitters.append(floors / offsets.shape[1])
                 weights.append(np.full(segments.size, span / segments.size))
     if not powers:
         return _no_reading(f"no tracked run of {MIN_TREMOR_RUN_S:.0f} s or more ({what})")
