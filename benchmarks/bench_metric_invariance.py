@@ -7,7 +7,8 @@ variants than the test tracks (20, 30 and 60 fps too).
 Variants are made as the test makes them (frames repeated or dropped in memory, images halved with
 INTER_AREA) and tracked by MediaPipe through the project's tracking loop; `--cache` keeps the tracked
 motions between runs (delete it after changing tracking or repeat detection). Lines marked `!!` move
-more than 5 % or are measured on the original only (n/a: tremor below 24.8 fps). Above 25 fps the
+more than 5 % or are measured on the original only (n/a: tremor below 24.8 fps); lines marked `--` are
+withheld on the original as too unsure (tremor: benchmarks/bench_tremor_uncertainty.py). Above 25 fps the
 variants repeat frames: tracking marks the repeats (capture.repeats) and preparing the motion drops
 them, so metrics read the 25 images a second that were taken; a first line per clip says how many
 frames each variant had, how many were repeats and the rate of its images.
@@ -30,8 +31,11 @@ from test_metric_invariance import CLIPS, ResampledSource, _measured_hands  # no
 from skillsight.pose.motion import Motion, load_motion  # noqa: E402
 from skillsight.pose.track import track_source  # noqa: E402
 from skillsight.scoring.features import compute_features, prepare_motion  # noqa: E402
+from skillsight.scoring.results import Feature  # noqa: E402
 
 TOLERANCE = 0.05
+# Metrics withheld where their own error is too large ("--" lines: what each variant gives instead).
+WITHHELD_WHEN_UNSURE = ("tremor",)
 
 
 def variant_motion(clip: str, name: str, cache: Path) -> Motion:
@@ -63,7 +67,11 @@ def report(clip: str, variants: list[str], cache: Path) -> None:
     roles = {"needle_driver": "right_hand", "forceps": "left_hand"}
     for name, feature in base.items():
         role = name.split(".")[0]
-        if role in roles and roles[role] not in hands or not np.isfinite(feature.value):
+        if role in roles and roles[role] not in hands:
+            continue
+        if not np.isfinite(feature.value):
+            if feature.reason and name.split(".")[-1] in WITHHELD_WHEN_UNSURE:
+                _print_withheld(clip, name, feature, {v: others[v][name] for v in variants})
             continue
         changes = []
         for v in variants:
@@ -75,6 +83,19 @@ def report(clip: str, variants: list[str], cache: Path) -> None:
             f"{v}:{c:+6.1%}" if np.isfinite(c) else f"{v}:   n/a" for v, c in zip(variants, changes)
         )
         print(f"{flag} {clip:18s} {name:36s} {feature.value:10.4g}  {cells}")
+
+
+def _print_withheld(clip: str, name: str, feature: Feature, others: dict[str, Feature]) -> None:
+    """A metric too unsure to read on the original: what each variant gives (a value with its
+    standard error, withheld, or n/a where the camera cannot see it), and why the original gives none."""
+    cells = []
+    for v, other in others.items():
+        if other.available:
+            cells.append(f"{v}:{other.value:.4g}+/-{(other.uncertainty or 0) / other.value:.0%}")
+        else:
+            cells.append(f"{v}:{'n/a' if 'fps' in other.reason else 'withheld'}")
+    print(f"-- {clip:18s} {name:36s}   withheld  {' '.join(cells)}")
+    print(f"   {'':18s} {'':36s}   ({feature.reason})")
 
 
 def main() -> None:
