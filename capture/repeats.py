@@ -22,6 +22,13 @@ come now and then (under MIN_CADENCE_SHARE of the frames: a 24-fps film at 25 fp
 one held frame a second moves no metric measurably, while the gap a dropped one leaves has neighbours
 whose times are up to a frame off (the real ASL clip at 15 fps, made from its 25-fps frames: active
 time -5.0 % with them dropped, -0.6 % held).
+
+A stream may carry a recording that has repeats of its own: the real ASL clip (a 24-fps recording at
+25 fps, a lossy repeat about once a second) shown at 30 or 60 fps by a player or a conversion that
+copies whole decoded frames. Where the frames identical to the one before are a cadence, they are the
+stream's, and the near-repeats among the rest are the recording's: those are judged on the recording's
+frames, as they are in the recording itself (there, now and then: kept). Judged with the copies, the
+clip's 11 were dropped too and its images came at 24.2 a second at 30 and 60 fps, 25 at 25 and 50.
 """
 
 from __future__ import annotations
@@ -159,26 +166,39 @@ class RepeatWatcher:
 
     def repeats(self) -> np.ndarray:
         """(T,) True on every frame that shows the image of the frame before."""
+        copies, near = self._repeats_by_kind()
+        return copies | near
+
+    def _repeats_by_kind(self) -> tuple[np.ndarray, np.ndarray]:
+        """(copies, near): frames identical to the last differing one, and near-repeats (a lossy
+        file's repeat, under REPEAT_SHARE of the change across it)."""
         with self._lock:
             identical, step = np.asarray(self.identical, dtype=bool), np.asarray(self.step)
             across, behind = np.asarray(self.across), np.asarray(self.behind)
-        return identical | repeated_frames(step, across, behind)
+        return identical, repeated_frames(step, across, behind) & ~identical
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
-        repeat = self.repeats()
-        n = repeat.size  # frames read ahead after this are left to the next call
-        held = _held_runs(repeat, np.asarray(self.times[:n]))
-        dropped = repeat & ~held
-        occasional = dropped.sum() < MIN_CADENCE_SHARE * max(n, 1)
+        copies, near = self._repeats_by_kind()
+        n = copies.size  # frames read ahead after this are left to the next call
+        held = _held_runs(copies | near, np.asarray(self.times[:n]))
+        dropped = _cadence(copies | near, held, n)
+        if _cadence(copies, held, n).any():
+            # A stream that copies whole frames as a cadence carries a recording that may have repeats of
+            # its own: those are judged on the recording's frames, as in the recording itself.
+            dropped = (copies & ~held) | _cadence(near, held, n - int((copies & ~held).sum()))
+        occasional = (copies | near) & ~held & ~dropped
         found = FrameRepeats(
-            frames=n,
-            repeated=0 if occasional else int(dropped.sum()),
-            held=int(held.sum()),
-            occasional=int(dropped.sum()) if occasional else 0,
+            frames=n, repeated=int(dropped.sum()), held=int(held.sum()), occasional=int(occasional.sum())
         )
-        dropped &= not occasional
         return np.asarray(self.indices[:n], dtype=np.int64)[dropped], found
+
+
+def _cadence(repeat: np.ndarray, held: np.ndarray, frames: int) -> np.ndarray:
+    """The repeats outside held runs when they are a camera's cadence (MIN_CADENCE_SHARE of `frames`),
+    else none: repeats now and then are kept."""
+    candidates = repeat & ~held
+    return candidates if candidates.sum() >= MIN_CADENCE_SHARE * max(frames, 1) else np.zeros_like(candidates)
 
 
 def _pixel_sample(image: np.ndarray) -> np.ndarray:

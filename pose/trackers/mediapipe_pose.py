@@ -32,7 +32,7 @@ from skillsight.pose.motion import BODY, LEFT_HAND, RIGHT_HAND
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.body_link import BodyFeed, HandPoints
 from skillsight.pose.trackers.crop_runtime import runtime_version
-from skillsight.pose.trackers.mediapipe_hands import tracking_image
+from skillsight.pose.trackers.hand_landmarks import tracking_image
 from skillsight.pose.trackers.mediapipe_tasks import (
     FRAME_INTERVAL_MS,
     POSE_BUNDLE,

@@ -103,6 +103,55 @@ def test_a_repeat_now_and_then_is_kept_and_a_cadence_is_dropped():
     assert dropped.size == 20 and (found.repeated, found.occasional) == (20, 0)
 
 
+def test_a_recordings_own_repeats_shown_in_a_faster_stream_are_judged_as_in_the_recording():
+    """A 25-fps recording with a lossy repeat now and then (kept there: no camera's cadence) shown at
+    30 fps, each fifth image copied whole: the copies are the stream's cadence and are dropped; the
+    recording's own repeats are judged on its frames, as at 25 fps, and kept."""
+    rng = np.random.default_rng(6)
+    recording = []
+    for k in range(100):
+        image = _scene(k, rng)
+        residue = np.clip(image + 0.3 * rng.standard_normal(image.shape), 0, 255).astype(np.uint8)
+        recording += [image] + ([residue] if k % 25 == 24 else [])
+    assert _watch(recording, 25.0)[1].occasional == 4
+    shown = [image for k, image in enumerate(recording) for _ in range(2 if k % 5 == 4 else 1)]
+    copies = [k + k // 5 + 1 for k in range(4, len(recording), 5)]  # the second showings
+    dropped, found = _watch(shown, 30.0)
+    np.testing.assert_array_equal(dropped, copies)
+    assert (found.repeated, found.occasional) == (len(copies), 4)
+
+
+def _shown_at(source: str, rates: tuple[float, ...]) -> dict[float, tuple[RepeatWatcher, np.ndarray]]:
+    """A clip's decoded frames shown at other rates in memory (each frame repeated whole, as often as the
+    faster stream shows it): for each rate, the watcher that saw it and the copies (True)."""
+    video = open_source(shared_file(source))
+    fps = float(video.info.fps)
+    watchers = {rate: RepeatWatcher() for rate in rates}
+    shown: dict[float, list[int]] = {rate: [] for rate in rates}
+    for frame in video:
+        for rate in rates:
+            while int(np.floor(len(shown[rate]) * fps / rate + 1e-9)) == frame.index:
+                index = len(shown[rate])
+                watchers[rate].add(Frame(index, index / rate, frame.image))
+                shown[rate].append(frame.index)
+    video.close()
+    return {rate: (watchers[rate], np.diff(shown[rate], prepend=-1) == 0) for rate in rates}
+
+
+def test_the_real_asl_clip_at_30_and_60_fps_drops_the_copies_and_keeps_its_25_images_a_second():
+    """asl_hand.25fps.mp4 shown at 30 and 60 fps: the frames dropped are exactly the copies, the clip's
+    own repeats (a 24-fps recording at 25 fps, about one a second) are kept as at 25 fps, and the new
+    images come back on 25 a second, enough for tremor (24.8), not the 24.2 of dropping them too."""
+    for rate, (watcher, copies) in _shown_at("tfjs/asl_hand.25fps.mp4", (30.0, 60.0)).items():
+        dropped, found = watcher.find()
+        np.testing.assert_array_equal(dropped, np.flatnonzero(copies))
+        assert 10 <= found.occasional <= 13 and found.held == 0, (rate, found)
+        kept = np.delete(np.asarray(watcher.times), dropped)
+        assert shown_unevenly(kept)
+        rate_of_images = 1.0 / np.median(np.diff(new_image_times(kept)))
+        assert abs(rate_of_images - 25.0) < 0.05, (rate, rate_of_images)
+
+
 def test_new_images_are_evened_onto_their_own_clock():
     """A 25-fps camera's images first shown in a 30-fps stream are up to 33 ms late in a 0.2-s pattern;
     evened out they lie on 25 fps again (within 1.5 ms in the last second at each end, where the

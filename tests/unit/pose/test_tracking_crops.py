@@ -109,7 +109,7 @@ def _tasks_landmarker_right_hand(clip) -> np.ndarray:
     on every frame (MediaPipe's own tracking, palm detection where a hand is missing)."""
     from skillsight.capture.sources import open_source
     from skillsight.pose.trackers import mediapipe_tasks as mt
-    from skillsight.pose.trackers.mediapipe_hands import _detections
+    from skillsight.pose.trackers.hand_landmarks import detections_from_result
 
     run = mt.LandmarkerRunner(mt.create_hand_landmarker(2, 0.5, 0.5, 0.5, False), False)
     source = open_source(str(clip))
@@ -117,7 +117,8 @@ def _tasks_landmarker_right_hand(clip) -> np.ndarray:
     try:
         for frame in source:
             height, width = frame.image.shape[:2]
-            found = [d for d in _detections(run(frame.image), width, height, False) if d.hand == "right_hand"]
+            detections = detections_from_result(run(frame.image), width, height, False)
+            found = [d for d in detections if d.hand == "right_hand"]
             rows.append(found[0].points if found else np.full((21, 3), np.nan))
     finally:
         source.close()
