@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from skillsight import pipeline
 from skillsight.models import default_model_path, default_reference_path
-from skillsight.schema import metrics_table, session_rescores_table, sessions_table
+from skillsight.schema import metrics_table, session_rescores_table, sessions_table, trainees_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features.definitions import definition_version
 from skillsight.scoring.results import Assessment, ResultStatus
@@ -74,6 +74,11 @@ class RescoreOutcome:
     changes: list[str] = field(default_factory=list)
 
 
+def _is_stale(name: str, stored: Optional[int]) -> bool:
+    """The one test of staleness: read by a definition not recorded, or by another than today's."""
+    return stored is None or stored != definition_version(name)
+
+
 def stale_metrics(db: Database, session_id: int) -> list[StaleMetric]:
     """The session's metrics read by another definition than today's, or by one not recorded."""
     query = sa.select(metrics_table.c.name, metrics_table.c.definition_version).where(
@@ -82,7 +87,43 @@ def stale_metrics(db: Database, session_id: int) -> list[StaleMetric]:
     with db.engine.connect() as conn:
         rows = list(conn.execute(query))
     stale = [StaleMetric(str(name), stored, definition_version(str(name))) for name, stored in rows]
-    return sorted((s for s in stale if s.stored is None or s.stored != s.today), key=lambda s: s.name)
+    return sorted((s for s in stale if _is_stale(s.name, s.stored)), key=lambda s: s.name)
+
+
+def stale_session_ids(db: Database, trainee: str, procedure: Optional[str] = None) -> list[int]:
+    """One trainee's sessions (of one procedure, if given) holding any stale metric, oldest first: the
+    test of `stale_metrics`, in one query for all of them."""
+    query = (
+        sa.select(metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.definition_version)
+        .join(sessions_table, sessions_table.c.id == metrics_table.c.session_id)
+        .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
+        .where(trainees_table.c.name == trainee)
+    )
+    if procedure is not None:
+        query = query.where(sessions_table.c.procedure == procedure)
+    with db.engine.connect() as conn:
+        rows = list(conn.execute(query))
+    return sorted({int(sid) for sid, name, stored in rows if _is_stale(str(name), stored)})
+
+
+def stored_version(db: Database, session_id: int, trainee: str) -> Optional[tuple[str, int]]:
+    """What changes whenever the session's stored numbers do: when it was stored and how often it was
+    re-scored (`replace_assessment` always keeps a copy). None when the trainee has no such session
+    (never stored, or deleted). A deleted session's id may be reused; its stored time is not."""
+    kept = (
+        sa.select(sa.func.count())
+        .select_from(session_rescores_table)
+        .where(session_rescores_table.c.session_id == sessions_table.c.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(sessions_table.c.created_at, kept)
+        .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
+        .where(sessions_table.c.id == int(session_id), trainees_table.c.name == trainee)
+    )
+    with db.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (str(row[0]), int(row[1])) if row is not None else None
 
 
 def replace_assessment(db: Database, session_id: int, assessment: Assessment, reason: str) -> int:

@@ -84,6 +84,9 @@ def test_layout_module_is_the_only_one_importing_gradio():
         "report_pdf",
         "preferences",
         "service",
+        "session_views",
+        "rescoring",
+        "catalogue",
         "live",
     ):
         source = (REPO_ROOT / "skillsight" / "webapp" / f"{name}.py").read_text(encoding="utf-8")
