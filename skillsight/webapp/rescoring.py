@@ -93,7 +93,7 @@ def rescore_offer(count: int) -> tuple[str, str]:
         return "", ""
     sessions = "session" if count == 1 else "sessions"
     note = (
-        f"**{count} of your {sessions} {'was' if count == 1 else 'were'} read by older metric definitions** "
+        f"**{count} of your sessions {'was' if count == 1 else 'were'} read by older metric definitions** "
         "(their points don't join today's lines). Re-scoring re-reads each from its stored motion; "
         "the old numbers are kept."
     )

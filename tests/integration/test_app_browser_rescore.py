@@ -50,9 +50,12 @@ def store_old_sessions(data_dir: Path, n: int) -> list[int]:
             assessment.provenance.pop(PROVENANCE_KEY)  # as stored before definitions were recorded
             ids.append(
                 db.add_session(
-                    trainee=LOCAL_TRAINEE, procedure="suturing", assessment=assessment,
-                    source_name=f"practice-{seed}.mp4", motion_path=str(path),
-                )  # fmt: skip
+                    trainee=LOCAL_TRAINEE,
+                    procedure="suturing",
+                    assessment=assessment,
+                    source_name=f"practice-{seed}.mp4",
+                    motion_path=str(path),
+                )
             )
     return ids
 
@@ -100,7 +103,9 @@ def test_rescoring_from_the_history_tab_joins_the_learning_curve(old_sessions_ap
                 if text and (not log or log[-1][1] != text):
                     log.append((round(time.perf_counter() - started, 1), text[:80]))
                 if time.perf_counter() - started > RESCORE_TIMEOUT_MS / 1000:
-                    raise AssertionError(f"no summary after {RESCORE_TIMEOUT_MS / 1000:.0f} s; log {log[-5:]}")
+                    raise AssertionError(
+                        f"no summary after {RESCORE_TIMEOUT_MS / 1000:.0f} s; log {log[-5:]}"
+                    )
                 page.wait_for_timeout(100)
             seconds = time.perf_counter() - started
             print(f"\nre-score in the app: {N_SESSIONS} stale sessions in {seconds:.1f} s (click to summary)")

@@ -124,6 +124,6 @@ def test_the_history_tab_says_why_a_line_breaks(tmp_path):
         assert "**Re-score** button" in note
         stale = len(service.stale_sessions(LOCAL_TRAINEE, "suturing"))  # at least the unrecorded one
         assert stale >= 1 and button["visible"] and button["value"].startswith(f"Re-score {stale} session")
-        assert f"{stale} of your session" in offer
+        assert f"{stale} of your sessions w" in offer
     finally:
         service.close()

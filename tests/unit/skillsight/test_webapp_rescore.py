@@ -8,6 +8,7 @@ another score so a stale number can be told from a new one. session_rescore does
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from webapp_samples import scored_assessment, two_hand_motion
 
 import skillsight.pipeline
 from skillsight import session_rescore
+from skillsight.models import default_model_path, default_reference_path
 from skillsight.scoring.features.definitions import PROVENANCE_KEY, definition_versions
 from skillsight.webapp.rescoring import RescoreSummary, rescore_offer
 from skillsight.webapp.service import AppService
@@ -29,10 +31,18 @@ def old_assessment():
     return assessment
 
 
+def shipped_summary(find) -> dict:
+    """What provenance records of today's shipped model or reference for suturing (name, version, sha256)."""
+    card = json.loads(Path(find("suturing")).with_suffix(".json").read_text(encoding="utf-8"))
+    return {key: card.get(key) for key in ("name", "version", "sha256")}
+
+
 def todays_assessment():
     assessment = copy.deepcopy(scored_assessment())
     assessment.score = NEW_SCORE
     assessment.provenance[PROVENANCE_KEY] = definition_versions(m.name for m in assessment.metrics)
+    assessment.provenance["model"] = shipped_summary(default_model_path)
+    assessment.provenance["reference"] = shipped_summary(default_reference_path)
     return assessment
 
 
@@ -75,7 +85,9 @@ def test_only_the_signed_in_trainees_stale_sessions_are_counted_and_rescored(app
     assert app_service.stale_sessions("ana", "suturing") == []
     assert app_service.stale_sessions("bob", "suturing") == bob  # bob's were never touched
     assert app_service.db.get_session(bob[0]).score == pytest.approx(OLD_SCORE)
-    assert [h["score"] for h in app_service.metric_history("ana", "suturing")] == [pytest.approx(NEW_SCORE)] * 2
+    assert [h["score"] for h in app_service.metric_history("ana", "suturing")] == [
+        pytest.approx(NEW_SCORE)
+    ] * 2
     kept = session_rescore.rescore_history(app_service.db, ana[0])  # the old numbers, kept
     assert len(kept) == 1 and kept[0]["columns"]["score"] == pytest.approx(OLD_SCORE)
     again = app_service.rescore_stale("ana", "suturing")
@@ -137,11 +149,31 @@ def test_a_view_in_memory_is_never_shown_for_another_session_under_a_reused_id(a
     assert app_service.session_view(sid, "ana").source_name == "other.mp4"
 
 
+def test_a_session_scored_by_an_older_build_of_the_shipped_model_is_stale_and_a_labs_own_is_not(
+    app_service, tmp_path
+):
+    older, own = todays_assessment(), todays_assessment()
+    older.provenance["model"] = {**older.provenance["model"], "sha256": "0" * 64}  # another build, same name
+    own.provenance["model"] = {"name": "lab-scorer", "version": "2", "sha256": "1" * 64}
+    motion = Path(two_hand_motion().save(tmp_path / "kept.motion.npz"))
+    ids = [
+        app_service.db.add_session(
+            trainee="ana", procedure="suturing", assessment=a, source_name="a.mp4", motion_path=str(motion)
+        )
+        for a in (older, own, todays_assessment())
+    ]
+    assert app_service.stale_sessions("ana", "suturing") == ids[:1]
+    assert app_service.rescore_stale("ana", "suturing").rescored == ids[:1]
+    (kept,) = session_rescore.rescore_history(app_service.db, ids[0])
+    assert "scorer changed" in kept["reason"] and "0000000000" in kept["reason"]
+    assert app_service.stale_sessions("ana", "suturing") == []
+
+
 def test_the_offer_names_how_many_and_the_summary_says_each_outcome():
     assert rescore_offer(0) == ("", "")
     note, label = rescore_offer(3)
     assert label == "Re-score 3 sessions" and "3 of your sessions were" in note
-    assert rescore_offer(1)[1] == "Re-score 1 session"
+    assert rescore_offer(1)[1] == "Re-score 1 session" and "1 of your sessions was" in rescore_offer(1)[0]
     summary = RescoreSummary(rescored=[1, 2], current=[3], skipped=["Session 4 …: gone."], failed=[])
     text = summary.markdown()
     assert "2 re-scored" in text and "1 already current" in text and "1 skipped" in text
