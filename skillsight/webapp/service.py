@@ -301,7 +301,8 @@ class AppService:
         not deleted, here or by the CLI), else read again from the database."""
         version = stored_version(self.db, int(session_id), trainee)
         if version is None:
-            self._views.forget(trainee, int(session_id))
+            if self._views.get(trainee, int(session_id)) is not None:  # theirs, deleted elsewhere
+                self._drop_derived(int(session_id), trainee)
             return None
         cached = self._views.get(trainee, int(session_id))
         if cached is not None and cached.version == version:
@@ -322,7 +323,8 @@ class AppService:
 
     # --- re-scoring -------------------------------------------------------------------------------
     def stale_sessions(self, trainee: str, procedure: Optional[str] = None) -> list[int]:
-        """This trainee's sessions read by older or unrecorded metric definitions (session_rescore's test)."""
+        """This trainee's stale sessions (session_rescore's test: a metric read by another or an unrecorded
+        definition, or a score from an older build of the shipped scorer)."""
         return rescoring.stale_sessions(self.db, trainee, procedure)
 
     def rescore_stale(
@@ -337,14 +339,18 @@ class AppService:
         from it in its temporary folder (replay, reports)."""
         if not self.db.delete_session(int(session_id), trainee=trainee):
             return False
-        view = self._views.forget(trainee, int(session_id))
-        derived = list((self.work_dir / "reports").glob(f"skillsight-session-{int(session_id)}.*"))
+        self._drop_derived(int(session_id), trainee)
+        return True
+
+    def _drop_derived(self, session_id: int, trainee: str) -> None:
+        """What the app derived from a deleted session of this trainee: its view, replay and reports."""
+        view = self._views.forget(trainee, session_id)
+        derived = list((self.work_dir / "reports").glob(f"skillsight-session-{session_id}.*"))
         if view is not None and view.replay_path is not None:
             derived.append(view.replay_path)
         for path in derived:
             path.unlink(missing_ok=True)
-        self.served.remove((trainee, int(session_id)))  # with Gradio's copies and the upload
-        return True
+        self.served.remove((trainee, session_id))  # with Gradio's copies and the upload
 
     # --- reports ----------------------------------------------------------------------------------
     def write_reports(self, session_id: int, trainee: str) -> dict[str, Path]:

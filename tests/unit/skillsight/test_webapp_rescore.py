@@ -130,8 +130,11 @@ def test_a_view_in_memory_shows_new_numbers_once_the_cli_rescored_it(app_service
 def test_a_view_in_memory_goes_once_the_session_is_deleted_elsewhere(app_service, tmp_path):
     (sid,) = assess(app_service, tmp_path, "ana")
     assert app_service.session_view(sid, "ana") is not None
+    report = app_service.write_reports(sid, "ana")["html"]
     assert app_service.db.delete_session(sid, trainee="ana")  # another process (the CLI, a second app)
+    assert app_service.session_view(sid, "bob") is None and report.exists()  # not bob's to clean up
     assert app_service.session_view(sid, "ana") is None
+    assert not report.exists()  # what the app derived from it goes too
 
 
 def test_a_view_in_memory_is_never_shown_for_another_session_under_a_reused_id(app_service, tmp_path):
