@@ -9,7 +9,7 @@ from typing import Any, Optional
 import gradio as gr
 
 from skillsight.webapp.page import Page
-from skillsight.webapp.rescoring import rescore_offer
+from skillsight.webapp.rescoring import rescore_offer, without_motion
 from skillsight.webapp.service import AppService, trainee_from_username
 
 LOG = logging.getLogger(__name__)
@@ -20,10 +20,12 @@ def _trainee(request: Optional[gr.Request]) -> str:
 
 
 def rescore_controls(service: AppService, trainee: str, procedure: Optional[str]) -> tuple[Any, Any]:
-    """The offer's note and button for this trainee and procedure (both hidden when nothing is stale)."""
-    count = len(service.stale_sessions(trainee, procedure or None))
-    note, label = rescore_offer(count)
-    return note, gr.update(value=label or "Re-score", visible=count > 0, interactive=True)
+    """The offer's note and button for this trainee and procedure: no note when nothing is stale, no button
+    when nothing stale could be re-read."""
+    stale = service.stale_sessions(trainee, procedure or None)
+    gone = without_motion(service.list_sessions(trainee, procedure or None), stale) if stale else 0
+    note, label = rescore_offer(len(stale), gone)
+    return note, gr.update(value=label or "Re-score", visible=bool(label), interactive=True)
 
 
 def _rescore_handler(service: AppService) -> Any:

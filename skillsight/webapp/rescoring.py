@@ -9,7 +9,9 @@ its old numbers in `session_rescores`. A session whose motion file is gone is na
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from skillsight import session_rescore
@@ -87,14 +89,27 @@ def rescore_stale(
     return summary
 
 
-def rescore_offer(count: int) -> tuple[str, str]:
-    """(note, button label) for the History tab: how many sessions are stale, and the button's words."""
+def without_motion(records: Iterable[Any], session_ids: Iterable[int]) -> int:
+    """How many of these sessions have no stored motion file left (re-scoring can only name them)."""
+    wanted = set(session_ids)
+    return sum(1 for r in records if r.id in wanted and not (r.motion_path and Path(r.motion_path).is_file()))
+
+
+def rescore_offer(count: int, no_motion: int = 0) -> tuple[str, str]:
+    """(note, button label) for the History tab: how many sessions are stale, how many of them have no
+    motion left, and the button's words ("" when none is stale, or none could be re-read)."""
     if count <= 0:
         return "", ""
-    sessions = "session" if count == 1 else "sessions"
     note = (
-        f"**{count} of your sessions {'was' if count == 1 else 'were'} read by older metric definitions** "
-        "(their points don't join today's lines). Re-scoring re-reads each from its stored motion; "
-        "the old numbers are kept."
+        f"**{count} of your sessions {'was' if count == 1 else 'were'} scored by older metric definitions "
+        "or an older scorer** (their points don't join today's lines)."
     )
-    return note, f"Re-score {count} {sessions}"
+    if no_motion:
+        note += (
+            f" {no_motion} of them {'has' if no_motion == 1 else 'have'} no stored motion left, so "
+            f"{'it keeps its' if no_motion == 1 else 'they keep their'} numbers."
+        )
+    if no_motion >= count:
+        return note, ""
+    note += " Re-scoring re-reads each from its stored motion; the old numbers are kept."
+    return note, f"Re-score {count} {'session' if count == 1 else 'sessions'}"

@@ -94,7 +94,9 @@ def test_rescoring_from_the_history_tab_joins_the_learning_curve(old_sessions_ap
             page.get_by_role("tab", name="History").click()
             button = page.locator("#rescore-button")
             expect(button).to_have_text(f"Re-score {N_SESSIONS} sessions", timeout=60_000)
-            expect(page.locator("#rescore-note")).to_contain_text(f"{N_SESSIONS} of your sessions were")
+            note = page.locator("#rescore-note")
+            expect(note).to_contain_text(f"{N_SESSIONS} of your sessions were")
+            expect(note).to_contain_text("1 of them has no stored motion")
             expect(page.locator("#history-empty")).to_contain_text("hollow points")
             button.click()
             started, log = time.perf_counter(), []
@@ -114,7 +116,9 @@ def test_rescoring_from_the_history_tab_joins_the_learning_curve(old_sessions_ap
             summary = status.inner_text()
             assert f"{N_SESSIONS - 1} re-scored" in summary and "1 skipped" in summary, summary
             assert f"Session {gone}" in summary and "stored motion is gone" in summary, summary
-            expect(button).to_have_text("Re-score 1 session", timeout=60_000)  # the one left, still offered
+            # The one left has no motion to re-read: said, with no button that could only skip it again.
+            expect(note).to_contain_text("1 of your sessions was", timeout=60_000)
+            expect(button).to_be_hidden()
             ARTIFACTS.mkdir(exist_ok=True)
             shot = ARTIFACTS / "tab_history_rescored.png"
             page.screenshot(path=str(shot), full_page=True)

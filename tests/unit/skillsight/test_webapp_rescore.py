@@ -174,6 +174,10 @@ def test_the_offer_names_how_many_and_the_summary_says_each_outcome():
     note, label = rescore_offer(3)
     assert label == "Re-score 3 sessions" and "3 of your sessions were" in note
     assert rescore_offer(1)[1] == "Re-score 1 session" and "1 of your sessions was" in rescore_offer(1)[0]
+    note, label = rescore_offer(3, no_motion=1)
+    assert label == "Re-score 3 sessions" and "1 of them has no stored motion" in note
+    note, label = rescore_offer(2, no_motion=2)
+    assert label == "" and "2 of them have no stored motion" in note  # nothing to re-read: no button
     summary = RescoreSummary(rescored=[1, 2], current=[3], skipped=["Session 4 …: gone."], failed=[])
     text = summary.markdown()
     assert "2 re-scored" in text and "1 already current" in text and "1 skipped" in text
