@@ -5,9 +5,9 @@ Stores N synthetic suturing practices (seeds 40000+, outside every benchmark set
 through the pipeline and stored as before definitions were recorded, plus a few of another trainee. Then,
 on two copies of that database: `AppService.rescore_stale` (what the button runs) and
 `session_rescore.rescore_sessions` over the same trainee's sessions (what `skillsight sessions rescore
---trainee` runs). Last, `AppService.session_view` of a remembered session (one query for its stored
-version) beside the same view read from the database (cache cleared). Wall times on a shared machine;
-nothing is asserted.
+--trainee` runs). The History tab's count of stale sessions is timed too. Last,
+`AppService.session_view` of a remembered session (one query for its stored version) beside the same
+view read from the database (cache cleared). Wall times on a shared machine; nothing is asserted.
 
     python benchmarks/bench_app_rescore.py [--sessions 20] [--views 200]
 """
@@ -54,6 +54,9 @@ def time_app(data_dir: Path) -> tuple[float, str]:
     service = AppService(data_dir=data_dir)
     try:
         service.stale_sessions(TRAINEE, "suturing")  # opens the database, as the History tab has
+        started = time.perf_counter()
+        count = len(service.stale_sessions(TRAINEE, "suturing"))
+        print(f"the History tab's count ({count} stale): {(time.perf_counter() - started) * 1000:.0f} ms")
         started = time.perf_counter()
         summary = service.rescore_stale(TRAINEE, "suturing")
         seconds = time.perf_counter() - started
