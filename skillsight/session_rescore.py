@@ -2,14 +2,16 @@
 
 A session's metrics keep the definition version that read them (`metrics.definition_version`; NULL when
 stored before versions were recorded). A session is stale when any metric was read by another definition
-than today's, or by one not recorded. Re-scoring runs the stored motion through the one pipeline again
-and replaces the session's numbers in one transaction, after copying what it held into
-`session_rescores`: the old numbers are kept, never lost silently. A session whose motion file is gone
-is left as it is, and said so.
+than today's, or by one not recorded, or when it was scored with the shipped model or reference and
+today's shipped one of that name is another build (a lab's own scorer is its choice, never stale).
+Re-scoring runs the stored motion through the one pipeline again and replaces the session's numbers in
+one transaction, after copying what it held into `session_rescores`: the old numbers are kept, never
+lost silently. A session whose motion file is gone is left as it is, and said so.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 
 from skillsight import pipeline
 from skillsight.models import default_model_path, default_reference_path
-from skillsight.schema import metrics_table, session_rescores_table, sessions_table
+from skillsight.schema import metrics_table, scorer_id, session_rescores_table, sessions_table, trainees_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features.definitions import definition_version
 from skillsight.scoring.results import Assessment, ResultStatus
@@ -64,6 +66,14 @@ def stale_summary(stale: Sequence[StaleMetric]) -> str:
     return "; ".join(parts)
 
 
+def stale_reason(stale: Sequence[StaleMetric], scorers: Sequence[StaleScorer]) -> str:
+    """Why a session is stale, in words ("" when it is not)."""
+    parts = [f"definitions changed ({stale_summary(stale)})"] if stale else []
+    if scorers:
+        parts.append("scorer changed (" + "; ".join(str(s) for s in scorers) + ")")
+    return "; ".join(parts)
+
+
 @dataclass
 class RescoreOutcome:
     """What happened to one session: rescored, would_rescore (dry run), current, skipped or failed."""
@@ -74,6 +84,11 @@ class RescoreOutcome:
     changes: list[str] = field(default_factory=list)
 
 
+def _is_stale(name: str, stored: Optional[int]) -> bool:
+    """The one test of staleness: read by a definition not recorded, or by another than today's."""
+    return stored is None or stored != definition_version(name)
+
+
 def stale_metrics(db: Database, session_id: int) -> list[StaleMetric]:
     """The session's metrics read by another definition than today's, or by one not recorded."""
     query = sa.select(metrics_table.c.name, metrics_table.c.definition_version).where(
@@ -82,7 +97,45 @@ def stale_metrics(db: Database, session_id: int) -> list[StaleMetric]:
     with db.engine.connect() as conn:
         rows = list(conn.execute(query))
     stale = [StaleMetric(str(name), stored, definition_version(str(name))) for name, stored in rows]
-    return sorted((s for s in stale if s.stored is None or s.stored != s.today), key=lambda s: s.name)
+    return sorted((s for s in stale if _is_stale(s.name, s.stored)), key=lambda s: s.name)
+
+
+def stale_session_ids(db: Database, trainee: str, procedure: Optional[str] = None) -> list[int]:
+    """One trainee's sessions (of one procedure, if given) that `rescore_session` would re-score, by id:
+    any stale metric (the test of `stale_metrics`, in one query for all) or a stale scorer."""
+    query = (
+        sa.select(metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.definition_version)
+        .join(sessions_table, sessions_table.c.id == metrics_table.c.session_id)
+        .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
+        .where(trainees_table.c.name == trainee)
+    )
+    if procedure is not None:
+        query = query.where(sessions_table.c.procedure == procedure)
+    with db.engine.connect() as conn:
+        rows = list(conn.execute(query))
+    stale = {int(sid) for sid, name, stored in rows if _is_stale(str(name), stored)}
+    records = db.list_sessions(trainee=trainee, procedure=procedure)
+    return sorted(stale | {r.id for r in records if r.id not in stale and stale_scorers(r)})
+
+
+def stored_version(db: Database, session_id: int, trainee: str) -> Optional[tuple[str, int]]:
+    """What changes whenever the session's stored numbers do: when it was stored and how often it was
+    re-scored (`replace_assessment` always keeps a copy). None when the trainee has no such session
+    (never stored, or deleted). A deleted session's id may be reused; its stored time is not."""
+    kept = (
+        sa.select(sa.func.count())
+        .select_from(session_rescores_table)
+        .where(session_rescores_table.c.session_id == sessions_table.c.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(sessions_table.c.created_at, kept)
+        .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
+        .where(sessions_table.c.id == int(session_id), trainees_table.c.name == trainee)
+    )
+    with db.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (str(row[0]), int(row[1])) if row is not None else None
 
 
 def replace_assessment(db: Database, session_id: int, assessment: Assessment, reason: str) -> int:
@@ -135,12 +188,53 @@ def rescore_history(db: Database, session_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _card_name(path: Path) -> Optional[str]:
+@functools.lru_cache(maxsize=16)
+def _card_names(card_path: str, _mtime_ns: int) -> tuple[Optional[str], Optional[str]]:
+    """(name, scorer id) of a model card or reference; read once per file version."""
     try:
-        card = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        card = json.loads(Path(card_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return str(card.get("name")) if isinstance(card, dict) and card.get("name") else None
+        return None, None
+    if not isinstance(card, dict):
+        return None, None
+    return (str(card["name"]) if card.get("name") else None), scorer_id(card)
+
+
+def _card(path: Path) -> tuple[Optional[str], Optional[str]]:
+    card_path = path.with_suffix(".json")
+    try:
+        return _card_names(str(card_path), card_path.stat().st_mtime_ns)
+    except OSError:
+        return None, None
+
+
+def _card_name(path: Path) -> Optional[str]:
+    return _card(path)[0]
+
+
+@dataclass
+class StaleScorer:
+    kind: str  # "model" or "reference"
+    stored: Optional[str]  # the scorer id the session recorded; None: not recorded
+    today: str  # today's shipped one of the same name
+
+    def __str__(self) -> str:
+        return f"shipped {self.kind} {self.stored or NOT_RECORDED} -> {self.today}"
+
+
+def stale_scorers(record: SessionRecord) -> list[StaleScorer]:
+    """The shipped model or reference the session was scored with, where today's shipped one of that name
+    is another build (name, version and sha256 differ): re-scoring would use today's."""
+    stale = []
+    for kind, find in (("model", default_model_path), ("reference", default_reference_path)):
+        summary = record.assessment.provenance.get(kind)
+        shipped = _shipped(find, record.procedure)
+        if not isinstance(summary, dict) or not summary.get("name") or shipped is None:
+            continue
+        name, today = _card(shipped)
+        if summary["name"] == name and today is not None and scorer_id(summary) != today:
+            stale.append(StaleScorer(kind, scorer_id(summary), today))
+    return stale
 
 
 def _scorer_file(summary: Any, shipped: Optional[Path]) -> Optional[Path]:
@@ -210,8 +304,8 @@ def rescore_session(
 ) -> RescoreOutcome:
     """Re-score one stored session from its stored motion (see the module's docstring)."""
     sid = record.id
-    stale = stale_metrics(db, sid)
-    if only_stale and not stale:
+    stale, scorers = stale_metrics(db, sid), stale_scorers(record)
+    if only_stale and not stale and not scorers:
         return RescoreOutcome(sid, "current", f"session {sid}: every metric is read by today's definition")
     if not record.motion_path:
         return RescoreOutcome(sid, "skipped", f"session {sid}: no motion was stored with it; left as it is")
@@ -229,7 +323,7 @@ def rescore_session(
             sid, "failed", f"session {sid}: re-scoring it gave no answer ({reasons}); left as it is"
         )
     changes = changes_between(record.assessment, after)
-    reason = f"definitions changed ({stale_summary(stale)})" if stale else "re-scored on request"
+    reason = stale_reason(stale, scorers) or "re-scored on request"
     if dry_run:
         return RescoreOutcome(sid, "would_rescore", f"session {sid}: would re-score ({reason})", changes)
     replace_assessment(db, sid, after, reason)

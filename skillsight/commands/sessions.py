@@ -42,8 +42,8 @@ def _list(db_url: Optional[str], trainee: Optional[str], procedure: Optional[str
     with _open(db_url) as db:
         records = db.list_sessions(trainee=trainee, procedure=procedure)
         for record in records:
-            stale = rescore.stale_metrics(db, record.id)
-            state = f"older definitions ({rescore.stale_summary(stale)})" if stale else "current"
+            reason = rescore.stale_reason(rescore.stale_metrics(db, record.id), rescore.stale_scorers(record))
+            state = f"stale: {reason}" if reason else "current"
             motion = (
                 "motion stored" if record.motion_path and Path(record.motion_path).is_file() else "no motion"
             )
@@ -87,7 +87,8 @@ def list_sessions(
     procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
     db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Stored sessions, each with whether its metrics are read by today's definitions."""
+    """Stored sessions, each with whether its metrics are read by today's definitions (and its score by
+    today's shipped scorer, where it used the shipped one)."""
     _list(db_url, trainee, procedure)
 
 

@@ -15,6 +15,7 @@ from skillsight.webapp import listings, plots, progress_lines, views
 from skillsight.webapp.live import LiveSessions
 from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.preferences import chosen_models, save_choice
+from skillsight.webapp.rescore_events import rescore_controls, wire_rescore
 from skillsight.webapp.service import AppService, trainee_from_username
 from skillsight.webapp.sharing import wire_sharing
 
@@ -184,7 +185,8 @@ def _wire_live(page: Page, live: LiveSessions) -> None:
 
 
 def _history_handler(service: AppService) -> Any:
-    """The History tab's table, learning curve and metric choices for the trainee and procedure."""
+    """The History tab's table, learning curve, metric choices and re-score offer for the trainee and
+    procedure."""
 
     def show_history(procedure_name: str, chosen_metrics: list[str], request: gr.Request) -> tuple[Any, ...]:
         trainee = _trainee(request)
@@ -204,6 +206,7 @@ def _history_handler(service: AppService) -> Any:
             curve,
             gr.update(choices=[(views.humanise_metric(n), n) for n in names], value=chosen),
             empty,
+            *rescore_controls(service, trainee, procedure_name),
         )
 
     return show_history
@@ -239,6 +242,7 @@ def _wire_history(page: Page, service: AppService) -> None:
     show_history = _history_handler(service)
     inputs = [page.history_procedure, page.history_metrics]
     outputs = [page.history_df, page.curve_img, page.history_metrics, page.history_empty]
+    outputs += [page.rescore_note, page.rescore_button]
     page.refresh.click(show_history, inputs, outputs, api_visibility="private")
     page.history_procedure.change(show_history, inputs, outputs, api_visibility="private")
     page.tabs.select(show_history, inputs, outputs, api_visibility="private")
@@ -254,6 +258,7 @@ def _wire_history(page: Page, service: AppService) -> None:
         [page.delete_status, page.selected_session, page.selected_md],
         api_visibility="private",
     ).then(show_history, inputs, outputs, api_visibility="private")
+    wire_rescore(page, service, show_history, inputs, outputs)
     _wire_open_session(page, service)
 
 

@@ -210,6 +210,10 @@ def _history_tab(c: dict[str, Any], procedures: list[str], default: Optional[str
         )
         c["refresh"] = gr.Button("Refresh", elem_id="history-refresh")
     c["history_empty"] = gr.Markdown("", elem_id="history-empty")
+    with gr.Row():  # shown only while some sessions are read by older metric definitions
+        c["rescore_note"] = gr.Markdown("", elem_id="rescore-note")
+        c["rescore_button"] = gr.Button("Re-score", elem_id="rescore-button", visible=False, scale=0)
+    c["rescore_status"] = gr.Markdown("", elem_id="rescore-status")
     c["history_df"] = gr.Dataframe(
         headers=listings.history_table([])[0],
         label="Your sessions: click a row to pick it",

@@ -125,5 +125,6 @@ def definitions_note(history: Sequence[Mapping[str, Any]], names: Sequence[str])
     return (
         "**Lines are broken where a metric's definition changed**, so a step there is not your progress. "
         + "; ".join(parts)
-        + ". Your lab can re-read old sessions from their stored motion with `skillsight sessions rescore`."
+        + ". Re-read old sessions from their stored motion with the **Re-score** button (your lab can"
+        " also run `skillsight sessions rescore`)."
     )

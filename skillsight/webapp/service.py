@@ -1,22 +1,22 @@
 """What the app does, without any UI: assess an upload through the one pipeline, store the session,
-read history, delete, write reports, build references and list models.
+read history, re-score stale sessions, delete, write reports, build references and list models.
+
+`AppService` is the one object the page and the tests use; the jobs behind it live in their own
+modules: session views and their memory (session_views), re-scoring (rescoring), scorers and references
+(catalogue), upload checks (uploads). Names they define are re-exported here for the page and tests.
 
 Privacy rules live here: motion is always stored; the raw video only when the trainee ticks "keep
-video"; every read or delete is scoped to the signed-in trainee.
+video"; every read, re-score or delete is scoped to the signed-in trainee.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import shutil
 import tempfile
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -26,17 +26,26 @@ from skillsight import pipeline  # called as pipeline.X: tests and plugins repla
 from skillsight.base.atomic import write_bytes_atomic
 from skillsight.capture import open_source
 from skillsight.models import shipped_models_dir
-from skillsight.pose.motion import Motion, load_motion
+from skillsight.pose.motion import Motion
 from skillsight.pose.track import write_overlay
 from skillsight.score_request import ScoreRequest
-from skillsight.scoring.reference import build_reference, save_reference
-from skillsight.scoring.results import Assessment
+from skillsight.session_rescore import stored_version
 from skillsight.storage import Database
 from skillsight.storage import default_data_dir as storage_data_dir
+from skillsight.webapp import catalogue, rescoring
+from skillsight.webapp.catalogue import read_card  # noqa: F401 - re-exported: the page imports it here
 from skillsight.webapp.files import PRIVATE_FILE_MODE, ServedFiles, copy_private, private_dir, tighten
 from skillsight.webapp.payload import public_payload  # noqa: F401 - the API's payload, re-exported
 from skillsight.webapp.plots import result_figures
 from skillsight.webapp.report import write_reports
+from skillsight.webapp.rescoring import RescoreProgress, RescoreSummary
+from skillsight.webapp.session_views import (  # noqa: F401 - re-exported: the page and tests import them
+    CACHED_SESSIONS,
+    SessionView,
+    SessionViews,
+    read_first_frame,
+    view_from_record,
+)
 from skillsight.webapp.uploads import (  # re-exported: the page and tests import them from here
     MAX_UPLOAD_MB,
     UploadError,
@@ -48,29 +57,11 @@ from skillsight.webapp.uploads import (  # re-exported: the page and tests impor
 MAX_UPLOAD_ENV = "SKILLSIGHT_MAX_UPLOAD_MB"
 USER_QUOTA_ENV = "SKILLSIGHT_USER_QUOTA_MB"  # per trainee: stored motion and kept videos; unset: none
 LOCAL_TRAINEE = "local"
-CACHED_SESSIONS = 8
 REPLAY_MAX_SIDE = 960  # the replay's long side in pixels: a browser's player needs no more
 # Frames drawn a second (None: every frame). A trainee reviews fast hand motion in the replay, and
 # within a whole score 15 fps saved only ~2% CPU (24.2 vs 24.6 CPU-s, 30-s 1080p clip).
 REPLAY_MAX_FPS: Optional[float] = None
 ProgressCallback = Callable[[int, Optional[int]], None]
-
-
-@dataclass
-class SessionView:
-    """Everything the Results tab shows for one session."""
-
-    session_id: int
-    trainee: str
-    procedure: str
-    assessment: Assessment
-    motion: Optional[Motion]
-    source_name: str
-    created_at: str = ""
-    replay_path: Optional[Path] = None
-    first_frame: Optional[np.ndarray] = None
-    # The uploaded file, while this process still has it (for the annotated replay); never stored.
-    upload_path: Optional[Path] = None
 
 
 def default_data_dir() -> Path:
@@ -84,21 +75,6 @@ def default_data_dir() -> Path:
         import platformdirs
 
         return Path(platformdirs.user_data_dir("skillsight"))
-
-
-def read_first_frame(path: Path) -> Optional[np.ndarray]:
-    """The video's first frame (RGB), or None if it can't be read."""
-
-    try:
-        source = open_source(str(path))
-        try:
-            for frame in source:
-                return np.asarray(frame.image)
-        finally:
-            source.close()
-    except Exception:  # a picture is a nicety; never fail the result over it
-        return None
-    return None
 
 
 def trainee_from_username(username: Optional[str]) -> str:
@@ -129,8 +105,7 @@ class AppService:
         self.served = ServedFiles()
         self._db: Any = None
         self._db_lock = threading.Lock()
-        self._views: OrderedDict[tuple[str, int], SessionView] = OrderedDict()
-        self._views_lock = threading.Lock()
+        self._views = SessionViews()  # the last few views; each used only while its session is unchanged
 
     # --- database -------------------------------------------------------------------------------
     @property
@@ -231,11 +206,12 @@ class AppService:
             replay_path=replay if replay is not None and replay.exists() else None,
             first_frame=read_first_frame(video),
             upload_path=video,
+            version=stored_version(self.db, int(session_id), trainee),
         )
         served = (trainee, int(session_id))
         self.served.add(served, video, ours=False)  # the raw upload: goes with the session
         self.served.add(served, view.replay_path)
-        self._remember(view)
+        self._views.remember(view)
         return view
 
     def _earlier_session(self, key: str, trainee: str, video: Path) -> Optional[SessionView]:
@@ -320,37 +296,22 @@ class AppService:
         self.served.add((trainee, int(session_id)), out)
         return out
 
-    def _remember(self, view: SessionView) -> None:
-        key = (view.trainee, view.session_id)
-        with self._views_lock:
-            self._views.pop(key, None)
-            self._views[key] = view
-            while len(self._views) > CACHED_SESSIONS:
-                self._views.popitem(last=False)
-
     def session_view(self, session_id: int, trainee: str) -> Optional[SessionView]:
-        """A session of this trainee: from memory if just assessed, else rebuilt from the database."""
-        cached = self._views.get((trainee, int(session_id)))
-        if cached is not None:
+        """A session of this trainee: from memory while the database holds it unchanged (not re-scored,
+        not deleted, here or by the CLI), else read again from the database."""
+        version = stored_version(self.db, int(session_id), trainee)
+        if version is None:
+            if self._views.get(trainee, int(session_id)) is not None:  # theirs, deleted elsewhere
+                self._drop_derived(int(session_id), trainee)
+            return None
+        cached = self._views.get(trainee, int(session_id))
+        if cached is not None and cached.version == version:
             return cached
         record = self.db.get_session(int(session_id), trainee=trainee)
         if record is None:
             return None
-        motion = None
-        if record.motion_path and Path(record.motion_path).exists():
-            motion = load_motion(record.motion_path)
-        first_frame = read_first_frame(Path(record.video_path)) if record.video_path else None
-        view = SessionView(
-            session_id=record.id,
-            trainee=record.trainee,
-            procedure=record.procedure,
-            assessment=record.assessment,
-            motion=motion,
-            source_name=record.source_name,
-            created_at=record.created_at,
-            first_frame=first_frame,
-        )
-        self._remember(view)
+        view = view_from_record(record, version, earlier=cached)
+        self._views.remember(view)
         return view
 
     # --- history ----------------------------------------------------------------------------------
@@ -360,20 +321,36 @@ class AppService:
     def metric_history(self, trainee: str, procedure: str) -> list[dict[str, Any]]:
         return list(self.db.metric_history(trainee, procedure))
 
+    # --- re-scoring -------------------------------------------------------------------------------
+    def stale_sessions(self, trainee: str, procedure: Optional[str] = None) -> list[int]:
+        """This trainee's stale sessions (session_rescore's test: a metric read by another or an unrecorded
+        definition, or a score from an older build of the shipped scorer)."""
+        return rescoring.stale_sessions(self.db, trainee, procedure)
+
+    def rescore_stale(
+        self, trainee: str, procedure: Optional[str] = None, progress: Optional[RescoreProgress] = None
+    ) -> RescoreSummary:
+        """Re-score this trainee's stale sessions from their stored motion (one transaction each, the old
+        numbers kept); their views are read again on next use."""
+        return rescoring.rescore_stale(self.db, trainee, procedure, progress)
+
     def delete_session(self, session_id: int, trainee: str) -> bool:
         """Deletes the session's rows and files (only if it is this trainee's), and what the app derived
         from it in its temporary folder (replay, reports)."""
         if not self.db.delete_session(int(session_id), trainee=trainee):
             return False
-        with self._views_lock:
-            view = self._views.pop((trainee, int(session_id)), None)
-        derived = list((self.work_dir / "reports").glob(f"skillsight-session-{int(session_id)}.*"))
+        self._drop_derived(int(session_id), trainee)
+        return True
+
+    def _drop_derived(self, session_id: int, trainee: str) -> None:
+        """What the app derived from a deleted session of this trainee: its view, replay and reports."""
+        view = self._views.forget(trainee, session_id)
+        derived = list((self.work_dir / "reports").glob(f"skillsight-session-{session_id}.*"))
         if view is not None and view.replay_path is not None:
             derived.append(view.replay_path)
         for path in derived:
             path.unlink(missing_ok=True)
-        self.served.remove((trainee, int(session_id)))  # with Gradio's copies and the upload
-        return True
+        self.served.remove((trainee, session_id))  # with Gradio's copies and the upload
 
     # --- reports ----------------------------------------------------------------------------------
     def write_reports(self, session_id: int, trainee: str) -> dict[str, Path]:
@@ -403,28 +380,11 @@ class AppService:
 
     def available_models(self, procedure: str) -> list[tuple[str, str]]:
         """(label, path) of ONNX scorers whose card is for `procedure`."""
-        found = []
-        for folder in self.model_dirs():
-            for onnx in sorted(folder.glob("*.onnx")) if folder.is_dir() else []:
-                card = read_card(onnx.with_suffix(".json"))
-                if card.get("procedure", procedure) == procedure:
-                    found.append((_card_label(card, onnx), str(onnx)))
-        return found
+        return catalogue.available_models(self.model_dirs(), procedure)
 
     def available_references(self, procedure: str) -> list[tuple[str, str]]:
         """(label, path) of expert references (JSON with kind 'reference') for `procedure`."""
-        found = []
-        for folder in self.model_dirs():
-            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                card = read_card(path)
-                is_reference = card.get("kind") == "reference" or "reference" in path.stem
-                if (
-                    is_reference
-                    and not path.with_suffix(".onnx").exists()
-                    and card.get("procedure") == procedure
-                ):
-                    found.append((_card_label(card, path), str(path)))
-        return found
+        return catalogue.available_references(self.model_dirs(), procedure)
 
     def build_reference(
         self,
@@ -435,28 +395,11 @@ class AppService:
         progress: Optional[Callable[[int, int], None]] = None,
         on_frames: Optional[Callable[[int, int, Optional[int]], None]] = None,
     ) -> Path:
-        """Track expert videos and build a reference from them, saved under the data folder.
+        """Track expert videos and build a reference from them, saved under the data folder's references.
         `progress(videos_done, n_videos)`; `on_frames(video_index, frames_done, frames_total)`."""
-
-        if not video_paths:
-            raise UploadError("no expert videos: upload at least one")
-        motions = []
-        for done, path in enumerate(video_paths):
-            frames = functools.partial(on_frames, done) if on_frames is not None else None
-            motions.append(pipeline.load_or_track(check_upload(path), procedure, progress=frames))
-            if progress is not None:
-                progress(done + 1, len(video_paths))
-        safe_name = "".join(c if c.isalnum() or c in "-_" else "-" for c in name.strip()) or "lab-reference"
-        built_from = f"{len(motions)} expert video(s) uploaded in the app: " + ", ".join(
-            Path(p).name for p in video_paths
+        return catalogue.build_reference_from_videos(
+            self.data_dir / "references", video_paths, procedure, name, version, progress, on_frames
         )
-        reference = build_reference(
-            motions, procedure, name=safe_name, version=version, built_from=built_from
-        )
-        out = self.data_dir / "references" / f"{procedure}-{safe_name}-v{version}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        save_reference(reference, out)
-        return out
 
 
 def warm_up() -> None:
@@ -477,17 +420,3 @@ def warm_up() -> None:
             importlib.import_module(module)
         except Exception:  # a missing extra only means the first upload pays the import
             continue
-
-
-def read_card(path: Path) -> dict[str, Any]:
-    """A model card or reference JSON as a dict ({} if missing or unreadable)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _card_label(card: dict[str, Any], path: Path) -> str:
-    label = " ".join(str(card[k]) for k in ("name", "version") if card.get(k))
-    return f"{label} ({path.name})" if label else path.name

@@ -84,6 +84,9 @@ def test_layout_module_is_the_only_one_importing_gradio():
         "report_pdf",
         "preferences",
         "service",
+        "session_views",
+        "rescoring",
+        "catalogue",
         "live",
     ):
         source = (REPO_ROOT / "skillsight" / "webapp" / f"{name}.py").read_text(encoding="utf-8")
@@ -118,12 +121,13 @@ def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
     ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
     assess = next(d for d in config["dependencies"] if d.get("api_name") == "assess")
     assert [ids[i] for i in assess["show_progress_on"]] == ["assess-status"]
-    build = [
-        d
-        for d in config["dependencies"]
-        if any(ids.get(i) == "build-status" for i in d.get("show_progress_on") or [])
-    ]
-    assert len(build) == 1
+    for status in ("build-status", "rescore-status"):  # building a reference; re-scoring on History
+        shown = [
+            d
+            for d in config["dependencies"]
+            if any(ids.get(i) == status for i in d.get("show_progress_on") or [])
+        ]
+        assert len(shown) == 1, status
 
 
 def test_only_scorable_procedures_are_offered(demo):

@@ -118,8 +118,13 @@ def test_the_history_tab_says_why_a_line_breaks(tmp_path):
         history = service.metric_history(LOCAL_TRAINEE, "suturing")
         assert [h["definitions"][SPARC] for h in history] == [None, 1, 1]
         assert [r.positions for r in progress_lines.runs(history, SPARC)] == [(0,), (1, 2)]
-        _, curve, _, note = events._history_handler(service)("suturing", [SPARC], None)
+        _, curve, _, note, offer, button = events._history_handler(service)("suturing", [SPARC], None)
         assert curve.ndim == 3
         assert "stored before definitions were recorded" in note and "skillsight sessions rescore" in note
+        assert "**Re-score** button" in note
+        stale = len(service.stale_sessions(LOCAL_TRAINEE, "suturing"))  # at least the unrecorded one
+        assert stale >= 1 and f"{stale} of your sessions w" in offer
+        # stored without motion: nothing to re-read them from, said so, and no button
+        assert "no stored motion" in offer and not button["visible"]
     finally:
         service.close()
