@@ -34,6 +34,7 @@ from skillsight.pose.trackers.auto_hands import (
     RecentHands,
     bare_hand_seen,
     candidates_are_hands,
+    followed_missed_hand,
     hand_sized,
     is_bare,
     landmark_hand_size,
@@ -51,7 +52,7 @@ from skillsight.pose.trackers.base import (
 )
 
 # what each version changed: pose/trackers/gloves/CHANGES.md ("`auto` versions")
-AUTO_TRACKER_VERSION = "1.11"
+AUTO_TRACKER_VERSION = "1.12"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
@@ -126,6 +127,7 @@ class AutoTracker:
         self.gloves_beaten_by_skin = False  # skin hands won more samples than them, every family contesting
         self._sleeves_among: Optional[bool] = None  # some "gloves" end in skin hands in most samples
         self.skin_tone_gloves_found = False
+        self._skin_hand_followed = False  # a skin hand MediaPipe missed in every sample, followed in most
         self.skin_hands_beside_landmarks = False  # skin hands MediaPipe misses in some samples: tracked too
         self.skin_latex_sample_share: Optional[float] = None  # samples with a moving, entering skin hand
         self._hand_size: Optional[float] = None  # landmark-box diagonal of MediaPipe's hands in the samples
@@ -247,16 +249,23 @@ class AutoTracker:
 
     def _skin_hands_missed(self, sample: Sequence[Frame], landmarks: Sequence[FrameObservation]) -> bool:
         """Whether the skin tracker finds, in at least MISSED_SKIN_SAMPLE_SHARE of the samples (and two),
-        a hand with no landmark hand on it while MediaPipe reports fewer than two."""
+        a hand with no landmark hand on it while MediaPipe reports fewer than two; or, where objects were
+        rejected in a bare-handed video (only hands where MediaPipe lost one count then), follows a hand-sized
+        one MediaPipe misses through most of the samples (auto_hands.followed_missed_hand)."""
         assert self._skin_factory is not None
         probe = self._skin_factory()
         try:
             probe.prepare(sample)
-            n_kp = len(self.hand_keypoints)
-            missed = samples_missing_skin_hands(probe, sample, landmarks, n_kp, self._missed_by_size)
+            skin = [probe.process(frame) for frame in sample]
         finally:
             probe.close()
-        return missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample))
+        n_kp = len(self.hand_keypoints)
+        missed = samples_missing_skin_hands(skin, sample, landmarks, n_kp, self._missed_by_size)
+        if missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample)):
+            return True
+        if not self._missed_by_size:  # after a rejection of objects: a hand it missed in every sample
+            self._skin_hand_followed = followed_missed_hand(skin, sample, landmarks, n_kp)
+        return self._skin_hand_followed
 
     def _sleeves_beaten(self, sample: Sequence[Frame]) -> bool:
         """Whether skin hands beat the "gloves" in every family's contest and some end in skin: sleeves."""
@@ -303,16 +312,17 @@ class AutoTracker:
         # beside a bare hand a white or blue "glove" is an object; a skin-coloured one is the other hand
         # (bare, which MediaPipe missed, or skin-tone latex): it stays
         skin = getattr(self.gloves, "last_family", None) == "skin"
+        bare = gloved is not None and bare_hand_seen(landmarks, frame.image)
         if gloved is not None and self._names is not None:
             landmarks = self._named_as_gloves(landmarks, gloved, len(self.hand_keypoints))
         self._time_s = frame.time_s
-        observation = self._merge(landmarks, gloved, not skin and bare_hand_seen(landmarks, frame.image))
+        observation = self._merge(landmarks, gloved, not skin and bare)
         if self.skin_hands_beside_landmarks:  # the only videos that read where MediaPipe's hands were lately
             self._recent.update(frame.time_s, landmarks)
         if self._names is not None:  # from above: by anatomy, one name per hand whichever tracker saw it
             areas = [observation.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
             glove_named = [not np.isnan(area) for area in areas]
-            observation = self._names.name(observation, glove_named, frame)
+            observation = self._names.name(observation, glove_named, frame, bare)
         self._counts["frames"] += 1
         return observation
 
@@ -428,6 +438,8 @@ class AutoTracker:
     def _missed_by_size(self) -> bool:
         """Whether a hand-sized skin blob beside landmarks is a hand MediaPipe missed: not after objects (a
         table top is skin-coloured too) were rejected in a bare-handed video, unless as its hands' sleeves."""
+        if self._skin_hand_followed:  # a hand it missed in every sample: found by its size, as before
+            return True
         return not self.bare_handed_rejected or self.gloves_beaten_by_skin and bool(self._sleeves_among)
 
     def provenance(self) -> dict[str, Any]:

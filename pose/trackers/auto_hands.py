@@ -11,7 +11,7 @@ import numpy as np
 
 from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
-from skillsight.pose.trackers.base import FrameObservation, Tracker
+from skillsight.pose.trackers.base import FrameObservation
 
 BARE_SKIN_SHARE = 0.3  # of the points along a landmark hand's bones on skin colour, at least
 HAND_BONES = (
@@ -284,22 +284,21 @@ def hand_sized(area: float, hand_size: Optional[float]) -> bool:
 
 
 def samples_missing_skin_hands(
-    skin_tracker: Tracker,
+    skin_hands: Sequence[FrameObservation],
     sample: Sequence[Frame],
     landmarks: Sequence[FrameObservation],
     n_kp: int,
     by_size: bool = True,
 ) -> int:
-    """Samples in which the skin tracker (prepared on them) finds a hand that no landmark hand lies on
-    while MediaPipe reports fewer than two: where a hand MediaPipe lost was (RecentHands) or, `by_size`,
-    hand-sized (hand_sized, by the landmark hands of the samples)."""
+    """Samples in which the skin tracker (`skin_hands`: its view of them, prepared on them) finds a hand
+    that no landmark hand lies on while MediaPipe reports fewer than two: where a hand MediaPipe lost was
+    (RecentHands) or, `by_size`, hand-sized (hand_sized, by the landmark hands of the samples)."""
     missed = 0
     hand_size = landmark_hand_size(landmarks, n_kp)
     recent = RecentHands(n_kp)
     for frame, observation in zip(sample, landmarks):
         recent.add(frame.time_s, observation)
-    for frame, observation in zip(sample, landmarks):
-        skin = skin_tracker.process(frame)
+    for frame, observation, skin in zip(sample, landmarks, skin_hands):
         areas = [skin.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
         slots = [
             s
@@ -317,6 +316,33 @@ def samples_missing_skin_hands(
         )
         missed += int(len(slots) > len(matched) and sum(taken) < 2)
     return missed
+
+
+def followed_missed_hand(
+    skin_hands: Sequence[FrameObservation],
+    sample: Sequence[Frame],
+    landmarks: Sequence[FrameObservation],
+    n_kp: int,
+) -> bool:
+    """Whether the skin tracker (`skin_hands`: its view of the samples) follows one object that no landmark
+    hand lies on, hand-sized by MediaPipe's own hands, through most of the samples (sample_objects), and
+    that object does not lie still: a hand MediaPipe misses in every sample. A table top, a shoulder or a
+    face beside a real hand is hand-sized in some samples only, or lies still (the real hand_reaching
+    clip, one hand: its skin objects beside the hand are followed through at most 15 of 41 samples)."""
+    hand_size = landmark_hand_size(landmarks, n_kp)
+    beside: list[FrameObservation] = []  # per sample, the hand-sized skin blobs no landmark hand lies on
+    for observation, skin in zip(landmarks, skin_hands):
+        areas = [skin.extras.get(f"{hand}.glove_area_px", np.nan) for hand in HAND_NAMES]
+        slots = [s for s in range(2) if np.any(skin.confidence[s] > 0) and hand_sized(areas[s], hand_size)]
+        taken = [bool(np.any(observation.confidence[s] > 0)) for s in range(2)]
+        matched = match_gloves_to_landmarks(
+            observation.positions[:, :n_kp], taken, skin.positions[:, 0], slots
+        )
+        confidence = skin.confidence.copy()
+        confidence[[s for s in range(2) if s not in slots or s in matched]] = 0.0
+        beside.append(FrameObservation(skin.positions, confidence, extras=skin.extras))
+    followed = [seen for seen in sample_objects(beside) if len(seen) > len(sample) / 2]
+    return len(followed) > len(still_objects(beside, working_pixel(sample[0])))
 
 
 def candidates_are_hands(

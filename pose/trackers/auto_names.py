@@ -7,9 +7,10 @@ above with the trainee at the bottom, each arm comes in from the bottom or a sid
 of the right one along the frame's edge, and that is how the glove tracker names its hands
 (gloves.identity). A landmark hand's arm lies beyond its wrist, away from its fingers: the ray from the
 middle finger's knuckle through the wrist leaves the frame where that arm comes in. So a landmark hand the
-glove tracker also sees takes the glove tracker's name; one it does not see is named where its arm comes
-in; and in video every hand keeps its name from frame to frame (tracks, as the glove tracker keeps them),
-whichever tracker reported it in each frame.
+glove tracker also sees takes the glove tracker's name (not where MediaPipe reports every hand and they are
+bare: a bare hand wears no glove, and the blob on it is no witness); one it does not see is named where its
+arm comes in; and in video every hand keeps its name from frame to frame (tracks, as the glove tracker keeps
+them), whichever tracker reported it in each frame.
 """
 
 from __future__ import annotations
@@ -81,15 +82,22 @@ class AnatomicalNames:
         self._tracks: dict[str, HandTrack] = {}
         self.renamed = 0  # frames whose hands this changed
 
-    def name(self, observation: FrameObservation, glove_named: list[bool], frame: Frame) -> FrameObservation:
+    def name(
+        self, observation: FrameObservation, glove_named: list[bool], frame: Frame, bare: bool = False
+    ) -> FrameObservation:
         """`glove_named[slot]`: that hand's slot is the glove tracker's name (kept as it is); the other
-        hands, landmark hands alone, are named where their arms come in, or after their tracks."""
+        hands, landmark hands alone, are named where their arms come in, or after their tracks. `bare`: the
+        landmark hands are bare (skin along their bones), and where MediaPipe reports every hand present
+        the glove tracker's names are no witness for them: a bare hand wears no glove, so a blob lying on
+        it is something else (a white cuff or card under it, two skin hands merged into one blob, a skin
+        blob whose centroid wobbles with its forearm), and they are named as landmark hands alone."""
         height, width = frame.image.shape[:2]
         centroid = self.n_landmarks
         present = [s for s in range(2) if observation.confidence[s, centroid] > 0]
         for hand in [h for h, t in self._tracks.items() if frame.time_s - t.time_s > MAX_TRACK_GAP_S]:
             del self._tracks[hand]
-        if present and not any(glove_named[s] for s in present):
+        landmarks_only = all(observation.confidence[s, 0] > 0 for s in present)
+        if present and (not any(glove_named[s] for s in present) or bare and landmarks_only):
             names = self._landmark_names(observation, present, (width, height), frame)
             if [HAND_NAMES.index(n) for n in names] != present:
                 observation = swapped(observation)

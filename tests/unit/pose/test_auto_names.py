@@ -120,3 +120,29 @@ def test_a_lone_hand_whose_arm_may_come_in_on_either_side_keeps_mediapipes_label
 def test_a_lone_hand_whose_arm_comes_in_by_the_left_border_is_the_left_hand(label: int) -> None:
     tracker = auto({i: {label: (150.0, 200.0, (-1.0, 0.3))} for i in range(5)}, {})
     assert all(tracker.process(frame(i)).confidence[0, 0] > 0 for i in range(5))
+
+
+def skin_frame(index: int) -> Frame:
+    """A frame of skin colour: every landmark hand on it is bare."""
+    return Frame(index, index / 25.0, np.full((SIZE[1], SIZE[0], 3), (210, 160, 130), np.uint8))
+
+
+def test_a_blob_on_bare_landmark_hands_does_not_name_them() -> None:
+    # two bare hands, arms from the bottom-left and bottom-right, MediaPipe's labels the wrong way round;
+    # from frame 5 a blob the glove tracker calls "right" lies on the left hand (a white cuff under it, two
+    # skin hands merged into one blob): bare hands wear no glove, so their arms name them (on gloved hands the
+    # glove tracker's name holds: test_a_landmark_hand_on_a_glove_hand_takes_the_glove_trackers_name_in_video)
+    # MediaPipe sees no hand in most of the three samples, so the video stays gloved.
+    hands = {
+        i: {1: (200.0 + 2.0 * i, 250.0, (-0.3, 1.0)), 0: (440.0, 250.0, (0.3, 1.0))} for i in range(2, 15)
+    }
+    gloves = {i: {1: (205.0 + 2.0 * i, 262.0)} for i in range(5, 15)}
+    tracker = AutoTracker(
+        camera_view="top",
+        hands_factory=lambda: ArmHands(hands),
+        gloves_factory=lambda: ScriptedGloves(gloves, True),
+    )
+    tracker.prepare([skin_frame(i) for i in range(3)])
+    observations = [tracker.process(skin_frame(i)) for i in range(2, 15)]
+    assert [slot_at(o, 200.0) for o in observations[:3]] == [0] * 3  # named by their arms
+    assert [slot_at(o, 200.0) for o in observations[3:]] == [0] * 10
