@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
-from skillsight.scoring.metric_display import metric_display
+from skillsight.scoring.metric_display import metric_display, too_unsure_to_rank
 from skillsight.scoring.procedure import FeedbackText, Procedure
 from skillsight.scoring.results import FeedbackItem, MetricComparison
 
@@ -55,7 +55,7 @@ def feedback_text(procedure: Procedure, metric: str) -> Optional[FeedbackText]:
 def evidence(comparison: MetricComparison) -> str:
     """The numbers behind an item in the trainee's units, e.g. "12 s; experts 4.2 to 7.0 s (median 5.5 s)"."""
     shown = metric_display(comparison.name, comparison.unit)
-    text = shown.value_text(comparison.value)
+    text = shown.measured_text(comparison.value, comparison.uncertainty)
     if comparison.expert_low is not None and comparison.expert_high is not None:
         low, high = shown.number(comparison.expert_low), shown.number(comparison.expert_high)
         unit = "" if not shown.unit else (shown.unit if shown.unit in ("%", "°") else f" {shown.unit}")
@@ -72,6 +72,12 @@ def evidence(comparison: MetricComparison) -> str:
     if shown.higher_is_better is not None:
         text += f"; {shown.better}"
     return text
+
+
+def _unsure(comparison: MetricComparison) -> bool:
+    """Too unsure to say it is worse or better than the experts' (its error spans most of their range)."""
+    c = comparison
+    return too_unsure_to_rank(c.value, c.uncertainty, c.expert_low, c.expert_high)
 
 
 def severity(comparison: MetricComparison, weights: Mapping[str, float]) -> float:
@@ -94,11 +100,11 @@ def rank_feedback(
 
     Metrics beyond `threshold` robust standard deviations worse than the experts come first, ranked by
     weighted deviation; the list is completed up to `min_items` with the next metrics, framed as
-    strengths or as close to the experts. Only the procedure's metrics are used, and never one without
-    an expert comparison.
+    strengths or as close to the experts. Only the procedure's metrics are used, never one without an
+    expert comparison, and never one too unsure to rank among the experts.
     """
     weights = metric_weights(procedure, importances)
-    judged = [c for c in comparisons if c.value is not None and c.deviation is not None]
+    judged = [c for c in comparisons if c.value is not None and c.deviation is not None and not _unsure(c)]
     if procedure.metrics:  # feedback speaks only of the metrics the procedure chose (and has words for)
         judged = [c for c in judged if c.name in procedure.metrics]
     ranked = sorted(judged, key=lambda c: severity(c, weights), reverse=True)

@@ -26,6 +26,10 @@ POWERS = {"^2": "²", "^3": "³"}
 # Per-hand metrics are named by the role the hand plays ("needle_driver.path_length").
 GROUP_PREFIXES = ("bimanual", "suturing", "intubation", "task")
 DEFAULT_LENGTH_UNIT = "hand_size"
+# A value whose interval of +/- this many standard errors (about 95%) spans this share of the experts'
+# middle 80% is not ranked among them.
+UNSURE_INTERVAL_Z = 2.0
+UNSURE_RANGE_SHARE = 0.5
 BETTER_TEXT = {True: "higher is better", False: "lower is better", None: "closest to the experts is best"}
 
 
@@ -58,7 +62,32 @@ class MetricDisplay:
 
     def value_text(self, value: Optional[float], digits: int = 3) -> str:
         """'2.4 hand lengths', '35%', '12' (a count)."""
-        number = self.number(value, digits)
+        return self._with_unit(self.number(value, digits))
+
+    def measured_text(
+        self, value: Optional[float], uncertainty: Optional[float] = None, reason: str = ""
+    ) -> str:
+        """The one way a trainee reads a metric's value: '0.42 mm ± 0.09' (its standard error, the
+        value rounded to the error's precision), '35%' (no error measured), '– (why it is missing)'
+        for a withheld or unavailable value, '–' when nobody said why."""
+        if value is None or not math.isfinite(float(value)):
+            return f"– ({reason})" if reason else "–"
+        if uncertainty is None or not math.isfinite(float(uncertainty)) or uncertainty <= 0:
+            return self.value_text(value)
+        shown, error = float(value) * self.scale, float(uncertainty) * self.scale
+        error_text = format_number(error, 2 if f"{error:e}".startswith("1") else 1)  # 0.14, 0.3
+        decimals = len(error_text.partition(".")[2])
+        if shown != 0:  # never more digits than the value alone would get
+            decimals = min(decimals, self._decimals(shown))
+        return f"{self._with_unit(f'{shown:.{decimals}f}')} ± {error_text}"
+
+    def _decimals(self, shown: float, digits: int = 3) -> int:
+        """How many decimals `number` gives a non-zero `shown` at most (before dropping trailing zeros)."""
+        if self.whole or (self.unit == "%" and abs(shown) >= 1):
+            return 0
+        return max(0, digits - 1 - math.floor(math.log10(abs(shown))))
+
+    def _with_unit(self, number: str) -> str:
         if number == "–" or not self.unit:
             return number
         return f"{number}{self.unit}" if self.unit in ("%", "°") else f"{number} {self.unit}"
@@ -77,6 +106,24 @@ def format_number(value: Optional[float], digits: int = 3) -> str:
     if "." in text:  # 2.50 -> 2.5, 1.00 -> 1: trailing zeros claim a precision nobody measured
         text = text.rstrip("0").rstrip(".")
     return "0" if float(text) == 0 else text
+
+
+def too_unsure_to_rank(
+    value: Optional[float],
+    uncertainty: Optional[float],
+    expert_low: Optional[float],
+    expert_high: Optional[float],
+) -> bool:
+    """True when the value's ~95% interval (± 2 standard errors) reaches into the experts' middle 80%
+    and is at least half as wide as it: where the trainee sits among the experts is then mostly noise."""
+    if value is None or uncertainty is None or expert_low is None or expert_high is None:
+        return False
+    centre, low, high = float(value), float(expert_low), float(expert_high)
+    reach = UNSURE_INTERVAL_Z * float(uncertainty)
+    if not all(map(math.isfinite, (centre, low, high, reach))) or high <= low:
+        return False  # high <= low: no real range to be placed in (reference_note says so)
+    overlaps = centre - reach <= high and centre + reach >= low
+    return overlaps and 2 * reach >= UNSURE_RANGE_SHARE * (high - low)
 
 
 def csv_number(value: float, digits: int = 4) -> str:

@@ -25,10 +25,13 @@ from skillsight.scoring.results import Feature, MetricComparison
 
 def compare(features: FeatureValues, reference: Optional[Reference]) -> list[MetricComparison]:
     """Every metric with its expert percentile and deviation (robust z, >0 worse) where the
-    reference has it, and the standard error of its value where the metric states one."""
+    reference has it, the standard error of its value where the metric states one, and why it is
+    missing where it is."""
     compared = _compare(features, reference)
-    errors = [feature.uncertainty if isinstance(feature, Feature) else None for feature in features.values()]
-    return [replace(c, uncertainty=e) if e is not None else c for c, e in zip(compared, errors)]
+    return [
+        replace(c, uncertainty=f.uncertainty, reason=f.reason) if isinstance(f, Feature) else c
+        for c, f in zip(compared, features.values())
+    ]
 
 
 def _compare(features: FeatureValues, reference: Optional[Reference]) -> list[MetricComparison]:

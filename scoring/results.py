@@ -105,6 +105,7 @@ class MetricComparison:
     deviation: Optional[float] = None  # robust z-score against experts, signed so that >0 is worse
     reference_note: str = ""  # why the expert range is not a real range (no spread, too few experts)
     uncertainty: Optional[float] = None  # the standard error of the value, in its unit, where measured
+    reason: str = ""  # why the value is missing (the Feature's reason), e.g. tremor withheld as too unsure
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

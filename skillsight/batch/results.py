@@ -226,7 +226,9 @@ class VideoResult:
         values["status"] = _LEGACY_STATUSES.get(str(values.get("status")), values.get("status"))
         return cls(**values)
 
-    def csv_row(self, video: str, metric_columns: Sequence[str]) -> list[str]:
+    def csv_row(
+        self, video: str, metric_columns: Sequence[str], error_columns: Sequence[str] = ()
+    ) -> list[str]:
         values: list[Any] = [
             video,
             self.participant,
@@ -241,20 +243,37 @@ class VideoResult:
         ]
         cells = self.metric_cells()
         values += [cells.get(name) for name in metric_columns]
+        errors = self.error_cells()
+        values += [errors.get(name) for name in error_columns]
         return [_csv_cell(v) for v in values]
 
     def metric_cells(self) -> dict[str, Optional[float]]:
         """metric column -> value: a metric read by today's definition under its own name, one read by
         another (a result kept from an older run, or stored before definitions were recorded) under
         "name (definition N)", so one column never holds two definitions."""
+        return {self._column(name): value for name, value in self.metrics.items()}
+
+    def error_cells(self) -> dict[str, float]:
+        """The standard error, in the metric's stored unit, of each metric that measured one, under its
+        column "name (± s.e.)" (the assessment's comparison carries it; most metrics measure none)."""
+        compared = (self.assessment or {}).get("metrics") or []
+        errors = {m.get("name"): m.get("uncertainty") for m in compared if isinstance(m, dict)}
+        return {
+            error_column(self._column(name)): float(error)
+            for name, error in errors.items()
+            if name in self.metrics and isinstance(error, (int, float))
+        }
+
+    def _column(self, name: str) -> str:
         versions = ((self.assessment or {}).get("provenance") or {}).get(DEFINITIONS_KEY)
-        versions = versions if isinstance(versions, dict) else {}
-        cells = {}
-        for name, value in self.metrics.items():
-            stored = versions.get(name)
-            today = stored is not None and stored == definition_version(name)
-            cells[name if today else versioned_name(name, stored)] = value
-        return cells
+        stored = versions.get(name) if isinstance(versions, dict) else None
+        today = stored is not None and stored == definition_version(name)
+        return name if today else versioned_name(name, stored)
+
+
+def error_column(metric_column: str) -> str:
+    """The results.csv column of a metric's standard error: "needle_driver.tremor (± s.e.)"."""
+    return f"{metric_column} (± s.e.)"
 
 
 def _csv_cell(value: Any) -> str:
@@ -297,11 +316,15 @@ def write_results_csv(
     path: Path, rows: Sequence[tuple[str, VideoResult]], procedures: Iterable[Procedure]
 ) -> None:
     """`results.csv`, rewritten whole and atomically: one row per input in name order, one column per
-    metric. A reader (or a crash) sees the previous complete file or the new one, never half."""
+    metric, then one per metric that measured its standard error ("name (± s.e.)"). A reader (or a
+    crash) sees the previous complete file or the new one, never half."""
     metric_columns = _metric_columns((r for _, r in rows), procedures)
+    # Standard errors after every metric, so the columns before them keep their places.
+    measured = {name for _, r in rows for name in r.error_cells()}
+    error_columns = [error_column(m) for m in metric_columns if error_column(m) in measured]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*BASE_COLUMNS, *metric_columns])
+    writer.writerow([*BASE_COLUMNS, *metric_columns, *error_columns])
     for video, result in sorted(rows, key=lambda pair: (pair[0], pair[1].participant or "")):
-        writer.writerow(result.csv_row(video, metric_columns))
+        writer.writerow(result.csv_row(video, metric_columns, error_columns))
     write_text_atomic(path, buffer.getvalue())

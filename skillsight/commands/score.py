@@ -23,10 +23,18 @@ from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
+from skillsight.scoring.metric_display import metric_display
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
 from skillsight.webapp.report_content import plain_text
-from skillsight.webapp.views import DEMO_BADGE, caveat, details_lines, probability_text
+from skillsight.webapp.views import (
+    DEMO_BADGE,
+    caveat,
+    details_lines,
+    lead_metric_names,
+    position_text,
+    probability_text,
+)
 
 FEEDBACK_SHOWN = 5
 
@@ -241,8 +249,25 @@ def render_assessment(assessment: Assessment) -> str:
     return "\n".join(lines + _provenance_lines(assessment))
 
 
+def _metric_lines(assessment: Assessment) -> list[str]:
+    """The procedure's key metrics, and any other that measures its own error or is missing (with why),
+    each read as on the page: value ± standard error, then where it sits among the experts."""
+    lead = set(lead_metric_names(assessment))
+    chosen = [m for m in assessment.metrics if m.name in lead or m.uncertainty is not None or m.reason]
+    if not chosen:
+        return []
+    lines = ["Key metrics (± standard error where measured):"]
+    for metric in chosen:
+        shown = metric_display(metric.name, metric.unit)
+        where = f" ({position_text(metric)})" if metric.percentile is not None else ""
+        lines.append(
+            f"  {shown.label}: {shown.measured_text(metric.value, metric.uncertainty, metric.reason)}{where}"
+        )
+    return lines
+
+
 def _feedback_lines(assessment: Assessment) -> list[str]:
-    lines = []
+    lines = _metric_lines(assessment)
     if assessment.feedback:
         lines.append("Feedback:")
         for item in assessment.feedback[:FEEDBACK_SHOWN]:

@@ -18,7 +18,7 @@ import numpy as np
 from skillsight.pose.hand_geometry import with_landmark_centroids
 from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import kinematics, prepare_motion
-from skillsight.scoring.metric_display import metric_display, unit_text
+from skillsight.scoring.metric_display import metric_display, too_unsure_to_rank, unit_text
 from skillsight.scoring.results import Assessment
 from skillsight.webapp import progress_lines
 
@@ -31,6 +31,7 @@ SPEED_AXIS_PERCENTILE = 99.0
 SPIKE_CAP = 2.5
 INSIDE_COLOUR = "#2ca02c"
 OUTSIDE_COLOUR = "#e8710a"
+UNSURE_COLOUR = "#7f7f7f"
 
 
 def hand_reference_point(motion: Motion, hand: str) -> Optional[str]:
@@ -252,11 +253,17 @@ def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None
     positions = np.arange(len(chosen))[::-1]
     for y, metric in zip(positions, chosen):
         pct = float(np.clip(metric.percentile or 0.0, 0.0, 100.0))
-        colour = INSIDE_COLOUR if 10 <= pct <= 90 else OUTSIDE_COLOUR
-        ax.plot([50, pct], [y, y], color=colour, lw=2.5, solid_capstyle="round", gid="stem")
-        ax.plot([pct], [y], "o", color=colour, ms=9, clip_on=False, zorder=3)
         shown = metric_display(metric.name, metric.unit)
-        ax.text(106, y, shown.value_text(metric.value), va="center", fontsize=9, clip_on=False)
+        label = shown.measured_text(metric.value, metric.uncertainty, metric.reason)
+        if too_unsure_to_rank(metric.value, metric.uncertainty, metric.expert_low, metric.expert_high):
+            # No stem and a hollow dot: the position is a guess, so it is not drawn as a rank.
+            ax.plot([pct], [y], "o", mfc="none", color=UNSURE_COLOUR, ms=9, clip_on=False, gid="unsure")
+            label += " (too unsure to rank)"
+        else:
+            colour = INSIDE_COLOUR if 10 <= pct <= 90 else OUTSIDE_COLOUR
+            ax.plot([50, pct], [y, y], color=colour, lw=2.5, solid_capstyle="round", gid="stem")
+            ax.plot([pct], [y], "o", color=colour, ms=9, clip_on=False, zorder=3)
+        ax.text(106, y, label, va="center", fontsize=9, clip_on=False)
     ax.set_yticks(positions)
     ax.set_yticklabels([metric_display(m.name, m.unit).label for m in chosen], fontsize=9)
     ax.set_xlim(-4, 104)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from skillsight.pose.quality import IndividualQuality, TrackingQuality
-from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display
+from skillsight.scoring.metric_display import MetricDisplay, format_number, metric_display, too_unsure_to_rank
 from skillsight.scoring.procedure import load_procedure
 from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
 from skillsight.webapp.payload import public_payload
@@ -284,10 +284,14 @@ def expert_range_text(metric: MetricComparison, display: Optional[MetricDisplay]
 
 
 def position_text(metric: MetricComparison) -> str:
-    """Where the trainee sits among the experts, in words."""
+    """Where the trainee sits among the experts, in words; not ranked when the value's uncertainty spans
+    most of their range (metric_display.too_unsure_to_rank)."""
     if metric.percentile is None:
         return "not compared"
     pct = float(metric.percentile)
+    if too_unsure_to_rank(metric.value, metric.uncertainty, metric.expert_low, metric.expert_high):
+        where = "within" if 10 <= pct <= 90 else "near"
+        return f"{where} the experts' range, ± wide: too unsure to rank"
     if pct < 10:
         return "below the experts' range" if pct > 0 else "below every expert"
     if pct > 90:
@@ -307,7 +311,14 @@ def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
 
 def metrics_table(assessment: Assessment, names: Optional[Sequence[str]] = None) -> Table:
     """Metrics (all, or `names`) in the trainee's units, the experts' range and which way is better."""
-    headers = ["Metric", "You", "Experts (middle 80%)", "Expert median", "Where you are", "Better"]
+    headers = [
+        "Metric",
+        "You (± standard error)",
+        "Experts (middle 80%)",
+        "Expert median",
+        "Where you are",
+        "Better",
+    ]
     chosen = assessment.metrics if names is None else [m for m in assessment.metrics if m.name in names]
     rows = []
     for m in chosen:
@@ -315,7 +326,7 @@ def metrics_table(assessment: Assessment, names: Optional[Sequence[str]] = None)
         rows.append(
             [
                 shown.label,
-                shown.value_text(m.value),
+                shown.measured_text(m.value, m.uncertainty, m.reason),
                 expert_range_text(m, shown),
                 shown.value_text(m.expert_median),
                 position_text(m),

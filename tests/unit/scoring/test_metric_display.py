@@ -7,7 +7,7 @@ import json
 import pytest
 
 from skillsight.scoring.features import FEATURE_SPECS
-from skillsight.scoring.metric_display import format_number, metric_display, unit_text
+from skillsight.scoring.metric_display import format_number, metric_display, too_unsure_to_rank, unit_text
 from skillsight.scoring.procedure import PROCEDURES_DIR, load_procedure
 
 
@@ -69,3 +69,47 @@ def test_each_procedure_leads_with_8_to_10_of_its_metrics(path):
     assert 8 <= len(procedure.lead_metrics) <= 10
     assert set(procedure.lead_metrics) <= set(procedure.metrics)
     assert json.loads(path.read_text())["lead_metrics"] == list(procedure.lead_metrics)
+
+
+def test_a_value_reads_with_its_standard_error_rounded_to_it():
+    tremor = metric_display("needle_driver.tremor", "mm")
+    assert tremor.measured_text(0.4213, 0.0912) == "0.42 mm ± 0.09"
+    assert tremor.measured_text(2.345, 0.147) == "2.35 mm ± 0.15"  # a leading 1 keeps two digits
+    assert tremor.measured_text(0.0, 0.03) == "0.00 mm ± 0.03"
+    assert metric_display("needle_driver.idle_share", "share").measured_text(0.3512, 0.041) == "35% ± 4"
+    # Never more than the three significant digits a value alone gets, however small its error.
+    assert metric_display("task.duration", "s").measured_text(61.04, 0.001) == "61.0 s ± 0.001"
+
+
+def test_a_value_without_a_measured_error_reads_as_before():
+    shown = metric_display("needle_driver.path_length", "hand_size")
+    for error in (None, float("nan"), 0.0):
+        assert shown.measured_text(2.41, error) == shown.value_text(2.41) == "2.41 hand lengths"
+
+
+def test_a_missing_value_says_why_instead_of_a_blank():
+    tremor = metric_display("needle_driver.tremor", "mm")
+    why = "not enough steady hand time to read tremor: 5 s, too little to tell how sure a reading is"
+    assert tremor.measured_text(None, None, why) == f"– ({why})"
+    assert tremor.measured_text(float("nan"), None, why) == f"– ({why})"
+    assert tremor.measured_text(None) == "–"
+    assert "nan" not in tremor.measured_text(float("nan"), float("nan"))
+
+
+@pytest.mark.parametrize(
+    "value, error, unsure",
+    [
+        (0.042, 0.009, True),  # +/- 0.018 spans most of experts' 0.02 to 0.06: not ranked
+        (0.042, 0.002, False),  # +/- 0.004: a rank means something
+        (0.5, 0.05, False),  # far above every expert even at its lowest: plainly above
+        (0.065, 0.009, True),  # outside by its value but reaching well into the range
+        (0.042, None, False),  # no error measured: ranked as before
+    ],
+)
+def test_a_value_too_unsure_to_rank_among_the_experts(value, error, unsure):
+    assert too_unsure_to_rank(value, error, 0.02, 0.06) is unsure
+
+
+def test_no_real_expert_range_is_left_to_its_own_note():
+    assert not too_unsure_to_rank(0.04, 0.01, 0.04, 0.04)
+    assert not too_unsure_to_rank(0.04, 0.01, None, 0.06)
