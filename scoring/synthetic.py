@@ -101,10 +101,9 @@ STROKE_CONCENTRATION = (0.5, 1.5)
 # dimensionless jerk -4.6 (expert) against -7.2 (novice); SPARC, read at any pace alike, barely: -2.46
 # against -2.49 (seeds 0-5; the -2.10 against -2.29 read with a fixed 10-Hz cap was mostly pace).
 BLENDING = (0.0, 0.35)
-# Reaches take this share of their planned time, and suturing hands pause this share of their time
-# (start, per skill), so that experts (0.85) move and rest as the real expert's fit take does at work:
-# mean speed 1.60 hand sizes/s (real 1.57), idle share 0.28 (0.25), log dimensionless jerk -3.7 (-3.8;
-# seeds 0-4). With 0.75 and the plain pause share (0.30 - 0.24 skill) they read 1.29, 0.28 and -4.7.
+# Reaches take this share of their planned time, and suturing hands pause this share (start, per skill),
+# so experts (0.85) move and rest as the fit take at work: mean speed 1.60 hand sizes/s (real 1.57), idle
+# share 0.28 (0.25), LDLJ -3.7 (-3.8; seeds 0-4); at 0.75 and 0.30 - 0.24 skill: 1.29, 0.28 and -4.7.
 REACH_TIME_SCALE = 0.55
 SUTURING_PAUSE_SHARE = (0.37, 0.24)  # an expert's 0.17, a novice's 0.33
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
@@ -114,13 +113,14 @@ FINGER_MOTION_HAND_SIZES = 0.02
 # Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
 # (an open hand reaching) to 0.037 (knot tying) hand sizes on the shared clips.
 FINGER_MOTION_PERSON_SD = 0.5
-WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
-# A hesitating hand rarely freezes: a novice's hand may drift while they decide what to do next (hand
-# sizes/s at skill 0, less with skill). Built but off: smoothness per hand size of path rates experts
-# smoother without it (path_smoothness.py), the one real capture is an expert's and says nothing of how
-# a novice hesitates, and with it on (0.35, BLENDING as now) the suturing model had counted idle share
-# against its direction (drifting novices are less idle) and scored real typing slowed to half speed
-# higher (raw 21.4 vs 20.4).
+WRIST_TURN_PERSON_SD = 0.7  # log-normal; set when the fit take read 459 deg (its hands arriving), 111 at work
+# Log-normal sd between people of how far the assisting (forceps) hand moves: the fit take at work moves
+# it 0.18-0.32 times the driver's path from one 13-17 s stretch to the next (log sd 0.3-0.4; generated: 0.2).
+ASSIST_PERSON_SD = 0.3
+# A hesitating novice's hand may drift rather than freeze (hand sizes/s at skill 0, less with skill).
+# Built but off: path smoothness rates experts smoother without it, the one real capture (an expert's)
+# says nothing of how novices hesitate, and with it on (0.35) the suturing model counted idle share
+# against its direction and scored real typing slowed to half speed higher (raw 21.4 vs 20.4).
 HOVER_SPEED = 0.0
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
@@ -195,7 +195,10 @@ def individual_variation(
         fingers = float(rng.lognormal(0.0, FINGER_MOTION_PERSON_SD))
         if fixed.get("finger_motion") is not None:
             fingers = 1.0
-        p = dataclasses.replace(p, wrist_turn_scale=turn, finger_motion=p.finger_motion * fingers)
+        assist = float(rng.lognormal(0.0, ASSIST_PERSON_SD))
+        p = dataclasses.replace(
+            p, wrist_turn_scale=turn, finger_motion=p.finger_motion * fingers, assist_scale=assist
+        )
     return p
 
 
@@ -255,6 +258,7 @@ def _suturing_plans(
     adjustments(driver, end, p, rng)
     forceps_rate = p.adjustment_rate_hz * FORCEPS_ADJUSTMENT_SHARE
     adjustments(forceps, end, dataclasses.replace(p, adjustment_rate_hz=forceps_rate), rng)
+    forceps.position.moves = [(t0, d, delta * p.assist_scale) for t0, d, delta in forceps.position.moves]
     return driver, forceps, done
 
 
