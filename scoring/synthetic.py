@@ -196,9 +196,8 @@ def individual_variation(
         if fixed.get("finger_motion") is not None:
             fingers = 1.0
         assist = float(rng.lognormal(0.0, ASSIST_PERSON_SD))
-        p = dataclasses.replace(
-            p, wrist_turn_scale=turn, finger_motion=p.finger_motion * fingers, assist_scale=assist
-        )
+        p = dataclasses.replace(p, wrist_turn_scale=turn, assist_scale=assist)
+        p = dataclasses.replace(p, finger_motion=p.finger_motion * fingers)
     return p
 
 
