@@ -109,7 +109,7 @@ SUTURING_PAUSE_SHARE = (0.37, 0.24)  # an expert's 0.17, a novice's 0.33
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
 FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.69-0.78)
 ADJUSTMENT_HAND_SIZES = 0.15
-FINGER_MOTION_HAND_SIZES = 0.02
+FINGER_MOTION_HAND_SIZES = 0.012  # experts' tremor metric 0.019 (seeds 0-3), real 0.021 / 0.017 at work
 # Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
 # (an open hand reaching) to 0.037 (knot tying) hand sizes on the shared clips.
 FINGER_MOTION_PERSON_SD = 0.5
