@@ -69,22 +69,22 @@ TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around 
 # Real expert hand motion (the knot-tying capture in ../shared seen from above, 30 fps, measured with
 # the project's own compute_* features: scripts/measure_synthetic_realism.py --features), and the
 # suturing generator's values calibrated to it. Fitted on take BVH_Finale_Choreographie_MFK_ZFK
-# (right hand, 54.9 s); take Zeigefinger_BVH (20.1 s) is held out to check.
-REAL_EXPERT = {  # measured: fit take, held-out take
-    "needle_driver.mean_speed": (1.90, 1.29),  # hand sizes / s while moving
-    "needle_driver.mean_jerk": (44.1, 27.0),  # while moving (outside pauses)
-    "needle_driver.log_dimensionless_jerk": (-2.28, -5.67),  # per hand size of path, on its own time scale
-    "needle_driver.idle_share": (0.250, 0.143),
-    "needle_driver.tremor": (0.031, 0.017),  # 4-12 Hz fingertip motion above jitter: handling, not tremor
-    "needle_driver.wrist_rotation_range": (459.0, 109.0),  # deg
-    "forceps.idle_share": (0.694, 0.781),
-    "forceps.log_dimensionless_jerk": (-2.80, -12.15),
+# (right hand, 51.9 s at work); take Zeigefinger_BVH (20.1 s) is held out to check.
+REAL_EXPERT = {  # measured: fit take, held-out take (hands at work: synthetic_realism.working_span)
+    "needle_driver.mean_speed": (1.57, 1.28),  # hand sizes / s while moving
+    "needle_driver.mean_jerk": (36.1, 25.9),  # while moving (outside pauses)
+    "needle_driver.log_dimensionless_jerk": (-3.77, -5.68),  # per hand size of path, on its own time scale
+    "needle_driver.idle_share": (0.251, 0.143),
+    "needle_driver.tremor": (0.021, 0.017),  # 4-12 Hz fingertip motion above jitter: handling, not tremor
+    "needle_driver.wrist_rotation_range": (111.0, 109.0),  # deg
+    "forceps.idle_share": (0.720, 0.784),
+    "forceps.log_dimensionless_jerk": (-3.26, -12.3),
 }
 # Metrics whose real values the generator does not reproduce, so the shipped scorers leave them out
 # (scripts/build_default_models.py): a model that learned them from generated practice alone would put
 # real motion outside its domain for them (the held-out take at 1.4 times the novelty threshold).
 NOT_REPRODUCED = {
-    "forceps.log_dimensionless_jerk": "the real expert's two takes read -2.8 and -12.2, some 3.8 robust "
+    "forceps.log_dimensionless_jerk": "the real expert's two takes read -3.3 and -12.3, some 3.8 robust "
     "spreads either side of the generated practices' -7.4: the generator does not model how a holding "
     "hand's small moves are paced",
 }
@@ -101,21 +101,26 @@ STROKE_CONCENTRATION = (0.5, 1.5)
 # dimensionless jerk -4.6 (expert) against -7.2 (novice); SPARC, read at any pace alike, barely: -2.46
 # against -2.49 (seeds 0-5; the -2.10 against -2.29 read with a fixed 10-Hz cap was mostly pace).
 BLENDING = (0.0, 0.35)
-REACH_TIME_SCALE = 0.75  # real expert mean speed 1.9 hand sizes/s, generator 1.1 at the planned times
+# Reaches take this share of their planned time, and suturing hands pause this share (start, per skill),
+# so experts (0.85) move and rest as the fit take at work: mean speed 1.60 hand sizes/s (real 1.57), idle
+# share 0.28 (0.25), LDLJ -3.7 (-3.8; seeds 0-4); at 0.75 and 0.30 - 0.24 skill: 1.29, 0.28 and -4.7.
+REACH_TIME_SCALE = 0.55
+SUTURING_PAUSE_SHARE = (0.37, 0.24)  # an expert's 0.17, a novice's 0.33
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
 FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.69-0.78)
 ADJUSTMENT_HAND_SIZES = 0.15
-FINGER_MOTION_HAND_SIZES = 0.02
+FINGER_MOTION_HAND_SIZES = 0.012  # experts' tremor metric 0.019 (seeds 0-3), real 0.021 / 0.017 at work
 # Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
 # (an open hand reaching) to 0.037 (knot tying) hand sizes on the shared clips.
 FINGER_MOTION_PERSON_SD = 0.5
-WRIST_TURN_PERSON_SD = 0.7  # log-normal: the same expert's two takes turn 109 and 459 deg
-# A hesitating hand rarely freezes: a novice's hand may drift while they decide what to do next (hand
-# sizes/s at skill 0, less with skill). Built but off: smoothness per hand size of path rates experts
-# smoother without it (path_smoothness.py), the one real capture is an expert's and says nothing of how
-# a novice hesitates, and with it on (0.35, BLENDING as now) the suturing model had counted idle share
-# against its direction (drifting novices are less idle) and scored real typing slowed to half speed
-# higher (raw 21.4 vs 20.4).
+WRIST_TURN_PERSON_SD = 0.7  # log-normal; set when the fit take read 459 deg (its hands arriving), 111 at work
+# Log-normal sd between people of how far the assisting (forceps) hand moves: the fit take at work moves
+# it 0.18-0.32 times the driver's path from one 13-17 s stretch to the next (log sd 0.3-0.4; generated: 0.2).
+ASSIST_PERSON_SD = 0.3
+# A hesitating novice's hand may drift rather than freeze (hand sizes/s at skill 0, less with skill).
+# Built but off: path smoothness rates experts smoother without it, the one real capture (an expert's)
+# says nothing of how novices hesitate, and with it on (0.35) the suturing model counted idle share
+# against its direction and scored real typing slowed to half speed higher (raw 21.4 vs 20.4).
 HOVER_SPEED = 0.0
 PALM_LENGTH_M = 0.09  # to express as_video_2d=False output in metres
 
@@ -158,6 +163,7 @@ def practice_parameters(skill: float, procedure: str, **overrides: Any) -> Pract
         params = dataclasses.replace(
             params,
             reach_time_scale=REACH_TIME_SCALE,
+            pause_share=SUTURING_PAUSE_SHARE[0] - SUTURING_PAUSE_SHARE[1] * s,
             adjustment_rate_hz=ADJUSTMENT_RATE_HZ,
             adjustment_hand_sizes=ADJUSTMENT_HAND_SIZES,
             finger_motion=FINGER_MOTION_HAND_SIZES,
@@ -189,7 +195,9 @@ def individual_variation(
         fingers = float(rng.lognormal(0.0, FINGER_MOTION_PERSON_SD))
         if fixed.get("finger_motion") is not None:
             fingers = 1.0
-        p = dataclasses.replace(p, wrist_turn_scale=turn, finger_motion=p.finger_motion * fingers)
+        assist = float(rng.lognormal(0.0, ASSIST_PERSON_SD))
+        p = dataclasses.replace(p, wrist_turn_scale=turn, assist_scale=assist)
+        p = dataclasses.replace(p, finger_motion=p.finger_motion * fingers)
     return p
 
 
@@ -249,6 +257,7 @@ def _suturing_plans(
     adjustments(driver, end, p, rng)
     forceps_rate = p.adjustment_rate_hz * FORCEPS_ADJUSTMENT_SHARE
     adjustments(forceps, end, dataclasses.replace(p, adjustment_rate_hz=forceps_rate), rng)
+    forceps.position.moves = [(t0, d, delta * p.assist_scale) for t0, d, delta in forceps.position.moves]
     return driver, forceps, done
 
 

@@ -56,6 +56,7 @@ class PracticeParameters:
     adjustment_hand_sizes: float = 0.0  # their typical size
     finger_motion: float = 0.0  # RMS of fingertip motion relative to the palm, hand sizes
     wrist_turn_scale: float = 1.0  # one person's wrist turn relative to the typical one
+    assist_scale: float = 1.0  # how far one person's assisting (forceps) hand moves, relative to the typical
     reach_time_scale: float = 1.0  # reaches take this times the planned time (quicker strokes < 1)
     # How far a reach's successive submovements overlap (share of their spacing): blended into one
     # flowing stroke when high, separate speed peaks when low (scoring/synthetic.py BLENDING).

@@ -211,6 +211,13 @@ def cross_validation(
     }
 
 
+def built_from(procedure: str) -> str:
+    """BUILT_FROM, for suturing with how the real capture it is calibrated on differs from a webcam's view."""
+    from skillsight.scoring.synthetic_realism import CAPTURE_VIEW_NOTE
+
+    return f"{BUILT_FROM} {CAPTURE_VIEW_NOTE}" if procedure == "suturing" else BUILT_FROM
+
+
 def make_scorer() -> Any:
     from skillsight.scoring.scorer import SkillScorer
 
@@ -254,7 +261,7 @@ def build_scorer(procedure: Any, out: Path, n_train: int) -> Path:
                 "levels": counts,
                 "seeds": f"{10_000}-{10_000 + n_train - 1}",
             },
-            "built_from": BUILT_FROM,
+            "built_from": built_from(procedure.name),
             "disclaimer": DISCLAIMER,
             "probability_calibration": calibration,
         },

@@ -21,6 +21,9 @@ on the real expert capture seen from above as a webcam would see it (scoring/syn
 and on synthetic practices of three skills: scoring/synthetic.py REAL_EXPERT holds these figures. The
 generator's suturing constants were fitted to the first take (BVH_Finale_Choreographie_MFK_ZFK); the
 second (Zeigefinger_BVH) is held out, to check.
+
+With --domain MODELS, each take's novelty distance from the suturing scorer's training domain is split
+metric by metric (robust z, and each metric's share of the squared distance): what puts it near the edge.
 """
 
 from __future__ import annotations
@@ -242,6 +245,40 @@ def feature_comparison(data: Path, seeds: int) -> dict[str, dict[str, float]]:
     return columns
 
 
+def novelty_contributions(domain: dict[str, Any], row: np.ndarray) -> dict[str, tuple[float, float]]:
+    """{metric: (robust z against the training data, its share of the squared novelty distance)}: the
+    squared distance z' P z (P the stored precision: leading components plus residual) split as
+    z_j (P z)_j, which sums to it; a metric whose z is typical can still add through its covariance."""
+    novelty = domain["novelty"]
+    used = np.asarray(novelty["features"], dtype=int)
+    centre = np.asarray(domain["centre"], dtype=float)[used]
+    scale = np.asarray(domain["scale"], dtype=float)[used]
+    z = np.nan_to_num((np.asarray(row, dtype=float).reshape(-1)[used] - centre) / scale)
+    vectors = np.asarray(novelty["components"], dtype=float).T
+    precision = vectors @ np.diag(1.0 / np.asarray(novelty["variances"], dtype=float)) @ vectors.T
+    precision += (np.eye(used.size) - vectors @ vectors.T) / float(novelty["residual_variance"])
+    names = [domain["feature_names"][j] for j in used]
+    return {n: (float(z[k]), float(z[k] * (precision @ z)[k])) for k, n in enumerate(names)}
+
+
+def domain_report(data: Path, models: Path) -> None:
+    """Each real expert take's novelty distance from the suturing scorer's domain, metric by metric."""
+    from skillsight.datasets.bvh import load_bvh_recording
+    from skillsight.scoring.procedure import load_procedure
+    from skillsight.scoring.reference import measure_motion
+    from skillsight.scoring.scorer import load_scorer
+    from skillsight.scoring.synthetic_realism import top_view
+
+    scorer = load_scorer(models / "suturing-scorer-v1.onnx")
+    for role, take in (("fit", "BVH_Finale_Choreographie_MFK_ZFK"), ("held out", "Zeigefinger_BVH")):
+        seen = top_view(load_bvh_recording(data / "knot_tying_bvh" / take), rng=np.random.default_rng(0))
+        row, _ = scorer.feature_vector(measure_motion(seen, load_procedure("suturing"), "right")[1])
+        check = scorer.check_domain(row)
+        print(f"\n{take} ({role}): novelty {check.distance:.2f} of {check.threshold:.2f}")
+        for name, (z, part) in novelty_contributions(scorer.card["domain"], row).items():
+            print(f"  {name:40s} robust z {z:6.2f}   share of distance^2 {part:6.2f}")
+
+
 def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
     keys = rows[0].keys() if rows else []
     return {k: float(np.nanmean([r.get(k, np.nan) for r in rows])) for k in keys}
@@ -267,7 +304,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         default=0,
         help="only the suturing metrics: real expert capture vs SEEDS practices per skill",
     )
+    parser.add_argument(
+        "--domain",
+        type=Path,
+        metavar="MODELS",
+        help="only the real expert takes' novelty against MODELS/suturing-scorer-v1, metric by metric",
+    )
     args = parser.parse_args(argv)
+    if args.domain:
+        domain_report(args.data, args.domain)
+        return 0
     if args.features:
         print_table("Suturing metrics (compute_features)", feature_comparison(args.data, args.features))
         return 0
