@@ -22,6 +22,7 @@ from skillsight.scoring.synthetic_realism import top_view
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+TOO_UNSURE = "not enough steady hand time"
 TAKES = {"fit": "BVH_Finale_Choreographie_MFK_ZFK", "held_out": "Zeigefinger_BVH"}
 
 
@@ -44,9 +45,14 @@ def test_the_recorded_real_expert_figures_are_measured_today(real_expert):
     """REAL_EXPERT (what the generator was calibrated on) is what compute_features gives on each take;
     if a metric's definition changes, re-measure (scripts/measure_synthetic_realism.py --features)."""
     for column, role in enumerate(("fit", "held_out")):
-        measured = _features(real_expert[role])
+        _, features = measure_motion(real_expert[role], load_procedure("suturing"), "right")
         for name, values in REAL_EXPERT.items():
-            assert measured[name] == pytest.approx(values[column], rel=0.15, abs=0.02), (role, name)
+            feature = features[name]
+            if not feature.available and feature.reason.startswith(TOO_UNSURE):
+                # Tremor definition 2 withholds the held-out take's 20 s (+/-32 %); the fit take is read.
+                assert role == "held_out" and name == "needle_driver.tremor", (role, name, feature.reason)
+                continue
+            assert feature.value == pytest.approx(values[column], rel=0.15, abs=0.02), (role, name)
 
 
 def test_synthetic_experts_resemble_the_real_expert_more_than_novices_do(real_expert):
