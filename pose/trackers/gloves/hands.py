@@ -53,7 +53,11 @@ PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps i
 # gloves that are that round measured at most 1.5 (seed sets 0 and 5000; 9000 not looked at)
 PAIR_MIN_WIDENING = 1.6
 PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the arm's width is read
+MIN_PART_SHARE = 0.25  # of the blob: each of two hands split from one blob is at least this much of it
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
+# cosine between a notch's opening (from its deepest point to the middle of its mouth) and the direction
+# towards the trainee: two wrists side by side leave a gap that opens towards the trainee (within 60 deg)
+NOTCH_OPENING_COS = 0.5
 
 
 @dataclass
@@ -178,13 +182,18 @@ def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
 
 
 def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
-    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob."""
+    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob. The
+    gap is measured between their pixels, not their boxes: an instrument or thread cuts a glove across a
+    gap of its own width, where a piece whose box merely comes near a long arm's box (a gold ring's rim,
+    speckles of shade beside a sleeve) lies far from its pixels, and joined it would be taken for the
+    arm's far end or make the arm look like two hands."""
     height, width = labels.shape
     keep = [
         i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
     ]
     keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
     groups: list[list[int]] = []
+    outside: dict[int, np.ndarray] = {}  # per group (by its first label): distance to its pixels
     for i in keep:
         x, y, w, h, area = (int(v) for v in stats[i, :5])
         touches = x == 0 or y == 0 or x + w >= width or y + h >= height
@@ -192,12 +201,23 @@ def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> lis
         if not touches:
             for group in groups:
                 main = stats[group[0]]
-                gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
-                if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
+                limit = PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
+                if (
+                    area >= main[cv2.CC_STAT_AREA]
+                    or _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4])) > limit
+                ):
+                    continue
+                if group[0] not in outside:
+                    outside[group[0]] = cv2.distanceTransform(
+                        (~np.isin(labels, group)).astype(np.uint8), cv2.DIST_L2, 3
+                    )
+                piece = labels[y : y + h, x : x + w] == i
+                if float(outside[group[0]][y : y + h, x : x + w][piece].min()) <= limit:
                     host = group
                     break
         if host is not None:
             host.append(i)
+            outside.pop(host[0], None)  # the group grew: its distances are stale
         else:
             groups.append([i])
     return [np.array(g) for g in groups]
@@ -233,10 +253,15 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
     down = toward.get(trainee_edge, np.array([1.0, 0.0]))
     centre = points.mean(axis=0)
     best = None
-    for _start, _end, far, depth in defects.reshape(-1, 4):
+    for start, end, far, depth in defects.reshape(-1, 4):
         notch = points[far]
         on_trainee_side = float(np.dot(notch - centre, down)) > 0.15 * size
-        if depth / 256.0 >= 0.3 * size and on_trainee_side and (best is None or depth > best[1]):
+        # between two wrists the gap opens towards the trainee; a slot an instrument or thread cuts into one
+        # glove (between fingers and palm) opens away from the trainee or sideways: one hand
+        opening = 0.5 * (points[start] + points[end]) - notch
+        towards_trainee = float(np.dot(opening, down)) >= NOTCH_OPENING_COS * float(np.linalg.norm(opening))
+        deep = depth / 256.0 >= 0.3 * size
+        if deep and on_trainee_side and towards_trainee and (best is None or depth > best[1]):
             best = (notch, depth)
     if best is None:
         return [blob]
@@ -323,6 +348,12 @@ def split_pair(
     first = int(PAIR_CUT_RANGE[0] * (high - low))
     last = max(first + 1, int(PAIR_CUT_RANGE[1] * (high - low)))
     cut = low + first + int(np.argmin(counts[first:last]))
+    # gloves are a pair of one size: a part much smaller than the other is no hand (shade or speckles
+    # beside one arm made the blob look as wide as two)
+    if min(int(np.count_nonzero(across < cut)), int(np.count_nonzero(across >= cut))) < MIN_PART_SHARE * len(
+        xs
+    ):
+        return [blob]
     return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (across < cut, across >= cut)]
 
 
