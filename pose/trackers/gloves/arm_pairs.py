@@ -45,7 +45,7 @@ SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove 
 CLOSE_HANDS = 1.6  # hand sizes (square root of the hand part's area)
 # the other pairing of two gloves with two sleeves' lines lies at least this many times farther off: clear
 CLEAR_PAIRING = 2.0
-MIN_PART_SHARE = handlib.MIN_PART_SHARE  # of the blob: each of two hands split from one blob
+MIN_PART_SHARE = 0.25  # of the blob: each of two hands split from one blob is at least this much of it
 
 
 def arm_line_distance(points: np.ndarray, sleeve: handlib.HandBlob) -> np.ndarray:
@@ -152,42 +152,8 @@ def by_sleeves(
         pair = split_by_sleeves(blob, feeding_sleeves(blob, sleeves)[:2], trainee_edge)
         if pair:
             return [(hand, pair_confidence * best[0][1]) for hand in pair]
-    one = one_arm_one_hand(hands, sleeves, groups, trainee_edge)
-    if one is not None:
-        return [(one, min(1.0, max(score for _, score in best) / pair_confidence))]
     named = entries_from_sleeves(hands, sleeves)
     return best if named is None else [(hand, score) for hand, (_, score) in zip(named, best)]
-
-
-def one_arm_one_hand(
-    hands: Sequence[handlib.HandBlob],
-    sleeves: Sequence[handlib.HandBlob],
-    groups: np.ndarray,
-    trainee_edge: str,
-) -> Optional[handlib.HandBlob]:
-    """Two hands split from one glove blob inside the frame (its shape looked like two) where the only
-    sleeve in the frame runs into that blob: one arm, so one hand (its two "hands" were a glove's
-    fingers and palm, or its palm and thumb, shaped as wide as two); it enters where that sleeve does.
-    None where the pair stands: no sleeve seen (sleeves of the drape's colour, bare arms), or a second
-    sleeve, whose glove the other part may be."""
-    free = [s for s in sleeves if s.entry is not None]
-    if len(hands) != 2 or len(free) != 1 or any(h.entry is not None for h in hands):
-        return None
-    blob = group_of(hands[0], groups)
-    if not blob.any() or not np.array_equal(blob, group_of(hands[1], groups)):
-        return None  # two blobs: two gloves
-    # the sleeve leads to the blob: its line passes through it, and its end lies within reach of it (a
-    # glove's cuff, paler or shaded, may leave a gap that feeding_sleeves would not bridge)
-    ys, xs = np.nonzero(blob)
-    centre = np.array([xs.mean(), ys.mean()])
-    size = math.sqrt(len(xs))
-    axis = np.array([math.cos(math.radians(free[0].angle_deg)), math.sin(math.radians(free[0].angle_deg))])
-    ahead = float(np.dot(centre - np.asarray(free[0].tip), axis)) > 0
-    on_line = float(arm_line_distance(centre[None, :], free[0])[0]) <= LINE_REACH * size
-    if not (ahead and on_line and math.dist(free[0].tip, centre) <= SLEEVE_REACH * size):
-        return None
-    described = handlib.describe_hand(blob, np.empty((0, 2)), trainee_edge)
-    return None if described is None else dataclasses.replace(described, entry=free[0].entry, named=None)
 
 
 def arms_from_sleeves(

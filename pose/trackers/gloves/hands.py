@@ -53,11 +53,16 @@ PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps i
 # gloves that are that round measured at most 1.5 (seed sets 0 and 5000; 9000 not looked at)
 PAIR_MIN_WIDENING = 1.6
 PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the arm's width is read
-MIN_PART_SHARE = 0.25  # of the blob: each of two hands split from one blob is at least this much of it
+# of the blob: each of two hands split from one blob by its shape is at least this much of it (a hand half
+# hidden under the other may show a fifth of the blob, measured 0.21 on a generated crossing, where shade
+# beside one glove made a part of 0.12)
+MIN_SHAPE_PART_SHARE = 0.15
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
 # cosine between a notch's opening (from its deepest point to the middle of its mouth) and the direction
-# towards the trainee: two wrists side by side leave a gap that opens towards the trainee (within 60 deg)
-NOTCH_OPENING_COS = 0.5
+# towards the trainee: a slot an instrument held along a glove's fingers cuts opens away from the trainee
+# (measured -0.98), where the gap between two wrists opens towards the trainee or, arms from the sides,
+# sideways (-0.45 to 0.05 on the generated pairs); under this it opens away, within 45 deg
+NOTCH_OPENING_COS = -0.7
 
 
 @dataclass
@@ -202,6 +207,9 @@ def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> lis
             for group in groups:
                 main = stats[group[0]]
                 limit = PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
+                # the pixels' gap is measured against the glove they would make together (a white glove
+                # fragmented by its shading is cut into pieces of about its own size)
+                joint = PIECE_GAP * math.sqrt(stats[group, cv2.CC_STAT_AREA].sum() + area)
                 if (
                     area >= main[cv2.CC_STAT_AREA]
                     or _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4])) > limit
@@ -212,7 +220,7 @@ def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> lis
                         (~np.isin(labels, group)).astype(np.uint8), cv2.DIST_L2, 3
                     )
                 piece = labels[y : y + h, x : x + w] == i
-                if float(outside[group[0]][y : y + h, x : x + w][piece].min()) <= limit:
+                if float(outside[group[0]][y : y + h, x : x + w][piece].min()) <= joint:
                     host = group
                     break
         if host is not None:
@@ -256,12 +264,12 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
     for start, end, far, depth in defects.reshape(-1, 4):
         notch = points[far]
         on_trainee_side = float(np.dot(notch - centre, down)) > 0.15 * size
-        # between two wrists the gap opens towards the trainee; a slot an instrument or thread cuts into one
-        # glove (between fingers and palm) opens away from the trainee or sideways: one hand
+        # between two wrists the gap opens towards the trainee or sideways; a slot an instrument cuts into
+        # one glove (between fingers and palm) opens away from the trainee: one hand
         opening = 0.5 * (points[start] + points[end]) - notch
-        towards_trainee = float(np.dot(opening, down)) >= NOTCH_OPENING_COS * float(np.linalg.norm(opening))
+        opens_away = float(np.dot(opening, down)) < NOTCH_OPENING_COS * float(np.linalg.norm(opening))
         deep = depth / 256.0 >= 0.3 * size
-        if deep and on_trainee_side and towards_trainee and (best is None or depth > best[1]):
+        if deep and on_trainee_side and not opens_away and (best is None or depth > best[1]):
             best = (notch, depth)
     if best is None:
         return [blob]
@@ -350,9 +358,9 @@ def split_pair(
     cut = low + first + int(np.argmin(counts[first:last]))
     # gloves are a pair of one size: a part much smaller than the other is no hand (shade or speckles
     # beside one arm made the blob look as wide as two)
-    if min(int(np.count_nonzero(across < cut)), int(np.count_nonzero(across >= cut))) < MIN_PART_SHARE * len(
-        xs
-    ):
+    if min(
+        int(np.count_nonzero(across < cut)), int(np.count_nonzero(across >= cut))
+    ) < MIN_SHAPE_PART_SHARE * len(xs):
         return [blob]
     return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (across < cut, across >= cut)]
 

@@ -1,6 +1,6 @@
 """One glove is one hand however it is cut: an instrument or thread that cuts a slot into a glove from its
 fingers (the slot opens away from the trainee) leaves one hand, where two gloves side by side, whose
-wrists leave a gap that opens towards the trainee, are two; a piece joins a glove across an
+wrists leave a gap that opens towards the trainee or sideways, are two; a piece joins a glove across an
 instrument's gap between their pixels, not because their boxes come near; and two hands cut from one blob
 are of one size (tracker 2.12)."""
 
@@ -10,7 +10,12 @@ import cv2
 import numpy as np
 from test_gloves_pairs import SIZE, glove
 
-from skillsight.pose.trackers.gloves.hands import components, join_pieces, split_pair, split_side_by_side
+from skillsight.pose.trackers.gloves.hands import (
+    components,
+    join_pieces,
+    split_pair,
+    split_side_by_side,
+)
 
 
 def cut_by_an_instrument(mask: np.ndarray, start: tuple[int, int], end: tuple[int, int]) -> None:
@@ -48,7 +53,7 @@ def test_a_piece_joins_the_glove_across_an_instruments_gap_not_across_a_long_arm
 
 def test_a_pair_cut_leaves_two_hands_of_one_size_not_a_glove_and_a_speck() -> None:
     # one glove with shade beside its palm that made the blob look as wide as two hands: a cut that
-    # leaves a part under a quarter of the blob is no pair (tracker 2.11 split it: seed 40161)
+    # leaves a part under a sixth of the blob is no pair (tracker 2.11 split it: seed 40161)
     mask = np.zeros(SIZE[::-1], np.uint8)
     glove(mask, (170, 160), -90.0, 1, cuff=0.6)
     cv2.circle(mask, (212, 110), 12, (1,), -1)  # shade touching the palm's side
