@@ -58,11 +58,6 @@ PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the 
 # beside one glove made a part of 0.12)
 MIN_SHAPE_PART_SHARE = 0.15
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
-# cosine between a notch's opening (from its deepest point to the middle of its mouth) and the direction
-# towards the trainee: a slot an instrument held along a glove's fingers cuts opens away from the trainee
-# (measured -0.98), where the gap between two wrists opens towards the trainee or, arms from the sides,
-# sideways (-0.45 to 0.05 on the generated pairs); under this it opens away, within 45 deg
-NOTCH_OPENING_COS = -0.7
 
 
 @dataclass
@@ -261,15 +256,10 @@ def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:
     down = toward.get(trainee_edge, np.array([1.0, 0.0]))
     centre = points.mean(axis=0)
     best = None
-    for start, end, far, depth in defects.reshape(-1, 4):
+    for _start, _end, far, depth in defects.reshape(-1, 4):
         notch = points[far]
         on_trainee_side = float(np.dot(notch - centre, down)) > 0.15 * size
-        # between two wrists the gap opens towards the trainee or sideways; a slot an instrument cuts into
-        # one glove (between fingers and palm) opens away from the trainee: one hand
-        opening = 0.5 * (points[start] + points[end]) - notch
-        opens_away = float(np.dot(opening, down)) < NOTCH_OPENING_COS * float(np.linalg.norm(opening))
-        deep = depth / 256.0 >= 0.3 * size
-        if deep and on_trainee_side and not opens_away and (best is None or depth > best[1]):
+        if depth / 256.0 >= 0.3 * size and on_trainee_side and (best is None or depth > best[1]):
             best = (notch, depth)
     if best is None:
         return [blob]

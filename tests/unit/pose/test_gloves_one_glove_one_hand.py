@@ -1,8 +1,6 @@
-"""One glove is one hand however it is cut: an instrument or thread that cuts a slot into a glove from its
-fingers (the slot opens away from the trainee) leaves one hand, where two gloves side by side, whose
-wrists leave a gap that opens towards the trainee or sideways, are two; a piece joins a glove across an
-instrument's gap between their pixels, not because their boxes come near; and two hands cut from one blob
-are of one size (tracker 2.12)."""
+"""One glove is one hand: a piece joins a glove across an instrument's gap between their pixels, not because
+their boxes come near (a ring's rim in the empty corner of a long arm's box is no part of it); and two
+hands cut from one blob by its shape are of one size (tracker 2.12)."""
 
 from __future__ import annotations
 
@@ -19,24 +17,7 @@ from skillsight.pose.trackers.gloves.hands import (
     components,
     join_pieces,
     split_pair,
-    split_side_by_side,
 )
-
-
-def cut_by_an_instrument(mask: np.ndarray, start: tuple[int, int], end: tuple[int, int]) -> None:
-    """A shiny bar of an instrument's width across the glove: its pixels are not the glove's colour."""
-    cv2.line(mask, start, end, (0,), 4)
-
-
-def test_a_glove_slit_from_its_fingers_by_an_instrument_is_one_hand() -> None:
-    # a floating glove (sleeve of another colour) pointing up; a needle driver held along the fingers
-    # cuts it from the fingertips almost down to the wrist (tracker 2.11 split it into two hands: seed
-    # 5053, one purple glove reported twice)
-    for lean in (-6, 0, 6):
-        mask = np.zeros(SIZE[::-1], np.uint8)
-        glove(mask, (190, 150), -90.0, 1, cuff=0.6)
-        cut_by_an_instrument(mask, (200 + lean, 40), (198, 146))
-        assert len(split_side_by_side(mask, "bottom")) == 1, lean
 
 
 def test_a_piece_joins_the_glove_across_an_instruments_gap_not_across_a_long_arms_box() -> None:
