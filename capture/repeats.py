@@ -16,6 +16,16 @@ much as from the one before that, so it is never taken for a repeat). A repeat o
 exact (the encoder's residue: 0.03-0.08 grey levels on the real 24 -> 25 fps ASL clip, where the frames
 around it differ by 1-4).
 
+A lossy file shows an image three or more times as near-copies, the third as close to the second as to
+the first: each is judged against the image (the last new frame), not its last copy, and the change
+across a run is the next new image against it (`repeats_of_new_images`). Where these repeats are a
+cadence, the encoder's residue is measured on them (`encoder_residue`): up to it, a frame needs only to
+lie under RESIDUE_SHARE of the change across it (slow motion moves little more than the residue), in
+runs no longer than the cadence's. A still scene is never taken for repeats by this: its frames differ
+from each other alike (by sensor noise and residue), never more from the frame after than from the one
+before; only where the encoder wiped the noise out (a still, noiseless picture at a high CRF) are its
+frames near-copies, as they are in the file.
+
 A run of repeats longer than MAX_REPEAT_RUN_S is a held picture (a frozen feed, a still scene the
 encoder copied), not a camera's cadence: those frames are kept, and counted apart. So are repeats that
 come now and then (under MIN_CADENCE_SHARE of the frames: a 24-fps film at 25 fps repeats one in 25):
@@ -44,8 +54,16 @@ from skillsight.capture.frames import Frame
 
 SAMPLE_PIXELS = 20_000
 REPEAT_SHARE = 0.25
+# A lossy file's repeats differ from their image by the encoder's residue, measured on the repeats found
+# (this quantile of their differences); up to it, a repeat needs only to lie under RESIDUE_SHARE of the
+# change across it (a still scene's new frames differ from each other alike: never under a half).
+RESIDUE_QUANTILE = 0.9
+RESIDUE_SHARE = 0.5
 # A webcam sends at least 4 new images a second; a longer hold is a frozen picture, kept as frames.
 MAX_REPEAT_RUN_S = 0.25
+# A frame is compared with the last LAGS differing frames: a run of up to LAGS - 1 lossy repeats is
+# judged against its image (a 10-fps camera in a 60-fps stream); a longer one against its last copy.
+LAGS = 6
 # Repeats are a camera's cadence, and dropped, from this share of the frames on (25 images a second in
 # a 30-fps stream repeat one frame in six).
 MIN_CADENCE_SHARE = 0.1
@@ -54,7 +72,10 @@ MIN_CADENCE_SHARE = 0.1
 RETIME_WINDOW_S = 1.0
 UNEVEN_SHARE = 0.1
 UNEVEN_BY = 0.25
-METHOD = "mean absolute difference of a strided pixel sample, under 1/4 of the change across the frame"
+METHOD = (
+    "mean absolute difference of a strided pixel sample from the last new image, under 1/4 of the change"
+    " across the run (1/2 up to the lossy repeats' measured residue)"
+)
 
 
 @dataclass(frozen=True)
@@ -118,22 +139,20 @@ class FrameRepeats:
 
 
 class RepeatWatcher:
-    """Watches frames go by (`watch`) and keeps a few numbers a frame, never an image beyond two pixel
-    samples; `find` then says which frames were repeats. A frame identical to the one before (sample for
-    sample) is a repeat and leaves the comparison as it was, so a file's near-repeat shown twice (a 24-fps
-    film at 25 fps, then at 50) is judged against the next image that differs. Cost: a strided view and
-    one difference of about SAMPLE_PIXELS x 3 values a frame."""
+    """Watches frames go by (`watch`) and keeps a few numbers a frame, never an image beyond the pixel
+    samples of the last LAGS differing frames; `find` then says which frames were repeats. A frame
+    identical to the one before (sample for sample) is a repeat and leaves the comparison as it was, so a
+    file's near-repeat shown twice (a 24-fps film at 25 fps, then at 50) is judged against the next image
+    that differs. Cost: a strided view and up to LAGS differences of about SAMPLE_PIXELS x 3 values a
+    frame (one where the frame is identical to the one before)."""
 
     def __init__(self) -> None:
         self.indices: list[int] = []
         self.times: list[float] = []
         self.step: list[float] = []  # difference from the last differing frame (NaN for the first)
-        self.across: list[float] = []  # the next differing frame against the one before this one
-        self.behind: list[float] = []  # this frame against the differing frame two back
+        self.lags: list[np.ndarray] = []  # (LAGS,): from the last LAGS differing frames, latest first
         self.identical: list[bool] = []
-        self._last: Optional[np.ndarray] = None
-        self._before: Optional[np.ndarray] = None
-        self._last_entry = -1
+        self._recent: list[np.ndarray] = []  # the last LAGS differing samples, latest first
         # the decoding thread may still add a frame read ahead while `find` runs (tracking stopped at
         # max_frames): each frame's numbers go in together, and `find` reads them together
         self._lock = threading.Lock()
@@ -149,20 +168,18 @@ class RepeatWatcher:
             self._add(frame, sample)
 
     def _add(self, frame: Frame, sample: np.ndarray) -> None:
-        if self._last is not None and self._last.shape != sample.shape:
-            self._last = self._before = None  # another size: compare afresh
-        same = self._last is not None and np.array_equal(sample, self._last)
+        if self._recent and self._recent[0].shape != sample.shape:
+            self._recent = []  # another size: compare afresh
+        same = bool(self._recent) and np.array_equal(sample, self._recent[0])
+        lags = np.full(LAGS, np.nan)
+        if not same:
+            lags[: len(self._recent)] = [_difference(sample, earlier) for earlier in self._recent]
+            self._recent = [sample, *self._recent[: LAGS - 1]]
         self.indices.append(int(frame.index))
         self.times.append(float(frame.time_s))
         self.identical.append(same)
-        self.step.append(0.0 if same else _difference(sample, self._last))
-        self.across.append(float("nan"))
-        self.behind.append(float("nan") if same else _difference(sample, self._before))
-        if same:
-            return
-        if self._before is not None:
-            self.across[self._last_entry] = _difference(sample, self._before)
-        self._before, self._last, self._last_entry = self._last, sample, len(self.step) - 1
+        self.step.append(0.0 if same else float(lags[0]))
+        self.lags.append(lags)
 
     def repeats(self) -> np.ndarray:
         """(T,) True on every frame that shows the image of the frame before."""
@@ -171,11 +188,18 @@ class RepeatWatcher:
 
     def _repeats_by_kind(self) -> tuple[np.ndarray, np.ndarray]:
         """(copies, near): frames identical to the last differing one, and near-repeats (a lossy
-        file's repeat, under REPEAT_SHARE of the change across it)."""
+        file's repeat: see `repeats_of_new_images`) among the others."""
         with self._lock:
-            identical, step = np.asarray(self.identical, dtype=bool), np.asarray(self.step)
-            across, behind = np.asarray(self.across), np.asarray(self.behind)
-        return identical, repeated_frames(step, across, behind) & ~identical
+            identical = np.asarray(self.identical, dtype=bool)
+            lags = np.asarray(self.lags[: identical.size], dtype=np.float64).reshape(-1, LAGS)
+        near = np.zeros_like(identical)
+        differing = np.flatnonzero(~identical)
+        found, offset = repeats_of_new_images(lags[differing])
+        residue = encoder_residue(offset, identical.size)
+        if residue > 0:  # a lossy file's cadence: the slow motion's repeats judged on its residue too
+            found = repeats_of_new_images(lags[differing], residue, _cadence_run(found))[0]
+        near[differing] = found
+        return identical, near
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
@@ -214,20 +238,73 @@ def _difference(a: np.ndarray, b: Optional[np.ndarray]) -> float:
     return float(np.abs(a - b).mean())
 
 
-def repeated_frames(step: np.ndarray, across: np.ndarray, behind: np.ndarray) -> np.ndarray:
-    """True where a frame's difference from the one before is under REPEAT_SHARE of the change across
-    it, both ways: the frame after against the one before, and this frame against the one two back. A
-    new frame just before a cut or a sudden move has a large change across it but not behind it. The
-    last differing frame, with none after it, is judged on the change across the one before."""
-    across = np.asarray(across, dtype=np.float64).copy()
-    step = np.asarray(step, dtype=np.float64)
-    measured = np.flatnonzero(np.isfinite(across))
-    last = np.flatnonzero(np.isfinite(step) & (step > 0))
-    if measured.size and last.size and last[-1] > measured[-1]:
-        across[last[-1]] = across[measured[-1]]
-    change = np.fmin(across, np.asarray(behind, dtype=np.float64))  # fmin: where one is missing, the other
-    with np.errstate(invalid="ignore"):
-        return np.asarray((step <= REPEAT_SHARE * change) & np.isfinite(step) & np.isfinite(change))
+def repeats_of_new_images(
+    lags: np.ndarray, residue: float = 0.0, most: int = LAGS - 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """(repeat, offset): True on the frames that repeat the last new image, and each one's difference
+    from it (NaN on new images), from each frame's differences from the LAGS frames before it
+    (`lags[j, k - 1]` is frame j against frame j - k). Going from a new image on, the frames after it
+    repeat it when each differs from it by under REPEAT_SHARE of the change across the run (the next new
+    image against it) and of the change behind (this frame against the new image before): a lossy
+    repeat shown three times differs from the second showing by residue as it does from the first, so it
+    is judged against the image, not its last copy. Up to `residue` (the encoder's residue on repeats,
+    see `encoder_residue`), RESIDUE_SHARE of the change is enough (slow motion moves little more than
+    the residue), in runs of at most `most` repeats (the cadence's longest). The next new image ends
+    the run."""
+    repeat = np.zeros(lags.shape[0], dtype=bool)
+    offset = np.full(lags.shape[0], np.nan)
+    image, before = 0, -1
+    while image < lags.shape[0] - 1:
+        run = _run_after(lags, image, before, residue, most)
+        repeat[image + 1 : image + 1 + run] = True
+        offset[image + 1 : image + 1 + run] = lags[np.arange(image + 1, image + 1 + run), np.arange(run)]
+        image, before = image + run + 1, image
+    return repeat, offset
+
+
+def _run_after(lags: np.ndarray, image: int, before: int, residue: float, most: int) -> int:
+    """How many frames after new image `image` repeat it: the longest run whose frames all lie under
+    REPEAT_SHARE of the change across and behind them (or RESIDUE_SHARE, up to `residue`); 0: the next
+    frame is new. A run that reaches the last frame is judged on the change behind alone."""
+    frames, depth = lags.shape
+    first = image + 1  # its change behind bounds every run's: a frame of new motion ends here, cheaply
+    behind = lags[first, first - before - 1] if before >= 0 and first - before <= depth else np.nan
+    if lags[first, 0] > RESIDUE_SHARE * behind:
+        return 0
+    longest = 0
+    for length in range(1, min(depth, frames - image, most + 1)):
+        run = np.arange(image + 1, image + 1 + length)
+        step = lags[run, run - image - 1]
+        after = image + length + 1
+        across = lags[after, length] if after < frames else np.nan
+        behind = np.full(length, np.nan)
+        if before >= 0:
+            near = run - before <= depth
+            behind[near] = lags[run[near], run[near] - before - 1]
+        change = np.fmin(across, behind)  # fmin: where one is missing, the other
+        share = np.where(step <= residue, RESIDUE_SHARE, REPEAT_SHARE)
+        with np.errstate(invalid="ignore"):
+            if np.all(step <= share * change):
+                longest = length
+    return longest
+
+
+def _cadence_run(repeat: np.ndarray) -> int:
+    """The most repeats an image gets in the cadence: the RESIDUE_QUANTILE of the runs' lengths (25
+    images a second at 60 fps: 1 or 2; a run longer is two images, one of them wrongly taken)."""
+    padded = np.concatenate([[0], repeat.astype(np.int8), [0]])
+    lengths = np.flatnonzero(np.diff(padded) == -1) - np.flatnonzero(np.diff(padded) == 1)
+    return int(np.ceil(np.quantile(lengths, RESIDUE_QUANTILE))) if lengths.size else 0
+
+
+def encoder_residue(offset: np.ndarray, frames: int) -> float:
+    """The encoder's residue on a lossy file's repeats: the RESIDUE_QUANTILE of the repeats' differences
+    from their image, where they are a camera's cadence (MIN_CADENCE_SHARE of `frames`); else 0 (no
+    repeats to measure it on, or a few now and then that are the recording's own)."""
+    found = offset[np.isfinite(offset)]
+    if found.size == 0 or found.size < MIN_CADENCE_SHARE * max(frames, 1):
+        return 0.0
+    return float(np.quantile(found, RESIDUE_QUANTILE))
 
 
 def _held_runs(repeat: np.ndarray, times: np.ndarray) -> np.ndarray:
