@@ -53,10 +53,6 @@ PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps i
 # gloves that are that round measured at most 1.5 (seed sets 0 and 5000; 9000 not looked at)
 PAIR_MIN_WIDENING = 1.6
 PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the arm's width is read
-# of the blob: each of two hands split from one blob by its shape is at least this much of it (a hand half
-# hidden under the other may show a fifth of the blob, measured 0.21 on a generated crossing, where shade
-# beside one glove made a part of 0.12)
-MIN_SHAPE_PART_SHARE = 0.15
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
 
 
@@ -182,18 +178,13 @@ def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
 
 
 def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
-    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob. The
-    gap is measured between their pixels, not their boxes: an instrument or thread cuts a glove across a
-    gap of its own width, where a piece whose box merely comes near a long arm's box (a gold ring's rim,
-    speckles of shade beside a sleeve) lies far from its pixels, and joined it would be taken for the
-    arm's far end or make the arm look like two hands."""
+    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob."""
     height, width = labels.shape
     keep = [
         i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
     ]
     keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
     groups: list[list[int]] = []
-    outside: dict[int, np.ndarray] = {}  # per group (by its first label): distance to its pixels
     for i in keep:
         x, y, w, h, area = (int(v) for v in stats[i, :5])
         touches = x == 0 or y == 0 or x + w >= width or y + h >= height
@@ -201,26 +192,12 @@ def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> lis
         if not touches:
             for group in groups:
                 main = stats[group[0]]
-                limit = PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
-                # the pixels' gap is measured against the glove they would make together (a white glove
-                # fragmented by its shading is cut into pieces of about its own size)
-                joint = PIECE_GAP * math.sqrt(stats[group, cv2.CC_STAT_AREA].sum() + area)
-                if (
-                    area >= main[cv2.CC_STAT_AREA]
-                    or _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4])) > limit
-                ):
-                    continue
-                if group[0] not in outside:
-                    outside[group[0]] = cv2.distanceTransform(
-                        (~np.isin(labels, group)).astype(np.uint8), cv2.DIST_L2, 3
-                    )
-                piece = labels[y : y + h, x : x + w] == i
-                if float(outside[group[0]][y : y + h, x : x + w][piece].min()) <= joint:
+                gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
+                if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
                     host = group
                     break
         if host is not None:
             host.append(i)
-            outside.pop(host[0], None)  # the group grew: its distances are stale
         else:
             groups.append([i])
     return [np.array(g) for g in groups]
@@ -346,12 +323,6 @@ def split_pair(
     first = int(PAIR_CUT_RANGE[0] * (high - low))
     last = max(first + 1, int(PAIR_CUT_RANGE[1] * (high - low)))
     cut = low + first + int(np.argmin(counts[first:last]))
-    # gloves are a pair of one size: a part much smaller than the other is no hand (shade or speckles
-    # beside one arm made the blob look as wide as two)
-    if min(
-        int(np.count_nonzero(across < cut)), int(np.count_nonzero(across >= cut))
-    ) < MIN_SHAPE_PART_SHARE * len(xs):
-        return [blob]
     return [_pixels_to_mask(blob, ys[keep], xs[keep]) for keep in (across < cut, across >= cut)]
 
 
