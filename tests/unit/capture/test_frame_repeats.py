@@ -182,6 +182,9 @@ def test_frame_repeats_are_validated_and_survive_a_round_trip():
         FrameRepeats(frames=10, repeated=1, image_fps=0.0)
 
 
+READ_AHEAD_RACE_FRAMES = 3000
+
+
 def test_finding_repeats_while_the_decoder_still_adds_frames_read_ahead():
     """Tracking that stops at max_frames asks for the repeats while the decoding thread may still be
     adding a frame it read ahead: every answer covers whole frames (a fresh-clone CI run once saw
@@ -194,20 +197,22 @@ def test_finding_repeats_while_the_decoder_still_adds_frames_read_ahead():
     watcher = RepeatWatcher()
     stop = threading.Event()
 
-    def decode() -> None:
-        index = 0
-        while not stop.is_set():
+    def decode() -> None:  # a bounded stream: `find` reads every frame seen so far, each call
+        for index in range(READ_AHEAD_RACE_FRAMES):
+            if stop.is_set():
+                return
             watcher.add(Frame(index, index / 30.0, images[index % len(images)]))
-            index += 1
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads often, so a switch lands inside add()
     thread = threading.Thread(target=decode)
     thread.start()
     try:
-        for _ in range(2000):
+        calls = 0
+        while thread.is_alive() or calls == 0:  # every call races the adding thread
             dropped, found = watcher.find()
             assert found.frames >= dropped.size
+            calls += 1
     finally:
         stop.set()
         thread.join()
