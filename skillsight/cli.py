@@ -9,6 +9,7 @@ the table in step with what the modules register.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Iterator, Mapping
@@ -56,8 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.cache
 def module_commands(module_name: str) -> TyperGroup:
-    """The commands one module of skillsight.commands registers, as a group (imports the module)."""
+    """The commands one module of skillsight.commands registers, as a group (imports the module once:
+    a command is looked up more than once while it is parsed and run)."""
     module = importlib.import_module(f"skillsight.commands.{module_name}")
     registered = typer.Typer()
     module.register(registered)
