@@ -20,7 +20,9 @@ from sqlalchemy.engine import Connection
 # 5: metric definitions (issue 11): each metric row keeps the version of the definition that read it
 #    (NULL: stored before versions were recorded), each session the scorer and reference that scored it,
 #    and `session_rescores` keeps what a session held before `skillsight sessions rescore` replaced it
-SCHEMA_VERSION = 5
+# 6: every number says how sure it is (issue 11): each metric row keeps its standard error (NULL: none
+#    measured, or stored before v6 without one in its assessment) and why its value is missing
+SCHEMA_VERSION = 6
 
 metadata = sa.MetaData()
 
@@ -77,6 +79,10 @@ metrics_table = sa.Table(
     sa.Column("percentile", sa.Float),
     # scoring.features.definitions' version of this metric when it was read; NULL: not recorded (v<5)
     sa.Column("definition_version", sa.Integer),
+    # the value's standard error in its unit, where the metric measures one; NULL: none measured
+    sa.Column("uncertainty", sa.Float),
+    # why the value is missing (withheld as too unsure, not tracked, ...); NULL: present or not said
+    sa.Column("reason", sa.Text),
 )
 
 # What a session held before it was re-scored from its stored motion: nothing is replaced silently.
@@ -220,6 +226,50 @@ def _definitions_and_scorers_v5(conn: Connection) -> None:
             conn.execute(sessions_table.update().where(sessions_table.c.id == session_id).values(**ids))
 
 
+def _finite_float(value: object) -> Optional[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _stored_uncertainties(text: str) -> dict[str, tuple[Optional[float], Optional[str]]]:
+    """metric name -> (standard error, reason) as the stored assessment JSON carries them; {} when the
+    JSON is unreadable or its metrics carry neither (stored before metrics measured their error)."""
+    try:
+        metrics = json.loads(text).get("metrics") or []
+    except (ValueError, AttributeError):
+        return {}
+    found = {}
+    for metric in metrics:
+        if not isinstance(metric, dict) or not isinstance(metric.get("name"), str):
+            continue
+        error, reason = _finite_float(metric.get("uncertainty")), metric.get("reason")
+        missing = _finite_float(metric.get("value")) is None  # a present value's reason says what was used
+        reason = reason if missing and isinstance(reason, str) and reason else None
+        if error is not None or reason is not None:
+            found[metric["name"]] = (error, reason)
+    return found
+
+
+def _uncertainty_and_reason_v6(conn: Connection) -> None:
+    """Metric rows get `uncertainty` and `reason`, filled from each session's stored assessment where it
+    carries them (sessions scored since metrics measured their error); every other row stays NULL, read
+    as "no standard error" and "no reason given", never as zero."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("metrics")}
+    if "uncertainty" not in columns:
+        conn.exec_driver_sql("ALTER TABLE metrics ADD COLUMN uncertainty FLOAT")
+    if "reason" not in columns:
+        conn.exec_driver_sql("ALTER TABLE metrics ADD COLUMN reason TEXT")
+    rows = conn.execute(sa.select(sessions_table.c.id, sessions_table.c.assessment_json)).all()
+    for session_id, text in rows:
+        for name, (error, reason) in _stored_uncertainties(text).items():
+            conn.execute(
+                metrics_table.update()
+                .where(metrics_table.c.session_id == session_id, metrics_table.c.name == name)
+                .values(uncertainty=error, reason=reason)
+            )
+
+
 # version -> the step that brings a database from version-1 to version. Add a step (and bump
 # SCHEMA_VERSION) when the schema changes; a step runs inside the transaction that records it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
@@ -228,4 +278,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _tracking_quality_from_assessment_v3,
     4: _ratings_and_consent_v4,
     5: _definitions_and_scorers_v5,
+    6: _uncertainty_and_reason_v6,
 }

@@ -4,6 +4,11 @@ A metric read by two definitions (say SPARC before and after it changed) gets tw
 "needle_driver.sparc (definition 1)" and "needle_driver.sparc (definition not recorded)", so a spreadsheet's
 chart of one column never joins two definitions; `skillsight sessions rescore` brings old sessions onto
 today's definition (one column again).
+
+After every metric column come, as in batch's results.csv, a standard-error column "name (± s.e.)" for each
+metric that carries one in some session, then a column "name (why no value)" for each metric whose value
+some session withheld or could not read, with the reason. A session stored without them (before schema 6,
+or scored before its metric measured an error) has empty cells there: no error known, never zero.
 """
 
 from __future__ import annotations
@@ -11,16 +16,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import sqlalchemy as sa
-
 from skillsight.base.atomic import write_text_atomic
-from skillsight.schema import metrics_table
+from skillsight.batch.results import error_column
 from skillsight.scoring.features.definitions import versioned_name
 from skillsight.scoring.metric_display import csv_number
-from skillsight.storage import Database, SessionRecord
+from skillsight.storage import Database, SessionRecord, stored_metrics
 
 SESSION_COLUMNS = (
     "session_id", "trainee", "procedure", "created_at", "status", "skill_level", "score", "score_low",
@@ -28,16 +32,35 @@ SESSION_COLUMNS = (
 )  # fmt: skip
 
 
-def _metric_rows(db: Database, ids: Sequence[int]) -> dict[int, dict[str, float]]:
-    """session id -> column name -> value."""
-    out: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    if not ids:
-        return out
-    columns = (metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.definition_version)
-    query = sa.select(*columns, metrics_table.c.value).where(metrics_table.c.session_id.in_(list(ids)))
+def reason_column(metric_column: str) -> str:
+    """The column saying why a metric has no value: "needle_driver.tremor (why no value)"."""
+    return f"{metric_column} (why no value)"
+
+
+@dataclass
+class SessionCells:
+    """One session's metric cells by column: values, standard errors and reasons."""
+
+    values: dict[str, Optional[float]] = field(default_factory=dict)
+    errors: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def session_cells(db: Database, ids: Sequence[int]) -> dict[int, SessionCells]:
+    """session id -> its cells, each metric under its column for the definition that read it."""
     with db.engine.connect() as conn:
-        for session_id, name, version, value in conn.execute(query):
-            out[int(session_id)][versioned_name(str(name), version)] = value
+        stored = stored_metrics(conn, list(ids))
+    out = {}
+    for session_id, entry in stored.items():
+        cells = SessionCells()
+        for name, value in entry["metrics"].items():
+            column = versioned_name(str(name), entry["definitions"].get(name))
+            cells.values[column] = value
+            if name in entry["uncertainties"]:
+                cells.errors[error_column(column)] = entry["uncertainties"][name]
+            if name in entry["reasons"]:
+                cells.reasons[reason_column(column)] = entry["reasons"][name]
+        out[session_id] = cells
     return out
 
 
@@ -47,15 +70,29 @@ def _cell(value: Any) -> str:
     return csv_number(value) if isinstance(value, float) else str(value)
 
 
-def sessions_csv(records: Sequence[SessionRecord], metrics: dict[int, dict[str, Any]]) -> str:
-    names = sorted({column for values in metrics.values() for column in values})
+def _columns(cells: dict[int, SessionCells]) -> tuple[list[str], list[str], list[str]]:
+    """(metric, standard-error, reason) columns: the last two only for metrics that carry them."""
+    names = sorted({column for c in cells.values() for column in c.values})
+    errors = {column for c in cells.values() for column in c.errors}
+    reasons = {column for c in cells.values() for column in c.reasons}
+    return (
+        names,
+        [error_column(n) for n in names if error_column(n) in errors],
+        [reason_column(n) for n in names if reason_column(n) in reasons],
+    )
+
+
+def sessions_csv(records: Sequence[SessionRecord], cells: dict[int, SessionCells]) -> str:
+    names, error_columns, reason_columns = _columns(cells)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*SESSION_COLUMNS, *names])
+    writer.writerow([*SESSION_COLUMNS, *names, *error_columns, *reason_columns])
     for r in records:
         base = [r.id, r.trainee, r.procedure, r.created_at, r.status, r.skill_level, r.score, r.score_low]
         base += [r.score_high, r.tracking_quality, r.model_id, r.reference_id, r.source_name]
-        writer.writerow([_cell(v) for v in base] + [_cell(metrics[r.id].get(n)) for n in names])
+        own = cells.get(r.id, SessionCells())
+        row = base + [own.values.get(n) for n in names] + [own.errors.get(n) for n in error_columns]
+        writer.writerow([_cell(v) for v in row] + [own.reasons.get(n) or "" for n in reason_columns])
     return buffer.getvalue()
 
 
@@ -64,6 +101,6 @@ def write_sessions_csv(
 ) -> int:
     """Write the sessions (oldest first) atomically and owner-only; returns how many."""
     records = db.list_sessions(trainee=trainee, procedure=procedure)
-    text = sessions_csv(records, _metric_rows(db, [r.id for r in records]))
+    text = sessions_csv(records, session_cells(db, [r.id for r in records]))
     write_text_atomic(path, text, mode=0o600)  # trainees' results are personal data
     return len(records)

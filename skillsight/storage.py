@@ -106,7 +106,8 @@ def plain_json_value(value: Any) -> Any:
 
 def metric_rows(session_id: int, assessment: Assessment) -> list[dict[str, Any]]:
     """The metrics table's rows of one assessment, each with the definition version that read it (None
-    when the assessment does not say: one made before definitions were versioned)."""
+    when the assessment does not say: one made before definitions were versioned), its standard error
+    (None where none was measured) and why its value is missing (None when not said)."""
     versions = assessment.provenance.get(DEFINITIONS_KEY)
     versions = versions if isinstance(versions, Mapping) else {}
     return [
@@ -117,9 +118,37 @@ def metric_rows(session_id: int, assessment: Assessment) -> list[dict[str, Any]]
             "unit": m.unit,
             "percentile": _finite(m.percentile),
             "definition_version": int(versions[m.name]) if versions.get(m.name) is not None else None,
+            "uncertainty": _finite(m.uncertainty),
+            # A present value's `reason` may say what was used; the column keeps only why one is missing.
+            "reason": (m.reason or None) if _finite(m.value) is None else None,
         }
         for m in assessment.metrics
     ]
+
+
+def stored_metrics(conn: Connection, session_ids: list[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """session id -> what its metric rows hold, each a dict of metric name -> one column: "metrics" (the
+    value; None when missing), "definitions" (the version that read it; None: not recorded, stored before
+    v5), "uncertainties" (the standard error, only for metrics that carry one) and "reasons" (why the
+    value is missing, only where said)."""
+    out: dict[int, dict[str, dict[str, Any]]] = {
+        i: {"metrics": {}, "definitions": {}, "uncertainties": {}, "reasons": {}} for i in session_ids
+    }
+    if not session_ids:
+        return out
+    m = metrics_table.c
+    query = sa.select(m.session_id, m.name, m.value, m.definition_version, m.uncertainty, m.reason)
+    for session_id, name, value, version, error, reason in conn.execute(
+        query.where(m.session_id.in_(session_ids))
+    ):
+        entry = out[int(session_id)]
+        entry["metrics"][name] = value
+        entry["definitions"][name] = version
+        if _finite(error) is not None:
+            entry["uncertainties"][name] = float(error)
+        if reason:
+            entry["reasons"][name] = str(reason)
+    return out
 
 
 def assessment_columns(assessment: Assessment) -> dict[str, Any]:
@@ -215,6 +244,12 @@ class Database:
     # --- schema -------------------------------------------------------------------------------
     def _migrate(self) -> int:
         with self._engine.begin() as conn:
+            if self.is_sqlite:
+                # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so an ALTER TABLE
+                # would commit on its own: a step that fails midway would leave a half-migrated file.
+                # IMMEDIATE also takes the write lock before the version is read, so two processes
+                # opening an old database migrate it once, one after the other.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             meta_table.create(conn, checkfirst=True)
             row = conn.execute(
                 sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
@@ -423,19 +458,7 @@ class Database:
         )
         with self._engine.connect() as conn:
             sessions = list(conn.execute(query))
-            ids = [int(s.id) for s in sessions]
-            metrics: dict[int, dict[str, Optional[float]]] = {i: {} for i in ids}
-            versions: dict[int, dict[str, Optional[int]]] = {i: {} for i in ids}
-            if ids:
-                columns = (metrics_table.c.session_id, metrics_table.c.name, metrics_table.c.value)
-                rows = conn.execute(
-                    sa.select(*columns, metrics_table.c.definition_version).where(
-                        metrics_table.c.session_id.in_(ids)
-                    )
-                )
-                for session_id, name, value, version in rows:
-                    metrics[int(session_id)][name] = value
-                    versions[int(session_id)][name] = version
+            stored = stored_metrics(conn, [int(s.id) for s in sessions])
         return [
             {
                 "session_id": int(s.id),
@@ -444,10 +467,8 @@ class Database:
                 "score_low": s.score_low,
                 "score_high": s.score_high,
                 "skill_level": s.skill_level,
-                "metrics": metrics[int(s.id)],
-                # name -> the definition version that read it; None: not recorded (stored before v5)
-                "definitions": versions[int(s.id)],
                 "model_id": s.model_id,
+                **stored[int(s.id)],
             }
             for s in sessions
         ]

@@ -4,7 +4,8 @@ skillsight sessions list --trainee ann                 # which sessions hold old
 skillsight sessions rescore --dry-run                  # what re-reading the stored motion would change
 skillsight sessions rescore                            # re-score stale sessions; their old numbers are kept
 skillsight sessions history 12                         # what session 12 held before each re-score
-skillsight sessions export --csv sessions.csv          # one column per metric and definition
+skillsight sessions export --csv sessions.csv          # one column per metric and definition, with
+                                                       # "(± s.e.)" and "(why no value)" columns
 """
 
 from __future__ import annotations
@@ -146,7 +147,10 @@ def export(
     procedure: Optional[str] = typer.Option(None, "--procedure", "-p", help=PROCEDURE_HELP),
     db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Stored sessions as CSV, one column per metric and definition: two definitions never share one."""
+    """Stored sessions as CSV, one column per metric and definition: two definitions never share one.
+
+    Then "name (± s.e.)" for each metric that carries a standard error and "name (why no value)" for each
+    whose value was withheld or unreadable; empty where a session stored none (never zero)."""
     from skillsight.session_export import write_sessions_csv
 
     with _open(db_url) as db:

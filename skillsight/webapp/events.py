@@ -11,11 +11,12 @@ from typing import Any, Optional
 
 import gradio as gr
 
-from skillsight.webapp import listings, plots, progress_lines, views
+from skillsight.webapp import curve_points, listings, plots, progress_lines, views
+from skillsight.webapp.learning_curves import learning_curve_figure
 from skillsight.webapp.live import LiveSessions
 from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
 from skillsight.webapp.preferences import chosen_models, save_choice
-from skillsight.webapp.rescore_events import rescore_controls, wire_rescore
+from skillsight.webapp.rescore_events import button_shown, rescore_controls, wire_rescore
 from skillsight.webapp.service import AppService, trainee_from_username
 from skillsight.webapp.sharing import wire_sharing
 
@@ -195,9 +196,14 @@ def _history_handler(service: AppService) -> Any:
         history = service.metric_history(trainee, procedure_name)
         names = listings.history_metric_names(history)
         chosen = [m for m in (chosen_metrics or []) if m in names] or names[:2]
-        curve = plots.figure_to_array(plots.learning_curve_figure(history, chosen))
-        empty = (  # with sessions: why a line breaks where a metric's definition changed, if it does
-            progress_lines.definitions_note(history, chosen)
+        curve = plots.figure_to_array(learning_curve_figure(history, chosen))
+        offer, button = rescore_controls(service, trainee, procedure_name)
+        notes = [  # with sessions: how sure the points are, and why a line breaks where it does
+            curve_points.uncertainty_note(history, chosen),
+            progress_lines.definitions_note(history, chosen, rescore_button=button_shown(button)),
+        ]
+        empty = (
+            "\n\n".join(n for n in notes if n)
             if rows
             else "No sessions for this procedure yet: assess a practice on the **Practice** tab."
         )
@@ -206,7 +212,8 @@ def _history_handler(service: AppService) -> Any:
             curve,
             gr.update(choices=[(views.humanise_metric(n), n) for n in names], value=chosen),
             empty,
-            *rescore_controls(service, trainee, procedure_name),
+            offer,
+            button,
         )
 
     return show_history

@@ -1,4 +1,5 @@
-"""Pictures for the Results, History and Report: matplotlib figures rendered to RGB arrays or PNG bytes.
+"""Pictures for the Results and Report: matplotlib figures rendered to RGB arrays or PNG bytes (the
+History tab's learning curves are drawn by learning_curves.py on `new_figure`).
 
 Uses matplotlib's object API with the Agg canvas (no pyplot state), so figures can be drawn from
 Gradio's worker threads. Hand speed and pauses are the features' own (scoring.features.kinematics),
@@ -10,7 +11,7 @@ spikes cannot stretch.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Optional
 
 import numpy as np
@@ -20,7 +21,6 @@ from skillsight.pose.motion import LEFT_HAND, RIGHT_HAND, Motion
 from skillsight.scoring.features import kinematics, prepare_motion
 from skillsight.scoring.metric_display import metric_display, too_unsure_to_rank, unit_text
 from skillsight.scoring.results import Assessment
-from skillsight.webapp import progress_lines
 
 # Preferred reference point of a hand, most stable first (glove centroid, then palm landmarks).
 HAND_POINT_PREFERENCE = ("centroid", "wrist", "middle_finger_mcp", "tool_tip", "tip")
@@ -62,7 +62,7 @@ def pause_intervals(motion: Motion, hand: str) -> list[tuple[float, float]]:
     return kinematics.pause_intervals(motion, hand, kinematics.thresholds_for(motion))
 
 
-def _new_figure(width: float, height: float) -> Any:
+def new_figure(width: float, height: float) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -94,7 +94,7 @@ def hand_paths_figure(
     unit (yellow = fast); `scaled` is `metric_motion(motion)` when the caller already has it."""
     from matplotlib.collections import LineCollection
 
-    fig = _new_figure(6.4, 5.0)
+    fig = new_figure(6.4, 5.0)
     ax = fig.add_subplot(1, 1, 1)
     width = int(motion.metadata.get("width") or 0)
     height = int(motion.metadata.get("height") or 0)
@@ -164,7 +164,7 @@ def speed_figure(motion: Motion, scaled: Optional[Motion] = None) -> Any:
     from matplotlib.patches import Patch
 
     scaled = scaled if scaled is not None else metric_motion(motion)
-    fig = _new_figure(8.0, 3.2)
+    fig = new_figure(8.0, 3.2)
     ax = fig.add_subplot(1, 1, 1)
     hands = _tracked_hands(scaled)
     speeds = {hand: hand_speed(scaled, hand)[1] for hand in hands}
@@ -240,7 +240,7 @@ def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None
     if names is not None:
         order = {name: i for i, name in enumerate(names)}
         chosen = sorted((m for m in chosen if m.name in order), key=lambda m: order[m.name])
-    fig = _new_figure(8.0, max(2.2, 0.5 * len(chosen) + 1.4))
+    fig = new_figure(8.0, max(2.2, 0.5 * len(chosen) + 1.4))
     ax = fig.add_subplot(1, 1, 1)
     if not chosen:
         ax.text(
@@ -285,7 +285,7 @@ def percentile_figure(assessment: Assessment) -> Any:
 
 def timeline_figure(assessment: Assessment) -> Any:
     """Stitch cycles or intubation phases on a time line."""
-    fig = _new_figure(8.0, 1.9)
+    fig = new_figure(8.0, 1.9)
     ax = fig.add_subplot(1, 1, 1)
     phases = assessment.phases
     if not phases:
@@ -305,103 +305,6 @@ def timeline_figure(assessment: Assessment) -> Any:
     ax.set_title(f"{kind} on the timeline")
     ax.set_xlim(min(p.start_s for p in phases), max(p.end_s for p in phases))
     return fig
-
-
-def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequence[str] = ()) -> Any:
-    """Score (with its interval) and chosen metrics over a trainee's scored sessions. A line joins only
-    sessions read by one definition (the score: one scorer); breaks are marked (`progress_lines`)."""
-    panels = 1 + len(metrics)
-    fig = _new_figure(8.0, 2.0 * panels + 0.4)
-    if not history:
-        ax = fig.add_subplot(1, 1, 1)
-        ax.text(
-            0.5,
-            0.5,
-            "No scored sessions yet: assess a practice on the Practice tab to start your curve.",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-        )
-        ax.set_axis_off()
-        return fig
-    sessions = np.arange(1, len(history) + 1)
-    ax = fig.add_subplot(panels, 1, 1)
-    _score_panel(ax, history, sessions)
-    for row, name in enumerate(metrics, start=2):
-        axm = fig.add_subplot(panels, 1, row, sharex=ax)
-        shown = metric_display(name)
-        values = np.array([_float(h.get("metrics", {}).get(name)) * shown.scale for h in history])
-        _draw_runs(axm, history, name, values, "#ff7f0e")
-        axm.set_title(
-            f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}", fontsize=9
-        )
-        axm.grid(alpha=0.3)
-    fig.axes[-1].set_xlabel("session (oldest to newest)")
-    fig.axes[-1].set_xticks(sessions)
-    if len(history) == 1:
-        fig.axes[-1].set_xlim(0.5, 1.5)
-    return fig
-
-
-def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.ndarray) -> None:
-    scores = np.array([_float(h.get("score")) for h in history])
-    low = np.array([_float(h.get("score_low")) for h in history])
-    high = np.array([_float(h.get("score_high")) for h in history])
-    _draw_runs(ax, history, "score", scores, "#1f77b4", label="score")
-    has_band = np.isfinite(low) & np.isfinite(high)
-    if has_band.any():
-        ax.errorbar(
-            sessions[has_band],
-            scores[has_band],
-            yerr=np.vstack([scores[has_band] - low[has_band], high[has_band] - scores[has_band]]),
-            fmt="none",
-            ecolor="#1f77b4",
-            alpha=0.5,
-            capsize=4,
-            label="likely range",
-        )
-        for run in progress_lines.runs(history, "score"):  # a band, like a line, within one scorer
-            band = np.array(run.positions)[has_band[list(run.positions)]]
-            if run.recorded and len(band) > 1:  # a band needs two sessions to be drawn at all
-                ax.fill_between(sessions[band], low[band], high[band], color="#1f77b4", alpha=0.12)
-    ax.set_ylabel("score")
-    title = (
-        "Learning curve"
-        if len(history) > 1
-        else "Learning curve: one session so far (the next one adds a line)"
-    )
-    ax.set_title(title, fontsize=10)
-    ax.legend(loc="best", fontsize=8)
-    ax.grid(alpha=0.3)
-
-
-def _draw_runs(
-    ax: Any, history: Sequence[Mapping[str, Any]], name: str, values: np.ndarray, color: str, label: str = ""
-) -> None:
-    """One line per run of one definition; points of unrecorded definition hollow and unjoined; a dotted
-    mark with its text where the definition changes."""
-    hollow_label = "definition not recorded" if name != "score" else "scorer not recorded"
-    for run in progress_lines.runs(history, name):
-        x = np.array(run.positions) + 1
-        if run.recorded:
-            ax.plot(x, values[list(run.positions)], "o-", color=color, label=label or None)
-            label = ""  # one legend entry for every line of the same thing
-        else:
-            ax.plot(x, values[list(run.positions)], "o", mfc="none", color=color, label=hollow_label)
-            hollow_label = ""
-    for mark in progress_lines.breaks(history, name):
-        ax.axvline(mark.after + 1.5, color="#555555", linestyle=":", linewidth=1)
-        ax.annotate(
-            mark.text, (mark.after + 1.5, 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-            ha="center", va="bottom", color="#555555",
-        )  # fmt: skip
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value) if value is not None else float("nan")
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def result_figures(

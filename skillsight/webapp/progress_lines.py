@@ -107,8 +107,12 @@ def changed(history: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[
     return [n for n in names if len({r.key for r in runs(history, n) if r.recorded}) > 1]
 
 
-def definitions_note(history: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
-    """What the History tab says under the curve when lines were broken (markdown; "" when none)."""
+def definitions_note(
+    history: Sequence[Mapping[str, Any]], names: Sequence[str], rescore_button: bool = False
+) -> str:
+    """What the History tab says under the curve when lines were broken (markdown; "" when none). It
+    points at the **Re-score** button only when `rescore_button` says the tab shows one (it shows none
+    when every stale session's motion is gone)."""
     old, moved = unrecorded(history, names), changed(history, names)
     if not old and not moved:
         return ""
@@ -122,9 +126,14 @@ def definitions_note(history: Sequence[Mapping[str, Any]], names: Sequence[str])
             f"{len(old)} metric(s) come from sessions stored before definitions were recorded: those are "
             "hollow points, joined to nothing"
         )
-    return (
+    note = (
         "**Lines are broken where a metric's definition changed**, so a step there is not your progress. "
         + "; ".join(parts)
-        + ". Re-read old sessions from their stored motion with the **Re-score** button (your lab can"
-        " also run `skillsight sessions rescore`)."
+        + "."
     )
+    if rescore_button:
+        note += (
+            " Re-read old sessions from their stored motion with the **Re-score** button (your lab can"
+            " also run `skillsight sessions rescore`)."
+        )
+    return note

@@ -21,11 +21,16 @@ def _trainee(request: Optional[gr.Request]) -> str:
 
 def rescore_controls(service: AppService, trainee: str, procedure: Optional[str]) -> tuple[Any, Any]:
     """The offer's note and button for this trainee and procedure: no note when nothing is stale, no button
-    when nothing stale could be re-read."""
+    when nothing stale could be re-read (`button_shown` tells from the second)."""
     stale = service.stale_sessions(trainee, procedure or None)
     gone = without_motion(service.list_sessions(trainee, procedure or None), stale) if stale else 0
     note, label = rescore_offer(len(stale), gone)
     return note, gr.update(value=label or "Re-score", visible=bool(label), interactive=True)
+
+
+def button_shown(button: Any) -> bool:
+    """Whether `rescore_controls`' button update shows the button."""
+    return bool(button.get("visible")) if isinstance(button, dict) else False
 
 
 def _rescore_handler(service: AppService) -> Any:

@@ -179,7 +179,7 @@ def test_migration_5_leaves_old_definitions_unrecorded_and_reads_the_scorer(tmp_
         conn.execute("DROP TABLE session_rescores")
         conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     with Database(f"sqlite:///{path}") as database:
-        assert database.schema_version == SCHEMA_VERSION == 5
+        assert database.schema_version == SCHEMA_VERSION == 6  # 5, then 6 in one go
         versions = stored_versions(database, sid)
         assert versions and set(versions.values()) == {None}
         assert database.get_session(sid).model_id.startswith(assessment.provenance["model"]["name"])

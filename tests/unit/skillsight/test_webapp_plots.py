@@ -9,6 +9,7 @@ import pytest
 from webapp_samples import FPS, refused_assessment, scored_assessment, two_hand_motion
 
 from skillsight.webapp import plots
+from skillsight.webapp.learning_curves import learning_curve_figure
 
 
 def test_hand_speed_known_answer():
@@ -107,7 +108,7 @@ def test_speed_axis_ignores_spikes_and_legend_has_no_duplicates():
 
 def test_one_session_curve_has_no_legend_for_an_undrawn_band():
     history = [{"score": 12.0, "score_low": 10.0, "score_high": 14.0, "metrics": {}, "model_id": "m 1"}]
-    ax = plots.learning_curve_figure(history).axes[0]
+    ax = learning_curve_figure(history).axes[0]
     assert not [
         c for c in ax.collections if type(c).__name__ in ("PolyCollection", "FillBetweenPolyCollection")
     ]
@@ -128,10 +129,10 @@ def test_learning_curve_has_score_and_metric_panels():
         }
         for i in range(4)
     ]
-    fig = plots.learning_curve_figure(history, ["a.path_length"])
+    fig = learning_curve_figure(history, ["a.path_length"])
     assert len(fig.axes) == 2
     assert list(fig.axes[0].lines[0].get_ydata()) == [10.0, 11.0, 12.0, 13.0]
-    assert plots.figure_to_array(plots.learning_curve_figure([], [])).size > 0
+    assert plots.figure_to_array(learning_curve_figure([], [])).size > 0
 
 
 def _with_gap(motion, start_s: float, end_s: float):
