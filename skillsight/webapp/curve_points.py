@@ -83,5 +83,5 @@ def uncertainty_note(history: Sequence[Mapping[str, Any]], names: Sequence[str])
             )
             withheld.append(f"- {session}, {shown.label}: {shown.measured_text(None, None, point.reason)}")
     if withheld:
-        paragraphs.append("\n".join(["**Withheld on your curve** (marked ✕, not a zero):", *withheld]))
+        paragraphs.append("\n".join(["**Withheld on your curve** (marked ×, not a zero):", *withheld]))
     return "\n\n".join(paragraphs)

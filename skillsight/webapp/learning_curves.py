@@ -3,13 +3,14 @@ scored sessions, every point with how sure it is.
 
 A line joins only sessions read by one definition (the score: one scorer) and breaks are marked
 (`progress_lines`). A metric that measures its standard error draws it as a bar of ± one s.e. (the error the
-Results tab reads as "0.42 mm ± 0.09"); a value withheld with a reason is a ✕ at its session on the axis,
-with the reason's first words, never a gap or a zero (`curve_points`; the note under the curve has the
-reason whole).
+Results tab reads as "0.42 mm ± 0.09"); a value withheld with a reason is a × at its session on the axis
+and named with the reason's first words under the panel's title, never a gap or a zero (`curve_points`;
+the History tab's note has the reason whole).
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from skillsight.webapp.plots import new_figure
 METRIC_COLOUR = "#ff7f0e"
 SCORE_COLOUR = "#1f77b4"
 WITHHELD_COLOUR = "#555555"
+CAPTION_WIDTH = 100  # characters per line of the withheld sessions under a panel's title
 
 
 def learning_curve_figure(history: Sequence[Mapping[str, Any]], metrics: Sequence[str] = ()) -> Any:
@@ -59,13 +61,26 @@ def _metric_panel(ax: Any, history: Sequence[Mapping[str, Any]], name: str) -> N
     values = np.array([_float(h.get("metrics", {}).get(name)) * shown.scale for h in history])
     _draw_runs(ax, history, name, values, METRIC_COLOUR)
     _draw_errors(ax, values, curve_points.standard_errors(history, name), shown.scale)
-    _draw_withheld(ax, curve_points.withheld_points(history, name))
-    ax.set_title(
-        f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}", fontsize=9
-    )
+    withheld = curve_points.withheld_points(history, name)
+    _draw_withheld(ax, withheld)
+    title = f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}"
+    ax.set_title("\n".join([title, *withheld_caption(withheld)]), fontsize=9)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[1]:
         ax.legend(loc="best", fontsize=7)
+
+
+def withheld_caption(points: Sequence[curve_points.WithheldPoint]) -> list[str]:
+    """The lines under a panel's title naming its withheld sessions (1-based, as on the axis) by reason:
+    "× withheld at session 3: not enough steady hand time to read tremor"."""
+    by_reason: dict[str, list[str]] = {}
+    for point in points:
+        by_reason.setdefault(point.short_reason, []).append(str(point.position + 1))
+    parts = [
+        f"session{'s' if len(sessions) > 1 else ''} {', '.join(sessions)}: {reason}"
+        for reason, sessions in by_reason.items()
+    ]
+    return textwrap.wrap("× withheld at " + "; ".join(parts), CAPTION_WIDTH) if parts else []
 
 
 def _draw_errors(ax: Any, values: np.ndarray, errors: Sequence[Any], scale: float) -> None:
@@ -82,19 +97,14 @@ def _draw_errors(ax: Any, values: np.ndarray, errors: Sequence[Any], scale: floa
 
 
 def _draw_withheld(ax: Any, points: Sequence[curve_points.WithheldPoint]) -> None:
-    """A ✕ near the bottom of the panel at each withheld session, with the reason's first words."""
+    """A × near the bottom of the panel at each withheld session (the title says why)."""
     if not points:
         return
     x = [p.position + 1 for p in points]
     ax.plot(
         x, [0.06] * len(x), "x", color=WITHHELD_COLOUR, markersize=8, mew=2,
-        transform=ax.get_xaxis_transform(), label="withheld (why: below the chart)",
+        transform=ax.get_xaxis_transform(), label="withheld (why: above)",
     )  # fmt: skip
-    for point in points:
-        ax.annotate(
-            f"withheld: {point.short_reason}", (point.position + 1, 0.12), xycoords=("data", "axes fraction"),
-            fontsize=6.5, rotation=90, ha="center", va="bottom", color=WITHHELD_COLOUR,
-        )  # fmt: skip
 
 
 def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.ndarray) -> None:

@@ -97,7 +97,9 @@ def test_rescoring_from_the_history_tab_joins_the_learning_curve(old_sessions_ap
             note = page.locator("#rescore-note")
             expect(note).to_contain_text(f"{N_SESSIONS} of your sessions were")
             expect(note).to_contain_text("1 of them has no stored motion")
-            expect(page.locator("#history-empty")).to_contain_text("hollow points")
+            lines_note = page.locator("#history-empty")
+            expect(lines_note).to_contain_text("hollow points")
+            expect(lines_note).to_contain_text("Re-score button")  # it is shown
             button.click()
             started, log = time.perf_counter(), []
             status = page.locator("#rescore-status")
@@ -119,6 +121,9 @@ def test_rescoring_from_the_history_tab_joins_the_learning_curve(old_sessions_ap
             # The one left has no motion to re-read: said, with no button that could only skip it again.
             expect(note).to_contain_text("1 of your sessions was", timeout=60_000)
             expect(button).to_be_hidden()
+            # the line is still broken at that session, and the note no longer points at a hidden button
+            expect(lines_note).to_contain_text("hollow points")
+            expect(lines_note).not_to_contain_text("Re-score")
             ARTIFACTS.mkdir(exist_ok=True)
             shot = ARTIFACTS / "tab_history_rescored.png"
             page.screenshot(path=str(shot), full_page=True)

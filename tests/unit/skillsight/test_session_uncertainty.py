@@ -182,9 +182,9 @@ def test_the_curve_draws_error_bars_and_marks_a_withheld_session():
     assert segment[0][0] == 2 and sorted(segment[:, 1]) == pytest.approx([0.02, 0.03])
     crosses = [line for line in panel.lines if line.get_marker() == "x"]
     assert len(crosses) == 1 and list(crosses[0].get_xdata()) == [3]
-    assert "withheld: not enough steady hand time to read tremor" in [t.get_text() for t in panel.texts]
+    assert "× withheld at session 3: not enough steady hand time to read tremor" in panel.get_title()
     labels = [t.get_text() for t in panel.get_legend().get_texts()]
-    assert "± standard error" in labels and "withheld (why: below the chart)" in labels
+    assert "± standard error" in labels and "withheld (why: above)" in labels
     joined = [line for line in panel.lines if line.get_linestyle() == "-"]
     assert [list(line.get_xdata()) for line in joined] == [[1, 2, 4]]  # no zero at session 3
 
