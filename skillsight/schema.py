@@ -11,7 +11,9 @@ import math
 from typing import Callable, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+from skillsight.data_folder import DatabaseError
 
 # 2: one session per batch result key (unique index), duplicates removed
 # 3: the tracking_quality column is the stored assessment's own tracking-quality share
@@ -280,3 +282,47 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _definitions_and_scorers_v5,
     6: _uncertainty_and_reason_v6,
 }
+
+
+def _stored_version(conn: Connection) -> tuple[int, bool]:
+    """(the schema version the database records, whether it records one); (0, False) for a new file."""
+    if not sa.inspect(conn).has_table("meta"):
+        return 0, False
+    row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+    return (int(row[0]), True) if row else (0, False)
+
+
+def upgrade(
+    engine: Engine,
+    where: str,
+    target: int = SCHEMA_VERSION,
+    steps: Optional[dict[int, Callable[[Connection], None]]] = None,
+) -> int:
+    """Bring the database to version `target` by `steps` (MIGRATIONS), every step and the new version in
+    one transaction, and return it; a database of a newer SkillSight is refused (DatabaseError)."""
+    steps = MIGRATIONS if steps is None else steps
+    with engine.connect() as conn:  # the common case, a current database: a read, no write lock
+        if _stored_version(conn)[0] == target:
+            return target
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so an ALTER TABLE
+            # would commit on its own: a step that fails midway would leave a half-migrated file.
+            # IMMEDIATE also takes the write lock before the version is read again, so two processes
+            # opening an old database migrate it once, one after the other.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        meta_table.create(conn, checkfirst=True)
+        current, recorded = _stored_version(conn)
+        if current > target:
+            raise DatabaseError(
+                f"{where}: schema version {current} is newer than this SkillSight ({target}); "
+                "upgrade SkillSight"
+            )
+        for version in range(current + 1, target + 1):
+            steps[version](conn)
+        row = meta_table.c.key == "schema_version"
+        if recorded and current != target:
+            conn.execute(meta_table.update().where(row).values(value=str(target)))
+        elif not recorded:
+            conn.execute(meta_table.insert().values(key="schema_version", value=str(target)))
+    return target

@@ -26,12 +26,12 @@ from skillsight.data_folder import DatabaseError, default_data_dir  # re-exporte
 from skillsight.schema import (  # the schema and its migrations live in schema.py
     MIGRATIONS,
     SCHEMA_VERSION,
-    meta_table,
     metrics_table,
     scorer_id,
     session_rescores_table,
     sessions_table,
     trainees_table,
+    upgrade,
 )
 from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
 from skillsight.scoring.results import STATUS_SCORED, Assessment
@@ -243,35 +243,7 @@ class Database:
 
     # --- schema -------------------------------------------------------------------------------
     def _migrate(self) -> int:
-        with self._engine.begin() as conn:
-            if self.is_sqlite:
-                # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so an ALTER TABLE
-                # would commit on its own: a step that fails midway would leave a half-migrated file.
-                # IMMEDIATE also takes the write lock before the version is read, so two processes
-                # opening an old database migrate it once, one after the other.
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            meta_table.create(conn, checkfirst=True)
-            row = conn.execute(
-                sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-            ).first()
-            current = int(row[0]) if row else 0
-            if current > SCHEMA_VERSION:
-                raise DatabaseError(
-                    f"{self.display_url}: schema version {current} is newer than this SkillSight "
-                    f"({SCHEMA_VERSION}); upgrade SkillSight"
-                )
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[version](conn)
-            if current != SCHEMA_VERSION:
-                if row:
-                    conn.execute(
-                        meta_table.update()
-                        .where(meta_table.c.key == "schema_version")
-                        .values(value=str(SCHEMA_VERSION))
-                    )
-                else:
-                    conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-        return SCHEMA_VERSION
+        return upgrade(self._engine, self.display_url, SCHEMA_VERSION, MIGRATIONS)
 
     # --- writing --------------------------------------------------------------------------------
     def _trainee_id(self, conn: Connection, trainee: str) -> int:
