@@ -411,7 +411,8 @@ class Database:
             ]
 
     def metric_history(self, trainee: str, procedure: str) -> list[dict[str, Any]]:
-        """One entry per scored session of a trainee and procedure, oldest first (learning curves)."""
+        """One entry per scored session of a trainee and procedure, oldest first (learning curves), with
+        its metrics, their definitions, standard errors and withheld reasons (`stored_metrics`)."""
         query = (
             sa.select(
                 sessions_table.c.id,
