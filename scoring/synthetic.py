@@ -9,8 +9,10 @@ plus the glove tracker's "centroid"/"tip" per hand, and for intubation 33 pose l
 (kind video_2d), with tracking jitter and short dropouts as measured on real MediaPipe tracking, and
 reaches made of submovements as long as a real expert's (scripts/measure_synthetic_realism.py).
 Suturing is calibrated on a real expert's hand motion seen from above (REAL_EXPERT): quick, unevenly
-shared strokes, small adjustments of working hands between reaches, fingers that move while handling,
-and a wrist turn of each person's own; novices differ from there as the literature says (slower, more
+shared strokes, small adjustments of working hands between reaches, fingers that move and shake in
+bursts while they handle needle, instrument and thread (the stitch's phases: scoring/synthetic_suturing.py;
+so a short practice's tremor is often too unsure to show, as a real one's is), and a wrist turn of each
+person's own; novices differ from there as the literature says (slower, more
 and longer pauses, corrections, detours, tremor, less even strokes whose submovements stand apart
 rather than blend; a hesitating hand that drifts rather than freezes is built but off, HOVER_SPEED).
 
@@ -40,17 +42,11 @@ from skillsight.pose.motion import (
 from skillsight.scoring.synthetic_intubation import body_and_hands, intubation_plans
 from skillsight.scoring.synthetic_plans import (  # noqa: F401  (minimum_jerk, SUBMOVEMENT_S: re-exported)
     SUBMOVEMENT_S,
-    HandPlan,
     PracticeParameters,
-    adjustments,
-    grip,
     minimum_jerk,
-    new_hand_plan,
-    pause,
-    reach,
     render_hand,
-    rotate,
 )
+from skillsight.scoring.synthetic_suturing import suturing_plans
 from skillsight.scoring.synthetic_tracking import (
     BODY_JITTER_STILL,
     DROPOUT_SHARE,
@@ -59,10 +55,6 @@ from skillsight.scoring.synthetic_tracking import (
 )
 
 SKILL_PRESETS = {"novice": 0.15, "intermediate": 0.5, "expert": 0.85}
-# The needle driver's wrist turns the needle through its curve: about 80 degrees, varying stitch to
-# stitch, more for less skilled hands.
-WRIST_TURN_DEG = 80.0
-WRIST_TURN_SD_DEG = (6.0, 20.0)  # expert, novice
 GRS_RANGE = (6.0, 30.0)
 GRS_RATER_NOISE = 1.2
 TREMOR_PERSON_SD = 0.5  # log-normal sd of one person's tremor amplitude around their skill's
@@ -107,7 +99,6 @@ BLENDING = (0.0, 0.35)
 REACH_TIME_SCALE = 0.55
 SUTURING_PAUSE_SHARE = (0.37, 0.24)  # an expert's 0.17, a novice's 0.33
 ADJUSTMENT_RATE_HZ = 0.6  # an expert's needle-driver hand; novices adjust more (1.6 - 0.7 skill)
-FORCEPS_ADJUSTMENT_SHARE = 0.4  # the forceps hand holds still more (real idle share 0.69-0.78)
 ADJUSTMENT_HAND_SIZES = 0.15
 FINGER_MOTION_HAND_SIZES = 0.012  # experts' tremor metric 0.019 (seeds 0-3), real 0.021 / 0.017 at work
 # Log-normal sd between people of their fingers' own motion: real fingertips' 4-12 Hz motion spans 0.007
@@ -201,66 +192,6 @@ def individual_variation(
     return p
 
 
-# --- suturing ---------------------------------------------------------------------------------
-
-
-def _suturing_plans(
-    p: PracticeParameters,
-    n_stitches: Optional[int],
-    duration_s: Optional[float],
-    rng: np.random.Generator,
-    side: float,
-) -> tuple[HandPlan, HandPlan, int]:
-    """Needle-driver and forceps plans in hand sizes around the wound (x to the dominant side = +side)."""
-    home_d, home_f = np.array([1.6 * side, 1.2]), np.array([-1.6 * side, 1.2])
-    driver = new_hand_plan(tuple(home_d), -np.pi / 2)
-    forceps = new_hand_plan(tuple(home_f), -np.pi / 2)
-    driver.cursor = forceps.cursor = 0.5
-    nominal_active = 4.6  # s of movement per stitch at slowness 1
-    limit = n_stitches if n_stitches is not None else (10**6 if duration_s else 4)
-    done = 0
-    while done < limit and (duration_s is None or driver.cursor < duration_s - 1.0):
-        slowness = p.cycle_time_s * (1.0 - min(p.pause_share, 0.9)) / nominal_active
-        slowness *= float(np.clip(rng.lognormal(0.0, p.cycle_cv), 0.4, 2.5))
-        y = -1.2 + 0.35 * (done % 8)
-        entry, exit_ = np.array([0.6 * side, y]), np.array([-0.25 * side, y])
-        # Forceps evert the edge while the driver reaches the entry point.
-        forceps.cursor = max(forceps.cursor, driver.cursor)
-        reach(forceps, np.array([-0.6 * side, y + 0.1]), 0.7 * slowness, p, rng)
-        reach(driver, entry, 0.8 * slowness, p, rng)
-        pause(driver, 0.8 * slowness, p, rng)
-        # Drive: follow the needle's curve with a wrist rotation.
-        turn = np.radians(rng.normal(WRIST_TURN_DEG, np.interp(p.skill, [0, 1], WRIST_TURN_SD_DEG[::-1])))
-        turn *= p.wrist_turn_scale
-        rotate(driver, driver.cursor, 1.2 * slowness, side * turn)
-        reach(driver, exit_, 1.2 * slowness, p, rng)
-        pause(driver, 1.2 * slowness, p, rng)
-        # Forceps take the needle tip; the driver lets go and regrasps (a grip cycle each).
-        forceps.cursor = max(forceps.cursor, driver.cursor - 0.2 * slowness)
-        grip(forceps, forceps.cursor, 0.25 * slowness, 0.3)
-        reach(forceps, np.array([-0.45 * side, y]), 0.5 * slowness, p, rng)
-        grip(forceps, forceps.cursor, 0.25 * slowness, -0.3)
-        grip(driver, driver.cursor, 0.3 * slowness, 0.45)
-        reach(driver, exit_ + np.array([-0.2 * side, 0.0]), 0.5 * slowness, p, rng)
-        grip(driver, driver.cursor - 0.15 * slowness, 0.3 * slowness, -0.45)
-        pause(driver, 0.5 * slowness, p, rng)
-        # Pull the thread through, away from the wound, then return.
-        rotate(driver, driver.cursor, 1.0 * slowness, -side * turn)
-        reach(driver, np.array([2.6 * side, y - 1.8]), 1.0 * slowness, p, rng)
-        pause(driver, 1.0 * slowness, p, rng)
-        forceps.cursor = max(forceps.cursor, driver.cursor - 0.5 * slowness)
-        reach(forceps, home_f + rng.normal(0, 0.1, 2), 0.8 * slowness, p, rng)
-        reach(driver, home_d + rng.normal(0, 0.1, 2), 0.8 * slowness, p, rng)
-        pause(driver, 0.8 * slowness, p, rng)
-        done += 1
-    end = max(driver.cursor, forceps.cursor) if duration_s is None else duration_s
-    adjustments(driver, end, p, rng)
-    forceps_rate = p.adjustment_rate_hz * FORCEPS_ADJUSTMENT_SHARE
-    adjustments(forceps, end, dataclasses.replace(p, adjustment_rate_hz=forceps_rate), rng)
-    forceps.position.moves = [(t0, d, delta * p.assist_scale) for t0, d, delta in forceps.position.moves]
-    return driver, forceps, done
-
-
 # --- assembling a Motion ----------------------------------------------------------------------
 
 
@@ -287,7 +218,7 @@ def _suturing_scene(
     dominant_hand: str, image_size: tuple[int, int], hand_size_px: float, rng: np.random.Generator,
 ) -> _Scene:  # fmt: skip
     side = 1.0 if dominant_hand == "right" else -1.0
-    driver, forceps, stitches = _suturing_plans(p, n_stitches, duration_s, rng, side)
+    driver, forceps, stitches = suturing_plans(p, n_stitches, duration_s, rng, side)
     end = duration_s if duration_s is not None else max(driver.cursor, forceps.cursor) + 1.0
     t = np.arange(int(round(end * fps))) / fps
     origin = np.array([image_size[0] / 2.0, image_size[1] / 2.0])

@@ -21,6 +21,15 @@ SUBMOVEMENT_S = 0.25
 SUBMOVEMENT_OVERLAP = 0.3
 FINGER_MOTION_HZ = (1.0, 12.0)  # fingers handling thread move faster than the hand, slower than 12 Hz
 FINGERTIP_KEYPOINTS = ("thumb_tip", "index_finger_tip", "middle_finger_tip", "ring_finger_tip", "pinky_tip")
+# Real fingertips' 4-12 Hz motion comes in bursts of handling: per 2-s stretch its power spans 1.7 decades
+# (10th to 90th percentile) on the real expert capture seen from above, 1.5-1.6 on MediaPipe-tracked real
+# hands, against 0.2-0.35 for a hand that shakes evenly (scripts/measure_synthetic_realism.py --tremor).
+# A hand's fingers and tremor move with its handling (HandPlan.handling): each burst's power is log-normal
+# (HANDLING_BURST_SD) and between bursts they keep HANDLING_QUIET of a typical burst's.
+HANDLING_BURST_SD = 1.2
+HANDLING_QUIET = 0.02
+HANDLING_RAMP_S = 0.15  # bursts rise and fall over this long
+HANDLING_BURST_S = (0.3, 1.0)
 
 # Hand template in palm lengths, in a frame where the palm centre is the origin, "forward" (wrist ->
 # middle knuckle) is +f and the thumb side is +s. The wrist sits half a palm behind the centre.
@@ -109,6 +118,8 @@ class HandPlan:
     aperture: SubmovementPlan
     cursor: float = 0.0  # time at which the hand is free for its next action
     holds: list[tuple[float, float]] = field(default_factory=list)  # (start, end) s of pauses
+    # (start, end) s in which the fingers handle needle, instrument or thread (HANDLING_*); none: even shake
+    handling: list[tuple[float, float]] = field(default_factory=list)
 
 
 def new_hand_plan(start_xy: tuple[float, float], angle: float, aperture: float = 0.35) -> HandPlan:
@@ -215,6 +226,32 @@ def hover(plan: SubmovementPlan, start: float, end: float, speed: float, rng: np
         t += stroke / 2
 
 
+def handle(plan: HandPlan, start: float, end: float) -> None:
+    """The fingers handle needle, instrument or thread from `start` to `end` (s): a burst of finger motion
+    and tremor (`handling_envelope`)."""
+    if end > start:
+        plan.handling.append((float(start), float(end)))
+
+
+def handling_envelope(
+    t: np.ndarray, spans: list[tuple[float, float]], rng: np.random.Generator
+) -> np.ndarray:
+    """(T,) power of a hand's finger motion and tremor over time, mean 1: a burst of log-normal power
+    (HANDLING_BURST_SD) in each handling span with HANDLING_RAMP_S edges, HANDLING_QUIET of a typical
+    burst's between them. All ones without spans (an even shake)."""
+    if not spans or t.size == 0:
+        return np.ones(t.size)
+    power = np.full(t.size, HANDLING_QUIET)
+    for span_start, span_end in spans:
+        level = float(rng.lognormal(0.0, HANDLING_BURST_SD))
+        length = min(span_end - span_start, float(rng.uniform(*HANDLING_BURST_S)))
+        start = float(rng.uniform(span_start, span_end - length))
+        end = start + length
+        edge = np.clip(np.minimum(t - start, end - t) / HANDLING_RAMP_S + 0.5, 0.0, 1.0)
+        power = np.maximum(power, level * np.sin(0.5 * np.pi * edge) ** 2)
+    return power / float(power.mean())
+
+
 def rotate(plan: HandPlan, t0: float, duration: float, radians: float) -> None:
     plan.rotation.add(t0, duration, np.array([radians]))
 
@@ -290,16 +327,18 @@ def render_hand(
     p: PracticeParameters,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """(T, 23, 2) px: 21 landmarks plus centroid and tip, with tremor on the fingertips."""
+    """(T, 23, 2) px: 21 landmarks plus centroid and tip, with tremor and finger motion on the fingertips,
+    in bursts while the hand handles (`handling_envelope`)."""
     palm = origin + size * plan.position.render(t)
     angle = plan.rotation.render(t)[:, 0]
     aperture = np.clip(plan.aperture.render(t)[:, 0], 0.02, 1.2)
-    shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * size
+    bursts = np.sqrt(handling_envelope(t, plan.handling, rng))[:, None] * size
+    shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * bursts
     palm = palm + 0.15 * shake  # the whole hand shakes a little, the fingertips most
     points = hand_keypoints(palm, angle, aperture, size, mirror)
     for name in FINGERTIP_KEYPOINTS:
         points[:, HAND_KEYPOINTS.index(name)] += shake
-        points[:, HAND_KEYPOINTS.index(name)] += finger_motion(t, p.finger_motion, rng) * size
+        points[:, HAND_KEYPOINTS.index(name)] += finger_motion(t, p.finger_motion, rng) * bursts
     centroid = points.mean(axis=1)
     tip = points[:, HAND_KEYPOINTS.index("middle_finger_tip")]
     return np.concatenate([points, centroid[:, None], tip[:, None]], axis=1)

@@ -15,16 +15,30 @@ which had read as an expert moving 1.89 hand sizes a second (1.57 at work) and t
 458 degrees (111). The held-out take keeps all of its 20.1 s. Any limit from 1.5 to 3 palm lengths
 gives the same spans within 1.1 s; 1 palm length would cut the held-out take's last 5 s of work.
 Only summary statistics of the GPL-licensed capture enter the generator, never its motion.
+
+`tremor_bursts` measures how a hand's 4-12 Hz fingertip power is spread over its 2-s segments (what the
+tremor metric averages, and whose spread decides whether it is shown), the same way on real and generated
+motion: real hands handle in bursts, and a steady shake would always be read.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import numpy as np
 
 from skillsight.base.keypoints import GLOVE_KEYPOINTS, HAND_KEYPOINTS
+from skillsight.pose.cleaning import mask_runs
 from skillsight.pose.motion import KIND_VIDEO_2D, Motion
+from skillsight.scoring.features import prepare_motion
+from skillsight.scoring.features.smoothness import (
+    MIN_TREMOR_RUN_S,
+    even_clock,
+    fingertip_offsets,
+    segment_tremor,
+    tremor_reading,
+    tremor_with_uncertainty,
+)
 from skillsight.scoring.synthetic_tracking import add_tracking_artifacts
 
 UP_AXIS = 1  # Unity (and so these BVH exports) is y-up
@@ -39,6 +53,12 @@ CAPTURE_VIEW_NOTE = (
     "The real expert capture is knot tying in the air seen from above: its palms are foreshortened "
     "(measured hand size 0.54 of the palm on the calibration take), so its speeds in hand sizes read about "
     "1.9 times those of the same motion with hands flat to the camera, as on a bench."
+)
+# How the generated hands' fingertip motion was made like the real capture's, so the cards say so.
+TREMOR_BURSTS_NOTE = (
+    "Its hands' finger motion and tremor come in bursts of handling (needle drive, regrasp, thread pull), "
+    "as the real capture's 4-12 Hz fingertip power does, so tremor is too unsure to show on some generated "
+    "practices, as on short real ones."
 )
 # A wrist further than this (palm lengths) from where it works is arriving or leaving, not working.
 ARRIVAL_PALMS = 2.0
@@ -144,3 +164,50 @@ def top_view(
         ("x", "y", "z"),
         metadata=metadata,
     )
+
+
+class TremorBursts(NamedTuple):
+    """How a hand's 4-12 Hz fingertip power (above the jitter floor, hand sizes^2) is spread over its 2-s
+    segments, and what the tremor metric makes of it."""
+
+    segments: int
+    variation: float  # sd / mean of the segments' power: what the reading's standard error grows with
+    top_decile_share: float  # share of the summed power in the tenth of the segments that carry most
+    decades: float  # log10 of the 90th over the 10th percentile of the segments' power above the floor
+    relative_error: float  # the reading's (smoothness.TremorReading.relative_error)
+    withheld: bool  # tremor not shown: too unsure, or too few segments
+
+
+def segment_powers(motion: Motion, hand: str) -> np.ndarray:
+    """(S,) 4-12 Hz power above the jitter floor of each 2-s segment of the hand's tracked runs of
+    MIN_TREMOR_RUN_S or more, per fingertip, as smoothness.tremor_reading reads them (after
+    prepare_motion, so in hand sizes^2 on video)."""
+    prepared = prepare_motion(motion)
+    offsets, _ = fingertip_offsets(prepared, hand)
+    if offsets is None:
+        return np.zeros(0)
+    finite = np.isfinite(offsets.reshape(offsets.shape[0], -1)).all(axis=1)
+    powers = [np.zeros(0)]
+    for a, b in mask_runs(finite):
+        if prepared.timestamps[b - 1] - prepared.timestamps[a] + 1.0 / prepared.fps >= MIN_TREMOR_RUN_S:
+            even, rate = even_clock(offsets[a:b], prepared.timestamps[a:b])
+            segments, _ = segment_tremor(even.reshape(even.shape[0], -1), rate)
+            powers.append(segments / offsets.shape[1])
+    return np.concatenate(powers)
+
+
+def tremor_bursts(motion: Motion, hand: str) -> TremorBursts:
+    """`TremorBursts` of one hand of a motion (NaN figures where no segment was read)."""
+    powers = segment_powers(motion, hand)
+    prepared = prepare_motion(motion)
+    reading = tremor_reading(prepared, hand)
+    withheld = not np.isfinite(tremor_with_uncertainty(prepared, hand)[0])
+    if powers.size < 2 or not powers.sum() > 0:
+        return TremorBursts(int(powers.size), np.nan, np.nan, np.nan, float(reading.relative_error), withheld)
+    ranked = np.sort(powers)[::-1]
+    top = float(ranked[: max(1, powers.size // 10)].sum() / powers.sum())
+    above = powers[powers > 0]
+    low, high = np.quantile(above, [0.1, 0.9]) if above.size > 2 else (np.nan, np.nan)
+    variation = float(powers.std() / powers.mean())
+    decades = float(np.log10(high / low))
+    return TremorBursts(int(powers.size), variation, top, decades, float(reading.relative_error), withheld)

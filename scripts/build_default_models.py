@@ -176,7 +176,20 @@ def training_set(procedure: Any, n: int, seed0: int) -> tuple[np.ndarray, list[s
             prepared = prepare_motion(motion)
             kind_units = (prepared.kind, prepared.units)
     X = np.array([[row[name] for name in scorer_features(procedure)] for row in rows], dtype=float)
+    report_withheld(X, scorer_features(procedure), levels)
     return X, levels, np.array(scores, dtype=float), kind_units
+
+
+def report_withheld(X: np.ndarray, names: list[str], levels: list[str]) -> None:
+    """Print how many practices have each metric withheld (NaN: tremor too unsure, as on real clips),
+    per level, so a generator whose practices are always read where real ones are not shows up here."""
+    for j, name in enumerate(names):
+        missing = ~np.isfinite(X[:, j])
+        if missing.any():
+            per_level = ", ".join(
+                f"{level} {int(np.sum(missing & (np.asarray(levels) == level)))}" for level in LEVELS
+            )
+            print(f"  withheld in {int(missing.sum())} of {len(levels)} practices: {name} ({per_level})")
 
 
 def cross_validation(
@@ -212,10 +225,13 @@ def cross_validation(
 
 
 def built_from(procedure: str) -> str:
-    """BUILT_FROM, for suturing with how the real capture it is calibrated on differs from a webcam's view."""
-    from skillsight.scoring.synthetic_realism import CAPTURE_VIEW_NOTE
+    """BUILT_FROM, for suturing with how the real capture it is calibrated on differs from a webcam's view
+    and how its fingertips were made to move like the capture's."""
+    from skillsight.scoring.synthetic_realism import CAPTURE_VIEW_NOTE, TREMOR_BURSTS_NOTE
 
-    return f"{BUILT_FROM} {CAPTURE_VIEW_NOTE}" if procedure == "suturing" else BUILT_FROM
+    if procedure != "suturing":
+        return BUILT_FROM
+    return f"{BUILT_FROM} {CAPTURE_VIEW_NOTE} {TREMOR_BURSTS_NOTE}"
 
 
 def make_scorer() -> Any:

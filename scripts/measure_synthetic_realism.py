@@ -22,6 +22,14 @@ and on synthetic practices of three skills: scoring/synthetic.py REAL_EXPERT hol
 generator's suturing constants were fitted to the first take (BVH_Finale_Choreographie_MFK_ZFK); the
 second (Zeigefinger_BVH) is held out, to check.
 
+With --tremor SEEDS, how bursty the 4-12 Hz fingertip power is (scoring/synthetic_realism.tremor_bursts:
+the spread of its 2-s segments, which decides whether tremor is shown) on the real expert capture seen
+from above (each take, each hand, and the fit take's hand in stretches of 20 and 30 s), on this project's
+MediaPipe tracking of the real clips, and on SEEDS generated practices (seeds 20000 on) per skill and
+length, with the share of them whose tremor is withheld. The generator's HANDLING_* constants
+(scoring/synthetic_plans.py) were fitted to the fit take's needle-driving hand; the held-out take is
+only reported.
+
 With --domain MODELS, each take's novelty distance from the suturing scorer's training domain is split
 metric by metric (robust z, and each metric's share of the squared distance): what puts it near the edge.
 """
@@ -245,6 +253,72 @@ def feature_comparison(data: Path, seeds: int) -> dict[str, dict[str, float]]:
     return columns
 
 
+TREMOR_KEYS = ("segments", "variation", "top_decile_share", "decades", "relative_error", "withheld")
+TREMOR_STRETCHES_S = (20.0, 30.0)
+TREMOR_LENGTHS_S = (20.0, 52.0, 120.0)  # generated practices; 52 s: the fit take at work
+
+
+def _bursts_row(motion: Any, hand: str) -> dict[str, float]:
+    from skillsight.scoring.synthetic_realism import tremor_bursts
+
+    return {k: float(v) for k, v in tremor_bursts(motion, hand)._asdict().items()}
+
+
+def _stretches_row(motion: Any, hand: str, length_s: float) -> dict[str, float]:
+    """Median figures of the hand over stretches of `length_s`, every 2.5 s (overlapping), and the share
+    of them whose tremor is withheld."""
+    t = motion.timestamps
+    rows = []
+    for start in np.arange(t[0], t[-1] - length_s + 1e-9, 2.5):
+        a, b = np.searchsorted(t, [start, start + length_s])
+        rows.append(_bursts_row(motion.slice_time(int(a), int(b)), hand))
+    return _median(rows)
+
+
+def _median(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Medians of each figure; "withheld" becomes the share withheld."""
+    keys = rows[0].keys() if rows else []
+    return {k: float((np.mean if k == "withheld" else np.nanmedian)([r[k] for r in rows])) for k in keys}
+
+
+def real_tremor_columns(data: Path) -> dict[str, dict[str, float]]:
+    """The real expert takes seen from above (each hand; the fit take's driving hand also in stretches)
+    and the tracked real clips (the hand tracked most)."""
+    from skillsight.datasets.bvh import load_bvh_recording
+    from skillsight.scoring.synthetic_realism import top_view
+
+    columns: dict[str, dict[str, float]] = {}
+    for role, take in (("fit", "BVH_Finale_Choreographie_MFK_ZFK"), ("held out", "Zeigefinger_BVH")):
+        folder = data / "knot_tying_bvh" / take
+        if not folder.exists():
+            continue
+        seen = top_view(load_bvh_recording(folder), rng=np.random.default_rng(0))
+        for hand in ("right_hand", "left_hand"):
+            columns[f"{role} {hand.split('_')[0]}"] = _bursts_row(seen, hand)
+        if role == "fit":
+            for length in TREMOR_STRETCHES_S:
+                columns[f"fit right {length:.0f}-s stretches"] = _stretches_row(seen, "right_hand", length)
+    for name, motion in tracked_clips(data).items():
+        hand = max(range(2), key=lambda i: int(np.sum(motion.confidence[:, i, 0] > 0)))
+        columns[f"{name} tracked"] = _bursts_row(motion, motion.individuals[hand])
+    return columns
+
+
+def generated_tremor_columns(seeds: int) -> dict[str, dict[str, float]]:
+    """Median figures of generated suturing practices' needle-driving hand per skill and length."""
+    from skillsight.scoring.synthetic import generate_practice
+
+    columns = {}
+    for name, skill in (("expert", 0.85), ("intermediate", 0.5), ("novice", 0.15)):
+        for length in TREMOR_LENGTHS_S:
+            rows = [
+                _bursts_row(generate_practice(skill, duration_s=length, seed=s), "right_hand")
+                for s in range(20000, 20000 + seeds)
+            ]
+            columns[f"{name} {length:.0f} s"] = _median(rows)
+    return columns
+
+
 def novelty_contributions(domain: dict[str, Any], row: np.ndarray) -> dict[str, tuple[float, float]]:
     """{metric: (robust z against the training data, its share of the squared novelty distance)}: the
     squared distance z' P z (P the stored precision: leading components plus residual) split as
@@ -310,23 +384,41 @@ def main(argv: Optional[list[str]] = None) -> int:
         metavar="MODELS",
         help="only the real expert takes' novelty against MODELS/suturing-scorer-v1, metric by metric",
     )
+    parser.add_argument(
+        "--tremor",
+        type=int,
+        metavar="SEEDS",
+        default=0,
+        help="only the fingertip power's burstiness: real capture and clips vs SEEDS practices per skill",
+    )
     args = parser.parse_args(argv)
+    if args.tremor:
+        print_table("4-12 Hz fingertip power over 2-s segments (real)", real_tremor_columns(args.data))
+        print_table("... generated suturing, needle driver (medians)", generated_tremor_columns(args.tremor))
+        print("  (withheld: share of the stretches or practices whose tremor is withheld)")
+        return 0
     if args.domain:
         domain_report(args.data, args.domain)
         return 0
     if args.features:
         print_table("Suturing metrics (compute_features)", feature_comparison(args.data, args.features))
         return 0
+    tracking_and_motion_report(args.data, args.no_tracking)
+    return 0
+
+
+def tracking_and_motion_report(data: Path, no_tracking: bool) -> None:
+    """Tracking jitter, dropouts and palm motion: real clips and capture beside synthetic practices."""
     synthetic = {
         f"synthetic {name}": _mean([synthetic_statistics(skill, seed) for seed in range(3)])
         for name, skill in (("novice", 0.15), ("intermediate", 0.5), ("expert", 0.85))
     }
     tracking: dict[str, dict[str, float]] = {}
-    reference = real_reference_jitter(args.data)
+    reference = real_reference_jitter(data)
     if reference:
         tracking["asl tfjs landmarks"] = reference
-    if not args.no_tracking:
-        for name, motion in tracked_clips(args.data).items():
+    if not no_tracking:
+        for name, motion in tracked_clips(data).items():
             tracking[f"{name} tracked"] = tracked_statistics(motion)
     jitter_keys = ("common_still", "common_moving", "landmark_still", "landmark_moving")
     drop_keys = ("missing_share", "gaps_per_s", "mean_gap_frames")
@@ -342,11 +434,10 @@ def main(argv: Optional[list[str]] = None) -> int:
          **{k: pick(v, drop_keys) for k, v in synthetic.items()}},
     )  # fmt: skip
     move_keys = ("speed_median", "speed_p90", "pause_share", "submovement_s_median", "submovements_per_s")
-    expert = bvh_expert(args.data) if (args.data / "knot_tying_bvh").exists() else []
+    expert = bvh_expert(data) if (data / "knot_tying_bvh").exists() else []
     columns = {"real expert (BVH)": _mean(expert)} if expert else {}
     columns.update({k: pick(v, move_keys) for k, v in synthetic.items()})
     print_table("Hand motion (palm, palm lengths and seconds)", columns)
-    return 0
 
 
 if __name__ == "__main__":
