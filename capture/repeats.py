@@ -50,7 +50,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
-import cv2
 import numpy as np
 
 from skillsight.capture.cadence import keeps_cadence
@@ -246,6 +245,8 @@ def _pixel_sample(image: np.ndarray) -> np.ndarray:
 def _difference(a: np.ndarray, b: np.ndarray) -> float:
     """The mean absolute difference (OpenCV's L1 norm: exact, no wrap-around, and a tenth of numpy's
     cost in int16, so a frame can be compared with LAGS earlier ones)."""
+    import cv2  # here: `track --help` imports this module and must not load OpenCV
+
     return float(cv2.norm(a, b, cv2.NORM_L1)) / a.size
 
 
