@@ -16,7 +16,7 @@ instant, its own repeats those marked at the camera's rate), then shown at each 
 --synthetic adds scenes whose truth is known (tests/unit/capture's textured scene, 120 x 160): a still
 scene with sensor noise of s.d. 1 and 3 grey levels (every frame a new image: any frame dropped is
 lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second.
---cost times watching (ms a frame, the real ASL clip at 30 fps) and `find` on the first 600 frames and
+--cost times watching (ms a frame, the real ASL clip at 60 fps) and `find` on the first 600 frames and
 on all of them. --module FILE measures another version of capture/repeats.py (the code before a change)
 instead of this tree's, for figures before and after on the same machine.
 """
@@ -182,15 +182,15 @@ def synthetic(rates: list[float], crf: int | None) -> None:
 
 
 def cost() -> None:
-    """Watching (ms a frame) and `find` (ms) on the real ASL clip shown at 30 fps, in memory."""
-    _, streams = shown("asl_hand", [30.0], None)
-    images = [image for _, image in streams[30.0]]
+    """Watching (ms a frame) and `find` (ms) on the real ASL clip shown at 60 fps, in memory."""
+    _, streams = shown("asl_hand", [60.0], None)
+    images = [image for _, image in streams[60.0]]
     start = time.perf_counter()
-    watcher = watched(images, 30.0)
+    watcher = watched(images, 60.0)
     watch_ms = (time.perf_counter() - start) * 1e3 / len(images)
     first = repeats.RepeatWatcher()
     for index, image in enumerate(images[:COST_FIND_FRAMES]):
-        first.add(Frame(index, index / 30.0, image))
+        first.add(Frame(index, index / 60.0, image))
     find_ms = [_best_ms(first.find), _best_ms(watcher.find)]
     print(
         f"cost ({Path(repeats.__file__).name}): watch {watch_ms:.3f} ms a frame ({len(images)} frames "

@@ -21,20 +21,20 @@ import numpy as np
 
 # About a second of frames at 60 fps, longer where the rarer kind is rarer: a stretch holds at least
 # WINDOW_EVENTS of them (4 s for a 5-fps camera at 60 fps; chance gathers a few on a step, not 20),
-# decided on its middle HOP frames. Fewer than MIN_EVENTS of the rarer kind gather on any step: no
+# decided on its middle third (HOP_SHARE). Fewer than MIN_EVENTS of the rarer kind gather on any step: no
 # cadence is read from them.
 CADENCE_WINDOW = 64
 WINDOW_EVENTS = 20
 MIN_EVENTS = 4
-HOP = 16
+HOP_SHARE = 1 / 3
 # The rarer kind's mean resultant on the circle of phase: on an arc of a half turn (15 images a second
 # at 30 fps) it is 2/pi = 0.64, shorter arcs more; repeats at random sit near 1/sqrt(their number).
-CADENCE_COHERENCE = 0.6
+CADENCE_COHERENCE = 0.65
 MIN_SHARE = 0.1
 # The rarer kind recurs at its rate of occurrence per frame; its frequency is searched about it (misses
 # and false repeats move the count, not the step), on a coarse grid, then finely about the best.
 FREQUENCY_SPAN = 0.4
-COARSE, FINE = 48, 48
+COARSE, FINE = 32, 24
 REFINE_SPAN = 0.05
 
 
@@ -48,9 +48,10 @@ def keeps_cadence(repeat: np.ndarray) -> np.ndarray:
     if frames <= window:
         return _window_cadence(repeat)
     keep = np.zeros(frames, dtype=bool)
-    for start in range(0, frames, HOP):
-        low = min(max(0, start + HOP // 2 - window // 2), frames - window)
-        stop = min(start + HOP, frames)
+    hop = max(1, int(window * HOP_SHARE))
+    for start in range(0, frames, hop):
+        low = min(max(0, start + hop // 2 - window // 2), frames - window)
+        stop = min(start + hop, frames)
         keep[start:stop] = _window_cadence(repeat[low : low + window])[start - low : stop - low]
     return keep
 
@@ -63,8 +64,9 @@ def _window_cadence(repeat: np.ndarray) -> np.ndarray:
     rarer = np.flatnonzero(rarer_kind)
     if rarer.size < MIN_EVENTS:
         return np.zeros_like(repeat)
-    frequency, coherence = _best_frequency(rarer, rarer.size / repeat.size, FREQUENCY_SPAN)
-    if coherence < CADENCE_COHERENCE:
+    rarer_share = rarer.size / repeat.size
+    frequency, coherence = _best_frequency(rarer, rarer_share, FREQUENCY_SPAN)
+    if coherence < CADENCE_COHERENCE * np.sinc(rarer_share):  # a cadence's, on an arc of that share
         return np.zeros_like(repeat)
     arc = _repeat_arc(repeat, frequency)
     # the step again on the rarer kind's frames on their arc alone (a recording's own repeats, off the
@@ -91,8 +93,7 @@ def _best_frequency(events: np.ndarray, rate: float, span: float) -> tuple[float
 
 
 def _resultant(events: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
-    turns = np.outer(frequencies, events.astype(np.float64))
-    return np.hypot(np.cos(2 * np.pi * turns).mean(axis=1), np.sin(2 * np.pi * turns).mean(axis=1))
+    return np.abs(np.exp(2j * np.pi * np.outer(frequencies, events)).mean(axis=1))
 
 
 def _repeat_arc(repeat: np.ndarray, frequency: float) -> np.ndarray:

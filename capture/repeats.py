@@ -236,10 +236,16 @@ def _cadence(repeat: np.ndarray, held: np.ndarray, frames: int) -> np.ndarray:
 
 
 def _pixel_sample(image: np.ndarray) -> np.ndarray:
-    """Every s-th pixel of every s-th row (about SAMPLE_PIXELS), contiguous for `_difference`."""
+    """About every s-th pixel of every s-th row (about SAMPLE_PIXELS), by OpenCV's nearest-pixel resize
+    (a quarter of the cost of copying a strided view)."""
+    import cv2  # here: `track --help` imports this module and must not load OpenCV
+
     height, width = image.shape[:2]
     stride = max(1, int(np.sqrt(height * width / SAMPLE_PIXELS)))
-    return np.ascontiguousarray(image[::stride, ::stride])
+    if stride == 1:
+        return np.ascontiguousarray(image)
+    size = (-(-width // stride), -(-height // stride))
+    return cv2.resize(np.ascontiguousarray(image), size, interpolation=cv2.INTER_NEAREST)
 
 
 def _difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -265,12 +271,21 @@ def repeats_of_new_images(
     the run."""
     repeat = np.zeros(lags.shape[0], dtype=bool)
     offset = np.full(lags.shape[0], np.nan)
+    # After a new image that followed a new image, the next frame can start a run only where it lies
+    # under RESIDUE_SHARE of its change behind (`_run_after`'s first test): the walk skips to those.
+    # (LAGS >= 2: the change behind is a lag of 2)
+    with np.errstate(invalid="ignore"):
+        may_start = np.flatnonzero(~(lags[1:, 0] > RESIDUE_SHARE * lags[1:, 1]))  # NaN: it may
     image, before = 0, -1
     while image < lags.shape[0] - 1:
         run = _run_after(lags, image, before, residue, most)
         repeat[image + 1 : image + 1 + run] = True
         offset[image + 1 : image + 1 + run] = lags[np.arange(image + 1, image + 1 + run), np.arange(run)]
         image, before = image + run + 1, image
+        if run == 0:  # the next run starts at the next frame that may start one (or none: done)
+            later = np.searchsorted(may_start, image)
+            image = int(may_start[later]) if later < len(may_start) else lags.shape[0] - 1
+            before = image - 1
     return repeat, offset
 
 
