@@ -7,9 +7,10 @@ of a turn a frame, and the rarer of the two kinds lies on one arc of that circle
 30 fps: each sixth frame a repeat; 5 at 60: each twelfth frame new). An encoder that wiped a still
 scene's sensor noise out leaves its frames near-copies of each other, and the ones the differences
 take for repeats fall anywhere: on no step of phase. So the repeats of a stretch (CADENCE_WINDOW
-frames) are taken only when the rarer kind's phases gather (their mean resultant at its best frequency,
-searched about its rate of occurrence, at least CADENCE_COHERENCE: a camera's, on one arc, 0.64 or
-more), and then only those on the arc of phase where repeats fall (the arc that holds most of them and
+frames or more) are taken only when the rarer kind's phases gather (their mean resultant at its best
+frequency, searched about its rate of occurrence, at least CADENCE_COHERENCE of that of events spread
+evenly over an arc of their share: sinc(share), 2/pi for a half turn), and then only those on the arc
+of phase where repeats fall (the arc that holds most of them and
 fewest new images, so that a frame a near-still stretch made look like a repeat, off the step, is kept).
 Stretches with repeats under MIN_SHARE of their frames (a 24-fps film at 25 fps, a recording's own
 repeats now and then) are left as they are: no cadence to test, and no frames dropped for them either.
@@ -21,14 +22,17 @@ import numpy as np
 
 # About a second of frames at 60 fps, longer where the rarer kind is rarer: a stretch holds at least
 # WINDOW_EVENTS of them (4 s for a 5-fps camera at 60 fps; chance gathers a few on a step, not 20),
-# decided on its middle third (HOP_SHARE). Fewer than MIN_EVENTS of the rarer kind gather on any step: no
-# cadence is read from them.
+# decided on its middle third (HOP_SHARE). Fewer than MIN_EVENTS of the rarer kind gather on any
+# step: no cadence is read from them.
 CADENCE_WINDOW = 64
 WINDOW_EVENTS = 20
 MIN_EVENTS = 4
 HOP_SHARE = 1 / 3
-# The rarer kind's mean resultant on the circle of phase: on an arc of a half turn (15 images a second
-# at 30 fps) it is 2/pi = 0.64, shorter arcs more; repeats at random sit near 1/sqrt(their number).
+# The rarer kind's mean resultant on the circle of phase, as a share of a camera's (sinc of the rarer
+# kind's share: 2/pi for a half turn, 15 images a second at 30 fps); missed or false repeats lower a
+# camera's, and events at random sit near 1/sqrt(their number). Measured on seeds 30001-30003 (still
+# scenes and 5-25 fps cameras at CRF 18-28): still scenes lost frames from 0.6 down, a 5-fps camera at
+# 50 fps kept copies from 0.7 up.
 CADENCE_COHERENCE = 0.65
 MIN_SHARE = 0.1
 # The rarer kind recurs at its rate of occurrence per frame; its frequency is searched about it (misses
