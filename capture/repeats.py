@@ -200,9 +200,11 @@ class RepeatWatcher:
         differing = np.flatnonzero(~identical)
         found, offset = repeats_of_new_images(lags[differing])
         near[differing] = found
-        # the residue is read on the repeats that keep a cadence (a still scene's near-copies do not)
-        on_step = keeps_cadence(identical | near)[differing]
-        residue = encoder_residue(np.where(on_step, offset, np.nan), identical.size)
+        residue, on_step = 0.0, np.zeros(differing.size, dtype=bool)
+        if np.isfinite(offset).sum() >= MIN_CADENCE_SHARE * identical.size:  # enough to read it on
+            # the residue is read on the repeats that keep a cadence (a still scene's near-copies do not)
+            on_step = keeps_cadence(identical | near)[differing]
+            residue = encoder_residue(np.where(on_step, offset, np.nan), identical.size)
         if residue > 0:  # a lossy file's cadence: the slow motion's repeats judged on its residue too
             found = repeats_of_new_images(lags[differing], residue, _cadence_run(found & on_step))[0]
             near[differing] = found
