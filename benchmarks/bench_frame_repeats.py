@@ -16,9 +16,10 @@ instant, its own repeats those marked at the camera's rate), then shown at each 
 --synthetic adds scenes whose truth is known (tests/unit/capture's textured scene, 120 x 160): a still
 scene with sensor noise of s.d. 1 and 3 grey levels (every frame a new image: any frame dropped is
 lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second.
---cost times watching (ms a frame, the real ASL clip at 60 fps) and `find` on the first 600 frames and
-on all of them. --module FILE measures another version of capture/repeats.py (the code before a change)
-instead of this tree's, for figures before and after on the same machine.
+--cost times watching (ms a frame, the real ASL clip at 60 fps, in memory and at CRF 18) and `find` on
+the first 600 frames and on all of them. --module FILE measures another version of capture/repeats.py
+(the code before a change) instead of this tree's, for figures before and after on the same machine;
+with --cost, side by side with this tree's.
 """
 
 from __future__ import annotations
@@ -181,22 +182,38 @@ def synthetic(rates: list[float], crf: int | None) -> None:
             )
 
 
-def cost() -> None:
-    """Watching (ms a frame) and `find` (ms) on the real ASL clip shown at 60 fps, in memory."""
+def cost(before: ModuleType | None) -> None:
+    """Watching (ms a frame) and `find` (ms, on the first COST_FIND_FRAMES frames and on all) on the real
+    ASL clip shown at 60 fps, in memory and re-encoded at CRF 18; with `before`, that version's too,
+    measured in turn on the same frames, and this tree's cost as a ratio of it."""
     _, streams = shown("asl_hand", [60.0], None)
-    images = [image for _, image in streams[60.0]]
-    start = time.perf_counter()
-    watcher = watched(images, 60.0)
-    watch_ms = (time.perf_counter() - start) * 1e3 / len(images)
-    first = repeats.RepeatWatcher()
+    in_memory = [image for _, image in streams[60.0]]
+    versions = {"this tree": this_tree} | ({} if before is None else {Path(before.__file__).name: before})
+    for case, images in (("in memory", in_memory), ("CRF 18", reencoded(in_memory, 60.0, 18))):
+        costs = {name: _cost(module, images) for name, module in versions.items()}
+        for name, (watch_ms, find_first, find_all) in costs.items():
+            print(
+                f"cost {case:9s} {name:16s} watch {watch_ms:.3f} ms a frame ({len(images)} frames "
+                f"{images[0].shape[1]}x{images[0].shape[0]}); find {find_first:6.2f} ms on "
+                f"{COST_FIND_FRAMES} frames, {find_all:6.2f} ms on {len(images)}"
+            )
+        if before is not None:
+            ratio = np.divide(*[np.array(costs[name]) for name in versions])
+            print(f"cost {case:9s} now / before: watch {ratio[0]:.2f}, find {ratio[1]:.2f}, {ratio[2]:.2f}")
+
+
+def _cost(module: ModuleType, images: list[np.ndarray], rounds: int = 3) -> tuple[float, float, float]:
+    watch_ms = np.inf
+    for _ in range(rounds):
+        watcher = module.RepeatWatcher()
+        start = time.perf_counter()
+        for index, image in enumerate(images):
+            watcher.add(Frame(index, index / 60.0, image))
+        watch_ms = min(watch_ms, (time.perf_counter() - start) * 1e3 / len(images))
+    first = module.RepeatWatcher()
     for index, image in enumerate(images[:COST_FIND_FRAMES]):
         first.add(Frame(index, index / 60.0, image))
-    find_ms = [_best_ms(first.find), _best_ms(watcher.find)]
-    print(
-        f"cost ({Path(repeats.__file__).name}): watch {watch_ms:.3f} ms a frame ({len(images)} frames "
-        f"{images[0].shape[1]}x{images[0].shape[0]}); find {find_ms[0]:.2f} ms on {COST_FIND_FRAMES} frames, "
-        f"{find_ms[1]:.2f} ms on {len(images)}"
-    )
+    return watch_ms, _best_ms(first.find), _best_ms(watcher.find)
 
 
 def _best_ms(call, tries: int = 5) -> float:
@@ -227,11 +244,12 @@ def main() -> None:
     parser.add_argument("--cost", action="store_true", help="the cost only")
     parser.add_argument("--module", default=None, metavar="FILE", help="another capture/repeats.py")
     args = parser.parse_args()
+    if args.cost:
+        cost(load(args.module) if args.module else None)
+        return
     if args.module:
         repeats = load(args.module)
-    if args.cost:
-        cost()
-    elif args.synthetic:
+    if args.synthetic:
         synthetic(args.rates, args.lossy)
     else:
         for clip in CLIPS:
