@@ -147,8 +147,8 @@ class RepeatWatcher:
     samples of the last LAGS differing frames; `find` then says which frames were repeats. A frame
     identical to the one before (sample for sample) is a repeat and leaves the comparison as it was, so a
     file's near-repeat shown twice (a 24-fps film at 25 fps, then at 50) is judged against the next image
-    that differs. Cost: a strided copy and up to LAGS differences of about SAMPLE_PIXELS x 3 values a
-    frame (one where the frame is identical to the one before), each an OpenCV L1 norm."""
+    that differs. Cost: a nearest-pixel resize and up to LAGS differences of about SAMPLE_PIXELS x 3
+    values a frame (one where the frame is identical to the one before), each an OpenCV L1 norm."""
 
     def __init__(self) -> None:
         self.indices: list[int] = []
