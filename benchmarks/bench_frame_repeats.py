@@ -3,20 +3,34 @@ rates: for each clip and rate, the frames, the copies the resampling made, the f
 (copies found, the clip's own repeats, other frames), the frames dropped, copies missed, and the new
 images' rate on the clock the motion is measured on (tremor needs 24.8).
 
-    python benchmarks/bench_frame_repeats.py [--rates 15 20 25 30 50 60] [--lossy CRF]
+    python benchmarks/bench_frame_repeats.py [--rates 15 20 25 30 50 60] [--lossy CRF] [--camera FPS]
+        [--synthetic] [--cost] [--module FILE]
 
 Frames are repeated or dropped in memory as tests/integration/test_metric_invariance.py does (whole
 decoded frames, no re-encoding). With --lossy the resampled stream is encoded with libx264 at that CRF
 (PyAV) and decoded again, as a recorded file would be: its copies are then near-copies, not exact.
 The clip's own repeats are those marked at its own rate (the ASL clip is a 24-fps recording at 25 fps).
+With --camera the clip is first taken by a slower camera (each of its images the clip's frame at that
+instant, its own repeats those marked at the camera's rate), then shown at each rate.
+
+--synthetic adds scenes whose truth is known (tests/unit/capture's textured scene, 120 x 160): a still
+scene with sensor noise of s.d. 1 and 3 grey levels (every frame a new image: any frame dropped is
+lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second.
+--cost times watching (ms a frame, the real ASL clip at 60 fps, in memory and at CRF 18) and `find` on
+the first 600 frames and on all of them. --module FILE measures another version of capture/repeats.py
+(the code before a change) instead of this tree's, for figures before and after on the same machine;
+with --cost, side by side with this tree's.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import tempfile
+import time
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -26,8 +40,8 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "support"), str(REPO /
 from shared_data import shared_file  # noqa: E402
 from test_metric_invariance import output_frames  # noqa: E402
 
+from skillsight.capture import repeats as this_tree  # noqa: E402
 from skillsight.capture.frames import Frame  # noqa: E402
-from skillsight.capture.repeats import RepeatWatcher, new_image_times, shown_unevenly  # noqa: E402
 from skillsight.capture.sources import VideoFileSource  # noqa: E402
 
 CLIPS = {
@@ -36,18 +50,31 @@ CLIPS = {
     "hand_reaching": "mediapipe_samples/hand_reaching.mp4",
     "pose_squats": "tfjs/pose_squats.mp4",
 }
+SYNTHETIC_SIZE = (120, 160)
+SYNTHETIC_IMAGES_S = 3.0  # seconds of each synthetic scene
+COST_FIND_FRAMES = 600
+repeats: ModuleType = this_tree
 
 
-def shown(clip: str, rates: list[float]) -> tuple[float, dict[float, list[tuple[int, np.ndarray]]]]:
-    """The clip's fps, and for each rate its frames as (source frame index, image) in stream order."""
+def resampled(stream: list[tuple[int, np.ndarray]], fps: float, rate: float) -> list[tuple[int, np.ndarray]]:
+    """A stream of (image index, image) at `fps` shown at `rate` (each image as often as it falls)."""
+    shown: list[tuple[int, np.ndarray]] = []
+    for index, (image_index, image) in enumerate(stream):
+        for _ in output_frames(index, fps, rate, len(shown)):
+            shown.append((image_index, image))
+    return shown
+
+
+def shown(clip: str, rates: list[float], camera: float | None) -> tuple[float, dict[float, list]]:
+    """The clip's (or the camera's) fps, and for each rate its frames as (image index, image)."""
     source = VideoFileSource(shared_file(CLIPS[clip]))
-    streams: dict[float, list[tuple[int, np.ndarray]]] = {rate: [] for rate in rates}
-    for frame in source:
-        for rate, stream in streams.items():
-            for _ in output_frames(frame.index, source.info.fps, rate, len(stream)):
-                stream.append((frame.index, frame.image))
+    frames = [(frame.index, frame.image) for frame in source]
     source.close()
-    return float(source.info.fps), streams
+    fps = float(source.info.fps)
+    if camera is not None:
+        frames = [(k, image) for k, (_, image) in enumerate(resampled(frames, fps, camera))]
+        fps = camera
+    return fps, {rate: resampled(frames, fps, rate) for rate in rates}
 
 
 def reencoded(images: list[np.ndarray], rate: float, crf: int) -> list[np.ndarray]:
@@ -71,32 +98,42 @@ def reencoded(images: list[np.ndarray], rate: float, crf: int) -> list[np.ndarra
         return [frame.image for frame in VideoFileSource(path)]
 
 
-def report(clip: str, rates: list[float], crf: int | None) -> None:
-    fps, streams = shown(clip, sorted(set(rates) | {fps_of(clip)}))
+def watched(images: list[np.ndarray], rate: float):
+    watcher = repeats.RepeatWatcher()
+    for index, image in enumerate(images):
+        watcher.add(Frame(index, index / rate, image))
+    return watcher
+
+
+def images_per_s(watcher, dropped: np.ndarray) -> float:
+    kept = np.delete(np.asarray(watcher.times), dropped)
+    clock = repeats.new_image_times(kept) if repeats.shown_unevenly(kept) else kept
+    return 1.0 / float(np.median(np.diff(clock)))
+
+
+def report(clip: str, rates: list[float], crf: int | None, camera: float | None) -> None:
+    base = camera if camera is not None else fps_of(clip)
+    fps, streams = shown(clip, sorted(set(rates) | {base}), camera)
     own: set[int] = set()
-    for rate in sorted(streams, key=lambda r: r != fps):  # the clip at its own rate first
+    for rate in sorted(streams, key=lambda r: r != fps):  # the clip (or camera) at its own rate first
         sources = np.array([index for index, _ in streams[rate]])
         images = [image for _, image in streams[rate]]
         if crf is not None and rate != fps:
             images = reencoded(images, rate, crf)
-        watcher = RepeatWatcher()
-        for index, image in enumerate(images):
-            watcher.add(Frame(index, index / rate, image))
+        watcher = watched(images, rate)
         marked = watcher.repeats()
         dropped, found = watcher.find()
         if rate == fps:
             own = set(sources[marked].tolist())
         copies = np.diff(sources, prepend=-1) == 0
         clip_own = marked & ~copies & np.isin(sources, list(own))
-        kept = np.delete(np.asarray(watcher.times), dropped)
-        clock = new_image_times(kept) if shown_unevenly(kept) else kept
         if rate in rates:
             print(
                 f"{clip:17s} {rate:4.0f} fps  frames {sources.size:4d}  copies {copies.sum():4d}  marked: "
                 f"copies {(marked & copies).sum():4d} clip's own {clip_own.sum():3d} other "
                 f"{(marked & ~copies & ~clip_own).sum():3d}  dropped {dropped.size:4d} (not copies "
                 f"{(~copies[dropped]).sum():3d})  copies kept {copies.sum() - copies[dropped].sum():4d}  "
-                f"images/s {1.0 / np.median(np.diff(clock)):5.2f}"
+                f"images/s {images_per_s(watcher, dropped):5.2f}"
             )
 
 
@@ -106,13 +143,117 @@ def fps_of(clip: str) -> float:
     return float(source.info.fps)
 
 
+def scene(k: float, rng: np.random.Generator, noise: float) -> np.ndarray:
+    """tests/unit/capture/test_frame_repeats.py's scene: a textured background, a bright square 2 px
+    further each image, sensor noise of s.d. `noise`."""
+    y, x = np.mgrid[: SYNTHETIC_SIZE[0], : SYNTHETIC_SIZE[1]]
+    image = 80 + 40 * np.sin(x / 7.0) * np.cos(y / 11.0)
+    left = int(20 + 2 * k) % (SYNTHETIC_SIZE[1] - 30)
+    image[40:70, left : left + 30] = 220
+    image = image + noise * rng.standard_normal(SYNTHETIC_SIZE)
+    return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)
+
+
+def synthetic(rates: list[float], crf: int | None) -> None:
+    """Still scenes (no copies: a frame dropped is lost) and moving ones seen by slower cameras."""
+    rng = np.random.default_rng(20000)
+    cases = [("still, noise 1", None, 1.0), ("still, noise 3", None, 3.0)]
+    cases += [(f"camera {c:2d}/s, noise 2", c, 2.0) for c in (25, 10, 5)]
+    for name, camera, noise in cases:
+        for rate in rates:
+            if camera is not None and camera >= rate:
+                continue
+            frames = int(SYNTHETIC_IMAGES_S * rate)
+            sources = (
+                np.arange(frames) if camera is None else np.floor(np.arange(frames) * camera / rate + 1e-9)
+            )
+            sources = sources.astype(int)
+            drawn = {k: scene(0 if camera is None else k, rng, noise) for k in np.unique(sources)}
+            images = [drawn[k] for k in sources]
+            if crf is not None:
+                images = reencoded(images, rate, crf)
+            watcher = watched(images, rate)
+            dropped, _ = watcher.find()
+            copies = np.diff(sources, prepend=-1) == 0
+            print(
+                f"synthetic {name:20s} {rate:4.0f} fps  frames {frames:4d}  copies {copies.sum():4d}  "
+                f"dropped {dropped.size:4d} (not copies, lost {(~copies[dropped]).sum():3d})  copies kept "
+                f"{copies.sum() - copies[dropped].sum():4d}"
+            )
+
+
+def cost(before: ModuleType | None) -> None:
+    """Watching (ms a frame) and `find` (ms, on the first COST_FIND_FRAMES frames and on all) on the real
+    ASL clip shown at 60 fps, in memory and re-encoded at CRF 18; with `before`, that version's too,
+    measured in turn on the same frames, and this tree's cost as a ratio of it."""
+    _, streams = shown("asl_hand", [60.0], None)
+    in_memory = [image for _, image in streams[60.0]]
+    versions = {"this tree": this_tree} | ({} if before is None else {Path(before.__file__).name: before})
+    for case, images in (("in memory", in_memory), ("CRF 18", reencoded(in_memory, 60.0, 18))):
+        costs = {name: _cost(module, images) for name, module in versions.items()}
+        for name, (watch_ms, find_first, find_all) in costs.items():
+            print(
+                f"cost {case:9s} {name:16s} watch {watch_ms:.3f} ms a frame ({len(images)} frames "
+                f"{images[0].shape[1]}x{images[0].shape[0]}); find {find_first:6.2f} ms on "
+                f"{COST_FIND_FRAMES} frames, {find_all:6.2f} ms on {len(images)}"
+            )
+        if before is not None:
+            ratio = np.divide(*[np.array(costs[name]) for name in versions])
+            print(f"cost {case:9s} now / before: watch {ratio[0]:.2f}, find {ratio[1]:.2f}, {ratio[2]:.2f}")
+
+
+def _cost(module: ModuleType, images: list[np.ndarray], rounds: int = 3) -> tuple[float, float, float]:
+    watch_ms = np.inf
+    for _ in range(rounds):
+        watcher = module.RepeatWatcher()
+        start = time.perf_counter()
+        for index, image in enumerate(images):
+            watcher.add(Frame(index, index / 60.0, image))
+        watch_ms = min(watch_ms, (time.perf_counter() - start) * 1e3 / len(images))
+    first = module.RepeatWatcher()
+    for index, image in enumerate(images[:COST_FIND_FRAMES]):
+        first.add(Frame(index, index / 60.0, image))
+    return watch_ms, _best_ms(first.find), _best_ms(watcher.find)
+
+
+def _best_ms(call, tries: int = 5) -> float:
+    best = np.inf
+    for _ in range(tries):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def load(path: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("repeats_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def main() -> None:
+    global repeats
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", nargs="+", type=float, default=[15, 20, 25, 30, 50, 60])
     parser.add_argument("--lossy", type=int, default=None, metavar="CRF")
+    parser.add_argument("--camera", type=float, default=None, metavar="FPS")
+    parser.add_argument("--synthetic", action="store_true", help="the synthetic scenes only")
+    parser.add_argument("--cost", action="store_true", help="the cost only")
+    parser.add_argument("--module", default=None, metavar="FILE", help="another capture/repeats.py")
     args = parser.parse_args()
-    for clip in CLIPS:
-        report(clip, args.rates, args.lossy)
+    if args.cost:
+        cost(load(args.module) if args.module else None)
+        return
+    if args.module:
+        repeats = load(args.module)
+    if args.synthetic:
+        synthetic(args.rates, args.lossy)
+    else:
+        for clip in CLIPS:
+            report(clip, args.rates, args.lossy, args.camera)
 
 
 if __name__ == "__main__":

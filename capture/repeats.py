@@ -21,10 +21,12 @@ the first: each is judged against the image (the last new frame), not its last c
 across a run is the next new image against it (`repeats_of_new_images`). Where these repeats are a
 cadence, the encoder's residue is measured on them (`encoder_residue`): up to it, a frame needs only to
 lie under RESIDUE_SHARE of the change across it (slow motion moves little more than the residue), in
-runs no longer than the cadence's. A still scene is never taken for repeats by this: its frames differ
-from each other alike (by sensor noise and residue), never more from the frame after than from the one
-before; only where the encoder wiped the noise out (a still, noiseless picture at a high CRF) are its
-frames near-copies, as they are in the file.
+runs no longer than the cadence's. A still scene's frames differ from each other alike (by sensor noise
+and residue), never more from the frame after than from the one before; but where the encoder wiped the
+noise out (a still picture at a high CRF) they are near-copies, some identical, and the differences take
+many for repeats. A camera's repeats keep a regular step and a still scene's do not: repeats are taken
+only where they keep the cadence of their stretch, and only those on its step (`keeps_cadence`, in
+capture/cadence.py); the residue is read on those alone. The rest are kept, and counted as occasional.
 
 A run of repeats longer than MAX_REPEAT_RUN_S is a held picture (a frozen feed, a still scene the
 encoder copied), not a camera's cadence: those frames are kept, and counted apart. So are repeats that
@@ -50,6 +52,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.capture.cadence import keeps_cadence
 from skillsight.capture.frames import Frame
 
 SAMPLE_PIXELS = 20_000
@@ -62,8 +65,8 @@ RESIDUE_SHARE = 0.5
 # A webcam sends at least 4 new images a second; a longer hold is a frozen picture, kept as frames.
 MAX_REPEAT_RUN_S = 0.25
 # A frame is compared with the last LAGS differing frames: a run of up to LAGS - 1 lossy repeats is
-# judged against its image (a 10-fps camera in a 60-fps stream); a longer one against its last copy.
-LAGS = 6
+# judged against its image (a 5-fps camera in a 60-fps stream: 11); a longer one against its last copy.
+LAGS = 12
 # Repeats are a camera's cadence, and dropped, from this share of the frames on (25 images a second in
 # a 30-fps stream repeat one frame in six).
 MIN_CADENCE_SHARE = 0.1
@@ -85,7 +88,8 @@ class FrameRepeats:
     frames:        frames compared (those decoded and watched).
     repeated:      frames dropped as repeats of the image before.
     held:          repeats in runs over MAX_REPEAT_RUN_S, kept as frames (a frozen picture).
-    occasional:    repeats kept because they come now and then, not as a cadence (MIN_CADENCE_SHARE).
+    occasional:    repeats kept because they come now and then, not as a cadence (MIN_CADENCE_SHARE),
+                   or off a cadence's step (a still scene's near-copies in a lossy file).
     image_fps:     new images per second after the repeats were dropped (None: under two frames).
     retimed:       True when the new images' times were evened out (`new_image_times`).
     """
@@ -143,8 +147,8 @@ class RepeatWatcher:
     samples of the last LAGS differing frames; `find` then says which frames were repeats. A frame
     identical to the one before (sample for sample) is a repeat and leaves the comparison as it was, so a
     file's near-repeat shown twice (a 24-fps film at 25 fps, then at 50) is judged against the next image
-    that differs. Cost: a strided view and up to LAGS differences of about SAMPLE_PIXELS x 3 values a
-    frame (one where the frame is identical to the one before)."""
+    that differs. Cost: a nearest-pixel resize and up to LAGS differences of about SAMPLE_PIXELS x 3
+    values a frame (one where the frame is identical to the one before), each an OpenCV L1 norm."""
 
     def __init__(self) -> None:
         self.indices: list[int] = []
@@ -168,10 +172,10 @@ class RepeatWatcher:
             self._add(frame, sample)
 
     def _add(self, frame: Frame, sample: np.ndarray) -> None:
-        if self._recent and self._recent[0].shape != sample.shape:
+        if self._recent and (self._recent[0].shape, self._recent[0].dtype) != (sample.shape, sample.dtype):
             self._recent = []  # another size: compare afresh
-        same = bool(self._recent) and np.array_equal(sample, self._recent[0])
         lags = np.full(LAGS, np.nan)
+        same = bool(self._recent) and _difference(sample, self._recent[0]) == 0.0
         if not same:
             lags[: len(self._recent)] = [_difference(sample, earlier) for earlier in self._recent]
             self._recent = [sample, *self._recent[: LAGS - 1]]
@@ -195,23 +199,31 @@ class RepeatWatcher:
         near = np.zeros_like(identical)
         differing = np.flatnonzero(~identical)
         found, offset = repeats_of_new_images(lags[differing])
-        residue = encoder_residue(offset, identical.size)
-        if residue > 0:  # a lossy file's cadence: the slow motion's repeats judged on its residue too
-            found = repeats_of_new_images(lags[differing], residue, _cadence_run(found))[0]
         near[differing] = found
+        residue, on_step = 0.0, np.zeros(differing.size, dtype=bool)
+        if np.isfinite(offset).sum() >= MIN_CADENCE_SHARE * identical.size:  # enough to read it on
+            # the residue is read on the repeats that keep a cadence (a still scene's near-copies do not)
+            on_step = keeps_cadence(identical | near)[differing]
+            residue = encoder_residue(np.where(on_step, offset, np.nan), identical.size)
+        if residue > 0:  # a lossy file's cadence: the slow motion's repeats judged on its residue too
+            found = repeats_of_new_images(lags[differing], residue, _cadence_run(found & on_step))[0]
+            near[differing] = found
         return identical, near
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
         copies, near = self._repeats_by_kind()
         n = copies.size  # frames read ahead after this are left to the next call
-        held = _held_runs(copies | near, np.asarray(self.times[:n]))
+        found_any = copies | near
+        held = _held_runs(found_any, np.asarray(self.times[:n]))
+        on_step = held | keeps_cadence(found_any & ~held)  # off the step: kept, counted as occasional
+        copies, near = copies & on_step, near & on_step
         dropped = _cadence(copies | near, held, n)
         if _cadence(copies, held, n).any():
             # A stream that copies whole frames as a cadence carries a recording that may have repeats of
             # its own: those are judged on the recording's frames, as in the recording itself.
             dropped = (copies & ~held) | _cadence(near, held, n - int((copies & ~held).sum()))
-        occasional = (copies | near) & ~held & ~dropped
+        occasional = found_any & ~held & ~dropped
         found = FrameRepeats(
             frames=n, repeated=int(dropped.sum()), held=int(held.sum()), occasional=int(occasional.sum())
         )
@@ -226,16 +238,24 @@ def _cadence(repeat: np.ndarray, held: np.ndarray, frames: int) -> np.ndarray:
 
 
 def _pixel_sample(image: np.ndarray) -> np.ndarray:
-    """Every s-th pixel of every s-th row (about SAMPLE_PIXELS), as int16 so differences do not wrap."""
+    """About every s-th pixel of every s-th row (about SAMPLE_PIXELS), by OpenCV's nearest-pixel resize
+    (a quarter of the cost of copying a strided view)."""
+    import cv2  # here: `track --help` imports this module and must not load OpenCV
+
     height, width = image.shape[:2]
     stride = max(1, int(np.sqrt(height * width / SAMPLE_PIXELS)))
-    return image[::stride, ::stride].astype(np.int16)
+    if stride == 1:
+        return np.ascontiguousarray(image)
+    size = (-(-width // stride), -(-height // stride))
+    return cv2.resize(np.ascontiguousarray(image), size, interpolation=cv2.INTER_NEAREST)
 
 
-def _difference(a: np.ndarray, b: Optional[np.ndarray]) -> float:
-    if b is None:
-        return float("nan")
-    return float(np.abs(a - b).mean())
+def _difference(a: np.ndarray, b: np.ndarray) -> float:
+    """The mean absolute difference (OpenCV's L1 norm: exact, no wrap-around, and a tenth of numpy's
+    cost in int16, so a frame can be compared with LAGS earlier ones)."""
+    import cv2  # here: `track --help` imports this module and must not load OpenCV
+
+    return float(cv2.norm(a, b, cv2.NORM_L1)) / a.size
 
 
 def repeats_of_new_images(
@@ -253,12 +273,21 @@ def repeats_of_new_images(
     the run."""
     repeat = np.zeros(lags.shape[0], dtype=bool)
     offset = np.full(lags.shape[0], np.nan)
+    # After a new image that followed a new image, the next frame can start a run only where it lies
+    # under RESIDUE_SHARE of its change behind (`_run_after`'s first test): the walk skips to those.
+    # (LAGS >= 2: the change behind is a lag of 2)
+    with np.errstate(invalid="ignore"):
+        may_start = np.flatnonzero(~(lags[1:, 0] > RESIDUE_SHARE * lags[1:, 1]))  # NaN: it may
     image, before = 0, -1
     while image < lags.shape[0] - 1:
         run = _run_after(lags, image, before, residue, most)
         repeat[image + 1 : image + 1 + run] = True
         offset[image + 1 : image + 1 + run] = lags[np.arange(image + 1, image + 1 + run), np.arange(run)]
         image, before = image + run + 1, image
+        if run == 0:  # the next run starts at the next frame that may start one (or none: done)
+            later = np.searchsorted(may_start, image)
+            image = int(may_start[later]) if later < len(may_start) else lags.shape[0] - 1
+            before = image - 1
     return repeat, offset
 
 
@@ -268,25 +297,28 @@ def _run_after(lags: np.ndarray, image: int, before: int, residue: float, most: 
     frame is new. A run that reaches the last frame is judged on the change behind alone."""
     frames, depth = lags.shape
     first = image + 1  # its change behind bounds every run's: a frame of new motion ends here, cheaply
-    behind = lags[first, first - before - 1] if before >= 0 and first - before <= depth else np.nan
-    if lags[first, 0] > RESIDUE_SHARE * behind:
+    behind_first = lags[first, first - before - 1] if before >= 0 and first - before <= depth else np.nan
+    if lags[first, 0] > RESIDUE_SHARE * behind_first:
         return 0
-    longest = 0
-    for length in range(1, min(depth, frames - image, most + 1)):
-        run = np.arange(image + 1, image + 1 + length)
-        step = lags[run, run - image - 1]
-        after = image + length + 1
-        across = lags[after, length] if after < frames else np.nan
-        behind = np.full(length, np.nan)
-        if before >= 0:
-            near = run - before <= depth
-            behind[near] = lags[run[near], run[near] - before - 1]
-        change = np.fmin(across, behind)  # fmin: where one is missing, the other
-        share = np.where(step <= residue, RESIDUE_SHARE, REPEAT_SHARE)
-        with np.errstate(invalid="ignore"):
-            if np.all(step <= share * change):
-                longest = length
-    return longest
+    longest = min(depth - 1, frames - image - 1, most)
+    if longest < 1:
+        return 0
+    run = np.arange(first, first + longest)  # every length at once: row = the run's length - 1
+    step = lags[run, run - first]
+    behind = np.full(longest, np.nan)
+    if before >= 0:
+        near = run - before <= depth
+        behind[near] = lags[run[near], run[near] - before - 1]
+    after = run + 1
+    across = np.full(longest, np.nan)
+    inside = after < frames
+    across[inside] = lags[after[inside], np.arange(1, longest + 1)[inside]]
+    change = np.fmin(across[:, None], behind[None, :])  # fmin: where one is missing, the other
+    share = np.where(step <= residue, RESIDUE_SHARE, REPEAT_SHARE)
+    with np.errstate(invalid="ignore"):
+        fits = (step[None, :] <= share[None, :] * change) | np.triu(np.ones((longest, longest), bool), 1)
+    lengths = np.flatnonzero(fits.all(axis=1)) + 1
+    return int(lengths[-1]) if lengths.size else 0
 
 
 def _cadence_run(repeat: np.ndarray) -> int:

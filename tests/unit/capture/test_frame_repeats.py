@@ -250,3 +250,44 @@ def test_each_image_shown_three_times_in_a_lossy_file_is_found_and_a_lossy_still
     assert set(dropped) <= set(copies) and len(dropped) >= 0.9 * len(copies), (dropped, found)
     still = _lossy([_scene(0, rng, noise=3.0) for _ in range(90)], 30)
     assert _watch(still, 30.0)[1].repeated == 0
+
+
+def test_a_still_scene_whose_noise_the_encoder_wiped_out_loses_no_frame():
+    """At a high CRF the encoder erases a still scene's sensor noise: its frames are near-copies, some
+    identical, and the differences take many for repeats; but they fall anywhere, on no camera's step
+    (capture.cadence), so every frame is kept as an image. A 25-fps camera's lossy repeats in the same
+    file keep their step and are dropped, each of them."""
+    rng = np.random.default_rng(40001)
+    for noise, crf in ((3.0, 28), (1.0, 23)):
+        still = _lossy([_scene(0, rng, noise=noise) for _ in range(90)], 30, crf)
+        assert _watch(still, 30.0)[1].repeated == 0, (noise, crf)
+    shown = [int(np.floor(j * 25 / 30 + 1e-9)) for j in range(90)]
+    images = {k: _scene(k, rng) for k in set(shown)}
+    dropped, _ = _watch(_lossy([images[k] for k in shown], 30, 28), 30.0)
+    np.testing.assert_array_equal(dropped, np.flatnonzero(np.diff(shown, prepend=-1) == 0))
+
+
+def test_a_5_fps_camera_in_a_60_fps_lossy_file_drops_its_11_showings_of_each_image():
+    """Each image shown 12 times: the run is judged against the image across all 11 repeats (LAGS), not
+    cut after 5, where the next showing is no new image to measure the change on."""
+    rng = np.random.default_rng(40002)
+    images = _lossy([_scene(k, rng) for k in range(20) for _ in range(12)], 60, 23)
+    dropped, found = _watch(images, 60.0)
+    copies = [j for j in range(240) if j % 12]
+    assert set(dropped) <= set(copies) and len(dropped) >= 0.95 * len(copies), (dropped, found)
+
+
+def test_repeats_off_the_step_of_a_cadence_are_kept():
+    """capture.cadence on its own: a camera's repeats every sixth frame are kept whole (the in-memory
+    resampling's exact cadence), those among them off that step (a near-still frame taken for one) are
+    not, and repeats scattered at random are no cadence at all."""
+    from skillsight.capture.cadence import keeps_cadence
+
+    cadence = np.arange(240) % 6 == 5
+    np.testing.assert_array_equal(keeps_cadence(cadence), cadence)
+    stray = cadence.copy()
+    stray[[40, 101, 150]] = True
+    np.testing.assert_array_equal(keeps_cadence(stray), cadence)
+    scattered = np.zeros(240, dtype=bool)
+    scattered[np.random.default_rng(40003).choice(240, 40, replace=False)] = True
+    assert not keeps_cadence(scattered).any()
