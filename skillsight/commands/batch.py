@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
 import typer
 
 from skillsight.artifact_packages import artifact_file
+from skillsight.commands.console import native_logs_filtered
 from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.scoring.procedure import ProcedureError
 
@@ -113,22 +115,24 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
             else DominantHands(default=args["dominant_hand"])
         )
         data_dir = default_data_dir()
-        summary = run_batch(
-            args["input_path"],
-            args["procedure"],
-            args["out"],
-            workers=args["workers"],
-            db_url=args["db"],
-            dask=args["dask"],
-            model=artifact_file("model", args["model"], data_dir),
-            reference=artifact_file("reference", args["reference"], data_dir),
-            overlay=args["overlay"],
-            progress=not args["quiet"],
-            lock_timeout=args["lock_timeout"],
-            max_undecodable_share=args["max_undecodable"],
-            hands=hands,
-            threads_per_worker=args["threads_per_worker"],
-        )
+        # Workers inherit fd 2: their MediaPipe/LiteRT start-up chatter is dropped, the progress bar kept.
+        with native_logs_filtered() as stderr, contextlib.redirect_stderr(stderr):
+            summary = run_batch(
+                args["input_path"],
+                args["procedure"],
+                args["out"],
+                workers=args["workers"],
+                db_url=args["db"],
+                dask=args["dask"],
+                model=artifact_file("model", args["model"], data_dir),
+                reference=artifact_file("reference", args["reference"], data_dir),
+                overlay=args["overlay"],
+                progress=not args["quiet"],
+                lock_timeout=args["lock_timeout"],
+                max_undecodable_share=args["max_undecodable"],
+                hands=hands,
+                threads_per_worker=args["threads_per_worker"],
+            )
     except (BatchInputError, ProcedureError, ValueError) as exc:
         _exit(f"error: {exc}", 2)
     except BatchBusyError as exc:

@@ -26,11 +26,15 @@ from skillsight.progress import (  # noqa: F401
     clock_text,
 )
 
-# glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl pre-init warning and
-# TensorFlow Lite's delegate notice.
+# glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl and glog pre-init
+# warnings, TensorFlow Lite's delegate notice and LiteRT's ("INFO: [environment.cc:36] ...", its note
+# on copying an unaligned model buffer): nothing in them is for the user.
 NATIVE_LOG_LINE = re.compile(
     r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\]"
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|WARNING: Logging before InitGoogle\(\) is written to STDERR"
+    r"|(?:INFO|WARNING): \[[\w.\-]+\.cc:\d+\]"
+    r"|WARNING: Read-only tensor #\d+ .* unaligned buffer"
     r"|INFO: Created TensorFlow Lite"
     r"|INFO: Initialized TensorFlow Lite)"
 )

@@ -14,6 +14,12 @@ NATIVE_LINES = [
     "I0000 00:00:1764435000.123456   12345 gl_context.cc:369] GL version: 3.2 (OpenGL ES 3.2 Mesa 22.3.6)",
     "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
     "W0000 00:00:1764435000.223456   12399 inference_feedback_manager.cc:114] Feedback manager.",
+    # LiteRT (mediapipe 0.10.3x), seen on every `skillsight score`, `track` and batch worker:
+    "INFO: [environment.cc:36] Creating LiteRT environment with options",
+    "INFO: [accelerator_registry.cc:54] RegisterAccelerator: ptr=0x7f0888006510, name=CpuAccelerator",
+    "WARNING: Read-only tensor #3 (model_1/model/up_sampling2d_1/mul) has an unaligned buffer "
+    "(0x7f8b47a2a1c2, required alignment 4); copying to an aligned heap buffer.",
+    "WARNING: Logging before InitGoogle() is written to STDERR",
 ]
 
 
@@ -73,3 +79,35 @@ def test_native_logs_written_to_fd_2_are_dropped_and_the_rest_passes(tmp_path):
     err = result.stderr
     assert "a warning the user should see" in err and "tracking 10/20 frames (50%)" in err
     assert not any(line.split()[0] in err for line in NATIVE_LINES[1:]) and "absl" not in err
+    assert not any(line in err for line in NATIVE_LINES)
+
+
+def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines():
+    script = textwrap.dedent(
+        f"""
+        import subprocess, sys
+        from types import SimpleNamespace
+        import skillsight.batch
+        from skillsight.commands.batch import run_batch_command
+
+        def fake_run_batch(*args, **kwargs):
+            # a spawned worker writes to the fd 2 it inherited, as MediaPipe/LiteRT do
+            subprocess.run([sys.executable, "-c", "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"])
+            print("batch 1/1 videos (100%)", file=sys.stderr)
+            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0)
+
+        skillsight.batch.run_batch = fake_run_batch
+        keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
+                "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable", "threads_per_worker"]
+        args = dict.fromkeys(keys)
+        args["dominant_hand"] = "right"
+        try:
+            run_batch_command(args)
+        except BaseException as end:
+            sys.exit(getattr(end, "exit_code", 1))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "batch 1/1 videos (100%)" in result.stderr and "1 input(s)" in result.stdout
+    assert NATIVE_LINES[4] not in result.stderr
