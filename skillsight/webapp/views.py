@@ -251,7 +251,9 @@ def _first_sentence(text: Any) -> str:
     if not text:
         return ""
     first = re.split(r"(?<=[.:])\s", str(text).strip(), maxsplit=1)[0].rstrip(".:")
-    return f" (built from {first[:1].lower() + first[1:]})"
+    if not first[1:2].isupper():  # "Synthetic ..." -> "synthetic ...", but "SYNTHETIC" stays as it is
+        first = first[:1].lower() + first[1:]
+    return f" (built from {first})"
 
 
 def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -> str:

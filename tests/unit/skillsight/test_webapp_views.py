@@ -33,6 +33,14 @@ def test_summary_leads_with_one_sentence_the_badge_and_the_interval_in_words():
     assert "suturing-reference 1, 12 experts" in details
 
 
+def test_built_from_keeps_a_word_in_capitals_as_it_is():
+    assessment = scored_assessment()
+    assessment.provenance["model"] = {"name": "suturing-scorer", "version": 1, "built_from": "SYNTHETIC only."}
+    assessment.provenance["reference"] = {"name": "ref", "version": 1, "built_from": "Twenty experts."}
+    details = views.details_markdown(assessment)
+    assert "(built from SYNTHETIC only)" in details and "(built from twenty experts)" in details
+
+
 def test_probabilities_never_read_100_or_0_percent():
     assessment = scored_assessment()
     assessment.level_probabilities = {"novice": 1e-197, "intermediate": 0.0003, "expert": 0.9997}
