@@ -28,7 +28,7 @@ from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
 from skillsight.webapp.report_content import plain_text
 from skillsight.webapp.views import (
-    DEMO_BADGE,
+    badge_text,
     caveat,
     details_lines,
     lead_metric_names,
@@ -275,7 +275,7 @@ def _feedback_lines(assessment: Assessment) -> list[str]:
             lines.append(f"     Tip: {item.tip}")
             if item.evidence:
                 lines.append(f"     ({item.evidence})")
-    thin = [m.name for m in assessment.metrics if m.reference_note]
+    thin = [metric_display(m.name).phrase for m in assessment.metrics if m.reference_note]
     if thin:
         shown = ", ".join(thin[:6]) + (f" and {len(thin) - 6} more" if len(thin) > 6 else "")
         lines.append(f"Expert ranges not to be trusted (no spread or too few experts): {shown}")
@@ -288,7 +288,7 @@ def _provenance_lines(assessment: Assessment) -> list[str]:
     prov = assessment.provenance
     lines = [plain_text(line) for line in details_lines(assessment)]
     if caveat(assessment):
-        lines.append(f"{DEMO_BADGE}: {plain_text(caveat(assessment))}")
+        lines.append(f"{badge_text(assessment)}: {plain_text(caveat(assessment))}")
     thresholds = prov.get("thresholds")
     if thresholds:
         lines.append(

@@ -13,12 +13,12 @@ from typing import Any
 from skillsight.scoring.results import Assessment
 from skillsight.webapp.views import (
     DEFAULT_REFUSAL_ADVICE,
-    DEMO_BADGE,
     LOCAL_TRAINEE_TEXT,
     NOT_SCORED_TITLE,
     WITHHELD_LEADS,
     WITHHELD_TITLES,
     Table,
+    badge_text,
     caveat,
     details_lines,
     headline_sentence,
@@ -97,7 +97,7 @@ def build_report_content(
         procedure=assessment.procedure,
         meta=meta,
         headline=headline_sentence(assessment),
-        badge=DEMO_BADGE if caveat(assessment) else "",
+        badge=badge_text(assessment),
         caveat=caveat(assessment),
         scored=assessment.scored,
         explanation=score_explanation(assessment) if assessment.scored else "",
