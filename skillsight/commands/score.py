@@ -17,6 +17,7 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from skillsight.artifact_packages import artifact_file
+from skillsight.capture.frames import CaptureError
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.commands.console import FrameProgress, native_logs_filtered
 from skillsight.data_folder import default_data_dir
@@ -193,7 +194,8 @@ def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
 def _describe(exc: BaseException, source: str) -> str:
     """Our loaders' errors already name the file; anything else gets the source in front."""
     message = str(exc) or type(exc).__name__
-    return message if isinstance(exc, (OSError, ValueError)) else f"{source}: {type(exc).__name__}: {message}"
+    names_its_file = isinstance(exc, (OSError, ValueError, CaptureError))
+    return message if names_its_file else f"{source}: {type(exc).__name__}: {message}"
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:

@@ -104,6 +104,14 @@ def test_errors_exit_one_with_a_clear_message(expert_file, args, expected):
     assert "Traceback" not in result.output
 
 
+def test_an_unreadable_video_is_named_once_without_the_error_class(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    result = score(str(empty), "--procedure", "suturing")
+    assert result.exit_code == EXIT_ERROR
+    assert result.output.count("empty.mp4") == 1 and "NotAVideoError" not in result.output, result.output
+
+
 def test_a_tampered_reference_is_an_error(expert_file, tmp_path):
     content = json.loads(default_reference_path("suturing").read_text())
     content["n_experts"] = 1000
