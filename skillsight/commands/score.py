@@ -17,8 +17,8 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from skillsight.artifact_packages import artifact_file
-from skillsight.capture.frames import CaptureError
 from skillsight.base.atomic import write_json_atomic as write_json
+from skillsight.capture.frames import CaptureError
 from skillsight.commands.console import FrameProgress, native_logs_filtered
 from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError

@@ -232,7 +232,8 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
         paths: List[Path] = typer.Argument(  # noqa: UP006 (Typer reads it at run time)
-            ..., help="Dataset folder(s) or dataset packages (for jigsaws: one task's folder); several are pooled"
+            ...,
+            help="Dataset folder(s) or dataset packages (for jigsaws: one task's folder); several are pooled",
         ),
         dataset_format: str = typer.Option(..., "--dataset", help="ours, jigsaws, aixsuture or bvh"),
         procedure: Optional[str] = typer.Option(

@@ -92,13 +92,15 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
 
         def fake_run_batch(*args, **kwargs):
             # a spawned worker writes to the fd 2 it inherited, as MediaPipe/LiteRT do
-            subprocess.run([sys.executable, "-c", "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"])
+            native = "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"
+            subprocess.run([sys.executable, "-c", native])
             print("batch 1/1 videos (100%)", file=sys.stderr)
             return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0)
 
         skillsight.batch.run_batch = fake_run_batch
         keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
-                "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable", "threads_per_worker"]
+                "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable",
+                "threads_per_worker"]
         args = dict.fromkeys(keys)
         args["dominant_hand"] = "right"
         try:

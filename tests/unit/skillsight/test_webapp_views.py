@@ -36,7 +36,7 @@ def test_summary_leads_with_one_sentence_the_badge_and_the_interval_in_words():
 
 def test_built_from_keeps_a_word_in_capitals_as_it_is():
     assessment = scored_assessment()
-    assessment.provenance["model"] = {"name": "suturing-scorer", "version": 1, "built_from": "SYNTHETIC only."}
+    assessment.provenance["model"] = {"name": "scorer", "version": 1, "built_from": "SYNTHETIC only."}
     assessment.provenance["reference"] = {"name": "ref", "version": 1, "built_from": "Twenty experts."}
     details = views.details_markdown(assessment)
     assert "(built from SYNTHETIC only)" in details and "(built from twenty experts)" in details
@@ -46,7 +46,7 @@ def test_a_labs_own_model_is_not_called_a_demo():
     demo = scored_assessment()
     assert views.badge_text(demo) == views.DEMO_BADGE  # the shipped defaults, built from synthetic motion
     own = scored_assessment()
-    own.provenance["model"] = {"name": "knot_tying-scorer", "built_from": "jigsaws dataset JIGSAWS/Knot_Tying"}
+    own.provenance["model"] = {"name": "kt-scorer", "built_from": "jigsaws dataset JIGSAWS/Knot_Tying"}
     own.provenance["reference"] = {"name": "kt_ref", "built_from": "9 expert practices"}
     own.provenance["disclaimer"] = "A lab should validate it on its own trainees before relying on it."
     assert views.badge_text(own) == views.UNVALIDATED_BADGE
