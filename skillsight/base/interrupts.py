@@ -29,3 +29,28 @@ def interrupts_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         if received:
             signal.raise_signal(signal.SIGINT)  # handled as it would have been: usually KeyboardInterrupt
+
+
+def _as_ctrl_c(signum: int, frame: object) -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):  # Python's own, or interrupts_deferred's holding one: it decides when
+        handler(signal.SIGINT, frame)
+    else:  # SIGINT ignored (a background job) or default: still stop
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def termination_as_interrupt() -> Iterator[None]:
+    """Run the block with SIGTERM and SIGHUP (a scheduler's stop, a closed terminal) handled like Ctrl-C,
+    so that what Ctrl-C cleans up (worker processes, half-written records) is cleaned up then too."""
+    names = ("SIGTERM", "SIGHUP")
+    signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _as_ctrl_c) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

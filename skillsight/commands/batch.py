@@ -9,6 +9,7 @@ from typing import Any, NoReturn, Optional
 import typer
 
 from skillsight.artifact_packages import artifact_file
+from skillsight.base.interrupts import termination_as_interrupt
 from skillsight.commands.console import native_logs_filtered
 from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.scoring.procedure import ProcedureError
@@ -116,7 +117,8 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
         )
         data_dir = default_data_dir()
         # Workers inherit fd 2: their MediaPipe/LiteRT start-up chatter is dropped, the progress bar kept.
-        with native_logs_filtered() as stderr, contextlib.redirect_stderr(stderr):
+        # SIGTERM/SIGHUP stop like Ctrl-C: workers ended, results kept (they outlived a killed parent).
+        with termination_as_interrupt(), native_logs_filtered() as stderr, contextlib.redirect_stderr(stderr):
             summary = run_batch(
                 args["input_path"],
                 args["procedure"],
