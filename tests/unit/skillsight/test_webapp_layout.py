@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 
 import pytest
@@ -96,6 +97,7 @@ def test_layout_module_is_the_only_one_importing_gradio():
 def test_results_outputs_fill_every_results_component():
     from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
+    from skillsight.pose.quality import TrackingQuality
     from skillsight.webapp.page import RESULTS_EMPTY, results_outputs
     from skillsight.webapp.service import SessionView
 
@@ -114,6 +116,9 @@ def test_results_outputs_fill_every_results_component():
     assert "can't score" in refused[0]
     assert not refused[3]["visible"] and not refused[6]["visible"]  # no empty chart of nothing compared
     assert results_outputs(None)[0] == RESULTS_EMPTY
+    too_short = dataclasses.replace(refused_assessment(), tracking_quality=TrackingQuality(share=0.0))
+    untracked = results_outputs(SessionView(9, "ana", "suturing", too_short, None, "c.mp4"))
+    assert untracked[9].endswith("not measured: the recording was not tracked (why is said above)")
 
 
 def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
