@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from skillsight.commands.console import FrameProgress, clock_text, is_native_log
+from skillsight.commands.console import FrameProgress, clock_text, is_native_log, without_native_logs
 
 NATIVE_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
@@ -20,6 +20,8 @@ NATIVE_LINES = [
     "WARNING: Read-only tensor #3 (model_1/model/up_sampling2d_1/mul) has an unaligned buffer "
     "(0x7f8b47a2a1c2, required alignment 4); copying to an aligned heap buffer.",
     "WARNING: Logging before InitGoogle() is written to STDERR",
+    "[ERROR:0@0.016] global obsensor_uvc_stream_channel.cpp:163 getStreamChannelGroup Camera index out of",
+    "[ WARN:0@0.021] global cap_v4l.cpp:914 open VIDEOIO(V4L2:/dev/video0): can't open camera by index",
 ]
 
 
@@ -27,6 +29,21 @@ def test_native_log_lines_are_recognised_and_others_are_not():
     assert all(is_native_log(line) for line in NATIVE_LINES)
     assert not is_native_log("error: clip.mp4: no such file")
     assert not is_native_log("UserWarning: something a user should see")
+
+
+def test_an_opencv_error_goes_with_its_continuation_lines_and_the_rest_stays():
+    opencv = [
+        "OpenCV(5.1.0) /io/opencv/modules/videoio/src/cap_ffmpeg_impl.hpp:1225: error: (-2:Unspecified)\n",
+        "> VIDEOIO/FFMPEG: Camera index out of range (expected: 'index < device_list->nb_devices'), where\n",
+        ">     'index' is 0\n",
+        "\n",
+        "\n",
+    ]
+    ours = [
+        "error: camera 0: the camera could not be opened (is it connected and free?)\n",
+        "> a quote of ours\n",
+    ]
+    assert without_native_logs([*opencv, *ours]) == ours
 
 
 def test_non_terminal_progress_is_a_line_every_few_seconds():
