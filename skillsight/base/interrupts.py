@@ -11,6 +11,8 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from types import FrameType
+from typing import Optional
 
 
 @contextlib.contextmanager
@@ -31,7 +33,7 @@ def interrupts_deferred() -> Iterator[None]:
             signal.raise_signal(signal.SIGINT)  # handled as it would have been: usually KeyboardInterrupt
 
 
-def _as_ctrl_c(signum: int, frame: object) -> None:
+def _as_ctrl_c(signum: int, frame: Optional[FrameType]) -> None:
     handler = signal.getsignal(signal.SIGINT)
     if callable(handler):  # Python's own, or interrupts_deferred's holding one: it decides when
         handler(signal.SIGINT, frame)
