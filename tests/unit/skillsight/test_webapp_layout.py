@@ -33,6 +33,22 @@ def test_app_honours_gradio_server_port_and_options(monkeypatch):
         app.parse_auth(["no-password"])
 
 
+def test_a_port_in_use_is_one_clear_line_not_a_traceback(monkeypatch, tmp_path):
+    import socket
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    app = load_app_module()
+    monkeypatch.setattr(app, "_stop_on_sigterm", lambda: None)  # leave pytest's own SIGTERM handling
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            app.main(["--port", str(port)])
+    message = str(stopped.value.code)
+    assert message.startswith(f"error: port {port} on 127.0.0.1 is in use") and "--port" in message
+
+
 def test_analytics_are_off_before_gradio_loads():
     import os
 
