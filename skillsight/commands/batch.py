@@ -144,12 +144,24 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
     except KeyboardInterrupt:  # while planning: nothing was started, nothing is lost
         _exit("Interrupted before scoring started.", EXIT_INTERRUPTED)
     typer.echo(summary.describe())
+    _say_passed_over(args["input_path"], args["out"])
     if summary.interrupted:
         _exit(
             "Interrupted: finished results are kept; run the same command again to continue.",
             EXIT_INTERRUPTED,
         )
     raise typer.Exit(summary.exit_code)
+
+
+def _say_passed_over(input_path: Path, out: Path) -> None:
+    """A folder's other files (notes, a camera format SkillSight does not know) are named, not dropped
+    unseen."""
+    from skillsight.batch.inputs import passed_over
+
+    names = passed_over(input_path, out)
+    if names:
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        typer.echo(f"  passed over (not a video or motion file): {', '.join(names[:10])}{more}")
 
 
 def _exit(message: str, code: int) -> NoReturn:
