@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             _fail("interrupted")
         except Exception as exc:  # every failure becomes one clear line, never a traceback
-            _fail(_describe(exc, source))
+            _fail(_describe(exc, source) + _installed_hint(exc, procedure))
         emit(assessment, json_out)
         raise typer.Exit(exit_code(assessment))
 
@@ -196,6 +196,19 @@ def _describe(exc: BaseException, source: str) -> str:
     message = str(exc) or type(exc).__name__
     names_its_file = isinstance(exc, (OSError, ValueError, CaptureError))
     return message if names_its_file else f"{source}: {type(exc).__name__}: {message}"
+
+
+def _installed_hint(exc: BaseException, procedure: str) -> str:
+    """For a procedure without a shipped model or reference: the ones `skillsight import` installed,
+    which are only used when named (a lab chooses its own)."""
+    from skillsight.artifact_packages import names_for
+    from skillsight.models import DefaultModelMissing
+
+    if not isinstance(exc, DefaultModelMissing):
+        return ""
+    kind = "model" if str(exc).startswith("no shipped scorer") else "reference"
+    installed = names_for(kind, procedure, default_data_dir())
+    return f"; installed here: {', '.join(installed)} (name one with --{kind})" if installed else ""
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
