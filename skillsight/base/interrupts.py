@@ -44,13 +44,19 @@ def _as_ctrl_c(signum: int, frame: Optional[FrameType]) -> None:
 @contextlib.contextmanager
 def termination_as_interrupt() -> Iterator[None]:
     """Run the block with SIGTERM and SIGHUP (a scheduler's stop, a closed terminal) handled like Ctrl-C,
-    so that what Ctrl-C cleans up (worker processes, half-written records) is cleaned up then too."""
+    so that what Ctrl-C cleans up (worker processes, half-written records) is cleaned up then too; one
+    that is ignored (nohup) is left ignored."""
     names = ("SIGTERM", "SIGHUP")
     signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _as_ctrl_c) for signum in signals}
+    # One already ignored stays so: `nohup skillsight batch ... &` must outlive the terminal.
+    previous = {
+        signum: signal.signal(signum, _as_ctrl_c)
+        for signum in signals
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:
