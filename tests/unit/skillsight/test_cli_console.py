@@ -99,7 +99,7 @@ def test_native_logs_written_to_fd_2_are_dropped_and_the_rest_passes(tmp_path):
     assert not any(line in err for line in NATIVE_LINES)
 
 
-def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines():
+def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines(tmp_path):
     script = textwrap.dedent(
         f"""
         import subprocess, sys
@@ -120,6 +120,7 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
                 "threads_per_worker"]
         args = dict.fromkeys(keys)
         args["dominant_hand"] = "right"
+        args["input_path"] = args["out"] = {str(tmp_path)!r}
         try:
             run_batch_command(args)
         except BaseException as end:
