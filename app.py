@@ -141,6 +141,15 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def _start_problem(exc: OSError, args: argparse.Namespace) -> str:
+    if "port" in str(exc).lower():  # Gradio: "Cannot find empty port in range: 7860-7860. ..."
+        return (
+            f"port {args.port} on {args.host} is in use: is SkillSight already running there "
+            f"(open http://{args.host}:{args.port})? Otherwise start it with --port and another number."
+        )
+    return str(exc)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     args = parse_args(argv)
     auth = resolve_auth(args)
@@ -174,6 +183,8 @@ def main(argv: Optional[list[str]] = None) -> None:
         pass
     except ValueError as exc:  # a bad setting ($SKILLSIGHT_MAX_UPLOAD_MB, ...): one line, no traceback
         raise SystemExit(f"error: {exc}") from None
+    except OSError as exc:  # the port is taken (started twice?), a folder that cannot be written
+        raise SystemExit(f"error: {_start_problem(exc, args)}") from None
     finally:
         if service is not None:
             service.close()

@@ -207,6 +207,10 @@ class VideoFileSource(ClosingMixin):
             # A container header with nothing after it (a recording stopped before its first frame).
             raise EmptyVideoError(self.source, "the file ends after its header: no frames") from exc
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError, OSError) as exc:
+            if _is_empty_file(self.path):  # FFmpeg only says "Invalid data found"
+                raise NotAVideoError(
+                    self.source, "an empty file (0 bytes): nothing was recorded or copied"
+                ) from exc
             if _looks_like_mp4(self.path):
                 raise NotAVideoError(
                     self.source,
@@ -457,6 +461,13 @@ def _stream_fps(stream: Any) -> float:
         if rate:
             return float(rate)
     return 0.0
+
+
+def _is_empty_file(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _looks_like_mp4(path: Path) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from skillsight.datasets import DatasetError
 from skillsight.datasets.bvh import load_bvh_recording
 from skillsight.datasets.jigsaws import load_jigsaws_trial
 from skillsight.pose.motion import Motion, is_motion_file, load_motion
@@ -31,5 +32,10 @@ def read_practice_motion(path: str | Path) -> Optional[Motion]:
     if is_bvh_recording(path):
         return load_bvh_recording(path)
     if path.suffix.lower() == ".txt" and path.is_file():
-        return load_jigsaws_trial(path)
+        try:
+            return load_jigsaws_trial(path)
+        except DatasetError as exc:  # a note or a log: say why a .txt was read as kinematics at all
+            raise DatasetError(
+                f"{path}: not JIGSAWS kinematics, the only .txt files SkillSight reads ({exc})"
+            ) from exc
     return None

@@ -28,6 +28,8 @@ from typing import Any, Optional
 
 import numpy as np
 
+from skillsight.scoring.metric_display import metric_display
+
 DOMAIN_FORMAT_VERSION = 1
 RANGE_QUANTILES = (0.5, 99.5)  # percent
 RANGE_MARGIN_SPREADS = 2.0  # robust spreads added on each side: few false alarms over 40 metrics
@@ -68,7 +70,8 @@ class DomainCheck:
             return ""
         text = "your motion is unlike anything this model was trained on"
         if self.out_of_range:
-            names = ", ".join(o.name for o in self.out_of_range[:8])
+            # in the trainee's words ("needle-driver hand's smoothness (jerk score)"); the JSON keeps names
+            names = ", ".join(metric_display(o.name).phrase for o in self.out_of_range[:8])
             more = f" and {len(self.out_of_range) - 8} more" if len(self.out_of_range) > 8 else ""
             return f"{text}: these metrics are outside its range: {names}{more}"
         return (

@@ -76,6 +76,11 @@ def _candidates(kind: str, data_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
     return found
 
 
+def names_for(kind: str, procedure: str, data_dir: Path) -> list[str]:
+    """The file stems of the shipped and installed `kind` ("model" or "reference") for a procedure."""
+    return [path.stem for path, card in _candidates(kind, data_dir) if card.get("procedure") == procedure]
+
+
 def resolve_artifact(kind: str, name: str, data_dir: Path) -> Path:
     """The card of `name`: a path, a file stem (``suturing-scorer-v1``), a card name
     (``suturing-scorer``) or a procedure (``suturing``), the highest version when several match."""

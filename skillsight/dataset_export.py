@@ -46,6 +46,9 @@ REMOVED = (
 )
 
 
+NOT_TRACKED = "no tracked motion (refused before tracking)"
+
+
 @dataclass
 class SharedSession:
     """One session on its way out: the real participant id is replaced before anything is written."""
@@ -75,11 +78,12 @@ def from_database(db: Database, procedure: Optional[str] = None) -> Selection:
             chosen.skipped["no educator's rating"] += 1
         elif not record.motion_path or not Path(record.motion_path).is_file():
             chosen.skipped["no stored motion"] += 1
+        elif (motion := load_motion(record.motion_path)).n_frames == 0:
+            chosen.skipped[NOT_TRACKED] += 1  # refused before tracking: nothing to learn from
         else:
             chosen.sessions.append(
                 SharedSession(
-                    load_motion(record.motion_path), record.trainee, record.procedure,
-                    rating.skill_level, rating.grs, rating.items,
+                    motion, record.trainee, record.procedure, rating.skill_level, rating.grs, rating.items,
                 )
             )  # fmt: skip
     return chosen
@@ -143,6 +147,9 @@ def from_batch(out_dir: Path, ratings_csv: Path) -> Selection:
         elif _consented_and_rated(row, chosen):
             who = row.get("participant") or result.participant or result.video
             motion = load_motion(result.motion_path)
+            if motion.n_frames == 0:
+                chosen.skipped[NOT_TRACKED] += 1
+                continue
             chosen.sessions.append(_row_session(row, f"{ratings_csv}", motion, result.procedure, who))
     return chosen
 

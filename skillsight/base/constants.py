@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-# Video files SkillSight accepts (uploads, batch folders, labelled dataset folders), lower case.
-VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+# Video files SkillSight accepts (uploads, batch folders, labelled dataset folders), lower case; a batch
+# folder's other files are passed over unseen, so camcorder (AVCHD .mts), MPEG, Windows and phone
+# formats FFmpeg reads are here too.
+VIDEO_SUFFIXES: tuple[str, ...] = (
+    ".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mts", ".m2ts", ".mpg", ".mpeg", ".wmv", ".3gp"
+)  # fmt: skip
 
 
 def is_video_file(name: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
@@ -119,20 +119,38 @@ def find_inputs(
     if not procedure:
         raise BatchInputError(f"{root}: a folder needs --procedure")
     root = root.resolve()
-    skip = Path(out_dir).expanduser().resolve() if out_dir is not None else None
     found = []
+    for path in _folder_files(root, out_dir):
+        if _is_batch_source(path):
+            video = path.relative_to(root).as_posix()
+            found.append(BatchInput(video, str(path), procedure, dominant_hand=hands.default))
+    return sorted(found, key=lambda item: item.video)
+
+
+def passed_over(folder: PathLike, out_dir: Optional[PathLike] = None) -> list[str]:
+    """The files of an input folder that a batch leaves alone (neither a video nor a motion file), so
+    that the batch can say so: a camera's format missing from VIDEO_SUFFIXES is not dropped unseen."""
+    root = Path(folder).expanduser().resolve()
+    if not root.is_dir():
+        return []
+    skip = Path(out_dir).expanduser().resolve() if out_dir is not None else None
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in _folder_files(root, out_dir)
+        if not _is_batch_source(path) and path.parent != skip  # our results.csv is no input either
+    )
+
+
+def _folder_files(root: Path, out_dir: Optional[PathLike]) -> Iterator[Path]:
+    """A folder's files in name order, recursively; hidden ones and `out_dir`'s outputs left out."""
+    skip = Path(out_dir).expanduser().resolve() if out_dir is not None else None
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         # Our own outputs (motion files) must never become inputs of the next run.
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() != skip)
         for name in sorted(filenames):
-            path = here / name
-            if here == skip and _is_batch_output(name):
-                continue
-            if not name.startswith(".") and _is_batch_source(path):
-                video = path.relative_to(root).as_posix()
-                found.append(BatchInput(video, str(path), procedure, dominant_hand=hands.default))
-    return sorted(found, key=lambda item: item.video)
+            if not name.startswith(".") and not (here == skip and _is_batch_output(name)):
+                yield here / name
 
 
 def read_manifest(

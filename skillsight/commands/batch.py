@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
 import typer
 
 from skillsight.artifact_packages import artifact_file
+from skillsight.base.interrupts import termination_as_interrupt
+from skillsight.commands.console import native_logs_filtered
 from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.scoring.procedure import ProcedureError
 
@@ -113,22 +116,25 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
             else DominantHands(default=args["dominant_hand"])
         )
         data_dir = default_data_dir()
-        summary = run_batch(
-            args["input_path"],
-            args["procedure"],
-            args["out"],
-            workers=args["workers"],
-            db_url=args["db"],
-            dask=args["dask"],
-            model=artifact_file("model", args["model"], data_dir),
-            reference=artifact_file("reference", args["reference"], data_dir),
-            overlay=args["overlay"],
-            progress=not args["quiet"],
-            lock_timeout=args["lock_timeout"],
-            max_undecodable_share=args["max_undecodable"],
-            hands=hands,
-            threads_per_worker=args["threads_per_worker"],
-        )
+        # Workers inherit fd 2: their MediaPipe/LiteRT start-up chatter is dropped, the progress bar kept.
+        # SIGTERM/SIGHUP stop like Ctrl-C: workers ended, results kept (they outlived a killed parent).
+        with termination_as_interrupt(), native_logs_filtered() as stderr, contextlib.redirect_stderr(stderr):
+            summary = run_batch(
+                args["input_path"],
+                args["procedure"],
+                args["out"],
+                workers=args["workers"],
+                db_url=args["db"],
+                dask=args["dask"],
+                model=artifact_file("model", args["model"], data_dir),
+                reference=artifact_file("reference", args["reference"], data_dir),
+                overlay=args["overlay"],
+                progress=not args["quiet"],
+                lock_timeout=args["lock_timeout"],
+                max_undecodable_share=args["max_undecodable"],
+                hands=hands,
+                threads_per_worker=args["threads_per_worker"],
+            )
     except (BatchInputError, ProcedureError, ValueError) as exc:
         _exit(f"error: {exc}", 2)
     except BatchBusyError as exc:
@@ -138,12 +144,24 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
     except KeyboardInterrupt:  # while planning: nothing was started, nothing is lost
         _exit("Interrupted before scoring started.", EXIT_INTERRUPTED)
     typer.echo(summary.describe())
+    _say_passed_over(args["input_path"], args["out"])
     if summary.interrupted:
         _exit(
             "Interrupted: finished results are kept; run the same command again to continue.",
             EXIT_INTERRUPTED,
         )
     raise typer.Exit(summary.exit_code)
+
+
+def _say_passed_over(input_path: Path, out: Path) -> None:
+    """A folder's other files (notes, a camera format SkillSight does not know) are named, not dropped
+    unseen."""
+    from skillsight.batch.inputs import passed_over
+
+    names = passed_over(input_path, out)
+    if names:
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        typer.echo(f"  passed over (not a video or motion file): {', '.join(names[:10])}{more}")
 
 
 def _exit(message: str, code: int) -> NoReturn:

@@ -26,11 +26,18 @@ from skillsight.progress import (  # noqa: F401
     clock_text,
 )
 
-# glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl pre-init warning and
-# TensorFlow Lite's delegate notice.
+# glog/absl lines ("I0000 00:00:1732... 123 gl_context.cc:357] ..."), the absl and glog pre-init
+# warnings, TensorFlow Lite's delegate notice and LiteRT's ("INFO: [environment.cc:36] ...", its note
+# on copying an unaligned model buffer) and OpenCV's: nothing in them is for the user (our own error says
+# what went wrong).
 NATIVE_LOG_LINE = re.compile(
     r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-]+:\d+\]"
     r"|WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|WARNING: Logging before InitGoogle\(\) is written to STDERR"
+    r"|(?:INFO|WARNING): \[[\w.\-]+\.cc:\d+\]"
+    r"|WARNING: Read-only tensor #\d+ .* unaligned buffer"
+    r"|\[ ?(?:ERROR|WARN|INFO):\d+@[\d.]+\] global "  # OpenCV's, e.g. on a camera index that is not there
+    r"|OpenCV\(\d[\d.]*\) \S+:\d+: error: "  # an OpenCV error, followed by "> " lines
     r"|INFO: Created TensorFlow Lite"
     r"|INFO: Initialized TensorFlow Lite)"
 )
@@ -38,6 +45,19 @@ NATIVE_LOG_LINE = re.compile(
 
 def is_native_log(line: str) -> bool:
     return bool(NATIVE_LOG_LINE.match(line))
+
+
+def without_native_logs(lines: list[str]) -> list[str]:
+    """The lines minus native log lines, and minus the "> " continuation (and blank) lines of an
+    OpenCV error."""
+    kept, continuing = [], False
+    for line in lines:
+        if is_native_log(line):
+            continuing = line.startswith("OpenCV(")
+        elif not (continuing and (line.startswith(">") or not line.strip())):
+            continuing = False
+            kept.append(line)
+    return kept
 
 
 @contextlib.contextmanager
@@ -61,10 +81,6 @@ def native_logs_filtered() -> Iterator[TextIO]:
             os.dup2(saved, stderr_fd)
             os.close(saved)
             captured.seek(0)
-            kept = [
-                line
-                for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True)
-                if not is_native_log(line)
-            ]
+            kept = without_native_logs(captured.read().decode("utf-8", "replace").splitlines(keepends=True))
             real.write("".join(kept))
             real.close()

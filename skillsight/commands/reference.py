@@ -7,7 +7,7 @@ from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at
 
 import typer
 
-from skillsight.scoring.reference import build_reference, load_reference, save_reference
+from skillsight.scoring.reference import MIN_EXPERTS, build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR
 
 
@@ -50,6 +50,14 @@ def build_command(
         f"{reference.n_experts} expert practices, {len(reference.features)} metrics, "
         f"speed template: {'yes' if reference.template else 'no'}"
     )
+    if (
+        reference.n_experts < MIN_EXPERTS
+    ):  # said where it is shown too; say it now, while experts can be added
+        typer.echo(
+            f"warning: {reference.n_experts} expert practices; at least {MIN_EXPERTS} are needed for expert "
+            "ranges to be trusted: until then every range is flagged where it is shown",
+            err=True,
+        )
 
 
 def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> None:

@@ -18,6 +18,7 @@ import typer
 
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
+from skillsight.capture.frames import CaptureError
 from skillsight.commands.console import FrameProgress, native_logs_filtered
 from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
@@ -28,7 +29,7 @@ from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
 from skillsight.webapp.report_content import plain_text
 from skillsight.webapp.views import (
-    DEMO_BADGE,
+    badge_text,
     caveat,
     details_lines,
     lead_metric_names,
@@ -93,7 +94,7 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             _fail("interrupted")
         except Exception as exc:  # every failure becomes one clear line, never a traceback
-            _fail(_describe(exc, source))
+            _fail(_describe(exc, source) + _installed_hint(exc, procedure))
         emit(assessment, json_out)
         raise typer.Exit(exit_code(assessment))
 
@@ -193,7 +194,21 @@ def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
 def _describe(exc: BaseException, source: str) -> str:
     """Our loaders' errors already name the file; anything else gets the source in front."""
     message = str(exc) or type(exc).__name__
-    return message if isinstance(exc, (OSError, ValueError)) else f"{source}: {type(exc).__name__}: {message}"
+    names_its_file = isinstance(exc, (OSError, ValueError, CaptureError))
+    return message if names_its_file else f"{source}: {type(exc).__name__}: {message}"
+
+
+def _installed_hint(exc: BaseException, procedure: str) -> str:
+    """For a procedure without a shipped model or reference: the ones `skillsight import` installed,
+    which are only used when named (a lab chooses its own)."""
+    from skillsight.artifact_packages import names_for
+    from skillsight.models import DefaultModelMissing
+
+    if not isinstance(exc, DefaultModelMissing):
+        return ""
+    kind = "model" if str(exc).startswith("no shipped scorer") else "reference"
+    installed = names_for(kind, procedure, default_data_dir())
+    return f"; installed here: {', '.join(installed)} (name one with --{kind})" if installed else ""
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -275,7 +290,7 @@ def _feedback_lines(assessment: Assessment) -> list[str]:
             lines.append(f"     Tip: {item.tip}")
             if item.evidence:
                 lines.append(f"     ({item.evidence})")
-    thin = [m.name for m in assessment.metrics if m.reference_note]
+    thin = [metric_display(m.name).phrase for m in assessment.metrics if m.reference_note]
     if thin:
         shown = ", ".join(thin[:6]) + (f" and {len(thin) - 6} more" if len(thin) > 6 else "")
         lines.append(f"Expert ranges not to be trusted (no spread or too few experts): {shown}")
@@ -288,7 +303,7 @@ def _provenance_lines(assessment: Assessment) -> list[str]:
     prov = assessment.provenance
     lines = [plain_text(line) for line in details_lines(assessment)]
     if caveat(assessment):
-        lines.append(f"{DEMO_BADGE}: {plain_text(caveat(assessment))}")
+        lines.append(f"{badge_text(assessment)}: {plain_text(caveat(assessment))}")
     thresholds = prov.get("thresholds")
     if thresholds:
         lines.append(

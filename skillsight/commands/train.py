@@ -20,7 +20,7 @@ from typing import Any, List, Optional, Union  # noqa: UP035 (Typer reads List a
 
 import typer
 
-from skillsight.datasets import DatasetError
+from skillsight.datasets import DATASET_LOADERS, DatasetError
 from skillsight.datasets.shared_packages import load_pooled
 from skillsight.pose.motion import MotionError
 from skillsight.scoring.calibration_report import reliability_lines
@@ -214,9 +214,12 @@ def louo_beside(matrix: Any, models: dict[str, Any], report: dict[str, Any], ech
     return {k: louo.get(k) for k in keys}
 
 
-def check_options(protocol: str, coverage: float, candidates: str) -> None:
-    """Exit with the usage code (2) on a protocol, coverage or candidate scope that cannot be used."""
+def check_options(protocol: str, coverage: float, candidates: str, dataset_format: str = "ours") -> None:
+    """Exit with the usage code (2) on a dataset format, protocol, coverage or candidate scope that cannot
+    be used."""
 
+    if dataset_format not in DATASET_LOADERS:
+        _fail(f"--dataset must be one of {', '.join(DATASET_LOADERS)}, not {dataset_format!r}", code=2)
     if protocol not in PROTOCOLS:
         _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
     if not 0 < coverage < 1:
@@ -229,7 +232,8 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train(
         paths: List[Path] = typer.Argument(  # noqa: UP006 (Typer reads it at run time)
-            ..., help="Dataset folder(s) or dataset packages (for jigsaws: one task's folder); several pool"
+            ...,
+            help="Dataset folder(s) or dataset packages (for jigsaws: one task's folder); several are pooled",
         ),
         dataset_format: str = typer.Option(..., "--dataset", help="ours, jigsaws, aixsuture or bvh"),
         procedure: Optional[str] = typer.Option(
@@ -249,7 +253,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cross-validate a scorer on a labelled dataset (accuracy, macro-F1, GRS Spearman, MAE)."""
 
-        check_options(protocol, coverage, candidates)
+        check_options(protocol, coverage, candidates, dataset_format)
         try:
             run_training(
                 dataset_format,

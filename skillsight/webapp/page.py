@@ -48,6 +48,11 @@ def hands_expected(procedure: str) -> int:
         return 2
 
 
+# A recording refused before tracking (too short, unreadable) has no tracking quality; a lone dash read as
+# a broken page.
+NOT_TRACKED = "- not measured: the recording was not tracked (why is said above)"
+
+
 def results_outputs(view: Optional[SessionView], service: Optional[AppService] = None) -> tuple[Any, ...]:
     """Values for the Results tab: summary, feedback, details, experts chart, speed, replay, paths,
     timeline, metrics table, tracking quality (hidden pictures and table while there is no session).
@@ -86,7 +91,7 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         image("hand_paths"),
         image("timeline", bool(assessment.phases)),
         gr.update(value=rows, headers=headers, visible=bool(rows)),
-        f"**Tracking quality** (session {view.session_id}, {view.source_name}):\n\n{quality or '–'}",
+        f"**Tracking quality** (session {view.session_id}, {view.source_name}):\n\n{quality or NOT_TRACKED}",
     )
 
 

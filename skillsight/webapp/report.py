@@ -71,7 +71,7 @@ def _headline_html(content: ReportContent) -> str:
 
 
 def _feedback_html(content: ReportContent) -> str:
-    if not content.scored:
+    if not content.feedback_shown:
         return "<p>Feedback needs a score; see above for what to change.</p>"
     if not content.feedback:
         return "<p>No feedback items: every metric is within the expert range.</p>"

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from skillsight.scoring.results import Assessment
+from skillsight.scoring.results import Assessment, ResultStatus
 from skillsight.webapp.views import (
     DEFAULT_REFUSAL_ADVICE,
-    DEMO_BADGE,
     LOCAL_TRAINEE_TEXT,
     NOT_SCORED_TITLE,
     WITHHELD_LEADS,
     WITHHELD_TITLES,
     Table,
+    badge_text,
     caveat,
     details_lines,
     headline_sentence,
@@ -63,6 +63,7 @@ class ReportContent:
     reasons: list[str] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
     feedback: list[FeedbackEntry] = field(default_factory=list)
+    feedback_shown: bool = False  # scored, or withheld as out of domain: the expert comparison still stands
     lead_metrics: Table = ([], [])
     all_metrics: Table = ([], [])
     phases: Table = ([], [])
@@ -97,7 +98,7 @@ def build_report_content(
         procedure=assessment.procedure,
         meta=meta,
         headline=headline_sentence(assessment),
-        badge=DEMO_BADGE if caveat(assessment) else "",
+        badge=badge_text(assessment),
         caveat=caveat(assessment),
         scored=assessment.scored,
         explanation=score_explanation(assessment) if assessment.scored else "",
@@ -107,10 +108,12 @@ def build_report_content(
         details=details_lines(assessment),
         quality=tracking_quality_lines(assessment.tracking_quality),
     )
-    if assessment.scored:
+    # As on the Results tab: feedback compares with the experts, so it stands where only the score is withheld
+    content.feedback_shown = assessment.scored or status == ResultStatus.OUT_OF_DOMAIN.value
+    if content.feedback_shown:
         items = sorted(assessment.feedback, key=lambda f: f.rank)[:5]
         content.feedback = [FeedbackEntry(i.message, i.tip, i.evidence) for i in items]
-    else:
+    if not assessment.scored:
         content.withheld_title = WITHHELD_TITLES.get(status, NOT_SCORED_TITLE)
         content.withheld_lead = WITHHELD_LEADS.get(status, "")
         content.reasons = list(assessment.refusal_reasons)

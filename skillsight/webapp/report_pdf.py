@@ -152,7 +152,7 @@ class ReportPdf:
             self.bullets(content.advice)
 
     def feedback_block(self) -> None:
-        if not self.content.scored:
+        if not self.content.feedback_shown:
             return
         self.heading("Feedback, most important first")
         if not self.content.feedback:

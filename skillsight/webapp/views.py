@@ -69,6 +69,7 @@ def _individual_quality(entry: IndividualQuality) -> str:
 
 
 DEMO_BADGE = "Demo model, not validated"
+UNVALIDATED_BADGE = "Not validated"  # a lab's own model or reference: not a demo, but not validated either
 LOCAL_TRAINEE_TEXT = "not recorded (app used without sign-in)"
 WITHHELD_TITLES = {
     ResultStatus.REFUSED.value: NOT_SCORED_TITLE,
@@ -164,11 +165,21 @@ def caveat(assessment: Assessment) -> str:
     return " ".join(dict.fromkeys(texts))
 
 
+def badge_text(assessment: Assessment) -> str:
+    """DEMO_BADGE when the model or reference was built from synthetic motion (the shipped defaults),
+    UNVALIDATED_BADGE for any other with a caveat (a lab's own, trained on JIGSAWS, ...), else ''."""
+    if not caveat(assessment):
+        return ""
+    prov = assessment.provenance
+    built_from = " ".join(str(_nested(prov, part).get("built_from", "")) for part in ("model", "reference"))
+    return DEMO_BADGE if "synthetic" in built_from.lower() else UNVALIDATED_BADGE
+
+
 def demo_badge_html(assessment: Assessment) -> str:
     """A short badge beside the result when its model or reference is a demonstration default."""
     if not caveat(assessment):
         return ""
-    return f"<span class='demo-badge' title='{escape(caveat(assessment))}'>{DEMO_BADGE}</span>"
+    return f"<span class='demo-badge' title='{escape(caveat(assessment))}'>{badge_text(assessment)}</span>"
 
 
 def summary_markdown(assessment: Assessment) -> str:
@@ -251,7 +262,9 @@ def _first_sentence(text: Any) -> str:
     if not text:
         return ""
     first = re.split(r"(?<=[.:])\s", str(text).strip(), maxsplit=1)[0].rstrip(".:")
-    return f" (built from {first[:1].lower() + first[1:]})"
+    if not first[1:2].isupper():  # "Synthetic ..." -> "synthetic ...", but "SYNTHETIC" stays as it is
+        first = first[:1].lower() + first[1:]
+    return f" (built from {first})"
 
 
 def feedback_markdown(assessment: Assessment, limit: int = MAX_FEEDBACK_ITEMS) -> str:

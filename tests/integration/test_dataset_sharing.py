@@ -20,7 +20,7 @@ from skillsight.lab_records import RecordError, import_ratings_csv, record_conse
 from skillsight.motion_sharing import FACE_KEYPOINTS, pseudonym, site_salt
 from skillsight.packages import PACKAGE_CARD
 from skillsight.pooled_reference import pooled_reference, spread_lines
-from skillsight.pose.motion import save_motion
+from skillsight.pose.motion import empty_motion, save_motion
 from skillsight.scoring.results import Assessment
 from skillsight.scoring.synthetic import generate_practice
 from skillsight.storage import Database
@@ -108,6 +108,26 @@ def _stored_session(db, tmp_path, trainee, seed, skill):
         trainee=trainee, procedure="suturing", assessment=assessment, source_name=f"{trainee}.mp4",
         motion_path=str(path),
     )  # fmt: skip
+
+
+def test_a_session_refused_before_tracking_is_not_shared(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'lab.db'}")
+    tracked = _stored_session(db, tmp_path, "Ann", 1, "novice")
+    motion = generate_practice("novice", "suturing", duration_s=20, seed=2)
+    untracked = save_motion(empty_motion(motion.individuals, motion.keypoints), tmp_path / "short.motion.npz")
+    refused = Assessment(
+        status="refused", procedure="suturing", refusal_reasons=["the recording is 13 s long"]
+    )
+    short = db.add_session(
+        trainee="Ann", procedure="suturing", assessment=refused, source_name="short.mp4",
+        motion_path=str(untracked),
+    )  # fmt: skip
+    record_consent(db, "Ann", True)
+    for session in (tracked, short):
+        record_rating(db, session, rater="Dr A", grs=12, skill_level="novice")
+    selection = export.from_database(db)
+    assert len(selection.sessions) == 1 and selection.sessions[0].motion.n_frames > 0
+    assert selection.skipped == {export.NOT_TRACKED: 1}
 
 
 def test_database_export_takes_consented_rated_sessions_under_stable_pseudonyms(tmp_path):

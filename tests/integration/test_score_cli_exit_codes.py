@@ -104,6 +104,32 @@ def test_errors_exit_one_with_a_clear_message(expert_file, args, expected):
     assert "Traceback" not in result.output
 
 
+def test_an_unreadable_video_is_named_once_without_the_error_class(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    result = score(str(empty), "--procedure", "suturing")
+    assert result.exit_code == EXIT_ERROR
+    assert result.output.count("empty.mp4") == 1 and "NotAVideoError" not in result.output, result.output
+
+
+def test_a_procedure_without_a_shipped_model_names_the_installed_one(tmp_path, monkeypatch):
+    """After `skillsight import` of a knot-tying scorer, scoring without --model still stops (a lab's own
+    model is used only when named), and the error names the installed one."""
+    from jigsaws_factory import write_jigsaws_task
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    installed = tmp_path / "data" / "models"
+    installed.mkdir(parents=True)
+    card = {"kind": "scorer", "name": "knot_tying-scorer", "procedure": "knot_tying", "version": "1"}
+    (installed / "knot_tying-scorer-v1.json").write_text(json.dumps(card))
+    trial = next(
+        (write_jigsaws_task(tmp_path, "Knot_Tying", trials_per_user=1) / "kinematics").rglob("*.txt")
+    )
+    result = score(str(trial), "--procedure", "knot_tying")
+    assert result.exit_code == EXIT_ERROR
+    assert "no shipped scorer" in result.output and "installed here: knot_tying-scorer-v1" in result.output
+
+
 def test_a_tampered_reference_is_an_error(expert_file, tmp_path):
     content = json.loads(default_reference_path("suturing").read_text())
     content["n_experts"] = 1000
@@ -161,6 +187,7 @@ def test_reference_build_from_motion_files(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
+    assert "warning: 3 expert practices; at least 5 are needed" in result.output  # said while building
     data = json.loads(out.read_text())
     assert data["name"] == "lab-reference" and data["version"] == "3" and data["n_experts"] == 3
     assert data["built_from"] == "three lab experts"

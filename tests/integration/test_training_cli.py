@@ -188,6 +188,8 @@ def test_train_command_errors(task_folder: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     bad_protocol = runner.invoke(app, ["train", str(task_folder), "--dataset", "jigsaws", "--protocol", "x"])
     assert bad_protocol.exit_code == 2 and "--protocol" in bad_protocol.output
+    bad_format = runner.invoke(app, ["train", str(task_folder), "--dataset", "jigsaw"])
+    assert bad_format.exit_code == 2 and "--dataset must be one of ours, jigsaws" in bad_format.output
     missing = runner.invoke(app, ["train", str(tmp_path / "nowhere"), "--dataset", "jigsaws"])
     assert missing.exit_code == 1 and "not found" in missing.output
     unknown = runner.invoke(app, ["train", str(task_folder), "--dataset", "jigsaws", "--features", "magic"])

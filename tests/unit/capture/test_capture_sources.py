@@ -152,6 +152,13 @@ def test_files_that_are_not_videos_are_refused(tmp_path, name, content):
         open_source(path)
 
 
+def test_an_empty_file_is_called_empty(tmp_path):
+    path = tmp_path / "empty.mp4"
+    path.write_bytes(b"")
+    with pytest.raises(NotAVideoError, match=r"empty.mp4.*empty file \(0 bytes\)"):
+        open_source(path)
+
+
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])
 def test_a_still_image_named_like_a_video_is_not_a_video(tmp_path, suffix):
     import cv2

@@ -44,8 +44,9 @@ def test_a_jigsaws_kinematics_file_is_one_trial(tmp_path: Path) -> None:
 def test_a_text_file_that_is_not_kinematics_names_itself(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("the trainee was nervous\n")
-    with pytest.raises(DatasetError, match="notes.txt:1: 4 columns, expected 76"):
+    with pytest.raises(DatasetError, match="notes.txt:1: 4 columns, expected 76") as caught:
         read_practice_motion(notes)
+    assert "not JIGSAWS kinematics" in str(caught.value)  # why a note was read as kinematics at all
 
 
 def test_videos_and_image_folders_are_left_to_tracking(tmp_path: Path) -> None:

@@ -50,6 +50,15 @@ def test_a_metric_far_outside_is_named() -> None:
     assert "unlike anything this model was trained on" in check.reason and "m5" in check.reason
 
 
+def test_metrics_outside_are_named_in_the_trainees_words() -> None:
+    names = ["needle_driver.log_dimensionless_jerk", "bimanual.simultaneous_share"]
+    domain = training_domain(correlated_matrix()[:, :2], names)
+    check = check_domain(domain, np.array([40.0, -40.0]))
+    assert [o.name for o in check.out_of_range] == names  # the JSON keeps the metric names
+    assert "needle-driver hand's smoothness (jerk score)" in check.reason
+    assert "log_dimensionless_jerk" not in check.reason and "simultaneous_share" not in check.reason
+
+
 def test_an_unseen_combination_is_novel_though_each_metric_is_in_range() -> None:
     domain = training_domain(correlated_matrix(), NAMES)
     row = np.zeros(len(NAMES))

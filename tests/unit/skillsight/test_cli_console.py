@@ -7,13 +7,21 @@ import subprocess
 import sys
 import textwrap
 
-from skillsight.commands.console import FrameProgress, clock_text, is_native_log
+from skillsight.commands.console import FrameProgress, clock_text, is_native_log, without_native_logs
 
 NATIVE_LINES = [
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
     "I0000 00:00:1764435000.123456   12345 gl_context.cc:369] GL version: 3.2 (OpenGL ES 3.2 Mesa 22.3.6)",
     "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
     "W0000 00:00:1764435000.223456   12399 inference_feedback_manager.cc:114] Feedback manager.",
+    # LiteRT (mediapipe 0.10.3x), seen on every `skillsight score`, `track` and batch worker:
+    "INFO: [environment.cc:36] Creating LiteRT environment with options",
+    "INFO: [accelerator_registry.cc:54] RegisterAccelerator: ptr=0x7f0888006510, name=CpuAccelerator",
+    "WARNING: Read-only tensor #3 (model_1/model/up_sampling2d_1/mul) has an unaligned buffer "
+    "(0x7f8b47a2a1c2, required alignment 4); copying to an aligned heap buffer.",
+    "WARNING: Logging before InitGoogle() is written to STDERR",
+    "[ERROR:0@0.016] global obsensor_uvc_stream_channel.cpp:163 getStreamChannelGroup Camera index out of",
+    "[ WARN:0@0.021] global cap_v4l.cpp:914 open VIDEOIO(V4L2:/dev/video0): can't open camera by index",
 ]
 
 
@@ -21,6 +29,21 @@ def test_native_log_lines_are_recognised_and_others_are_not():
     assert all(is_native_log(line) for line in NATIVE_LINES)
     assert not is_native_log("error: clip.mp4: no such file")
     assert not is_native_log("UserWarning: something a user should see")
+
+
+def test_an_opencv_error_goes_with_its_continuation_lines_and_the_rest_stays():
+    opencv = [
+        "OpenCV(5.1.0) /io/opencv/modules/videoio/src/cap_ffmpeg_impl.hpp:1225: error: (-2:Unspecified)\n",
+        "> VIDEOIO/FFMPEG: Camera index out of range (expected: 'index < device_list->nb_devices'), where\n",
+        ">     'index' is 0\n",
+        "\n",
+        "\n",
+    ]
+    ours = [
+        "error: camera 0: the camera could not be opened (is it connected and free?)\n",
+        "> a quote of ours\n",
+    ]
+    assert without_native_logs([*opencv, *ours]) == ours
 
 
 def test_non_terminal_progress_is_a_line_every_few_seconds():
@@ -73,3 +96,38 @@ def test_native_logs_written_to_fd_2_are_dropped_and_the_rest_passes(tmp_path):
     err = result.stderr
     assert "a warning the user should see" in err and "tracking 10/20 frames (50%)" in err
     assert not any(line.split()[0] in err for line in NATIVE_LINES[1:]) and "absl" not in err
+    assert not any(line in err for line in NATIVE_LINES)
+
+
+def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import subprocess, sys
+        from types import SimpleNamespace
+        import skillsight.batch
+        from skillsight.commands.batch import run_batch_command
+
+        def fake_run_batch(*args, **kwargs):
+            # a spawned worker writes to the fd 2 it inherited, as MediaPipe/LiteRT do
+            native = "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"
+            subprocess.run([sys.executable, "-c", native])
+            print("batch 1/1 videos (100%)", file=sys.stderr)
+            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0)
+
+        skillsight.batch.run_batch = fake_run_batch
+        keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
+                "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable",
+                "threads_per_worker"]
+        args = dict.fromkeys(keys)
+        args["dominant_hand"] = "right"
+        args["input_path"] = args["out"] = {str(tmp_path)!r}
+        try:
+            run_batch_command(args)
+        except BaseException as end:
+            sys.exit(getattr(end, "exit_code", 1))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "batch 1/1 videos (100%)" in result.stderr and "1 input(s)" in result.stdout
+    assert NATIVE_LINES[4] not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 
 import pytest
@@ -30,6 +31,22 @@ def test_app_honours_gradio_server_port_and_options(monkeypatch):
     assert app.parse_auth(args.auth) == [("ana", "pw"), ("bob", "x:y")]
     with pytest.raises(SystemExit, match="user:password"):
         app.parse_auth(["no-password"])
+
+
+def test_a_port_in_use_is_one_clear_line_not_a_traceback(monkeypatch, tmp_path):
+    import socket
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    app = load_app_module()
+    monkeypatch.setattr(app, "_stop_on_sigterm", lambda: None)  # leave pytest's own SIGTERM handling
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            app.main(["--port", str(port)])
+    message = str(stopped.value.code)
+    assert message.startswith(f"error: port {port} on 127.0.0.1 is in use") and "--port" in message
 
 
 def test_analytics_are_off_before_gradio_loads():
@@ -96,6 +113,7 @@ def test_layout_module_is_the_only_one_importing_gradio():
 def test_results_outputs_fill_every_results_component():
     from webapp_samples import refused_assessment, scored_assessment, two_hand_motion
 
+    from skillsight.pose.quality import TrackingQuality
     from skillsight.webapp.page import RESULTS_EMPTY, results_outputs
     from skillsight.webapp.service import SessionView
 
@@ -114,6 +132,9 @@ def test_results_outputs_fill_every_results_component():
     assert "can't score" in refused[0]
     assert not refused[3]["visible"] and not refused[6]["visible"]  # no empty chart of nothing compared
     assert results_outputs(None)[0] == RESULTS_EMPTY
+    too_short = dataclasses.replace(refused_assessment(), tracking_quality=TrackingQuality(share=0.0))
+    untracked = results_outputs(SessionView(9, "ana", "suturing", too_short, None, "c.mp4"))
+    assert untracked[9].endswith("not measured: the recording was not tracked (why is said above)")
 
 
 def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):

@@ -59,6 +59,24 @@ def test_refused_report_explains_instead_of_scoring():
     assert "Keep both hands in view" in text and "Skill level" not in text
 
 
+def test_out_of_domain_report_keeps_the_feedback_the_results_tab_shows(tmp_path):
+    assessment = scored_assessment()
+    assessment.status, assessment.skill_level, assessment.score = "out_of_domain", None, None
+    assessment.score_interval, assessment.level_probabilities = None, {}
+    assessment.refusal_reasons = ["your motion is unlike anything this model was trained on"]
+    message = min(assessment.feedback, key=lambda item: item.rank).message
+    assert message in views.feedback_markdown(assessment)
+    text = report.render_html_report(assessment, {})
+    assert message in text and "Feedback needs a score" not in text
+    pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 (dev extra) reads the PDF")
+    document = pdfium.PdfDocument(report.write_pdf_report(tmp_path / "ood.pdf", assessment, {}).read_bytes())
+    try:
+        pages = " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+    assert message in _squash(pages)
+
+
 def _pdf_pages(path, artefact_stem):
     """(text, (width, height) in points) of each page; each page is also rendered to a PNG artefact."""
     pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 (dev extra) reads and renders the PDF")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 from webapp_samples import refused_assessment, scored_assessment
@@ -31,6 +32,35 @@ def test_summary_leads_with_one_sentence_the_badge_and_the_interval_in_words():
     details = views.details_markdown(scored_assessment())
     assert details.count("Build your own reference") == 1
     assert "suturing-reference 1, 12 experts" in details
+
+
+def test_built_from_keeps_a_word_in_capitals_as_it_is():
+    assessment = scored_assessment()
+    assessment.provenance["model"] = {"name": "scorer", "version": 1, "built_from": "SYNTHETIC only."}
+    assessment.provenance["reference"] = {"name": "ref", "version": 1, "built_from": "Twenty experts."}
+    details = views.details_markdown(assessment)
+    assert "(built from SYNTHETIC only)" in details and "(built from twenty experts)" in details
+
+
+def test_a_labs_own_model_is_not_called_a_demo():
+    demo = scored_assessment()
+    assert views.badge_text(demo) == views.DEMO_BADGE  # the shipped defaults, built from synthetic motion
+    own = scored_assessment()
+    own.provenance["model"] = {"name": "kt-scorer", "built_from": "jigsaws dataset JIGSAWS/Knot_Tying"}
+    own.provenance["reference"] = {"name": "kt_ref", "built_from": "9 expert practices"}
+    own.provenance["disclaimer"] = "A lab should validate it on its own trainees before relying on it."
+    assert views.badge_text(own) == views.UNVALIDATED_BADGE
+    assert "Demo model" not in views.summary_markdown(own)
+
+
+def test_the_command_line_names_untrustworthy_expert_ranges_in_words():
+    from skillsight.commands.score import render_assessment
+
+    assessment = scored_assessment()
+    no_spread = "the experts' values hardly differ (no real spread)"
+    assessment.metrics[0] = dataclasses.replace(assessment.metrics[0], reference_note=no_spread)
+    line = next(x for x in render_assessment(assessment).splitlines() if "not to be trusted" in x)
+    assert "needle_driver.path_length" not in line and "needle-driver hand's distance travelled" in line
 
 
 def test_probabilities_never_read_100_or_0_percent():
