@@ -22,7 +22,10 @@ class ResultStatus(str, Enum):
     REFUSED = "refused"  # tracking too poor, clip too short, or model/reference schema mismatch
     OUT_OF_DOMAIN = "out_of_domain"  # metrics and expert comparison shown; level and score withheld
     DAMAGED = "damaged"  # the recording is too damaged (undecodable share above the limit) to score
-    FAILED = "failed"  # an error: unreadable input, missing file (batch records it and goes on)
+    FAILED = "failed"  # an error: a missing file, a dead worker (batch records it and retries it next run)
+    # Not a readable video (empty, not a video, a codec this install cannot decode): an answer about the
+    # file's content, so batch keeps it (keyed by content) and skips it until the file changes.
+    UNREADABLE = "unreadable"
 
     @property
     def exit_code(self) -> int:
@@ -32,10 +35,12 @@ class ResultStatus(str, Enum):
         return self.value
 
 
-# Exit codes of `skillsight score` (documented in the README); one per status, plus wrong usage.
+# Exit codes of `skillsight score` (documented in the README); one per status, plus wrong usage. An
+# unreadable input is an error to `score` (1), as it always was.
 EXIT_CODES = {
     ResultStatus.SCORED: 0,
     ResultStatus.FAILED: 1,
+    ResultStatus.UNREADABLE: 1,
     ResultStatus.REFUSED: 3,
     ResultStatus.OUT_OF_DOMAIN: 4,
     ResultStatus.DAMAGED: 5,

@@ -34,8 +34,12 @@ if TYPE_CHECKING:
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-# Every status but FAILED is an answer about the recording: never redone. FAILED is retried.
-FINISHED_STATUSES = tuple(s.value for s in ResultStatus if s is not ResultStatus.FAILED)
+# Assessments (stored in the database too): never redone. FAILED (a missing file, a dead worker) is
+# retried on the next run. UNREADABLE (not a readable video) lives in its result file only, keyed by
+# content: skipped until the file changes, or until a run asks to retry it (--retry-unreadable).
+_NOT_ASSESSED = (ResultStatus.FAILED, ResultStatus.UNREADABLE)
+FINISHED_STATUSES = tuple(s.value for s in ResultStatus if s not in _NOT_ASSESSED)
+UNREADABLE = ResultStatus.UNREADABLE.value
 _LEGACY_STATUSES = {"ok": ResultStatus.SCORED.value, "error": ResultStatus.FAILED.value}
 
 RESULTS_CSV = "results.csv"
@@ -214,7 +218,12 @@ class VideoResult:
 
     @property
     def finished(self) -> bool:
+        """An assessment: recorded in the database and never redone."""
         return self.status in FINISHED_STATUSES
+
+    @property
+    def unreadable(self) -> bool:
+        return self.status == UNREADABLE
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

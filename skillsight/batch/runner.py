@@ -71,27 +71,41 @@ class BatchSummary:
     rows: list[VideoResult] = field(default_factory=list)
     damaged: int = 0  # run now: too damaged to score
     out_of_domain: int = 0  # run now: scored metrics, no level or score
+    unreadable: int = 0  # run now: not a readable video (skipped on later runs until the file changes)
+    skipped_unreadable: list[VideoResult] = field(default_factory=list)  # recorded so by an earlier run
 
     @property
     def exit_code(self) -> int:
-        """0 when every video got an answer (scored, refused, out of domain, damaged: see results.csv);
-        1 when any failed (or the batch was interrupted)."""
+        """0 when every video got an answer (scored, refused, out of domain, damaged, unreadable: see
+        results.csv); 1 when any failed (or the batch was interrupted)."""
         return 1 if self.failed or self.not_run or self.interrupted else 0
 
     def describe(self) -> str:
         counts = f"{self.scored} scored, {self.refused} refused, "
         counts += f"{self.damaged} damaged, " if self.damaged else ""
         counts += f"{self.out_of_domain} out of domain, " if self.out_of_domain else ""
+        counts += f"{self.unreadable} unreadable, " if self.unreadable else ""
         parts = [f"{self.total} input(s): {self.skipped} already done, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
-        failures = [r for r in self.rows if r.status == _FAILED]
-        for r in failures[:20]:
-            text += f"\n  failed: {r.video}: {r.error}"
-        if len(failures) > 20:
-            text += f"\n  ... and {len(failures) - 20} more (see results.csv)"
+        skipped = {id(r) for r in self.skipped_unreadable}
+        text += _listed("failed", [r for r in self.rows if r.status == _FAILED])
+        text += _listed("unreadable", [r for r in self.rows if r.unreadable and id(r) not in skipped])
+        if self.skipped_unreadable:
+            text += (
+                f"\n  skipped {len(self.skipped_unreadable)} file(s) recorded as unreadable by an earlier "
+                "run (a changed file is tried again; --retry-unreadable tries them all):"
+            )
+            text += _listed("unreadable", self.skipped_unreadable)
         return text
+
+
+def _listed(what: str, results: Sequence[VideoResult], at_most: int = 20) -> str:
+    text = "".join(f"\n  {what}: {r.video}: {r.error}" for r in results[:at_most])
+    if len(results) > at_most:
+        text += f"\n  ... and {len(results) - at_most} more (see results.csv)"
+    return text
 
 
 def _result_from_record(
@@ -139,6 +153,7 @@ def run_batch(
     max_undecodable_share: Optional[float] = None,
     hands: Optional[DominantHands] = None,
     threads_per_worker: int = 1,
+    retry_unreadable: bool = False,
 ) -> BatchSummary:
     """Score every input not already recorded; record each result as it finishes.
 
@@ -149,7 +164,8 @@ def run_batch(
     Another batch on the same `out_dir` is waited for (`lock_timeout` seconds at most, then
     `BatchBusyError`); this run then skips what that one recorded. Above `max_undecodable_share` of
     undecodable frames a video is recorded as damaged. `hands`: each participant's dominant hand where a
-    row gives none; each worker uses `threads_per_worker` threads (one: workers scale with cores)."""
+    row gives none; each worker uses `threads_per_worker` threads (one: workers scale with cores). A
+    file an earlier run found unreadable (not a video) is skipped until it changes, or `retry_unreadable`."""
 
     started = time.perf_counter()
     limit = damage_limit(max_undecodable_share)  # checked here; workers get the number itself
@@ -164,7 +180,7 @@ def run_batch(
         counts = {status.value: 0 for status in ResultStatus}
         interrupted = False
         try:
-            plan = _Plan(out, items, procedures, model, reference, overlay, database, limit)
+            plan = _Plan(out, items, procedures, model, reference, overlay, database, limit, retry_unreadable)
             plan.set_threads(threads_per_worker)
             table.rows.update(plan.rows)
             try:
@@ -217,6 +233,8 @@ def _summary(
         failed=counts[_FAILED],
         damaged=counts[ResultStatus.DAMAGED.value],
         out_of_domain=counts[ResultStatus.OUT_OF_DOMAIN.value],
+        unreadable=counts[ResultStatus.UNREADABLE.value],
+        skipped_unreadable=[r for r in plan.rows.values() if r.unreadable],
         not_run=not_run,
         interrupted=interrupted,
         started_executor=bool(plan.pending),
@@ -255,8 +273,10 @@ class _Plan:
         overlay: bool,
         database: Optional[Database],
         max_undecodable_share: float,
+        retry_unreadable: bool = False,
     ) -> None:
         self.recorder = Recorder(database)
+        self.retry_unreadable = retry_unreadable
         self.rows: dict[int, VideoResult] = {}
         self.pending: dict[str, VideoTask] = {}  # result key (or the source if unreadable) -> task
         self.waiting: dict[str, list[int]] = {}  # the same key -> indices of the inputs it answers
@@ -315,7 +335,7 @@ class _Plan:
                 item.participant,
             )
             result_file = out / f"{result_stem(sha, task.procedure_name, item.participant)}{RESULT_SUFFIX}"
-            done = _recorded_result(result_file, key, database, item, sha, task)
+            done = _recorded_result(result_file, key, database, item, sha, task, self.retry_unreadable)
             if done is not None:
                 self.recorder.record(done)
                 self.rows[index] = done
@@ -326,12 +346,20 @@ class _Plan:
 
 
 def _recorded_result(
-    result_path: Path, key: str, database: Optional[Database], item: BatchInput, sha: str, task: VideoTask
+    result_path: Path,
+    key: str,
+    database: Optional[Database],
+    item: BatchInput,
+    sha: str,
+    task: VideoTask,
+    retry_unreadable: bool = False,
 ) -> Optional[VideoResult]:
-    """A finished result for this key, from the output folder or else the database."""
+    """A finished result for this key (or one found unreadable, unless retried), from the output folder
+    or else the database."""
     stored = read_result(result_path)
-    if stored is not None and stored.key == key and stored.finished:
-        return stored
+    if stored is not None and stored.key == key:
+        if stored.finished or (stored.unreadable and not retry_unreadable):
+            return stored
     if database is None:
         return None
     record = database.find_by_key(key)
@@ -408,7 +436,7 @@ def _record_finished_files(plan: _Plan, keys: set[str], record: Callable[[str, V
     for key in sorted(keys):
         path = plan.result_files.get(key)
         stored = read_result(path) if path is not None else None
-        if stored is not None and stored.key == key and stored.finished:
+        if stored is not None and stored.key == key and (stored.finished or stored.unreadable):
             record(key, stored)
 
 

@@ -7,6 +7,7 @@ is the assessment's (`ResultStatus`); anything that goes wrong becomes a FAILED 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.base.hashing import file_sha256
+from skillsight.capture.frames import EmptyVideoError, NotAVideoError, UnsupportedCodecError
 from skillsight.batch.inputs import MOTION_SUFFIX
 from skillsight.batch.results import (
     RESULT_SUFFIX,
@@ -37,6 +39,9 @@ def _error_message(task: VideoTask, exc: BaseException) -> str:
         message = f"{task.source}: {message}"
     return message
 
+
+# Errors about the file's content (it would fail the same way again), not about the moment.
+UNREADABLE_ERRORS = (NotAVideoError, EmptyVideoError, UnsupportedCodecError)
 
 AssessFunction = Callable[[ScoreRequest], "AssessmentRun"]
 
@@ -65,17 +70,28 @@ def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
     marker = in_progress_marker(task)
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.touch(mode=0o600)  # owner-only, as every file batch writes
         _score_into(result, task, assess)
         result.elapsed_s = round(time.perf_counter() - started, 3)
         write_result(result)
     except Exception as exc:  # one bad video must never stop the batch
-        result.status = ResultStatus.FAILED.value
         result.error = _error_message(task, exc)
-        result.result_path = None
         result.elapsed_s = round(time.perf_counter() - started, 3)
+        _record_failure(result, exc)
     marker.unlink(missing_ok=True)
     return result
+
+
+def _record_failure(result: VideoResult, exc: Exception) -> None:
+    """A file that is not a readable video is UNREADABLE, its result file kept (keyed by content, so the
+    next run skips it until the file changes); anything else FAILED, with no file (retried next run)."""
+    if isinstance(exc, UNREADABLE_ERRORS) and result.key and result.result_path:
+        result.status = ResultStatus.UNREADABLE.value
+        with contextlib.suppress(OSError):  # unrecorded, it is simply tried again next run
+            write_result(result)
+        return
+    result.status = ResultStatus.FAILED.value
+    result.result_path = None
 
 
 def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
@@ -94,6 +110,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     )
     out_dir = Path(task.out_dir)
     stem = result_stem(sha, task.procedure_name, task.participant)
+    result.result_path = str(out_dir / f"{stem}{RESULT_SUFFIX}")
     is_video = not source.name.lower().endswith(MOTION_SUFFIX)
     overlay = out_dir / f"{stem}.overlay.mp4" if task.overlay and is_video else None
     request = ScoreRequest.build(
@@ -122,7 +139,6 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     result.assessment = assessment.to_dict()
     result.motion_path = str(motion_path)
     result.overlay_path = str(overlay) if overlay and overlay.exists() else None
-    result.result_path = str(out_dir / f"{stem}{RESULT_SUFFIX}")
 
 
 def plain_float(value: Any) -> Optional[float]:

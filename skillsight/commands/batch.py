@@ -65,6 +65,12 @@ _MAX_UNDECODABLE = typer.Option(
     help="Largest share of undecodable frames still scored (default 0.10 or "
     "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
 )
+_RETRY_UNREADABLE = typer.Option(
+    False,
+    "--retry-unreadable",
+    help="Try again the files an earlier run recorded as unreadable (not a video, empty, a codec this "
+    "install lacks); without it they are skipped until the file changes.",
+)
 _LOCK_TIMEOUT = typer.Option(
     None,
     "--lock-timeout",
@@ -92,12 +98,14 @@ def register(app: typer.Typer) -> None:
         quiet: bool = _QUIET,
         max_undecodable: Optional[float] = _MAX_UNDECODABLE,
         lock_timeout: Optional[float] = _LOCK_TIMEOUT,
+        retry_unreadable: bool = _RETRY_UNREADABLE,
     ) -> None:
-        """Score many videos; finished ones are skipped on a rerun, failed ones retried.
+        """Score many videos; finished ones are skipped on a rerun, failed ones retried, unreadable
+        ones (not a video) skipped until the file changes or --retry-unreadable.
 
-        Exit codes: 0 when every video got an answer (scored, refused, out of domain or damaged: the
-        reason is in results.csv's error column), 1 when any video failed (its error is in results.csv;
-        run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
+        Exit codes: 0 when every video got an answer (scored, refused, out of domain, damaged or
+        unreadable: the reason is in results.csv's error column), 1 when any video failed (its error is
+        in results.csv; run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
         130 when interrupted (finished results are kept; run again to continue).
         """
         run_batch_command(dict(locals()))
@@ -134,6 +142,7 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
                 max_undecodable_share=args["max_undecodable"],
                 hands=hands,
                 threads_per_worker=args["threads_per_worker"],
+                retry_unreadable=args["retry_unreadable"],
             )
     except (BatchInputError, ProcedureError, ValueError) as exc:
         _exit(f"error: {exc}", 2)

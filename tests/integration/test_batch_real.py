@@ -45,10 +45,10 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
     summary = run_batch(videos, PROCEDURE, out, workers=2, db_url=db_url, progress=False)
     assert summary.total == 5
     assert summary.scored + summary.refused == 4, [r.error for r in summary.rows]
-    assert summary.failed == 1 and summary.exit_code == 1
+    assert summary.unreadable == 1 and summary.failed == 0 and summary.exit_code == 0
     with open(out / "results.csv", newline="") as handle:
         rows = {r["video"]: r for r in csv.DictReader(handle)}
-    assert rows["corrupt.mp4"]["status"] == "failed" and "corrupt.mp4" in rows["corrupt.mp4"]["error"]
+    assert rows["corrupt.mp4"]["status"] == "unreadable" and "corrupt.mp4" in rows["corrupt.mp4"]["error"]
     for clip in clips:
         row = rows[clip.name]
         assert row["status"] in ("scored", "refused")
@@ -63,6 +63,7 @@ def test_real_batch_with_a_corrupt_file_among_five(tmp_path):
         ]
 
     again = run_batch(videos, PROCEDURE, out, workers=2, db_url=db_url, progress=False)
-    assert (again.skipped, again.scored, again.refused, again.failed) == (4, 0, 0, 1)
+    assert (again.skipped, again.scored, again.refused, again.failed) == (5, 0, 0, 0)
+    assert [r.video for r in again.skipped_unreadable] == ["corrupt.mp4"]
     with open(out / "results.csv", newline="") as handle:
         assert {r["video"]: r for r in csv.DictReader(handle)} == rows

@@ -43,13 +43,28 @@ def test_exit_code_is_zero_when_all_were_scored_or_refused(tmp_path, procedure_f
 
 
 def test_exit_code_is_one_when_any_failed(tmp_path, procedure_file, calls_dir, fake_scoring):
-    make_videos(tmp_path / "videos", {"ok.mp4": b"fine", "bad.mp4": b"CORRUPT"})
+    make_videos(tmp_path / "videos", {"ok.mp4": b"fine", "bad.mp4": b"FLAKY"})
     db = f"sqlite:///{tmp_path / 'lab.db'}"
     result = invoke(
         str(tmp_path / "videos"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
     )
     assert result.exit_code == 1
     assert "failed: bad.mp4" in result.output
+
+
+def test_an_unreadable_file_is_skipped_next_time_and_retried_on_request(
+    tmp_path, procedure_file, calls_dir, fake_scoring
+):
+    make_videos(tmp_path / "videos", {"ok.mp4": b"fine", "empty.mp4": b"CORRUPT"})
+    args = [str(tmp_path / "videos"), "--procedure", procedure_file, "--out", str(tmp_path / "out")]
+    args += ["--db", f"sqlite:///{tmp_path / 'lab.db'}"]
+    first, second = invoke(*args), invoke(*args)
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert "1 unreadable, 0 failed" in first.output and "unreadable: empty.mp4" in first.output
+    assert "2 already done" in second.output and "recorded as unreadable" in second.output
+    assert "--retry-unreadable" in second.output
+    retried = invoke(*args, "--retry-unreadable")
+    assert retried.exit_code == 0 and "1 already done, 0 scored, 0 refused, 1 unreadable" in retried.output
 
 
 def test_bad_input_is_a_usage_error_naming_the_file(tmp_path, procedure_file):
@@ -63,5 +78,6 @@ def test_help_documents_the_exit_codes():
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "0 when every video got an answer" in text and "1 when any video failed" in text
-    for option in ("--workers", "--db", "--dask", "--model", "--reference", "--overlay"):
+    assert "unreadable" in text
+    for option in ("--workers", "--db", "--dask", "--model", "--reference", "--overlay", "--retry-unreadable"):
         assert option in text

@@ -17,7 +17,7 @@ calls_dir = test_batch_local.calls_dir
 def test_a_local_dask_cluster_runs_the_same_tasks_as_the_pool(tmp_path, procedure_file, calls_dir):
     pytest.importorskip("distributed")
     videos = tmp_path / "videos"
-    make_videos(videos, {**GOOD, "broken.mp4": b"CORRUPT"})
+    make_videos(videos, {**GOOD, "broken.mp4": b"FLAKY"})
     common = dict(progress=False, task_function=fake_task, workers=2)
     pool = run_batch(
         videos, procedure_file, tmp_path / "pool", db_url=f"sqlite:///{tmp_path / 'pool.db'}", **common

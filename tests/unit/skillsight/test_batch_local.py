@@ -1,8 +1,8 @@
 """Batch scoring with the local process pool: failures recorded, resumable, keyed by content and model.
 
 A stand-in assessment (`fake_assess`: a ScoreRequest in, as pipeline.assess) keeps these fast; the real
-path is tested in test_batch_real.py. It reads the "video" bytes: b"CORRUPT" raises a capture error, b"REFUSE"
-is refused, anything else is scored with a score derived from the content. Each call leaves a marker in
+path is tested in test_batch_real.py. It reads the "video" bytes: b"CORRUPT" raises a capture error (not a
+video: unreadable), b"FLAKY" an OSError (a transient failure), b"REFUSE" is refused, anything else is scored with a score derived from the content. Each call leaves a marker in
 $BATCH_TEST_CALLS so tests can count what was really scored.
 """
 
@@ -24,6 +24,7 @@ import pytest
 
 from skillsight.batch import BatchInputError, VideoTask, run_batch, score_with
 from skillsight.batch import runner as batch_runner
+from skillsight.batch.task import in_progress_marker
 from skillsight.capture.frames import NotAVideoError
 from skillsight.pipeline import AssessmentRun
 from skillsight.pose.motion import Motion, load_motion
@@ -60,6 +61,8 @@ def fake_assess(request):
         time.sleep(delay)
     if data.startswith(b"CORRUPT"):
         raise NotAVideoError(str(source), "not a video file (invalid data found when processing input)")
+    if data.startswith(b"FLAKY"):
+        raise OSError(f"{source}: input/output error (the network share went away)")
     n = 20
     positions = np.zeros((n, 2, 1, 2))
     positions[:, 0, 0, 0] = np.arange(n)
@@ -135,15 +138,8 @@ def read_rows(out: Path) -> list[dict]:
 
 def run(videos, procedure_file, out, db, **kwargs):
     kwargs.setdefault("workers", 2)
-    return run_batch(
-        videos,
-        procedure_file,
-        out,
-        db_url=f"sqlite:///{db}",
-        progress=False,
-        task_function=fake_task,
-        **kwargs,
-    )
+    kwargs.setdefault("task_function", fake_task)
+    return run_batch(videos, procedure_file, out, db_url=f"sqlite:///{db}", progress=False, **kwargs)
 
 
 GOOD = {
@@ -158,12 +154,12 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
     make_videos(videos, {**GOOD, "broken.mp4": b"CORRUPT bytes", "notes.txt": b"not an input"})
     summary = run(videos, procedure_file, out, db)
-    assert (summary.total, summary.scored, summary.refused, summary.failed) == (5, 3, 1, 1)
-    assert summary.exit_code == 1
+    assert (summary.total, summary.scored, summary.refused, summary.unreadable, summary.failed) == (5, 3, 1, 1, 0)
+    assert summary.exit_code == 0  # an unreadable file is an answer about it, as a damaged one is
     rows = {r["video"]: r for r in read_rows(out)}
     assert list(rows) == sorted(rows)
     assert set(rows) == {"a/one.mp4", "a/two.mov", "b/three.mkv", "dark.webm", "broken.mp4"}
-    assert rows["broken.mp4"]["status"] == "failed"
+    assert rows["broken.mp4"]["status"] == "unreadable"
     assert "broken.mp4" in rows["broken.mp4"]["error"] and "not a video" in rows["broken.mp4"]["error"]
     assert rows["dark.webm"]["status"] == "refused" and rows["dark.webm"]["error"] == "too dark"
     one = rows["a/one.mp4"]
@@ -178,7 +174,7 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     result = json.loads((out / f"{sha[:16]}.bench_test.result.json").read_text())
     assert result["status"] == "scored" and result["source_sha256"] == sha
     assert load_motion(out / f"{sha[:16]}.bench_test.motion.npz").n_frames == 20
-    # The database holds the finished ones (not the failure), under the default trainee.
+    # The database holds the assessments (not the unreadable file), under the default trainee.
     with Database(f"sqlite:///{db}") as database:
         records = database.list_sessions(trainee="batch")
         assert sorted(r.source_name for r in records) == [
@@ -214,12 +210,55 @@ def test_a_second_run_does_nothing_new_and_starts_no_pool(tmp_path, procedure_fi
 
 def test_failed_videos_are_retried(tmp_path, procedure_file, calls_dir):
     videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
-    make_videos(videos, {"ok.mp4": b"fine", "broken.mp4": b"CORRUPT"})
+    make_videos(videos, {"ok.mp4": b"fine", "broken.mp4": b"FLAKY"})
     assert run(videos, procedure_file, out, db, workers=1).failed == 1
+    assert run(videos, procedure_file, out, db, workers=1).failed == 1  # the same file: tried again
+    assert len(scored_hashes(calls_dir)) == 3
     (videos / "broken.mp4").write_bytes(b"repaired video")
     again = run(videos, procedure_file, out, db, workers=1)
     assert (again.skipped, again.scored, again.failed, again.exit_code) == (1, 1, 0, 0)
     assert {r["status"] for r in read_rows(out)} == {"scored"}
+
+
+def test_unreadable_files_are_skipped_until_they_change_or_are_retried(tmp_path, procedure_file, calls_dir):
+    videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
+    make_videos(videos, {"ok.mp4": b"fine", "broken.mp4": b"CORRUPT", "other.mp4": b"CORRUPT too"})
+    first = run(videos, procedure_file, out, db, workers=1)
+    assert (first.scored, first.unreadable, first.failed, first.exit_code) == (1, 2, 0, 0)
+    assert "unreadable: broken.mp4" in first.describe()
+    second = run(videos, procedure_file, out, db, workers=1)
+    assert (second.skipped, second.unreadable, second.failed, second.started_executor) == (3, 0, 0, False)
+    assert second.exit_code == 0
+    assert "skipped 2 file(s) recorded as unreadable" in second.describe()
+    assert "unreadable: broken.mp4" in second.describe()
+    assert len(scored_hashes(calls_dir)) == 3  # not read again
+    assert {r["video"]: r["status"] for r in read_rows(out)}["broken.mp4"] == "unreadable"
+    (videos / "other.mp4").write_bytes(b"CORRUPT, copied again")  # a changed file is tried again
+    third = run(videos, procedure_file, out, db, workers=1)
+    assert (third.skipped, third.unreadable) == (2, 1) and len(scored_hashes(calls_dir)) == 4
+    retried = run(videos, procedure_file, out, db, workers=1, retry_unreadable=True)
+    assert (retried.skipped, retried.unreadable) == (1, 2) and len(scored_hashes(calls_dir)) == 6
+    with Database(f"sqlite:///{db}") as database:
+        assert [r.source_name for r in database.list_sessions()] == ["ok.mp4"]
+
+
+def test_the_in_progress_marker_is_owner_only(tmp_path, procedure_file, calls_dir):
+    videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
+    make_videos(videos, {"ok.mp4": b"fine"})
+    summary = run(videos, procedure_file, out, db, workers=1, task_function=marker_mode_task)
+    assert summary.scored == 1
+    assert (calls_dir / "marker-mode").read_text() == oct(0o600)
+
+
+def marker_mode_task(task: VideoTask):
+    """fake_task that notes the permissions of its in-progress marker while it runs."""
+
+    def assess(request):
+        mode = in_progress_marker(task).stat().st_mode & 0o777
+        (Path(os.environ["BATCH_TEST_CALLS"]) / "marker-mode").write_text(oct(mode))
+        return fake_assess(request)
+
+    return score_with(task, assess)
 
 
 def test_renamed_file_is_not_rescored_and_edited_file_is(tmp_path, procedure_file, calls_dir):
