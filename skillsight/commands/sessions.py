@@ -122,10 +122,13 @@ def history(
     session: int = typer.Argument(..., help="The session id"),
     db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """What a session held before each re-score (score, metrics and the definitions that read them)."""
+    """What a session held before each re-score (score, metrics and the definitions that read them).
+    A session that does not exist is an error (exit code 2)."""
     from skillsight import session_rescore as rescore
 
     with _open(db_url) as db:
+        if db.get_session(session) is None:
+            _fail(f"session {session}: not found", code=EXIT_USAGE)
         kept = rescore.rescore_history(db, session)
     for entry in kept:
         columns = entry["columns"]

@@ -222,6 +222,16 @@ def test_the_command_rescores_skips_and_reports(db, scored, tmp_path):
     assert f"{SPARC} = -1.0 (not recorded)" in kept.output
 
 
+def test_the_history_of_a_session_that_does_not_exist_is_an_error(db, scored):
+    motion, assessment = scored
+    sid = store(db, assessment, motion)
+    never = CliRunner().invoke(app, ["sessions", "history", str(sid), "--db", db.url])
+    assert never.exit_code == 0 and f"session {sid}: never re-scored" in never.output
+    missing = CliRunner().invoke(app, ["sessions", "history", str(sid + 999), "--db", db.url])
+    assert missing.exit_code == 2, missing.output
+    assert f"session {sid + 999}: not found" in missing.output and "never re-scored" not in missing.output
+
+
 def test_a_session_that_cannot_be_rescored_fails_the_command(db, scored, tmp_path):
     _, assessment = scored
     broken = tmp_path / "broken.motion.npz"
