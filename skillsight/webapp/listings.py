@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from skillsight.scoring.metric_display import format_number, metric_display, unit_text
-from skillsight.webapp.views import Table, escape, format_percent, procedure_title
+from skillsight.webapp.views import Table, escape, format_percent, procedure_title, status_words
 
 # Fewer experts than this give unstable reference ranges: said wherever a reference is chosen or built.
 MIN_EXPERTS = 5
@@ -39,7 +39,7 @@ def history_table(records: Iterable[Any]) -> Table:
                 r.id,
                 str(r.created_at)[:19].replace("T", " "),
                 r.procedure,
-                r.status,
+                status_words(r.status),
                 r.skill_level or "–",
                 format_number(r.score),
                 interval,

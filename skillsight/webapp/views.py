@@ -86,6 +86,13 @@ WITHHELD_LEADS = {
     ResultStatus.DAMAGED.value: "Too much of the video could not be decoded to score it fairly:",
     ResultStatus.FAILED.value: "Something went wrong while reading it:",
 }
+
+
+def status_words(status: str) -> str:
+    """A stored status in the words the Results page heads it with ("scored" as it is), for tables."""
+    return WITHHELD_TITLES.get(status, status)
+
+
 SCALE_PATTERN = re.compile(r"^(?P<name>.*?)\s*(?P<low>-?\d+(?:\.\d+)?)\s*[-–]\s*(?P<high>-?\d+(?:\.\d+)?)$")
 
 

@@ -177,6 +177,27 @@ def test_history_table_newest_first():
     assert headers[1] == "When (UTC)" and rows[1][1] == "2026-01-01 10:00:00"
 
 
+def test_history_table_says_a_status_in_the_results_page_words():
+    def record(i, status):
+        return SimpleNamespace(
+            id=i,
+            created_at=f"2026-01-0{i}T10:00:00",
+            procedure="suturing",
+            status=status,
+            skill_level=None,
+            score=None,
+            score_low=None,
+            score_high=None,
+            tracking_quality=0.9,
+            source_name=f"clip{i}.mp4",
+        )
+
+    _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored")])
+    statuses = {row[0]: row[3] for row in rows}
+    assert statuses[1] == views.WITHHELD_TITLES["out_of_domain"] and "_" not in statuses[1]
+    assert statuses[2] == "scored"
+
+
 def test_history_metric_names_first_seen_order():
     history = [{"metrics": {"b": 1.0}}, {"metrics": {"a": 2.0, "b": 3.0}}]
     assert listings.history_metric_names(history) == ["b", "a"]
