@@ -29,7 +29,7 @@ from skillsight.scoring.training import (
 @pytest.fixture(scope="module")
 def task_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The easy generator: these tests check the plumbing and that a plain signal is found; the hard
-    # generator (as hard as the real release) gates tests/test_training_honest.py.
+    # generator (as hard as the real release) gates tests/unit/scoring/test_training_honest.py.
     folder = tmp_path_factory.mktemp("jigsaws")
     return write_jigsaws_task(folder, task="Knot_Tying", trials_per_user=3, difficulty="easy")
 

@@ -19,7 +19,7 @@ Three generators:
   follows the self-reported level, so the rater's GRS often disagrees with it, and there are few trials
   per surgeon. On the real Suturing release the shipped training reached LOUO accuracy 0.55 and GRS
   Spearman -0.43 and a plain linear baseline LOSO 1.00 / 0.68; here the old easy figures (LOUO 0.90 /
-  0.97) are out of reach (tests/test_training_honest.py checks it).
+  0.97) are out of reach (tests/unit/scoring/test_training_honest.py checks it).
 * `make_easy_trial` (difficulty="easy"): skill is plain to see; for loader tests only.
 * `make_realistic_trial`: 1-3 minute trials, per-surgeon set-up; for benchmarks/bench_jigsaws.py.
 """
