@@ -357,9 +357,9 @@ def _recorded_result(
     """A finished result for this key (or one found unreadable, unless retried), from the output folder
     or else the database."""
     stored = read_result(result_path)
-    if stored is not None and stored.key == key:
-        if stored.finished or (stored.unreadable and not retry_unreadable):
-            return stored
+    answered = stored is not None and (stored.finished or (stored.unreadable and not retry_unreadable))
+    if stored is not None and stored.key == key and answered:
+        return stored
     if database is None:
         return None
     record = database.find_by_key(key)

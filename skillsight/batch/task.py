@@ -2,7 +2,9 @@
 
 `score_with` scores one video (or motion file), writes its motion file and JSON result into the output
 folder (named by content, so a renamed file finds its result) and returns a `VideoResult` whose status
-is the assessment's (`ResultStatus`); anything that goes wrong becomes a FAILED result naming the file.
+is the assessment's (`ResultStatus`); a file that is not a readable video becomes UNREADABLE (its result
+file kept, so later runs skip it until it changes), anything else that goes wrong a FAILED result naming
+the file.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.base.hashing import file_sha256
-from skillsight.capture.frames import EmptyVideoError, NotAVideoError, UnsupportedCodecError
 from skillsight.batch.inputs import MOTION_SUFFIX
 from skillsight.batch.results import (
     RESULT_SUFFIX,
@@ -25,6 +26,7 @@ from skillsight.batch.results import (
     result_stem,
     write_result,
 )
+from skillsight.capture.frames import EmptyVideoError, NotAVideoError, UnsupportedCodecError
 from skillsight.pose.motion import save_motion
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.results import Assessment, ResultStatus

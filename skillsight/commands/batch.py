@@ -105,8 +105,8 @@ def register(app: typer.Typer) -> None:
 
         Exit codes: 0 when every video got an answer (scored, refused, out of domain, damaged or
         unreadable: the reason is in results.csv's error column), 1 when any video failed (its error is
-        in results.csv; run again to retry it), 2 for bad usage, 75 when another batch held --out past --lock-timeout,
-        130 when interrupted (finished results are kept; run again to continue).
+        in results.csv; run again to retry it), 2 for bad usage, 75 when another batch held --out past
+        --lock-timeout, 130 when interrupted (finished results are kept; run again to continue).
         """
         run_batch_command(dict(locals()))
 

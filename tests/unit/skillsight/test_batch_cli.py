@@ -79,5 +79,6 @@ def test_help_documents_the_exit_codes():
     text = " ".join(result.output.split())
     assert "0 when every video got an answer" in text and "1 when any video failed" in text
     assert "unreadable" in text
-    for option in ("--workers", "--db", "--dask", "--model", "--reference", "--overlay", "--retry-unreadable"):
+    options = ("--workers", "--db", "--dask", "--model", "--reference", "--overlay", "--retry-unreadable")
+    for option in options:
         assert option in text

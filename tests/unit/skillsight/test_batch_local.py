@@ -2,8 +2,9 @@
 
 A stand-in assessment (`fake_assess`: a ScoreRequest in, as pipeline.assess) keeps these fast; the real
 path is tested in test_batch_real.py. It reads the "video" bytes: b"CORRUPT" raises a capture error (not a
-video: unreadable), b"FLAKY" an OSError (a transient failure), b"REFUSE" is refused, anything else is scored with a score derived from the content. Each call leaves a marker in
-$BATCH_TEST_CALLS so tests can count what was really scored.
+video: unreadable), b"FLAKY" an OSError (a transient failure), b"REFUSE" is refused, anything else is
+scored with a score derived from the content. Each call leaves a marker in $BATCH_TEST_CALLS so tests can
+count what was really scored.
 """
 
 from __future__ import annotations
@@ -154,7 +155,8 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     videos, out, db = tmp_path / "videos", tmp_path / "out", tmp_path / "lab.db"
     make_videos(videos, {**GOOD, "broken.mp4": b"CORRUPT bytes", "notes.txt": b"not an input"})
     summary = run(videos, procedure_file, out, db)
-    assert (summary.total, summary.scored, summary.refused, summary.unreadable, summary.failed) == (5, 3, 1, 1, 0)
+    counts = (summary.total, summary.scored, summary.refused, summary.unreadable, summary.failed)
+    assert counts == (5, 3, 1, 1, 0)
     assert summary.exit_code == 0  # an unreadable file is an answer about it, as a damaged one is
     rows = {r["video"]: r for r in read_rows(out)}
     assert list(rows) == sorted(rows)

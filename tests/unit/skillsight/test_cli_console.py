@@ -117,7 +117,7 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
         skillsight.batch.run_batch = fake_run_batch
         keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
                 "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable",
-                "threads_per_worker"]
+                "threads_per_worker", "retry_unreadable"]
         args = dict.fromkeys(keys)
         args["dominant_hand"] = "right"
         args["input_path"] = args["out"] = {str(tmp_path)!r}
