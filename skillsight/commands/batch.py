@@ -100,8 +100,10 @@ def register(app: typer.Typer) -> None:
         lock_timeout: Optional[float] = _LOCK_TIMEOUT,
         retry_unreadable: bool = _RETRY_UNREADABLE,
     ) -> None:
-        """Score many videos; finished ones are skipped on a rerun, failed ones retried, unreadable
-        ones (not a video) skipped until the file changes or --retry-unreadable.
+        """Score many videos; finished ones are skipped on a rerun, failed ones retried.
+
+        A file that is not a readable video is recorded as unreadable and skipped on later runs until
+        it changes (or --retry-unreadable).
 
         Exit codes: 0 when every video got an answer (scored, refused, out of domain, damaged or
         unreadable: the reason is in results.csv's error column), 1 when any video failed (its error is

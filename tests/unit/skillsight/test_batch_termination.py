@@ -29,7 +29,8 @@ SCRIPT = textwrap.dedent(
 
     skillsight.batch.run_batch = slow_run_batch
     keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
-            "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable", "threads_per_worker"]
+            "model", "reference", "overlay", "quiet", "lock_timeout", "max_undecodable", "threads_per_worker",
+            "retry_unreadable"]
     args = dict.fromkeys(keys)
     args["dominant_hand"] = "right"
     try:
