@@ -218,7 +218,8 @@ def test_rescoring_from_the_history_tab_fills_the_standard_errors(tmp_path):
     from skillsight.scoring.features.definitions import PROVENANCE_KEY
     from skillsight.scoring.synthetic import generate_practice
 
-    motion = Path(generate_practice("intermediate", "suturing", seed=5).save(tmp_path / "a.motion.npz"))
+    # seed 6: its needle-driver tremor is read (with bursty handling, seed 5's is withheld)
+    motion = Path(generate_practice("intermediate", "suturing", seed=6).save(tmp_path / "a.motion.npz"))
     scored = pipeline.assess(ScoreRequest.build(motion, "suturing")).assessment
     old = Assessment.from_dict(scored.to_dict())
     old.metrics = [replace(m, uncertainty=None) for m in old.metrics]
@@ -235,5 +236,6 @@ def test_rescoring_from_the_history_tab_fills_the_standard_errors(tmp_path):
         errors = service.metric_history(LOCAL_TRAINEE, "suturing")[0]["uncertainties"]
     finally:
         service.close()
-    assert set(errors) == {TREMOR, "forceps.tremor"}
-    assert errors[TREMOR] == pytest.approx(scored.metric(TREMOR).uncertainty)
+    expected = {m.name: m.uncertainty for m in scored.metrics if m.uncertainty is not None}
+    assert TREMOR in expected
+    assert errors == pytest.approx(expected)
