@@ -10,7 +10,10 @@ sides, or on to the other side with the arms still crossed. So each video here:
   glove colour with their shading kept, cuffs and sleeves running to the bottom border along the line to
   their shoulder (the arm's angle changes as the hand moves, as a forearm pivots);
 - the meeting point, the hands' separations (apart, touching, crossed by most of a palm) and the way they
-  part are drawn from the seed; one hand lies over the other throughout (which one is drawn too);
+  part are drawn from the seed; one hand lies over the other throughout (which one is drawn too); in a
+  third of the videos the tie goes on: the hands part with their arms crossed, meet again and cross back
+  to their own sides (a throw and its return), drawn from a stream of their own so that the other
+  videos stay as they were;
 - a held instrument (needle driver, forceps) turning with its hand, thread through the hands, the hands'
   shadows, uneven light, fresh sensor noise per frame;
 - motion blur along each hand's own velocity, as long as the hand moves during half a frame time.
@@ -49,7 +52,7 @@ class _Crossing:
     on_top: int  # index into SIDES of the hand drawn over the other
 
 
-def _choreography(rng: np.random.Generator, size: tuple[int, int]) -> _Crossing:
+def _choreography(rng: np.random.Generator, size: tuple[int, int], tie: np.random.Generator) -> _Crossing:
     width, height = size
     palm = height * rng.uniform(0.13, 0.19)
     meet = (rng.uniform(0.4, 0.6) * width, rng.uniform(0.38, 0.55) * height)
@@ -61,11 +64,29 @@ def _choreography(rng: np.random.Generator, size: tuple[int, int]) -> _Crossing:
     apart = palm * rng.uniform(1.1, 1.6)
     crossed = -palm * rng.uniform(0.3, 0.6)
     parted = apart * rng.uniform(0.8, 1.1) if rng.random() < 0.5 else crossed * rng.uniform(1.6, 2.4)
-    keys = (apart, 0.5 * palm, crossed, crossed * rng.uniform(0.85, 1.1), parted)
+    keys: tuple[float, ...] = (apart, 0.5 * palm, crossed, crossed * rng.uniform(0.85, 1.1), parted)
     hold = rng.uniform(0.5, 0.6)
-    times = (0.0, rng.uniform(0.2, 0.3), rng.uniform(0.38, 0.45), hold, 1.0)
+    times: tuple[float, ...] = (0.0, rng.uniform(0.2, 0.3), rng.uniform(0.38, 0.45), hold, 1.0)
     bob = (0.04 * height, rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi), 0.1 * palm)
-    return _Crossing(meet, palm, shoulders, keys, times, bob, int(rng.integers(0, 2)))
+    on_top = int(rng.integers(0, 2))
+    if tie.random() < 1 / 3:  # parted crossed, they meet again and cross back (the arms keep their entries)
+        keys = (
+            apart,
+            0.5 * palm,
+            crossed,
+            crossed * tie.uniform(1.6, 2.4),
+            crossed,
+            apart * tie.uniform(0.8, 1.1),
+        )
+        times = (
+            0.0,
+            tie.uniform(0.1, 0.15),
+            tie.uniform(0.22, 0.28),
+            tie.uniform(0.4, 0.46),
+            tie.uniform(0.58, 0.64),
+            1.0,
+        )
+    return _Crossing(meet, palm, shoulders, keys, times, bob, on_top)
 
 
 def _half_separation(plan: _Crossing, t: float) -> float:
@@ -166,7 +187,7 @@ def crossing_video(
     rng = np.random.default_rng([seed, 0])
     drape = drape if drape is not None else str(rng.choice(list(DRAPES)))
     background = bench(rng, size, drape)
-    plan = _choreography(rng, size)
+    plan = _choreography(rng, size, np.random.default_rng([seed, 5]))
     first = int(rng.integers(0, len(cutouts)))
     second = first if rng.random() < 0.5 else int(rng.integers(0, len(cutouts)))
     look = {

@@ -3,8 +3,10 @@
 In video every hand has a track (where it was, how it moved); a hand found near where its track is due
 keeps its name (`identity.names_by_tracks`), anatomy names the others (where its arm or its forearm's line
 enters the frame). A blob that holds both tracked hands' predicted positions (they met or cross) is split
-between them and each part takes its track's name. A still's blob that holds two hands crossed at the
-wrists gives each hand the other side's name (each arm comes in on the other hand's side).
+between them and each part takes its track's name. Hands that met in one blob may cross inside it
+unseen: once they part, the first clear frames of where their arms enter name them again (`PairNames`).
+A still's blob that holds two hands crossed at the wrists gives each hand the other side's name (each
+arm comes in on the other hand's side).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ LINE_ONLY = 0.5  # weight of an arm placed only by its glove's axis line (the sl
 # anatomy renames two tracked hands once its contrary evidence exceeds all agreeing evidence by this much:
 # at least three frames, more where the first frame's arms were clear
 RENAME_AFTER = 2.0
+# after the hands met in one blob, where they may have crossed unseen: the names swap once contrary
+# evidence reaches this much (one clear frame of both arms' entries, two of arms placed by their lines),
+# and stand once agreeing evidence does
+RENAME_AFTER_MEETING = 0.75
+SURE_AFTER_MEETING = 0.75
 # agreeing evidence kept at most: names anatomy confirmed for a while can still be revised by it, as
 # after a long misreading of the arms, but only over several more frames of clear contrary evidence
 EVIDENCE_KEPT = 6.0
@@ -64,15 +71,27 @@ class PairNames:
     backwards, a hand cut in two by an instrument). Each later frame with the hands apart weighs where
     their arms enter for or against the names (`balance`); names anatomy goes on contradicting are
     revised. A crossing seen by the tracks (the hands' left-right order swapped while both were followed)
-    settles the names for good: hands that crossed are told apart by their paths, not by their arms
-    (floating gloves, or forearms out of view, may point the other way once crossed)."""
+    settles the names while the hands stay apart: hands that crossed are told apart by their paths, not
+    by their arms (floating gloves, or forearms out of view, may point the other way once crossed). Hands
+    that met in one blob (`met`) may have crossed back, or not, inside it: which is which is unknown
+    there, so the settling ends, and after they part the first clear frames of their arms name them
+    (real forearms that cross keep their entries' order, so where the arms do not cross they name
+    their hands rightly)."""
 
     balance: float = 0.0
     crossed: bool = False
     order: int = 0  # the sign of the left hand's x minus the right's, last seen clearly apart; 0: not yet
+    unsure: bool = False  # the hands met in one blob since anatomy last confirmed their names
 
     def restart(self, evidence: float) -> None:
         self.balance, self.crossed, self.order = min(evidence, EVIDENCE_KEPT), False, 0
+        self.unsure = False
+
+    def met(self) -> None:
+        """The two hands were found in one blob: a crossing seen before no longer settles their names,
+        one inside the blob is not seen, and what anatomy said before weighs nothing for after."""
+        self.balance, self.crossed, self.order = min(self.balance, 0.0), False, 0
+        self.unsure = True
 
     def saw_order(self, left_minus_right: float, hand_size: float) -> None:
         if abs(left_minus_right) <= CROSSED_BY * hand_size:
@@ -84,9 +103,12 @@ class PairNames:
     def weigh(self, evidence: float) -> bool:
         """Adds a frame's evidence; whether the names are to be swapped (then the evidence is theirs)."""
         self.balance = min(self.balance + evidence, EVIDENCE_KEPT)
-        if self.crossed or self.balance > -RENAME_AFTER:
+        if self.balance >= SURE_AFTER_MEETING:
+            self.unsure = False
+        if self.crossed or self.balance > -(RENAME_AFTER_MEETING if self.unsure else RENAME_AFTER):
             return False
         self.balance, self.order = -self.balance, -self.order  # the names, and so the order, swap
+        self.unsure = False
         return True
 
 
@@ -125,9 +147,23 @@ class HandNamer:
                 names = self._settled(blobs, keys, anatomy, tracked, size)
         if len(blobs) == 2 and names is anatomy and not self.independent_frames:
             self.pair.restart(_evidence(blobs, keys, anatomy, anatomy, size[0]))  # named afresh
+        if not self.independent_frames and self._in_one_blob(blobs, frame):
+            self.pair.met()
         for blob, hand in zip(blobs, names):
             self.tracks[hand] = followed(self.tracks.get(hand), blob, frame)
         return names
+
+    def _in_one_blob(self, blobs: list[handlib.HandBlob], frame: Frame) -> bool:
+        """Whether both tracked hands are in one blob this frame, or may be: split from it by their
+        tracks, two hands found touching (a blob split by its shape), or one hand found where both are
+        due."""
+        if any(b.named for b in blobs) or close_pair(blobs):
+            return True
+        if len(blobs) != 1 or len(self.tracks) < 2:
+            return False
+        reach = math.sqrt(blobs[0].blob_area)
+        due = [t.predicted(frame.index) for t in self.tracks.values()]
+        return all(math.dist(blobs[0].centre, point) <= reach for point in due)
 
     def _settled(
         self,

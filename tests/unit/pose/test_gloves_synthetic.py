@@ -81,24 +81,29 @@ def test_front_view_mirrors_sides() -> None:
     assert obs.positions[left, 0, 0] / SCALE > WIDTH / 2
 
 
-def test_crossing_hands_keep_identity_through_a_merge() -> None:
+def test_hands_that_meet_and_part_keep_identity_through_a_merge() -> None:
+    # this scene's sleeves run straight down from each hand, so hands that crossed here would be arms
+    # whose entries swapped, which real forearms cannot do (crossing with real arms: test_gloves_crossing).
+    # The hands meet, merge and part back to their own sides: tracker 2.11's tracks coasted through the
+    # merge as if the hands had crossed, and the crossing they saw kept the swapped names to the end
+    # (34 of 60 frames right); since 2.13 the arms name the hands again once they part
     def truth(i: int) -> tuple[tuple[float, float], tuple[float, float]]:
-        return (500 + 15 * i, 500), (1400 - 15 * i, 650)
+        step = min(i, 59 - i)
+        return (500 + 15 * step, 500), (1400 - 15 * step, 650)
 
     frames = [scene(i, list(truth(i))) for i in range(60)]
     tracker = GloveTracker(camera_view="top")
     observations = tracked(tracker, frames)
     left, right = tracker.individuals.index("left_hand"), tracker.individuals.index("right_hand")
-    both = 0
+    named_right = 0
     for i, obs in enumerate(observations):
         (lx, ly), (rx, ry) = truth(i)
-        if not np.isnan(obs.positions[[left, right], 0, 0]).any():
-            both += 1
-            assert math.dist(full_size(obs.positions[left, 0]), (lx, ly)) < 0.5 * HAND_LENGTH, i
-            assert math.dist(full_size(obs.positions[right, 0]), (rx, ry)) < 0.5 * HAND_LENGTH, i
-    assert both >= 48  # most merged frames are split back into two hands (one entry each)
-    # after crossing, the trainee's left hand is on the image right
-    assert observations[-1].positions[left, 0, 0] > observations[-1].positions[right, 0, 0]
+        named_right += int(
+            math.dist(full_size(obs.positions[left, 0]), (lx, ly)) < 0.5 * HAND_LENGTH
+            and math.dist(full_size(obs.positions[right, 0]), (rx, ry)) < 0.5 * HAND_LENGTH
+        )
+    assert named_right >= 54  # most merged frames are split back into two hands, named rightly
+    assert observations[-1].positions[left, 0, 0] < observations[-1].positions[right, 0, 0]
 
 
 @pytest.mark.xfail(

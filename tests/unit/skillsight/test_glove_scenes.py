@@ -30,7 +30,10 @@ from skillsight.pose.trackers.gloves import GloveTracker
 pytestmark = pytest.mark.slow
 SIZE = (640, 360)
 COLORED = ("indigo", "purple", "light_blue", "green")
-FLOOR_CROSSING_VIDEO = 0.95  # tracker 2.7: 98.4% (2.6: 93.8%, fails)
+# tracker 2.7: 98.4% (2.6: 93.8%, fails). Since the crossing videos go on tying in a third of them (video
+# 300 now parts crossed, meets again and crosses back, at 12.5 fps), 2.13 finds 93.2% (2.11 two hands
+# fewer on video 300): the hands lost are swapped while crossed, not after they cross back
+FLOOR_CROSSING_VIDEO = 0.92
 
 
 def scored(gloves: tuple[str, ...], cutouts, skin_tone: bool = False) -> SceneScore:
