@@ -7,7 +7,8 @@ along the bottom and up the right side; a glove floating inside the frame (its s
 colour) is named by its centre in a still, and in video by where the line of its forearm (the glove's
 main axis, cuff included) enters (`arm_entry`: hands crossed at the wrists keep their arms' order). In
 video, a hand recently seen keeps its name where a detection lies near its predicted position (hands
-crossing keep their names even where their arms' entries swap), and anatomy names it otherwise: also
+crossing apart keep their names; after they meet in one blob, their arms' entries name them again:
+`naming.PairNames`), and anatomy names it otherwise: also
 where the nearest assignment still leaves a hand more than about a hand's length from where it was due
 (the tracks coasted on while the hands met, held and came back).
 """
