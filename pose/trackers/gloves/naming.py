@@ -101,13 +101,11 @@ class HandNamer:
         self.pair = PairNames()
         self.frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
         self._merged: Optional[np.ndarray] = None  # this frame's blob of both hands (filled), split by tracks
-        self._coasted: set[str] = set()  # hands whose track coasted in a merged blob in the last frame
-        self._measured: dict[str, tuple[tuple[float, float], int]] = {}  # last centre found apart, frame
 
     def reset(self) -> None:
         self.tracks.clear()
         self.pair = PairNames()
-        self._merged, self._coasted, self._measured = None, set(), {}
+        self._merged = None
 
     def identify(self, found: Found, size: tuple[int, int], frame: Frame) -> list[str]:
         for hand in list(self.tracks):
@@ -130,18 +128,12 @@ class HandNamer:
                 names = self._settled(blobs, keys, anatomy, tracked, size)
         if len(blobs) == 2 and names is anatomy and not self.independent_frames:
             self.pair.restart(_evidence(blobs, keys, anatomy, anatomy, size[0]))  # named afresh
-        coasted = set()
         for blob, hand in zip(blobs, names):
-            since = self._measured.get(hand) if hand in self._coasted else None
-            self.tracks[hand] = followed(self.tracks.get(hand), blob, frame, since)
-            if blob.named:
-                coasted.add(hand)
-            else:
-                self._measured[hand] = (blob.centre, frame.index)
-            if blob.named and self._merged is not None:
+            self.tracks[hand] = followed(self.tracks.get(hand), blob, frame)
+            if blob.named and self._merged is not None:  # a merged hand's track stays near its blob
                 limit = 0.5 * PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(self._merged)))
                 self.tracks[hand] = kept_on(self.tracks[hand], blob.centre, self._merged, limit)
-        self._merged, self._coasted = None, coasted
+        self._merged = None
         return names
 
     def _settled(
@@ -276,17 +268,10 @@ def _arms_cross(blobs: list[handlib.HandBlob], size: tuple[int, int]) -> bool:
     return turn(p, p_end, q) * turn(p, p_end, q_end) < 0 and turn(q, q_end, p) * turn(q, q_end, p_end) < 0
 
 
-def followed(
-    previous: Optional[HandTrack],
-    blob: handlib.HandBlob,
-    frame: Frame,
-    measured: Optional[tuple[tuple[float, float], int]] = None,
-) -> HandTrack:
+def followed(previous: Optional[HandTrack], blob: handlib.HandBlob, frame: Frame) -> HandTrack:
     """A hand's track after this frame. Where its blob merged with the other hand's, the part's centre
     is pulled towards the other's: the hand keeps moving as it did (each is looked for beyond the
-    other as they cross) until they part. `measured`: where the hand was last found apart, and in which
-    frame, where its track has coasted since (a merge): its step is measured from there, over the
-    frames since, not from the coasted guess."""
+    other as they cross) until they part."""
     if previous is None or frame.index <= previous.frame_index:
         return HandTrack(blob.centre, (0.0, 0.0), frame.index, frame.time_s)
     if blob.named:  # in video only the tracks name a part
@@ -294,15 +279,12 @@ def followed(
         # stays merged (a hold while tying), so both stay predicted on the blob until they part
         slowed = (MERGED_SLOWING * previous.velocity[0], MERGED_SLOWING * previous.velocity[1])
         return HandTrack(previous.predicted(frame.index), slowed, frame.index, frame.time_s)
-    start, start_index = previous.position, previous.frame_index
-    if measured is not None:
-        start, start_index = measured
-    steps = max(frame.index - start_index, 1)
+    steps = frame.index - previous.frame_index
     # part of the last step, part of the earlier ones: one frame whose centre jumped (hands that met
     # or parted, a blob cut by an instrument) does not send the prediction off
     keep = VELOCITY_MEMORY
     velocity = (
-        keep * previous.velocity[0] + (1 - keep) * (blob.centre[0] - start[0]) / steps,
-        keep * previous.velocity[1] + (1 - keep) * (blob.centre[1] - start[1]) / steps,
+        keep * previous.velocity[0] + (1 - keep) * (blob.centre[0] - previous.position[0]) / steps,
+        keep * previous.velocity[1] + (1 - keep) * (blob.centre[1] - previous.position[1]) / steps,
     )
     return HandTrack(blob.centre, velocity, frame.index, frame.time_s)

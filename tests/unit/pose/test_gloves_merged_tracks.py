@@ -46,25 +46,3 @@ def test_a_merged_hand_whose_velocity_was_misread_stays_on_the_blob() -> None:
     for hand in ("left_hand", "right_hand"):  # each track ends on the blob, or at its edge
         x, y = namer.tracks[hand].position
         assert off_blob[int(round(y)), int(round(x))] <= 10.0, (hand, x, y)
-
-
-def test_a_hand_found_apart_after_a_merge_takes_its_step_from_where_it_was_last_found() -> None:
-    # indigo video 21003 (outside every benchmark seed set): while merged, the left hand's track coasted;
-    # an instrument then cut the glove and one piece was found apart, off the coasted guess. Tracker 2.11
-    # took that one-frame jump as the hand's velocity, coasted off the blob on it when the hands merged
-    # again and lost a hand for 7 frames; the step is from where the hand was last found apart
-    namer = HandNamer("top", independent_frames=False)
-    for index in range(3):  # apart, still
-        names_in(namer, index, [floating((175.0, 100.0), -60.0), floating((225.0, 100.0), -120.0)])
-    blob = merged_palms()
-    for index in range(3, 9):  # merged for 6 frames: the tracks coast (at no speed)
-        frame = Frame(index, index / 25.0, None)  # type: ignore[arg-type]  # the namer never reads it
-        namer.frame = frame
-        pair = namer.tracked_pair(blob, [], lambda: 0.8)
-        assert len(pair) == 2
-        namer.identify(pair, SIZE, frame)
-    # found apart 7 frames after it was last found, 14 px right of there: 2 px a frame over the merge,
-    # half of it learnt (VELOCITY_MEMORY); 2.11 read 14 px in one frame (7 px a frame)
-    names_in(namer, 9, [floating((189.0, 100.0), -60.0), floating((225.0, 100.0), -120.0)])
-    velocity = namer.tracks["left_hand"].velocity
-    assert abs(velocity[0] - 1.0) < 0.5 and abs(velocity[1]) < 0.5, velocity
