@@ -32,6 +32,7 @@ from skillsight.pose.trackers.gloves.identity import (
     names_by_tracks,
     side_key,
 )
+from skillsight.pose.trackers.gloves.merged_tracks import kept_on
 
 MIN_REPORTED_CONFIDENCE = 0.3
 PAIR_CONFIDENCE = 0.6  # of the blob's score, for each of two hands found by splitting one blob
@@ -121,10 +122,12 @@ class HandNamer:
         self.tracks: dict[str, HandTrack] = {}
         self.pair = PairNames()
         self.frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
+        self._merged: Optional[np.ndarray] = None  # this frame's blob of both hands (filled), split by tracks
 
     def reset(self) -> None:
         self.tracks.clear()
         self.pair = PairNames()
+        self._merged = None
 
     def identify(self, found: Found, size: tuple[int, int], frame: Frame) -> list[str]:
         for hand in list(self.tracks):
@@ -151,6 +154,10 @@ class HandNamer:
             self.pair.met()
         for blob, hand in zip(blobs, names):
             self.tracks[hand] = followed(self.tracks.get(hand), blob, frame)
+            if blob.named and self._merged is not None:  # a merged hand's track stays near its blob
+                limit = 0.5 * PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(self._merged)))
+                self.tracks[hand] = kept_on(self.tracks[hand], blob.centre, self._merged, limit)
+        self._merged = None
         return names
 
     def _in_one_blob(self, blobs: list[handlib.HandBlob], frame: Frame) -> bool:
@@ -257,6 +264,8 @@ class HandNamer:
             if seeds is not None:
                 described = dataclasses.replace(described, named=seeds[len(pair)][0])
             pair.append((described, PAIR_CONFIDENCE * score))
+        if len(pair) == 2 and seeds is not None:
+            self._merged = handlib.fill_holes(blob)
         return pair if len(pair) == 2 else []
 
     def crossed_names(self, blob: np.ndarray, pair: Found) -> Found:

@@ -46,7 +46,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.13"
+GLOVE_TRACKER_VERSION = "2.14"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 DRAPE_EVERY = 25  # frames

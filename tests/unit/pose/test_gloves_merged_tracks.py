@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 from test_gloves_names_over_time import SIZE, floating, names_in
 
 from skillsight.capture.frames import Frame
@@ -25,20 +24,11 @@ def merged_palms() -> np.ndarray:
     return mask
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed (gloves26, 2026-11-30): the track coasts on its misread velocity and leaves the "
-    "blob after 4 merged frames, which is then one hand. Keeping a merged track within half its part's "
-    "size of the part's centre (velocity kept) passed this, and on white crossing videos 31001-31006 "
-    "(outside every benchmark set) hands lost in a merge fell 53 -> 29, but tracks bounded by their "
-    "parts no longer pass each other during a merge: "
-    "test_gloves_pairs::test_hands_that_cross_hold_and_come_back_keep_their_names_by_their_arms fell to "
-    "56 of 80 hands (65 at a whole part's size); reverted",
-)
 def test_a_merged_hand_whose_velocity_was_misread_stays_on_the_blob() -> None:
     # crossing video 31001 (white, outside every benchmark seed set): the right hand's centre jumped
     # outwards in the frames before the merge; tracker 2.11 coasted its track off the merged blob within
-    # a few frames and reported one hand for the rest of the merge (17 frames)
+    # a few frames and reported one hand for the rest of the merge (17 frames). 2.14 draws a track that
+    # coasts off the blob back towards its part (`merged_tracks.kept_on`)
     namer = HandNamer("top", independent_frames=False)
     for index, right_x in enumerate((225.0, 219.0, 235.0)):  # the last step reads outwards
         names_in(namer, index, [floating((175.0, 100.0), -60.0), floating((right_x, 100.0), -120.0)])
