@@ -39,6 +39,7 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "support"), str(REPO /
 
 from shared_data import shared_file  # noqa: E402
 from test_metric_invariance import output_frames  # noqa: E402
+from video_factory import moving_square_scene  # noqa: E402
 
 from skillsight.capture import repeats as this_tree  # noqa: E402
 from skillsight.capture.frames import Frame  # noqa: E402
@@ -144,14 +145,8 @@ def fps_of(clip: str) -> float:
 
 
 def scene(k: float, rng: np.random.Generator, noise: float) -> np.ndarray:
-    """tests/unit/capture/test_frame_repeats.py's scene: a textured background, a bright square 2 px
-    further each image, sensor noise of s.d. `noise`."""
-    y, x = np.mgrid[: SYNTHETIC_SIZE[0], : SYNTHETIC_SIZE[1]]
-    image = 80 + 40 * np.sin(x / 7.0) * np.cos(y / 11.0)
-    left = int(20 + 2 * k) % (SYNTHETIC_SIZE[1] - 30)
-    image[40:70, left : left + 30] = 220
-    image = image + noise * rng.standard_normal(SYNTHETIC_SIZE)
-    return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)
+    """The repeat detector's test scene (tests/support/video_factory.py)."""
+    return moving_square_scene(k, rng, noise, SYNTHETIC_SIZE)
 
 
 def synthetic(rates: list[float], crf: int | None) -> None:

@@ -150,3 +150,16 @@ def corrupt_file(path: Union[str, Path], start_fraction: float, n_bytes: int, ou
     data[start : start + n_bytes] = noise[: max(0, len(data) - start)]
     Path(out).write_bytes(bytes(data))
     return Path(out)
+
+
+def moving_square_scene(
+    k: float, rng: np.random.Generator, noise: float = 2.0, size: tuple[int, int] = (120, 160)
+) -> np.ndarray:
+    """A textured background with a bright square 2 px further per unit of `k`, and sensor noise of s.d.
+    `noise` (rows, columns = `size`): the repeat detector's test scene."""
+    y, x = np.mgrid[: size[0], : size[1]]
+    image = 80 + 40 * np.sin(x / 7.0) * np.cos(y / 11.0)
+    left = int(20 + 2 * k) % (size[1] - 30)
+    image[40:70, left : left + 30] = 220
+    image = image + noise * rng.standard_normal(size)
+    return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)

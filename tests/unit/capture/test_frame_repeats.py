@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
+from video_factory import moving_square_scene
 
 from skillsight.capture.frames import Frame
 from skillsight.capture.repeats import FrameRepeats, RepeatWatcher, new_image_times, shown_unevenly
@@ -16,13 +17,7 @@ SIZE = (120, 160)
 
 
 def _scene(k: float, rng: np.random.Generator, noise: float = 2.0) -> np.ndarray:
-    """A textured background with a bright square moving 2 px per unit of k, and sensor noise."""
-    y, x = np.mgrid[: SIZE[0], : SIZE[1]]
-    image = 80 + 40 * np.sin(x / 7.0) * np.cos(y / 11.0)
-    left = int(20 + 2 * k) % (SIZE[1] - 30)
-    image[40:70, left : left + 30] = 220
-    image = image + noise * rng.standard_normal(SIZE)
-    return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)
+    return moving_square_scene(k, rng, noise, SIZE)
 
 
 def _watch(images: list[np.ndarray], fps: float) -> tuple[np.ndarray, FrameRepeats]:
