@@ -7,16 +7,23 @@ of a turn a frame, and the rarer of the two kinds lies on one arc of that circle
 30 fps: each sixth frame a repeat; 5 at 60: each twelfth frame new). An encoder that wiped a still
 scene's sensor noise out leaves its frames near-copies of each other, and the ones the differences
 take for repeats fall anywhere: on no step of phase. So the repeats of a stretch (CADENCE_WINDOW
-frames or more) are taken only when the rarer kind's phases gather (their mean resultant at its best
-frequency, searched about its rate of occurrence, at least CADENCE_COHERENCE of that of events spread
+frames or more) are taken only when the rarer kind's phases gather (their mean resultant at the
+cadence's fundamental, `_fundamental`, at least CADENCE_COHERENCE of that of events spread
 evenly over an arc of their share: sinc(share), 2/pi for a half turn), and then only those on the arc
 of phase where repeats fall (the arc that holds most of them and
 fewest new images, so that a frame a near-still stretch made look like a repeat, off the step, is kept).
 Stretches with repeats under MIN_SHARE of their frames (a 24-fps film at 25 fps, a recording's own
 repeats now and then) are left as they are: no cadence to test, and no frames dropped for them either.
+
+A cadence also says where the repeats not found lie: `cadence_arc` is the comb's whole arc of phase,
+found or not (in slow motion at a high CRF a repeat differs from its image by a third to a half of a
+new image's change, and only some lie under a quarter of it: capture/repeats.py judges the rest there).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Optional
 
 import numpy as np
 
@@ -35,58 +42,130 @@ HOP_SHARE = 1 / 3
 # 50 fps kept copies from 0.7 up.
 CADENCE_COHERENCE = 0.65
 MIN_SHARE = 0.1
-# The rarer kind recurs at its rate of occurrence per frame; its frequency is searched about it (misses
-# and false repeats move the count, not the step), on a coarse grid, then finely about the best.
+# The rarer kind recurs at its rate of occurrence per frame; its frequency is searched about it (false
+# repeats and new images taken for repeats move the count, not the step; where repeats are rarer, up to
+# every other frame: see `_fundamental`), on a coarse grid, then finely about the best.
 FREQUENCY_SPAN = 0.4
 COARSE, FINE = 32, 24
 REFINE_SPAN = 0.05
+# Events over a span of N frames gather in a peak about 1/N wide: the coarse grid puts this many points
+# in it (a coarser one stepped over the fundamental's peak and took a harmonic's).
+GRID_PER_PEAK = 4
+# A cadence's arc (`cadence_arc`) judges frames it puts a repeat on more loosely: there the rarer kind
+# must gather past what events at random reach with these odds in the whole search (a search up to 0.5
+# tries many frequencies; CADENCE_COHERENCE alone let 10-19 of 100 random patterns keep an arc).
+CHANCE = 0.01
 
 
 def keeps_cadence(repeat: np.ndarray) -> np.ndarray:
     """(T,) True on the repeats that keep the cadence of the stretch around them; repeats where they are
     under MIN_SHARE of a stretch are kept as they are (see the module's note)."""
-    repeat = np.asarray(repeat, dtype=bool)
+    return _by_stretch(np.asarray(repeat, dtype=bool), _window_cadence)
+
+
+def cadence_arc(repeat: np.ndarray) -> np.ndarray:
+    """(T,) True on every frame where the cadence of its stretch puts a repeat, found or not: the comb's
+    arc of phase at its fundamental, as long as the repeats' share of a turn, about their mean phase
+    (a camera of c images a second at s frames a second repeats frames whose phase j * c / s lies on
+    an arc of 1 - c / s). False where no cadence is kept."""
+    return _by_stretch(np.asarray(repeat, dtype=bool), _window_arc)
+
+
+def _by_stretch(repeat: np.ndarray, decide: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`decide` (a window's repeats -> a window's answer) over stretches of the recording, each frame
+    decided by the window about it (see the module's note)."""
     frames = repeat.size
     rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if frames else 0.0
     window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
     if frames <= window:
-        return _window_cadence(repeat)
+        return decide(repeat)
     keep = np.zeros(frames, dtype=bool)
     hop = max(1, int(window * HOP_SHARE))
     for start in range(0, frames, hop):
         low = min(max(0, start + hop // 2 - window // 2), frames - window)
         stop = min(start + hop, frames)
-        keep[start:stop] = _window_cadence(repeat[low : low + window])[start - low : stop - low]
+        keep[start:stop] = decide(repeat[low : low + window])[start - low : stop - low]
     return keep
+
+
+def _window_arc(repeat: np.ndarray) -> np.ndarray:
+    share = float(repeat.mean()) if repeat.size else 0.0
+    # the repeats found may be fewer than MIN_SHARE of the frames: a cadence's share is its step's
+    step = _window_step(repeat, CHANCE) if 0.0 < share < 1.0 else None
+    if step is None or (step[1] and step[0] < MIN_SHARE):  # repeats on step now and then: no cadence
+        return np.zeros_like(repeat)
+    frequency, repeats_rarer = step
+    events = np.flatnonzero(repeat if repeats_rarer else ~repeat)
+    middle = np.angle(np.exp(2j * np.pi * frequency * events).mean()) / (2 * np.pi)
+    phase = np.arange(repeat.size) * frequency - middle
+    # the rarer kind's arc: as long as the step (missed repeats make them look rarer than they are, so
+    # where they are the rarer kind the arc is no longer than their true share, and may be shorter)
+    near_middle = np.abs(phase - np.round(phase)) < frequency / 2
+    return near_middle if repeats_rarer else ~near_middle
+
+
+def _window_step(repeat: np.ndarray, chance: float = 1.0) -> Optional[tuple[float, bool]]:
+    """(frequency, whether repeats are the rarer kind) of a window's cadence (repeats MIN_SHARE to all
+    but one of its frames), or None where it keeps none: the rarer kind's phases gather at the
+    fundamental at least CADENCE_COHERENCE of a cadence's, on an arc of their share (sinc(share))."""
+    share = float(repeat.mean())
+    rarer = np.flatnonzero(repeat if share <= 0.5 else ~repeat)
+    if rarer.size < MIN_EVENTS:
+        return None
+    rarer_share = rarer.size / repeat.size
+    gate = CADENCE_COHERENCE * np.sinc(rarer_share)
+    if chance < 1.0:
+        # N events at random reach a mean resultant r at one frequency with odds exp(-N r^2), and a
+        # search from about their rate to 0.5 over a span of S frames tries about (0.5 - rate) S apart
+        tries = max(1.0, (0.5 - rarer_share * (1 - FREQUENCY_SPAN)) * repeat.size)
+        gate = max(gate, float(np.sqrt(np.log(tries / chance) / rarer.size)))
+    frequency, coherence = _fundamental(rarer, rarer_share, share <= 0.5, gate)
+    return None if coherence < gate else (frequency, share <= 0.5)
 
 
 def _window_cadence(repeat: np.ndarray) -> np.ndarray:
     share = float(repeat.mean()) if repeat.size else 0.0
     if share < MIN_SHARE or share == 1.0:
         return repeat.copy()
-    rarer_kind = repeat if share <= 0.5 else ~repeat
-    rarer = np.flatnonzero(rarer_kind)
-    if rarer.size < MIN_EVENTS:
+    step = _window_step(repeat)
+    if step is None:
         return np.zeros_like(repeat)
-    rarer_share = rarer.size / repeat.size
-    frequency, coherence = _best_frequency(rarer, rarer_share, FREQUENCY_SPAN)
-    if coherence < CADENCE_COHERENCE * np.sinc(rarer_share):  # a cadence's, on an arc of that share
-        return np.zeros_like(repeat)
+    frequency, repeats_rarer = step
     arc = _repeat_arc(repeat, frequency)
     # the step again on the rarer kind's frames on their arc alone (a recording's own repeats, off the
     # step, pull the frequency found on all of them a little off, and over a window that adds up)
-    on_arc = np.flatnonzero(rarer_kind & (arc if share <= 0.5 else ~arc))
+    on_arc = np.flatnonzero(repeat & arc if repeats_rarer else ~repeat & ~arc)
     if on_arc.size > 1:
-        frequency = _best_frequency(on_arc, frequency, REFINE_SPAN)[0]
+        around = frequency * (1 + np.array([-1, 1]) * REFINE_SPAN)
+        frequency = _best_frequency(on_arc, around[0], min(around[1], 0.5))[0]
         arc = _repeat_arc(repeat, frequency)
     return repeat & arc
 
 
-def _best_frequency(events: np.ndarray, rate: float, span: float) -> tuple[float, float]:
+def _fundamental(events: np.ndarray, rate: float, repeats_rarer: bool, gate: float) -> tuple[float, float]:
+    """(frequency, mean resultant) of the cadence the rarer kind keeps. Missed repeats make repeats look
+    rarer than their step, never more frequent: where they are the rarer kind, the step is searched
+    from about their rate up to every other frame (a 25-fps camera at 50 fps whose slow motion let a
+    quarter of its repeats be found: they recur at 0.14 a frame, on a step of 0.5). Events every P
+    frames gather at 1/P and at each harmonic k/P alike, never between or below: the fundamental is
+    the lowest frequency (down to about the events' rate) that is a whole part of the best one and
+    where they gather past the gate (a 25-fps camera at 30 fps gathers at 1/6, 1/3 and 1/2)."""
+    high = 0.5 if repeats_rarer else min(rate * (1 + FREQUENCY_SPAN), 0.5)
+    low = max(rate * (1 - FREQUENCY_SPAN), 1e-3)
+    frequency, coherence = _best_frequency(events, low, high)
+    for divisor in range(int(frequency / low), 1, -1):  # the lowest first
+        around = frequency / divisor * (1 + np.array([-1, 1]) * REFINE_SPAN)
+        below, gathered = _best_frequency(events, around[0], around[1])
+        if gathered >= gate:
+            return below, gathered
+    return frequency, coherence
+
+
+def _best_frequency(events: np.ndarray, low: float, high: float) -> tuple[float, float]:
     """(frequency in turns a frame, mean resultant there) where the events' phases gather most, searched
-    within `span` (a share) of `rate`."""
-    low, high = max(rate * (1 - span), 1e-3), min(rate * (1 + span), 0.5)
-    grid = np.linspace(low, high, COARSE)
+    from `low` to `high` on a grid fine enough for a peak as narrow as the events' span allows."""
+    span = max(int(events[-1] - events[0]), 1)
+    grid = np.linspace(low, high, max(COARSE, int(np.ceil((high - low) * span * GRID_PER_PEAK))))
     resultant = _resultant(events, grid)
     best = int(np.argmax(resultant))
     step = grid[1] - grid[0]

@@ -21,12 +21,16 @@ the first: each is judged against the image (the last new frame), not its last c
 across a run is the next new image against it (`repeats_of_new_images`). Where these repeats are a
 cadence, the encoder's residue is measured on them (`encoder_residue`): up to it, a frame needs only to
 lie under RESIDUE_SHARE of the change across it (slow motion moves little more than the residue), in
-runs no longer than the cadence's. A still scene's frames differ from each other alike (by sensor noise
-and residue), never more from the frame after than from the one before; but where the encoder wiped the
-noise out (a still picture at a high CRF) they are near-copies, some identical, and the differences take
-many for repeats. A camera's repeats keep a regular step and a still scene's do not: repeats are taken
-only where they keep the cadence of their stretch, and only those on its step (`keeps_cadence`, in
-capture/cadence.py); the residue is read on those alone. The rest are kept, and counted as occasional.
+runs no longer than the cadence's. So does every frame where the cadence puts a repeat (its arc of
+phase, `cadence_arc`), found or not: in slow motion at a high CRF a repeat differs from its image by a
+third to a half of a new image's change, and only some lie under REPEAT_SHARE (the real hand_reaching
+clip at 50 fps, CRF 28: 55 of its 202 copies), too few to be a cadence by their count, yet on its step.
+A still scene's frames differ from each other alike (by sensor noise and residue), never more from the
+frame after than from the one before; but where the encoder wiped the noise out (a still picture at a
+high CRF) they are near-copies, some identical, and the differences take many for repeats. A camera's
+repeats keep a regular step and a still scene's do not: repeats are taken only where they keep the
+cadence of their stretch, and only those on its step (`keeps_cadence`, in capture/cadence.py); the
+residue is read on those alone. The rest are kept, and counted as occasional.
 
 A run of repeats longer than MAX_REPEAT_RUN_S is a held picture (a frozen feed, a still scene the
 encoder copied), not a camera's cadence: those frames are kept, and counted apart. So are repeats that
@@ -52,7 +56,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from skillsight.capture.cadence import keeps_cadence
+from skillsight.capture.cadence import cadence_arc, keeps_cadence
 from skillsight.capture.frames import Frame
 
 SAMPLE_PIXELS = 20_000
@@ -77,7 +81,7 @@ UNEVEN_SHARE = 0.1
 UNEVEN_BY = 0.25
 METHOD = (
     "mean absolute difference of a strided pixel sample from the last new image, under 1/4 of the change"
-    " across the run (1/2 up to the lossy repeats' measured residue)"
+    " across the run (1/2 up to the lossy repeats' measured residue, or on a cadence's step)"
 )
 
 
@@ -200,13 +204,14 @@ class RepeatWatcher:
         differing = np.flatnonzero(~identical)
         found, offset = repeats_of_new_images(lags[differing])
         near[differing] = found
-        residue, on_step = 0.0, np.zeros(differing.size, dtype=bool)
-        if np.isfinite(offset).sum() >= MIN_CADENCE_SHARE * identical.size:  # enough to read it on
-            # the residue is read on the repeats that keep a cadence (a still scene's near-copies do not)
-            on_step = keeps_cadence(identical | near)[differing]
-            residue = encoder_residue(np.where(on_step, offset, np.nan), identical.size)
-        if residue > 0:  # a lossy file's cadence: the slow motion's repeats judged on its residue too
-            found = repeats_of_new_images(lags[differing], residue, _cadence_run(found & on_step))[0]
+        # where the repeats found keep a cadence (a still scene's near-copies keep none), however few of
+        # its repeats they are, the encoder's residue is read on them and the frames on its arc are
+        # judged at RESIDUE_SHARE (see the module's note)
+        arc = cadence_arc(identical | near)[differing]
+        if arc.any():
+            on_step = found & keeps_cadence(identical | near)[differing]
+            residue = encoder_residue(np.where(on_step, offset, np.nan))
+            found = repeats_of_new_images(lags[differing], residue, _cadence_run(on_step), arc)[0]
             near[differing] = found
         return identical, near
 
@@ -259,7 +264,7 @@ def _difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def repeats_of_new_images(
-    lags: np.ndarray, residue: float = 0.0, most: int = LAGS - 1
+    lags: np.ndarray, residue: float = 0.0, most: int = LAGS - 1, on_arc: Optional[np.ndarray] = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(repeat, offset): True on the frames that repeat the last new image, and each one's difference
     from it (NaN on new images), from each frame's differences from the LAGS frames before it
@@ -268,11 +273,12 @@ def repeats_of_new_images(
     image against it) and of the change behind (this frame against the new image before): a lossy
     repeat shown three times differs from the second showing by residue as it does from the first, so it
     is judged against the image, not its last copy. Up to `residue` (the encoder's residue on repeats,
-    see `encoder_residue`), RESIDUE_SHARE of the change is enough (slow motion moves little more than
-    the residue), in runs of at most `most` repeats (the cadence's longest). The next new image ends
-    the run."""
+    see `encoder_residue`), and on the frames `on_arc` (where a cadence puts a repeat), RESIDUE_SHARE of
+    the change is enough (slow motion moves little more than the residue), in runs of at most `most`
+    repeats (the cadence's longest). The next new image ends the run."""
     repeat = np.zeros(lags.shape[0], dtype=bool)
     offset = np.full(lags.shape[0], np.nan)
+    loose = np.zeros(lags.shape[0], dtype=bool) if on_arc is None else on_arc
     # After a new image that followed a new image, the next frame can start a run only where it lies
     # under RESIDUE_SHARE of its change behind (`_run_after`'s first test): the walk skips to those.
     # (LAGS >= 2: the change behind is a lag of 2)
@@ -280,7 +286,7 @@ def repeats_of_new_images(
         may_start = np.flatnonzero(~(lags[1:, 0] > RESIDUE_SHARE * lags[1:, 1]))  # NaN: it may
     image, before = 0, -1
     while image < lags.shape[0] - 1:
-        run = _run_after(lags, image, before, residue, most)
+        run = _run_after(lags, image, before, residue, most, loose)
         repeat[image + 1 : image + 1 + run] = True
         offset[image + 1 : image + 1 + run] = lags[np.arange(image + 1, image + 1 + run), np.arange(run)]
         image, before = image + run + 1, image
@@ -291,7 +297,9 @@ def repeats_of_new_images(
     return repeat, offset
 
 
-def _run_after(lags: np.ndarray, image: int, before: int, residue: float, most: int) -> int:
+def _run_after(
+    lags: np.ndarray, image: int, before: int, residue: float, most: int, loose: np.ndarray
+) -> int:
     """How many frames after new image `image` repeat it: the longest run whose frames all lie under
     REPEAT_SHARE of the change across and behind them (or RESIDUE_SHARE, up to `residue`); 0: the next
     frame is new. A run that reaches the last frame is judged on the change behind alone."""
@@ -314,7 +322,7 @@ def _run_after(lags: np.ndarray, image: int, before: int, residue: float, most: 
     inside = after < frames
     across[inside] = lags[after[inside], np.arange(1, longest + 1)[inside]]
     change = np.fmin(across[:, None], behind[None, :])  # fmin: where one is missing, the other
-    share = np.where(step <= residue, RESIDUE_SHARE, REPEAT_SHARE)
+    share = np.where((step <= residue) | loose[run], RESIDUE_SHARE, REPEAT_SHARE)
     with np.errstate(invalid="ignore"):
         fits = (step[None, :] <= share[None, :] * change) | np.triu(np.ones((longest, longest), bool), 1)
     lengths = np.flatnonzero(fits.all(axis=1)) + 1
@@ -329,14 +337,11 @@ def _cadence_run(repeat: np.ndarray) -> int:
     return int(np.ceil(np.quantile(lengths, RESIDUE_QUANTILE))) if lengths.size else 0
 
 
-def encoder_residue(offset: np.ndarray, frames: int) -> float:
-    """The encoder's residue on a lossy file's repeats: the RESIDUE_QUANTILE of the repeats' differences
-    from their image, where they are a camera's cadence (MIN_CADENCE_SHARE of `frames`); else 0 (no
-    repeats to measure it on, or a few now and then that are the recording's own)."""
+def encoder_residue(offset: np.ndarray) -> float:
+    """The encoder's residue on a lossy file's repeats: the RESIDUE_QUANTILE of the differences from their
+    image of the repeats that keep a camera's cadence (`offset`: NaN elsewhere); 0 where none do."""
     found = offset[np.isfinite(offset)]
-    if found.size == 0 or found.size < MIN_CADENCE_SHARE * max(frames, 1):
-        return 0.0
-    return float(np.quantile(found, RESIDUE_QUANTILE))
+    return float(np.quantile(found, RESIDUE_QUANTILE)) if found.size else 0.0
 
 
 def _held_runs(repeat: np.ndarray, times: np.ndarray) -> np.ndarray:

@@ -163,3 +163,16 @@ def moving_square_scene(
     image[40:70, left : left + 30] = 220
     image = image + noise * rng.standard_normal(size)
     return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)
+
+
+def drifting_texture_scene(
+    k: float, rng: np.random.Generator, noise: float = 1.0, size: tuple[int, int] = (120, 160)
+) -> np.ndarray:
+    """A fine texture drifting 1 px to the right per unit of `k`, with sensor noise of s.d. `noise`: slow
+    motion, whose change between images a lossy encoder's residue on a repeat comes near (at CRF 28 a
+    repeat differs from its image by a third to a half of what a new image does)."""
+    y, x = np.mgrid[: size[0], : size[1]].astype(np.float64)
+    x = x + k
+    image = 110 + 40 * np.sin(x / 5.0) * np.cos(y / 9.0) + 25 * np.sin((x + y) / 13.0)
+    image = image + noise * rng.standard_normal(size)
+    return np.clip(np.repeat(image[..., None], 3, axis=2), 0, 255).astype(np.uint8)

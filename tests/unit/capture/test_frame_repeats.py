@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import shared_file
-from video_factory import moving_square_scene
+from video_factory import drifting_texture_scene, moving_square_scene
 
 from skillsight.capture.frames import Frame
 from skillsight.capture.repeats import FrameRepeats, RepeatWatcher, new_image_times, shown_unevenly
@@ -286,3 +286,42 @@ def test_repeats_off_the_step_of_a_cadence_are_kept():
     scattered = np.zeros(240, dtype=bool)
     scattered[np.random.default_rng(40003).choice(240, 40, replace=False)] = True
     assert not keeps_cadence(scattered).any()
+
+
+def test_a_lossy_file_at_50_fps_from_a_25_to_33_fps_camera_drops_its_copies_in_slow_motion():
+    """Slow motion at CRF 28: a repeat differs from its image by a third to a half of what a new image
+    does, and only some repeats lie under a quarter of the change. Those few keep the camera's step (a
+    comb: at 25 images a second in a 50-fps file, every other frame), which the cadence finds at its
+    fundamental above their own rate; on its arc the rest are judged at half the change, and every copy
+    is dropped, no new image. (Before: the step was searched near the few repeats' own rate, not found,
+    and 27 of 75 copies were kept, 26 of 60 at 30 images a second.) The scene held still (every frame a
+    new image of sensor noise) loses no frame."""
+    for camera in (25, 30):
+        rng = np.random.default_rng(30006)
+        shown = [int(np.floor(j * camera / 50 + 1e-9)) for j in range(150)]
+        images = {k: drifting_texture_scene(k, rng) for k in set(shown)}
+        dropped, found = _watch(_lossy([images[k] for k in shown], 50, 28), 50.0)
+        np.testing.assert_array_equal(dropped, np.flatnonzero(np.diff(shown, prepend=-1) == 0))
+        assert found.held == 0, (camera, found)
+    still = _lossy([drifting_texture_scene(0, rng) for _ in range(150)], 50, 28)
+    assert _watch(still, 50.0)[1].repeated == 0
+
+
+def test_a_cadence_found_on_a_few_of_its_repeats_puts_the_rest_on_its_arc():
+    """capture.cadence on its own: a 25-fps camera at 50 fps repeats every other frame; slow motion at a
+    high CRF let only about a quarter of them be found (0.13 a frame, under MIN_SHARE). They keep the
+    step of 0.5, above their own rate, and its arc holds every repeat and no new image. A 25-fps camera
+    at 30 fps gathers at 1/6, 1/3 and 1/2 alike: the arc is the fundamental's (every sixth frame), not a
+    harmonic's. Repeats scattered at random keep no cadence."""
+    from skillsight.capture.cadence import cadence_arc
+
+    rng = np.random.default_rng(40004)
+    every_other = np.arange(400) % 2 == 1
+    found = every_other & (rng.random(400) < 0.27)
+    assert found.mean() < 0.15
+    np.testing.assert_array_equal(cadence_arc(found), every_other)
+    sixth = np.arange(240) % 6 == 5
+    np.testing.assert_array_equal(cadence_arc(sixth), sixth)
+    scattered = np.zeros(400, dtype=bool)
+    scattered[rng.choice(400, 55, replace=False)] = True
+    assert not cadence_arc(scattered).any()
