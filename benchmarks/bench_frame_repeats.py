@@ -15,7 +15,9 @@ instant, its own repeats those marked at the camera's rate), then shown at each 
 
 --synthetic adds scenes whose truth is known (tests/unit/capture's textured scene, 120 x 160): a still
 scene with sensor noise of s.d. 1 and 3 grey levels (every frame a new image: any frame dropped is
-lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second.
+lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second; then a fine
+texture drifting 1 px an image (slow motion: at CRF 28 a repeat's residue is a third to a half of a new
+image's change), held still, and seen by cameras of 33 and 25 images a second.
 --cost times watching (ms a frame, the real ASL clip at 60 fps, in memory and at CRF 18) and `find` on
 the first 600 frames and on all of them. --module FILE measures another version of capture/repeats.py
 (the code before a change) instead of this tree's, for figures before and after on the same machine;
@@ -39,7 +41,7 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "support"), str(REPO /
 
 from shared_data import shared_file  # noqa: E402
 from test_metric_invariance import output_frames  # noqa: E402
-from video_factory import moving_square_scene  # noqa: E402
+from video_factory import drifting_texture_scene, moving_square_scene  # noqa: E402
 
 from skillsight.capture import repeats as this_tree  # noqa: E402
 from skillsight.capture.frames import Frame  # noqa: E402
@@ -144,17 +146,22 @@ def fps_of(clip: str) -> float:
     return float(source.info.fps)
 
 
-def scene(k: float, rng: np.random.Generator, noise: float) -> np.ndarray:
-    """The repeat detector's test scene (tests/support/video_factory.py)."""
+def scene(k: float, rng: np.random.Generator, noise: float, drifting: bool = False) -> np.ndarray:
+    """The repeat detector's test scenes (tests/support/video_factory.py): a square moving 2 px an image,
+    or a fine texture drifting 1 px an image (slow motion, near a lossy repeat's residue)."""
+    if drifting:
+        return drifting_texture_scene(k, rng, noise, SYNTHETIC_SIZE)
     return moving_square_scene(k, rng, noise, SYNTHETIC_SIZE)
 
 
 def synthetic(rates: list[float], crf: int | None) -> None:
     """Still scenes (no copies: a frame dropped is lost) and moving ones seen by slower cameras."""
     rng = np.random.default_rng(20000)
-    cases = [("still, noise 1", None, 1.0), ("still, noise 3", None, 3.0)]
-    cases += [(f"camera {c:2d}/s, noise 2", c, 2.0) for c in (25, 10, 5)]
-    for name, camera, noise in cases:
+    cases = [("still, noise 1", None, 1.0, False), ("still, noise 3", None, 3.0, False)]
+    cases += [(f"camera {c:2d}/s, noise 2", c, 2.0, False) for c in (25, 10, 5)]
+    cases += [("drift still, noise 1", None, 1.0, True)]
+    cases += [(f"drift camera {c:2d}/s", c, 1.0, True) for c in (33, 25)]
+    for name, camera, noise, drifting in cases:
         for rate in rates:
             if camera is not None and camera >= rate:
                 continue
@@ -163,7 +170,7 @@ def synthetic(rates: list[float], crf: int | None) -> None:
                 np.arange(frames) if camera is None else np.floor(np.arange(frames) * camera / rate + 1e-9)
             )
             sources = sources.astype(int)
-            drawn = {k: scene(0 if camera is None else k, rng, noise) for k in np.unique(sources)}
+            drawn = {k: scene(0 if camera is None else k, rng, noise, drifting) for k in np.unique(sources)}
             images = [drawn[k] for k in sources]
             if crf is not None:
                 images = reencoded(images, rate, crf)
