@@ -113,7 +113,7 @@ def _window_step(repeat: np.ndarray, chance: float = 1.0) -> Optional[tuple[floa
     if rarer.size < MIN_EVENTS:
         return None
     rarer_share = rarer.size / repeat.size
-    gate = CADENCE_COHERENCE * np.sinc(rarer_share)
+    gate = float(CADENCE_COHERENCE * np.sinc(rarer_share))
     if chance < 1.0:
         # N events at random reach a mean resultant r at one frequency with odds exp(-N r^2), and a
         # search from about their rate to 0.5 over a span of S frames tries about (0.5 - rate) S apart
