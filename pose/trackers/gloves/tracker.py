@@ -36,7 +36,7 @@ from skillsight.pose.trackers.gloves.calibration import (
 )
 from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES, TRAINEE_EDGE
 from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer
-from skillsight.pose.trackers.gloves.pieces import join_glove_pieces, tracked_positions
+from skillsight.pose.trackers.gloves.pieces import join_glove_pieces
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
     DrapeModel,
@@ -277,12 +277,11 @@ class GloveTracker:
         return found[:2]
 
     def _gloves_of(self, labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
-        """The components of one glove each; in video, with the tracks' word on which pieces are which
-        hand (pieces.join_glove_pieces; stills keep hands.join_pieces)."""
+        """Label groups of one glove each: in video, joined only into hand-shaped wholes
+        (pieces.join_glove_pieces); stills keep hands.join_pieces."""
         if self.independent_frames:
             return handlib.join_pieces(labels, stats, frame_area)
-        due = tracked_positions(self._names.tracks, self._names.frame)
-        return join_glove_pieces(labels, stats, frame_area, due)
+        return join_glove_pieces(labels, stats, frame_area)
 
     def _one_or_a_pair(
         self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
