@@ -36,6 +36,7 @@ from skillsight.pose.trackers.gloves.calibration import (
 )
 from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES, TRAINEE_EDGE
 from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer
+from skillsight.pose.trackers.gloves.pieces import join_glove_pieces
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
     DrapeModel,
@@ -239,7 +240,7 @@ class GloveTracker:
         found: list[tuple[handlib.HandBlob, float]] = []
         whole: list[np.ndarray] = []  # the blobs that gave one hand each, unsplit
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
-        for number, group in enumerate(handlib.join_pieces(labels, stats, frame_area), start=1):
+        for number, group in enumerate(self._gloves_of(labels, stats, frame_area), start=1):
             if max(_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
             blob = _blob_of(labels, group)
@@ -274,6 +275,13 @@ class GloveTracker:
             found = self._one_or_a_pair(whole[0], found, frame_area)
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
+
+    def _gloves_of(self, labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
+        """Label groups of one glove each: in video, joined only into hand-shaped wholes
+        (pieces.join_glove_pieces); stills keep hands.join_pieces."""
+        if self.independent_frames:
+            return handlib.join_pieces(labels, stats, frame_area)
+        return join_glove_pieces(labels, stats, frame_area)
 
     def _one_or_a_pair(
         self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
