@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from skillsight.base.atomic import write_text_atomic
-from skillsight.batch.results import error_column
+from skillsight.batch.results import error_column, extra_columns, reason_column
 from skillsight.scoring.features.definitions import versioned_name
 from skillsight.scoring.metric_display import csv_number
 from skillsight.storage import Database, SessionRecord, stored_metrics
@@ -30,11 +30,6 @@ SESSION_COLUMNS = (
     "session_id", "trainee", "procedure", "created_at", "status", "skill_level", "score", "score_low",
     "score_high", "tracking_quality", "model_id", "reference_id", "source_name",
 )  # fmt: skip
-
-
-def reason_column(metric_column: str) -> str:
-    """The column saying why a metric has no value: "needle_driver.tremor (why no value)"."""
-    return f"{metric_column} (why no value)"
 
 
 @dataclass
@@ -71,15 +66,13 @@ def _cell(value: Any) -> str:
 
 
 def _columns(cells: dict[int, SessionCells]) -> tuple[list[str], list[str], list[str]]:
-    """(metric, standard-error, reason) columns: the last two only for metrics that carry them."""
+    """(metric, standard-error, reason) columns: the last two only for metrics that carry them, in the
+    shape of batch's results.csv (`extra_columns`)."""
     names = sorted({column for c in cells.values() for column in c.values})
     errors = {column for c in cells.values() for column in c.errors}
     reasons = {column for c in cells.values() for column in c.reasons}
-    return (
-        names,
-        [error_column(n) for n in names if error_column(n) in errors],
-        [reason_column(n) for n in names if reason_column(n) in reasons],
-    )
+    error_columns, reason_columns = extra_columns(names, errors, reasons)
+    return names, error_columns, reason_columns
 
 
 def sessions_csv(records: Sequence[SessionRecord], cells: dict[int, SessionCells]) -> str:
