@@ -239,3 +239,22 @@ def test_rescoring_from_the_history_tab_fills_the_standard_errors(tmp_path):
     expected = {m.name: m.uncertainty for m in scored.metrics if m.uncertainty is not None}
     assert TREMOR in expected
     assert errors == pytest.approx(expected)
+
+
+def test_sessions_history_prints_each_kept_metrics_standard_error_and_reason(db_path: Path):
+    from typer.testing import CliRunner
+
+    from skillsight import session_rescore
+    from skillsight.cli import app
+
+    with Database(f"sqlite:///{db_path}") as database:
+        measured = store(database, assessment(0.0421, error=0.0091))
+        withheld = store(database, assessment(None, reason=WITHHELD))
+        for session in (measured, withheld):
+            session_rescore.replace_assessment(database, session, assessment(0.05), "a test")
+        url = database.url
+    kept = CliRunner().invoke(app, ["sessions", "history", str(measured), "--db", url])
+    assert kept.exit_code == 0, kept.output
+    assert f"{TREMOR} = 0.0421 ± 0.0091 (" in kept.output and f"{PATH} = 4.0 (" in kept.output
+    said = CliRunner().invoke(app, ["sessions", "history", str(withheld), "--db", url])
+    assert f"{TREMOR} = – ({WITHHELD}) (" in said.output
