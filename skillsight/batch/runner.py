@@ -426,7 +426,7 @@ def _run_tasks(
                 if strikes.get(key, 0) >= MAX_WORKER_DEATHS_PER_VIDEO or not progressed:
                     record(key, _lost_result(remaining.pop(key), why))
     finally:
-        bar.close()
+        bar.close(interrupted)
     return interrupted
 
 
