@@ -31,6 +31,7 @@ from skillsight.storage import plain_json_value
 
 if TYPE_CHECKING:
     from skillsight.scoring.procedure import Procedure
+    from skillsight.scoring.results import Assessment
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -295,6 +296,15 @@ class VideoResult:
         stored = versions.get(name) if isinstance(versions, dict) else None
         today = stored is not None and stored == definition_version(name)
         return name if today else versioned_name(name, stored)
+
+
+def assessment_error(assessment: Assessment) -> str:
+    """What the error column says (results.csv, and `skillsight sessions export` for every stored session):
+    why a result is not scored, or the warnings of a scored one (a damaged recording scored below the
+    limit says so here too)."""
+    if assessment.scored:
+        return "; ".join(assessment.warnings)
+    return "; ".join(assessment.refusal_reasons) or assessment.status
 
 
 def error_column(metric_column: str) -> str:

@@ -34,13 +34,14 @@ from skillsight.batch.results import (
     VideoResult,
     VideoTask,
     artifact_identity,
+    assessment_error,
     make_result_key,
     read_result,
     resolve_default,
     result_stem,
     write_result,
 )
-from skillsight.batch.task import error_column, in_progress_marker, plain_float
+from skillsight.batch.task import in_progress_marker, plain_float
 from skillsight.progress import CountProgress
 from skillsight.scoring.damage import max_undecodable_share as damage_limit
 from skillsight.scoring.procedure import load_procedure
@@ -117,7 +118,7 @@ def _result_from_record(
         source=item.path,
         procedure=task.procedure_name,
         status=assessment.status,
-        error=error_column(assessment),
+        error=assessment_error(assessment),
         participant=item.participant,
         dominant_hand=item.dominant_hand,
         key=key,

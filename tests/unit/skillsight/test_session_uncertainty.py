@@ -258,3 +258,23 @@ def test_sessions_history_prints_each_kept_metrics_standard_error_and_reason(db_
     assert f"{TREMOR} = 0.0421 ± 0.0091 (" in kept.output and f"{PATH} = 4.0 (" in kept.output
     said = CliRunner().invoke(app, ["sessions", "history", str(withheld), "--db", url])
     assert f"{TREMOR} = – ({WITHHELD}) (" in said.output
+
+
+def test_the_export_says_why_a_session_was_not_scored_as_results_csv_does(db_path: Path, tmp_path):
+    """The database export said only "refused"; results.csv's error column says why. Both say it now."""
+    from skillsight.batch.results import assessment_error
+
+    refused = Assessment(
+        status="refused",
+        procedure="suturing",
+        refusal_reasons=["the left hand was tracked in only 0% of frames"],
+    )
+    with Database(f"sqlite:///{db_path}") as database:
+        store(database, refused)
+        store(database, assessment(0.02))
+        out = tmp_path / "sessions.csv"
+        write_sessions_csv(database, out)
+    rows = list(csv.DictReader(out.open()))
+    assert [r["status"] for r in rows] == ["refused", "scored"]
+    assert rows[0]["error"] == assessment_error(refused) == "the left hand was tracked in only 0% of frames"
+    assert rows[1]["error"] == ""
