@@ -245,8 +245,18 @@ def _delete_handler(service: AppService) -> Any:
     return delete
 
 
+def same_procedure(name: Optional[str]) -> Any:
+    """The History tab's procedure, set to the one chosen for practice (none chosen: left as it is)."""
+    return gr.update(value=name) if name else gr.update()
+
+
 def _wire_history(page: Page, service: AppService) -> None:
     show_history = _history_handler(service)
+    # History follows the Practice tab's procedure: a trainee who just assessed an intubation finds it there
+    # (its own change event then draws that procedure's sessions).
+    page.procedure.change(
+        same_procedure, [page.procedure], [page.history_procedure], queue=False, api_visibility="private"
+    )
     inputs = [page.history_procedure, page.history_metrics]
     outputs = [page.history_df, page.curve_img, page.history_metrics, page.history_empty]
     outputs += [page.rescore_note, page.rescore_button]

@@ -157,3 +157,18 @@ def test_only_scorable_procedures_are_offered(demo):
     assert offered == ["intubation", "suturing"] and dropdown["props"]["value"] == "suturing"
     note = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure-note")
     assert "Knot" in note["props"]["value"] and "Not offered yet" in note["props"]["value"]
+
+
+def test_the_history_tab_follows_the_procedure_chosen_for_practice(demo):
+    """A trainee who assessed an intubation opened History on suturing and did not find the session."""
+    from skillsight.webapp.events import same_procedure
+
+    by_elem = {c["props"].get("elem_id"): c["id"] for c in demo.config["components"] if c.get("props")}
+    practice, history = by_elem["procedure"], by_elem["history-procedure"]
+    follows = [
+        d
+        for d in demo.config["dependencies"]
+        if [practice, "change"] in [list(t) for t in d["targets"]] and history in d["outputs"]
+    ]
+    assert len(follows) == 1
+    assert same_procedure("intubation")["value"] == "intubation" and "value" not in same_procedure(None)
