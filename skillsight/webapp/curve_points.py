@@ -82,6 +82,12 @@ def out_of_domain_caption(history: Sequence[Mapping[str, Any]]) -> str:
     return f"◇ {OUT_OF_DOMAIN_TEXT} at {_sessions_text(positions)}" if positions else ""
 
 
+def _session_name(entry: Mapping[str, Any], position: int) -> str:
+    """'Session 12 (2026-11-22)': the id the History table shows, and the day."""
+    when = str(entry.get("created_at") or "")[:10]
+    return f"Session {entry.get('session_id', position + 1)}" + (f" ({when})" if when else "")
+
+
 def uncertainty_note(history: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
     """What the History tab says under the curve about how sure its points are and which sessions were out
     of the model's domain (markdown; "" when the chosen metrics carry no standard error, withheld nothing
@@ -98,18 +104,14 @@ def uncertainty_note(history: Sequence[Mapping[str, Any]], names: Sequence[str])
     for name in names:
         shown = metric_display(name)
         for point in withheld_points(history, name):
-            entry = history[point.position]
-            when = str(entry.get("created_at") or "")[:10]
-            session = f"Session {entry.get('session_id', point.position + 1)}" + (
-                f" ({when})" if when else ""
-            )
+            session = _session_name(history[point.position], point.position)
             withheld.append(f"- {session}, {shown.label}: {shown.measured_text(None, None, point.reason)}")
     if withheld:
         paragraphs.append("\n".join(["**Withheld on your curve** (marked ×, not a zero):", *withheld]))
-    outside = out_of_domain_positions(history)
+    outside = [_session_name(history[p], p) for p in out_of_domain_positions(history)]
     if outside:
         paragraphs.append(
-            f"Marked ◇ ({_sessions_text(outside)}): {OUT_OF_DOMAIN_TEXT}. The motion was unlike what the "
-            "model was trained on, so it gave no level or score; the metrics are real measurements and drawn."
+            f"Marked ◇ ({', '.join(outside)}): {OUT_OF_DOMAIN_TEXT}. The motion was unlike what the model "
+            "was trained on, so it gave no level or score; the metrics are real measurements and drawn."
         )
     return "\n\n".join(paragraphs)

@@ -47,4 +47,7 @@ def test_an_out_of_domain_session_is_on_the_metric_curve_marked_and_not_on_the_s
     assert "score withheld: out of domain at session 2" in metric_panel.get_title()
     assert drawn(score_panel) == [1, 3]
     assert "score withheld: out of domain at session 2" in score_panel.get_title()
-    assert "session 2" in curve_points.uncertainty_note(history, [PATH])
+    # The note under the curve names the session as the History table does (its id and day).
+    note = curve_points.uncertainty_note(history, [PATH])
+    day = history[1]["created_at"][:10]
+    assert f"Marked ◇ (Session {history[1]['session_id']} ({day})): score withheld: out of domain" in note
