@@ -150,7 +150,8 @@ def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.nda
     )
     outside = curve_points.out_of_domain_caption(history)  # no score point there: say why
     ax.set_title(title + (f"\n{outside}" if outside else ""), fontsize=10)
-    ax.legend(loc="best", fontsize=8)
+    if ax.get_legend_handles_labels()[1]:  # no score yet (every session out of domain): no empty legend
+        ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
 
 

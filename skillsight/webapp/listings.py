@@ -38,7 +38,7 @@ def history_table(records: Iterable[Any]) -> Table:
             [
                 r.id,
                 str(r.created_at)[:19].replace("T", " "),
-                procedure_title(r.procedure),  # as the Procedure menu above names it
+                r.procedure,
                 status_words(r.status),
                 r.skill_level or "–",
                 format_number(r.score),

@@ -51,3 +51,12 @@ def test_an_out_of_domain_session_is_on_the_metric_curve_marked_and_not_on_the_s
     note = curve_points.uncertainty_note(history, [PATH])
     day = history[1]["created_at"][:10]
     assert f"Marked ◇ (Session {history[1]['session_id']} ({day})): score withheld: out of domain" in note
+
+
+def test_a_history_of_only_out_of_domain_sessions_draws_no_empty_score_legend(tmp_path: Path):
+    with Database(f"sqlite:///{tmp_path / 'skillsight.db'}") as db:
+        db.add_session(trainee="ann", procedure="suturing", assessment=session(7.0, None), source_name="a.mp4")
+        history = db.metric_history("ann", "suturing")
+    score_panel, metric_panel = learning_curve_figure(history, [PATH]).axes
+    assert score_panel.get_legend() is None and drawn(score_panel) == []
+    assert drawn(metric_panel) == [1] and metric_panel.get_legend() is not None
