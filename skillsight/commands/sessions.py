@@ -167,7 +167,10 @@ def export(
     from skillsight.session_export import write_sessions_csv
 
     with _open(db_url) as db:
-        count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
+        try:
+            count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
+        except OSError as exc:  # a --csv target that cannot be written is wrong usage, as score's --json
+            _fail(f"--csv {csv_path}: cannot be written ({exc.strerror or exc})", code=EXIT_USAGE)
     typer.echo(f"{count} session(s) written to {csv_path}")
 
 

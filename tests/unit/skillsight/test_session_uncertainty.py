@@ -278,3 +278,19 @@ def test_the_export_says_why_a_session_was_not_scored_as_results_csv_does(db_pat
     assert [r["status"] for r in rows] == ["refused", "scored"]
     assert rows[0]["error"] == assessment_error(refused) == "the left hand was tracked in only 0% of frames"
     assert rows[1]["error"] == ""
+
+
+def test_sessions_export_to_a_folder_it_cannot_write_is_one_clear_line(db_path: Path, tmp_path):
+    """`sessions export --csv` into a file where a folder should be ended in a traceback."""
+    from typer.testing import CliRunner
+
+    from skillsight.cli import app
+
+    with Database(f"sqlite:///{db_path}") as database:
+        store(database, assessment(0.02))
+        url = database.url
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    result = CliRunner().invoke(app, ["sessions", "export", "--csv", str(blocker / "s.csv"), "--db", url])
+    assert result.exit_code == 2 and f"--csv {blocker / 's.csv'}: cannot be written" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
