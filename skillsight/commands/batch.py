@@ -156,6 +156,12 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
         _exit("Interrupted before scoring started.", EXIT_INTERRUPTED)
     typer.echo(summary.describe())
     _say_passed_over(args["input_path"], args["out"])
+    if summary.total == 0:  # a wrong folder must not look like a finished batch
+        typer.echo(
+            f"warning: {args['input_path']} holds no video or motion file (subfolders included): "
+            "nothing was scored",
+            err=True,
+        )
     if summary.interrupted:
         _exit(
             "Interrupted: finished results are kept; run the same command again to continue.",

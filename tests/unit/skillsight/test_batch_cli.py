@@ -82,3 +82,16 @@ def test_help_documents_the_exit_codes():
     options = ("--workers", "--db", "--dask", "--model", "--reference", "--overlay", "--retry-unreadable")
     for option in options:
         assert option in text
+
+
+def test_a_folder_without_videos_says_so(tmp_path, procedure_file, calls_dir, fake_scoring):
+    """A staffer who pointed the batch at the wrong folder read "0 input(s): ... 0 failed" and exit 0, as
+    if a batch had finished."""
+    (tmp_path / "wrong").mkdir()
+    (tmp_path / "wrong" / "notes.txt").write_text("not a video")
+    db = f"sqlite:///{tmp_path / 'lab.db'}"
+    result = invoke(
+        str(tmp_path / "wrong"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    assert "holds no video or motion file" in result.output and "nothing was scored" in result.output
