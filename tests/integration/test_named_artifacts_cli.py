@@ -27,6 +27,9 @@ def installed_model(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "lab_b"))
     imported = runner.invoke(app, ["import", str(package)])
     assert imported.exit_code == 0, imported.output
+    # The package's v1 is v2 here (after the shipped v1): said, with the name that picks it.
+    said = "installed as suturing-scorer version 2 (the package's version 1;"
+    assert said in imported.output and "use it with --model suturing-scorer-v2" in imported.output
     return tmp_path / "lab_b" / "models" / "suturing-scorer-v2.onnx"
 
 
