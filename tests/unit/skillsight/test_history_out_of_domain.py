@@ -55,7 +55,9 @@ def test_an_out_of_domain_session_is_on_the_metric_curve_marked_and_not_on_the_s
 
 def test_a_history_of_only_out_of_domain_sessions_draws_no_empty_score_legend(tmp_path: Path):
     with Database(f"sqlite:///{tmp_path / 'skillsight.db'}") as db:
-        db.add_session(trainee="ann", procedure="suturing", assessment=session(7.0, None), source_name="a.mp4")
+        db.add_session(
+            trainee="ann", procedure="suturing", assessment=session(7.0, None), source_name="a.mp4"
+        )
         history = db.metric_history("ann", "suturing")
     score_panel, metric_panel = learning_curve_figure(history, [PATH]).axes
     assert score_panel.get_legend() is None and drawn(score_panel) == []
