@@ -41,7 +41,7 @@ _DOMINANT = typer.Option(
 _PARTICIPANTS = typer.Option(
     None,
     "--participants",
-    help="CSV with columns participant,dominant_hand: each participant's default dominant hand.",
+    help="CSV with the columns participant and dominant_hand: each participant's default dominant hand.",
 )
 _DB = typer.Option(
     None, "--db", help="Database URL (default: the app's SQLite file in the user data folder)."
@@ -49,7 +49,7 @@ _DB = typer.Option(
 _DASK = typer.Option(
     None,
     "--dask",
-    metavar="SCHEDULER_ADDRESS|local",
+    metavar="ADDRESS|local",
     help="Run on a Dask cluster (e.g. tcp://host:8786) or 'local' for a LocalCluster; the workers "
     "must see INPUT and --out at the same paths.",
 )
