@@ -88,7 +88,7 @@ def test_the_command_listing_at_80_columns_breaks_lines_only_where_the_terminal_
 
 
 def test_batch_options_read_whole_at_80_columns():
-    """ "participant,dominant…" (a CSV header as one long word) and "SCHEDULER_ADDRESS|lo" / "cal" were cut."""
+    """The --participants help (its CSV header written as one long word) and the --dask metavar were cut."""
     shown = CliRunner().invoke(app, ["batch", "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
     assert "dominant_hand" in shown.output and "dominant…" not in shown.output
     assert "ADDRESS|local" in shown.output
