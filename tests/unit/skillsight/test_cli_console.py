@@ -128,7 +128,7 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
             native = "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"
             subprocess.run([sys.executable, "-c", native])
             print("batch 1/1 videos (100%)", file=sys.stderr)
-            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0)
+            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0, total=1)
 
         skillsight.batch.run_batch = fake_run_batch
         keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",
