@@ -105,6 +105,7 @@ def register(app: typer.Typer) -> None:
             _fail(f"export what: reference or model, not {kind!r}", code=2)
         data_dir = default_data_dir()
         try:
+            artifacts.resolve_artifact(kind, name, data_dir)  # an unknown name first, before any key note
             private_key = signing_key(no_sign, key, data_dir)
             card = artifacts.export_artifact(
                 kind, name, out, data_dir=data_dir, licence=licence, consent=consent,
