@@ -86,7 +86,10 @@ class BatchSummary:
         counts += f"{self.damaged} damaged, " if self.damaged else ""
         counts += f"{self.out_of_domain} out of domain, " if self.out_of_domain else ""
         counts += f"{self.unreadable} unreadable, " if self.unreadable else ""
-        parts = [f"{self.total} input(s): {self.skipped} already done, {counts}{self.failed} failed"]
+        done = f"{self.skipped} already done"
+        if self.skipped_unreadable:  # listed below: say they are among the skipped, not counted twice
+            done += f" ({len(self.skipped_unreadable)} of them unreadable, listed below)"
+        parts = [f"{self.total} input(s): {done}, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
