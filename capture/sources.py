@@ -26,6 +26,8 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from skillsight.capture.container import KeyframePicker, stated_duration_s
+from skillsight.capture.file_kinds import describe as _describe
+from skillsight.capture.file_kinds import unreadable_reason
 from skillsight.capture.frames import (
     CaptureError,
     ClosingMixin,
@@ -207,17 +209,7 @@ class VideoFileSource(ClosingMixin):
             # A container header with nothing after it (a recording stopped before its first frame).
             raise EmptyVideoError(self.source, "the file ends after its header: no frames") from exc
         except (av.error.FFmpegError, UnicodeDecodeError, ValueError, OSError) as exc:
-            if _is_empty_file(self.path):  # FFmpeg only says "Invalid data found"
-                raise NotAVideoError(
-                    self.source, "an empty file (0 bytes): nothing was recorded or copied"
-                ) from exc
-            if _looks_like_mp4(self.path):
-                raise NotAVideoError(
-                    self.source,
-                    "an MP4/MOV file without a readable index (moov atom), usually a recording that was cut "
-                    f"off before it finished; its frames cannot be located ({_describe(exc)})",
-                ) from exc
-            raise NotAVideoError(self.source, f"not a readable video file ({_describe(exc)})") from exc
+            raise NotAVideoError(self.source, unreadable_reason(self.path, _describe(exc))) from exc
         try:
             self._check_is_video(container)
         except CaptureError:
@@ -461,26 +453,6 @@ def _stream_fps(stream: Any) -> float:
         if rate:
             return float(rate)
     return 0.0
-
-
-def _is_empty_file(path: Path) -> bool:
-    try:
-        return path.stat().st_size == 0
-    except OSError:
-        return False
-
-
-def _looks_like_mp4(path: Path) -> bool:
-    """An ISO media file starts with an `ftyp` box."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(12)[4:8] == b"ftyp"
-    except OSError:
-        return False
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 __all__ = [

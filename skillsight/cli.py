@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
@@ -28,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "track": ("track", "Track hands and/or body in a practice video and save the motion."),
     "score": (
         "score",
-        "Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,\n"
+        "Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused, "
         "4 out of domain, 5 damaged, 1 error, 2 usage).",
     ),
     "train": (
@@ -64,7 +65,30 @@ def module_commands(module_name: str) -> TyperGroup:
     module = importlib.import_module(f"skillsight.commands.{module_name}")
     registered = typer.Typer()
     module.register(registered)
-    return typer.main.get_group(registered)
+    group = typer.main.get_group(registered)
+    reflow_helps(group)
+    return group
+
+
+def reflow(text: str) -> str:
+    """A docstring's paragraphs as one line each, so the terminal wraps them at its width: Typer keeps a
+    docstring's line breaks, which at 80 columns broke lines mid-sentence. A paragraph with an indented
+    or bulleted line keeps its lines."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    kept = [
+        p
+        if any(line[:1].isspace() or line[:2] in ("- ", "* ", "• ") for line in p.split("\n"))
+        else p.replace("\n", " ")
+        for p in paragraphs
+    ]
+    return "\n\n".join(kept)
+
+
+def reflow_helps(command: Any) -> None:
+    if getattr(command, "help", None):
+        command.help = reflow(command.help)
+    for sub in (getattr(command, "commands", None) or {}).values():
+        reflow_helps(sub)
 
 
 class _CommandTable(Mapping[str, Any]):
@@ -96,7 +120,7 @@ class CommandsOnDemand(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if self._listing and cmd_name in COMMANDS:
-            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+            return TyperCommand(cmd_name, help=reflow(COMMANDS[cmd_name][1]))
         return self.commands.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

@@ -34,9 +34,9 @@ class CountProgress:
     def set_postfix(self, **values: Any) -> None:
         self.postfix = ", ".join(f"{k} {v}" for k, v in values.items())
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
         if self.enabled:
-            self._progress.close()
+            self._progress.close(interrupted)
 
 
 def clock_text(seconds: float) -> str:
@@ -111,10 +111,18 @@ class FrameProgress:
         self._bar.n = done
         self._bar.refresh()
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
+        """The last line of a log: "batch done: 6 videos in 0:30", or, when the work was interrupted,
+        "batch interrupted: 1 of 2 videos finished in 0:26" (never "done" for work left undone)."""
         if self._bar is not None:
             self._bar.close()
         elif not self.terminal and self._done:
-            elapsed = time.monotonic() - self._started
-            self.stream.write(f"{self.what} done: {self._done} {self.unit} in {clock_text(elapsed)}\n")
+            elapsed = clock_text(time.monotonic() - self._started)
+            unit = self.unit[:-1] if self._done == 1 and self.unit.endswith("s") else self.unit
+            if interrupted:
+                of = f" of {self._total}" if self._total else ""
+                line = f"{self.what} interrupted: {self._done}{of} {self.unit} finished in {elapsed}"
+            else:
+                line = f"{self.what} done: {self._done} {unit} in {elapsed}"
+            self.stream.write(line + "\n")
             self.stream.flush()

@@ -1,5 +1,8 @@
 """Stored sessions as one CSV: one row per session, one column per metric AND definition.
 
+Its `error` column says what results.csv's does: why a session was not scored (refused, out of domain),
+or a scored one's warnings.
+
 A metric read by two definitions (say SPARC before and after it changed) gets two columns,
 "needle_driver.sparc (definition 1)" and "needle_driver.sparc (definition not recorded)", so a spreadsheet's
 chart of one column never joins two definitions; `skillsight sessions rescore` brings old sessions onto
@@ -21,20 +24,15 @@ from pathlib import Path
 from typing import Any, Optional
 
 from skillsight.base.atomic import write_text_atomic
-from skillsight.batch.results import error_column
+from skillsight.batch.results import assessment_error, error_column, extra_columns, reason_column
 from skillsight.scoring.features.definitions import versioned_name
 from skillsight.scoring.metric_display import csv_number
 from skillsight.storage import Database, SessionRecord, stored_metrics
 
 SESSION_COLUMNS = (
-    "session_id", "trainee", "procedure", "created_at", "status", "skill_level", "score", "score_low",
-    "score_high", "tracking_quality", "model_id", "reference_id", "source_name",
+    "session_id", "trainee", "procedure", "created_at", "status", "error", "skill_level", "score",
+    "score_low", "score_high", "tracking_quality", "model_id", "reference_id", "source_name",
 )  # fmt: skip
-
-
-def reason_column(metric_column: str) -> str:
-    """The column saying why a metric has no value: "needle_driver.tremor (why no value)"."""
-    return f"{metric_column} (why no value)"
 
 
 @dataclass
@@ -71,15 +69,13 @@ def _cell(value: Any) -> str:
 
 
 def _columns(cells: dict[int, SessionCells]) -> tuple[list[str], list[str], list[str]]:
-    """(metric, standard-error, reason) columns: the last two only for metrics that carry them."""
+    """(metric, standard-error, reason) columns: the last two only for metrics that carry them, in the
+    shape of batch's results.csv (`extra_columns`)."""
     names = sorted({column for c in cells.values() for column in c.values})
     errors = {column for c in cells.values() for column in c.errors}
     reasons = {column for c in cells.values() for column in c.reasons}
-    return (
-        names,
-        [error_column(n) for n in names if error_column(n) in errors],
-        [reason_column(n) for n in names if reason_column(n) in reasons],
-    )
+    error_columns, reason_columns = extra_columns(names, errors, reasons)
+    return names, error_columns, reason_columns
 
 
 def sessions_csv(records: Sequence[SessionRecord], cells: dict[int, SessionCells]) -> str:
@@ -88,7 +84,8 @@ def sessions_csv(records: Sequence[SessionRecord], cells: dict[int, SessionCells
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*SESSION_COLUMNS, *names, *error_columns, *reason_columns])
     for r in records:
-        base = [r.id, r.trainee, r.procedure, r.created_at, r.status, r.skill_level, r.score, r.score_low]
+        base = [r.id, r.trainee, r.procedure, r.created_at, r.status, assessment_error(r.assessment)]
+        base += [r.skill_level, r.score, r.score_low]
         base += [r.score_high, r.tracking_quality, r.model_id, r.reference_id, r.source_name]
         own = cells.get(r.id, SessionCells())
         row = base + [own.values.get(n) for n in names] + [own.errors.get(n) for n in error_columns]

@@ -34,9 +34,11 @@ from skillsight.schema import (  # the schema and its migrations live in schema.
     upgrade,
 )
 from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
-from skillsight.scoring.results import STATUS_SCORED, Assessment
+from skillsight.scoring.results import Assessment, ResultStatus
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Sessions whose metrics are measurements a learning curve shows (out of domain: only the score is withheld).
+MEASURED_STATUSES = (ResultStatus.SCORED.value, ResultStatus.OUT_OF_DOMAIN.value)
 
 
 def default_database_url() -> str:
@@ -411,8 +413,10 @@ class Database:
             ]
 
     def metric_history(self, trainee: str, procedure: str) -> list[dict[str, Any]]:
-        """One entry per scored session of a trainee and procedure, oldest first (learning curves), with
-        its metrics, their definitions, standard errors and withheld reasons (`stored_metrics`)."""
+        """One entry per session of a trainee and procedure whose metrics were measured, oldest first
+        (learning curves): scored ones, and out-of-domain ones (real metrics; only their level and score
+        are withheld, so their score is None), with the status, the metrics, their definitions, standard
+        errors and withheld reasons (`stored_metrics`)."""
         query = (
             sa.select(
                 sessions_table.c.id,
@@ -422,11 +426,12 @@ class Database:
                 sessions_table.c.score_high,
                 sessions_table.c.skill_level,
                 sessions_table.c.model_id,
+                sessions_table.c.status,
             )
             .join(trainees_table, trainees_table.c.id == sessions_table.c.trainee_id)
             .where(trainees_table.c.name == trainee)
             .where(sessions_table.c.procedure == procedure)
-            .where(sessions_table.c.status == STATUS_SCORED)
+            .where(sessions_table.c.status.in_(MEASURED_STATUSES))
             .order_by(sessions_table.c.created_at, sessions_table.c.id)
         )
         with self._engine.connect() as conn:
@@ -441,6 +446,7 @@ class Database:
                 "score_high": s.score_high,
                 "skill_level": s.skill_level,
                 "model_id": s.model_id,
+                "status": s.status,
                 **stored[int(s.id)],
             }
             for s in sessions

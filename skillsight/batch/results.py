@@ -31,6 +31,7 @@ from skillsight.storage import plain_json_value
 
 if TYPE_CHECKING:
     from skillsight.scoring.procedure import Procedure
+    from skillsight.scoring.results import Assessment
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -236,7 +237,11 @@ class VideoResult:
         return cls(**values)
 
     def csv_row(
-        self, video: str, metric_columns: Sequence[str], error_columns: Sequence[str] = ()
+        self,
+        video: str,
+        metric_columns: Sequence[str],
+        error_columns: Sequence[str] = (),
+        reason_columns: Sequence[str] = (),
     ) -> list[str]:
         values: list[Any] = [
             video,
@@ -254,6 +259,8 @@ class VideoResult:
         values += [cells.get(name) for name in metric_columns]
         errors = self.error_cells()
         values += [errors.get(name) for name in error_columns]
+        reasons = self.reason_cells()
+        values += [reasons.get(name) for name in reason_columns]
         return [_csv_cell(v) for v in values]
 
     def metric_cells(self) -> dict[str, Optional[float]]:
@@ -273,6 +280,17 @@ class VideoResult:
             if name in self.metrics and isinstance(error, (int, float))
         }
 
+    def reason_cells(self) -> dict[str, str]:
+        """Why a metric has no value (withheld as too unsure, unreadable), under its column
+        "name (why no value)"; only for metrics whose value is missing and whose reason was said."""
+        compared = (self.assessment or {}).get("metrics") or []
+        reasons = {m.get("name"): m.get("reason") for m in compared if isinstance(m, dict)}
+        return {
+            reason_column(self._column(name)): str(reason)
+            for name, reason in reasons.items()
+            if reason and name in self.metrics and self.metrics[name] is None
+        }
+
     def _column(self, name: str) -> str:
         versions = ((self.assessment or {}).get("provenance") or {}).get(DEFINITIONS_KEY)
         stored = versions.get(name) if isinstance(versions, dict) else None
@@ -280,9 +298,38 @@ class VideoResult:
         return name if today else versioned_name(name, stored)
 
 
+def assessment_error(assessment: Assessment) -> str:
+    """What the error column says (results.csv, and `skillsight sessions export` for every stored session):
+    why a result is not scored, or the warnings of a scored one (a damaged recording scored below the
+    limit says so here too)."""
+    if assessment.scored:
+        return "; ".join(assessment.warnings)
+    return "; ".join(assessment.refusal_reasons) or assessment.status
+
+
 def error_column(metric_column: str) -> str:
     """The results.csv column of a metric's standard error: "needle_driver.tremor (± s.e.)"."""
     return f"{metric_column} (± s.e.)"
+
+
+def reason_column(metric_column: str) -> str:
+    """The column saying why a metric has no value: "needle_driver.tremor (why no value)" (results.csv and
+    `skillsight sessions export` alike)."""
+    return f"{metric_column} (why no value)"
+
+
+def extra_columns(
+    metric_columns: Sequence[str], errors: Iterable[str], reasons: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """The columns after every metric's own, one shape for results.csv and the sessions export: first
+    "name (± s.e.)" for each metric that measured a standard error in some row, then "name (why no value)"
+    for each whose value some row withheld with a reason (in metric order), so the columns before them
+    keep their places. `errors` and `reasons` are the columns the rows filled."""
+    filled = set(errors) | set(reasons)
+    return (
+        [error_column(m) for m in metric_columns if error_column(m) in filled],
+        [reason_column(m) for m in metric_columns if reason_column(m) in filled],
+    )
 
 
 def _csv_cell(value: Any) -> str:
@@ -325,15 +372,16 @@ def write_results_csv(
     path: Path, rows: Sequence[tuple[str, VideoResult]], procedures: Iterable[Procedure]
 ) -> None:
     """`results.csv`, rewritten whole and atomically: one row per input in name order, one column per
-    metric, then one per metric that measured its standard error ("name (± s.e.)"). A reader (or a
+    metric, then one per metric that measured its standard error ("name (± s.e.)") and one per metric
+    whose value was withheld with a reason ("name (why no value)"): `extra_columns`. A reader (or a
     crash) sees the previous complete file or the new one, never half."""
     metric_columns = _metric_columns((r for _, r in rows), procedures)
-    # Standard errors after every metric, so the columns before them keep their places.
     measured = {name for _, r in rows for name in r.error_cells()}
-    error_columns = [error_column(m) for m in metric_columns if error_column(m) in measured]
+    said = {name for _, r in rows for name in r.reason_cells()}
+    error_columns, reason_columns = extra_columns(metric_columns, measured, said)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*BASE_COLUMNS, *metric_columns, *error_columns])
+    writer.writerow([*BASE_COLUMNS, *metric_columns, *error_columns, *reason_columns])
     for video, result in sorted(rows, key=lambda pair: (pair[0], pair[1].participant or "")):
-        writer.writerow(result.csv_row(video, metric_columns, error_columns))
+        writer.writerow(result.csv_row(video, metric_columns, error_columns, reason_columns))
     write_text_atomic(path, buffer.getvalue())

@@ -34,13 +34,14 @@ from skillsight.batch.results import (
     VideoResult,
     VideoTask,
     artifact_identity,
+    assessment_error,
     make_result_key,
     read_result,
     resolve_default,
     result_stem,
     write_result,
 )
-from skillsight.batch.task import error_column, in_progress_marker, plain_float
+from skillsight.batch.task import in_progress_marker, plain_float
 from skillsight.progress import CountProgress
 from skillsight.scoring.damage import max_undecodable_share as damage_limit
 from skillsight.scoring.procedure import load_procedure
@@ -85,7 +86,10 @@ class BatchSummary:
         counts += f"{self.damaged} damaged, " if self.damaged else ""
         counts += f"{self.out_of_domain} out of domain, " if self.out_of_domain else ""
         counts += f"{self.unreadable} unreadable, " if self.unreadable else ""
-        parts = [f"{self.total} input(s): {self.skipped} already done, {counts}{self.failed} failed"]
+        done = f"{self.skipped} already done"
+        if self.skipped_unreadable:  # listed below: say they are among the skipped, not counted twice
+            done += f" ({len(self.skipped_unreadable)} of them unreadable, listed below)"
+        parts = [f"{self.total} input(s): {done}, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
@@ -117,7 +121,7 @@ def _result_from_record(
         source=item.path,
         procedure=task.procedure_name,
         status=assessment.status,
-        error=error_column(assessment),
+        error=assessment_error(assessment),
         participant=item.participant,
         dominant_hand=item.dominant_hand,
         key=key,
@@ -426,7 +430,7 @@ def _run_tasks(
                 if strikes.get(key, 0) >= MAX_WORKER_DEATHS_PER_VIDEO or not progressed:
                     record(key, _lost_result(remaining.pop(key), why))
     finally:
-        bar.close()
+        bar.close(interrupted)
     return interrupted
 
 

@@ -22,6 +22,7 @@ from skillsight.batch.results import (
     RESULT_SUFFIX,
     VideoResult,
     VideoTask,
+    assessment_error,
     make_result_key,
     result_stem,
     write_result,
@@ -29,7 +30,7 @@ from skillsight.batch.results import (
 from skillsight.capture.frames import EmptyVideoError, NotAVideoError, UnsupportedCodecError
 from skillsight.pose.motion import save_motion
 from skillsight.score_request import ScoreRequest
-from skillsight.scoring.results import Assessment, ResultStatus
+from skillsight.scoring.results import ResultStatus
 
 if TYPE_CHECKING:
     from skillsight.pipeline import AssessmentRun
@@ -46,14 +47,6 @@ def _error_message(task: VideoTask, exc: BaseException) -> str:
 UNREADABLE_ERRORS = (NotAVideoError, EmptyVideoError, UnsupportedCodecError)
 
 AssessFunction = Callable[[ScoreRequest], "AssessmentRun"]
-
-
-def error_column(assessment: Assessment) -> str:
-    """What batch's error column says: why a result is not scored, or the warnings of a scored one
-    (a damaged recording scored below the limit says so here too)."""
-    if assessment.scored:
-        return "; ".join(assessment.warnings)
-    return "; ".join(assessment.refusal_reasons) or assessment.status
 
 
 def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
@@ -130,7 +123,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
     motion_path = save_motion(run.motion, out_dir / f"{stem}{MOTION_SUFFIX}")
     interval = assessment.score_interval or (None, None)
     result.status = assessment.status
-    result.error = error_column(assessment)
+    result.error = assessment_error(assessment)
     result.skill_level = assessment.skill_level
     result.score = plain_float(assessment.score)
     result.score_low = plain_float(interval[0])

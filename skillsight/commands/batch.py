@@ -41,7 +41,7 @@ _DOMINANT = typer.Option(
 _PARTICIPANTS = typer.Option(
     None,
     "--participants",
-    help="CSV with columns participant,dominant_hand: each participant's default dominant hand.",
+    help="CSV with the columns participant and dominant_hand: each participant's default dominant hand.",
 )
 _DB = typer.Option(
     None, "--db", help="Database URL (default: the app's SQLite file in the user data folder)."
@@ -49,7 +49,7 @@ _DB = typer.Option(
 _DASK = typer.Option(
     None,
     "--dask",
-    metavar="SCHEDULER_ADDRESS|local",
+    metavar="ADDRESS|local",
     help="Run on a Dask cluster (e.g. tcp://host:8786) or 'local' for a LocalCluster; the workers "
     "must see INPUT and --out at the same paths.",
 )
@@ -156,6 +156,12 @@ def run_batch_command(args: dict[str, Any]) -> NoReturn:
         _exit("Interrupted before scoring started.", EXIT_INTERRUPTED)
     typer.echo(summary.describe())
     _say_passed_over(args["input_path"], args["out"])
+    if summary.total == 0:  # a wrong folder must not look like a finished batch
+        typer.echo(
+            f"warning: {args['input_path']} holds no video or motion file (subfolders included): "
+            "nothing was scored",
+            err=True,
+        )
     if summary.interrupted:
         _exit(
             "Interrupted: finished results are kept; run the same command again to continue.",

@@ -56,7 +56,8 @@ def parse_items(pairs: list[str]) -> dict[str, float]:
         name, _, value = pair.partition("=")
         name = name.strip().lower()
         if name not in known and not name.startswith("custom:"):
-            _fail(f"--item {pair!r}: unknown item; OSATS items are {', '.join(known)}", code=2)
+            hint = " (the global rating score goes in --grs)" if name == "grs" else ""
+            _fail(f"--item {pair!r}: unknown item{hint}; OSATS items are {', '.join(known)}", code=2)
         try:
             items[name] = float(value)
         except ValueError:
@@ -78,6 +79,8 @@ def register(app: typer.Typer) -> None:
         """Record an educator's rating (GRS and OSATS items) of a session, or a CSV of them."""
         if (session is None) == (csv_path is None):
             _fail("give a session id or --csv FILE (one of them)", code=2)
+        if session is not None and not rater.strip():  # a CSV may name its raters in a column
+            _fail('--rater NAME is needed: who rated the session (e.g. --rater "Dr A")', code=2)
         with lab_database(db_url) as (db, records):
             if csv_path is not None:
                 count = records.import_ratings_csv(db, csv_path, default_rater=rater)

@@ -7,8 +7,10 @@ from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at
 
 import typer
 
+from skillsight.capture.frames import CaptureError
+from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.reference import MIN_EXPERTS, build_reference, load_reference, save_reference
-from skillsight.scoring.results import EXIT_ERROR
+from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
 
 
 def build_command(
@@ -30,6 +32,10 @@ def build_command(
     if dominant_hand not in ("left", "right"):
         _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
     try:
+        load_procedure(procedure)  # before any expert video is read
+    except ProcedureError as exc:  # an unknown name is usage (2, as for score); a broken file is an error
+        _fail(str(exc), code=EXIT_ERROR if procedure.endswith(".json") else EXIT_USAGE)
+    try:
         reference = build_from_sources(
             sources,
             procedure,
@@ -43,7 +49,7 @@ def build_command(
         path = save_reference(reference, out)
     except KeyboardInterrupt:
         _fail("interrupted")
-    except (OSError, ValueError) as exc:  # loaders' errors name the file and the problem
+    except (OSError, ValueError, CaptureError) as exc:  # they name the file and the problem
         _fail(str(exc))
     typer.echo(
         f"Wrote {path}: {reference.name} v{reference.version} for {reference.procedure}, "

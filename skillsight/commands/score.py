@@ -5,7 +5,8 @@ short, or a model or reference that does not fit the motion; the reasons and wha
 printed), 4 out of domain (level and score withheld: the motion is unlike the model's training
 data; metrics and the expert comparison are printed), 5 damaged (more of the recording undecodable
 than --max-undecodable allows), 1 error (a missing or broken file), 2 usage (an unknown procedure, a
-bad option, a --json target that cannot be written: all found before any tracking).
+bad option, a --json target that cannot be written (a missing folder is made): all found before any
+tracking).
 """
 
 from __future__ import annotations
@@ -151,14 +152,18 @@ def named_artifacts(model: Optional[str], reference: Optional[str]) -> tuple[Opt
 
 
 def json_target_problem(path: Path) -> Optional[str]:
-    """Why `path` cannot receive the JSON (a folder, a missing or unwritable folder), or None."""
+    """Why `path` cannot receive the JSON (a folder, a path under a file, an unwritable folder), or None.
+    A missing folder is no problem: it is made, as for every file SkillSight writes (`export --out`,
+    `track --out`, `sessions export --csv`), so the nearest folder that exists must be writable."""
     import os
 
     if path.is_dir():
         return "is a folder; give a file name, e.g. result.json"
     folder = path.parent if str(path.parent) else Path(".")
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
     if not folder.is_dir():
-        return f"its folder {folder} does not exist"
+        return f"{folder} is a file, not a folder"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"its folder {folder} is not writable"
     if path.exists() and not os.access(path, os.W_OK):

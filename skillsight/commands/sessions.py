@@ -118,6 +118,16 @@ def rescore_sessions(
     raise typer.Exit(_rescore(db_url, trainee, procedure, list(session or []), options))
 
 
+def _kept_value(metric: dict[str, Any]) -> str:
+    """A kept metric as stored (its unit, full precision), with its standard error where it measured one
+    ('0.0421 ± 0.0091', as the History tab's bars and the export's "(± s.e.)" column), or why it had no
+    value ('– (not enough steady hand time ...)'), as the export's "(why no value)" column says."""
+    value, error, reason = metric.get("value"), metric.get("uncertainty"), metric.get("reason")
+    if value is None:
+        return f"– ({reason})" if reason else "–"
+    return f"{value} ± {error}" if error is not None and error > 0 else str(value)
+
+
 def history(
     session: int = typer.Argument(..., help="The session id"),
     db_url: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -139,7 +149,7 @@ def history(
         for metric in entry["metrics"]:
             version = metric.get("definition_version")
             said = f"definition {version}" if version is not None else rescore.NOT_RECORDED
-            typer.echo(f"    {metric['name']} = {metric['value']} ({said})")
+            typer.echo(f"    {metric['name']} = {_kept_value(metric)} ({said})")
     if not kept:
         typer.echo(f"session {session}: never re-scored")
 
@@ -157,7 +167,10 @@ def export(
     from skillsight.session_export import write_sessions_csv
 
     with _open(db_url) as db:
-        count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
+        try:
+            count = write_sessions_csv(db, csv_path, trainee=trainee, procedure=procedure)
+        except OSError as exc:  # a --csv target that cannot be written is wrong usage, as score's --json
+            _fail(f"--csv {csv_path}: cannot be written ({exc.strerror or exc})", code=EXIT_USAGE)
     typer.echo(f"{count} session(s) written to {csv_path}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 
@@ -70,7 +70,22 @@ def import_package(path: Path, data_dir: Path, verify_only: bool = False) -> lis
         installed = artifacts.install(opened, data_dir)
     for target in installed:
         typer.echo(f"installed: {target}")
+    _say_installed_version(opened.kind, opened.card, installed)
     return installed
+
+
+def _say_installed_version(kind: str, package_card: dict[str, Any], installed: list[Path]) -> None:
+    """An installed model or reference is numbered on after those already here, so "v1" in the package
+    may be "v2" here: say so, and how to pick it."""
+    card_path = next((p for p in installed if p.suffix == ".json"), None)
+    if kind not in artifacts.ARTIFACT_KINDS or card_path is None:
+        return
+    card = artifacts.read_card_json(card_path)
+    typer.echo(
+        f"installed as {card.get('name')} version {card.get('version')} (the package's version "
+        f"{package_card.get('version')}; versions here number on after those already installed); "
+        f"use it with --{kind} {card_path.stem}"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -90,6 +105,7 @@ def register(app: typer.Typer) -> None:
             _fail(f"export what: reference or model, not {kind!r}", code=2)
         data_dir = default_data_dir()
         try:
+            artifacts.resolve_artifact(kind, name, data_dir)  # an unknown name first, before any key note
             private_key = signing_key(no_sign, key, data_dir)
             card = artifacts.export_artifact(
                 kind, name, out, data_dir=data_dir, licence=licence, consent=consent,

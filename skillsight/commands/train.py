@@ -24,11 +24,13 @@ from skillsight.datasets import DATASET_LOADERS, DatasetError
 from skillsight.datasets.shared_packages import load_pooled
 from skillsight.pose.motion import MotionError
 from skillsight.scoring.calibration_report import reliability_lines
+from skillsight.scoring.estimator import CLASSIFIERS, REGRESSORS
 from skillsight.scoring.model_selection import SCOPES
 from skillsight.scoring.procedure import ProcedureError
-from skillsight.scoring.results import EXIT_ERROR
+from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
 from skillsight.scoring.training import (
     AUTO_FEATURE_SET,
+    FEATURE_SETS,
     PROTOCOLS,
     TrainingError,
     build_feature_matrix,
@@ -214,18 +216,26 @@ def louo_beside(matrix: Any, models: dict[str, Any], report: dict[str, Any], ech
     return {k: louo.get(k) for k in keys}
 
 
-def check_options(protocol: str, coverage: float, candidates: str, dataset_format: str = "ours") -> None:
-    """Exit with the usage code (2) on a dataset format, protocol, coverage or candidate scope that cannot
-    be used."""
+def check_options(
+    protocol: str, coverage: float, candidates: str, dataset_format: str = "ours", **names: str
+) -> None:
+    """Exit with the usage code (2), before any data is read, on a dataset format, protocol, coverage,
+    candidate scope, feature set, classifier or regressor (`names`: features=, classifier=, regressor=)
+    that cannot be used: an unknown option value is wrong usage, like an unknown option."""
 
-    if dataset_format not in DATASET_LOADERS:
-        _fail(f"--dataset must be one of {', '.join(DATASET_LOADERS)}, not {dataset_format!r}", code=2)
-    if protocol not in PROTOCOLS:
-        _fail(f"--protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}", code=2)
     if not 0 < coverage < 1:
         _fail(f"--coverage must lie in (0, 1), not {coverage}", code=2)
-    if candidates not in SCOPES:
-        _fail(f"--candidates must be one of {', '.join(SCOPES)}, not {candidates!r}", code=2)
+    allowed = {
+        "dataset": (dataset_format, tuple(DATASET_LOADERS)),
+        "protocol": (protocol, tuple(PROTOCOLS)),
+        "candidates": (candidates, tuple(SCOPES)),
+        "features": (names.get("features", AUTO_FEATURE_SET), (AUTO_FEATURE_SET, *FEATURE_SETS)),
+        "classifier": (names.get("classifier", "auto"), ("auto", *CLASSIFIERS)),
+        "regressor": (names.get("regressor", "auto"), ("auto", *REGRESSORS)),
+    }
+    for option, (given, choices) in allowed.items():
+        if given not in choices:
+            _fail(f"--{option} must be one of {', '.join(choices)}, not {given!r}", code=EXIT_USAGE)
 
 
 def register(app: typer.Typer) -> None:
@@ -253,7 +263,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cross-validate a scorer on a labelled dataset (accuracy, macro-F1, GRS Spearman, MAE)."""
 
-        check_options(protocol, coverage, candidates, dataset_format)
+        check_options(
+            protocol, coverage, candidates, dataset_format, features=features, classifier=classifier,
+            regressor=regressor,
+        )  # fmt: skip
         try:
             run_training(
                 dataset_format,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from skillsight.scoring.metric_display import metric_display
+from skillsight.scoring.results import ResultStatus
 
 MAX_SHORT_REASON = 48  # characters of a reason written on the chart itself (the note has it whole)
 
@@ -61,9 +62,36 @@ def withheld_points(history: Sequence[Mapping[str, Any]], name: str) -> list[Wit
     return out
 
 
+OUT_OF_DOMAIN_TEXT = "score withheld: out of domain"
+
+
+def out_of_domain_positions(history: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The sessions (0-based) whose motion was unlike the model's training data: their metrics are real
+    measurements and sit on the metric curves, marked; their level and score were withheld."""
+    return [i for i, entry in enumerate(history) if entry.get("status") == ResultStatus.OUT_OF_DOMAIN.value]
+
+
+def _sessions_text(positions: Sequence[int]) -> str:
+    """'session 2', 'sessions 2, 4' (1-based, as on the axis)."""
+    return f"session{'s' if len(positions) > 1 else ''} {', '.join(str(p + 1) for p in positions)}"
+
+
+def out_of_domain_caption(history: Sequence[Mapping[str, Any]]) -> str:
+    """'◇ score withheld: out of domain at sessions 2, 4'; "" when none."""
+    positions = out_of_domain_positions(history)
+    return f"◇ {OUT_OF_DOMAIN_TEXT} at {_sessions_text(positions)}" if positions else ""
+
+
+def _session_name(entry: Mapping[str, Any], position: int) -> str:
+    """'Session 12 (2026-11-22)': the id the History table shows, and the day."""
+    when = str(entry.get("created_at") or "")[:10]
+    return f"Session {entry.get('session_id', position + 1)}" + (f" ({when})" if when else "")
+
+
 def uncertainty_note(history: Sequence[Mapping[str, Any]], names: Sequence[str]) -> str:
-    """What the History tab says under the curve about how sure its points are (markdown; "" when the
-    chosen metrics carry no standard error and withheld nothing)."""
+    """What the History tab says under the curve about how sure its points are and which sessions were out
+    of the model's domain (markdown; "" when the chosen metrics carry no standard error, withheld nothing
+    and every session was scored)."""
     measured = [n for n in names if any(e is not None for e in standard_errors(history, n))]
     paragraphs = []
     if measured:
@@ -76,12 +104,14 @@ def uncertainty_note(history: Sequence[Mapping[str, Any]], names: Sequence[str])
     for name in names:
         shown = metric_display(name)
         for point in withheld_points(history, name):
-            entry = history[point.position]
-            when = str(entry.get("created_at") or "")[:10]
-            session = f"Session {entry.get('session_id', point.position + 1)}" + (
-                f" ({when})" if when else ""
-            )
+            session = _session_name(history[point.position], point.position)
             withheld.append(f"- {session}, {shown.label}: {shown.measured_text(None, None, point.reason)}")
     if withheld:
         paragraphs.append("\n".join(["**Withheld on your curve** (marked ×, not a zero):", *withheld]))
+    outside = [_session_name(history[p], p) for p in out_of_domain_positions(history)]
+    if outside:
+        paragraphs.append(
+            f"Marked ◇ ({', '.join(outside)}): {OUT_OF_DOMAIN_TEXT}. The motion was unlike what the model "
+            "was trained on, so it gave no level or score; the metrics are real measurements and drawn."
+        )
     return "\n\n".join(paragraphs)

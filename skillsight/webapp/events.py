@@ -76,12 +76,19 @@ def _assess_handler(service: AppService) -> Any:
             )
         except Exception as exc:  # the page shows why; the log keeps the traceback
             LOG.exception("assessment failed")
-            raise gr.Error(str(exc) or exc.__class__.__name__) from exc
+            raise gr.Error(_said_of_the_upload(exc, video_path)) from exc
         return views.assessment_payload(
             view.assessment, session_id=view.session_id, source_name=view.source_name, trainee=trainee
         )
 
     return assess
+
+
+def _said_of_the_upload(exc: Exception, video_path: Optional[str]) -> str:
+    """The error in the trainee's words: their file's name, not the server's temporary copy of it
+    ("/tmp/skillsight-gradio-x/591a.../notes.mp4: a text file ..." reads "notes.mp4: a text file ...")."""
+    message = str(exc) or exc.__class__.__name__
+    return message.replace(str(video_path), Path(video_path).name) if video_path else message
 
 
 def _assess_lock() -> tuple[Any, ...]:
@@ -121,6 +128,8 @@ def _wire_assess(page: Page, service: AppService) -> None:
         show_progress_on=[page.status],
     )
     assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
+    # Gradio 6's page runs no `then` after an error: without this the button stayed "Assessing…" for good.
+    assessed.failure(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
 
     def show(payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         return _show(service, payload, request)
@@ -245,8 +254,18 @@ def _delete_handler(service: AppService) -> Any:
     return delete
 
 
+def same_procedure(name: Optional[str]) -> Any:
+    """The History tab's procedure, set to the one chosen for practice (none chosen: left as it is)."""
+    return gr.update(value=name) if name else gr.update()
+
+
 def _wire_history(page: Page, service: AppService) -> None:
     show_history = _history_handler(service)
+    # History follows the Practice tab's procedure: a trainee who just assessed an intubation finds it there
+    # (its own change event then draws that procedure's sessions).
+    page.procedure.change(
+        same_procedure, [page.procedure], [page.history_procedure], queue=False, api_visibility="private"
+    )
     inputs = [page.history_procedure, page.history_metrics]
     outputs = [page.history_df, page.curve_img, page.history_metrics, page.history_empty]
     outputs += [page.rescore_note, page.rescore_button]

@@ -204,7 +204,9 @@ def _results_tab(c: dict[str, Any]) -> None:
 
 def _history_tab(c: dict[str, Any], procedures: list[str], default: Optional[str]) -> None:
     with gr.Row():
-        c["history_procedure"] = gr.Dropdown(titled(procedures), value=default, label="Procedure")
+        c["history_procedure"] = gr.Dropdown(
+            titled(procedures), value=default, label="Procedure", elem_id="history-procedure"
+        )
         c["history_metrics"] = gr.Dropdown(
             [], value=[], multiselect=True, label="Learning curves for metrics", scale=2
         )

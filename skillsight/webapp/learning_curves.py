@@ -1,5 +1,7 @@
 """The History tab's learning curves: the score with its interval and the chosen metrics over a trainee's
-scored sessions, every point with how sure it is.
+scored sessions, every point with how sure it is. A session out of the model's domain is on the metric
+curves (its metrics are real measurements), marked ◇ "score withheld: out of domain", and not on the score
+curve (the score panel's title names it).
 
 A line joins only sessions read by one definition (the score: one scorer) and breaks are marked
 (`progress_lines`). A metric that measures its standard error draws it as a bar of ± one s.e. (the error the
@@ -63,8 +65,10 @@ def _metric_panel(ax: Any, history: Sequence[Mapping[str, Any]], name: str) -> N
     _draw_errors(ax, values, curve_points.standard_errors(history, name), shown.scale)
     withheld = curve_points.withheld_points(history, name)
     _draw_withheld(ax, withheld)
+    _draw_out_of_domain(ax, history, values)
     title = f"{shown.label}" + (f" ({shown.unit})" if shown.unit else "") + f": {shown.better}"
-    ax.set_title("\n".join([title, *withheld_caption(withheld)]), fontsize=9)
+    caption = [*withheld_caption(withheld), curve_points.out_of_domain_caption(history)]
+    ax.set_title("\n".join([title, *[line for line in caption if line]]), fontsize=9)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[1]:
         ax.legend(loc="best", fontsize=7)
@@ -107,6 +111,16 @@ def _draw_withheld(ax: Any, points: Sequence[curve_points.WithheldPoint]) -> Non
     )  # fmt: skip
 
 
+def _draw_out_of_domain(ax: Any, history: Sequence[Mapping[str, Any]], values: np.ndarray) -> None:
+    """A ◇ around each measured value of a session whose score was withheld as out of domain."""
+    positions = [p for p in curve_points.out_of_domain_positions(history) if np.isfinite(values[p])]
+    if positions:
+        ax.plot(
+            np.array(positions) + 1, values[positions], "D", mfc="none", color=WITHHELD_COLOUR, markersize=11,
+            label=curve_points.OUT_OF_DOMAIN_TEXT,
+        )  # fmt: skip
+
+
 def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.ndarray) -> None:
     scores = np.array([_float(h.get("score")) for h in history])
     low = np.array([_float(h.get("score_low")) for h in history])
@@ -134,8 +148,10 @@ def _score_panel(ax: Any, history: Sequence[Mapping[str, Any]], sessions: np.nda
         if len(history) > 1
         else "Learning curve: one session so far (the next one adds a line)"
     )
-    ax.set_title(title, fontsize=10)
-    ax.legend(loc="best", fontsize=8)
+    outside = curve_points.out_of_domain_caption(history)  # no score point there: say why
+    ax.set_title(title + (f"\n{outside}" if outside else ""), fontsize=10)
+    if ax.get_legend_handles_labels()[1]:  # no score yet (every session out of domain): no empty legend
+        ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3)
 
 

@@ -294,17 +294,45 @@ def timeline_figure(assessment: Assessment) -> Any:
         return fig
     labels = list(dict.fromkeys(p.label.rstrip("0123456789 ") or p.label for p in phases))
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    colours = {}
     for i, phase in enumerate(phases):
         key = phase.label.rstrip("0123456789 ") or phase.label
         colour = palette[labels.index(key) % len(palette)] if len(labels) > 1 else palette[i % 2]
+        colours[key] = colour
         ax.broken_barh([(phase.start_s, phase.end_s - phase.start_s)], (0, 1), color=colour, alpha=0.8)
-        ax.text((phase.start_s + phase.end_s) / 2, 0.5, phase.label, ha="center", va="center", fontsize=7)
+    if _label_wide_phases(fig, ax, phases) and len(labels) > 1:  # narrow ones are named in a legend
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=colour, alpha=0.8, label=key) for key, colour in colours.items()]
+        below = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.45), "ncol": len(handles)}
+        ax.legend(handles=handles, fontsize=7, **below)
     ax.set_yticks([])
     ax.set_xlabel("time (s)")
     kind = "Stitch cycles" if assessment.procedure == "suturing" else "Phases"
     ax.set_title(f"{kind} on the timeline")
     ax.set_xlim(min(p.start_s for p in phases), max(p.end_s for p in phases))
     return fig
+
+
+def _label_wide_phases(fig: Any, ax: Any, phases: Sequence[Any]) -> bool:
+    """Write each phase's label in its bar where it fits, else its number alone ("cycle 12": "12"), else
+    nothing (labels of short phases ran into each other); True when some name did not fit."""
+    renderer = fig.canvas.get_renderer()
+    span = max(p.end_s for p in phases) - min(p.start_s for p in phases)
+    axis_px = fig.get_figwidth() * fig.dpi * 0.92  # the bar's share of the figure: no y-axis labels
+    skipped = False
+    for phase in phases:
+        room = (phase.end_s - phase.start_s) / span * axis_px if span > 0 else axis_px
+        number = phase.label[len(phase.label.rstrip("0123456789")) :]
+        middle = (phase.start_s + phase.end_s) / 2
+        for label in dict.fromkeys(x for x in (phase.label, number) if x):
+            text = ax.text(middle, 0.5, label, ha="center", va="center", fontsize=7)
+            if text.get_window_extent(renderer).width <= room:
+                break
+            text.remove()
+        else:
+            skipped = True
+    return skipped
 
 
 def result_figures(

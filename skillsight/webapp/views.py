@@ -69,6 +69,7 @@ def _individual_quality(entry: IndividualQuality) -> str:
 
 
 DEMO_BADGE = "Demo model, not validated"
+DEMO_REFERENCE_BADGE = "Demo reference, not validated"  # a lab's own model beside the shipped reference
 UNVALIDATED_BADGE = "Not validated"  # a lab's own model or reference: not a demo, but not validated either
 LOCAL_TRAINEE_TEXT = "not recorded (app used without sign-in)"
 WITHHELD_TITLES = {
@@ -173,13 +174,19 @@ def caveat(assessment: Assessment) -> str:
 
 
 def badge_text(assessment: Assessment) -> str:
-    """DEMO_BADGE when the model or reference was built from synthetic motion (the shipped defaults),
+    """DEMO_BADGE when the model was built from synthetic motion (the shipped default),
+    DEMO_REFERENCE_BADGE when only the reference was (a lab's own model against the shipped reference),
     UNVALIDATED_BADGE for any other with a caveat (a lab's own, trained on JIGSAWS, ...), else ''."""
     if not caveat(assessment):
         return ""
     prov = assessment.provenance
-    built_from = " ".join(str(_nested(prov, part).get("built_from", "")) for part in ("model", "reference"))
-    return DEMO_BADGE if "synthetic" in built_from.lower() else UNVALIDATED_BADGE
+    synthetic = {
+        part: "synthetic" in str(_nested(prov, part).get("built_from", "")).lower()
+        for part in ("model", "reference")
+    }
+    if synthetic["model"]:
+        return DEMO_BADGE
+    return DEMO_REFERENCE_BADGE if synthetic["reference"] else UNVALIDATED_BADGE
 
 
 def demo_badge_html(assessment: Assessment) -> str:

@@ -43,6 +43,12 @@ def test_a_lab_records_site_consent_and_ratings_then_exports(tmp_path, monkeypat
                                 "--item", "time_and_motion=3", "--level", "intermediate"])  # fmt: skip
     assert rated.exit_code == 0, rated.output
     assert runner.invoke(app, ["rate", str(ann), "--rater", "Dr A", "--item", "speed=4"]).exit_code == 2
+    # An educator's first tries: no --rater (said "a rating needs the rater's name", exit 1, naming no
+    # option), and the GRS given as an item.
+    unnamed = runner.invoke(app, ["rate", str(ann), "--item", "respect_for_tissue=4"])
+    assert unnamed.exit_code == 2 and "--rater NAME is needed" in unnamed.output
+    as_item = runner.invoke(app, ["rate", str(ann), "--rater", "Dr A", "--item", "grs=20"])
+    assert as_item.exit_code == 2 and "goes in --grs" in as_item.output
     table = tmp_path / "ratings.csv"
     table.write_text(f"session_id,rater,grs,consent\n{bob},Dr B,7,no\n")
     assert runner.invoke(app, ["rate", "--csv", str(table)]).exit_code == 0

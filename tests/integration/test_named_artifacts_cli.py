@@ -27,6 +27,9 @@ def installed_model(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "lab_b"))
     imported = runner.invoke(app, ["import", str(package)])
     assert imported.exit_code == 0, imported.output
+    # The package's v1 is v2 here (after the shipped v1): said, with the name that picks it.
+    said = "installed as suturing-scorer version 2 (the package's version 1;"
+    assert said in imported.output and "use it with --model suturing-scorer-v2" in imported.output
     return tmp_path / "lab_b" / "models" / "suturing-scorer-v2.onnx"
 
 
@@ -57,3 +60,12 @@ def test_an_unknown_model_name_is_usage_naming_the_known_ones(tmp_path, installe
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "no model named 'suturing-scorer-v9'" in result.output and "suturing-scorer" in result.output
+
+
+def test_exporting_an_unknown_model_says_only_that(tmp_path, monkeypatch):
+    """It said "note: no signing key ... the package is unsigned" before "no model named": a package that
+    was never going to be written."""
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(app, ["export", "model", "nope", "--out", str(tmp_path / "x.skillsight")])
+    assert result.exit_code == 1 and "no model named 'nope'" in result.output
+    assert "signing key" not in result.output and not (tmp_path / "x.skillsight").exists()

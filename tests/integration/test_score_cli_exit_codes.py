@@ -209,3 +209,23 @@ def test_reference_build_errors_are_clear(tmp_path):
         ["reference", "build", "--procedure", "suturing", str(tmp_path / "missing.npz"), "--out", "x.json"],
     )
     assert result.exit_code == EXIT_ERROR and "missing.npz" in result.output
+
+
+def test_reference_build_names_a_file_that_is_no_video_and_an_unknown_procedure_without_a_traceback(tmp_path):
+    """A text file among the experts' videos ended in a NotAVideoError traceback, and an unknown procedure
+    was exit 1 (score says 2: wrong usage), found only after reading the experts."""
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("expert list for Tuesday\n")
+    empty = tmp_path / "no_images"
+    empty.mkdir()
+    for source, words in ((notes, "a text file, not a video"), (empty, "holds no png or jpg images")):
+        built = runner.invoke(
+            app, ["reference", "build", "-p", "suturing", str(source), "--out", str(tmp_path / "r.json")]
+        )
+        assert built.exit_code == EXIT_ERROR and words in built.output, built.output
+        assert built.exception is None or isinstance(built.exception, SystemExit)
+    unknown = runner.invoke(
+        app, ["reference", "build", "-p", "nosuch", str(notes), "--out", str(tmp_path / "r.json")]
+    )
+    assert unknown.exit_code == 2 and "unknown procedure 'nosuch'" in unknown.output
+    assert "reading" not in unknown.output  # said before any expert file is read

@@ -192,8 +192,17 @@ def test_train_command_errors(task_folder: Path, tmp_path: Path) -> None:
     assert bad_format.exit_code == 2 and "--dataset must be one of ours, jigsaws" in bad_format.output
     missing = runner.invoke(app, ["train", str(tmp_path / "nowhere"), "--dataset", "jigsaws"])
     assert missing.exit_code == 1 and "not found" in missing.output
-    unknown = runner.invoke(app, ["train", str(task_folder), "--dataset", "jigsaws", "--features", "magic"])
-    assert unknown.exit_code == 1 and "unknown feature set" in unknown.output
+    # An unknown option value is wrong usage (2, as --dataset and --protocol), said before any data is read
+    # (it used to be 1, an error, found only after loading the dataset).
+    for option in ("--features", "--classifier", "--regressor"):
+        unknown = runner.invoke(
+            app, ["train", str(tmp_path / "nowhere"), "--dataset", "jigsaws", option, "magic"]
+        )
+        assert (
+            unknown.exit_code == 2
+            and f"{option} must be one of" in unknown.output
+            and "'magic'" in unknown.output
+        )
 
 
 @pytest.mark.slow

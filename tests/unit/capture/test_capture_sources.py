@@ -159,6 +159,22 @@ def test_an_empty_file_is_called_empty(tmp_path):
         open_source(path)
 
 
+def test_a_text_file_named_like_a_video_is_called_text_and_ffmpeg_words_do_not_repeat_the_path(tmp_path):
+    """A lab's notes saved as notes.mp4 read "not a readable video file (InvalidDataError: [Errno 1094995529]
+    Invalid data found when processing input: '/the/path/notes.mp4')": the path twice and FFmpeg's code."""
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("trainee 4 came late; camera moved at 10:32 – redo\n", encoding="utf-8")
+    with pytest.raises(NotAVideoError) as said:
+        open_source(notes)
+    assert "a text file, not a video" in str(said.value) and str(said.value).count(str(notes)) == 1
+    noise = tmp_path / "noise.mp4"
+    noise.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(NotAVideoError) as said:
+        open_source(noise)
+    text = str(said.value)
+    assert "not a readable video file" in text and text.count(str(noise)) == 1 and "Errno" not in text
+
+
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])
 def test_a_still_image_named_like_a_video_is_not_a_video(tmp_path, suffix):
     import cv2

@@ -61,7 +61,9 @@ def test_an_unreadable_file_is_skipped_next_time_and_retried_on_request(
     first, second = invoke(*args), invoke(*args)
     assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
     assert "1 unreadable, 0 failed" in first.output and "unreadable: empty.mp4" in first.output
-    assert "2 already done" in second.output and "recorded as unreadable" in second.output
+    # The unreadable one is among the skipped, and said so (it read "2 already done" then listed it again).
+    assert "2 already done (1 of them unreadable, listed below)" in second.output
+    assert "recorded as unreadable" in second.output
     assert "--retry-unreadable" in second.output
     retried = invoke(*args, "--retry-unreadable")
     assert retried.exit_code == 0 and "1 already done, 0 scored, 0 refused, 1 unreadable" in retried.output
@@ -82,3 +84,16 @@ def test_help_documents_the_exit_codes():
     options = ("--workers", "--db", "--dask", "--model", "--reference", "--overlay", "--retry-unreadable")
     for option in options:
         assert option in text
+
+
+def test_a_folder_without_videos_says_so(tmp_path, procedure_file, calls_dir, fake_scoring):
+    """A staffer who pointed the batch at the wrong folder read "0 input(s): ... 0 failed" and exit 0, as
+    if a batch had finished."""
+    (tmp_path / "wrong").mkdir()
+    (tmp_path / "wrong" / "notes.txt").write_text("not a video")
+    db = f"sqlite:///{tmp_path / 'lab.db'}"
+    result = invoke(
+        str(tmp_path / "wrong"), "--procedure", procedure_file, "--out", str(tmp_path / "out"), "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    assert "holds no video or motion file" in result.output and "nothing was scored" in result.output

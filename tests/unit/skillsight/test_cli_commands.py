@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import importlib
 
+import click.testing
+import pytest
 import typer
 from test_cli_shell import modules_loaded_by
 from typer.testing import CliRunner
 
-from skillsight.cli import COMMANDS, app, module_commands
+from skillsight.cli import COMMANDS, app, module_commands, reflow_helps
 
 
 def test_the_table_names_every_command_the_modules_register_with_its_help():
@@ -45,9 +47,10 @@ def test_help_lists_the_commands_as_with_every_module_imported():
         "sessions",
     ):
         importlib.import_module(f"skillsight.commands.{module}").register(eager)
-    runner = CliRunner()
-    listed = runner.invoke(app, ["--help"], prog_name="skillsight")
-    expected = runner.invoke(eager, ["--help"], prog_name="skillsight")
+    group = typer.main.get_group(eager)
+    reflow_helps(group)  # as module_commands does: paragraphs wrapped at the terminal's width
+    listed = CliRunner().invoke(app, ["--help"], prog_name="skillsight")
+    expected = click.testing.CliRunner().invoke(group, ["--help"], prog_name="skillsight")
     assert listed.exit_code == expected.exit_code == 0
     assert listed.output == expected.output
 
@@ -56,3 +59,36 @@ def test_help_imports_no_command_and_no_numpy():
     heavy = ("numpy", "skillsight.commands.track", "skillsight.pose.track", "skillsight.scoring.scorer")
     assert modules_loaded_by(["--help"], heavy) == []
     assert modules_loaded_by(["track", "--help"], heavy[1:3]) == list(heavy[1:3])
+
+
+def _short_lines_inside_paragraphs(text: str, width: int = 60) -> list[str]:
+    """Lines shorter than `width` that a line of the same paragraph follows (its last line may be short)."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    inside = [line for line, following in zip(lines, lines[1:]) if line.strip() and following.strip()]
+    return [line for line in inside if len(line) < width]
+
+
+@pytest.mark.parametrize("command", [["batch"], ["sessions", "export"]], ids=" ".join)
+def test_help_at_80_columns_breaks_lines_only_where_the_terminal_is_full(command):
+    """Typer kept a docstring's own line breaks, so at 80 columns a paragraph read "skipped on later runs
+    until" / "it changes": a line of a paragraph ends short only where the paragraph ends."""
+    shown = CliRunner().invoke(app, [*command, "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    description = shown.output.split("Usage:")[1].split("╭")[0].split("\n", 1)[1]  # before the panels
+    assert description.strip() and _short_lines_inside_paragraphs(description) == []
+
+
+def test_the_command_listing_at_80_columns_breaks_lines_only_where_the_terminal_is_full():
+    shown = CliRunner().invoke(app, ["--help"], prog_name="skillsight", env={"COLUMNS": "80"})
+    commands = shown.output.split("Commands ")[1]
+    # A row's continuation starts in the description column; the row before it must be full.
+    rows = [line.strip("│").rstrip() for line in commands.splitlines()]
+    short = [r for r, nxt in zip(rows, rows[1:]) if nxt.startswith(" " * 12) and nxt.strip() and len(r) < 60]
+    assert short == []
+
+
+def test_batch_options_read_whole_at_80_columns():
+    """The --participants help (its CSV header written as one long word) and the --dask metavar were cut."""
+    shown = CliRunner().invoke(app, ["batch", "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
+    assert "dominant_hand" in shown.output and "dominant…" not in shown.output
+    assert "ADDRESS|local" in shown.output

@@ -58,6 +58,22 @@ def test_non_terminal_progress_is_a_line_every_few_seconds():
     assert len(lines) == 2  # one at the start, one at the end, nothing in between within the interval
 
 
+def test_the_last_progress_line_of_an_interrupted_batch_does_not_say_done():
+    """An interrupted batch's log ended "batch done: 1 videos in 0:26", though one of two was left."""
+    from skillsight.progress import CountProgress
+
+    stream = io.StringIO()
+    bar = CountProgress(2)
+    bar._progress = FrameProgress(stream, what="batch", unit="videos")
+    bar.update()
+    bar.close(interrupted=True)
+    assert stream.getvalue().splitlines()[-1].startswith("batch interrupted: 1 of 2 videos finished in ")
+    finished = FrameProgress(stream, what="batch", unit="videos")
+    finished.update_to(1, 1)
+    finished.close()
+    assert stream.getvalue().splitlines()[-1].startswith("batch done: 1 video in ")
+
+
 def test_progress_line_says_how_long_is_left_from_the_tracking_rate():
     progress = FrameProgress(io.StringIO())
     progress.update_to(0, 1000)
@@ -112,7 +128,7 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
             native = "import os; os.write(2, {NATIVE_LINES[4]!r}.encode() + bytes([10]))"
             subprocess.run([sys.executable, "-c", native])
             print("batch 1/1 videos (100%)", file=sys.stderr)
-            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0)
+            return SimpleNamespace(describe=lambda: "1 input(s)", interrupted=False, exit_code=0, total=1)
 
         skillsight.batch.run_batch = fake_run_batch
         keys = ["participants", "dominant_hand", "input_path", "procedure", "out", "workers", "db", "dask",

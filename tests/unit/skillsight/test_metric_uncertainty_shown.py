@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 from webapp_samples import scored_assessment
 
+from skillsight import session_export
 from skillsight.batch.results import BASE_COLUMNS, VideoResult, write_results_csv
 from skillsight.commands.score import render_assessment
 from skillsight.scoring.features import definitions
@@ -141,3 +142,17 @@ def test_results_csv_adds_an_error_column_only_for_metrics_that_measured_one(tmp
     write_results_csv(out, rows[1:], procedures)
     assert _read_csv(out)[0] == [*BASE_COLUMNS, *header[len(BASE_COLUMNS) : -1]]
     assert not any(math.isnan(float(c)) for c in _read_csv(out)[1][len(BASE_COLUMNS) :] if c)
+
+
+def test_results_csv_says_why_a_metric_has_no_value_as_the_sessions_export_does(tmp_path):
+    out = tmp_path / "results.csv"
+    withheld = _batch_result("a.mp4", None, None)
+    withheld.assessment["metrics"] = [{"name": TREMOR, "value": None, "uncertainty": None, "reason": WHY}]
+    measured = _batch_result("b.mp4", 0.0421, 0.0091)
+    write_results_csv(out, [("a.mp4", withheld), ("b.mp4", measured)], [load_procedure("suturing")])
+    header, *lines = _read_csv(out)
+    # The same column name as `skillsight sessions export`, after the standard errors.
+    assert header[-2:] == [f"{TREMOR} (± s.e.)", session_export.reason_column(TREMOR)]
+    by_video = {line[0]: dict(zip(header, line)) for line in lines}
+    assert by_video["a.mp4"][f"{TREMOR} (why no value)"] == WHY and by_video["a.mp4"][TREMOR] == ""
+    assert by_video["b.mp4"][f"{TREMOR} (why no value)"] == ""

@@ -239,3 +239,58 @@ def test_rescoring_from_the_history_tab_fills_the_standard_errors(tmp_path):
     expected = {m.name: m.uncertainty for m in scored.metrics if m.uncertainty is not None}
     assert TREMOR in expected
     assert errors == pytest.approx(expected)
+
+
+def test_sessions_history_prints_each_kept_metrics_standard_error_and_reason(db_path: Path):
+    from typer.testing import CliRunner
+
+    from skillsight import session_rescore
+    from skillsight.cli import app
+
+    with Database(f"sqlite:///{db_path}") as database:
+        measured = store(database, assessment(0.0421, error=0.0091))
+        withheld = store(database, assessment(None, reason=WITHHELD))
+        for session in (measured, withheld):
+            session_rescore.replace_assessment(database, session, assessment(0.05), "a test")
+        url = database.url
+    kept = CliRunner().invoke(app, ["sessions", "history", str(measured), "--db", url])
+    assert kept.exit_code == 0, kept.output
+    assert f"{TREMOR} = 0.0421 ± 0.0091 (" in kept.output and f"{PATH} = 4.0 (" in kept.output
+    said = CliRunner().invoke(app, ["sessions", "history", str(withheld), "--db", url])
+    assert f"{TREMOR} = – ({WITHHELD}) (" in said.output
+
+
+def test_the_export_says_why_a_session_was_not_scored_as_results_csv_does(db_path: Path, tmp_path):
+    """The database export said only "refused"; results.csv's error column says why. Both say it now."""
+    from skillsight.batch.results import assessment_error
+
+    refused = Assessment(
+        status="refused",
+        procedure="suturing",
+        refusal_reasons=["the left hand was tracked in only 0% of frames"],
+    )
+    with Database(f"sqlite:///{db_path}") as database:
+        store(database, refused)
+        store(database, assessment(0.02))
+        out = tmp_path / "sessions.csv"
+        write_sessions_csv(database, out)
+    rows = list(csv.DictReader(out.open()))
+    assert [r["status"] for r in rows] == ["refused", "scored"]
+    assert rows[0]["error"] == assessment_error(refused) == "the left hand was tracked in only 0% of frames"
+    assert rows[1]["error"] == ""
+
+
+def test_sessions_export_to_a_folder_it_cannot_write_is_one_clear_line(db_path: Path, tmp_path):
+    """`sessions export --csv` into a file where a folder should be ended in a traceback."""
+    from typer.testing import CliRunner
+
+    from skillsight.cli import app
+
+    with Database(f"sqlite:///{db_path}") as database:
+        store(database, assessment(0.02))
+        url = database.url
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    result = CliRunner().invoke(app, ["sessions", "export", "--csv", str(blocker / "s.csv"), "--db", url])
+    assert result.exit_code == 2 and f"--csv {blocker / 's.csv'}: cannot be written" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -110,7 +110,8 @@ def test_refusals_are_stored_with_their_tracking_quality(db: Database):
     assert record.assessment.refusal_reasons == ["left hand tracked in 12% of frames (needs 60%)"]
 
 
-def test_metric_history_is_per_trainee_in_time_order_and_only_scored(db: Database):
+def test_metric_history_is_per_trainee_in_time_order_and_only_measured(db: Database):
+    """Refused sessions measured nothing (out-of-domain ones are kept: test_history_out_of_domain)."""
     for score, length in ((12.0, 9.0), (18.0, 6.0), (24.0, 4.0)):
         db.add_session(
             trainee="ann",

@@ -157,3 +157,55 @@ def test_only_scorable_procedures_are_offered(demo):
     assert offered == ["intubation", "suturing"] and dropdown["props"]["value"] == "suturing"
     note = next(c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "procedure-note")
     assert "Knot" in note["props"]["value"] and "Not offered yet" in note["props"]["value"]
+
+
+def test_the_history_tab_follows_the_procedure_chosen_for_practice(demo):
+    """A trainee who assessed an intubation opened History on suturing and did not find the session."""
+    from skillsight.webapp.events import same_procedure
+
+    by_elem = {c["props"].get("elem_id"): c["id"] for c in demo.config["components"] if c.get("props")}
+    practice, history = by_elem["procedure"], by_elem["history-procedure"]
+    follows = [
+        d
+        for d in demo.config["dependencies"]
+        if [practice, "change"] in [list(t) for t in d["targets"]] and history in d["outputs"]
+    ]
+    assert len(follows) == 1
+    assert same_procedure("intubation")["value"] == "intubation" and "value" not in same_procedure(None)
+
+
+def test_a_failed_assessment_unlocks_the_assess_button(demo):
+    """Gradio 6's page runs no `then` after an error: a text file uploaded as a video left the button
+    "Assessing…" and disabled until the page was reloaded (seen in chromium). A `failure` event unlocks it."""
+    by_elem = {c["props"].get("elem_id"): c["id"] for c in demo.config["components"] if c.get("props")}
+    dependencies = demo.config["dependencies"]
+    assess = next(d["id"] for d in dependencies if d.get("api_name") == "assess")
+    on_failure = [
+        d for d in dependencies if d.get("trigger_after") == assess and d.get("trigger_only_on_failure")
+    ]
+    assert len(on_failure) == 1
+    assert (
+        by_elem["assess-button"] in on_failure[0]["outputs"]
+        and by_elem["assess-status"] in on_failure[0]["outputs"]
+    )
+
+
+def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_path):
+    import gradio as gr
+
+    from skillsight.webapp.events import _assess_handler
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "skillsight-gradio-x" / "591a50db" / "lab_notes.mp4"
+    upload.parent.mkdir(parents=True)
+    upload.write_text("notes from the lab\n")
+    service = AppService(data_dir=tmp_path / "data")
+    try:
+        with pytest.raises(gr.Error) as said:
+            _assess_handler(service)(
+                str(upload), "suturing", "right", False, None, progress=lambda *a, **k: None
+            )
+    finally:
+        service.close()
+    assert said.value.message.startswith("lab_notes.mp4: a text file, not a video"), said.value.message
+    assert str(upload.parent) not in said.value.message

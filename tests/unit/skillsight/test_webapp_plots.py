@@ -172,3 +172,28 @@ def test_speed_chart_data_reaches_the_component_with_its_gap():
     speed = data.columns.index("speed")
     assert any(row[speed] is None for row in data.data)
     assert data.datatypes["speed"] == "quantitative"
+
+
+def _visible_labels(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts]
+
+
+def test_timeline_labels_never_run_into_each_other():
+    """Short intubation phases between long ones wrote "laryngoscopy" and "tube passage" over each other;
+    a label that does not fit its bar is named in a legend instead."""
+    from skillsight.scoring.results import Assessment, Phase
+
+    short = [("approach", 0, 22.2), ("laryngoscopy", 22.2, 22.6), ("tube passage", 22.6, 23.0)]
+    phases = [Phase(*p) for p in [*short, ("withdrawal", 23.0, 52.0)]]
+    fig = plots.timeline_figure(Assessment(status="scored", procedure="intubation", phases=phases))
+    labels = _visible_labels(fig)
+    boxes = [box for _, box in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert [text for text, _ in labels] == ["approach", "withdrawal"]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["approach", "laryngoscopy", "tube passage", "withdrawal"]
+    cycles = [Phase(f"cycle {i}", 3.0 * i, 3.0 * i + 3.0) for i in range(1, 30)]  # narrow: numbers only
+    fig = plots.timeline_figure(Assessment(status="scored", procedure="suturing", phases=cycles))
+    assert [text for text, _ in _visible_labels(fig)] == [str(i) for i in range(1, 30)]

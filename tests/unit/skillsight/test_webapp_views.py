@@ -51,6 +51,12 @@ def test_a_labs_own_model_is_not_called_a_demo():
     own.provenance["disclaimer"] = "A lab should validate it on its own trainees before relying on it."
     assert views.badge_text(own) == views.UNVALIDATED_BADGE
     assert "Demo model" not in views.summary_markdown(own)
+    # A lab's own model (trained on JIGSAWS) against the shipped synthetic reference: it is the reference
+    # that is the demo (the CLI said "Demo model, not validated" of the lab's model).
+    beside = scored_assessment()
+    beside.provenance["model"] = dict(own.provenance["model"])
+    assert views.badge_text(beside) == views.DEMO_REFERENCE_BADGE
+    assert "Demo model" not in views.summary_markdown(beside)
 
 
 def test_the_command_line_names_untrustworthy_expert_ranges_in_words():
