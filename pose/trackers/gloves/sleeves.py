@@ -81,7 +81,7 @@ def glove_at_end(
     the sleeve, whose size then sets the reach). None: it ends at none."""
     if blob.entry is None:
         return None
-    axis = np.subtract(blob.centre, blob.entry)
+    axis = np.subtract(blob.centre, blob.entry, dtype=float)
     axis /= max(float(np.linalg.norm(axis)), 1e-6)
     scores = []
     for other, found in found_by.items():
