@@ -55,6 +55,56 @@ def runs_into(
     return False
 
 
+def contest_total(
+    hands: list[tuple[handlib.HandBlob, float]],
+    family: str,
+    found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+) -> tuple[list[tuple[handlib.HandBlob, float]], float]:
+    """In video: `family`'s hands in the colour contest, and what they weigh there. A sleeve is a garment
+    ending at a glove, so it cannot outscore the glove it ends at (`gloves_at_end`): where every "hand" of
+    the family ends at another family's hand, they are sleeves (no hands). Two sleeves need two gloves:
+    two hands that end at one hand only, whose blob could not hold both gloves, stay hands (white pad seen
+    between crossed gloves' fingers). Where only some end at one, they stay hands too (a white piece at one
+    glove's fingers, the other glove ending on the bench)."""
+    ends = [gloves_at_end(hand, family, found_by) for hand, _ in hands]
+    if hands and all(ends) and _a_glove_each(hands, ends):
+        return [], 0.0
+    return hands, sum(score for _, score in hands)
+
+
+def _a_glove_each(hands: list[tuple[handlib.HandBlob, float]], ends: list[list[handlib.HandBlob]]) -> bool:
+    """Whether two sleeves end at two gloves: different ones, or one blob large enough for both (a pair
+    merged into one blob). One sleeve needs one glove."""
+    if len(hands) != 2:
+        return True
+    if any(a is not b for a in ends[0] for b in ends[1]):
+        return True
+    both = hands[0][0].area + hands[1][0].area
+    return any(glove.blob_area >= both for glove in ends[0])
+
+
+def gloves_at_end(
+    blob: handlib.HandBlob, family: str, found_by: dict[str, list[tuple[handlib.HandBlob, float]]]
+) -> list[handlib.HandBlob]:
+    """The hands of other families that this "hand", entering the frame, ends at: ones lying inside the
+    frame (entering nowhere: their arm is this blob), ahead of this one's centre (away from where it
+    enters), within a sleeve's reach of its far end or centre (crossed sleeves, split where they cross,
+    may not end where their parts' tips point; a glove split by its shading is smaller than the sleeve,
+    whose size then sets the reach)."""
+    if blob.entry is None:
+        return []
+    axis = np.subtract(blob.centre, blob.entry, dtype=float)
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    gloves = []
+    for other, found in found_by.items():
+        for hand, _ in found if other != family else []:
+            reach = SLEEVE_REACH * math.sqrt(max(hand.area, blob.area))
+            near = min(math.dist(blob.tip, hand.centre), math.dist(blob.centre, hand.centre)) <= reach
+            if hand.entry is None and near and float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0:
+                gloves.append(hand)
+    return gloves
+
+
 def of_one_garment(
     hands: list[tuple[handlib.HandBlob, float]], sleeves: list[bool], mask: np.ndarray
 ) -> list[bool]:

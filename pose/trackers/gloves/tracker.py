@@ -44,7 +44,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
     family_mask,
     find_drape,
 )
-from skillsight.pose.trackers.gloves.sleeves import of_one_garment, runs_into
+from skillsight.pose.trackers.gloves.sleeves import contest_total, of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
 GLOVE_TRACKER_VERSION = "2.14"
@@ -200,7 +200,7 @@ class GloveTracker:
         for family in families:
             found_by[family] = self._hands_of(image, family, _still_of(image, family, background), masks)
         best: list[tuple[handlib.HandBlob, float]] = []
-        winner = None
+        winner, best_total = None, 0.0
         for family in families:
             others = {f: m for f, m in masks.items() if f != family}
             sleeves = [
@@ -211,8 +211,11 @@ class GloveTracker:
             sleeves = of_a_pair(found_by, family, sleeves, others, masks[family])
             sleeves = of_one_garment(found_by[family], sleeves, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
-            if sum(score for _, score in hands) > sum(score for _, score in best):
-                best, winner = hands, family
+            total = sum(score for _, score in hands)
+            if not self.independent_frames:  # in video: a sleeve ends at its glove (white ones moved)
+                hands, total = contest_total(hands, family, found_by)
+            if total > best_total:
+                best, winner, best_total = hands, family, total
         return best, winner, found_by, masks
 
     def _hands_of(
