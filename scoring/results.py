@@ -31,6 +31,12 @@ class ResultStatus(str, Enum):
     def exit_code(self) -> int:
         return EXIT_CODES[self]
 
+    @property
+    def metrics_measured(self) -> bool:
+        """Its metrics are measurements (learning curves show them): scored, or out of domain, where only
+        the level and score are withheld."""
+        return self in (ResultStatus.SCORED, ResultStatus.OUT_OF_DOMAIN)
+
     def __str__(self) -> str:
         return self.value
 

@@ -37,8 +37,8 @@ from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITION
 from skillsight.scoring.results import Assessment, ResultStatus
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Sessions whose metrics are measurements a learning curve shows (out of domain: only the score is withheld).
-MEASURED_STATUSES = (ResultStatus.SCORED.value, ResultStatus.OUT_OF_DOMAIN.value)
+# Sessions whose metrics are measurements a learning curve shows (defined with the statuses).
+MEASURED_STATUSES = tuple(status.value for status in ResultStatus if status.metrics_measured)
 
 
 def default_database_url() -> str:
