@@ -138,7 +138,7 @@ class GloveTracker:
             return FrameObservation(positions, confidence, extras=extras)
         image = WorkingImage.of(frame.image)
         self._names.frame = frame
-        found = self.find_hands(image)
+        found = self._names.admitted(self.find_hands(image), image.size, frame)  # a hand returns by an edge
         sx, sy = image.scale
         names = self._names.identify(found, image.size, frame)
         for (blob, score), hand in zip(found, names):
