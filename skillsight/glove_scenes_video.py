@@ -206,13 +206,13 @@ def crossing_video(
     cutouts = required_cutouts(cutouts)
     drape, background, plan, cuts, look, trip = _setup(seed, glove, drape, size, cutouts, leaving)
     frames = [] if trip is None else _trip_frames(seed, trip, plan, background, cuts, look, glove, drape)
-    step = 1.0 / max(n_frames - 1, 1)
+    step, first = 1.0 / max(n_frames - 1, 1), len(frames)  # the tie's frames follow the trip's
     for i in range(n_frames):
         t = i * step
         now = np.array(_centres(plan, t))
         before = np.array(_centres(plan, max(t - step, 0.0)))
         image, hands = _frame(
-            seed, len(frames) + i, background, _placements(plan, t), list(now - before), cuts, look
+            seed, first + i, background, _placements(plan, t), list(now - before), cuts, look
         )
         condition = CONDITION if trip is None else LEAVING_CONDITION
         frames.append(Scene(image, hands, glove, drape, condition, seed))
