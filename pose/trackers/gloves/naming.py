@@ -65,6 +65,7 @@ CROSSED_BY = 0.5
 # frame, may be one coming back
 AT_EDGE = 1.0
 GONE_AT_MOST_S = 5.0  # after this long out, a hand found anywhere may be the one that left
+PIECE_REACH = 1.5  # hand sizes: how near the staying hand's track a piece of its glove lies
 
 Found = list[tuple[handlib.HandBlob, float]]
 Seeds = list[tuple[str, tuple[float, float]]]
@@ -139,17 +140,25 @@ class HandNamer:
 
     def admitted(self, found: Found, size: tuple[int, int], frame: Frame) -> Found:
         """Video: while one hand is out of the frame (last seen at its edge, then not found) and the other
-        is tracked, a hand comes back only across the edge. A second hand found away from every edge, with
-        no arm entering the frame, is a piece of the staying glove (cut off by an instrument, a fold or a
-        shadow), not the hand that left; the hand nearest the staying one's track is that one."""
+        is tracked, a hand comes back only across the edge. A second hand found beside the staying one
+        (within `PIECE_REACH` of its track), away from every edge and with no arm entering the frame, is a
+        piece of the staying glove (cut off by an instrument, a fold or a shadow), not the hand that left;
+        the hand nearest the staying one's track is that one. Far from it, the staying "hand" may be what
+        is wrong (a sleeve), so a hand found there stays."""
         for hand, seen_s in list(self.gone.items()):
             if frame.time_s - seen_s > GONE_AT_MOST_S:
                 del self.gone[hand]
         if self.independent_frames or not self.gone or len(self.tracks) != 1 or len(found) < 2:
             return found
-        staying = next(iter(self.tracks.values())).predicted(frame.index)
+        hand, track = next(iter(self.tracks.items()))
+        staying = track.predicted(frame.index)
         nearest = min(range(len(found)), key=lambda i: math.dist(found[i][0].centre, staying))
-        return [item for i, item in enumerate(found) if i == nearest or _at_edge(item[0], size)]
+        reach = PIECE_REACH * self._last_sizes.get(hand, 0.0)  # a piece lies beside the glove it came from
+
+        def piece(blob: handlib.HandBlob) -> bool:
+            return math.dist(blob.centre, staying) <= reach and not _at_edge(blob, size)
+
+        return [item for i, item in enumerate(found) if i == nearest or not piece(item[0])]
 
     def _note_gone(self, frame: Frame, size: tuple[int, int]) -> None:
         """Tracked hands not found this frame whose last place was at the frame's edge left the frame:
