@@ -18,7 +18,9 @@ runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every g
 --crossing-videos N adds the "crossing in video" condition (skillsight.glove_scenes_video: two gloved
 hands approaching, touching, crossing at the wrists and parting, 48 frames): N videos per glove colour,
 seeds S+1..S+N of the seed set; per colour, the share of visible hands found at all (a reported hand of
-either side within 0.15 x width), found on the right side, and false hands.
+either side within 0.15 x width), found on the right side, and false hands; the same apart for the
+videos as they were and for those in which one hand first leaves the frame and comes back (a quarter,
+drawn per colour: skillsight.glove_scenes_leaving), with what happens while it is out and as it returns.
 """
 
 from __future__ import annotations
@@ -141,42 +143,111 @@ def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
 
 
 def crossing_videos(seed: int, count: int, size: tuple[int, int]) -> None:
-    """The glove tracker in video mode on generated crossing videos, per glove colour and in all."""
+    """The glove tracker in video mode on generated crossing videos, per glove colour and in all; then
+    apart, the videos as they were (no hand leaves) and those in which one hand first leaves the frame."""
     from skillsight.capture.frames import Frame
-    from skillsight.glove_scene_scoring import TOLERANCE, SceneScore, centres_of, score_observation
-    from skillsight.glove_scenes_video import VIDEO_GLOVES, crossing_video
+    from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
+    from skillsight.glove_scenes_video import CONDITION, LEAVING_CONDITION, VIDEO_GLOVES, crossing_video
     from skillsight.pose.trackers.gloves import GloveTracker
 
     started = time.perf_counter()
     totals: dict[str, SceneScore] = defaultdict(SceneScore)
     located: dict[str, int] = defaultdict(int)
+    trips = LeavingTally()
     for glove in VIDEO_GLOVES:
         for video_seed in range(seed + 1, seed + 1 + count):
             scenes = crossing_video(video_seed, glove=glove, size=size)
             frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
             tracker = GloveTracker(camera_view="top")
             tracker.prepare(frames[::5])
-            for scene, frame in zip(scenes, frames):
-                centres = centres_of(tracker.process(frame))
-                limit = TOLERANCE * size[0]
-                near = sum(
-                    any(math.dist(c, hand.centre) <= limit for c in centres.values())
-                    for hand in scene.visible_hands
-                )
-                for key in (glove, "all"):
+            seen = [centres_of(tracker.process(frame)) for frame in frames]
+            for scene, centres in zip(scenes, seen):
+                near = located_hands(scene, centres)
+                for key in (glove, "all", scene.condition):
                     score_observation(scene, centres, totals[key])
                     located[key] += near
+            if scenes[0].condition == LEAVING_CONDITION:
+                trips.add(scenes, seen)
     print(
         f"crossing in video, {count} videos per colour, seeds {seed + 1}-{seed + count} "
         f"({time.perf_counter() - started:.0f} s):"
     )
-    for key in [*VIDEO_GLOVES, "all"]:
+    names = {CONDITION: "old videos", LEAVING_CONDITION: "hand leaves"}
+    for key in [*VIDEO_GLOVES, "all", CONDITION, LEAVING_CONDITION]:
         score = totals[key]
         print(
-            f"  {key:>11}: found {located[key] / max(score.visible, 1):.1%}, on the right side "
-            f"{score.found_share:.1%}, false {score.false_share:.1%} ({score.summary()})"
+            f"  {names.get(key, key):>11}: found {located[key] / max(score.visible, 1):.1%}, on the right "
+            f"side {score.found_share:.1%}, false {score.false_share:.1%} ({score.summary()})"
         )
     print(f"  misses: {' '.join(sorted(set(m.split(' ')[0] for m in totals['all'].misses)))}")
+    trips.report()
+
+
+def located_hands(scene: Any, centres: dict[str, tuple[float, float]]) -> int:
+    """How many visible hands have a reported hand of either side within the tolerance."""
+    from skillsight.glove_scene_scoring import TOLERANCE
+
+    limit = TOLERANCE * scene.image.shape[1]
+    return sum(
+        any(math.dist(c, hand.centre) <= limit for c in centres.values()) for hand in scene.visible_hands
+    )
+
+
+class LeavingTally:
+    """Videos in which one hand leaves the frame and returns: hands reported while it is out (each one
+    near no true hand is invented), the staying hand found on its side meanwhile, and the returning hand:
+    frames from its first visible frame back until it is first found on its side, and its visible frames
+    after that found on the other side (its track confused with the staying hand's)."""
+
+    def __init__(self) -> None:
+        self.videos = self.out_frames = self.invented = 0
+        self.staying = self.staying_found = 0
+        self.delays: list[int] = []
+        self.returned = self.returned_wrong = 0
+
+    def add(self, scenes: list, seen: list[dict[str, tuple[float, float]]]) -> None:
+        from skillsight.glove_scene_scoring import TOLERANCE
+
+        limit = TOLERANCE * scenes[0].image.shape[1]
+        out = [i for i, scene in enumerate(scenes) if len(scene.hands) == 1]
+        if not out:
+            return
+        self.videos += 1
+        staying = scenes[out[0]].hands[0].side
+        leaving = "left_hand" if staying == "right_hand" else "right_hand"
+        for i in out:
+            hand = scenes[i].hands[0]
+            self.out_frames += 1
+            self.invented += sum(math.dist(c, hand.centre) > limit for c in seen[i].values())
+            self.staying += 1
+            point = seen[i].get(staying)
+            self.staying_found += int(point is not None and math.dist(point, hand.centre) <= limit)
+        back = [
+            i for i in range(out[-1] + 1, len(scenes)) for h in scenes[i].visible_hands if h.side == leaving
+        ]
+        truth = {i: next(h for h in scenes[i].hands if h.side == leaving) for i in back}
+        right = [
+            i for i in back if leaving in seen[i] and math.dist(seen[i][leaving], truth[i].centre) <= limit
+        ]
+        self.delays.append(right[0] - back[0] if right else len(back))
+        after = [i for i in back if right and i > right[0]]
+        self.returned += len(after)
+        self.returned_wrong += sum(
+            leaving not in seen[i] and any(math.dist(c, truth[i].centre) <= limit for c in seen[i].values())
+            for i in after
+        )
+
+    def report(self) -> None:
+        if not self.videos:
+            return
+        print(
+            f"  hand leaves, {self.videos} videos: {self.invented} hands invented in {self.out_frames} "
+            f"frames with one hand out; staying hand found on its side in "
+            f"{self.staying_found}/{self.staying}; "
+            f"returning hand named right after {self.delays} frames (median "
+            f"{float(np.median(self.delays)):.0f}), then on the wrong side in {self.returned_wrong}/"
+            f"{self.returned} visible frames"
+        )
 
 
 def write_clip(path: Path, frames: list[np.ndarray], fps: int = 25) -> None:

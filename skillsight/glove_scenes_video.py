@@ -32,9 +32,18 @@ import numpy as np
 
 from skillsight.bench_scenery import DRAPES, bench, draw_instrument, draw_thread, light
 from skillsight.glove_scenes import GLOVE_COLORS, SIDES, SLEEVES, Scene, SceneHand, _compose_hand, _Placement
+from skillsight.glove_scenes_leaving import (
+    SHARE,
+    Excursion,
+    arm_towards,
+    drawn_excursion,
+    excursion_centres,
+    present,
+)
 from skillsight.hand_cutouts import HandCutout, required_cutouts
 
 CONDITION = "crossing_video"
+LEAVING_CONDITION = "leaving_video"  # a crossing video in which one hand first leaves the frame and returns
 VIDEO_GLOVES = ("indigo", "purple", "light_blue", "green", "white")  # skin-tone latex needs MediaPipe
 EXPOSURE = 0.5  # of a frame time: how long the shutter is open (blur length / speed)
 
@@ -121,6 +130,14 @@ def _placements(plan: _Crossing, t: float) -> list[_Placement]:
     return placements
 
 
+def _trip_placements(plan: _Crossing, centres: Sequence[tuple[float, float]]) -> list[_Placement]:
+    """Placements while a hand is out of the frame: each arm runs towards its shoulder (`arm_towards`)."""
+    return [
+        _Placement(side, centre, arm_towards(centre, shoulder, plan.palm), plan.palm)
+        for side, centre, shoulder in zip(SIDES, centres, plan.shoulders)
+    ]
+
+
 def _motion_blur(layer: np.ndarray, alpha: np.ndarray, velocity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     length = int(round(EXPOSURE * float(np.linalg.norm(velocity))))
     if length < 3:
@@ -181,9 +198,48 @@ def crossing_video(
     drape: Optional[str] = None,
     size: tuple[int, int] = (960, 540),
     cutouts: Optional[Sequence[HandCutout]] = None,
+    leaving: Optional[bool] = None,
 ) -> list[Scene]:
-    """Frames (25 fps) of two gloved hands approaching, touching, crossing at the wrists and parting."""
+    """Frames (25 fps) of two gloved hands approaching, touching, crossing at the wrists and parting; in
+    some (`leaving` None: drawn, True: always, False: never) one hand first leaves the frame and comes
+    back, in frames before those `n_frames` (`excursion_of` says how)."""
     cutouts = required_cutouts(cutouts)
+    drape, background, plan, cuts, look, trip = _setup(seed, glove, drape, size, cutouts, leaving)
+    frames = [] if trip is None else _trip_frames(seed, trip, plan, background, cuts, look, glove, drape)
+    step, first = 1.0 / max(n_frames - 1, 1), len(frames)  # the tie's frames follow the trip's
+    for i in range(n_frames):
+        t = i * step
+        now = np.array(_centres(plan, t))
+        before = np.array(_centres(plan, max(t - step, 0.0)))
+        image, hands = _frame(
+            seed, first + i, background, _placements(plan, t), list(now - before), cuts, look
+        )
+        condition = CONDITION if trip is None else LEAVING_CONDITION
+        frames.append(Scene(image, hands, glove, drape, condition, seed))
+    return frames
+
+
+def excursion_of(
+    seed: int,
+    glove: str = "indigo",
+    drape: Optional[str] = None,
+    size: tuple[int, int] = (960, 540),
+    cutouts: Optional[Sequence[HandCutout]] = None,
+    leaving: Optional[bool] = None,
+) -> Optional[Excursion]:
+    """How a hand leaves the frame in `crossing_video` with the same arguments (None: it does not)."""
+    return _setup(seed, glove, drape, size, required_cutouts(cutouts), leaving)[5]
+
+
+def _setup(
+    seed: int,
+    glove: str,
+    drape: Optional[str],
+    size: tuple[int, int],
+    cutouts: Sequence[HandCutout],
+    leaving: Optional[bool],
+) -> tuple[str, np.ndarray, _Crossing, tuple[HandCutout, HandCutout], dict, Optional[Excursion]]:
+    """One video's drape, bench, choreography, hands, look and excursion, drawn from its seed."""
     rng = np.random.default_rng([seed, 0])
     drape = drape if drape is not None else str(rng.choice(list(DRAPES)))
     background = bench(rng, size, drape)
@@ -198,20 +254,32 @@ def crossing_video(
         "thread": rng.random() < 0.6,
         "light": light(rng, size, strong=rng.random() < 0.3),
     }
-    step = 1.0 / max(n_frames - 1, 1)
+    trip = None
+    if leaving is not False:  # its own stream, per colour: the videos it does not choose stay as they were
+        trip_rng = np.random.default_rng([seed, 6, list(GLOVE_COLORS).index(glove)])
+        trip = drawn_excursion(trip_rng, size, _centres(plan, 0.0), plan.palm, 1.0 if leaving else SHARE)
+    return drape, background, plan, (cutouts[first], cutouts[second]), look, trip
+
+
+def _trip_frames(
+    seed: int,
+    trip: Excursion,
+    plan: _Crossing,
+    background: np.ndarray,
+    cuts: tuple[HandCutout, HandCutout],
+    look: dict,
+    glove: str,
+    drape: str,
+) -> list[Scene]:
+    """The frames before the tie in which one hand leaves the frame and comes back (`glove_scenes_leaving`);
+    the staying hand holds an instrument in most."""
+    if trip.holds_forceps:
+        look["held"] = tuple(held or k != trip.hand for k, held in enumerate(look["held"]))
+    path = excursion_centres(trip, _centres(plan, 0.0))
+    size = (background.shape[1], background.shape[0])
     frames = []
-    for i in range(n_frames):
-        t = i * step
-        now = np.array(_centres(plan, t))
-        before = np.array(_centres(plan, max(t - step, 0.0)))
-        image, hands = _frame(
-            seed,
-            i,
-            background,
-            _placements(plan, t),
-            list(now - before),
-            (cutouts[first], cutouts[second]),
-            look,
-        )
-        frames.append(Scene(image, hands, glove, drape, CONDITION, seed))
+    for i, now in enumerate(path):
+        velocities = list(np.subtract(now, path[max(i - 1, 0)]))
+        image, hands = _frame(seed, i, background, _trip_placements(plan, now), velocities, cuts, look)
+        frames.append(Scene(image, present(hands, size, plan.palm), glove, drape, LEAVING_CONDITION, seed))
     return frames

@@ -60,6 +60,12 @@ SURE_AFTER_MEETING = 0.75
 EVIDENCE_KEPT = 6.0
 # two tracked hands whose left-right order swapped by more than this (hand sizes) crossed
 CROSSED_BY = 0.5
+# a tracked hand last seen with its centre this near the frame's edge (hand sizes) and then not found left
+# the frame (to take an instrument, pull thread); one found this near an edge, or whose arm enters the
+# frame, may be one coming back
+AT_EDGE = 1.0
+GONE_AT_MOST_S = 5.0  # after this long out, a hand found anywhere may be the one that left
+PIECE_REACH = 1.5  # hand sizes: how near the staying hand's track a piece of its glove lies
 
 Found = list[tuple[handlib.HandBlob, float]]
 Seeds = list[tuple[str, tuple[float, float]]]
@@ -123,11 +129,46 @@ class HandNamer:
         self.pair = PairNames()
         self.frame = Frame(0, 0.0, np.zeros((1, 1, 3), np.uint8))  # the frame being processed
         self._merged: Optional[np.ndarray] = None  # this frame's blob of both hands (filled), split by tracks
+        self.gone: dict[str, float] = {}  # hands that left the frame by its edge: when last seen
+        self._last_sizes: dict[str, float] = {}  # per hand, its size (root of its area) when last found
 
     def reset(self) -> None:
         self.tracks.clear()
         self.pair = PairNames()
         self._merged = None
+        self.gone.clear()
+
+    def admitted(self, found: Found, size: tuple[int, int], frame: Frame) -> Found:
+        """Video: while one hand is out of the frame (last seen at its edge, then not found) and the other
+        is tracked, a hand comes back only across the edge. A second hand found beside the staying one
+        (within `PIECE_REACH` of its track), away from every edge and with no arm entering the frame, is a
+        piece of the staying glove (cut off by an instrument, a fold or a shadow), not the hand that left;
+        the hand nearest the staying one's track is that one. Far from it, the staying "hand" may be what
+        is wrong (a sleeve), so a hand found there stays."""
+        for hand, seen_s in list(self.gone.items()):
+            if frame.time_s - seen_s > GONE_AT_MOST_S:
+                del self.gone[hand]
+        if self.independent_frames or not self.gone or len(self.tracks) != 1 or len(found) < 2:
+            return found
+        hand, track = next(iter(self.tracks.items()))
+        staying = track.predicted(frame.index)
+        nearest = min(range(len(found)), key=lambda i: math.dist(found[i][0].centre, staying))
+        reach = PIECE_REACH * self._last_sizes.get(hand, 0.0)  # a piece lies beside the glove it came from
+
+        def piece(blob: handlib.HandBlob) -> bool:
+            return math.dist(blob.centre, staying) <= reach and not _at_edge(blob, size)
+
+        return [item for i, item in enumerate(found) if i == nearest or not piece(item[0])]
+
+    def _note_gone(self, frame: Frame, size: tuple[int, int]) -> None:
+        """Tracked hands not found this frame whose last place was at the frame's edge left the frame:
+        their tracks end (a track coasting beyond the edge would split the staying hand's blob)."""
+        for hand, track in list(self.tracks.items()):
+            if track.frame_index < frame.index and hand in self._last_sizes:
+                (x, y), width, height = track.position, size[0], size[1]
+                if min(x, y, width - 1 - x, height - 1 - y) <= AT_EDGE * self._last_sizes[hand]:
+                    self.gone[hand] = track.time_s
+                    del self.tracks[hand]
 
     def identify(self, found: Found, size: tuple[int, int], frame: Frame) -> list[str]:
         for hand in list(self.tracks):
@@ -153,11 +194,15 @@ class HandNamer:
         if not self.independent_frames and self._in_one_blob(blobs, frame):
             self.pair.met()
         for blob, hand in zip(blobs, names):
+            self.gone.pop(hand, None)
+            self._last_sizes[hand] = math.sqrt(blob.area)
             self.tracks[hand] = followed(self.tracks.get(hand), blob, frame)
             if blob.named and self._merged is not None:  # a merged hand's track stays near its blob
                 limit = 0.5 * PAIR_TRACK_MARGIN * math.sqrt(float(np.count_nonzero(self._merged)))
                 self.tracks[hand] = kept_on(self.tracks[hand], blob.centre, self._merged, limit)
         self._merged = None
+        if not self.independent_frames:
+            self._note_gone(frame, size)
         return names
 
     def _in_one_blob(self, blobs: list[handlib.HandBlob], frame: Frame) -> bool:
@@ -276,6 +321,14 @@ class HandNamer:
         height, width = blob.shape
         names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
         return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
+
+
+def _at_edge(blob: handlib.HandBlob, size: tuple[int, int]) -> bool:
+    """Whether a hand's arm enters the frame, or its centre lies within a hand's size of an edge."""
+    if blob.entry is not None:
+        return True
+    (x, y), (width, height) = blob.centre, size
+    return min(x, y, width - 1 - x, height - 1 - y) <= AT_EDGE * math.sqrt(blob.area)
 
 
 def _evidence(

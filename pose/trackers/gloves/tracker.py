@@ -47,7 +47,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import contest_total, of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.14"
+GLOVE_TRACKER_VERSION = "2.15"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 DRAPE_EVERY = 25  # frames
@@ -139,7 +139,7 @@ class GloveTracker:
             return FrameObservation(positions, confidence, extras=extras)
         image = WorkingImage.of(frame.image)
         self._names.frame = frame
-        found = self.find_hands(image)
+        found = self._names.admitted(self.find_hands(image), image.size, frame)  # a hand returns by an edge
         sx, sy = image.scale
         names = self._names.identify(found, image.size, frame)
         for (blob, score), hand in zip(found, names):

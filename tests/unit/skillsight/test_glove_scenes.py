@@ -464,7 +464,8 @@ def test_gloved_hands_crossing_in_video_keep_their_sides(cutouts) -> None:
     # a small subset of `bench_gloves.py --crossing-videos`: four colours, one video each
     score = SceneScore()
     for k, glove in enumerate(COLORED):
-        scenes = crossing_video(300 + k, n_frames=24, glove=glove, size=SIZE, cutouts=cutouts)
+        # the crossing alone (a hand leaving the frame first: tests/unit/pose/test_gloves_leaving_video.py)
+        scenes = crossing_video(300 + k, n_frames=24, glove=glove, size=SIZE, cutouts=cutouts, leaving=False)
         frames = [Frame(i, i / 12.5, scene.image) for i, scene in enumerate(scenes)]
         tracker = GloveTracker(camera_view="top")
         tracker.prepare(frames[::4])
