@@ -20,7 +20,7 @@ half the frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -177,8 +177,15 @@ def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
     return solidity > 0.95 and len(corners) <= 5
 
 
-def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
-    """Label groups, one per glove: small pieces that touch no border join the nearest bigger blob."""
+def join_pieces(
+    labels: np.ndarray,
+    stats: np.ndarray,
+    frame_area: float,
+    host_among: Optional[Callable[[list[tuple[float, list[int]]], int], Optional[list[int]]]] = None,
+) -> list[np.ndarray]:
+    """Label groups, one per glove: small pieces that touch no border join a bigger blob near them. Of
+    the groups near a piece (with their gaps, largest first), `host_among` picks the one it joins, or
+    none; by default the first (`pieces.join_glove_pieces` picks otherwise in video)."""
     height, width = labels.shape
     keep = [
         i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
@@ -188,19 +195,23 @@ def join_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> lis
     for i in keep:
         x, y, w, h, area = (int(v) for v in stats[i, :5])
         touches = x == 0 or y == 0 or x + w >= width or y + h >= height
-        host = None
+        near: list[tuple[float, list[int]]] = []
         if not touches:
             for group in groups:
                 main = stats[group[0]]
                 gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
                 if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
-                    host = group
-                    break
+                    near.append((gap, group))
+        host = (host_among or _first_near)(near, i)
         if host is not None:
             host.append(i)
         else:
             groups.append([i])
     return [np.array(g) for g in groups]
+
+
+def _first_near(near: list[tuple[float, list[int]]], piece: int) -> Optional[list[int]]:
+    return near[0][1] if near else None
 
 
 def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:

@@ -18,16 +18,12 @@ The tracker joins pieces so in video; stills keep `hands.join_pieces` for now.
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.hands import (
-    MIN_AREA_SHARE,
-    MIN_PALM_RADIUS,
-    PIECE_GAP,
-    _bbox_gap,
-)
+from skillsight.pose.trackers.gloves.hands import MIN_PALM_RADIUS, join_pieces
 
 # a piece at least this share of its host's area is a glove's worth of colour, not a finger or a cuff's rim
 MIN_WHOLE_SHARE = 0.3
@@ -43,32 +39,15 @@ def join_glove_pieces(
     frame_area: float,
 ) -> list[np.ndarray]:
     """Label groups, one per glove (see the module notes)."""
-    height, width = labels.shape
-    keep = [
-        i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
-    ]
-    keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
-    min_palm = MIN_PALM_RADIUS * max(height, width)
-    groups: list[list[int]] = []
-    for i in keep:
-        x, y, w, h, area = (int(v) for v in stats[i, :5])
-        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
-        host = None
-        if not touches:
-            best_gap = math.inf
-            for group in groups:
-                main = stats[group[0]]
-                gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
-                near = area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
-                if near and gap < best_gap:
-                    host, best_gap = group, gap
-            if host is not None and _two_gloves(labels, stats, host, i, min_palm):
-                host = None
-        if host is not None:
-            host.append(i)
-        else:
-            groups.append([i])
-    return [np.array(g) for g in groups]
+    min_palm = MIN_PALM_RADIUS * max(labels.shape)
+
+    def nearest_unless_two_gloves(near: list[tuple[float, list[int]]], piece: int) -> Optional[list[int]]:
+        if not near:
+            return None
+        host = min(near, key=lambda pair: pair[0])[1]  # the first of equally near ones
+        return None if _two_gloves(labels, stats, host, piece, min_palm) else host
+
+    return join_pieces(labels, stats, frame_area, nearest_unless_two_gloves)
 
 
 def _two_gloves(labels: np.ndarray, stats: np.ndarray, host: list[int], piece: int, min_palm: float) -> bool:
