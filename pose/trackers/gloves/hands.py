@@ -20,7 +20,7 @@ half the frame.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -37,6 +37,7 @@ MAX_BORDER_RUN = 0.5  # of a border: a blob lying along it is a table edge or a 
 # a table or drape edge is bounded by a straight line; a hand leaving the frame (palm, thumb, fingers,
 # cuff; measured 0.10-0.42 on the generated scenes) is not
 MAX_STRIP_BEND = 0.06
+PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
 HAND_LENGTH_WIDTHS = 1.8  # a hand is about this many arm widths long from the far end
 FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (tried 2.6: worse on the scenes)
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
@@ -174,6 +175,49 @@ def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
     solidity = cv2.contourArea(largest) / max(cv2.contourArea(hull), 1.0)
     corners = cv2.approxPolyDP(largest, 0.015 * cv2.arcLength(largest, True), True)
     return solidity > 0.95 and len(corners) <= 5
+
+
+def join_pieces(
+    labels: np.ndarray,
+    stats: np.ndarray,
+    frame_area: float,
+    host_among: Optional[Callable[[list[tuple[float, list[int]]], int], Optional[list[int]]]] = None,
+) -> list[np.ndarray]:
+    """Label groups, one per glove: small pieces that touch no border join a bigger blob near them. Of
+    the groups near a piece (with their gaps, largest first), `host_among` picks the one it joins, or
+    none; by default the first (`pieces.join_glove_pieces` picks otherwise in video)."""
+    height, width = labels.shape
+    keep = [
+        i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
+    ]
+    keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
+    groups: list[list[int]] = []
+    for i in keep:
+        x, y, w, h, area = (int(v) for v in stats[i, :5])
+        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
+        near: list[tuple[float, list[int]]] = []
+        if not touches:
+            for group in groups:
+                main = stats[group[0]]
+                gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
+                if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
+                    near.append((gap, group))
+        host = (host_among or _first_near)(near, i)
+        if host is not None:
+            host.append(i)
+        else:
+            groups.append([i])
+    return [np.array(g) for g in groups]
+
+
+def _first_near(near: list[tuple[float, list[int]]], piece: int) -> Optional[list[int]]:
+    return near[0][1] if near else None
+
+
+def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    dx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
+    dy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+    return math.hypot(dx, dy)
 
 
 def split_side_by_side(blob: np.ndarray, trainee_edge: str) -> list[np.ndarray]:

@@ -1,7 +1,7 @@
 """Pieces of glove colour joined into gloves: a glove cut by an instrument is one hand, two gloves are two.
 
 An instrument or thread lying across a glove cuts its blob in pieces; a piece that touches no border,
-near a bigger blob, is a piece of that glove. Two gloves whose sleeves are not of
+near a bigger blob, is a piece of that glove (`hands.join_pieces`). Two gloves whose sleeves are not of
 their colour both float inside the frame, and the smaller lies near the bigger as such a piece would: it
 must not join it. Parts are joined only where joining keeps a hand-shaped whole:
 - a piece joins the nearest blob it may belong to, not the first (the largest): fingers cut off one glove
@@ -9,22 +9,22 @@ must not join it. Parts are joined only where joining keeps a hand-shaped whole:
 - a piece with a palm of its own does not join a blob with a palm of its own where it lies beside that
   blob's main axis (two gloves side by side); the pieces of a glove cut across (fingers from palm, hand
   from cuff) lie along it.
-Stills and video alike (stills took the first blob near a piece, with no second-glove check, until
-2.15). Tried and dropped: in video, a piece nearest one tracked hand not joining a blob nearest the other.
-It added nothing on the outside seeds, and where the tracks had a wrong idea it kept it: 21006, 58 -> 55
-of 60 hands.
+(Tried and dropped: in video, a piece nearest one tracked hand not joining a blob nearest the other. It
+added nothing on the outside seeds, and where the tracks had a wrong idea it kept it: 21006, 58 -> 55 of
+60 hands.)
+The tracker joins pieces so in video; stills keep `hands.join_pieces` for now.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.hands import MIN_AREA_SHARE, MIN_PALM_RADIUS
+from skillsight.pose.trackers.gloves.hands import MIN_PALM_RADIUS, join_pieces
 
-PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
 # a piece at least this share of its host's area is a glove's worth of colour, not a finger or a cuff's rim
 MIN_WHOLE_SHARE = 0.3
 # how far beside the other's main axis (in its half-widths) a part lies where the two are two gloves: pieces
@@ -33,37 +33,21 @@ MIN_WHOLE_SHARE = 0.3
 MIN_BESIDE_WIDTHS = 2.0
 
 
-def join_glove_pieces(labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
-    """Label groups, one per glove (see the module notes): a piece that touches no border joins the
-    nearest bigger blob near it, unless the two are two gloves."""
-    height, width = labels.shape
-    keep = [
-        i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
-    ]
-    keep.sort(key=lambda i: -stats[i, cv2.CC_STAT_AREA])
-    min_palm = MIN_PALM_RADIUS * max(height, width)
-    groups: list[list[int]] = []
-    for i in keep:
-        x, y, w, h, area = (int(v) for v in stats[i, :5])
-        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
-        host, best_gap = None, math.inf
-        for group in [] if touches else groups:
-            main = stats[group[0]]
-            gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
-            near = area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
-            if near and gap < best_gap:  # the first of equally near ones
-                host, best_gap = group, gap
-        if host is not None and not _two_gloves(labels, stats, host, i, min_palm):
-            host.append(i)
-        else:
-            groups.append([i])
-    return [np.array(g) for g in groups]
+def join_glove_pieces(
+    labels: np.ndarray,
+    stats: np.ndarray,
+    frame_area: float,
+) -> list[np.ndarray]:
+    """Label groups, one per glove (see the module notes)."""
+    min_palm = MIN_PALM_RADIUS * max(labels.shape)
 
+    def nearest_unless_two_gloves(near: list[tuple[float, list[int]]], piece: int) -> Optional[list[int]]:
+        if not near:
+            return None
+        host = min(near, key=lambda pair: pair[0])[1]  # the first of equally near ones
+        return None if _two_gloves(labels, stats, host, piece, min_palm) else host
 
-def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    dx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
-    dy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
-    return math.hypot(dx, dy)
+    return join_pieces(labels, stats, frame_area, nearest_unless_two_gloves)
 
 
 def _two_gloves(labels: np.ndarray, stats: np.ndarray, host: list[int], piece: int, min_palm: float) -> bool:

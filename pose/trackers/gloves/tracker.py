@@ -243,7 +243,7 @@ class GloveTracker:
         found: list[tuple[handlib.HandBlob, float]] = []
         whole: list[np.ndarray] = []  # the blobs that gave one hand each, unsplit
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
-        for number, group in enumerate(join_glove_pieces(labels, stats, frame_area), start=1):
+        for number, group in enumerate(self._gloves_of(labels, stats, frame_area), start=1):
             if max(_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
             blob = _blob_of(labels, group)
@@ -278,6 +278,13 @@ class GloveTracker:
             found = self._one_or_a_pair(whole[0], found, frame_area)
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
+
+    def _gloves_of(self, labels: np.ndarray, stats: np.ndarray, frame_area: float) -> list[np.ndarray]:
+        """Label groups of one glove each: in video, joined only into hand-shaped wholes
+        (pieces.join_glove_pieces); stills keep hands.join_pieces."""
+        if self.independent_frames:
+            return handlib.join_pieces(labels, stats, frame_area)
+        return join_glove_pieces(labels, stats, frame_area)
 
     def _one_or_a_pair(
         self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
