@@ -177,6 +177,13 @@ def _straight_edged(contours: Sequence[np.ndarray]) -> bool:
     return solidity > 0.95 and len(corners) <= 5
 
 
+def component_thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
+    """Radius of the largest disc inside one labelled component (its palm, for a hand)."""
+    x, y, w, h = (int(v) for v in stats[label, :4])
+    inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
+    return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
+
+
 def join_pieces(
     labels: np.ndarray,
     stats: np.ndarray,

@@ -23,7 +23,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from skillsight.pose.trackers.gloves.hands import MIN_PALM_RADIUS, join_pieces
+from skillsight.pose.trackers.gloves.hands import MIN_PALM_RADIUS, component_thickness, join_pieces
 
 # a piece at least this share of its host's area is a glove's worth of colour, not a finger or a cuff's rim
 MIN_WHOLE_SHARE = 0.3
@@ -56,17 +56,11 @@ def _two_gloves(labels: np.ndarray, stats: np.ndarray, host: list[int], piece: i
     if stats[piece, cv2.CC_STAT_AREA] < MIN_WHOLE_SHARE * stats[host, cv2.CC_STAT_AREA].sum():
         return False
     if (
-        _thickness(labels, stats, piece) < min_palm
-        or max(_thickness(labels, stats, i) for i in host) < min_palm
+        component_thickness(labels, stats, piece) < min_palm
+        or max(component_thickness(labels, stats, i) for i in host) < min_palm
     ):
         return False
     return _offset_widths(labels, host, [piece]) >= MIN_BESIDE_WIDTHS
-
-
-def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
-    x, y, w, h = (int(v) for v in stats[label, :4])
-    inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
-    return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
 
 
 def _offset_widths(labels: np.ndarray, first: list[int], second: list[int]) -> float:

@@ -244,7 +244,7 @@ class GloveTracker:
         whole: list[np.ndarray] = []  # the blobs that gave one hand each, unsplit
         min_radius = handlib.MIN_PALM_RADIUS * max(mask.shape)
         for number, group in enumerate(self._gloves_of(labels, stats, frame_area), start=1):
-            if max(_thickness(labels, stats, i) for i in group) < min_radius:
+            if max(handlib.component_thickness(labels, stats, i) for i in group) < min_radius:
                 continue  # no palm: a line, a rim or writing, not a hand
             blob = _blob_of(labels, group)
             area = float(stats[group, cv2.CC_STAT_AREA].sum())
@@ -357,13 +357,6 @@ def _blob_of(labels: np.ndarray, group: np.ndarray) -> np.ndarray:
     if len(group) > 1:
         return np.isin(labels, group).astype(np.uint8)
     return (labels == group[0]).astype(np.uint8)
-
-
-def _thickness(labels: np.ndarray, stats: np.ndarray, label: int) -> float:
-    """Radius of the largest disc inside one component (its palm, for a hand)."""
-    x, y, w, h = (int(v) for v in stats[label, :4])
-    inside = np.pad((labels[y : y + h, x : x + w] == label).astype(np.uint8), 1)
-    return float(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max())
 
 
 def _colour_strength(image: WorkingImage, part: np.ndarray, family: str) -> float:
