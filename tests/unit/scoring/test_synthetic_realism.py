@@ -89,3 +89,18 @@ def test_hands_arriving_and_leaving_are_cut_off_and_work_over_a_wide_area_is_kep
     seen = top_view(capture.with_updates(positions=capture.positions + offset[:, None, None]), fps=30.0)
     start, end = seen.metadata["captured_span_s"]
     assert 1.4 < start < 2.0 and 10.5 < end < 11.5
+
+
+def test_a_view_can_be_read_in_a_hand_size_given_from_outside():
+    """The same person's takes read in one hand unit: a hand moving one palm (90 px) a second reads 2
+    hand sizes a second in a 45-px unit, whatever its own palms measure, and the scorer's preparation
+    keeps that unit rather than measuring the hands again."""
+    from skillsight.scoring.features import prepare_motion
+    from skillsight.scoring.synthetic_realism import in_hand_units
+
+    seen = top_view(_capture((0.09, 0.0, 0.0)), fps=30.0, hand_size_px=90.0)
+    prepared = prepare_motion(in_hand_units(seen, 45.0))
+    assert prepared.units == "hand_size"
+    assert _speed_px(prepared) == pytest.approx(2.0, rel=0.01)
+    with pytest.raises(ValueError):
+        in_hand_units(prepared, 45.0)
