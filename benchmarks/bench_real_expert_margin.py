@@ -9,7 +9,11 @@ the held-out take only checks it. For each models folder and each take, read two
 
 * "own unit": as the product reads any video, in the take's own measured hand size;
 * "fit unit": in the fit take's measured hand size (synthetic_realism.in_hand_units). Both takes are
-  the same expert's hands; the unit differs only by how the palms are turned in the air.
+  the same expert's hands; the unit differs only by how the palms are turned in the air;
+* "palm unit": in the palm's own length (90 px in top_view), what the same motion would read with the
+  hands flat to the camera, as on a bench. The generator was calibrated in the fit take's unit (0.53 of
+  the palm: synthetic_realism.CAPTURE_VIEW_NOTE), so this shows what that choice costs an expert whose
+  hands lie flat.
 
 Each line gives the level probabilities (as shown), the margin of expert over intermediate (in
 probability, and in log-odds on the model's raw output), the novelty distance over its threshold and the
@@ -30,6 +34,7 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+PALM_PX = 90.0  # top_view's palm length
 TAKES = {"fit": "BVH_Finale_Choreographie_MFK_ZFK", "held-out": "Zeigefinger_BVH"}
 
 
@@ -47,10 +52,11 @@ def take_views(data: Path) -> dict[str, Any]:
     views = {}
     for role, motion in seen.items():
         own, _ = common_hand_size(motion)
-        share = own / 90.0
+        share = own / PALM_PX
         print(f"{role} take: hand size {own:.1f} px, {share:.2f} of its 90-px palm; {palm_readings(motion)}")
         views[f"{role} / own unit"] = motion
         views[f"{role} / fit unit"] = in_hand_units(motion, fit_unit)
+        views[f"{role} / palm unit"] = in_hand_units(motion, PALM_PX)
     return views
 
 
@@ -61,7 +67,7 @@ def palm_readings(motion: Any) -> str:
 
     parts = []
     for hand in motion.individuals:
-        share = palm_length_per_frame(motion, hand, [0, 1]) / 90.0
+        share = palm_length_per_frame(motion, hand, [0, 1]) / PALM_PX
         share = share[np.isfinite(share)]
         parts.append(f"{hand} median {np.median(share):.2f}, p95 {np.quantile(share, 0.95):.2f}")
     return "; ".join(parts)

@@ -165,6 +165,25 @@ def test_the_held_out_take_is_expert_only_just_because_of_its_hand_unit_not_its_
     assert shown[levels.index("expert")] >= 0.7 and shown[levels.index("intermediate")] <= 0.25
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the generator's expert speeds are calibrated in the fit take's hand size, 0.53 of its palm "
+    "(the knot tied in the air, palms turned from the camera: synthetic_realism.CAPTURE_VIEW_NOTE); the "
+    "same motion read in palm lengths, as hands flat to a bench camera read, moves 0.83 (fit) and 0.89 "
+    "(held-out) hand sizes/s, below all 20 reference experts (median 1.52), and the shipped model calls both "
+    "takes novice (0.68 and 0.81) inside its domain (0.55 and 0.79 of the threshold)",
+)
+@pytest.mark.parametrize("role", list(TAKES))
+def test_the_real_experts_motion_with_hands_flat_to_the_camera_is_not_scored_novice(real_expert, role):
+    """What a bench camera would read of the same motion if the hands lay flat (distances in palm
+    lengths, 90 px in top_view): scored expert, or withheld as unlike the training data; never a
+    confident novice (benchmarks/bench_real_expert_margin.py, "palm unit")."""
+    scorer = load_scorer(REPO / "models" / "suturing-scorer-v1.onnx")
+    flat = in_hand_units(real_expert[role], 90.0)
+    output = scorer.predict(measure_motion(flat, load_procedure("suturing"), "right")[1])
+    assert output.level == "expert" or not output.domain.inside
+
+
 def test_generated_fingertip_power_comes_in_bursts_as_the_real_experts_does(real_expert):
     """How unevenly 4-12 Hz fingertip power is spread over 2-s segments decides how sure the tremor
     reading is. The fit take's driving hand: 1.68 decades from the 10th to the 90th percentile, a tenth
