@@ -177,7 +177,8 @@ def test_the_held_out_take_is_expert_only_just_because_of_its_hand_unit_not_its_
 def test_the_real_experts_motion_with_hands_flat_to_the_camera_is_not_scored_novice(real_expert, role):
     """What a bench camera would read of the same motion if the hands lay flat (distances in palm
     lengths, 90 px in top_view): scored expert, or withheld as unlike the training data; never a
-    confident novice (benchmarks/bench_real_expert_margin.py, "palm unit")."""
+    confident novice (benchmarks/bench_real_expert_margin.py, "palm unit"). An approximation of a bench
+    view: the knot is tied in the air, and its vertical motion is unseen from above either way."""
     scorer = load_scorer(REPO / "models" / "suturing-scorer-v1.onnx")
     flat = in_hand_units(real_expert[role], 90.0)
     output = scorer.predict(measure_motion(flat, load_procedure("suturing"), "right")[1])
