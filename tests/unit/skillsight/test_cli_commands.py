@@ -92,3 +92,24 @@ def test_batch_options_read_whole_at_80_columns():
     shown = CliRunner().invoke(app, ["batch", "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
     assert "dominant_hand" in shown.output and "dominant…" not in shown.output
     assert "ADDRESS|local" in shown.output
+
+
+def _every_command() -> list[list[str]]:
+    paths = []
+    for name, (module_name, _) in COMMANDS.items():
+        command = module_commands(module_name).commands[name]
+        paths.append([name])
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in command.commands]
+    return paths
+
+
+def test_no_help_text_is_cut_at_80_columns():
+    """`$SKILLSIGHT_MAX_UNDECODABLE` is one word longer than the help column: rich cut it with "…" in
+    `score --help` and `batch --help`. No command's help loses a word at 80 columns."""
+    cut = {}
+    for path in _every_command():
+        shown = CliRunner().invoke(app, [*path, "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
+        assert shown.exit_code == 0, (path, shown.output)
+        cut.update({" ".join(path): line for line in shown.output.splitlines() if "…" in line})
+    assert cut == {}
