@@ -89,11 +89,6 @@ WITHHELD_LEADS = {
 }
 
 
-def status_words(status: str) -> str:
-    """A stored status in the words the Results page heads it with ("scored" as it is), for tables."""
-    return WITHHELD_TITLES.get(status, status)
-
-
 SCALE_PATTERN = re.compile(r"^(?P<name>.*?)\s*(?P<low>-?\d+(?:\.\d+)?)\s*[-–]\s*(?P<high>-?\d+(?:\.\d+)?)$")
 
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from webapp_samples import refused_assessment, scored_assessment
 
 from skillsight.pose.quality import TrackingQuality
+from skillsight.scoring.results import STATUS_WORDS, ResultStatus
 from skillsight.webapp import listings, views
 
 
@@ -183,7 +184,10 @@ def test_history_table_newest_first():
     assert headers[1] == "When (UTC)" and rows[1][1] == "2026-01-01 10:00:00"
 
 
-def test_history_table_says_a_status_in_the_results_page_words():
+def test_history_table_says_every_status_in_short_words():
+    """The Status column said "scored" for a scored session but the Results page's whole heading for
+    the others; now one short phrase each, the one `sessions list` prints too."""
+
     def record(i, status):
         return SimpleNamespace(
             id=i,
@@ -198,10 +202,17 @@ def test_history_table_says_a_status_in_the_results_page_words():
             source_name=f"clip{i}.mp4",
         )
 
-    _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored")])
+    _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored"), record(3, "damaged")])
     statuses = {row[0]: row[3] for row in rows}
-    assert statuses[1] == views.WITHHELD_TITLES["out_of_domain"] and "_" not in statuses[1]
-    assert statuses[2] == "scored"
+    assert statuses == {1: "score withheld: out of domain", 2: "scored", 3: ResultStatus.DAMAGED.words}
+    assert all(words not in views.WITHHELD_TITLES.values() for words in STATUS_WORDS.values())
+    assert all(len(words) <= 50 for words in STATUS_WORDS.values())  # a table cell, not a heading
+    # each begins with the word the exit codes and batch's summary use (out of domain: the curves' words)
+    assert all(
+        words.startswith(status.value)
+        for status, words in STATUS_WORDS.items()
+        if status.value != "out_of_domain"
+    )
 
 
 def test_history_metric_names_first_seen_order():
@@ -249,6 +260,8 @@ def test_session_labels_and_empty_states():
     )
     assert listings.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
     assert listings.session_choices([record]) == [(listings.session_label(record), 12)]
+    withheld = SimpleNamespace(**{**vars(record), "status": "out_of_domain", "score": None})
+    assert listings.session_label(withheld).endswith("· score withheld: out of domain")  # was "out_of_domain"
     assert "knot" in listings.unscorable_note(["knot_tying"]).lower()
     assert listings.unscorable_note([]) == ""
     assert "Only 2 expert videos" in listings.expert_count_warning(2)
