@@ -52,12 +52,16 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     if quality.required:
         required = ", ".join(str(r).replace("_", " ") for r in quality.required)
         lines.append(f"required hands ({required}) all tracked in {format_percent(quality.share)} of frames")
-    for name, entry in quality.individuals.items():
-        lines.append(f"{name.replace('_', ' ')}: {_individual_quality(entry)}")
+    lines += [individual_quality_line(name, entry) for name, entry in quality.individuals.items()]
     if quality.n_frames:
         duration, fps = format_number(quality.duration_s), format_number(quality.fps)
         lines.append(f"{quality.n_frames} frames, {duration} s at {fps} fps")
     return lines
+
+
+def individual_quality_line(name: str, entry: IndividualQuality) -> str:
+    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it."""
+    return f"{name.replace('_', ' ')}: {_individual_quality(entry)}"
 
 
 def _individual_quality(entry: IndividualQuality) -> str:
