@@ -6,6 +6,7 @@ user is on, disables its controls while it runs and leaves a status that says ho
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,7 +23,13 @@ from skillsight.webapp.sharing import wire_sharing
 
 LOG = logging.getLogger(__name__)
 ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
-ASSESS_FAILED = "**Could not assess this video** (the message above says why). Fix it and press Assess again."
+ASSESS_FAILED = "**Could not assess this video**{why} Fix it and press Assess again."
+# Where no reason was kept (an error before the handler ran): Gradio shows its error at the top right.
+UNSAID_REASON = " (the red message at the top right of the page says why)."
+# Why each browser session's last assessment failed, for the status beside the button (Gradio's toast is
+# in the corner and passes nothing to the failure event); taken once, so it never outlives its failure.
+_FAILURES: dict[str, str] = {}
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
 def _trainee(request: Optional[gr.Request]) -> str:
@@ -76,7 +83,9 @@ def _assess_handler(service: AppService) -> Any:
             )
         except Exception as exc:  # the page shows why; the log keeps the traceback
             LOG.exception("assessment failed")
-            raise gr.Error(_said_of_the_upload(exc, video_path)) from exc
+            said = _said_of_the_upload(exc, video_path)
+            _remember_failure(request, said)
+            raise gr.Error(said) from exc
         return views.assessment_payload(
             view.assessment, session_id=view.session_id, source_name=view.source_name, trainee=trainee
         )
@@ -89,6 +98,23 @@ def _said_of_the_upload(exc: Exception, video_path: Optional[str]) -> str:
     ("/tmp/skillsight-gradio-x/591a.../notes.mp4: a text file ..." reads "notes.mp4: a text file ...")."""
     message = str(exc) or exc.__class__.__name__
     return message.replace(str(video_path), Path(video_path).name) if video_path else message
+
+
+def _browser_session(request: Optional[gr.Request]) -> str:
+    return str(getattr(request, "session_hash", None) or "default")
+
+
+def _remember_failure(request: Optional[gr.Request], said: str) -> None:
+    _FAILURES[_browser_session(request)] = said
+    while len(_FAILURES) > 256:  # an API client's failures have no failure event to take them
+        del _FAILURES[next(iter(_FAILURES))]
+
+
+def failed_status(request: Optional[gr.Request]) -> str:
+    """The status beside the Assess button after a failure: why, in the words of the error."""
+    said = _MARKDOWN_SPECIALS.sub(r"\\\1", _FAILURES.pop(_browser_session(request), "").rstrip("."))
+    why = f": {said}." if said else UNSAID_REASON
+    return ASSESS_FAILED.format(why=why)
 
 
 def _assess_lock() -> tuple[Any, ...]:
@@ -105,7 +131,16 @@ def _assess_lock() -> tuple[Any, ...]:
 def _assess_unlock(payload: Optional[dict[str, Any]]) -> tuple[Any, ...]:
     """The Practice controls after assessing: unlocked, with where the result is (or why there is none)."""
     session_id = (payload or {}).get("session_id")
-    status = ASSESS_FAILED if session_id is None else f"Done: session {session_id} is on the **Results** tab."
+    done = f"Done: session {session_id} is on the **Results** tab."
+    status = ASSESS_FAILED.format(why=UNSAID_REASON) if session_id is None else done
+    return _unlocked(status)
+
+
+def _assess_failed(request: gr.Request) -> tuple[Any, ...]:
+    return _unlocked(failed_status(request))
+
+
+def _unlocked(status: str) -> tuple[Any, ...]:
     return (
         _locked(False, "Assess my practice"),
         gr.update(interactive=True),
@@ -129,7 +164,7 @@ def _wire_assess(page: Page, service: AppService) -> None:
     )
     assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
     # Gradio 6's page runs no `then` after an error: without this the button stayed "Assessing…" for good.
-    assessed.failure(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
+    assessed.failure(_assess_failed, None, [*controls, page.status], api_visibility="private")
 
     def show(payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         return _show(service, payload, request)

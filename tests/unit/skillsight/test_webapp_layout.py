@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+from types import SimpleNamespace
 
 import pytest
 from conftest import REPO_ROOT
@@ -209,3 +210,30 @@ def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_pa
         service.close()
     assert said.value.message.startswith("lab_notes.mp4: a text file, not a video"), said.value.message
     assert str(upload.parent) not in said.value.message
+
+
+def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
+    """The status said "(the message above says why)" while Gradio's toast was at the top right of the
+    page: now it says why itself, in the toast's words, for the browser session that failed."""
+    import gradio as gr
+
+    from skillsight.webapp.events import _assess_handler, failed_status
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "lab_notes.mp4"
+    upload.write_text("notes from the lab\n")
+    service = AppService(data_dir=tmp_path / "data")
+    trainee = SimpleNamespace(username=None, session_hash="browser-1")
+    try:
+        with pytest.raises(gr.Error) as said:
+            _assess_handler(service)(
+                str(upload), "suturing", "right", False, trainee, progress=lambda *a, **k: None
+            )
+    finally:
+        service.close()
+    other = failed_status(SimpleNamespace(session_hash="browser-2"))
+    shown = failed_status(trainee)
+    assert "above" not in shown and r"lab\_notes.mp4: a text file, not a video" in shown
+    assert said.value.message.rstrip(".").replace("_", r"\_") in shown
+    assert "lab" not in other and "top right" in other  # another browser's failure is not this one's
+    assert "lab" not in failed_status(trainee)  # said once
