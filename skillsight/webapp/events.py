@@ -22,6 +22,12 @@ from skillsight.webapp.service import AppService, trainee_from_username
 from skillsight.webapp.sharing import wire_sharing
 
 LOG = logging.getLogger(__name__)
+# Before the first frame is tracked, the trackers look at frames across the video (about 10 s for a
+# 28 MB 1080p upload on two cores): said as it is, beside Gradio's clock, never as "0.0%".
+WORKING = (
+    "Working: first a look at frames across the video to set up tracking (no frame count yet), "
+    "then tracking it frame by frame, then scoring."
+)
 ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
 ASSESS_FAILED = "**Could not assess this video**{why} Fix it and press Assess again."
 # Where no reason was kept (an error before the handler ran): Gradio shows its error at the top right.
@@ -61,7 +67,6 @@ def _assess_handler(service: AppService) -> Any:
         progress: gr.Progress = gr.Progress(),
     ) -> dict[str, Any]:
         trainee = _trainee(request)
-        progress(0.0, desc="Opening the video")
         chosen = chosen_models(service.data_dir, trainee, procedure_name or "")
 
         def report(done: int, total: Optional[int]) -> None:
@@ -124,7 +129,7 @@ def _assess_lock() -> tuple[Any, ...]:
         gr.update(interactive=False),
         gr.update(interactive=False),
         None,
-        "Working: tracking the video, then scoring.",
+        WORKING,
     )
 
 

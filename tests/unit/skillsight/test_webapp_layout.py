@@ -237,3 +237,26 @@ def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
     assert said.value.message.rstrip(".").replace("_", r"\_") in shown
     assert "lab" not in other and "top right" in other  # another browser's failure is not this one's
     assert "lab" not in failed_status(trainee)  # said once
+
+
+def test_no_percentage_is_shown_before_the_first_frame_is_tracked(tmp_path):
+    """A 28 MB 1080p upload read "Opening the video – 0.0%" for about 10 s while the trackers looked at
+    frames across it: no number is shown until frames are counted, and the status says what comes first."""
+    import gradio as gr
+
+    from skillsight.webapp.events import _assess_handler, _assess_lock
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "notes.mp4"
+    upload.write_text("not a video\n")
+    service = AppService(data_dir=tmp_path / "data")
+    shown = []
+    try:
+        with pytest.raises(gr.Error):
+            _assess_handler(service)(
+                str(upload), "suturing", "right", False, None, progress=lambda *a, **k: shown.append((a, k))
+            )
+    finally:
+        service.close()
+    assert shown == []
+    assert "look at frames across the video" in _assess_lock()[-1]
