@@ -205,6 +205,7 @@ def test_history_table_says_every_status_in_short_words():
     _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored"), record(3, "damaged")])
     statuses = {row[0]: row[3] for row in rows}
     assert statuses == {1: "score withheld: out of domain", 2: "scored", 3: ResultStatus.DAMAGED.words}
+    assert {row[2] for row in rows} == {"Open suturing (bench pad)"}  # as the Practice tab names it
     assert all(words not in views.WITHHELD_TITLES.values() for words in STATUS_WORDS.values())
     assert all(len(words) <= 50 for words in STATUS_WORDS.values())  # a table cell, not a heading
     # each begins with the word the exit codes and batch's summary use (out of domain: the curves' words)
@@ -258,7 +259,11 @@ def test_session_labels_and_empty_states():
     record = SimpleNamespace(
         id=12, created_at="2026-11-29T17:05:00", procedure="suturing", status="scored", score=18.24
     )
-    assert listings.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
+    # the procedure as the Practice tab names it, not its key "suturing"
+    assert (
+        listings.session_label(record)
+        == "Session 12 · 2026-11-29 17:05 · Open suturing (bench pad) · scored 18"
+    )
     assert listings.session_choices([record]) == [(listings.session_label(record), 12)]
     withheld = SimpleNamespace(**{**vars(record), "status": "out_of_domain", "score": None})
     assert listings.session_label(withheld).endswith("· score withheld: out of domain")  # was "out_of_domain"
