@@ -322,7 +322,7 @@ def position_text(metric: MetricComparison) -> str:
         return "below the experts' range" if pct > 0 else "below every expert"
     if pct > 90:
         return "above the experts' range" if pct < 100 else "above every expert"
-    return f"in the range (percentile {pct:.0f})"
+    return f"in the range, percentile {pct:.0f}"  # no brackets: the CLI puts the whole in brackets
 
 
 def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:
