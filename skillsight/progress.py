@@ -19,12 +19,23 @@ class CountProgress:
     """tqdm's update/set_postfix/close for counted work (batch videos), written like FrameProgress:
     a bar on a terminal, else a line every few seconds, never one redraw per item."""
 
-    def __init__(self, total: int, what: str = "batch", unit: str = "videos", enabled: bool = True) -> None:
+    def __init__(
+        self,
+        total: int,
+        what: str = "batch",
+        unit: str = "videos",
+        enabled: bool = True,
+        stream: Optional[TextIO] = None,
+    ) -> None:
         self.done = 0
         self.total = total
         self.postfix = ""
         self.enabled = enabled
-        self._progress = FrameProgress(what=what, unit=unit)
+        self._progress = FrameProgress(stream, what=what, unit=unit)
+        if enabled and total:
+            # Shown from the start: a first video takes a while, and a bar first drawn when it finished
+            # read "1/4 [00:00<00:00, 161319.38video/s]" (its clock started then).
+            self._progress.update_to(0, total)
 
     def update(self, n: int = 1) -> None:
         self.done += n
