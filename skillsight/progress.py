@@ -116,7 +116,10 @@ class FrameProgress:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(unit=self.unit[:-1] or self.unit, desc=self.what, leave=False, file=self.stream)
+            unit = (
+                self.unit[:-1] or self.unit
+            )  # drawn at once: with its total, not as "0video [00:00, ?video/s]"
+            self._bar = tqdm(total=total, unit=unit, desc=self.what, leave=False, file=self.stream)
         if total is not None and self._bar.total != total:
             self._bar.total = total
         self._bar.n = done
