@@ -65,6 +65,8 @@ def individual_quality_line(name: str, entry: IndividualQuality) -> str:
 
 
 def _individual_quality(entry: IndividualQuality) -> str:
+    if entry.tracked_share == 0:  # not "found in 0% of frames, mean confidence 0, longest gap 13 s"
+        return "not found in any frame"
     parts = [f"found in {format_percent(entry.tracked_share)} of frames"]
     parts.append(f"mean confidence {format_number(entry.mean_confidence, 2)}")
     if entry.longest_gap_s is not None:
