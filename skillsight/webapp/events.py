@@ -449,6 +449,21 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         [page.expert_warning],
         api_visibility="private",
     )
+    page.build_button.click(
+        lambda: _locked(True, "Building…"), None, [page.build_button], queue=False, api_visibility="private"
+    ).then(
+        _build_handler(service),
+        [page.expert_files, page.educator_procedure, page.reference_name, page.reference_version],
+        page.build_status,
+        show_progress_on=[page.build_status],
+        api_visibility="private",
+    ).then(
+        lambda: _locked(False, "Build reference"), None, [page.build_button], api_visibility="private"
+    ).then(refresh, [page.educator_procedure], refresh_outputs, api_visibility="private")
+
+
+def _build_handler(service: AppService) -> Any:
+    """The Build reference button's work: track the expert videos, build and save the reference."""
 
     def build(
         files: Optional[list[str]],
@@ -457,8 +472,9 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         version: str,
         progress: gr.Progress = gr.Progress(),
     ) -> str:
-        progress(0.0, desc="Opening the expert videos")
         n_videos = len(files or [])
+        # A count, not "0.0%": the first video is opened and sampled before any frame is counted.
+        progress((0, n_videos), desc="Opening the expert videos", unit="videos")
 
         def frames(video: int, done: int, total: Optional[int]) -> None:
             desc = f"Tracking expert video {video + 1} of {n_videos}"
@@ -470,19 +486,12 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
             )
         except Exception as exc:
             LOG.exception("reference build failed")
-            return f"**Could not build the reference:** {exc}"
+            said = str(exc) or exc.__class__.__name__
+            for upload in files or []:  # the educator's file names, not the server's temporary copies
+                said = said.replace(str(upload), Path(upload).name)
+            return f"**Could not build the reference:** {said}"
         warning = listings.expert_count_warning(len(files or []))
         note = f" {warning}" if "Only" in warning else ""
         return f"Reference saved as {path.name}. Pick it above to score with it.{note}"
 
-    page.build_button.click(
-        lambda: _locked(True, "Building…"), None, [page.build_button], queue=False, api_visibility="private"
-    ).then(
-        build,
-        [page.expert_files, page.educator_procedure, page.reference_name, page.reference_version],
-        page.build_status,
-        show_progress_on=[page.build_status],
-        api_visibility="private",
-    ).then(
-        lambda: _locked(False, "Build reference"), None, [page.build_button], api_visibility="private"
-    ).then(refresh, [page.educator_procedure], refresh_outputs, api_visibility="private")
+    return build

@@ -260,3 +260,25 @@ def test_no_percentage_is_shown_before_the_first_frame_is_tracked(tmp_path):
         service.close()
     assert shown == []
     assert "look at frames across the video" in _assess_lock()[-1]
+
+
+def test_a_failed_reference_build_names_the_educators_file_and_counts_videos_not_percent(tmp_path):
+    """The Educator's build said "Opening the expert videos – 0.0%" and, when a file was not a video,
+    named the server's temporary copy of it."""
+    from skillsight.webapp.events import _build_handler
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "gradio-x" / "4be1" / "expert_ana.mp4"
+    upload.parent.mkdir(parents=True)
+    upload.write_text("notes, not a video\n")
+    service = AppService(data_dir=tmp_path / "data")
+    shown = []
+    try:
+        said = _build_handler(service)(
+            [str(upload)], "suturing", "lab", "1", progress=lambda *a, **k: shown.append((a, k))
+        )
+    finally:
+        service.close()
+    assert said.startswith("**Could not build the reference:** expert_ana.mp4: "), said
+    assert str(upload.parent) not in said
+    assert shown[0] == (((0, 1),), {"desc": "Opening the expert videos", "unit": "videos"})
