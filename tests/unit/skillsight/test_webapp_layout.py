@@ -282,3 +282,18 @@ def test_a_failed_reference_build_names_the_educators_file_and_counts_videos_not
     assert said.startswith("**Could not build the reference:** expert_ana.mp4: "), said
     assert str(upload.parent) not in said
     assert shown[0] == (((0, 1),), {"desc": "Opening the expert videos", "unit": "videos"})
+
+
+def test_the_terminal_is_not_told_to_edit_launch(monkeypatch, tmp_path):
+    """Gradio printed "To create a public link, set `share=True` in `launch()`" to a trainee who runs
+    `python app.py` (the option is --share); its lines are off unless --share asks for its public link."""
+    import gradio as gr
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    app = load_app_module()
+    monkeypatch.setattr(app, "_stop_on_sigterm", lambda: None)
+    launched = []
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: launched.append(options))
+    app.main(["--port", "7999"])
+    app.main(["--port", "7999", "--share"])
+    assert [options["quiet"] for options in launched] == [True, False]
