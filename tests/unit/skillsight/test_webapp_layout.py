@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
@@ -136,6 +137,13 @@ def test_results_outputs_fill_every_results_component():
     too_short = dataclasses.replace(refused_assessment(), tracking_quality=TrackingQuality(share=0.0))
     untracked = results_outputs(SessionView(9, "ana", "suturing", too_short, None, "c.mp4"))
     assert untracked[9].endswith("not measured: the recording was not tracked (why is said above)")
+    # refused from its container before tracking: a motion of no frames showed an empty speed chart, a
+    # replay that never came and the first frame marked "no hands tracked"
+    no_frames = two_hand_motion().slice_time(0, 0)
+    frame = np.zeros((8, 8, 3), dtype=np.uint8)
+    view = SessionView(10, "ana", "suturing", too_short, no_frames, "c.mp4", first_frame=frame)
+    _, _, _, _, speed, replay, paths, *_ = results_outputs(view)
+    assert not any(shown["visible"] for shown in (speed, replay, paths))
 
 
 def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
