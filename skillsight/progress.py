@@ -116,9 +116,8 @@ class FrameProgress:
         if self._bar is None:
             from tqdm import tqdm
 
-            unit = (
-                self.unit[:-1] or self.unit
-            )  # drawn at once: with its total, not as "0video [00:00, ?video/s]"
+            # Drawn at once with its total, not as "0video [00:00, ?video/s]".
+            unit = self.unit[:-1] or self.unit
             self._bar = tqdm(total=total, unit=unit, desc=self.what, leave=False, file=self.stream)
         if total is not None and self._bar.total != total:
             self._bar.total = total
