@@ -5,6 +5,7 @@ does with every module imported."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import click.testing
 import pytest
@@ -113,3 +114,14 @@ def test_no_help_text_is_cut_at_80_columns():
         assert shown.exit_code == 0, (path, shown.output)
         cut.update({" ".join(path): line for line in shown.output.splitlines() if "…" in line})
     assert cut == {}
+
+
+def test_arguments_are_named_in_capitals_as_the_readme_and_batch_write_them():
+    """`score --help` read "skillsight score [OPTIONS] {source}" beside batch's "{INPUT}" and the README's
+    "skillsight score VIDEO_OR_MOTION": every argument is in capitals."""
+    lowercase = {}
+    for path in _every_command():
+        shown = CliRunner().invoke(app, [*path, "--help"], prog_name="skillsight", env={"COLUMNS": "200"})
+        usage = next(line for line in shown.output.splitlines() if "Usage:" in line)
+        lowercase.update({" ".join(path): usage.strip() for _ in re.findall(r"[{\[][a-z_]+[}\]]", usage)})
+    assert lowercase == {}
