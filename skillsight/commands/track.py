@@ -105,17 +105,19 @@ def register(app: typer.Typer) -> None:
 def _track(
     source: str, request: TrackingRequest, out: Optional[Path], csv: Optional[Path], smooth: bool
 ) -> None:
+    stills = Path(source).is_dir()  # a folder of images: each tracked on its own, counted as images
     with native_logs_filtered() as stderr:
-        bar = FrameProgress(stderr)
+        bar = FrameProgress(stderr, unit="images" if stills else "frames")
         try:
             spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
             motion = track(spec, request, bar.update_to)
         finally:
             bar.close()
     saved = motion.save(out if out is not None else default_motion_path(source))
-    typer.echo(
-        f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {request.tracker}: {saved}"
+    tracked = (
+        f"{motion.n_frames} images" if stills else f"{motion.n_frames} frames ({motion.duration_s:.1f} s)"
     )
+    typer.echo(f"Tracked {tracked} with {request.tracker}: {saved}")
     if request.marker_mm is not None:
         scale = motion.metadata.get("marker_scale", {}).get("mm_per_px")
         found = f"{scale:.4f} mm per pixel" if scale else "no marker found; distances stay in hand sizes"

@@ -358,6 +358,7 @@ def test_cli_tracks_a_folder_of_images_at_the_given_fps(tmp_path, monkeypatch):
     np.testing.assert_allclose(motion.timestamps, [0.0, 0.5, 1.0])
     np.testing.assert_allclose(motion.signals["right_hand.area_px"], [10, 20, 30])
     assert len(motion.metadata["source_sha256"]) == 64
+    assert "Tracked 3 images with fake_bright" in result.output  # was "Tracked 3 frames (1.5 s)"
 
 
 def test_track_help_does_not_import_heavy_backends():
