@@ -177,6 +177,9 @@ def main(argv: Optional[list[str]] = None) -> None:
             auth=auth,
             share=args.share,
             inbrowser=False,
+            # Gradio's own lines tell a developer to "set `share=True` in `launch()`"; ours above says
+            # where the page is. With --share, Gradio prints the public link, so it speaks then.
+            quiet=not args.share,
             **options,
         )
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ A frame source is an iterable of `Frame` (index from 0, timestamp in seconds, RG
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional, Protocol, runtime_checkable
@@ -158,7 +159,9 @@ class DecodeDamage:
         return bool(self.problems) or self.missing_frames > 0 or self.too_few_frames
 
     def describe(self) -> str:
-        """One line naming the source and the damage, for a warning, a refusal or batch's error column."""
+        """One line naming the source (its file name: the folder it was read from is this machine's
+        business, and in the app a temporary copy's) and the damage, for a warning, a refusal or batch's
+        error column."""
         if self.too_few_frames:
             what = (
                 f"only {self.decoded_frames} frame could be decoded: a single picture holds no motion"
@@ -173,7 +176,8 @@ class DecodeDamage:
         else:
             what = "part of the recording could not be decoded"
         details = "; ".join(self.problems[:3]) + (" ..." if len(self.problems) > 3 else "")
-        return f"{self.source}: {what}" + (f" ({details})" if details else "")
+        name = os.path.basename(self.source.rstrip("/\\")) or self.source
+        return f"{name}: {what}" + (f" ({details})" if details else "")
 
     def to_dict(self) -> dict:
         return {

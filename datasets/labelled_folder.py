@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from skillsight.base.constants import VIDEO_SUFFIXES
 from skillsight.base.hashing import file_sha256
+from skillsight.capture.frames import CaptureError
 from skillsight.datasets import Dataset, DatasetError, Sample, normalise_skill_level
 from skillsight.pose.motion import Motion, is_motion_file, load_motion, save_motion
 from skillsight.scoring.procedure_tracking import track_for_procedure
@@ -40,7 +41,10 @@ def load_or_track_cached(
         cached = Path(cache_dir) / f"{path.stem}-{file_sha256(path)[:16]}-{dominant_hand}.motion.npz"
         if cached.exists():
             return load_motion(cached)
-    motion = track_for_procedure(path, procedure, tracker=tracker, dominant_hand=dominant_hand)
+    try:
+        motion = track_for_procedure(path, procedure, tracker=tracker, dominant_hand=dominant_hand)
+    except CaptureError as exc:  # a dataset's video that is not one: one line naming it, not a traceback
+        raise DatasetError(f"{exc} (replace it, or leave it out of the dataset)") from exc
     if cached is not None:
         save_motion(motion, cached)
     return motion

@@ -48,24 +48,26 @@ def _named_points(motion: Motion, individual_index: int, t_index: int, names: Se
 
 
 @lru_cache(maxsize=4)
-def _hand_presence(motion: Motion) -> tuple[np.ndarray, int]:
+def _hand_presence(motion: Motion, hands_expected: int = 0) -> tuple[np.ndarray, int]:
     """Per frame, how many tracked individuals were found, and how many to expect (computed once per motion).
 
-    Hands when the motion has any, else every individual; expected counts only those found at least once,
-    so a clip showing one hand is not marked down for the hand that was never there."""
+    Hands when the motion has any, else every individual; expected counts those found at least once, so a
+    clip showing one hand is not marked down for the hand that was never there, but at least
+    `hands_expected` hands (a procedure's required hands: a replay read "hands 1/1 found 100%", green,
+    beside a refusal for the other hand, never found)."""
     indices = [i for i, name in enumerate(motion.individuals) if _is_hand(name)] or list(
         range(len(motion.individuals))
     )
     if motion.n_frames == 0 or not indices:
         return np.zeros(motion.n_frames, dtype=np.int64), 0
     found = np.any(np.isfinite(motion.positions[..., 0][:, indices]), axis=2)  # (T, hands)
-    expected = int(np.sum(found.any(axis=0)))
+    expected = max(int(np.sum(found.any(axis=0))), hands_expected if _presence_word(motion) == "hands" else 0)
     return found.sum(axis=1).astype(np.int64), expected
 
 
-def tracking_badge(motion: Motion, t_index: int) -> tuple[str, str]:
+def tracking_badge(motion: Motion, t_index: int, hands_expected: int = 0) -> tuple[str, str]:
     """(text, level) of the badge at time index `t_index`: hands found now, and share found so far."""
-    per_frame, expected = _hand_presence(motion)
+    per_frame, expected = _hand_presence(motion, hands_expected)
     done = per_frame[: t_index + 1]
     return presence_badge(
         _presence_word(motion), int(per_frame[t_index]), expected, int(done.sum()), len(done)

@@ -48,8 +48,10 @@ class LiveOverlay:
         trail_s: float = 1.0,
         max_side: Optional[int] = None,
         max_fps: Optional[float] = None,
+        hands_expected: int = 0,
     ) -> None:
         self.path = Path(path)
+        self.hands_expected = hands_expected  # the badge counts at least these (a procedure's required hands)
         self.max_side = max_side
         self.max_fps = max_fps
         self._written_s: Optional[float] = None
@@ -152,9 +154,9 @@ class LiveOverlay:
         self._found_ever = found if self._found_ever is None else (self._found_ever | found)
         self._found_total += int(found.sum())
         self._frames += 1
-        return presence_badge(
-            what, int(found.sum()), int(self._found_ever.sum()), self._found_total, self._frames
-        )
+        expected = int(self._found_ever.sum())
+        expected = max(expected, self.hands_expected) if what == "hands" else expected
+        return presence_badge(what, int(found.sum()), expected, self._found_total, self._frames)
 
 
 def _recent(recorder: Recorder, start: int, stop: int) -> Motion:

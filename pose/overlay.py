@@ -12,7 +12,7 @@ import numpy as np
 from skillsight.capture.frames import Frame
 from skillsight.capture.resize import replay_due, replay_image, replay_preset, replay_size
 from skillsight.capture.sinks import AnnotatedVideoWriter
-from skillsight.pose.annotate import annotate_frame
+from skillsight.pose.annotate import annotate_frame, tracking_badge
 from skillsight.pose.motion import Motion
 
 
@@ -22,10 +22,11 @@ def write_overlay(
     path: Union[str, os.PathLike[str]],
     max_side: Optional[int] = None,
     max_fps: Optional[float] = None,
+    hands_expected: int = 0,
 ) -> Path:
     """A pass over the source's frames: each tracked frame annotated with the motion, as H.264 mp4
     (shrunk to `max_side` pixels on the long side and drawn at most `max_fps` times a second when
-    given)."""
+    given); its badge counts at least `hands_expected` hands."""
     t_index = {int(f): k for k, f in enumerate(np.asarray(motion.frame_indices))}
     last = max(t_index) if t_index else -1
     writer: Optional[AnnotatedVideoWriter] = None
@@ -45,7 +46,10 @@ def write_overlay(
                 rate = min(fps, max_fps or fps)
                 writer = AnnotatedVideoWriter(path, rate, size, preset=replay_preset(max_side)).open()
             image = replay_image(frame.image, size)
-            writer.write(annotate_frame(image, motion, k, scale=scale, inplace=True), time_s=frame.time_s)
+            badge = tracking_badge(motion, k, hands_expected)
+            writer.write(
+                annotate_frame(image, motion, k, scale=scale, badge=badge, inplace=True), time_s=frame.time_s
+            )
     except BaseException:
         if writer is not None:
             writer.__exit__(RuntimeError, RuntimeError("overlay failed"), None)

@@ -74,6 +74,8 @@ class TrackingRequest:
     overlay_path:    also write the annotated overlay video there (not for a webcam).
     overlay_max_side: shrink the overlay so its long side is at most this many pixels (None: full size).
     overlay_max_fps: draw the overlay at most this many frames a second (None: every frame).
+    overlay_hands_expected: the overlay's badge counts at least this many hands (a procedure's required
+                     hands), not only those found.
     decode_max_side: a video file's frames are converted straight to this many pixels on the long side
                      (trackers gain nothing from more); the motion is given in the recording's pixels.
     threads:         None: decoding and each tracker on threads of their own (a trainee waiting for one
@@ -88,6 +90,7 @@ class TrackingRequest:
     overlay_path: Optional[Path] = None
     overlay_max_side: Optional[int] = None
     overlay_max_fps: Optional[float] = None
+    overlay_hands_expected: int = 0
     decode_max_side: Optional[int] = DEFAULT_MAX_SIDE
     max_frames: Optional[int] = None
     fps: Optional[float] = None
@@ -258,6 +261,7 @@ def _live_overlay(
         threaded=threaded,
         max_side=request.overlay_max_side,
         max_fps=request.overlay_max_fps,
+        hands_expected=request.overlay_hands_expected,
     )
 
 

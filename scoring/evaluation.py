@@ -72,7 +72,10 @@ def protocol_splits(
     """(train, test) index pairs over the labelled samples for LOUO, LOSO or stratified k-fold."""
     labelled = np.flatnonzero(matrix.levels != "")
     if labelled.size < 4:
-        raise _training_error(f"only {labelled.size} samples have a skill level; need at least 4")
+        raise _training_error(
+            f"only {labelled.size} of {matrix.n} samples have a skill level; need at least 4 (where each "
+            "dataset format keeps its levels, e.g. a labels.csv beside BVH recordings: datasets/README.md)"
+        )
     groups = _protocol_groups(matrix, labelled, protocol)
     levels = matrix.levels[labelled].astype(str)
     splits = _group_splits(groups, levels, protocol, n_folds, random_state)

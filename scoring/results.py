@@ -37,8 +37,32 @@ class ResultStatus(str, Enum):
         the level and score are withheld."""
         return self in (ResultStatus.SCORED, ResultStatus.OUT_OF_DOMAIN)
 
+    @property
+    def words(self) -> str:
+        """The status for people, in tables and lists (the History tab, `sessions list`): each begins
+        with the word the exit codes and batch's summary use; `value` is for files and JSON."""
+        return STATUS_WORDS[self]
+
     def __str__(self) -> str:
         return self.value
+
+
+STATUS_WORDS = {
+    ResultStatus.SCORED: "scored",
+    ResultStatus.REFUSED: "refused: can't be scored reliably",
+    ResultStatus.OUT_OF_DOMAIN: "score withheld: out of domain",
+    ResultStatus.DAMAGED: "damaged: too much could not be decoded",
+    ResultStatus.FAILED: "failed: an error while assessing",
+    ResultStatus.UNREADABLE: "unreadable: not a video this install can read",
+}
+
+
+def status_words(status: str) -> str:
+    """A stored status in people's words; a status this build does not know, as it is."""
+    try:
+        return ResultStatus(status).words
+    except ValueError:
+        return str(status)
 
 
 # Exit codes of `skillsight score` (documented in the README); one per status, plus wrong usage. An

@@ -341,7 +341,7 @@ def describe(opened: OpenedPackage, card_text: Optional[str] = None) -> list[str
     counts = ", ".join(f"{k} {v}" for k, v in built.items() if k.startswith("n_") and v is not None)
     lines = [
         f"{card.get('kind')} package: {card.get('name')} v{card.get('version')} "
-        f"for {card.get('procedure')} (site {(card.get('exported_by') or {}).get('site') or '?'})",
+        f"for {card.get('procedure')} (site {(card.get('exported_by') or {}).get('site') or 'not stated'})",
         f"  built from: {built.get('description') or '?'}" + (f" ({counts})" if counts else ""),
         f"  licence: {card.get('licence')}",
         f"  consent: {card.get('consent')}",

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 import typer
+import typer.core
 import typer.main
 from typer.core import TyperCommand, TyperGroup
 
@@ -87,6 +88,9 @@ def reflow(text: str) -> str:
 def reflow_helps(command: Any) -> None:
     if getattr(command, "help", None):
         command.help = reflow(command.help)
+    for param in getattr(command, "params", None) or ():
+        if isinstance(param, typer.core.TyperArgument) and not param.metavar and param.name:
+            param.metavar = param.name.upper()  # "{SOURCE}" as the README writes it (was "{source}")
     for sub in (getattr(command, "commands", None) or {}).values():
         reflow_helps(sub)
 

@@ -19,12 +19,23 @@ class CountProgress:
     """tqdm's update/set_postfix/close for counted work (batch videos), written like FrameProgress:
     a bar on a terminal, else a line every few seconds, never one redraw per item."""
 
-    def __init__(self, total: int, what: str = "batch", unit: str = "videos", enabled: bool = True) -> None:
+    def __init__(
+        self,
+        total: int,
+        what: str = "batch",
+        unit: str = "videos",
+        enabled: bool = True,
+        stream: Optional[TextIO] = None,
+    ) -> None:
         self.done = 0
         self.total = total
         self.postfix = ""
         self.enabled = enabled
-        self._progress = FrameProgress(what=what, unit=unit)
+        self._progress = FrameProgress(stream, what=what, unit=unit)
+        if enabled and total:
+            # Shown from the start: a first video takes a while, and a bar first drawn when it finished
+            # read "1/4 [00:00<00:00, 161319.38video/s]" (its clock started then).
+            self._progress.update_to(0, total)
 
     def update(self, n: int = 1) -> None:
         self.done += n
@@ -105,7 +116,9 @@ class FrameProgress:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(unit=self.unit[:-1] or self.unit, desc=self.what, leave=False, file=self.stream)
+            # Drawn at once with its total, not as "0video [00:00, ?video/s]".
+            unit = self.unit[:-1] or self.unit
+            self._bar = tqdm(total=total, unit=unit, desc=self.what, leave=False, file=self.stream)
         if total is not None and self._bar.total != total:
             self._bar.total = total
         self._bar.n = done

@@ -93,5 +93,6 @@ class ScoreRequest:
             overlay_path=self.overlay_path,
             overlay_max_side=self.overlay_max_side,
             overlay_max_fps=self.overlay_max_fps,
+            overlay_hands_expected=len(self.procedure.required_roles),
             threads=self.threads,
         )

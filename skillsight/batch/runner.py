@@ -106,10 +106,18 @@ class BatchSummary:
 
 
 def _listed(what: str, results: Sequence[VideoResult], at_most: int = 20) -> str:
-    text = "".join(f"\n  {what}: {r.video}: {r.error}" for r in results[:at_most])
+    text = "".join(
+        f"\n  {what}: {r.video}: {_without_prefix(r.error, f'{r.video}: ')}" for r in results[:at_most]
+    )
     if len(results) > at_most:
         text += f"\n  ... and {len(results) - at_most} more (see results.csv)"
     return text
+
+
+def _without_prefix(text: Optional[str], prefix: str) -> str:
+    """'broken.mp4: a text file' under 'broken.mp4:' reads 'a text file' (the name is said once)."""
+    text = text or ""
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def _result_from_record(

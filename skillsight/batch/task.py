@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 
 
 def _error_message(task: VideoTask, exc: BaseException) -> str:
-    message = str(exc) or type(exc).__name__
-    if task.source not in message and Path(task.source).name not in message:
-        message = f"{task.source}: {message}"
+    """The error as results.csv says it: the video named as in its video column (never the absolute path
+    this machine read it from, which only repeated what that column says)."""
+    message = (str(exc) or type(exc).__name__).replace(task.source, task.video)
+    if task.video not in message and Path(task.source).name not in message:
+        message = f"{task.video}: {message}"
     return message
 
 

@@ -62,8 +62,8 @@ _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 _MAX_UNDECODABLE = typer.Option(
     None,
     "--max-undecodable",
-    help="Largest share of undecodable frames still scored (default 0.10 or "
-    "$SKILLSIGHT_MAX_UNDECODABLE); above it a video is recorded as 'damaged'.",
+    help="Largest share of undecodable frames still scored (default 0.10, or the variable named above); "
+    "above it a video is recorded as 'damaged'.",
 )
 _RETRY_UNREADABLE = typer.Option(
     False,
@@ -103,7 +103,8 @@ def register(app: typer.Typer) -> None:
         """Score many videos; finished ones are skipped on a rerun, failed ones retried.
 
         A file that is not a readable video is recorded as unreadable and skipped on later runs until
-        it changes (or --retry-unreadable).
+        it changes (or --retry-unreadable). A video with more undecodable frames than --max-undecodable
+        (default 0.10, or $SKILLSIGHT_MAX_UNDECODABLE) is recorded as damaged.
 
         Exit codes: 0 when every video got an answer (scored, refused, out of domain, damaged or
         unreadable: the reason is in results.csv's error column), 1 when any video failed (its error is

@@ -102,8 +102,12 @@ def register(app: typer.Typer) -> None:
         for name, version in data["packages"].items():
             typer.echo(f"  {name:24s} {version}")
         typer.echo(f"Models folder: {data['models_dir']}")
-        for name, card in data["shipped_models"].items():
-            typer.echo(f"  {name}: {card}")
+        for name, card in data["shipped_models"].items():  # in words, not a Python dict
+            what = " ".join(str(card[k]) for k in ("kind", "name") if card.get(k))
+            version = f" v{card['version']}" if card.get("version") else ""
+            typer.echo(f"  {name}: {what}{version}")
+            if card.get("built_from"):
+                typer.echo(f"    built from: {card['built_from']}")
         typer.echo("Tracking models (shipped inside SkillSight, never downloaded; see their NOTICE):")
         for name, model in data["tracker_models"].items():
             state = "ok" if model["matches_build"] else "DOES NOT MATCH the build record"

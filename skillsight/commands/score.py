@@ -71,12 +71,14 @@ def register(app: typer.Typer) -> None:
         max_undecodable: Optional[float] = typer.Option(
             None,
             "--max-undecodable",
-            help="Largest share of undecodable frames still scored, with a warning (default 0.10 or "
-            "$SKILLSIGHT_MAX_UNDECODABLE); above it the result is 'damaged' (exit 5).",
+            help="Largest share of undecodable frames still scored, with a warning (default 0.10, or the "
+            "variable named above); above it the result is 'damaged' (exit 5).",
         ),
     ) -> None:
         """Score a practice against the expert reference, with ranked feedback (exit 0 scored, 3 refused,
-        4 out of domain, 5 damaged, 1 error, 2 usage)."""
+        4 out of domain, 5 damaged, 1 error, 2 usage).
+
+        --max-undecodable defaults to 0.10, or to $SKILLSIGHT_MAX_UNDECODABLE where it is set."""
         check_usage(procedure, dominant_hand, json_out, max_undecodable)
         model_file, reference_file = named_artifacts(model, reference)
         try:

@@ -16,11 +16,13 @@ from typing import Any, List, NoReturn, Optional  # noqa: UP035 (Typer reads the
 import typer
 
 from skillsight.data_folder import DatabaseError
-from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
+from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, status_words
 
 DB_HELP = "Database URL (default: the SQLite file in the data folder)"
 TRAINEE_HELP = "Only this trainee's sessions"
 PROCEDURE_HELP = "Only this procedure's sessions"
+# `sessions list`: its header, one name per tab-separated column.
+LIST_COLUMNS = ("session", "trainee", "procedure", "when (UTC)", "status", "motion", "definitions")
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -42,16 +44,22 @@ def _list(db_url: Optional[str], trainee: Optional[str], procedure: Optional[str
 
     with _open(db_url) as db:
         records = db.list_sessions(trainee=trainee, procedure=procedure)
+        if records:
+            typer.echo("\t".join(LIST_COLUMNS))
         for record in records:
             reason = rescore.stale_reason(rescore.stale_metrics(db, record.id), rescore.stale_scorers(record))
             state = f"stale: {reason}" if reason else "current"
             motion = (
                 "motion stored" if record.motion_path and Path(record.motion_path).is_file() else "no motion"
             )
-            typer.echo(
-                f"{record.id}\t{record.trainee}\t{record.procedure}\t{record.created_at[:19]}\t{record.status}\t"
-                f"{motion}\t{state}"
+            row = (
+                record.id,
+                record.trainee,
+                record.procedure,
+                record.created_at[:19],
+                status_words(record.status),
             )
+            typer.echo("\t".join(map(str, (*row, motion, state))))
         if not records:
             typer.echo("no sessions")
 

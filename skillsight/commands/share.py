@@ -116,9 +116,10 @@ def register(app: typer.Typer) -> None:
         for field_name, value in (("licence", licence), ("consent", consent)):
             if value == NOT_STATED:
                 typer.echo(f"warning: no {field_name} given (--{field_name}); receivers will ask", err=True)
-        signed = card["manifest"]["signatures"]
+        signed, n_files = card["manifest"]["signatures"], len(card["manifest"]["files"])
+        files = f"{n_files} file{'' if n_files == 1 else 's'}"
         typer.echo(
-            f"wrote {out}: {kind} {card['name']} v{card['version']} ({len(card['manifest']['files'])} files, "
+            f"wrote {out}: {kind} {card['name']} v{card['version']} ({files}, "
             f"manifest sha256 {card['manifest']['sha256'][:16]}...), "
             + (f"signed by {signed[0]['fingerprint']}" if signed else "unsigned")
         )

@@ -15,8 +15,10 @@ from skillsight.capture.frames import CaptureError
 from skillsight.commands.console import FrameProgress, native_logs_filtered
 from skillsight.pose.cleaning import clean_motion
 from skillsight.pose.export import write_tidy_csv
+from skillsight.pose.quality import IndividualQuality
 from skillsight.pose.track import TrackingRequest, track
 from skillsight.pose.trackers.base import CAMERA_VIEWS
+from skillsight.webapp.views import individual_quality_line
 
 CAMERA_VIEW_HELP = "top (bird's-eye from the trainee's side), front (camera faces the trainee) or side"
 
@@ -33,13 +35,12 @@ def default_motion_path(source: str, folder: Optional[Path] = None) -> Path:
 
 
 def format_summary(summary: dict[str, dict[str, Any]]) -> str:
-    """The tracking-quality lines printed after tracking."""
+    """The tracking-quality lines printed after tracking, in the app's words."""
     lines = ["Tracking quality:"]
-    for individual, row in summary.items():
-        lines.append(
-            f"  {individual:11s} found in {100 * row['tracked_share']:5.1f}% of frames, "
-            f"mean confidence {row['mean_confidence']:.2f}, longest gap {row['longest_gap_s']:.1f} s"
-        )
+    lines += [
+        f"  {individual_quality_line(name, IndividualQuality.from_dict(row))}"
+        for name, row in summary.items()
+    ]
     return "\n".join(lines)
 
 
@@ -104,17 +105,19 @@ def register(app: typer.Typer) -> None:
 def _track(
     source: str, request: TrackingRequest, out: Optional[Path], csv: Optional[Path], smooth: bool
 ) -> None:
+    stills = Path(source).is_dir()  # a folder of images: each tracked on its own, counted as images
     with native_logs_filtered() as stderr:
-        bar = FrameProgress(stderr)
+        bar = FrameProgress(stderr, unit="images" if stills else "frames")
         try:
             spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
             motion = track(spec, request, bar.update_to)
         finally:
             bar.close()
     saved = motion.save(out if out is not None else default_motion_path(source))
-    typer.echo(
-        f"Tracked {motion.n_frames} frames ({motion.duration_s:.1f} s) with {request.tracker}: {saved}"
+    tracked = (
+        f"{motion.n_frames} images" if stills else f"{motion.n_frames} frames ({motion.duration_s:.1f} s)"
     )
+    typer.echo(f"Tracked {tracked} with {request.tracker}: {saved}")
     if request.marker_mm is not None:
         scale = motion.metadata.get("marker_scale", {}).get("mm_per_px")
         found = f"{scale:.4f} mm per pixel" if scale else "no marker found; distances stay in hand sizes"

@@ -6,6 +6,7 @@ user is on, disables its controls while it runs and leaves a status that says ho
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -21,8 +22,20 @@ from skillsight.webapp.service import AppService, trainee_from_username
 from skillsight.webapp.sharing import wire_sharing
 
 LOG = logging.getLogger(__name__)
+# Before the first frame is tracked, the trackers look at frames across the video (about 10 s for a
+# 28 MB 1080p upload on two cores): said as it is, beside Gradio's clock, never as "0.0%".
+WORKING = (
+    "Working: first a look at frames across the video to set up tracking (no frame count yet), "
+    "then tracking it frame by frame, then scoring."
+)
 ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
-ASSESS_FAILED = "**Could not assess this video** (the message above says why). Fix it and press Assess again."
+ASSESS_FAILED = "**Could not assess this video**{why} Fix it and press Assess again."
+# Where no reason was kept (an error before the handler ran): Gradio shows its error at the top right.
+UNSAID_REASON = " (the red message at the top right of the page says why)."
+# Why each browser session's last assessment failed, for the status beside the button (Gradio's toast is
+# in the corner and passes nothing to the failure event); taken once, so it never outlives its failure.
+_FAILURES: dict[str, str] = {}
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
 
 
 def _trainee(request: Optional[gr.Request]) -> str:
@@ -54,7 +67,6 @@ def _assess_handler(service: AppService) -> Any:
         progress: gr.Progress = gr.Progress(),
     ) -> dict[str, Any]:
         trainee = _trainee(request)
-        progress(0.0, desc="Opening the video")
         chosen = chosen_models(service.data_dir, trainee, procedure_name or "")
 
         def report(done: int, total: Optional[int]) -> None:
@@ -76,7 +88,9 @@ def _assess_handler(service: AppService) -> Any:
             )
         except Exception as exc:  # the page shows why; the log keeps the traceback
             LOG.exception("assessment failed")
-            raise gr.Error(_said_of_the_upload(exc, video_path)) from exc
+            said = _said_of_the_upload(exc, video_path)
+            _remember_failure(request, said)
+            raise gr.Error(said) from exc
         return views.assessment_payload(
             view.assessment, session_id=view.session_id, source_name=view.source_name, trainee=trainee
         )
@@ -91,6 +105,23 @@ def _said_of_the_upload(exc: Exception, video_path: Optional[str]) -> str:
     return message.replace(str(video_path), Path(video_path).name) if video_path else message
 
 
+def _browser_session(request: Optional[gr.Request]) -> str:
+    return str(getattr(request, "session_hash", None) or "default")
+
+
+def _remember_failure(request: Optional[gr.Request], said: str) -> None:
+    _FAILURES[_browser_session(request)] = said
+    while len(_FAILURES) > 256:  # an API client's failures have no failure event to take them
+        del _FAILURES[next(iter(_FAILURES))]
+
+
+def failed_status(request: Optional[gr.Request]) -> str:
+    """The status beside the Assess button after a failure: why, in the words of the error."""
+    said = _MARKDOWN_SPECIALS.sub(r"\\\1", _FAILURES.pop(_browser_session(request), "").rstrip("."))
+    why = f": {said}." if said else UNSAID_REASON
+    return ASSESS_FAILED.format(why=why)
+
+
 def _assess_lock() -> tuple[Any, ...]:
     """The Practice controls while assessing: locked, the result cleared, a working note."""
     return (
@@ -98,14 +129,23 @@ def _assess_lock() -> tuple[Any, ...]:
         gr.update(interactive=False),
         gr.update(interactive=False),
         None,
-        "Working: tracking the video, then scoring.",
+        WORKING,
     )
 
 
 def _assess_unlock(payload: Optional[dict[str, Any]]) -> tuple[Any, ...]:
     """The Practice controls after assessing: unlocked, with where the result is (or why there is none)."""
     session_id = (payload or {}).get("session_id")
-    status = ASSESS_FAILED if session_id is None else f"Done: session {session_id} is on the **Results** tab."
+    done = f"Done: session {session_id} is on the **Results** tab."
+    status = ASSESS_FAILED.format(why=UNSAID_REASON) if session_id is None else done
+    return _unlocked(status)
+
+
+def _assess_failed(request: gr.Request) -> tuple[Any, ...]:
+    return _unlocked(failed_status(request))
+
+
+def _unlocked(status: str) -> tuple[Any, ...]:
     return (
         _locked(False, "Assess my practice"),
         gr.update(interactive=True),
@@ -129,7 +169,7 @@ def _wire_assess(page: Page, service: AppService) -> None:
     )
     assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
     # Gradio 6's page runs no `then` after an error: without this the button stayed "Assessing…" for good.
-    assessed.failure(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
+    assessed.failure(_assess_failed, None, [*controls, page.status], api_visibility="private")
 
     def show(payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         return _show(service, payload, request)
@@ -409,6 +449,21 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         [page.expert_warning],
         api_visibility="private",
     )
+    page.build_button.click(
+        lambda: _locked(True, "Building…"), None, [page.build_button], queue=False, api_visibility="private"
+    ).then(
+        _build_handler(service),
+        [page.expert_files, page.educator_procedure, page.reference_name, page.reference_version],
+        page.build_status,
+        show_progress_on=[page.build_status],
+        api_visibility="private",
+    ).then(
+        lambda: _locked(False, "Build reference"), None, [page.build_button], api_visibility="private"
+    ).then(refresh, [page.educator_procedure], refresh_outputs, api_visibility="private")
+
+
+def _build_handler(service: AppService) -> Any:
+    """The Build reference button's work: track the expert videos, build and save the reference."""
 
     def build(
         files: Optional[list[str]],
@@ -417,8 +472,9 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
         version: str,
         progress: gr.Progress = gr.Progress(),
     ) -> str:
-        progress(0.0, desc="Opening the expert videos")
         n_videos = len(files or [])
+        # A count, not "0.0%": the first video is opened and sampled before any frame is counted.
+        progress((0, n_videos), desc="Opening the expert videos", unit="videos")
 
         def frames(video: int, done: int, total: Optional[int]) -> None:
             desc = f"Tracking expert video {video + 1} of {n_videos}"
@@ -430,19 +486,12 @@ def _wire_build(page: Page, service: AppService, refresh: Any, refresh_outputs: 
             )
         except Exception as exc:
             LOG.exception("reference build failed")
-            return f"**Could not build the reference:** {exc}"
+            said = str(exc) or exc.__class__.__name__
+            for upload in files or []:  # the educator's file names, not the server's temporary copies
+                said = said.replace(str(upload), Path(upload).name)
+            return f"**Could not build the reference:** {said}"
         warning = listings.expert_count_warning(len(files or []))
         note = f" {warning}" if "Only" in warning else ""
         return f"Reference saved as {path.name}. Pick it above to score with it.{note}"
 
-    page.build_button.click(
-        lambda: _locked(True, "Building…"), None, [page.build_button], queue=False, api_visibility="private"
-    ).then(
-        build,
-        [page.expert_files, page.educator_procedure, page.reference_name, page.reference_version],
-        page.build_status,
-        show_progress_on=[page.build_status],
-        api_visibility="private",
-    ).then(
-        lambda: _locked(False, "Build reference"), None, [page.build_button], api_visibility="private"
-    ).then(refresh, [page.educator_procedure], refresh_outputs, api_visibility="private")
+    return build

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from skillsight.scoring.metric_display import format_number, metric_display, unit_text
-from skillsight.webapp.views import Table, escape, format_percent, procedure_title, status_words
+from skillsight.scoring.results import status_words
+from skillsight.webapp.views import Table, escape, format_percent, procedure_title
 
 # Fewer experts than this give unstable reference ranges: said wherever a reference is chosen or built.
 MIN_EXPERTS = 5
@@ -28,6 +29,7 @@ def history_table(records: Iterable[Any]) -> Table:
         "Source",
     ]
     rows = []
+    titles: dict[str, str] = {}  # a procedure's title, read once per table
     for r in sorted(records, key=lambda rec: (str(rec.created_at), rec.id), reverse=True):
         interval = (
             f"{format_number(r.score_low)}–{format_number(r.score_high)}"
@@ -38,7 +40,7 @@ def history_table(records: Iterable[Any]) -> Table:
             [
                 r.id,
                 str(r.created_at)[:19].replace("T", " "),
-                r.procedure,
+                titles.setdefault(r.procedure, procedure_title(r.procedure)),
                 status_words(r.status),
                 r.skill_level or "–",
                 format_number(r.score),
@@ -51,12 +53,12 @@ def history_table(records: Iterable[Any]) -> Table:
 
 
 def session_label(record: Any) -> str:
-    """'Session 12 · 2026-11-29 17:05 · suturing · scored 18': how a session is picked from a list."""
+    """'Session 12 · 2026-11-29 17:05 · Open suturing (bench pad) · scored 18': how a session is picked."""
     when = str(record.created_at)[:16].replace("T", " ")
-    outcome = str(record.status)
+    outcome = status_words(str(record.status))
     if record.score is not None:
         outcome += f" {format_number(record.score, 2)}"
-    return f"Session {record.id} · {when} · {record.procedure.replace('_', ' ')} · {outcome}"
+    return f"Session {record.id} · {when} · {procedure_title(record.procedure)} · {outcome}"
 
 
 def session_choices(records: Iterable[Any]) -> list[tuple[str, int]]:

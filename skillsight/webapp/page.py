@@ -64,10 +64,13 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         return (RESULTS_EMPTY, "", "", hidden, hidden, hidden, hidden, hidden, hidden, "")
     assessment = view.assessment
     lead = views.lead_metric_names(assessment)
+    # A recording refused before tracking (too short) has a motion of no frames: no chart, replay or
+    # paths of it (they showed an empty chart, a replay that never came and "no hands tracked").
+    motion = view.motion if view.motion is not None and view.motion.n_frames > 0 else None
     # The motion in the metrics' units, prepared once for the paths picture and the speed chart.
-    scaled = plots.metric_motion(view.motion) if view.motion is not None else None
+    scaled = plots.metric_motion(motion) if motion is not None else None
     figures = plots.result_figures(
-        assessment, view.motion, view.first_frame, lead, scaled=scaled, speed_picture=False
+        assessment, motion, view.first_frame, lead, scaled=scaled, speed_picture=False
     )
     compared = any(m.percentile is not None for m in assessment.metrics)
 
@@ -86,22 +89,22 @@ def results_outputs(view: Optional[SessionView], service: Optional[AppService] =
         views.feedback_markdown(assessment),
         views.details_markdown(assessment),
         image("experts", compared),
-        speed_chart(view, scaled),
-        gr.update(value=str(view.replay_path) if view.replay_path else None, visible=view.motion is not None),
-        image("hand_paths"),
+        speed_chart(motion, scaled),
+        gr.update(value=str(view.replay_path) if view.replay_path else None, visible=motion is not None),
+        image("hand_paths", motion is not None),
         image("timeline", bool(assessment.phases)),
         gr.update(value=rows, headers=headers, visible=bool(rows)),
         f"**Tracking quality** (session {view.session_id}, {view.source_name}):\n\n{quality or NOT_TRACKED}",
     )
 
 
-def speed_chart(view: SessionView, scaled: Optional[Motion] = None) -> Any:
+def speed_chart(motion: Optional[Motion], scaled: Optional[Motion] = None) -> Any:
     """The interactive speed-over-time chart (hover for time, speed, hand, pause), on a robust axis."""
-    if view.motion is None:
+    if motion is None:
         return gr.update(value=None, visible=False)
     import pandas as pd
 
-    series = plots.speed_series(view.motion, scaled)
+    series = plots.speed_series(motion, scaled)
     return gr.update(
         value=pd.DataFrame(series["columns"]),
         y_lim=[0, series["top"]],

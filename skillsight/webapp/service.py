@@ -29,6 +29,7 @@ from skillsight.models import shipped_models_dir
 from skillsight.pose.motion import Motion
 from skillsight.pose.track import write_overlay
 from skillsight.score_request import ScoreRequest
+from skillsight.scoring.procedure import load_procedure
 from skillsight.session_rescore import stored_version
 from skillsight.storage import Database
 from skillsight.storage import default_data_dir as storage_data_dir
@@ -289,7 +290,15 @@ class AppService:
         out = self.work_dir / f"replay-{uuid.uuid4().hex[:12]}.mp4"
         source = open_source(str(record_video))
         try:
-            write_overlay(source, view.motion, out, max_side=REPLAY_MAX_SIDE, max_fps=REPLAY_MAX_FPS)
+            hands = _required_hands(view.assessment.procedure)
+            write_overlay(
+                source,
+                view.motion,
+                out,
+                max_side=REPLAY_MAX_SIDE,
+                max_fps=REPLAY_MAX_FPS,
+                hands_expected=hands,
+            )
         finally:
             source.close()
         view.replay_path = out
@@ -420,3 +429,11 @@ def warm_up() -> None:
             importlib.import_module(module)
         except Exception:  # a missing extra only means the first upload pays the import
             continue
+
+
+def _required_hands(procedure: str) -> int:
+    """The hands a procedure needs tracked (the replay's badge counts them); 0 where it is unknown."""
+    try:
+        return len(load_procedure(procedure).required_roles)
+    except Exception:  # a procedure file removed since: the badge counts the hands found
+        return 0

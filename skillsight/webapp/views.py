@@ -52,15 +52,21 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     if quality.required:
         required = ", ".join(str(r).replace("_", " ") for r in quality.required)
         lines.append(f"required hands ({required}) all tracked in {format_percent(quality.share)} of frames")
-    for name, entry in quality.individuals.items():
-        lines.append(f"{name.replace('_', ' ')}: {_individual_quality(entry)}")
+    lines += [individual_quality_line(name, entry) for name, entry in quality.individuals.items()]
     if quality.n_frames:
         duration, fps = format_number(quality.duration_s), format_number(quality.fps)
         lines.append(f"{quality.n_frames} frames, {duration} s at {fps} fps")
     return lines
 
 
+def individual_quality_line(name: str, entry: IndividualQuality) -> str:
+    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it."""
+    return f"{name.replace('_', ' ')}: {_individual_quality(entry)}"
+
+
 def _individual_quality(entry: IndividualQuality) -> str:
+    if entry.tracked_share == 0:  # not "found in 0% of frames, mean confidence 0, longest gap 13 s"
+        return "not found in any frame"
     parts = [f"found in {format_percent(entry.tracked_share)} of frames"]
     parts.append(f"mean confidence {format_number(entry.mean_confidence, 2)}")
     if entry.longest_gap_s is not None:
@@ -87,11 +93,6 @@ WITHHELD_LEADS = {
     ResultStatus.DAMAGED.value: "Too much of the video could not be decoded to score it fairly:",
     ResultStatus.FAILED.value: "Something went wrong while reading it:",
 }
-
-
-def status_words(status: str) -> str:
-    """A stored status in the words the Results page heads it with ("scored" as it is), for tables."""
-    return WITHHELD_TITLES.get(status, status)
 
 
 SCALE_PATTERN = re.compile(r"^(?P<name>.*?)\s*(?P<low>-?\d+(?:\.\d+)?)\s*[-–]\s*(?P<high>-?\d+(?:\.\d+)?)$")
@@ -323,7 +324,7 @@ def position_text(metric: MetricComparison) -> str:
         return "below the experts' range" if pct > 0 else "below every expert"
     if pct > 90:
         return "above the experts' range" if pct < 100 else "above every expert"
-    return f"in the range (percentile {pct:.0f})"
+    return f"in the range, percentile {pct:.0f}"  # no brackets: the CLI puts the whole in brackets
 
 
 def lead_metric_names(assessment: Assessment, limit: int = 10) -> list[str]:

@@ -138,7 +138,7 @@ def test_practice_shows_progress_where_the_trainee_looks(assessed):
     counted = [(t, text) for t, text in log if re.search(r"\d+/\d+", text)]
     assert counted, f"no frame counts on the Practice tab; status log: {log[:8]}"
     status = next(t for t, text in log if "Working" in text)
-    bar = next((t for t, text in log if re.search(r"Opening the video|Tracking hands", text)), None)
+    bar = next((t for t, text in log if re.search(r"Tracking hands", text)), None)
     assert bar is not None, f"no progress bar on the Practice tab; status log: {log[:8]}"
     print(f"\nprogress on Practice: status {status:.1f} s, progress bar {bar:.1f} s after the click")
     first = counted[0][0]

@@ -176,6 +176,26 @@ def test_a_hand_never_seen_does_not_count_against_the_badge():
         positions=positions, confidence=np.where(np.isnan(positions[..., 0]), 0, 1.0)
     )
     assert tracking_badge(one_hand, 3) == ("hands 0/1  found 50%", "red")
+    # but a procedure that needs both hands counts both: the replay of a clip refused for a hand never
+    # found read "hands 1/1 found 100%", green
+    assert tracking_badge(one_hand, 3, hands_expected=2) == ("hands 0/2  found 25%", "red")
+    assert tracking_badge(one_hand, 1, hands_expected=2)[0] == "hands 1/2  found 50%"
+
+
+def test_the_replay_drawn_while_tracking_counts_the_procedures_hands(tmp_path):
+    from skillsight.pose.live_overlay import LiveOverlay
+    from skillsight.score_request import ScoreRequest
+
+    motion = make_motion(4)
+    positions = np.array(motion.positions)
+    positions[:, 1] = np.nan  # the right hand never appears
+    one_hand = motion.with_updates(
+        positions=positions, confidence=np.where(np.isnan(positions[..., 0]), 0, 1.0)
+    )
+    overlay = LiveOverlay(tmp_path / "o.mp4", 10.0, [], threaded=False, hands_expected=2)
+    assert overlay._badge(one_hand) == ("hands 1/2  found 50%", "red")
+    request = ScoreRequest.build(str(tmp_path / "v.mp4"), "suturing", overlay_path=tmp_path / "o.mp4")
+    assert request.tracking().overlay_hands_expected == 2  # both hands, as the procedure requires
 
 
 def test_annotate_frame_rejects_a_time_outside_the_motion():

@@ -147,3 +147,16 @@ def test_ours_tracks_videos_through_the_pipeline_and_caches(
     monkeypatch.setattr(labelled_folder, "track_for_procedure", no_tracking)
     again = load_dataset("ours", root, cache_dir=cache, tracker="gloves")[0].motion
     np.testing.assert_array_equal(again.timestamps, first.timestamps)
+
+
+def test_a_rated_video_that_is_no_video_is_one_dataset_error_naming_it(tmp_path: Path) -> None:
+    """`skillsight train --dataset aixsuture` ended in a traceback (NotAVideoError) when one rated video
+    was not a video; now it is a DatasetError naming the file, which `train` prints as one line."""
+    root = tmp_path / "AIxSuture"
+    (root / "videos").mkdir(parents=True)
+    (root / "videos" / "E5F6.mp4").write_text("not really a video\n")
+    (root / "OSATS.csv").write_text(
+        "VIDEO;STUDENT;TIME;INVESTIGATOR;GLOBA_RATING_SCORE\nE5F6;S02;PRE;R1;8\n", encoding="utf-8"
+    )
+    with pytest.raises(DatasetError, match=r"E5F6\.mp4: a text file, not a video"):
+        load_dataset("aixsuture", root)

@@ -289,7 +289,8 @@ def test_cli_writes_the_motion_to_the_current_folder_never_beside_the_source(
     assert sorted(p.name for p in small_video.parent.iterdir()) == ["practice.mp4"]
     motion = load_motion(work / "practice.motion.npz")
     assert motion.n_frames == 12 and motion.metadata["tracker"] == "fake_bright"
-    assert "Tracking quality" in result.output and "right_hand" in result.output
+    # in the app's words: "right hand: found in 100% of frames", not the key "right_hand  found in 100.0%"
+    assert "Tracking quality" in result.output and "  right hand: found in " in result.output
     lines = (work / "m.csv").read_text().splitlines()
     assert lines[0] == "frame,time_s,individual,keypoint,x_px,y_px,z,confidence"
     assert len(lines) == 1 + 12 * 2
@@ -357,6 +358,7 @@ def test_cli_tracks_a_folder_of_images_at_the_given_fps(tmp_path, monkeypatch):
     np.testing.assert_allclose(motion.timestamps, [0.0, 0.5, 1.0])
     np.testing.assert_allclose(motion.signals["right_hand.area_px"], [10, 20, 30])
     assert len(motion.metadata["source_sha256"]) == 64
+    assert "Tracked 3 images with fake_bright" in result.output  # was "Tracked 3 frames (1.5 s)"
 
 
 def test_track_help_does_not_import_heavy_backends():

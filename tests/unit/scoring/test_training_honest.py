@@ -204,3 +204,26 @@ def test_probability_calibration_is_fitted_on_out_of_fold_probabilities() -> Non
     section = probability_calibration_fields({"predictions": rows})["probability_calibration"]
     assert section["temperature"] > 1.0
     assert 0.0 < section["floor"] < 0.5
+
+
+def test_too_few_labelled_samples_says_how_many_of_all_and_where_levels_go():
+    """`train --dataset bvh` on the shared (unlabelled) recordings said only "only 0 samples have a skill
+    level; need at least 4", not how many there were nor where a level is given."""
+    from skillsight.scoring.training import TrainingError
+
+    n = 2
+    matrix = FeatureMatrix(
+        X=np.zeros((n, 3)),
+        feature_names=("a", "b", "c"),
+        levels=np.array(["", ""], dtype=object),
+        scores=np.full(n, np.nan),
+        participants=np.array(["p1", "p2"], dtype=object),
+        supertrials=np.array(["1", "1"], dtype=object),
+        trials=np.array(["t1", "t2"], dtype=object),
+        feature_set="default",
+        motion_kind="mocap_3d",
+        units="m",
+        procedure="knot_tying",
+    )
+    with pytest.raises(TrainingError, match=r"only 0 of 2 samples have a skill level.*labels\.csv"):
+        protocol_splits(matrix, "louo")

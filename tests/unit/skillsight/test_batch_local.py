@@ -163,6 +163,10 @@ def test_a_corrupt_file_is_recorded_and_the_others_are_scored(tmp_path, procedur
     assert set(rows) == {"a/one.mp4", "a/two.mov", "b/three.mkv", "dark.webm", "broken.mp4"}
     assert rows["broken.mp4"]["status"] == "unreadable"
     assert "broken.mp4" in rows["broken.mp4"]["error"] and "not a video" in rows["broken.mp4"]["error"]
+    # named as in the video column, once: it read "/tmp/.../videos/broken.mp4: not a video", and the
+    # summary "unreadable: broken.mp4: /tmp/.../videos/broken.mp4: not a video"
+    assert str(videos) not in rows["broken.mp4"]["error"]
+    assert "unreadable: broken.mp4: not a video" in summary.describe()
     assert rows["dark.webm"]["status"] == "refused" and rows["dark.webm"]["error"] == "too dark"
     one = rows["a/one.mp4"]
     assert one["status"] == "scored" and one["procedure"] == "bench_test"

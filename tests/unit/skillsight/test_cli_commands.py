@@ -5,6 +5,7 @@ does with every module imported."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import click.testing
 import pytest
@@ -92,3 +93,35 @@ def test_batch_options_read_whole_at_80_columns():
     shown = CliRunner().invoke(app, ["batch", "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
     assert "dominant_hand" in shown.output and "dominant…" not in shown.output
     assert "ADDRESS|local" in shown.output
+
+
+def _every_command() -> list[list[str]]:
+    paths = []
+    for name, (module_name, _) in COMMANDS.items():
+        command = module_commands(module_name).commands[name]
+        paths.append([name])
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in command.commands]
+    return paths
+
+
+def test_no_help_text_is_cut_at_80_columns():
+    """`$SKILLSIGHT_MAX_UNDECODABLE` is one word longer than the help column: rich cut it with "…" in
+    `score --help` and `batch --help`. No command's help loses a word at 80 columns."""
+    cut = {}
+    for path in _every_command():
+        shown = CliRunner().invoke(app, [*path, "--help"], prog_name="skillsight", env={"COLUMNS": "80"})
+        assert shown.exit_code == 0, (path, shown.output)
+        cut.update({" ".join(path): line for line in shown.output.splitlines() if "…" in line})
+    assert cut == {}
+
+
+def test_arguments_are_named_in_capitals_as_the_readme_and_batch_write_them():
+    """`score --help` read "skillsight score [OPTIONS] {source}" beside batch's "{INPUT}" and the README's
+    "skillsight score VIDEO_OR_MOTION": every argument is in capitals."""
+    lowercase = {}
+    for path in _every_command():
+        shown = CliRunner().invoke(app, [*path, "--help"], prog_name="skillsight", env={"COLUMNS": "200"})
+        usage = next(line for line in shown.output.splitlines() if "Usage:" in line)
+        lowercase.update({" ".join(path): usage.strip() for _ in re.findall(r"[{\[][a-z_]+[}\]]", usage)})
+    assert lowercase == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -147,3 +148,26 @@ def test_batch_drops_native_logs_of_its_worker_processes_and_keeps_its_own_lines
     assert result.returncode == 0, result.stderr
     assert "batch 1/1 videos (100%)" in result.stderr and "1 input(s)" in result.stdout
     assert NATIVE_LINES[4] not in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_batch_progress_shows_from_the_start_and_its_rate_counts_from_there():
+    """Nothing showed until the first video was done (40 s for a 1080p one), and the bar then first drawn
+    read "1/4 [00:00<00:00, 161319.38video/s]"."""
+    from skillsight.progress import CountProgress
+
+    log = io.StringIO()
+    CountProgress(4, stream=log)
+    assert log.getvalue().startswith("batch 0/4 videos (0%), 0:00 elapsed")
+    terminal = _Terminal()
+    bar = CountProgress(4, stream=terminal)
+    assert "0/4" in terminal.getvalue() and "0video" not in terminal.getvalue()
+    bar._progress._bar.start_t -= 40.0  # as if the first video took 40 s
+    bar.update()
+    drawn = terminal.getvalue().split("\r")[-1]
+    assert "1/4" in drawn and re.search(r"\b(4\d\.\d\ds/video|0\.02video/s)", drawn), drawn
+    bar.close()

@@ -29,6 +29,9 @@ def test_info_names_each_shipped_model_with_its_sha256_and_licence():
         assert "LiteRT" in model["runs_on"], name
     text = CliRunner().invoke(app, ["info"]).output
     assert f"hand_landmarker.task: sha256 {models['hand_landmarker.task']['sha256']} (ok)" in text
+    # the shipped cards in words: it printed "suturing-scorer-v1.json: {'kind': 'scorer', ...}"
+    assert "  suturing-scorer-v1.json: scorer suturing-scorer v1\n    built from: SYNTHETIC" in text
+    assert "{'" not in text
 
 
 def test_the_model_notice_records_each_bundle_and_its_sources():

@@ -59,7 +59,8 @@ def test_the_metrics_table_shows_the_error_the_reason_and_does_not_rank_a_wide_v
 
 def test_a_narrow_error_is_ranked_as_before():
     narrow = replace(WIDE_TREMOR, uncertainty=0.002)
-    assert views.position_text(narrow) == "in the range (percentile 55)"
+    # `score` printed "(in the range (percentile 55))"
+    assert views.position_text(narrow) == "in the range, percentile 55"
     assert views.position_text(replace(WIDE_TREMOR, percentile=96.0, value=0.065)).startswith("near the")
 
 

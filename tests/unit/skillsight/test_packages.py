@@ -203,7 +203,12 @@ def test_cli_keys_export_import_show_the_signer(tmp_path, monkeypatch):
     imported = runner.invoke(app, ["import", str(package)])
     assert imported.exit_code == 0, imported.output
     assert fingerprint in imported.output and "suturing-scorer v1" in imported.output
+    assert "(site not stated)" in imported.output  # was "(site ?)"
     assert (tmp_path / "lab_b" / "models" / "suturing-scorer-v2.onnx").is_file()
+    reference = runner.invoke(
+        app, ["export", "reference", "suturing", "--out", str(tmp_path / "r.skillsight")]
+    )
+    assert "(1 file, manifest" in reference.output  # was "(1 files, manifest"
     package.write_bytes(package.read_bytes()[:-40])
     broken = runner.invoke(app, ["import", str(package)])
     assert broken.exit_code != 0 and str(package) in broken.output

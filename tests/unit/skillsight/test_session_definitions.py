@@ -21,7 +21,7 @@ from skillsight.schema import metrics_table
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.features import definitions
 from skillsight.scoring.procedure import load_procedure
-from skillsight.scoring.results import Assessment, MetricComparison
+from skillsight.scoring.results import Assessment, MetricComparison, ResultStatus
 from skillsight.scoring.synthetic import generate_practice
 from skillsight.session_export import write_sessions_csv
 from skillsight.storage import SCHEMA_VERSION, Database, SessionRecord
@@ -330,3 +330,23 @@ def test_a_rescore_that_refuses_a_scored_session_leaves_it_as_it_was(db, scored,
     )
     assert db.get_session(sid).assessment.metric(SPARC).value == -1.0
     assert session_rescore.rescore_history(db, sid) == []
+
+
+def test_sessions_list_has_a_header_and_says_statuses_in_words(db, scored, tmp_path):
+    """`sessions list` printed rows with no header, and its status as the JSON key."""
+    motion, assessment = scored
+    sid = store(db, assessment, motion)
+    listed = CliRunner().invoke(app, ["sessions", "list", "--db", db.url])
+    assert listed.exit_code == 0, listed.output
+    header, row = listed.output.splitlines()[:2]
+    assert header.split("\t") == [
+        "session",
+        "trainee",
+        "procedure",
+        "when (UTC)",
+        "status",
+        "motion",
+        "definitions",
+    ]
+    assert row.split("\t")[0] == str(sid) and len(row.split("\t")) == len(header.split("\t"))
+    assert row.split("\t")[4] == ResultStatus(assessment.status).words

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
@@ -135,6 +137,13 @@ def test_results_outputs_fill_every_results_component():
     too_short = dataclasses.replace(refused_assessment(), tracking_quality=TrackingQuality(share=0.0))
     untracked = results_outputs(SessionView(9, "ana", "suturing", too_short, None, "c.mp4"))
     assert untracked[9].endswith("not measured: the recording was not tracked (why is said above)")
+    # refused from its container before tracking: a motion of no frames showed an empty speed chart, a
+    # replay that never came and the first frame marked "no hands tracked"
+    no_frames = two_hand_motion().slice_time(0, 0)
+    frame = np.zeros((8, 8, 3), dtype=np.uint8)
+    view = SessionView(10, "ana", "suturing", too_short, no_frames, "c.mp4", first_frame=frame)
+    _, _, _, _, speed, replay, paths, *_ = results_outputs(view)
+    assert not any(shown["visible"] for shown in (speed, replay, paths))
 
 
 def test_long_work_shows_progress_on_the_tab_the_user_is_on(demo):
@@ -209,3 +218,90 @@ def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_pa
         service.close()
     assert said.value.message.startswith("lab_notes.mp4: a text file, not a video"), said.value.message
     assert str(upload.parent) not in said.value.message
+
+
+def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
+    """The status said "(the message above says why)" while Gradio's toast was at the top right of the
+    page: now it says why itself, in the toast's words, for the browser session that failed."""
+    import gradio as gr
+
+    from skillsight.webapp.events import _assess_handler, failed_status
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "lab_notes.mp4"
+    upload.write_text("notes from the lab\n")
+    service = AppService(data_dir=tmp_path / "data")
+    trainee = SimpleNamespace(username=None, session_hash="browser-1")
+    try:
+        with pytest.raises(gr.Error) as said:
+            _assess_handler(service)(
+                str(upload), "suturing", "right", False, trainee, progress=lambda *a, **k: None
+            )
+    finally:
+        service.close()
+    other = failed_status(SimpleNamespace(session_hash="browser-2"))
+    shown = failed_status(trainee)
+    assert "above" not in shown and r"lab\_notes.mp4: a text file, not a video" in shown
+    assert said.value.message.rstrip(".").replace("_", r"\_") in shown
+    assert "lab" not in other and "top right" in other  # another browser's failure is not this one's
+    assert "lab" not in failed_status(trainee)  # said once
+
+
+def test_no_percentage_is_shown_before_the_first_frame_is_tracked(tmp_path):
+    """A 28 MB 1080p upload read "Opening the video – 0.0%" for about 10 s while the trackers looked at
+    frames across it: no number is shown until frames are counted, and the status says what comes first."""
+    import gradio as gr
+
+    from skillsight.webapp.events import _assess_handler, _assess_lock
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "notes.mp4"
+    upload.write_text("not a video\n")
+    service = AppService(data_dir=tmp_path / "data")
+    shown = []
+    try:
+        with pytest.raises(gr.Error):
+            _assess_handler(service)(
+                str(upload), "suturing", "right", False, None, progress=lambda *a, **k: shown.append((a, k))
+            )
+    finally:
+        service.close()
+    assert shown == []
+    assert "look at frames across the video" in _assess_lock()[-1]
+
+
+def test_a_failed_reference_build_names_the_educators_file_and_counts_videos_not_percent(tmp_path):
+    """The Educator's build said "Opening the expert videos – 0.0%" and, when a file was not a video,
+    named the server's temporary copy of it."""
+    from skillsight.webapp.events import _build_handler
+    from skillsight.webapp.service import AppService
+
+    upload = tmp_path / "gradio-x" / "4be1" / "expert_ana.mp4"
+    upload.parent.mkdir(parents=True)
+    upload.write_text("notes, not a video\n")
+    service = AppService(data_dir=tmp_path / "data")
+    shown = []
+    try:
+        said = _build_handler(service)(
+            [str(upload)], "suturing", "lab", "1", progress=lambda *a, **k: shown.append((a, k))
+        )
+    finally:
+        service.close()
+    assert said.startswith("**Could not build the reference:** expert_ana.mp4: "), said
+    assert str(upload.parent) not in said
+    assert shown[0] == (((0, 1),), {"desc": "Opening the expert videos", "unit": "videos"})
+
+
+def test_the_terminal_is_not_told_to_edit_launch(monkeypatch, tmp_path):
+    """Gradio printed "To create a public link, set `share=True` in `launch()`" to a trainee who runs
+    `python app.py` (the option is --share); its lines are off unless --share asks for its public link."""
+    import gradio as gr
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "data"))
+    app = load_app_module()
+    monkeypatch.setattr(app, "_stop_on_sigterm", lambda: None)
+    launched = []
+    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: launched.append(options))
+    app.main(["--port", "7999"])
+    app.main(["--port", "7999", "--share"])
+    assert [options["quiet"] for options in launched] == [True, False]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from webapp_samples import refused_assessment, scored_assessment
 
 from skillsight.pose.quality import TrackingQuality
+from skillsight.scoring.results import STATUS_WORDS, ResultStatus
 from skillsight.webapp import listings, views
 
 
@@ -183,7 +184,10 @@ def test_history_table_newest_first():
     assert headers[1] == "When (UTC)" and rows[1][1] == "2026-01-01 10:00:00"
 
 
-def test_history_table_says_a_status_in_the_results_page_words():
+def test_history_table_says_every_status_in_short_words():
+    """The Status column said "scored" for a scored session but the Results page's whole heading for
+    the others; now one short phrase each, the one `sessions list` prints too."""
+
     def record(i, status):
         return SimpleNamespace(
             id=i,
@@ -198,10 +202,18 @@ def test_history_table_says_a_status_in_the_results_page_words():
             source_name=f"clip{i}.mp4",
         )
 
-    _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored")])
+    _, rows = listings.history_table([record(1, "out_of_domain"), record(2, "scored"), record(3, "damaged")])
     statuses = {row[0]: row[3] for row in rows}
-    assert statuses[1] == views.WITHHELD_TITLES["out_of_domain"] and "_" not in statuses[1]
-    assert statuses[2] == "scored"
+    assert statuses == {1: "score withheld: out of domain", 2: "scored", 3: ResultStatus.DAMAGED.words}
+    assert {row[2] for row in rows} == {"Open suturing (bench pad)"}  # as the Practice tab names it
+    assert all(words not in views.WITHHELD_TITLES.values() for words in STATUS_WORDS.values())
+    assert all(len(words) <= 50 for words in STATUS_WORDS.values())  # a table cell, not a heading
+    # each begins with the word the exit codes and batch's summary use (out of domain: the curves' words)
+    assert all(
+        words.startswith(status.value)
+        for status, words in STATUS_WORDS.items()
+        if status.value != "out_of_domain"
+    )
 
 
 def test_history_metric_names_first_seen_order():
@@ -247,8 +259,14 @@ def test_session_labels_and_empty_states():
     record = SimpleNamespace(
         id=12, created_at="2026-11-29T17:05:00", procedure="suturing", status="scored", score=18.24
     )
-    assert listings.session_label(record) == "Session 12 · 2026-11-29 17:05 · suturing · scored 18"
+    # the procedure as the Practice tab names it, not its key "suturing"
+    assert (
+        listings.session_label(record)
+        == "Session 12 · 2026-11-29 17:05 · Open suturing (bench pad) · scored 18"
+    )
     assert listings.session_choices([record]) == [(listings.session_label(record), 12)]
+    withheld = SimpleNamespace(**{**vars(record), "status": "out_of_domain", "score": None})
+    assert listings.session_label(withheld).endswith("· score withheld: out of domain")  # was "out_of_domain"
     assert "knot" in listings.unscorable_note(["knot_tying"]).lower()
     assert listings.unscorable_note([]) == ""
     assert "Only 2 expert videos" in listings.expert_count_warning(2)
@@ -269,7 +287,7 @@ def test_tracking_quality_lines_for_the_assessment_layout():
     }
     assert views.tracking_quality_lines(TrackingQuality.from_dict(quality)) == [
         "required hands (right hand, left hand) all tracked in 0% of frames",
-        "left hand: found in 0% of frames, mean confidence 0, longest gap 13 s",
+        "left hand: not found in any frame",  # was "found in 0% of frames, mean confidence 0, ..."
         "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",
         "325 frames, 13 s at 25 fps",
     ]
