@@ -55,46 +55,89 @@ GRID_PER_PEAK = 4
 # must gather past what events at random reach with these odds in the whole search (a search up to 0.5
 # tries many frequencies; CADENCE_COHERENCE alone let 10-19 of 100 random patterns keep an arc).
 CHANCE = 0.01
+# The cadences a comb found may stand for (`_likeliest_arc`): its frequency's whole parts and multiples
+# up to this. An arc's ends are drawn ARC_MARGIN of a frame's turn (1 / the window's frames) inside the
+# phases of its first and next frames: a cadence's phases are a few apart, each shared by many frames,
+# and a frequency read a little off moves them by a few thousandths of a turn over a window.
+HARMONICS = 4
+ARC_MARGIN = 0.5
 
 
-def keeps_cadence(repeat: np.ndarray) -> np.ndarray:
+def keeps_cadence(repeat: np.ndarray, unknown: Optional[np.ndarray] = None) -> np.ndarray:
     """(T,) True on the repeats that keep the cadence of the stretch around them; repeats where they are
-    under MIN_SHARE of a stretch are kept as they are (see the module's note)."""
-    return _by_stretch(np.asarray(repeat, dtype=bool), _window_cadence)
+    under MIN_SHARE of a stretch are kept as they are (see the module's note). Frames `unknown` (a held
+    picture's: no camera's step) are taken as their stretch's more common kind, which adds none of the
+    rarer kind whose step is read (a 5-fps camera at 30 fps whose last image held on: as new images,
+    its 11 frames broke the comb of one new image in six, and the stretch's copies were kept)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    held = np.zeros_like(repeat) if unknown is None else np.asarray(unknown, dtype=bool)
+
+    def decide(stretch: slice) -> np.ndarray:
+        window, unsure = repeat[stretch], held[stretch]
+        known = window[~unsure]
+        common = bool(known.size) and float(known.mean()) > 0.5
+        return _window_cadence(np.where(unsure, common, window)) & ~unsure
+
+    return _by_stretch(repeat, decide)
 
 
-def cadence_arc(repeat: np.ndarray) -> np.ndarray:
+def cadence_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np.ndarray:
     """(T,) True on every frame where the cadence of its stretch puts a repeat, found or not: the comb's
     arc of phase at its fundamental, as long as the repeats' share of a turn, about their mean phase
     (a camera of c images a second at s frames a second repeats frames whose phase j * c / s lies on
-    an arc of 1 - c / s). False where no cadence is kept."""
-    return _by_stretch(np.asarray(repeat, dtype=bool), _window_arc)
+    an arc of 1 - c / s). False where no cadence is kept. With `likeness` (T,: how much each frame looks
+    like a copy, above 0, or a new image, below), the arc is the one of the cadence's family that
+    gathers the most of it (`_likeliest_arc`)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    if likeness is None:
+        return _by_stretch(repeat, lambda stretch: _window_arc(repeat[stretch]))
+    return arc_and_cadence(repeat, likeness)[0]
 
 
-def _by_stretch(repeat: np.ndarray, decide: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """`decide` (a window's repeats -> a window's answer) over stretches of the recording, each frame
-    decided by the window about it (see the module's note)."""
+def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(arc, cadence): `cadence_arc` with `likeness`, and True on every frame whose stretch keeps a
+    cadence (on its arc or not: a frame off the arc there is no repeat of the camera's)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    weights = np.asarray(likeness, dtype=np.float64)
+
+    def decide(stretch: slice) -> np.ndarray:
+        arc = _window_arc(repeat[stretch], weights[stretch])
+        return np.stack([arc, np.full(arc.size, arc.any())])
+
+    both = _by_stretch(repeat, decide)
+    return both[0], both[1]
+
+
+def _by_stretch(repeat: np.ndarray, decide: Callable[[slice], np.ndarray]) -> np.ndarray:
+    """`decide` (a window of the recording -> the window's answer) over stretches of the recording, each
+    frame decided by the window about it (see the module's note)."""
     frames = repeat.size
     rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if frames else 0.0
     window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
     if frames <= window:
-        return decide(repeat)
-    keep = np.zeros(frames, dtype=bool)
+        return decide(slice(0, frames))
+    keep: Optional[np.ndarray] = None
     hop = max(1, int(window * HOP_SHARE))
     for start in range(0, frames, hop):
         low = min(max(0, start + hop // 2 - window // 2), frames - window)
         stop = min(start + hop, frames)
-        keep[start:stop] = decide(repeat[low : low + window])[start - low : stop - low]
+        answer = decide(slice(low, low + window))  # (..., window): the last axis is the frames'
+        if keep is None:
+            keep = np.zeros((*answer.shape[:-1], frames), dtype=bool)
+        keep[..., start:stop] = answer[..., start - low : stop - low]
+    assert keep is not None
     return keep
 
 
-def _window_arc(repeat: np.ndarray) -> np.ndarray:
+def _window_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np.ndarray:
     share = float(repeat.mean()) if repeat.size else 0.0
     # the repeats found may be fewer than MIN_SHARE of the frames: a cadence's share is its step's
     step = _window_step(repeat, CHANCE) if 0.0 < share < 1.0 else None
     if step is None or (step[1] and step[0] < MIN_SHARE):  # repeats on step now and then: no cadence
         return np.zeros_like(repeat)
     frequency, repeats_rarer = step
+    if likeness is not None:
+        return _likeliest_arc(frequency, likeness)
     events = np.flatnonzero(repeat if repeats_rarer else ~repeat)
     middle = np.angle(np.exp(2j * np.pi * frequency * events).mean()) / (2 * np.pi)
     phase = np.arange(repeat.size) * frequency - middle
@@ -193,3 +236,53 @@ def _repeat_arc(repeat: np.ndarray, frequency: float) -> np.ndarray:
     arc = np.zeros(frames, dtype=bool)
     arc[order[(first + np.arange(size + 1)) % frames]] = True
     return arc
+
+
+def _likeliest_arc(frequency: float, likeness: np.ndarray) -> np.ndarray:
+    """The arc, of the cadences the repeats found may stand for, that gathers the most `likeness`:
+    the frequency found, its whole parts (a 25-fps camera at 30 fps: its copies also gather at 1/2,
+    every other frame, with two new images for each copy there) and its multiples (a 25-fps camera at
+    50 fps whose every other copy was found: they gather at 1/4), each with either arc its camera may
+    have: c / s at a frequency f of at most a half is a camera of f (repeats on 1 - f of a turn) or of
+    1 - f (on f; 25 images a second at 60 fps: 7/12, where the found copies alone may look rarer).
+    A too long arc takes in new images (below 0), a too short one leaves copies out; empty where no
+    arc gathers more than it loses."""
+    frames = likeness.size
+    candidates = {frequency / k for k in range(1, HARMONICS + 1)}
+    candidates |= {frequency * m for m in range(2, HARMONICS + 1) if frequency * m <= 0.5 + 1e-9}
+    centred = likeness - likeness.mean()
+    best_score, best = 0.0, np.zeros(frames, dtype=bool)
+    for candidate in sorted(candidates):
+        phase = (np.arange(frames) * candidate) % 1.0
+        for length in {candidate, 1.0 - candidate}:
+            if length < MIN_SHARE:  # repeats now and then: no cadence
+                continue
+            score, arc = _best_arc_of_length(phase, centred, length)
+            if score > best_score:
+                best_score, best = score, arc
+    return best
+
+
+def _best_arc_of_length(phase: np.ndarray, centred: np.ndarray, length: float) -> tuple[float, np.ndarray]:
+    """(score, the frames on it) of the arc of phase `length` long that sets its frames' `centred`
+    likeness most apart from the rest's: its sum over sqrt(frames on it x frames off it), the
+    correlation of being on the arc with the likeness, times its spread (so arcs of any length compare).
+    It starts at one of the frames' phases and holds whole ones (ARC_MARGIN)."""
+    frames = phase.size
+    order = np.argsort(phase, kind="stable")
+    ordered = phase[order]
+    doubled = np.concatenate([ordered, ordered + 1.0])
+    summed = np.concatenate([[0.0], np.cumsum(np.concatenate([centred[order], centred[order]]))])
+    margin = ARC_MARGIN / frames
+    starts = np.searchsorted(ordered, ordered - margin, side="left")  # a phase's first frame
+    stops = np.searchsorted(doubled, ordered[starts] + length - margin, side="left")
+    stops = np.minimum(stops, starts + frames)
+    on = stops - starts
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(
+            (on > 0) & (on < frames), (summed[stops] - summed[starts]) / np.sqrt(on * (frames - on)), -np.inf
+        )
+    best = int(np.argmax(scores))
+    arc = np.zeros(frames, dtype=bool)
+    arc[order[np.arange(starts[best], stops[best]) % frames]] = True
+    return float(scores[best]), arc
