@@ -346,3 +346,44 @@ def test_the_real_hand_reaching_clip_in_a_lossy_file_loses_no_image_at_30_or_60_
         copies = np.diff(shown, prepend=-1) == 0
         assert copies[dropped].all(), (rate, np.setdiff1d(dropped, np.flatnonzero(copies)))
         assert copies.sum() - dropped.size <= most_kept, (rate, found)
+
+
+def test_the_real_asl_clip_seen_by_a_5_fps_camera_drops_every_copy_but_a_held_picture():
+    """asl_hand.25fps.mp4 taken by a 5-fps camera and shown at 30, 50 and 60 fps in memory: each image
+    is copied whole 5, 9 or 11 times. Its last two images are one picture (the clip's own repeat, a
+    24-fps recording at 25 fps), held 0.4 s: kept, as a held picture is. Every other copy is dropped
+    (before: the held frames were taken as new images in the cadence test of the last stretch, which
+    broke its comb of new images, and 34, 71 and 110 copies were kept)."""
+    video = open_source(shared_file("tfjs/asl_hand.25fps.mp4"))
+    taken = [frame.image for frame in video if frame.index % 5 == 0]  # the camera's images, at k / 5 s
+    video.close()
+    for rate in (30, 50, 60):
+        shown = [int(np.floor(j * 5 / rate + 1e-9)) for j in range(int(len(taken) * rate / 5))]
+        dropped, found = _watch([taken[k] for k in shown], float(rate))
+        copies = np.diff(shown, prepend=-1) == 0
+        assert copies[dropped].all(), rate
+        assert copies.sum() - dropped.size <= found.held, (rate, found)
+
+
+def test_the_arc_of_a_cadence_is_read_from_every_frames_change():
+    """capture.cadence on its own, with each frame's likeness to a copy (its change against the change
+    around it, `_copy_likeness`). A 25-fps camera at 30 fps: the repeats found are its copies and some
+    new images of the slowest motion, on odd frames as a third of the copies are, so the found ones
+    gather more at 1/2 than at 1/6; the copies' change says the arc is every sixth frame (before: every
+    other frame, and a real image was judged as loosely as a copy).
+    A 25-fps camera at 60 fps copies 7 frames in 12, two images twice; the copies found are the rest
+    (the first copy after a new image carries the most residue in a lossy file) and lie on an arc of
+    5/12, as long as the step; the arc holds all 7 (before: the 5)."""
+    from skillsight.capture.cadence import cadence_arc
+
+    rng = np.random.default_rng(40005)
+    sixth = np.arange(240) % 6 == 5
+    likeness = np.where(sixth, 0.3, -0.1) + 0.05 * rng.standard_normal(240)
+    found = sixth.copy()
+    found[[7, 19, 37, 49, 73, 85, 103, 115, 139, 151, 169, 181, 205, 217, 235]] = True  # odd new images
+    np.testing.assert_array_equal(cadence_arc(found, likeness), sixth)
+    image = np.floor(np.arange(360) * 25 / 60 + 1e-9)
+    copies = np.diff(image, prepend=-1) == 0
+    likeness = np.where(copies, 0.25, -0.2) + 0.05 * rng.standard_normal(360)
+    found = copies & ~np.isin(np.arange(360) % 12, (1, 6))  # new images on 0, 3, 5, 8 and 10
+    np.testing.assert_array_equal(cadence_arc(found, likeness), copies)
