@@ -204,6 +204,10 @@ class RepeatWatcher:
     def _repeats_by_kind(self) -> tuple[np.ndarray, np.ndarray]:
         """(copies, near): frames identical to the last differing one, and near-repeats (a lossy
         file's repeat: see `repeats_of_new_images`) among the others."""
+        return self._repeats_and_arc()[:2]
+
+    def _repeats_and_arc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(copies, near, arc): `_repeats_by_kind`, and the frames on a cadence's arc (`arc_and_cadence`)."""
         with self._lock:
             identical = np.asarray(self.identical, dtype=bool)
             lags = np.asarray(self.lags[: identical.size], dtype=np.float64).reshape(-1, LAGS)
@@ -214,8 +218,8 @@ class RepeatWatcher:
         # where the repeats found keep a cadence (a still scene's near-copies keep none), however few of
         # its repeats they are, the encoder's residue is read on them and the frames on its arc are
         # judged at RESIDUE_SHARE (see the module's note)
-        arc, cadence = arc_and_cadence(identical | near, _copy_likeness(lags, identical))
-        arc, cadence = arc[differing], cadence[differing]
+        on_arc, in_cadence = arc_and_cadence(identical | near, _copy_likeness(lags, identical))
+        arc, cadence = on_arc[differing], in_cadence[differing]
         if arc.any():
             on_step = found & keeps_cadence(identical | near)[differing]
             residue = encoder_residue(np.where(on_step, offset, np.nan))
@@ -223,15 +227,17 @@ class RepeatWatcher:
             most = (_cadence_run(on_step), max(_cadence_run(on_step), _cadence_run(arc)))
             found = repeats_of_new_images(lags[differing], residue, most, arc, cadence)[0]
             near[differing] = found
-        return identical, near
+        return identical, near, on_arc
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
-        copies, near = self._repeats_by_kind()
+        copies, near, on_arc = self._repeats_and_arc()
         n = copies.size  # frames read ahead after this are left to the next call
         found_any = copies | near
         held = _held_runs(found_any, np.asarray(self.times[:n]))
-        on_step = held | keeps_cadence(found_any & ~held, held)  # off the step: kept, as occasional
+        # on the step: on the arc the frames' change sets apart, or keeping the cadence of the repeats
+        # found; off it: kept, counted as occasional
+        on_step = held | on_arc | keeps_cadence(found_any & ~held, held)
         copies, near = copies & on_step, near & on_step
         dropped = _cadence(copies | near, held, n)
         if _cadence(copies, held, n).any():
