@@ -179,15 +179,13 @@ def _by_stretch(repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype
     return keep
 
 
-def _window_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np.ndarray:
+def _window_arc(repeat: np.ndarray) -> np.ndarray:
     share = float(repeat.mean()) if repeat.size else 0.0
     # the repeats found may be fewer than MIN_SHARE of the frames: a cadence's share is its step's
     step = _window_step(repeat, CHANCE) if 0.0 < share < 1.0 else None
     if step is None or (step[1] and step[0] < MIN_SHARE):  # repeats on step now and then: no cadence
         return np.zeros_like(repeat)
     frequency, repeats_rarer = step
-    if likeness is not None:
-        return _window_likeliest(repeat, likeness)[0]
     events = np.flatnonzero(repeat if repeats_rarer else ~repeat)
     middle = np.angle(np.exp(2j * np.pi * frequency * events).mean()) / (2 * np.pi)
     phase = np.arange(repeat.size) * frequency - middle
