@@ -18,6 +18,12 @@ repeats now and then) are left as they are: no cadence to test, and no frames dr
 A cadence also says where the repeats not found lie: `cadence_arc` is the comb's whole arc of phase,
 found or not (in slow motion at a high CRF a repeat differs from its image by a third to a half of a
 new image's change, and only some lie under a quarter of it: capture/repeats.py judges the rest there).
+The repeats found alone cannot say which arc: they gather at the cadence's harmonics too, and those
+found may lie on part of it only (`_likeliest_arc`). Given each frame's likeness to a copy (its change
+against the change about it, from capture/repeats.py), the arc is the one, of the cadences the comb may
+stand for, whose frames' likeness it sets most apart from the rest's (`arc_and_cadence`); the camera's
+frequency is refined on the whole recording, and its arc also drawn where the strict test found too
+few repeats to show a cadence, if the likeness there keeps it past chance (`_significant_arc`).
 """
 
 from __future__ import annotations
@@ -55,36 +61,121 @@ GRID_PER_PEAK = 4
 # must gather past what events at random reach with these odds in the whole search (a search up to 0.5
 # tries many frequencies; CADENCE_COHERENCE alone let 10-19 of 100 random patterns keep an arc).
 CHANCE = 0.01
+# The cadences a comb found may stand for (`_likeliest_arc`): its frequency's whole parts and multiples
+# up to this. An arc's ends are drawn ARC_MARGIN of a frame's turn (1 / the window's frames) inside the
+# phases of its first and next frames: a cadence's phases are a few apart, each shared by many frames,
+# and a frequency read a little off moves them by a few thousandths of a turn over a window.
+HARMONICS = 4
+ARC_MARGIN = 0.5
+# A frame's likeness to a copy (capture/repeats.py) weighs it against the change two frames about it,
+# which is a whole image's only where a camera's runs of repeats are at most this long (25 images a
+# second at 60 fps: 1 or 2); in longer ones (a 5-fps camera at 50 fps: 9) the arc is read from the
+# repeats found alone, their runs' lengths taken at this quantile (a run too long: two images, one of
+# them wrongly taken).
+LIKENESS_RUN = 2
+RUN_QUANTILE = 0.9
+# A frequency read off the repeats found in a window is right to about a peak's width (1/N over N
+# frames), which moves a cadence's phases by up to a tenth of a turn across it and may put a frame at
+# its ends a step off: the recording's is refined on the whole recording's likeness, from the windows'
+# median, within DRIFT_TURNS / CADENCE_WINDOW of it, on DRIFT_STEPS frequencies a level, each level a
+# fifth as wide as the last, until the phases move by under FINEST_TURNS across the recording.
+DRIFT_TURNS = 0.125
+DRIFT_STEPS = 11
+FINEST_TURNS = 0.01
 
 
-def keeps_cadence(repeat: np.ndarray) -> np.ndarray:
+def keeps_cadence(repeat: np.ndarray, unknown: Optional[np.ndarray] = None) -> np.ndarray:
     """(T,) True on the repeats that keep the cadence of the stretch around them; repeats where they are
-    under MIN_SHARE of a stretch are kept as they are (see the module's note)."""
-    return _by_stretch(np.asarray(repeat, dtype=bool), _window_cadence)
+    under MIN_SHARE of a stretch are kept as they are (see the module's note). Frames `unknown` (a held
+    picture's: no camera's step) are taken as their stretch's more common kind, which adds none of the
+    rarer kind whose step is read (a 5-fps camera at 30 fps whose last image held on: as new images,
+    its 11 frames broke the comb of one new image in six, and the stretch's copies were kept)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    held = np.zeros_like(repeat) if unknown is None else np.asarray(unknown, dtype=bool)
+
+    def decide(stretch: slice) -> np.ndarray:
+        window, unsure = repeat[stretch], held[stretch]
+        known = window[~unsure]
+        common = bool(known.size) and float(known.mean()) > 0.5
+        return _window_cadence(np.where(unsure, common, window)) & ~unsure
+
+    return _by_stretch(repeat, decide)
 
 
-def cadence_arc(repeat: np.ndarray) -> np.ndarray:
+def cadence_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np.ndarray:
     """(T,) True on every frame where the cadence of its stretch puts a repeat, found or not: the comb's
     arc of phase at its fundamental, as long as the repeats' share of a turn, about their mean phase
     (a camera of c images a second at s frames a second repeats frames whose phase j * c / s lies on
-    an arc of 1 - c / s). False where no cadence is kept."""
-    return _by_stretch(np.asarray(repeat, dtype=bool), _window_arc)
+    an arc of 1 - c / s). False where no cadence is kept. With `likeness` (T,: how much each frame looks
+    like a copy, above 0, or a new image, below), the arc is the one of the cadence's family that
+    gathers the most of it (`_likeliest_arc`)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    if likeness is None:
+        return _by_stretch(repeat, lambda stretch: _window_arc(repeat[stretch]))
+    return arc_and_cadence(repeat, likeness)[0]
 
 
-def _by_stretch(repeat: np.ndarray, decide: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """`decide` (a window's repeats -> a window's answer) over stretches of the recording, each frame
-    decided by the window about it (see the module's note)."""
+def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(arc, cadence): `cadence_arc` with `likeness`, and True on every frame whose stretch keeps a
+    cadence (on its arc or not: a frame off the arc there is no repeat of the camera's). A camera keeps
+    its cadence through the recording: the frequency its stretches found (their median) is refined on
+    the whole recording's likeness (`_recording_cadence`), so that a stretch whose own frequency agrees
+    draws its arc at that one (a stretch's is right to about 1/N, which moves the phases at its ends by
+    up to a frame), and a stretch where the hand holds still at a high CRF, whose strict test finds too
+    few repeats to show any, takes its arc where that cadence sets the likeness apart past chance
+    (`_significant_arc`)."""
+    repeat = np.asarray(repeat, dtype=bool)
+    weights = np.asarray(likeness, dtype=np.float64)
+    found_at = np.full(repeat.size, np.nan)  # each frame's stretch's frequency
+
+    def decide(stretch: slice) -> np.ndarray:
+        arc, frequency = _window_likeliest(repeat[stretch], weights[stretch])
+        at = np.full(arc.size, np.nan if frequency is None else frequency)
+        return np.stack([arc, arc.any() & np.ones(arc.size, dtype=bool), at])
+
+    arc, cadence, found_at = _by_stretch(repeat, decide, dtype=np.float64)
+    arc, cadence = arc > 0, cadence > 0
+    if not np.isfinite(found_at).any():  # no cadence, or only ones read from the repeats alone
+        return arc, cadence
+    recording_at = _recording_cadence(float(np.nanmedian(found_at)), weights)
+
+    def again(stretch: slice) -> np.ndarray:
+        arc = _significant_arc(recording_at, weights[stretch])
+        return np.stack([arc, np.full(arc.size, arc.any())])
+
+    redrawn, kept = _by_stretch(repeat, again)
+    agrees = np.abs(found_at - recording_at) <= 1.0 / CADENCE_WINDOW
+    take = kept & (~cadence | agrees)
+    return np.where(take, redrawn, arc), cadence | take
+
+
+def _recording_cadence(frequency: float, likeness: np.ndarray) -> float:
+    """The frequency near `frequency` (its stretches', right to about 1 / CADENCE_WINDOW) whose arc, of
+    either length, sets the whole recording's `likeness` apart the most."""
+    centred = likeness - likeness.mean()
+    span = DRIFT_TURNS / CADENCE_WINDOW
+    refined = [_refined_arc(frequency, length, centred, span) for length in {frequency, 1.0 - frequency}]
+    return max(refined, key=lambda found: found[2])[1]
+
+
+def _by_stretch(repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype: type = bool) -> np.ndarray:
+    """`decide` (a window of the recording -> the window's answer) over stretches of the recording, each
+    frame decided by the window about it (see the module's note)."""
     frames = repeat.size
     rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if frames else 0.0
     window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
     if frames <= window:
-        return decide(repeat)
-    keep = np.zeros(frames, dtype=bool)
+        return decide(slice(0, frames))
+    keep: Optional[np.ndarray] = None
     hop = max(1, int(window * HOP_SHARE))
     for start in range(0, frames, hop):
         low = min(max(0, start + hop // 2 - window // 2), frames - window)
         stop = min(start + hop, frames)
-        keep[start:stop] = decide(repeat[low : low + window])[start - low : stop - low]
+        answer = decide(slice(low, low + window))  # (..., window): the last axis is the frames'
+        if keep is None:
+            keep = np.zeros((*answer.shape[:-1], frames), dtype=dtype)
+        keep[..., start:stop] = answer[..., start - low : stop - low]
+    assert keep is not None
     return keep
 
 
@@ -193,3 +284,111 @@ def _repeat_arc(repeat: np.ndarray, frequency: float) -> np.ndarray:
     arc = np.zeros(frames, dtype=bool)
     arc[order[(first + np.arange(size + 1)) % frames]] = True
     return arc
+
+
+def _window_likeliest(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarray, Optional[float]]:
+    """(arc, its frequency) of a window's cadence by `_likeliest_arc`; (none, None) where it keeps none."""
+    share = float(repeat.mean()) if repeat.size else 0.0
+    step = _window_step(repeat, CHANCE) if 0.0 < share < 1.0 else None
+    if step is None or (step[1] and step[0] < MIN_SHARE):  # as `_window_arc`
+        return np.zeros_like(repeat), None
+    if _longest_runs(repeat) > LIKENESS_RUN:  # the likeness says nothing inside longer runs
+        return _window_arc(repeat), None
+    return _likeliest_arc(step[0], likeness)
+
+
+def _longest_runs(repeat: np.ndarray) -> int:
+    """The RUN_QUANTILE of the lengths of the runs of repeats (0 where there are none)."""
+    padded = np.concatenate([[0], repeat.astype(np.int8), [0]])
+    lengths = np.flatnonzero(np.diff(padded) == -1) - np.flatnonzero(np.diff(padded) == 1)
+    return int(np.ceil(np.quantile(lengths, RUN_QUANTILE))) if lengths.size else 0
+
+
+def _significant_arc(frequency: float, likeness: np.ndarray) -> np.ndarray:
+    """The arc at `frequency` (either length its camera may have) that sets the frames' `likeness`
+    apart the most, where it does so past what chance reaches with odds CHANCE over the arcs tried:
+    for likeness drawn at random, an arc's score (see `_best_arc_of_length`) times sqrt(frames) over the
+    likeness' spread is a standard normal; empty elsewhere."""
+    frames = likeness.size
+    spread = float(likeness.std())
+    if frames < 2 or not spread > 0:
+        return np.zeros(frames, dtype=bool)
+    centred = likeness - likeness.mean()
+    phase = (np.arange(frames) * frequency) % 1.0
+    arcs = [_best_arc_of_length(phase, centred, length) for length in {frequency, 1.0 - frequency}]
+    score, arc = max(arcs, key=lambda scored: scored[0])
+    gate = np.sqrt(2.0 * np.log(len(arcs) * frames / CHANCE))
+    return arc if score * np.sqrt(frames) / spread >= gate else np.zeros(frames, dtype=bool)
+
+
+def _likeliest_arc(frequency: float, likeness: np.ndarray) -> tuple[np.ndarray, Optional[float]]:
+    """The arc, of the cadences the repeats found may stand for, that gathers the most `likeness`:
+    the frequency found, its whole parts (a 25-fps camera at 30 fps: its copies also gather at 1/2,
+    every other frame, with two new images for each copy there) and its multiples (a 25-fps camera at
+    50 fps whose every other copy was found: they gather at 1/4), each with either arc its camera may
+    have: c / s at a frequency f of at most a half is a camera of f (repeats on 1 - f of a turn) or of
+    1 - f (on f; 25 images a second at 60 fps: 7/12, where the found copies alone may look rarer).
+    A too long arc takes in new images (below 0), a too short one leaves copies out; empty (and None)
+    where no arc gathers more than it loses. Also returns the chosen frequency."""
+    frames = likeness.size
+    candidates = {frequency / k for k in range(1, HARMONICS + 1)}
+    candidates |= {frequency * m for m in range(2, HARMONICS + 1) if frequency * m <= 0.5 + 1e-9}
+    centred = likeness - likeness.mean()
+    best_score, best = 0.0, None
+    for candidate in sorted(candidates):
+        phase = (np.arange(frames) * candidate) % 1.0
+        for length in {candidate, 1.0 - candidate}:
+            if length < MIN_SHARE:  # repeats now and then: no cadence
+                continue
+            score = _best_arc_of_length(phase, centred, length)[0]
+            if score > best_score:
+                best_score, best = score, (candidate, length)
+    if best is None:
+        return np.zeros(frames, dtype=bool), None
+    phase = (np.arange(frames) * best[0]) % 1.0
+    return _best_arc_of_length(phase, centred, best[1])[1], best[0]
+
+
+def _refined_arc(
+    frequency: float, length: float, centred: np.ndarray, span: float
+) -> tuple[np.ndarray, float, float]:
+    """(arc, frequency, score): the arc `length` long at the frequency within `span` of `frequency`
+    whose arc sets the `centred` likeness most apart, searched on DRIFT_STEPS frequencies, then again
+    about the best on a span a fifth as wide, until the phases move by under FINEST_TURNS over the
+    frames."""
+    frames = centred.size
+    best_score, best, best_at = -np.inf, np.zeros(frames, dtype=bool), frequency
+    while True:
+        for near in best_at + np.linspace(-span, span, DRIFT_STEPS):
+            score, arc = _best_arc_of_length((np.arange(frames) * near) % 1.0, centred, length)
+            if score > best_score:
+                best_score, best, best_at = score, arc, float(near)
+        span /= 5.0
+        if span * frames < FINEST_TURNS:
+            return best, best_at, best_score
+
+
+def _best_arc_of_length(phase: np.ndarray, centred: np.ndarray, length: float) -> tuple[float, np.ndarray]:
+    """(score, the frames on it) of the arc of phase `length` long that sets its frames' `centred`
+    likeness most apart from the rest's: its sum over sqrt(frames on it x frames off it), the
+    correlation of being on the arc with the likeness, times its spread (so arcs of any length compare).
+    It starts at one of the frames' phases and holds whole ones (ARC_MARGIN)."""
+    frames = phase.size
+    order = np.argsort(phase, kind="stable")
+    ordered = phase[order]
+    doubled = np.concatenate([ordered, ordered + 1.0])
+    summed = np.concatenate([[0.0], np.cumsum(np.concatenate([centred[order], centred[order]]))])
+    margin = ARC_MARGIN / frames
+    starts = np.searchsorted(ordered, ordered - margin, side="left")  # a phase's first frame
+    stops = np.searchsorted(doubled, ordered[starts] + length - margin, side="left")
+    stops = np.minimum(stops, starts + frames)
+    on = stops - starts
+    # placed where it gathers the most (an arc of a given length that leaves out a frame of its phase
+    # for one more of the next is a frequency a little off, not a better arc), scored as said above
+    gathered = np.where((on > 0) & (on < frames), summed[stops] - summed[starts], -np.inf)
+    best = int(np.argmax(gathered))
+    arc = np.zeros(frames, dtype=bool)
+    arc[order[np.arange(starts[best], stops[best]) % frames]] = True
+    if not np.isfinite(gathered[best]):
+        return -np.inf, arc
+    return float(gathered[best] / np.sqrt(on[best] * (frames - on[best]))), arc

@@ -19,12 +19,19 @@ around it differ by 1-4).
 A lossy file shows an image three or more times as near-copies, the third as close to the second as to
 the first: each is judged against the image (the last new frame), not its last copy, and the change
 across a run is the next new image against it (`repeats_of_new_images`). Where these repeats are a
-cadence, the encoder's residue is measured on them (`encoder_residue`): up to it, a frame needs only to
-lie under RESIDUE_SHARE of the change across it (slow motion moves little more than the residue), in
-runs no longer than the cadence's. So does every frame where the cadence puts a repeat (its arc of
-phase, `cadence_arc`), found or not: in slow motion at a high CRF a repeat differs from its image by a
-third to a half of a new image's change, and only some lie under REPEAT_SHARE (the real hand_reaching
-clip at 50 fps, CRF 28: 55 of its 202 copies), too few to be a cadence by their count, yet on its step.
+cadence, every frame where the cadence puts a repeat (its arc of phase, `cadence_arc`), found or not,
+needs only to lie under RESIDUE_SHARE of the change across it, in runs as long as the arc's: in slow
+motion at a high CRF a repeat differs from its image by a third to a half of a new image's change, and
+only some lie under REPEAT_SHARE (the real hand_reaching clip at 50 fps, CRF 28: 55 of its 202 copies),
+too few to be a cadence by their count, yet on its step. Which arc is read from every frame's change,
+not only from the repeats found (`_copy_likeness`): the repeats found gather at the cadence's harmonics
+too (every other frame, where a 25-fps camera at 30 fps copies one in six), and may look rarer than
+they are (7 copies in 12 frames at 60 fps, of which the ones found lie on 5); the arc is the one whose
+frames' change sets them most apart from the rest. Where no cadence is kept, the encoder's residue is
+measured on the repeats that keep one elsewhere (`encoder_residue`): up to it, a frame is judged at
+RESIDUE_SHARE too, in runs no longer than those found. Off a cadence's arc it is not: there a frame
+that moved as little as a copy's residue is a new image in slow motion (hand_reaching at 30 fps, CRF
+28: one was dropped).
 A still scene's frames differ from each other alike (by sensor noise and residue), never more from the
 frame after than from the one before; but where the encoder wiped the noise out (a still picture at a
 high CRF) they are near-copies, some identical, and the differences take many for repeats. A camera's
@@ -56,7 +63,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from skillsight.capture.cadence import cadence_arc, keeps_cadence
+from skillsight.capture.cadence import arc_and_cadence, keeps_cadence
 from skillsight.capture.frames import Frame
 
 SAMPLE_PIXELS = 20_000
@@ -81,7 +88,7 @@ UNEVEN_SHARE = 0.1
 UNEVEN_BY = 0.25
 METHOD = (
     "mean absolute difference of a strided pixel sample from the last new image, under 1/4 of the change"
-    " across the run (1/2 up to the lossy repeats' measured residue, or on a cadence's step)"
+    " across the run (1/2 on a cadence's arc, or up to the lossy repeats' measured residue off any cadence)"
 )
 
 
@@ -197,6 +204,10 @@ class RepeatWatcher:
     def _repeats_by_kind(self) -> tuple[np.ndarray, np.ndarray]:
         """(copies, near): frames identical to the last differing one, and near-repeats (a lossy
         file's repeat: see `repeats_of_new_images`) among the others."""
+        return self._repeats_and_arc()[:2]
+
+    def _repeats_and_arc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(copies, near, arc): `_repeats_by_kind`, and the frames on a cadence's arc (`arc_and_cadence`)."""
         with self._lock:
             identical = np.asarray(self.identical, dtype=bool)
             lags = np.asarray(self.lags[: identical.size], dtype=np.float64).reshape(-1, LAGS)
@@ -207,21 +218,26 @@ class RepeatWatcher:
         # where the repeats found keep a cadence (a still scene's near-copies keep none), however few of
         # its repeats they are, the encoder's residue is read on them and the frames on its arc are
         # judged at RESIDUE_SHARE (see the module's note)
-        arc = cadence_arc(identical | near)[differing]
+        on_arc, in_cadence = arc_and_cadence(identical | near, _copy_likeness(lags, identical))
+        arc, cadence = on_arc[differing], in_cadence[differing]
         if arc.any():
             on_step = found & keeps_cadence(identical | near)[differing]
             residue = encoder_residue(np.where(on_step, offset, np.nan))
-            found = repeats_of_new_images(lags[differing], residue, _cadence_run(on_step), arc)[0]
+            # on the arc, runs as long as the cadence's; elsewhere as long as the repeats' found on it
+            most = (_cadence_run(on_step), max(_cadence_run(on_step), _cadence_run(arc)))
+            found = repeats_of_new_images(lags[differing], residue, most, arc, cadence)[0]
             near[differing] = found
-        return identical, near
+        return identical, near, on_arc
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
-        copies, near = self._repeats_by_kind()
+        copies, near, on_arc = self._repeats_and_arc()
         n = copies.size  # frames read ahead after this are left to the next call
         found_any = copies | near
         held = _held_runs(found_any, np.asarray(self.times[:n]))
-        on_step = held | keeps_cadence(found_any & ~held)  # off the step: kept, counted as occasional
+        # on the step: on the arc the frames' change sets apart, or keeping the cadence of the repeats
+        # found; off it: kept, counted as occasional
+        on_step = held | on_arc | keeps_cadence(found_any & ~held, held)
         copies, near = copies & on_step, near & on_step
         dropped = _cadence(copies | near, held, n)
         if _cadence(copies, held, n).any():
@@ -233,6 +249,21 @@ class RepeatWatcher:
             frames=n, repeated=int(dropped.sum()), held=int(held.sum()), occasional=int(occasional.sum())
         )
         return np.asarray(self.indices[:n], dtype=np.int64)[dropped], found
+
+
+def _copy_likeness(lags: np.ndarray, identical: np.ndarray) -> np.ndarray:
+    """(T,) RESIDUE_SHARE less each frame's change from the frame before as a share of the change across
+    two frames about it (the larger of this frame against the one two back and the next against the one
+    before this): above 0 for a copy (its image's residue against a whole image's change), below for a
+    new image in steady motion (one step against at most two); RESIDUE_SHARE on an identical frame."""
+    likeness = np.full(identical.size, RESIDUE_SHARE)
+    differing = np.flatnonzero(~identical)
+    step, two_back = lags[differing, 0], lags[differing, 1]
+    around = np.fmax(two_back, np.concatenate([two_back[1:], [np.nan]]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = step / around
+    likeness[differing] = np.where(np.isfinite(share), RESIDUE_SHARE - share, 0.0)
+    return likeness
 
 
 def _cadence(repeat: np.ndarray, held: np.ndarray, frames: int) -> np.ndarray:
@@ -264,7 +295,11 @@ def _difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def repeats_of_new_images(
-    lags: np.ndarray, residue: float = 0.0, most: int = LAGS - 1, on_arc: Optional[np.ndarray] = None
+    lags: np.ndarray,
+    residue: float = 0.0,
+    most: tuple[int, int] = (LAGS - 1, LAGS - 1),
+    on_arc: Optional[np.ndarray] = None,
+    in_cadence: Optional[np.ndarray] = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(repeat, offset): True on the frames that repeat the last new image, and each one's difference
     from it (NaN on new images), from each frame's differences from the LAGS frames before it
@@ -272,13 +307,17 @@ def repeats_of_new_images(
     repeat it when each differs from it by under REPEAT_SHARE of the change across the run (the next new
     image against it) and of the change behind (this frame against the new image before): a lossy
     repeat shown three times differs from the second showing by residue as it does from the first, so it
-    is judged against the image, not its last copy. Up to `residue` (the encoder's residue on repeats,
-    see `encoder_residue`), and on the frames `on_arc` (where a cadence puts a repeat), RESIDUE_SHARE of
-    the change is enough (slow motion moves little more than the residue), in runs of at most `most`
-    repeats (the cadence's longest). The next new image ends the run."""
+    is judged against the image, not its last copy. On the frames `on_arc` (where a cadence puts a
+    repeat), and up to `residue` (the encoder's residue on repeats, see `encoder_residue`) outside
+    `in_cadence` (the stretches that keep one), RESIDUE_SHARE of the change is enough (slow motion moves
+    little more than the residue). Runs are at most most[0] repeats (the longest of those found), or
+    most[1] on the arc (the cadence's). The next new image ends the run."""
     repeat = np.zeros(lags.shape[0], dtype=bool)
     offset = np.full(lags.shape[0], np.nan)
     loose = np.zeros(lags.shape[0], dtype=bool) if on_arc is None else on_arc
+    # up to the residue, but only where no cadence says where the repeats fall (off its arc, a frame
+    # that moved as little as a copy's residue is slow motion: hand_reaching at 30 fps, CRF 28)
+    by_residue = np.ones(lags.shape[0], dtype=bool) if in_cadence is None else ~in_cadence
     # After a new image that followed a new image, the next frame can start a run only where it lies
     # under RESIDUE_SHARE of its change behind (`_run_after`'s first test): the walk skips to those.
     # (LAGS >= 2: the change behind is a lag of 2)
@@ -286,7 +325,7 @@ def repeats_of_new_images(
         may_start = np.flatnonzero(~(lags[1:, 0] > RESIDUE_SHARE * lags[1:, 1]))  # NaN: it may
     image, before = 0, -1
     while image < lags.shape[0] - 1:
-        run = _run_after(lags, image, before, residue, most, loose)
+        run = _run_after(lags, image, before, residue, most, loose, by_residue)
         repeat[image + 1 : image + 1 + run] = True
         offset[image + 1 : image + 1 + run] = lags[np.arange(image + 1, image + 1 + run), np.arange(run)]
         image, before = image + run + 1, image
@@ -298,7 +337,13 @@ def repeats_of_new_images(
 
 
 def _run_after(
-    lags: np.ndarray, image: int, before: int, residue: float, most: int, loose: np.ndarray
+    lags: np.ndarray,
+    image: int,
+    before: int,
+    residue: float,
+    most: tuple[int, int],
+    loose: np.ndarray,
+    by_residue: np.ndarray,
 ) -> int:
     """How many frames after new image `image` repeat it: the longest run whose frames all lie under
     REPEAT_SHARE of the change across and behind them (or RESIDUE_SHARE, up to `residue`); 0: the next
@@ -308,7 +353,7 @@ def _run_after(
     behind_first = lags[first, first - before - 1] if before >= 0 and first - before <= depth else np.nan
     if lags[first, 0] > RESIDUE_SHARE * behind_first:
         return 0
-    longest = min(depth - 1, frames - image - 1, most)
+    longest = min(depth - 1, frames - image - 1, max(most))
     if longest < 1:
         return 0
     run = np.arange(first, first + longest)  # every length at once: row = the run's length - 1
@@ -322,10 +367,12 @@ def _run_after(
     inside = after < frames
     across[inside] = lags[after[inside], np.arange(1, longest + 1)[inside]]
     change = np.fmin(across[:, None], behind[None, :])  # fmin: where one is missing, the other
-    share = np.where((step <= residue) | loose[run], RESIDUE_SHARE, REPEAT_SHARE)
+    share = np.where(loose[run] | ((step <= residue) & by_residue[run]), RESIDUE_SHARE, REPEAT_SHARE)
     with np.errstate(invalid="ignore"):
         fits = (step[None, :] <= share[None, :] * change) | np.triu(np.ones((longest, longest), bool), 1)
-    lengths = np.flatnonzero(fits.all(axis=1)) + 1
+    # a run longer than most[0] (the repeats found) lies on the cadence's arc, up to most[1]
+    allowed = (np.arange(1, longest + 1) <= most[0]) | (np.cumprod(loose[run]) > 0)
+    lengths = np.flatnonzero(fits.all(axis=1) & allowed) + 1
     return int(lengths[-1]) if lengths.size else 0
 
 
