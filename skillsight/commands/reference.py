@@ -87,7 +87,8 @@ def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> N
     if reference.experts_counted_by:
         typer.echo(f"experts counted: {reference.experts_counted_by}")
     if reference.too_few_experts:
-        typer.echo(f"warning: {reference.too_few_experts}: every range below is flagged")
+        hint = " (rebuild it with --experts to name them)" if reference.n_experts is None else ""
+        typer.echo(f"warning: {reference.too_few_experts}: every range below is flagged{hint}")
     if reference.disclaimer:
         typer.echo(f"note: {reference.disclaimer}")
     for metric, dist in reference.features.items():
