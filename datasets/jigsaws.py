@@ -147,6 +147,10 @@ def read_kinematics(path: Path) -> np.ndarray:
 def kinematics_to_motion(kinematics: np.ndarray, source: str, trial: str, task: str) -> Motion:
     """The patient-side tool tips as hands; grippers, rotations and all columns as signals."""
     n = kinematics.shape[0]
+    try:  # the user letter names the surgeon: a reference counts its experts by it, not by trials
+        participant = {"participant": parse_trial_name(trial)[1]}
+    except DatasetError:
+        participant = {}  # a renamed file: whose it is is unknown
     positions = np.stack(
         [kinematics[:, column_slice(psm, "tip_x", 3)] for psm in ("psm_left", "psm_right")], axis=1
     )[:, :, None, :]
@@ -171,6 +175,7 @@ def kinematics_to_motion(kinematics: np.ndarray, source: str, trial: str, task: 
             "dataset": "jigsaws",
             "task": task,
             "trial": trial,
+            **participant,
             "kinematics_columns": list(COLUMN_NAMES),
             "hands": "left_hand/right_hand = slave (patient-side) left/right tool tips",
         },

@@ -28,11 +28,11 @@ from skillsight.scoring.reference_build import (
     template_role,
 )
 from skillsight.scoring.reference_compare import compare, compare_phases
+from skillsight.scoring.reference_experts import MIN_EXPERTS, card_experts, experts_text, too_few_experts
 from skillsight.scoring.reference_model import (
     DTW_BAND,
     LAB_DISCLAIMER,
     MAD_TO_SD,
-    MIN_EXPERTS,
     MIN_RELATIVE_SPREAD,
     REFERENCE_FORMAT,
     REFERENCE_FORMAT_VERSION,
@@ -73,6 +73,9 @@ __all__ = [
     "SpeedTemplate",
     "TemplatePhase",
     "build_reference",
+    "card_experts",
+    "experts_text",
+    "too_few_experts",
     "compare",
     "compare_phases",
     "content_sha256",

@@ -22,6 +22,7 @@ from skillsight.scoring.features import (
 from skillsight.scoring.features.kinematics import hand_reference_keypoint
 from skillsight.scoring.features.kinematics import hand_speed as features_hand_speed
 from skillsight.scoring.procedure import Procedure, load_procedure
+from skillsight.scoring.reference_experts import count_people, counted_by, practice_person
 from skillsight.scoring.reference_model import (
     DTW_BAND,
     LAB_DISCLAIMER,
@@ -138,11 +139,14 @@ def build_reference(
     motion_kind: Optional[str] = None,
     units: Optional[str] = None,
     mm_per_px: Optional[float] = None,
+    experts: Optional[Sequence[Optional[str]]] = None,
 ) -> Reference:
     """Build a reference from expert motions (prepared and measured here) or ready feature sets.
 
-    `dominant_hands` is one hand for all experts or one per input. Feature sets carry no speed
-    profile, so a reference built only from them has no template; pass `motion_kind`/`units` for them.
+    `dominant_hands` is one hand for all experts or one per input. `experts` names each input's person
+    (None, or a None in it: the motion's own participant, else unnamed; see reference_experts). Feature
+    sets carry no speed profile, so a reference built only from them has no template; pass
+    `motion_kind`/`units` for them.
     """
     proc = load_procedure(procedure)
     items = list(motions_or_feature_sets)
@@ -151,14 +155,15 @@ def build_reference(
     hands = [dominant_hands] * len(items) if isinstance(dominant_hands, str) else list(dominant_hands)
     if len(hands) != len(items):
         raise ReferenceError(f"{len(hands)} dominant hands for {len(items)} expert practices")
+    persons = _persons(items, experts)
     role = template_role(proc) if proc.hand_roles else ""
-    experts = _ExpertMeasures()
+    measures = _ExpertMeasures()
     for item, dominant in zip(items, hands):
-        experts.add(item, proc, dominant, role, mm_per_px)
-    kind, unit = experts.one_kind_and_unit(motion_kind, units)
-    feature_sets, profiles = experts.feature_sets, experts.profiles
+        measures.add(item, proc, dominant, role, mm_per_px)
+    kind, unit = measures.one_kind_and_unit(motion_kind, units)
+    feature_sets, profiles = measures.feature_sets, measures.profiles
 
-    distributions = _distributions(feature_sets, proc)
+    distributions = _distributions(feature_sets, proc, persons)
     if not distributions:
         raise ReferenceError("the expert practices gave no usable metric values")
     return Reference(
@@ -170,11 +175,13 @@ def build_reference(
         features=distributions,
         template=_speed_template(profiles, proc, role) if profiles else None,
         built_from=built_from,
-        n_experts=len(items),
+        n_experts=count_people(persons),
+        n_practices=len(items),
+        experts_counted_by=counted_by(persons),
         disclaimer=disclaimer,
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         dominant_hands=tuple(hands),
-        metric_definitions=definition_versions(distributions) if experts.all_measured_here else {},
+        metric_definitions=definition_versions(distributions) if measures.all_measured_here else {},
     )
 
 
@@ -187,8 +194,21 @@ def measure_motion(
     return prepared, dict(compute_features(prepared, procedure, dominant_hand=dominant_hand))
 
 
+def _persons(
+    items: Sequence[ReferenceInput], experts: Optional[Sequence[Optional[str]]]
+) -> list[Optional[str]]:
+    """Each practice's person: the name given, else the one its motion names, else None."""
+    given = list(experts) if experts is not None else [None] * len(items)
+    if len(given) != len(items):
+        raise ReferenceError(f"{len(given)} expert names for {len(items)} expert practices")
+    return [
+        str(name).strip() if name is not None and str(name).strip() else practice_person(item)
+        for name, item in zip(given, items)
+    ]
+
+
 def _distributions(
-    feature_sets: Sequence[FeatureValues], procedure: Procedure
+    feature_sets: Sequence[FeatureValues], procedure: Procedure, persons: Sequence[Optional[str]]
 ) -> dict[str, FeatureDistribution]:
     # The procedure's metrics first, then every other measured one, so each metric gets a percentile.
     names: list[str] = list(procedure.metrics)
@@ -199,12 +219,20 @@ def _distributions(
         values = [feature_value(fs[feature_name]) for fs in feature_sets if feature_name in fs]
         if not any(math.isfinite(v) for v in values):
             continue
+        # the people behind this metric's values: a range from few people is as weak as they are
+        behind = [
+            person
+            for fs, person in zip(feature_sets, persons)
+            if feature_name in fs and math.isfinite(feature_value(fs[feature_name]))
+        ]
         sample = next(
             (fs[feature_name] for fs in feature_sets if isinstance(fs.get(feature_name), Feature)), None
         )
         unit = sample.unit if isinstance(sample, Feature) else ""
         better = sample.higher_is_better if isinstance(sample, Feature) else None
-        out[feature_name] = FeatureDistribution.from_values(values, unit=unit, higher_is_better=better)
+        out[feature_name] = FeatureDistribution.from_values(
+            values, unit=unit, higher_is_better=better, n_experts=count_people(behind)
+        )
     return out
 
 

@@ -14,7 +14,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -23,6 +23,12 @@ import numpy as np
 from skillsight.base.hashing import json_sha256
 from skillsight.manifest import ManifestError, verify, write_sealed_card
 from skillsight.pose.motion import Motion
+from skillsight.scoring.reference_experts import (
+    COUNTED_GENERATED,
+    experts_text,
+    legacy_experts,
+    too_few_experts,
+)
 from skillsight.scoring.results import Feature
 
 REFERENCE_FORMAT = "skillsight-reference"
@@ -32,8 +38,6 @@ TEMPLATE_SAMPLES = 100
 MAD_TO_SD = 1.4826
 # Experts' spread is never taken as narrower than this share of their median (see robust_spread).
 MIN_RELATIVE_SPREAD = 0.05
-# A reference range from fewer experts than this is too thin to judge a trainee by (flagged, not hidden).
-MIN_EXPERTS = 5
 # Share of the template length that DTW may warp away from the diagonal.
 DTW_BAND = 0.2
 LAB_DISCLAIMER = (
@@ -65,10 +69,16 @@ class FeatureDistribution:
     unit: str = ""
     higher_is_better: Optional[bool] = None
     values: tuple[float, ...] = ()  # sorted expert values, for exact percentiles
+    # distinct people behind the values (None: not known; a metric from few people is as weak as they)
+    n_experts: Optional[int] = None
 
     @classmethod
     def from_values(
-        cls, values: Sequence[float], unit: str = "", higher_is_better: Optional[bool] = None
+        cls,
+        values: Sequence[float],
+        unit: str = "",
+        higher_is_better: Optional[bool] = None,
+        n_experts: Optional[int] = None,
     ) -> FeatureDistribution:
         arr = np.sort(np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float))
         if arr.size == 0:
@@ -85,6 +95,7 @@ class FeatureDistribution:
             unit=unit,
             higher_is_better=higher_is_better,
             values=tuple(sig6(v) for v in arr),
+            n_experts=n_experts,
         )
 
     def percentile(self, value: float) -> float:
@@ -108,9 +119,9 @@ class FeatureDistribution:
         no_spread = values.size > 1 and float(np.ptp(values)) <= 1e-9 * max(1.0, abs(self.median))
         if no_spread or self.p90 - self.p10 <= 1e-3 * max(abs(self.median), 1e-9):
             reasons.append("the experts' values hardly differ (no real spread)")
-        if self.n < MIN_EXPERTS:
-            experts = f"{self.n} expert{'s' if self.n != 1 else ''}"
-            reasons.append(f"only {experts} (at least {MIN_EXPERTS} needed)")
+        too_few = too_few_experts(self.n_experts, self.n)
+        if too_few:
+            reasons.append(too_few)
         return "; ".join(reasons)
 
     def deviation(self, value: float, higher_is_better: Optional[bool] = None) -> float:
@@ -133,6 +144,7 @@ class FeatureDistribution:
             "p10": _round(self.p10),
             "p90": _round(self.p90),
             "n": self.n,
+            "n_experts": self.n_experts,
             "unit": self.unit,
             "higher_is_better": self.higher_is_better,
             "values": [_round(v) for v in self.values],
@@ -149,6 +161,7 @@ class FeatureDistribution:
             unit=str(d.get("unit", "")),
             higher_is_better=d.get("higher_is_better"),
             values=tuple(float(v) for v in d.get("values", ())),
+            n_experts=int(d["n_experts"]) if d.get("n_experts") is not None else None,
         )
 
 
@@ -241,19 +254,35 @@ class Reference:
     features: Mapping[str, FeatureDistribution]
     template: Optional[SpeedTemplate]
     built_from: str
-    n_experts: int
+    n_experts: Optional[int]  # distinct people (None: the inputs did not name them); see reference_experts
     disclaimer: str = LAB_DISCLAIMER
     created: str = ""
     dominant_hands: tuple[str, ...] = ()
     # metric -> the definition version that read the experts' values ({}: not recorded, e.g. built
     # before definitions were versioned or from feature sets measured elsewhere)
     metric_definitions: Mapping[str, int] = field(default_factory=dict)
+    n_practices: int = 0  # the practices it was built from (0: not given, e.g. a stand-in)
+    experts_counted_by: str = ""  # how n_experts was reached, in words
     sha256: str = ""  # of the content as saved; filled by save/load
     path: str = field(default="", compare=False)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         return tuple(self.features)
+
+    @property
+    def practices(self) -> int:
+        return self.n_practices or self.n_experts or 0
+
+    @property
+    def experts_text(self) -> str:
+        """'2 experts (6 practices)', or '6 practices; the experts were not named'."""
+        return experts_text(self.n_experts, self.practices)
+
+    @property
+    def too_few_experts(self) -> str:
+        """Why the whole reference is too thin (counted in people), or ""."""
+        return too_few_experts(self.n_experts, self.practices)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON content without its sha256 (which is computed over exactly this)."""
@@ -269,6 +298,8 @@ class Reference:
             "feature_names": list(self.features),
             "feature_units": {k: d.unit for k, d in self.features.items()},
             "n_experts": self.n_experts,
+            "n_practices": self.practices,
+            "experts_counted_by": self.experts_counted_by,
             "dominant_hands": list(self.dominant_hands),
             "built_from": self.built_from,
             "disclaimer": self.disclaimer,
@@ -291,6 +322,10 @@ class Reference:
             "version": self.version,
             "procedure": self.procedure,
             "n_experts": self.n_experts,
+            "n_practices": self.practices,
+            "experts": self.experts_text,
+            "experts_counted_by": self.experts_counted_by,
+            "too_few_experts": self.too_few_experts,
             "built_from": self.built_from,
             "disclaimer": self.disclaimer,
             "sha256": self.sha256 or content_sha256(self.to_dict()),
@@ -394,25 +429,43 @@ def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
         except ManifestError as exc:
             raise ReferenceError(str(exc)) from None
     try:
-        return Reference(
-            name=str(content["name"]),
-            version=str(content["version"]),
-            procedure=str(content["procedure"]),
-            motion_kind=str(content["motion_kind"]),
-            units=str(content["units"]),
-            features={k: FeatureDistribution.from_dict(v) for k, v in content["features"].items()},
-            template=SpeedTemplate.from_dict(content["template"]) if content.get("template") else None,
-            built_from=str(content.get("built_from", "")),
-            n_experts=int(content["n_experts"]),
-            disclaimer=str(content.get("disclaimer", "")),
-            created=str(content.get("created", "")),
-            dominant_hands=tuple(content.get("dominant_hands", ())),
-            metric_definitions={str(k): int(v) for k, v in (content.get("metric_definitions") or {}).items()},
-            sha256=str(recorded),
-            path=str(p),
-        )
+        return _reference_from(content, str(recorded), str(p))
     except (KeyError, TypeError, ValueError) as exc:
         raise ReferenceError(f"{p}: malformed reference ({exc})") from exc
+
+
+def _reference_from(content: Mapping[str, Any], sha256: str, path: str) -> Reference:
+    """The Reference a checked file holds; a file from before people were counted (no `n_practices`:
+    its `n_experts` counted practices) gets its people from reference_experts.legacy_experts."""
+    features = {k: FeatureDistribution.from_dict(v) for k, v in content["features"].items()}
+    if "n_practices" in content:
+        people = content.get("n_experts")
+        n_experts, practices = (None if people is None else int(people)), int(content["n_practices"])
+        counted = str(content.get("experts_counted_by", ""))
+    else:
+        practices = int(content["n_experts"])
+        n_experts, counted = legacy_experts(content)
+        if counted == COUNTED_GENERATED:  # one generated expert per practice: per metric, one per value
+            features = {k: replace(d, n_experts=d.n) for k, d in features.items()}
+    return Reference(
+        name=str(content["name"]),
+        version=str(content["version"]),
+        procedure=str(content["procedure"]),
+        motion_kind=str(content["motion_kind"]),
+        units=str(content["units"]),
+        features=features,
+        template=SpeedTemplate.from_dict(content["template"]) if content.get("template") else None,
+        built_from=str(content.get("built_from", "")),
+        n_experts=n_experts,
+        n_practices=practices,
+        experts_counted_by=counted,
+        disclaimer=str(content.get("disclaimer", "")),
+        created=str(content.get("created", "")),
+        dominant_hands=tuple(content.get("dominant_hands", ())),
+        metric_definitions={str(k): int(v) for k, v in (content.get("metric_definitions") or {}).items()},
+        sha256=sha256,
+        path=path,
+    )
 
 
 def _round(value: float) -> Optional[float]:

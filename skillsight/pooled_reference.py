@@ -26,6 +26,13 @@ def _experts(dataset: Sequence[Sample]) -> dict[str, list[Sample]]:
     return by_site
 
 
+def _person(sample: Sample) -> str:
+    """The expert as a person: participant ids are a site's own, so the site is part of the name."""
+    site = str(sample.groups.get("site", ""))
+    participant = str(sample.participant)
+    return participant if not site or participant.startswith(f"{site}/") else f"{site}/{participant}"
+
+
 def pooled_reference(
     dataset: Dataset, procedure: str, *, name: str, version: str = "1"
 ) -> tuple[Reference, dict[str, Any]]:
@@ -36,7 +43,12 @@ def pooled_reference(
         raise ReferenceError(f"{dataset.path}: no sample rated expert to build a reference from")
     sites = ", ".join(f"{site or '?'} ({len(samples)})" for site, samples in sorted(by_site.items()))
     reference = build_reference(
-        [s.motion for s in experts], procedure, name, version, f"experts pooled from sites {sites}"
+        [s.motion for s in experts],
+        procedure,
+        name,
+        version,
+        f"experts pooled from sites {sites}",
+        experts=[_person(s) for s in experts],
     )
     spread: dict[str, Any] = {
         metric: {"pooled": {"median": d.median, "spread": d.spread, "n": d.n}}
@@ -44,7 +56,14 @@ def pooled_reference(
     }
     for site, samples in sorted(by_site.items()):
         try:
-            own = build_reference([s.motion for s in samples], procedure, f"{name}-{site}", version, site)
+            own = build_reference(
+                [s.motion for s in samples],
+                procedure,
+                f"{name}-{site}",
+                version,
+                site,
+                experts=[_person(s) for s in samples],
+            )
         except (ReferenceError, ValueError):
             continue  # too few usable experts at this site: the pooled figures stand alone
         for metric, d in own.features.items():

@@ -120,7 +120,11 @@ def _register_reference(dataset_app: typer.Typer) -> None:
             save_reference(built, out)
         except (DatasetError, ReferenceError, MotionError, OSError, ValueError) as exc:
             _fail(str(exc))
-        typer.echo(f"wrote {out}: {built.n_experts} experts; {built.built_from}")
+        typer.echo(f"wrote {out}: {built.experts_text}; {built.built_from}")
+        if built.too_few_experts:
+            typer.echo(
+                f"warning: {built.too_few_experts}: every range is flagged where it is shown", err=True
+            )
         typer.echo("per metric, pooled and per site: median +/- spread (n experts)")
         for line in spread_lines(spread, load_procedure(procedure).lead_metrics or built.feature_names):
             typer.echo(line)

@@ -9,7 +9,7 @@ import typer
 
 from skillsight.capture.frames import CaptureError
 from skillsight.scoring.procedure import ProcedureError, load_procedure
-from skillsight.scoring.reference import MIN_EXPERTS, build_reference, load_reference, save_reference
+from skillsight.scoring.reference import build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
 
 
@@ -25,12 +25,20 @@ def build_command(
     version: str = typer.Option("1", "--version", help="Reference version"),
     built_from: Optional[str] = typer.Option(None, "--built-from", help="Who/what the experts were"),
     dominant_hand: str = typer.Option("right", "--dominant-hand", help="The experts' dominant hand"),
+    experts: Optional[str] = typer.Option(
+        None,
+        "--experts",
+        help="Who did each practice, one name per source in order, comma-separated (e.g. A,A,B,B,C): "
+        "experts are counted as people. Without it, only files that name their person (JIGSAWS user "
+        "letter, generated practices) are counted; otherwise the count is unknown and flagged",
+    ),
     tracker: Optional[str] = typer.Option(None, "--tracker", help="Override the procedure's tracker"),
     camera_view: Optional[str] = typer.Option(None, "--camera-view", help="front, top or side"),
 ) -> None:
     """Build a reference (expert metric distributions + speed template) from expert practices."""
     if dominant_hand not in ("left", "right"):
         _fail(f"--dominant-hand must be 'left' or 'right', not {dominant_hand!r}", code=2)
+    names = _expert_names(experts, len(sources))
     try:
         load_procedure(procedure)  # before any expert video is read
     except ProcedureError as exc:  # an unknown name is usage (2, as for score); a broken file is an error
@@ -45,6 +53,7 @@ def build_command(
             dominant_hand=dominant_hand,
             tracker=tracker,
             camera_view=camera_view,
+            experts=names,
         )
         path = save_reference(reference, out)
     except KeyboardInterrupt:
@@ -53,15 +62,13 @@ def build_command(
         _fail(str(exc))
     typer.echo(
         f"Wrote {path}: {reference.name} v{reference.version} for {reference.procedure}, "
-        f"{reference.n_experts} expert practices, {len(reference.features)} metrics, "
+        f"{reference.experts_text}, {len(reference.features)} metrics, "
         f"speed template: {'yes' if reference.template else 'no'}"
     )
-    if (
-        reference.n_experts < MIN_EXPERTS
-    ):  # said where it is shown too; say it now, while experts can be added
+    if reference.too_few_experts:  # said where it is shown too; say it now, while experts can be added
+        hint = "; name them with --experts" if reference.n_experts is None else ""
         typer.echo(
-            f"warning: {reference.n_experts} expert practices; at least {MIN_EXPERTS} are needed for expert "
-            "ranges to be trusted: until then every range is flagged where it is shown",
+            f"warning: {reference.too_few_experts}{hint}: until then every range is flagged where shown",
             err=True,
         )
 
@@ -74,9 +81,14 @@ def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> N
         _fail(str(exc))
     typer.echo(
         f"{reference.name} v{reference.version} ({reference.procedure}, {reference.motion_kind}, "
-        f"{reference.units}), {reference.n_experts} experts, created {reference.created}"
+        f"{reference.units}), {reference.experts_text}, created {reference.created}"
     )
     typer.echo(f"built from: {reference.built_from}")
+    if reference.experts_counted_by:
+        typer.echo(f"experts counted: {reference.experts_counted_by}")
+    if reference.too_few_experts:
+        hint = " (rebuild it with --experts to name them)" if reference.n_experts is None else ""
+        typer.echo(f"warning: {reference.too_few_experts}: every range below is flagged{hint}")
     if reference.disclaimer:
         typer.echo(f"note: {reference.disclaimer}")
     for metric, dist in reference.features.items():
@@ -102,6 +114,7 @@ def build_from_sources(
     dominant_hand: str,
     tracker: Optional[str] = None,
     camera_view: Optional[str] = None,
+    experts: Optional[list[str]] = None,
 ):  # -> Reference (imported lazily)
     """Track or load every expert practice and build the reference from them."""
     # Imported here, called as pipeline.X (tests replace them there): the scoring stack is heavy.
@@ -117,8 +130,24 @@ def build_from_sources(
         Path(s).name for s in sources
     )
     return build_reference(
-        motions, procedure, name=name, version=version, built_from=description, dominant_hands=dominant_hand
+        motions,
+        procedure,
+        name=name,
+        version=version,
+        built_from=description,
+        dominant_hands=dominant_hand,
+        experts=experts,
     )
+
+
+def _expert_names(experts: Optional[str], n_sources: int) -> Optional[list[str]]:
+    """--experts as one name per source, or None; a wrong count or an empty name is a usage error."""
+    if experts is None:
+        return None
+    names = [name.strip() for name in experts.split(",")]
+    if len(names) != n_sources or not all(names):
+        _fail(f"--experts gives {len(names)} names for {n_sources} sources: one name per source", code=2)
+    return names
 
 
 def _name_from(out: Path) -> str:

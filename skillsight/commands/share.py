@@ -19,6 +19,7 @@ from skillsight import signing
 from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.packages import OpenedPackage, PackageError, open_package, signer_lines
 from skillsight.scoring.model_card import describe_card
+from skillsight.scoring.reference_experts import card_experts, experts_text
 from skillsight.scoring.results import EXIT_ERROR
 
 NOT_STATED = "not stated"
@@ -51,7 +52,7 @@ def _card_text(opened: OpenedPackage) -> Optional[str]:
     return (
         f"{card.get('name')} v{card.get('version')} ({card.get('procedure')}), "
         f"created {card.get('created')}\n"
-        f"  {card.get('n_experts')} experts, {len(card.get('features') or {})} metrics of "
+        f"  {experts_text(*card_experts(card))}, {len(card.get('features') or {})} metrics of "
         f"{card.get('motion_kind')} motion in {card.get('units')}, {template} a speed template\n"
         f"  built from: {card.get('built_from')}"
     )

@@ -3,6 +3,7 @@ an educator's expert videos. No UI; `AppService` calls these with its folders.""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -11,7 +12,13 @@ from typing import Any, Callable, Optional
 
 from skillsight import pipeline  # called as pipeline.X: tests and plugins replace them there
 from skillsight.scoring.reference import build_reference, save_reference
+from skillsight.scoring.reference_experts import practice_person
 from skillsight.webapp.uploads import UploadError, check_upload
+
+UPLOADED_EXPERT = "expert of upload"
+ONE_EXPERT_PER_UPLOAD = (
+    "one expert per uploaded video, as the app asks (not checked: the app has no name field)"
+)
 
 
 def read_card(path: Path) -> dict[str, Any]:
@@ -75,7 +82,14 @@ def build_reference_from_videos(
     built_from = f"{len(motions)} expert video(s) uploaded in the app: " + ", ".join(
         Path(p).name for p in video_paths
     )
-    reference = build_reference(motions, procedure, name=safe_name, version=version, built_from=built_from)
+    # The app asks for one video per expert and has no name field: an upload that names nobody (a video)
+    # is taken as its own person, as the educator was told, and the reference records it was counted so.
+    persons = [practice_person(m) or f"{UPLOADED_EXPERT} {i + 1}" for i, m in enumerate(motions)]
+    reference = build_reference(
+        motions, procedure, name=safe_name, version=version, built_from=built_from, experts=persons
+    )
+    if any(p.startswith(UPLOADED_EXPERT) for p in persons):
+        reference = dataclasses.replace(reference, experts_counted_by=ONE_EXPERT_PER_UPLOAD)
     out = out_dir / f"{procedure}-{safe_name}-v{version}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     save_reference(reference, out)

@@ -8,11 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from skillsight.scoring.metric_display import format_number, metric_display, unit_text
+from skillsight.scoring.reference_experts import MIN_EXPERTS, card_experts, too_few_experts
 from skillsight.scoring.results import status_words
 from skillsight.webapp.views import Table, escape, format_percent, procedure_title
-
-# Fewer experts than this give unstable reference ranges: said wherever a reference is chosen or built.
-MIN_EXPERTS = 5
 
 
 def history_table(records: Iterable[Any]) -> Table:
@@ -128,10 +126,13 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
         "units",
         "n",
         "n_experts",
+        "n_practices",
+        "experts_counted_by",
     )
-    n_experts = card.get("n_experts")
-    if isinstance(n_experts, int) and n_experts < MIN_EXPERTS:
-        lines.append(f"> **Only {n_experts} experts:** ranges and percentiles from so few are unstable.")
+    if card.get("kind") == "reference":  # people, not practices; unknown when the experts were not named
+        thin = too_few_experts(*card_experts(card))
+        if thin:
+            lines.append(f"> **Too few experts:** {thin}; ranges and percentiles from so few are unstable.")
     for key in keys:
         if card.get(key) not in (None, "", [], {}):
             value = unit_text(str(card[key]))[0] if key == "units" else _inline(card[key])

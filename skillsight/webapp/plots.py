@@ -270,8 +270,8 @@ def experts_figure(assessment: Assessment, names: Optional[Sequence[str]] = None
     ax.set_ylim(-0.7, len(chosen) - 0.3)
     ax.set_xticks([0, 50, 100])
     ax.set_xticklabels(["lowest expert", "median expert", "highest expert"], fontsize=8)
-    n_experts = max(m.n_experts for m in chosen)
-    ax.set_xlabel(f"your position among the {n_experts} experts (shaded: their middle 80%)", fontsize=9)
+    n_values = max(m.n_experts for m in chosen)  # the experts' practices (values), not people
+    ax.set_xlabel(f"your position among {n_values} expert practices (shaded: their middle 80%)", fontsize=9)
     ax.set_title("Your key metrics against the experts (value on the right)", fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -247,14 +247,25 @@ def details_lines(assessment: Assessment) -> list[str]:
         lines.append(f"Scoring model: {label}" + _first_sentence(model.get("built_from")))
     if reference:
         label = " ".join(str(reference[k]) for k in ("name", "version") if reference.get(k)) or "–"
-        n_experts = reference.get("n_experts", prov.get("n_experts"))
-        experts = f", {n_experts} experts" if n_experts is not None else ""
-        lines.append(f"Expert reference: {label}{experts}" + _first_sentence(reference.get("built_from")))
+        lines.append(
+            f"Expert reference: {label}{_experts(reference, prov)}"
+            + _first_sentence(reference.get("built_from"))
+        )
+        if reference.get("too_few_experts"):  # counted in people, not practices (reference_experts)
+            lines.append(f"Expert ranges not to be trusted: {reference['too_few_experts']}")
     if assessment.score_scale:
         lines.append(f"Score scale: {assessment.score_scale}")
     if prov.get("dominant_hand"):
         lines.append(f"Dominant hand: {prov['dominant_hand']}")
     return lines
+
+
+def _experts(reference: Mapping[str, Any], prov: Mapping[str, Any]) -> str:
+    """', 2 experts (6 practices)' as the reference says it; older provenance has only n_experts."""
+    if reference.get("experts"):
+        return f", {reference['experts']}"
+    n_experts = reference.get("n_experts", prov.get("n_experts"))
+    return f", {n_experts} experts" if n_experts is not None else ""
 
 
 def details_markdown(assessment: Assessment) -> str:

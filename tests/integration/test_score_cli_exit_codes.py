@@ -187,7 +187,7 @@ def test_reference_build_from_motion_files(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "warning: 3 expert practices; at least 5 are needed" in result.output  # said while building
+    assert "warning: only 3 experts (at least 5 experts needed)" in result.output  # said while building
     data = json.loads(out.read_text())
     assert data["name"] == "lab-reference" and data["version"] == "3" and data["n_experts"] == 3
     assert data["built_from"] == "three lab experts"

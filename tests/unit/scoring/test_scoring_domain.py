@@ -180,8 +180,8 @@ def test_disagreement_between_level_score_and_experts_is_explained() -> None:
 
 def test_degenerate_expert_ranges_are_flagged_where_shown() -> None:
     same = FeatureDistribution.from_values([60.0] * 20, unit="s")
-    few = FeatureDistribution.from_values([1.0, 2.0, 3.0], unit="s")
-    fine = FeatureDistribution.from_values(list(np.linspace(1, 3, 20)), unit="s")
+    few = FeatureDistribution.from_values([1.0, 2.0, 3.0], unit="s", n_experts=3)
+    fine = FeatureDistribution.from_values(list(np.linspace(1, 3, 20)), unit="s", n_experts=20)
     assert "no real spread" in same.degenerate_reason
     assert "only 3 experts" in few.degenerate_reason
     assert fine.degenerate_reason == ""

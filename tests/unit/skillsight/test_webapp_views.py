@@ -238,7 +238,10 @@ def test_model_card_shows_training_data_and_disclaimer():
     few = listings.model_card_markdown(
         {"name": "lab", "kind": "reference", "n_experts": 3, "units": "hand_size"}
     )
-    assert "Only 3 experts" in few and "hand lengths" in few
+    # a card from before people were counted: its n_experts counted practices, the people are unknown
+    assert "Too few experts" in few and "3 practices by experts not named" in few and "hand lengths" in few
+    two = listings.model_card_markdown({"kind": "reference", "n_experts": 2, "n_practices": 6})
+    assert "only 2 experts (6 practices; at least 5 experts needed)" in two
     assert "accuracy 0.912" in text
     assert listings.model_card_markdown({}) == "No model card."
 
