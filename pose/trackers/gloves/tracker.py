@@ -167,8 +167,6 @@ class GloveTracker:
         best, self.last_family, found_by, masks = self._contest(image, families, background)
         if self.last_family is None:
             return best
-        if self.independent_frames and len(best) == 1:
-            best = self._two_palms(self._lone.get(self.last_family), best, image)
         if any(blob.entry is None for blob, _ in best):
             for family in (*self.families, *self.sleeve_families):
                 if family not in found_by:
@@ -178,6 +176,8 @@ class GloveTracker:
             sleeves += [s for f, strips in self._strips.items() if f != self.last_family for s in strips]
             group = self._groups.get(self.last_family, np.zeros((1, 1), np.int32))
             best = by_sleeves(best, sleeves, group, TRAINEE_EDGE[self.camera_view], PAIR_CONFIDENCE)
+            if len(best) == 1:  # no sleeves told two arms apart in it: the blob's palms may
+                best = self._two_palms(self._lone.get(self.last_family), best, image)
         best = arms_from_sleeves(best, sleeves)
         self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
         if self.last_family == "colored" and not self.independent_frames:
@@ -307,7 +307,7 @@ class GloveTracker:
     ) -> list[tuple[handlib.HandBlob, float]]:
         """A still's only hand, from a blob with two palms side by side: its two hands, the pixels nearer
         each palm. Decided after the colour contest, so that splitting a blob in two never makes its
-        colour the gloves'."""
+        colour the gloves', and after the sleeves, whose lines tell crossed arms apart better."""
         edges, trainee_edge = ENTRY_EDGES[self.camera_view], TRAINEE_EDGE[self.camera_view]
         palms = None if blob is None else handlib.two_palms(blob, trainee_edge, edges)
         if blob is None or palms is None:
