@@ -96,6 +96,7 @@ class GloveTracker:
         self._drape_size: tuple[int, int] = (0, 0)
         self._groups: dict[str, np.ndarray] = {}  # per family, this frame's hand-like blobs numbered
         self._strips: dict[str, list[handlib.HandBlob]] = {}  # per family, arms with no hand (sleeves)
+        self._lone: dict[str, np.ndarray] = {}  # per family, in a still: the blob of its only hand
 
     @property
     def gloves_present(self) -> bool:
@@ -162,6 +163,7 @@ class GloveTracker:
         if self.calibration is not None and self.calibration.gloves_present and not self.independent_frames:
             families = self.calibration.families
         background = self.calibration.still_background if self.calibration else None
+        self._lone.clear()
         best, self.last_family, found_by, masks = self._contest(image, families, background)
         if self.last_family is None:
             return best
@@ -174,6 +176,8 @@ class GloveTracker:
             sleeves += [s for f, strips in self._strips.items() if f != self.last_family for s in strips]
             group = self._groups.get(self.last_family, np.zeros((1, 1), np.int32))
             best = by_sleeves(best, sleeves, group, TRAINEE_EDGE[self.camera_view], PAIR_CONFIDENCE)
+            if len(best) == 1:  # no sleeves told two arms apart in it: the blob's palms may
+                best = self._two_palms(self._lone.get(self.last_family), best, image)
         best = arms_from_sleeves(best, sleeves)
         self._family_frames[self.last_family] = self._family_frames.get(self.last_family, 0) + 1
         if self.last_family == "colored" and not self.independent_frames:
@@ -275,7 +279,7 @@ class GloveTracker:
                     found.append((described, score))
                     whole.append(blob if len(arms) == 1 and len(contacts) <= 1 else np.empty((0, 0)))
         if len(found) == 1 and whole[0].size:
-            found = self._one_or_a_pair(whole[0], found, frame_area)
+            found = self._one_or_a_pair(whole[0], found, frame_area, family)
         found.sort(key=lambda item: -item[0].blob_area * item[1])
         return found[:2]
 
@@ -287,14 +291,35 @@ class GloveTracker:
         return join_glove_pieces(labels, stats, frame_area)
 
     def _one_or_a_pair(
-        self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float
+        self, blob: np.ndarray, found: list[tuple[handlib.HandBlob, float]], frame_area: float, family: str
     ) -> list[tuple[handlib.HandBlob, float]]:
-        """The only hand found, from a blob that gave one: its two hands where it holds a pair."""
+        """The only hand found, from a blob that gave one: its two hands where it holds a pair (else, in a
+        still, the blob is kept for `_two_palms`)."""
         holds, seeds = self._names.holds_a_pair(blob)
         if not holds:
+            self._lone[family] = blob
             return found
         pair = self._names.pair_of(blob, found[0][1], ENTRY_EDGES[self.camera_view], frame_area, seeds)
         return (self._names.crossed_names(blob, pair) if seeds is None else pair) or found
+
+    def _two_palms(
+        self, blob: Optional[np.ndarray], found: list[tuple[handlib.HandBlob, float]], image: WorkingImage
+    ) -> list[tuple[handlib.HandBlob, float]]:
+        """A still's only hand, from a blob with two palms side by side: its two hands, the pixels nearer
+        each palm. Decided after the colour contest, so that splitting a blob in two never makes its
+        colour the gloves', and after the sleeves, whose lines tell crossed arms apart better."""
+        edges, trainee_edge = ENTRY_EDGES[self.camera_view], TRAINEE_EDGE[self.camera_view]
+        palms = None if blob is None else handlib.two_palms(blob, trainee_edge, edges)
+        if blob is None or palms is None:
+            return found
+        pair = []
+        for part in handlib.split_pair(blob, trainee_edge, palms):
+            contacts = handlib.border_contacts(part, edges)
+            hand = handlib.describe_hand(part, contacts[0] if contacts else np.empty((0, 2)), trainee_edge)
+            if hand is None or hand.blob_area < handlib.MIN_AREA_SHARE * image.hsv[..., 0].size * 0.5:
+                return found
+            pair.append((hand, PAIR_CONFIDENCE * found[0][1]))
+        return pair
 
     # the naming of split pairs lives in naming.HandNamer; this keeps _hands_of short
     def _tracked_pair(
