@@ -19,6 +19,9 @@ from skillsight.pose.trackers.gloves import hands as handlib
 SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into (as arm_pairs)
 MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
+# seen from above, a hand turns from its forearm's line by its wrist's sideways bend (under about 45
+# degrees): a glove a sleeve ends at lies within this angle of the sleeve's line, seen from its far end
+MAX_TURN_AT_WRIST_DEG = 60.0
 
 
 def runs_into(
@@ -60,12 +63,12 @@ def contest_total(
     family: str,
     found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
 ) -> tuple[list[tuple[handlib.HandBlob, float]], float]:
-    """In video: `family`'s hands in the colour contest, and what they weigh there. A sleeve is a garment
-    ending at a glove, so it cannot outscore the glove it ends at (`gloves_at_end`): where every "hand" of
-    the family ends at another family's hand, they are sleeves (no hands). Two sleeves need two gloves:
-    two hands that end at one hand only, whose blob could not hold both gloves, stay hands (white pad seen
-    between crossed gloves' fingers). Where only some end at one, they stay hands too (a white piece at one
-    glove's fingers, the other glove ending on the bench)."""
+    """`family`'s hands in the colour contest (video and stills), and what they weigh there. A sleeve is
+    a garment ending at a glove, so it cannot outscore the glove it ends at (`gloves_at_end`): where every
+    "hand" of the family ends at another family's hand, they are sleeves (no hands). Two sleeves need two
+    gloves: two hands that end at one hand only, whose blob could not hold both gloves, stay hands (white
+    pad seen between crossed gloves' fingers). Where only some end at one, they stay hands too (a white
+    piece at one glove's fingers, the other glove ending on the bench)."""
     ends = [gloves_at_end(hand, family, found_by) for hand, _ in hands]
     if hands and all(ends) and _a_glove_each(hands, ends):
         return [], 0.0
@@ -88,9 +91,9 @@ def gloves_at_end(
 ) -> list[handlib.HandBlob]:
     """The hands of other families that this "hand", entering the frame, ends at: ones lying inside the
     frame (entering nowhere: their arm is this blob), ahead of this one's centre (away from where it
-    enters), within a sleeve's reach of its far end or centre (crossed sleeves, split where they cross,
-    may not end where their parts' tips point; a glove split by its shading is smaller than the sleeve,
-    whose size then sets the reach)."""
+    enters) and on its line beyond its far end (`_on_the_line`), within a sleeve's reach of its far end or
+    centre (crossed sleeves, split where they cross, may not end where their parts' tips point; a glove
+    split by its shading is smaller than the sleeve, whose size then sets the reach)."""
     if blob.entry is None:
         return []
     axis = np.subtract(blob.centre, blob.entry, dtype=float)
@@ -100,9 +103,19 @@ def gloves_at_end(
         for hand, _ in found if other != family else []:
             reach = SLEEVE_REACH * math.sqrt(max(hand.area, blob.area))
             near = min(math.dist(blob.tip, hand.centre), math.dist(blob.centre, hand.centre)) <= reach
-            if hand.entry is None and near and float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0:
+            ahead = float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0
+            if hand.entry is None and near and ahead and _on_the_line(blob, hand.centre, axis):
                 gloves.append(hand)
     return gloves
+
+
+def _on_the_line(blob: handlib.HandBlob, point: tuple[float, float], axis: np.ndarray) -> bool:
+    """Whether `point` lies within MAX_TURN_AT_WRIST_DEG of the arm's line beyond its far end: where its
+    glove goes on (white pad beside a coloured glove's fingers lies off it)."""
+    offset = np.subtract(point, blob.tip, dtype=float)
+    along = float(np.dot(offset, axis))
+    across = abs(float(offset[0] * axis[1] - offset[1] * axis[0]))
+    return along > 0 and across <= math.tan(math.radians(MAX_TURN_AT_WRIST_DEG)) * along
 
 
 def of_one_garment(
