@@ -19,6 +19,9 @@ from skillsight.pose.trackers.gloves import hands as handlib
 SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into (as arm_pairs)
 MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
+# seen from above, a hand turns from its forearm's line by its wrist's sideways bend (under about 45
+# degrees): a glove a sleeve ends at lies within this angle of the sleeve's line, seen from its far end
+MAX_TURN_AT_WRIST_DEG = 60.0
 
 
 def runs_into(
@@ -59,14 +62,16 @@ def contest_total(
     hands: list[tuple[handlib.HandBlob, float]],
     family: str,
     found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+    masks: Optional[dict[str, np.ndarray]] = None,
 ) -> tuple[list[tuple[handlib.HandBlob, float]], float]:
-    """In video: `family`'s hands in the colour contest, and what they weigh there. A sleeve is a garment
-    ending at a glove, so it cannot outscore the glove it ends at (`gloves_at_end`): where every "hand" of
-    the family ends at another family's hand, they are sleeves (no hands). Two sleeves need two gloves:
-    two hands that end at one hand only, whose blob could not hold both gloves, stay hands (white pad seen
-    between crossed gloves' fingers). Where only some end at one, they stay hands too (a white piece at one
-    glove's fingers, the other glove ending on the bench)."""
-    ends = [gloves_at_end(hand, family, found_by) for hand, _ in hands]
+    """`family`'s hands in the colour contest (video and stills), and what they weigh there. A sleeve is
+    a garment ending at a glove, so it cannot outscore the glove it ends at (`gloves_at_end`): where every
+    "hand" of the family ends at another family's hand, they are sleeves (no hands). Two sleeves need two
+    gloves: two hands that end at one hand only, whose blob could not hold both gloves, stay hands (white
+    pad seen between crossed gloves' fingers). Where only some end at one, they stay hands too (a white
+    piece at one glove's fingers, the other glove ending on the bench)."""
+    crossed = _crossed(hands, masks[family]) if masks is not None else [False] * len(hands)
+    ends = [gloves_at_end(hand, family, found_by, masks, not c) for (hand, _), c in zip(hands, crossed)]
     if hands and all(ends) and _a_glove_each(hands, ends):
         return [], 0.0
     return hands, sum(score for _, score in hands)
@@ -84,13 +89,17 @@ def _a_glove_each(hands: list[tuple[handlib.HandBlob, float]], ends: list[list[h
 
 
 def gloves_at_end(
-    blob: handlib.HandBlob, family: str, found_by: dict[str, list[tuple[handlib.HandBlob, float]]]
+    blob: handlib.HandBlob,
+    family: str,
+    found_by: dict[str, list[tuple[handlib.HandBlob, float]]],
+    masks: Optional[dict[str, np.ndarray]] = None,
+    on_its_line: bool = True,
 ) -> list[handlib.HandBlob]:
     """The hands of other families that this "hand", entering the frame, ends at: ones lying inside the
     frame (entering nowhere: their arm is this blob), ahead of this one's centre (away from where it
-    enters), within a sleeve's reach of its far end or centre (crossed sleeves, split where they cross,
-    may not end where their parts' tips point; a glove split by its shading is smaller than the sleeve,
-    whose size then sets the reach)."""
+    enters) and on its line beyond its far end (`_on_the_line`), within a sleeve's reach of its far end or
+    centre (crossed sleeves, split where they cross, may not end where their parts' tips point; a glove
+    split by its shading is smaller than the sleeve, whose size then sets the reach)."""
     if blob.entry is None:
         return []
     axis = np.subtract(blob.centre, blob.entry, dtype=float)
@@ -100,9 +109,49 @@ def gloves_at_end(
         for hand, _ in found if other != family else []:
             reach = SLEEVE_REACH * math.sqrt(max(hand.area, blob.area))
             near = min(math.dist(blob.tip, hand.centre), math.dist(blob.centre, hand.centre)) <= reach
-            if hand.entry is None and near and float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0:
+            if not near and masks is not None and other in masks:  # a glove found at its fingers only
+                near = _gap_to_blob(blob.tip, hand.centre, masks[other]) <= math.sqrt(blob.area)
+            ahead = float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0
+            ahead &= not on_its_line or _on_the_line(blob, hand.centre, axis)
+            if hand.entry is None and near and ahead:
                 gloves.append(hand)
     return gloves
+
+
+def _crossed(hands: list[tuple[handlib.HandBlob, float]], mask: np.ndarray) -> list[bool]:
+    """Which hands enter as one blob with another (crossed sleeves, split where they cross: their far ends
+    are where the split fell, not where the arm ends)."""
+    _, labels = cv2.connectedComponents((mask > 0).astype(np.uint8), connectivity=8)
+    blobs = [_label_near(labels, hand.entry) for hand, _ in hands]
+    return [b != 0 and blobs.count(b) > 1 for b in blobs]
+
+
+def _label_near(labels: np.ndarray, point: Optional[tuple[float, float]]) -> int:
+    """The blob label at `point` (its 5x5 neighbourhood: an entry lies on the blob's rim); 0 for none."""
+    if point is None:
+        return 0
+    height, width = labels.shape
+    x, y = int(np.clip(point[0], 0, width - 1)), int(np.clip(point[1], 0, height - 1))
+    return int(labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max())
+
+
+def _gap_to_blob(point: tuple[float, float], centre: tuple[float, float], mask: np.ndarray) -> float:
+    """Working pixels from `point` to the nearest pixel of the blob of `mask` holding `centre` (inf: none)."""
+    _, labels = cv2.connectedComponents((mask > 0).astype(np.uint8), connectivity=8)
+    label = _label_near(labels, centre)
+    if label == 0:
+        return math.inf
+    ys, xs = np.nonzero(labels == label)
+    return float(np.sqrt(np.min((xs - point[0]) ** 2 + (ys - point[1]) ** 2)))
+
+
+def _on_the_line(blob: handlib.HandBlob, point: tuple[float, float], axis: np.ndarray) -> bool:
+    """Whether `point` lies within MAX_TURN_AT_WRIST_DEG of the arm's line beyond its far end: where its
+    glove goes on (white pad beside a coloured glove's fingers lies off it)."""
+    offset = np.subtract(point, blob.tip, dtype=float)
+    along = float(np.dot(offset, axis))
+    across = abs(float(offset[0] * axis[1] - offset[1] * axis[0]))
+    return along > 0 and across <= math.tan(math.radians(MAX_TURN_AT_WRIST_DEG)) * along
 
 
 def of_one_garment(
@@ -114,16 +163,8 @@ def of_one_garment(
     if not any(sleeves) or all(sleeves):
         return sleeves
     _, labels = cv2.connectedComponents((mask > 0).astype(np.uint8), connectivity=8)
-    height, width = mask.shape
-
-    def blob_of(hand: handlib.HandBlob) -> int:
-        if hand.entry is None:
-            return 0
-        x, y = int(np.clip(hand.entry[0], 0, width - 1)), int(np.clip(hand.entry[1], 0, height - 1))
-        return int(labels[max(0, y - 2) : y + 3, max(0, x - 2) : x + 3].max())
-
-    of_sleeves = {blob_of(h) for (h, _), sleeve in zip(hands, sleeves) if sleeve} - {0}
-    return [sleeve or blob_of(h) in of_sleeves for (h, _), sleeve in zip(hands, sleeves)]
+    of_sleeves = {_label_near(labels, h.entry) for (h, _), sleeve in zip(hands, sleeves) if sleeve} - {0}
+    return [sleeve or _label_near(labels, h.entry) in of_sleeves for (h, _), sleeve in zip(hands, sleeves)]
 
 
 def _met_beyond(blob: handlib.HandBlob, own_mask: np.ndarray, other_masks: dict[str, np.ndarray]) -> set[str]:

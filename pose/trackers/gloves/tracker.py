@@ -216,8 +216,7 @@ class GloveTracker:
             sleeves = of_one_garment(found_by[family], sleeves, masks[family])
             hands = [h for h, sleeve in zip(found_by[family], sleeves) if not sleeve]
             total = sum(score for _, score in hands)
-            if not self.independent_frames:  # in video: a sleeve ends at its glove (white ones moved)
-                hands, total = contest_total(hands, family, found_by)
+            hands, total = contest_total(hands, family, found_by, masks)  # a sleeve ends at its glove
             if total > best_total:
                 best, winner, best_total = hands, family, total
         return best, winner, found_by, masks
