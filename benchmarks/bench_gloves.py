@@ -19,7 +19,7 @@ runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every g
 hands approaching, touching, crossing at the wrists and parting, 48 frames): N videos per glove colour,
 seeds S+1..S+N of the seed set; per colour, the share of visible hands found at all (a reported hand of
 either side within 0.15 x width), found on the right side, and false hands; the same apart for the
-videos as they were and for those in which one hand first leaves the frame and comes back (a quarter,
+videos as they were and for those in which one hand leaves the frame and comes back (a quarter,
 drawn per colour: skillsight.glove_scenes_leaving), with what happens while it is out and as it returns.
 --auto-leaving-videos SEEDS: `auto` on one video per seed and kind (skin-tone latex, bare, indigo) in which
 one hand leaves the frame and comes back (a crossing video with a leave, 30 frames of tie), scored as
@@ -160,7 +160,7 @@ def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) 
 
 def crossing_videos(seed: int, count: int, size: tuple[int, int]) -> None:
     """The glove tracker in video mode on generated crossing videos, per glove colour and in all; then
-    apart, the videos as they were (no hand leaves) and those in which one hand first leaves the frame."""
+    apart, the videos as they were (no hand leaves) and those in which one hand leaves the frame."""
     from skillsight.capture.frames import Frame
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes_video import CONDITION, LEAVING_CONDITION, VIDEO_GLOVES, crossing_video

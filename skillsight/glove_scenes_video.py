@@ -45,7 +45,7 @@ from skillsight.glove_scenes_leaving import (
 from skillsight.hand_cutouts import HandCutout, required_cutouts
 
 CONDITION = "crossing_video"
-LEAVING_CONDITION = "leaving_video"  # a crossing video in which one hand first leaves the frame and returns
+LEAVING_CONDITION = "leaving_video"  # a crossing video in which one hand leaves the frame and returns
 VIDEO_GLOVES = ("indigo", "purple", "light_blue", "green", "white")  # skin-tone latex needs MediaPipe
 EXPOSURE = 0.5  # of a frame time: how long the shutter is open (blur length / speed)
 
