@@ -9,7 +9,7 @@
 
     python benchmarks/bench_gloves.py [--scene-size 960 540] [--repeats 1] [--minutes 2] [--skip-accuracy]
         [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
-        [--auto-videos 100,101,102] [--crossing-videos 4]
+        [--auto-videos 100,101,102] [--crossing-videos 4] [--auto-leaving-videos 100,101,102]
 
 Accuracy also prints, per tracker and scene condition, each kind of miss (wrong side, too far, not found)
 and false hands.
@@ -19,8 +19,11 @@ runs) with 14 bare-handed stills, two of each of the 7 skin tones, where every g
 hands approaching, touching, crossing at the wrists and parting, 48 frames): N videos per glove colour,
 seeds S+1..S+N of the seed set; per colour, the share of visible hands found at all (a reported hand of
 either side within 0.15 x width), found on the right side, and false hands; the same apart for the
-videos as they were and for those in which one hand first leaves the frame and comes back (a quarter,
+videos as they were and for those in which one hand leaves the frame and comes back (a quarter,
 drawn per colour: skillsight.glove_scenes_leaving), with what happens while it is out and as it returns.
+--auto-leaving-videos SEEDS: `auto` on one video per seed and kind (skin-tone latex, bare, indigo) in which
+one hand leaves the frame and comes back (a crossing video with a leave, 30 frames of tie), scored as
+--auto-videos is, with the "hand leaves" line of --crossing-videos.
 """
 
 from __future__ import annotations
@@ -112,18 +115,27 @@ def hand_outcomes(scene: Any, centres: dict[str, tuple[float, float]]) -> list[s
     return outcomes + ["doubled"] * max(0, len(centres) - len(false) - len(scene.hands))
 
 
-def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
+def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) -> None:
     """`auto` (real MediaPipe) on generated 30-frame videos: skin-tone latex, bare hands beside white and
-    blue objects (every glove hand false), indigo nitrile; per kind, videos where skin latex was found."""
+    blue objects (every glove hand false), indigo nitrile; per kind, videos where skin latex was found.
+    `leaving`: instead, crossing videos (30 frames of the tie) of those kinds in which one hand leaves the
+    frame and comes back (every one: `glove_scenes_video.crossing_video(leaving=True)`, on a drape with a
+    white pad; the bare hands' glove hands are false there too)."""
     from skillsight.capture.frames import Frame
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes import DRAPES, scene_video
+    from skillsight.glove_scenes_video import crossing_video
     from skillsight.pose.trackers.auto import AutoTracker
 
+    trips = LeavingTally()
     for glove in ("skin_latex", None, "indigo"):
         score, latex, from_gloves, from_skin, frames_seen = SceneScore(), 0, 0, 0, 0
         for seed in seeds:
-            scenes = scene_video(seed, 30, glove, list(DRAPES)[seed % len(DRAPES)], size)
+            drape = list(DRAPES)[seed % len(DRAPES)]
+            if leaving:
+                scenes = crossing_video(seed, 30, glove=glove, drape=drape, size=size, leaving=True)
+            else:
+                scenes = scene_video(seed, 30, glove, drape, size)
             frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
             tracker = AutoTracker(camera_view="top")
             tracker.prepare(frames[::3])
@@ -136,15 +148,19 @@ def auto_videos(seeds: list[int], size: tuple[int, int]) -> None:
             frames_seen += len(frames)
             for scene, observation in zip(scenes, observations):
                 score_observation(scene, centres_of(observation), score)
+            if leaving:
+                trips.add(scenes, [centres_of(observation) for observation in observations])
+        kind = "auto video leaving" if leaving else "auto video"
         print(
-            f"  auto video {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
+            f"  {kind} {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
             f"{from_gloves} in {frames_seen} frames, bare hands by skin colour {from_skin}; {score.summary()}"
         )
+    trips.report()
 
 
 def crossing_videos(seed: int, count: int, size: tuple[int, int]) -> None:
     """The glove tracker in video mode on generated crossing videos, per glove colour and in all; then
-    apart, the videos as they were (no hand leaves) and those in which one hand first leaves the frame."""
+    apart, the videos as they were (no hand leaves) and those in which one hand leaves the frame."""
     from skillsight.capture.frames import Frame
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes_video import CONDITION, LEAVING_CONDITION, VIDEO_GLOVES, crossing_video
@@ -351,6 +367,9 @@ def main() -> int:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--auto-videos", help="seeds of generated videos for `auto`, comma-separated")
     parser.add_argument("--crossing-videos", type=int, default=0, help="crossing videos per glove colour")
+    parser.add_argument(
+        "--auto-leaving-videos", help="seeds of generated videos for `auto` in which a hand leaves the frame"
+    )
     args = parser.parse_args()
     from skillsight.hand_cutouts import load_cutouts
 
@@ -369,6 +388,8 @@ def main() -> int:
         crossing_videos(args.seed, args.crossing_videos, size)
     if args.auto_videos:
         auto_videos([int(seed) for seed in args.auto_videos.split(",")], (640, 360))
+    if args.auto_leaving_videos:
+        auto_videos([int(seed) for seed in args.auto_leaving_videos.split(",")], (640, 360), leaving=True)
     if not args.skip_speed:
         with tempfile.TemporaryDirectory() as folder:
             speed(Path(folder), args.minutes)

@@ -4,8 +4,12 @@ notes: "a hand may be cut by the top border or leave the frame").
 In real bench suturing a trainee's hand leaves the camera's view to take or put down an instrument or to
 pull thread: it moves out by the bottom border or by its own side's border (the arm going with it,
 pivoting at the shoulder below the frame), stays out 1-3 s and comes back by about the same border; the
-other hand keeps working meanwhile, often still, holding forceps. Here that happens before the tie
-begins: from the hands' first positions (apart) and back to them, so the tie then runs as it would have.
+other hand keeps working meanwhile, often still, holding forceps. Here that happens while the hands are
+apart: before the tie begins (as in the first version of these videos), as they approach each other
+(to fetch the instrument the throw needs), or after they part (the hand pulling the thread out wide to
+tighten the knot). The tie pauses there: the hand leaves from where the tie had it and comes back to it,
+and the tie then runs on as it would have. When, is drawn from a stream of its own (`drawn_moment`): a
+video that leaves before the tie is as it was.
 
 Ground truth: while no landmark of the hand lies within `ABSENT_MARGIN` palms of the frame, the hand is
 absent (left out of the frame's hands: a hand reported then is a false hand); while it crosses the
@@ -47,6 +51,7 @@ class Excursion:
     out: tuple[Point, Point]  # its centre when it has just left, and when it turns back (both beyond)
     sway: tuple[float, float]  # the staying hand's slow push and back: pixels, direction (radians)
     holds_forceps: bool  # the staying hand holds an instrument throughout
+    at: float = 0.0  # the tie's time (0-1) at which the hand leaves: 0 before it begins, 1 after it ends
 
     @property
     def length(self) -> int:
@@ -86,6 +91,17 @@ def drawn_excursion(
         turn = (edge, first[1] + rng.uniform(-0.06, 0.06) * height)
     sway = (rng.uniform(0.0, 0.015) * height, rng.uniform(0.0, 2 * math.pi))
     return Excursion(hand, border, (lead, leave, out, back), (first, turn), sway, bool(rng.random() < 0.7))
+
+
+def drawn_moment(rng: np.random.Generator, approach_ends: float, ends_apart: bool) -> float:
+    """When in the tie (0-1) a hand leaves: before it (half the videos), as the hands approach (before
+    `approach_ends`, while they are still a palm or more apart) or after they part, where they part apart
+    (with the arms crossed, a hand does not leave by its own side)."""
+    if rng.random() < 0.5:
+        return 0.0
+    if ends_apart and rng.random() < 0.5:
+        return 1.0
+    return float(rng.uniform(0.2, 0.6) * approach_ends)
 
 
 def excursion_centres(trip: Excursion, starts: Sequence[Point]) -> list[list[Point]]:

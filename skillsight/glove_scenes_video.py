@@ -22,6 +22,7 @@ Ground truth per frame as for the stills (`glove_scenes.SceneHand`: side, centre
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,13 +38,14 @@ from skillsight.glove_scenes_leaving import (
     Excursion,
     arm_towards,
     drawn_excursion,
+    drawn_moment,
     excursion_centres,
     present,
 )
 from skillsight.hand_cutouts import HandCutout, required_cutouts
 
 CONDITION = "crossing_video"
-LEAVING_CONDITION = "leaving_video"  # a crossing video in which one hand first leaves the frame and returns
+LEAVING_CONDITION = "leaving_video"  # a crossing video in which one hand leaves the frame and returns
 VIDEO_GLOVES = ("indigo", "purple", "light_blue", "green", "white")  # skin-tone latex needs MediaPipe
 EXPOSURE = 0.5  # of a frame time: how long the shutter is open (blur length / speed)
 
@@ -201,22 +203,37 @@ def crossing_video(
     leaving: Optional[bool] = None,
 ) -> list[Scene]:
     """Frames (25 fps) of two gloved hands approaching, touching, crossing at the wrists and parting; in
-    some (`leaving` None: drawn, True: always, False: never) one hand first leaves the frame and comes
-    back, in frames before those `n_frames` (`excursion_of` says how)."""
+    some (`leaving` None: drawn, True: always, False: never) one hand leaves the frame and comes back
+    while the hands are apart, in frames added to those `n_frames` (`excursion_of` says how and when).
+    `glove` None: bare hands."""
     cutouts = required_cutouts(cutouts)
     drape, background, plan, cuts, look, trip = _setup(seed, glove, drape, size, cutouts, leaving)
-    frames = [] if trip is None else _trip_frames(seed, trip, plan, background, cuts, look, glove, drape)
-    step, first = 1.0 / max(n_frames - 1, 1), len(frames)  # the tie's frames follow the trip's
-    for i in range(n_frames):
+    step = 1.0 / max(n_frames - 1, 1)
+    pause = n_frames if trip is None else trip_start(trip, n_frames)
+    condition = CONDITION if trip is None else LEAVING_CONDITION
+    frames: list[Scene] = []
+    for i in range(n_frames + 1):
+        if i == pause and trip is not None:
+            frames += _trip_frames(seed, len(frames), trip, plan, background, cuts, look, glove, drape)
+        if i == n_frames:
+            break
         t = i * step
         now = np.array(_centres(plan, t))
         before = np.array(_centres(plan, max(t - step, 0.0)))
         image, hands = _frame(
-            seed, first + i, background, _placements(plan, t), list(now - before), cuts, look
+            seed, len(frames), background, _placements(plan, t), list(now - before), cuts, look
         )
-        condition = CONDITION if trip is None else LEAVING_CONDITION
         frames.append(Scene(image, hands, glove, drape, condition, seed))
     return frames
+
+
+def trip_start(trip: Excursion, n_frames: int) -> int:
+    """The index of a video's first frame of its trip out of the frame: after the tie's frames before
+    its moment (at the end of the tie: before its last frame, the hands parted)."""
+    if trip.at <= 0.0:
+        return 0
+    step = 1.0 / max(n_frames - 1, 1)
+    return next((i for i in range(n_frames) if i * step >= trip.at - 1e-9), n_frames - 1)
 
 
 def excursion_of(
@@ -247,7 +264,7 @@ def _setup(
     first = int(rng.integers(0, len(cutouts)))
     second = first if rng.random() < 0.5 else int(rng.integers(0, len(cutouts)))
     look = {
-        "glove": GLOVE_COLORS[glove],
+        "glove": GLOVE_COLORS[glove] if glove else None,
         "sleeve": SLEEVES[str(rng.choice(list(SLEEVES)))],
         "on_top": plan.on_top,
         "held": (rng.random() < 0.6, rng.random() < 0.6),
@@ -255,14 +272,18 @@ def _setup(
         "light": light(rng, size, strong=rng.random() < 0.3),
     }
     trip = None
-    if leaving is not False:  # its own stream, per colour: the videos it does not choose stay as they were
-        trip_rng = np.random.default_rng([seed, 6, list(GLOVE_COLORS).index(glove)])
-        trip = drawn_excursion(trip_rng, size, _centres(plan, 0.0), plan.palm, 1.0 if leaving else SHARE)
+    if leaving is not False:  # its own streams, per colour: the videos it does not choose stay as they were
+        colour = list(GLOVE_COLORS).index(glove) if glove else len(GLOVE_COLORS)
+        at = drawn_moment(np.random.default_rng([seed, 7, colour]), plan.times[1], plan.keys[-1] > 0)
+        trip_rng = np.random.default_rng([seed, 6, colour])
+        trip = drawn_excursion(trip_rng, size, _centres(plan, at), plan.palm, 1.0 if leaving else SHARE)
+        trip = None if trip is None else dataclasses.replace(trip, at=at)
     return drape, background, plan, (cutouts[first], cutouts[second]), look, trip
 
 
 def _trip_frames(
     seed: int,
+    first: int,
     trip: Excursion,
     plan: _Crossing,
     background: np.ndarray,
@@ -271,15 +292,17 @@ def _trip_frames(
     glove: str,
     drape: str,
 ) -> list[Scene]:
-    """The frames before the tie in which one hand leaves the frame and comes back (`glove_scenes_leaving`);
-    the staying hand holds an instrument in most."""
+    """The frames, from the video's frame `first` on, in which one hand leaves the frame and comes back
+    (`glove_scenes_leaving`); the staying hand holds an instrument in most (from then on)."""
     if trip.holds_forceps:
         look["held"] = tuple(held or k != trip.hand for k, held in enumerate(look["held"]))
-    path = excursion_centres(trip, _centres(plan, 0.0))
+    path = excursion_centres(trip, _centres(plan, trip.at))
     size = (background.shape[1], background.shape[0])
     frames = []
     for i, now in enumerate(path):
         velocities = list(np.subtract(now, path[max(i - 1, 0)]))
-        image, hands = _frame(seed, i, background, _trip_placements(plan, now), velocities, cuts, look)
+        image, hands = _frame(
+            seed, first + i, background, _trip_placements(plan, now), velocities, cuts, look
+        )
         frames.append(Scene(image, present(hands, size, plan.palm), glove, drape, LEAVING_CONDITION, seed))
     return frames

@@ -66,6 +66,7 @@ CROSSED_BY = 0.5
 AT_EDGE = 1.0
 GONE_AT_MOST_S = 5.0  # after this long out, a hand found anywhere may be the one that left
 PIECE_REACH = 1.5  # hand sizes: how near the staying hand's track a piece of its glove lies
+CORNER_ARM = 0.5  # the staying hand's sizes: how near two borders an arm crossing a corner lies
 
 Found = list[tuple[handlib.HandBlob, float]]
 Seeds = list[tuple[str, tuple[float, float]]]
@@ -144,7 +145,10 @@ class HandNamer:
         (within `PIECE_REACH` of its track), away from every edge and with no arm entering the frame, is a
         piece of the staying glove (cut off by an instrument, a fold or a shadow), not the hand that left;
         the hand nearest the staying one's track is that one. Far from it, the staying "hand" may be what
-        is wrong (a sleeve), so a hand found there stays."""
+        is wrong (a sleeve), so a hand found there stays. A hand out by a side border still has its arm
+        running to the body below the frame: a piece in a corner of the frame, its centre within half the
+        staying hand's size of both borders, is that arm (a sleeve of the glove's colour), not the hand
+        coming back (which comes in beyond it)."""
         for hand, seen_s in list(self.gone.items()):
             if frame.time_s - seen_s > GONE_AT_MOST_S:
                 del self.gone[hand]
@@ -156,6 +160,8 @@ class HandNamer:
         reach = PIECE_REACH * self._last_sizes.get(hand, 0.0)  # a piece lies beside the glove it came from
 
         def piece(blob: handlib.HandBlob) -> bool:
+            if _in_corner(blob.centre, size, CORNER_ARM * self._last_sizes.get(hand, 0.0)):
+                return True
             return math.dist(blob.centre, staying) <= reach and not _at_edge(blob, size)
 
         return [item for i, item in enumerate(found) if i == nearest or not piece(item[0])]
@@ -321,6 +327,12 @@ class HandNamer:
         height, width = blob.shape
         names = names_by_side([1.0, 0.0], (width, height), self.camera_view)
         return [(dataclasses.replace(hand, named=name), score) for (hand, score), name in zip(pair, names)]
+
+
+def _in_corner(point: tuple[float, float], size: tuple[int, int], reach: float) -> bool:
+    """Whether a point lies within `reach` of two borders that meet (a corner of the frame)."""
+    (x, y), (width, height) = point, size
+    return min(x, width - 1 - x) <= reach and min(y, height - 1 - y) <= reach
 
 
 def _at_edge(blob: handlib.HandBlob, size: tuple[int, int]) -> bool:
