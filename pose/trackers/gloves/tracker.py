@@ -47,7 +47,7 @@ from skillsight.pose.trackers.gloves.segmentation import (
 from skillsight.pose.trackers.gloves.sleeves import contest_total, of_one_garment, runs_into
 
 # What each version changed: CHANGES.md beside this module.
-GLOVE_TRACKER_VERSION = "2.15"
+GLOVE_TRACKER_VERSION = "2.16"
 GLOVE_COLORS = ("blue", "purple", "green", "white", "skin")
 COLOR_FAMILY = {"blue": "colored", "purple": "colored", "green": "colored", "white": "white", "skin": "skin"}
 DRAPE_EVERY = 25  # frames
