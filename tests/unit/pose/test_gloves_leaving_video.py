@@ -22,12 +22,7 @@ def test_while_a_hand_is_out_of_the_frame_the_staying_glove_is_one_hand(cutouts)
     # still with forceps across it. Tracker 2.14 kept the gone hand's track coasting below the frame, and
     # once the still glove's mask fell in two pieces (the drape re-estimated without the other hand) took
     # the second piece for the right hand, in every frame until it came back (77 false hands)
-    scenes = crossing_video(30002, glove="green", size=SIZE, cutouts=cutouts, leaving=True)
-    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
-    tracker = GloveTracker(camera_view="top")
-    tracker.prepare(frames[::5])
-    seen = [centres_of(tracker.process(frame)) for frame in frames]
-    out = [i for i, scene in enumerate(scenes) if len(scene.hands) == 1]
+    scenes, seen, out = _tracked_leave(30002, "green", cutouts)
     assert len(out) >= 25
     limit = TOLERANCE * SIZE[0]
     staying = scenes[out[0]].hands[0]
@@ -49,12 +44,7 @@ def test_the_sleeve_of_a_hand_out_by_a_side_border_is_not_that_hand(cutouts) -> 
     # runs to the body below the frame, across the frame's bottom-left corner. Tracker 2.15 reported that
     # piece of sleeve as the left hand in 41 of the 46 frames it was out (the track had ended at the edge,
     # and a hand at the edge may be one coming back)
-    scenes = crossing_video(30002, glove="indigo", size=SIZE, cutouts=cutouts, leaving=True)
-    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
-    tracker = GloveTracker(camera_view="top")
-    tracker.prepare(frames[::5])
-    seen = [centres_of(tracker.process(frame)) for frame in frames]
-    out = [i for i, scene in enumerate(scenes) if len(scene.hands) == 1]
+    scenes, seen, out = _tracked_leave(30002, "indigo", cutouts)
     assert len(out) >= 40
     score = SceneScore()
     for i in out:
@@ -67,3 +57,13 @@ def test_the_sleeve_of_a_hand_out_by_a_side_border_is_not_that_hand(cutouts) -> 
     for i in back:
         score_observation(scenes[i], seen[i], returned)
     assert returned.found_share >= 0.9 and returned.false == 0, returned.misses
+
+
+def _tracked_leave(seed: int, glove: str, cutouts) -> tuple[list, list, list[int]]:
+    """A leave-the-frame crossing video, what the tracker saw in each frame, and the frames a hand is out."""
+    scenes = crossing_video(seed, glove=glove, size=SIZE, cutouts=cutouts, leaving=True)
+    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
+    tracker = GloveTracker(camera_view="top")
+    tracker.prepare(frames[::5])
+    seen = [centres_of(tracker.process(frame)) for frame in frames]
+    return scenes, seen, [i for i, scene in enumerate(scenes) if len(scene.hands) == 1]
