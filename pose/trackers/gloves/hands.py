@@ -10,8 +10,9 @@ at, and the hand is its far (distal) end. So:
   so does one with no such gap that is much wider across the hands than where the arms come in: two
   hands crossed at the wrists, each lying on the other arm's side. The tracker splits it where it is
   narrowest (in video: between where the two tracked hands are due, and names the parts by the tracks);
-- in a still, a blob that gave one hand but holds two palms side by side (two thick cores of about one
-  size, beside each other across the way the arm comes in) holds two hands, split between the palms;
+- in a still, a blob that gave one hand but holds two palms side by side holds two hands, split between
+  the palms (`palms.two_palms`); a blob entering at two places is split between its arms
+  (`arm_entries.split_by_entries`);
 - the hand is the part of the blob within about two arm widths of its far end; its centre, leading
   point (the far end), main-axis angle and area are measured there.
 Shapes that are not hands are dropped: near-rectangles (a pad, a magazine, a sheet of paper), strips
@@ -56,16 +57,6 @@ PAIR_MAX_SOLIDITY = 0.85  # area / convex hull area: two hands leave deep gaps i
 PAIR_MIN_WIDENING = 1.6
 PAIR_ARM_BAND = (0.7, 0.85)  # of the blob's extent from its far end: where the arm's width is read
 PAIR_CUT_RANGE = (0.3, 0.7)  # of the blob's extent across the trainee's direction: where the cut may fall
-# A palm is a thick core of a hand: a part of the blob at least PALM_CORE of its largest inscribed radius
-# thick (fingers, thumb and mostly the wrist are thinner). A second core at least SECOND_PALM as thick as
-# the first is a second palm where it lies beside the first across the arm's direction; a forearm or cuff
-# as thick lies behind its palm, along it. So two hands touching at their fingers or thumbs, or in a V,
-# are two whatever the blob's roundness (on outside stills 20001-20214 and 30001-30214, single gloves
-# showed second cores beside the palm of at most 0.61, and of 0.75-1.0 only behind it). Palms pressed
-# together or overlapping stay one core at this level; cutting higher too (0.5-0.9) parted them, but
-# also split white gloves' flat palms into two peaks (outside 2 hands gained, 2 gloves doubled)
-PALM_CORE = 0.5
-SECOND_PALM = 0.75
 
 
 @dataclass
@@ -311,46 +302,6 @@ def pair_in_one(blob: np.ndarray, trainee_edge: str = "bottom") -> Optional[str]
     return "crossed" if widening(blob, trainee_edge) >= PAIR_MIN_WIDENING else None
 
 
-def palm_cores(blob: np.ndarray) -> list[tuple[float, float, float]]:
-    """(radius, x, y) of each palm-like core of the blob, thickest first: the largest disc inside each
-    part of it at least PALM_CORE of the blob's largest radius thick (holes and instrument-thin gaps
-    closed first)."""
-    filled = cv2.morphologyEx(fill_holes(blob), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    depth = cv2.distanceTransform(np.pad(filled, 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
-    largest = float(depth.max())
-    if largest <= 0:
-        return []
-    count, labels = cv2.connectedComponents((depth >= PALM_CORE * largest).astype(np.uint8), connectivity=8)
-    peaks = np.zeros(count)
-    np.maximum.at(peaks, np.asarray(labels, np.intp).ravel(), depth.ravel())
-    cores = []
-    for label in np.argsort(-peaks[1:]) + 1:
-        ys, xs = np.nonzero((labels == label) & (depth >= peaks[label]))
-        cores.append((float(peaks[label]), float(xs[0]), float(ys[0])))
-    return cores
-
-
-def two_palms(
-    blob: np.ndarray, trainee_edge: str = "bottom", entry_edges: tuple[str, ...] = ("left", "bottom", "right")
-) -> Optional[list[tuple[float, float]]]:
-    """The centres of two palms of about one size lying beside each other across the direction the
-    blob's arm comes from (from where it enters the frame, else from the trainee's edge); None where the
-    blob does not hold two."""
-    cores = palm_cores(blob)
-    if len(cores) < 2 or cores[1][0] < SECOND_PALM * cores[0][0]:
-        return None
-    down = np.array(TOWARD_EDGE[trainee_edge])
-    contacts = border_contacts(blob, entry_edges)
-    if len(contacts) == 1:
-        ys, xs = np.nonzero(blob)
-        towards_entry = contacts[0].mean(axis=0) - np.array([xs.mean(), ys.mean()])
-        down = towards_entry / max(float(np.linalg.norm(towards_entry)), 1e-6)
-    palms = [(x, y) for _, x, y in cores[:2]]
-    apart = np.subtract(palms[1], palms[0])
-    across = abs(float(apart[0] * down[1] - apart[1] * down[0]))
-    return palms if across > abs(float(apart @ down)) else None
-
-
 def widening(blob: np.ndarray, trainee_edge: str = "bottom") -> float:
     """How much wider the blob is across its far half (the hands) than where the arm comes in (rows or
     columns across the trainee's direction; holes and notches closed): about 1-1.5 for one hand,
@@ -400,41 +351,6 @@ def _pixels_to_mask(like: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndar
     mask = np.zeros_like(like)
     mask[ys, xs] = 1
     return mask
-
-
-def split_by_entries(blob: np.ndarray, contacts: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One (mask, contact) per arm. Each arm runs on from where it enters in a straight line (its
-    direction from the blob's pixels near the entry), so a pixel belongs to the arm whose line passes
-    nearest: touching hands split between them, and crossed arms keep their own hands."""
-    if len(contacts) <= 1:
-        return [(blob, contacts[0] if contacts else np.empty((0, 2)))]
-    ys, xs = np.nonzero(blob)
-    points = np.column_stack([xs, ys]).astype(np.float64)
-    distances = np.stack([_distance_to_arm_line(points, contact) for contact in contacts], axis=1)
-    nearest = np.argmin(distances, axis=1)
-    parts = []
-    for k, contact in enumerate(contacts):
-        part = np.zeros_like(blob)
-        part[ys[nearest == k], xs[nearest == k]] = 255
-        parts.append((part, contact))
-    return parts
-
-
-def _distance_to_arm_line(points: np.ndarray, contact: np.ndarray) -> np.ndarray:
-    entry = contact.mean(axis=0)
-    run = max(float(np.linalg.norm(contact[-1] - contact[0])), 4.0)
-    near = points[np.hypot(*(points - entry).T) <= 1.5 * run]
-    if len(near) < 10:
-        return np.asarray(np.hypot(*(points - entry).T))
-    centred = near - near.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    axis = vectors[:, -1]
-    if float(np.dot(near.mean(axis=0) - entry, axis)) < 0:
-        axis = -axis
-    relative = points - entry
-    along = relative @ axis
-    across = np.abs(relative @ np.array([-axis[1], axis[0]]))
-    return np.asarray(np.where(along >= 0, across, np.hypot(along, across)))
 
 
 def describe_hand(blob: np.ndarray, contact: np.ndarray, trainee_edge: str) -> Optional[HandBlob]:

@@ -25,6 +25,7 @@ from skillsight.base.keypoints import HAND_INDIVIDUALS as HAND_NAMES
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import CAMERA_VIEWS, DEFAULT_CAMERA_VIEW, FrameObservation
 from skillsight.pose.trackers.gloves import hands as handlib
+from skillsight.pose.trackers.gloves.arm_entries import split_by_entries
 from skillsight.pose.trackers.gloves.arm_pairs import arms_from_sleeves, by_sleeves, of_a_pair
 from skillsight.pose.trackers.gloves.border_arms import bare_strip, merge_arm_along_border, sleeve_line
 from skillsight.pose.trackers.gloves.calibration import (
@@ -36,6 +37,7 @@ from skillsight.pose.trackers.gloves.calibration import (
 )
 from skillsight.pose.trackers.gloves.identity import ENTRY_EDGES, TRAINEE_EDGE
 from skillsight.pose.trackers.gloves.naming import MIN_REPORTED_CONFIDENCE, PAIR_CONFIDENCE, HandNamer
+from skillsight.pose.trackers.gloves.palms import two_palms
 from skillsight.pose.trackers.gloves.pieces import join_glove_pieces
 from skillsight.pose.trackers.gloves.segmentation import (
     WORKING_LONG_SIDE,
@@ -266,7 +268,7 @@ class GloveTracker:
                 whole.extend(np.empty((0, 0)) for _ in pair)
                 continue
             if contacts:
-                arms = handlib.split_by_entries(blob, contacts[:2])
+                arms = split_by_entries(blob, contacts[:2])
             else:
                 arms = [(p, np.empty((0, 2))) for p in handlib.split_side_by_side(blob, trainee_edge)]
             for part, contact in arms:
@@ -308,7 +310,7 @@ class GloveTracker:
         each palm. Decided after the colour contest, so that splitting a blob in two never makes its
         colour the gloves', and after the sleeves, whose lines tell crossed arms apart better."""
         edges, trainee_edge = ENTRY_EDGES[self.camera_view], TRAINEE_EDGE[self.camera_view]
-        palms = None if blob is None else handlib.two_palms(blob, trainee_edge, edges)
+        palms = None if blob is None else two_palms(blob, trainee_edge, edges)
         if blob is None or palms is None:
             return found
         pair = []

@@ -10,7 +10,8 @@ import pytest
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.base import create_tracker
 from skillsight.pose.trackers.gloves import GloveTracker
-from skillsight.pose.trackers.gloves.hands import border_contacts, describe_hand, split_by_entries
+from skillsight.pose.trackers.gloves.arm_entries import split_by_entries
+from skillsight.pose.trackers.gloves.hands import border_contacts, describe_hand
 from skillsight.pose.trackers.gloves.identity import names_by_side, names_by_tracks, side_key
 from skillsight.pose.trackers.gloves.segmentation import colored_mask, find_drape
 from skillsight.synthetic_video import top_down_glove_frame
