@@ -40,7 +40,12 @@ MAX_BORDER_RUN = 0.5  # of a border: a blob lying along it is a table edge or a 
 # a table or drape edge is bounded by a straight line; a hand leaving the frame (palm, thumb, fingers,
 # cuff; measured 0.10-0.42 on the generated scenes) is not
 MAX_STRIP_BEND = 0.06
-PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it
+PIECE_GAP = 0.35  # of the bigger blob's size: a piece this near belongs to it (between bounding boxes)
+# ... and, in stills, its pixels within this many times that gap of the blob's pixels: a V or X of two
+# arms spans a box holding instruments' rings and pad pieces far from either arm (outside still 40006: a
+# ring 2.25 times that gap away became a hand's tip), while pieces cut off a glove by its shading or an
+# instrument lie at most about 1.3 times that gap from it (boxes meet sooner than pixels)
+PIECE_PIXEL_GAP = 2.0
 HAND_LENGTH_WIDTHS = 1.8  # a hand is about this many arm widths long from the far end
 FLOATING_LENGTH_WIDTHS = HAND_LENGTH_WIDTHS  # a glove that touches no border (tried 2.6: worse on the scenes)
 MIN_CONTACT_GAP = 0.08  # of the border's length between two entries of one blob: two arms
@@ -192,10 +197,12 @@ def join_pieces(
     stats: np.ndarray,
     frame_area: float,
     host_among: Optional[Callable[[list[tuple[float, list[int]]], int], Optional[list[int]]]] = None,
+    pixel_gaps: bool = False,
 ) -> list[np.ndarray]:
     """Label groups, one per glove: small pieces that touch no border join a bigger blob near them. Of
     the groups near a piece (with their gaps, largest first), `host_among` picks the one it joins, or
-    none; by default the first (`pieces.join_glove_pieces` picks otherwise in video)."""
+    none; by default the first (`pieces.join_glove_pieces` picks otherwise in video). The gap is between
+    bounding boxes; with `pixel_gaps` the pixels must lie near too (PIECE_PIXEL_GAP)."""
     height, width = labels.shape
     keep = [
         i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= 0.2 * MIN_AREA_SHARE * frame_area
@@ -210,7 +217,10 @@ def join_pieces(
             for group in groups:
                 main = stats[group[0]]
                 gap = _bbox_gap((x, y, w, h), tuple(int(v) for v in main[:4]))
-                if area < main[cv2.CC_STAT_AREA] and gap <= PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA]):
+                limit = PIECE_GAP * math.sqrt(main[cv2.CC_STAT_AREA])
+                if area >= main[cv2.CC_STAT_AREA] or gap > limit:
+                    continue
+                if not pixel_gaps or _pixels_near(labels, i, group[0], (x, y, w, h), PIECE_PIXEL_GAP * limit):
                     near.append((gap, group))
         host = (host_among or _first_near)(near, i)
         if host is not None:
@@ -222,6 +232,21 @@ def join_pieces(
 
 def _first_near(near: list[tuple[float, list[int]]], piece: int) -> Optional[list[int]]:
     return near[0][1] if near else None
+
+
+def _pixels_near(
+    labels: np.ndarray, piece: int, host: int, box: tuple[int, int, int, int], limit: float
+) -> float:
+    """Pixels from the piece to the host component, where under `limit` (else inf): only the host's
+    pixels within `limit` of the piece's box can be that near."""
+    x, y, w, h = box
+    reach = int(math.ceil(limit)) + 1
+    top, left = max(0, y - reach), max(0, x - reach)
+    window = labels[top : y + h + reach, left : x + w + reach]
+    if not np.any(window == host):
+        return False
+    to_host = cv2.distanceTransform((window != host).astype(np.uint8), cv2.DIST_L2, 3)
+    return float(to_host[window == piece].min()) <= limit
 
 
 def _bbox_gap(a: tuple[int, ...], b: tuple[int, ...]) -> float:

@@ -18,6 +18,9 @@ from skillsight.pose.trackers.gloves import hands as handlib
 
 SLEEVE_REACH = 2.0  # hand sizes from a sleeve's end to the centre of the glove it runs into (as arm_pairs)
 MAX_GLOVE_TO_SLEEVE = 4.0  # a glove beyond a sleeve is at most this many times the sleeve's hand part
+# ... and its whole blob at least this share of it: a glove is a hand, and a sleeve's hand part is about a
+# hand's size (a lit pad piece or an instrument's white lines at a glove's fingertips are far smaller)
+MIN_GLOVE_TO_SLEEVE = 0.25
 SLEEVE_END_SHARE = 0.1  # of the window beyond a blob's far end covered by another family: a sleeve
 # seen from above, a hand turns from its forearm's line by its wrist's sideways bend (under about 45
 # degrees): a glove a sleeve ends at lies within this angle of the sleeve's line, seen from its far end
@@ -97,7 +100,8 @@ def gloves_at_end(
 ) -> list[handlib.HandBlob]:
     """The hands of other families that this "hand", entering the frame, ends at: ones lying inside the
     frame (entering nowhere: their arm is this blob), ahead of this one's centre (away from where it
-    enters) and on its line beyond its far end (`_on_the_line`), within a sleeve's reach of its far end or
+    enters) and on its line beyond its far end (`_on_the_line`), of a hand's size (MIN_GLOVE_TO_SLEEVE),
+    within a sleeve's reach of its far end or
     centre (crossed sleeves, split where they cross, may not end where their parts' tips point; a glove
     split by its shading is smaller than the sleeve, whose size then sets the reach)."""
     if blob.entry is None:
@@ -113,7 +117,8 @@ def gloves_at_end(
                 near = _gap_to_blob(blob.tip, hand.centre, masks[other]) <= math.sqrt(blob.area)
             ahead = float(np.dot(np.subtract(hand.centre, blob.centre), axis)) > 0
             ahead &= not on_its_line or _on_the_line(blob, hand.centre, axis)
-            if hand.entry is None and near and ahead:
+            hand_sized = hand.blob_area >= MIN_GLOVE_TO_SLEEVE * blob.area
+            if hand.entry is None and near and ahead and hand_sized:
                 gloves.append(hand)
     return gloves
 

@@ -268,7 +268,7 @@ class GloveTracker:
                 whole.extend(np.empty((0, 0)) for _ in pair)
                 continue
             if contacts:
-                arms = split_by_entries(blob, contacts[:2])
+                arms = split_by_entries(blob, contacts[:2], traced=self.independent_frames)
             else:
                 arms = [(p, np.empty((0, 2))) for p in handlib.split_side_by_side(blob, trainee_edge)]
             for part, contact in arms:
@@ -288,7 +288,7 @@ class GloveTracker:
         """Label groups of one glove each: in video, joined only into hand-shaped wholes
         (pieces.join_glove_pieces); stills keep hands.join_pieces."""
         if self.independent_frames:
-            return handlib.join_pieces(labels, stats, frame_area)
+            return handlib.join_pieces(labels, stats, frame_area, pixel_gaps=True)
         return join_glove_pieces(labels, stats, frame_area)
 
     def _one_or_a_pair(
