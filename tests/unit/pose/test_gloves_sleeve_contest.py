@@ -108,3 +108,17 @@ def test_white_gloves_crossing_at_the_end_of_blue_sleeves_win_the_video(cutouts)
         score_observation(scene, centres_of(tracker.process(frame)), score)
     assert score.found_share >= 0.8, score.summary()
     assert score.false_share <= 0.05, score.summary()
+
+
+def test_a_lit_pad_piece_at_each_gloves_fingertips_is_no_glove() -> None:
+    # blue gloves entering at the bottom, a small piece of pad lit between each one's fingertips and an
+    # instrument, on its line (benchmark set 0 still 26's kind): a glove is a hand, and a piece a tenth of
+    # the glove's hand part is none, so the gloves are no sleeves
+    gloves = [(_hand((100, 180), (100, 216), 900), 1.0), (_hand((260, 180), (260, 216), 900), 1.0)]
+    pieces = [(_hand((100, 140), None, 40), 0.6), (_hand((260, 140), None, 40), 0.6)]
+    found_by = {"colored": gloves, "white": pieces}
+    assert gloves_at_end(gloves[0][0], "colored", found_by) == []
+    assert contest_total(gloves, "colored", found_by)[1] == pytest.approx(2.0)
+    # a white glove's piece a third of the hand part is still the glove it ends at (shading cut it)
+    part = _hand((100, 140), None, 150)
+    assert gloves_at_end(gloves[0][0], "colored", {"colored": gloves, "white": [(part, 0.6)]}) == [part]
