@@ -144,8 +144,9 @@ def _swapped(x: np.ndarray, truth: list[tuple[float, float]]) -> np.ndarray:
             True,
             marks=pytest.mark.xfail(
                 reason="arms of the glove's colour that cross make one X-shaped blob entering at two places; "
-                "it is split between its entries (hands.split_by_entries), each entry taking the hand on "
-                "its own side of the image, so the parts never cross and the names follow the entries: "
+                "it is split between its entries (arm_entries.split_by_entries; in video by the main axis of "
+                "the pixels near each entry, stills trace each arm in), each entry taking the hand on its "
+                "own side of the image, so the parts never cross and the names follow the entries: "
                 "not fixed (the split is the segmentation's)",
                 strict=False,
             ),
