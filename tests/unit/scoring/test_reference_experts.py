@@ -48,7 +48,7 @@ def test_six_jigsaws_trials_by_two_surgeons_are_two_experts(tmp_path: Path) -> N
     assert all(d.n_experts == 2 for d in reference.features.values())
     shown = runner.invoke(app, ["reference", "show", str(out)])
     assert shown.exit_code == 0 and "2 experts (6 practices)" in shown.output
-    assert "[degenerate: " in shown.output and "only 2 experts" in shown.output
+    assert "[range not to be trusted: " in shown.output and "only 2 experts" in shown.output
 
 
 def test_practices_that_name_nobody_leave_the_expert_count_unknown_and_flagged() -> None:
@@ -134,3 +134,21 @@ def test_score_text_and_json_name_the_people_a_reference_was_built_from(tmp_path
     notes = {m["name"]: m["reference_note"] for m in result["metrics"] if m.get("expert_median") is not None}
     assert notes and all("only " in note for note in notes.values())  # 3 people, or fewer for a metric
     assert "only 3 experts (6 practices;" in notes["task.duration"]
+
+
+def test_reference_show_says_each_metric_in_words_and_keeps_the_keys_for_scripts_in_json() -> None:
+    """`reference show` printed metric keys and unit codes ("needle_driver.path_length ... hand_size"):
+    people read the app's labels and units; scripts get the keys and codes with --json."""
+    path = str(default_reference_path("suturing"))
+    shown = runner.invoke(app, ["reference", "show", path])
+    assert shown.exit_code == 0, shown.output
+    assert "from video (2D), distances in hand lengths" in shown.output
+    assert "Needle-driver hand: distance travelled" in shown.output and " hand lengths (" in shown.output
+    assert "needle_driver." not in shown.output and "hand_size" not in shown.output
+    assert "video_2d" not in shown.output and "share" not in shown.output.split("Expert ranges")[1]
+    as_json = runner.invoke(app, ["reference", "show", path, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    content = json.loads(as_json.output)
+    metric = content["metrics"]["needle_driver.path_length"]
+    assert metric["unit"] == "hand_size" and metric["label"] == "Needle-driver hand: distance travelled"
+    assert content["motion_kind"] == "video_2d" and content["n_experts"] == 20
