@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
 from skillsight.scoring.features.definitions import definition_versions
+from skillsight.scoring.metric_display import motion_text
 
 # Cross-validation keys copied into cards (the per-sample predictions stay in the report).
 CARD_CV_KEYS = (
@@ -87,8 +88,8 @@ def describe_card(card: Mapping[str, Any]) -> str:
     lines: list[str] = [
         f"{card.get('name', '?')} v{card.get('version', '?')} ({card.get('procedure', '?')}), "
         f"created {card.get('created', '?')}",
-        f"  input: {len(card.get('feature_names', []))} features ({card.get('feature_set', '?')}) of "
-        f"{card.get('motion_kind', '?')} motion in {card.get('units', '?')}",
+        f"  input: {len(card.get('feature_names', []))} features ({card.get('feature_set', '?')}) from "
+        f"{motion_text(str(card.get('motion_kind', '?')), str(card.get('units', '?')))}",
         f"  levels: {', '.join(card.get('levels', []))}; "
         f"score: {card.get('score_scale', {}).get('name', '?')}",
         f"  built from: {card.get('built_from', '?')}",

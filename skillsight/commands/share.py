@@ -86,7 +86,8 @@ def _say_installed_version(kind: str, package_card: dict[str, Any], installed: l
     card = artifacts.read_card_json(card_path)
     typer.echo(
         f"installed as {card.get('name')} version {card.get('version')} (the package's version "
-        f"{package_card.get('version')}; versions here number on after those already installed); "
+        f"{package_card.get('version')}; versions here number on after every shipped and installed one "
+        f"for {card.get('procedure')}, so each name picks one file); "
         f"use it with --{kind} {card_path.stem}"
     )
 
