@@ -7,12 +7,21 @@ line every PROGRESS_EVERY_S seconds, never carriage-return redraws. The CLI and 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, Optional, TextIO
 
 PROGRESS_EVERY_S = 5.0
 MIN_STEP_SHARE = 0.05
 MAX_SILENCE_S = 30.0
+# Before the first frame is counted, the trackers look at a sample of the source (about 9 s for a 1080p
+# clip on two cores with `auto`): said if no frame has been counted this long after the start.
+SETUP_NOTE_AFTER_S = 1.0
+
+
+def setup_note(unit: str = "frames") -> str:
+    """What tracking does before its first frame, in the app's words (said instead of a silent wait)."""
+    return f"setting up first, on {unit} sampled across the source (this can take several seconds)"
 
 
 class CountProgress:
@@ -79,8 +88,36 @@ class FrameProgress:
         self._last_line = (-float("inf"), -1.0)  # (time, share) of the last line written
         self._done: int = 0
         self._total: Optional[int] = None
+        self._note: Optional[threading.Timer] = None
+        self._note_lock = threading.Lock()  # the note's timer thread never writes once counting began
+
+    def note_setup(self, after_s: float = SETUP_NOTE_AFTER_S) -> None:
+        """Say what happens before the first frame is counted, if none is within `after_s` (a motion
+        file or a clip refused before tracking says nothing)."""
+        text = f"{self.what}: {setup_note(self.unit)}"
+        with self._note_lock:
+            self._note = threading.Timer(max(after_s, 0.0), self._write, (text,))
+            self._note.daemon = True
+        if after_s <= 0:
+            self._write(text)
+        else:
+            self._note.start()
+
+    def _write(self, line: str) -> None:
+        with self._note_lock:
+            if self._note is not None:  # not cancelled: nothing counted yet, not closed
+                self._note = None
+                self.stream.write(line + "\n")
+                self.stream.flush()
+
+    def _cancel_note(self) -> None:
+        with self._note_lock:
+            if self._note is not None:
+                self._note.cancel()
+                self._note = None
 
     def update_to(self, done: int, total: Optional[int]) -> None:
+        self._cancel_note()
         now = time.monotonic()
         self._done, self._total = done, total
         if self._first is None:
@@ -118,7 +155,10 @@ class FrameProgress:
 
             # Drawn at once with its total, not as "0video [00:00, ?video/s]".
             unit = self.unit[:-1] or self.unit
-            self._bar = tqdm(total=total, unit=unit, desc=self.what, leave=False, file=self.stream)
+            # Its rate counts from here (`initial`): the first frame alone read "131072.00frame/s".
+            self._bar = tqdm(
+                total=total, initial=done, unit=unit, desc=self.what, leave=False, file=self.stream
+            )
         if total is not None and self._bar.total != total:
             self._bar.total = total
         self._bar.n = done
@@ -127,6 +167,7 @@ class FrameProgress:
     def close(self, interrupted: bool = False) -> None:
         """The last line of a log: "batch done: 6 videos in 0:30", or, when the work was interrupted,
         "batch interrupted: 1 of 2 videos finished in 0:26" (never "done" for work left undone)."""
+        self._cancel_note()
         if self._bar is not None:
             self._bar.close()
         elif not self.terminal and self._done:

@@ -20,7 +20,7 @@ import typer
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.capture.frames import CaptureError
-from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.commands.console import SETUP_NOTE_AFTER_S, FrameProgress, native_logs_filtered
 from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
 from skillsight.score_request import ScoreRequest
@@ -187,9 +187,12 @@ def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
     # Imported here, and called as pipeline.X (tests and plugins replace them there): the scoring
     # stack is heavy and only this command and `reference` need it.
     from skillsight import pipeline
+    from skillsight.datasets.practice_files import holds_motion
 
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
+        if bar is not None and not holds_motion(request.source):
+            bar.note_setup(SETUP_NOTE_AFTER_S)
         try:
             run = pipeline.assess(replace(request, progress=bar.update_to if bar else None))
         finally:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 import typer
 
 from skillsight.capture.frames import CaptureError
-from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.commands.console import SETUP_NOTE_AFTER_S, FrameProgress, native_logs_filtered
 from skillsight.pose.cleaning import clean_motion
 from skillsight.pose.export import write_tidy_csv
 from skillsight.pose.quality import IndividualQuality
@@ -108,6 +108,7 @@ def _track(
     stills = Path(source).is_dir()  # a folder of images: each tracked on its own, counted as images
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr, unit="images" if stills else "frames")
+        bar.note_setup(SETUP_NOTE_AFTER_S)
         try:
             spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
             motion = track(spec, request, bar.update_to)
