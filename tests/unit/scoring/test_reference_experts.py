@@ -13,6 +13,7 @@ from skillsight.cli import app
 from skillsight.models import default_reference_path
 from skillsight.scoring.reference import (
     build_reference,
+    card_experts,
     content_sha256,
     load_reference,
     save_reference,
@@ -152,3 +153,25 @@ def test_reference_show_says_each_metric_in_words_and_keeps_the_keys_for_scripts
     metric = content["metrics"]["needle_driver.path_length"]
     assert metric["unit"] == "hand_size" and metric["label"] == "Needle-driver hand: distance travelled"
     assert content["motion_kind"] == "video_2d" and content["n_experts"] == 20
+
+
+def test_a_card_in_a_listing_counts_experts_as_loading_the_file_does(tmp_path: Path) -> None:
+    """The format was told apart twice (loading, and cards in listings and packages), and the two read
+    the same file differently: `n_experts` written as 3.0 was 3 people when scoring and "not named" in
+    the app's list. One reader now (`stored_experts`); a card too malformed to load counts 0 practices."""
+    motions = [generate_practice("expert", "suturing", duration_s=20.0, seed=400 + s) for s in range(6)]
+    new = save_reference(
+        build_reference(motions, "suturing", "lab", "1", "six practices", experts=list("AABBCC")),
+        tmp_path / "new.json",
+    )
+    old = _as_written_before(new, tmp_path / "old.json")
+    as_float = json.loads(new.read_text())
+    as_float.pop("manifest")
+    as_float["n_experts"] = 3.0
+    as_float["sha256"] = content_sha256(as_float)
+    (tmp_path / "float.json").write_text(json.dumps(as_float))
+    shipped = default_reference_path("suturing")
+    for path in (new, old, tmp_path / "float.json", shipped):
+        loaded = load_reference(path)
+        assert card_experts(json.loads(Path(path).read_text())) == (loaded.n_experts, loaded.practices), path
+    assert card_experts({"name": "broken"}) == (None, 0)
