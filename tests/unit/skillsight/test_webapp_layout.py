@@ -202,7 +202,7 @@ def test_a_failed_assessment_unlocks_the_assess_button(demo):
 def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_path):
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler
+    from skillsight.webapp.practice_events import _assess_handler
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "skillsight-gradio-x" / "591a50db" / "lab_notes.mp4"
@@ -225,7 +225,7 @@ def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
     page: now it says why itself, in the toast's words, for the browser session that failed."""
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler, failed_status
+    from skillsight.webapp.practice_events import _assess_handler, failed_status
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "lab_notes.mp4"
@@ -252,7 +252,7 @@ def test_no_percentage_is_shown_before_the_first_frame_is_tracked(tmp_path):
     frames across it: no number is shown until frames are counted, and the status says what comes first."""
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler, _assess_lock
+    from skillsight.webapp.practice_events import _assess_handler, _assess_lock
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "notes.mp4"
