@@ -12,6 +12,8 @@ from typing import Any, Optional
 
 import gradio as gr
 
+from skillsight.capture.frames import CaptureError
+from skillsight.capture.sources import open_source
 from skillsight.webapp import views
 from skillsight.webapp.page import Page, results_outputs
 from skillsight.webapp.preferences import chosen_models
@@ -31,6 +33,17 @@ UNSAID_REASON = " (the red message at the top right of the page says why)."
 # in the corner and passes nothing to the failure event); taken once, so it never outlives its failure.
 _FAILURES: dict[str, str] = {}
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
+# The upload box's own <video> errors stop here: Gradio would toast "Video not playable" (twice: at the
+# preview, and again when the box is locked for assessing) beside the status, which says whether the
+# file can be assessed; a video the browser cannot preview may still be one SkillSight reads.
+UPLOAD_PREVIEW_ERRORS_JS = """() => {
+  window.addEventListener("error", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLVideoElement && target.closest("#practice-video")) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
+}"""
 
 
 def request_trainee(request: Optional[gr.Request]) -> str:
@@ -82,6 +95,22 @@ def _assess_handler(service: AppService) -> Any:
         )
 
     return assess
+
+
+def upload_status(video_path: Optional[str]) -> str:
+    """The status as soon as a file is chosen: ready, with its length and size, or why it is no video
+    (said at once, not after pressing Assess)."""
+    if not video_path:
+        return ""
+    name = _MARKDOWN_SPECIALS.sub(r"\\\1", Path(video_path).name)
+    try:
+        with open_source(video_path) as source:
+            info = source.info
+    except (CaptureError, OSError, ValueError) as exc:
+        said = _MARKDOWN_SPECIALS.sub(r"\\\1", _said_of_the_upload(exc, video_path).rstrip("."))
+        return f"**This file can't be assessed**: {said}. Choose a video file."
+    length = f"{info.duration_s:.0f} s, " if info.duration_s else ""
+    return f"Ready: {name} ({length}{info.width}x{info.height}). Press **Assess my practice**."
 
 
 def _said_of_the_upload(exc: Exception, video_path: Optional[str]) -> str:
@@ -153,6 +182,8 @@ def wire_assess(page: Page, service: AppService) -> None:
         concurrency_limit=1,
         show_progress_on=[page.status],
     )
+    page.video.upload(upload_status, [page.video], [page.status], queue=False, api_visibility="private")
+    page.video.clear(lambda: "", None, [page.status], queue=False, api_visibility="private")
     assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
     # Gradio 6's page runs no `then` after an error: without this the button stayed "Assessing…" for good.
     assessed.failure(_assess_failed, None, [*controls, page.status], api_visibility="private")

@@ -220,6 +220,24 @@ def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_pa
     assert str(upload.parent) not in said.value.message
 
 
+def test_an_upload_is_said_ready_or_not_a_video_as_soon_as_it_is_chosen(tmp_path):
+    """A text file named .mp4 was found out only after pressing Assess, while Gradio toasted its own
+    "Video not playable" twice: the status now says at upload what the file is."""
+    import subprocess
+
+    from skillsight.webapp.practice_events import upload_status
+
+    notes = tmp_path / "lab_notes.mp4"
+    notes.write_text("notes from the lab\n")
+    said = upload_status(str(notes))
+    assert said.startswith("**This file can't be assessed**: lab\\_notes.mp4: a text file, not a video"), said
+    assert str(tmp_path) not in said and upload_status(None) == ""
+    clip = tmp_path / "clip.mp4"
+    command = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "3"]
+    subprocess.run([*command, "-pix_fmt", "yuv420p", str(clip)], check=True)
+    assert upload_status(str(clip)) == "Ready: clip.mp4 (3 s, 320x240). Press **Assess my practice**."
+
+
 def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
     """The status said "(the message above says why)" while Gradio's toast was at the top right of the
     page: now it says why itself, in the toast's words, for the browser session that failed."""
