@@ -178,11 +178,19 @@ def _quantity(part: str, plural: bool) -> str:
     return text + POWERS.get(power, "")
 
 
+def motion_kind_text(motion_kind: str) -> str:
+    """'video (2D)' for 'video_2d' (pose.motion's KIND_* codes)."""
+    return MOTION_KIND_WORDS.get(motion_kind, motion_kind.replace("_", " "))
+
+
+def length_text(units: str) -> str:
+    """'hand lengths' for 'hand_size': a motion's length unit as stored, in words."""
+    return LENGTH_WORDS.get(units, (units.replace("_", " "), ""))[0]
+
+
 def motion_text(motion_kind: str, units: str) -> str:
     """'video (2D), distances in hand lengths' for a motion kind and length unit as stored."""
-    kind = MOTION_KIND_WORDS.get(motion_kind, motion_kind.replace("_", " "))
-    length = LENGTH_WORDS.get(units, (units.replace("_", " "), ""))[0]
-    return f"{kind}, distances in {length}"
+    return f"{motion_kind_text(motion_kind)}, distances in {length_text(units)}"
 
 
 def role_text(role: str) -> str:

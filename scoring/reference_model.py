@@ -18,6 +18,7 @@ import numpy as np
 
 from skillsight.base.hashing import json_sha256
 from skillsight.pose.motion import Motion
+from skillsight.scoring.metric_display import length_text, motion_kind_text
 from skillsight.scoring.reference_experts import experts_text, too_few_experts
 from skillsight.scoring.results import Feature
 
@@ -336,11 +337,13 @@ class Reference:
             raise ReferenceSchemaError(f"{where} is for procedure {self.procedure!r}, not {procedure!r}")
         if self.motion_kind != motion_kind:
             raise ReferenceSchemaError(
-                f"{where} was built from {self.motion_kind} motion; this motion is {motion_kind}"
+                f"{where} was built from {motion_kind_text(self.motion_kind)}; this motion is from "
+                f"{motion_kind_text(motion_kind)}"
             )
         if self.units != units:
             raise ReferenceSchemaError(
-                f"{where} measures distances in {self.units!r}; this motion in {units!r}"
+                f"{where} measures distances in {length_text(self.units)}; "
+                f"this motion in {length_text(units)}"
             )
         missing = [name for name in self.features if name not in features]
         if missing:

@@ -124,6 +124,11 @@ def test_train_command_writes_report_model_and_card(task_folder: Path, tmp_path:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Knot_Tying LOSO: accuracy" in result.output and "GRS Spearman" in result.output
+    # the motion in words ("kinematics_3d in m" before)
+    assert (
+        "from robot kinematics (3D), distances in m;" in result.output
+        and "kinematics_3d" not in result.output
+    )
     # Every figure of the chosen model beside the linear baseline's, the choices, the reliability table.
     assert "chosen baseline" in " ".join(result.output.split()) and "ECE (levels)" in result.output
     assert "classifier chosen per fold (supertrials left out): logistic" in result.output
