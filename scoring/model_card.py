@@ -21,9 +21,9 @@ CARD_CV_KEYS = (
 BASELINE_CV_KEYS = ("accuracy", "macro_f1", "spearman", "mae", "interval_coverage", "ece", "brier")
 
 DEFAULT_DISCLAIMER = (
-    "Trained on the dataset described under training_data; scores are only meaningful for practice "
-    "recorded the same way (same motion kind, units and procedure). A lab should validate it on its own "
-    "trainees before relying on it."
+    "Trained only on the dataset it was built from; scores are only meaningful for practice recorded "
+    "the same way (the same kind of recording, length units and procedure). A lab should validate it "
+    "on its own trainees before relying on it."
 )
 
 
