@@ -23,8 +23,9 @@ WHOLE_BAR = "{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}, {rate_fmt
 
 
 def setup_note(unit: str = "frames") -> str:
-    """What tracking does before its first frame, in the app's words (said instead of a silent wait)."""
-    return f"setting up first, on {unit} sampled across the source (this can take several seconds)"
+    """What tracking does before its first frame (said instead of a silent wait; with `auto` it looks at
+    frames sampled across the source, as the app says)."""
+    return f"setting up the trackers before the first {unit[:-1]} (this can take several seconds)"
 
 
 class CountProgress:

@@ -34,11 +34,11 @@ def default_motion_path(source: str, folder: Optional[Path] = None) -> Path:
     return (folder or Path.cwd()) / f"{stem or 'source'}.motion.npz"
 
 
-def format_summary(summary: dict[str, dict[str, Any]]) -> str:
-    """The tracking-quality lines printed after tracking, in the app's words."""
+def format_summary(summary: dict[str, dict[str, Any]], unit: str = "frames") -> str:
+    """The tracking-quality lines printed after tracking, in the app's words (unit "images" for stills)."""
     lines = ["Tracking quality:"]
     lines += [
-        f"  {individual_quality_line(name, IndividualQuality.from_dict(row))}"
+        f"  {individual_quality_line(name, IndividualQuality.from_dict(row), unit)}"
         for name, row in summary.items()
     ]
     return "\n".join(lines)
@@ -136,4 +136,4 @@ def _track(
         typer.echo(f"CSV{' (smoothed)' if smooth else ''}: {write_tidy_csv(exported, csv)}")
     if request.overlay_path is not None:
         typer.echo(f"Overlay video: {request.overlay_path}")
-    typer.echo(format_summary(motion.metadata["tracking_summary"]))
+    typer.echo(format_summary(motion.metadata["tracking_summary"], "images" if stills else "frames"))

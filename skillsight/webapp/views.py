@@ -59,17 +59,18 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     return lines
 
 
-def individual_quality_line(name: str, entry: IndividualQuality) -> str:
-    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it."""
-    return f"{name.replace('_', ' ')}: {_individual_quality(entry)}"
+def individual_quality_line(name: str, entry: IndividualQuality, unit: str = "frames") -> str:
+    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it;
+    unit "images" for a folder of stills (no gap in seconds between unrelated pictures)."""
+    return f"{name.replace('_', ' ')}: {_individual_quality(entry, unit)}"
 
 
-def _individual_quality(entry: IndividualQuality) -> str:
+def _individual_quality(entry: IndividualQuality, unit: str = "frames") -> str:
     if entry.tracked_share == 0:  # not "found in 0% of frames, mean confidence 0, longest gap 13 s"
-        return "not found in any frame"
-    parts = [f"found in {format_percent(entry.tracked_share)} of frames"]
+        return f"not found in any {unit[:-1]}"
+    parts = [f"found in {format_percent(entry.tracked_share)} of {unit}"]
     parts.append(f"mean confidence {format_number(entry.mean_confidence, 2)}")
-    if entry.longest_gap_s is not None:
+    if entry.longest_gap_s is not None and unit == "frames":
         parts.append(f"longest gap {format_number(entry.longest_gap_s, 2)} s")
     return ", ".join(parts)
 

@@ -180,7 +180,7 @@ def test_tracking_says_what_it_does_before_its_first_frame_and_the_first_frame_h
     bar = FrameProgress(log)
     bar.note_setup(after_s=0)
     assert log.getvalue() == (
-        "tracking: setting up first, on frames sampled across the source (this can take several seconds)\n"
+        "tracking: setting up the trackers before the first frame (this can take several seconds)\n"
     )
     late = FrameProgress(io.StringIO())
     late.note_setup(after_s=60)
@@ -210,8 +210,31 @@ def test_track_says_it_is_setting_up_and_score_of_a_motion_file_does_not(tmp_pat
     monkeypatch.chdir(tmp_path)
     tracked = CliRunner().invoke(app, ["track", "clip.mp4", "--out", str(tmp_path / "t.motion.npz")])
     assert tracked.exit_code == 0, tracked.output
-    assert "tracking: setting up first, on frames sampled across the source" in tracked.output
+    assert "tracking: setting up the trackers before the first frame" in tracked.output
     saved = motion.save(tmp_path / "practice")
     scored = CliRunner().invoke(app, ["score", str(saved), "-p", "suturing"])
     assert scored.exit_code in (0, 3, 4), scored.output
     assert "setting up" not in scored.output  # a motion file is read, not tracked
+
+
+def test_a_folder_of_stills_is_summed_up_in_images_without_gaps_in_seconds(tmp_path, monkeypatch):
+    """`track FOLDER` said "found in 50% of frames, ..., longest gap 1 s" of two unrelated pictures read
+    at a made-up 1 frame per second."""
+    from typer.testing import CliRunner
+
+    import skillsight.commands.track as track_command
+    from skillsight.cli import app
+    from skillsight.pose.track import summarize_tracking
+    from skillsight.scoring.synthetic import generate_practice
+
+    motion = generate_practice("expert", "suturing", duration_s=25.0, seed=3)
+    summary = summarize_tracking(motion)
+    summary["left_hand"] = {**summary["left_hand"], "tracked_share": 0.0}
+    motion = motion.with_updates(metadata={**motion.metadata, "tracking_summary": summary})
+    monkeypatch.setattr(track_command, "track", lambda *_a, **_k: motion)
+    (tmp_path / "stills").mkdir()
+    tracked = CliRunner().invoke(app, ["track", str(tmp_path / "stills"), "--out", str(tmp_path / "s.npz")])
+    assert tracked.exit_code == 0, tracked.output
+    assert "right hand: found in 100% of images, mean confidence" in tracked.output
+    assert "left hand: not found in any image" in tracked.output
+    assert "of frames" not in tracked.output and "longest gap" not in tracked.output
