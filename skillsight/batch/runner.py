@@ -90,7 +90,7 @@ class BatchSummary:
         done = f"{self.skipped} already done"
         if self.skipped_unreadable:  # listed below: say they are among the skipped, not counted twice
             done += f" ({len(self.skipped_unreadable)} of them unreadable, listed below)"
-        parts = [f"{self.total} input(s): {done}, {counts}{self.failed} failed"]
+        parts = [f"{self.total} input{'' if self.total == 1 else 's'}: {done}, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
@@ -98,8 +98,9 @@ class BatchSummary:
         text += _listed("failed", [r for r in self.rows if r.status == _FAILED])
         text += _listed("unreadable", [r for r in self.rows if r.unreadable and id(r) not in skipped])
         if self.skipped_unreadable:
+            n = len(self.skipped_unreadable)
             text += (
-                f"\n  skipped {len(self.skipped_unreadable)} file(s) recorded as unreadable by an earlier "
+                f"\n  skipped {n} file{'' if n == 1 else 's'} recorded as unreadable by an earlier "
                 "run (a changed file is tried again; --retry-unreadable tries them all):"
             )
             text += _listed("unreadable", self.skipped_unreadable)
