@@ -51,7 +51,10 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     lines = []
     if quality.required:
         required = ", ".join(str(r).replace("_", " ") for r in quality.required)
-        lines.append(f"required hands ({required}) all tracked in {format_percent(quality.share)} of frames")
+        n = len(quality.required)  # "required hands (left hand) all tracked": one hand is not "all"
+        which = {1: "required hand", 2: "both required hands"}.get(n, f"all {n} required hands")
+        together = "" if n == 1 else " together"
+        lines.append(f"{which} ({required}) tracked{together} in {format_percent(quality.share)} of frames")
     lines += [individual_quality_line(name, entry) for name, entry in quality.individuals.items()]
     if quality.n_frames:
         duration, fps = format_number(quality.duration_s), format_number(quality.fps)

@@ -154,7 +154,7 @@ def test_phases_table_has_durations():
 def test_tracking_quality_lines():
     lines = views.tracking_quality_lines(scored_assessment().tracking_quality)
     assert lines == [
-        "required hands (left hand) all tracked in 97% of frames",
+        "required hand (left hand) tracked in 97% of frames",
         "left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.2 s",
         "250 frames, 10 s at 25 fps",
     ]
@@ -289,7 +289,7 @@ def test_tracking_quality_lines_for_the_assessment_layout():
         },
     }
     assert views.tracking_quality_lines(TrackingQuality.from_dict(quality)) == [
-        "required hands (right hand, left hand) all tracked in 0% of frames",
+        "both required hands (right hand, left hand) tracked together in 0% of frames",
         "left hand: not found in any frame",  # was "found in 0% of frames, mean confidence 0, ..."
         "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",
         "325 frames, 13 s at 25 fps",
