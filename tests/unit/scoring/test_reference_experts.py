@@ -175,3 +175,17 @@ def test_a_card_in_a_listing_counts_experts_as_loading_the_file_does(tmp_path: P
         loaded = load_reference(path)
         assert card_experts(json.loads(Path(path).read_text())) == (loaded.n_experts, loaded.practices), path
     assert card_experts({"name": "broken"}) == (None, 0)
+
+
+def test_score_of_recorded_motion_says_what_it_is_not_that_it_was_tracked(tmp_path: Path) -> None:
+    """`score Suturing_B001.txt` said "Tracking: required hands in 100% of 2672 frames" of robot
+    kinematics that nothing tracked."""
+    trial = _two_surgeons_trials(tmp_path)[0]
+    scored = runner.invoke(app, ["score", trial, "-p", "suturing"])
+    assert "Motion: robot kinematics (3D), required hands in 100% of " in scored.output, scored.output
+    assert "Tracking:" not in scored.output
+    video_like = generate_practice("expert", "suturing", duration_s=20.0, seed=3).save(tmp_path / "p")
+    assert (
+        "Tracking: required hands in "
+        in runner.invoke(app, ["score", str(video_like), "-p", "suturing"]).output
+    )
