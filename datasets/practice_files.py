@@ -23,6 +23,15 @@ def is_bvh_recording(path: Path) -> bool:
     return path.suffix.lower() == ".bvh" or (path.is_dir() and any(path.glob("*.bvh")))
 
 
+def holds_motion(source: object) -> bool:
+    """Whether `source` is read as motion (`read_practice_motion`), not tracked; by its name alone."""
+    if not isinstance(source, (str, Path)):
+        return False  # a webcam index
+    path = Path(source)
+    jigsaws = path.suffix.lower() == ".txt" and path.is_file()
+    return is_motion_file(path) or is_bvh_recording(path) or jigsaws
+
+
 def read_practice_motion(path: str | Path) -> Optional[Motion]:
     """The motion a file holds, or None where it holds none (a video or an image folder: track it).
     Errors name the file and the problem."""

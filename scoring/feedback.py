@@ -80,6 +80,17 @@ def _unsure(comparison: MetricComparison) -> bool:
     return too_unsure_to_rank(c.value, c.uncertainty, c.expert_low, c.expert_high)
 
 
+def _among(comparison: MetricComparison) -> bool:
+    """Within the experts' own middle 80% (10th to 90th percentile): some experts are as far from their
+    median, so it is not "worse than the experts'" however far it is in robust standard deviations (a
+    narrow spread from few experts made 22 s per stitch "longer than the experts'" at their 83rd
+    percentile)."""
+    c = comparison
+    if c.value is None or c.expert_low is None or c.expert_high is None or c.expert_high <= c.expert_low:
+        return False
+    return float(c.expert_low) <= float(c.value) <= float(c.expert_high)
+
+
 def severity(comparison: MetricComparison, weights: Mapping[str, float]) -> float:
     """Deviation from experts (>0 worse) scaled by the metric's importance (1 when unknown)."""
     if comparison.deviation is None or not math.isfinite(comparison.deviation):
@@ -108,7 +119,8 @@ def rank_feedback(
     if procedure.metrics:  # feedback speaks only of the metrics the procedure chose (and has words for)
         judged = [c for c in judged if c.name in procedure.metrics]
     ranked = sorted(judged, key=lambda c: severity(c, weights), reverse=True)
-    worse = [c for c in ranked if c.deviation is not None and c.deviation > threshold][:max_items]
+    worse = [c for c in ranked if c.deviation is not None and c.deviation > threshold and not _among(c)]
+    worse = worse[:max_items]
     chosen = list(worse)
     for comparison in ranked:
         if len(chosen) >= min_items:
@@ -129,6 +141,9 @@ def _item(
     if is_worse:
         message = text.message if text else f"Your {label} differs from the experts'."
         tip = text.tip if text else f"Watch your {label} next time and aim for the experts' range."
+    elif comparison.deviation is not None and comparison.deviation > 0 and _among(comparison):
+        message = f"Your {label} is within the experts' range, towards its weaker end."
+        tip = text.tip if text else f"Aim for the middle of the experts' range of {label}."
     elif comparison.deviation is not None and comparison.deviation > 0:
         message = f"Your {label} is close to the experts' range; a little more practice will get it there."
         tip = text.tip if text else f"Aim for the experts' range of {label}."

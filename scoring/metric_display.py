@@ -26,6 +26,12 @@ POWERS = {"^2": "²", "^3": "³"}
 # Per-hand metrics are named by the role the hand plays ("needle_driver.path_length").
 GROUP_PREFIXES = ("bimanual", "suturing", "intubation", "task")
 DEFAULT_LENGTH_UNIT = "hand_size"
+# What a motion came from (pose.motion's KIND_* codes), as people say it.
+MOTION_KIND_WORDS = {
+    "video_2d": "video (2D)",
+    "kinematics_3d": "robot kinematics (3D)",
+    "mocap_3d": "motion capture (3D)",
+}
 # A value whose interval of +/- this many standard errors (about 95%) spans this share of the experts'
 # middle 80% is not ranked among them.
 UNSURE_INTERVAL_Z = 2.0
@@ -170,6 +176,21 @@ def _quantity(part: str, plural: bool) -> str:
     if power and base in LENGTH_WORDS and base not in ("mm", "m"):
         return ("square " if power == "^2" else "cubic ") + text
     return text + POWERS.get(power, "")
+
+
+def motion_kind_text(motion_kind: str) -> str:
+    """'video (2D)' for 'video_2d' (pose.motion's KIND_* codes)."""
+    return MOTION_KIND_WORDS.get(motion_kind, motion_kind.replace("_", " "))
+
+
+def length_text(units: str) -> str:
+    """'hand lengths' for 'hand_size': a motion's length unit as stored, in words."""
+    return LENGTH_WORDS.get(units, (units.replace("_", " "), ""))[0]
+
+
+def motion_text(motion_kind: str, units: str) -> str:
+    """'video (2D), distances in hand lengths' for a motion kind and length unit as stored."""
+    return f"{motion_kind_text(motion_kind)}, distances in {length_text(units)}"
 
 
 def role_text(role: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from skillsight.scoring.features.definitions import PROVENANCE_KEY as DEFINITIONS_KEY
 from skillsight.scoring.features.definitions import definition_versions
+from skillsight.scoring.metric_display import motion_text
 
 # Cross-validation keys copied into cards (the per-sample predictions stay in the report).
 CARD_CV_KEYS = (
@@ -20,9 +21,9 @@ CARD_CV_KEYS = (
 BASELINE_CV_KEYS = ("accuracy", "macro_f1", "spearman", "mae", "interval_coverage", "ece", "brier")
 
 DEFAULT_DISCLAIMER = (
-    "Trained on the dataset described under training_data; scores are only meaningful for practice "
-    "recorded the same way (same motion kind, units and procedure). A lab should validate it on its own "
-    "trainees before relying on it."
+    "Trained only on the dataset it was built from; scores are only meaningful for practice recorded "
+    "the same way (the same kind of recording, length units and procedure). A lab should validate it "
+    "on its own trainees before relying on it."
 )
 
 
@@ -87,8 +88,8 @@ def describe_card(card: Mapping[str, Any]) -> str:
     lines: list[str] = [
         f"{card.get('name', '?')} v{card.get('version', '?')} ({card.get('procedure', '?')}), "
         f"created {card.get('created', '?')}",
-        f"  input: {len(card.get('feature_names', []))} features ({card.get('feature_set', '?')}) of "
-        f"{card.get('motion_kind', '?')} motion in {card.get('units', '?')}",
+        f"  input: {len(card.get('feature_names', []))} features ({card.get('feature_set', '?')}) from "
+        f"{motion_text(str(card.get('motion_kind', '?')), str(card.get('units', '?')))}",
         f"  levels: {', '.join(card.get('levels', []))}; "
         f"score: {card.get('score_scale', {}).get('name', '?')}",
         f"  built from: {card.get('built_from', '?')}",

@@ -11,8 +11,9 @@ sha256 of its content, so a file edited by hand is refused rather than silently 
 `compare_phases` aligns the trainee's speed profile to the template by DTW and reports, phase by
 phase, how long the trainee took and how fast they moved relative to the experts.
 
-One job per module: the model and its files (reference_model), building (reference_build), comparing
-(reference_compare). This module gathers their public names, the import path every caller uses.
+One job per module: the model (reference_model), its files (reference_files), building
+(reference_build), comparing (reference_compare). This module gathers their public names, the import
+path every caller uses.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from skillsight.scoring.reference_build import (
 )
 from skillsight.scoring.reference_compare import compare, compare_phases
 from skillsight.scoring.reference_experts import MIN_EXPERTS, card_experts, experts_text, too_few_experts
+from skillsight.scoring.reference_files import load_reference, save_reference
 from skillsight.scoring.reference_model import (
     DTW_BAND,
     LAB_DISCLAIMER,
@@ -48,9 +50,7 @@ from skillsight.scoring.reference_model import (
     TemplatePhase,
     content_sha256,
     feature_value,
-    load_reference,
     robust_spread,
-    save_reference,
     time_normalised,
 )
 

@@ -96,10 +96,24 @@ def legacy_experts(content: Mapping[str, Any]) -> tuple[Optional[int], str]:
     return None, COUNTED_LEGACY
 
 
+def stored_experts(content: Mapping[str, Any]) -> tuple[Optional[int], int, str]:
+    """(people or None, practices, how counted) as a reference file or card records them: the one place
+    the two formats are told apart. A file with `n_practices` counted people in `n_experts`; an older
+    one counted practices there (see legacy_experts). KeyError, TypeError or ValueError: malformed."""
+    if "n_practices" in content:
+        people = content.get("n_experts")
+        counted = str(content.get("experts_counted_by", ""))
+        return (None if people is None else int(people)), int(content["n_practices"]), counted
+    n_experts, counted = legacy_experts(content)
+    return n_experts, int(content["n_experts"]), counted
+
+
 def card_experts(card: Mapping[str, Any]) -> tuple[Optional[int], int]:
-    """(people or None, practices) from a reference card (its JSON), either format."""
-    if "n_practices" in card:
-        people = card.get("n_experts")
-        return (int(people) if isinstance(people, int) else None), int(card["n_practices"])
-    practices = int(card.get("n_experts") or 0)
-    return legacy_experts(card)[0], practices
+    """(people or None, practices) from a reference card (its JSON) for a listing or a package: as
+    `stored_experts` reads it, except that a card too malformed to count is 0 practices by experts
+    not named (shown and flagged, where loading the file for scoring fails with the problem)."""
+    try:
+        people, practices, _ = stored_experts(card)
+    except (KeyError, TypeError, ValueError):
+        return None, 0
+    return people, practices

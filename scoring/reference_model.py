@@ -2,33 +2,24 @@
 
 A `Reference` holds, per metric, a robust distribution of the experts' values (median, MAD-based
 spread, 10th/90th percentiles, n, and the values themselves so percentiles are exact), plus a
-representative speed-profile template of the procedure's main hand. It is saved as versioned JSON
-(models/<procedure>-reference-v<N>.json) with a sha256 of its content, so a file edited by hand is
-refused rather than silently trusted. Building is scoring.reference_build's job, comparing
-scoring.reference_compare's; scoring.reference gathers all three.
+representative speed-profile template of the procedure's main hand. Its files (versioned JSON with a
+sha256 of the content) are scoring.reference_files' job, building scoring.reference_build's, comparing
+scoring.reference_compare's; scoring.reference gathers all four.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 import numpy as np
 
 from skillsight.base.hashing import json_sha256
-from skillsight.manifest import ManifestError, verify, write_sealed_card
 from skillsight.pose.motion import Motion
-from skillsight.scoring.reference_experts import (
-    COUNTED_GENERATED,
-    experts_text,
-    legacy_experts,
-    too_few_experts,
-)
+from skillsight.scoring.metric_display import length_text, motion_kind_text
+from skillsight.scoring.reference_experts import experts_text, too_few_experts
 from skillsight.scoring.results import Feature
 
 REFERENCE_FORMAT = "skillsight-reference"
@@ -346,11 +337,13 @@ class Reference:
             raise ReferenceSchemaError(f"{where} is for procedure {self.procedure!r}, not {procedure!r}")
         if self.motion_kind != motion_kind:
             raise ReferenceSchemaError(
-                f"{where} was built from {self.motion_kind} motion; this motion is {motion_kind}"
+                f"{where} was built from {motion_kind_text(self.motion_kind)}; this motion is from "
+                f"{motion_kind_text(motion_kind)}"
             )
         if self.units != units:
             raise ReferenceSchemaError(
-                f"{where} measures distances in {self.units!r}; this motion in {units!r}"
+                f"{where} measures distances in {length_text(self.units)}; "
+                f"this motion in {length_text(units)}"
             )
         missing = [name for name in self.features if name not in features]
         if missing:
@@ -385,87 +378,9 @@ def time_normalised(values: np.ndarray, n_samples: int = TEMPLATE_SAMPLES) -> np
     return np.interp(np.linspace(0, arr.size - 1, n_samples), np.arange(arr.size), arr)
 
 
-# --- files ------------------------------------------------------------------------------------------
-
-
 def content_sha256(content: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of a reference's content (all but the sha256 and the manifest)."""
     return json_sha256({k: v for k, v in content.items() if k not in ("sha256", "manifest")})
-
-
-def save_reference(reference: Reference, path: Union[str, os.PathLike[str]]) -> Path:
-    """Write the reference atomically as JSON with the sha256 of its content."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    content = reference.to_dict()
-    content["sha256"] = content_sha256(content)
-
-    write_sealed_card(target, content, mode=0o600, indent=1)  # the same manifest as scorer cards (no files)
-    return target
-
-
-def load_reference(path: Union[str, os.PathLike[str]]) -> Reference:
-    """Read a reference file, checking its format, version and sha256; errors name the file."""
-    p = Path(path)
-    if not p.exists():
-        raise ReferenceError(f"{p}: reference file not found")
-    try:
-        content = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReferenceError(f"{p}: not a readable JSON reference ({exc})") from exc
-    if not isinstance(content, dict) or content.get("format") != REFERENCE_FORMAT:
-        raise ReferenceError(f"{p}: not a SkillSight reference (format {REFERENCE_FORMAT!r} expected)")
-    version = int(content.get("format_version", 0))
-    if version > REFERENCE_FORMAT_VERSION:
-        raise ReferenceError(f"{p}: reference format_version {version} is newer than this SkillSight reads")
-    recorded = content.get("sha256")
-    if recorded != content_sha256(content):
-        raise ReferenceError(
-            f"{p}: content does not match its sha256 (the file was changed after it was built)"
-        )
-    if "manifest" in content:  # references from before manifests carry their content sha256 only
-        try:
-            verify(content, p)
-        except ManifestError as exc:
-            raise ReferenceError(str(exc)) from None
-    try:
-        return _reference_from(content, str(recorded), str(p))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ReferenceError(f"{p}: malformed reference ({exc})") from exc
-
-
-def _reference_from(content: Mapping[str, Any], sha256: str, path: str) -> Reference:
-    """The Reference a checked file holds; a file from before people were counted (no `n_practices`:
-    its `n_experts` counted practices) gets its people from reference_experts.legacy_experts."""
-    features = {k: FeatureDistribution.from_dict(v) for k, v in content["features"].items()}
-    if "n_practices" in content:
-        people = content.get("n_experts")
-        n_experts, practices = (None if people is None else int(people)), int(content["n_practices"])
-        counted = str(content.get("experts_counted_by", ""))
-    else:
-        practices = int(content["n_experts"])
-        n_experts, counted = legacy_experts(content)
-        if counted == COUNTED_GENERATED:  # one generated expert per practice: per metric, one per value
-            features = {k: replace(d, n_experts=d.n) for k, d in features.items()}
-    return Reference(
-        name=str(content["name"]),
-        version=str(content["version"]),
-        procedure=str(content["procedure"]),
-        motion_kind=str(content["motion_kind"]),
-        units=str(content["units"]),
-        features=features,
-        template=SpeedTemplate.from_dict(content["template"]) if content.get("template") else None,
-        built_from=str(content.get("built_from", "")),
-        n_experts=n_experts,
-        n_practices=practices,
-        experts_counted_by=counted,
-        disclaimer=str(content.get("disclaimer", "")),
-        created=str(content.get("created", "")),
-        dominant_hands=tuple(content.get("dominant_hands", ())),
-        metric_definitions={str(k): int(v) for k, v in (content.get("metric_definitions") or {}).items()},
-        sha256=sha256,
-        path=path,
-    )
 
 
 def _round(value: float) -> Optional[float]:

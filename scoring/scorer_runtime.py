@@ -14,6 +14,7 @@ import numpy as np
 
 from skillsight.scoring.calibration import calibrated
 from skillsight.scoring.domain import DomainCheck, check_domain
+from skillsight.scoring.metric_display import length_text, motion_kind_text
 from skillsight.scoring.results import SKILL_LEVELS
 from skillsight.scoring.scorer_card import (
     ONNX_INPUT,
@@ -90,9 +91,12 @@ class OnnxScorer:
         problems = []
         want_kind, want_units = self.card.get("motion_kind"), self.card.get("units")
         if motion_kind is not None and want_kind and motion_kind != want_kind:
-            problems.append(f"it was trained on {want_kind} motion, not {motion_kind}")
+            trained, given = motion_kind_text(str(want_kind)), motion_kind_text(motion_kind)
+            problems.append(f"it was trained on motion from {trained}, not from {given}")
         if units is not None and want_units and units != want_units:
-            problems.append(f"it expects distances in {want_units!r}, not {units!r}")
+            problems.append(
+                f"it expects distances in {length_text(str(want_units))}, not {length_text(units)}"
+            )
         if feature_names is not None:
             missing = [n for n in self.feature_names if n not in set(feature_names)]
             if missing:

@@ -338,7 +338,11 @@ def describe(opened: OpenedPackage, card_text: Optional[str] = None) -> list[str
     """Lines for a person: what the package is, what it was built from, licence and consent."""
     card = opened.card
     built = card.get("built_from") or {}
-    counts = ", ".join(f"{k} {v}" for k, v in built.items() if k.startswith("n_") and v is not None)
+    counts = ", ".join(
+        f"{v} {k[2:] if v != 1 else k[2:].rstrip('s')}"
+        for k, v in built.items()
+        if k.startswith("n_") and v is not None
+    )  # n_practices 240 -> "240 practices"
     lines = [
         f"{card.get('kind')} package: {card.get('name')} v{card.get('version')} "
         f"for {card.get('procedure')} (site {(card.get('exported_by') or {}).get('site') or 'not stated'})",

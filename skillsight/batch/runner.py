@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import skillsight.batch as package
 from skillsight.base.interrupts import interrupts_deferred
 from skillsight.batch.executors import available_cores, make_executor
+from skillsight.batch.frames_watch import FramesWatch
 from skillsight.batch.inputs import BatchInput, DominantHands, find_inputs
 from skillsight.batch.lock import OutputFolderLock
 from skillsight.batch.recording import Recorder, ResultsTable
@@ -89,7 +90,7 @@ class BatchSummary:
         done = f"{self.skipped} already done"
         if self.skipped_unreadable:  # listed below: say they are among the skipped, not counted twice
             done += f" ({len(self.skipped_unreadable)} of them unreadable, listed below)"
-        parts = [f"{self.total} input(s): {done}, {counts}{self.failed} failed"]
+        parts = [f"{self.total} input{'' if self.total == 1 else 's'}: {done}, {counts}{self.failed} failed"]
         if self.not_run:
             parts.append(f"{self.not_run} not run (interrupted)")
         text = "; ".join(parts) + f" in {self.elapsed_s:.1f} s. Results: {self.results_csv}"
@@ -97,8 +98,9 @@ class BatchSummary:
         text += _listed("failed", [r for r in self.rows if r.status == _FAILED])
         text += _listed("unreadable", [r for r in self.rows if r.unreadable and id(r) not in skipped])
         if self.skipped_unreadable:
+            n = len(self.skipped_unreadable)
             text += (
-                f"\n  skipped {len(self.skipped_unreadable)} file(s) recorded as unreadable by an earlier "
+                f"\n  skipped {n} file{'' if n == 1 else 's'} recorded as unreadable by an earlier "
                 "run (a changed file is tried again; --retry-unreadable tries them all):"
             )
             text += _listed("unreadable", self.skipped_unreadable)
@@ -416,27 +418,30 @@ def _run_tasks(
     strikes: dict[str, int] = {}
     interrupted = False
     bar = CountProgress(len(remaining), enabled=progress)
+    # The bar moves with the frames of the videos under way too (their workers write them down).
+    watch = FramesWatch(bar, lambda: {key: t for key, t in remaining.items() if key not in recorded})
     try:
-        while remaining and not interrupted:
-            for task in remaining.values():
-                in_progress_marker(task).unlink(missing_ok=True)
-            # Videos that were running when a worker died are retried alone, one worker: a death then
-            # names its video, and a video that only ran beside the culprit is not struck twice.
-            suspects = {key: task for key, task in remaining.items() if strikes.get(key)}
-            tasks = suspects or remaining
-            n_workers = 1 if suspects else max(1, min(workers or available_cores(), len(remaining)))
-            lost, interrupted = _run_round(tasks, task_function, n_workers, dask, record)
-            if interrupted:
-                _record_finished_files(plan, set(remaining) - recorded, record)
-                break
-            struck = [key for key in lost if in_progress_marker(tasks[key]).exists()]
-            for key in struck:
-                strikes[key] = strikes.get(key, 0) + 1
-            progressed = bool(struck) or len(lost) < len(tasks)
-            remaining = {key: task for key, task in remaining.items() if key not in tasks or key in lost}
-            for key, why in lost.items():
-                if strikes.get(key, 0) >= MAX_WORKER_DEATHS_PER_VIDEO or not progressed:
-                    record(key, _lost_result(remaining.pop(key), why))
+        with watch:
+            while remaining and not interrupted:
+                for task in remaining.values():
+                    in_progress_marker(task).unlink(missing_ok=True)
+                # Videos that were running when a worker died are retried alone, one worker: a death then
+                # names its video, and a video that only ran beside the culprit is not struck twice.
+                suspects = {key: task for key, task in remaining.items() if strikes.get(key)}
+                tasks = suspects or remaining
+                n_workers = 1 if suspects else max(1, min(workers or available_cores(), len(remaining)))
+                lost, interrupted = _run_round(tasks, task_function, n_workers, dask, record)
+                if interrupted:
+                    _record_finished_files(plan, set(remaining) - recorded, record)
+                    break
+                struck = [key for key in lost if in_progress_marker(tasks[key]).exists()]
+                for key in struck:
+                    strikes[key] = strikes.get(key, 0) + 1
+                progressed = bool(struck) or len(lost) < len(tasks)
+                remaining = {key: task for key, task in remaining.items() if key not in tasks or key in lost}
+                for key, why in lost.items():
+                    if strikes.get(key, 0) >= MAX_WORKER_DEATHS_PER_VIDEO or not progressed:
+                        record(key, _lost_result(remaining.pop(key), why))
     finally:
         bar.close(interrupted)
     return interrupted

@@ -68,7 +68,7 @@ def score_with(task: VideoTask, assess: AssessFunction) -> VideoResult:
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch(mode=0o600)  # owner-only, as every file batch writes
-        _score_into(result, task, assess)
+        _score_into(result, task, assess, FramesToMarker(marker))
         result.elapsed_s = round(time.perf_counter() - started, 3)
         write_result(result)
     except Exception as exc:  # one bad video must never stop the batch
@@ -91,7 +91,9 @@ def _record_failure(result: VideoResult, exc: Exception) -> None:
     result.result_path = None
 
 
-def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) -> None:
+def _score_into(
+    result: VideoResult, task: VideoTask, assess: AssessFunction, progress: Optional[FramesToMarker] = None
+) -> None:
     source = Path(task.source)
     if not source.is_file():
         raise FileNotFoundError(f"{source}: file not found")
@@ -119,6 +121,7 @@ def _score_into(result: VideoResult, task: VideoTask, assess: AssessFunction) ->
         overlay_path=overlay,
         max_undecodable_share=task.max_undecodable_share,
         threads=task.threads,
+        progress=progress,
     )
     run = assess(request)
     assessment = run.assessment
@@ -151,6 +154,43 @@ def score_one(task: VideoTask) -> VideoResult:
 
 
 def in_progress_marker(task: VideoTask) -> Path:
-    """A file that exists while a worker is scoring `task`: after a worker dies, it names the suspects."""
+    """A file that exists while a worker is scoring `task`: after a worker dies, it names the suspects.
+    While tracking, it holds "DONE TOTAL" frames (FramesToMarker), which the batch bar reads."""
     name = hashlib.sha256(f"{task.source}|{task.participant or ''}".encode()).hexdigest()[:16]
     return Path(task.out_dir) / ".in-progress" / name
+
+
+# A worker writes its frame count into its marker at most this often (the bar reads it about as often).
+MARKER_EVERY_S = 1.0
+
+
+class FramesToMarker:
+    """A tracking progress callback that writes "DONE TOTAL" into the video's in-progress marker, so the
+    parent (on this machine or, under Dask, on the shared output folder) can show frames, not only
+    whole videos."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+        self._last = -float("inf")
+
+    def __call__(self, done: int, total: Optional[int]) -> None:
+        now = time.monotonic()
+        if now - self._last < MARKER_EVERY_S and done != total:
+            return
+        self._last = now
+        with contextlib.suppress(OSError):  # progress is a courtesy: never fail a video over it
+            self.marker.write_text(f"{done} {total or 0}", encoding="ascii")
+
+
+def read_marker(marker: Path) -> Optional[tuple[int, int]]:
+    """(frames done, frames in all) from a marker: (0, 0) before tracking counts (setting up, or a count
+    half-written), None when there is no marker (not started, or finished)."""
+    try:
+        text = marker.read_text(encoding="ascii")
+    except OSError:
+        return None
+    try:
+        done, total = text.split()
+        return int(done), int(total)
+    except ValueError:
+        return 0, 0

@@ -21,6 +21,7 @@ from skillsight.progress import (  # noqa: F401
     MAX_SILENCE_S,
     MIN_STEP_SHARE,
     PROGRESS_EVERY_S,
+    SETUP_NOTE_AFTER_S,
     CountProgress,
     FrameProgress,
     clock_text,

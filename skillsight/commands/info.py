@@ -6,11 +6,13 @@ import importlib.metadata as metadata
 import json
 import platform
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from skillsight.base.hashing import file_sha256
+from skillsight.data_folder import default_data_dir
 from skillsight.models import shipped_models_dir
 from skillsight.pose.trackers.mediapipe_tasks import ASSETS, bundle_manifest
 
@@ -69,21 +71,32 @@ def _tracker_models() -> dict[str, Any]:
     return found
 
 
-def collect_info() -> dict[str, Any]:
-    models_dir = shipped_models_dir()
+def _cards(folders: list[Path]) -> dict[str, dict[str, Any]]:
+    """Each model or reference card in `folders`: kind, name, version, what it was built from."""
     cards = {}
-    for card in sorted(models_dir.glob("*.json")):
+    for card in sorted(path for folder in folders if folder.is_dir() for path in folder.glob("*.json")):
         try:
             data = json.loads(card.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError):
             continue
         cards[card.name] = {k: data.get(k) for k in ("kind", "name", "version", "built_from") if k in data}
+    return cards
+
+
+def collect_info() -> dict[str, Any]:
+    from skillsight.artifact_packages import INSTALL_FOLDER  # where `skillsight import` installs
+
+    models_dir = shipped_models_dir()
+    data_dir = default_data_dir()
+    installed = [data_dir / INSTALL_FOLDER[kind] for kind in ("model", "reference")]
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": {name: _version(name) for name in PACKAGES},
         "models_dir": str(models_dir),
-        "shipped_models": cards,
+        "shipped_models": _cards([models_dir]),
+        "data_dir": str(data_dir),
+        "installed_models": _cards(installed),  # by `skillsight import`: used only where named
         "tracker_models": _tracker_models(),
     }
 
@@ -102,12 +115,12 @@ def register(app: typer.Typer) -> None:
         for name, version in data["packages"].items():
             typer.echo(f"  {name:24s} {version}")
         typer.echo(f"Models folder: {data['models_dir']}")
-        for name, card in data["shipped_models"].items():  # in words, not a Python dict
-            what = " ".join(str(card[k]) for k in ("kind", "name") if card.get(k))
-            version = f" v{card['version']}" if card.get("version") else ""
-            typer.echo(f"  {name}: {what}{version}")
-            if card.get("built_from"):
-                typer.echo(f"    built from: {card['built_from']}")
+        _echo_cards(data["shipped_models"])
+        installed = data["installed_models"]
+        typer.echo(
+            f"Data folder: {data['data_dir']}; imported there (skillsight import): {len(installed) or 'none'}"
+        )
+        _echo_cards(installed)
         typer.echo("Tracking models (shipped inside SkillSight, never downloaded; see their NOTICE):")
         for name, model in data["tracker_models"].items():
             state = "ok" if model["matches_build"] else "DOES NOT MATCH the build record"
@@ -115,3 +128,12 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"    licence {model['licence']}, from {model['source']}, {model['size']} bytes")
             if model.get("runs_on"):
                 typer.echo(f"    runs on: {model['runs_on']}")
+
+
+def _echo_cards(cards: dict[str, dict[str, Any]]) -> None:
+    for name, card in cards.items():  # in words, not a Python dict
+        what = " ".join(str(card[k]) for k in ("kind", "name") if card.get(k))
+        version = f" v{card['version']}" if card.get("version") else ""
+        typer.echo(f"  {name}: {what}{version}")
+        if card.get("built_from"):
+            typer.echo(f"    built from: {card['built_from']}")

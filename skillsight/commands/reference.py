@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import List, NoReturn, Optional  # noqa: UP035 (Typer reads these at run time)
+from typing import Any, List, NoReturn, Optional  # noqa: UP035 (Typer reads these at run time)
 
 import typer
 
 from skillsight.capture.frames import CaptureError
+from skillsight.scoring.metric_display import metric_display, motion_text
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.reference import build_reference, load_reference, save_reference
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
@@ -73,15 +75,24 @@ def build_command(
         )
 
 
-def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> None:
-    """Print what a reference holds and what it was built from."""
+def show_command(
+    path: Path = typer.Argument(..., help="A reference JSON"),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print it as JSON for scripts: metric keys and stored unit codes"
+    ),
+) -> None:
+    """Print what a reference holds and what it was built from, each metric in words with its unit."""
     try:
         reference = load_reference(path)
     except ValueError as exc:
         _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(_show_json(reference), indent=1))
+        return
     typer.echo(
-        f"{reference.name} v{reference.version} ({reference.procedure}, {reference.motion_kind}, "
-        f"{reference.units}), {reference.experts_text}, created {reference.created}"
+        f"{reference.name} v{reference.version}: {reference.procedure}, from "
+        f"{motion_text(reference.motion_kind, reference.units)}; {reference.experts_text}; "
+        f"created {reference.created or 'on an unknown date'}"
     )
     typer.echo(f"built from: {reference.built_from}")
     if reference.experts_counted_by:
@@ -91,10 +102,53 @@ def show_command(path: Path = typer.Argument(..., help="A reference JSON")) -> N
         typer.echo(f"warning: {reference.too_few_experts}: every range below is flagged{hint}")
     if reference.disclaimer:
         typer.echo(f"note: {reference.disclaimer}")
-    for metric, dist in reference.features.items():
-        spread = f"10-90%: {dist.p10:.4g} to {dist.p90:.4g}"
-        flag = f"  [degenerate: {dist.degenerate_reason}]" if dist.degenerate_reason else ""
-        typer.echo(f"  {metric:40s} median {dist.median:.4g} {dist.unit} ({spread}){flag}")
+    for line in _range_lines(reference):
+        typer.echo(line)
+
+
+def _range_lines(reference) -> list[str]:  # Reference (imported lazily)
+    """Each metric's expert median and middle 80% in the words and units the app shows."""
+    shown = {name: metric_display(name, dist.unit) for name, dist in reference.features.items()}
+    width = min(max((len(d.label) for d in shown.values()), default=0), 50)
+    lines = ["Expert ranges: median (middle 80% of the experts' practices, 10th to 90th percentile)"]
+    for name, dist in reference.features.items():
+        display = shown[name]
+        spread = f"{display.number(dist.p10)} to {display.value_text(dist.p90)}"
+        flag = f"  [range not to be trusted: {dist.degenerate_reason}]" if dist.degenerate_reason else ""
+        lines.append(f"  {display.label:{width}s}  {display.value_text(dist.median)} ({spread}){flag}")
+    return lines
+
+
+def _show_json(reference) -> dict[str, Any]:  # Reference (imported lazily)
+    """What `show` prints, with the file's own keys and unit codes (a script's view)."""
+    return {
+        "name": reference.name,
+        "version": reference.version,
+        "procedure": reference.procedure,
+        "motion_kind": reference.motion_kind,
+        "units": reference.units,
+        "n_experts": reference.n_experts,
+        "n_practices": reference.practices,
+        "experts": reference.experts_text,
+        "experts_counted_by": reference.experts_counted_by,
+        "too_few_experts": reference.too_few_experts,
+        "created": reference.created,
+        "built_from": reference.built_from,
+        "sha256": reference.sha256,
+        "metrics": {
+            name: {
+                "label": metric_display(name, dist.unit).label,
+                "unit": dist.unit,
+                "median": dist.median,
+                "p10": dist.p10,
+                "p90": dist.p90,
+                "n": dist.n,
+                "n_experts": dist.n_experts,
+                "untrusted_because": dist.degenerate_reason,
+            }
+            for name, dist in reference.features.items()
+        },
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -20,12 +20,13 @@ import typer
 from skillsight.artifact_packages import artifact_file
 from skillsight.base.atomic import write_json_atomic as write_json
 from skillsight.capture.frames import CaptureError
-from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.commands.console import SETUP_NOTE_AFTER_S, FrameProgress, native_logs_filtered
 from skillsight.data_folder import default_data_dir
 from skillsight.packages import PackageError
+from skillsight.pose.motion import KIND_VIDEO_2D
 from skillsight.score_request import ScoreRequest
 from skillsight.scoring.damage import max_undecodable_share
-from skillsight.scoring.metric_display import metric_display
+from skillsight.scoring.metric_display import metric_display, motion_kind_text
 from skillsight.scoring.procedure import ProcedureError, load_procedure
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE, Assessment, ResultStatus
 from skillsight.webapp.report_content import plain_text
@@ -187,9 +188,12 @@ def run_score(request: ScoreRequest, *, show_progress: bool) -> Assessment:
     # Imported here, and called as pipeline.X (tests and plugins replace them there): the scoring
     # stack is heavy and only this command and `reference` need it.
     from skillsight import pipeline
+    from skillsight.datasets.practice_files import holds_motion
 
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr) if show_progress else None
+        if bar is not None and not holds_motion(request.source):
+            bar.note_setup(SETUP_NOTE_AFTER_S)
         try:
             run = pipeline.assess(replace(request, progress=bar.update_to if bar else None))
         finally:
@@ -232,7 +236,13 @@ def render_assessment(assessment: Assessment) -> str:
     lines = [f"WARNING: {warning}" for warning in assessment.warnings]
     lines.append(f"Procedure: {assessment.procedure}")
     quality = assessment.tracking_quality
-    if quality.n_frames:
+    kind = str(assessment.provenance.get("motion_kind") or KIND_VIDEO_2D)
+    if quality.n_frames and kind != KIND_VIDEO_2D:  # recorded motion: nothing was tracked
+        lines.append(
+            f"Motion: {motion_kind_text(kind)}, required hands in {quality.share:.0%} of "
+            f"{quality.n_frames} samples ({quality.duration_s:.1f} s)"
+        )
+    elif quality.n_frames:
         lines.append(
             f"Tracking: required hands in {quality.share:.0%} of {quality.n_frames} frames "
             f"({quality.duration_s:.1f} s)"

@@ -18,6 +18,7 @@ from skillsight import artifact_packages as artifacts
 from skillsight import signing
 from skillsight.data_folder import DatabaseError, default_data_dir
 from skillsight.packages import OpenedPackage, PackageError, open_package, signer_lines
+from skillsight.scoring.metric_display import motion_text
 from skillsight.scoring.model_card import describe_card
 from skillsight.scoring.reference_experts import card_experts, experts_text
 from skillsight.scoring.results import EXIT_ERROR
@@ -49,11 +50,12 @@ def _card_text(opened: OpenedPackage) -> Optional[str]:
     if opened.kind == "model":
         return describe_card(card)
     template = "with" if card.get("template") else "without"
+    motion = motion_text(str(card.get("motion_kind")), str(card.get("units")))
     return (
         f"{card.get('name')} v{card.get('version')} ({card.get('procedure')}), "
         f"created {card.get('created')}\n"
-        f"  {experts_text(*card_experts(card))}, {len(card.get('features') or {})} metrics of "
-        f"{card.get('motion_kind')} motion in {card.get('units')}, {template} a speed template\n"
+        f"  {experts_text(*card_experts(card))}, {len(card.get('features') or {})} metrics from "
+        f"{motion}, {template} a speed template\n"
         f"  built from: {card.get('built_from')}"
     )
 
@@ -84,7 +86,8 @@ def _say_installed_version(kind: str, package_card: dict[str, Any], installed: l
     card = artifacts.read_card_json(card_path)
     typer.echo(
         f"installed as {card.get('name')} version {card.get('version')} (the package's version "
-        f"{package_card.get('version')}; versions here number on after those already installed); "
+        f"{package_card.get('version')}; versions here number on after every shipped and installed one "
+        f"for {card.get('procedure')}, so each name picks one file); "
         f"use it with --{kind} {card_path.stem}"
     )
 

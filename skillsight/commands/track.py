@@ -12,7 +12,7 @@ from typing import Any, Optional
 import typer
 
 from skillsight.capture.frames import CaptureError
-from skillsight.commands.console import FrameProgress, native_logs_filtered
+from skillsight.commands.console import SETUP_NOTE_AFTER_S, FrameProgress, native_logs_filtered
 from skillsight.pose.cleaning import clean_motion
 from skillsight.pose.export import write_tidy_csv
 from skillsight.pose.quality import IndividualQuality
@@ -34,11 +34,11 @@ def default_motion_path(source: str, folder: Optional[Path] = None) -> Path:
     return (folder or Path.cwd()) / f"{stem or 'source'}.motion.npz"
 
 
-def format_summary(summary: dict[str, dict[str, Any]]) -> str:
-    """The tracking-quality lines printed after tracking, in the app's words."""
+def format_summary(summary: dict[str, dict[str, Any]], unit: str = "frames") -> str:
+    """The tracking-quality lines printed after tracking, in the app's words (unit "images" for stills)."""
     lines = ["Tracking quality:"]
     lines += [
-        f"  {individual_quality_line(name, IndividualQuality.from_dict(row))}"
+        f"  {individual_quality_line(name, IndividualQuality.from_dict(row), unit)}"
         for name, row in summary.items()
     ]
     return "\n".join(lines)
@@ -108,6 +108,7 @@ def _track(
     stills = Path(source).is_dir()  # a folder of images: each tracked on its own, counted as images
     with native_logs_filtered() as stderr:
         bar = FrameProgress(stderr, unit="images" if stills else "frames")
+        bar.note_setup(SETUP_NOTE_AFTER_S)
         try:
             spec: Any = int(source) if source.strip().isdigit() and not os.path.exists(source) else source
             motion = track(spec, request, bar.update_to)
@@ -135,4 +136,4 @@ def _track(
         typer.echo(f"CSV{' (smoothed)' if smooth else ''}: {write_tidy_csv(exported, csv)}")
     if request.overlay_path is not None:
         typer.echo(f"Overlay video: {request.overlay_path}")
-    typer.echo(format_summary(motion.metadata["tracking_summary"]))
+    typer.echo(format_summary(motion.metadata["tracking_summary"], "images" if stills else "frames"))

@@ -25,6 +25,7 @@ from skillsight.datasets.shared_packages import load_pooled
 from skillsight.pose.motion import MotionError
 from skillsight.scoring.calibration_report import reliability_lines
 from skillsight.scoring.estimator import CLASSIFIERS, REGRESSORS
+from skillsight.scoring.metric_display import motion_text
 from skillsight.scoring.model_selection import SCOPES
 from skillsight.scoring.procedure import ProcedureError
 from skillsight.scoring.results import EXIT_ERROR, EXIT_USAGE
@@ -150,7 +151,7 @@ def run_training(
     echo(
         f"{task}: {matrix.n} trials of {len(set(matrix.participants))} participants, "
         f"{len(matrix.feature_names)} features ({matrix.feature_set}, procedure {matrix.procedure}), "
-        f"{matrix.motion_kind} in {matrix.units}; protocol {protocol}"
+        f"from {motion_text(matrix.motion_kind, matrix.units)}; protocol {protocol}"
     )
     models = {"classifier": classifier, "regressor": regressor, "coverage": coverage, "scope": candidates}
     report = cross_validate(matrix, protocol, **models)

@@ -6,7 +6,6 @@ user is on, disables its controls while it runs and leaves a status that says ho
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -15,207 +14,26 @@ import gradio as gr
 from skillsight.webapp import curve_points, listings, plots, progress_lines, views
 from skillsight.webapp.learning_curves import learning_curve_figure
 from skillsight.webapp.live import LiveSessions
-from skillsight.webapp.page import Page, card_markdown_for, hands_expected, results_outputs
+from skillsight.webapp.page import Page, card_markdown_for, hands_expected
+from skillsight.webapp.practice_events import locked_button as _locked
+from skillsight.webapp.practice_events import replay_handler, results_components, show_session, wire_assess
+from skillsight.webapp.practice_events import request_trainee as _trainee
 from skillsight.webapp.preferences import chosen_models, save_choice
 from skillsight.webapp.rescore_events import button_shown, rescore_controls, wire_rescore
-from skillsight.webapp.service import AppService, trainee_from_username
+from skillsight.webapp.service import AppService
 from skillsight.webapp.sharing import wire_sharing
 
 LOG = logging.getLogger(__name__)
-# Before the first frame is tracked, the trackers look at frames across the video (about 10 s for a
-# 28 MB 1080p upload on two cores): said as it is, beside Gradio's clock, never as "0.0%".
-WORKING = (
-    "Working: first a look at frames across the video to set up tracking (no frame count yet), "
-    "then tracking it frame by frame, then scoring."
-)
 ON_EDUCATOR = "Saved for your user; the Practice tab uses it."
-ASSESS_FAILED = "**Could not assess this video**{why} Fix it and press Assess again."
-# Where no reason was kept (an error before the handler ran): Gradio shows its error at the top right.
-UNSAID_REASON = " (the red message at the top right of the page says why)."
-# Why each browser session's last assessment failed, for the status beside the button (Gradio's toast is
-# in the corner and passes nothing to the failure event); taken once, so it never outlives its failure.
-_FAILURES: dict[str, str] = {}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
-
-
-def _trainee(request: Optional[gr.Request]) -> str:
-    return trainee_from_username(getattr(request, "username", None) if request is not None else None)
-
-
-def _locked(busy: bool, label: str) -> Any:
-    return gr.update(interactive=not busy, value=label)
 
 
 def wire_events(demo: gr.Blocks, page: Page, service: AppService, live: LiveSessions) -> None:
-    _wire_assess(page, service)
+    wire_assess(page, service)
     _wire_live(page, live)
     _wire_history(page, service)
     _wire_report(page, service)
     _wire_educator(demo, page, service)
     wire_sharing(demo, page, service)  # the Educator tab's sharing section (webapp/sharing.py)
-
-
-def _assess_handler(service: AppService) -> Any:
-    """The Assess button's work: track and score the upload, return the API payload."""
-
-    def assess(
-        video_path: Optional[str],
-        procedure_name: str,
-        dominant_hand: str,
-        keep: bool,
-        request: gr.Request,
-        progress: gr.Progress = gr.Progress(),
-    ) -> dict[str, Any]:
-        trainee = _trainee(request)
-        chosen = chosen_models(service.data_dir, trainee, procedure_name or "")
-
-        def report(done: int, total: Optional[int]) -> None:
-            if total and done >= total:
-                progress(0.99, desc="Scoring the motion")
-            else:
-                progress((done, total), desc="Tracking hands, frame by frame", unit="frames")
-
-        try:
-            view = service.assess_video(
-                video_path,
-                procedure_name,
-                dominant_hand or "right",
-                bool(keep),
-                trainee,
-                model=chosen["model"] or None,
-                reference=chosen["reference"] or None,
-                progress=report,
-            )
-        except Exception as exc:  # the page shows why; the log keeps the traceback
-            LOG.exception("assessment failed")
-            said = _said_of_the_upload(exc, video_path)
-            _remember_failure(request, said)
-            raise gr.Error(said) from exc
-        return views.assessment_payload(
-            view.assessment, session_id=view.session_id, source_name=view.source_name, trainee=trainee
-        )
-
-    return assess
-
-
-def _said_of_the_upload(exc: Exception, video_path: Optional[str]) -> str:
-    """The error in the trainee's words: their file's name, not the server's temporary copy of it
-    ("/tmp/skillsight-gradio-x/591a.../notes.mp4: a text file ..." reads "notes.mp4: a text file ...")."""
-    message = str(exc) or exc.__class__.__name__
-    return message.replace(str(video_path), Path(video_path).name) if video_path else message
-
-
-def _browser_session(request: Optional[gr.Request]) -> str:
-    return str(getattr(request, "session_hash", None) or "default")
-
-
-def _remember_failure(request: Optional[gr.Request], said: str) -> None:
-    _FAILURES[_browser_session(request)] = said
-    while len(_FAILURES) > 256:  # an API client's failures have no failure event to take them
-        del _FAILURES[next(iter(_FAILURES))]
-
-
-def failed_status(request: Optional[gr.Request]) -> str:
-    """The status beside the Assess button after a failure: why, in the words of the error."""
-    said = _MARKDOWN_SPECIALS.sub(r"\\\1", _FAILURES.pop(_browser_session(request), "").rstrip("."))
-    why = f": {said}." if said else UNSAID_REASON
-    return ASSESS_FAILED.format(why=why)
-
-
-def _assess_lock() -> tuple[Any, ...]:
-    """The Practice controls while assessing: locked, the result cleared, a working note."""
-    return (
-        _locked(True, "Assessing…"),
-        gr.update(interactive=False),
-        gr.update(interactive=False),
-        None,
-        WORKING,
-    )
-
-
-def _assess_unlock(payload: Optional[dict[str, Any]]) -> tuple[Any, ...]:
-    """The Practice controls after assessing: unlocked, with where the result is (or why there is none)."""
-    session_id = (payload or {}).get("session_id")
-    done = f"Done: session {session_id} is on the **Results** tab."
-    status = ASSESS_FAILED.format(why=UNSAID_REASON) if session_id is None else done
-    return _unlocked(status)
-
-
-def _assess_failed(request: gr.Request) -> tuple[Any, ...]:
-    return _unlocked(failed_status(request))
-
-
-def _unlocked(status: str) -> tuple[Any, ...]:
-    return (
-        _locked(False, "Assess my practice"),
-        gr.update(interactive=True),
-        gr.update(interactive=True),
-        status,
-    )
-
-
-def _wire_assess(page: Page, service: AppService) -> None:
-    controls = [page.assess_button, page.video, page.procedure]
-    results = _results_components(page)
-    assessed = page.assess_button.click(
-        _assess_lock, None, [*controls, page.result_json, page.status], queue=False, api_visibility="private"
-    ).then(
-        _assess_handler(service),
-        [page.video, page.procedure, page.dominant, page.keep_video],
-        page.result_json,
-        api_name="assess",
-        concurrency_limit=1,
-        show_progress_on=[page.status],
-    )
-    assessed.then(_assess_unlock, [page.result_json], [*controls, page.status], api_visibility="private")
-    # Gradio 6's page runs no `then` after an error: without this the button stayed "Assessing…" for good.
-    assessed.failure(_assess_failed, None, [*controls, page.status], api_visibility="private")
-
-    def show(payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
-        return _show(service, payload, request)
-
-    assessed.success(
-        show,
-        [page.result_json],
-        [*results, page.tabs, page.selected_session],
-        api_visibility="private",
-    ).then(_replay_handler(service), [page.result_json], [page.replay], api_visibility="private")
-
-
-def _results_components(page: Page) -> list[Any]:
-    return [
-        page.summary,
-        page.feedback,
-        page.details,
-        page.experts_img,
-        page.speed_img,
-        page.replay,
-        page.paths_img,
-        page.timeline_img,
-        page.metrics_df,
-        page.quality_md,
-    ]
-
-
-def _show(service: AppService, payload: Optional[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
-    view = None
-    if payload and payload.get("session_id") is not None:
-        view = service.session_view(int(payload["session_id"]), _trainee(request))
-    return (*results_outputs(view, service), gr.Tabs(selected="results"), view.session_id if view else None)
-
-
-def _replay_handler(service: AppService) -> Any:
-    def make_replay(payload: Optional[dict[str, Any]], request: gr.Request) -> Optional[str]:
-        if not payload or payload.get("session_id") is None:
-            return None
-        try:
-            path = service.write_replay(int(payload["session_id"]), _trainee(request))
-        except Exception:  # the results stand without the replay
-            LOG.exception("replay failed")
-            return None
-        return str(path) if path else None
-
-    return make_replay
 
 
 def _wire_live(page: Page, live: LiveSessions) -> None:
@@ -333,16 +151,16 @@ def _wire_open_session(page: Page, service: AppService) -> None:
 
     def open_session(session_id: Optional[int], request: gr.Request) -> tuple[Any, ...]:
         payload = {"session_id": session_id} if session_id is not None else None
-        return _show(service, payload, request)
+        return show_session(service, payload, request)
 
     def replay(session_id: Optional[int], request: gr.Request) -> Optional[str]:
         payload = {"session_id": session_id} if session_id is not None else None
-        return _replay_handler(service)(payload, request)
+        return replay_handler(service)(payload, request)
 
     page.open_button.click(
         open_session,
         [page.selected_session],
-        [*_results_components(page), page.tabs, page.selected_session],
+        [*results_components(page), page.tabs, page.selected_session],
         api_visibility="private",
     ).then(replay, [page.selected_session], [page.replay], api_visibility="private")
 

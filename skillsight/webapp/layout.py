@@ -21,6 +21,7 @@ import gradio as gr  # noqa: E402
 from skillsight.webapp import listings, plots, views  # noqa: E402
 from skillsight.webapp.live import LiveSessions  # noqa: E402
 from skillsight.webapp.page import RESULTS_EMPTY, Page  # noqa: E402
+from skillsight.webapp.practice_events import UPLOAD_PREVIEW_ERRORS_JS  # noqa: E402
 from skillsight.webapp.service import MAX_UPLOAD_MB, AppService  # noqa: E402
 from skillsight.webapp.sharing import build_sharing_section  # noqa: E402
 
@@ -67,6 +68,7 @@ def launch_options() -> dict[str, Any]:
     return {
         "theme": page_theme(),
         "css": PAGE_CSS,
+        "js": UPLOAD_PREVIEW_ERRORS_JS,
         "max_file_size": f"{MAX_UPLOAD_MB}mb",
         "ssr_mode": False,
         "pwa": False,

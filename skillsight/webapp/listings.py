@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from skillsight.scoring.metric_display import format_number, metric_display, unit_text
-from skillsight.scoring.reference_experts import MIN_EXPERTS, card_experts, too_few_experts
+from skillsight.scoring.metric_display import format_number, metric_display, motion_kind_text, unit_text
+from skillsight.scoring.reference_experts import MIN_EXPERTS, card_experts, experts_text, too_few_experts
 from skillsight.scoring.results import status_words
 from skillsight.webapp.views import Table, escape, format_percent, procedure_title
 
@@ -108,6 +108,23 @@ def history_metric_names(history: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(names)
 
 
+# A card's fields an educator reads, each labelled in words (the keys stay in the card's JSON).
+CARD_FIELDS = {
+    "kind": "what it is",
+    "procedure": "procedure",
+    "created": "created",
+    "built_from": "built from",
+    "training_data": "training data",
+    "motion_kind": "recorded from",
+    "units": "distances in",
+    "n": "practices",
+    "n_experts": "experts (people)",
+    "n_practices": "practices",
+    "experts_counted_by": "experts counted",
+}
+CARD_KINDS = {"scorer": "scorer model", "reference": "expert reference"}
+
+
 def model_card_markdown(card: Mapping[str, Any]) -> str:
     """A model card (scorer or reference JSON) for an educator: what it is and what it was trained on."""
     if not card:
@@ -116,27 +133,18 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
     lines = [f"### {title}"]
     if card.get("disclaimer"):
         lines.append(f"> **Note:** {card['disclaimer']}")
-    keys = (
-        "kind",
-        "procedure",
-        "created",
-        "built_from",
-        "training_data",
-        "motion_kind",
-        "units",
-        "n",
-        "n_experts",
-        "n_practices",
-        "experts_counted_by",
-    )
+    keys = CARD_FIELDS
     if card.get("kind") == "reference":  # people, not practices; unknown when the experts were not named
         thin = too_few_experts(*card_experts(card))
         if thin:
             lines.append(f"> **Too few experts:** {thin}; ranges and percentiles from so few are unstable.")
-    for key in keys:
-        if card.get(key) not in (None, "", [], {}):
-            value = unit_text(str(card[key]))[0] if key == "units" else _inline(card[key])
-            lines.append(f"- **{key.replace('_', ' ')}:** {value}")
+    reference = card.get("kind") == "reference"
+    for key, label in keys.items():
+        if reference and key in ("n_experts", "n_practices"):  # counted once, either format
+            if key == "n_experts":
+                lines.append(f"- **experts:** {experts_text(*card_experts(card))}")
+        elif card.get(key) not in (None, "", [], {}):
+            lines.append(f"- **{label}:** {_card_value(key, card[key])}")
     metrics = card.get("cv_metrics") or card.get("cross_validation")
     if isinstance(metrics, Mapping) and metrics:
         lines.append("- **cross-validation:** " + ", ".join(f"{k} {_inline(v)}" for k, v in metrics.items()))
@@ -149,11 +157,22 @@ def model_card_markdown(card: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _card_value(key: str, value: Any) -> str:
+    """A card field's value in words: units and the motion's kind as the rest of the page says them."""
+    if key == "units":
+        return unit_text(str(value))[0]
+    if key == "motion_kind":
+        return motion_kind_text(str(value))
+    if key == "kind":
+        return CARD_KINDS.get(str(value), str(value))
+    return _inline(value)
+
+
 def _inline(value: Any) -> str:
     if isinstance(value, float):
         return format_number(value)
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_inline(v)}" for k, v in value.items())
+    if isinstance(value, Mapping):  # "left out metrics: ...", not "left_out_metrics: ..."
+        return ", ".join(f"{str(k).replace('_', ' ')}: {_inline(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(_inline(v) for v in value)
     return str(value)

@@ -51,7 +51,10 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     lines = []
     if quality.required:
         required = ", ".join(str(r).replace("_", " ") for r in quality.required)
-        lines.append(f"required hands ({required}) all tracked in {format_percent(quality.share)} of frames")
+        n = len(quality.required)  # "required hands (left hand) all tracked": one hand is not "all"
+        which = {1: "required hand", 2: "both required hands"}.get(n, f"all {n} required hands")
+        together = "" if n == 1 else " together"
+        lines.append(f"{which} ({required}) tracked{together} in {format_percent(quality.share)} of frames")
     lines += [individual_quality_line(name, entry) for name, entry in quality.individuals.items()]
     if quality.n_frames:
         duration, fps = format_number(quality.duration_s), format_number(quality.fps)
@@ -59,17 +62,18 @@ def tracking_quality_lines(quality: TrackingQuality) -> list[str]:
     return lines
 
 
-def individual_quality_line(name: str, entry: IndividualQuality) -> str:
-    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it."""
-    return f"{name.replace('_', ' ')}: {_individual_quality(entry)}"
+def individual_quality_line(name: str, entry: IndividualQuality, unit: str = "frames") -> str:
+    """'left hand: found in 97% of frames, ...': one individual, as the page and `skillsight track` say it;
+    unit "images" for a folder of stills (no gap in seconds between unrelated pictures)."""
+    return f"{name.replace('_', ' ')}: {_individual_quality(entry, unit)}"
 
 
-def _individual_quality(entry: IndividualQuality) -> str:
+def _individual_quality(entry: IndividualQuality, unit: str = "frames") -> str:
     if entry.tracked_share == 0:  # not "found in 0% of frames, mean confidence 0, longest gap 13 s"
-        return "not found in any frame"
-    parts = [f"found in {format_percent(entry.tracked_share)} of frames"]
+        return f"not found in any {unit[:-1]}"
+    parts = [f"found in {format_percent(entry.tracked_share)} of {unit}"]
     parts.append(f"mean confidence {format_number(entry.mean_confidence, 2)}")
-    if entry.longest_gap_s is not None:
+    if entry.longest_gap_s is not None and unit == "frames":
         parts.append(f"longest gap {format_number(entry.longest_gap_s, 2)} s")
     return ", ".join(parts)
 

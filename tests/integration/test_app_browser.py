@@ -166,6 +166,32 @@ def test_practice_offers_only_scorable_procedures(app_url, browser):
         page.close()
 
 
+def test_a_file_that_is_no_video_is_said_once_in_our_words(app_url, browser, tmp_path):
+    """Gradio toasted its own "Video not playable" twice (at the preview, and when the box was locked for
+    assessing) beside ours; the status now says what the file is as soon as it is chosen."""
+    from playwright.sync_api import expect
+
+    notes = tmp_path / "lab_notes.mp4"
+    notes.write_text("notes from the lab\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    toasts = "() => Array.from(document.querySelectorAll('[data-testid=toast-text]')).map(e => e.innerText)"
+    try:
+        page.goto(app_url)
+        page.set_input_files("#practice-video input[type=file]", str(notes))
+        status = page.locator("#assess-status")
+        expect(status).to_contain_text(
+            "This file can't be assessed: lab_notes.mp4: a text file", timeout=30_000
+        )
+        page.get_by_role("button", name="Assess my practice", exact=True).click()
+        expect(status).to_contain_text("Could not assess this video: lab_notes.mp4", timeout=60_000)
+        shown = page.evaluate(toasts)
+        _screenshot(page, "tab_practice_not_a_video.png", full_page=False)
+        assert shown and all("Video not playable" not in text for text in shown), shown
+        assert any(text.startswith("lab_notes.mp4: a text file, not a video") for text in shown), shown
+    finally:
+        page.close()
+
+
 def test_results_lead_with_a_sentence_and_read_plainly(assessed):
     from playwright.sync_api import expect
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,15 @@ def installed_model(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path / "lab_b"))
     imported = runner.invoke(app, ["import", str(package)])
     assert imported.exit_code == 0, imported.output
-    # The package's v1 is v2 here (after the shipped v1): said, with the name that picks it.
+    # The package's v1 is v2 here, even in a fresh data folder: after the shipped v1, so that
+    # "suturing-scorer-v1" still names one file. Said, with why and the name that picks it.
     said = "installed as suturing-scorer version 2 (the package's version 1;"
     assert said in imported.output and "use it with --model suturing-scorer-v2" in imported.output
+    assert "after every shipped and installed one for suturing" in imported.output
+    # Counts and the motion in words, not card keys and unit codes ("n_practices 240", "video_2d").
+    assert re.search(r"\(\d+ practices\)", imported.output) and "n_practices" not in imported.output
+    assert "from video (2D), distances in hand lengths" in imported.output
+    assert "video_2d" not in imported.output
     return tmp_path / "lab_b" / "models" / "suturing-scorer-v2.onnx"
 
 

@@ -193,7 +193,7 @@ def test_reference_build_from_motion_files(tmp_path):
     assert data["built_from"] == "three lab experts"
     assert data["template"]["role"] == "needle_driver" and len(data["template"]["profile"]) == 100
     shown = runner.invoke(app, ["reference", "show", str(out)])
-    assert shown.exit_code == 0 and "needle_driver.path_length" in shown.output
+    assert shown.exit_code == 0 and "Needle-driver hand: distance travelled" in shown.output
     # The new reference scores a practice.
     practice = generate_practice(skill="novice", procedure="suturing", duration_s=25.0, seed=9).save(
         tmp_path / "p"

@@ -124,6 +124,11 @@ def test_train_command_writes_report_model_and_card(task_folder: Path, tmp_path:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Knot_Tying LOSO: accuracy" in result.output and "GRS Spearman" in result.output
+    # the motion in words ("kinematics_3d in m" before)
+    assert (
+        "from robot kinematics (3D), distances in m;" in result.output
+        and "kinematics_3d" not in result.output
+    )
     # Every figure of the chosen model beside the linear baseline's, the choices, the reliability table.
     assert "chosen baseline" in " ".join(result.output.split()) and "ECE (levels)" in result.output
     assert "classifier chosen per fold (supertrials left out): logistic" in result.output
@@ -281,6 +286,12 @@ def test_describe_card_reads_flat_and_nested_cross_validation() -> None:
     )
     assert "kfold: accuracy=0.500 (n=10)" in flat
     assert "loso: accuracy=0.250, spearman=0.750 (n=4)" in nested and "m v2 (suturing)" in nested
+    # In words: the card's input and the caveat a trained model shows under every score.
+    described = describe_card({**base, "motion_kind": "kinematics_3d", "units": "m"})
+    assert "1 features (?) from robot kinematics (3D), distances in m" in described
+    from skillsight.scoring.model_card import DEFAULT_DISCLAIMER
+
+    assert "training_data" not in DEFAULT_DISCLAIMER and "built from" in DEFAULT_DISCLAIMER
 
 
 @pytest.mark.slow

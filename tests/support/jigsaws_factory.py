@@ -21,7 +21,14 @@ Three generators:
   Spearman -0.43 and a plain linear baseline LOSO 1.00 / 0.68; here the old easy figures (LOUO 0.90 /
   0.97) are out of reach (tests/unit/scoring/test_training_honest.py checks it).
 * `make_easy_trial` (difficulty="easy"): skill is plain to see; for loader tests only.
-* `make_realistic_trial`: 1-3 minute trials, per-surgeon set-up; for benchmarks/bench_jigsaws.py.
+* `make_realistic_trial`: 40-200 s trials (the release's own last about 1-3 minutes), per-surgeon
+  set-up; for benchmarks/bench_jigsaws.py and for scoring or building references from trials.
+
+Trial length: the hard and easy trials are shortened to 15-30 s so that training tests stay fast
+(training reads each trial whatever its length). Scoring such a trial as suturing is refused ("at least
+20 s of practice is needed"), and that refusal is right: the minimum is a floor far below any real
+practice (every real Suturing trial lasts over a minute), so a 15-s "suturing trial" is not one. To
+score trials or build a reference from them as a user would, write `write_realistic_release`.
 """
 
 from __future__ import annotations

@@ -101,7 +101,7 @@ def test_kinematics_motion_is_refused_by_a_video_model():
     )
     result = assess_motion(motion, "suturing")
     assert result.status == STATUS_REFUSED
-    assert "kinematics_3d" in result.refusal_reasons[0] or "'m'" in result.refusal_reasons[0]
+    assert "not from robot kinematics (3D)" in result.refusal_reasons[0]  # in words, not kinematics_3d
     assert result.advice
 
 

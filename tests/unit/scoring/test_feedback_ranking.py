@@ -102,3 +102,15 @@ def test_metrics_without_expert_comparison_are_never_used():
 def test_evidence_handles_missing_numbers():
     text = evidence(MetricComparison(name="x", value=3.0, unit=""))
     assert text == "3"
+
+
+def test_a_value_within_the_experts_range_is_not_said_worse_than_the_experts():
+    """Two surgeons' narrow spread put 22.3 s per stitch 1.5 robust standard deviations from their median
+    while inside their own 16.5-30.5 s: the page said "(in the range, percentile 83)" beside "Each stitch
+    took longer than the experts' stitches". Within their middle 80%, it is said as it is."""
+    inside = comparison("a", 3.0, value=1.4)  # far in standard deviations, within 0.5-1.5
+    outside = comparison("b", 1.5, value=1.6)
+    items = {i.metric: i for i in rank_feedback([inside, outside], procedure())}
+    assert items["b"].message == "Your b differs from the experts'."
+    assert items["a"].message == "Your a is within the experts' range, towards its weaker end."
+    assert "travels far" not in items["a"].message and items["a"].tip == "Plan each pass before moving."

@@ -13,6 +13,7 @@ from skillsight.cli import app
 from skillsight.models import default_reference_path
 from skillsight.scoring.reference import (
     build_reference,
+    card_experts,
     content_sha256,
     load_reference,
     save_reference,
@@ -48,7 +49,7 @@ def test_six_jigsaws_trials_by_two_surgeons_are_two_experts(tmp_path: Path) -> N
     assert all(d.n_experts == 2 for d in reference.features.values())
     shown = runner.invoke(app, ["reference", "show", str(out)])
     assert shown.exit_code == 0 and "2 experts (6 practices)" in shown.output
-    assert "[degenerate: " in shown.output and "only 2 experts" in shown.output
+    assert "[range not to be trusted: " in shown.output and "only 2 experts" in shown.output
 
 
 def test_practices_that_name_nobody_leave_the_expert_count_unknown_and_flagged() -> None:
@@ -134,3 +135,57 @@ def test_score_text_and_json_name_the_people_a_reference_was_built_from(tmp_path
     notes = {m["name"]: m["reference_note"] for m in result["metrics"] if m.get("expert_median") is not None}
     assert notes and all("only " in note for note in notes.values())  # 3 people, or fewer for a metric
     assert "only 3 experts (6 practices;" in notes["task.duration"]
+
+
+def test_reference_show_says_each_metric_in_words_and_keeps_the_keys_for_scripts_in_json() -> None:
+    """`reference show` printed metric keys and unit codes ("needle_driver.path_length ... hand_size"):
+    people read the app's labels and units; scripts get the keys and codes with --json."""
+    path = str(default_reference_path("suturing"))
+    shown = runner.invoke(app, ["reference", "show", path])
+    assert shown.exit_code == 0, shown.output
+    assert "from video (2D), distances in hand lengths" in shown.output
+    assert "Needle-driver hand: distance travelled" in shown.output and " hand lengths (" in shown.output
+    assert "needle_driver." not in shown.output and "hand_size" not in shown.output
+    assert "video_2d" not in shown.output and "share" not in shown.output.split("Expert ranges")[1]
+    as_json = runner.invoke(app, ["reference", "show", path, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    content = json.loads(as_json.output)
+    metric = content["metrics"]["needle_driver.path_length"]
+    assert metric["unit"] == "hand_size" and metric["label"] == "Needle-driver hand: distance travelled"
+    assert content["motion_kind"] == "video_2d" and content["n_experts"] == 20
+
+
+def test_a_card_in_a_listing_counts_experts_as_loading_the_file_does(tmp_path: Path) -> None:
+    """The format was told apart twice (loading, and cards in listings and packages), and the two read
+    the same file differently: `n_experts` written as 3.0 was 3 people when scoring and "not named" in
+    the app's list. One reader now (`stored_experts`); a card too malformed to load counts 0 practices."""
+    motions = [generate_practice("expert", "suturing", duration_s=20.0, seed=400 + s) for s in range(6)]
+    new = save_reference(
+        build_reference(motions, "suturing", "lab", "1", "six practices", experts=list("AABBCC")),
+        tmp_path / "new.json",
+    )
+    old = _as_written_before(new, tmp_path / "old.json")
+    as_float = json.loads(new.read_text())
+    as_float.pop("manifest")
+    as_float["n_experts"] = 3.0
+    as_float["sha256"] = content_sha256(as_float)
+    (tmp_path / "float.json").write_text(json.dumps(as_float))
+    shipped = default_reference_path("suturing")
+    for path in (new, old, tmp_path / "float.json", shipped):
+        loaded = load_reference(path)
+        assert card_experts(json.loads(Path(path).read_text())) == (loaded.n_experts, loaded.practices), path
+    assert card_experts({"name": "broken"}) == (None, 0)
+
+
+def test_score_of_recorded_motion_says_what_it_is_not_that_it_was_tracked(tmp_path: Path) -> None:
+    """`score Suturing_B001.txt` said "Tracking: required hands in 100% of 2672 frames" of robot
+    kinematics that nothing tracked."""
+    trial = _two_surgeons_trials(tmp_path)[0]
+    scored = runner.invoke(app, ["score", trial, "-p", "suturing"])
+    assert "Motion: robot kinematics (3D), required hands in 100% of " in scored.output, scored.output
+    assert "Tracking:" not in scored.output
+    video_like = generate_practice("expert", "suturing", duration_s=20.0, seed=3).save(tmp_path / "p")
+    assert (
+        "Tracking: required hands in "
+        in runner.invoke(app, ["score", str(video_like), "-p", "suturing"]).output
+    )

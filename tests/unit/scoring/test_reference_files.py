@@ -165,9 +165,11 @@ def test_schema_mismatches_are_refused():
     ref.check_compatible("suturing", "video_2d", "hand_size", features)  # fits: no error
     with pytest.raises(ReferenceSchemaError, match="intubation"):
         ref.check_compatible("intubation", "video_2d", "hand_size", features)
-    with pytest.raises(ReferenceSchemaError, match="kinematics_3d"):
+    # in words, not codes ("built from video_2d motion; this motion is kinematics_3d", "'hand_size'")
+    kinds = r"from video \(2D\); this motion is from robot kinematics"
+    with pytest.raises(ReferenceSchemaError, match=kinds):
         ref.check_compatible("suturing", "kinematics_3d", "hand_size", features)
-    with pytest.raises(ReferenceSchemaError, match="'m'"):
+    with pytest.raises(ReferenceSchemaError, match="distances in hand lengths; this motion in m$"):
         ref.check_compatible("suturing", "video_2d", "m", features)
     with pytest.raises(ReferenceSchemaError, match="lacks"):
         ref.check_compatible("suturing", "video_2d", "hand_size", {"task.time": features["task.time"]})
@@ -233,3 +235,14 @@ def test_spread_never_below_a_share_of_the_median():
     dist = FeatureDistribution.from_values([99.9, 100.0, 100.1, 100.0, 99.95], higher_is_better=False)
     assert dist.spread == pytest.approx(5.0)
     assert dist.deviation(101.0) == pytest.approx(0.2)
+
+
+def test_a_model_says_in_words_which_motion_it_was_trained_on():
+    from skillsight.models import default_model_path
+    from skillsight.scoring.scorer_runtime import ModelSchemaError, load_scorer
+
+    scorer = load_scorer(default_model_path("suturing"))
+    with pytest.raises(ModelSchemaError) as said:
+        scorer.check_compatible("kinematics_3d", "m")
+    assert "trained on motion from video (2D), not from robot kinematics (3D)" in str(said.value)
+    assert "distances in hand lengths, not m" in str(said.value) and "kinematics_3d" not in str(said.value)

@@ -231,11 +231,11 @@ def test_unreadable_files_are_skipped_until_they_change_or_are_retried(tmp_path,
     make_videos(videos, {"ok.mp4": b"fine", "broken.mp4": b"CORRUPT", "other.mp4": b"CORRUPT too"})
     first = run(videos, procedure_file, out, db, workers=1)
     assert (first.scored, first.unreadable, first.failed, first.exit_code) == (1, 2, 0, 0)
-    assert "unreadable: broken.mp4" in first.describe()
+    assert "unreadable: broken.mp4" in first.describe() and first.describe().startswith("3 inputs: ")
     second = run(videos, procedure_file, out, db, workers=1)
     assert (second.skipped, second.unreadable, second.failed, second.started_executor) == (3, 0, 0, False)
     assert second.exit_code == 0
-    assert "skipped 2 file(s) recorded as unreadable" in second.describe()
+    assert "skipped 2 files recorded as unreadable" in second.describe()
     assert "unreadable: broken.mp4" in second.describe()
     assert len(scored_hashes(calls_dir)) == 3  # not read again
     assert {r["video"]: r["status"] for r in read_rows(out)}["broken.mp4"] == "unreadable"

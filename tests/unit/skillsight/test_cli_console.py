@@ -171,3 +171,70 @@ def test_batch_progress_shows_from_the_start_and_its_rate_counts_from_there():
     drawn = terminal.getvalue().split("\r")[-1]
     assert "1/4" in drawn and re.search(r"\b(4\d\.\d\ds/video|0\.02video/s)", drawn), drawn
     bar.close()
+
+
+def test_tracking_says_what_it_does_before_its_first_frame_and_the_first_frame_has_no_rate():
+    """`track` and `score` were silent for about 9 s on a terminal (the trackers' set-up on sampled
+    frames), then the bar's first frame read "1/96 [00:00<00:00, 131072.00frame/s]"."""
+    log = io.StringIO()
+    bar = FrameProgress(log)
+    bar.note_setup(after_s=0)
+    assert log.getvalue() == (
+        "tracking: setting up the trackers before the first frame (this can take several seconds)\n"
+    )
+    late = FrameProgress(io.StringIO())
+    late.note_setup(after_s=60)
+    late.update_to(1, 96)  # a frame counted first: the note is never said
+    assert late._note is None
+    terminal = _Terminal()
+    shown = FrameProgress(terminal)
+    shown.update_to(1, 96)
+    assert "1/96" in terminal.getvalue() and "?frame/s" in terminal.getvalue(), terminal.getvalue()
+    shown.close()
+
+
+def test_track_says_it_is_setting_up_and_score_of_a_motion_file_does_not(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import skillsight.commands.score as score_command
+    import skillsight.commands.track as track_command
+    from skillsight.cli import app
+    from skillsight.pose.track import summarize_tracking
+    from skillsight.scoring.synthetic import generate_practice
+
+    motion = generate_practice("expert", "suturing", duration_s=25.0, seed=3)
+    motion = motion.with_updates(metadata={**motion.metadata, "tracking_summary": summarize_tracking(motion)})
+    monkeypatch.setattr(track_command, "SETUP_NOTE_AFTER_S", 0.0)
+    monkeypatch.setattr(score_command, "SETUP_NOTE_AFTER_S", 0.0)
+    monkeypatch.setattr(track_command, "track", lambda *_a, **_k: motion)
+    monkeypatch.chdir(tmp_path)
+    tracked = CliRunner().invoke(app, ["track", "clip.mp4", "--out", str(tmp_path / "t.motion.npz")])
+    assert tracked.exit_code == 0, tracked.output
+    assert "tracking: setting up the trackers before the first frame" in tracked.output
+    saved = motion.save(tmp_path / "practice")
+    scored = CliRunner().invoke(app, ["score", str(saved), "-p", "suturing"])
+    assert scored.exit_code in (0, 3, 4), scored.output
+    assert "setting up" not in scored.output  # a motion file is read, not tracked
+
+
+def test_a_folder_of_stills_is_summed_up_in_images_without_gaps_in_seconds(tmp_path, monkeypatch):
+    """`track FOLDER` said "found in 50% of frames, ..., longest gap 1 s" of two unrelated pictures read
+    at a made-up 1 frame per second."""
+    from typer.testing import CliRunner
+
+    import skillsight.commands.track as track_command
+    from skillsight.cli import app
+    from skillsight.pose.track import summarize_tracking
+    from skillsight.scoring.synthetic import generate_practice
+
+    motion = generate_practice("expert", "suturing", duration_s=25.0, seed=3)
+    summary = summarize_tracking(motion)
+    summary["left_hand"] = {**summary["left_hand"], "tracked_share": 0.0}
+    motion = motion.with_updates(metadata={**motion.metadata, "tracking_summary": summary})
+    monkeypatch.setattr(track_command, "track", lambda *_a, **_k: motion)
+    (tmp_path / "stills").mkdir()
+    tracked = CliRunner().invoke(app, ["track", str(tmp_path / "stills"), "--out", str(tmp_path / "s.npz")])
+    assert tracked.exit_code == 0, tracked.output
+    assert "right hand: found in 100% of images, mean confidence" in tracked.output
+    assert "left hand: not found in any image" in tracked.output
+    assert "of frames" not in tracked.output and "longest gap" not in tracked.output

@@ -79,3 +79,23 @@ def test_the_command_line_does_not_load_the_database_stack():
     the CLI's start-up); the commands that do (batch, rate, consent, site, dataset export) import it."""
     assert modules_loaded_by(["--help"], ("sqlalchemy", "skillsight.storage", "typer")) == ["typer"]
     assert modules_loaded_by(["site", "--help"], ("sqlalchemy",)) == []
+
+
+def test_info_names_the_data_folder_and_what_was_imported_there(tmp_path, monkeypatch):
+    """A bug report from a lab that scores with an imported model showed only the shipped ones."""
+    from skillsight.models import default_model_path
+
+    monkeypatch.setenv("SKILLSIGHT_DATA_DIR", str(tmp_path))
+    text = CliRunner().invoke(app, ["info"]).output
+    assert f"Data folder: {tmp_path}; imported there (skillsight import): none" in text
+    (tmp_path / "models").mkdir()
+    card = json.loads(default_model_path("suturing").with_suffix(".json").read_text())
+    card.update(version="2", built_from="jigsaws dataset Suturing")
+    (tmp_path / "models" / "suturing-scorer-v2.json").write_text(json.dumps(card))
+    data = json.loads(CliRunner().invoke(app, ["info", "--json"]).output)
+    assert data["data_dir"] == str(tmp_path)
+    assert data["installed_models"]["suturing-scorer-v2.json"]["version"] == "2"
+    text = CliRunner().invoke(app, ["info"]).output
+    assert (
+        "imported there (skillsight import): 1\n  suturing-scorer-v2.json: scorer suturing-scorer v2" in text
+    )

@@ -202,7 +202,7 @@ def test_a_failed_assessment_unlocks_the_assess_button(demo):
 def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_path):
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler
+    from skillsight.webapp.practice_events import _assess_handler
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "skillsight-gradio-x" / "591a50db" / "lab_notes.mp4"
@@ -220,12 +220,30 @@ def test_an_assessment_error_names_the_trainees_file_not_the_servers_copy(tmp_pa
     assert str(upload.parent) not in said.value.message
 
 
+def test_an_upload_is_said_ready_or_not_a_video_as_soon_as_it_is_chosen(tmp_path):
+    """A text file named .mp4 was found out only after pressing Assess, while Gradio toasted its own
+    "Video not playable" twice: the status now says at upload what the file is."""
+    import subprocess
+
+    from skillsight.webapp.practice_events import upload_status
+
+    notes = tmp_path / "lab_notes.mp4"
+    notes.write_text("notes from the lab\n")
+    said = upload_status(str(notes))
+    assert said.startswith("**This file can't be assessed**: lab\\_notes.mp4: a text file, not a video"), said
+    assert str(tmp_path) not in said and upload_status(None) == ""
+    clip = tmp_path / "clip.mp4"
+    command = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-t", "3"]
+    subprocess.run([*command, "-pix_fmt", "yuv420p", str(clip)], check=True)
+    assert upload_status(str(clip)) == "Ready: clip.mp4 (3 s, 320x240). Press **Assess my practice**."
+
+
 def test_a_failed_assessment_says_why_beside_the_button(tmp_path):
     """The status said "(the message above says why)" while Gradio's toast was at the top right of the
     page: now it says why itself, in the toast's words, for the browser session that failed."""
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler, failed_status
+    from skillsight.webapp.practice_events import _assess_handler, failed_status
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "lab_notes.mp4"
@@ -252,7 +270,7 @@ def test_no_percentage_is_shown_before_the_first_frame_is_tracked(tmp_path):
     frames across it: no number is shown until frames are counted, and the status says what comes first."""
     import gradio as gr
 
-    from skillsight.webapp.events import _assess_handler, _assess_lock
+    from skillsight.webapp.practice_events import _assess_handler, _assess_lock
     from skillsight.webapp.service import AppService
 
     upload = tmp_path / "notes.mp4"

@@ -154,7 +154,7 @@ def test_phases_table_has_durations():
 def test_tracking_quality_lines():
     lines = views.tracking_quality_lines(scored_assessment().tracking_quality)
     assert lines == [
-        "required hands (left hand) all tracked in 97% of frames",
+        "required hand (left hand) tracked in 97% of frames",
         "left hand: found in 97% of frames, mean confidence 0.91, longest gap 0.2 s",
         "250 frames, 10 s at 25 fps",
     ]
@@ -246,6 +246,23 @@ def test_model_card_shows_training_data_and_disclaimer():
     assert listings.model_card_markdown({}) == "No model card."
 
 
+def test_model_card_fields_read_in_words_and_experts_are_counted_as_loading_counts_them():
+    """The Educator tab showed "motion kind: video_2d", "n experts: 6" of an old card whose n_experts
+    counted practices, and "left_out_metrics: ..." in the training data."""
+    card = {
+        "kind": "scorer",
+        "motion_kind": "video_2d",
+        "units": "hand_size",
+        "training_data": {"left_out_metrics": "none", "n": 240},
+    }
+    text = listings.model_card_markdown(card)
+    assert "- **what it is:** scorer model" in text and "- **recorded from:** video (2D)" in text
+    assert "- **distances in:** hand lengths" in text and "left out metrics: none" in text
+    assert "video_2d" not in text and "motion kind" not in text and "left_out" not in text
+    old = listings.model_card_markdown({"kind": "reference", "n_experts": 6, "built_from": "six videos"})
+    assert "- **experts:** 6 practices; the experts were not named" in old and "n experts" not in old
+
+
 def test_payload_is_the_assessment_json_plus_ids():
     payload = views.assessment_payload(scored_assessment(), session_id=7)
     assert payload["session_id"] == 7 and payload["status"] == "scored"
@@ -289,7 +306,7 @@ def test_tracking_quality_lines_for_the_assessment_layout():
         },
     }
     assert views.tracking_quality_lines(TrackingQuality.from_dict(quality)) == [
-        "required hands (right hand, left hand) all tracked in 0% of frames",
+        "both required hands (right hand, left hand) tracked together in 0% of frames",
         "left hand: not found in any frame",  # was "found in 0% of frames, mean confidence 0, ..."
         "right hand: found in 100% of frames, mean confidence 0.94, longest gap 0 s",
         "325 frames, 13 s at 25 fps",
