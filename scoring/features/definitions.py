@@ -34,19 +34,26 @@ class MetricDefinition(NamedTuple):
 # the 100-Hz clock and tremor's floor on a centred clock), which is why old sessions are not assumed to
 # hold version 1. Version 1 is the first released definition; bump from here on.
 _FIRST = MetricDefinition(1, "2026-11-30", "")
+# 2026-12-01: pauses and movements read as their mean over idle speeds 0.5-1.5 times the stated one
+# (kinematics.IDLE_BAND), not at that speed alone: counts may be fractional.
+_IDLE_BAND = MetricDefinition(
+    2,
+    "2026-12-01",
+    "pauses and movements averaged over idle speeds 0.5-1.5 times the stated one, not cut at one speed",
+)
 METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "task_time": _FIRST,
-    "active_time": _FIRST,
+    "active_time": _IDLE_BAND,
     "path_length": _FIRST,
-    "movements": _FIRST,
+    "movements": _IDLE_BAND,
     "mean_speed": _FIRST,
     "peak_speed": _FIRST,
     "mean_acceleration": _FIRST,
-    "mean_jerk": _FIRST,
+    "mean_jerk": _IDLE_BAND,
     "log_dimensionless_jerk": _FIRST,
     "sparc": _FIRST,
-    "idle_share": _FIRST,
-    "pauses": _FIRST,
+    "idle_share": _IDLE_BAND,
+    "pauses": _IDLE_BAND,
     "working_area": _FIRST,
     "tremor": MetricDefinition(
         2,
@@ -57,7 +64,7 @@ METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "wrist_rotation_range": _FIRST,
     "out_of_view_share": _FIRST,
     "bimanual.speed_correlation": _FIRST,
-    "bimanual.simultaneous_share": _FIRST,
+    "bimanual.simultaneous_share": _IDLE_BAND,
     "bimanual.path_ratio": _FIRST,
     "suturing.stitch_count": _FIRST,
     "suturing.mean_cycle_time": _FIRST,
