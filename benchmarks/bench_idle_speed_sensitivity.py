@@ -7,8 +7,9 @@ at idle speeds from 0.24 to 0.36 hand sizes/s (by default in steps of 4 %).
         [--variants orig 15 50 half] [--generated 6]
 
 A metric that jumps when its threshold moves by a few per cent measures the threshold, not the motion.
-The last column is the largest change between neighbouring speeds per 1 % of the idle speed, as a share
-of the value at 0.30; `!!` marks a line where that exceeds 3 % (a jump: the metric flips there).
+The last columns: the largest change between neighbouring speeds per 1 % of the idle speed, as a share
+of the value at 0.30, and how many times the line's median change that is; `!!` marks a line that flips
+somewhere (over 3 times its median change, and over 1 % per 1 %) rather than slopes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from skillsight.pose.motion import Motion  # noqa: E402
 from skillsight.scoring.features import kinematics as k  # noqa: E402
 
 METRICS = ("active_time", "idle_share", "pauses", "movements", "mean_jerk")
-JUMP_PER_PERCENT = 0.03  # a line moving more than 3 % per 1 % of the idle speed somewhere is marked !!
+# A line whose largest change between neighbouring speeds is this many times its median change (and
+# over 1 % of its value per 1 % of the idle speed) is marked !!: it flips there rather than slopes.
+JUMP_TIMES_MEDIAN = 3.0
 
 
 def metrics_at(motion: Motion, hand: str, idle: float) -> dict[str, float]:
@@ -45,19 +48,23 @@ def metrics_at(motion: Motion, hand: str, idle: float) -> dict[str, float]:
 
 
 def report(label: str, motions: dict[str, Motion], hand: str, speeds: list[float]) -> None:
-    """One line per variant and metric: its value at each idle speed, and the largest change between
-    neighbouring speeds per 1 % of the idle speed, as a share of the value at the shipped speed."""
+    """One line per variant and metric: its value at each idle speed; the largest change between
+    neighbouring speeds per 1 % of the idle speed, as a share of the value at the shipped speed; and
+    how many times the median such change it is (a smooth slope reads about 1, a flip many)."""
     table = {v: [metrics_at(m, hand, s) for s in speeds] for v, m in motions.items()}
     centre = int(np.argmin(np.abs(np.array(speeds) - k.IDLE_SPEED_HAND_SIZES_PER_S)))
     percent = np.diff(speeds) / k.IDLE_SPEED_HAND_SIZES_PER_S * 100
     for metric in METRICS:
         for variant, rows in table.items():
             values = np.array([r[metric] for r in rows])
-            largest = np.max(np.abs(np.diff(values)) / percent)
-            step = largest / abs(values[centre]) if values[centre] else np.inf
-            flag = "!!" if not step <= JUMP_PER_PERCENT else "  "
+            per_percent = np.abs(np.diff(values)) / percent
+            step = per_percent.max() / abs(values[centre]) if values[centre] else np.inf
+            typical = np.median(per_percent)
+            jump = per_percent.max() / typical if typical > 0 else (np.inf if per_percent.max() > 0 else 1.0)
+            flag = "!!" if jump > JUMP_TIMES_MEDIAN and step > 0.01 else "  "
             cells = " ".join(f"{v:7.3g}" for v in values)
-            print(f"{flag} {label:22s} {hand[:5]:5s} {variant:5s} {metric:12s} {cells}  {step:6.1%}")
+            line = f"{label:22s} {hand[:5]:5s} {variant:5s} {metric:12s} {cells}"
+            print(f"{flag} {line}  {step:6.1%} {jump:5.1f}x")
 
 
 def main() -> None:
@@ -70,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     header = " ".join(f"{s:7.2f}" for s in args.speeds)
-    print(f"   {'clip':22s} {'hand':5s} {'var':5s} {'metric':12s} {header}  per 1 %")
+    print(f"   {'clip':22s} {'hand':5s} {'var':5s} {'metric':12s} {header}  per 1 %  jump")
     for clip in sorted(CLIPS):
         motions = {v: variant_motion(clip, v, args.cache) for v in args.variants}
         for hand in _measured_hands(motions[args.variants[0]]):
