@@ -196,8 +196,11 @@ def adjustments(plan: HandPlan, end: float, p: PracticeParameters, rng: np.rando
         size = p.adjustment_hand_sizes * rng.lognormal(0.0, 0.5)
         step = size * np.array([np.cos(angle), np.sin(angle)])
         duration = SUBMOVEMENT_S * rng.uniform(0.7, 1.3)
+        back = t0 + duration + rng.exponential(0.3)
+        if any(t0 < b and a < back + duration for a, b in plan.holds):
+            continue  # its way back would move a pausing hand
         plan.position.add(t0, duration, step)
-        plan.position.add(t0 + duration + rng.exponential(0.3), duration, -step)
+        plan.position.add(back, duration, -step)
 
 
 def pause(plan: HandPlan, active_s: float, p: PracticeParameters, rng: np.random.Generator) -> None:
@@ -326,13 +329,16 @@ def render_hand(
     mirror: bool,
     p: PracticeParameters,
     rng: np.random.Generator,
+    plan_unit: float = 1.0,
 ) -> np.ndarray:
     """(T, 23, 2) px: 21 landmarks plus centroid and tip, with tremor and finger motion on the fingertips,
-    in bursts while the hand handles (`handling_envelope`)."""
-    palm = origin + size * plan.position.render(t)
+    in bursts while the hand handles (`handling_envelope`). `size` is the palm length in px; the plan's
+    distances (its path, tremor and finger motion) are in units of `plan_unit` palm lengths."""
+    unit_px = size * plan_unit
+    palm = origin + unit_px * plan.position.render(t)
     angle = plan.rotation.render(t)[:, 0]
     aperture = np.clip(plan.aperture.render(t)[:, 0], 0.02, 1.2)
-    bursts = np.sqrt(handling_envelope(t, plan.handling, rng))[:, None] * size
+    bursts = np.sqrt(handling_envelope(t, plan.handling, rng))[:, None] * unit_px
     shake = tremor_shake(t, p.tremor_hz, p.tremor_amplitude, rng) * bursts
     palm = palm + 0.15 * shake  # the whole hand shakes a little, the fingertips most
     points = hand_keypoints(palm, angle, aperture, size, mirror)

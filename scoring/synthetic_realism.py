@@ -11,9 +11,10 @@ where the capture jumps faster than any hand moves (the tracker losing and re-fi
 enters or leaves) are cut off at the ends of the recording, as a video would start after the hands are
 in view, and so are the seconds in which the hands arrive at and leave the place they work at
 (`working_span`): the fit take's first 2.2 s (its hands coming in from 1.2 m away) and last 0.7 s,
-which had read as an expert moving 1.89 hand sizes a second (1.57 at work) and turning the wrist through
-458 degrees (111). The held-out take keeps all of its 20.1 s. Any limit from 1.5 to 3 palm lengths
-gives the same spans within 1.1 s; 1 palm length would cut the held-out take's last 5 s of work.
+which had read as an expert moving 1.89 hand sizes a second (1.57 at work; hand sizes as measured
+before the least foreshortened palm became the unit) and turning the wrist through 458 degrees (111).
+The held-out take keeps all of its 20.1 s. Any limit from 1.5 to 3 palm lengths gives the same spans
+within 1.1 s; 1 palm length would cut the held-out take's last 5 s of work.
 Only summary statistics of the GPL-licensed capture enter the generator, never its motion.
 
 `tremor_bursts` measures how a hand's 4-12 Hz fingertip power is spread over its 2-s segments (what the
@@ -21,14 +22,17 @@ tremor metric averages, and whose spread decides whether it is shown), the same 
 motion: real hands handle in bursts, and a steady shake would always be read.
 
 `in_hand_units` reads a motion in a hand size given from outside instead of its own measured one. The
-two takes are one expert's hands, yet the common hand size (scale.common_hand_size: both palms as
-seen from above) reads 0.53 of the palm on the fit take and 0.69 on the held-out one, because the knot
-is tied with the hands in the air: the fit take's assisting palm is turned away from the camera (0.40
-of its length), the held-out take's lies flat (0.85). Every metric in hand sizes (speed, idle share, the
-smoothness pieces' length) then reads the held-out take in a unit 1.3 times as long: its speed 1.28
-hand sizes/s against the fit take's 1.57, though in palm lengths it moves 0.89 against 0.83. Read in
-the fit take's hand size (the unit the generator was calibrated in) it is 1.68, the median of the
-shipped scorer's generated experts (benchmarks/bench_real_expert_margin.py).
+two takes are one expert's hands, yet the median palm over frames as seen from above read 0.53 of the
+palm on the fit take and 0.69 on the held-out one, because the knot is tied with the hands in the air:
+the fit take's assisting palm is turned away from the camera (0.40 of its length in the median frame),
+the held-out take's lies flat (0.85). Every metric in hand sizes then read the held-out take in a unit
+1.3 times as long (its speed 1.28 hand sizes/s against the fit take's 1.57, though in palm lengths it
+moves 0.89 against 0.83), and it was scored expert only just. The hand size is now each hand's least
+foreshortened palm (pose/scale.py: the larger hand's 95th percentile), 0.86 and 0.87 of the palm on
+the two takes, so both read in nearly one unit (speeds 0.97 and 1.02 hand sizes/s); the generator's
+plans keep the old unit's calibration at 0.613 of today's (synthetic.SUTURING_PLAN_UNIT, from the fit
+take alone). benchmarks/bench_real_expert_margin.py reads both takes in their own, the fit take's and
+the palm's unit.
 """
 
 from __future__ import annotations
@@ -56,13 +60,14 @@ MAX_HAND_SPEED_M_S = 3.0  # faster than careful hand work: a tracking jump, not 
 PALM_M = ("wrist", "middle_finger_mcp")
 # How the captured expert differs from webcam tracking of suturing, so the cards say so (BUILT_FROM in
 # scripts/build_default_models.py): the knot is tied in the air (forearms pointing up), so from above the
-# palms are foreshortened (measured hand size 48 px of a 90-px palm on the fit take, 62 on the held-out
-# one) and every per-hand-size figure of synthetic.REAL_EXPERT (speed, jerk, path) reads 1.9 (1.45) times
-# what the same motion of hands flat to the camera would.
+# palms are foreshortened; the hand size (each hand's least foreshortened palm, pose/scale.py) reads 77.6
+# px of a 90-px palm on the fit take, 78.3 on the held-out one, so every per-hand-size figure of
+# synthetic.REAL_EXPERT (speed, jerk, path) reads about 1.16 times what the same motion of hands flat to
+# the camera would.
 CAPTURE_VIEW_NOTE = (
-    "The real expert capture is knot tying in the air seen from above: its palms are foreshortened "
-    "(measured hand size 0.54 of the palm on the calibration take), so its speeds in hand sizes read about "
-    "1.9 times those of the same motion with hands flat to the camera, as on a bench."
+    "The real expert capture is knot tying in the air seen from above: even its least foreshortened "
+    "palms read 0.86 of their length (the hand size on the calibration take), so its speeds in hand sizes "
+    "read about 1.16 times those of the same motion with hands flat to the camera, as on a bench."
 )
 # How the generated hands' fingertip motion was made like the real capture's, so the cards say so.
 TREMOR_BURSTS_NOTE = (

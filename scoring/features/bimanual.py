@@ -10,7 +10,8 @@ from skillsight.scoring.features.kinematics import (
     KinematicThresholds,
     compute_path_length,
     hand_speed,
-    pause_timeline,
+    pause_weight,
+    stillness_timeline,
 )
 
 
@@ -29,15 +30,18 @@ def compute_simultaneous_share(
     motion: Motion, first_hand: str, second_hand: str, thresholds: KinematicThresholds
 ) -> float:
     """Share (0-1) of the time either hand moves during which both move (read on the pauses' fine
-    clock, so the frame rate does not matter)."""
+    clock, so the frame rate does not matter), each averaged over the idle-speed band as every pause
+    is (`kinematics.pause_weight`): at one idle speed both hands move where the stiller of the two does,
+    either where the livelier does."""
     a, b = hand_speed(motion, first_hand), hand_speed(motion, second_hand)
     if a is None or b is None:
         return float("nan")
-    _, seen_a, paused_a = pause_timeline(a, thresholds, motion.timestamps)
-    _, seen_b, paused_b = pause_timeline(b, thresholds, motion.timestamps)
-    moving_a, moving_b = seen_a & seen_b & ~paused_a, seen_a & seen_b & ~paused_b
-    either = moving_a | moving_b
-    return float((moving_a & moving_b).sum() / either.sum()) if either.any() else float("nan")
+    _, seen_a, still_a = stillness_timeline(a, thresholds, motion.timestamps)
+    _, seen_b, still_b = stillness_timeline(b, thresholds, motion.timestamps)
+    seen = seen_a & seen_b
+    both = np.where(seen, 1.0 - pause_weight(np.minimum(still_a, still_b), thresholds.idle_speed), 0.0)
+    either = np.where(seen, 1.0 - pause_weight(np.maximum(still_a, still_b), thresholds.idle_speed), 0.0)
+    return float(both.sum() / either.sum()) if either.any() else float("nan")
 
 
 def compute_path_ratio(motion: Motion, first_hand: str, second_hand: str) -> float:

@@ -34,30 +34,40 @@ class MetricDefinition(NamedTuple):
 # the 100-Hz clock and tremor's floor on a centred clock), which is why old sessions are not assumed to
 # hold version 1. Version 1 is the first released definition; bump from here on.
 _FIRST = MetricDefinition(1, "2026-11-30", "")
+# 2026-12-01: pauses and movements read as their mean over idle speeds 0.5-1.5 times the stated one
+# (kinematics.IDLE_BAND), not at that speed alone: counts may be fractional.
+_IDLE_BAND_CHANGE = (
+    "pauses and movements averaged over idle speeds 0.5-1.5 times the stated one, not cut at one speed"
+)
+# (version 2 of those metrics alone; with the hand size below, version 3)
+# 2026-12-01, after: the hand size became each hand's least foreshortened palm (pose/scale.py), so every
+# metric read in hand sizes, or through a threshold in hand sizes, moved with it.
+_HAND_SIZE_CHANGE = (
+    "read in the hand size of the least foreshortened palm (the larger hand's 95th percentile), not the "
+    "median palm: lower where palms turn from the camera"
+)
+_HAND_SIZE = MetricDefinition(2, "2026-12-01", _HAND_SIZE_CHANGE)
+_BAND_AND_HAND_SIZE = MetricDefinition(3, "2026-12-01", f"{_HAND_SIZE_CHANGE}; {_IDLE_BAND_CHANGE}")
 METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "task_time": _FIRST,
-    "active_time": _FIRST,
-    "path_length": _FIRST,
-    "movements": _FIRST,
-    "mean_speed": _FIRST,
-    "peak_speed": _FIRST,
-    "mean_acceleration": _FIRST,
-    "mean_jerk": _FIRST,
-    "log_dimensionless_jerk": _FIRST,
-    "sparc": _FIRST,
-    "idle_share": _FIRST,
-    "pauses": _FIRST,
-    "working_area": _FIRST,
-    "tremor": MetricDefinition(
-        2,
-        "2026-11-30",
-        "withheld as 'not enough steady hand time' under 8 s or over +/-25 %; carries its error",
-    ),
-    "grip_cycles": _FIRST,
+    "active_time": _BAND_AND_HAND_SIZE,
+    "path_length": _HAND_SIZE,
+    "movements": _BAND_AND_HAND_SIZE,
+    "mean_speed": _HAND_SIZE,
+    "peak_speed": _HAND_SIZE,
+    "mean_acceleration": _HAND_SIZE,
+    "mean_jerk": _BAND_AND_HAND_SIZE,
+    "log_dimensionless_jerk": _HAND_SIZE,
+    "sparc": _HAND_SIZE,
+    "idle_share": _BAND_AND_HAND_SIZE,
+    "pauses": _BAND_AND_HAND_SIZE,
+    "working_area": _HAND_SIZE,
+    "tremor": MetricDefinition(3, "2026-12-01", _HAND_SIZE_CHANGE),
+    "grip_cycles": _HAND_SIZE,
     "wrist_rotation_range": _FIRST,
     "out_of_view_share": _FIRST,
     "bimanual.speed_correlation": _FIRST,
-    "bimanual.simultaneous_share": _FIRST,
+    "bimanual.simultaneous_share": _BAND_AND_HAND_SIZE,
     "bimanual.path_ratio": _FIRST,
     "suturing.stitch_count": _FIRST,
     "suturing.mean_cycle_time": _FIRST,
@@ -65,13 +75,13 @@ METRIC_DEFINITIONS: dict[str, MetricDefinition] = {
     "intubation.attempt_duration": _FIRST,
     "intubation.laryngoscopy_duration": _FIRST,
     "intubation.wrist_flexion_change": _FIRST,
-    "intubation.lift_distance": _FIRST,
-    "intubation.lever_index": _FIRST,
+    "intubation.lift_distance": _HAND_SIZE,
+    "intubation.lever_index": _HAND_SIZE,
     "intubation.elbow_elevation": _FIRST,
     "intubation.trunk_flexion": _FIRST,
     "intubation.neck_flexion": _FIRST,
-    "intubation.head_forward_shift": _FIRST,
-    "intubation.head_jerk": _FIRST,
+    "intubation.head_forward_shift": _HAND_SIZE,
+    "intubation.head_jerk": _HAND_SIZE,
     "task.duration": _FIRST,
     "task.both_hands_in_view_share": _FIRST,
 }

@@ -8,10 +8,13 @@ every source.
 Hand speed has ONE definition here (`hand_speed`), which the reference, the plots and every metric
 use: the velocity of a local-linear fit on a fixed time scale (`local_fit`), less the tracking noise
 estimated from the recording itself, so it does not change with the frame rate or the jitter.
-Pauses (`pause_mask`: a stretch of min_pause_s whose mean speed is below the idle speed) and
-movements (`movement_peaks`: peaks of the speed held for 0.1 s above the idle speed, with hysteresis)
-are judged on it, in seconds on a fine clock rather than frame by frame, so jitter and the frame rate
-do not flip them; runs of any mask are found by `pose.cleaning.mask_runs`.
+Pauses (a stretch of min_pause_s whose mean speed is below the idle speed) and movements (peaks of the
+speed held for 0.1 s above the idle speed, with hysteresis) are judged on it, in seconds on a fine clock
+rather than frame by frame, so jitter and the frame rate do not flip them; and every metric built on
+them (idle share, active time, pauses, movements, mean jerk, simultaneous movement) is their mean over
+a band of idle speeds around the stated one (IDLE_BAND), so none flips at one speed. `pause_intervals`
+and `movement_peaks` give them at the band's centre, as a timeline shows them; runs of any mask are
+found by `pose.cleaning.mask_runs`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from skillsight.pose.motion import BODY, KIND_VIDEO_2D, Motion
 from skillsight.pose.scale import hand_size_in_units
 from skillsight.scoring.features.area import convex_hull_area
 from skillsight.scoring.features.local_fit import LocalFit, estimate_jitter, local_linear_fit
-from skillsight.scoring.features.peaks import find_peaks
+from skillsight.scoring.features.peaks import local_maxima, peak_prominences
 from skillsight.scoring.features.timeline import (
     TIME_GRID_S,
     frame_durations,
@@ -55,6 +58,16 @@ JITTER_METADATA_KEY = "tracking_jitter"
 # Below this share of the idle speed a hand counts as at rest where a movement's edges are found.
 REST_SHARE = 0.5
 MOVEMENT_HOLD_S = 0.1  # a movement is a peak of the speed held this long (the speed's own time scale)
+# The idle speed is the centre of a band, not a knife-edge: every pause and movement metric is the mean
+# of its rule over idle speeds spread evenly across this share either side of it (0.15-0.45 hand
+# sizes/s at the default 0.3). Read at one speed, active time, idle share, pauses, movements and mean
+# jerk of the real clips jumped where a stretch's speed sat at it (ASL at 15 fps: active time -36 % from
+# 0.32 to 0.33 hand sizes/s; typing -21 % from 0.28 to 0.30), and a variant's tracking moved that speed
+# by a per cent or two: the invariance test passed at 0.30 and failed at 0.28, 0.32 and 0.34. Averaged
+# over the band, a stretch hovering at the idle speed counts as half paused, and a change of the
+# speed by a share d moves a metric by at most d / (2 x IDLE_BAND) of its largest jump.
+IDLE_BAND = 0.5
+BAND_STEPS = 20  # counts are read at the centres of this many equal cells of the band
 MIN_REST_S = 0.1  # a movement unit ends where the speed stays below the rest level this long
 
 
@@ -267,10 +280,10 @@ def compute_mean_jerk(
     thresholds: Optional[KinematicThresholds] = None,
 ) -> float:
     """Mean size of jerk, the derivative of acceleration (units/s^3). Given thresholds, over the time
-    the hand moves (outside `pause_mask`'s pauses; 0 for a hand that never moves): over the whole
-    recording, three 3-s pauses inserted into 30 s of the real clips made it 18-22 % smoother (typing
-    -19.1 %, ASL -21.7 %, reaching -17.7 %; now -1.5, +1.4 and -1.7 %), and a slower
-    worker with more pauses looked smoother too. Idle share is a metric of its own."""
+    the hand moves (each moment weighted by how far it is from paused, `pause_timeline`; 0 for a hand
+    that never moves): over the whole recording, three 3-s pauses inserted into 30 s of the real clips
+    made it 18-22 % smoother (typing -19.1 %, ASL -21.7 %, reaching -17.7 %; now -1.5, +1.4 and -1.7 %),
+    and a slower worker with more pauses looked smoother too. Idle share is a metric of its own."""
     j = _velocity_derivative(motion, hand, 2, keypoint)
     if j is None:
         return float("nan")
@@ -284,52 +297,85 @@ def compute_mean_jerk(
     # to a frame (67 ms at 15 fps), and the minimum-jerk rectangle's jerk with them (18.3 at 15 fps,
     # 19.8 at 60).
     clock, observed, paused = pause_timeline(speed, thresholds, t)
-    moving = observed & ~paused
+    moving = np.where(observed, 1.0 - paused, 0.0)
     if not moving.any():
         return 0.0
-    return float(np.mean(np.interp(clock[moving], t[seen], j[seen])))
+    return float(np.average(np.interp(clock, t[seen], j[seen]), weights=moving))
+
+
+def band_speeds(idle_speed: float) -> np.ndarray:
+    """The idle speeds a count is read at: the centres of BAND_STEPS equal cells of the band
+    idle_speed x (1 +- IDLE_BAND)."""
+    cells = (np.arange(BAND_STEPS) + 0.5) / BAND_STEPS
+    return idle_speed * (1.0 - IDLE_BAND + 2.0 * IDLE_BAND * cells)
+
+
+def pause_weight(still: np.ndarray, idle_speed: float) -> np.ndarray:
+    """How paused (0-1) a moment is whose stillest window (`lowest_window_mean`) has mean speed `still`:
+    the share of the band's idle speeds it lies below. 1 at or below idle_speed x (1 - IDLE_BAND), 0 at
+    or above idle_speed x (1 + IDLE_BAND), linear between: the mean over the band of the rule "paused
+    where the stillest window is slower than the idle speed", exactly."""
+    low, high = idle_speed * (1.0 - IDLE_BAND), idle_speed * (1.0 + IDLE_BAND)
+    if high <= low:
+        return (still < idle_speed).astype(np.float64)
+    return np.clip((high - still) / (high - low), 0.0, 1.0)
 
 
 def pause_mask(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:
-    """(T,) True at samples inside pauses: THE pause of every metric, the plots and batch. A moment is
-    paused when some stretch of min_pause_s seconds that contains it has a mean speed below the idle
-    speed (the hand travels less than idle speed x min_pause_s in it). A mean over seconds, not a
-    per-frame cut: a hand hovering near the idle speed, where tracking noise decides which side each
-    frame falls, does not flip whole pauses (idle share on the real typing clip at 15/25/50 fps:
-    within 1 %, where the per-frame rule moved it by 6 %, and by up to 14 % over resampled and
-    re-jittered copies)."""
+    """(T,) True at samples at least half paused (`pause_weight` over 0.5: the band's centre), as
+    timelines and plots shade them. A moment is paused when some stretch of min_pause_s seconds that
+    contains it has a mean speed below the idle speed (the hand travels less than idle speed x
+    min_pause_s in it). A mean over seconds, not a per-frame cut: a hand hovering near the idle speed,
+    where tracking noise decides which side each frame falls, does not flip whole pauses (idle share on
+    the real typing clip at 15/25/50 fps: within 1 %, where the per-frame rule moved it by 6 %, and by
+    up to 14 % over resampled and re-jittered copies)."""
     still = lowest_window_mean(speed, timestamps, thresholds.min_pause_s, timestamps)
     return np.isfinite(speed) & (still < thresholds.idle_speed)
+
+
+def stillness_timeline(
+    speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(clock, observed, still): every TIME_GRID_S from the first sample to the end of the last frame,
+    whether the hand is observed and the mean speed of the stillest min_pause_s window holding that
+    moment (+inf where none), so durations do not move by a frame (67 ms at 15 fps) at each edge."""
+    clock, frame = recording_clock(timestamps)
+    observed = np.isfinite(speed)[frame]
+    still = lowest_window_mean(speed, timestamps, thresholds.min_pause_s, clock)
+    return clock, observed, np.where(observed, still, np.inf)
 
 
 def pause_timeline(
     speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(clock, observed, paused): `pause_mask`'s rule read every TIME_GRID_S from the first sample to
-    the end of the last frame, so durations do not move by a frame (67 ms at 15 fps) at each edge."""
-    clock, frame = recording_clock(timestamps)
-    observed = np.isfinite(speed)[frame]
-    still = lowest_window_mean(speed, timestamps, thresholds.min_pause_s, clock)
-    return clock, observed, observed & (still < thresholds.idle_speed)
+    """(clock, observed, paused): `stillness_timeline` with each moment's `pause_weight` (0 where not
+    observed): THE pause of every metric (idle share, active time, mean jerk, simultaneous movement)."""
+    clock, observed, still = stillness_timeline(speed, thresholds, timestamps)
+    return clock, observed, np.where(observed, pause_weight(still, thresholds.idle_speed), 0.0)
 
 
 def pauses(
-    speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray
+    speed: np.ndarray,
+    thresholds: KinematicThresholds,
+    timestamps: np.ndarray,
+    idle_speed: Optional[float] = None,
 ) -> list[tuple[float, float]]:
-    """(start_s, end_s) of the pauses."""
-    clock, _, paused = pause_timeline(speed, thresholds, timestamps)
+    """(start_s, end_s) of the pauses at one idle speed (the band's centre unless given): the stretches
+    at least half paused, as a timeline shows them."""
+    clock, observed, still = stillness_timeline(speed, thresholds, timestamps)
+    paused = observed & (still < (thresholds.idle_speed if idle_speed is None else idle_speed))
     return [(float(clock[a]), float(clock[b - 1] + TIME_GRID_S)) for a, b in mask_runs(paused)]
 
 
 def pause_intervals(motion: Motion, hand: str, thresholds: KinematicThresholds) -> list[tuple[float, float]]:
-    """(start_s, end_s) of the hand's pauses: the pauses `compute_pause_count` counts, as a timeline
-    shows them."""
+    """(start_s, end_s) of the hand's pauses at the band's centre, as a timeline shows them
+    (`compute_pause_count` averages their number over the band)."""
     speed = hand_speed(motion, hand)
     return [] if speed is None else pauses(speed, thresholds, motion.timestamps)
 
 
 def _paused_time(motion: Motion, hand: str, thresholds: KinematicThresholds) -> Optional[tuple[float, float]]:
-    """(seconds paused, seconds observed) of the hand."""
+    """(seconds paused, seconds observed) of the hand, each moment counted by its pause weight."""
     s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return None
@@ -338,21 +384,25 @@ def _paused_time(motion: Motion, hand: str, thresholds: KinematicThresholds) -> 
 
 
 def compute_idle_share(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Share of the observed time spent in pauses (0-1): the pauses a timeline shades."""
+    """Share of the observed time spent in pauses (0-1), each moment by its pause weight."""
     times = _paused_time(motion, hand, thresholds)
     return float("nan") if times is None or times[1] == 0 else times[0] / times[1]
 
 
 def compute_pause_count(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Number of pauses (`pause_mask`) (count)."""
+    """Number of pauses (count): the mean over the band's idle speeds (`band_speeds`) of the number of
+    stretches paused at each, so a stretch whose stillest window lies at the idle speed counts as half
+    a pause rather than flipping between none and one."""
     s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
-    return float(len(pauses(s, thresholds, motion.timestamps)))
+    _, observed, still = stillness_timeline(s, thresholds, motion.timestamps)
+    counts = [len(mask_runs(observed & (still < v))) for v in band_speeds(thresholds.idle_speed)]
+    return float(np.mean(counts))
 
 
 def compute_active_time(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Observed time not spent in pauses (s)."""
+    """Observed time not spent in pauses (s), each moment by its pause weight."""
     times = _paused_time(motion, hand, thresholds)
     return float("nan") if times is None else times[1] - times[0]
 
@@ -366,25 +416,56 @@ def held_speed(speed: np.ndarray, timestamps: np.ndarray) -> tuple[np.ndarray, n
     return clock, np.nan_to_num(sustained_speed(speed, timestamps, clock, MOVEMENT_HOLD_S), nan=0.0)
 
 
-def movement_peaks(speed: np.ndarray, thresholds: KinematicThresholds, timestamps: np.ndarray) -> np.ndarray:
-    """Times (s) of movements, ICSAD-style: peaks of the speed held for MOVEMENT_HOLD_S that rise
-    above the idle speed, each after a dip of at least movement_prominence (hysteresis: the speed must
-    fall that far before another movement can start). Only peaks seen inside the recording count:
-    the speed of a movement cut by the start or end is measured from one side only, and counting it
-    made the real typing clip's count depend on the frame rate (+8 % at 15 fps)."""
+def speed_peaks(
+    speed: np.ndarray, timestamps: np.ndarray, idle_speed: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(times, heights, prominences) of every local peak of `held_speed` (peak_prominences' definition:
+    how far the held speed falls before it meets a higher peak on either side)."""
     clock, held = held_speed(speed, timestamps)
-    step = 1e-6 * thresholds.idle_speed if thresholds.idle_speed > 0 else 1e-12
+    step = 1e-6 * idle_speed if idle_speed > 0 else 1e-12
     level = np.round(held / step) * step  # rounding ripples on a plateau make one flat peak
-    peaks = find_peaks(level, height=thresholds.idle_speed, prominence=thresholds.movement_prominence)
-    return clock[peaks]
+    peaks = local_maxima(level)
+    return clock[peaks], level[peaks], peak_prominences(level, peaks)
+
+
+def movement_peaks(
+    speed: np.ndarray,
+    thresholds: KinematicThresholds,
+    timestamps: np.ndarray,
+    idle_speed: Optional[float] = None,
+) -> np.ndarray:
+    """Times (s) of the movements at one idle speed (the band's centre unless given), as a timeline
+    shows them, ICSAD-style: peaks of the speed held for MOVEMENT_HOLD_S that rise above the idle speed,
+    each after a dip of at least MOVEMENT_PROMINENCE_SHARE of it (hysteresis: the speed must fall that far
+    before another movement can start). Only peaks seen inside the recording count: the speed of a
+    movement cut by the start or end is measured from one side only, and counting it made the real
+    typing clip's count depend on the frame rate (+8 % at 15 fps)."""
+    idle = thresholds.idle_speed if idle_speed is None else idle_speed
+    times, heights, prominences = speed_peaks(speed, timestamps, thresholds.idle_speed)
+    return times[(heights >= idle) & (prominences >= MOVEMENT_PROMINENCE_SHARE * idle)]
+
+
+def movement_weights(heights: np.ndarray, prominences: np.ndarray, idle_speed: float) -> np.ndarray:
+    """How much of a movement (0-1) each peak is at one idle speed: none below it; above it, in
+    proportion to the dip before it up to MOVEMENT_PROMINENCE_SHARE of the idle speed (the share of
+    dip requirements from nothing to that which it passes). A hard dip requirement flipped a stroke in
+    and out with a few hundredths of a hand size per second: between two real ASL strokes 0.3 s apart
+    the speed falls to 0.24 at 25 fps, 0.34 at 15 fps (read at the frames), which decided at 0.32 hand
+    sizes/s whether the clip made 9 movements or 10."""
+    dip = np.clip(prominences / (MOVEMENT_PROMINENCE_SHARE * idle_speed), 0.0, 1.0) if idle_speed > 0 else 1.0
+    return np.where(heights >= idle_speed, dip, 0.0)
 
 
 def compute_movement_count(motion: Motion, hand: str, thresholds: KinematicThresholds) -> float:
-    """Number of movements (`movement_peaks`) (count)."""
+    """Number of movements (count): the mean over the band's idle speeds (`band_speeds`) of the peaks'
+    `movement_weights` at each, so neither a peak that just reaches the idle speed nor one whose dip
+    just reaches the hysteresis flips between no movement and one."""
     s = hand_speed(motion, hand)
     if s is None or not np.isfinite(s).any():
         return float("nan")
-    return float(len(movement_peaks(s, thresholds, motion.timestamps)))
+    _, heights, prominences = speed_peaks(s, motion.timestamps, thresholds.idle_speed)
+    counts = [movement_weights(heights, prominences, v).sum() for v in band_speeds(thresholds.idle_speed)]
+    return float(np.mean(counts))
 
 
 def compute_working_area(motion: Motion, hand: str, keypoint: Optional[str] = None) -> float:

@@ -30,7 +30,7 @@ MOTION_RTOL = 1e-9
 
 # label -> (procedure, generate_practice keywords): webcam suturing, lab kinematics, webcam intubation.
 FIXED_MOTIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "suturing_video": ("suturing", {"skill": "intermediate", "seed": 11}),
+    "suturing_video": ("suturing", {"skill": "intermediate", "seed": 11, "duration_s": 120.0}),
     "suturing_kinematics": ("suturing", {"skill": "novice", "seed": 12, "as_video_2d": False}),
     "intubation_video": ("intubation", {"skill": "expert", "seed": 13, "duration_s": 20.0}),
 }

@@ -207,8 +207,9 @@ def test_prepare_motion_records_both_steps_and_does_not_repeat_them():
     smoothed_once = clean_motion(tracked)  # as `skillsight track --smooth` saves it
     again = prepare_motion(smoothed_once)
     assert [s["step"] for s in again.metadata["processing"]] == ["clean", "scale"]
-    # Same positions, up to the hand size being measured on smoothed rather than tracked landmarks.
-    np.testing.assert_allclose(again.positions, prepared.positions, rtol=1e-3, equal_nan=True)
+    # Same positions, up to the hand size being measured on smoothed rather than tracked landmarks (a
+    # high percentile of the palm readings, pose/scale.py, sees the jitter smoothing removes: 0.2 %).
+    np.testing.assert_allclose(again.positions, prepared.positions, rtol=5e-3, equal_nan=True)
     marker = prepare_motion(tracked, mm_per_px=0.25)
     assert marker.units == "mm"
 

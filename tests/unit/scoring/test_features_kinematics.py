@@ -210,6 +210,36 @@ def test_jitter_around_the_idle_speed_does_not_make_or_break_pauses():
     assert k.pause_mask(speed, TH, times).all()
 
 
+def _at_idle_speed(idle: float) -> k.KinematicThresholds:
+    return k.KinematicThresholds(idle_speed=idle, min_pause_s=0.5, movement_prominence=0.5 * idle)
+
+
+def test_a_hand_moving_at_the_idle_speed_is_half_paused_at_any_speed_near_it():
+    """A hand gliding at exactly the idle speed for 3 s: read at one idle speed it was wholly moving
+    at 0.297 and wholly paused at 0.303 (idle share 0 -> 1 for a 2 % move of a convention). Averaged over
+    the band around the idle speed it is half paused, and a 1 % move shifts that by 1.5 % at most."""
+    motion = _motion(_line(3.0, 0.3))
+    shares = [k.compute_idle_share(motion, HAND, _at_idle_speed(v)) for v in (0.297, 0.3, 0.303)]
+    assert shares == pytest.approx([0.5, 0.5, 0.5], abs=0.02)
+    assert max(np.abs(np.diff(shares))) <= 0.015
+    active = [k.compute_active_time(motion, HAND, _at_idle_speed(v)) for v in (0.297, 0.303)]
+    assert abs(active[1] - active[0]) <= 0.015 * 3.0 * 2
+
+
+def test_a_movement_peaking_at_the_idle_speed_is_not_all_or_nothing():
+    """One minimum-jerk move whose held speed peaks at the idle speed: read at one idle speed it was a
+    movement at 0.29 and none at 0.31. Averaged over the band it counts in part, nearly the same at
+    both; a move well above the band counts whole, and a still hand makes none."""
+    motion = _motion(_rest_and_moves(1, 0.175))
+    held = k.held_speed(k.hand_speed(motion, HAND), motion.timestamps)[1].max()
+    assert held == pytest.approx(0.3, abs=0.005)
+    counts = [k.compute_movement_count(motion, HAND, _at_idle_speed(v)) for v in (0.29, 0.31)]
+    assert 0.2 < min(counts) <= max(counts) < 0.8
+    assert abs(counts[1] - counts[0]) <= 0.15  # the band moves by 7 % of its width, and a cell (0.05)
+    assert k.compute_movement_count(_motion(_rest_and_moves(1, 2.0)), HAND, TH) == 1
+    assert k.compute_movement_count(_motion(np.zeros((90, 2))), HAND, TH) == 0
+
+
 def test_the_fit_keeps_a_line_where_it_is_next_to_gaps_and_ends():
     track = _line(3.0, 2.0)
     t = np.arange(track.shape[0]) / FPS

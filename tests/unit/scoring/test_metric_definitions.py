@@ -65,10 +65,11 @@ def test_a_changed_value_under_the_same_version_is_caught(computed, monkeypatch)
 
 def test_a_bumped_version_asks_for_fresh_fingerprints(computed):
     bumped = copy.deepcopy(computed)
+    version = computed["suturing_video"]["metrics"]["forceps.path_length"]["version"]
     bumped["suturing_video"]["metrics"]["forceps.path_length"]["version"] += 1
     problems = fingerprint_problems(computed, bumped)
     assert problems == [
-        "suturing_video: forceps.path_length is now definition 2 (fingerprint of 1): "
+        f"suturing_video: forceps.path_length is now definition {version + 1} (fingerprint of {version}): "
         "run `python scripts/metric_fingerprints.py --write`"
     ]
 
@@ -112,12 +113,14 @@ def test_a_metric_whose_experts_were_read_by_another_definition_is_not_compared(
     features = compute_features(prepare_motion(generate_practice("novice", "suturing", seed=24)), "suturing")
     before = {c.name: c for c in compare(features, expert_reference)}
     assert before["needle_driver.sparc"].percentile is not None
-    bumped = defs.MetricDefinition(2, "2026-12-01", "test change")
+    version = defs.METRIC_DEFINITIONS["sparc"].version
+    bumped = defs.MetricDefinition(version + 1, "2026-12-02", "test change")
     monkeypatch.setitem(defs.METRIC_DEFINITIONS, "sparc", bumped)
     after = {c.name: c for c in compare(features, expert_reference)}
     sparc = after["needle_driver.sparc"]
     assert sparc.percentile is None and sparc.deviation is None and sparc.expert_median is None
-    assert "definition 1" in sparc.reference_note and "definition 2" in sparc.reference_note
+    assert f"definition {version}" in sparc.reference_note
+    assert f"definition {version + 1}" in sparc.reference_note
     assert sparc.value == pytest.approx(features["needle_driver.sparc"].value)
     assert after["needle_driver.path_length"] == before["needle_driver.path_length"]
 
@@ -137,10 +140,11 @@ def test_a_model_that_learnt_an_older_definition_withholds_its_score(monkeypatch
     before = assess_motion(motion, "suturing", model=scorer)
     assert not any("older definitions" in r for r in before.refusal_reasons)
     key = defs.definition_key(names[0])
-    monkeypatch.setitem(defs.METRIC_DEFINITIONS, key, defs.MetricDefinition(9, "2026-12-01", "test change"))
+    learnt = defs.definition_version(names[0])
+    monkeypatch.setitem(defs.METRIC_DEFINITIONS, key, defs.MetricDefinition(9, "2026-12-02", "test change"))
     withheld = assess_motion(motion, "suturing", model=scorer)
     assert withheld.status == "out_of_domain" and withheld.score is None and withheld.skill_level is None
-    assert any(f"{names[0]} (definition 1, today 9)" in r for r in withheld.refusal_reasons)
+    assert any(f"{names[0]} (definition {learnt}, today 9)" in r for r in withheld.refusal_reasons)
     assert withheld.metrics  # the metrics still show
 
 
@@ -151,4 +155,7 @@ def test_a_scorer_card_records_the_definitions_it_learnt():
         levels=np.array(["expert", ""]), n=2,
     )  # fmt: skip
     card = scorer_card_fields(matrix, name="lab")
-    assert card[defs.PROVENANCE_KEY] == {"needle_driver.sparc": 1, "task.duration": 1}
+    assert card[defs.PROVENANCE_KEY] == {
+        "needle_driver.sparc": defs.definition_version("needle_driver.sparc"),
+        "task.duration": defs.definition_version("task.duration"),
+    }

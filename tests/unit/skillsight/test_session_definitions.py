@@ -105,12 +105,14 @@ def test_an_old_session_is_stale_and_rescoring_keeps_its_old_numbers(db, scored)
 def test_a_bumped_definition_makes_only_its_metrics_stale(db, scored, monkeypatch):
     motion, assessment = scored
     sid = store(db, assessment, motion)
-    bumped = definitions.MetricDefinition(2, "2026-12-01", "test change")
+    version = definitions.METRIC_DEFINITIONS["sparc"].version
+    bumped = definitions.MetricDefinition(version + 1, "2026-12-02", "test change")
     monkeypatch.setitem(definitions.METRIC_DEFINITIONS, "sparc", bumped)
     assert [s.name for s in session_rescore.stale_metrics(db, sid)] == ["forceps.sparc", SPARC]
     assert session_rescore.rescore_session(db, db.get_session(sid)).action == "rescored"
-    assert stored_versions(db, sid)[SPARC] == 2
-    assert stored_versions(db, sid)["needle_driver.path_length"] == 1
+    assert stored_versions(db, sid)[SPARC] == version + 1
+    path_version = definitions.METRIC_DEFINITIONS["path_length"].version
+    assert stored_versions(db, sid)["needle_driver.path_length"] == path_version
 
 
 def test_current_sessions_are_left_alone_unless_asked(db, scored):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from skillsight.scoring.features import definitions
 from skillsight.scoring.features.definitions import PROVENANCE_KEY
 from skillsight.scoring.results import Assessment, MetricComparison
 from skillsight.webapp import events, progress_lines
@@ -23,6 +24,14 @@ def session(score: float, sparc: float, version, model="suturing 3 (abc)") -> di
         "definitions": {SPARC: version, "needle_driver.path_length": 1},
         "model_id": model,
     }
+
+
+@pytest.fixture(autouse=True)
+def _sparc_is_past_definition_2(monkeypatch):
+    """The histories below hold definitions 1 and 2 of SPARC; today's is later, so no mark quotes
+    today's change note (the lines and marks are what is tested, not a note)."""
+    later = definitions.MetricDefinition(9, "2026-12-02", "a later change")
+    monkeypatch.setitem(definitions.METRIC_DEFINITIONS, "sparc", later)
 
 
 # Two sessions read by an old definition (not recorded), then two by definition 1, then 2 by 2.
