@@ -115,7 +115,9 @@ def cadence_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np
     return arc_and_cadence(repeat, likeness)[0]
 
 
-def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def arc_and_cadence(
+    repeat: np.ndarray, likeness: np.ndarray, still: Optional[np.ndarray] = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(arc, cadence): `cadence_arc` with `likeness`, and True on every frame whose stretch keeps a
     cadence (on its arc or not: a frame off the arc there is no repeat of the camera's). A camera keeps
     its cadence through the recording: the frequency its stretches found (their median) is refined on
@@ -123,12 +125,16 @@ def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarra
     draws its arc at that one (a stretch's is right to about 1/N, which moves the phases at its ends by
     up to a frame), and a stretch where the hand holds still at a high CRF, whose strict test finds too
     few repeats to show any, takes its arc where that cadence sets the likeness apart past chance
-    (`_significant_arc`)."""
+    (`_significant_arc`). A cadence holds where the scene moves: a stretch mostly of frames `still`
+    (a still scene the encoder wiped: its differences follow the encoder's frame types) finds none of
+    its own, and takes the arc of the one found where the scene moves, where its likeness keeps it."""
     repeat = np.asarray(repeat, dtype=bool)
     weights = np.asarray(likeness, dtype=np.float64)
-    found_at = np.full(repeat.size, np.nan)  # each frame's stretch's frequency
+    unmoving = np.zeros(repeat.size, dtype=bool) if still is None else np.asarray(still, dtype=bool)
 
     def decide(stretch: slice) -> np.ndarray:
+        if unmoving[stretch].mean() > 0.5:  # no arc, no cadence, no frequency
+            return np.full((3, stretch.stop - stretch.start), [[0.0], [0.0], [np.nan]])
         arc, frequency = _window_likeliest(repeat[stretch], weights[stretch])
         at = np.full(arc.size, np.nan if frequency is None else frequency)
         return np.stack([arc, arc.any() & np.ones(arc.size, dtype=bool), at])
