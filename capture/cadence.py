@@ -139,7 +139,7 @@ def arc_and_cadence(
         at = np.full(arc.size, np.nan if frequency is None else frequency)
         return np.stack([arc, arc.any() & np.ones(arc.size, dtype=bool), at])
 
-    arc, cadence, found_at = _by_stretch(repeat, decide, dtype=np.float64)
+    arc, cadence, found_at = _across_switches(repeat, decide)
     arc, cadence = arc > 0, cadence > 0
     if not np.isfinite(found_at).any():  # no cadence, or only ones read from the repeats alone
         return arc, cadence
@@ -155,6 +155,24 @@ def arc_and_cadence(
     return np.where(take, redrawn, arc), cadence | take
 
 
+def _across_switches(repeat: np.ndarray, decide: Callable[[slice], np.ndarray]) -> np.ndarray:
+    """(arc, cadence, frequency), each (T,), of `decide` (a window -> those three) by the window about
+    each stretch; where the windows that end and start with it keep different cadences (a camera that
+    switched its rate, or started or stopped repeating), only on the frames both put on an arc. The
+    window about a switch draws one side's cadence over the other's frames: a 25-fps camera that
+    switched to 15 at 30 fps put every other frame on the arc where a copy is every sixth, and a new
+    image in steady motion lies at the loose share of the change across it (3 of its 240 frames lost).
+    (Taking the side whose arc sets the stretch's likeness most apart kept half as many copies, but lost
+    more images: in steady motion a new image's likeness is 0, and noise about it sets any arc apart.)"""
+    about = _by_stretch(repeat, decide, np.float64)
+    before, after = (_by_stretch(repeat, decide, np.float64, lean) for lean in (-1, 1))
+    kept = (before[1] > 0, after[1] > 0)
+    apart = np.abs(before[2] - after[2]) > 1.0 / CADENCE_WINDOW  # NaN: a cadence read from runs
+    switched = (kept[0] != kept[1]) | (kept[0] & kept[1] & apart)
+    both = np.stack([(before[0] > 0) & (after[0] > 0), kept[0] & kept[1], np.where(apart, np.nan, before[2])])
+    return np.where(switched, both, about)
+
+
 def _recording_cadence(frequency: float, likeness: np.ndarray) -> float:
     """The frequency near `frequency` (its stretches', right to about 1 / CADENCE_WINDOW) whose arc, of
     either length, sets the whole recording's `likeness` apart the most."""
@@ -164,25 +182,35 @@ def _recording_cadence(frequency: float, likeness: np.ndarray) -> float:
     return max(refined, key=lambda found: found[2])[1]
 
 
-def _by_stretch(repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype: type = bool) -> np.ndarray:
+def _by_stretch(
+    repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype: type = bool, lean: int = 0
+) -> np.ndarray:
     """`decide` (a window of the recording -> the window's answer) over stretches of the recording, each
-    frame decided by the window about it (see the module's note)."""
+    frame decided by the window about it (see the module's note), or with `lean` -1 (+1) by the window
+    that ends (starts) with its stretch."""
     frames = repeat.size
-    rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if frames else 0.0
-    window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
+    window, hop = _window_and_hop(repeat)
     if frames <= window:
         return decide(slice(0, frames))
     keep: Optional[np.ndarray] = None
-    hop = max(1, int(window * HOP_SHARE))
     for start in range(0, frames, hop):
-        low = min(max(0, start + hop // 2 - window // 2), frames - window)
         stop = min(start + hop, frames)
+        low = {-1: stop - window, 0: start + hop // 2 - window // 2, 1: start}[lean]
+        low = min(max(0, low), frames - window)
         answer = decide(slice(low, low + window))  # (..., window): the last axis is the frames'
         if keep is None:
             keep = np.zeros((*answer.shape[:-1], frames), dtype=dtype)
         keep[..., start:stop] = answer[..., start - low : stop - low]
     assert keep is not None
     return keep
+
+
+def _window_and_hop(repeat: np.ndarray) -> tuple[int, int]:
+    """The frames of a window (CADENCE_WINDOW, or WINDOW_EVENTS of the rarer kind) and of the stretch
+    each decides (HOP_SHARE of it)."""
+    rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if repeat.size else 0.0
+    window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
+    return window, max(1, int(window * HOP_SHARE))
 
 
 def _window_arc(repeat: np.ndarray) -> np.ndarray:
