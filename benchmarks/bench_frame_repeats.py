@@ -4,7 +4,7 @@ rates: for each clip and rate, the frames, the copies the resampling made, the f
 images' rate on the clock the motion is measured on (tremor needs 24.8).
 
     python benchmarks/bench_frame_repeats.py [--rates 15 20 25 30 50 60] [--lossy CRF] [--camera FPS]
-        [--synthetic] [--cost] [--module FILE]
+        [--synthetic] [--seed S] [--cost] [--module FILE_OR_FOLDER] [--cache DIR]
 
 Frames are repeated or dropped in memory as tests/integration/test_metric_invariance.py does (whole
 decoded frames, no re-encoding). With --lossy the resampled stream is encoded with libx264 at that CRF
@@ -17,11 +17,14 @@ instant, its own repeats those marked at the camera's rate), then shown at each 
 scene with sensor noise of s.d. 1 and 3 grey levels (every frame a new image: any frame dropped is
 lost), and a square moving 2 px an image seen by cameras of 25, 10 and 5 images a second; then a fine
 texture drifting 1 px an image (slow motion: at CRF 28 a repeat's residue is a third to a half of a new
-image's change), held still, and seen by cameras of 33 and 25 images a second.
+image's change), held still, and seen by cameras of 33 and 25 images a second; and cameras that switch
+their rate halfway (full rate -> 15 images a second, 25 -> 15). --seed draws their noise (default 20000).
 --cost times watching (ms a frame, the real ASL clip at 60 fps, in memory and at CRF 18) and `find` on
 the first 600 frames and on all of them. --module FILE measures another version of capture/repeats.py
 (the code before a change) instead of this tree's, for figures before and after on the same machine;
-with --cost, side by side with this tree's.
+with --cost, side by side with this tree's; a folder holding repeats.py and cadence.py measures both.
+--cache DIR keeps each lossy encoding there and reads it back on later runs (x264 may not give the same
+file twice), so two versions are measured on the same files.
 """
 
 from __future__ import annotations

@@ -24,6 +24,10 @@ against the change about it, from capture/repeats.py), the arc is the one, of th
 stand for, whose frames' likeness it sets most apart from the rest's (`arc_and_cadence`); the camera's
 frequency is refined on the whole recording, and its arc also drawn where the strict test found too
 few repeats to show a cadence, if the likeness there keeps it past chance (`_significant_arc`).
+A camera may switch its rate (a webcam as the light falls): the window about the switch reads one
+side's cadence and would draw it over the other's frames; where the windows that end and start with a
+stretch keep different cadences, only the frames both put on an arc are (`_across_switches`). Where
+nothing moves no cadence is read at all (`still` in `arc_and_cadence`, from capture/repeats.py).
 """
 
 from __future__ import annotations
