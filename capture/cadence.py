@@ -169,6 +169,9 @@ def _across_switches(repeat: np.ndarray, decide: Callable[[slice], np.ndarray]) 
     (Taking the side whose arc sets the stretch's likeness most apart kept half as many copies, but lost
     more images: in steady motion a new image's likeness is 0, and noise about it sets any arc apart.)"""
     about = _by_stretch(repeat, decide, np.float64)
+    frequencies = about[2][about[1] > 0]
+    if (about[1] > 0).all() and np.ptp(frequencies) <= 1.0 / CADENCE_WINDOW:  # NaN: read from runs
+        return about  # one cadence throughout: no switch
     before, after = (_by_stretch(repeat, decide, np.float64, lean) for lean in (-1, 1))
     kept = (before[1] > 0, after[1] > 0)
     apart = np.abs(before[2] - after[2]) > 1.0 / CADENCE_WINDOW  # NaN: a cadence read from runs
