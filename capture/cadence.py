@@ -137,8 +137,9 @@ def arc_and_cadence(
     unmoving = np.zeros(repeat.size, dtype=bool) if still is None else np.asarray(still, dtype=bool)
 
     def decide(stretch: slice) -> np.ndarray:
-        if unmoving[stretch].mean() > 0.5:  # no arc, no cadence, no frequency
-            return np.full((3, stretch.stop - stretch.start), [[0.0], [0.0], [np.nan]])
+        frames = stretch.stop - stretch.start
+        if np.count_nonzero(unmoving[stretch]) > 0.5 * frames:  # no arc, no cadence, no frequency
+            return np.full((3, frames), [[0.0], [0.0], [np.nan]])
         arc, frequency = _window_likeliest(repeat[stretch], weights[stretch])
         at = np.full(arc.size, np.nan if frequency is None else frequency)
         return np.stack([arc, arc.any() & np.ones(arc.size, dtype=bool), at])
@@ -170,8 +171,8 @@ def _across_switches(repeat: np.ndarray, decide: Callable[[slice], np.ndarray]) 
     more images: in steady motion a new image's likeness is 0, and noise about it sets any arc apart.)"""
     about = _by_stretch(repeat, decide, np.float64)
     frequencies = about[2][about[1] > 0]
-    if (about[1] > 0).all() and np.ptp(frequencies) <= 1.0 / CADENCE_WINDOW:  # NaN: read from runs
-        return about  # one cadence throughout: no switch
+    if not repeat.size or (frequencies.size == repeat.size and np.ptp(frequencies) <= 1.0 / CADENCE_WINDOW):
+        return about  # one cadence throughout (NaN: one read from runs, which may differ): no switch
     before, after = (_by_stretch(repeat, decide, np.float64, lean) for lean in (-1, 1))
     kept = (before[1] > 0, after[1] > 0)
     apart = np.abs(before[2] - after[2]) > 1.0 / CADENCE_WINDOW  # NaN: a cadence read from runs
