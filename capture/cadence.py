@@ -24,6 +24,10 @@ against the change about it, from capture/repeats.py), the arc is the one, of th
 stand for, whose frames' likeness it sets most apart from the rest's (`arc_and_cadence`); the camera's
 frequency is refined on the whole recording, and its arc also drawn where the strict test found too
 few repeats to show a cadence, if the likeness there keeps it past chance (`_significant_arc`).
+A camera may switch its rate (a webcam as the light falls): the window about the switch reads one
+side's cadence and would draw it over the other's frames; where the windows that end and start with a
+stretch keep different cadences, only the frames both put on an arc are (`_across_switches`). Where
+nothing moves no cadence is read at all (`still` in `arc_and_cadence`, from capture/repeats.py).
 """
 
 from __future__ import annotations
@@ -115,7 +119,9 @@ def cadence_arc(repeat: np.ndarray, likeness: Optional[np.ndarray] = None) -> np
     return arc_and_cadence(repeat, likeness)[0]
 
 
-def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def arc_and_cadence(
+    repeat: np.ndarray, likeness: np.ndarray, still: Optional[np.ndarray] = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(arc, cadence): `cadence_arc` with `likeness`, and True on every frame whose stretch keeps a
     cadence (on its arc or not: a frame off the arc there is no repeat of the camera's). A camera keeps
     its cadence through the recording: the frequency its stretches found (their median) is refined on
@@ -123,17 +129,22 @@ def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarra
     draws its arc at that one (a stretch's is right to about 1/N, which moves the phases at its ends by
     up to a frame), and a stretch where the hand holds still at a high CRF, whose strict test finds too
     few repeats to show any, takes its arc where that cadence sets the likeness apart past chance
-    (`_significant_arc`)."""
+    (`_significant_arc`). A cadence holds where the scene moves: a stretch mostly of frames `still`
+    (a still scene the encoder wiped: its differences follow the encoder's frame types) finds none of
+    its own, and takes the arc of the one found where the scene moves, where its likeness keeps it."""
     repeat = np.asarray(repeat, dtype=bool)
     weights = np.asarray(likeness, dtype=np.float64)
-    found_at = np.full(repeat.size, np.nan)  # each frame's stretch's frequency
+    unmoving = np.zeros(repeat.size, dtype=bool) if still is None else np.asarray(still, dtype=bool)
 
     def decide(stretch: slice) -> np.ndarray:
+        frames = stretch.stop - stretch.start
+        if np.count_nonzero(unmoving[stretch]) > 0.5 * frames:  # no arc, no cadence, no frequency
+            return np.full((3, frames), [[0.0], [0.0], [np.nan]])
         arc, frequency = _window_likeliest(repeat[stretch], weights[stretch])
         at = np.full(arc.size, np.nan if frequency is None else frequency)
         return np.stack([arc, arc.any() & np.ones(arc.size, dtype=bool), at])
 
-    arc, cadence, found_at = _by_stretch(repeat, decide, dtype=np.float64)
+    arc, cadence, found_at = _across_switches(repeat, decide)
     arc, cadence = arc > 0, cadence > 0
     if not np.isfinite(found_at).any():  # no cadence, or only ones read from the repeats alone
         return arc, cadence
@@ -149,6 +160,27 @@ def arc_and_cadence(repeat: np.ndarray, likeness: np.ndarray) -> tuple[np.ndarra
     return np.where(take, redrawn, arc), cadence | take
 
 
+def _across_switches(repeat: np.ndarray, decide: Callable[[slice], np.ndarray]) -> np.ndarray:
+    """(arc, cadence, frequency), each (T,), of `decide` (a window -> those three) by the window about
+    each stretch; where the windows that end and start with it keep different cadences (a camera that
+    switched its rate, or started or stopped repeating), only on the frames both put on an arc. The
+    window about a switch draws one side's cadence over the other's frames: a 25-fps camera that
+    switched to 15 at 30 fps put every other frame on the arc where a copy is every sixth, and a new
+    image in steady motion lies at the loose share of the change across it (3 of its 240 frames lost).
+    (Taking the side whose arc sets the stretch's likeness most apart kept half as many copies, but lost
+    more images: in steady motion a new image's likeness is 0, and noise about it sets any arc apart.)"""
+    about = _by_stretch(repeat, decide, np.float64)
+    frequencies = about[2][about[1] > 0]
+    if not repeat.size or (frequencies.size == repeat.size and np.ptp(frequencies) <= 1.0 / CADENCE_WINDOW):
+        return about  # one cadence throughout (NaN: one read from runs, which may differ): no switch
+    before, after = (_by_stretch(repeat, decide, np.float64, lean) for lean in (-1, 1))
+    kept = (before[1] > 0, after[1] > 0)
+    apart = np.abs(before[2] - after[2]) > 1.0 / CADENCE_WINDOW  # NaN: a cadence read from runs
+    switched = (kept[0] != kept[1]) | (kept[0] & kept[1] & apart)
+    both = np.stack([(before[0] > 0) & (after[0] > 0), kept[0] & kept[1], np.where(apart, np.nan, before[2])])
+    return np.where(switched, both, about)
+
+
 def _recording_cadence(frequency: float, likeness: np.ndarray) -> float:
     """The frequency near `frequency` (its stretches', right to about 1 / CADENCE_WINDOW) whose arc, of
     either length, sets the whole recording's `likeness` apart the most."""
@@ -158,25 +190,35 @@ def _recording_cadence(frequency: float, likeness: np.ndarray) -> float:
     return max(refined, key=lambda found: found[2])[1]
 
 
-def _by_stretch(repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype: type = bool) -> np.ndarray:
+def _by_stretch(
+    repeat: np.ndarray, decide: Callable[[slice], np.ndarray], dtype: type = bool, lean: int = 0
+) -> np.ndarray:
     """`decide` (a window of the recording -> the window's answer) over stretches of the recording, each
-    frame decided by the window about it (see the module's note)."""
+    frame decided by the window about it (see the module's note), or with `lean` -1 (+1) by the window
+    that ends (starts) with its stretch."""
     frames = repeat.size
-    rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if frames else 0.0
-    window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
+    window, hop = _window_and_hop(repeat)
     if frames <= window:
         return decide(slice(0, frames))
     keep: Optional[np.ndarray] = None
-    hop = max(1, int(window * HOP_SHARE))
     for start in range(0, frames, hop):
-        low = min(max(0, start + hop // 2 - window // 2), frames - window)
         stop = min(start + hop, frames)
+        low = {-1: stop - window, 0: start + hop // 2 - window // 2, 1: start}[lean]
+        low = min(max(0, low), frames - window)
         answer = decide(slice(low, low + window))  # (..., window): the last axis is the frames'
         if keep is None:
             keep = np.zeros((*answer.shape[:-1], frames), dtype=dtype)
         keep[..., start:stop] = answer[..., start - low : stop - low]
     assert keep is not None
     return keep
+
+
+def _window_and_hop(repeat: np.ndarray) -> tuple[int, int]:
+    """The frames of a window (CADENCE_WINDOW, or WINDOW_EVENTS of the rarer kind) and of the stretch
+    each decides (HOP_SHARE of it)."""
+    rarer_share = min(float(repeat.mean()), 1.0 - float(repeat.mean())) if repeat.size else 0.0
+    window = max(CADENCE_WINDOW, int(np.ceil(WINDOW_EVENTS / max(rarer_share, 1e-9))))
+    return window, max(1, int(window * HOP_SHARE))
 
 
 def _window_arc(repeat: np.ndarray) -> np.ndarray:

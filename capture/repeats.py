@@ -38,6 +38,11 @@ high CRF) they are near-copies, some identical, and the differences take many fo
 repeats keep a regular step and a still scene's do not: repeats are taken only where they keep the
 cadence of their stretch, and only those on its step (`keeps_cadence`, in capture/cadence.py); the
 residue is read on those alone. The rest are kept, and counted as occasional.
+A cadence holds where the scene moves. Where the encoder wiped a still scene's noise out, its frames
+differ by hundredths of a grey level and repeat in the pattern of its frame types (x264: a P frame and
+3 B frames), as a camera of 3/4 of the stream's rate would: there (`still_frames`) no cadence is read,
+and no repeat is dropped but on the arc of a cadence read where the scene moves (the old finder lost
+up to 44 of 150 frames of such a scene at 50 fps).
 
 A run of repeats longer than MAX_REPEAT_RUN_S is a held picture (a frozen feed, a still scene the
 encoder copied), not a camera's cadence: those frames are kept, and counted apart. So are repeats that
@@ -57,13 +62,14 @@ clip's 11 were dropped too and its images came at 24.2 a second at 30 and 60 fps
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 
-from skillsight.capture.cadence import arc_and_cadence, keeps_cadence
+from skillsight.capture.cadence import CADENCE_WINDOW, arc_and_cadence, keeps_cadence
 from skillsight.capture.frames import Frame
 
 SAMPLE_PIXELS = 20_000
@@ -81,6 +87,10 @@ LAGS = 12
 # Repeats are a camera's cadence, and dropped, from this share of the frames on (25 images a second in
 # a 30-fps stream repeat one frame in six).
 MIN_CADENCE_SHARE = 0.1
+# Two draws of a camera's sensor noise (s.d. 0.5 grey levels or more, even in good light) differ by
+# 0.56 a pixel or more on average: frames that differ by less, up to LAGS frames apart, show a still
+# scene whose noise the encoder wiped out (see `still_frames`).
+STILL_CHANGE = 0.5
 # New images are retimed on a sliding mean over about this long (see `new_image_times`) when more than
 # UNEVEN_SHARE of their intervals are off the typical one by more than UNEVEN_BY of it.
 RETIME_WINDOW_S = 1.0
@@ -204,10 +214,12 @@ class RepeatWatcher:
     def _repeats_by_kind(self) -> tuple[np.ndarray, np.ndarray]:
         """(copies, near): frames identical to the last differing one, and near-repeats (a lossy
         file's repeat: see `repeats_of_new_images`) among the others."""
-        return self._repeats_and_arc()[:2]
+        copies, near = self._repeats_and_arc()[:2]
+        return copies, near
 
-    def _repeats_and_arc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(copies, near, arc): `_repeats_by_kind`, and the frames on a cadence's arc (`arc_and_cadence`)."""
+    def _repeats_and_arc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(copies, near, arc, still): `_repeats_by_kind`, the frames on a cadence's arc
+        (`arc_and_cadence`), and the frames of still stretches (`still_frames`)."""
         with self._lock:
             identical = np.asarray(self.identical, dtype=bool)
             lags = np.asarray(self.lags[: identical.size], dtype=np.float64).reshape(-1, LAGS)
@@ -215,29 +227,30 @@ class RepeatWatcher:
         differing = np.flatnonzero(~identical)
         found, offset = repeats_of_new_images(lags[differing])
         near[differing] = found
+        still = still_frames(lags, identical)
         # where the repeats found keep a cadence (a still scene's near-copies keep none), however few of
         # its repeats they are, the encoder's residue is read on them and the frames on its arc are
         # judged at RESIDUE_SHARE (see the module's note)
-        on_arc, in_cadence = arc_and_cadence(identical | near, _copy_likeness(lags, identical))
+        on_arc, in_cadence = arc_and_cadence(identical | near, _copy_likeness(lags, identical), still)
         arc, cadence = on_arc[differing], in_cadence[differing]
         if arc.any():
-            on_step = found & keeps_cadence(identical | near)[differing]
+            on_step = found & keeps_cadence(identical | near, still)[differing]
             residue = encoder_residue(np.where(on_step, offset, np.nan))
             # on the arc, runs as long as the cadence's; elsewhere as long as the repeats' found on it
             most = (_cadence_run(on_step), max(_cadence_run(on_step), _cadence_run(arc)))
             found = repeats_of_new_images(lags[differing], residue, most, arc, cadence)[0]
             near[differing] = found
-        return identical, near, on_arc
+        return identical, near, on_arc, still
 
     def find(self) -> tuple[np.ndarray, FrameRepeats]:
         """(frame indices that are repeats to drop, what was found)."""
-        copies, near, on_arc = self._repeats_and_arc()
+        copies, near, on_arc, still = self._repeats_and_arc()
         n = copies.size  # frames read ahead after this are left to the next call
         found_any = copies | near
         held = _held_runs(found_any, np.asarray(self.times[:n]))
         # on the step: on the arc the frames' change sets apart, or keeping the cadence of the repeats
-        # found; off it: kept, counted as occasional
-        on_step = held | on_arc | keeps_cadence(found_any & ~held, held)
+        # found where the scene moves; off it: kept, counted as occasional
+        on_step = held | on_arc | keeps_cadence(found_any & ~held, held | still)
         copies, near = copies & on_step, near & on_step
         dropped = _cadence(copies | near, held, n)
         if _cadence(copies, held, n).any():
@@ -249,6 +262,34 @@ class RepeatWatcher:
             frames=n, repeated=int(dropped.sum()), held=int(held.sum()), occasional=int(occasional.sum())
         )
         return np.asarray(self.indices[:n], dtype=np.int64)[dropped], found
+
+
+def still_frames(lags: np.ndarray, identical: np.ndarray) -> np.ndarray:
+    """(T,) True on the frames of still stretches: where, over about CADENCE_WINDOW frames, the median
+    frame differs from each of its last LAGS differing frames by under STILL_CHANGE (an identical frame
+    is taken as its image). A camera's sensor noise alone sets new images further apart; under it the
+    encoder has wiped the noise and nothing moves, and what differences are left follow the encoder's
+    frame types (x264 repeats a still scene in a pattern of 4 frames, as a camera of 3/4 of the stream's
+    rate would), so they say nothing of a camera's cadence."""
+    farthest = np.full(identical.size, np.nan)
+    differing = np.flatnonzero(~identical)
+    if not differing.size:
+        return np.zeros(identical.size, dtype=bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a first frame has no lags
+        farthest[differing] = np.nanmax(lags[differing], axis=1)
+    # an identical frame takes its image's change (none before the first differing frame)
+    known = np.isfinite(farthest)
+    last = np.maximum.accumulate(np.where(known, np.arange(identical.size), -1))
+    farthest = np.where(last >= 0, farthest[np.maximum(last, 0)], np.nan)
+    half = CADENCE_WINDOW // 2  # a shorter window at the recording's ends
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.pad(farthest, half, constant_values=np.nan), 2 * half + 1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a window with no change measured: not still
+        typical = np.nanmedian(windows, axis=1)
+    return typical < STILL_CHANGE
 
 
 def _copy_likeness(lags: np.ndarray, identical: np.ndarray) -> np.ndarray:
