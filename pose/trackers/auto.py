@@ -78,6 +78,7 @@ class AutoTracker:
 
     name = "auto"
     individuals: tuple[str, ...] = HAND_NAMES
+    _skin_probed: Optional[list[FrameObservation]] = None  # the skin tracker's view of the samples
 
     def __init__(
         self,
@@ -124,7 +125,6 @@ class AutoTracker:
         self.still_objects_rejected = False  # every glove candidate lay still over the samples
         self._still_objects: list[tuple[np.ndarray, float]] = []  # (centre, size) of still candidates
         self._probed: Optional[list[FrameObservation]] = None  # a glove tracker's view of the samples
-        self._skin_probed: Optional[list[FrameObservation]] = None  # the skin tracker's view of them
         self.sleeves_rejected = False  # the coloured or white "gloves" end in skin-coloured hands: sleeves
         self.gloves_beaten_by_skin = False  # skin hands won more samples than them, every family contesting
         self._sleeves_among: Optional[bool] = None  # some "gloves" end in skin hands in most samples
