@@ -62,11 +62,16 @@ def test_a_glove_that_held_still_for_most_samples_but_moved_before_is_no_still_o
     assert len(still_objects(_glove_at(held + held), 1.0, width=640.0)) == 1  # a box never moves
 
 
-def _auto_on_crossing(seed: int, glove: str | None, leaving: bool, cutouts) -> tuple[list, list, dict]:
-    pytest.importorskip("mediapipe")
+def _auto_on_crossing(seed: int, glove: str | None, leaving: bool) -> tuple[list, list, dict]:
+    pytest.importorskip("mediapipe")  # the benchmark's scenes are made with MediaPipe's cut-outs too
     from skillsight.glove_scenes import DRAPES
     from skillsight.glove_scenes_video import crossing_video
+    from skillsight.hand_cutouts import load_cutouts
     from skillsight.pose.trackers.auto import AutoTracker
+
+    cutouts = load_cutouts()
+    if not cutouts:
+        pytest.skip("the shared clips are missing")
 
     drape = list(DRAPES)[seed % len(DRAPES)]  # as benchmarks/bench_gloves.py
     scenes = crossing_video(seed, 30, glove=glove, drape=drape, size=SIZE, cutouts=cutouts, leaving=leaving)
@@ -81,10 +86,10 @@ def _auto_on_crossing(seed: int, glove: str | None, leaving: bool, cutouts) -> t
 
 
 @pytest.mark.slow
-def test_a_bare_handed_crossing_video_is_never_decided_as_gloves(cutouts) -> None:
+def test_a_bare_handed_crossing_video_is_never_decided_as_gloves() -> None:
     # video 20005, bare hands holding instruments, meeting and crossing: real MediaPipe sees a hand in 4
     # of 10 samples, so auto 1.12 decided skin-tone latex and reported every hand from the glove tracker
-    _, observations, provenance = _auto_on_crossing(20005, None, False, cutouts)
+    _, observations, provenance = _auto_on_crossing(20005, None, False)
     assert not provenance["skin_tone_gloves_found"]
     assert provenance["per_frame_sources"]["hands_from_gloves"] == 0
     assert all(
@@ -93,19 +98,19 @@ def test_a_bare_handed_crossing_video_is_never_decided_as_gloves(cutouts) -> Non
 
 
 @pytest.mark.slow
-def test_skin_tone_latex_in_a_crossing_video_is_still_latex(cutouts) -> None:
+def test_skin_tone_latex_in_a_crossing_video_is_still_latex() -> None:
     # video 20001 in skin-tone latex: MediaPipe sees a hand in 2 of 10 samples; the gloves are one chroma
-    _, _, provenance = _auto_on_crossing(20001, "skin_latex", False, cutouts)
+    _, _, provenance = _auto_on_crossing(20001, "skin_latex", False)
     assert provenance["skin_tone_gloves_found"]
 
 
 @pytest.mark.slow
-def test_a_glove_holding_still_while_the_other_hand_is_out_is_tracked(cutouts) -> None:
+def test_a_glove_holding_still_while_the_other_hand_is_out_is_tracked() -> None:
     # video 20000 in indigo: the left hand leaves for 2 s while the right one holds still; auto 1.12 took
     # the still glove for a still object and dropped it in 113 frames (the glove tracker found it in all)
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
 
-    scenes, observations, provenance = _auto_on_crossing(20000, "indigo", True, cutouts)
+    scenes, observations, provenance = _auto_on_crossing(20000, "indigo", True)
     score = SceneScore()
     for scene, observation in zip(scenes, observations):
         score_observation(scene, centres_of(observation), score)
