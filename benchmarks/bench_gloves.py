@@ -10,6 +10,7 @@
     python benchmarks/bench_gloves.py [--scene-size 960 540] [--repeats 1] [--minutes 2] [--skip-accuracy]
         [--seed 0|5000|9000] [--gloves indigo,purple,green] [--auto-stills] [--skip-speed]
         [--auto-videos 100,101,102] [--crossing-videos 4] [--auto-leaving-videos 100,101,102]
+        [--auto-crossing-videos 100,101,102]
 
 Accuracy also prints, per tracker and scene condition, each kind of miss (wrong side, too far, not found)
 and false hands.
@@ -24,6 +25,8 @@ drawn per colour: skillsight.glove_scenes_leaving), with what happens while it i
 --auto-leaving-videos SEEDS: `auto` on one video per seed and kind (skin-tone latex, bare, indigo) in which
 one hand leaves the frame and comes back (a crossing video with a leave, 30 frames of tie), scored as
 --auto-videos is, with the "hand leaves" line of --crossing-videos.
+--auto-crossing-videos SEEDS: the same crossing videos without a leave (hands meet, cross and part). Each
+`auto` option also prints how many bare-handed videos were decided as gloves (every one is wrong).
 """
 
 from __future__ import annotations
@@ -115,12 +118,16 @@ def hand_outcomes(scene: Any, centres: dict[str, tuple[float, float]]) -> list[s
     return outcomes + ["doubled"] * max(0, len(centres) - len(false) - len(scene.hands))
 
 
-def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) -> None:
+def auto_videos(
+    seeds: list[int], size: tuple[int, int], leaving: bool = False, crossing: bool = False
+) -> None:
     """`auto` (real MediaPipe) on generated 30-frame videos: skin-tone latex, bare hands beside white and
     blue objects (every glove hand false), indigo nitrile; per kind, videos where skin latex was found.
     `leaving`: instead, crossing videos (30 frames of the tie) of those kinds in which one hand leaves the
     frame and comes back (every one: `glove_scenes_video.crossing_video(leaving=True)`, on a drape with a
-    white pad; the bare hands' glove hands are false there too)."""
+    white pad; the bare hands' glove hands are false there too). `crossing`: the same crossing videos
+    without a leave (hands meeting, crossing and parting). Then, how many bare-handed videos were decided
+    as gloves (skin-tone latex found, or any hand reported from the glove tracker)."""
     from skillsight.capture.frames import Frame
     from skillsight.glove_scene_scoring import SceneScore, centres_of, score_observation
     from skillsight.glove_scenes import DRAPES, scene_video
@@ -128,12 +135,13 @@ def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) 
     from skillsight.pose.trackers.auto import AutoTracker
 
     trips = LeavingTally()
+    bare_as_gloves = 0
     for glove in ("skin_latex", None, "indigo"):
         score, latex, from_gloves, from_skin, frames_seen = SceneScore(), 0, 0, 0, 0
         for seed in seeds:
             drape = list(DRAPES)[seed % len(DRAPES)]
-            if leaving:
-                scenes = crossing_video(seed, 30, glove=glove, drape=drape, size=size, leaving=True)
+            if leaving or crossing:
+                scenes = crossing_video(seed, 30, glove=glove, drape=drape, size=size, leaving=leaving)
             else:
                 scenes = scene_video(seed, 30, glove, drape, size)
             frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
@@ -143,6 +151,11 @@ def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) 
             provenance = tracker.provenance()
             tracker.close()
             latex += int(bool(provenance.get("skin_tone_gloves_found")))
+            as_gloves = (
+                provenance.get("skin_tone_gloves_found")
+                or provenance["per_frame_sources"]["hands_from_gloves"]
+            )
+            bare_as_gloves += int(glove is None and bool(as_gloves))
             from_gloves += provenance["per_frame_sources"]["hands_from_gloves"]
             from_skin += provenance["per_frame_sources"]["hands_from_skin_colour"]
             frames_seen += len(frames)
@@ -150,11 +163,12 @@ def auto_videos(seeds: list[int], size: tuple[int, int], leaving: bool = False) 
                 score_observation(scene, centres_of(observation), score)
             if leaving:
                 trips.add(scenes, [centres_of(observation) for observation in observations])
-        kind = "auto video leaving" if leaving else "auto video"
+        kind = "auto video leaving" if leaving else "auto video crossing" if crossing else "auto video"
         print(
             f"  {kind} {str(glove):>11}: skin latex found in {latex}/{len(seeds)} videos, glove hands "
             f"{from_gloves} in {frames_seen} frames, bare hands by skin colour {from_skin}; {score.summary()}"
         )
+    print(f"  bare-handed videos decided as gloves: {bare_as_gloves}/{len(seeds)}")
     trips.report()
 
 
@@ -370,6 +384,9 @@ def main() -> int:
     parser.add_argument(
         "--auto-leaving-videos", help="seeds of generated videos for `auto` in which a hand leaves the frame"
     )
+    parser.add_argument(
+        "--auto-crossing-videos", help="seeds of generated crossing videos (no hand leaves) for `auto`"
+    )
     args = parser.parse_args()
     from skillsight.hand_cutouts import load_cutouts
 
@@ -390,6 +407,8 @@ def main() -> int:
         auto_videos([int(seed) for seed in args.auto_videos.split(",")], (640, 360))
     if args.auto_leaving_videos:
         auto_videos([int(seed) for seed in args.auto_leaving_videos.split(",")], (640, 360), leaving=True)
+    if args.auto_crossing_videos:
+        auto_videos([int(seed) for seed in args.auto_crossing_videos.split(",")], (640, 360), crossing=True)
     if not args.skip_speed:
         with tempfile.TemporaryDirectory() as folder:
             speed(Path(folder), args.minutes)

@@ -45,6 +45,7 @@ from skillsight.pose.trackers.auto_hands import (
     still_objects,
     working_pixel,
 )
+from skillsight.pose.trackers.auto_latex import of_one_chroma
 from skillsight.pose.trackers.base import (
     CAMERA_VIEWS,
     DEFAULT_CAMERA_VIEW,
@@ -77,6 +78,7 @@ class AutoTracker:
 
     name = "auto"
     individuals: tuple[str, ...] = HAND_NAMES
+    _skin_probed: Optional[list[FrameObservation]] = None  # the skin tracker's view of the samples
 
     def __init__(
         self,
@@ -154,7 +156,7 @@ class AutoTracker:
         self.gloves_present = bool(getattr(self.gloves, "gloves_present", False))
         self.hands.prepare(sample)
         self.sample_frames = len(sample)
-        self._probed = None
+        self._probed = self._skin_probed = None
         if self.gloves_present and not self.independent_frames:
             self._reject_still_objects(sample)
         if self._looks_like_skin_latex(sample):
@@ -191,7 +193,8 @@ class AutoTracker:
         observations = self._glove_probe(sample)
         if observations is None:
             return
-        self._still_objects = still_objects(observations, working_pixel(sample[0]))
+        width = float(sample[0].image.shape[1])
+        self._still_objects = still_objects(observations, working_pixel(sample[0]), width)
         if self._still_objects and moving_candidates(observations, working_pixel(sample[0]), sample) == 0:
             self.gloves_present = False
             self.still_objects_rejected = True
@@ -231,16 +234,19 @@ class AutoTracker:
         seen = sum(int(np.any(o.confidence > 0)) for o in landmarks)
         if self._skin_factory is None:
             return
-        if seen >= BARE_HANDED_SAMPLE_SHARE * len(sample):
+        latex = seen < BARE_HANDED_SAMPLE_SHARE * len(sample)
+        if not latex:
             if self.gloves_present and self.gloves_beaten_by_skin:
                 return  # skin hands MediaPipe sees beat the gloves: they stay for the bare-handed check
             if not self._skin_hands_missed(sample, landmarks):
                 return
+        # MediaPipe misses bare hands too (small, holding instruments, crossing): latex is of one chroma
+        latex = latex and of_one_chroma(self._skin_view(sample), sample)
         self.gloves.close()
         self.gloves = self._skin_factory()
         self.gloves.prepare(sample)
         self.gloves_present = True
-        self.skin_tone_gloves_found = seen < BARE_HANDED_SAMPLE_SHARE * len(sample)
+        self.skin_tone_gloves_found = latex
         self.skin_hands_beside_landmarks = not self.skin_tone_gloves_found
         if self.skin_hands_beside_landmarks:  # a hand MediaPipe misses is the size of those it sees
             self._hand_size = landmark_hand_size(landmarks, len(self.hand_keypoints))
@@ -252,13 +258,7 @@ class AutoTracker:
         a hand with no landmark hand on it while MediaPipe reports fewer than two; or, where objects were
         rejected in a bare-handed video (only hands where MediaPipe lost one count then), follows a hand-sized
         one MediaPipe misses through most of the samples (auto_hands.followed_missed_hand)."""
-        assert self._skin_factory is not None
-        probe = self._skin_factory()
-        try:
-            probe.prepare(sample)
-            skin = [probe.process(frame) for frame in sample]
-        finally:
-            probe.close()
+        skin = self._skin_view(sample)
         n_kp = len(self.hand_keypoints)
         missed = samples_missing_skin_hands(skin, sample, landmarks, n_kp, self._missed_by_size)
         if missed >= max(2.0, MISSED_SKIN_SAMPLE_SHARE * len(sample)):
@@ -266,6 +266,18 @@ class AutoTracker:
         if not self._missed_by_size:  # after a rejection of objects: a hand it missed in every sample
             self._skin_hand_followed = followed_missed_hand(skin, sample, landmarks, n_kp)
         return self._skin_hand_followed
+
+    def _skin_view(self, sample: Sequence[Frame]) -> list[FrameObservation]:
+        """The skin tracker's hands in each sample (a tracker of its own, prepared on them; once a video)."""
+        assert self._skin_factory is not None
+        if self._skin_probed is None:
+            probe = self._skin_factory()
+            try:
+                probe.prepare(sample)
+                self._skin_probed = [probe.process(frame) for frame in sample]
+            finally:
+                probe.close()
+        return self._skin_probed
 
     def _sleeves_beaten(self, sample: Sequence[Frame]) -> bool:
         """Whether skin hands beat the "gloves" in every family's contest and some end in skin: sleeves."""

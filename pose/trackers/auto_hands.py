@@ -147,7 +147,7 @@ def sample_objects(observations: Sequence[FrameObservation]) -> list[SampleObjec
 
 
 def still_objects(
-    observations: Sequence[FrameObservation], noise_px: float = 0.0
+    observations: Sequence[FrameObservation], noise_px: float = 0.0, width: float = np.inf
 ) -> list[tuple[np.ndarray, float]]:
     """(centre, size) of each glove candidate (sample_objects) that is a rigid object lying still over a
     video's samples: seen in at least MIN_STILL_SAMPLES of them, its centroid stays within RIGID_DRIFT of its
@@ -155,7 +155,11 @@ def still_objects(
     segments, where its centroid wobbles), and its area within RIGID_AREA_CHANGE (medians over the samples).
     A living hand is never that still: over seconds it drifts and changes its outline (fingers, wrist,
     tremor). The quietest real hand we hold, the typing hand of typing_two_hands.mp4 recoloured blue, drifts
-    0.049 of its size and changes its area by 1.9% over the samples; a still object drifts by pixel noise."""
+    0.049 of its size and changes its area by 1.9% over the samples; a still object drifts by pixel noise.
+    Given the frame's `width`, nor does a rigid object ever move like a hand: in all but a tenth of its
+    samples its centroid lies within MIN_HAND_MOTION of the width of its place. A hand that holds still
+    while the other is out of the frame (most of the samples, on generated crossing videos: 66-77% of
+    them) but moved in the tie before (9-10% of the width) is a hand, not a box."""
     objects = []
     for seen in sample_objects(observations):
         if len(seen) < MIN_STILL_SAMPLES:
@@ -164,9 +168,11 @@ def still_objects(
         areas = np.array([a for _, _, a, _ in seen])
         size = float(np.sqrt(np.median(areas)))
         centre = np.median(centres, axis=0)
-        drift = float(np.median(np.linalg.norm(centres - centre, axis=1)))
+        drifts = np.linalg.norm(centres - centre, axis=1)
+        drift = float(np.median(drifts))
         area_change = float(np.median(np.abs(areas / np.median(areas) - 1.0)))
-        if drift <= max(RIGID_DRIFT * size, noise_px) and area_change <= RIGID_AREA_CHANGE:
+        never_moved = float(np.percentile(drifts, 90)) < MIN_HAND_MOTION * width
+        if drift <= max(RIGID_DRIFT * size, noise_px) and area_change <= RIGID_AREA_CHANGE and never_moved:
             objects.append((centre, size))
     return objects
 
@@ -178,7 +184,8 @@ def moving_candidates(
     nor (given the `sample` frames) sleeves: ending in skin in most of the samples they are seen in."""
     objects = [o for o in sample_objects(observations) if len(o) >= MIN_STILL_SAMPLES]
     sleeves = sum(int(bool(sample) and is_a_sleeve(o, sample)) for o in objects)
-    return len(objects) - sleeves - len(still_objects(observations, noise_px))
+    width = float(sample[0].image.shape[1]) if sample else np.inf
+    return len(objects) - sleeves - len(still_objects(observations, noise_px, width))
 
 
 def is_a_sleeve(seen: SampleObject, sample: Sequence[Frame]) -> bool:
