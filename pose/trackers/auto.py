@@ -53,7 +53,7 @@ from skillsight.pose.trackers.base import (
 )
 
 # what each version changed: pose/trackers/gloves/CHANGES.md ("`auto` versions")
-AUTO_TRACKER_VERSION = "1.12"
+AUTO_TRACKER_VERSION = "1.13"
 TIP_KEYPOINT = "index_finger_tip"
 BARE_HANDED_SAMPLE_SHARE = 0.5  # of samples with landmarks: the video is bare-handed
 MISSED_SKIN_SAMPLE_SHARE = 0.1  # of samples with a skin hand MediaPipe misses: the skin tracker runs too
