@@ -132,9 +132,6 @@ class HandNamer:
         self._merged: Optional[np.ndarray] = None  # this frame's blob of both hands (filled), split by tracks
         self.gone: dict[str, float] = {}  # hands that left the frame by its edge: when last seen
         self._last_sizes: dict[str, float] = {}  # per hand, its size (root of its area) when last found
-        # this frame's two hands lie in blobs of their own (set by the tracker): near each other, but
-        # not touching, so not in one blob and each arm is its own
-        self.apart = False
 
     def reset(self) -> None:
         self.tracks.clear()
@@ -217,13 +214,9 @@ class HandNamer:
     def _in_one_blob(self, blobs: list[handlib.HandBlob], frame: Frame) -> bool:
         """Whether both tracked hands are in one blob this frame, or may be: split from it by their
         tracks, two hands found touching (a blob split by its shape), or one hand found where both are
-        due. Two hands near each other in blobs of their own (`apart`) are not: counting them as met
-        each frame threw away what their arms said until they were far apart (outside white 30004: the
-        names a meeting swapped stood to the end of the video)."""
-        if any(b.named for b in blobs):
+        due."""
+        if any(b.named for b in blobs) or close_pair(blobs):
             return True
-        if close_pair(blobs):
-            return not self.apart
         if len(blobs) != 1 or len(self.tracks) < 2:
             return False
         reach = math.sqrt(blobs[0].blob_area)
@@ -245,7 +238,7 @@ class HandNamer:
             return tracked
         left, right = (blobs[tracked.index(hand)] for hand in HAND_NAMES)
         self.pair.saw_order(left.centre[0] - right.centre[0], math.sqrt(0.5 * (left.area + right.area)))
-        if (close_pair(blobs) and not self.apart) or _arms_cross(blobs, size):  # which arm is whose: unknown
+        if close_pair(blobs) or _arms_cross(blobs, size):  # which arm is whose is what is unknown there
             return tracked
         if not self.pair.weigh(_evidence(blobs, keys, anatomy, tracked, size[0])):
             return tracked

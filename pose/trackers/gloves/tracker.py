@@ -143,7 +143,6 @@ class GloveTracker:
         image = WorkingImage.of(frame.image)
         self._names.frame = frame
         found = self._names.admitted(self.find_hands(image), image.size, frame)  # a hand returns by an edge
-        self._names.apart = self._in_blobs_of_their_own(found)
         sx, sy = image.scale
         names = self._names.identify(found, image.size, frame)
         for (blob, score), hand in zip(found, names):
@@ -156,15 +155,6 @@ class GloveTracker:
             extras[f"{hand}.axis_deg"] = blob.angle_deg
             self._frames_with[hand] += 1
         return FrameObservation(positions, confidence, extras=extras)
-
-    def _in_blobs_of_their_own(self, found: list[tuple[handlib.HandBlob, float]]) -> bool:
-        """Video: whether two hands found lie in two blobs of their colour (glove pieces joined), not
-        in one blob split between them: hands apart by a gap, whose arms are each their own."""
-        groups = self._groups.get(self.last_family or "")
-        if len(found) != 2 or groups is None or any(blob.named for blob, _ in found):
-            return False
-        numbers = [_group_at(groups, blob.centre) or _group_at(groups, blob.tip) for blob, _ in found]
-        return 0 not in numbers and numbers[0] != numbers[1]
 
     def find_hands(self, image: WorkingImage) -> list[tuple[handlib.HandBlob, float]]:
         """Up to two hands of the one family (gloves are a pair) that shows the most hand-like ones.
@@ -386,16 +376,6 @@ class GloveTracker:
 def _still_of(image: WorkingImage, family: str, still: Optional[StillBackground]) -> Optional[np.ndarray]:
     """The still bench to leave out of a white glove's mask (other families need none)."""
     return still_pixels(image, still) if family == "white" else None
-
-
-def _group_at(groups: np.ndarray, point: tuple[float, float], reach: int = 2) -> int:
-    """The group number most common near a point (0: none there)."""
-    height, width = groups.shape
-    x, y = int(round(point[0])), int(round(point[1]))
-    rows = slice(max(0, y - reach), min(height, y + reach + 1))
-    window = groups[rows, max(0, x - reach) : min(width, x + reach + 1)]
-    numbers = window[window > 0]
-    return int(np.bincount(numbers).argmax()) if numbers.size else 0
 
 
 def _blob_of(labels: np.ndarray, group: np.ndarray) -> np.ndarray:

@@ -12,7 +12,6 @@ import pytest
 from skillsight.base.keypoints import HAND_INDIVIDUALS
 from skillsight.capture.frames import Frame
 from skillsight.pose.trackers.gloves.hands import HandBlob
-from skillsight.pose.trackers.gloves.identity import HandTrack
 from skillsight.pose.trackers.gloves.naming import RENAME_AFTER, HandNamer, PairNames
 
 LEFT, RIGHT = HAND_INDIVIDUALS
@@ -83,28 +82,6 @@ def test_a_small_swap_of_order_is_no_crossing_and_evidence_needs_frames() -> Non
     pair.saw_order(-40.0, 30.0)  # now the named hands swapped sides while followed: a crossing
     assert pair.crossed
     assert not any(pair.weigh(-1.0) for _ in range(20))
-
-
-def test_hands_near_each_other_in_blobs_of_their_own_are_renamed_by_their_arms_after_a_meeting() -> None:
-    """Outside white crossing videos 30003 and 30004: after the hands met in one blob the tracks came out
-    with the names swapped, and the hands, still within CLOSE_HANDS hand sizes of each other but in two
-    blobs of their own, counted as met again every frame: their arms, clearly each on its own side, were
-    never weighed, and the wrong names stood to the end of the video. Hands in blobs of their own are
-    apart: each arm is its own."""
-    namer = HandNamer("top", independent_frames=False)
-    on_the_left = HandBlob((170.0, 120.0), (175.0, 95.0), (100.0, 215.0), -80.0, 900.0, 1400.0, 0.8)
-    on_the_right = HandBlob((210.0, 120.0), (205.0, 95.0), (280.0, 215.0), -100.0, 900.0, 1400.0, 0.8)
-    # the tracks as they came out of the meeting: each on the other hand
-    namer.tracks = {
-        LEFT: HandTrack(on_the_right.centre, (0.0, 0.0), 0, 0.0),
-        RIGHT: HandTrack(on_the_left.centre, (0.0, 0.0), 0, 0.0),
-    }
-    namer.pair.met()
-    names = {}
-    for index in range(1, 5):
-        namer.apart = True  # the tracker found them in two blobs
-        names = names_in(namer, index, [on_the_left, on_the_right])
-    assert names == {LEFT: on_the_left.centre, RIGHT: on_the_right.centre}
 
 
 @pytest.mark.slow

@@ -82,32 +82,3 @@ def test_a_white_piece_at_one_crossed_glove_makes_neither_a_sleeve(cutouts) -> N
         families.add(tracker.last_family)
     assert families == {"colored"}
     assert score.found_share >= 0.95, score.summary()
-
-
-def _right_side_from(seed: int, first: int, cutouts) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """A white crossing video (960x540, as the benchmark makes them): hands on their right side within the
-    tolerance, and hands visible, from frame `first` on."""
-    size = (960, 540)
-    scenes = crossing_video(seed, glove="white", size=size, cutouts=cutouts)
-    frames = [Frame(i, i / 25.0, scene.image) for i, scene in enumerate(scenes)]
-    tracker = GloveTracker(camera_view="top")
-    tracker.prepare(frames[::5])
-    right_side = visible = 0
-    for scene, frame in zip(scenes, frames):
-        centres = centres_of(tracker.process(frame))
-        if frame.index < first:
-            continue
-        for hand in scene.visible_hands:
-            found = centres.get(hand.side)
-            right_side += int(found is not None and math.dist(found, hand.centre) <= TOLERANCE * size[0])
-            visible += 1
-    return right_side, visible
-
-
-@pytest.mark.slow
-def test_white_gloves_keep_their_names_after_they_meet_and_part(cutouts) -> None:
-    """Outside crossing video 30004: the hands meet in one blob and part with their names swapped; apart
-    again, still near each other but in blobs of their own, they counted as met every frame, so their
-    arms never renamed them (tracker 2.16: 4 of the last 20 hands on the right side)."""
-    right_side, visible = _right_side_from(30004, 38, cutouts)
-    assert visible == 20 and right_side >= 15
